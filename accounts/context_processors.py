@@ -1,0 +1,57 @@
+"""The navigation bar, by role. Sections whose issue has not landed yet are shown disabled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    icon: str
+    url_name: str | None
+    bureau: bool = True
+    hospital: bool = False
+    expert: bool = False
+    admin_only: bool = False
+
+
+NAV = [
+    NavItem("首页", "house", "accounts:home", hospital=True, expert=True),
+    NavItem("总额预算", "piggy-bank", None),
+    NavItem("目录与机构", "journal-medical", "catalogs:institution_list", hospital=True),
+    NavItem("结算清单", "file-earmark-medical", "settlement:case_list", hospital=True),
+    NavItem("结算期间", "calendar3", "settlement:period_list"),
+    NavItem("特病单议与争议", "chat-square-text", None, hospital=True, expert=True),
+    NavItem("监管考核", "shield-check", None),
+    NavItem("报表中心", "file-earmark-spreadsheet", None, hospital=True),
+    NavItem("后台任务", "hourglass-split", "jobs:job_list", hospital=True),
+    NavItem("审计日志", "clipboard-data", "audit:event_list", admin_only=True),
+    NavItem("接口文档", "braces", "api-docs", hospital=True),
+]
+
+
+def _visible(item: NavItem, user) -> bool:
+    if item.admin_only:
+        return user.is_bureau_admin
+    if user.is_bureau:
+        return item.bureau
+    if user.is_hospital:
+        return item.hospital
+    if user.is_expert:
+        return item.expert
+    return False
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"label": item.label, "icon": item.icon, "url": reverse(item.url_name) if item.url_name else None}
+        for item in NAV
+        if _visible(item, user)
+    ]
+    return {"nav_items": items}

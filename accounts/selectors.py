@@ -1,0 +1,33 @@
+"""What the home dashboard shows each role. Reads only, all through ``for_user``."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Sum
+
+from catalogs.models import Institution, Region
+from jobs.models import Job
+from settlement.models import CaseRecord, SettlementPeriod
+
+
+def dashboard_for_user(user) -> dict:
+    cases = CaseRecord.objects.for_user(user)
+    by_month = list(
+        cases.values("period__year", "period__month")
+        .annotate(n=Count("id"), total=Sum("medfee_sumamt"), fund=Sum("fund_pay_sumamt"))
+        .order_by("-period__year", "-period__month")[:12]
+    )
+    context = {
+        "by_month": by_month,
+        "recent_jobs": Job.objects.for_user(user).order_by("-created_at")[:5],
+    }
+    if user.is_bureau:
+        context.update(
+            regions=Region.objects.annotate(n_institutions=Count("institutions")),
+            institutions_by_level=Institution.objects.values("level").annotate(n=Count("id")).order_by("level"),
+            open_periods=SettlementPeriod.objects.filter(status="open").count(),
+            case_count=CaseRecord.objects.count(),
+        )
+    elif user.is_hospital:
+        context["institution"] = user.institution
+        context["case_count"] = cases.count()
+    return context

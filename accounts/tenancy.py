@@ -1,0 +1,35 @@
+"""Tenancy: the one place that decides which institution-owned rows a user may read.
+
+Every page, API view, export and report reads institution-owned data through ``for_user(user)``.
+A hospital user sees the rows of their own institution only; asking for any other row by id then
+finds nothing, which the views turn into 404. Bureau users see the whole region; experts see nothing
+here unless a model says which rows are assigned to them (``for_expert``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from accounts.choices import Role
+
+
+class TenantQuerySet(models.QuerySet):
+    #: Lookup path from this model to its owning institution's primary key ("institution", "case__institution").
+    tenant_field: str = "institution"
+
+    def for_user(self, user) -> TenantQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role in Role.bureau():
+            return self
+        if user.role == Role.HOSPITAL:
+            if user.institution_id is None:
+                return self.none()
+            return self.filter(**{self.tenant_field: user.institution_id})
+        if user.role == Role.EXPERT:
+            return self.for_expert(user)
+        return self.none()
+
+    def for_expert(self, user) -> TenantQuerySet:
+        """Experts see only what is assigned to them; models with assignments override this."""
+        return self.none()

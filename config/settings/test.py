@@ -1,0 +1,14 @@
+"""Test settings: fast password hashing; jobs run inline unless a test asks for a real worker."""
+
+from config.env import env_str
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+JOBS_BACKEND = env_str("JOBS_BACKEND", "inline")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,132 @@
+"""Starting and running background jobs.
+
+``job_start`` records the job and, once the transaction commits, hands its id to the configured
+backend: ``celery`` (a worker runs ``jobs.tasks.job_run``), ``thread`` (a thread of this process —
+the default when no broker is configured), or ``inline`` (at commit, in the caller: tests and
+management commands). Whatever the backend, ``job_run`` does the work, and it is idempotent: a job
+that has finished, or that another worker is running, is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from jobs.choices import JobStatus
+from jobs.models import ERR_DUPLICATE_ACTIVE, Job
+from jobs.registry import get_kind
+
+logger = logging.getLogger(__name__)
+
+_thread_pool: ThreadPoolExecutor | None = None
+
+
+class JobRefused(Exception):
+    """The job cannot be started; the message says why, in Chinese."""
+
+
+def job_start(*, actor, kind: str, key: str, params: dict | None = None, institution=None) -> Job:
+    """Record a job and dispatch it after commit. Refused while a job with the same key is active."""
+    get_kind(kind)  # unknown kinds fail here, not in a worker
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind,
+                idempotency_key=key,
+                params=params or {},
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                institution=institution,
+            )
+            audit_record(actor=actor, action="job_start", instance=job, after={"kind": kind, "key": key, "params": params or {}})
+            transaction.on_commit(lambda: _dispatch(job.pk))
+    except IntegrityError:
+        raise JobRefused(ERR_DUPLICATE_ACTIVE) from None
+    return job
+
+
+def _dispatch(job_id: int) -> None:
+    backend = settings.JOBS_BACKEND
+    if backend == "celery":
+        from jobs.tasks import job_run_task
+
+        job_run_task.delay(job_id)
+    elif backend == "thread":
+        global _thread_pool
+        if _thread_pool is None:
+            _thread_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
+        _thread_pool.submit(_run_in_thread, job_id)
+    elif backend == "inline":
+        job_run(job_id=job_id)
+    else:
+        raise ValueError(f"Unknown JOBS_BACKEND {backend!r}")
+
+
+def _run_in_thread(job_id: int) -> None:
+    close_old_connections()
+    try:
+        job_run(job_id=job_id)
+    finally:
+        close_old_connections()
+
+
+def _claim(job_id: int) -> Job | None:
+    """Move a queued job to running; a redelivered message for a finished job claims nothing.
+
+    A job found 'running' is claimed again: with late acknowledgement a message is redelivered only
+    when the worker that held it died, so the earlier attempt is over.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not job.is_active:
+            return None
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.progress = 0
+        job.error = ""
+        job.save(update_fields=["status", "attempts", "started_at", "progress", "error"])
+        return job
+
+
+def job_progress(job_id: int, percent: int, message: str = "") -> None:
+    """Report progress; written outside the job's own transaction so the page sees it live."""
+    Job.objects.filter(pk=job_id).update(progress=max(0, min(100, int(percent))), progress_message=message[:200])
+
+
+def job_run(*, job_id: int) -> Job | None:
+    job = _claim(job_id)
+    if job is None:
+        return None
+    handler = get_kind(job.kind).handler
+    try:
+        summary = handler(job, lambda percent, message="": job_progress(job.pk, percent, message))
+    except Exception as exc:  # the job records any failure; the worker stays up
+        logger.exception("job %s failed", job.pk)
+        _finish(job, status=JobStatus.FAILED, error=f"{exc}\n\n{traceback.format_exc(limit=5)}", summary={})
+        return job
+    _finish(job, status=JobStatus.SUCCEEDED, error="", summary=summary or {})
+    return job
+
+
+def _finish(job: Job, *, status: str, error: str, summary: dict) -> None:
+    with transaction.atomic():
+        job.refresh_from_db(fields=["progress_message"])
+        job.status = status
+        job.error = error
+        job.summary = summary
+        job.finished_at = timezone.now()
+        if status == JobStatus.SUCCEEDED:
+            job.progress = 100
+        job.save(update_fields=["status", "error", "summary", "finished_at", "progress"])
+        audit_record(
+            actor=job.created_by or f"任务:{job.kind}",
+            action="job_finish",
+            instance=job,
+            after={"status": status, "summary": summary, "error": error[:500]},
+        )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+
+from settlement.models import CaseRecord, SettlementPeriod
+
+
+def period_list():
+    return SettlementPeriod.objects.select_related("region", "closed_by")
+
+
+def case_list_for_user(user, *, institution: str = "", year: int | None = None, month: int | None = None,
+                       insutype: str = "", q: str = ""):
+    cases = CaseRecord.objects.for_user(user).select_related("institution", "period")
+    if institution:
+        cases = cases.filter(institution__code=institution)
+    if year:
+        cases = cases.filter(period__year=year)
+    if month:
+        cases = cases.filter(period__month=month)
+    if insutype:
+        cases = cases.filter(insutype=insutype)
+    if q:
+        cases = cases.filter(setl_id=q) | cases.filter(maindiag_code__startswith=q)
+    return cases
+
+
+def case_get_for_user(user, pk: int) -> CaseRecord:
+    return get_object_or_404(case_list_for_user(user), pk=pk)
+
+
+def period_case_counts() -> dict[int, int]:
+    return dict(CaseRecord.objects.values("period").annotate(n=Count("id")).values_list("period", "n"))
