@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.world import World, world_create
@@ -19,3 +21,16 @@ def client_for(client):
         return client
 
     return login
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip a test whose real service is missing on a developer machine; in CI a missing service fails."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI: {name} is required but not available")
+    pytest.skip(f"{name} not available")
+
+
+def postgres_only(connection) -> None:
+    require_service("PostgreSQL database (DATABASE_URL=postgres://...)", connection.vendor == "postgresql")
