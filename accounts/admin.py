@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 
 from accounts.models import User
 from audit.admin import AuditedAdmin
+from audit.services import audit_record
 
 
 @admin.register(User)
@@ -13,3 +16,12 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     autocomplete_fields = ["institution"]
     fieldsets = DjangoUserAdmin.fieldsets + (("角色与机构", {"fields": ("display_name", "role", "institution")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("角色与机构", {"fields": ("display_name", "role", "institution")}),)
+
+    def user_change_password(self, request, id, form_url=""):
+        """The password form saves outside ``save_model``; audit it here (the hash itself is never recorded)."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:  # the form was valid and saved
+                audit_record(actor=request.user, action="admin_password_change", instance=self.get_object(request, unquote(id)),
+                             message="通过后台管理设置密码")
+        return response

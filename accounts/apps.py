@@ -8,6 +8,14 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与权限"
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth import signals as auth_signals
+
+        from accounts import receivers
         from accounts.roles import roles_sync
 
         post_migrate.connect(roles_sync, dispatch_uid="accounts.roles_sync")
+        auth_signals.user_logged_in.connect(receivers.on_user_logged_in, dispatch_uid="accounts.audit_login")
+        auth_signals.user_logged_out.connect(receivers.on_user_logged_out, dispatch_uid="accounts.audit_logout")
+        auth_signals.user_login_failed.connect(receivers.on_user_login_failed, dispatch_uid="accounts.audit_login_failed")
+        user_locked_out.connect(receivers.on_user_locked_out, dispatch_uid="accounts.audit_locked_out")

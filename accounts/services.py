@@ -1,11 +1,26 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from accounts.choices import Role
 from accounts.models import User
 from accounts.roles import group_for
+from audit.models import AuditEvent
 from audit.services import audit_record, snapshot
+
+# Audit actions of the login page (登录审计).
+ACTION_LOGIN = "login"
+ACTION_LOGOUT = "logout"
+ACTION_LOGIN_FAILED = "login_failed"
+ACTION_LOCKED_OUT = "login_locked_out"
+
+AUTH_MESSAGES = {
+    ACTION_LOGIN: "登录成功",
+    ACTION_LOGOUT: "退出登录",
+    ACTION_LOGIN_FAILED: "登录失败",
+    ACTION_LOCKED_OUT: "连续登录失败，该用户名在此地址被暂时锁定",
+}
 
 
 @transaction.atomic
@@ -24,3 +39,29 @@ def user_create(*, actor, username: str, password: str, role: str, display_name:
     user.groups.set([group_for(role)])
     audit_record(actor=actor, action="user_create", instance=user, after=snapshot(user))
     return user
+
+
+def _client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
+
+
+@transaction.atomic
+def auth_event_record(*, action: str, request: HttpRequest | None, user: User | None = None, username: str = "") -> AuditEvent:
+    """Audit a login, logout, failed login or lockout with the client's address. Never sees a password.
+
+    A failed attempt has no authenticated actor: the name typed in the login form stands in for it,
+    and the account it names (if any) is the event's object.
+    """
+    if user is None and username:
+        user = User.objects.filter(username=username).first()
+    username = username or (user.get_username() if user else "")
+    actor = user if action in {ACTION_LOGIN, ACTION_LOGOUT} else (username or "匿名")
+    return audit_record(
+        actor=actor,
+        action=action,
+        instance=user,
+        object_type=User._meta.label_lower,
+        message=f"{AUTH_MESSAGES[action]}；用户名 {username}；IP {_client_ip(request) or '未知'}",
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from audit.context import bind_request_id, reset_request_id
+from audit.context import bind_request_id, current_request_id, reset_request_id
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -17,8 +17,6 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         token = bind_request_id(incoming if _SAFE_ID.match(incoming) else None)
         try:
-            from audit.context import current_request_id
-
             request.request_id = current_request_id()
             response = self.get_response(request)
             response["X-Request-ID"] = request.request_id

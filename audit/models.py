@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 
+from audit.domain import FieldChange, snapshot_diff
+
 ERR_APPEND_ONLY = "审计事件只能追加，不能修改或删除。"
+
+
+@cache
+def field_labels(object_type: str) -> dict[str, str]:
+    """Snapshot key (a field's attname) → its verbose name, for an ``app_label.model`` object type."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return {}
+    return {field.attname: str(field.verbose_name) for field in model._meta.concrete_fields}
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -43,6 +58,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    @property
+    def changes(self) -> list[FieldChange]:
+        """The before/after snapshots field by field, changed fields first."""
+        return snapshot_diff(self.before, self.after, labels=field_labels(self.object_type))
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
@@ -29,3 +30,13 @@ def thousands(value) -> str:
     if value is None or value == "":
         return ""
     return f"{int(value):,}"
+
+
+@register.filter
+def duration_zh(value: timedelta | None) -> str:
+    """``timedelta(minutes=90)`` → ``1 小时 30 分钟``; whole minutes, at least one."""
+    if value is None:
+        return ""
+    hours, minutes = divmod(max(1, round(value.total_seconds() / 60)), 60)
+    parts = [f"{hours} 小时" if hours else "", f"{minutes} 分钟" if minutes else ""]
+    return " ".join(part for part in parts if part)
