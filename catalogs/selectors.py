@@ -3,7 +3,12 @@ from __future__ import annotations
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from catalogs.models import Institution
+from catalogs.models import Institution, Region
+
+
+def region_list():
+    """统筹区 — not institution-owned; callers limit it to bureau users."""
+    return Region.objects.all()
 
 
 def institution_list_for_user(user, *, q: str = "", level: str = "", type: str = ""):

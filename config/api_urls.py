@@ -1,7 +1,12 @@
-"""/api/v1/: each app contributes its routes from its own api/urls.py."""
+"""/api/v1/: each app contributes its routes from its own api/urls.py (URL names ``api:<model>-<action>``)."""
 
 from django.urls import include, path
 
+app_name = "api"
+
 urlpatterns = [
     path("", include("accounts.api.urls")),
+    path("", include("catalogs.api.urls")),
+    path("", include("settlement.api.urls")),
+    path("", include("jobs.api.urls")),
 ]

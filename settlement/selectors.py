@@ -11,7 +11,7 @@ def period_list():
 
 
 def case_list_for_user(user, *, institution: str = "", year: int | None = None, month: int | None = None,
-                       insutype: str = "", q: str = ""):
+                       insutype: str = "", med_type: str = "", q: str = ""):
     cases = CaseRecord.objects.for_user(user).select_related("institution", "period")
     if institution:
         cases = cases.filter(institution__code=institution)
@@ -21,6 +21,8 @@ def case_list_for_user(user, *, institution: str = "", year: int | None = None, 
         cases = cases.filter(period__month=month)
     if insutype:
         cases = cases.filter(insutype=insutype)
+    if med_type:
+        cases = cases.filter(med_type=med_type)
     if q:
         cases = cases.filter(setl_id=q) | cases.filter(maindiag_code__startswith=q)
     return cases

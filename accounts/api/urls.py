@@ -1,4 +1,8 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
-urlpatterns = [path("auth/token/", obtain_auth_token, name="api-token")]
+from accounts.api.views import MeView, TokenObtainView
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+]

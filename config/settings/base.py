@@ -126,6 +126,11 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "var" / "staticf
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
 
+# Case intake (结算清单导入): the largest upload accepted, and the limits an .xlsx zip must respect
+# before any XML is parsed (a zip bomb is refused from its central directory, in milliseconds).
+INTAKE_MAX_UPLOAD_MB = env_int("INTAKE_MAX_UPLOAD_MB", 500)
+INTAKE_MAX_XLSX_UNCOMPRESSED_MB = env_int("INTAKE_MAX_XLSX_UNCOMPRESSED_MB", 2048)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -148,6 +153,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" field with different choices; name each enum after its choices.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.choices.JobStatus",
+        "PeriodStatusEnum": "settlement.choices.PeriodStatus",
+    },
 }
 
 # Background jobs: with a broker they run on Celery workers; without one, in a thread of this process.

@@ -1,0 +1,82 @@
+"""Authentication of the API: anonymous and bad tokens are refused on every endpoint, tokens work,
+``/me/`` describes the caller."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.world import PASSWORD, case_create
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = ["api:me", "api:region-list", "api:institution-list", "api:period-list", "api:case-list", "api:job-list"]
+ERR_NOT_AUTHENTICATED = "身份认证信息未提供。"
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_anonymous_request_is_refused_with_403(world, client, name):
+    # Session authentication comes first in REST_FRAMEWORK, so DRF answers 403 rather than 401.
+    response = client.get(reverse(name))
+    assert response.status_code == 403
+    assert response.json() == {"detail": ERR_NOT_AUTHENTICATED}
+
+
+def test_anonymous_detail_request_is_refused_not_found(world, client):
+    case = case_create(institution=world.hospital_a, period=world.period, setl_id="A1")
+    assert client.get(reverse("api:case-detail", args=[case.pk])).status_code == 403
+    assert client.get(reverse("api:institution-detail", args=[world.hospital_a.code])).status_code == 403
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_invalid_token_is_refused(world, client, name):
+    response = client.get(reverse(name), HTTP_AUTHORIZATION="Token 0000000000000000000000000000000000000000")
+    assert response.status_code == 403
+    assert set(response.json()) == {"detail"}
+
+
+def test_token_authenticates_without_session(world, client, token_headers):
+    response = client.get(reverse("api:me"), **token_headers(world.user_a))
+    assert response.status_code == 200
+    assert response.json()["username"] == "hosp_a"
+
+
+def test_token_endpoint_exchanges_password_for_token(world, client):
+    response = client.post(reverse("api:token"), {"username": "officer", "password": PASSWORD})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    me = client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {token}")
+    assert me.json()["username"] == "officer"
+
+
+def test_token_endpoint_with_wrong_password_answers_error_shape(world, client):
+    response = client.post(reverse("api:token"), {"username": "officer", "password": "wrong"})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert "non_field_errors" in body["errors"]
+
+
+def test_me_describes_hospital_user_with_institution(world, client_for):
+    body = client_for(world.user_a).get(reverse("api:me")).json()
+    assert body == {
+        "username": "hosp_a",
+        "display_name": "hosp_a",
+        "role": {"code": "hospital", "label": "医疗机构用户"},
+        "institution": {"code": "H37080200001", "name": "甲医院"},
+    }
+
+
+def test_me_of_bureau_officer_has_no_institution(world, client_for):
+    body = client_for(world.officer).get(reverse("api:me")).json()
+    assert body["role"] == {"code": "bureau_officer", "label": "经办人员"}
+    assert body["institution"] is None
+
+
+def test_token_endpoint_locks_out_after_repeated_wrong_passwords(world, client, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("api:token"), {"username": "officer", "password": "wrong"})
+    response = client.post(reverse("api:token"), {"username": "officer", "password": PASSWORD})
+    # Axes refuses the right password too; the answer does not say whether the password was right.
+    assert response.status_code == 400
+    assert "token" not in response.json()
