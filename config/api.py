@@ -21,8 +21,7 @@ class ErrorSerializer(serializers.Serializer):
 _ERRORS = {
     "400": OpenApiResponse(ErrorSerializer, description="请求无效：字段错误见 errors"),
     "401": OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
-    # With session authentication listed first DRF answers an anonymous request with 403, not 401.
-    "403": OpenApiResponse(ErrorSerializer, description="未登录、令牌无效或无权执行此操作"),
+    "403": OpenApiResponse(ErrorSerializer, description="无权执行此操作"),
     "404": OpenApiResponse(ErrorSerializer, description="对象不存在或不在您的权限范围内"),
 }
 

@@ -132,9 +132,11 @@ INTAKE_MAX_UPLOAD_MB = env_int("INTAKE_MAX_UPLOAD_MB", 500)
 INTAKE_MAX_XLSX_UNCOMPRESSED_MB = env_int("INTAKE_MAX_XLSX_UNCOMPRESSED_MB", 2048)
 
 REST_FRAMEWORK = {
+    # Token first: DRF takes the first class's challenge, so an unauthenticated call gets 401 with
+    # "WWW-Authenticate: Token" (a machine client knows to authenticate) instead of 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -15,23 +15,23 @@ ERR_NOT_AUTHENTICATED = "身份认证信息未提供。"
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)
-def test_anonymous_request_is_refused_with_403(world, client, name):
-    # Session authentication comes first in REST_FRAMEWORK, so DRF answers 403 rather than 401.
+def test_anonymous_request_is_refused_with_401_and_a_token_challenge(world, client, name):
     response = client.get(reverse(name))
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json() == {"detail": ERR_NOT_AUTHENTICATED}
 
 
-def test_anonymous_detail_request_is_refused_not_found(world, client):
+def test_anonymous_detail_request_is_refused_before_any_lookup(world, client):
     case = case_create(institution=world.hospital_a, period=world.period, setl_id="A1")
-    assert client.get(reverse("api:case-detail", args=[case.pk])).status_code == 403
-    assert client.get(reverse("api:institution-detail", args=[world.hospital_a.code])).status_code == 403
+    assert client.get(reverse("api:case-detail", args=[case.pk])).status_code == 401
+    assert client.get(reverse("api:institution-detail", args=[world.hospital_a.code])).status_code == 401
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)
 def test_invalid_token_is_refused(world, client, name):
     response = client.get(reverse(name), HTTP_AUTHORIZATION="Token 0000000000000000000000000000000000000000")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert set(response.json()) == {"detail"}
 
 
