@@ -15,12 +15,9 @@ ERR_DUPLICATE_ACTIVE = "相同的任务正在排队或运行中，请等待其�
 class JobQuerySet(TenantQuerySet):
     tenant_field = "institution"
 
-    def for_user(self, user):
-        """Bureau users see every job; other users see the jobs they started (hospital: of their institution)."""
-        visible = super().for_user(user)
-        if user is not None and user.is_authenticated and not user.is_bureau:
-            return visible.filter(created_by=user) if not user.is_hospital else visible
-        return visible
+    def for_expert(self, user):
+        """An expert sees the jobs they started (bureau users see all, hospital users their institution's)."""
+        return self.filter(created_by=user)
 
 
 class Job(models.Model):
@@ -71,3 +68,8 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in JobStatus.active()
+
+    @property
+    def error_headline(self) -> str:
+        """The error's first line, for users; the traceback below it is for the admin and the logs."""
+        return self.error.splitlines()[0] if self.error else ""

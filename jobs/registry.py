@@ -1,7 +1,7 @@
 """The job kinds: each kind names one handler ``handler(job, progress) -> summary dict``.
 
 Apps register their kinds at import (``@job_kind("demo_generate", "生成演示数据")``) in their
-``jobs.py`` module, which jobs/apps.py imports for every installed app.
+``tasks.py`` module, which jobs/apps.py imports for every installed app.
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ def get_kind(name: str) -> JobKind:
         return _KINDS[name]
     except KeyError:
         raise LookupError(f"Unknown job kind {name!r}") from None
+
+
+def kind_list() -> list[JobKind]:
+    return sorted(_KINDS.values(), key=lambda kind: kind.name)
 
 
 def kind_label(name: str) -> str:

@@ -20,19 +20,28 @@ from django.utils import timezone
 from audit.services import audit_record
 from jobs.choices import JobStatus
 from jobs.models import ERR_DUPLICATE_ACTIVE, Job
-from jobs.registry import get_kind
+from jobs.registry import Progress, get_kind
 
 logger = logging.getLogger(__name__)
 
 _thread_pool: ThreadPoolExecutor | None = None
 
 
+ERR_ENQUEUE_FAILED = "任务未能提交到任务队列（消息代理不可用），请稍后重试或联系系统管理员。"
+
+
 class JobRefused(Exception):
     """The job cannot be started; the message says why, in Chinese."""
 
 
-def job_start(*, actor, kind: str, key: str, params: dict | None = None, institution=None) -> Job:
-    """Record a job and dispatch it after commit. Refused while a job with the same key is active."""
+def job_start(
+    *, actor, kind: str, key: str, params: dict | None = None, institution=None, dispatch: bool = True
+) -> Job:
+    """Record a job and dispatch it after commit. Refused while a job with the same key is active.
+
+    ``dispatch=False`` leaves the queued job to the caller, who runs it with ``job_run`` (the
+    ``job_start`` management command does, to print progress as it goes).
+    """
     get_kind(kind)  # unknown kinds fail here, not in a worker
     try:
         with transaction.atomic():
@@ -44,7 +53,8 @@ def job_start(*, actor, kind: str, key: str, params: dict | None = None, institu
                 institution=institution,
             )
             audit_record(actor=actor, action="job_start", instance=job, after={"kind": kind, "key": key, "params": params or {}})
-            transaction.on_commit(lambda: _dispatch(job.pk))
+            if dispatch:
+                transaction.on_commit(lambda: _dispatch(job.pk))
     except IntegrityError:
         raise JobRefused(ERR_DUPLICATE_ACTIVE) from None
     return job
@@ -53,9 +63,7 @@ def job_start(*, actor, kind: str, key: str, params: dict | None = None, institu
 def _dispatch(job_id: int) -> None:
     backend = settings.JOBS_BACKEND
     if backend == "celery":
-        from jobs.tasks import job_run_task
-
-        job_run_task.delay(job_id)
+        _enqueue(job_id)
     elif backend == "thread":
         global _thread_pool
         if _thread_pool is None:
@@ -65,6 +73,18 @@ def _dispatch(job_id: int) -> None:
         job_run(job_id=job_id)
     else:
         raise ValueError(f"Unknown JOBS_BACKEND {backend!r}")
+
+
+def _enqueue(job_id: int) -> None:
+    """Hand the job to Celery. A job the broker did not take fails at once: left queued, it would
+    never run and would block its key for good."""
+    from jobs.tasks import job_run_task
+
+    try:
+        job_run_task.delay(job_id)
+    except Exception as exc:  # any publishing error: broker down, refused, timed out
+        logger.exception("job %s could not be enqueued", job_id)
+        _finish(Job.objects.get(pk=job_id), status=JobStatus.FAILED, error=f"{ERR_ENQUEUE_FAILED}\n\n{exc!r}", summary={})
 
 
 def _run_in_thread(job_id: int) -> None:
@@ -99,13 +119,20 @@ def job_progress(job_id: int, percent: int, message: str = "") -> None:
     Job.objects.filter(pk=job_id).update(progress=max(0, min(100, int(percent))), progress_message=message[:200])
 
 
-def job_run(*, job_id: int) -> Job | None:
+def job_run(*, job_id: int, on_progress: Progress | None = None) -> Job | None:
+    """Run a queued job to its end; ``on_progress`` also receives every progress report."""
     job = _claim(job_id)
     if job is None:
         return None
     handler = get_kind(job.kind).handler
+
+    def progress(percent: int, message: str = "") -> None:
+        job_progress(job.pk, percent, message)
+        if on_progress is not None:
+            on_progress(percent, message)
+
     try:
-        summary = handler(job, lambda percent, message="": job_progress(job.pk, percent, message))
+        summary = handler(job, progress)
     except Exception as exc:  # the job records any failure; the worker stays up
         logger.exception("job %s failed", job.pk)
         _finish(job, status=JobStatus.FAILED, error=f"{exc}\n\n{traceback.format_exc(limit=5)}", summary={})
@@ -116,7 +143,8 @@ def job_run(*, job_id: int) -> Job | None:
 
 def _finish(job: Job, *, status: str, error: str, summary: dict) -> None:
     with transaction.atomic():
-        job.refresh_from_db(fields=["progress_message"])
+        # Progress was written by job_progress, not through this instance: a failed job keeps its last report.
+        job.refresh_from_db(fields=["progress", "progress_message"])
         job.status = status
         job.error = error
         job.summary = summary

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,7 +18,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "jobs/job_detail.html", {"job": selectors.job_get_for_user(request.user, pk)})
+    job = selectors.job_get_for_user(request.user, pk)
+    summary = json.dumps(job.summary, ensure_ascii=False, indent=2) if job.summary else ""
+    return render(request, "jobs/job_detail.html", {"job": job, "summary": summary})
 
 
 @login_required
@@ -31,7 +35,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "progress": job.progress,
             "message": job.progress_message,
             "active": job.is_active,
-            "error": job.error.splitlines()[0] if job.error else "",
+            "error": job.error_headline,
             "summary": job.summary,
         }
     )

@@ -6,6 +6,8 @@ import pytest
 
 from tests.world import World, world_create
 
+pytest_plugins = ["tests.browser.support"]  # the browser and page fixtures
+
 
 @pytest.fixture
 def world(db) -> World:
