@@ -143,3 +143,7 @@ class CaseRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.setl_id}（{self.institution_id}）"
+
+
+# The intake models live beside their code (settlement/intake/); importing them here registers them.
+from settlement.intake.models import CaseRecordVersion, ImportBatch, ImportIssue  # noqa: E402, F401

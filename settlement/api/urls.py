@@ -1,8 +1,12 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from settlement.api.intake import CaseBatchCreateView
 from settlement.api.views import CaseViewSet, PeriodViewSet
 
 router = SimpleRouter()
 router.register("periods", PeriodViewSet, basename="period")
 router.register("cases", CaseViewSet, basename="case")
-urlpatterns = router.urls
+
+# Case intake comes before the router so that "batches" is never read as a case id.
+urlpatterns = [path("cases/batches/", CaseBatchCreateView.as_view(), name="case-batch-create"), *router.urls]

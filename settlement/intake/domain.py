@@ -1,0 +1,466 @@
+"""Validation of settlement lists (结算清单校验) — pure and vectorised.
+
+In: a frame of text cells as the user sent them (any header spelling the contract accepts).
+Out: the typed cases (money as int64 fen, datetimes tz-aware, durations in minutes), the errors and
+the warnings, each issue a row ``(row, column, value, message)`` with the row number as the user
+sees it in the file. Every rule works on whole columns, so a regional file of a million rows is
+checked in seconds; Python loops run only over columns and rules, never over rows.
+
+Rules that need the database (institutions that exist, closed months, corrections) take plain data
+as arguments (``known_institutions``) or live in the services, which report through ``issues_from``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from settlement.intake import columns as cols
+from settlement.intake.columns import BY_CODE, COLUMNS, FEE_BREAKDOWN
+
+TZ = "Asia/Shanghai"
+ISSUE_FIELDS = ["row", "column", "value", "message"]
+HEADER_ROW = 1
+
+ERR_REQUIRED = "必填项为空。"
+ERR_REQUIRED_INPATIENT = "住院类病例（医疗类别21–24、28）必须填写此项。"
+ERR_TOO_LONG = "长度不能超过{n}个字符。"
+ERR_CHOICE = "不在字典取值范围内，可用值：{values}。"
+ERR_INT = "应为{lo}到{hi}之间的整数。"
+ERR_DATETIME = "日期时间无效，可用格式：2024-03-01 08:30、2024/3/1、2024年3月1日。"
+ERR_MONEY = "金额格式无效，应为不超过12位整数、最多两位小数的数字。"
+ERR_MONEY_NEGATIVE = "金额不能为负数。"
+ERR_MONEY_DECIMALS = "金额最多保留两位小数。"
+ERR_DURATION = "时长格式无效，应为 天/时/分，如 2/5/30（时<24，分<60）。"
+ERR_ICD10 = "不是有效的ICD-10医保版诊断编码（如 I21.000、J18.900x001）。"
+ERR_ICD9 = "不是有效的ICD-9-CM-3医保版手术操作编码（如 36.0601）。"
+ERR_ICD10_LIST = "含无效的ICD-10医保版诊断编码；多个编码以 ; 或 , 分隔。"
+ERR_ICD9_LIST = "含无效的ICD-9-CM-3医保版手术操作编码；多个编码以 ; 或 , 分隔。"
+ERR_INSTITUTION_FORMAT = "机构编号格式无效（如 H37080200001）。"
+ERR_INSTITUTION_UNKNOWN = "机构编号不存在，请核对定点医药机构编号。"
+ERR_INSTITUTION_NOT_OWN = "只能上传本机构的结算清单，此行属于其他机构。"
+ERR_DISCHARGE_BEFORE_ADMISSION = "出院时间早于入院时间。"
+ERR_DAYS_MISMATCH = "实际住院天数与出入院日期不符（按日期应为{days}天）。"
+ERR_DAYS_MISMATCH_SAME_DAY = "实际住院天数与出入院日期不符（当日出院应为0或1天）。"
+ERR_NEWBORN_AGE = "住院病例年龄为0岁时必须填写新生儿年龄(天)。"
+ERR_CHRONIC_DISEASE = "医疗类别为14（门诊慢特病）时必须填写门诊慢特病病种代码。"
+ERR_FUND_OVER_TOTAL = "基金支付总额不能大于医疗费总额。"
+ERR_HIFP_OVER_FUND = "统筹基金支出不能大于基金支付总额。"
+ERR_TOTAL_MISMATCH = "医疗费总额应等于基金支付总额与个人负担总金额之和（允许误差0.01），差额{diff}元。"
+ERR_FEE_BREAKDOWN_SUM = "五项费用（药品、卫生材料、检查化验、治疗手术、其他）合计应等于医疗费总额（允许误差0.01），差额{diff}元。"
+ERR_DUPLICATE = "文件内重复：与第{first}行的机构编号和结算ID相同。"
+ERR_HEADER_MISSING = "缺少必需的列：{label}。"
+ERR_HEADER_DUPLICATE = "列重复：{label} 出现了不止一次。"
+ERR_NO_ROWS = "文件中没有数据行。"
+
+WARN_HEADER_UNKNOWN = "未识别的列“{header}”，已忽略。"
+WARN_FEMALE_DIAGNOSIS = "男性病例使用了女性特有诊断编码，请核实性别与诊断。"
+WARN_MALE_DIAGNOSIS = "女性病例使用了男性特有诊断编码，请核实性别与诊断。"
+WARN_NEWBORN_ON_ADULT = "18岁及以上病例使用了新生儿/围产期诊断编码（P00–P96、Z38），请核实。"
+WARN_LOS_OUTLIER = "实际住院天数超过{days}天，属异常长住院，请核实。"
+WARN_FEE_BREAKDOWN_MISSING = "住院病例未完整填写五项费用明细，影响数据质量评分。"
+
+LOS_OUTLIER_DAYS = 60
+ADULT_AGE = 18
+TOLERANCE_FEN = 1
+
+_ICD10 = r"[A-Z][0-9]{2}(?:\.[0-9A-Zx]{1,4}(?:x[0-9]{3})?)?"
+_ICD9 = r"[0-9]{2}(?:\.[0-9x]{1,4}(?:x[0-9]{3})?)?"
+_LIST_SEPARATOR = r"\s*[;,；，]\s*"
+_PATTERNS = {
+    cols.ICD10: (_ICD10, ERR_ICD10),
+    cols.ICD9: (_ICD9, ERR_ICD9),
+    cols.ICD10_LIST: (f"{_ICD10}(?:;{_ICD10})*", ERR_ICD10_LIST),
+    cols.ICD9_LIST: (f"{_ICD9}(?:;{_ICD9})*", ERR_ICD9_LIST),
+}
+_INSTITUTION_CODE = r"[A-Z][0-9]{11}"
+# 12 integer digits and 2 decimals: below 2**53 fen, so rint(float * 100) is the exact fen amount.
+_MONEY = r"[0-9]{1,12}(?:\.[0-9]{1,2})?"
+_DATETIME = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+_FEMALE_ONLY = r"(?:O[0-9]|N7[0-9]|N8[0-9]|N9[0-8]|C5[1-8]|D2[5-8])"
+_MALE_ONLY = r"(?:N4[0-9]|N5[0-3]|C6[0-3]|D29)"
+_NEWBORN = r"(?:P[0-9]|Z38)"
+
+
+@dataclass
+class IntakeResult:
+    """校验结果: typed cases (one row per data row, ``row`` = the user's row number) and issues."""
+
+    cases: pd.DataFrame
+    errors: pd.DataFrame
+    warnings: pd.DataFrame
+
+    @property
+    def ok(self) -> bool:
+        return self.errors.empty
+
+
+@dataclass
+class _Issues:
+    """Collects issues column-wise; ``frame()`` turns them into one sorted issue table."""
+
+    rows: pd.Series
+    parts: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(self, mask: pd.Series, column: str, values: pd.Series | str, message: pd.Series | str) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        part = pd.DataFrame({"row": self.rows[mask].to_numpy(), "column": column})
+        part["value"] = values[mask].astype(str).to_numpy() if isinstance(values, pd.Series) else values
+        part["message"] = message[mask].astype(str).to_numpy() if isinstance(message, pd.Series) else message
+        self.parts.append(part)
+
+    def add_file(self, message: str, column: str = "", value: str = "") -> None:
+        self.parts.append(pd.DataFrame({"row": [HEADER_ROW], "column": [column], "value": [value], "message": [message]}))
+
+    def frame(self) -> pd.DataFrame:
+        return issues_sorted(pd.concat(self.parts, ignore_index=True) if self.parts else empty_issues())
+
+
+def empty_issues() -> pd.DataFrame:
+    return pd.DataFrame({"row": pd.Series(dtype="int64"), **{name: pd.Series(dtype=object) for name in ISSUE_FIELDS[1:]}})
+
+
+def issues_from(rows: pd.Series, mask: pd.Series, column: str, values: pd.Series | str, message: str) -> pd.DataFrame:
+    """An issue table for the rows in ``mask`` — used by services for the rules that need the database."""
+    issues = _Issues(rows)
+    issues.add(mask, column, values, message)
+    return issues.frame()
+
+
+def issues_sorted(issues: pd.DataFrame) -> pd.DataFrame:
+    order = {code: position for position, code in enumerate(cols.CODES)}
+    key = issues["column"].map(order).fillna(-1)
+    return issues.assign(_key=key).sort_values(["row", "_key"], kind="stable").drop(columns="_key").reset_index(drop=True)
+
+
+# --- headers ---------------------------------------------------------------------------------------
+
+
+def header_code(header: str) -> str | None:
+    """The column code a header names: 'dscg_time', '出院时间' or '出院时间 dscg_time'."""
+    text = re.sub(r"\s+", " ", str(header).replace("\u3000", " ")).strip()
+    lowered = text.lower()
+    if lowered in BY_CODE:
+        return lowered
+    for column in COLUMNS:
+        if text == column.name or lowered.endswith(" " + column.code) or lowered.startswith(column.code + " "):
+            return column.code
+    return None
+
+
+def headers_resolve(headers: Iterable[str], issues: _Issues, warnings: _Issues) -> dict[str, str]:
+    """Map the file's headers to codes; missing required or duplicated columns are file errors,
+    unknown columns a warning (hospital exports often carry extra columns)."""
+    mapping: dict[str, str] = {}
+    for header in headers:
+        code = header_code(header)
+        if code is None:
+            if str(header).strip():
+                warnings.add_file(WARN_HEADER_UNKNOWN.format(header=header), value=str(header))
+            continue
+        if code in mapping.values():
+            issues.add_file(ERR_HEADER_DUPLICATE.format(label=cols.column_label(code)), column=code, value=str(header))
+        mapping[header] = code
+    for column in COLUMNS:
+        if column.required == cols.ALWAYS and column.code not in mapping.values():
+            issues.add_file(ERR_HEADER_MISSING.format(label=column.label), column=column.code)
+    return mapping
+
+
+# --- cells -----------------------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """One cell of a spreadsheet or JSON value as the text a CSV would carry."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float):
+        # A spreadsheet stores 0.1 + 0.2 as 0.30000000000000004; nine decimals keep every real digit.
+        value = round(value, 9)
+        return str(int(value)) if value.is_integer() else format(value, ".9f").rstrip("0").rstrip(".")
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _distinct_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes of each row's cell and the distinct cells as stripped text.
+
+    Most columns repeat a few values (codes, dates, ages), so parsing the distinct values only
+    turns million-row string work into thousand-row string work; hashing the column is done in C.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    distinct = pd.Series(uniques, dtype=object)
+    distinct = distinct.map(cell_text) if values.dtype == object else distinct
+    return codes, distinct.astype(str).str.strip()
+
+
+@dataclass
+class _Found:
+    """Issues found on the distinct values of one column: (mask over the distinct values, message)."""
+
+    found: list[tuple[pd.Series, str]] = field(default_factory=list)
+
+    def add(self, mask: pd.Series, column: str, values: pd.Series, message: str) -> None:
+        self.found.append((mask, message))
+
+
+# --- the checks, one per kind ----------------------------------------------------------------------
+
+
+def _parse_text(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
+    if column.max_length:
+        issues.add(values.str.len() > column.max_length, column.code, values, ERR_TOO_LONG.format(n=column.max_length))
+    return values
+
+
+def _parse_choice(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
+    allowed = "、".join(f"{code} {label}" for code, label in column.choices.items())
+    issues.add((values != "") & ~values.isin(list(column.choices)), column.code, values, ERR_CHOICE.format(values=allowed))
+    return values
+
+
+def _parse_int(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
+    present = values != ""
+    numbers = pd.to_numeric(values.where(values.str.fullmatch(r"[0-9]{1,9}"), None), errors="coerce").astype("Int64")
+    bad = present & (numbers.isna() | (numbers < column.minimum) | (numbers > column.maximum))
+    issues.add(bad, column.code, values, ERR_INT.format(lo=column.minimum, hi=column.maximum))
+    return numbers.where(~bad.fillna(False), pd.NA)
+
+
+def _parse_datetime(values: pd.Series, column: cols.Column, issues: _Found, tz: str) -> pd.Series:
+    normal = values.str.replace("/", "-", regex=False).str.replace("年", "-", regex=False)
+    normal = normal.str.replace("月", "-", regex=False).str.replace("日", "", regex=False)
+    shaped = normal.where(normal.str.fullmatch(_DATETIME), None)
+    stamps = pd.to_datetime(shaped, format="ISO8601", errors="coerce")
+    issues.add((values != "") & stamps.isna(), column.code, values, ERR_DATETIME)
+    return stamps.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+
+
+def _money_shape(values: pd.Series) -> pd.Series:
+    """True where a cell is 1-12 digits, optionally '.' and 1-2 digits (the _MONEY pattern).
+
+    Money columns are mostly distinct values, so this runs on a byte matrix in numpy rather than a
+    regular expression per cell; non-ASCII or over-long cells take the regular expression.
+    """
+    cells = values.to_numpy(dtype=object)
+    try:
+        matrix = np.array(cells, dtype="S")  # drops trailing NUL bytes, hence the NUL test below
+    except UnicodeEncodeError:
+        matrix = None
+    if matrix is None or matrix.dtype.itemsize > 16 or "\x00" in "".join(cells):
+        return values.str.fullmatch(_MONEY).astype(bool)
+    codes = matrix.view(np.uint8).reshape(len(matrix), -1) if len(matrix) else np.zeros((0, 1), np.uint8)
+    digit, dot, pad = (codes >= 48) & (codes <= 57), codes == 46, codes == 0
+    length = (~pad).sum(axis=1)
+    dots = dot.sum(axis=1)
+    point = np.where(dots == 1, dot.argmax(axis=1), length)
+    shaped = (digit | dot | pad).all(axis=1) & (dots <= 1) & (point >= 1) & (point <= 12)
+    shaped &= (dots == 0) | ((length - point - 1 >= 1) & (length - point - 1 <= 2))
+    return pd.Series(shaped, index=values.index)
+
+
+def _parse_money(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
+    valid = _money_shape(values)
+    wrong = (values != "") & ~valid
+    if wrong.any():
+        bad = values[wrong]
+        negative = bad.str.startswith("-")
+        decimals = ~negative & bad.str.fullmatch(r"[0-9]+\.[0-9]{3,}")
+        issues.add(wrong & negative.reindex(values.index, fill_value=False), column.code, values, ERR_MONEY_NEGATIVE)
+        issues.add(wrong & decimals.reindex(values.index, fill_value=False), column.code, values, ERR_MONEY_DECIMALS)
+        issues.add(wrong & ~(negative | decimals).reindex(values.index, fill_value=False), column.code, values, ERR_MONEY)
+    # Valid cells are below 2**53 fen, so rint(float * 100) is the exact amount in fen.
+    yuan = pd.to_numeric(values.where(valid, None), errors="coerce")
+    return pd.Series(np.rint(yuan.to_numpy(dtype="float64") * 100), index=values.index).astype("Int64")
+
+
+def _parse_duration(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
+    present = values != ""
+    minutes = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    if present.any():
+        parts = values[present].str.extract(r"^([0-9]{1,4})/([0-9]{1,2})/([0-9]{1,2})$").astype("Int64")
+        fine = parts.notna().all(axis=1) & (parts[1] < 24) & (parts[2] < 60)
+        minutes[present] = (parts[0] * 1440 + parts[1] * 60 + parts[2]).where(fine.fillna(False), pd.NA)
+        issues.add(present & minutes.isna(), column.code, values, ERR_DURATION)
+    return minutes
+
+
+def _parse_code(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
+    pattern, message = _PATTERNS[column.kind]
+    if column.kind in (cols.ICD10_LIST, cols.ICD9_LIST):
+        values = values.str.replace(_LIST_SEPARATOR, ";", regex=True).str.strip(";")
+    issues.add((values != "") & ~values.str.fullmatch(pattern), column.code, values, message)
+    return values
+
+
+def _parse_institution(values: pd.Series, column: cols.Column, issues: _Found, known: Mapping[str, object],
+                       own: str | None) -> pd.Series:
+    present = values != ""
+    shaped = values.str.fullmatch(_INSTITUTION_CODE)
+    issues.add(present & ~shaped, column.code, values, ERR_INSTITUTION_FORMAT)
+    unknown = present & shaped & ~values.isin(list(known))
+    issues.add(unknown, column.code, values, ERR_INSTITUTION_UNKNOWN)
+    if own is not None:
+        issues.add(present & shaped & ~unknown & (values != own), column.code, values, ERR_INSTITUTION_NOT_OWN)
+    return values
+
+
+def _parse_column(values: pd.Series, column: cols.Column, issues: _Issues, *, tz: str,
+                  known: Mapping[str, object], own: str | None) -> tuple[pd.Series, pd.Series]:
+    """(text, parsed) of one column, parsed on its distinct values; issues reported against rows."""
+    codes, distinct = _distinct_text(values)
+    found = _Found()
+    parsed = _parse_values(distinct, column, found, tz=tz, known=known, own=own)
+    text = distinct.take(codes).set_axis(values.index)
+    for mask, message in found.found:
+        rows_mask = mask.fillna(False).to_numpy(dtype=bool)[codes]
+        issues.add(pd.Series(rows_mask, index=values.index), column.code, text, message)
+    return text, parsed.take(codes).set_axis(values.index)
+
+
+def _parse_values(values: pd.Series, column: cols.Column, issues: _Found, *, tz: str,
+                  known: Mapping[str, object], own: str | None) -> pd.Series:
+    kind = column.kind
+    if kind == cols.CHOICE:
+        return _parse_choice(values, column, issues)
+    if kind == cols.INT:
+        return _parse_int(values, column, issues)
+    if kind == cols.DATETIME:
+        return _parse_datetime(values, column, issues, tz)
+    if kind == cols.MONEY:
+        return _parse_money(values, column, issues)
+    if kind == cols.DURATION:
+        return _parse_duration(values, column, issues)
+    if kind in _PATTERNS:
+        return _parse_code(_parse_text(values, column, issues), column, issues)
+    if kind == cols.INSTITUTION:
+        return _parse_institution(_parse_text(values, column, issues), column, issues, known, own)
+    return _parse_text(values, column, issues)
+
+
+# --- rules across columns --------------------------------------------------------------------------
+
+
+def _check_required(text: pd.DataFrame, inpatient: pd.Series, issues: _Issues) -> None:
+    for column in COLUMNS:
+        empty = text[column.code] == ""
+        if column.required == cols.ALWAYS:
+            issues.add(empty, column.code, "", ERR_REQUIRED)
+        elif column.required == cols.INPATIENT:
+            issues.add(empty & inpatient, column.code, "", ERR_REQUIRED_INPATIENT)
+    issues.add(inpatient & (text["age"] == "0") & (text["nwb_age"] == ""), "nwb_age", "", ERR_NEWBORN_AGE)
+    chronic = text["med_type"] == cols.CHRONIC_MED_TYPE
+    issues.add(chronic & (text["opsp_dise_code"] == ""), "opsp_dise_code", "", ERR_CHRONIC_DISEASE)
+
+
+def _check_stay(cases: pd.DataFrame, text: pd.DataFrame, issues: _Issues) -> None:
+    adm, dscg, days = cases["adm_time"], cases["dscg_time"], cases["act_ipt_days"]
+    issues.add(dscg < adm, "dscg_time", text["dscg_time"], ERR_DISCHARGE_BEFORE_ADMISSION)
+    by_dates = (dscg.dt.normalize() - adm.dt.normalize()).dt.days.astype("Int64")
+    same_day = by_dates == 0
+    comparable = days.notna() & by_dates.notna() & (by_dates >= 0)
+    issues.add(comparable & same_day & (days > 1), "act_ipt_days", text["act_ipt_days"], ERR_DAYS_MISMATCH_SAME_DAY)
+    wrong = comparable & ~same_day & (days != by_dates)
+    if wrong.fillna(False).any():
+        issues.add(wrong, "act_ipt_days", text["act_ipt_days"], _per_row(ERR_DAYS_MISMATCH, "{days}", by_dates.astype(str)))
+
+
+def _yuan(fen: pd.Series, mask: pd.Series) -> pd.Series:
+    """|fen| as yuan text ('1.00') on the masked rows (the few in error), '' elsewhere."""
+    shown = pd.Series("", index=fen.index, dtype=object)
+    mask = mask.fillna(False).astype(bool)
+    shown[mask] = fen[mask].abs().map(lambda value: f"{value // 100}.{value % 100:02d}")
+    return shown
+
+
+def _check_money(cases: pd.DataFrame, text: pd.DataFrame, issues: _Issues) -> None:
+    total, fund, hifp, personal = (cases[code] for code in ("medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "psn_part_amt"))
+    issues.add(fund > total, "fund_pay_sumamt", text["fund_pay_sumamt"], ERR_FUND_OVER_TOTAL)
+    issues.add(hifp > fund, "hifp_pay", text["hifp_pay"], ERR_HIFP_OVER_FUND)
+    gap = total - fund - personal
+    off = gap.abs() > TOLERANCE_FEN
+    if off.fillna(False).any():
+        issues.add(off, "medfee_sumamt", text["medfee_sumamt"], _per_row(ERR_TOTAL_MISMATCH, "{diff}", _yuan(gap, off)))
+    fees = cases[list(FEE_BREAKDOWN)]
+    complete = fees.notna().all(axis=1)
+    fee_gap = fees.sum(axis=1, skipna=True).astype("Int64") - total
+    fee_off = complete & (fee_gap.abs() > TOLERANCE_FEN)
+    if fee_off.fillna(False).any():
+        issues.add(fee_off, "fee_other", text["fee_other"], _per_row(ERR_FEE_BREAKDOWN_SUM, "{diff}", _yuan(fee_gap, fee_off)))
+
+
+def _per_row(template: str, placeholder: str, values: pd.Series) -> pd.Series:
+    """A message constant filled in per row, column-wise."""
+    head, tail = template.split(placeholder)
+    return head + values.astype(str) + tail
+
+
+def _check_duplicates(text: pd.DataFrame, rows: pd.Series, issues: _Issues) -> None:
+    keyed = (text["fixmedins_code"] != "") & (text["setl_id"] != "")
+    key = text["fixmedins_code"] + "\x1f" + text["setl_id"]
+    duplicate = keyed & key.duplicated(keep="first")
+    if duplicate.any():
+        first = rows.groupby(key).transform("first")
+        issues.add(duplicate, "setl_id", text["setl_id"], _per_row(ERR_DUPLICATE, "{first}", first))
+
+
+def _plausibility(cases: pd.DataFrame, inpatient: pd.Series, warnings: _Issues) -> None:
+    diagnosis, gend = cases["maindiag_code"], cases["gend"]
+    warnings.add((gend == "1") & diagnosis.str.match(_FEMALE_ONLY), "maindiag_code", diagnosis, WARN_FEMALE_DIAGNOSIS)
+    warnings.add((gend == "2") & diagnosis.str.match(_MALE_ONLY), "maindiag_code", diagnosis, WARN_MALE_DIAGNOSIS)
+    warnings.add((cases["age"] >= ADULT_AGE) & diagnosis.str.match(_NEWBORN), "maindiag_code", diagnosis, WARN_NEWBORN_ON_ADULT)
+    days = cases["act_ipt_days"]
+    warnings.add(inpatient & (days > LOS_OUTLIER_DAYS), "act_ipt_days", days.astype(str),
+                 WARN_LOS_OUTLIER.format(days=LOS_OUTLIER_DAYS))
+    incomplete = cases[list(FEE_BREAKDOWN)].isna().any(axis=1)
+    warnings.add(inpatient & incomplete, "fee_drug", "", WARN_FEE_BREAKDOWN_MISSING)
+
+
+# --- entry point -----------------------------------------------------------------------------------
+
+
+def cases_validate(raw: pd.DataFrame, *, known_institutions: Mapping[str, object], own_institution: str | None = None,
+                   first_row: int = 2, tz: str = TZ) -> IntakeResult:
+    """Validate a frame of cells; ``first_row`` is the user's number of the first data row.
+
+    ``known_institutions``: the institution codes that exist (keys); ``own_institution``: the only
+    code a hospital user may send (None for bureau users and regional files).
+    """
+    issues, warnings = _Issues(pd.Series(dtype="int64")), _Issues(pd.Series(dtype="int64"))
+    mapping = headers_resolve([str(header) for header in raw.columns], issues, warnings)
+    if issues.parts:
+        return IntakeResult(cases=pd.DataFrame(), errors=issues.frame(), warnings=warnings.frame())
+    raw = raw.reset_index(drop=True)
+    issues.rows = pd.Series(np.arange(first_row, first_row + len(raw), dtype="int64"), index=raw.index)
+    header_of = {code: header for header, code in mapping.items()}
+    empty = pd.Series("", index=raw.index, dtype=str)
+    parsed = {column.code: _parse_column(raw[header_of[column.code]] if column.code in header_of else empty, column, issues,
+                                         tz=tz, known=known_institutions, own=own_institution) for column in COLUMNS}
+    text = pd.DataFrame({code: pair[0] for code, pair in parsed.items()})
+    cases = pd.DataFrame({code: pair[1] for code, pair in parsed.items()})
+    filled = (text != "").any(axis=1)  # blank rows (spreadsheet leftovers) are skipped; they raise no parse issue
+    if not filled.any():
+        issues.add_file(ERR_NO_ROWS)
+        return IntakeResult(cases=pd.DataFrame(), errors=issues.frame(), warnings=warnings.frame())
+    text, cases, rows = text[filled], cases[filled], issues.rows[filled]
+    issues.rows = warnings.rows = rows
+    inpatient = text["med_type"].isin(cols.INPATIENT_MED_TYPES)
+    _check_required(text, inpatient, issues)
+    _check_stay(cases, text, issues)
+    _check_money(cases, text, issues)
+    _check_duplicates(text, rows, issues)
+    _plausibility(cases, inpatient, warnings)
+    cases.insert(0, "row", rows)
+    return IntakeResult(cases=cases.reset_index(drop=True), errors=issues.frame(), warnings=warnings.frame())

@@ -1,0 +1,184 @@
+"""Files in and out of the intake: safe reading of .csv/.xlsx uploads, the template, the error report.
+
+Reading never trusts the file: an .xlsx is a zip whose central directory is checked (member count,
+declared uncompressed total, compression ratio) before any XML is parsed, and no XML part may carry a
+DTD (``xlsx``: the fast streaming reader). openpyxl, with defusedxml installed, is used for writing. Every spreadsheet we write passes its cells through ``spreadsheet_safe``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from settlement.intake import columns as cols
+from settlement.intake import xlsx
+
+ERR_FILE_TYPE = "仅支持 .xlsx 或 .csv 文件。"
+ERR_FILE_TOO_LARGE = "文件大小超过上限 {limit} MB。"
+ERR_NOT_ZIP = "文件不是有效的 .xlsx（Excel 2007 及以上）文件。"
+ERR_ZIP_MEMBERS = "Excel 文件结构异常（压缩包成员过多），已拒绝。"
+ERR_ZIP_TOTAL = "Excel 文件解压后超过 {limit} MB，已拒绝。"
+ERR_ZIP_RATIO = "Excel 文件压缩比异常（疑似压缩炸弹），已拒绝。"
+ERR_CSV_ENCODING = "无法识别 CSV 文件编码，请另存为 UTF-8 或 GB18030 编码。"
+ERR_EMPTY_FILE = "文件为空。"
+
+ZIP_MAX_MEMBERS = 10_000
+ZIP_MAX_RATIO = 200
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+TEMPLATE_ROWS = 100_000
+DATA_SHEET = "结算清单"
+
+
+class FileRefused(Exception):
+    """The file cannot be read; the message says why, in Chinese."""
+
+
+def source_of(file_name: str) -> str:
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise FileRefused(ERR_FILE_TYPE)
+    return suffix[1:]
+
+
+def spreadsheet_safe(value):
+    """A cell value that a spreadsheet will show as text, never evaluate (CSV/formula injection).
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` so Excel and
+    LibreOffice show it literally instead of evaluating it.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def zip_check(path: Path, *, max_uncompressed_mb: int) -> None:
+    """Refuse a zip bomb from the central directory alone — no member is decompressed here."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise FileRefused(ERR_NOT_ZIP) from None
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise FileRefused(ERR_ZIP_MEMBERS)
+    if sum(member.file_size for member in members) > max_uncompressed_mb * 1024 * 1024:
+        raise FileRefused(ERR_ZIP_TOTAL.format(limit=max_uncompressed_mb))
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1):
+            raise FileRefused(ERR_ZIP_RATIO)
+
+
+def frame_read(path: Path, *, source: str, max_uncompressed_mb: int) -> pd.DataFrame:
+    """The file's cells as a frame of text (CSV) or Python values (xlsx), headers as written."""
+    if source == "csv":
+        return _csv_read(path)
+    zip_check(path, max_uncompressed_mb=max_uncompressed_mb)
+    return _xlsx_read(path)
+
+
+def _csv_read(path: Path) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, skip_blank_lines=True)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError:
+            raise FileRefused(ERR_EMPTY_FILE) from None
+    raise FileRefused(ERR_CSV_ENCODING)
+
+
+def _xlsx_read(path: Path) -> pd.DataFrame:
+    try:
+        grid = xlsx.sheet_rows(path, sheet=DATA_SHEET)
+    except xlsx.XlsxRefused as exc:
+        raise FileRefused(str(exc)) from None
+    except (zipfile.BadZipFile, OSError):
+        raise FileRefused(ERR_NOT_ZIP) from None
+    if grid.size == 0 or not any(cell is not None for cell in grid[0]):
+        raise FileRefused(ERR_EMPTY_FILE)
+    headers = _unique_headers(["" if cell is None else str(cell).strip() for cell in grid[0]])
+    return pd.DataFrame(grid[1:], columns=headers, dtype=object)
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    """Blank headers become distinct placeholders so the frame keeps its shape."""
+    return [header if header else f"__blank_{position}" for position, header in enumerate(headers)]
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def workbook_bytes(sheets: Iterable[tuple[str, list, Iterable[Iterable]]]) -> bytes:
+    """A write-only workbook from ``(title, header, rows)``; every cell passes ``spreadsheet_safe``."""
+    workbook = openpyxl.Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.append([spreadsheet_safe(cell) for cell in header])
+        for row in rows:
+            sheet.append([spreadsheet_safe(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def issues_workbook(issues: Iterable[tuple[str, int, str, str, str]]) -> bytes:
+    """The error report: one row per issue, the column as code and Chinese name."""
+    header = ["级别", "行号", "列代码", "列名称", "值", "说明"]
+    rows = ((severity, row, column, cols.column_name(column), value, message) for severity, row, column, value, message in issues)
+    return workbook_bytes([("导入问题", header, rows)])
+
+
+def _instructions() -> list[list[str]]:
+    rows = [[column.header, column.code, column.name, column.kind, cols.REQUIRED_LABEL[column.required],
+             "、".join(f"{code} {label}" for code, label in column.choices.items()) or column.notes] for column in cols.COLUMNS]
+    return rows
+
+
+INSTRUCTIONS_HEADER = ["表头", "字段代码", "中文名称", "类型", "是否必填", "取值/说明"]
+INSTRUCTIONS_NOTES = [
+    "表头可写字段代码、中文名称或“中文名称 字段代码”。日期可写 2024-03-01 08:30、2024/3/1、2024年3月1日。",
+    "金额单位为元，最多两位小数；时长按 天/时/分 填写，如 2/5/30。",
+    "同一机构同一结算ID再次上传即为更正（所属月份须未关账）；文件中有任何错误时整批不导入。",
+]
+
+
+def template_xlsx() -> bytes:
+    """The template: headers '中文 code', drop-down lists for coded columns, an instructions sheet."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = DATA_SHEET
+    sheet.append([column.header for column in cols.COLUMNS])
+    for position, column in enumerate(cols.COLUMNS, start=1):
+        letter = openpyxl.utils.get_column_letter(position)
+        sheet.column_dimensions[letter].width = max(12, len(column.header) + 4)
+        sheet.cell(row=1, column=position).number_format = "@"
+        if column.choices:
+            rule = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
+            rule.error = "请从下拉列表中选择：" + "、".join(f"{c} {label}" for c, label in column.choices.items())
+            rule.errorTitle = column.name
+            rule.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+            sheet.add_data_validation(rule)
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("填写说明")
+    notes.append(INSTRUCTIONS_HEADER)
+    for row in _instructions():
+        notes.append([spreadsheet_safe(cell) for cell in row])
+    notes.append([])
+    for line in INSTRUCTIONS_NOTES:
+        notes.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_csv() -> bytes:
+    """The CSV template: the header line only, UTF-8 with BOM so Excel opens it correctly."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([column.header for column in cols.COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")
