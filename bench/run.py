@@ -1,0 +1,111 @@
+"""Benchmarks runnable from the README; each prints rows, seconds, rows/s and peak memory.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/run.py demo --cases 1000000
+
+A benchmark never touches the database DATABASE_URL names: it works in a scratch database beside it
+(PostgreSQL: ``<name>_bench`` on the same server, dropped and created afresh; SQLite: ``var/bench.sqlite3``),
+migrates it, then measures. Add a benchmark as a subcommand: a function ``bench_<name>(args) -> dict``
+and its arguments in ``SUBCOMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.intake import INTAKE_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
+
+
+def scratch_database(url: str) -> str:
+    """Create an empty scratch database next to ``url`` and return its URL."""
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        path = ROOT / "var" / "bench.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        for suffix in ["", "-wal", "-shm"]:
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    name = parts.path.lstrip("/") + "_bench"
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def django_setup(url: str) -> float:
+    """Point Django at the scratch database and migrate it; returns the seconds migrate took."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    return time.perf_counter() - started
+
+
+def bench_demo(args: argparse.Namespace) -> dict:
+    """The demo generator: ``--cases`` per year for ``--years`` years, through the real service (one transaction)."""
+    from demo.services import demo_generate
+
+    def progress(percent: int, message: str) -> None:
+        print(f"  [{percent:3d}%] {message}", flush=True)
+
+    started = time.perf_counter()
+    summary = demo_generate(actor="bench", seed=args.seed, years=args.years, cases_per_year=args.cases, progress=progress)
+    total = time.perf_counter() - started  # includes the commit, where PostgreSQL flushes the load
+    seconds = summary["seconds"]
+    other = total - seconds["generate"] - seconds["load"]
+    return {"rows": summary["cases_total"], "generate": seconds["generate"], "load": seconds["load"],
+            "setup+commit": other, "total": total}  # fmt: skip
+
+
+SUBCOMMANDS = {
+    "demo": (
+        bench_demo,
+        "demo generation: N cases a year into a fresh database",
+        [(("--cases",), {"type": int, "default": 1_000_000}), (("--years",), {"type": int, "default": 1}),
+         (("--seed",), {"type": int, "default": 20240101})],
+    ),
+}  # fmt: skip
+SUBCOMMANDS["intake"] = INTAKE_SUBCOMMAND
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="benchmark", required=True)
+    for name, (_, help_text, arguments) in SUBCOMMANDS.items():
+        command = sub.add_parser(name, help=help_text)
+        for flags, options in arguments:
+            command.add_argument(*flags, **options)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'portal.sqlite3'}")
+    scratch = scratch_database(url)
+    migrate_seconds = django_setup(scratch)
+    from django.db import connection
+
+    print(f"benchmark {args.benchmark} on {connection.vendor} ({connection.settings_dict['NAME']}); migrate {migrate_seconds:.1f} s")
+    figures = SUBCOMMANDS[args.benchmark][0](args)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    lines = [("rows", f"{figures['rows']:,}")]
+    lines += [(f"{key} s", f"{figures[key]:.2f}") for key in figures if key not in {"rows", "total"}]
+    lines += [("total s", f"{figures['total']:.2f}"), ("rows/s", f"{figures['rows'] / figures['total']:,.0f}"),
+              ("peak memory", f"{peak_mb:,.0f} MB")]  # fmt: skip
+    for label, value in lines:
+        print(f"{label:<16} {value}")
+
+
+if __name__ == "__main__":
+    main()

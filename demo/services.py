@@ -1,0 +1,176 @@
+"""Seeding the demo region (演示统筹区): region, institutions, periods, the four demo users, cases.
+
+The whole generation is one transaction: a failure leaves no half-seeded region behind, and the
+one audit event that summarises it commits with the data. Cases are generated and loaded chunk by
+chunk (``demo.domain.year_chunks`` → ``settlement.bulkload.cases_copy``), so memory stays flat.
+
+Years: ``end_year`` defaults to the last complete calendar year (Asia/Shanghai), and the ``years``
+years up to it are generated. Months of earlier years are closed (settled); the months of
+``end_year`` stay open, as the year the bureau is still settling.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.models import User
+from accounts.services import user_create
+from audit.services import audit_record
+from catalogs.models import Institution, Region
+from demo import domain
+from settlement.bulkload import case_indexes_deferred, cases_copy
+from settlement.choices import PeriodStatus
+from settlement.models import SettlementPeriod
+
+Progress = Callable[[int, str], None]
+
+REGION_CODE = "371900"
+REGION_NAME = "泗河市"
+# (username, password, role, display name); run.py prints the same logins (DEMO_USERS there).
+DEMO_USERS = [
+    ("admin", "demo-admin-2024", Role.BUREAU_ADMIN, "演示管理员"),
+    ("officer", "demo-officer-2024", Role.BUREAU_OFFICER, "演示经办人"),
+    ("expert", "demo-expert-2024", Role.EXPERT, "演示专家"),
+    ("hospital", "demo-hospital-2024", Role.HOSPITAL, "演示医院用户"),
+]
+ERR_DATA_EXISTS = "数据库中已有统筹区或演示用户，不能再生成演示数据。请换用空数据库，或加 --if-empty 跳过。"
+ERR_BAD_PARAMS = "年数须在1到10之间，每年病例数须在1到5000000之间。"
+MSG_SKIPPED = "数据库中已有数据，跳过生成演示数据。"
+
+
+class DemoRefused(Exception):
+    """The demo region cannot be generated here; the message says why, in Chinese."""
+
+
+def demo_generate(
+    *,
+    actor,
+    seed: int = 20240101,
+    years: int = 3,
+    cases_per_year: int = 30000,
+    end_year: int | None = None,
+    if_empty: bool = False,
+    progress: Progress | None = None,
+) -> dict:
+    """Generate the demo region and return a JSON-ready summary (counts, logins, anomalies, seconds)."""
+    if not (1 <= years <= 10 and 1 <= cases_per_year <= 5_000_000):
+        raise DemoRefused(ERR_BAD_PARAMS)
+    if _has_data():
+        if if_empty:
+            return {"skipped": True, "message": MSG_SKIPPED}
+        raise DemoRefused(ERR_DATA_EXISTS)
+    end_year = end_year or timezone.localdate().year - 1
+    report = progress or (lambda percent, message: None)
+    with transaction.atomic():
+        return _generate(actor=actor, seed=seed, years=list(range(end_year - years + 1, end_year + 1)),
+                         cases_per_year=cases_per_year, report=report)  # fmt: skip
+
+
+def _has_data() -> bool:
+    return Region.objects.exists() or User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).exists()
+
+
+def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report: Progress) -> dict:
+    started = time.perf_counter()
+    region = Region.objects.create(code=REGION_CODE, name=REGION_NAME)
+    frame = domain.institutions_frame(region_code=REGION_CODE, city=REGION_NAME)
+    institutions = _institutions_create(region=region, frame=frame)
+    periods = _periods_create(region=region, years=years, actor=actor)
+    hospital = institutions[frame.loc[frame["level"] == "3A", "code"].iloc[0]]
+    users = [
+        user_create(actor=actor, username=username, password=password, role=role, display_name=name,
+                    institution=hospital if role == Role.HOSPITAL else None).username
+        for username, password, role, name in DEMO_USERS
+    ]  # fmt: skip
+    report(1, f"已创建统筹区、{len(institutions)} 家机构、{len(periods)} 个结算期间和演示用户")
+    timings = {"generate": 0.0}
+    tick = time.perf_counter()
+    # The case table is empty (no region existed), so nothing waits on it while its indexes are rebuilt.
+    with case_indexes_deferred():
+        cases = {
+            str(year): _year_load(seed=seed, year=year, cases_per_year=cases_per_year, frame=frame, institutions=institutions,
+                                  periods=periods, timings=timings, on_rows=_year_progress(report, number, year, cases_per_year, len(years)))
+            for number, year in enumerate(years)
+        }  # fmt: skip
+    timings["load"] = time.perf_counter() - tick - timings["generate"]
+    summary = {
+        "skipped": False,
+        "region": {"code": region.code, "name": region.name},
+        "institutions": len(institutions),
+        "periods": len(periods),
+        "users": users,
+        "cases": cases,
+        "cases_total": sum(cases.values()),
+        "anomalies": domain.anomalies_of(frame),
+        "seed": seed,
+        "seconds": {**{k: round(v, 2) for k, v in timings.items()}, "total": round(time.perf_counter() - started, 2)},
+    }
+    audit_record(actor=actor, action="demo_generate", instance=region, after=summary,
+                 message=f"生成演示统筹区 {region.name}：{len(institutions)} 家机构，{summary['cases_total']} 条结算清单")  # fmt: skip
+    report(100, "演示数据已生成")
+    return summary
+
+
+def _year_progress(report: Progress, number: int, year: int, per_year: int, years: int) -> Callable[[int], None]:
+    def on_rows(done: int) -> None:
+        report(1 + int(98 * (number + done / per_year) / years), f"{year}年：已写入 {done} / {per_year} 条结算清单")
+
+    return on_rows
+
+
+def _institutions_create(*, region: Region, frame: pd.DataFrame) -> dict[str, Institution]:
+    """Bulk-create the institutions (validated one by one), then point consortium members at their leads."""
+    rows = [
+        Institution(region=region, code=row.code, name=row.name, level=row.level, type=row.type, is_grassroots=row.is_grassroots)
+        for row in frame.itertuples()
+    ]
+    for institution in rows:
+        institution.full_clean(exclude=["region"], validate_unique=False)
+    by_code = {institution.code: institution for institution in Institution.objects.bulk_create(rows)}
+    members = []
+    for code, lead in zip(frame["code"], frame["consortium_lead_code"], strict=True):
+        if lead:
+            by_code[code].consortium_lead = by_code[lead]
+            members.append(by_code[code])
+    Institution.objects.bulk_update(members, ["consortium_lead"])
+    return by_code
+
+
+def _periods_create(*, region: Region, years: list[int], actor) -> dict[tuple[int, int], SettlementPeriod]:
+    """Twelve months a year; every month before the last year is closed, at the start of the next month."""
+    closer = actor if getattr(actor, "is_authenticated", False) else None
+    periods = []
+    for year in years:
+        for month in range(1, 13):
+            closed = year < years[-1]
+            closed_at = datetime(year + month // 12, month % 12 + 1, 5, 17, 0, tzinfo=domain.TZ) if closed else None
+            periods.append(SettlementPeriod(region=region, year=year, month=month, closed_at=closed_at,
+                                            status=PeriodStatus.CLOSED if closed else PeriodStatus.OPEN,
+                                            closed_by=closer if closed else None))  # fmt: skip
+    return {(p.year, p.month): p for p in SettlementPeriod.objects.bulk_create(periods)}
+
+
+def _year_load(*, seed: int, year: int, cases_per_year: int, frame: pd.DataFrame, institutions: dict[str, Institution],
+               periods: dict, timings: dict[str, float], on_rows: Callable[[int], None]) -> int:  # fmt: skip
+    """Generate one year chunk by chunk and COPY each chunk in; returns the rows written (times generation)."""
+    institution_ids = {code: institution.pk for code, institution in institutions.items()}
+    period_ids = pd.Series({month: periods[(year, month)].pk for month in range(1, 13)})
+    written = 0
+    chunks = domain.year_chunks(seed=seed, year=year, n_cases=cases_per_year, institutions=frame)
+    while True:
+        tick = time.perf_counter()
+        cases = next(chunks, None)
+        if cases is None:
+            return written
+        cases["institution_id"] = cases.pop("institution_code").map(institution_ids)
+        cases["period_id"] = cases["setl_time"].dt.month.map(period_ids)
+        timings["generate"] += time.perf_counter() - tick
+        written += cases_copy(cases)
+        on_rows(written)

@@ -1,0 +1,157 @@
+"""demo.services.demo_generate, the management command and the job, on the database."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+
+from accounts.choices import Role
+from accounts.models import User
+from audit.models import AuditEvent
+from catalogs.models import Institution, Region
+from demo import domain
+from demo.services import DEMO_USERS, ERR_BAD_PARAMS, ERR_DATA_EXISTS, MSG_SKIPPED, REGION_CODE, DemoRefused, demo_generate
+from jobs.choices import JobStatus
+from jobs.services import job_start
+from settlement.choices import PeriodStatus
+from settlement.models import CaseRecord, SettlementPeriod
+
+pytestmark = pytest.mark.django_db
+
+N = 2000
+
+
+@pytest.fixture
+def generated():
+    steps = []
+    summary = demo_generate(actor="测试", years=1, cases_per_year=N, end_year=2024, progress=lambda p, m: steps.append(p))
+    return summary, steps
+
+
+def test_it_creates_the_region_institutions_periods_and_cases(generated):
+    summary, steps = generated
+    region = Region.objects.get(code=REGION_CODE)
+    assert Institution.objects.filter(region=region).count() == summary["institutions"] == 60
+    assert Institution.objects.exclude(consortium_lead=None).values("consortium_lead").distinct().count() == 4
+    assert SettlementPeriod.objects.filter(region=region, year=2024, status=PeriodStatus.OPEN).count() == 12
+    assert CaseRecord.objects.count() == summary["cases_total"] == N and summary["cases"] == {"2024": N}
+    assert set(CaseRecord.objects.values_list("period__year", flat=True).distinct()) == {2024}
+    assert steps[0] == 1 and steps[-1] == 100 and steps == sorted(steps)
+
+
+def test_each_case_lands_in_the_month_of_its_settlement(generated):
+    months = {case.setl_time.astimezone(domain.TZ).month == case.period.month for case in CaseRecord.objects.select_related("period")[:300]}
+    assert months == {True}
+
+
+def test_money_is_stored_exactly(generated):
+    for case in CaseRecord.objects.all()[:500]:
+        assert case.medfee_sumamt == case.fund_pay_sumamt + case.psn_part_amt
+        fees = [case.fee_drug, case.fee_material, case.fee_exam, case.fee_treatment, case.fee_other]
+        assert sum(fees) == case.medfee_sumamt
+
+
+def test_the_summary_names_the_planted_anomalies_by_institution(generated):
+    summary, _ = generated
+    anomalies = summary["anomalies"]
+    assert set(anomalies) == {domain.SPLIT_ADMISSION, domain.UPCODING, domain.LOW_STANDARD_ADMISSION, domain.FAST_GROWTH}
+    assert Institution.objects.filter(code__in=anomalies.values()).count() == 4
+
+
+@pytest.mark.parametrize(("username", "password", "role", "_name"), DEMO_USERS)
+def test_the_demo_users_log_in_with_the_printed_passwords(generated, username, password, role, _name):
+    response = Client().post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR="10.9.0.1")
+    assert response.status_code == 302 and response.url == reverse("accounts:home")
+    assert User.objects.get(username=username).role == role
+
+
+def test_the_hospital_user_belongs_to_a_top_level_hospital_and_sees_only_its_cases(generated):
+    user = User.objects.get(username="hospital")
+    assert user.role == Role.HOSPITAL and user.institution.level == "3A"
+    visible = CaseRecord.objects.for_user(user)
+    assert visible.exists() and set(visible.values_list("institution_id", flat=True)) == {user.institution_id}
+
+
+def test_one_audit_event_summarises_the_generation(generated):
+    summary, _ = generated
+    event = AuditEvent.objects.get(action="demo_generate")
+    assert event.actor_name == "测试" and event.object_id == str(Region.objects.get().pk)
+    assert event.after["cases_total"] == N and event.after["anomalies"] == summary["anomalies"]
+    assert AuditEvent.objects.filter(object_type="settlement.caserecord").count() == 0
+
+
+def test_if_empty_does_nothing_the_second_time(generated):
+    events = AuditEvent.objects.count()
+    again = demo_generate(actor="测试", years=1, cases_per_year=N, end_year=2024, if_empty=True)
+    assert again == {"skipped": True, "message": MSG_SKIPPED}
+    assert CaseRecord.objects.count() == N and Region.objects.count() == 1 and AuditEvent.objects.count() == events
+
+
+def test_it_refuses_when_data_exists_without_if_empty(world):
+    with pytest.raises(DemoRefused, match=ERR_DATA_EXISTS):
+        demo_generate(actor="测试", years=1, cases_per_year=100, end_year=2024)
+    assert Region.objects.count() == 1 and not User.objects.filter(username="officer", role=Role.HOSPITAL).exists()
+
+
+def test_earlier_years_are_closed_and_the_last_year_open():
+    demo_generate(actor="测试", years=2, cases_per_year=300, end_year=2024)
+    status = dict(SettlementPeriod.objects.values_list("year").annotate(n=Count("id")).values_list("year", "n"))
+    assert status == {2023: 12, 2024: 12}
+    assert set(SettlementPeriod.objects.filter(year=2023).values_list("status", flat=True)) == {PeriodStatus.CLOSED}
+    assert set(SettlementPeriod.objects.filter(year=2024).values_list("status", flat=True)) == {PeriodStatus.OPEN}
+    assert CaseRecord.objects.filter(period__year=2023).count() == CaseRecord.objects.filter(period__year=2024).count() == 300
+
+
+def test_the_same_seed_generates_the_same_cases():
+    demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024, seed=11)
+    rows = list(CaseRecord.objects.order_by("setl_id").values_list("setl_id", "psn_no", "maindiag_code", "medfee_sumamt", "setl_time"))
+    expected = next(domain.year_chunks(seed=11, year=2024, n_cases=300, institutions=domain.institutions_frame(region_code=REGION_CODE, city="泗河市")))
+    expected = expected.sort_values("setl_id")
+    assert [row[0] for row in rows] == list(expected["setl_id"])
+    assert [row[3] * 100 for row in rows] == list(expected["medfee_sumamt"])
+
+
+def test_the_command_generates_and_then_skips():
+    out = StringIO()
+    call_command("demo_generate", "--if-empty", "--years", "1", "--cases-per-year", "400", "--end-year", "2024", stdout=out)
+    assert "400 条结算清单" in out.getvalue() and CaseRecord.objects.count() == 400
+    out = StringIO()
+    call_command("demo_generate", "--if-empty", stdout=out)
+    assert MSG_SKIPPED in out.getvalue() and CaseRecord.objects.count() == 400
+    with pytest.raises(CommandError, match="已有统筹区"):
+        call_command("demo_generate", "--years", "1", stdout=StringIO())
+
+
+def test_the_job_runs_the_generation_with_its_params(django_capture_on_commit_callbacks):
+    params = {"years": 1, "cases_per_year": 100, "end_year": 2024, "seed": 5, "if_empty": True}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_start(actor=None, kind="demo_generate", key="demo", params=params)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.progress == 100
+    assert job.summary["cases"] == {"2024": 100} and job.summary["seed"] == 5
+    assert CaseRecord.objects.count() == 100
+
+
+def test_the_job_skips_when_the_region_exists(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_start(actor=world.bureau_admin, kind="demo_generate", key="demo", params={"if_empty": True})
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.summary == {"skipped": True, "message": MSG_SKIPPED}
+
+
+def test_the_logins_are_the_ones_run_py_prints():
+    from run import DEMO_USERS as PRINTED
+
+    assert [(username, password) for _, username, password in PRINTED] == [(u, p) for u, p, _, _ in DEMO_USERS]
+
+
+@pytest.mark.parametrize(("years", "cases"), [(0, 100), (11, 100), (1, 0)])
+def test_it_refuses_nonsense_sizes(years, cases):
+    with pytest.raises(DemoRefused, match=ERR_BAD_PARAMS):
+        demo_generate(actor="测试", years=years, cases_per_year=cases)
+    assert not Region.objects.exists()
