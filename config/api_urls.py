@@ -6,6 +6,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("accounts.api.urls")),
+    path("", include("budgets.api.urls")),
     path("", include("catalogs.api.urls")),
     path("", include("settlement.api.urls")),
     path("", include("jobs.api.urls")),

@@ -8,6 +8,7 @@ admin.site.index_title = "数据维护"
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("budgets/", include("budgets.urls")),
     path("catalogs/", include("catalogs.urls")),
     path("settlement/", include("settlement.urls")),
     path("jobs/", include("jobs.urls")),
