@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Sum
 
+from catalogs.choices import InstitutionLevel
 from catalogs.models import Institution, Region
 from jobs.models import Job
 from settlement.models import CaseRecord, SettlementPeriod
@@ -23,7 +24,7 @@ def dashboard_for_user(user) -> dict:
     if user.is_bureau:
         context.update(
             regions=Region.objects.annotate(n_institutions=Count("institutions")),
-            institutions_by_level=Institution.objects.values("level").annotate(n=Count("id")).order_by("level"),
+            institutions_by_level=institutions_by_level(),
             open_periods=SettlementPeriod.objects.filter(status="open").count(),
             case_count=CaseRecord.objects.count(),
         )
@@ -31,3 +32,9 @@ def dashboard_for_user(user) -> dict:
         context["institution"] = user.institution
         context["case_count"] = cases.count()
     return context
+
+
+def institutions_by_level() -> list[dict]:
+    """Institution counts per level, in the order of ``InstitutionLevel`` (三级甲等 first), with Chinese labels."""
+    counts = dict(Institution.objects.values_list("level").annotate(n=Count("id")))
+    return [{"level": level.label, "n": counts[level.value]} for level in InstitutionLevel if counts.get(level.value)]

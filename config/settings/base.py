@@ -117,7 +117,9 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Plain {{ n }} never groups, so years, ids and codes stay as typed (2024, not 2,024) in text, links
+# and form values; amounts and counts are grouped explicitly with the |money and |thousands filters.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"

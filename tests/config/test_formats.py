@@ -57,10 +57,13 @@ def test_thousands_groups_counts():
     assert thousands(1234567) == "1,234,567" and thousands(None) == ""
 
 
-def test_number_format_and_localize_use_thousands_separators():
-    assert formats.number_format(Decimal("1234567.5"), 2) == "1,234,567.50"
-    assert formats.localize(1234567) == "1,234,567"
-    assert formats.localize(Decimal("1234567.89")) == "1,234,567.89"
+def test_templates_group_money_and_counts_but_never_years_or_ids():
+    from django.template import Context, Template
+
+    template = Template("{% load portal %}{{ year }}年 #{{ pk }} {{ amount|money }} {{ n|thousands }}")
+    shown = template.render(Context({"year": 2024, "pk": 12345, "amount": Decimal("1234567.5"), "n": 1234567}))
+    assert shown == "2024年 #12345 1,234,567.50 1,234,567"
+    assert formats.number_format(Decimal("1234567.5"), 2, force_grouping=True) == "1,234,567.50"
 
 
 @pytest.mark.parametrize(
