@@ -114,9 +114,22 @@ def _claim(job_id: int) -> Job | None:
         return job
 
 
-def job_progress(job_id: int, percent: int, message: str = "") -> None:
-    """Report progress; written outside the job's own transaction so the page sees it live."""
-    Job.objects.filter(pk=job_id).update(progress=max(0, min(100, int(percent))), progress_message=message[:200])
+PROGRESS_DATABASE = "jobs_progress"
+
+
+def job_progress(job_id: int, percent: int, message: str = "", *, live: bool = False) -> None:
+    """Report progress. With ``live`` (a job whose own row is committed, working inside a transaction),
+    the report goes through the ``jobs_progress`` connection, so the job page sees it before the job's
+    transaction commits; where that connection is not configured (SQLite) or cannot write the row, it
+    goes through the job's own connection."""
+    values = {"progress": max(0, min(100, int(percent))), "progress_message": message[:200]}
+    if live and PROGRESS_DATABASE in settings.DATABASES and transaction.get_connection().in_atomic_block:
+        try:
+            if Job.objects.using(PROGRESS_DATABASE).filter(pk=job_id).update(**values):
+                return
+        except Exception:  # progress is best effort: never fail the job over it
+            logger.warning("job %s: progress through %s failed; using the job's connection", job_id, PROGRESS_DATABASE, exc_info=True)
+    Job.objects.filter(pk=job_id).update(**values)
 
 
 def job_run(*, job_id: int, on_progress: Progress | None = None) -> Job | None:
@@ -125,9 +138,11 @@ def job_run(*, job_id: int, on_progress: Progress | None = None) -> Job | None:
     if job is None:
         return None
     handler = get_kind(job.kind).handler
+    # Outside any transaction the claim is committed, so a second connection can see and update the row.
+    live = not transaction.get_connection().in_atomic_block
 
     def progress(percent: int, message: str = "") -> None:
-        job_progress(job.pk, percent, message)
+        job_progress(job.pk, percent, message, live=live)
         if on_progress is not None:
             on_progress(percent, message)
 

@@ -82,6 +82,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A second connection to the same database, used only by jobs.services.job_progress: a job that
+    # works inside one long transaction still shows its progress live. A short lock timeout keeps it
+    # from ever waiting on its own job's locks (it then falls back to the job's connection).
+    DATABASES["jobs_progress"] = {
+        **DATABASES["default"],
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c lock_timeout=2000 -c statement_timeout=5000"},
+        "TEST": {"MIRROR": "default"},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -22,7 +22,15 @@ ICD10 = "icd10"
 ICD9 = "icd9"
 ICD10_LIST = "icd10_list"
 ICD9_LIST = "icd9_list"
+CHRONIC_DISEASE = "chronic_disease"
 INSTITUTION = "institution"
+
+KIND_LABEL = {
+    TEXT: "文本", CHOICE: "字典值", INT: "整数", DATETIME: "日期时间", MONEY: "金额（元，最多两位小数）",
+    DURATION: "时长（天/时/分）", ICD10: "ICD-10医保版诊断编码", ICD9: "ICD-9-CM-3医保版手术操作编码",
+    ICD10_LIST: "ICD-10医保版诊断编码（多个）", ICD9_LIST: "ICD-9-CM-3医保版手术操作编码（多个）",
+    INSTITUTION: "定点医药机构编码", CHRONIC_DISEASE: "门诊慢特病病种代码",
+}  # fmt: skip
 
 # When a column is required.
 ALWAYS = "always"
@@ -76,7 +84,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("otherdiag_codes", "其他诊断编码", ICD10_LIST, notes="多个以 ; 或 , 分隔"),
     Column("main_oprn_oprt_code", "主要手术及操作编码", ICD9, max_length=20, notes="ICD-9-CM-3 医保版，如 36.0601；空表示保守治疗"),
     Column("other_oprn_oprt_codes", "其他手术及操作编码", ICD9_LIST, notes="多个以 ; 或 , 分隔"),
-    Column("opsp_dise_code", "门诊慢特病病种代码", TEXT, max_length=20, notes="医疗类别为14时必填"),
+    Column("opsp_dise_code", "门诊慢特病病种代码", CHRONIC_DISEASE, max_length=20, notes="医疗类别为14时必填；M加5位数字，如 M03900"),
     Column("scs_cutd_sum_dura", "重症监护合计时长", DURATION, notes="天/时/分，如 2/5/30"),
     Column("vent_used_dura", "呼吸机使用时长", DURATION, notes="天/时/分，如 0/12/0"),
     Column("days_rinp_flag_31", "出院31天内再住院计划", CHOICE, choices=_choices(ReadmissionPlan)),

@@ -41,6 +41,7 @@ ERR_ICD10 = "不是有效的ICD-10医保版诊断编码（如 I21.000、J18.900x
 ERR_ICD9 = "不是有效的ICD-9-CM-3医保版手术操作编码（如 36.0601）。"
 ERR_ICD10_LIST = "含无效的ICD-10医保版诊断编码；多个编码以 ; 或 , 分隔。"
 ERR_ICD9_LIST = "含无效的ICD-9-CM-3医保版手术操作编码；多个编码以 ; 或 , 分隔。"
+ERR_CHRONIC_DISEASE_CODE = "不是有效的门诊慢特病病种代码（国家医保门诊慢特病病种代码为 M 加 5 位数字，如 M03900）。"
 ERR_INSTITUTION_FORMAT = "机构编号格式无效（如 H37080200001）。"
 ERR_INSTITUTION_UNKNOWN = "机构编号不存在，请核对定点医药机构编号。"
 ERR_INSTITUTION_NOT_OWN = "只能上传本机构的结算清单，此行属于其他机构。"
@@ -77,6 +78,7 @@ _PATTERNS = {
     cols.ICD9: (_ICD9, ERR_ICD9),
     cols.ICD10_LIST: (f"{_ICD10}(?:;{_ICD10})*", ERR_ICD10_LIST),
     cols.ICD9_LIST: (f"{_ICD9}(?:;{_ICD9})*", ERR_ICD9_LIST),
+    cols.CHRONIC_DISEASE: (r"M[0-9]{5}", ERR_CHRONIC_DISEASE_CODE),
 }
 _INSTITUTION_CODE = r"[A-Z][0-9]{11}"
 # 12 integer digits and 2 decimals: below 2**53 fen, so rint(float * 100) is the exact fen amount.

@@ -135,7 +135,7 @@ def issues_workbook(issues: Iterable[tuple[str, int, str, str, str]]) -> bytes:
 
 
 def _instructions() -> list[list[str]]:
-    rows = [[column.header, column.code, column.name, column.kind, cols.REQUIRED_LABEL[column.required],
+    rows = [[column.header, column.code, column.name, cols.KIND_LABEL[column.kind], cols.REQUIRED_LABEL[column.required],
              "、".join(f"{code} {label}" for code, label in column.choices.items()) or column.notes] for column in cols.COLUMNS]
     return rows
 

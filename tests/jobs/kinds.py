@@ -35,3 +35,27 @@ def restart_self_run(job, progress: Progress) -> dict:
     except JobRefused as refused:
         return {"refused": str(refused)}
     return {"started": duplicate.pk}
+
+
+
+@job_kind("test_progress_in_transaction", "测试任务（事务内报告进度）")
+def progress_in_transaction_run(job, progress: Progress) -> dict:
+    """Reports 40% inside its own open transaction and returns what another session sees meanwhile."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        progress(40, "事务内")
+        seen = progress_seen_by_another_session(job)
+    return {"seen": seen}
+
+
+def progress_seen_by_another_session(job) -> list:
+    """The job row's progress as a brand-new PostgreSQL session (not Django's) reads it."""
+    import psycopg
+    from django.db import connection
+
+    conf = connection.settings_dict
+    with psycopg.connect(dbname=conf["NAME"], user=conf["USER"], host=conf["HOST"], port=conf["PORT"] or 5432,
+                         password=conf["PASSWORD"] or None, autocommit=True) as other:
+        row = other.execute(f"SELECT progress, progress_message FROM {job._meta.db_table} WHERE id = %s", [job.pk]).fetchone()
+    return list(row)

@@ -91,6 +91,16 @@ def test_progress_is_written_to_the_row_as_the_job_goes():
     ]
 
 
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_progress_reported_inside_the_jobs_own_transaction_is_seen_live_by_another_session():
+    postgres_only(connection)
+    job = start(kind="test_progress_in_transaction")
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.summary["seen"] == [40, "事务内"]  # through jobs_progress, before the job's transaction commits
+
+
 def _row_progress(job: Job) -> tuple:
     return tuple(Job.objects.filter(pk=job.pk).values_list("status", "progress", "progress_message").get())
 

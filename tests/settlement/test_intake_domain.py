@@ -60,6 +60,8 @@ RULES = [
     ({"act_ipt_days": "5"}, "act_ipt_days", "实际住院天数与出入院日期不符（按日期应为7天）。"),
     ({"dscg_time": "2024-03-01 18:00", "act_ipt_days": "2"}, "act_ipt_days", domain.ERR_DAYS_MISMATCH_SAME_DAY),
     ({"maindiag_code": "XYZ"}, "maindiag_code", domain.ERR_ICD10),
+    ({"opsp_dise_code": "高血压"}, "opsp_dise_code", domain.ERR_CHRONIC_DISEASE_CODE),
+    ({"opsp_dise_code": "M0390"}, "opsp_dise_code", domain.ERR_CHRONIC_DISEASE_CODE),
     ({"maindiag_code": ""}, "maindiag_code", domain.ERR_REQUIRED),
     ({"otherdiag_codes": "I10.x00;bad"}, "otherdiag_codes", domain.ERR_ICD10_LIST),
     ({"main_oprn_oprt_code": "A36.06"}, "main_oprn_oprt_code", domain.ERR_ICD9),

@@ -103,6 +103,9 @@ def test_the_xlsx_template_has_headers_instructions_and_drop_downs(world, client
     assert [cell.value for cell in sheet[1]] == [column.header for column in COLUMNS]
     lists = {str(rule.sqref).split(":")[0]: rule.formula1 for rule in sheet.data_validations.dataValidation}
     assert lists["E2"] == '"310,390"' and len(lists) == sum(1 for column in COLUMNS if column.choices)
+    instructions = {row[1]: row for row in workbook["填写说明"].iter_rows(values_only=True)}
+    assert instructions["maindiag_code"][2:5] == ("主要诊断编码", "ICD-10医保版诊断编码", "是")
+    assert instructions["opsp_dise_code"][3] == "门诊慢特病病种代码"
 
 
 def test_the_csv_template_round_trips_through_the_parser(world, client_for, upload):
