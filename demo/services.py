@@ -17,17 +17,21 @@ from datetime import datetime
 
 import pandas as pd
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_create
 from audit.services import audit_record
+from budgets.services import budget_approve, budget_create, budget_lines_set, budget_submit
+from catalogs.choices import Scheme
 from catalogs.models import Institution, Region
+from demo import budgets as demo_budgets
 from demo import domain
 from settlement.bulkload import case_indexes_deferred, cases_copy
 from settlement.choices import PeriodStatus
-from settlement.models import SettlementPeriod
+from settlement.models import CaseRecord, SettlementPeriod
 
 Progress = Callable[[int, str], None]
 
@@ -100,6 +104,8 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report
             for number, year in enumerate(years)
         }  # fmt: skip
     timings["load"] = time.perf_counter() - tick - timings["generate"]
+    report(99, "正在编制并批准各年度总额预算")
+    budgets = _budgets_compile(region=region, years=years)
     summary = {
         "skipped": False,
         "region": {"code": region.code, "name": region.name},
@@ -108,6 +114,7 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report
         "users": users,
         "cases": cases,
         "cases_total": sum(cases.values()),
+        "budgets": budgets,
         "anomalies": domain.anomalies_of(frame),
         "seed": seed,
         "seconds": {**{k: round(v, 2) for k, v in timings.items()}, "total": round(time.perf_counter() - started, 2)},
@@ -116,6 +123,35 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report
                  message=f"生成演示统筹区 {region.name}：{len(institutions)} 家机构，{summary['cases_total']} 条结算清单")  # fmt: skip
     report(100, "演示数据已生成")
     return summary
+
+
+def _budgets_compile(*, region: Region, years: list[int]) -> dict[str, str]:
+    """Each year's budget of both schemes, sized from the cases just loaded (demo/budgets.py): compiled
+    and submitted by the demo officer, approved by the demo admin (four eyes), so it is in force."""
+    officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+    rows = (CaseRecord.objects.filter(period__region=region)
+            .values(year=F("period__year"), month=F("period__month"), insutype_=F("insutype"), med_type_=F("med_type"))
+            .annotate(fund=Sum("fund_pay_sumamt")))  # fmt: skip
+    fund = demo_budgets.fund_by_scheme_year(
+        [{"year": r["year"], "month": r["month"], "insutype": r["insutype_"], "med_type": r["med_type_"], "fund": r["fund"]} for r in rows]
+    )
+    pools = {}
+    for year in years:
+        for scheme in Scheme:
+            totals = fund.get((year, scheme.value))
+            if totals is None:
+                continue
+            previous = fund.get((year - 1, scheme.value), {}).get("months", ())
+            inputs = demo_budgets.demo_budget(scheme=scheme.value, inpatient_fund=totals["inpatient"], chronic_fund=totals["chronic"],
+                                              last_year_months=previous)  # fmt: skip
+            budget = budget_create(actor=officer, region=region, year=year, scheme=scheme.value)
+            derivation = budget_lines_set(actor=officer, budget=budget, income=inputs.income, carve_outs=inputs.carve_outs,
+                                          categories=inputs.categories, phasing_method=inputs.phasing_method,
+                                          phasing_weights=inputs.phasing_weights)  # fmt: skip
+            budget_submit(actor=officer, budget=budget)
+            budget_approve(actor=admin, budget=budget)
+            pools[f"{year}-{scheme.value}"] = str(derivation.pool)
+    return pools
 
 
 def _year_progress(report: Progress, number: int, year: int, per_year: int, years: int) -> Callable[[int], None]:

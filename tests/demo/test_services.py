@@ -107,6 +107,30 @@ def test_earlier_years_are_closed_and_the_last_year_open():
     assert CaseRecord.objects.filter(period__year=2023).count() == CaseRecord.objects.filter(period__year=2024).count() == 300
 
 
+def test_each_year_and_scheme_has_an_approved_budget_sized_from_its_cases():
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from budgets.choices import BudgetStatus, LineKind, PhasingMethod
+    from budgets.models import Budget, BudgetPhasing
+
+    summary = demo_generate(actor="测试", years=2, cases_per_year=600, end_year=2024)
+    budgets = Budget.objects.all()
+    assert sorted(budgets.values_list("year", "scheme")) == [(2023, "310"), (2023, "390"), (2024, "310"), (2024, "390")]
+    assert set(budgets.values_list("status", "submitted_by__username", "approved_by__username")) == {
+        (BudgetStatus.IN_FORCE, "officer", "admin")
+    }
+    assert {b.year: b.phasing_method for b in budgets} == {2023: PhasingMethod.EQUAL, 2024: PhasingMethod.PATTERN}
+    for budget in budgets:
+        fund = CaseRecord.objects.filter(period__year=budget.year, insutype=budget.scheme)
+        inpatient = fund.exclude(med_type="14").aggregate(s=Sum("fund_pay_sumamt"))["s"]
+        dip = budget.lines.get(kind=LineKind.CATEGORY, code="DIP")
+        assert abs(dip.amount - inpatient * Decimal("0.97")) <= Decimal("25000")
+        assert BudgetPhasing.objects.filter(line=dip).aggregate(s=Sum("amount"))["s"] == dip.amount
+        assert summary["budgets"][f"{budget.year}-{budget.scheme}"] == str(budget.lines.get(kind=LineKind.POOL).amount)
+
+
 def test_the_same_seed_generates_the_same_cases():
     demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024, seed=11)
     rows = list(CaseRecord.objects.order_by("setl_id").values_list("setl_id", "psn_no", "maindiag_code", "medfee_sumamt", "setl_time"))
