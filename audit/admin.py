@@ -32,6 +32,20 @@ class AuditedAdmin(admin.ModelAdmin):
             super().delete_queryset(request, queryset)
 
 
+class ReadOnlyAdmin(AuditedAdmin):
+    """For records whose every change must go through a service (a workflow, an import, a job): the
+    admin shows them and nothing more."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "actor_name", "action", "object_type", "object_id", "object_repr", "request_id"]

@@ -4,19 +4,8 @@ later change lets through."""
 
 from django.contrib import admin
 
-from audit.admin import AuditedAdmin
+from audit.admin import ReadOnlyAdmin
 from budgets.models import Budget, BudgetLine, BudgetPhasing, YearEndActual
-
-
-class ReadOnlyAdmin(AuditedAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BudgetLineInline(admin.TabularInline):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from audit.admin import AuditedAdmin
-from settlement.models import CaseRecord, SettlementPeriod
+from audit.admin import AuditedAdmin, ReadOnlyAdmin
+from settlement.models import CaseRecord, CaseRecordVersion, ImportBatch, ImportIssue, SettlementPeriod
 
 
 @admin.register(SettlementPeriod)
@@ -17,4 +17,32 @@ class CaseRecordAdmin(AuditedAdmin):
     search_fields = ["setl_id", "psn_no", "maindiag_code"]
     raw_id_fields = ["institution", "period"]
     list_select_related = ["institution", "period"]
+    show_full_result_count = False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    """Batches are written by the import job only."""
+
+    list_display = ["id", "created_at", "institution", "uploaded_by", "source", "file_name", "status", "rows_in",
+                    "rows_written", "rows_replaced", "error_count", "warning_count", "duration"]  # fmt: skip
+    list_filter = ["status", "source"]
+    search_fields = ["file_name", "sha256", "institution__code", "institution__name"]
+    list_select_related = ["institution", "uploaded_by"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ImportIssue)
+class ImportIssueAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "severity", "row", "column", "value", "message"]
+    list_filter = ["severity"]
+    search_fields = ["column", "message"]
+    raw_id_fields = ["batch"]
+    show_full_result_count = False
+
+
+@admin.register(CaseRecordVersion)
+class CaseRecordVersionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "version", "replaced_by", "created_at"]
+    raw_id_fields = ["case", "replaced_by"]
     show_full_result_count = False

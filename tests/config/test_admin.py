@@ -1,0 +1,28 @@
+"""The Django admin covers every model of ours, in Chinese, and each admin page opens."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+OUR_APPS = {"accounts", "audit", "budgets", "catalogs", "disputes", "jobs", "settlement"}
+
+
+def our_models():
+    return [model for model in apps.get_models() if model._meta.app_label in OUR_APPS]
+
+
+def test_every_model_of_ours_is_in_the_admin_with_a_chinese_name():
+    missing = [model._meta.label for model in our_models() if model not in admin.site._registry]
+    assert missing == []
+    english = [model._meta.label for model in our_models() if str(model._meta.verbose_name).isascii()]
+    assert english == []
+
+
+@pytest.mark.django_db
+def test_each_admin_list_page_opens_for_a_superuser(admin_client):
+    for model in our_models():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert admin_client.get(url).status_code == 200, url
