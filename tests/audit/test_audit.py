@@ -138,6 +138,7 @@ def test_database_rejects_raw_update_of_an_event(world):
     assert AuditEvent.objects.get(pk=event.pk).message == ""
 
 
+@pytest.mark.postgres
 def test_postgresql_rejects_raw_delete_of_an_event(world):
     postgres_only(connection)
     count = AuditEvent.objects.count()

@@ -91,6 +91,7 @@ def test_progress_is_written_to_the_row_as_the_job_goes():
     ]
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, databases="__all__")
 def test_progress_reported_inside_the_jobs_own_transaction_is_seen_live_by_another_session():
     postgres_only(connection)
