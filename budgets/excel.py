@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from budgets import domain, selectors, services
+from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
 from budgets.choices import LineKind, LineMethod, PhasingMethod
 from budgets.models import Budget
 
@@ -27,7 +28,6 @@ COLUMNS = ["序号", "类型", "编码", "项目名称", "测算方法", "上年
 MONEY_FORMAT, RATE_FORMAT, COUNT_FORMAT = "#,##0.00", "0.0000##", "#,##0"
 TOTAL_LABEL = "合计"
 #: Text beginning with one of these would be read by a spreadsheet as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 ERR_NOT_XLSX = "无法读取文件，请上传由本系统导出的 .xlsx 预算表。"
 ERR_NO_HEADER = "未找到表头行（第一列为“序号”），请使用本系统导出的预算表格式。"
@@ -46,17 +46,6 @@ _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-
-
-def safe_text(value: str) -> str:
-    """Text we received from users, neutralised so a spreadsheet never evaluates it as a formula."""
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def _unsafe_text(value) -> str:
-    text = "" if value is None else str(value).strip()
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
 
 
 # --------------------------------------------------------------------------- export
@@ -82,9 +71,9 @@ def _cell(ws, row: int, col: int, value, number_format: str = "", *, bold: bool 
 
 def _write_lines_sheet(ws, budget: Budget) -> None:
     title = f"{budget.region.name} {budget.year}年{budget.get_scheme_display()}统筹基金支出总额预算（第{budget.version}版）"
-    ws.cell(row=1, column=1, value=safe_text(title)).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=spreadsheet_safe(title)).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    meta = [("统筹区代码", safe_text(budget.region.code)), ("年度", budget.year), ("险种", budget.get_scheme_display()),
+    meta = [("统筹区代码", spreadsheet_safe(budget.region.code)), ("年度", budget.year), ("险种", budget.get_scheme_display()),
             ("版本", budget.version), ("状态", budget.get_status_display())]
     params = [("风险备用金比例", budget.risk_reserve_rate), ("备用金结余纳入DIP结算比例", budget.settlement_share),
               ("分月方法", budget.get_phasing_method_display())]
@@ -96,7 +85,7 @@ def _write_lines_sheet(ws, budget: Budget) -> None:
     row = 6
     for number, line in enumerate(selectors.budget_lines(budget=budget), start=1):
         computed = line.method == LineMethod.COMPUTED
-        values = [number, line.get_kind_display(), safe_text(line.code), safe_text(line.name), line.get_method_display(),
+        values = [number, line.get_kind_display(), spreadsheet_safe(line.code), spreadsheet_safe(line.name), line.get_method_display(),
                   line.base, line.rate, line.per_capita, line.count, line.amount]
         formats = ["", "", "", "", "", MONEY_FORMAT, RATE_FORMAT, MONEY_FORMAT, COUNT_FORMAT, MONEY_FORMAT]
         for col, (value, fmt) in enumerate(zip(values, formats), start=1):
@@ -120,8 +109,8 @@ def _write_months_sheet(ws, budget: Budget) -> None:
     total = selectors.phasing_total(rows)
     for r, item in enumerate([*rows, total] if total else [], start=2):
         is_total = item is total
-        _cell(ws, r, 1, "" if is_total else safe_text(item.code), fill=_TOTAL_FILL if is_total else None)
-        _cell(ws, r, 2, TOTAL_LABEL if is_total else safe_text(item.name), bold=is_total, fill=_TOTAL_FILL if is_total else None)
+        _cell(ws, r, 1, "" if is_total else spreadsheet_safe(item.code), fill=_TOTAL_FILL if is_total else None)
+        _cell(ws, r, 2, TOTAL_LABEL if is_total else spreadsheet_safe(item.name), bold=is_total, fill=_TOTAL_FILL if is_total else None)
         for c, value in enumerate([*item.months, *item.quarters, item.amount], start=3):
             _cell(ws, r, c, value, MONEY_FORMAT, bold=is_total, fill=_TOTAL_FILL if is_total else None)
     ws.column_dimensions["B"].width = 24
@@ -177,7 +166,7 @@ def _count(value) -> int | None:
 
 def _parse_row(values: tuple) -> tuple[str, domain.LineInput] | None:
     """One line row → (kind, input); None for computed and total rows. Raises ValueError with the message."""
-    kind_label, code, name, method_label = (_unsafe_text(v) for v in values[1:5])
+    kind_label, code, name, method_label = (spreadsheet_unsafe(v) for v in values[1:5])
     if kind_label == TOTAL_LABEL:
         return None
     kind = _KIND_BY_LABEL.get(kind_label)
@@ -208,7 +197,7 @@ def parse_budget_lines(file: BinaryIO) -> ParsedLines:
     except Exception:  # noqa: BLE001 - any unreadable upload gets the same user-facing message
         parsed.errors.append(ERR_NOT_XLSX)
         return parsed
-    header = next((i for i, row in enumerate(rows) if row and _unsafe_text(row[0]) == COLUMNS[0]), None)
+    header = next((i for i, row in enumerate(rows) if row and spreadsheet_unsafe(row[0]) == COLUMNS[0]), None)
     if header is None:
         parsed.errors.append(ERR_NO_HEADER)
         return parsed

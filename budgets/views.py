@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import bureau_view as shared_bureau_view
 from budgets import domain, excel, selectors, services
 from budgets.choices import BudgetStatus, LineKind, LineMethod
 from budgets.forms import (
@@ -30,7 +29,6 @@ from budgets.models import Budget
 from catalogs.choices import Scheme
 
 ERR_BUREAU_ONLY = "仅经办机构用户可以访问总额预算。"
-ERR_NO_PERMISSION = "您没有执行此操作的权限。"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 VIEW, CHANGE, APPROVE = "budgets.view_budget", "budgets.change_budget", "budgets.approve_budget"
@@ -51,20 +49,7 @@ DEFAULT_CATEGORIES = [
 
 def bureau_view(permission: str = VIEW) -> Callable:
     """Login required; hospital and expert users get 403; bureau users need the model permission."""
-
-    def decorator(view: Callable) -> Callable:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_bureau:
-                raise PermissionDenied(ERR_BUREAU_ONLY)
-            if not request.user.has_perm(permission):
-                raise PermissionDenied(ERR_NO_PERMISSION)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return shared_bureau_view(permission, message=ERR_BUREAU_ONLY)
 
 
 def _error_messages(request: HttpRequest, error: ValidationError) -> None:

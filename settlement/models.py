@@ -145,5 +145,7 @@ class CaseRecord(models.Model):
         return f"{self.setl_id}（{self.institution_id}）"
 
 
-# The intake models live beside their code (settlement/intake/); importing them here registers them.
+# The intake and parameter models live beside their code (settlement/intake/, settlement/parameters/);
+# importing them here registers them.
 from settlement.intake.models import CaseRecordVersion, ImportBatch, ImportIssue  # noqa: E402, F401
+from settlement.parameters.models import ParameterSet  # noqa: E402, F401

@@ -17,6 +17,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from config.spreadsheets import FORMULA_TRIGGERS, spreadsheet_safe  # noqa: F401  (re-exported for the intake code)
 from settlement.intake import columns as cols
 from settlement.intake import xlsx
 
@@ -31,7 +32,6 @@ ERR_EMPTY_FILE = "文件为空。"
 
 ZIP_MAX_MEMBERS = 10_000
 ZIP_MAX_RATIO = 200
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 TEMPLATE_ROWS = 100_000
 DATA_SHEET = "结算清单"
 
@@ -45,17 +45,6 @@ def source_of(file_name: str) -> str:
     if suffix not in (".xlsx", ".csv"):
         raise FileRefused(ERR_FILE_TYPE)
     return suffix[1:]
-
-
-def spreadsheet_safe(value):
-    """A cell value that a spreadsheet will show as text, never evaluate (CSV/formula injection).
-
-    Text starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` so Excel and
-    LibreOffice show it literally instead of evaluating it.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def zip_check(path: Path, *, max_uncompressed_mb: int) -> None:
