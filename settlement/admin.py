@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
-from settlement.models import CaseRecord, CaseRecordVersion, ImportBatch, ImportIssue, SettlementPeriod
+from settlement.models import CaseRecord, CaseRecordVersion, ImportBatch, ImportIssue, ParameterSet, SettlementPeriod
 
 
 @admin.register(SettlementPeriod)
@@ -46,3 +46,11 @@ class CaseRecordVersionAdmin(ReadOnlyAdmin):
     list_display = ["case", "version", "replaced_by", "created_at"]
     raw_id_fields = ["case", "replaced_by"]
     show_full_result_count = False
+
+
+@admin.register(ParameterSet)
+class ParameterSetAdmin(ReadOnlyAdmin):
+    """Parameter sets change only through their workflow (settlement/parameters/services.py)."""
+
+    list_display = ["region", "year", "scheme", "category", "kind", "version", "status", "effective_from", "effective_to", "approved_by"]
+    list_filter = ["year", "scheme", "category", "status"]
