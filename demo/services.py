@@ -32,6 +32,7 @@ from demo import domain
 from settlement.bulkload import case_indexes_deferred, cases_copy
 from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
+from settlement.parameters.services import parameter_set_approve, parameter_set_create, parameter_set_submit
 
 Progress = Callable[[int, str], None]
 
@@ -104,8 +105,9 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report
             for number, year in enumerate(years)
         }  # fmt: skip
     timings["load"] = time.perf_counter() - tick - timings["generate"]
-    report(99, "正在编制并批准各年度总额预算")
+    report(99, "正在编制并批准各年度总额预算和结算参数")
     budgets = _budgets_compile(region=region, years=years)
+    parameter_sets = _parameters_approve(region=region, years=years)
     summary = {
         "skipped": False,
         "region": {"code": region.code, "name": region.name},
@@ -115,6 +117,7 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report
         "cases": cases,
         "cases_total": sum(cases.values()),
         "budgets": budgets,
+        "parameter_sets": parameter_sets,
         "anomalies": domain.anomalies_of(frame),
         "seed": seed,
         "seconds": {**{k: round(v, 2) for k, v in timings.items()}, "total": round(time.perf_counter() - started, 2)},
@@ -152,6 +155,20 @@ def _budgets_compile(*, region: Region, years: list[int]) -> dict[str, str]:
             budget_approve(actor=admin, budget=budget)
             pools[f"{year}-{scheme.value}"] = str(derivation.pool)
     return pools
+
+
+def _parameters_approve(*, region: Region, years: list[int]) -> int:
+    """The default settlement parameters of each year's two categories (DIP, APG) for both schemes, in force."""
+    officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+    count = 0
+    for year in years:
+        for scheme in Scheme:
+            for category in ("DIP", "APG"):
+                parameter_set = parameter_set_create(actor=officer, region=region, year=year, scheme=scheme.value, category=category, kind=category)
+                parameter_set_submit(actor=officer, parameter_set=parameter_set)
+                parameter_set_approve(actor=admin, parameter_set=parameter_set)
+                count += 1
+    return count
 
 
 def _year_progress(report: Progress, number: int, year: int, per_year: int, years: int) -> Callable[[int], None]:

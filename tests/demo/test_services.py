@@ -129,6 +129,11 @@ def test_each_year_and_scheme_has_an_approved_budget_sized_from_its_cases():
         assert abs(dip.amount - inpatient * Decimal("0.97")) <= Decimal("25000")
         assert BudgetPhasing.objects.filter(line=dip).aggregate(s=Sum("amount"))["s"] == dip.amount
         assert summary["budgets"][f"{budget.year}-{budget.scheme}"] == str(budget.lines.get(kind=LineKind.POOL).amount)
+    from settlement.parameters.models import ParameterSet, ParameterStatus
+
+    in_force = ParameterSet.objects.filter(status=ParameterStatus.IN_FORCE)
+    assert summary["parameter_sets"] == in_force.count() == 8
+    assert set(in_force.values_list("category", "kind")) == {("DIP", "DIP"), ("APG", "APG")}
 
 
 def test_the_same_seed_generates_the_same_cases():
