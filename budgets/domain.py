@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 from budgets.choices import LineKind, LineMethod, PhasingMethod
+from config import money
 
 FEN = Decimal("0.01")
 #: The one rounding rule of the budget: half-up to the fen (四舍五入到分).
@@ -41,8 +41,7 @@ ERR_SHARES_OVER_ONE = "细分类别比例合计 {total} 超过 100%。"
 ERR_TWO_REMAINDERS = "只能有一个“余额”类别。"
 ERR_DUPLICATE_CODE = "编码 {code} 重复。"
 ERR_RATE = "比例应在 0 到 1 之间。"
-ERR_WEIGHTS = "分配权重必须为非负数且合计大于零。"
-ERR_NOT_FEN = "待分配金额必须精确到分。"
+ERR_WEIGHTS, ERR_NOT_FEN = money.ERR_WEIGHTS, money.ERR_NOT_FEN
 ERR_MONTHS = "分月数据必须为 12 个月。"
 ERR_ENTERED_SUM = "「{name}」逐月录入合计 {total} 元与类别预算 {pool} 元不一致（差额 {diff} 元）。"
 
@@ -67,24 +66,12 @@ def fmt(value: Decimal) -> str:
 
 
 def allocate_largest_remainder(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
-    """Split ``total`` (to the fen) in proportion to ``weights``; the parts sum exactly to ``total``.
-
-    Each part gets the floor of its exact quota in fen; the fen left over go one each to the parts
-    with the largest fractional remainders (ties: the earlier part), as in Hamilton's method.
-    """
-    if to_fen(total) != total:
-        raise BudgetError(ERR_NOT_FEN)
-    exact = [Fraction(w) for w in weights]
-    if not exact or any(w < 0 for w in exact) or sum(exact) == 0:
-        raise BudgetError(ERR_WEIGHTS)
-    units = int(total / FEN)
-    sign, units = (-1 if units < 0 else 1), abs(units)
-    quotas = [units * w / sum(exact) for w in exact]
-    parts = [q.numerator // q.denominator for q in quotas]
-    by_remainder = sorted(range(len(parts)), key=lambda i: (-(quotas[i] - parts[i]), i))
-    for i in by_remainder[: units - sum(parts)]:
-        parts[i] += 1
-    return [sign * Decimal(p) * FEN for p in parts]
+    """Split ``total`` (to the fen) in proportion to ``weights``, parts summing exactly to ``total``
+    (``config.money.allocate_largest_remainder``; its refusal as a ``BudgetError``)."""
+    try:
+        return money.allocate_largest_remainder(total, weights)
+    except money.AllocationError as error:
+        raise BudgetError(str(error)) from None
 
 
 # --------------------------------------------------------------------------- derivation

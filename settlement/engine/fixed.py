@@ -12,13 +12,14 @@ Integer arithmetic on these columns gives exactly what ``Decimal`` gives with ``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+
+from config import money
 
 #: The one rounding rule of settlement: half-up (四舍五入).
 ROUNDING = ROUND_HALF_UP
@@ -28,8 +29,7 @@ POINTS_PLACES = 4  # 分值/点数, ratios and coefficients
 PV_PLACES = 6  # 点值
 E4 = 10**POINTS_PLACES
 
-ERR_WEIGHTS = "分配权重必须为非负数且合计大于零。"
-ERR_NOT_FEN = "待分配金额必须精确到分。"
+ERR_WEIGHTS, ERR_NOT_FEN = money.ERR_WEIGHTS, money.ERR_NOT_FEN
 ERR_NOT_DECIMAL = "数值 {value!r} 不是精确的十进制数（不接受浮点数或空值）。"
 ERR_TOO_FINE = "数值 {value} 超过 {places} 位小数。"
 
@@ -86,23 +86,8 @@ def unit_decimal(unit: int, places: int) -> Decimal:
 
 
 def allocate_largest_remainder(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
-    """Split ``total`` (to the fen) in proportion to ``weights``; the parts sum exactly to ``total``.
-
-    Hamilton's method as in ``budgets.domain``: floors of the exact quotas in fen, the fen left over
-    one each to the largest remainders (ties: the earlier part). Integer quotas with one common
-    denominator keep it O(n log n) for thousands of institutions.
-    """
-    if to_fen(total) != total:
-        raise EngineError(ERR_NOT_FEN)
-    exact = [Fraction(w) for w in weights]
-    if not exact or any(w < 0 for w in exact) or sum(exact) == 0:
-        raise EngineError(ERR_WEIGHTS)
-    common = math.lcm(*(w.denominator for w in exact))
-    ints = [int(w * common) for w in exact]
-    whole, units = sum(ints), int(total.scaleb(MONEY_PLACES))
-    sign, units = (-1 if units < 0 else 1), abs(units)
-    parts, remainders = zip(*(divmod(units * w, whole) for w in ints))
-    parts = list(parts)
-    for i in sorted(range(len(parts)), key=lambda i: (-remainders[i], i))[: units - sum(parts)]:
-        parts[i] += 1
-    return [Decimal(sign * part).scaleb(-MONEY_PLACES) for part in parts]
+    """``config.money.allocate_largest_remainder``, its refusal as an ``EngineError``."""
+    try:
+        return money.allocate_largest_remainder(total, weights)
+    except money.AllocationError as error:
+        raise EngineError(str(error)) from None

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budgets.domain import allocate_largest_remainder as budget_allocation
 from settlement.engine.amounts import annual_settlement, monthly_advance, quarterly_presettlement, settlement_amounts
 from settlement.engine.fixed import EngineError, allocate_largest_remainder
 from settlement.engine.params import DEFAULT_PARAMS, AdvanceVariant, Basis
@@ -113,9 +112,22 @@ def test_annual_settlement_adds_the_reserve_share_to_the_pool_on_total_cost_basi
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(-10**12, 10**12), st.lists(st.integers(0, 10**9).map(lambda u: D(u).scaleb(-4)), min_size=1, max_size=30).filter(any))
-def test_engine_allocation_equals_the_budget_allocation(total_fen, weights):
+def test_the_allocation_equals_hamiltons_method_computed_the_plain_way(total_fen, weights):
     total = D(total_fen).scaleb(-2)
-    assert allocate_largest_remainder(total, weights) == budget_allocation(total, weights)
+    assert allocate_largest_remainder(total, weights) == hamilton(total, weights)
+
+
+def hamilton(total: D, weights) -> list[D]:
+    """Reference: exact quotas as Fractions, floors, leftover fen to the largest remainders (ties: earlier)."""
+    from fractions import Fraction
+
+    units = int(total * 100)
+    sign, units = (-1 if units < 0 else 1), abs(units)
+    quotas = [units * Fraction(w) / sum(Fraction(x) for x in weights) for w in weights]
+    parts = [q.numerator // q.denominator for q in quotas]
+    for i in sorted(range(len(parts)), key=lambda i: (-(quotas[i] - parts[i]), i))[: units - sum(parts)]:
+        parts[i] += 1
+    return [sign * D(p) / 100 for p in parts]
 
 
 def test_allocation_of_thousands_of_parts_is_fast_and_exact():
