@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogs', '0002_catalog_versions'),
+        ('catalogs', '0001_initial'),
         ('settlement', '0002_intake'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
