@@ -26,7 +26,7 @@ NAV = [
     NavItem("清单导入", "cloud-upload", "settlement:batch_list", hospital=True),
     NavItem("结算期间", "calendar3", "settlement:period_list"),
     NavItem("结算参数", "sliders", "settlement:parameter_list"),
-    NavItem("特病单议与争议", "chat-square-text", None, hospital=True, expert=True),
+    NavItem("特病单议与争议", "chat-square-text", "disputes:item_list", hospital=True, expert=True),
     NavItem("监管考核", "shield-check", None),
     NavItem("报表中心", "file-earmark-spreadsheet", None, hospital=True),
     NavItem("后台任务", "hourglass-split", "jobs:job_list", hospital=True),

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("catalogs.api.urls")),
     path("", include("settlement.api.urls")),
     path("", include("jobs.api.urls")),
+    path("", include("disputes.api.urls")),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("budgets/", include("budgets.urls")),
     path("catalogs/", include("catalogs.urls")),
     path("settlement/", include("settlement.urls")),
+    path("disputes/", include("disputes.urls")),
     path("jobs/", include("jobs.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

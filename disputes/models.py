@@ -1,1 +1,295 @@
-"""Models arrive with the issue that builds this app."""
+"""Special-case reviews and disputes (特病单议与争议): the expert library, the items hospitals file,
+their attachments, comments and timeline, the expert panels and the in-app inbox.
+
+One ``DisputeItem`` model carries both kinds: a special case (特病单议, one settled case, counted
+against the period's quota) and an objection (争议, against a grouping, score, coefficient,
+deduction, assessment or amount). Every change goes through ``disputes.services``; the timeline is
+a dedicated table rather than the audit trail because hospitals read it, and the audit trail is
+bureau-only and holds internal snapshots.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.tenancy import TenantQuerySet
+from disputes.choices import Decision, ItemKind, ItemStatus, PanelRule, Reason, Specialty, Subject, Vote
+
+ERR_EXPERT_ROLE = "专家库只能收录角色为「专家」的用户。"
+ERR_SPECIAL_CASE_NEEDS_CASE = "特病单议必须对应一份结算清单及其结算期间。"
+ERR_OBJECTION_NEEDS_SUBJECT = "争议必须选择争议事项。"
+ERR_CASE_OF_OTHER_INSTITUTION = "只能就本机构的结算清单提出申请。"
+ERR_CASE_PERIOD = "结算期间应与结算清单的结算期间一致。"
+ERR_PERIOD_REGION = "结算期间不属于申请机构所在统筹区。"
+ERR_REASONS = "请至少选择一项申请理由。"
+ERR_UNKNOWN_REASON = "未知的申请理由：{reason}。"
+ERR_ONE_PER_CASE = "该结算清单已有未撤回的特病单议申请（一例一议）。"
+ERR_DECIDED_NEEDS_DECISION = "已决定的申请必须有处理决定。"
+ERR_SCORE_NEEDS_VALUE = "调整分值的决定必须填写调整后的分值。"
+ERR_ONE_SEAT = "同一专家不能重复进入同一专家组。"
+
+
+def _user(verbose_name: str, **kwargs) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=verbose_name, **kwargs
+    )
+
+
+class Expert(models.Model):
+    """专家库 — an expert user, the specialty panels are drawn by, and the institution they must not judge."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_profile", verbose_name="用户",
+        limit_choices_to={"role": Role.EXPERT},
+    )
+    specialty = models.CharField("专业", max_length=20, choices=Specialty.choices)
+    institution = models.ForeignKey(
+        "catalogs.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="experts", verbose_name="所在机构",
+        help_text="评审时回避本机构的申请。",
+    )
+    title = models.CharField("职称", max_length=30, blank=True)
+    active = models.BooleanField("在库", default=True)
+
+    class Meta:
+        verbose_name = "专家"
+        verbose_name_plural = "专家库"
+        ordering = ["specialty", "user__username"]
+        indexes = [models.Index(fields=["specialty", "active"], name="disputes_expert_specialty")]
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.get_specialty_display()}）"
+
+    def clean(self) -> None:
+        if self.user_id and self.user.role != Role.EXPERT:
+            raise ValidationError({"user": ERR_EXPERT_ROLE})
+
+
+class DisputeItemQuerySet(TenantQuerySet):
+    tenant_field = "institution"
+
+    def for_expert(self, user) -> DisputeItemQuerySet:
+        return self.filter(pk__in=PanelAssignment.objects.filter(expert__user=user).values("item_id"))
+
+
+class DisputeItem(models.Model):
+    """特病单议/争议申请 — one filing of a hospital, from draft to the decision applied in settlement."""
+
+    kind = models.CharField("申请类型", max_length=20, choices=ItemKind.choices)
+    institution = models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name="dispute_items", verbose_name="申请机构")
+    period = models.ForeignKey(
+        "settlement.SettlementPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="结算期间"
+    )
+    case = models.ForeignKey(
+        "settlement.CaseRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="结算清单"
+    )
+    subject = models.CharField("争议事项", max_length=20, choices=Subject.choices, blank=True)
+    subject_ref = models.CharField("争议对象", max_length=100, blank=True, help_text="病种编码、结算批次号、扣款单号等。")
+    reasons = models.JSONField("申请理由", default=list, blank=True)
+    statement = models.TextField("申请陈述")
+    status = models.CharField("状态", max_length=20, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
+    due_on = models.DateField("本环节办理时限", null=True, blank=True)
+    screen_note = models.TextField("初审意见", blank=True)
+    screened_by = _user("初审人")
+    screened_at = models.DateTimeField("初审时间", null=True, blank=True)
+    panel_rule = models.CharField("表决规则", max_length=12, choices=PanelRule.choices, blank=True)
+    panel_seed = models.BigIntegerField("抽取随机种子", null=True, blank=True)
+    panel_pool = models.JSONField("抽取候选专家", default=list, blank=True, help_text="抽取时符合条件的专家ID，与种子一起可复现抽取。")
+    decision = models.CharField("处理决定", max_length=20, choices=Decision.choices, blank=True)
+    decision_value = models.DecimalField("调整后分值", max_digits=12, decimal_places=4, null=True, blank=True)
+    decision_reason = models.TextField("决定理由", blank=True)
+    decided_by = _user("决定人")
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    applied_at = models.DateTimeField("执行时间", null=True, blank=True)
+    created_by = _user("填报人")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = DisputeItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "特病单议/争议申请"
+        verbose_name_plural = "特病单议/争议申请"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=ItemKind.OBJECTION) | Q(case__isnull=False, period__isnull=False),
+                name="%(app_label)s_%(class)s_special_case_has_case", violation_error_message=ERR_SPECIAL_CASE_NEEDS_CASE,
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=ItemKind.SPECIAL_CASE) | ~Q(subject=""),
+                name="%(app_label)s_%(class)s_objection_has_subject", violation_error_message=ERR_OBJECTION_NEEDS_SUBJECT,
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[ItemStatus.DECIDED, ItemStatus.APPLIED]) | ~Q(decision=""),
+                name="%(app_label)s_%(class)s_decided_has_decision", violation_error_message=ERR_DECIDED_NEEDS_DECISION,
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=Decision.ADJUSTED_SCORE) | Q(decision_value__isnull=False),
+                name="%(app_label)s_%(class)s_score_has_value", violation_error_message=ERR_SCORE_NEEDS_VALUE,
+            ),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(kind=ItemKind.SPECIAL_CASE) & ~Q(status=ItemStatus.WITHDRAWN),
+                name="%(app_label)s_%(class)s_one_per_case", violation_error_message=ERR_ONE_PER_CASE,
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "status"], name="disputes_item_inst_status"),
+            models.Index(fields=["status", "due_on"], name="disputes_item_queue"),
+            models.Index(fields=["kind", "period", "institution"], name="disputes_item_quota"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def number(self) -> str:
+        """申请编号, e.g. TB000012 (特病) / ZY000013 (争议)."""
+        return f"{'TB' if self.kind == ItemKind.SPECIAL_CASE else 'ZY'}{self.pk or 0:06d}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still being handled and past the stage's deadline (逾期)."""
+        return bool(self.due_on and self.status in ItemStatus.open() and self.due_on < timezone.localdate())
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [Reason(reason).label for reason in self.reasons if reason in Reason.values]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.case_id and self.institution_id and self.case.institution_id != self.institution_id:
+            errors["case"] = ERR_CASE_OF_OTHER_INSTITUTION
+        if self.case_id and self.period_id and self.case.period_id != self.period_id:
+            errors["period"] = ERR_CASE_PERIOD
+        elif self.period_id and self.institution_id and self.period.region_id != self.institution.region_id:
+            errors["period"] = ERR_PERIOD_REGION
+        unknown = [r for r in self.reasons if r not in Reason.values] if isinstance(self.reasons, list) else [str(self.reasons)]
+        if unknown:
+            errors["reasons"] = ERR_UNKNOWN_REASON.format(reason="、".join(map(str, unknown)))
+        elif self.kind == ItemKind.SPECIAL_CASE and not self.reasons:
+            errors["reasons"] = ERR_REASONS
+        if errors:
+            raise ValidationError(errors)
+
+
+class ItemChildQuerySet(TenantQuerySet):
+    """Rows that belong to an item are visible exactly when the item is."""
+
+    tenant_field = "item__institution"
+
+    def for_expert(self, user) -> ItemChildQuerySet:
+        return self.filter(item__in=DisputeItem.objects.for_expert(user))
+
+
+class Attachment(models.Model):
+    """附件 — evidence of an item: PDF, JPEG or PNG, checked by its first bytes, with its SHA-256."""
+
+    item = models.ForeignKey(DisputeItem, on_delete=models.CASCADE, related_name="attachments", verbose_name="申请")
+    file = models.FileField("文件", upload_to="disputes/%Y/%m/", max_length=300)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = _user("上传人")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = ItemChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["item", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TimelineEntry(models.Model):
+    """办理记录 — one step of an item's history as the hospital and the bureau see it."""
+
+    item = models.ForeignKey(DisputeItem, on_delete=models.CASCADE, related_name="timeline", verbose_name="申请")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    actor = _user("办理人")
+    from_status = models.CharField("原状态", max_length=20, choices=ItemStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=20, choices=ItemStatus.choices, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    objects = ItemChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["item", "at", "id"]
+        indexes = [models.Index(fields=["item", "at"], name="disputes_timeline_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Comment(models.Model):
+    """意见交流 — a message on an item from the hospital, the bureau or a panel expert."""
+
+    item = models.ForeignKey(DisputeItem, on_delete=models.CASCADE, related_name="comments", verbose_name="申请")
+    author = _user("发表人")
+    body = models.TextField("内容")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    objects = ItemChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "意见"
+        verbose_name_plural = "意见"
+        ordering = ["item", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author}：{self.body[:20]}"
+
+
+class PanelAssignment(models.Model):
+    """专家组成员 — an expert drawn for an item, and the expert's opinion and vote."""
+
+    item = models.ForeignKey(DisputeItem, on_delete=models.CASCADE, related_name="panel", verbose_name="申请")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments", verbose_name="专家")
+    drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+    drawn_by = _user("抽取人")
+    opinion = models.TextField("评审意见", blank=True)
+    vote = models.CharField("表决", max_length=10, choices=Vote.choices, blank=True)
+    voted_at = models.DateTimeField("表决时间", null=True, blank=True)
+
+    objects = ItemChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "专家组成员"
+        verbose_name_plural = "专家组成员"
+        ordering = ["item", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "expert"], name="%(app_label)s_%(class)s_one_seat", violation_error_message=ERR_ONE_SEAT),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.expert.user}"
+
+
+class Notification(models.Model):
+    """站内通知 — one message in a user's inbox."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人")
+    item = models.ForeignKey(DisputeItem, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name="申请")
+    message = models.CharField("内容", max_length=300)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="disputes_notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message[:40]

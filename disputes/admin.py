@@ -1,0 +1,60 @@
+"""Disputes in the Django admin. The expert library is maintained here (audited); filings and their
+history change only through the services, so they are read-only."""
+
+from django.contrib import admin
+
+from audit.admin import AuditedAdmin, ReadOnlyAdmin
+from disputes.models import Attachment, Comment, DisputeItem, Expert, Notification, PanelAssignment, TimelineEntry
+
+
+@admin.register(Expert)
+class ExpertAdmin(AuditedAdmin):
+    list_display = ["user", "specialty", "title", "institution", "active"]
+    list_filter = ["specialty", "active"]
+    search_fields = ["user__username", "user__display_name", "title"]
+    raw_id_fields = ["institution"]
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEntry
+    fields = ["at", "actor", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DisputeItem)
+class DisputeItemAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "institution", "period", "subject", "status", "due_on", "decision", "created_at"]
+    list_filter = ["kind", "status", "decision", "subject"]
+    search_fields = ["institution__code", "institution__name", "case__setl_id", "subject_ref"]
+    inlines = [TimelineInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "item", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(ReadOnlyAdmin):
+    list_display = ["item", "at", "actor", "from_status", "to_status", "note"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["item", "author", "created_at", "body"]
+
+
+@admin.register(PanelAssignment)
+class PanelAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["item", "expert", "drawn_at", "vote", "voted_at"]
+    list_filter = ["vote"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["user", "item", "message", "created_at", "read_at"]

@@ -1,0 +1,11 @@
+from django import template
+
+from disputes import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def unread_count(user) -> int:
+    """未读通知数 of the user's inbox."""
+    return selectors.unread_count(user)

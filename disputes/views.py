@@ -1,0 +1,192 @@
+"""Pages of special-case reviews and disputes: the hospital's filings and quota, the bureau's queues
+and workflow forms, the expert's review tasks, the decision letter and the inbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from disputes import domain, selectors, services
+from disputes.choices import ItemKind, ItemStatus
+from disputes.forms import AttachmentForm, CommentForm, DecideForm, ItemCreateForm, PanelDrawForm, ReasonForm, ScreenForm, VoteForm
+from disputes.letter import decision_workbook
+from disputes.models import DisputeItem
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERR_HOSPITAL_ONLY = "仅医疗机构用户可以提出申请。"
+ERR_EXPERT_ONLY = "仅专家可以查看评审任务。"
+ERR_LETTER_ROLE = "决定书仅向申请机构和经办机构提供。"
+
+
+def _detail(item: DisputeItem) -> HttpResponse:
+    return redirect("disputes:item_detail", pk=item.pk)
+
+
+def _errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _period(request: HttpRequest, periods):
+    chosen = request.GET.get("period", "")
+    return next((p for p in periods if str(p.pk) == chosen), None) or (periods[0] if periods else None)
+
+
+@login_required
+def item_list(request: HttpRequest) -> HttpResponse:
+    """我的申请 (hospital, with the period's quota) or the bureau's queues by stage (with overdue marks)."""
+    user = request.user
+    if user.is_expert:
+        return redirect("disputes:review_list")
+    kind = request.GET.get("kind", "") if request.GET.get("kind", "") in ItemKind.values else ""
+    context: dict = {"kinds": ItemKind.choices, "kind": kind}
+    if user.is_hospital:
+        periods = list(selectors.period_list_for_region(user.institution.region_id))
+        period = _period(request, periods)
+        items = selectors.item_list_for_user(user, kind=kind)
+        context.update(periods=periods, period=period,
+                       quota=selectors.quota_status(institution_id=user.institution_id, period=period) if period else None)
+    else:
+        status = request.GET.get("status", ItemStatus.SUBMITTED)
+        status = status if status in ItemStatus.values or status == "overdue" else ItemStatus.SUBMITTED
+        items = selectors.item_list_for_user(user, kind=kind, status="" if status == "overdue" else status, overdue=status == "overdue")
+        context.update(status=status, statuses=ItemStatus.choices, queues=selectors.queue_counts())
+    context["page"] = Paginator(selectors.with_last_step(items), 50).get_page(request.GET.get("page"))
+    return render(request, "disputes/item_list.html", context)
+
+
+@login_required
+def item_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_hospital:
+        raise PermissionDenied(ERR_HOSPITAL_ONLY)
+    periods = selectors.period_list_for_region(user.institution.region_id)
+    form = ItemCreateForm(request.POST or None, request.FILES or None, periods=periods)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.item_create(
+                actor=user, kind=data["kind"], statement=data["statement"], reasons=data["reasons"], setl_id=data["setl_id"],
+                subject=data["subject"], subject_ref=data["subject_ref"], period=data["period"],
+            )
+            if data["attachment"]:
+                services.attachment_add(actor=user, item=item, upload=data["attachment"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "申请草稿已保存，请核对后提交。")
+            return _detail(item)
+    return render(request, "disputes/item_form.html", {"form": form})
+
+
+def _forms_for(user, item: DisputeItem) -> dict:
+    side = domain.HOSPITAL if user.is_hospital else domain.BUREAU if user.is_bureau else ""
+    actions = domain.actions_allowed(status=item.status, actor=side) if side else []
+    seat = selectors.assignment_for(user, item) if user.is_expert else None
+    can_draw = user.is_bureau and item.status == ItemStatus.EXPERT_REVIEW and not item.panel.exists()
+    return {
+        "actions": actions, "seat": seat, "reason_form": ReasonForm(),
+        "screen_form": ScreenForm() if "screen_pass" in actions else None,
+        "decide_form": DecideForm() if "decide" in actions else None,
+        "draw_form": PanelDrawForm() if can_draw else None,
+        "vote_form": VoteForm(initial={"vote": seat.vote, "opinion": seat.opinion}) if seat and item.status == ItemStatus.EXPERT_REVIEW else None,
+        "comment_form": CommentForm(),
+        "attachment_form": AttachmentForm() if item.status in ItemStatus.open() and (user.is_hospital or user.is_bureau) else None,
+        "can_letter": item.status in (ItemStatus.DECIDED, ItemStatus.APPLIED) and not user.is_expert,
+    }
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = selectors.item_get_for_user(user, pk)
+    context = {
+        "item": item, "timeline": selectors.timeline_for_user(user, item), "comments": selectors.comment_list_for_user(user, item),
+        "attachments": selectors.attachment_list_for_user(user, item), "votes": selectors.vote_summary(item),
+        # Individual experts and their votes are for the bureau; the hospital sees the tally.
+        "panel": selectors.panel_for_user(user, item) if user.is_bureau else None,
+        **_forms_for(user, item),
+    }
+    return render(request, "disputes/item_detail.html", context)
+
+
+def _post_action(form_class: type | None, call: Callable, success: str) -> Callable:
+    """A POST-only page action: parse the form, call the service for the item the user may see, report back."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        item = selectors.item_get_for_user(request.user, pk)
+        form = form_class(request.POST, request.FILES) if form_class else None
+        if form is not None and not form.is_valid():
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return _detail(item)
+        try:
+            call(request.user, item, form.cleaned_data if form else {})
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, success)
+        return _detail(item)
+
+    return view
+
+
+item_submit = _post_action(ReasonForm, lambda u, i, d: services.item_submit(actor=u, item=i, note=d["note"]), "已提交，等待经办机构受理。")
+item_withdraw = _post_action(ReasonForm, lambda u, i, d: services.item_withdraw(actor=u, item=i, reason=d["note"]), "已撤回申请。")
+item_accept = _post_action(None, lambda u, i, d: services.item_accept(actor=u, item=i), "已受理，进入初审。")
+item_screen = _post_action(ScreenForm, lambda u, i, d: services.item_screen(actor=u, item=i, **d), "已保存初审结论。")
+panel_draw = _post_action(PanelDrawForm, lambda u, i, d: services.panel_draw(actor=u, item=i, **d), "已抽取评审专家并通知。")
+expert_vote = _post_action(VoteForm, lambda u, i, d: services.expert_vote(actor=u, item=i, **d), "已提交表决。")
+item_decide = _post_action(DecideForm, lambda u, i, d: services.item_decide(actor=u, item=i, **d), "已作出处理决定并通知申请机构。")
+comment_add = _post_action(CommentForm, lambda u, i, d: services.comment_add(actor=u, item=i, body=d["body"]), "已发表意见。")
+attachment_add = _post_action(AttachmentForm, lambda u, i, d: services.attachment_add(actor=u, item=i, upload=d["file"]), "已上传附件。")
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = selectors.attachment_get_for_user(request.user, pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+@login_required
+def item_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """决定书 (.xlsx) of a decided item: the filing hospital's own, or any for the bureau."""
+    if request.user.is_expert:
+        raise PermissionDenied(ERR_LETTER_ROLE)
+    item = selectors.item_get_for_user(request.user, pk)
+    if item.status not in (ItemStatus.DECIDED, ItemStatus.APPLIED):
+        raise Http404("该申请尚未作出决定。")
+    response = HttpResponse(decision_workbook(item, votes=selectors.vote_summary(item)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="decision-{item.number}.xlsx"'
+    return response
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """我的评审任务."""
+    if not request.user.is_expert:
+        raise PermissionDenied(ERR_EXPERT_ONLY)
+    page = Paginator(selectors.assignment_list_for_expert(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "disputes/review_list.html", {"page": page})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """通知: the user's messages; POST marks one (``pk``) or all as read."""
+    if request.method == "POST":
+        pk = request.POST.get("pk", "")
+        services.notification_mark_read(user=request.user, pk=int(pk) if pk.isdigit() else None)
+        return redirect("disputes:inbox")
+    page = Paginator(selectors.notification_list(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "disputes/inbox.html", {"page": page})
