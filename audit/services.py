@@ -71,3 +71,16 @@ def audit_record(
         request_id=current_request_id(),
         message=message,
     )
+
+
+def audited_update(*, actor, instance: models.Model, action: str, message: str = "", **fields) -> models.Model:
+    """Set ``fields`` on a row (already locked by the caller), validate it, save just those fields, and
+    record the change with before/after snapshots — the one step of every workflow transition
+    (submit, approve, supersede, return, publish …)."""
+    before = snapshot(instance)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save(update_fields=list(fields))
+    audit_record(actor=actor, action=action, instance=instance, before=before, after=snapshot(instance), message=message)
+    return instance

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from audit.services import audit_record, snapshot
+from audit.services import audit_record, audited_update, snapshot
 from budgets import domain
 from budgets.choices import BudgetStatus, LineKind, LineMethod, PhasingMethod
 from budgets.models import ERR_SELF_APPROVAL, Budget, BudgetLine, BudgetPhasing, YearEndActual
@@ -124,24 +124,14 @@ def budget_lines_set(
     return derivation
 
 
-def _transition(actor, budget: Budget, action: str, *, message: str = "", **fields) -> Budget:
-    """Set ``fields`` on a locked version, validate, save just those fields and audit before/after."""
-    before = snapshot(budget)
-    for name, value in fields.items():
-        setattr(budget, name, value)
-    budget.full_clean()
-    budget.save(update_fields=list(fields))
-    audit_record(actor=actor, action=action, instance=budget, before=before, after=snapshot(budget), message=message)
-    return budget
-
-
 @transaction.atomic
 def budget_submit(*, actor, budget: Budget) -> Budget:
     budget = _locked(budget)
     _require(budget, BudgetStatus.DRAFT, ERR_NOT_DRAFT)
     if not budget.lines.filter(kind=LineKind.POOL).exists():
         raise ValidationError(ERR_NO_LINES)
-    return _transition(actor, budget, "budget_submit", status=BudgetStatus.SUBMITTED, submitted_by=actor, submitted_at=timezone.now())
+    return audited_update(actor=actor, instance=budget, action="budget_submit",
+                          status=BudgetStatus.SUBMITTED, submitted_by=actor, submitted_at=timezone.now())
 
 
 @transaction.atomic
@@ -151,7 +141,8 @@ def budget_return(*, actor, budget: Budget, reason: str) -> Budget:
     _require(budget, BudgetStatus.SUBMITTED, ERR_NOT_SUBMITTED)
     if not reason.strip():
         raise ValidationError(ERR_REASON)
-    return _transition(actor, budget, "budget_return", message=reason.strip(), status=BudgetStatus.DRAFT, submitted_by=None, submitted_at=None)
+    return audited_update(actor=actor, instance=budget, action="budget_return", message=reason.strip(),
+                          status=BudgetStatus.DRAFT, submitted_by=None, submitted_at=None)
 
 
 @transaction.atomic
@@ -166,9 +157,10 @@ def budget_approve(*, actor, budget: Budget) -> Budget:
     for previous in Budget.objects.select_for_update().filter(
         region=budget.region_id, year=budget.year, scheme=budget.scheme, status=BudgetStatus.IN_FORCE
     ):
-        _transition(actor, previous, "budget_supersede", message=f"被第{budget.version}版替代",
-                    status=BudgetStatus.SUPERSEDED, superseded_at=now)  # fmt: skip
-    return _transition(actor, budget, "budget_approve", status=BudgetStatus.IN_FORCE, approved_by=actor, approved_at=now)
+        audited_update(actor=actor, instance=previous, action="budget_supersede", message=f"被第{budget.version}版替代",
+                       status=BudgetStatus.SUPERSEDED, superseded_at=now)  # fmt: skip
+    return audited_update(actor=actor, instance=budget, action="budget_approve",
+                          status=BudgetStatus.IN_FORCE, approved_by=actor, approved_at=now)
 
 
 @transaction.atomic

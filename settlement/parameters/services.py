@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from audit.services import audit_record, snapshot
+from audit.services import audit_record, audited_update, snapshot
 from settlement.engine.params import Kind
 from settlement.parameters import domain
 from settlement.parameters.models import ERR_SELF_APPROVAL, ParameterSet, ParameterStatus
@@ -35,16 +35,6 @@ def _locked(parameter_set: ParameterSet) -> ParameterSet:
 def _require(parameter_set: ParameterSet, status: str, message: str) -> None:
     if parameter_set.status != status:
         raise ValidationError(message)
-
-
-def _transition(actor, parameter_set: ParameterSet, action: str, *, message: str = "", **fields) -> ParameterSet:
-    before = snapshot(parameter_set)
-    for name, value in fields.items():
-        setattr(parameter_set, name, value)
-    parameter_set.full_clean()
-    parameter_set.save(update_fields=list(fields))
-    audit_record(actor=actor, action=action, instance=parameter_set, before=before, after=snapshot(parameter_set), message=message)
-    return parameter_set
 
 
 @transaction.atomic
@@ -83,16 +73,16 @@ def parameter_set_update(*, actor, parameter_set: ParameterSet, values: Mapping[
     _check_dates(parameter_set.year, effective_from)
     changed = domain.differences(parameter_set.values, cleaned)
     message = "；".join(f"{field.label} {old or '（空）'} → {new or '（空）'}" for field, old, new in changed)
-    return _transition(actor, parameter_set, "parameter_set_update", message=message, values=cleaned,
-                       effective_from=effective_from, effective_to=effective_to)  # fmt: skip
+    return audited_update(actor=actor, instance=parameter_set, action="parameter_set_update", message=message,
+                          values=cleaned, effective_from=effective_from, effective_to=effective_to)
 
 
 @transaction.atomic
 def parameter_set_submit(*, actor, parameter_set: ParameterSet) -> ParameterSet:
     parameter_set = _locked(parameter_set)
     _require(parameter_set, ParameterStatus.DRAFT, ERR_NOT_DRAFT)
-    return _transition(actor, parameter_set, "parameter_set_submit", status=ParameterStatus.SUBMITTED, submitted_by=actor,
-                       submitted_at=timezone.now())  # fmt: skip
+    return audited_update(actor=actor, instance=parameter_set, action="parameter_set_submit",
+                          status=ParameterStatus.SUBMITTED, submitted_by=actor, submitted_at=timezone.now())
 
 
 @transaction.atomic
@@ -102,8 +92,8 @@ def parameter_set_return(*, actor, parameter_set: ParameterSet, reason: str) -> 
     _require(parameter_set, ParameterStatus.SUBMITTED, ERR_NOT_SUBMITTED)
     if not reason.strip():
         raise ValidationError(ERR_REASON)
-    return _transition(actor, parameter_set, "parameter_set_return", message=reason.strip(), status=ParameterStatus.DRAFT,
-                       submitted_by=None, submitted_at=None)  # fmt: skip
+    return audited_update(actor=actor, instance=parameter_set, action="parameter_set_return", message=reason.strip(),
+                          status=ParameterStatus.DRAFT, submitted_by=None, submitted_at=None)
 
 
 @transaction.atomic
@@ -120,9 +110,10 @@ def parameter_set_approve(*, actor, parameter_set: ParameterSet) -> ParameterSet
         status=ParameterStatus.IN_FORCE,
     ):
         end = max(previous.effective_from, parameter_set.effective_from - datetime.timedelta(days=1))
-        _transition(actor, previous, "parameter_set_supersede", message=f"被第{parameter_set.version}版替代",
-                    status=ParameterStatus.SUPERSEDED, superseded_at=now, effective_to=end)  # fmt: skip
-    return _transition(actor, parameter_set, "parameter_set_approve", status=ParameterStatus.IN_FORCE, approved_by=actor, approved_at=now)
+        audited_update(actor=actor, instance=previous, action="parameter_set_supersede", message=f"被第{parameter_set.version}版替代",
+                       status=ParameterStatus.SUPERSEDED, superseded_at=now, effective_to=end)  # fmt: skip
+    return audited_update(actor=actor, instance=parameter_set, action="parameter_set_approve",
+                          status=ParameterStatus.IN_FORCE, approved_by=actor, approved_at=now)
 
 
 @transaction.atomic
