@@ -1,7 +1,13 @@
+"""Regions and institutions, the coding dictionaries, and the catalogs in the Django admin.
+
+Catalog versions and their groups are read-only here: every change goes through the workflow
+services (drafts only, four-eyes publishing, golden cases). ``AuditedAdmin`` audits what is editable.
+"""
+
 from django.contrib import admin
 
-from audit.admin import AuditedAdmin
-from catalogs.models import Institution, Region
+from audit.admin import AuditedAdmin, ReadOnlyAdmin
+from catalogs.models import CatalogGroup, CatalogVersion, Diagnosis, GoldenCase, GroupSubtype, Institution, Procedure, Region
 
 
 @admin.register(Region)
@@ -16,3 +22,41 @@ class InstitutionAdmin(AuditedAdmin):
     list_filter = ["region", "level", "type", "is_grassroots"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["consortium_lead"]
+
+
+@admin.register(Diagnosis)
+class DiagnosisAdmin(AuditedAdmin):
+    list_display = ["code", "name", "category"]
+    search_fields = ["code", "name"]
+    list_filter = ["category"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(AuditedAdmin):
+    list_display = ["code", "name", "category", "treatment_type"]
+    search_fields = ["code", "name"]
+    list_filter = ["treatment_type"]
+
+
+@admin.register(CatalogVersion)
+class CatalogVersionAdmin(ReadOnlyAdmin):
+    list_display = ["region", "kind", "year", "version", "status", "effective_from", "submitted_by", "approved_by", "approved_at"]
+    list_filter = ["kind", "year", "status", "region"]
+
+
+@admin.register(CatalogGroup)
+class CatalogGroupAdmin(ReadOnlyAdmin):
+    list_display = ["version", "code", "name", "group_type", "treatment_type", "score", "mean_cost", "cv", "is_grassroots"]
+    list_filter = ["group_type", "treatment_type", "is_grassroots", "version__kind", "version__year"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(GroupSubtype)
+class GroupSubtypeAdmin(ReadOnlyAdmin):
+    list_display = ["group", "dimension", "key", "cases", "mean_cost", "coefficient"]
+    list_filter = ["dimension"]
+
+
+@admin.register(GoldenCase)
+class GoldenCaseAdmin(ReadOnlyAdmin):
+    list_display = ["version", "label", "expected_code", "expected_score"]

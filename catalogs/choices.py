@@ -30,3 +30,57 @@ class InstitutionType(models.TextChoices):
     TCM = "tcm", "中医"
     SPECIALTY = "specialty", "专科"
     GRASSROOTS = "grassroots", "基层"
+
+
+class CatalogKind(models.TextChoices):
+    """目录类别 — the payment method a catalog version serves."""
+
+    DIP = "DIP", "DIP病种目录"
+    DRG = "DRG", "DRG病组目录"
+    APG = "APG", "APG门诊病组目录"
+
+
+class CatalogStatus(models.TextChoices):
+    """目录版本状态: draft → submitted → published → retired. Only a draft is editable."""
+
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审核"
+    PUBLISHED = "published", "已发布"
+    RETIRED = "retired", "已停用"
+
+    @classmethod
+    def open(cls) -> list[str]:
+        """Statuses of a version still being worked on; a series has at most one open version."""
+        return [cls.DRAFT, cls.SUBMITTED]
+
+
+class GroupType(models.TextChoices):
+    """病种类型 (spec §3): a core disease has enough cases of its own; the rest fold into comprehensive ones."""
+
+    CORE = "core", "核心病种"
+    COMPREHENSIVE = "comprehensive", "综合病种"
+
+
+class TreatmentType(models.TextChoices):
+    """治疗方式分组 of a comprehensive disease (spec §3); also the class of an ICD-9-CM-3 procedure."""
+
+    MEDICAL = "medical", "内科诊疗"
+    DIAGNOSTIC = "diagnostic", "诊断性操作"
+    THERAPEUTIC = "therapeutic", "治疗性操作"
+    SURGICAL = "surgical", "相关手术"
+
+
+class ScoreMethod(models.TextChoices):
+    """分值基准 (spec §4): what the group mean is divided by."""
+
+    AVERAGE = "average", "平均费用法"
+    BENCHMARK = "benchmark", "基准病种费用法"
+    FIXED = "fixed", "标准定额法"
+
+
+class SubtypeDimension(models.TextChoices):
+    """辅助分型维度 (spec §5)."""
+
+    AGE = "age", "年龄特征"
+    COMORBIDITY = "comorbidity", "合并症严重程度"
+    DEATH = "death", "死亡"

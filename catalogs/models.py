@@ -1,15 +1,20 @@
 """Regions and institutions: the bottom of the data model. Every institution-owned row in every app
-reaches an ``Institution`` and is read through ``for_user`` (accounts/tenancy.py)."""
+reaches an ``Institution`` and is read through ``for_user`` (accounts/tenancy.py).
+
+Below them the coding dictionaries (ICD-10 / ICD-9-CM-3 医保版) and the versioned DIP/DRG/APG
+catalogs: a ``CatalogVersion`` holds its ``CatalogGroup`` rows, their ``GroupSubtype`` coefficients
+and the ``GoldenCase`` rows that must pass before it is published."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.tenancy import TenantQuerySet
-from catalogs.choices import InstitutionLevel, InstitutionType
+from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionLevel, InstitutionType, SubtypeDimension, TreatmentType
 
 ERR_CONSORTIUM_SELF = "医共体牵头机构不能是本机构自身。"
 ERR_CONSORTIUM_REGION = "医共体牵头机构必须属于同一统筹区。"
@@ -89,3 +94,222 @@ class Institution(models.Model):
                 raise ValidationError({"consortium_lead": ERR_CONSORTIUM_SELF})
             if lead.region_id != self.region_id:
                 raise ValidationError({"consortium_lead": ERR_CONSORTIUM_REGION})
+
+
+# --- coding dictionaries and catalogs (DIP/DRG/APG) -----------------------------------------------
+
+ERR_VERSION_EXISTS = "该统筹区、目录类别、年度已存在此版本号。"
+ERR_ONE_PUBLISHED = "同一统筹区、目录类别、年度只能有一个已发布的目录版本。"
+ERR_ONE_OPEN = "同一统筹区、目录类别、年度只能有一个草稿或待审核的目录版本。"
+ERR_SELF_APPROVAL = "审核发布人不能是提交人。"
+ERR_EFFECTIVE_DATES = "失效日期不能早于生效日期。"
+ERR_YEAR_RANGE = "年度应在 2000 到 2100 之间。"
+ERR_GROUP_CODE = "同一目录版本中病种编码不能重复。"
+ERR_NEGATIVE = "分值、费用和病例数不能为负数。"
+ERR_SUBTYPE_UNIQUE = "同一病种的同一分型维度下分型不能重复。"
+ERR_VERSION_LOCKED = "该目录版本已提交或已发布，不能修改；如需变更请复制为新版本。"
+
+SCORE_DIGITS = dict(max_digits=12, decimal_places=4)
+
+
+def _user(verbose_name: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=verbose_name
+    )
+
+
+class Diagnosis(models.Model):
+    """诊断编码 — ICD-10 医保版 2.0; ``category`` is the 3-character 类目 comprehensive diseases fold into."""
+
+    code = models.CharField("诊断编码", max_length=20, unique=True)
+    name = models.CharField("诊断名称", max_length=200)
+    category = models.CharField("类目", max_length=3, db_index=True, blank=True, help_text="留空时取编码前3位")
+
+    class Meta:
+        verbose_name = "诊断编码（ICD-10医保版）"
+        verbose_name_plural = "诊断编码（ICD-10医保版）"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    def clean(self) -> None:
+        self.category = self.category or self.code[:3]
+
+
+class Procedure(models.Model):
+    """手术操作编码 — ICD-9-CM-3 医保版; its treatment type decides the comprehensive disease of a case."""
+
+    code = models.CharField("手术操作编码", max_length=20, unique=True)
+    name = models.CharField("手术操作名称", max_length=200)
+    category = models.CharField("类目", max_length=10, blank=True)
+    treatment_type = models.CharField("操作类型", max_length=12, choices=TreatmentType.choices, default=TreatmentType.THERAPEUTIC)
+
+    class Meta:
+        verbose_name = "手术操作编码（ICD-9-CM-3医保版）"
+        verbose_name_plural = "手术操作编码（ICD-9-CM-3医保版）"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class CatalogVersion(models.Model):
+    """目录版本 — one numbered version of a region's DIP/DRG/APG catalog for a year.
+
+    Built or copied as a draft, submitted, published by a different user (四眼原则), which retires the
+    version published before it; immutable once submitted.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="catalog_versions", verbose_name="统筹区")
+    kind = models.CharField("目录类别", max_length=3, choices=CatalogKind.choices, default=CatalogKind.DIP)
+    year = models.PositiveSmallIntegerField("适用年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    version = models.PositiveSmallIntegerField("版本号", default=1)
+    name = models.CharField("版本名称", max_length=100, blank=True)
+    status = models.CharField("状态", max_length=10, choices=CatalogStatus.choices, default=CatalogStatus.DRAFT)
+    effective_from = models.DateField("生效日期", null=True, blank=True)
+    effective_to = models.DateField("失效日期", null=True, blank=True)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies", verbose_name="复制自")
+    build_params = models.JSONField("测算参数", default=dict, blank=True)
+    build_summary = models.JSONField("测算结果摘要", default=dict, blank=True)
+    created_by = _user("创建人")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    submitted_by = _user("提交人")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    approved_by = _user("审核发布人")
+    approved_at = models.DateTimeField("发布时间", null=True, blank=True)
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "目录版本"
+        verbose_name_plural = "目录版本"
+        ordering = ["-year", "region", "kind", "-version"]
+        permissions = [("publish_catalogversion", "可以审核发布目录版本")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "kind", "year", "version"], name="%(app_label)s_%(class)s_unique_version",
+                violation_error_message=ERR_VERSION_EXISTS,
+            ),
+            models.UniqueConstraint(
+                fields=["region", "kind", "year"], condition=Q(status=CatalogStatus.PUBLISHED),
+                name="%(app_label)s_%(class)s_one_published", violation_error_message=ERR_ONE_PUBLISHED,
+            ),
+            models.UniqueConstraint(
+                fields=["region", "kind", "year"], condition=Q(status__in=CatalogStatus.open()),
+                name="%(app_label)s_%(class)s_one_open", violation_error_message=ERR_ONE_OPEN,
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | Q(submitted_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
+                name="%(app_label)s_%(class)s_four_eyes", violation_error_message=ERR_SELF_APPROVAL,
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_from__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="%(app_label)s_%(class)s_effective_dates_ordered", violation_error_message=ERR_EFFECTIVE_DATES,
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="%(app_label)s_%(class)s_year_range",
+                violation_error_message=ERR_YEAR_RANGE,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.get_kind_display()} 第{self.version}版"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == CatalogStatus.DRAFT
+
+
+class CatalogGroup(models.Model):
+    """病种/病组 — one group of a catalog version with its score (分值/点数) and the statistics behind it."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="groups", verbose_name="目录版本")
+    code = models.CharField("病种编码", max_length=60)
+    name = models.CharField("病种名称", max_length=300, blank=True)
+    group_type = models.CharField("病种类型", max_length=14, choices=GroupType.choices, default=GroupType.CORE)
+    diag_code = models.CharField("主要诊断（类目）", max_length=20, blank=True)
+    proc_code = models.CharField("主要手术操作", max_length=20, blank=True)
+    treatment_type = models.CharField("治疗方式", max_length=12, choices=TreatmentType.choices, default=TreatmentType.MEDICAL)
+    score = models.DecimalField("分值", **SCORE_DIGITS)
+    case_counts = models.JSONField("各年度病例数", default=dict, blank=True)
+    mean_cost = models.DecimalField("加权平均费用（元）", max_digits=14, decimal_places=2, default=0)
+    cv = models.DecimalField("变异系数", max_digits=8, decimal_places=4, default=0)
+    level_means = models.JSONField("各级别机构平均费用（元）", default=dict, blank=True)
+    grassroots_share = models.DecimalField("基层机构病例占比", max_digits=5, decimal_places=4, default=0)
+    is_grassroots = models.BooleanField("基层病种", default=False)
+    is_tcm = models.BooleanField("中医优势病种", default=False)
+    is_day_surgery = models.BooleanField("日间手术病种", default=False)
+
+    class Meta:
+        verbose_name = "病种"
+        verbose_name_plural = "病种"
+        ordering = ["version", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"], name="%(app_label)s_%(class)s_unique_code", violation_error_message=ERR_GROUP_CODE
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, mean_cost__gte=0, cv__gte=0), name="%(app_label)s_%(class)s_non_negative",
+                violation_error_message=ERR_NEGATIVE,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+    def clean(self) -> None:
+        # Read the status from the database: a cached version instance may predate its submission.
+        if self.version_id and not CatalogVersion.objects.filter(pk=self.version_id, status=CatalogStatus.DRAFT).exists():
+            raise ValidationError(ERR_VERSION_LOCKED)
+
+
+class GroupSubtype(models.Model):
+    """辅助分型 — a subtype of a core group (age band, comorbidity, death) and its adjustment coefficient."""
+
+    group = models.ForeignKey(CatalogGroup, on_delete=models.CASCADE, related_name="subtypes", verbose_name="病种")
+    dimension = models.CharField("分型维度", max_length=12, choices=SubtypeDimension.choices)
+    key = models.CharField("分型", max_length=20)
+    cases = models.PositiveIntegerField("病例数")
+    mean_cost = models.DecimalField("平均费用（元）", max_digits=14, decimal_places=2)
+    coefficient = models.DecimalField("调整系数", max_digits=8, decimal_places=4)
+
+    class Meta:
+        verbose_name = "辅助分型"
+        verbose_name_plural = "辅助分型"
+        ordering = ["group", "dimension", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "dimension", "key"], name="%(app_label)s_%(class)s_unique_key", violation_error_message=ERR_SUBTYPE_UNIQUE
+            ),
+            models.CheckConstraint(
+                condition=Q(mean_cost__gte=0, coefficient__gte=0), name="%(app_label)s_%(class)s_non_negative",
+                violation_error_message=ERR_NEGATIVE,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group.code} {self.get_dimension_display()} {self.key}"
+
+
+class GoldenCase(models.Model):
+    """标准病例 — a case with a known expected group and score; every one must pass before publishing."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="golden_cases", verbose_name="目录版本")
+    label = models.CharField("说明", max_length=100)
+    case = models.JSONField("病例字段", default=dict, help_text="结算清单字段，如 maindiag_code、main_oprn_oprt_code")
+    expected_code = models.CharField("预期病种编码", max_length=60)
+    expected_score = models.DecimalField("预期分值", **SCORE_DIGITS)
+
+    class Meta:
+        verbose_name = "标准病例"
+        verbose_name_plural = "标准病例"
+        ordering = ["version", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
