@@ -27,4 +27,4 @@ class JobSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField())
     def get_error(self, job: Job) -> str:
         # Tracebacks stay on the server: the first line says what went wrong.
-        return job.error.splitlines()[0] if job.error else ""
+        return job.error_headline
