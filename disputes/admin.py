@@ -1,10 +1,12 @@
-"""Disputes in the Django admin. The expert library is maintained here (audited); filings and their
-history change only through the services, so they are read-only."""
+"""Disputes in the Django admin. The expert library is maintained here (audited); filings, negotiation records and
+their history change only through the services, so they are read-only."""
 
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
-from disputes.models import Attachment, Comment, DisputeItem, Expert, Notification, PanelAssignment, TimelineEntry
+from disputes.models import (
+    AgendaItem, Attachment, Comment, DisputeItem, Expert, Meeting, Notification, PanelAssignment, Participant, Position, TimelineEntry,
+)
 
 
 @admin.register(Expert)
@@ -58,3 +60,40 @@ class PanelAssignmentAdmin(ReadOnlyAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["user", "item", "message", "created_at", "read_at"]
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    fields = ["name", "role", "institution"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ["title", "region", "year", "held_on", "status"]
+    list_filter = ["status", "year"]
+    search_fields = ["title"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "name", "role", "institution"]
+    list_filter = ["role"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "order", "topic", "status", "parameter_set", "catalog_version"]
+    list_filter = ["topic", "status"]
+
+
+@admin.register(Position)
+class PositionAdmin(ReadOnlyAdmin):
+    list_display = ["agenda_item", "participant", "stance"]
+    list_filter = ["stance"]

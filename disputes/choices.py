@@ -97,3 +97,46 @@ class Specialty(models.TextChoices):
     CODING = "coding", "病案编码"
     PHARMACY = "pharmacy", "药学"
     INSURANCE = "insurance", "医保管理"
+
+
+class MeetingStatus(models.TextChoices):
+    """协商会议状态: planned → held → closed (a closed meeting's record is final)."""
+
+    PLANNED = "planned", "计划召开"
+    HELD = "held", "已召开"
+    CLOSED = "closed", "已结束"
+
+
+class ParticipantRole(models.TextChoices):
+    """参会身份 — representatives of institutions of every level and type, and the bureau's side (domain spec §15)."""
+
+    REPRESENTATIVE = "representative", "医疗机构代表"
+    BUREAU = "bureau", "医保经办机构"
+    EXPERT = "expert", "专家"
+    OBSERVER = "observer", "列席"
+
+
+class AgendaTopic(models.TextChoices):
+    """协商议题."""
+
+    COEFFICIENTS = "coefficients", "机构系数"
+    SCORES = "scores", "病种分值"
+    POOLS = "pools", "总额与基金池"
+    GROWTH_RATES = "growth_rates", "增长率"
+    OTHER = "other", "其他"
+
+
+class AgendaStatus(models.TextChoices):
+    """议题结论."""
+
+    OPEN = "open", "协商中"
+    AGREED = "agreed", "达成一致"
+    NOT_AGREED = "not_agreed", "未达成一致"
+
+
+class Stance(models.TextChoices):
+    """代表意见."""
+
+    AGREE = "agree", "同意"
+    OBJECT = "object", "反对"
+    ABSTAIN = "abstain", "弃权"

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 
-from disputes.choices import ItemStatus, PanelRule, Vote
+from disputes.choices import ItemStatus, MeetingStatus, PanelRule, Reason, Vote
 
 #: 5‰ of the region's DIP discharges (S5 art.20).
 DEFAULT_QUOTA_RATE = Decimal("0.005")
@@ -197,3 +197,76 @@ EXTENSIONS = {kind: extension for kind, extension in MAGIC.values()}
 def sniff_content_type(head: bytes) -> str | None:
     """The content type a file's first bytes prove (PDF, JPEG, PNG), or None."""
     return next((kind for magic, (kind, _) in MAGIC.items() if head.startswith(magic)), None)
+
+
+# --------------------------------------------------------------------------- negotiation (协商谈判)
+
+ERR_MEETING_STATUS = "会议状态不能从「{source}」改为「{target}」。"
+#: A meeting moves forward only; a closed meeting is the final record.
+MEETING_NEXT = {MeetingStatus.PLANNED: {MeetingStatus.HELD}, MeetingStatus.HELD: {MeetingStatus.CLOSED}, MeetingStatus.CLOSED: set()}
+
+
+def meeting_status_check(source: str, target: str) -> None:
+    """Refuse (DisputeError) a status change other than staying put or one step forward."""
+    if target != source and target not in MEETING_NEXT.get(source, set()):
+        raise DisputeError(ERR_MEETING_STATUS.format(source=MeetingStatus(source).label, target=MeetingStatus(target).label))
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """参会代表覆盖情况: of the region's institutions of one level (or type), how many sent a representative."""
+
+    dimension: str
+    key: str
+    total: int
+    represented: int
+
+    @property
+    def covered(self) -> bool:
+        return self.represented > 0
+
+
+def representation_coverage(institutions: Sequence[tuple[int, str, str]], represented: Collection[int]) -> list[CoverageRow]:
+    """Rows per level then per type, in first-seen order, from ``(institution_id, level, type)`` and the represented ids."""
+    rows: dict[tuple[str, str], list[int]] = {}
+    for pk, level, kind in institutions:
+        for key in (("level", level), ("type", kind)):
+            counts = rows.setdefault(key, [0, 0])
+            counts[0] += 1
+            counts[1] += pk in represented
+    ordered = sorted(rows.items(), key=lambda row: row[0][0])  # stable: levels, then types, each in first-seen order
+    return [CoverageRow(dimension, key, total, hit) for (dimension, key), (total, hit) in ordered]
+
+
+# --------------------------------------------------------------------------- batch filing (批量申报)
+
+ERR_BATCH_SETL_ID = "缺少结算清单号。"
+ERR_BATCH_STATEMENT = "缺少申请陈述。"
+ERR_BATCH_REASONS = "请至少选择一项申请理由。"
+ERR_BATCH_UNKNOWN_REASON = "未知的申请理由代码：{codes}。"
+#: Separators a person may type between several reason codes in one cell.
+REASON_SEPARATORS = str.maketrans({sep: "," for sep in "，、;；/ "})
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One row of the batch-filing template, parsed: the case, its reason codes and the statement."""
+
+    line: int
+    setl_id: str
+    reasons: tuple[str, ...]
+    statement: str
+
+
+def batch_row_parse(line: int, setl_id: str, reason_cells: Sequence[str], statement: str) -> BatchRow | list[str]:
+    """A parsed row, or its errors (missing case id or statement, no reason, unknown reason codes)."""
+    codes = [code for cell in reason_cells for code in cell.translate(REASON_SEPARATORS).split(",") if code]
+    errors = [] if setl_id else [ERR_BATCH_SETL_ID]
+    unknown = [code for code in codes if code not in Reason.values]
+    if unknown:
+        errors.append(ERR_BATCH_UNKNOWN_REASON.format(codes="、".join(unknown)))
+    elif not codes:
+        errors.append(ERR_BATCH_REASONS)
+    if not statement:
+        errors.append(ERR_BATCH_STATEMENT)
+    return errors or BatchRow(line, setl_id, tuple(dict.fromkeys(codes)), statement)

@@ -67,3 +67,7 @@ class CommentForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="附件（PDF/JPEG/PNG）")
+
+
+class BatchForm(forms.Form):
+    file = forms.FileField(label="批量申报文件（.xlsx）", widget=forms.ClearableFileInput(attrs={**TEXT, "accept": ".xlsx"}))

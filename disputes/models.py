@@ -18,7 +18,10 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.tenancy import TenantQuerySet
-from disputes.choices import Decision, ItemKind, ItemStatus, PanelRule, Reason, Specialty, Subject, Vote
+from disputes.choices import (
+    AgendaStatus, AgendaTopic, Decision, ItemKind, ItemStatus, MeetingStatus, PanelRule, ParticipantRole, Reason, Specialty, Stance,
+    Subject, Vote,
+)
 
 ERR_EXPERT_ROLE = "专家库只能收录角色为「专家」的用户。"
 ERR_SPECIAL_CASE_NEEDS_CASE = "特病单议必须对应一份结算清单及其结算期间。"
@@ -293,3 +296,150 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message[:40]
+
+
+# --------------------------------------------------------------------------- negotiation (协商谈判)
+
+ERR_REPRESENTATIVE_NEEDS_INSTITUTION = "医疗机构代表必须选择所代表的机构。"
+ERR_INSTITUTION_REGION = "参会机构不属于会议所在统筹区。"
+ERR_AGREED_NEEDS_OUTCOME = "达成一致的议题必须填写协商结果。"
+ERR_LINK_NEEDS_AGREEMENT = "只有达成一致的议题可以关联其形成的参数或目录版本。"
+ERR_LINK_REGION = "关联的参数或目录版本不属于会议所在统筹区。"
+ERR_POSITION_MEETING = "发表意见的代表必须是本次会议的参会人员。"
+ERR_ONE_POSITION = "同一代表对同一议题只能有一条意见。"
+ERR_YEAR = "年度应在 2000–2100 之间。"
+
+
+class MeetingQuerySet(TenantQuerySet):
+    """The bureau sees every meeting; a hospital sees (read-only) the meetings its institution attended."""
+
+    def for_user(self, user) -> MeetingQuerySet:
+        if user is not None and user.is_authenticated and user.is_active and user.role == Role.HOSPITAL and user.institution_id:
+            return self.filter(pk__in=Participant.objects.filter(institution_id=user.institution_id).values("meeting_id"))
+        return super().for_user(user)
+
+
+class Meeting(models.Model):
+    """协商会议 — a collective negotiation with representative institutions of all levels and types (domain spec §15)."""
+
+    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="negotiation_meetings", verbose_name="统筹区")
+    year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("会议名称", max_length=200)
+    held_on = models.DateField("会议日期")
+    status = models.CharField("状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    minutes = models.TextField("会议纪要", blank=True)
+    created_by = _user("登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "协商会议"
+        verbose_name_plural = "协商会议"
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="%(app_label)s_%(class)s_year_range",
+                                   violation_error_message=ERR_YEAR),
+        ]
+        indexes = [models.Index(fields=["region", "year"], name="disputes_meeting_region_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.title}"
+
+
+class Participant(models.Model):
+    """参会人员 — a representative of an institution, or of the bureau, an expert or an observer."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants", verbose_name="会议")
+    institution = models.ForeignKey("catalogs.Institution", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="negotiation_seats", verbose_name="代表机构")
+    name = models.CharField("姓名", max_length=50)
+    role = models.CharField("参会身份", max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.REPRESENTATIVE)
+
+    class Meta:
+        verbose_name = "参会人员"
+        verbose_name_plural = "参会人员"
+        ordering = ["meeting", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=ParticipantRole.REPRESENTATIVE) | Q(institution__isnull=False),
+                name="%(app_label)s_%(class)s_representative_has_institution", violation_error_message=ERR_REPRESENTATIVE_NEEDS_INSTITUTION,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.institution.name if self.institution_id else self.get_role_display()}）"
+
+    def clean(self) -> None:
+        if self.institution_id and self.meeting_id and self.institution.region_id != self.meeting.region_id:
+            raise ValidationError({"institution": ERR_INSTITUTION_REGION})
+
+
+class AgendaItem(models.Model):
+    """协商议题 — a proposal, the positions taken on it, the agreed outcome and what that outcome produced."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda", verbose_name="会议")
+    order = models.PositiveSmallIntegerField("序号", default=1)
+    topic = models.CharField("议题类别", max_length=20, choices=AgendaTopic.choices)
+    proposal = models.TextField("方案内容")
+    status = models.CharField("结论", max_length=12, choices=AgendaStatus.choices, default=AgendaStatus.OPEN)
+    outcome = models.TextField("协商结果", blank=True)
+    parameter_set = models.ForeignKey(
+        "settlement.ParameterSet", null=True, blank=True, on_delete=models.PROTECT, related_name="negotiation_outcomes",
+        verbose_name="形成的结算参数版本",
+    )
+    catalog_version = models.ForeignKey(
+        "catalogs.CatalogVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="negotiation_outcomes",
+        verbose_name="形成的目录版本",
+    )
+
+    class Meta:
+        verbose_name = "协商议题"
+        verbose_name_plural = "协商议题"
+        ordering = ["meeting", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=AgendaStatus.AGREED) | ~Q(outcome=""),
+                name="%(app_label)s_%(class)s_agreed_has_outcome", violation_error_message=ERR_AGREED_NEEDS_OUTCOME,
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AgendaStatus.AGREED) | Q(parameter_set__isnull=True, catalog_version__isnull=True),
+                name="%(app_label)s_%(class)s_link_needs_agreement", violation_error_message=ERR_LINK_NEEDS_AGREEMENT,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting.title} 议题{self.order}：{self.get_topic_display()}"
+
+    def clean(self) -> None:
+        region_id = self.meeting.region_id if self.meeting_id else None
+        linked = [obj for obj in (self.parameter_set if self.parameter_set_id else None,
+                                  self.catalog_version if self.catalog_version_id else None) if obj is not None]
+        if any(obj.region_id != region_id for obj in linked):
+            raise ValidationError(ERR_LINK_REGION)
+
+
+class Position(models.Model):
+    """代表意见 — one participant's stance on one agenda item, with what they said."""
+
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="positions", verbose_name="议题")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="positions", verbose_name="代表")
+    stance = models.CharField("意见", max_length=10, choices=Stance.choices)
+    statement = models.TextField("发言要点", blank=True)
+
+    class Meta:
+        verbose_name = "代表意见"
+        verbose_name_plural = "代表意见"
+        ordering = ["agenda_item", "participant"]
+        constraints = [
+            models.UniqueConstraint(fields=["agenda_item", "participant"], name="%(app_label)s_%(class)s_one_per_participant",
+                                    violation_error_message=ERR_ONE_POSITION),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.name}：{self.get_stance_display()}"
+
+    def clean(self) -> None:
+        if self.agenda_item_id and self.participant_id and self.participant.meeting_id != self.agenda_item.meeting_id:
+            raise ValidationError({"participant": ERR_POSITION_MEETING})

@@ -46,6 +46,7 @@ ERR_FILE_SIZE = "附件不能超过 {limit} MB。"
 ERR_FILE_EMPTY = "附件是空文件。"
 ERR_EMPTY_COMMENT = "请填写意见内容。"
 ERR_KIND = "请选择申请类型。"
+ERR_BATCH_ROW = "第 {line} 行{case}：{message}"
 
 CHANGE = "disputes.change_disputeitem"
 
@@ -356,3 +357,26 @@ def notification_mark_read(*, user, pk: int | None = None) -> int:
     if pk is not None:
         unread = unread.filter(pk=pk)
     return unread.update(read_at=timezone.now())
+
+
+# --------------------------------------------------------------------------- batch filing
+
+
+@transaction.atomic
+def item_batch_file(*, actor, rows: Sequence[domain.BatchRow], errors: Sequence[tuple[int, str]] = ()) -> list[DisputeItem]:
+    """批量申报: one special-case draft per row through ``item_create``, in one transaction. Any row's error
+    (including the (line, message) ``errors`` found while reading the file) files nothing; all errors come
+    back together, by line. Rows are filed in order, so the row that would pass the quota is the one reported."""
+    if _side(actor) != domain.HOSPITAL:
+        raise PermissionDenied(ERR_HOSPITAL_ONLY)
+    found, items = [(line, "", message) for line, message in errors], []
+    for row in rows:
+        try:
+            items.append(item_create(actor=actor, kind=ItemKind.SPECIAL_CASE, setl_id=row.setl_id, reasons=row.reasons,
+                                     statement=row.statement))
+        except ValidationError as error:
+            found += [(row.line, f"（{row.setl_id}）", message) for message in error.messages]
+    if found:
+        found.sort(key=lambda error: error[0])
+        raise ValidationError([ERR_BATCH_ROW.format(line=line, case=case, message=message) for line, case, message in found])
+    return items

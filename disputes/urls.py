@@ -1,6 +1,7 @@
 from django.urls import path
 
 from disputes import views
+from disputes.negotiation import views as meetings
 
 app_name = "disputes"
 urlpatterns = [
@@ -20,4 +21,17 @@ urlpatterns = [
     path("<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("<int:pk>/letter.xlsx", views.item_letter, name="item_letter"),
+    path("batch/", views.item_batch, name="item_batch"),
+    path("batch/template.xlsx", views.item_batch_template, name="item_batch_template"),
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/new/", meetings.meeting_edit, name="meeting_create"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/minutes.xlsx", meetings.meeting_minutes, name="meeting_minutes"),
+    path("meetings/<int:pk>/participants/", meetings.participant_add, name="participant_add"),
+    path("meetings/<int:pk>/participants/<int:participant_pk>/remove/", meetings.participant_remove, name="participant_remove"),
+    path("meetings/<int:pk>/agenda/", meetings.agenda_add, name="agenda_add"),
+    path("meetings/<int:pk>/agenda/<int:item_pk>/position/", meetings.position_record, name="position_record"),
+    path("meetings/<int:pk>/agenda/<int:item_pk>/conclude/", meetings.agenda_conclude, name="agenda_conclude"),
+    path("meetings/<int:pk>/agenda/<int:item_pk>/link/", meetings.agenda_link, name="agenda_link"),
 ]

@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from disputes import domain, selectors, services
+from disputes.batch import BatchFileError, batch_read, batch_template
 from disputes.choices import ItemKind, ItemStatus
-from disputes.forms import AttachmentForm, CommentForm, DecideForm, ItemCreateForm, PanelDrawForm, ReasonForm, ScreenForm, VoteForm
+from disputes.forms import AttachmentForm, BatchForm, CommentForm, DecideForm, ItemCreateForm, PanelDrawForm, ReasonForm, ScreenForm, VoteForm
 from disputes.letter import decision_workbook
 from disputes.models import DisputeItem
 
@@ -60,6 +61,38 @@ def item_list(request: HttpRequest) -> HttpResponse:
         context.update(status=status, statuses=ItemStatus.choices, queues=selectors.queue_counts())
     context["page"] = Paginator(selectors.with_last_step(items), 50).get_page(request.GET.get("page"))
     return render(request, "disputes/item_list.html", context)
+
+
+@login_required
+def item_batch_template(request: HttpRequest) -> HttpResponse:
+    """批量申报模板 (.xlsx), for hospital users."""
+    if not request.user.is_hospital:
+        raise PermissionDenied(ERR_HOSPITAL_ONLY)
+    response = HttpResponse(batch_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="special-case-batch-template.xlsx"'
+    return response
+
+
+@login_required
+def item_batch(request: HttpRequest) -> HttpResponse:
+    """批量申报: upload the filled template; every row is filed as a draft, or none with the row errors."""
+    user = request.user
+    if not user.is_hospital:
+        raise PermissionDenied(ERR_HOSPITAL_ONLY)
+    form = BatchForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows, row_errors = batch_read(form.cleaned_data["file"])
+            items = services.item_batch_file(actor=user, rows=rows, errors=row_errors)
+        except BatchFileError as error:
+            errors = [str(error)]
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, f"已批量保存 {len(items)} 份特病单议申请草稿，请逐份核对后提交。")
+            return redirect("disputes:item_list")
+    return render(request, "disputes/item_batch.html", {"form": form, "errors": errors})
 
 
 @login_required
