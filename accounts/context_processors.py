@@ -21,7 +21,7 @@ class NavItem:
 NAV = [
     NavItem("首页", "house", "accounts:home", hospital=True, expert=True),
     NavItem("总额预算", "piggy-bank", "budgets:budget_list"),
-    NavItem("目录与机构", "journal-medical", "catalogs:institution_list", hospital=True),
+    NavItem("目录与机构", "journal-medical", "catalogs:version_list", hospital=True, expert=True),
     NavItem("结算清单", "file-earmark-medical", "settlement:case_list", hospital=True),
     NavItem("清单导入", "cloud-upload", "settlement:batch_list", hospital=True),
     NavItem("结算期间", "calendar3", "settlement:period_list"),

@@ -1,13 +1,16 @@
 """Regions and institutions, the coding dictionaries, and the catalogs in the Django admin.
 
-Catalog versions and their groups are read-only here: every change goes through the workflow
+Catalog versions, their groups and the coefficient tables are read-only here: every change goes through the workflow
 services (drafts only, four-eyes publishing, golden cases). ``AuditedAdmin`` audits what is editable.
 """
 
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
-from catalogs.models import CatalogGroup, CatalogVersion, Diagnosis, GoldenCase, GroupSubtype, Institution, Procedure, Region
+from catalogs.models import (
+    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, GoldenCase, GroupSubtype, Institution, InstitutionCoefficient, Procedure,
+    Region,
+)  # fmt: skip
 
 
 @admin.register(Region)
@@ -60,3 +63,16 @@ class GroupSubtypeAdmin(ReadOnlyAdmin):
 @admin.register(GoldenCase)
 class GoldenCaseAdmin(ReadOnlyAdmin):
     list_display = ["version", "label", "expected_code", "expected_score"]
+
+
+@admin.register(CoefficientTable)
+class CoefficientTableAdmin(ReadOnlyAdmin):
+    list_display = ["region", "year", "version", "status", "combination", "effective_from", "submitted_by", "approved_by", "approved_at"]
+    list_filter = ["year", "status", "region"]
+
+
+@admin.register(InstitutionCoefficient)
+class InstitutionCoefficientAdmin(ReadOnlyAdmin):
+    list_display = ["table", "institution", "level_basic", "bonus_grassroots", "bonus_tcm", "bonus_key_discipline", "combined", "suggestion"]
+    list_filter = ["table__year", "table__status"]
+    search_fields = ["institution__code", "institution__name"]

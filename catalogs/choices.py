@@ -84,3 +84,24 @@ class SubtypeDimension(models.TextChoices):
     AGE = "age", "年龄特征"
     COMORBIDITY = "comorbidity", "合并症严重程度"
     DEATH = "death", "死亡"
+
+
+class CoefficientStatus(models.TextChoices):
+    """机构系数表状态: draft → submitted → in_force → superseded. Only a draft is editable."""
+
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审批"
+    IN_FORCE = "in_force", "执行中"
+    SUPERSEDED = "superseded", "已替代"
+
+    @classmethod
+    def open(cls) -> list[str]:
+        """Statuses of a table still being worked on; a series has at most one open table."""
+        return [cls.DRAFT, cls.SUBMITTED]
+
+
+class Combination(models.TextChoices):
+    """系数组合方式 (spec §7): basic + bonuses, or basic x (1 + bonus) for each bonus."""
+
+    ADDITIVE = "additive", "加法（基本系数＋加成系数）"
+    MULTIPLICATIVE = "multiplicative", "乘法（基本系数×(1＋加成系数)）"

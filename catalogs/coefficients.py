@@ -4,7 +4,8 @@
   the region`` (``level_coefficient_suggestion``), per disease group when asked, exact like catalogs.drg.
 - Coefficient = basic coefficient (基本系数) by level + bonus coefficients (加成系数) for grassroots, TCM, key
   discipline...: additive ``basic + sum(bonus)`` (default) [C: S3] or multiplicative ``basic x prod(1 + bonus)`` [K].
-- Grassroots diseases (基层病种): coefficient fixed at 1 at every institution ("同病同治同价").
+- Grassroots diseases (基层病种): coefficient fixed at 1 at every institution ("同病同治同价"). The
+  coefficient table does not hold that 1: ``case_coefficients`` (the engine's step) applies it.
 
 All coefficients are Decimal, ROUND_HALF_UP to 4 decimals.
 """
@@ -25,6 +26,14 @@ Combination = Literal["additive", "multiplicative"]
 COMBINATIONS = ("additive", "multiplicative")
 QUANTUM = Decimal(1).scaleb(-PLACES)
 ONE = Decimal(1)
+
+#: Starting basic coefficient per institution level (基本系数) of a new table; the bureau sets the real
+#: ones per year, with the history-based suggestion shown beside each.
+DEFAULT_BASIC = {
+    "3A": Decimal("1.2000"), "3": Decimal("1.1500"), "2A": Decimal("1.0500"), "2": Decimal("1.0000"),
+    "1": Decimal("0.9000"), "0": Decimal("0.9000"),
+}  # fmt: skip
+FEN_PER_YUAN = 100
 
 ERR_COLUMNS = "机构数据缺少列：{columns}"
 ERR_LEVEL = "以下医院等级没有基本系数：{levels}"
@@ -53,6 +62,17 @@ def level_coefficient_suggestion(
         history, by=level, within=[group] if group else [], cost=cost, year_weights=year_weights
     )
     return suggestion.rename(columns={"ratio": "coefficient"})
+
+
+def level_suggestions(history: pd.DataFrame, *, year_weights: Mapping | None = None) -> dict[str, Decimal]:
+    """Suggested basic coefficient by level from a case history with ``level``, ``year`` and
+    ``medfee_sumamt`` in Decimal yuan (``catalogs.selectors.case_history_frame``); empty without cases."""
+    if history.empty:
+        return {}
+    fen = history.assign(medfee_sumamt=[int(Decimal(value) * FEN_PER_YUAN) for value in history["medfee_sumamt"]])
+    weights = {year: weight for year, weight in (year_weights or {}).items() if year in set(fen["year"])} or None
+    suggestion = level_coefficient_suggestion(fen, year_weights=weights)
+    return dict(zip(suggestion["level"].astype(str), suggestion["coefficient"], strict=True))
 
 
 def combined(basic: Decimal, bonuses: Collection[Decimal], combination: Combination = "additive") -> Decimal:

@@ -224,7 +224,7 @@ def group_score_edit(*, actor, group: CatalogGroup, score: Decimal, reason: str)
     _require(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
     group = CatalogGroup.objects.select_related("version").get(pk=group.pk)
     before = snapshot(group)
-    group.score = score
+    group.score = Decimal(score).quantize(dip.SCORE_QUANTUM, rounding=dip.ROUNDING)
     group.full_clean()
     group.save(update_fields=["score"])
     audit_record(actor=actor, action="catalog_group_score_edit", instance=group, before=before, after=snapshot(group),
@@ -285,6 +285,11 @@ def golden_failures(version: CatalogVersion) -> list[dip.GoldenResult]:
     )["dip_code"]  # fmt: skip
     results = dip.golden_check(golden, assigned=assigned, scores=dict(zip(groups["code"], groups["score"], strict=True)))
     return [result for result in results if not result.passed]
+
+
+def golden_failure_lines(version: CatalogVersion) -> list[str]:
+    """One line per failing golden case, as the publish refusal and the pages show them."""
+    return [_failure_text(result) for result in golden_failures(version)]
 
 
 def _failure_text(result: dip.GoldenResult) -> str:

@@ -1,12 +1,49 @@
+"""Catalog pages: institutions; catalog versions (list, detail with groups, workflow, build from history,
+Excel), group detail with its score history and score edit, and the diff of two versions.
+
+Reading follows ``catalogs.selectors``: a published catalog is public to every signed-in user, anything
+else is the bureau's (404 to others). Every change is a bureau page (403 to others) calling one service.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from catalogs import selectors
-from catalogs.choices import InstitutionLevel, InstitutionType
+from accounts.decorators import bureau_view
+from catalogs import excel, selectors, services
+from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionLevel, InstitutionType
+from catalogs.forms import BuildForm, ImportForm, ReasonForm, ScoreForm, VersionCreateForm
+from catalogs.models import CatalogVersion
+from catalogs.tasks import JOB_BUILD_DIP
+from jobs.services import JobRefused, job_start
+
+CHANGE, PUBLISH = "catalogs.change_catalogversion", "catalogs.publish_catalogversion"
+GROUPS_PER_PAGE = 50
+ERR_GOLDEN_REFUSED = "标准病例校验未通过，不能发布。未通过的标准病例："
+FLAG_CHOICES = [("is_grassroots", "基层病种"), ("is_tcm", "中医优势病种"), ("is_day_surgery", "日间手术病种")]
+
+
+def error_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=excel.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
 
 
 @login_required
@@ -25,3 +62,197 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 def institution_detail(request: HttpRequest, code: str) -> HttpResponse:
     institution = selectors.institution_get_for_user(request.user, code)
     return render(request, "catalogs/institution_detail.html", {"institution": institution})
+
+
+# --- catalog versions -----------------------------------------------------------------------------
+
+
+def _detail(version: CatalogVersion) -> HttpResponse:
+    return redirect("catalogs:version_detail", pk=version.pk)
+
+
+@login_required
+def version_list(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.get(key, "").strip() for key in ("region", "kind", "year", "status")}
+    versions = selectors.catalog_version_list_for_user(
+        request.user, region_code=filters["region"], kind=filters["kind"], year=_int(filters["year"]), status=filters["status"]
+    )
+    context = {
+        "page": Paginator(versions, GROUPS_PER_PAGE).get_page(request.GET.get("page")), "filters": filters,
+        "regions": selectors.region_list() if request.user.is_bureau else [], "kinds": CatalogKind.choices,
+        "statuses": CatalogStatus.choices if request.user.is_bureau else [], "years": selectors.catalog_years(),
+    }  # fmt: skip
+    return render(request, "catalogs/version_list.html", context)
+
+
+@bureau_view(CHANGE)
+def version_create(request: HttpRequest) -> HttpResponse:
+    form = VersionCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.version_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "已创建目录版本草稿。")
+            return _detail(version)
+    return render(request, "catalogs/version_create.html", {"form": form})
+
+
+@login_required
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.catalog_version_get_for_user(request.user, pk)
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "group_type", "flag")}
+    groups = selectors.catalog_group_list(version, **filters)
+    user = request.user
+    context = {
+        "version": version, "filters": filters, "page": Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page")),
+        "group_types": GroupType.choices, "flags": FLAG_CHOICES,
+        "others": selectors.catalog_version_list_for_user(user, kind=version.kind).filter(region=version.region_id).exclude(pk=version.pk),
+        "can_change": user.is_bureau and user.has_perm(CHANGE),
+        "can_publish": user.is_bureau and user.has_perm(PUBLISH) and user.pk != version.submitted_by_id,
+        "build_form": BuildForm(initial={"years": ",".join(str(version.year - n) for n in (3, 2, 1))}),
+        "reason_form": ReasonForm(), "import_form": ImportForm(), "golden_count": version.golden_cases.count(),
+    }  # fmt: skip
+    return render(request, "catalogs/version_detail.html", context)
+
+
+@bureau_view(CHANGE)
+@require_POST
+def version_build(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the DIP build as a background job and follow it on the job page."""
+    version = selectors.catalog_version_get_for_user(request.user, pk)
+    refusal = services.ERR_NOT_DRAFT if not version.is_editable else services.ERR_NOT_DIP if version.kind != CatalogKind.DIP else ""
+    if refusal:
+        messages.error(request, refusal)
+        return _detail(version)
+    form = BuildForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return _detail(version)
+    try:
+        job = job_start(actor=request.user, kind=JOB_BUILD_DIP, key=f"{JOB_BUILD_DIP}:{version.pk}",
+                        params={"version_id": version.pk, "years": form.cleaned_data["years"], "params": form.params()})  # fmt: skip
+    except JobRefused as refused:
+        messages.error(request, str(refused))
+        return _detail(version)
+    return redirect("jobs:job_detail", pk=job.pk)
+
+
+def _workflow(action: Callable[..., CatalogVersion], success: str, *, with_reason: bool = False) -> Callable:
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        version = selectors.catalog_version_get_for_user(request.user, pk)
+        kwargs = {}
+        if with_reason:
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, services.ERR_REASON)
+                return _detail(version)
+            kwargs["reason"] = form.cleaned_data["reason"]
+        try:
+            result = action(actor=request.user, version=version, **kwargs)
+        except ValidationError as error:
+            error_messages(request, error)
+            return _detail(version)
+        messages.success(request, success)
+        return _detail(result)
+
+    return view
+
+
+version_submit = bureau_view(CHANGE)(require_POST(_workflow(services.version_submit, "已提交审核。")))
+version_return = bureau_view(PUBLISH)(require_POST(_workflow(services.version_return, "已退回。", with_reason=True)))
+
+
+@bureau_view(PUBLISH)
+@require_POST
+def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish; a refusal by golden cases lists each failing case on its own line."""
+    version = selectors.catalog_version_get_for_user(request.user, pk)
+    try:
+        services.version_publish(actor=request.user, version=version)
+    except ValidationError as error:
+        if getattr(error, "code", None) == "golden":
+            messages.error(request, ERR_GOLDEN_REFUSED)
+            for line in services.golden_failure_lines(version):
+                messages.error(request, line)
+        else:
+            error_messages(request, error)
+    else:
+        messages.success(request, "已审核发布。")
+    return _detail(version)
+
+
+version_copy = bureau_view(CHANGE)(require_POST(_workflow(services.version_copy, "已复制为新的草稿版本。")))
+
+
+@login_required
+def version_export(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.catalog_version_get_for_user(request.user, pk)
+    filename = f"catalog-{version.region.code}-{version.kind}-{version.year}-v{version.version}.xlsx"
+    return xlsx_response(excel.catalog_groups_workbook(version=version), filename)
+
+
+@bureau_view(CHANGE)
+@require_POST
+def version_import(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.catalog_version_get_for_user(request.user, pk)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要导入的 Excel 文件。")
+        return _detail(version)
+    try:
+        result = excel.catalog_groups_import(actor=request.user, version=version, file=form.cleaned_data["file"])
+    except ValidationError as error:
+        error_messages(request, error)
+    else:
+        messages.success(request, f"已从 Excel 导入：新增 {result.totals['new']} 个、更新 {result.totals['update']} 个病种。")
+    return _detail(version)
+
+
+@login_required
+def version_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    """Groups added, removed and re-scored from another version (``with``, default: the one it was copied from)."""
+    version = selectors.catalog_version_get_for_user(request.user, pk)
+    visible = selectors.catalog_version_list_for_user(request.user)
+    other_id = _int(request.GET.get("with", "")) or version.based_on_id
+    other = visible.filter(pk=other_id).first() if other_id else None
+    diff = selectors.version_diff(old=other, new=version) if other else None
+    choices = visible.filter(region=version.region_id, kind=version.kind).exclude(pk=version.pk)
+    return render(request, "catalogs/version_diff.html", {"version": version, "other": other, "diff": diff, "choices": choices})
+
+
+# --- groups ---------------------------------------------------------------------------------------
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.catalog_group_get_for_user(request.user, pk)
+    history = selectors.group_score_history(request.user, group)
+    context = {
+        "group": group, "version": group.version, "history": history, "subtypes": group.subtypes.all(),
+        "case_counts": sorted(group.case_counts.items()), "level_means": sorted(group.level_means.items()),
+        "level_labels": dict(InstitutionLevel.choices), "chart": [[f"{g.version.year}年第{g.version.version}版", str(g.score)] for g in history],
+        "can_edit": request.user.is_bureau and request.user.has_perm(CHANGE) and group.version.is_editable,
+        "score_form": ScoreForm(initial={"score": group.score}),
+    }  # fmt: skip
+    return render(request, "catalogs/group_detail.html", context)
+
+
+@bureau_view(CHANGE)
+@require_POST
+def group_score_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.catalog_group_get_for_user(request.user, pk)
+    form = ScoreForm(request.POST)
+    if form.is_valid():
+        try:
+            services.group_score_edit(actor=request.user, group=group, **form.cleaned_data)
+        except ValidationError as error:
+            error_messages(request, error)
+        else:
+            messages.success(request, "已修改分值。")
+    else:
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    return redirect("catalogs:group_detail", pk=group.pk)

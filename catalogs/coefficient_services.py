@@ -1,0 +1,217 @@
+"""Writes of institution coefficient tables (医疗机构系数表): create a draft from the region's
+institutions and history, edit rows (reason audited), submit, return, approve (four eyes), revise.
+
+Kept apart from ``catalogs.services`` (the catalog versions) so that each module stays one subject.
+Every service locks the table it changes, refuses anything its status does not allow, and records one
+audit event inside its own transaction. ``combined`` is always recomputed from the row's inputs by
+``catalogs.coefficients.combined``; grassroots groups are not in the table (the engine applies 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from audit.services import audit_record, audited_update, snapshot
+from catalogs import coefficients, dip, selectors
+from catalogs.choices import CoefficientStatus, Combination
+from catalogs.models import ERR_TABLE_LOCKED, ERR_TABLE_SELF_APPROVAL, CoefficientTable, Institution, InstitutionCoefficient, Region
+
+ERR_OPEN_TABLE = "{year}年已有未批准的第{version}版机构系数表，请先完成审批或退回。"
+ERR_NOT_DRAFT = ERR_TABLE_LOCKED
+ERR_NOT_SUBMITTED = "只有待审批的机构系数表可以审批或退回。"
+ERR_NOT_IN_FORCE = "只有执行中的机构系数表可以发起调整。"
+ERR_SELF_APPROVE = ERR_TABLE_SELF_APPROVAL + "请由另一位经办人员审批。"
+ERR_NO_ROWS = "机构系数表没有任何机构，不能提交。"
+ERR_NO_INSTITUTIONS = "该统筹区在{year}年没有有效的定点医疗机构。"
+ERR_REASON = "请填写原因。"
+ERR_BY_USER = "提交和审批须由经办人员本人操作。"
+
+#: Years of history the suggestion reads by default: the three years before the table's year.
+HISTORY_YEARS = 3
+ROW_FIELDS = ("level_basic", "bonus_grassroots", "bonus_tcm", "bonus_key_discipline", "note")
+
+
+def _locked(table: CoefficientTable) -> CoefficientTable:
+    return CoefficientTable.objects.select_for_update().select_related("region").get(pk=table.pk)
+
+
+def _require(table: CoefficientTable, status: str, message: str) -> None:
+    if table.status != status:
+        raise ValidationError(message)
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError(ERR_REASON)
+    return reason.strip()
+
+
+def _named(actor):
+    """Four eyes need two named users: a job or a command (a string actor) cannot submit or approve."""
+    if not getattr(actor, "is_authenticated", False):
+        raise ValidationError(ERR_BY_USER)
+    return actor
+
+
+def rows_state(table: CoefficientTable) -> dict[str, dict]:
+    """The table's rows by institution code, as audit before/after data."""
+    return {row.institution.code: {f: str(getattr(row, f)) for f in (*ROW_FIELDS, "combined")}
+            for row in table.rows.select_related("institution")}  # fmt: skip
+
+
+def _next_table(*, actor, region: Region, year: int, **fields) -> CoefficientTable:
+    series = CoefficientTable.objects.filter(region=region, year=year)
+    open_table = series.filter(status__in=CoefficientStatus.open()).first()
+    if open_table:
+        raise ValidationError(ERR_OPEN_TABLE.format(year=year, version=open_table.version))
+    number = (series.aggregate(v=Max("version"))["v"] or 0) + 1
+    table = CoefficientTable(region=region, year=year, version=number, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                             **fields)  # fmt: skip
+    table.full_clean()
+    table.save()
+    return table
+
+
+def _active_in(region: Region, year: int):
+    """Institutions of the region active at any time of the year."""
+    return Institution.objects.filter(
+        Q(active_from__isnull=True) | Q(active_from__lte=date(year, 12, 31)),
+        Q(active_to__isnull=True) | Q(active_to__gte=date(year, 1, 1)), region=region,
+    ).order_by("code")  # fmt: skip
+
+
+def _suggestions(region: Region, years: Sequence[int]) -> dict[str, Decimal]:
+    history = selectors.case_history_frame(region=region, years=years)
+    weights = dict(zip(sorted(years), dip.DEFAULT_WEIGHTS.get(len(years), (1,) * len(years)), strict=True))
+    return coefficients.level_suggestions(history, year_weights=weights)
+
+
+def _combined(row: InstitutionCoefficient, combination: str) -> Decimal:
+    return coefficients.combined(row.level_basic, row.bonuses, combination)
+
+
+@transaction.atomic
+def coefficient_table_create(
+    *, actor, region: Region, year: int, combination: str = Combination.ADDITIVE, history_years: Sequence[int] | None = None,
+    effective_from: date | None = None, effective_to: date | None = None,
+) -> CoefficientTable:
+    """A draft with one row per institution active in the year: the basic coefficient by level
+    (``coefficients.DEFAULT_BASIC``), no bonuses, and the suggestion by level from the case history."""
+    years = sorted(int(y) for y in history_years) if history_years else list(range(year - HISTORY_YEARS, year))
+    institutions = list(_active_in(region, year))
+    if not institutions:
+        raise ValidationError(ERR_NO_INSTITUTIONS.format(year=year))
+    table = _next_table(actor=actor, region=region, year=year, combination=combination, history_years=years,
+                        effective_from=effective_from, effective_to=effective_to)  # fmt: skip
+    suggestions = _suggestions(region, years)
+    rows = []
+    for institution in institutions:
+        row = InstitutionCoefficient(table=table, institution=institution, suggestion=suggestions.get(institution.level),
+                                     level_basic=coefficients.DEFAULT_BASIC.get(institution.level, coefficients.ONE))  # fmt: skip
+        row.combined = _combined(row, combination)
+        rows.append(row)
+    InstitutionCoefficient.objects.bulk_create(rows)
+    audit_record(actor=actor, action="coefficient_table_create", instance=table, after={"table": snapshot(table), "rows": rows_state(table)},
+                 message=f"{len(rows)}家机构，建议值依据{'、'.join(map(str, years))}年病例")  # fmt: skip
+    return table
+
+
+@transaction.atomic
+def coefficient_row_edit(
+    *, actor, row: InstitutionCoefficient, reason: str, level_basic: Decimal, bonus_grassroots: Decimal = Decimal(0),
+    bonus_tcm: Decimal = Decimal(0), bonus_key_discipline: Decimal = Decimal(0), note: str = "",
+) -> InstitutionCoefficient:
+    """Set one institution's coefficients in a draft; the combined coefficient follows, the reason is audited."""
+    reason = _reason(reason)
+    table = _locked(row.table)
+    _require(table, CoefficientStatus.DRAFT, ERR_NOT_DRAFT)
+    row = InstitutionCoefficient.objects.select_related("institution").get(pk=row.pk)
+    before = snapshot(row)
+    inputs = (level_basic, bonus_grassroots, bonus_tcm, bonus_key_discipline)
+    row.level_basic, row.bonus_grassroots, row.bonus_tcm, row.bonus_key_discipline = (coefficients.quantized(v) for v in inputs)
+    row.note = note
+    row.combined = _combined(row, table.combination)
+    row.full_clean()
+    row.save(update_fields=[*ROW_FIELDS, "combined"])
+    audit_record(actor=actor, action="coefficient_row_edit", instance=row, before=before, after=snapshot(row), message=reason)
+    return row
+
+
+def rows_recombined(table: CoefficientTable) -> None:
+    """Recompute every row's combined coefficient (after an import changed the inputs)."""
+    rows = list(table.rows.all())
+    for row in rows:
+        row.combined = _combined(row, table.combination)
+    InstitutionCoefficient.objects.bulk_update(rows, ["combined"])
+
+
+@transaction.atomic
+def coefficient_table_submit(*, actor, table: CoefficientTable) -> CoefficientTable:
+    table = _locked(table)
+    _require(table, CoefficientStatus.DRAFT, ERR_NOT_DRAFT)
+    if not table.rows.exists():
+        raise ValidationError(ERR_NO_ROWS)
+    return audited_update(actor=actor, instance=table, action="coefficient_table_submit",
+                          status=CoefficientStatus.SUBMITTED, submitted_by=_named(actor), submitted_at=timezone.now())
+
+
+@transaction.atomic
+def coefficient_table_return(*, actor, table: CoefficientTable, reason: str) -> CoefficientTable:
+    """Send a submitted table back to its author as a draft (退回), with the reason."""
+    table = _locked(table)
+    _require(table, CoefficientStatus.SUBMITTED, ERR_NOT_SUBMITTED)
+    return audited_update(actor=actor, instance=table, action="coefficient_table_return", message=_reason(reason),
+                          status=CoefficientStatus.DRAFT, submitted_by=None, submitted_at=None)
+
+
+def _supersede(*, actor, table: CoefficientTable, now) -> None:
+    """The table in force before ``table`` ends the day before ``table`` takes effect (when both dates are known)."""
+    for previous in CoefficientTable.objects.select_for_update().filter(
+        region=table.region_id, year=table.year, status=CoefficientStatus.IN_FORCE
+    ):
+        ends = previous.effective_to
+        if table.effective_from and (ends is None or ends >= table.effective_from):
+            ends = max(table.effective_from - timedelta(days=1), previous.effective_from or date.min)
+        audited_update(actor=actor, instance=previous, action="coefficient_table_supersede", message=f"被第{table.version}版替代",
+                       status=CoefficientStatus.SUPERSEDED, superseded_at=now, effective_to=ends)  # fmt: skip
+
+
+@transaction.atomic
+def coefficient_table_approve(*, actor, table: CoefficientTable) -> CoefficientTable:
+    """Approve a submitted table (by someone other than its submitter): it comes into force and the
+    table in force before it is superseded."""
+    table = _locked(table)
+    _require(table, CoefficientStatus.SUBMITTED, ERR_NOT_SUBMITTED)
+    approver = _named(actor)
+    if approver.pk == table.submitted_by_id:
+        raise ValidationError(ERR_SELF_APPROVE)
+    now = timezone.now()
+    _supersede(actor=actor, table=table, now=now)
+    return audited_update(actor=actor, instance=table, action="coefficient_table_approve",
+                          status=CoefficientStatus.IN_FORCE, approved_by=approver, approved_at=now)
+
+
+@transaction.atomic
+def coefficient_table_revise(*, actor, table: CoefficientTable, reason: str, effective_from: date | None = None) -> CoefficientTable:
+    """A revision (调整): a new draft copied from the table in force, with the reason."""
+    reason = _reason(reason)
+    source = _locked(table)
+    _require(source, CoefficientStatus.IN_FORCE, ERR_NOT_IN_FORCE)
+    revision = _next_table(actor=actor, region=source.region, year=source.year, combination=source.combination, based_on=source,
+                           reason=reason, history_years=source.history_years, effective_from=effective_from or source.effective_from,
+                           effective_to=source.effective_to)  # fmt: skip
+    InstitutionCoefficient.objects.bulk_create(
+        InstitutionCoefficient(table=revision, institution_id=row.institution_id, suggestion=row.suggestion, combined=row.combined,
+                               **{f: getattr(row, f) for f in ROW_FIELDS})
+        for row in source.rows.all()
+    )  # fmt: skip
+    audit_record(actor=actor, action="coefficient_table_revise", instance=revision, before=snapshot(source), after=snapshot(revision),
+                 message=reason)  # fmt: skip
+    return revision

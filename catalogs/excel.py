@@ -1,0 +1,142 @@
+"""Excel export and import of catalog groups and coefficient tables, through ``catalogs.resources``.
+
+An import is all or nothing: the whole file is run through the Resource inside one transaction and
+every row error is collected (with its Excel row number, in Chinese); if there is any, the transaction
+is rolled back and the errors are raised together. Only a draft takes an import; each successful
+import is one audit event with the touched rows before and after.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import BinaryIO
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from import_export.resources import ModelResource
+from import_export.results import Result
+
+from audit.services import audit_record
+from catalogs import coefficient_services
+from catalogs.choices import CatalogStatus, CoefficientStatus
+from catalogs.models import ERR_TABLE_LOCKED, ERR_VERSION_LOCKED, CatalogVersion, CoefficientTable
+from catalogs.resources import CatalogGroupResource, InstitutionCoefficientResource
+from config.spreadsheets import spreadsheet_unsafe
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERR_NOT_XLSX = "无法读取文件，请上传由本系统导出的 .xlsx 文件。"
+ERR_COLUMNS = "文件缺少列：{columns}。请使用本系统导出的表格格式。"
+ERR_EMPTY = "文件中没有数据行。"
+ERR_ROW = "第{row}行：{message}"
+ERR_ROW_FIELD = "第{row}行“{column}”：{message}"
+ERR_DUPLICATE = "第{row}行“{column}”：{value} 在文件中重复出现。"
+HEADER_ROWS = 1  # data row n of the dataset is Excel row n + 1
+
+
+def workbook(resource: ModelResource, title: str) -> bytes:
+    dataset = resource.export(force_native_type=True)
+    dataset.title = title
+    return dataset.export("xlsx")
+
+
+def catalog_groups_workbook(*, version: CatalogVersion) -> bytes:
+    return workbook(CatalogGroupResource(version=version), "病种目录")
+
+
+def coefficients_workbook(*, table: CoefficientTable) -> bytes:
+    return workbook(InstitutionCoefficientResource(table=table), "机构系数")
+
+
+def _dataset(file: BinaryIO, resource: ModelResource) -> tablib.Dataset:
+    try:
+        dataset = tablib.Dataset().load(file.read(), format="xlsx")
+    except Exception:  # noqa: BLE001 - any unreadable upload gets the same user-facing message
+        raise ValidationError(ERR_NOT_XLSX) from None
+    headers = [str(h or "").strip() for h in dataset.headers or []]
+    missing = [field.column_name for field in resource.get_import_fields() if field.column_name not in headers]
+    if missing:
+        raise ValidationError(ERR_COLUMNS.format(columns="、".join(missing)))
+    dataset.headers = headers
+    if not dataset.height:
+        raise ValidationError(ERR_EMPTY)
+    return dataset
+
+
+def row_errors(result: Result, resource: ModelResource) -> list[str]:
+    """Every error of an import, one Chinese line each, in row order."""
+    columns = {name: field.column_name for name, field in resource.fields.items()} | {
+        field.attribute: field.column_name for field in resource.fields.values() if field.attribute
+    }
+    lines = [(0, str(error.error)) for error in result.base_errors]
+    for number, errors in result.row_errors():
+        lines += [(number, ERR_ROW.format(row=number + HEADER_ROWS, message=_message(error.error))) for error in errors]
+    for invalid in result.invalid_rows:
+        row = invalid.number + HEADER_ROWS
+        for name, messages in invalid.field_specific_errors.items():
+            lines += [(invalid.number, ERR_ROW_FIELD.format(row=row, column=columns.get(name, name), message=m)) for m in messages]
+        lines += [(invalid.number, ERR_ROW.format(row=row, message=m)) for m in invalid.non_field_specific_errors]
+    return [text for _, text in sorted(lines, key=lambda item: item[0])]
+
+
+def _message(error: Exception) -> str:
+    return "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _duplicates(dataset: tablib.Dataset, key: str) -> list[str]:
+    """A key given twice would silently let the later row win: both rows are errors instead."""
+    keys = [spreadsheet_unsafe(value) for value in dataset[key]]
+    counts = Counter(keys)
+    return [ERR_DUPLICATE.format(row=number + HEADER_ROWS, column=key, value=value)
+            for number, value in enumerate(keys, start=1) if value and counts[value] > 1]  # fmt: skip
+
+
+def _import(resource: ModelResource, file: BinaryIO) -> Result:
+    """Run the whole file; raise every row error together (the caller's transaction then rolls back)."""
+    dataset = _dataset(file, resource)
+    duplicates = _duplicates(dataset, resource.KEY)
+    if duplicates:
+        raise ValidationError(duplicates)
+    result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
+    errors = row_errors(result, resource)
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+@transaction.atomic
+def catalog_groups_import(*, actor, version: CatalogVersion, file: BinaryIO) -> Result:
+    """Create or update a draft's groups from a workbook, by group code; groups not in the file stay."""
+    version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != CatalogStatus.DRAFT:
+        raise ValidationError(ERR_VERSION_LOCKED)
+    before = _group_state(version)
+    result = _import(CatalogGroupResource(version=version), file)
+    after = _group_state(version)
+    changed = {code for code in after if before.get(code) != after[code]}
+    audit_record(actor=actor, action="catalog_groups_import", instance=version,
+                 before={code: before[code] for code in changed if code in before}, after={code: after[code] for code in changed},
+                 message=f"从Excel导入{result.total_rows}行：新增{result.totals['new']}个、更新{result.totals['update']}个病种")  # fmt: skip
+    return result
+
+
+def _group_state(version: CatalogVersion) -> dict[str, dict]:
+    fields = CatalogGroupResource.Meta.fields
+    return {row["code"]: {k: str(v) for k, v in row.items()} for row in version.groups.values(*fields)}
+
+
+@transaction.atomic
+def coefficients_import(*, actor, table: CoefficientTable, file: BinaryIO) -> Result:
+    """Update a draft table's rows from a workbook, by institution code; the combined coefficients are recomputed."""
+    table = CoefficientTable.objects.select_for_update().get(pk=table.pk)
+    if table.status != CoefficientStatus.DRAFT:
+        raise ValidationError(ERR_TABLE_LOCKED)
+    before = coefficient_services.rows_state(table)
+    result = _import(InstitutionCoefficientResource(table=table), file)
+    coefficient_services.rows_recombined(table)
+    after = coefficient_services.rows_state(table)
+    changed = {code for code in after if before.get(code) != after[code]}
+    audit_record(actor=actor, action="coefficient_rows_import", instance=table,
+                 before={code: before[code] for code in changed}, after={code: after[code] for code in changed},
+                 message=f"从Excel导入{result.total_rows}行，{len(changed)}家机构系数有变化")  # fmt: skip
+    return result

@@ -1,0 +1,98 @@
+"""Forms of the catalog and coefficient pages. Field checks only; the workflow rules are the services'."""
+
+from __future__ import annotations
+
+from django import forms
+
+from catalogs.choices import CatalogKind, Combination, ScoreMethod
+from catalogs.models import Region
+
+ERR_YEARS = "请填写测算年度，如 2022,2023,2024。"
+
+_TEXT = {"class": "form-control form-control-sm"}
+_NUM = {"class": "form-control form-control-sm text-end"}
+_SELECT = {"class": "form-select form-select-sm"}
+_DATE = {"class": "form-control form-control-sm", "type": "date"}
+
+
+def _coefficient(label: str, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=required, min_value=0, max_digits=8, decimal_places=4,
+                              widget=forms.NumberInput(attrs={**_NUM, "step": "0.0001"}))  # fmt: skip
+
+
+def _years(text: str) -> list[int]:
+    parts = [part for part in text.replace("，", ",").replace(" ", ",").split(",") if part]
+    if not parts or not all(part.isdigit() and 2000 <= int(part) <= 2100 for part in parts):
+        raise forms.ValidationError(ERR_YEARS)
+    return sorted({int(part) for part in parts})
+
+
+class YearsField(forms.CharField):
+    """Settlement years as ``2022,2023,2024`` → a sorted list of ints."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_length=60, widget=forms.TextInput(attrs={**_TEXT, "placeholder": "2022,2023,2024"}), **kwargs)
+
+    def clean(self, value) -> list[int]:
+        text = super().clean(value)
+        return _years(text) if text else []
+
+
+class VersionCreateForm(forms.Form):
+    region = forms.ModelChoiceField(label="统筹区", queryset=Region.objects.all(), widget=forms.Select(attrs=_SELECT))
+    kind = forms.ChoiceField(label="目录类别", choices=CatalogKind.choices, widget=forms.Select(attrs=_SELECT))
+    year = forms.IntegerField(label="适用年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=_NUM))
+    name = forms.CharField(label="版本名称", max_length=100, required=False, widget=forms.TextInput(attrs=_TEXT))
+    effective_from = forms.DateField(label="生效日期", required=False, widget=forms.DateInput(attrs=_DATE))
+    effective_to = forms.DateField(label="失效日期", required=False, widget=forms.DateInput(attrs=_DATE))
+
+
+class BuildForm(forms.Form):
+    """由历史病例测算 (catalogs.dip.DipConfig): the years and the main parameters; the rest keep their defaults."""
+
+    years = YearsField(label="测算年度（逗号分隔）")
+    core_threshold = forms.IntegerField(label="核心病种年均病例数阈值", min_value=1, initial=15, widget=forms.NumberInput(attrs=_NUM))
+    scale = forms.DecimalField(label="分值放大系数", min_value=1, max_digits=10, decimal_places=2, initial=1000,
+                               widget=forms.NumberInput(attrs=_NUM))  # fmt: skip
+    score_method = forms.ChoiceField(label="分值基准", choices=ScoreMethod.choices, widget=forms.Select(attrs=_SELECT))
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        return {"core_threshold": data["core_threshold"], "scale": str(data["scale"]), "score_method": data["score_method"]}
+
+
+class ScoreForm(forms.Form):
+    score = forms.DecimalField(label="新分值", min_value=0, max_digits=12, decimal_places=4,
+                               widget=forms.NumberInput(attrs={**_NUM, "step": "0.0001"}))  # fmt: skip
+    reason = forms.CharField(label="调整原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）", widget=forms.ClearableFileInput(attrs={**_TEXT, "accept": ".xlsx"}))
+
+
+class CoefficientTableCreateForm(forms.Form):
+    region = forms.ModelChoiceField(label="统筹区", queryset=Region.objects.all(), widget=forms.Select(attrs=_SELECT))
+    year = forms.IntegerField(label="适用年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=_NUM))
+    combination = forms.ChoiceField(label="组合方式", choices=Combination.choices, widget=forms.Select(attrs=_SELECT))
+    history_years = YearsField(label="建议值测算年度（留空取前三年）", required=False)
+    effective_from = forms.DateField(label="生效日期", required=False, widget=forms.DateInput(attrs=_DATE))
+    effective_to = forms.DateField(label="失效日期", required=False, widget=forms.DateInput(attrs=_DATE))
+
+
+class CoefficientRowForm(forms.Form):
+    level_basic = _coefficient("基本系数（等级）")
+    bonus_grassroots = _coefficient("基层加成系数")
+    bonus_tcm = _coefficient("中医加成系数")
+    bonus_key_discipline = _coefficient("重点学科加成系数")
+    note = forms.CharField(label="备注", max_length=200, required=False, widget=forms.TextInput(attrs=_TEXT))
+    reason = forms.CharField(label="修改原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
+
+
+class ReviseForm(forms.Form):
+    reason = forms.CharField(label="调整原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
+    effective_from = forms.DateField(label="调整后生效日期", required=False, widget=forms.DateInput(attrs=_DATE))
