@@ -27,7 +27,7 @@ NAV = [
     NavItem("结算期间", "calendar3", "settlement:period_list"),
     NavItem("结算参数", "sliders", "settlement:parameter_list"),
     NavItem("特病单议与争议", "chat-square-text", "disputes:item_list", hospital=True, expert=True),
-    NavItem("监管考核", "shield-check", None),
+    NavItem("监管考核", "shield-check", "supervision:finding_list", hospital=True),
     NavItem("报表中心", "file-earmark-spreadsheet", None, hospital=True),
     NavItem("后台任务", "hourglass-split", "jobs:job_list", hospital=True),
     NavItem("审计日志", "clipboard-data", "audit:event_list", admin_only=True),

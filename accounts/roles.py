@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 from accounts.choices import Role
 
@@ -24,7 +25,10 @@ def role_permissions(role: str):
             content_type__app_label="audit", codename__regex=r"^(add|change|delete)_"
         )
     if role == Role.BUREAU_OFFICER:
-        return perms.filter(content_type__app_label__in=BUREAU_APPS).exclude(codename__startswith="delete_")
+        # Officers do the supervision work (review findings, rule sets under four eyes) but never read
+        # the audit trail itself, which is the bureau admin's.
+        supervision = Q(content_type__app_label="audit") & ~Q(content_type__model="auditevent") & ~Q(codename__regex=r"^(add|change|delete)_")
+        return perms.filter(Q(content_type__app_label__in=BUREAU_APPS) | supervision).exclude(codename__startswith="delete_")
     return perms.none()
 
 

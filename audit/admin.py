@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import transaction
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, DataQualityScore, Finding, IndicatorValue, RuleSet
 from audit.services import audit_record, snapshot
 
 
@@ -61,3 +61,33 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(ReadOnlyAdmin):
+    list_display = ["region", "version", "status", "created_by", "approved_by", "approved_at"]
+    list_filter = ["region", "status"]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ["year", "month", "rule", "institution", "severity", "score", "status", "amount", "reviewed_by"]
+    list_filter = ["rule", "status", "severity", "year"]
+    search_fields = ["institution__code", "institution__name", "description"]
+    list_select_related = ["institution", "reviewed_by"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(ReadOnlyAdmin):
+    list_display = ["year", "month", "institution", "indicator", "value", "region_median", "region_p90"]
+    list_filter = ["indicator", "year", "month"]
+    search_fields = ["institution__code", "institution__name"]
+    list_select_related = ["institution"]
+
+
+@admin.register(DataQualityScore)
+class DataQualityScoreAdmin(ReadOnlyAdmin):
+    list_display = ["year", "month", "institution", "score", "computed_at"]
+    list_filter = ["year", "month"]
+    search_fields = ["institution__code", "institution__name"]
+    list_select_related = ["institution"]

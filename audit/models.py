@@ -8,6 +8,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
+from accounts.tenancy import TenantQuerySet
+from audit import indicators
+from audit.choices import FindingStatus, Rule, RuleSetStatus, Severity
 from audit.domain import FieldChange, snapshot_diff
 
 ERR_APPEND_ONLY = "审计事件只能追加，不能修改或删除。"
@@ -71,3 +74,206 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(ERR_APPEND_ONLY)
+
+
+# --- supervision (监管): rule sets, findings, stored indicators, data-quality scores ------------------
+# Institution-owned rows go through ``TenantQuerySet.for_user`` like every other institution-owned model.
+
+ERR_RULESET_VERSION = "该统筹区已存在此版本号的监管规则。"
+ERR_RULESET_ONE_IN_FORCE = "同一统筹区只能有一个执行中的监管规则版本。"
+ERR_RULESET_ONE_OPEN = "同一统筹区只能有一个草稿或待审批的监管规则版本。"
+ERR_SELF_APPROVAL = "审批人不能是提交人。"
+ERR_FINDING_UNIQUE = "同一机构同一月份的同一规则只能有一条监管发现。"
+ERR_AMOUNT_NEGATIVE = "扣减金额不能为负数。"
+ERR_CONFIRMED_AMOUNT = "已确认的监管发现须有扣减金额。"
+ERR_DISMISSED_REASON = "已排除的监管发现须填写排除理由。"
+ERR_MONTH_RANGE = "月份应在1到12之间。"
+ERR_INDICATOR_UNIQUE = "同一机构同一月份的同一指标只能有一个值。"
+ERR_SCORE_UNIQUE = "同一机构同一月份只能有一个数据质量评分。"
+ERR_SCORE_RANGE = "数据质量评分应在0到100之间。"
+
+
+def _user(verbose_name: str) -> models.ForeignKey:
+    return models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=verbose_name)  # fmt: skip
+
+
+def _institution(related_name: str) -> models.ForeignKey:
+    return models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name=related_name, verbose_name="定点医药机构")
+
+
+def _month_in_range() -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="%(app_label)s_%(class)s_month_range",
+                                  violation_error_message=ERR_MONTH_RANGE)  # fmt: skip
+
+
+class RuleSet(models.Model):
+    """监管规则阈值版本 — the thresholds of ``audit.anomalies.Thresholds`` for a region, as numbered versions:
+    a draft is edited, submitted, approved by a different user (four eyes) and then in force; the
+    version before it is superseded. Detection uses the version in force, else the defaults."""
+
+    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="rule_sets", verbose_name="统筹区")
+    version = models.PositiveSmallIntegerField("版本号", default=1)
+    status = models.CharField("状态", max_length=12, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
+    thresholds = models.JSONField("阈值", default=dict, blank=True, help_text="未填写的阈值取默认值")
+    grassroots_categories = models.JSONField("基层病种诊断类目", default=list, blank=True, help_text="ICD-10 三位类目，如 J18")
+    reason = models.TextField("说明", blank=True)
+    created_by = _user("编制人")
+    created_at = models.DateTimeField("编制时间", auto_now_add=True)
+    submitted_by = _user("提交人")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    approved_by = _user("审批人")
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "监管规则"
+        verbose_name_plural = "监管规则"
+        ordering = ["region", "-version"]
+        permissions = [("approve_ruleset", "可以审批监管规则")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "version"], name="%(app_label)s_%(class)s_unique_version",
+                                    violation_error_message=ERR_RULESET_VERSION),
+            models.UniqueConstraint(fields=["region"], condition=models.Q(status=RuleSetStatus.IN_FORCE),
+                                    name="%(app_label)s_%(class)s_one_in_force", violation_error_message=ERR_RULESET_ONE_IN_FORCE),
+            models.UniqueConstraint(fields=["region"], condition=models.Q(status__in=RuleSetStatus.open()),
+                                    name="%(app_label)s_%(class)s_one_open", violation_error_message=ERR_RULESET_ONE_OPEN),
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True) | models.Q(submitted_by__isnull=True)
+                | ~models.Q(approved_by=models.F("submitted_by")),
+                name="%(app_label)s_%(class)s_four_eyes", violation_error_message=ERR_SELF_APPROVAL,
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"监管规则 第{self.version}版"
+
+
+class FindingQuerySet(TenantQuerySet):
+    tenant_field = "institution"
+
+    def for_user(self, user) -> FindingQuerySet:
+        """A hospital sees its own findings once confirmed, never while open or after dismissal."""
+        visible = super().for_user(user)
+        if user is not None and user.is_authenticated and getattr(user, "is_hospital", False) and not user.is_superuser:
+            return visible.filter(status=FindingStatus.CONFIRMED)
+        return visible
+
+
+class Finding(models.Model):
+    """监管发现 — one rule's finding at an institution in a month, reviewed by the bureau: confirmed with a
+    deduction amount (扣减金额, applied at year-end clearing) or dismissed with a reason."""
+
+    rule = models.CharField("规则", max_length=30, choices=Rule.choices)
+    institution = _institution("findings")
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月份")
+    severity = models.CharField("严重程度", max_length=10, choices=Severity.choices)
+    score = models.DecimalField("评分", max_digits=10, decimal_places=2, help_text="指标值÷阈值，≥1")
+    description = models.TextField("说明")
+    evidence = models.JSONField("证据病例", default=list, blank=True, help_text="结算ID (setl_id) 列表")
+    evidence_count = models.PositiveIntegerField("涉及病例数", default=0)
+    metrics = models.JSONField("指标", default=dict, blank=True)
+    rule_set = models.ForeignKey(RuleSet, null=True, blank=True, on_delete=models.PROTECT, related_name="findings",
+                                 verbose_name="监管规则版本")  # fmt: skip
+    detected_at = models.DateTimeField("发现时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN, db_index=True)
+    amount = models.DecimalField("扣减金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.TextField("复核意见", blank=True)
+    reason = models.TextField("排除理由", blank=True)
+    reviewed_by = _user("复核人")
+    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "监管发现"
+        verbose_name_plural = "监管发现"
+        ordering = ["-year", "-month", "rule", "institution"]
+        permissions = [("review_finding", "可以复核监管发现")]
+        indexes = [models.Index(fields=["year", "month", "status"], name="audit_finding_period_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "institution", "year", "month"], name="%(app_label)s_%(class)s_unique_key",
+                                    violation_error_message=ERR_FINDING_UNIQUE),
+            _month_in_range(),
+            models.CheckConstraint(condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                                   name="%(app_label)s_%(class)s_amount_non_negative", violation_error_message=ERR_AMOUNT_NEGATIVE),
+            models.CheckConstraint(condition=~models.Q(status=FindingStatus.CONFIRMED) | models.Q(amount__isnull=False),
+                                   name="%(app_label)s_%(class)s_confirmed_amount", violation_error_message=ERR_CONFIRMED_AMOUNT),
+            models.CheckConstraint(condition=~models.Q(status=FindingStatus.DISMISSED) | ~models.Q(reason=""),
+                                   name="%(app_label)s_%(class)s_dismissed_reason", violation_error_message=ERR_DISMISSED_REASON),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.month}月 {self.get_rule_display()}（{self.institution_id}）"
+
+
+class IndicatorValueQuerySet(TenantQuerySet):
+    tenant_field = "institution"
+
+
+class IndicatorValue(models.Model):
+    """监管指标值 — one indicator of ``audit.indicators`` for an institution-month, with the region's median
+    and 90th percentile that month (so a hospital sees where it stands without seeing its peers)."""
+
+    institution = _institution("indicator_values")
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月份")
+    indicator = models.CharField("指标", max_length=30)
+    value = models.DecimalField("指标值", max_digits=18, decimal_places=4)
+    region_median = models.DecimalField("全区中位数", max_digits=18, decimal_places=4, null=True, blank=True)
+    region_p90 = models.DecimalField("全区P90", max_digits=18, decimal_places=4, null=True, blank=True)
+    computed_at = models.DateTimeField("计算时间", auto_now_add=True)
+
+    objects = IndicatorValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "监管指标值"
+        verbose_name_plural = "监管指标值"
+        ordering = ["year", "month", "institution", "indicator"]
+        indexes = [models.Index(fields=["year", "month", "indicator"], name="audit_indicator_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "year", "month", "indicator"], name="%(app_label)s_%(class)s_unique_key",
+                                    violation_error_message=ERR_INDICATOR_UNIQUE),
+            _month_in_range(),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.month}月 {self.indicator}（{self.institution_id}）"
+
+    @property
+    def kind(self) -> str:
+        """count | money | rate | days, for display (``audit.indicators.INDICATORS``)."""
+        return indicators.BY_CODE[self.indicator].kind if self.indicator in indicators.BY_CODE else "days"
+
+
+class DataQualityScoreQuerySet(TenantQuerySet):
+    tenant_field = "institution"
+
+
+class DataQualityScore(models.Model):
+    """数据质量评分 — an institution-month's upload quality (``audit.quality``), 0–100, with its components."""
+
+    institution = _institution("data_quality_scores")
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月份")
+    score = models.DecimalField("评分", max_digits=5, decimal_places=2)
+    components = models.JSONField("评分构成", default=dict)
+    computed_at = models.DateTimeField("计算时间", auto_now_add=True)
+
+    objects = DataQualityScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "数据质量评分"
+        verbose_name_plural = "数据质量评分"
+        ordering = ["year", "month", "institution"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "year", "month"], name="%(app_label)s_%(class)s_unique_key",
+                                    violation_error_message=ERR_SCORE_UNIQUE),
+            _month_in_range(),
+            models.CheckConstraint(condition=models.Q(score__gte=0, score__lte=100), name="%(app_label)s_%(class)s_score_range",
+                                   violation_error_message=ERR_SCORE_RANGE),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.month}月 数据质量 {self.score}（{self.institution_id}）"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("disputes/", include("disputes.urls")),
     path("jobs/", include("jobs.urls")),
     path("audit/", include("audit.urls")),
+    path("supervision/", include("audit.supervision_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
