@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.case_group import CASE_GROUP_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.grouping import GROUPING_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.intake import INTAKE_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 
@@ -83,6 +84,7 @@ SUBCOMMANDS = {
 }  # fmt: skip
 SUBCOMMANDS["intake"] = INTAKE_SUBCOMMAND
 SUBCOMMANDS["grouping"] = GROUPING_SUBCOMMAND
+SUBCOMMANDS["case_group"] = CASE_GROUP_SUBCOMMAND
 
 
 def main() -> None:

@@ -149,3 +149,4 @@ class CaseRecord(models.Model):
 # importing them here registers them.
 from settlement.intake.models import CaseRecordVersion, ImportBatch, ImportIssue  # noqa: E402, F401
 from settlement.parameters.models import ParameterSet  # noqa: E402, F401
+from settlement.grouping.models import CaseGroup  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from settlement import views
+from settlement.grouping import views as grouping_views
 from settlement.intake import views as intake_views
 from settlement.parameters import views as parameter_views
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("periods/", views.period_list, name="period_list"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("grouping/", grouping_views.grouping_summary, name="grouping_summary"),
+    path("grouping/start/", grouping_views.grouping_start, name="grouping_start"),
     path("intake/", intake_views.batch_list, name="batch_list"),
     path("intake/upload/", intake_views.batch_upload, name="batch_upload"),
     path("intake/<int:pk>/", intake_views.batch_detail, name="batch_detail"),

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from catalogs.choices import Scheme
 from settlement import selectors
+from settlement.grouping import selectors as grouping_selectors
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -40,4 +41,5 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk)
-    return render(request, "settlement/case_detail.html", {"case": case})
+    groups = grouping_selectors.case_groups_of_case(request.user, case)
+    return render(request, "settlement/case_detail.html", {"case": case, "groups": groups})

@@ -1,0 +1,117 @@
+"""From a period's case frame to the stored grouping columns: pure, vectorised, no ORM.
+
+``cases_grouped`` runs the grouper of the catalog's kind (``catalogs.grouping.dip_group``,
+``catalogs.drg.drg_group``, ``catalogs.apg.apg_group``) and returns, aligned with the cases, the columns
+of ``CaseGroup``: ``group_code`` ("" when ungroupable), ``group_type``, ``treatment_type`` (the stored
+values of ``catalogs.choices.TreatmentType``), ``subtype``, ``typing_coefficient`` (text, ``None`` when
+no subtype applies), ``trace`` and ``trace_text``.
+
+DIP auxiliary typing (辅助目录分型) keys each case exactly as the catalog build did (catalogs/dip.py):
+age band (18-64 is the reference band), the number of other diagnoses (0 / 1 / 2+) and death.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from catalogs import apg, dip, drg, grouping
+from catalogs.choices import CatalogKind, SubtypeDimension
+
+# The columns each kind reads from the case table (besides ``id`` and ``period_id``).
+CASE_COLUMNS: dict[str, tuple[str, ...]] = {
+    CatalogKind.DIP: ("maindiag_code", "main_oprn_oprt_code"),
+    CatalogKind.DRG: ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"),
+    CatalogKind.APG: ("opsp_dise_code", "maindiag_code", "main_oprn_oprt_code"),
+}
+TYPING_COLUMNS = ("age", "nwb_age", "otherdiag_codes", "dscg_way")
+STORED_TREATMENT = {label: value for value, label in grouping.TREATMENT_ALIASES.items() if value != label}
+CODE_COLUMN = {CatalogKind.DIP: "dip_code", CatalogKind.DRG: "drg_code", CatalogKind.APG: "apg_code"}
+UNGROUPABLE_TRACES = {
+    CatalogKind.DIP: grouping.UNGROUPABLE_TRACES, CatalogKind.DRG: drg.UNGROUPABLE_TRACES, CatalogKind.APG: apg.UNGROUPABLE_TRACES,
+}  # fmt: skip
+TRACE_TEXT = {CatalogKind.DIP: grouping.TRACE_TEXT, CatalogKind.DRG: drg.TRACE_TEXT, CatalogKind.APG: apg.TRACE_TEXT}
+
+
+@dataclass(frozen=True)
+class GroupingCatalog:
+    """What a catalog version gives the grouper. DIP: ``groups`` (catalogs.grouping contract), ``subtypes``
+    (code, dimension, key, coefficient) and the build's ``unmapped_procedure_type``; DRG: the rule set."""
+
+    kind: str
+    procedure_types: Mapping[str, str]
+    groups: pd.DataFrame | None = None
+    subtypes: pd.DataFrame | None = None
+    unmapped_procedure_type: str | None = None
+    drg_rules: drg.DrgRules | None = None
+
+
+def case_columns(catalog: GroupingCatalog) -> tuple[str, ...]:
+    """The case columns the catalog's grouper needs (the typing keys only when the catalog has subtypes)."""
+    typed = catalog.subtypes is not None and not catalog.subtypes.empty
+    return tuple(dict.fromkeys(CASE_COLUMNS[catalog.kind] + (TYPING_COLUMNS if typed else ())))
+
+
+def typing_keys(cases: pd.DataFrame, dimensions) -> dict[str, pd.Series]:
+    """Per dimension of the subtype table, each case's subtype key, as catalogs.dip keyed the history."""
+    makers = {
+        SubtypeDimension.AGE.value: lambda: dip.age_bands(cases["age"], cases["nwb_age"]),
+        SubtypeDimension.COMORBIDITY.value: lambda: _on_distinct(cases["otherdiag_codes"], dip.comorbidity_bands),
+        SubtypeDimension.DEATH.value: lambda: pd.Series(
+            np.where(cases["dscg_way"].astype(str) == dip.DEATH_DISCHARGE, "death", "alive"), index=cases.index
+        ),
+    }
+    return {dimension: makers[dimension]() for dimension in dimensions if dimension in makers}
+
+
+def _on_distinct(column: pd.Series, function) -> pd.Series:
+    """``function`` applied to the distinct values only, spread back to the rows."""
+    positions, distinct = pd.factorize(column.fillna(""))
+    values = function(pd.Series(distinct, dtype=object)).to_numpy()
+    return pd.Series(values[positions], index=column.index)
+
+
+def cases_grouped(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame:
+    """The stored columns (module docstring) of each case under ``catalog``; the index is the cases' index."""
+    if catalog.kind == CatalogKind.DIP:
+        result = _dip(cases, catalog)
+    elif catalog.kind == CatalogKind.DRG:
+        result = drg.drg_group(cases, catalog.drg_rules or drg.drg_rules_load(), catalog.procedure_types)
+    else:
+        result = apg.apg_group(cases, catalog.procedure_types)
+    blank = pd.Series(pd.Categorical.from_codes(np.zeros(len(cases), dtype=np.int8), categories=[""]), index=cases.index)
+    column = lambda name: result[name] if name in result else blank  # noqa: E731  (DRG and APG: no type, treatment, subtype)
+    return pd.DataFrame({
+        "group_code": result[CODE_COLUMN[catalog.kind]],
+        "group_type": column("group_type"),
+        "treatment_type": column("treatment_type").cat.rename_categories(lambda c: STORED_TREATMENT.get(c, c)),
+        "subtype": column("subtype"),
+        "typing_coefficient": _coefficient_text(result),
+        "trace": result["trace"],
+        "trace_text": result["trace_text"],
+    }, index=cases.index)  # fmt: skip
+
+
+def _dip(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame:
+    subtypes = catalog.subtypes if catalog.subtypes is not None and not catalog.subtypes.empty else None
+    keys = typing_keys(cases, subtypes["dimension"].unique()) if subtypes is not None else None
+    return grouping.dip_group(cases, catalog.groups, catalog.procedure_types, subtypes=subtypes, subtype_keys=keys,
+                              unmapped_procedure_type=catalog.unmapped_procedure_type)  # fmt: skip
+
+
+def _coefficient_text(result: pd.DataFrame) -> pd.Series:
+    """The typing coefficient as exact text where a subtype applies, ``None`` elsewhere (no typing = 1)."""
+    coefficient = np.full(len(result), None, dtype=object)
+    if "subtype" in result:
+        typed = (result["subtype"] != "").to_numpy()
+        coefficient[typed] = [str(value) for value in result["typing_coefficient"].to_numpy()[typed]]
+    return pd.Series(coefficient, index=result.index, dtype=object)
+
+
+def trace_counts(grouped: pd.DataFrame) -> dict[str, int]:
+    """Cases per trace code, largest first (the audit summary of a grouping run)."""
+    counts = grouped["trace"].value_counts()
+    return {str(trace): int(n) for trace, n in counts.items() if n}

@@ -1,0 +1,65 @@
+"""Grouping results (结算清单分组结果): one row per case and catalog version.
+
+Imported by settlement/models.py, so the model belongs to the ``settlement`` app. Rows are written only
+by ``settlement.grouping.services.period_group``, in bulk; regrouping a period with the same version
+deletes that version's rows of the period and writes them afresh, so a case has at most one result per
+version (and can have one per kind: a DIP and a DRG result side by side).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from accounts.tenancy import TenantQuerySet
+from catalogs.choices import CatalogKind, TreatmentType
+
+ERR_ONE_PER_VERSION = "同一结算清单在同一目录版本下只能有一条分组结果。"
+
+
+class CaseGroupQuerySet(TenantQuerySet):
+    tenant_field = "case__institution"
+
+
+class CaseGroup(models.Model):
+    """结算清单分组结果 — the group a case falls in under one catalog version, and why (trace)."""
+
+    # The unique (case, version) key serves lookups by case, the (period, version) index those by period.
+    # No foreign key here is a database constraint: results are derived data, rebuilt by regrouping, and the
+    # one writer takes every id from rows it reads in the same transaction. Checked at commit, the keys of a
+    # year's million rows lock every case row (FOR KEY SHARE) and took as long as writing the rows.
+    # ``on_delete`` still applies to deletes through the ORM.
+    case = models.ForeignKey("settlement.CaseRecord", on_delete=models.CASCADE, related_name="groups", db_index=False,
+                             db_constraint=False, verbose_name="结算清单")
+    period = models.ForeignKey("settlement.SettlementPeriod", on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False, verbose_name="结算期间")
+    version = models.ForeignKey("catalogs.CatalogVersion", on_delete=models.PROTECT, related_name="+", db_index=False,
+                                db_constraint=False, verbose_name="目录版本")
+    kind = models.CharField("目录类别", max_length=3, choices=CatalogKind.choices)
+    group_code = models.CharField("病种/病组编码", max_length=60, blank=True, help_text="不能入组时为空")
+    group_type = models.CharField("病种类型", max_length=14, blank=True)
+    treatment_type = models.CharField("治疗方式", max_length=12, choices=TreatmentType.choices, blank=True)
+    subtype = models.CharField("辅助分型", max_length=40, blank=True, help_text="维度=分型，如 age=65+")
+    typing_coefficient = models.DecimalField("分型调整系数", max_digits=8, decimal_places=4, null=True, blank=True,
+                                             help_text="未分型时为空（按1计）")  # fmt: skip
+    trace = models.CharField("入组路径", max_length=30)
+    trace_text = models.CharField("入组说明", max_length=100)
+    grouped_at = models.DateTimeField("分组时间")
+
+    objects = CaseGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "结算清单分组结果"
+        verbose_name_plural = "结算清单分组结果"
+        ordering = ["case", "version"]
+        indexes = [models.Index(fields=["period", "version"], name="settlement_casegroup_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="%(app_label)s_%(class)s_one_per_version",
+                                    violation_error_message=ERR_ONE_PER_VERSION),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.group_code or '不能入组'}"
+
+    @property
+    def is_grouped(self) -> bool:
+        return bool(self.group_code)

@@ -1,0 +1,60 @@
+"""Group a period's cases with the catalog version in force, through the same job and audit as a page.
+
+    manage.py case_group 371900 2025                 # the whole year, DIP
+    manage.py case_group 371900 2025 --month 3 --kind DRG
+    manage.py case_group 371900 2025 --scheme 310 --user officer
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.models import User
+from catalogs.choices import CatalogKind, Scheme
+from catalogs.models import Region
+from jobs.choices import JobStatus
+from jobs.models import Job
+from jobs.services import JobRefused, job_run
+from settlement.grouping.services import case_group_start
+
+ACTOR = "命令行"
+
+
+class Command(BaseCommand):
+    help = "按在用目录版本为结算期间的结算清单分组，在本进程中运行分组任务并显示进度。Group a period's cases."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("region", help="region code (行政区划代码)")
+        parser.add_argument("year", type=int)
+        parser.add_argument("--month", type=int, choices=range(1, 13), metavar="M", help="one month (default: the whole year)")
+        parser.add_argument("--kind", default=CatalogKind.DIP, choices=CatalogKind.values)
+        parser.add_argument("--scheme", choices=Scheme.values, help="one scheme (insutype) only")
+        parser.add_argument("--user", help="username to act as (default: the system)")
+
+    def handle(self, *args, **options) -> None:
+        region = Region.objects.filter(code=options["region"]).first()
+        if region is None:
+            raise CommandError(f"统筹区不存在：{options['region']}")
+        try:
+            job = case_group_start(actor=self._actor(options["user"]), region=region, year=options["year"], month=options["month"],
+                                   scheme=options["scheme"], kind=options["kind"], dispatch=False)  # fmt: skip
+        except (ValidationError, JobRefused) as refused:
+            raise CommandError(" ".join(getattr(refused, "messages", [str(refused)]))) from None
+        job_run(job_id=job.pk, on_progress=lambda percent, message="": self.stdout.write(f"[{percent:3d}%] {message}"))
+        job = Job.objects.get(pk=job.pk)
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(job.error_headline or job.get_status_display())
+        summary = job.summary
+        self.stdout.write(f"{summary['version']}：{summary['cases']} 条结算清单已分组，替换 {summary['replaced']} 条旧结果，"
+                          f"不能入组 {summary['ungroupable']} 条")  # fmt: skip
+        for trace, n in summary["traces"].items():
+            self.stdout.write(f"  {trace}: {n}")
+
+    def _actor(self, username: str | None):
+        if not username:
+            return ACTOR
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None or not user.is_bureau:
+            raise CommandError(f"用户不存在或不是经办机构用户：{username}")
+        return user
