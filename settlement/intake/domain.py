@@ -204,7 +204,9 @@ def _distinct_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     distinct = pd.Series(uniques, dtype=object)
-    distinct = distinct.map(cell_text) if values.dtype == object else distinct
+    # Cells that are all text already (CSV, inline strings) skip the per-value conversion; the check runs in C.
+    if values.dtype == object and pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        distinct = distinct.map(cell_text)
     return codes, distinct.astype(str).str.strip()
 
 
