@@ -32,9 +32,8 @@ class AuditedAdmin(admin.ModelAdmin):
             super().delete_queryset(request, queryset)
 
 
-class ReadOnlyAdmin(AuditedAdmin):
-    """For records whose every change must go through a service (a workflow, an import, a job): the
-    admin shows them and nothing more."""
+class ReadOnlyMixin:
+    """Shows, never adds, changes or deletes: for records whose every change goes through a service."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -44,6 +43,17 @@ class ReadOnlyAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, AuditedAdmin):
+    """For records whose every change must go through a service (a workflow, an import, a job): the
+    admin shows them and nothing more."""
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    """A read-only table of child rows inside a read-only admin page."""
+
+    extra = 0
 
 
 @admin.register(AuditEvent)

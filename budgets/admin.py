@@ -4,23 +4,13 @@ later change lets through."""
 
 from django.contrib import admin
 
-from audit.admin import ReadOnlyAdmin
+from audit.admin import ReadOnlyAdmin, ReadOnlyInline
 from budgets.models import Budget, BudgetLine, BudgetPhasing, YearEndActual
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(ReadOnlyInline):
     model = BudgetLine
     fields = ["position", "kind", "code", "name", "method", "amount", "base", "rate", "per_capita", "count"]
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Budget)

@@ -3,7 +3,7 @@ their history change only through the services, so they are read-only."""
 
 from django.contrib import admin
 
-from audit.admin import AuditedAdmin, ReadOnlyAdmin
+from audit.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from disputes.models import (
     AgendaItem, Attachment, Comment, DisputeItem, Expert, Meeting, Notification, PanelAssignment, Participant, Position, TimelineEntry,
 )
@@ -17,15 +17,9 @@ class ExpertAdmin(AuditedAdmin):
     raw_id_fields = ["institution"]
 
 
-class TimelineInline(admin.TabularInline):
+class TimelineInline(ReadOnlyInline):
     model = TimelineEntry
     fields = ["at", "actor", "from_status", "to_status", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DisputeItem)
@@ -62,15 +56,9 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["user", "item", "message", "created_at", "read_at"]
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(ReadOnlyInline):
     model = Participant
     fields = ["name", "role", "institution"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Meeting)

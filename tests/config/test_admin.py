@@ -26,3 +26,14 @@ def test_each_admin_list_page_opens_for_a_superuser(admin_client):
     for model in our_models():
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert admin_client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_read_only_pages_with_inlines_open_and_offer_no_editing(client_for, world):
+    from budgets.models import Budget
+    from budgets.services import budget_create
+
+    budget = budget_create(actor=world.officer, region=world.region, year=2025, scheme="310")
+    page = client_for(world.bureau_admin).get(reverse("admin:budgets_budget_change", args=[budget.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert Budget.objects.count() == 1
