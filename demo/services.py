@@ -1,7 +1,11 @@
-"""Seeding the demo region (演示统筹区): region, institutions, periods, the four demo users, cases.
+"""Seeding the demo region (演示统筹区): region, institutions, periods, the four demo users, cases,
+then what a bureau would have done with them — each year's budgets and settlement parameters
+(compiled by ``officer``, approved by ``admin``), the coding dictionaries (demo/data), and, with two
+or more years, the last year's DIP catalog built from the years before it, published, with that
+year's cases grouped.
 
 The whole generation is one transaction: a failure leaves no half-seeded region behind, and the
-one audit event that summarises it commits with the data. Cases are generated and loaded chunk by
+one audit event that summarises it commits with the data (the workflow steps audit themselves). Cases are generated and loaded chunk by
 chunk (``demo.domain.year_chunks`` → ``settlement.bulkload.cases_copy``), so memory stays flat.
 
 Years: ``end_year`` defaults to the last complete calendar year (Asia/Shanghai), and the ``years``
@@ -25,13 +29,15 @@ from accounts.models import User
 from accounts.services import user_create
 from audit.services import audit_record
 from budgets.services import budget_approve, budget_create, budget_lines_set, budget_submit
-from catalogs.choices import Scheme
-from catalogs.models import Institution, Region
+from catalogs.choices import CatalogKind, Scheme, TreatmentType
+from catalogs.models import Diagnosis, Institution, Procedure, Region
+from catalogs.services import catalog_build_dip, version_create, version_publish, version_submit
 from demo import budgets as demo_budgets
 from demo import domain
 from settlement.bulkload import case_indexes_deferred, cases_copy
 from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
+from settlement.grouping.services import period_group
 from settlement.parameters.services import parameter_set_approve, parameter_set_create, parameter_set_submit
 
 Progress = Callable[[int, str], None]
@@ -108,6 +114,8 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report
     report(99, "正在编制并批准各年度总额预算和结算参数")
     budgets = _budgets_compile(region=region, years=years)
     parameter_sets = _parameters_approve(region=region, years=years)
+    dictionaries = _dictionaries_load()
+    catalog = _catalog_publish_and_group(region=region, years=years, report=report)
     summary = {
         "skipped": False,
         "region": {"code": region.code, "name": region.name},
@@ -118,6 +126,8 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report
         "cases_total": sum(cases.values()),
         "budgets": budgets,
         "parameter_sets": parameter_sets,
+        "dictionaries": dictionaries,
+        "catalog": catalog,
         "anomalies": domain.anomalies_of(frame),
         "seed": seed,
         "seconds": {**{k: round(v, 2) for k, v in timings.items()}, "total": round(time.perf_counter() - started, 2)},
@@ -169,6 +179,40 @@ def _parameters_approve(*, region: Region, years: list[int]) -> int:
                 parameter_set_approve(actor=admin, parameter_set=parameter_set)
                 count += 1
     return count
+
+
+TREATMENT_TYPES = {"手术": TreatmentType.SURGICAL, "治疗性操作": TreatmentType.THERAPEUTIC, "诊断性操作": TreatmentType.DIAGNOSTIC}
+
+
+def _dictionaries_load() -> dict[str, int]:
+    """The demo's curated ICD-10 / ICD-9-CM-3 subset (demo/data) as the coding dictionaries."""
+    catalog = domain.catalog_load()
+    diagnoses = [Diagnosis(code=row.code, name=row.name, category=row.category) for row in catalog.diagnoses.itertuples()]
+    diagnoses += [Diagnosis(code=row.maindiag_code, name=row.name, category=row.maindiag_code[:3])
+                  for row in catalog.outpatient.itertuples() if row.maindiag_code not in set(catalog.diagnoses["code"])]  # fmt: skip
+    procedures = [Procedure(code=row.code, name=row.name, category=row.category, treatment_type=TREATMENT_TYPES[row.treatment_type])
+                  for row in catalog.procedures.itertuples()]  # fmt: skip
+    Diagnosis.objects.bulk_create(diagnoses, ignore_conflicts=True)
+    Procedure.objects.bulk_create(procedures, ignore_conflicts=True)
+    return {"diagnoses": Diagnosis.objects.count(), "procedures": Procedure.objects.count()}
+
+
+def _catalog_publish_and_group(*, region: Region, years: list[int], report: Progress) -> dict:
+    """With at least two demo years: the last year's DIP catalog built from the years before it (by the
+    officer), published (by the admin), and the last year's cases grouped with it. The officer can then
+    build next year's catalog from all the demo years through the pages."""
+    if len(years) < 2:
+        return {}
+    officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+    year, history = years[-1], years[:-1][-3:]
+    report(99, f"正在测算{year}年DIP病种目录并分组")
+    version = version_create(actor=officer, region=region, year=year, kind=CatalogKind.DIP, name=f"{region.name}{year}年DIP病种目录（演示）")
+    build = catalog_build_dip(actor=officer, version=version, years=history)
+    version_submit(actor=officer, version=version)
+    version_publish(actor=admin, version=version)
+    grouped = period_group(actor=officer, region=region, year=year)
+    return {"version_id": version.pk, "year": year, "history": history, "groups": version.groups.count(),
+            "grouped": grouped["cases"], "ungroupable": grouped["ungroupable"], "core_groups": build["core_groups"]}  # fmt: skip
 
 
 def _year_progress(report: Progress, number: int, year: int, per_year: int, years: int) -> Callable[[int], None]:

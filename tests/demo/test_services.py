@@ -136,6 +136,29 @@ def test_each_year_and_scheme_has_an_approved_budget_sized_from_its_cases():
     assert set(in_force.values_list("category", "kind")) == {("DIP", "DIP"), ("APG", "APG")}
 
 
+def test_the_last_year_has_a_published_dip_catalog_from_the_years_before_and_its_cases_are_grouped():
+    from catalogs.choices import CatalogStatus, TreatmentType
+    from catalogs.models import CatalogVersion, Procedure
+    from settlement.grouping.models import CaseGroup
+
+    summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)
+    version = CatalogVersion.objects.get()
+    assert (version.year, version.status, version.kind) == (2024, CatalogStatus.PUBLISHED, "DIP")
+    assert version.submitted_by.username == "officer" and version.approved_by.username == "admin"
+    assert summary["catalog"]["history"] == [2023] and summary["catalog"]["groups"] == version.groups.count() > 0
+    inpatient_2024 = CaseRecord.objects.filter(period__year=2024).exclude(med_type="14")
+    assert CaseGroup.objects.filter(version=version).count() == inpatient_2024.count() == summary["catalog"]["grouped"]
+    assert CaseGroup.objects.exclude(group_code="").count() > 0.9 * inpatient_2024.count()
+    assert Procedure.objects.filter(code="36.0601", treatment_type=TreatmentType.SURGICAL).exists()
+
+
+def test_one_demo_year_builds_no_catalog():
+    from catalogs.models import CatalogVersion
+
+    summary = demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024)
+    assert summary["catalog"] == {} and not CatalogVersion.objects.exists()
+
+
 def test_the_same_seed_generates_the_same_cases():
     demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024, seed=11)
     rows = list(CaseRecord.objects.order_by("setl_id").values_list("setl_id", "psn_no", "maindiag_code", "medfee_sumamt", "setl_time"))
