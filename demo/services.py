@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 from django.db import transaction
@@ -206,7 +206,8 @@ def _catalog_publish_and_group(*, region: Region, years: list[int], report: Prog
     officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
     year, history = years[-1], years[:-1][-3:]
     report(99, f"正在测算{year}年DIP病种目录并分组")
-    version = version_create(actor=officer, region=region, year=year, kind=CatalogKind.DIP, name=f"{region.name}{year}年DIP病种目录（演示）")
+    version = version_create(actor=officer, region=region, year=year, kind=CatalogKind.DIP, name=f"{region.name}{year}年DIP病种目录（演示）",
+                             effective_from=date(year, 1, 1), effective_to=date(year, 12, 31))
     build = catalog_build_dip(actor=officer, version=version, years=history)
     version_submit(actor=officer, version=version)
     version_publish(actor=admin, version=version)
