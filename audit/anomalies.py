@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -164,6 +165,18 @@ def _group_key(stays: pd.DataFrame) -> pd.Series:
     return stays["maindiag_code"]
 
 
+def _cost_against_mean(stays: pd.DataFrame, share: Decimal) -> tuple[pd.Series, pd.Series]:
+    """Each stay's cost and ``share`` × its group's regional mean cost, as exact integers on one scale:
+    ``cost × n × den`` against ``Σ cost × num`` (share = num/den, costs in fen), so a comparison at the
+    boundary is decided to the fen, never by a float."""
+    ratio = Fraction(share)
+    fen = stays["medfee"].astype("int64")
+    grouped = fen.groupby(_group_key(stays))
+    left = fen * grouped.transform("size").astype("int64") * ratio.denominator
+    right = grouped.transform("sum").astype("int64") * ratio.numerator
+    return left, right
+
+
 def _finding(rule: str, key: tuple, score: Decimal, description: str, evidence: pd.Series, metrics: dict, t: Thresholds) -> dict:
     ids = evidence.astype(str).tolist()
     institution, year, month = key
@@ -228,9 +241,8 @@ def low_standard_admissions(
     no group is given), no longer than ``low_stay_days``, with a grassroots-treatable main diagnosis
     (its 3-character category in ``grassroots_categories``)."""
     stays = _stays(cases)
-    key = _group_key(stays)
-    mean = stays["medfee"].astype("float64").groupby(key).transform("mean")
-    cheap = stays["medfee"] < mean * float(t.low_cost_share)
+    cost, threshold = _cost_against_mean(stays, t.low_cost_share)
+    cheap = cost < threshold
     short = stays["act_ipt_days"].fillna(0).astype("int64") <= t.low_stay_days
     grassroots = stays["maindiag_code"].str[:3].isin(set(grassroots_categories))
     flagged = (cheap & short & grassroots).astype(bool)
@@ -333,8 +345,8 @@ def shirking(cases: pd.DataFrame, t: Thresholds = DEFAULT_THRESHOLDS) -> pd.Data
     stays = _stays(cases).copy()
     stays["period"] = _month_index(stays)
     stays["transfer"] = stays["dscg_way"].isin(TRANSFER_WAYS)
-    mean = stays["medfee"].astype("float64").groupby(_group_key(stays)).transform("mean")
-    stays["high_cost"] = stays["medfee"] >= mean * float(t.high_cost_multiple)
+    cost, threshold = _cost_against_mean(stays, t.high_cost_multiple)
+    stays["high_cost"] = cost >= threshold
     days = stays["act_ipt_days"].fillna(0).astype("int64")
     stays["short_exit"] = (days <= t.short_exit_days) & (stays["transfer"] | (stays["dscg_way"] == DEATH_WAY))
     monthly = stays.groupby(["institution", "period"]).agg(

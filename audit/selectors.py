@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet
@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit import indicators
 from audit.choices import RuleSetStatus
 from audit.models import AuditEvent, DataQualityScore, Finding, IndicatorValue, RuleSet
+from settlement.engine.fixed import MONEY_PLACES, to_units
 
 
 def _day_start(day: date) -> datetime:
@@ -77,8 +78,8 @@ MONEY_COLUMNS = ["medfee", "psn_part", "fulamt_ownpay", "fee_exam", "fee_drug", 
 
 
 def _fen(values: pd.Series) -> pd.Series:
-    """Decimal yuan (or None) → int64 fen. Exact: a Decimal(14,2) amount × 100 is below 2**53."""
-    return np.rint(pd.to_numeric(values, errors="coerce").fillna(0).astype("float64") * 100).astype("int64")
+    """Decimal yuan (None as 0) → int64 fen, exactly (the engine's conversion; no float on the way)."""
+    return pd.Series(to_units(values.astype(object).where(values.notna(), Decimal(0)), MONEY_PLACES), index=values.index)
 
 
 def supervision_case_frame(*, region, years: Sequence[int]) -> pd.DataFrame:
