@@ -12,6 +12,7 @@ from accounts.tenancy import TenantQuerySet
 from audit import indicators
 from audit.choices import FindingStatus, Rule, RuleSetStatus, Severity
 from audit.domain import FieldChange, snapshot_diff
+from audit.versioning import SeriesMessages, series_constraints, user_field
 
 ERR_APPEND_ONLY = "审计事件只能追加，不能修改或删除。"
 
@@ -93,10 +94,6 @@ ERR_SCORE_UNIQUE = "同一机构同一月份只能有一个数据质量评分。
 ERR_SCORE_RANGE = "数据质量评分应在0到100之间。"
 
 
-def _user(verbose_name: str) -> models.ForeignKey:
-    return models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=verbose_name)  # fmt: skip
-
 
 def _institution(related_name: str) -> models.ForeignKey:
     return models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name=related_name, verbose_name="定点医药机构")
@@ -118,11 +115,11 @@ class RuleSet(models.Model):
     thresholds = models.JSONField("阈值", default=dict, blank=True, help_text="未填写的阈值取默认值")
     grassroots_categories = models.JSONField("基层病种诊断类目", default=list, blank=True, help_text="ICD-10 三位类目，如 J18")
     reason = models.TextField("说明", blank=True)
-    created_by = _user("编制人")
+    created_by = user_field("编制人")
     created_at = models.DateTimeField("编制时间", auto_now_add=True)
-    submitted_by = _user("提交人")
+    submitted_by = user_field("提交人")
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = _user("审批人")
+    approved_by = user_field("审批人")
     approved_at = models.DateTimeField("审批时间", null=True, blank=True)
     superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
@@ -132,17 +129,9 @@ class RuleSet(models.Model):
         ordering = ["region", "-version"]
         permissions = [("approve_ruleset", "可以审批监管规则")]
         constraints = [
-            models.UniqueConstraint(fields=["region", "version"], name="%(app_label)s_%(class)s_unique_version",
-                                    violation_error_message=ERR_RULESET_VERSION),
-            models.UniqueConstraint(fields=["region"], condition=models.Q(status=RuleSetStatus.IN_FORCE),
-                                    name="%(app_label)s_%(class)s_one_in_force", violation_error_message=ERR_RULESET_ONE_IN_FORCE),
-            models.UniqueConstraint(fields=["region"], condition=models.Q(status__in=RuleSetStatus.open()),
-                                    name="%(app_label)s_%(class)s_one_open", violation_error_message=ERR_RULESET_ONE_OPEN),
-            models.CheckConstraint(
-                condition=models.Q(approved_by__isnull=True) | models.Q(submitted_by__isnull=True)
-                | ~models.Q(approved_by=models.F("submitted_by")),
-                name="%(app_label)s_%(class)s_four_eyes", violation_error_message=ERR_SELF_APPROVAL,
-            ),
+            *series_constraints(series=["region"], in_force=RuleSetStatus.IN_FORCE, open_statuses=RuleSetStatus.open(),
+                                messages=SeriesMessages(ERR_RULESET_VERSION, ERR_RULESET_ONE_IN_FORCE, ERR_RULESET_ONE_OPEN,
+                                                        ERR_SELF_APPROVAL)),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -181,7 +170,7 @@ class Finding(models.Model):
     amount = models.DecimalField("扣减金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.TextField("复核意见", blank=True)
     reason = models.TextField("排除理由", blank=True)
-    reviewed_by = _user("复核人")
+    reviewed_by = user_field("复核人")
     reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
 
     objects = FindingQuerySet.as_manager()

@@ -8,11 +8,11 @@ inputs a bureau entered and the amounts ``budgets.domain.derive_budget`` derived
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
+from audit.versioning import SeriesMessages, series_constraints, user_field
 from budgets.choices import BudgetStatus, LineKind, LineMethod, PhasingMethod
 from budgets.domain import DEFAULT_RESERVE_RATE, DEFAULT_SETTLEMENT_SHARE
 from catalogs.choices import Scheme
@@ -42,11 +42,6 @@ def _non_negative() -> models.CheckConstraint:
     )
 
 
-def _user(verbose_name: str) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=verbose_name
-    )
-
 
 class Budget(models.Model):
     """总额预算版本 — one version of the annual fund expenditure budget of a region, year and scheme."""
@@ -66,11 +61,11 @@ class Budget(models.Model):
     )
     phasing_method = models.CharField("分月方法", max_length=10, choices=PhasingMethod.choices, default=PhasingMethod.EQUAL)
     phasing_weights = models.JSONField("上年分月结构", default=list, blank=True)
-    created_by = _user("编制人")
+    created_by = user_field("编制人")
     created_at = models.DateTimeField("编制时间", auto_now_add=True)
-    submitted_by = _user("提交人")
+    submitted_by = user_field("提交人")
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = _user("审批人")
+    approved_by = user_field("审批人")
     approved_at = models.DateTimeField("审批时间", null=True, blank=True)
     superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
@@ -80,22 +75,8 @@ class Budget(models.Model):
         ordering = ["-year", "region", "scheme", "-version"]
         permissions = [("approve_budget", "可以审批总额预算")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["region", "year", "scheme", "version"], name="%(app_label)s_%(class)s_unique_version",
-                violation_error_message=ERR_VERSION_EXISTS,
-            ),
-            models.UniqueConstraint(
-                fields=["region", "year", "scheme"], condition=Q(status=BudgetStatus.IN_FORCE),
-                name="%(app_label)s_%(class)s_one_in_force", violation_error_message=ERR_ONE_IN_FORCE,
-            ),
-            models.UniqueConstraint(
-                fields=["region", "year", "scheme"], condition=Q(status__in=BudgetStatus.open()),
-                name="%(app_label)s_%(class)s_one_open", violation_error_message=ERR_ONE_OPEN,
-            ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | Q(submitted_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
-                name="%(app_label)s_%(class)s_four_eyes", violation_error_message=ERR_SELF_APPROVAL,
-            ),
+            *series_constraints(series=["region", "year", "scheme"], in_force=BudgetStatus.IN_FORCE, open_statuses=BudgetStatus.open(),
+                                messages=SeriesMessages(ERR_VERSION_EXISTS, ERR_ONE_IN_FORCE, ERR_ONE_OPEN, ERR_SELF_APPROVAL)),
             models.CheckConstraint(
                 condition=Q(risk_reserve_rate__gte=0, risk_reserve_rate__lte=1, settlement_share__gte=0, settlement_share__lte=1),
                 name="%(app_label)s_%(class)s_rates_in_range", violation_error_message=ERR_RATE_RANGE,
@@ -175,7 +156,7 @@ class YearEndActual(models.Model):
 
     line = models.OneToOneField(BudgetLine, on_delete=models.CASCADE, related_name="actual", verbose_name="预算行")
     amount = _amount("实际支出（元）")
-    recorded_by = _user("录入人")
+    recorded_by = user_field("录入人")
     recorded_at = models.DateTimeField("录入时间", auto_now=True)
 
     class Meta:

@@ -10,15 +10,22 @@ numbered versions like a budget, holding one ``InstitutionCoefficient`` row per 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
 from accounts.tenancy import TenantQuerySet
+from audit.versioning import SeriesMessages, series_constraints, user_field
 from catalogs.choices import (
-    CatalogKind, CatalogStatus, CoefficientStatus, Combination, GroupType, InstitutionLevel, InstitutionType, SubtypeDimension,
+    CatalogKind,
+    CatalogStatus,
+    CoefficientStatus,
+    Combination,
+    GroupType,
+    InstitutionLevel,
+    InstitutionType,
+    SubtypeDimension,
     TreatmentType,
 )  # fmt: skip
 
@@ -118,11 +125,6 @@ ERR_VERSION_LOCKED = "该目录版本已提交或已发布，不能修改；如�
 SCORE_DIGITS = dict(max_digits=12, decimal_places=4)
 
 
-def _user(verbose_name: str) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=verbose_name
-    )
-
 
 class Diagnosis(models.Model):
     """诊断编码 — ICD-10 医保版 2.0; ``category`` is the 3-character 类目 comprehensive diseases fold into."""
@@ -184,11 +186,11 @@ class CatalogVersion(models.Model):
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies", verbose_name="复制自")
     build_params = models.JSONField("测算参数", default=dict, blank=True)
     build_summary = models.JSONField("测算结果摘要", default=dict, blank=True)
-    created_by = _user("创建人")
+    created_by = user_field("创建人")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    submitted_by = _user("提交人")
+    submitted_by = user_field("提交人")
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = _user("审核发布人")
+    approved_by = user_field("审核发布人")
     approved_at = models.DateTimeField("发布时间", null=True, blank=True)
     retired_at = models.DateTimeField("停用时间", null=True, blank=True)
 
@@ -198,22 +200,9 @@ class CatalogVersion(models.Model):
         ordering = ["-year", "region", "kind", "-version"]
         permissions = [("publish_catalogversion", "可以审核发布目录版本")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["region", "kind", "year", "version"], name="%(app_label)s_%(class)s_unique_version",
-                violation_error_message=ERR_VERSION_EXISTS,
-            ),
-            models.UniqueConstraint(
-                fields=["region", "kind", "year"], condition=Q(status=CatalogStatus.PUBLISHED),
-                name="%(app_label)s_%(class)s_one_published", violation_error_message=ERR_ONE_PUBLISHED,
-            ),
-            models.UniqueConstraint(
-                fields=["region", "kind", "year"], condition=Q(status__in=CatalogStatus.open()),
-                name="%(app_label)s_%(class)s_one_open", violation_error_message=ERR_ONE_OPEN,
-            ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | Q(submitted_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
-                name="%(app_label)s_%(class)s_four_eyes", violation_error_message=ERR_SELF_APPROVAL,
-            ),
+            *series_constraints(series=["region", "kind", "year"], in_force=CatalogStatus.PUBLISHED, open_statuses=CatalogStatus.open(),
+                                messages=SeriesMessages(ERR_VERSION_EXISTS, ERR_ONE_PUBLISHED, ERR_ONE_OPEN, ERR_SELF_APPROVAL),
+                                in_force_name="one_published"),
             models.CheckConstraint(
                 condition=Q(effective_to__isnull=True) | Q(effective_from__isnull=True) | Q(effective_to__gte=F("effective_from")),
                 name="%(app_label)s_%(class)s_effective_dates_ordered", violation_error_message=ERR_EFFECTIVE_DATES,
@@ -351,11 +340,11 @@ class CoefficientTable(models.Model):
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions", verbose_name="调整自")
     reason = models.TextField("调整原因", blank=True)
     history_years = models.JSONField("建议值测算年度", default=list, blank=True)
-    created_by = _user("编制人")
+    created_by = user_field("编制人")
     created_at = models.DateTimeField("编制时间", auto_now_add=True)
-    submitted_by = _user("提交人")
+    submitted_by = user_field("提交人")
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = _user("审批人")
+    approved_by = user_field("审批人")
     approved_at = models.DateTimeField("审批时间", null=True, blank=True)
     superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
@@ -365,22 +354,8 @@ class CoefficientTable(models.Model):
         ordering = ["-year", "region", "-version"]
         permissions = [("approve_coefficienttable", "可以审批机构系数表")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["region", "year", "version"], name="%(app_label)s_%(class)s_unique_version",
-                violation_error_message=ERR_TABLE_EXISTS,
-            ),
-            models.UniqueConstraint(
-                fields=["region", "year"], condition=Q(status=CoefficientStatus.IN_FORCE),
-                name="%(app_label)s_%(class)s_one_in_force", violation_error_message=ERR_ONE_IN_FORCE,
-            ),
-            models.UniqueConstraint(
-                fields=["region", "year"], condition=Q(status__in=CoefficientStatus.open()),
-                name="%(app_label)s_%(class)s_one_open", violation_error_message=ERR_TABLE_OPEN,
-            ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | Q(submitted_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
-                name="%(app_label)s_%(class)s_four_eyes", violation_error_message=ERR_TABLE_SELF_APPROVAL,
-            ),
+            *series_constraints(series=["region", "year"], in_force=CoefficientStatus.IN_FORCE, open_statuses=CoefficientStatus.open(),
+                                messages=SeriesMessages(ERR_TABLE_EXISTS, ERR_ONE_IN_FORCE, ERR_TABLE_OPEN, ERR_TABLE_SELF_APPROVAL)),
             models.CheckConstraint(
                 condition=Q(effective_to__isnull=True) | Q(effective_from__isnull=True) | Q(effective_to__gte=F("effective_from")),
                 name="%(app_label)s_%(class)s_effective_dates_ordered", violation_error_message=ERR_EFFECTIVE_DATES,

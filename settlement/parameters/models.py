@@ -8,11 +8,11 @@ new version copied from the one in force, with its reason. The values are the fl
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from audit.versioning import SeriesMessages, series_constraints, user_field
 from catalogs.choices import Scheme
 from settlement.engine.params import Kind
 
@@ -34,10 +34,6 @@ class ParameterStatus(models.TextChoices):
         return [cls.DRAFT, cls.SUBMITTED]
 
 
-def _user(verbose_name: str) -> models.ForeignKey:
-    return models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=verbose_name)  # fmt: skip
-
 
 class ParameterSet(models.Model):
     """结算参数版本."""
@@ -54,11 +50,11 @@ class ParameterSet(models.Model):
     effective_to = models.DateField("失效日期", null=True, blank=True)
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions", verbose_name="调整自")
     reason = models.TextField("调整原因", blank=True)
-    created_by = _user("编制人")
+    created_by = user_field("编制人")
     created_at = models.DateTimeField("编制时间", auto_now_add=True)
-    submitted_by = _user("提交人")
+    submitted_by = user_field("提交人")
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = _user("审批人")
+    approved_by = user_field("审批人")
     approved_at = models.DateTimeField("审批时间", null=True, blank=True)
     superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
@@ -68,16 +64,9 @@ class ParameterSet(models.Model):
         ordering = ["-year", "region", "scheme", "category", "-version"]
         permissions = [("approve_parameterset", "可以审批结算参数")]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "scheme", "category", "version"],
-                                    name="%(app_label)s_%(class)s_unique_version", violation_error_message=ERR_VERSION_EXISTS),
-            models.UniqueConstraint(fields=["region", "year", "scheme", "category"], condition=Q(status=ParameterStatus.IN_FORCE),
-                                    name="%(app_label)s_%(class)s_one_in_force", violation_error_message=ERR_ONE_IN_FORCE),
-            models.UniqueConstraint(fields=["region", "year", "scheme", "category"], condition=Q(status__in=ParameterStatus.open()),
-                                    name="%(app_label)s_%(class)s_one_open", violation_error_message=ERR_ONE_OPEN),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | Q(submitted_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
-                name="%(app_label)s_%(class)s_four_eyes", violation_error_message=ERR_SELF_APPROVAL,
-            ),
+            *series_constraints(series=["region", "year", "scheme", "category"], in_force=ParameterStatus.IN_FORCE,
+                                open_statuses=ParameterStatus.open(),
+                                messages=SeriesMessages(ERR_VERSION_EXISTS, ERR_ONE_IN_FORCE, ERR_ONE_OPEN, ERR_SELF_APPROVAL)),
             models.CheckConstraint(condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
                                    name="%(app_label)s_%(class)s_dates", violation_error_message=ERR_DATES),
         ]  # fmt: skip
