@@ -1,12 +1,13 @@
-"""View decorators shared by the bureau's pages."""
+"""View helpers shared by the bureau's pages: the role/permission decorator and the workflow-step view."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 
 ERR_BUREAU_ONLY = "仅经办机构用户可以访问此页面。"
@@ -29,3 +30,36 @@ def bureau_view(permission: str, *, message: str = ERR_BUREAU_ONLY) -> Callable:
         return wrapped
 
     return decorator
+
+
+def error_messages(request: HttpRequest, error: ValidationError) -> None:
+    """Every message of a refused service call, as page messages."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def workflow_view(*, get: Callable, action: Callable, target: str, detail: Callable, success: str,
+                  form_class: type | None = None, invalid: str = "") -> Callable:  # fmt: skip
+    """A POST view for one workflow step of a versioned record (submit, return, approve, revise …):
+    ``get(request, pk)`` finds the record (tenancy included), the optional form supplies the step's
+    arguments (its non-empty cleaned values), ``action(actor=…, <target>=record, …)`` is the service,
+    and the user lands back on ``detail(record)`` with the service's message or refusal."""
+
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        record = get(request, pk)
+        kwargs = {}
+        if form_class is not None:
+            form = form_class(request.POST)
+            if not form.is_valid():
+                messages.error(request, invalid)
+                return detail(record)
+            kwargs = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+        try:
+            result = action(actor=request.user, **{target: record}, **kwargs)
+        except ValidationError as refused:
+            error_messages(request, refused)
+            return detail(record)
+        messages.success(request, success)
+        return detail(result)
+
+    return view

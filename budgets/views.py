@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view as shared_bureau_view
+from accounts.decorators import error_messages, workflow_view
 from budgets import domain, excel, selectors, services
 from budgets.choices import BudgetStatus, LineKind, LineMethod
 from budgets.forms import (
@@ -50,11 +51,6 @@ DEFAULT_CATEGORIES = [
 def bureau_view(permission: str = VIEW) -> Callable:
     """Login required; hospital and expert users get 403; bureau users need the model permission."""
     return shared_bureau_view(permission, message=ERR_BUREAU_ONLY)
-
-
-def _error_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _detail(budget: Budget) -> HttpResponse:
@@ -168,24 +164,8 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _workflow(action: Callable[..., Budget], success: str, *, with_reason: bool = False) -> Callable:
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        budget = selectors.budget_get(pk=pk)
-        kwargs = {}
-        if with_reason:
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, services.ERR_REASON)
-                return _detail(budget)
-            kwargs["reason"] = form.cleaned_data["reason"]
-        try:
-            result = action(actor=request.user, budget=budget, **kwargs)
-        except ValidationError as error:
-            _error_messages(request, error)
-            return _detail(budget)
-        messages.success(request, success)
-        return _detail(result)
-
-    return view
+    return workflow_view(get=lambda request, pk: selectors.budget_get(pk=pk), action=action, target="budget", detail=_detail,
+                         success=success, form_class=ReasonForm if with_reason else None, invalid=services.ERR_REASON)  # fmt: skip
 
 
 budget_submit = bureau_view(CHANGE)(require_POST(_workflow(services.budget_submit, "已提交审批。")))
@@ -249,7 +229,7 @@ def budget_import(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         excel.budget_lines_import(actor=request.user, budget=budget, file=form.cleaned_data["file"])
     except ValidationError as error:
-        _error_messages(request, error)
+        error_messages(request, error)
     else:
         messages.success(request, "已从 Excel 导入预算行并重新测算。")
     return _detail(budget)

@@ -17,13 +17,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import bureau_view
+from accounts.decorators import bureau_view, error_messages, workflow_view
 from catalogs import coefficient_services as services
 from catalogs import excel, selectors
 from catalogs.choices import CoefficientStatus
 from catalogs.forms import CoefficientRowForm, CoefficientTableCreateForm, ImportForm, ReasonForm, ReviseForm
 from catalogs.models import CoefficientTable
-from catalogs.views import error_messages, xlsx_response
+from catalogs.views import xlsx_response
 
 CHANGE, APPROVE = "catalogs.change_coefficienttable", "catalogs.approve_coefficienttable"
 ERR_NO_COEFFICIENTS = "专家用户不能查看机构系数。"
@@ -105,24 +105,8 @@ def coefficient_row_edit(request: HttpRequest, pk: int, code: str) -> HttpRespon
 
 
 def _workflow(action: Callable[..., CoefficientTable], success: str, form_class=None) -> Callable:
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        table = selectors.coefficient_table_get_for_user(request.user, pk)
-        kwargs = {}
-        if form_class is not None:
-            form = form_class(request.POST)
-            if not form.is_valid():
-                messages.error(request, services.ERR_REASON)
-                return _detail(table)
-            kwargs = {key: value for key, value in form.cleaned_data.items() if value is not None}
-        try:
-            result = action(actor=request.user, table=table, **kwargs)
-        except ValidationError as error:
-            error_messages(request, error)
-            return _detail(table)
-        messages.success(request, success)
-        return _detail(result)
-
-    return view
+    return workflow_view(get=lambda request, pk: selectors.coefficient_table_get_for_user(request.user, pk), action=action,
+                         target="table", detail=_detail, success=success, form_class=form_class, invalid=services.ERR_REASON)  # fmt: skip
 
 
 coefficient_submit = bureau_view(CHANGE)(require_POST(_workflow(services.coefficient_table_submit, "已提交审批。")))

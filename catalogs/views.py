@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import bureau_view
+from accounts.decorators import bureau_view, error_messages, workflow_view
 from catalogs import excel, selectors, services
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionLevel, InstitutionType
 from catalogs.forms import BuildForm, ImportForm, ReasonForm, ScoreForm, VersionCreateForm
@@ -29,11 +29,6 @@ CHANGE, PUBLISH = "catalogs.change_catalogversion", "catalogs.publish_catalogver
 GROUPS_PER_PAGE = 50
 ERR_GOLDEN_REFUSED = "标准病例校验未通过，不能发布。未通过的标准病例："
 FLAG_CHOICES = [("is_grassroots", "基层病种"), ("is_tcm", "中医优势病种"), ("is_day_surgery", "日间手术病种")]
-
-
-def error_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -141,24 +136,9 @@ def version_build(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _workflow(action: Callable[..., CatalogVersion], success: str, *, with_reason: bool = False) -> Callable:
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        version = selectors.catalog_version_get_for_user(request.user, pk)
-        kwargs = {}
-        if with_reason:
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, services.ERR_REASON)
-                return _detail(version)
-            kwargs["reason"] = form.cleaned_data["reason"]
-        try:
-            result = action(actor=request.user, version=version, **kwargs)
-        except ValidationError as error:
-            error_messages(request, error)
-            return _detail(version)
-        messages.success(request, success)
-        return _detail(result)
-
-    return view
+    return workflow_view(get=lambda request, pk: selectors.catalog_version_get_for_user(request.user, pk), action=action,
+                         target="version", detail=_detail, success=success, form_class=ReasonForm if with_reason else None,
+                         invalid=services.ERR_REASON)  # fmt: skip
 
 
 version_submit = bureau_view(CHANGE)(require_POST(_workflow(services.version_submit, "已提交审核。")))

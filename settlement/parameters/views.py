@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import bureau_view
+from accounts.decorators import bureau_view, error_messages, workflow_view
 from catalogs.choices import Scheme
 from settlement.parameters import domain, excel, selectors, services
 from settlement.parameters.forms import ImportForm, ParameterSetCreateForm, ParameterValuesForm, ReasonForm
@@ -88,27 +88,9 @@ def parameter_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _workflow(action: Callable[..., ParameterSet], success: str, *, with_reason: bool = False) -> Callable:
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        parameter_set = get_object_or_404(ParameterSet, pk=pk)
-        kwargs = {}
-        if with_reason:
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, services.ERR_REASON)
-                return _detail(parameter_set)
-            kwargs["reason"] = form.cleaned_data["reason"]
-            if action is services.parameter_set_revise and form.cleaned_data.get("effective_from"):
-                kwargs["effective_from"] = form.cleaned_data["effective_from"]
-        try:
-            result = action(actor=request.user, parameter_set=parameter_set, **kwargs)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return _detail(parameter_set)
-        messages.success(request, success)
-        return _detail(result)
-
-    return view
+    return workflow_view(get=lambda request, pk: get_object_or_404(ParameterSet, pk=pk), action=action, target="parameter_set",
+                         detail=_detail, success=success, form_class=ReasonForm if with_reason else None,
+                         invalid=services.ERR_REASON)  # fmt: skip
 
 
 parameter_submit = bureau_view(CHANGE)(require_POST(_workflow(services.parameter_set_submit, "已提交审批。")))
@@ -138,8 +120,7 @@ def parameter_import(request: HttpRequest, pk: int) -> HttpResponse:
         values = excel.parameter_values_read(form.cleaned_data["file"])
         services.parameter_set_update(actor=request.user, parameter_set=parameter_set, values=values)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        error_messages(request, error)
         return _detail(parameter_set)
     messages.success(request, "已从 Excel 导入全部参数。")
     return _detail(parameter_set)
