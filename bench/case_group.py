@@ -3,22 +3,17 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/run.py case_group [--cases 1000000]
 
 Setup (not timed): the demo region with ``--cases`` cases for one year (``demo_generate``, which also
-compiles budgets), the procedure dictionary from demo/data/procedures.csv, and a DIP catalog built from
-that year through catalogs.services (create, build, submit by the officer, publish by the admin; no golden
-cases). Timed: ``period_group`` for the whole year, twice — the first run writes every result, the second
-replaces them (delete + COPY) — with its read / group / write steps. DRG: ``period_group`` too when a DRG
-catalog is published; otherwise (no DRG build service yet) the same year is read through the same selector
-and grouped with ``catalogs.drg.drg_group`` and the demo rule set, without writing.
+compiles budgets and loads the coding dictionaries), a DIP catalog built from that year through
+catalogs.services (create, build, submit by the officer, publish by the admin; no golden cases), the demo
+DRG rule set published and a DRG catalog built from the same year with it. Timed: ``period_group`` for the
+whole year, DIP twice — the first run writes every result, the second replaces them (delete + write) —
+and DRG once, with the read / group / write steps.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-
-import pandas as pd
-
-from demo.domain import DATA_DIR
 
 
 def _progress(percent: int, message: str) -> None:
@@ -29,16 +24,14 @@ def _setup(args: argparse.Namespace):
     """The demo year, the procedure dictionary and a published DIP catalog built from the year."""
     from accounts.models import User
     from catalogs import services as catalogs
-    from catalogs.models import Procedure, Region
+    from catalogs.choices import CatalogKind
+    from catalogs.drg_rule_services import drg_rule_set_seed
+    from catalogs.models import Region
     from demo.services import REGION_CODE, demo_generate
 
     started = time.perf_counter()
     demo = demo_generate(actor="bench", seed=args.seed, years=1, cases_per_year=args.cases, progress=_progress)
     year = int(next(iter(demo["cases"])))
-    procedures = pd.read_csv(DATA_DIR / "procedures.csv", dtype=str)
-    kinds = {"手术": "surgical", "治疗性操作": "therapeutic", "诊断性操作": "diagnostic"}
-    Procedure.objects.bulk_create(Procedure(code=row.code, name=row.name, category=row.category, treatment_type=kinds[row.treatment_type])
-                                  for row in procedures.itertuples())  # fmt: skip
     print(f"  demo year {year}: {demo['cases_total']:,} cases in {time.perf_counter() - started:.1f} s (not timed)", flush=True)
     region = Region.objects.get(code=REGION_CODE)
     officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
@@ -48,6 +41,14 @@ def _setup(args: argparse.Namespace):
     catalogs.version_submit(actor=officer, version=version)
     catalogs.version_publish(actor=admin, version=version)
     print(f"  DIP catalog: {built['groups']:,} groups ({built['core_groups']:,} core, {built['typed_groups']:,} typed) "
+          f"built and published in {time.perf_counter() - started:.1f} s (not timed)", flush=True)  # fmt: skip
+    started = time.perf_counter()
+    drg_rule_set_seed(officer=officer, admin=admin, region=region, year=year)
+    version = catalogs.version_create(actor=officer, region=region, year=year, kind=CatalogKind.DRG, name="基准测试")
+    built = catalogs.catalog_build_drg(actor=officer, version=version, years=[year])
+    catalogs.version_submit(actor=officer, version=version)
+    catalogs.version_publish(actor=admin, version=version)
+    print(f"  DRG rule set (demo) and catalog: {built['groups']:,} groups ({built['ungroupable']:,} ungroupable cases) "
           f"built and published in {time.perf_counter() - started:.1f} s (not timed)", flush=True)  # fmt: skip
     return region, year
 
@@ -67,31 +68,8 @@ def _report(name: str, seconds: float, summary: dict) -> None:
           f"({cases / seconds:,.0f} cases/s); replaced {summary['replaced']:,}; {summary['traces']}", flush=True)  # fmt: skip
 
 
-def _drg_without_catalog(region, year: int) -> tuple[float, float, int]:
-    """No DRG catalog: read the year as period_group would, then time the DRG grouper alone."""
-    from catalogs.choices import CatalogKind
-    from catalogs.drg import drg_group, drg_rules_load
-    from catalogs.selectors import procedure_types
-    from settlement.grouping import domain, selectors
-
-    started = time.perf_counter()
-    catalog = domain.GroupingCatalog(kind=CatalogKind.DRG, procedure_types=procedure_types(), drg_rules=drg_rules_load())
-    periods = selectors.period_list_for(region=region, year=year)
-    cases = selectors.period_case_frame(periods=periods, kind=CatalogKind.DRG, columns=domain.case_columns(catalog))
-    read = time.perf_counter() - started
-    started = time.perf_counter()
-    result = drg_group(cases, catalog.drg_rules, catalog.procedure_types)
-    seconds = time.perf_counter() - started
-    shares = result["trace"].value_counts(normalize=True)
-    print(f"  DRG (no DRG catalog: grouper only, nothing written): {len(cases):,} cases; read {read:.2f} s, "
-          f"drg_group {seconds:.2f} s ({len(cases) / seconds:,.0f} cases/s); "
-          + ", ".join(f"{trace} {share:.1%}" for trace, share in shares.items() if share > 0), flush=True)  # fmt: skip
-    return read, seconds, len(cases)
-
-
 def bench_case_group(args: argparse.Namespace) -> dict:
     from catalogs.choices import CatalogKind
-    from settlement.grouping.selectors import catalog_version_in_force
 
     region, year = _setup(args)
     first, summary = _timed_group(region, year, CatalogKind.DIP)
@@ -99,13 +77,9 @@ def bench_case_group(args: argparse.Namespace) -> dict:
     again, summary = _timed_group(region, year, CatalogKind.DIP)
     _report("DIP, regrouping (replaces)", again, summary)
     figures = {"rows": summary["cases"], "dip group": summary["seconds"]["group"], "dip first e2e": first, "dip regroup e2e": again}
-    if catalog_version_in_force(region=region, kind=CatalogKind.DRG, year=year):
-        seconds, drg = _timed_group(region, year, CatalogKind.DRG)
-        _report("DRG", seconds, drg)
-        figures |= {"drg group": drg["seconds"]["group"], "drg e2e": seconds}
-    else:
-        read, seconds, _ = _drg_without_catalog(region, year)
-        figures |= {"drg read": read, "drg group": seconds}
+    seconds, drg = _timed_group(region, year, CatalogKind.DRG)
+    _report("DRG, first grouping", seconds, drg)
+    figures |= {"drg group": drg["seconds"]["group"], "drg e2e": seconds}
     # rows/s printed by bench/run.py is then DIP end to end (the regrouping, the everyday case).
     return {**figures, "total": again}
 

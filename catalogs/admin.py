@@ -1,6 +1,6 @@
 """Regions and institutions, the coding dictionaries, and the catalogs in the Django admin.
 
-Catalog versions, their groups and the coefficient tables are read-only here: every change goes through the workflow
+Catalog versions, their groups, DRG rule sets and the coefficient tables are read-only here: every change goes through the workflow
 services (drafts only, four-eyes publishing, golden cases). ``AuditedAdmin`` audits what is editable.
 """
 
@@ -8,8 +8,8 @@ from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, GoldenCase, GroupSubtype, Institution, InstitutionCoefficient, Procedure,
-    Region,
+    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgRuleSet, GoldenCase, GroupSubtype,
+    Institution, InstitutionCoefficient, Procedure, Region,
 )  # fmt: skip
 
 
@@ -76,3 +76,14 @@ class InstitutionCoefficientAdmin(ReadOnlyAdmin):
     list_display = ["table", "institution", "level_basic", "bonus_grassroots", "bonus_tcm", "bonus_key_discipline", "combined", "suggestion"]
     list_filter = ["table__year", "table__status"]
     search_fields = ["institution__code", "institution__name"]
+
+
+@admin.register(DrgRuleSet)
+class DrgRuleSetAdmin(ReadOnlyAdmin):
+    list_display = ["region", "year", "version", "name", "status", "source", "submitted_by", "approved_by", "approved_at"]
+    list_filter = ["year", "status", "region"]
+
+
+@admin.register(DrgMdc, DrgAdrg, DrgCc, DrgExclusion)
+class DrgRuleRowAdmin(ReadOnlyAdmin):
+    list_filter = ["rule_set"]

@@ -59,6 +59,39 @@ class GroupType(models.TextChoices):
 
     CORE = "core", "核心病种"
     COMPREHENSIVE = "comprehensive", "综合病种"
+    DRG = "drg", "DRG病组"
+    APG = "apg", "APG门诊病组"
+
+
+class AdrgKind(models.TextChoices):
+    """ADRG类型 of a CHS-DRG rule set (catalogs/drg.py): matched by procedure (surgical, operation) or by diagnosis."""
+
+    SURGICAL = "surgical", "外科手术组"
+    OPERATION = "operation", "非手术室操作组"
+    MEDICAL = "medical", "内科组"
+
+
+class SeveritySplit(models.TextChoices):
+    """细分规则: the severity digits an ADRG is split into (1 = MCC, 3 = CC, 5 = none, 9 = not split)."""
+
+    FULL = "135", "伴MCC / 伴CC / 不伴"
+    MCC = "15", "伴MCC / 不伴MCC"
+    ANY_CC = "35", "伴CC或MCC / 不伴"
+    NONE = "9", "不细分"
+
+
+class CcLevel(models.TextChoices):
+    """并发症/合并症级别."""
+
+    MCC = "MCC", "严重并发症或合并症（MCC）"
+    CC = "CC", "一般并发症或合并症（CC）"
+
+
+class ApgUnit(models.TextChoices):
+    """APG计量单位 (spec §10): one settlement, or one patient's settlements of a month in one group."""
+
+    SETTLEMENT = "settlement", "按结算人次"
+    PATIENT_MONTH = "patient_month", "按人月"
 
 
 class TreatmentType(models.TextChoices):

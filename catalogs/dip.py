@@ -78,23 +78,13 @@ class DipError(ValueError):
 
 
 @dataclass(frozen=True)
-class DipConfig:
-    """测算参数 (spec §18). Stored with the catalog version as its build parameters."""
+class HistoryConfig:
+    """The parameters every catalog build from history shares: look-back years, their weights (default
+    1:2:7, 2:8 or 1 by the number of years) and the scale K. Stored with the version as build parameters."""
 
     years: tuple[int, ...] = ()
     weights: tuple[int, ...] = ()
-    core_threshold: int = 15
     scale: Decimal = Decimal("1000")
-    score_method: str = ScoreMethod.AVERAGE
-    benchmark_code: str = ""
-    fixed_amount: Decimal | None = None
-    aux_min_group_cases: int = 15
-    aux_min_subtype_cases: int = 5
-    aux_min_cv_reduction: Decimal = Decimal("0.20")
-    aux_cv_gate: Decimal = Decimal("0.70")
-    grassroots_min_share: Decimal = Decimal("0.50")
-    grassroots_max_cv: Decimal = Decimal("0.70")
-    unmapped_procedure_type: str = TreatmentType.THERAPEUTIC
 
     def year_weights(self) -> dict[int, int]:
         if not self.years:
@@ -114,18 +104,38 @@ class DipConfig:
                 for key, value in asdict(self).items()}
 
     @classmethod
-    def from_params(cls, params: Mapping) -> DipConfig:
-        types = {f.name: f.type for f in fields(cls)}
+    def from_params(cls, params: Mapping):
+        types = {f.name: str(f.type) for f in fields(cls)}
         values = {}
         for key, value in params.items():
             if key not in types:
                 continue
-            if isinstance(value, list):
-                value = tuple(int(v) for v in value)
-            elif "Decimal" in str(types[key]) and value is not None:
+            if isinstance(value, list | tuple):
+                value = tuple(str(v).strip() for v in value) if "str" in types[key] else tuple(int(v) for v in value)
+            elif "Decimal" in types[key] and value is not None:
                 value = Decimal(str(value))
             values[key] = value
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class DipConfig(HistoryConfig):
+    """测算参数 (spec §18). ``tcm_codes`` and ``day_surgery_codes`` are the region's lists of 中医优势病种
+    and 日间手术 (``special_flags``)."""
+
+    core_threshold: int = 15
+    score_method: str = ScoreMethod.AVERAGE
+    benchmark_code: str = ""
+    fixed_amount: Decimal | None = None
+    aux_min_group_cases: int = 15
+    aux_min_subtype_cases: int = 5
+    aux_min_cv_reduction: Decimal = Decimal("0.20")
+    aux_cv_gate: Decimal = Decimal("0.70")
+    grassroots_min_share: Decimal = Decimal("0.50")
+    grassroots_max_cv: Decimal = Decimal("0.70")
+    unmapped_procedure_type: str = TreatmentType.THERAPEUTIC
+    tcm_codes: tuple[str, ...] = ()
+    day_surgery_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +166,9 @@ class GroupResult:
     grassroots_share: Decimal
     is_grassroots: bool
     subtypes: tuple[SubtypeResult, ...] = ()
+    is_tcm: bool = False
+    is_day_surgery: bool = False
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -230,7 +243,7 @@ def typed_score(group_score: Decimal, coefficient: Decimal) -> Decimal:
 # --- the frame ------------------------------------------------------------------------------------
 
 
-def _fen(cases: pd.DataFrame) -> np.ndarray:
+def cost_fen(cases: pd.DataFrame) -> np.ndarray:
     """Total cost in integer fen: ``medfee_fen`` as given, or ``medfee_sumamt`` (Decimal yuan) exactly."""
     if "medfee_fen" in cases.columns:
         return cases["medfee_fen"].to_numpy(dtype=np.int64)
@@ -319,7 +332,7 @@ def _prepare(cases: pd.DataFrame, config: DipConfig, procedure_types: Mapping[st
     frame = grouped.iloc[pair_of_case].set_axis(cases.index)
     frame["year"] = cases["year"].astype("int64")
     frame["level"] = cases["level"].astype(str)
-    frame["fen"] = _fen(cases)
+    frame["fen"] = cost_fen(cases)
     frame["grassroots"] = cases["is_grassroots"].astype(bool)
     frame[SubtypeDimension.AGE.value] = age_bands(cases["age"], cases["nwb_age"] if "nwb_age" in cases.columns else None)
     frame[SubtypeDimension.COMORBIDITY.value] = comorbidity_bands(cases["otherdiag_codes"])
@@ -422,6 +435,17 @@ def auxiliary_typing(frame: pd.DataFrame, core_codes: Sequence[str], config: Dip
     return typed
 
 
+# --- flags ----------------------------------------------------------------------------------------
+
+
+def special_flags(*, code: str, diag_code: str, proc_code: str, config: DipConfig) -> dict[str, bool]:
+    """中医优势病种 and 日间手术 from the region's lists: a group is TCM when the TCM list holds its code, its
+    main diagnosis or that diagnosis's category (类目); day surgery when the day-surgery list holds its
+    code or its main procedure (a comprehensive group has none, so only its code can be listed)."""
+    tcm, day = set(config.tcm_codes), set(config.day_surgery_codes)
+    return {"is_tcm": bool(tcm & {code, diag_code, diag_code[:3]}), "is_day_surgery": bool(day & ({code, proc_code} - {""}))}
+
+
 # --- the catalog ----------------------------------------------------------------------------------
 
 
@@ -460,6 +484,7 @@ def catalog_from_history(cases: pd.DataFrame, *, procedure_types: Mapping[str, s
             grassroots_share=grassroots_share,
             is_grassroots=grassroots_share >= config.grassroots_min_share and cv <= config.grassroots_max_cv,
             subtypes=typed.get(code, ()),
+            **special_flags(code=code, diag_code=row["diag"], proc_code=row["proc"] if is_core else "", config=config),
         ))  # fmt: skip
     unmapped = sorted(set(frame.loc[(frame["proc"] != "") & ~frame["proc"].isin(procedure_types.keys()), "proc"]))
     return DipCatalog(groups=tuple(groups), base_mean=quantize(base, FEN), weights=weights,

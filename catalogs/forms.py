@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from catalogs.choices import CatalogKind, Combination, ScoreMethod
+from catalogs.choices import ApgUnit, CatalogKind, Combination, ScoreMethod
 from catalogs.models import Region
 
 ERR_YEARS = "请填写测算年度，如 2022,2023,2024。"
@@ -47,18 +47,61 @@ class VersionCreateForm(forms.Form):
     effective_to = forms.DateField(label="失效日期", required=False, widget=forms.DateInput(attrs=_DATE))
 
 
-class BuildForm(forms.Form):
-    """由历史病例测算 (catalogs.dip.DipConfig): the years and the main parameters; the rest keep their defaults."""
+def _codes(text: str) -> list[str]:
+    return [code for code in text.replace("，", ",").replace(";", ",").replace("；", ",").replace(" ", ",").split(",") if code]
+
+
+def _scale(initial: int) -> forms.DecimalField:
+    return forms.DecimalField(label="分值放大系数", min_value=1, max_digits=10, decimal_places=2, initial=initial,
+                              widget=forms.NumberInput(attrs=_NUM))  # fmt: skip
+
+
+class WeightBuildForm(forms.Form):
+    """DRG 病组目录测算 (catalogs.builds.WeightConfig): years and the scale (weights x 100 = base points)."""
 
     years = YearsField(label="测算年度（逗号分隔）")
+    scale = _scale(100)
+
+    def params(self) -> dict:
+        return {name: str(value) for name, value in self.cleaned_data.items() if name != "years"}
+
+
+class ApgBuildForm(WeightBuildForm):
+    """APG 病组目录测算: two years weighted 2:8 by default, and the unit of payment."""
+
+    unit = forms.ChoiceField(label="计量单位", choices=ApgUnit.choices, widget=forms.Select(attrs=_SELECT))
+
+
+class BuildForm(WeightBuildForm):
+    """由历史病例测算 (catalogs.dip.DipConfig): the years and the main parameters; the rest keep their defaults.
+    The TCM and day-surgery lists are codes separated by commas."""
+
+    scale = _scale(1000)
     core_threshold = forms.IntegerField(label="核心病种年均病例数阈值", min_value=1, initial=15, widget=forms.NumberInput(attrs=_NUM))
-    scale = forms.DecimalField(label="分值放大系数", min_value=1, max_digits=10, decimal_places=2, initial=1000,
-                               widget=forms.NumberInput(attrs=_NUM))  # fmt: skip
     score_method = forms.ChoiceField(label="分值基准", choices=ScoreMethod.choices, widget=forms.Select(attrs=_SELECT))
+    tcm_codes = forms.CharField(label="中医优势病种（诊断编码/类目）", required=False, max_length=4000, widget=forms.TextInput(attrs=_TEXT))
+    day_surgery_codes = forms.CharField(label="日间手术（手术操作编码）", required=False, max_length=4000,
+                                        widget=forms.TextInput(attrs=_TEXT))  # fmt: skip
 
     def params(self) -> dict:
         data = self.cleaned_data
-        return {"core_threshold": data["core_threshold"], "scale": str(data["scale"]), "score_method": data["score_method"]}
+        return {"core_threshold": data["core_threshold"], "scale": str(data["scale"]), "score_method": data["score_method"],
+                "tcm_codes": _codes(data["tcm_codes"]), "day_surgery_codes": _codes(data["day_surgery_codes"])}  # fmt: skip
+
+
+class FlagsForm(forms.Form):
+    """The officer's correction of a group's flags (基层/中医优势/日间手术), with the reason audited."""
+
+    is_grassroots = forms.BooleanField(label="基层病种", required=False)
+    is_tcm = forms.BooleanField(label="中医优势病种", required=False)
+    is_day_surgery = forms.BooleanField(label="日间手术病种", required=False)
+    reason = forms.CharField(label="修改原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
+
+
+class DrgRuleSetCreateForm(forms.Form):
+    region = forms.ModelChoiceField(label="统筹区", queryset=Region.objects.all(), widget=forms.Select(attrs=_SELECT))
+    year = forms.IntegerField(label="适用年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=_NUM))
+    name = forms.CharField(label="名称", max_length=100, required=False, widget=forms.TextInput(attrs=_TEXT))
 
 
 class ScoreForm(forms.Form):

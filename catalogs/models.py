@@ -5,6 +5,9 @@ Below them the coding dictionaries (ICD-10 / ICD-9-CM-3 医保版) and the versi
 catalogs: a ``CatalogVersion`` holds its ``CatalogGroup`` rows, their ``GroupSubtype`` coefficients
 and the ``GoldenCase`` rows that must pass before it is published.
 
+A DRG version groups with a ``DrgRuleSet`` (CHS-DRG 分组规则: MDC, ADRG, CC/MCC and exclusion tables),
+itself versioned and published with four eyes.
+
 Last the institution coefficients (医疗机构系数): a ``CoefficientTable`` per region and year, kept as
 numbered versions like a budget, holding one ``InstitutionCoefficient`` row per institution."""
 
@@ -18,11 +21,14 @@ from django.db.models import F, Q
 from accounts.tenancy import TenantQuerySet
 from audit.versioning import SeriesMessages, series_constraints, user_field
 from catalogs.choices import (
+    AdrgKind,
     CatalogKind,
     CatalogStatus,
+    CcLevel,
     CoefficientStatus,
     Combination,
     GroupType,
+    SeveritySplit,
     InstitutionLevel,
     InstitutionType,
     SubtypeDimension,
@@ -168,24 +174,24 @@ class Procedure(models.Model):
         return (self.code,)
 
 
-class CatalogVersion(models.Model):
-    """目录版本 — one numbered version of a region's DIP/DRG/APG catalog for a year.
+def published_series_constraints(series: list[str], messages: SeriesMessages) -> list[models.BaseConstraint]:
+    """The constraints of a ``PublishedSeries``: one version number, one published and one open version per
+    series, four eyes (audit/versioning.py), and the year range."""
+    return [
+        *series_constraints(series=series, in_force=CatalogStatus.PUBLISHED, open_statuses=CatalogStatus.open(), messages=messages,
+                            in_force_name="one_published"),
+        models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="%(app_label)s_%(class)s_year_range",
+                               violation_error_message=ERR_YEAR_RANGE),
+    ]  # fmt: skip
 
-    Built or copied as a draft, submitted, published by a different user (四眼原则), which retires the
-    version published before it; immutable once submitted.
-    """
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="catalog_versions", verbose_name="统筹区")
-    kind = models.CharField("目录类别", max_length=3, choices=CatalogKind.choices, default=CatalogKind.DIP)
+class PublishedSeries(models.Model):
+    """The year, number and four-eyes workflow of a version published like a catalog (draft → submitted →
+    published → retired); each model adds its series fields, ``SERIES`` and ``series_constraints``."""
+
     year = models.PositiveSmallIntegerField("适用年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     version = models.PositiveSmallIntegerField("版本号", default=1)
-    name = models.CharField("版本名称", max_length=100, blank=True)
     status = models.CharField("状态", max_length=10, choices=CatalogStatus.choices, default=CatalogStatus.DRAFT)
-    effective_from = models.DateField("生效日期", null=True, blank=True)
-    effective_to = models.DateField("失效日期", null=True, blank=True)
-    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies", verbose_name="复制自")
-    build_params = models.JSONField("测算参数", default=dict, blank=True)
-    build_summary = models.JSONField("测算结果摘要", default=dict, blank=True)
     created_by = user_field("创建人")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     submitted_by = user_field("提交人")
@@ -195,30 +201,49 @@ class CatalogVersion(models.Model):
     retired_at = models.DateTimeField("停用时间", null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == CatalogStatus.DRAFT
+
+
+class CatalogVersion(PublishedSeries):
+    """目录版本 — one numbered version of a region's DIP/DRG/APG catalog for a year.
+
+    Built or copied as a draft, submitted, published by a different user (四眼原则), which retires the
+    version published before it; immutable once submitted.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="catalog_versions", verbose_name="统筹区")
+    kind = models.CharField("目录类别", max_length=3, choices=CatalogKind.choices, default=CatalogKind.DIP)
+    name = models.CharField("版本名称", max_length=100, blank=True)
+    effective_from = models.DateField("生效日期", null=True, blank=True)
+    effective_to = models.DateField("失效日期", null=True, blank=True)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies", verbose_name="复制自")
+    build_params = models.JSONField("测算参数", default=dict, blank=True)
+    build_summary = models.JSONField("测算结果摘要", default=dict, blank=True)
+    drg_rule_set = models.ForeignKey("DrgRuleSet", null=True, blank=True, on_delete=models.PROTECT, related_name="catalog_versions",
+                                     verbose_name="DRG分组规则", help_text="DRG目录测算时所用的分组规则；为空时按当年已发布的规则分组")
+
+    SERIES = ("region", "kind", "year")
+
+    class Meta:
         verbose_name = "目录版本"
         verbose_name_plural = "目录版本"
         ordering = ["-year", "region", "kind", "-version"]
         permissions = [("publish_catalogversion", "可以审核发布目录版本")]
         constraints = [
-            *series_constraints(series=["region", "kind", "year"], in_force=CatalogStatus.PUBLISHED, open_statuses=CatalogStatus.open(),
-                                messages=SeriesMessages(ERR_VERSION_EXISTS, ERR_ONE_PUBLISHED, ERR_ONE_OPEN, ERR_SELF_APPROVAL),
-                                in_force_name="one_published"),
+            *published_series_constraints(["region", "kind", "year"], SeriesMessages(ERR_VERSION_EXISTS, ERR_ONE_PUBLISHED, ERR_ONE_OPEN,
+                                                                                     ERR_SELF_APPROVAL)),
             models.CheckConstraint(
                 condition=Q(effective_to__isnull=True) | Q(effective_from__isnull=True) | Q(effective_to__gte=F("effective_from")),
                 name="%(app_label)s_%(class)s_effective_dates_ordered", violation_error_message=ERR_EFFECTIVE_DATES,
-            ),
-            models.CheckConstraint(
-                condition=Q(year__gte=2000, year__lte=2100), name="%(app_label)s_%(class)s_year_range",
-                violation_error_message=ERR_YEAR_RANGE,
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.year}年{self.get_kind_display()} 第{self.version}版"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == CatalogStatus.DRAFT
 
 
 class CatalogGroup(models.Model):
@@ -308,6 +333,110 @@ class GoldenCase(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+# --- CHS-DRG rule sets (DRG分组规则) -----------------------------------------------------------------
+
+ERR_RULES_EXISTS = "该统筹区、年度已存在此版本号的DRG分组规则。"
+ERR_RULES_ONE_PUBLISHED = "同一统筹区、年度只能有一个已发布的DRG分组规则。"
+ERR_RULES_ONE_OPEN = "同一统筹区、年度只能有一个草稿或待审核的DRG分组规则。"
+ERR_RULE_CODE = "同一分组规则中编码不能重复。"
+CODE_LIST_HELP = "诊断填完整编码或3位类目，手术操作填ICD-9-CM-3编码；多个以分号分隔"
+
+
+class DrgRuleSet(PublishedSeries):
+    """DRG分组规则 — one numbered version of a region's CHS-DRG rule tables for a year.
+
+    Imported from a workbook (or the demo CSVs) into a draft, submitted, published by a different user
+    (四眼原则), which retires the set published before it. Rows keep their file order (by id): it breaks
+    ties between ADRGs matching the same procedure (catalogs/drg.py). Severity digits follow each ADRG's
+    split (细分规则) and the CC list's levels (MCC → 1, CC → 3, none → 5).
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="drg_rule_sets", verbose_name="统筹区")
+    name = models.CharField("名称", max_length=100, blank=True)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies", verbose_name="复制自")
+    source = models.CharField("来源", max_length=200, blank=True)
+
+    SERIES = ("region", "year")
+
+    class Meta:
+        verbose_name = "DRG分组规则"
+        verbose_name_plural = "DRG分组规则"
+        ordering = ["-year", "region", "-version"]
+        permissions = [("publish_drgruleset", "可以审核发布DRG分组规则")]
+        constraints = published_series_constraints(["region", "year"], SeriesMessages(ERR_RULES_EXISTS, ERR_RULES_ONE_PUBLISHED,
+                                                                                      ERR_RULES_ONE_OPEN, ERR_SELF_APPROVAL))
+
+    def __str__(self) -> str:
+        return f"{self.year}年DRG分组规则 第{self.version}版"
+
+
+class DrgRuleRow(models.Model):
+    """One row of a rule set's table. Rows keep their file order (by id); each table's key is unique per set."""
+
+    rule_set = models.ForeignKey(DrgRuleSet, on_delete=models.CASCADE, related_name="%(class)s_rows", verbose_name="DRG分组规则")
+
+    class Meta:
+        abstract = True
+        ordering = ["rule_set", "pk"]
+
+
+def _rule_key(field: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["rule_set", field], name="%(app_label)s_%(class)s_unique_code",
+                                   violation_error_message=ERR_RULE_CODE)
+
+
+class DrgMdc(DrgRuleRow):
+    """主要诊断大类 (MDC) — the main diagnoses (codes or categories) that open it."""
+
+    mdc = models.CharField("MDC编码", max_length=10)
+    name = models.CharField("MDC名称", max_length=100)
+    diag_codes = models.TextField("主要诊断", help_text=CODE_LIST_HELP)
+
+    class Meta(DrgRuleRow.Meta):
+        verbose_name = verbose_name_plural = "主要诊断大类（MDC）"
+        constraints = [_rule_key("mdc")]
+
+
+class DrgAdrg(DrgRuleRow):
+    """核心疾病诊断相关组 (ADRG) — matched by main procedure (surgical, operation) or main diagnosis (medical)."""
+
+    adrg = models.CharField("ADRG编码", max_length=10)
+    mdc = models.CharField("所属MDC", max_length=10)
+    name = models.CharField("ADRG名称", max_length=200)
+    kind = models.CharField("类型", max_length=10, choices=AdrgKind.choices)
+    split = models.CharField("细分规则", max_length=3, choices=SeveritySplit.choices)
+    diag_codes = models.TextField("主要诊断", blank=True, help_text=CODE_LIST_HELP)
+    proc_codes = models.TextField("主要手术操作", blank=True, help_text=CODE_LIST_HELP)
+
+    class Meta(DrgRuleRow.Meta):
+        verbose_name = verbose_name_plural = "核心疾病诊断相关组（ADRG）"
+        constraints = [_rule_key("adrg")]
+
+
+class DrgCc(DrgRuleRow):
+    """并发症/合并症 — an other diagnosis that raises severity, and the exclusion family it belongs to."""
+
+    diag_code = models.CharField("诊断编码", max_length=20)
+    level = models.CharField("级别", max_length=3, choices=CcLevel.choices)
+    family = models.CharField("排除组", max_length=20)
+
+    class Meta(DrgRuleRow.Meta):
+        verbose_name = verbose_name_plural = "并发症/合并症（CC/MCC）"
+        constraints = [_rule_key("diag_code")]
+
+
+class DrgExclusion(DrgRuleRow):
+    """CC排除表 — a family of main diagnoses for which the family's CCs do not count."""
+
+    family = models.CharField("排除组", max_length=20)
+    name = models.CharField("排除组名称", max_length=100)
+    diag_codes = models.TextField("主要诊断", help_text=CODE_LIST_HELP)
+
+    class Meta(DrgRuleRow.Meta):
+        verbose_name = verbose_name_plural = "CC排除表"
+        constraints = [_rule_key("family")]
 
 
 # --- institution coefficients (医疗机构系数) ----------------------------------------------------------

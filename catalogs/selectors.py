@@ -5,12 +5,17 @@ from decimal import Decimal
 
 import pandas as pd
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from catalogs.choices import CatalogStatus, CoefficientStatus
+from catalogs import drg, drg_rules
+from catalogs.choices import CatalogKind, CatalogStatus, CoefficientStatus
 from catalogs.diff import CatalogDiff, catalog_diff
-from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable, Institution, InstitutionCoefficient, Procedure, Region
+from catalogs.models import (
+    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgRuleSet, Institution, InstitutionCoefficient,
+    Procedure, Region,
+)  # fmt: skip
 
 
 def region_list():
@@ -112,28 +117,86 @@ def procedure_types() -> dict[str, str]:
     return dict(Procedure.objects.values_list("code", "treatment_type"))
 
 
-# National med_type codes 2x are the inpatient ones (住院); a DIP catalog is built from them.
+# National med_type codes 2x are the inpatient ones (住院), 14 the outpatient chronic/special ones (门诊慢特病):
+# DIP and DRG catalogs are built from the first, APG catalogs from the second.
 INPATIENT_MED_TYPE_PREFIX = "2"
-CASE_HISTORY_FIELDS = {
-    "period__year": "year", "institution__level": "level", "institution__is_grassroots": "is_grassroots",
-    "maindiag_code": "maindiag_code", "main_oprn_oprt_code": "main_oprn_oprt_code", "medfee_sumamt": "medfee_sumamt",
-    "age": "age", "nwb_age": "nwb_age", "dscg_way": "dscg_way", "otherdiag_codes": "otherdiag_codes",
-}
+CHRONIC_MED_TYPE = "14"
+_COMMON_FIELDS = {"period__year": "year", "institution__level": "level", "institution__is_grassroots": "is_grassroots",
+                  "maindiag_code": "maindiag_code", "main_oprn_oprt_code": "main_oprn_oprt_code", "medfee_sumamt": "medfee_sumamt"}
+CASE_HISTORY_FIELDS = {**_COMMON_FIELDS, "age": "age", "nwb_age": "nwb_age", "dscg_way": "dscg_way", "otherdiag_codes": "otherdiag_codes"}
+CHRONIC_HISTORY_FIELDS = {**_COMMON_FIELDS, "opsp_dise_code": "opsp_dise_code", "psn_no": "psn_no", "setl_time": "setl_time"}
+
+
+def _history_frame(*, region: Region, years: Sequence[int], fields: dict[str, str], **med_type) -> pd.DataFrame:
+    """The case table belongs to ``settlement``, which imports ``catalogs``; it is looked up through the
+    app registry so that ``catalogs`` keeps importing nothing of ``settlement``."""
+    case_model = apps.get_model("settlement", "CaseRecord")
+    rows = (
+        case_model.objects.filter(institution__region=region, period__year__in=list(years), **med_type)
+        .values_list(*fields)
+        .iterator(chunk_size=20_000)
+    )
+    return pd.DataFrame.from_records(rows, columns=list(fields.values()))
 
 
 def case_history_frame(*, region: Region, years: Sequence[int]) -> pd.DataFrame:
-    """The inpatient cases of a region's settlement years, as the frame ``catalogs.dip`` reads.
+    """The inpatient cases of a region's settlement years, as ``catalogs.dip`` and ``catalogs.builds`` read them."""
+    return _history_frame(region=region, years=years, fields=CASE_HISTORY_FIELDS, med_type__startswith=INPATIENT_MED_TYPE_PREFIX)
 
-    The case table belongs to ``settlement``, which imports ``catalogs``; it is looked up through the
-    app registry so that ``catalogs`` keeps importing nothing of ``settlement``.
-    """
-    case_model = apps.get_model("settlement", "CaseRecord")
-    rows = (
-        case_model.objects.filter(institution__region=region, period__year__in=list(years), med_type__startswith=INPATIENT_MED_TYPE_PREFIX)
-        .values_list(*CASE_HISTORY_FIELDS)
-        .iterator(chunk_size=20_000)
-    )
-    return pd.DataFrame.from_records(rows, columns=list(CASE_HISTORY_FIELDS.values()))
+
+def chronic_history_frame(*, region: Region, years: Sequence[int]) -> pd.DataFrame:
+    """The outpatient chronic/special settlements of a region's years, settlement times in local time (the
+    patient-month unit of APG counts local months)."""
+    frame = _history_frame(region=region, years=years, fields=CHRONIC_HISTORY_FIELDS, med_type=CHRONIC_MED_TYPE)
+    frame["setl_time"] = pd.to_datetime(frame["setl_time"], utc=True).dt.tz_convert(settings.TIME_ZONE)
+    return frame
+
+
+def diagnosis_names() -> dict[str, str]:
+    return dict(Diagnosis.objects.values_list("code", "name"))
+
+
+# --- DRG rule sets --------------------------------------------------------------------------------
+# Like catalogs: a published rule set is public to every signed-in user, anything else is the bureau's.
+
+DRG_RULE_MODELS = {"mdc": DrgMdc, "adrg": DrgAdrg, "cc": DrgCc, "exclusions": DrgExclusion}
+
+
+def drg_rule_set_list_for_user(user, *, year: int | None = None, status: str = ""):
+    rule_sets = DrgRuleSet.objects.select_related("region", "created_by", "submitted_by", "approved_by")
+    if not _bureau(user):
+        rule_sets = rule_sets.filter(status=CatalogStatus.PUBLISHED)
+    if year:
+        rule_sets = rule_sets.filter(year=year)
+    return rule_sets.filter(status=status) if status else rule_sets
+
+
+def drg_rule_set_get_for_user(user, pk: int) -> DrgRuleSet:
+    return get_object_or_404(drg_rule_set_list_for_user(user), pk=pk)
+
+
+def drg_rule_tables(rule_set: DrgRuleSet) -> dict[str, pd.DataFrame]:
+    """The four tables of a rule set in file order, with the columns catalogs.drg.drg_rules reads."""
+    tables = {}
+    for table, model in DRG_RULE_MODELS.items():
+        columns = drg_rules.SHEET_OF[table].fields
+        tables[table] = pd.DataFrame(list(model.objects.filter(rule_set=rule_set).order_by("pk").values_list(*columns)), columns=columns)
+    return tables
+
+
+def drg_rule_set_in_force(*, region: Region, year: int) -> DrgRuleSet | None:
+    return DrgRuleSet.objects.filter(region=region, year=year, status=CatalogStatus.PUBLISHED).first()
+
+
+def drg_rule_set_for_version(version: CatalogVersion) -> DrgRuleSet | None:
+    """The rule set a DRG version groups with: the one its build used, else the one in force for its region and year."""
+    if version.kind != CatalogKind.DRG:
+        return None
+    return version.drg_rule_set or drg_rule_set_in_force(region=version.region, year=version.year)
+
+
+def drg_rules_of(rule_set: DrgRuleSet) -> drg.DrgRules:
+    return drg.drg_rules(**drg_rule_tables(rule_set))
 
 
 # --- institution coefficients ---------------------------------------------------------------------

@@ -14,12 +14,12 @@ from decimal import Decimal
 
 import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import audit_record, audited_update, snapshot
-from catalogs import dip, grouping, selectors
+from catalogs import apg, builds, dip, drg, grouping, selectors
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
 from catalogs.models import (
     ERR_SELF_APPROVAL, ERR_VERSION_LOCKED, CatalogGroup, CatalogVersion, Diagnosis, GoldenCase, GroupSubtype, Procedure, Region,
@@ -34,7 +34,8 @@ ERR_SELF_PUBLISH = ERR_SELF_APPROVAL + "请由另一位经办人员审核发布�
 ERR_NO_GROUPS = "目录版本还没有病种，不能提交。"
 ERR_SUBMIT_BY_USER = "提交审核须由经办人员本人操作，不能由系统任务提交。"
 ERR_REASON = "请填写原因。"
-ERR_NOT_DIP = "只有DIP目录可以由历史病例测算。"
+ERR_WRONG_KIND = "该目录版本不是{kind}，不能按此方式测算。"
+ERR_NO_DRG_RULES = "{region}{year}年没有已发布的DRG分组规则，无法测算DRG目录。请先导入并审核发布分组规则。"
 ERR_GOLDEN_FAILED = "标准病例校验未通过，不能发布：{failures}"
 GOLDEN_FAILURE = "「{label}」预期 {expected_code}（{expected_score}），实际 {actual_code}（{actual_score}）"
 NO_GROUP = "无此病种"
@@ -66,17 +67,23 @@ def _reason(reason: str) -> str:
     return reason.strip()
 
 
-def _new_version(*, actor, region: Region, kind: str, year: int, **fields) -> CatalogVersion:
-    """The next numbered draft of a series, refused while another version of it is open."""
-    series = CatalogVersion.objects.filter(region=region, kind=kind, year=year)
-    open_version = series.filter(status__in=CatalogStatus.open()).first()
+def series_draft(model: type[models.Model], *, actor, label: str, series: Mapping, **fields) -> models.Model:
+    """The next numbered draft of a versioned series (``model.SERIES`` fields = ``series``), refused while
+    another version of it is open. ``label`` names the series in the refusal."""
+    versions = model.objects.filter(**series)
+    open_version = versions.filter(status__in=CatalogStatus.open()).first()
     if open_version:
-        raise ValidationError(ERR_OPEN_VERSION.format(year=year, kind=open_version.get_kind_display(), version=open_version.version))
-    number = (series.aggregate(v=Max("version"))["v"] or 0) + 1
-    version = CatalogVersion(region=region, kind=kind, year=year, version=number, created_by=_user(actor), **fields)
-    version.full_clean()
-    version.save()
-    return version
+        raise ValidationError(ERR_OPEN_VERSION.format(year=series["year"], kind=label, version=open_version.version))
+    number = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
+    record = model(**series, version=number, created_by=_user(actor), **fields)
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _new_version(*, actor, region: Region, kind: str, year: int, **fields) -> CatalogVersion:
+    return series_draft(CatalogVersion, actor=actor, label=CatalogKind(kind).label, series={"region": region, "kind": kind, "year": year},
+                        **fields)  # fmt: skip
 
 
 @transaction.atomic
@@ -139,15 +146,14 @@ def _group_names(results: Sequence[dip.GroupResult]) -> dict[str, str]:
     return names
 
 
-def _group_rows(version: CatalogVersion, catalog: dip.DipCatalog) -> list[CatalogGroup]:
-    names = _group_names(catalog.groups)
+def _group_rows(version: CatalogVersion, catalog: dip.DipCatalog, names: Mapping[str, str]) -> list[CatalogGroup]:
     rows = [
         CatalogGroup(
-            version=version, code=r.code, name=names[r.code][:300], group_type=r.group_type, diag_code=r.diag_code,
+            version=version, code=r.code, name=names.get(r.code, r.name)[:300], group_type=r.group_type, diag_code=r.diag_code,
             proc_code=r.proc_code, treatment_type=r.treatment_type, score=r.score,
             case_counts={str(year): n for year, n in r.case_counts.items()}, mean_cost=r.mean_cost, cv=r.cv,
             level_means={level: str(mean) for level, mean in r.level_means.items()}, grassroots_share=r.grassroots_share,
-            is_grassroots=r.is_grassroots,
+            is_grassroots=r.is_grassroots, is_tcm=r.is_tcm, is_day_surgery=r.is_day_surgery,
         )
         for r in catalog.groups
     ]  # fmt: skip
@@ -165,15 +171,57 @@ def _subtype_rows(groups: Sequence[CatalogGroup], catalog: dip.DipCatalog) -> li
     ]  # fmt: skip
 
 
-def _build_summary(catalog: dip.DipCatalog, years: Sequence[int]) -> dict:
+def _build_summary(catalog: dip.DipCatalog, config: dip.HistoryConfig, **extra) -> dict:
     core = sum(1 for g in catalog.groups if g.group_type == GroupType.CORE)
     return {
-        "years": list(years), "cases": catalog.cases, "groups": len(catalog.groups), "core_groups": core,
-        "comprehensive_groups": len(catalog.groups) - core, "typed_groups": sum(1 for g in catalog.groups if g.subtypes),
-        "grassroots_groups": sum(1 for g in catalog.groups if g.is_grassroots), "base_mean": str(catalog.base_mean),
-        "weights": {str(year): weight for year, weight in catalog.weights.items()},
-        "unmapped_procedures": list(catalog.unmapped_procedures[:50]),
+        "years": list(config.years), "cases": catalog.cases, "groups": len(catalog.groups), "core_groups": core,
+        "comprehensive_groups": sum(1 for g in catalog.groups if g.group_type == GroupType.COMPREHENSIVE),
+        "typed_groups": sum(1 for g in catalog.groups if g.subtypes),
+        "grassroots_groups": sum(1 for g in catalog.groups if g.is_grassroots), "tcm_groups": sum(1 for g in catalog.groups if g.is_tcm),
+        "day_surgery_groups": sum(1 for g in catalog.groups if g.is_day_surgery), "base_mean": str(catalog.base_mean),
+        "weights": {str(year): weight for year, weight in catalog.weights.items()}, "scale": str(config.scale),
+        "unmapped_procedures": list(catalog.unmapped_procedures[:50]), **extra,
     }  # fmt: skip
+
+
+def _buildable(version: CatalogVersion, kind: str) -> CatalogVersion:
+    version = _locked(version)
+    _require(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
+    if version.kind != kind:
+        raise ValidationError(ERR_WRONG_KIND.format(kind=CatalogKind(kind).label))
+    return version
+
+
+def _config(config_class: type[dip.HistoryConfig], params: Mapping | None, years: Sequence[int]):
+    return config_class.from_params({**(params or {}), "years": tuple(sorted(int(y) for y in years))})
+
+
+def _catalog_store(
+    *, actor, version: CatalogVersion, catalog: dip.DipCatalog, config: dip.HistoryConfig, summary: dict, progress: Progress,
+    names: Mapping[str, str] | None = None, **fields,
+) -> dict:
+    """Replace a draft's groups by a build's, store its parameters and summary, audit it."""
+    progress(70, f"正在写入 {len(catalog.groups)} 个病种")
+    before = {"build_params": version.build_params, "build_summary": version.build_summary}
+    version.groups.all().delete()
+    groups = CatalogGroup.objects.bulk_create(_group_rows(version, catalog, names or {}), batch_size=2000)
+    GroupSubtype.objects.bulk_create(_subtype_rows(groups, catalog), batch_size=2000)
+    for name, value in fields.items():
+        setattr(version, name, value)
+    version.build_params, version.build_summary = config.to_params(), summary
+    version.save(update_fields=["build_params", "build_summary", *fields])
+    audit_record(actor=actor, action=f"catalog_build_{version.kind.lower()}", instance=version, before=before,
+                 after={"build_params": version.build_params, "build_summary": version.build_summary, **{k: str(v) for k, v in fields.items()}},
+                 message=f"由{catalog.cases}例病例测算出{len(groups)}个病种")  # fmt: skip
+    progress(100, "测算完成")
+    return version.build_summary
+
+
+def _computed(compute: Callable[[], tuple]):
+    try:
+        return compute()
+    except dip.DipError as error:
+        raise ValidationError(error.message) from error
 
 
 @transaction.atomic
@@ -183,53 +231,96 @@ def catalog_build_dip(
 ) -> dict:
     """Build a draft DIP version's groups from the region's inpatient cases of ``years`` (病种目录库测算).
 
-    ``params`` are ``catalogs.dip.DipConfig`` fields (threshold, weights, scale, method, typing gates);
-    they are stored with the version. ``cases`` replaces the read from the case table (an imported
-    history). Replaces any groups the draft had.
+    ``params`` are ``catalogs.dip.DipConfig`` fields (threshold, weights, scale, method, typing gates, the
+    TCM and day-surgery lists); they are stored with the version. ``cases`` replaces the read from the case
+    table (an imported history). Replaces any groups the draft had.
     """
-    version = _locked(version)
-    _require(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
-    if version.kind != CatalogKind.DIP:
-        raise ValidationError(ERR_NOT_DIP)
-    config = dip.DipConfig.from_params({**(params or {}), "years": tuple(sorted(int(y) for y in years))})
+    version = _buildable(version, CatalogKind.DIP)
+    config = _config(dip.DipConfig, params, years)
     progress(5, "正在读取历史病例")
     frame = selectors.case_history_frame(region=version.region, years=config.years) if cases is None else cases
     progress(30, f"正在测算 {len(frame)} 例病例的病种分值")
-    try:
-        catalog = dip.catalog_from_history(frame, procedure_types=selectors.procedure_types(), config=config)
-    except dip.DipError as error:
-        raise ValidationError(error.message) from error
-    progress(70, f"正在写入 {len(catalog.groups)} 个病种")
-    before = {"build_params": version.build_params, "build_summary": version.build_summary}
-    version.groups.all().delete()
-    groups = CatalogGroup.objects.bulk_create(_group_rows(version, catalog), batch_size=2000)
-    GroupSubtype.objects.bulk_create(_subtype_rows(groups, catalog), batch_size=2000)
-    version.build_params, version.build_summary = config.to_params(), _build_summary(catalog, config.years)
-    version.save(update_fields=["build_params", "build_summary"])
-    audit_record(actor=actor, action="catalog_build_dip", instance=version, before=before,
-                 after={"build_params": version.build_params, "build_summary": version.build_summary},
-                 message=f"由{len(frame)}例病例测算出{len(groups)}个病种")  # fmt: skip
-    progress(100, "测算完成")
-    return version.build_summary
+    catalog = _computed(lambda: dip.catalog_from_history(frame, procedure_types=selectors.procedure_types(), config=config))
+    return _catalog_store(actor=actor, version=version, catalog=catalog, config=config, summary=_build_summary(catalog, config),
+                          names=_group_names(catalog.groups), progress=progress)  # fmt: skip
+
+
+@transaction.atomic
+def catalog_build_drg(
+    *, actor, version: CatalogVersion, years: Sequence[int], params: Mapping | None = None, progress: Progress = _no_progress,
+    cases: pd.DataFrame | None = None,
+) -> dict:
+    """Build a draft DRG version from the region's inpatient cases of ``years``: grouped with the DRG rule set
+    in force for the version's year (which the version then keeps), weight = group mean / all mean x scale
+    (``params``: ``catalogs.builds.WeightConfig`` fields — weights, scale)."""
+    version = _buildable(version, CatalogKind.DRG)
+    rule_set = selectors.drg_rule_set_in_force(region=version.region, year=version.year)
+    if rule_set is None:
+        raise ValidationError(ERR_NO_DRG_RULES.format(region=version.region.name, year=version.year))
+    config = _config(builds.WeightConfig, params, years)
+    progress(5, "正在读取历史病例")
+    frame = selectors.case_history_frame(region=version.region, years=config.years) if cases is None else cases
+    progress(30, f"正在按{rule_set}为 {len(frame)} 例病例分组并测算权重")
+    catalog, ungroupable = _computed(lambda: builds.drg_catalog_from_history(
+        frame, rules=selectors.drg_rules_of(rule_set), procedure_types=selectors.procedure_types(), config=config))
+    summary = _build_summary(catalog, config, ungroupable=ungroupable, rule_set=str(rule_set))
+    return _catalog_store(actor=actor, version=version, catalog=catalog, config=config, summary=summary, progress=progress,
+                          drg_rule_set=rule_set)  # fmt: skip
+
+
+@transaction.atomic
+def catalog_build_apg(
+    *, actor, version: CatalogVersion, years: Sequence[int], params: Mapping | None = None, progress: Progress = _no_progress,
+    cases: pd.DataFrame | None = None,
+) -> dict:
+    """Build a draft APG version from the region's outpatient chronic/special settlements of ``years`` (two
+    years, weighted 2:8 by default): points = group mean / all-sample mean x scale per unit (``params``:
+    ``catalogs.builds.WeightConfig`` fields — weights, scale, unit = settlement | patient_month)."""
+    version = _buildable(version, CatalogKind.APG)
+    config = _config(builds.WeightConfig, params, years)
+    progress(5, "正在读取门诊慢特病结算记录")
+    frame = selectors.chronic_history_frame(region=version.region, years=config.years) if cases is None else cases
+    progress(30, f"正在为 {len(frame)} 条结算记录分组并测算点数")
+    names = selectors.diagnosis_names()
+    catalog, ungroupable = _computed(lambda: builds.apg_catalog_from_history(
+        frame, procedure_types=selectors.procedure_types(), config=config, disease_names=names))
+    summary = _build_summary(catalog, config, ungroupable=ungroupable, unit=config.unit)
+    return _catalog_store(actor=actor, version=version, catalog=catalog, config=config, summary=summary, progress=progress)
 
 
 # --- editing a draft ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def group_score_edit(*, actor, group: CatalogGroup, score: Decimal, reason: str) -> CatalogGroup:
-    """Adjust one group's score by hand (e.g. after expert review, 专家论证), with the reason audited."""
+def _group_edit(*, actor, group: CatalogGroup, reason: str, action: str, **fields) -> CatalogGroup:
+    """One audited change of a draft's group (with the reason) — a score, the flags."""
     reason = _reason(reason)
     version = _locked(group.version)
     _require(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
     group = CatalogGroup.objects.select_related("version").get(pk=group.pk)
     before = snapshot(group)
-    group.score = Decimal(score).quantize(dip.SCORE_QUANTUM, rounding=dip.ROUNDING)
+    for name, value in fields.items():
+        setattr(group, name, value)
     group.full_clean()
-    group.save(update_fields=["score"])
-    audit_record(actor=actor, action="catalog_group_score_edit", instance=group, before=before, after=snapshot(group),
-                 message=reason)  # fmt: skip
+    group.save(update_fields=list(fields))
+    audit_record(actor=actor, action=action, instance=group, before=before, after=snapshot(group), message=reason)
     return group
+
+
+@transaction.atomic
+def group_score_edit(*, actor, group: CatalogGroup, score: Decimal, reason: str) -> CatalogGroup:
+    """Adjust one group's score by hand (e.g. after expert review, 专家论证), with the reason audited."""
+    return _group_edit(actor=actor, group=group, reason=reason, action="catalog_group_score_edit",
+                       score=Decimal(score).quantize(dip.SCORE_QUANTUM, rounding=dip.ROUNDING))  # fmt: skip
+
+
+GROUP_FLAGS = ("is_grassroots", "is_tcm", "is_day_surgery")
+
+
+@transaction.atomic
+def group_flags_edit(*, actor, group: CatalogGroup, flags: Mapping[str, bool], reason: str) -> CatalogGroup:
+    """Set a draft group's 基层 / 中医优势 / 日间手术 flags by hand (the build proposes them), with the reason audited."""
+    return _group_edit(actor=actor, group=group, reason=reason, action="catalog_group_flags_edit",
+                       **{name: bool(value) for name, value in flags.items() if name in GROUP_FLAGS})  # fmt: skip
 
 
 @transaction.atomic
@@ -249,40 +340,87 @@ def golden_case_add(
 # --- workflow -------------------------------------------------------------------------------------
 
 
+def series_submit(*, actor, record: models.Model, action: str, empty: str = "") -> models.Model:
+    """Draft → submitted by a named user; ``empty`` is the refusal when the record has nothing to review."""
+    _require(record, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
+    if empty:
+        raise ValidationError(empty)
+    if _user(actor) is None:  # four eyes need a named submitter
+        raise ValidationError(ERR_SUBMIT_BY_USER)
+    return audited_update(actor=actor, instance=record, action=action, status=CatalogStatus.SUBMITTED, submitted_by=_user(actor),
+                          submitted_at=timezone.now())  # fmt: skip
+
+
+def series_return(*, actor, record: models.Model, action: str, reason: str) -> models.Model:
+    """Submitted → draft again (退回), with the reason."""
+    _require(record, CatalogStatus.SUBMITTED, ERR_NOT_SUBMITTED)
+    return audited_update(actor=actor, instance=record, action=action, message=_reason(reason),
+                          status=CatalogStatus.DRAFT, submitted_by=None, submitted_at=None)  # fmt: skip
+
+
+def series_approver(*, actor, record: models.Model):
+    """The publishing user: refused when it is the submitter, or not a user (四眼原则)."""
+    _require(record, CatalogStatus.SUBMITTED, ERR_NOT_SUBMITTED)
+    approver = _user(actor)
+    if approver is None or approver.pk == record.submitted_by_id:
+        raise ValidationError(ERR_SELF_PUBLISH)
+    return approver
+
+
+def series_publish(*, actor, record: models.Model, approver, action: str) -> models.Model:
+    """Publish ``record``, retiring the version of its series published before it."""
+    now = timezone.now()
+    series = {name: getattr(record, f"{name}_id" if name == "region" else name) for name in record.SERIES}
+    for previous in type(record).objects.select_for_update().filter(**series, status=CatalogStatus.PUBLISHED):
+        audited_update(actor=actor, instance=previous, action=action.replace("publish", "retire"), message=f"被第{record.version}版替代",
+                       status=CatalogStatus.RETIRED, retired_at=now)  # fmt: skip
+    return audited_update(actor=actor, instance=record, action=action, status=CatalogStatus.PUBLISHED, approved_by=approver,
+                          approved_at=now)  # fmt: skip
+
+
 @transaction.atomic
 def version_submit(*, actor, version: CatalogVersion) -> CatalogVersion:
     version = _locked(version)
-    _require(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
-    if not version.groups.exists():
-        raise ValidationError(ERR_NO_GROUPS)
-    if _user(actor) is None:  # four eyes need a named submitter
-        raise ValidationError(ERR_SUBMIT_BY_USER)
-    return audited_update(actor=actor, instance=version, action="catalog_version_submit",
-                          status=CatalogStatus.SUBMITTED, submitted_by=_user(actor), submitted_at=timezone.now())
+    return series_submit(actor=actor, record=version, action="catalog_version_submit",
+                         empty="" if version.groups.exists() else ERR_NO_GROUPS)  # fmt: skip
 
 
 @transaction.atomic
 def version_return(*, actor, version: CatalogVersion, reason: str) -> CatalogVersion:
     """Send a submitted version back to its author as a draft (退回), with the reason."""
-    version = _locked(version)
-    _require(version, CatalogStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    return audited_update(actor=actor, instance=version, action="catalog_version_return", message=_reason(reason),
-                          status=CatalogStatus.DRAFT, submitted_by=None, submitted_at=None)
+    return series_return(actor=actor, record=_locked(version), action="catalog_version_return", reason=reason)
+
+
+GOLDEN_FIELDS = ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes", "opsp_dise_code")
+
+
+def _golden_assigned(version: CatalogVersion, golden: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:
+    """The group code the version's grouper gives each golden case ("" = ungroupable): DIP by its groups,
+    DRG by its rule set (none: every case ungroupable), APG by disease and treatment pattern."""
+    procedure_types = selectors.procedure_types()
+    if version.kind == CatalogKind.DRG:
+        rule_set = selectors.drg_rule_set_for_version(version)
+        if rule_set is None:
+            return pd.Series("", index=golden.index)
+        return drg.drg_group(golden, selectors.drg_rules_of(rule_set), procedure_types)["drg_code"].astype(str)
+    if version.kind == CatalogKind.APG:
+        return apg.apg_group(golden, procedure_types)["apg_code"].astype(str)
+    return grouping.dip_group(golden, groups, procedure_types,
+                              unmapped_procedure_type=dip.DipConfig.from_params(version.build_params).unmapped_procedure_type)["dip_code"]
 
 
 def golden_failures(version: CatalogVersion) -> list[dip.GoldenResult]:
-    """The golden cases of a version that the DIP grouper does not put in their expected group with
-    their expected score."""
+    """The golden cases of a version that its grouper (DIP, DRG or APG) does not put in their expected group
+    with their expected score."""
     golden = pd.DataFrame(
-        [{"label": g.label, "maindiag_code": g.case.get("maindiag_code", ""), "main_oprn_oprt_code": g.case.get("main_oprn_oprt_code", ""),
-          "expected_code": g.expected_code, "expected_score": g.expected_score} for g in version.golden_cases.all()],
-        columns=["label", "maindiag_code", "main_oprn_oprt_code", "expected_code", "expected_score"],
+        [{"label": g.label, **{name: str(g.case.get(name, "") or "") for name in GOLDEN_FIELDS}, "expected_code": g.expected_code,
+          "expected_score": g.expected_score} for g in version.golden_cases.all()],
+        columns=["label", *GOLDEN_FIELDS, "expected_code", "expected_score"],
     )  # fmt: skip
+    if golden.empty:
+        return []
     groups = pd.DataFrame(list(version.groups.values(*grouping.GROUPS_COLUMNS, "score")), columns=[*grouping.GROUPS_COLUMNS, "score"])
-    assigned = grouping.dip_group(
-        golden, groups, selectors.procedure_types(),
-        unmapped_procedure_type=dip.DipConfig.from_params(version.build_params).unmapped_procedure_type,
-    )["dip_code"]  # fmt: skip
+    assigned = _golden_assigned(version, golden, groups)
     results = dip.golden_check(golden, assigned=assigned, scores=dict(zip(groups["code"], groups["score"], strict=True)))
     return [result for result in results if not result.passed]
 
@@ -303,18 +441,8 @@ def version_publish(*, actor, version: CatalogVersion) -> CatalogVersion:
     """Publish a submitted version (by someone other than its submitter) once every golden case passes;
     the version published before it for the same region, kind and year is retired."""
     version = _locked(version)
-    _require(version, CatalogStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    approver = _user(actor)
-    if approver is None or approver.pk == version.submitted_by_id:
-        raise ValidationError(ERR_SELF_PUBLISH)
+    approver = series_approver(actor=actor, record=version)
     failures = golden_failures(version)
     if failures:
         raise ValidationError(ERR_GOLDEN_FAILED.format(failures="；".join(_failure_text(f) for f in failures)), code="golden")
-    now = timezone.now()
-    for previous in CatalogVersion.objects.select_for_update().filter(
-        region=version.region_id, kind=version.kind, year=version.year, status=CatalogStatus.PUBLISHED
-    ):
-        audited_update(actor=actor, instance=previous, action="catalog_version_retire", message=f"被第{version.version}版替代",
-                       status=CatalogStatus.RETIRED, retired_at=now)  # fmt: skip
-    return audited_update(actor=actor, instance=version, action="catalog_version_publish",
-                          status=CatalogStatus.PUBLISHED, approved_by=approver, approved_at=now)
+    return series_publish(actor=actor, record=version, approver=approver, action="catalog_version_publish")

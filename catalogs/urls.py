@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalogs import coefficient_views, views
+from catalogs import coefficient_views, drg_rule_views, views
 
 app_name = "catalogs"
 urlpatterns = [
@@ -19,6 +19,19 @@ urlpatterns = [
     path("versions/<int:pk>/import/", views.version_import, name="version_import"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("groups/<int:pk>/score/", views.group_score_edit, name="group_score_edit"),
+    path("groups/<int:pk>/flags/", views.group_flags_edit, name="group_flags_edit"),
+    path("dictionaries/", views.dictionary_list, name="dictionary_list"),
+    path("dictionaries/export/", views.dictionary_export, name="dictionary_export"),
+    path("dictionaries/import/", views.dictionary_import, name="dictionary_import"),
+    path("drg-rules/", drg_rule_views.drg_rules_list, name="drg_rules_list"),
+    path("drg-rules/new/", drg_rule_views.drg_rules_create, name="drg_rules_create"),
+    path("drg-rules/<int:pk>/", drg_rule_views.drg_rules_detail, name="drg_rules_detail"),
+    path("drg-rules/<int:pk>/export/", drg_rule_views.drg_rules_export, name="drg_rules_export"),
+    path("drg-rules/<int:pk>/import/", drg_rule_views.drg_rules_import, name="drg_rules_import"),
+    path("drg-rules/<int:pk>/submit/", drg_rule_views.drg_rules_submit, name="drg_rules_submit"),
+    path("drg-rules/<int:pk>/return/", drg_rule_views.drg_rules_return, name="drg_rules_return"),
+    path("drg-rules/<int:pk>/publish/", drg_rule_views.drg_rules_publish, name="drg_rules_publish"),
+    path("drg-rules/<int:pk>/copy/", drg_rule_views.drg_rules_copy, name="drg_rules_copy"),
     path("coefficients/", coefficient_views.coefficient_list, name="coefficient_list"),
     path("coefficients/new/", coefficient_views.coefficient_create, name="coefficient_create"),
     path("coefficients/<int:pk>/", coefficient_views.coefficient_detail, name="coefficient_detail"),

@@ -18,17 +18,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
-from catalogs import excel, selectors, services
+from catalogs import dictionaries, excel, selectors, services
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionLevel, InstitutionType
-from catalogs.forms import BuildForm, ImportForm, ReasonForm, ScoreForm, VersionCreateForm
-from catalogs.models import CatalogVersion
-from catalogs.tasks import JOB_BUILD_DIP
+from catalogs.forms import ApgBuildForm, BuildForm, FlagsForm, ImportForm, ReasonForm, ScoreForm, VersionCreateForm, WeightBuildForm
+from catalogs.models import CatalogVersion, Diagnosis, Procedure
+from catalogs.tasks import BUILD_JOBS
 from jobs.services import JobRefused, job_start
 
 CHANGE, PUBLISH = "catalogs.change_catalogversion", "catalogs.publish_catalogversion"
 GROUPS_PER_PAGE = 50
 ERR_GOLDEN_REFUSED = "标准病例校验未通过，不能发布。未通过的标准病例："
 FLAG_CHOICES = [("is_grassroots", "基层病种"), ("is_tcm", "中医优势病种"), ("is_day_surgery", "日间手术病种")]
+BUILD_FORMS = {CatalogKind.DIP: BuildForm, CatalogKind.DRG: WeightBuildForm, CatalogKind.APG: ApgBuildForm}
+# Look-back years offered by default: DIP three years, DRG two, APG the two years weighted 2:8.
+BUILD_YEARS = {CatalogKind.DIP: 3, CatalogKind.DRG: 2, CatalogKind.APG: 2}
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -106,7 +109,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "others": selectors.catalog_version_list_for_user(user, kind=version.kind).filter(region=version.region_id).exclude(pk=version.pk),
         "can_change": user.is_bureau and user.has_perm(CHANGE),
         "can_publish": user.is_bureau and user.has_perm(PUBLISH) and user.pk != version.submitted_by_id,
-        "build_form": BuildForm(initial={"years": ",".join(str(version.year - n) for n in (3, 2, 1))}),
+        "build_form": BUILD_FORMS[version.kind](initial={"years": ",".join(str(version.year - n) for n in range(BUILD_YEARS[version.kind], 0, -1))}),
         "reason_form": ReasonForm(), "import_form": ImportForm(), "golden_count": version.golden_cases.count(),
     }  # fmt: skip
     return render(request, "catalogs/version_detail.html", context)
@@ -115,19 +118,19 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @bureau_view(CHANGE)
 @require_POST
 def version_build(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start the DIP build as a background job and follow it on the job page."""
+    """Start the build of the version's kind (DIP, DRG, APG) as a background job and follow it on the job page."""
     version = selectors.catalog_version_get_for_user(request.user, pk)
-    refusal = services.ERR_NOT_DRAFT if not version.is_editable else services.ERR_NOT_DIP if version.kind != CatalogKind.DIP else ""
-    if refusal:
-        messages.error(request, refusal)
+    if not version.is_editable:
+        messages.error(request, services.ERR_NOT_DRAFT)
         return _detail(version)
-    form = BuildForm(request.POST)
+    form = BUILD_FORMS[version.kind](request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
         return _detail(version)
+    kind = BUILD_JOBS[version.kind]
     try:
-        job = job_start(actor=request.user, kind=JOB_BUILD_DIP, key=f"{JOB_BUILD_DIP}:{version.pk}",
+        job = job_start(actor=request.user, kind=kind, key=f"{kind}:{version.pk}",
                         params={"version_id": version.pk, "years": form.cleaned_data["years"], "params": form.params()})  # fmt: skip
     except JobRefused as refused:
         messages.error(request, str(refused))
@@ -216,23 +219,76 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "level_labels": dict(InstitutionLevel.choices), "chart": [[f"{g.version.year}年第{g.version.version}版", str(g.score)] for g in history],
         "can_edit": request.user.is_bureau and request.user.has_perm(CHANGE) and group.version.is_editable,
         "score_form": ScoreForm(initial={"score": group.score}),
+        "flags_form": FlagsForm(initial={name: getattr(group, name) for name, _ in FLAG_CHOICES}),
     }  # fmt: skip
     return render(request, "catalogs/group_detail.html", context)
+
+
+def _group_change(request: HttpRequest, pk: int, form_class: type, change: Callable[..., object], success: str) -> HttpResponse:
+    """A bureau POST that changes one group of a draft through ``change(actor, group, cleaned_data)``."""
+    group = selectors.catalog_group_get_for_user(request.user, pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            change(actor=request.user, group=group, data=form.cleaned_data)
+        except ValidationError as error:
+            error_messages(request, error)
+        else:
+            messages.success(request, success)
+    else:
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    return redirect("catalogs:group_detail", pk=group.pk)
 
 
 @bureau_view(CHANGE)
 @require_POST
 def group_score_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    group = selectors.catalog_group_get_for_user(request.user, pk)
-    form = ScoreForm(request.POST)
-    if form.is_valid():
-        try:
-            services.group_score_edit(actor=request.user, group=group, **form.cleaned_data)
-        except ValidationError as error:
-            error_messages(request, error)
-        else:
-            messages.success(request, "已修改分值。")
+    return _group_change(request, pk, ScoreForm, lambda *, data, **kw: services.group_score_edit(**kw, **data), "已修改分值。")
+
+
+@bureau_view(CHANGE)
+@require_POST
+def group_flags_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    def change(*, data: dict, **kw) -> object:
+        return services.group_flags_edit(**kw, flags={name: data[name] for name, _ in FLAG_CHOICES}, reason=data["reason"])
+
+    return _group_change(request, pk, FlagsForm, change, "已修改病种标识。")
+
+
+# --- coding dictionaries ---------------------------------------------------------------------------
+
+DICTIONARY_VIEW, DICTIONARY_CHANGE = "catalogs.view_diagnosis", "catalogs.change_diagnosis"
+
+
+@bureau_view(DICTIONARY_VIEW)
+def dictionary_list(request: HttpRequest) -> HttpResponse:
+    context = {"diagnoses": Diagnosis.objects.count(), "procedures": Procedure.objects.count(), "import_form": ImportForm(),
+               "sheets": dictionaries.SHEETS, "can_change": request.user.has_perm(DICTIONARY_CHANGE)}  # fmt: skip
+    return render(request, "catalogs/dictionary_list.html", context)
+
+
+@bureau_view(DICTIONARY_VIEW)
+def dictionary_export(request: HttpRequest) -> HttpResponse:
+    """The dictionaries as the import workbook; ``?template=1`` gives the headers only (导入模板)."""
+    template = request.GET.get("template") == "1"
+    return xlsx_response(dictionaries.dictionary_workbook(empty=template), "dictionary-template.xlsx" if template else "dictionary.xlsx")
+
+
+@bureau_view(DICTIONARY_CHANGE)
+@require_POST
+def dictionary_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要导入的 Excel 文件。")
+        return redirect("catalogs:dictionary_list")
+    upload = form.cleaned_data["file"]
+    try:
+        counts = dictionaries.dictionary_import(actor=request.user, file=upload, filename=upload.name)
+    except ValidationError as error:
+        messages.error(request, "导入未执行，文件中有以下错误：")
+        error_messages(request, error)
     else:
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
-    return redirect("catalogs:group_detail", pk=group.pk)
+        messages.success(request, "已导入：" + "；".join(f"{dictionaries.SHEET_TITLES[t]}新增 {c['new']} 条、更新 {c['updated']} 条"
+                                                    for t, c in counts.items()))  # fmt: skip
+    return redirect("catalogs:dictionary_list")

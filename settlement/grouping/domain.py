@@ -30,16 +30,23 @@ CASE_COLUMNS: dict[str, tuple[str, ...]] = {
 TYPING_COLUMNS = ("age", "nwb_age", "otherdiag_codes", "dscg_way")
 STORED_TREATMENT = {label: value for value, label in grouping.TREATMENT_ALIASES.items() if value != label}
 CODE_COLUMN = {CatalogKind.DIP: "dip_code", CatalogKind.DRG: "drg_code", CatalogKind.APG: "apg_code"}
+# DRG and APG codes follow from rules, not from the catalog: a code the catalog has no group (no weight,
+# no points) for — a disease first seen in the catalog year, say — cannot be paid by points.
+TRACE_NOT_IN_CATALOG = "not_in_catalog"
+NOT_IN_CATALOG_TEXT = "不能入组：目录中无此病组（历史数据中没有该病组，未测算点数）"
 UNGROUPABLE_TRACES = {
-    CatalogKind.DIP: grouping.UNGROUPABLE_TRACES, CatalogKind.DRG: drg.UNGROUPABLE_TRACES, CatalogKind.APG: apg.UNGROUPABLE_TRACES,
+    CatalogKind.DIP: grouping.UNGROUPABLE_TRACES, CatalogKind.DRG: drg.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
+    CatalogKind.APG: apg.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
 }  # fmt: skip
-TRACE_TEXT = {CatalogKind.DIP: grouping.TRACE_TEXT, CatalogKind.DRG: drg.TRACE_TEXT, CatalogKind.APG: apg.TRACE_TEXT}
+TRACE_TEXT = {CatalogKind.DIP: grouping.TRACE_TEXT, CatalogKind.DRG: drg.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
+              CatalogKind.APG: apg.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT}}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class GroupingCatalog:
     """What a catalog version gives the grouper. DIP: ``groups`` (catalogs.grouping contract), ``subtypes``
-    (code, dimension, key, coefficient) and the build's ``unmapped_procedure_type``; DRG: the rule set."""
+    (code, dimension, key, coefficient) and the build's ``unmapped_procedure_type``; DRG: the rule set; DRG
+    and APG: ``groups`` with at least ``code`` (a code outside it is ungroupable)."""
 
     kind: str
     procedure_types: Mapping[str, str]
@@ -79,9 +86,9 @@ def cases_grouped(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame
     if catalog.kind == CatalogKind.DIP:
         result = _dip(cases, catalog)
     elif catalog.kind == CatalogKind.DRG:
-        result = drg.drg_group(cases, catalog.drg_rules or drg.drg_rules_load(), catalog.procedure_types)
+        result = _in_catalog(drg.drg_group(cases, catalog.drg_rules or drg.drg_rules_load(), catalog.procedure_types), catalog)
     else:
-        result = apg.apg_group(cases, catalog.procedure_types)
+        result = _in_catalog(apg.apg_group(cases, catalog.procedure_types), catalog)
     blank = pd.Series(pd.Categorical.from_codes(np.zeros(len(cases), dtype=np.int8), categories=[""]), index=cases.index)
     column = lambda name: result[name] if name in result else blank  # noqa: E731  (DRG and APG: no type, treatment, subtype)
     return pd.DataFrame({
@@ -93,6 +100,28 @@ def cases_grouped(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame
         "trace": result["trace"],
         "trace_text": result["trace_text"],
     }, index=cases.index)  # fmt: skip
+
+
+def _in_catalog(result: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame:
+    """A DRG/APG result with the codes the catalog's ``groups`` lack turned ungroupable (``TRACE_NOT_IN_CATALOG``);
+    as it is without ``groups``. Decided on the categories, the few distinct codes, not on the rows."""
+    name = CODE_COLUMN[catalog.kind]
+    if catalog.groups is None:
+        return result
+    codes = result[name].cat.categories
+    missing = codes[(codes != "") & ~codes.isin(catalog.groups["code"])]
+    outside = result[name].isin(missing).to_numpy()
+    if not outside.any():
+        return result
+    changed = {name: "", "trace": TRACE_NOT_IN_CATALOG, "trace_text": NOT_IN_CATALOG_TEXT}
+    columns = {column: _categorical_set(result[column], outside, value) for column, value in changed.items()}
+    return result.assign(**columns)
+
+
+def _categorical_set(column: pd.Series, where: np.ndarray, value: str) -> pd.Series:
+    if value not in column.cat.categories:
+        column = column.cat.add_categories([value])
+    return column.mask(where, value)
 
 
 def _dip(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame:
@@ -111,7 +140,17 @@ def _coefficient_text(result: pd.DataFrame) -> pd.Series:
     return pd.Series(coefficient, index=result.index, dtype=object)
 
 
-def trace_counts(grouped: pd.DataFrame) -> dict[str, int]:
-    """Cases per trace code, largest first (the audit summary of a grouping run)."""
-    counts = grouped["trace"].value_counts()
+def trace_counts(grouped: pd.DataFrame, cases: pd.Series | None = None) -> dict[str, int]:
+    """Cases per trace code, largest first (the audit summary of a grouping run); ``cases`` weighs each row
+    when the rows are distinct keys standing for that many cases."""
+    weights = pd.Series(1, index=grouped.index) if cases is None else cases
+    counts = weights.groupby(grouped["trace"], observed=True).sum().sort_values(ascending=False, kind="stable")
     return {str(trace): int(n) for trace, n in counts.items() if n}
+
+
+def groups_by_key(catalog: GroupingCatalog) -> bool:
+    """Whether to group the distinct keys instead of the cases (``services.period_group``): when a result
+    depends on a few text columns only — DIP without auxiliary typing (diagnosis, procedure: a few thousand
+    keys in a million cases) and APG. Not DRG: its key holds the other-diagnosis list, distinct for about
+    every third case, and grouping those keys in the database cost more than reading the cases (bench/README.md)."""
+    return catalog.kind != CatalogKind.DRG and (catalog.subtypes is None or catalog.subtypes.empty)

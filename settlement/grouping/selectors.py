@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
 from catalogs import drg, grouping
 from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.dip import DipConfig
 from catalogs.models import CatalogVersion, GroupSubtype, Region
-from catalogs.selectors import procedure_types
+from catalogs.selectors import drg_rule_set_for_version, drg_rules_of, procedure_types
 from settlement.choices import MedType
 from settlement.grouping.domain import UNGROUPABLE_TRACES, GroupingCatalog
 from settlement.grouping.models import CaseGroup
@@ -21,6 +22,7 @@ from settlement.models import CaseRecord, SettlementPeriod
 # Which cases each kind groups: DIP and DRG the inpatient ones (住院), APG the outpatient chronic ones (门诊慢特病).
 MED_TYPES = {CatalogKind.DIP: MedType.inpatient(), CatalogKind.DRG: MedType.inpatient(), CatalogKind.APG: {MedType.CHRONIC_SPECIAL}}
 TOP_GROUPS = 20
+ERR_NO_DRG_RULES = "{region}{year}年没有已发布的DRG分组规则，无法按DRG分组。请先导入并审核发布分组规则。"
 
 
 def catalog_version_in_force(*, region: Region, kind: str, year: int) -> CatalogVersion | None:
@@ -52,17 +54,32 @@ def period_case_frame(*, periods: Sequence[SettlementPeriod], kind: str, columns
     return pd.DataFrame.from_records(rows, columns=names)
 
 
+def period_case_keys(*, periods: Sequence[SettlementPeriod], kind: str, columns: Sequence[str], scheme: str | None = None) -> pd.DataFrame:
+    """The distinct values of ``columns`` among the cases ``kind`` groups in ``periods``, and ``cases`` per
+    value: a year's million cases carry a few thousand distinct (diagnosis, procedure) keys."""
+    rows = period_cases(periods=periods, kind=kind, scheme=scheme).order_by().values_list(*columns).annotate(cases=Count("id"))
+    return pd.DataFrame.from_records(list(rows), columns=[*columns, "cases"])
+
+
 def grouping_catalog(version: CatalogVersion) -> GroupingCatalog:
-    """The version as the grouper's input: its groups and subtypes (DIP) or the DRG rule set (DRG, APG: fixed logic)."""
+    """The version as the grouper's input: its groups and subtypes (DIP), or the DRG rule set it was built
+    with, else the one in force (DRG); APG groups by fixed logic."""
     kind = version.kind
-    if kind != CatalogKind.DIP:
-        return GroupingCatalog(kind=kind, procedure_types=procedure_types(),
-                               drg_rules=drg.drg_rules_load() if kind == CatalogKind.DRG else None)  # fmt: skip
     groups = pd.DataFrame(list(version.groups.values_list(*grouping.GROUPS_COLUMNS)), columns=list(grouping.GROUPS_COLUMNS))
+    if kind != CatalogKind.DIP:
+        return GroupingCatalog(kind=kind, procedure_types=procedure_types(), groups=groups,
+                               drg_rules=_drg_rules(version) if kind == CatalogKind.DRG else None)  # fmt: skip
     subtype_rows = GroupSubtype.objects.filter(group__version=version).values_list("group__code", "dimension", "key", "coefficient")
     subtypes = pd.DataFrame(list(subtype_rows), columns=list(grouping.SUBTYPES_COLUMNS))
     return GroupingCatalog(kind=kind, procedure_types=procedure_types(), groups=groups, subtypes=subtypes,
                            unmapped_procedure_type=DipConfig.from_params(version.build_params).unmapped_procedure_type)  # fmt: skip
+
+
+def _drg_rules(version: CatalogVersion) -> drg.DrgRules:
+    rule_set = drg_rule_set_for_version(version)
+    if rule_set is None:
+        raise ValidationError(ERR_NO_DRG_RULES.format(region=version.region.name, year=version.year))
+    return drg_rules_of(rule_set)
 
 
 # --- results ---------------------------------------------------------------------------------------

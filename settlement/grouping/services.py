@@ -1,15 +1,23 @@
 """The one write of grouping: ``period_group`` groups every case of a period (or a whole year) under the
 catalog version in force and replaces that version's results of the period, in one transaction.
 
-Read (``values_list`` into pandas, no model instances) → group (``settlement.grouping.domain``, pure and
-vectorised) → delete the version's old rows of the period → bulk write (``bulk.case_groups_copy``: COPY
-on PostgreSQL) → one audit event with the counts per trace.
+Read → group (``settlement.grouping.domain``, pure and vectorised) → delete the version's old rows of the
+period → bulk write → one audit event with the counts per trace. Two ways (``_Plan``): when a result depends
+on the key columns only (DIP without auxiliary typing, APG), the distinct keys are read with their case
+counts, grouped, and joined back to the cases inside the database (``bulk.case_groups_insert_by_key``);
+otherwise every case is read (``values_list`` into pandas) and its result copied in (``bulk.case_groups_copy``,
+COPY on PostgreSQL). A write large against the table drops and rebuilds the table's indexes around it
+(``bulk.case_group_indexes_rebuilt``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import pandas as pd
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +29,7 @@ from catalogs.models import CatalogVersion, Region
 from jobs.models import Job
 from jobs.services import job_start
 from settlement.grouping import domain, selectors
-from settlement.grouping.bulk import case_groups_copy
+from settlement.grouping.bulk import case_group_indexes_rebuilt, case_groups_copy, case_groups_insert_by_key, indexes_worth_rebuilding
 from settlement.grouping.models import CaseGroup
 
 Progress = Callable[[int, str], None]
@@ -71,41 +79,68 @@ def period_group(
     seconds: dict[str, float] = {}
     tick = time.perf_counter()
     catalog = selectors.grouping_catalog(version)
+    plan = _Plan(version=version, periods=periods, scheme=scheme, columns=domain.case_columns(catalog), by_key=domain.groups_by_key(catalog))
     report(5, "正在读取结算清单")
-    cases = selectors.period_case_frame(periods=periods, kind=version.kind, columns=domain.case_columns(catalog), scheme=scheme)
+    cases = plan.read()
     seconds["read"], tick = time.perf_counter() - tick, time.perf_counter()
-    report(35, f"正在为 {len(cases)} 条结算清单分组")
+    report(35, f"正在为 {plan.count(cases)} 条结算清单分组")
     try:
         grouped = domain.cases_grouped(cases, catalog)
     except ValueError as error:  # a catalog table that breaks the grouper's contract
         raise ValidationError(ERR_CATALOG.format(reason=error)) from error
     seconds["group"], tick = time.perf_counter() - tick, time.perf_counter()
     report(60, "正在写入分组结果")
-    replaced = _results_replace(version=version, periods=periods, scheme=scheme, cases=cases, grouped=grouped)
+    replaced = plan.write(cases, grouped)
     seconds["write"] = time.perf_counter() - tick
-    summary = _summary(version=version, year=year, month=month, scheme=scheme, grouped=grouped, replaced=replaced, seconds=seconds)
+    traces = domain.trace_counts(grouped, cases["cases"] if plan.by_key else None)
+    summary = _summary(version=version, year=year, month=month, scheme=scheme, traces=traces, replaced=replaced, seconds=seconds)
     audit_record(actor=actor, action="case_group", instance=version, after=summary,
-                 message=f"按{version}为{region.name}{year}年{f'{month}月' if month else ''}{len(grouped)}条结算清单分组，"
+                 message=f"按{version}为{region.name}{year}年{f'{month}月' if month else ''}{summary['cases']}条结算清单分组，"
                          f"不能入组{summary['ungroupable']}条")  # fmt: skip
     report(100, "分组完成")
     return summary
 
 
-def _results_replace(*, version: CatalogVersion, periods, scheme: str | None, cases, grouped) -> int:
-    """Delete the version's results of the periods (of the scheme) and write the new ones; returns rows deleted."""
-    old = CaseGroup.objects.filter(version=version, period__in=periods)
-    replaced, _ = (old.filter(case__insutype=scheme) if scheme else old).delete()
-    rows = grouped.assign(case_id=cases["id"], period_id=cases["period_id"], version_id=version.pk, kind=version.kind)
-    case_groups_copy(rows, grouped_at=timezone.now())
-    return replaced
+@dataclass(frozen=True)
+class _Plan:
+    """How one grouping run reads and writes. ``by_key``: the result depends on the key columns only, so the
+    distinct keys are read and grouped, and the database joins their results back to the cases (no case row
+    travels to Python); otherwise (auxiliary typing) every case is read and its result copied in."""
+
+    version: CatalogVersion
+    periods: list
+    scheme: str | None
+    columns: tuple[str, ...]
+    by_key: bool
+
+    def read(self) -> pd.DataFrame:
+        read = selectors.period_case_keys if self.by_key else selectors.period_case_frame
+        return read(periods=self.periods, kind=self.version.kind, columns=self.columns, scheme=self.scheme)
+
+    def count(self, cases: pd.DataFrame) -> int:
+        return int(cases["cases"].sum()) if self.by_key else len(cases)
+
+    def write(self, cases: pd.DataFrame, grouped: pd.DataFrame) -> int:
+        """Delete the version's results of the periods (of the scheme) and write the new ones; returns rows deleted."""
+        version, now = self.version, timezone.now()
+        old = CaseGroup.objects.filter(version=version, period__in=self.periods)
+        replaced, _ = (old.filter(case__insutype=self.scheme) if self.scheme else old).delete()
+        with case_group_indexes_rebuilt() if indexes_worth_rebuilding(self.count(cases)) else nullcontext():
+            if self.by_key:
+                case_groups_insert_by_key(grouped.assign(**{name: cases[name] for name in self.columns}), key_columns=self.columns,
+                                          cases=selectors.period_cases(periods=self.periods, kind=version.kind, scheme=self.scheme),
+                                          version_id=version.pk, kind=version.kind, grouped_at=now)  # fmt: skip
+            else:
+                rows = grouped.assign(case_id=cases["id"], period_id=cases["period_id"], version_id=version.pk, kind=version.kind)
+                case_groups_copy(rows, grouped_at=now)
+        return replaced
 
 
-def _summary(*, version: CatalogVersion, year: int, month: int | None, scheme: str | None, grouped, replaced: int, seconds: dict) -> dict:
-    traces = domain.trace_counts(grouped)
+def _summary(*, version: CatalogVersion, year: int, month: int | None, scheme: str | None, traces: dict, replaced: int, seconds: dict) -> dict:
     ungroupable = domain.UNGROUPABLE_TRACES[version.kind]
     return {
         "version_id": version.pk, "version": str(version), "kind": version.kind, "year": year, "month": month,
-        "scheme": scheme or "", "cases": len(grouped), "replaced": replaced, "traces": traces,
+        "scheme": scheme or "", "cases": sum(traces.values()), "replaced": replaced, "traces": traces,
         "ungroupable": sum(n for trace, n in traces.items() if trace in ungroupable),
         "seconds": {step: round(value, 3) for step, value in seconds.items()},
     }  # fmt: skip

@@ -96,7 +96,7 @@ def test_row_errors_are_reported_in_chinese_and_nothing_is_written(world, draft)
     assert refused.value.messages == [
         "第2行“基层病种”：“也许”无效，应为 是 或 否。",  # rows by code: I21-S, I21.000+36.0601, J18.900
         "第3行“分值”：“一千五”不是有效数字。",
-        "第4行“病种类型”：“奖励病种”无效，应为：核心病种、综合病种。",
+        "第4行“病种类型”：“奖励病种”无效，应为：核心病种、综合病种、DRG病组、APG门诊病组。",
         "第5行：分值、费用和病例数不能为负数。",
     ]
     assert groups_of(draft) == before and AuditEvent.objects.count() == events

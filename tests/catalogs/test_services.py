@@ -126,9 +126,9 @@ def test_a_build_without_cases_is_refused_in_chinese(world):
     assert not version.groups.exists()
 
 
-def test_only_a_dip_draft_is_built(built, history):
+def test_only_a_dip_draft_is_built_as_dip(built, history):
     drg = services.version_create(actor=history.officer, region=history.region, year=2025, kind=CatalogKind.DRG)
-    with pytest.raises(ValidationError, match="只有DIP目录"):
+    with pytest.raises(ValidationError, match="该目录版本不是DIP病种目录"):
         services.catalog_build_dip(actor=history.officer, version=drg, years=[2024])
     submitted(built, history.officer)
     with pytest.raises(ValidationError, match="不能修改"):

@@ -127,12 +127,14 @@ def test_the_detail_is_paginated(world, draft, client_for, django_assert_max_num
 
 def test_the_build_form_starts_the_job_and_shows_its_page(world, draft, client_for):
     client = client_for(world.officer)
-    data = {"years": "2022, 2023，2024", "core_threshold": "10", "scale": "100", "score_method": "average"}
+    data = {"years": "2022, 2023，2024", "core_threshold": "10", "scale": "100", "score_method": "average",
+            "tcm_codes": "J18, I21；K35.800", "day_surgery_codes": ""}  # fmt: skip
     response = client.post(reverse("catalogs:version_build", args=[draft.pk]), data)
     job = Job.objects.get(kind="catalog_build_dip")
     assert response.url == reverse("jobs:job_detail", args=[job.pk])
     assert job.params == {"version_id": draft.pk, "years": [2022, 2023, 2024],
-                          "params": {"core_threshold": 10, "scale": "100", "score_method": "average"}}  # fmt: skip
+                          "params": {"core_threshold": 10, "scale": "100", "score_method": "average",
+                                     "tcm_codes": ["J18", "I21", "K35.800"], "day_surgery_codes": []}}  # fmt: skip
     bad = client.post(reverse("catalogs:version_build", args=[draft.pk]), {**data, "years": "去年"}, follow=True)
     assert "请填写测算年度" in bad.content.decode() and Job.objects.count() == 1
 

@@ -15,11 +15,12 @@ from django.db import connection
 from audit.models import AuditEvent
 from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.drg import drg_group, drg_rules_load
-from catalogs.models import CatalogVersion
+from catalogs.drg_rule_services import drg_rule_set_seed
+from catalogs.models import CatalogGroup, CatalogVersion, DrgAdrg, GroupSubtype
 from jobs.choices import JobStatus
 from jobs.models import Job
 from jobs.services import job_run
-from settlement.grouping import bulk, services
+from settlement.grouping import bulk, domain, selectors, services
 from settlement.grouping.models import CaseGroup
 from tests.conftest import postgres_only
 from tests.settlement.grouping.conftest import CASES, dip_version
@@ -117,16 +118,44 @@ def test_one_audit_event_records_the_counts_per_trace(world, period_cases, catal
     assert "不能入组2条" in event.message
 
 
-def test_drg_groups_each_case_with_the_rule_set_of_the_catalogs(world, period_cases):
-    version = CatalogVersion.objects.create(region=world.region, kind=CatalogKind.DRG, year=2024, status=CatalogStatus.PUBLISHED)
-    group(world, kind=CatalogKind.DRG)
-    found = results(version)
+def drg_version(world, codes, **fields) -> CatalogVersion:
+    version = CatalogVersion.objects.create(region=world.region, kind=CatalogKind.DRG, year=2024, status=CatalogStatus.PUBLISHED, **fields)
+    CatalogGroup.objects.bulk_create(CatalogGroup(version=version, code=code, group_type="drg", score=D("100")) for code in codes)
+    return version
+
+
+def test_drg_groups_each_case_with_the_published_rule_set_and_a_drg_outside_the_catalog_is_ungroupable(world, period_cases):
+    drg_rule_set_seed(officer=world.officer, admin=world.bureau_admin, region=world.region, year=2024)
     frame = pd.DataFrame([{"maindiag_code": CASES[s][0]["maindiag_code"], "main_oprn_oprt_code": CASES[s][0].get("main_oprn_oprt_code", ""),
                            "otherdiag_codes": ""} for s in CASES])  # fmt: skip
     expected = drg_group(frame, drg_rules_load(), {"36.0601": "surgical", "00.6600": "surgical"})
-    assert [found[s].group_code for s in CASES] == expected["drg_code"].astype(str).tolist()
-    assert [found[s].trace for s in CASES] == expected["trace"].astype(str).tolist()
+    codes = expected["drg_code"].astype(str).tolist()
+    version = drg_version(world, set(codes) - {"", codes[2]})  # S3's DRG has no weight in this catalog
+    summary = group(world, kind=CatalogKind.DRG)
+    found = results(version)
+    assert [found[s].group_code for s in CASES] == [code if n != 2 else "" for n, code in enumerate(codes)]
+    assert [found[s].trace for s in CASES] == [t if n != 2 else "not_in_catalog" for n, t in enumerate(expected["trace"].astype(str))]
+    assert found["S3"].trace_text == "不能入组：目录中无此病组（历史数据中没有该病组，未测算点数）"
+    assert summary["ungroupable"] == sum(1 for code in codes if not code) + 1
     assert all(row.kind == CatalogKind.DRG for row in found.values())
+
+
+def test_drg_grouping_follows_the_rules_in_the_database_not_the_demo_files(world, period_cases):
+    """The version's own rule set is read from the database: there its pneumonia ADRG (ES2) has lost J18."""
+    pinned = drg_rule_set_seed(officer=world.officer, admin=world.bureau_admin, region=world.region, year=2024)
+    DrgAdrg.objects.filter(rule_set=pinned, adrg="ES2").update(diag_codes="J15;J12;J10;J20;J21;J86")
+    version = drg_version(world, ["FM15", "ES25"], drg_rule_set=pinned)
+    group(world, kind=CatalogKind.DRG)
+    found = results(version)
+    assert (found["S3"].group_code, found["S3"].trace) == ("", "no_adrg")
+    assert found["S1"].group_code == "FM15"
+
+
+def test_drg_grouping_without_a_published_rule_set_is_refused(world, period_cases):
+    CatalogVersion.objects.create(region=world.region, kind=CatalogKind.DRG, year=2024, status=CatalogStatus.PUBLISHED)
+    with pytest.raises(ValidationError) as refused:
+        group(world, kind=CatalogKind.DRG)
+    assert refused.value.messages == ["测试统筹区2024年没有已发布的DRG分组规则，无法按DRG分组。请先导入并审核发布分组规则。"]
 
 
 def test_the_job_groups_the_period_as_its_starter(world, period_cases, catalog):
@@ -180,14 +209,16 @@ def test_on_postgresql_the_results_are_written_with_copy(world, period_cases, ca
     assert copied == [6, 6] and CaseGroup.objects.count() == 6
 
 
-def test_apg_groups_only_the_outpatient_chronic_cases(world, period_cases):
+def test_apg_groups_only_the_outpatient_chronic_cases_and_a_group_outside_the_catalog_is_ungroupable(world, period_cases):
     version = CatalogVersion.objects.create(region=world.region, kind=CatalogKind.APG, year=2024, status=CatalogStatus.PUBLISHED)
-    case_create(institution=world.hospital_a, period=world.period, setl_id="C1", med_type="14", opsp_dise_code="M07800",
-                maindiag_code="N18.500", adm_time=None, dscg_time=None, act_ipt_days=None)  # fmt: skip
+    CatalogGroup.objects.create(version=version, code="M07800-M", group_type="apg", score=D("248.0620"))
+    for setl_id, disease in [("C1", "M07800"), ("C2", "M03900")]:
+        case_create(institution=world.hospital_a, period=world.period, setl_id=setl_id, med_type="14", opsp_dise_code=disease,
+                    maindiag_code="N18.500", adm_time=None, dscg_time=None, act_ipt_days=None)  # fmt: skip
     summary = group(world, kind=CatalogKind.APG)
-    assert summary["cases"] == 1
-    row = CaseGroup.objects.get(version=version)
-    assert (row.case.setl_id, row.group_code, row.trace, row.kind) == ("C1", "M07800-M", "by_disease", CatalogKind.APG)
+    assert (summary["cases"], summary["ungroupable"]) == (2, 1)
+    rows = {row.case.setl_id: (row.group_code, row.trace, row.kind) for row in CaseGroup.objects.filter(version=version)}
+    assert rows == {"C1": ("M07800-M", "by_disease", CatalogKind.APG), "C2": ("", "not_in_catalog", CatalogKind.APG)}
 
 
 def test_deleting_a_case_deletes_its_results_and_a_grouped_version_is_protected(world, period_cases, catalog):
@@ -198,3 +229,20 @@ def test_deleting_a_case_deletes_its_results_and_a_grouped_version_is_protected(
     assert CaseGroup.objects.count() == 5
     with pytest.raises(ProtectedError):
         catalog.delete()
+
+
+def test_an_untyped_catalog_groups_the_distinct_keys_with_the_same_results_as_case_by_case(world, period_cases, catalog):
+    """Without auxiliary typing a result depends on (diagnosis, procedure) only: the keys are grouped and the
+    database joins them back to the cases; every stored column equals grouping each case on its own."""
+    GroupSubtype.objects.filter(group__version=catalog).delete()
+    summary = group(world)
+    frame = selectors.period_case_frame(periods=[world.period], kind=CatalogKind.DIP, columns=["maindiag_code", "main_oprn_oprt_code"])
+    expected = domain.cases_grouped(frame, selectors.grouping_catalog(catalog)).assign(case_id=frame["id"])
+    stored = {row.case_id: row for row in CaseGroup.objects.filter(version=catalog)}
+    assert len(stored) == len(frame) == summary["cases"] == 6
+    for row in expected.itertuples():
+        found = stored[row.case_id]
+        assert (found.group_code, found.group_type, found.treatment_type, found.subtype, found.trace, found.trace_text) == (
+            row.group_code, row.group_type, row.treatment_type, row.subtype, row.trace, row.trace_text)
+        assert found.typing_coefficient is None and found.period_id == world.period.pk and found.kind == "DIP"
+    assert summary["traces"] == {"core": 2, "comprehensive": 1, "core_conservative": 1, "invalid_diagnosis": 1, "no_comprehensive": 1}

@@ -1,0 +1,128 @@
+"""Writes of DRG rule sets (DRG分组规则): open a draft (empty or copied), fill it from a workbook or from
+the demo CSVs, submit, return, publish (four eyes). A DRG catalog version groups with the rule set in
+force (catalogs.selectors.drg_rules_for_version).
+
+Filling a draft replaces all its rows, in one transaction, and only when the whole file is free of
+errors: a workbook with any bad cell writes nothing and every error is reported at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import BinaryIO
+
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audit.services import audit_record, snapshot
+from catalogs import drg, drg_rules, selectors
+from catalogs.models import DrgRuleSet, Region
+from catalogs.services import series_approver, series_draft, series_publish, series_return, series_submit
+
+ERR_RULES_LOCKED = "该DRG分组规则已提交或已发布，不能修改；如需变更请复制为新版本。"
+ERR_RULES_EMPTY = "DRG分组规则还没有规则表，不能提交。"
+SERIES_LABEL = "DRG分组规则"
+
+
+def _locked(rule_set: DrgRuleSet) -> DrgRuleSet:
+    return DrgRuleSet.objects.select_for_update().select_related("region").get(pk=rule_set.pk)
+
+
+def _draft(rule_set: DrgRuleSet) -> DrgRuleSet:
+    rule_set = _locked(rule_set)
+    if not rule_set.is_editable:
+        raise ValidationError(ERR_RULES_LOCKED)
+    return rule_set
+
+
+def _counts(rule_set: DrgRuleSet) -> dict[str, int]:
+    return {table: model.objects.filter(rule_set=rule_set).count() for table, model in selectors.DRG_RULE_MODELS.items()}
+
+
+def _rows_replace(rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFrame]) -> dict[str, int]:
+    """All rows of the draft replaced by ``tables`` (already checked), in their order."""
+    for table, model in selectors.DRG_RULE_MODELS.items():
+        model.objects.filter(rule_set=rule_set).delete()
+        fields = drg_rules.SHEET_OF[table].fields
+        model.objects.bulk_create(model(rule_set=rule_set, **dict(zip(fields, record, strict=True)))
+                                  for record in tables[table][fields].itertuples(index=False))  # fmt: skip
+    return _counts(rule_set)
+
+
+@transaction.atomic
+def drg_rule_set_create(*, actor, region: Region, year: int, name: str = "", based_on: DrgRuleSet | None = None) -> DrgRuleSet:
+    """The next draft of a region's rule set for a year: empty, or a copy of ``based_on``'s tables."""
+    rule_set = series_draft(DrgRuleSet, actor=actor, label=SERIES_LABEL, series={"region": region, "year": year}, name=name,
+                            based_on=based_on, source=f"复制自{based_on}" if based_on else "")  # fmt: skip
+    counts = _rows_replace(rule_set, selectors.drg_rule_tables(based_on)) if based_on else _counts(rule_set)
+    audit_record(actor=actor, action="drg_rule_set_create", instance=rule_set, after=snapshot(rule_set) | {"rows": counts},
+                 message=f"复制自{based_on}" if based_on else "")  # fmt: skip
+    return rule_set
+
+
+def _tables_store(*, actor, rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFrame], source: str, action: str) -> dict[str, int]:
+    before = _counts(rule_set)
+    counts = _rows_replace(rule_set, tables)
+    rule_set.source = source[:200]
+    rule_set.save(update_fields=["source"])
+    audit_record(actor=actor, action=action, instance=rule_set, before={"rows": before}, after={"rows": counts, "source": rule_set.source},
+                 message="规则表已整体替换：" + "、".join(f"{drg_rules.SHEET_OF[t].title} {n} 行" for t, n in counts.items()))  # fmt: skip
+    return counts
+
+
+@transaction.atomic
+def drg_rule_set_import(*, actor, rule_set: DrgRuleSet, file: BinaryIO, filename: str = "") -> dict[str, int]:
+    """Replace a draft's tables with a workbook's (one sheet per table); any error → nothing written, all errors raised."""
+    rule_set = _draft(rule_set)
+    tables, errors = drg_rules.workbook_read(file)
+    if errors:
+        raise ValidationError(errors)
+    return _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=f"Excel导入 {filename}".strip(),
+                         action="drg_rule_set_import")  # fmt: skip
+
+
+@transaction.atomic
+def drg_rule_set_load_csv(*, actor, rule_set: DrgRuleSet, directory=drg.DATA_DIR) -> dict[str, int]:
+    """Replace a draft's tables with the rule files of ``directory`` (default: the demo rule set, catalogs/data/drg)."""
+    rule_set = _draft(rule_set)
+    tables = drg_rules.csv_tables(directory)
+    errors = drg_rules.tables_checked(tables)
+    if errors:
+        raise ValidationError(errors)
+    return _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=f"CSV规则文件 {directory.name}",
+                         action="drg_rule_set_load_csv")  # fmt: skip
+
+
+@transaction.atomic
+def drg_rule_set_submit(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
+    rule_set = _locked(rule_set)
+    empty = "" if rule_set.drgadrg_rows.exists() else ERR_RULES_EMPTY
+    return series_submit(actor=actor, record=rule_set, action="drg_rule_set_submit", empty=empty)
+
+
+@transaction.atomic
+def drg_rule_set_return(*, actor, rule_set: DrgRuleSet, reason: str) -> DrgRuleSet:
+    return series_return(actor=actor, record=_locked(rule_set), action="drg_rule_set_return", reason=reason)
+
+
+@transaction.atomic
+def drg_rule_set_publish(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
+    """Publish (by someone other than the submitter) after the tables pass the grouper's own check; the set
+    published before it for the region and year is retired. Catalog versions built on it keep it."""
+    rule_set = _locked(rule_set)
+    approver = series_approver(actor=actor, record=rule_set)
+    errors = drg_rules.tables_checked(selectors.drg_rule_tables(rule_set))
+    if errors:
+        raise ValidationError(errors)
+    return series_publish(actor=actor, record=rule_set, approver=approver, action="drg_rule_set_publish")
+
+
+def drg_rule_set_seed(*, officer, admin, region: Region, year: int, name: str = "") -> DrgRuleSet:
+    """The demo rule set (catalogs/data/drg) for a region and year, published: loaded and submitted by
+    ``officer``, published by ``admin``."""
+    rule_set = drg_rule_set_create(actor=officer, region=region, year=year, name=name or f"{region.name}{year}年DRG分组规则（演示）")
+    drg_rule_set_load_csv(actor=officer, rule_set=rule_set)
+    drg_rule_set_submit(actor=officer, rule_set=rule_set)
+    return drg_rule_set_publish(actor=admin, rule_set=rule_set)
+

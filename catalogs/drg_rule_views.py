@@ -1,0 +1,114 @@
+"""DRG rule set pages: list and create, detail with the four tables, Excel import and export, workflow.
+
+A published rule set is public to every signed-in user (like a published catalog); anything else is the
+bureau's (404 to others). Every change is a bureau page (403 to others) calling one service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import bureau_view, error_messages, workflow_view
+from catalogs import drg_rule_services as services
+from catalogs import drg_rules, selectors
+from catalogs.forms import DrgRuleSetCreateForm, ImportForm, ReasonForm
+from catalogs.models import DrgRuleSet
+from catalogs.services import ERR_REASON
+from catalogs.views import xlsx_response
+
+CHANGE, PUBLISH = "catalogs.change_drgruleset", "catalogs.publish_drgruleset"
+ERR_NO_FILE = "请选择要导入的 Excel 文件。"
+
+
+def _detail(rule_set: DrgRuleSet) -> HttpResponse:
+    return redirect("catalogs:drg_rules_detail", pk=rule_set.pk)
+
+
+@login_required
+def drg_rules_list(request: HttpRequest) -> HttpResponse:
+    year = request.GET.get("year", "").strip()
+    rule_sets = selectors.drg_rule_set_list_for_user(request.user, year=int(year) if year.isdigit() else None)
+    context = {"rule_sets": rule_sets, "year": year, "form": DrgRuleSetCreateForm(),
+               "can_change": request.user.is_bureau and request.user.has_perm(CHANGE)}  # fmt: skip
+    return render(request, "catalogs/drg_rules_list.html", context)
+
+
+@bureau_view(CHANGE)
+@require_POST
+def drg_rules_create(request: HttpRequest) -> HttpResponse:
+    form = DrgRuleSetCreateForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("catalogs:drg_rules_list")
+    try:
+        rule_set = services.drg_rule_set_create(actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        error_messages(request, error)
+        return redirect("catalogs:drg_rules_list")
+    messages.success(request, "已创建DRG分组规则草稿，请导入规则工作簿。")
+    return _detail(rule_set)
+
+
+@login_required
+def drg_rules_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rule_set = selectors.drg_rule_set_get_for_user(request.user, pk)
+    tables = selectors.drg_rule_tables(rule_set)
+    user = request.user
+    context = {
+        "rule_set": rule_set, "import_form": ImportForm(), "reason_form": ReasonForm(),
+        "sheets": [(sheet, tables[sheet.table].to_dict("records")) for sheet in drg_rules.SHEETS],
+        "can_change": user.is_bureau and user.has_perm(CHANGE),
+        "can_publish": user.is_bureau and user.has_perm(PUBLISH) and user.pk != rule_set.submitted_by_id,
+        "versions": rule_set.catalog_versions.all(),
+    }  # fmt: skip
+    return render(request, "catalogs/drg_rules_detail.html", context)
+
+
+@login_required
+def drg_rules_export(request: HttpRequest, pk: int) -> HttpResponse:
+    rule_set = selectors.drg_rule_set_get_for_user(request.user, pk)
+    content = drg_rules.workbook_bytes(selectors.drg_rule_tables(rule_set))
+    return xlsx_response(content, f"drg-rules-{rule_set.region.code}-{rule_set.year}-v{rule_set.version}.xlsx")
+
+
+@bureau_view(CHANGE)
+@require_POST
+def drg_rules_import(request: HttpRequest, pk: int) -> HttpResponse:
+    rule_set = selectors.drg_rule_set_get_for_user(request.user, pk)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, ERR_NO_FILE)
+        return _detail(rule_set)
+    upload = form.cleaned_data["file"]
+    try:
+        counts = services.drg_rule_set_import(actor=request.user, rule_set=rule_set, file=upload, filename=upload.name)
+    except ValidationError as error:
+        messages.error(request, "导入未执行，文件中有以下错误：")
+        error_messages(request, error)
+    else:
+        messages.success(request, "已导入：" + "、".join(f"{drg_rules.SHEET_OF[t].title} {n} 行" for t, n in counts.items()))
+    return _detail(rule_set)
+
+
+def _workflow(action: Callable[..., DrgRuleSet], success: str, *, with_reason: bool = False) -> Callable:
+    return workflow_view(get=lambda request, pk: selectors.drg_rule_set_get_for_user(request.user, pk), action=action,
+                         target="rule_set", detail=_detail, success=success, form_class=ReasonForm if with_reason else None,
+                         invalid=ERR_REASON)  # fmt: skip
+
+
+def _copy(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
+    return services.drg_rule_set_create(actor=actor, region=rule_set.region, year=rule_set.year, name=rule_set.name, based_on=rule_set)
+
+
+drg_rules_submit = bureau_view(CHANGE)(require_POST(_workflow(services.drg_rule_set_submit, "已提交审核。")))
+drg_rules_return = bureau_view(PUBLISH)(require_POST(_workflow(services.drg_rule_set_return, "已退回。", with_reason=True)))
+drg_rules_publish = bureau_view(PUBLISH)(require_POST(_workflow(services.drg_rule_set_publish, "已审核发布。")))
+drg_rules_copy = bureau_view(CHANGE)(require_POST(_workflow(_copy, "已复制为新的草稿版本。")))

@@ -1,0 +1,178 @@
+"""Multi-sheet workbooks with a column contract (the DRG rule tables, the coding dictionaries): each sheet a
+``Sheet`` of ``Column`` s; reading checks every cell and returns every error as one Chinese line
+("工作表“ADRG”第5行“细分规则”：…"), so a file is fixed in one round; writing produces the same layout.
+
+Pure apart from openpyxl. Choices travel as their Chinese labels (codes and ``aliases`` are accepted too);
+text goes out through ``spreadsheet_safe`` and back through ``spreadsheet_unsafe``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+
+from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
+
+SEPARATOR = ";"
+HEADER_ROWS = 1
+# A diagnosis entry of a list: a full ICD-10 医保版 code or its 3-character category.
+DIAGNOSIS_ENTRY = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Za-z]{1,3}(x[0-9]{3})?)?$")
+PROCEDURE_ENTRY = re.compile(r"^[0-9]{2}\.[0-9A-Za-z]{1,4}(x[0-9]{3})?$")
+
+ERR_NOT_XLSX = "无法读取文件，请上传 .xlsx 格式的工作簿（可先下载模板）。"
+ERR_SHEET = "缺少工作表“{sheet}”。"
+ERR_COLUMNS = "工作表“{sheet}”缺少列：{columns}。"
+ERR_EMPTY = "工作表“{sheet}”没有数据行。"
+ERR_CELL = "工作表“{sheet}”第{row}行“{column}”：{message}"
+MSG_REQUIRED = "不能为空。"
+MSG_TOO_LONG = "超过{length}个字符。"
+MSG_FORMAT = "“{value}”格式无效，应如 {example}。"
+MSG_ENTRIES = "“{values}”不是有效的{what}编码。"
+MSG_CHOICE = "“{value}”无效，应为：{allowed}。"
+MSG_DUPLICATE = "{value} 在本表中重复出现。"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the table field, its header, and how a cell is checked (``kind``)."""
+
+    field: str
+    header: str
+    kind: str = "text"  # text | code | choice | diagnoses | procedures (;-separated lists)
+    required: bool = True
+    length: int = 100
+    choices: tuple[tuple[str, str], ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # further accepted labels of a choice: (label, value)
+    pattern: re.Pattern | None = None
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    table: str
+    title: str
+    key: str
+    columns: tuple[Column, ...] = field(default=())
+
+    @property
+    def fields(self) -> list[str]:
+        return [column.field for column in self.columns]
+
+    def header(self, name: str) -> str:
+        return next(column.header for column in self.columns if column.field == name)
+
+
+def code_column(name: str, header: str, pattern: re.Pattern, example: str, *, length: int = 20, required: bool = True) -> Column:
+    return Column(name, header, kind="code", pattern=pattern, example=example, length=length, required=required)
+
+
+class SheetErrors(list):
+    """Chinese error lines, in sheet and row order."""
+
+    def cell(self, sheet: Sheet, row: int, header: str, message: str) -> None:
+        self.append(ERR_CELL.format(sheet=sheet.title, row=row + HEADER_ROWS, column=header, message=message))
+
+
+def _entries(text: str) -> list[str]:
+    return [entry.strip() for entry in text.replace("；", SEPARATOR).split(SEPARATOR) if entry.strip()]
+
+
+def _cell_value(column: Column, text: str) -> tuple[str, str]:
+    """(stored value, error message or "") of one cell."""
+    if not text:
+        return "", MSG_REQUIRED if column.required else ""
+    if len(text) > column.length and column.kind in {"text", "code"}:
+        return text, MSG_TOO_LONG.format(length=column.length)
+    if column.kind == "code" and not column.pattern.match(text):
+        return text, MSG_FORMAT.format(value=text, example=column.example)
+    if column.kind == "choice":
+        accepted = {label: value for value, label in column.choices} | dict(column.aliases) | {v: v for v, _ in column.choices}
+        if text not in accepted:
+            return text, MSG_CHOICE.format(value=text, allowed="、".join(label for _, label in column.choices))
+        return accepted[text], ""
+    if column.kind in {"diagnoses", "procedures"}:
+        entries = _entries(text)
+        pattern, what = (DIAGNOSIS_ENTRY, "诊断") if column.kind == "diagnoses" else (PROCEDURE_ENTRY, "手术操作")
+        bad = [entry for entry in entries if not pattern.match(entry)]
+        return SEPARATOR.join(entries), MSG_ENTRIES.format(values="、".join(bad), what=what) if bad else ""
+    return text, ""
+
+
+def _number_text(value) -> str:
+    """Cells typed as numbers by a spreadsheet (a split of 135) read back as their digits."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return spreadsheet_unsafe(value)
+
+
+def sheet_table(sheet: Sheet, rows: Sequence[tuple], errors: SheetErrors) -> pd.DataFrame:
+    """The checked cells of one sheet (header row first) as a frame of its fields, indexed by data row
+    number; cell errors and a repeated key go to ``errors``."""
+    headers = [spreadsheet_unsafe(h) for h in rows[0]] if rows else []
+    missing = [column.header for column in sheet.columns if column.header not in headers]
+    if missing:
+        errors.append(ERR_COLUMNS.format(sheet=sheet.title, columns="、".join(missing)))
+        return pd.DataFrame(columns=sheet.fields)
+    position = {header: index for index, header in enumerate(headers)}
+    records, numbers = [], []
+    for number, raw in enumerate(rows[1:], start=1):
+        texts = [_number_text(raw[position[c.header]]) if position[c.header] < len(raw) else "" for c in sheet.columns]
+        if not any(texts):
+            continue
+        record = {}
+        for column, text in zip(sheet.columns, texts, strict=True):
+            record[column.field], message = _cell_value(column, text)
+            if message:
+                errors.cell(sheet, number, column.header, message)
+        records.append(record)
+        numbers.append(number)
+    if not records:
+        errors.append(ERR_EMPTY.format(sheet=sheet.title))
+    table = pd.DataFrame(records, columns=sheet.fields, index=pd.Index(numbers, name="row"))
+    duplicates(sheet, table, errors)
+    return table
+
+
+def duplicates(sheet: Sheet, table: pd.DataFrame, errors: SheetErrors) -> None:
+    """Both rows of a key given twice are errors (else the later row would silently win)."""
+    repeated = table[sheet.key].duplicated(keep=False) & (table[sheet.key] != "")
+    for row, value in table.loc[repeated, sheet.key].items():
+        errors.cell(sheet, row, sheet.header(sheet.key), MSG_DUPLICATE.format(value=value))
+
+
+def workbook_tables(file: BinaryIO, sheets: Sequence[Sheet], *, required: bool = True) -> tuple[dict[str, pd.DataFrame], SheetErrors]:
+    """The tables of the ``sheets`` a workbook has, and every cell error. A missing sheet is an error when
+    ``required``, else simply left out."""
+    try:
+        book = load_workbook(io.BytesIO(file.read()), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable upload gets the same user-facing message
+        return {}, SheetErrors([ERR_NOT_XLSX])
+    errors, tables = SheetErrors(), {}
+    for sheet in sheets:
+        if sheet.title in book.sheetnames:
+            tables[sheet.table] = sheet_table(sheet, list(book[sheet.title].iter_rows(values_only=True)), errors)
+        elif required:
+            errors.append(ERR_SHEET.format(sheet=sheet.title))
+    book.close()
+    return tables, errors
+
+
+def workbook_bytes(sheets: Sequence[Sheet], tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """The tables as the workbook ``workbook_tables`` reads: a header row of Chinese titles, labels for choices."""
+    book = Workbook(write_only=True)
+    for sheet in sheets:
+        out = book.create_sheet(sheet.title)
+        out.append([column.header for column in sheet.columns])
+        labels = {c.field: dict(c.choices) for c in sheet.columns if c.kind == "choice"}
+        for record in tables[sheet.table][sheet.fields].itertuples(index=False):
+            out.append([spreadsheet_safe(labels[name].get(value, value) if name in labels else value)
+                        for name, value in zip(sheet.fields, record, strict=True)])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

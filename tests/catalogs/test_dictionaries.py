@@ -1,0 +1,98 @@
+"""Coding dictionaries from Excel: the template, new and updated codes, every bad cell in Chinese with nothing
+written, the round trip of an export, and the page's permissions."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from audit.models import AuditEvent
+from catalogs import dictionaries
+from catalogs.models import Diagnosis, Procedure
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook(sheets: dict[str, list[list]]) -> io.BytesIO:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "dictionary.xlsx"
+    return buffer
+
+
+DIAGNOSIS_HEADER = ["诊断编码", "诊断名称", "类目"]
+PROCEDURE_HEADER = ["手术操作编码", "手术操作名称", "类目", "操作类型"]
+
+
+def test_the_template_has_both_sheets_with_their_headers_only():
+    book = load_workbook(io.BytesIO(dictionaries.dictionary_workbook(empty=True)))
+    assert book.sheetnames == ["诊断编码", "手术操作编码"]
+    assert [[c.value for c in row] for row in book["手术操作编码"].iter_rows()] == [PROCEDURE_HEADER]
+
+
+def test_new_codes_are_added_and_known_ones_updated_with_one_audit_event(world):
+    Diagnosis.objects.create(code="I21.000", name="旧名称", category="I21")
+    upload = workbook({
+        "诊断编码": [DIAGNOSIS_HEADER, ["I21.000", "急性ST段抬高型心肌梗死", ""], ["J18.900", "肺炎", "J18"]],
+        "手术操作编码": [PROCEDURE_HEADER, ["36.0601", "冠状动脉药物洗脱支架置入术", "36.06", "手术"],
+                        ["39.9501", "血液透析", "", "治疗性操作"], ["88.5501", "冠状动脉造影", "", "诊断性"]],
+    })  # fmt: skip
+    counts = dictionaries.dictionary_import(actor=world.officer, file=upload, filename="icd.xlsx")
+    assert counts == {"diagnoses": {"new": 1, "updated": 1}, "procedures": {"new": 3, "updated": 0}}
+    assert Diagnosis.objects.get(code="I21.000").name == "急性ST段抬高型心肌梗死"
+    assert dict(Procedure.objects.values_list("code", "treatment_type")) == {"36.0601": "surgical", "39.9501": "therapeutic",
+                                                                              "88.5501": "diagnostic"}  # fmt: skip
+    event = AuditEvent.objects.get(action="dictionary_import")
+    assert event.actor == world.officer and event.message == "从Excel导入编码字典 icd.xlsx：诊断编码新增1条、更新1条；手术操作编码新增3条、更新0条"
+
+
+def test_every_bad_cell_is_reported_in_chinese_and_nothing_is_written(world):
+    upload = workbook({
+        "诊断编码": [DIAGNOSIS_HEADER, ["I21", "类目不是诊断", ""], ["J18.900", "", ""], ["J18.900", "肺炎", "J1"]],
+        "手术操作编码": [PROCEDURE_HEADER, ["36.0601", "支架", "", "内科"]],
+    })  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        dictionaries.dictionary_import(actor=world.officer, file=upload)
+    assert refused.value.messages == [
+        "工作表“诊断编码”第2行“诊断编码”：“I21”格式无效，应如 I21.000。",
+        "工作表“诊断编码”第3行“诊断名称”：不能为空。",
+        "工作表“诊断编码”第4行“类目”：“J1”格式无效，应如 I21。",
+        "工作表“诊断编码”第3行“诊断编码”：J18.900 在本表中重复出现。",
+        "工作表“诊断编码”第4行“诊断编码”：J18.900 在本表中重复出现。",
+        "工作表“手术操作编码”第2行“操作类型”：“内科”无效，应为：诊断性、治疗性、手术。",
+    ]
+    assert not Diagnosis.objects.exists() and not Procedure.objects.exists()
+    with pytest.raises(ValidationError, match="工作簿中没有"):
+        dictionaries.dictionary_import(actor=world.officer, file=workbook({"Sheet": [["x"]]}))
+
+
+def test_an_export_imports_back_unchanged(world):
+    Diagnosis.objects.create(code="I21.000", name="急性心肌梗死", category="I21")
+    Procedure.objects.create(code="36.0601", name="支架", category="36.06", treatment_type="surgical")
+    exported = io.BytesIO(dictionaries.dictionary_workbook())
+    counts = dictionaries.dictionary_import(actor=world.officer, file=exported)
+    assert counts == {"diagnoses": {"new": 0, "updated": 1}, "procedures": {"new": 0, "updated": 1}}
+    assert list(Procedure.objects.values_list("code", "name", "category", "treatment_type")) == [("36.0601", "支架", "36.06", "surgical")]
+
+
+def test_the_page_is_the_bureaus_and_an_upload_shows_the_result(world, client, client_for):
+    assert client.get(reverse("catalogs:dictionary_list")).status_code == 302
+    assert client_for(world.user_a).get(reverse("catalogs:dictionary_list")).status_code == 403
+    assert client.post(reverse("catalogs:dictionary_import"), {"file": workbook({"Sheet": [["x"]]})}).status_code == 403
+    officer = client_for(world.officer)
+    assert officer.get(reverse("catalogs:dictionary_export"), {"template": "1"})["Content-Disposition"].endswith('template.xlsx"')
+    page = officer.post(reverse("catalogs:dictionary_import"), {"file": workbook({"诊断编码": [DIAGNOSIS_HEADER, ["J18.900", "肺炎", ""]]})},
+                        follow=True)  # fmt: skip
+    assert [str(m) for m in page.context["messages"]] == ["已导入：诊断编码新增 1 条、更新 0 条"]
+    assert page.context["diagnoses"] == 1
