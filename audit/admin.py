@@ -5,7 +5,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import transaction
 
-from audit.models import AuditEvent, DataQualityScore, Finding, IndicatorValue, RuleSet
+from audit.models import (
+    Assessment,
+    AssessmentItem,
+    AssessmentScheme,
+    AssessmentScore,
+    AuditEvent,
+    DataQualityScore,
+    Finding,
+    IndicatorValue,
+    RuleSet,
+)
 from audit.services import audit_record, snapshot
 
 
@@ -101,3 +111,34 @@ class DataQualityScoreAdmin(ReadOnlyAdmin):
     list_filter = ["year", "month"]
     search_fields = ["institution__code", "institution__name"]
     list_select_related = ["institution"]
+
+
+class AssessmentItemInline(ReadOnlyInline):
+    model = AssessmentItem
+
+
+@admin.register(AssessmentScheme)
+class AssessmentSchemeAdmin(ReadOnlyAdmin):
+    list_display = ["region", "name", "created_by", "updated_at"]
+    inlines = [AssessmentItemInline]
+
+
+@admin.register(AssessmentItem)
+class AssessmentItemAdmin(ReadOnlyAdmin):
+    list_display = ["scheme", "position", "code", "name", "kind", "weight", "indicator", "per_finding", "rule"]
+    list_filter = ["scheme", "kind"]
+    list_select_related = ["scheme"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["region", "year", "version", "status", "scheme", "submitted_by", "approved_by", "approved_at"]
+    list_filter = ["region", "year", "status"]
+
+
+@admin.register(AssessmentScore)
+class AssessmentScoreAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "institution", "item_code", "points", "basis", "entered_by"]
+    list_filter = ["assessment", "item_code"]
+    search_fields = ["institution__code", "institution__name"]
+    list_select_related = ["assessment", "institution", "entered_by"]

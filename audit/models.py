@@ -266,3 +266,7 @@ class DataQualityScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年{self.month}月 数据质量 {self.score}（{self.institution_id}）"
+
+
+# --- assessment (考核): defined in audit/assessment/models.py, registered with the audit app here ----------
+from audit.assessment.models import Assessment, AssessmentItem, AssessmentScheme, AssessmentScore  # noqa: E402, F401

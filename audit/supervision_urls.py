@@ -3,6 +3,8 @@
 from django.urls import path
 
 from audit import views
+from audit.assessment import views as assessment
+from audit.dashboards import views as dashboards
 
 app_name = "supervision"
 urlpatterns = [
@@ -19,4 +21,15 @@ urlpatterns = [
     path("rules/<int:pk>/submit/", views.rule_set_submit, name="rule_set_submit"),
     path("rules/<int:pk>/approve/", views.rule_set_approve, name="rule_set_approve"),
     path("mine/", views.my_results, name="my_results"),
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("assessment/", assessment.assessment_list, name="assessment_list"),
+    path("assessment/schemes/new/", assessment.scheme_edit, name="scheme_create"),
+    path("assessment/schemes/<int:pk>/", assessment.scheme_edit, name="scheme_edit"),
+    path("assessment/compute/", assessment.assessment_compute, name="assessment_compute"),
+    path("assessment/<int:pk>/", assessment.assessment_detail, name="assessment_detail"),
+    path("assessment/<int:pk>/institutions/<int:institution>/", assessment.assessment_institution, name="assessment_institution"),
+    path("assessment/<int:pk>/manual/", assessment.assessment_manual, name="assessment_manual"),
+    path("assessment/<int:pk>/submit/", assessment.assessment_submit, name="assessment_submit"),
+    path("assessment/<int:pk>/approve/", assessment.assessment_approve, name="assessment_approve"),
+    path("assessment/<int:pk>/return/", assessment.assessment_return, name="assessment_return"),
 ]
