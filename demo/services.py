@@ -1,8 +1,8 @@
 """Seeding the demo region (演示统筹区): region, institutions, periods, the four demo users, cases,
 then what a bureau would have done with them — each year's budgets and settlement parameters
 (compiled by ``officer``, approved by ``admin``), the coding dictionaries (demo/data), and, with two
-or more years, the last year's DIP catalog built from the years before it, published, with that
-year's cases grouped.
+or more years, the last year's DIP and APG catalogs built from the years before it, published, with
+that year's cases grouped, and the demo DRG rule set published.
 
 The whole generation is one transaction: a failure leaves no half-seeded region behind, and the
 one audit event that summarises it commits with the data (the workflow steps audit themselves). Cases are generated and loaded chunk by
@@ -27,11 +27,14 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_create
+from audit.assessment.services import scheme_default_create
 from audit.services import audit_record
-from budgets.services import budget_approve, budget_create, budget_lines_set, budget_submit
-from catalogs.choices import CatalogKind, Scheme, TreatmentType
-from catalogs.models import Diagnosis, Institution, Procedure, Region
-from catalogs.services import catalog_build_dip, version_create, version_publish, version_submit
+from budgets.choices import LineKind
+from budgets.services import budget_approve, budget_create, budget_lines_set, budget_submit, budget_yearend_record
+from catalogs.choices import ApgUnit, CatalogKind, CatalogStatus, Scheme, TreatmentType
+from catalogs.models import CatalogVersion, Diagnosis, Institution, Procedure, Region
+from catalogs.drg_rule_services import drg_rule_set_seed
+from catalogs.services import catalog_build_apg, catalog_build_dip, version_create, version_publish, version_submit
 from demo import budgets as demo_budgets
 from demo import domain
 from settlement.bulkload import case_indexes_deferred, cases_copy
@@ -68,9 +71,13 @@ def demo_generate(
     cases_per_year: int = 30000,
     end_year: int | None = None,
     if_empty: bool = False,
+    months_settled: bool = True,
     progress: Progress | None = None,
 ) -> dict:
-    """Generate the demo region and return a JSON-ready summary (counts, logins, anomalies, seconds)."""
+    """Generate the demo region and return a JSON-ready summary (counts, logins, anomalies, seconds).
+
+    ``months_settled``: also run the last year's monthly pre-settlements (the portal then opens with
+    statements and point values to look at)."""
     if not (1 <= years <= 10 and 1 <= cases_per_year <= 5_000_000):
         raise DemoRefused(ERR_BAD_PARAMS)
     if _has_data():
@@ -81,14 +88,14 @@ def demo_generate(
     report = progress or (lambda percent, message: None)
     with transaction.atomic():
         return _generate(actor=actor, seed=seed, years=list(range(end_year - years + 1, end_year + 1)),
-                         cases_per_year=cases_per_year, report=report)  # fmt: skip
+                         cases_per_year=cases_per_year, months_settled=months_settled, report=report)  # fmt: skip
 
 
 def _has_data() -> bool:
     return Region.objects.exists() or User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).exists()
 
 
-def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report: Progress) -> dict:
+def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months_settled: bool, report: Progress) -> dict:
     started = time.perf_counter()
     region = Region.objects.create(code=REGION_CODE, name=REGION_NAME)
     frame = domain.institutions_frame(region_code=REGION_CODE, city=REGION_NAME)
@@ -116,6 +123,8 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report
     parameter_sets = _parameters_approve(region=region, years=years)
     dictionaries = _dictionaries_load()
     catalog = _catalog_publish_and_group(region=region, years=years, report=report)
+    settlement = _months_settle(region=region, year=years[-1], report=report) if catalog and months_settled else {}
+    assessment_scheme = scheme_default_create(actor=actor, region=region)
     summary = {
         "skipped": False,
         "region": {"code": region.code, "name": region.name},
@@ -128,6 +137,8 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, report
         "parameter_sets": parameter_sets,
         "dictionaries": dictionaries,
         "catalog": catalog,
+        "settlement": settlement,
+        "assessment_scheme": assessment_scheme.pk,
         "anomalies": domain.anomalies_of(frame),
         "seed": seed,
         "seconds": {**{k: round(v, 2) for k, v in timings.items()}, "total": round(time.perf_counter() - started, 2)},
@@ -163,6 +174,8 @@ def _budgets_compile(*, region: Region, years: list[int]) -> dict[str, str]:
                                           phasing_weights=inputs.phasing_weights)  # fmt: skip
             budget_submit(actor=officer, budget=budget)
             budget_approve(actor=admin, budget=budget)
+            # The carve-outs' year-end actuals (at budget), so each year can be settled and cleared.
+            budget_yearend_record(actor=officer, budget=budget, actuals={c.code: c.amount for c in derivation.of_kind(LineKind.CARVE_OUT)})
             pools[f"{year}-{scheme.value}"] = str(derivation.pool)
     return pools
 
@@ -197,23 +210,72 @@ def _dictionaries_load() -> dict[str, int]:
     return {"diagnoses": Diagnosis.objects.count(), "procedures": Procedure.objects.count()}
 
 
+def _dip_special_lists() -> dict[str, list[str]]:
+    """The demo's 中医优势病种 (diagnoses marked tcm) and 日间手术 (the main procedure of diagnoses marked
+    day_surgery) lists, from demo/data/diagnoses.csv, as DIP build parameters."""
+    diagnoses = domain.catalog_load().diagnoses
+    day = diagnoses.loc[diagnoses["day_surgery"] == 1, "procedures"].str.split(";").str[0]
+    return {"tcm_codes": sorted(diagnoses.loc[diagnoses["tcm"] == 1, "code"]), "day_surgery_codes": sorted(set(day) - {""})}
+
+
+def _catalog_published(*, region: Region, year: int, kind: str, build: Callable[..., dict], history: list[int], params: dict) -> tuple:
+    """A catalog version of ``kind`` for ``year`` built from ``history`` by the officer, published by the admin."""
+    officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+    version = version_create(actor=officer, region=region, year=year, kind=kind, name=f"{region.name}{year}年{CatalogKind(kind).label}（演示）",
+                             effective_from=date(year, 1, 1), effective_to=date(year, 12, 31))  # fmt: skip
+    summary = build(actor=officer, version=version, years=history, params=params)
+    version_submit(actor=officer, version=version)
+    version_publish(actor=admin, version=version)
+    return version, summary
+
+
 def _catalog_publish_and_group(*, region: Region, years: list[int], report: Progress) -> dict:
-    """With at least two demo years: the last year's DIP catalog built from the years before it (by the
-    officer), published (by the admin), and the last year's cases grouped with it. The officer can then
-    build next year's catalog from all the demo years through the pages."""
+    """With at least two demo years: the last year's DIP catalog built from the years before it (up to
+    three) and its APG catalog from the two years before it (2:8), both built by the officer, published by
+    the admin, and the last year's inpatient and chronic outpatient cases grouped with them; and the demo
+    CHS-DRG rule set (catalogs/data/drg) published for that year. The officer can then build a DRG catalog
+    or next year's catalogs from the demo years through the pages."""
     if len(years) < 2:
         return {}
     officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
-    year, history = years[-1], years[:-1][-3:]
-    report(99, f"正在测算{year}年DIP病种目录并分组")
-    version = version_create(actor=officer, region=region, year=year, kind=CatalogKind.DIP, name=f"{region.name}{year}年DIP病种目录（演示）",
-                             effective_from=date(year, 1, 1), effective_to=date(year, 12, 31))
-    build = catalog_build_dip(actor=officer, version=version, years=history)
-    version_submit(actor=officer, version=version)
-    version_publish(actor=admin, version=version)
+    year = years[-1]
+    report(99, f"正在测算{year}年DIP、APG目录并分组")
+    version, build = _catalog_published(region=region, year=year, kind=CatalogKind.DIP, build=catalog_build_dip,
+                                        history=years[:-1][-3:], params=_dip_special_lists())  # fmt: skip
     grouped = period_group(actor=officer, region=region, year=year)
-    return {"version_id": version.pk, "year": year, "history": history, "groups": version.groups.count(),
-            "grouped": grouped["cases"], "ungroupable": grouped["ungroupable"], "core_groups": build["core_groups"]}  # fmt: skip
+    apg, apg_build = _catalog_published(region=region, year=year, kind=CatalogKind.APG, build=catalog_build_apg,
+                                        history=years[:-1][-2:], params={"unit": ApgUnit.SETTLEMENT})  # fmt: skip
+    apg_grouped = period_group(actor=officer, region=region, year=year, kind=CatalogKind.APG)
+    rule_set = drg_rule_set_seed(officer=officer, admin=admin, region=region, year=year)
+    return {"version_id": version.pk, "year": year, "history": years[:-1][-3:], "groups": build["groups"],
+            "grouped": grouped["cases"], "ungroupable": grouped["ungroupable"], "core_groups": build["core_groups"],
+            "tcm_groups": build["tcm_groups"], "day_surgery_groups": build["day_surgery_groups"],
+            "apg": {"version_id": apg.pk, "history": apg_build["years"], "groups": apg_build["groups"], "grouped": apg_grouped["cases"],
+                    "ungroupable": apg_grouped["ungroupable"]},
+            "drg_rule_set_id": rule_set.pk}  # fmt: skip
+
+
+def _months_settle(*, region: Region, year: int, report: Progress) -> dict:
+    """The last year's monthly pre-settlement (月度预付) of every scheme × category that has a published catalog,
+    started by the officer and computed at once; quarters, the year, clearing and closing are left to the
+    officer's pages."""
+    from jobs.services import job_run
+    from settlement.runs.choices import RunType
+    from settlement.runs.services import run_start
+
+    officer = User.objects.get(username="officer")
+    report(99, f"正在运行{year}年各月月度预付")
+    done = {}
+    for scheme in Scheme:
+        for category, kind in (("DIP", CatalogKind.DIP), ("APG", CatalogKind.APG)):
+            if not CatalogVersion.objects.filter(region=region, kind=kind, year=year, status=CatalogStatus.PUBLISHED).exists():
+                continue
+            for month in range(1, 13):
+                run = run_start(actor=officer, region=region, year=year, scheme=scheme.value, category=category, run_type=RunType.MONTHLY,
+                                number=month, dispatch=False)  # fmt: skip
+                job_run(job_id=run.job_id)
+            done[f"{scheme.value}-{category}"] = 12
+    return done
 
 
 def _year_progress(report: Progress, number: int, year: int, per_year: int, years: int) -> Callable[[int], None]:

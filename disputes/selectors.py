@@ -10,7 +10,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from disputes import conf, domain
-from disputes.choices import ItemKind, ItemStatus, Vote
+from disputes.choices import ItemKind, ItemStatus, Reason, Vote
 from disputes.models import Attachment, Comment, DisputeItem, Expert, Notification, PanelAssignment, TimelineEntry
 from settlement.choices import MedType
 from settlement.models import CaseRecord, SettlementPeriod
@@ -154,3 +154,37 @@ def vote_summary(item: DisputeItem) -> dict[str, int]:
     """Votes of the panel by label (同意 2、不同意 1), for the page and the decision letter."""
     counts = dict(item.panel.exclude(vote="").values_list("vote").annotate(n=Count("id")))
     return {label: counts[value] for value, label in Vote.choices if value in counts}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A case of the hospital that a current settlement run marked for review, not filed yet (建议申请特病单议)."""
+
+    case_id: int
+    setl_id: str
+    period: SettlementPeriod
+    group_code: str
+    ratio: object
+    reason: str
+
+
+SUGGESTED = {"extreme": Reason.EXTREME_DEVIATION, "ungroupable": Reason.UNGROUPABLE}
+
+
+def review_suggestions(user, *, limit: int = 50) -> list[Suggestion]:
+    """The user's institution's cases flagged by the current (not superseded) settlement runs — extreme
+    deviation awaiting expert review, or ungroupable — that have no special-case filing yet."""
+    from settlement.runs.choices import RunStatus
+    from settlement.runs.models import RunCase
+
+    filed = DisputeItem.objects.filter(kind=ItemKind.SPECIAL_CASE).exclude(status=ItemStatus.WITHDRAWN).values("case_id")
+    rows = (RunCase.objects.for_user(user).filter(run__status=RunStatus.COMPLETED, deviation__in=list(SUGGESTED))
+            .filter(Q(needs_review=True) | Q(deviation="ungroupable")).exclude(case_id__in=filed)
+            .select_related("case__period").order_by("-ratio", "case_id"))  # fmt: skip
+    seen, suggestions = set(), []
+    for row in rows[: limit * 3]:
+        if row.case_id in seen:
+            continue
+        seen.add(row.case_id)
+        suggestions.append(Suggestion(row.case_id, row.case.setl_id, row.case.period, row.group_code, row.ratio, SUGGESTED[row.deviation]))
+    return suggestions[:limit]

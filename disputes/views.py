@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from disputes import domain, selectors, services
 from disputes.batch import BatchFileError, batch_read, batch_template
-from disputes.choices import ItemKind, ItemStatus
+from disputes.choices import ItemKind, ItemStatus, Reason
 from disputes.forms import AttachmentForm, BatchForm, CommentForm, DecideForm, ItemCreateForm, PanelDrawForm, ReasonForm, ScreenForm, VoteForm
 from disputes.letter import decision_workbook
 from disputes.models import DisputeItem
@@ -52,7 +52,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         periods = list(selectors.period_list_for_region(user.institution.region_id))
         period = _period(request, periods)
         items = selectors.item_list_for_user(user, kind=kind)
-        context.update(periods=periods, period=period,
+        context.update(periods=periods, period=period, suggestions=selectors.review_suggestions(user),
                        quota=selectors.quota_status(institution_id=user.institution_id, period=period) if period else None)
     else:
         status = request.GET.get("status", ItemStatus.SUBMITTED)
@@ -101,7 +101,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
     if not user.is_hospital:
         raise PermissionDenied(ERR_HOSPITAL_ONLY)
     periods = selectors.period_list_for_region(user.institution.region_id)
-    form = ItemCreateForm(request.POST or None, request.FILES or None, periods=periods)
+    form = ItemCreateForm(request.POST or None, request.FILES or None, periods=periods, initial=_suggested(request, periods))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -117,6 +117,15 @@ def item_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "申请草稿已保存，请核对后提交。")
             return _detail(item)
     return render(request, "disputes/item_form.html", {"form": form})
+
+
+def _suggested(request: HttpRequest, periods) -> dict:
+    """A filing started from a settlement suggestion: its case, period and reason filled in."""
+    if request.method != "GET" or "setl_id" not in request.GET:
+        return {}
+    period = next((p for p in periods if str(p.pk) == request.GET.get("period")), None)
+    reasons = [r for r in request.GET.getlist("reasons") if r in Reason.values]
+    return {"kind": ItemKind.SPECIAL_CASE, "setl_id": request.GET["setl_id"][:64], "period": period, "reasons": reasons}
 
 
 def _forms_for(user, item: DisputeItem) -> dict:

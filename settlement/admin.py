@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
-from settlement.models import CaseGroup, CaseRecord, CaseRecordVersion, ImportBatch, ImportIssue, ParameterSet, SettlementPeriod
+from settlement.models import (CaseGroup, CaseRecord, CaseRecordVersion, ImportBatch, ImportIssue, ParameterSet, RevolvingFund, RunCase,
+                               RunInstitution, SettlementPeriod, SettlementRun)  # fmt: skip
 
 
 @admin.register(SettlementPeriod)
@@ -66,3 +67,44 @@ class CaseGroupAdmin(ReadOnlyAdmin):
     raw_id_fields = ["case", "period", "version"]
     list_select_related = ["case", "version"]
     show_full_result_count = False
+
+
+@admin.register(SettlementRun)
+class SettlementRunAdmin(ReadOnlyAdmin):
+    """Runs are written by settlement.runs.services only (start, execute, supersede)."""
+
+    list_display = ["id", "region", "year", "scheme", "category", "run_type", "number", "status", "case_count", "point_value", "total",
+                    "created_at", "started_by"]  # fmt: skip
+    list_filter = ["year", "scheme", "category", "run_type", "status"]
+    list_select_related = ["region", "started_by"]
+
+
+@admin.register(RunInstitution)
+class RunInstitutionAdmin(ReadOnlyAdmin):
+    list_display = ["run", "institution", "cases", "points", "settlement", "fund_due", "payment", "final"]
+    raw_id_fields = ["run", "institution"]
+    list_select_related = ["run", "institution"]
+    show_full_result_count = False
+
+
+@admin.register(RunCase)
+class RunCaseAdmin(ReadOnlyAdmin):
+    list_display = ["run", "case", "group_code", "deviation", "ratio", "points", "amount", "special"]
+    list_filter = ["deviation"]
+    raw_id_fields = ["run", "case", "institution", "booked"]
+    show_full_result_count = False
+
+
+@admin.register(RevolvingFund)
+class RevolvingFundAdmin(AuditedAdmin):
+    """周转金 advanced at the start of a year, entered by the bureau; offset at year-end clearing."""
+
+    list_display = ["region", "year", "scheme", "category", "institution", "amount", "granted_at", "created_by"]
+    list_filter = ["year", "scheme", "category"]
+    raw_id_fields = ["institution"]
+    exclude = ["created_by"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

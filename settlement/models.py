@@ -150,3 +150,4 @@ class CaseRecord(models.Model):
 from settlement.intake.models import CaseRecordVersion, ImportBatch, ImportIssue  # noqa: E402, F401
 from settlement.parameters.models import ParameterSet  # noqa: E402, F401
 from settlement.grouping.models import CaseGroup  # noqa: E402, F401
+from settlement.runs.models import RevolvingFund, RunCase, RunInstitution, SettlementRun  # noqa: E402, F401

@@ -21,3 +21,21 @@ def case_group(job, progress) -> dict:
     return period_group(actor=job.created_by or f"任务:{job.kind}", region=Region.objects.get(pk=params["region_id"]),
                         year=params["year"], month=params.get("month"), scheme=params.get("scheme") or None,
                         kind=params.get("kind", "DIP"), progress=progress)  # fmt: skip
+
+
+@job_kind("settlement_run", "结算运行")  # settlement.runs.services.JOB_KIND
+def settlement_run(job, progress) -> dict:
+    """params: ``run_id`` (the run queued by ``run_start``)."""
+    from settlement.runs.services import run_execute
+
+    return run_execute(run_id=job.params["run_id"], progress=progress)
+
+
+@job_kind("settlement_simulate", "结算模拟测算")  # settlement.runs.simulation.JOB_KIND
+def settlement_simulate(job, progress) -> dict:
+    """params: ``run_id`` and the scenario (``Scenario.as_params``)."""
+    from settlement.runs.models import SettlementRun
+    from settlement.runs.simulation import Scenario, run_simulate
+
+    return run_simulate(run=SettlementRun.objects.get(pk=job.params["run_id"]), scenario=Scenario.from_params(job.params["scenario"]),
+                        progress=progress)  # fmt: skip

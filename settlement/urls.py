@@ -4,6 +4,8 @@ from settlement import views
 from settlement.grouping import views as grouping_views
 from settlement.intake import views as intake_views
 from settlement.parameters import views as parameter_views
+from settlement.runs import simulation_views
+from settlement.runs import views as run_views
 
 app_name = "settlement"
 urlpatterns = [
@@ -27,4 +29,19 @@ urlpatterns = [
     path("parameters/<int:pk>/revise/", parameter_views.parameter_revise, name="parameter_revise"),
     path("parameters/<int:pk>/export.xlsx", parameter_views.parameter_export, name="parameter_export"),
     path("parameters/<int:pk>/import/", parameter_views.parameter_import, name="parameter_import"),
+    path("runs/", run_views.run_list, name="run_list"),
+    path("runs/start/", run_views.run_start, name="run_start"),
+    path("runs/<int:pk>/", run_views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/institutions/<int:institution_id>/", run_views.statement_detail, name="statement_detail"),
+    path("runs/<int:pk>/institutions/<int:institution_id>/statement.xlsx", run_views.statement_export, name="statement_export"),
+    path("runs/<int:pk>/member/", run_views.member_statement, name="member_statement"),
+    path("statements/", run_views.statement_list, name="statement_list"),
+    path("cases/<int:pk>/points/", run_views.case_points, name="case_points"),
+    path("cases/<int:pk>/points.xlsx", run_views.case_points_export, name="case_points_export"),
+    path("closing/", run_views.period_closing, name="period_closing"),
+    path("closing/<int:pk>/close/", run_views.period_close, name="period_close"),
+    path("closing/year/", run_views.year_close, name="year_close"),
+    path("runs/<int:pk>/simulate/", simulation_views.run_simulate, name="run_simulate"),
+    path("runs/simulations/<int:job_id>/", simulation_views.simulation_detail, name="simulation_detail"),
+    path("runs/forecast/", simulation_views.forecast, name="forecast"),
 ]

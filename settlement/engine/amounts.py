@@ -19,7 +19,7 @@ import pandas as pd
 
 from settlement.engine.fixed import EngineError, allocate_largest_remainder, to_fen
 from settlement.engine.params import DEFAULT_PARAMS, AdvanceVariant, SettlementParams
-from settlement.engine.point_value import point_value
+from settlement.engine.point_value import category_total, point_value
 
 ZERO = Decimal("0.00")
 
@@ -93,11 +93,11 @@ def monthly_advance(
 
 
 def _period_settlement(totals: pd.DataFrame, pool: Decimal, params: SettlementParams) -> Settlement:
-    pv = point_value(
-        pool, sum(totals["points"], Decimal(0)), basis=params.basis,
-        fund_total=sum(totals["fund"], ZERO), medfee_total=sum(totals["medfee"], ZERO) if "medfee" in totals else None,
-    )
-    return Settlement(pv, settlement_amounts(totals, pv))
+    """PV of the period, and the category total (``category_total``) allocated by points: the amounts
+    sum exactly to the money the budget makes available, each within a fen of its points × PV."""
+    sums = {"fund_total": sum(totals["fund"], ZERO), "medfee_total": sum(totals["medfee"], ZERO) if "medfee" in totals else None}
+    pv = point_value(pool, sum(totals["points"], Decimal(0)), basis=params.basis, **sums)
+    return Settlement(pv, settlement_amounts(totals, pv, total=category_total(pool, basis=params.basis, **sums)))
 
 
 def quarterly_presettlement(totals: pd.DataFrame, *, pool: Decimal, params: SettlementParams = DEFAULT_PARAMS) -> Settlement:

@@ -52,6 +52,15 @@ def point_value(
     return quantize(cost_pool / Fraction(points_total), PV_PLACES)
 
 
+def category_total(pool: Decimal, *, basis: Basis = Basis.TOTAL_COST, fund_total: Decimal | None = None,
+                   medfee_total: Decimal | None = None) -> Decimal:
+    """The money the institutions' settlement amounts share (结算总额): the pool on the fund basis, the
+    pool ÷ r_fund to the fen on the total-cost basis (decision of 2026-12-02, docs/settlement.md §3)."""
+    if basis != Basis.TOTAL_COST:
+        return Decimal(pool)
+    return quantize(Fraction(pool) / fund_ratio(Decimal(fund_total or 0), Decimal(medfee_total or 0)), 2)
+
+
 def time_weighted(values: Sequence[Decimal], weights: Sequence[int] = (1, 2, 7)) -> Fraction:
     """Σ wᵢ·vᵢ ÷ Σ wᵢ, oldest year first (DIP 1:2:7; Jining APG 2:8)."""
     if len(values) != len(weights):

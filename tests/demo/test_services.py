@@ -142,14 +142,35 @@ def test_the_last_year_has_a_published_dip_catalog_from_the_years_before_and_its
     from settlement.grouping.models import CaseGroup
 
     summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)
-    version = CatalogVersion.objects.get()
+    version = CatalogVersion.objects.get(kind="DIP")
     assert (version.year, version.status, version.kind) == (2024, CatalogStatus.PUBLISHED, "DIP")
     assert version.submitted_by.username == "officer" and version.approved_by.username == "admin"
     assert summary["catalog"]["history"] == [2023] and summary["catalog"]["groups"] == version.groups.count() > 0
     inpatient_2024 = CaseRecord.objects.filter(period__year=2024).exclude(med_type="14")
     assert CaseGroup.objects.filter(version=version).count() == inpatient_2024.count() == summary["catalog"]["grouped"]
-    assert CaseGroup.objects.exclude(group_code="").count() > 0.9 * inpatient_2024.count()
+    assert CaseGroup.objects.exclude(group_code="").filter(version=version).count() > 0.9 * inpatient_2024.count()
     assert Procedure.objects.filter(code="36.0601", treatment_type=TreatmentType.SURGICAL).exists()
+    flagged = version.groups.filter(is_tcm=True)
+    assert summary["catalog"]["tcm_groups"] == flagged.count() > 0 and summary["catalog"]["day_surgery_groups"] > 0
+    assert flagged.filter(diag_code__startswith="I63").exists()  # 脑梗死 is on the demo's TCM list
+
+
+def test_the_last_year_has_a_published_apg_catalog_its_chronic_cases_grouped_and_a_published_drg_rule_set():
+    from catalogs.choices import CatalogStatus
+    from catalogs.models import CatalogVersion, DrgRuleSet
+    from settlement.grouping.models import CaseGroup
+
+    summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)
+    apg = CatalogVersion.objects.get(kind="APG")
+    assert (apg.year, apg.status, apg.build_params["years"], apg.build_params["unit"]) == (2024, CatalogStatus.PUBLISHED, [2023], "settlement")
+    chronic_2024 = CaseRecord.objects.filter(period__year=2024, med_type="14")
+    results = CaseGroup.objects.filter(version=apg)
+    assert results.count() == chronic_2024.count() == summary["catalog"]["apg"]["grouped"] > 0
+    assert results.exclude(group_code="").count() == chronic_2024.count() - summary["catalog"]["apg"]["ungroupable"]
+    in_catalog = results.filter(group_code__in=apg.groups.values("code")).count()
+    assert in_catalog > 0.9 * chronic_2024.count()  # a rare disease may appear first in the catalog year
+    rules = DrgRuleSet.objects.get()
+    assert (rules.year, rules.status, rules.drgadrg_rows.count()) == (2024, CatalogStatus.PUBLISHED, 125)
 
 
 def test_one_demo_year_builds_no_catalog():

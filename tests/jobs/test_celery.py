@@ -76,6 +76,7 @@ def database_url() -> str:
 class Worker:
     process: subprocess.Popen
     log: Path
+    env: dict
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
@@ -104,12 +105,12 @@ def celery_worker(transactional_db, settings, tmp_path):
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-             "-Q", queue, "-I", "tests.jobs.kinds", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+             "-Q", queue, "-I", "tests.jobs.kinds,tests.settlement.runs.worker_kinds", "--loglevel=INFO", "--without-gossip", "--without-mingle",
              "--hostname", f"{queue}@%h"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
-        yield Worker(process, log)
+        yield Worker(process, log, env)
     finally:
         # The worker must be gone before the database is flushed and dropped: it holds connections.
         process.terminate()

@@ -10,16 +10,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.models import User
 from catalogs.choices import CatalogKind, Scheme
-from catalogs.models import Region
 from jobs.choices import JobStatus
 from jobs.models import Job
 from jobs.services import JobRefused, job_run
 from settlement.grouping.services import case_group_start
-
-ACTOR = "命令行"
-
+from settlement.management.commands._common import bureau_actor, region_named
 
 class Command(BaseCommand):
     help = "按在用目录版本为结算期间的结算清单分组，在本进程中运行分组任务并显示进度。Group a period's cases."
@@ -33,11 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username to act as (default: the system)")
 
     def handle(self, *args, **options) -> None:
-        region = Region.objects.filter(code=options["region"]).first()
-        if region is None:
-            raise CommandError(f"统筹区不存在：{options['region']}")
+        region = region_named(options["region"])
         try:
-            job = case_group_start(actor=self._actor(options["user"]), region=region, year=options["year"], month=options["month"],
+            job = case_group_start(actor=bureau_actor(options["user"]), region=region, year=options["year"], month=options["month"],
                                    scheme=options["scheme"], kind=options["kind"], dispatch=False)  # fmt: skip
         except (ValidationError, JobRefused) as refused:
             raise CommandError(" ".join(getattr(refused, "messages", [str(refused)]))) from None
@@ -50,11 +44,3 @@ class Command(BaseCommand):
                           f"不能入组 {summary['ungroupable']} 条")  # fmt: skip
         for trace, n in summary["traces"].items():
             self.stdout.write(f"  {trace}: {n}")
-
-    def _actor(self, username: str | None):
-        if not username:
-            return ACTOR
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None or not user.is_bureau:
-            raise CommandError(f"用户不存在或不是经办机构用户：{username}")
-        return user

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from settlement.engine import result_hash
 from settlement.engine.amounts import annual_settlement
 from settlement.engine.clearing import clear_year
-from settlement.engine.point_value import institution_totals
+from settlement.engine.point_value import category_total, institution_totals
 from settlement.engine.points import case_points
 
 LEADS = {"H4": "H0"}
@@ -37,11 +37,16 @@ def year_end(cases: pd.DataFrame):
     return settled, clear_year(due, adjustment_fund=D("20000.00"))
 
 
-def test_institution_amounts_sum_to_the_points_total_and_members_are_booked_to_the_lead():
-    settled, clearing = year_end(region(1))
+def test_institution_amounts_sum_to_the_category_total_and_members_are_booked_to_the_lead():
+    cases = region(1)
+    settled, clearing = year_end(cases)
     frame = settled.institutions
     assert "H4" not in set(frame["institution"])
-    assert sum(frame["settlement"]) == (sum(frame["points"]) * settled.point_value).quantize(D("0.01"))
+    # total-cost basis: the institutions share (pool + reserve share) ÷ r_fund exactly, each near points × PV
+    total = category_total(D("3100000.00"), fund_total=D(int(cases["fund_fen"].sum())) / 100,
+                           medfee_total=D(int(cases["medfee_fen"].sum())) / 100)
+    assert sum(frame["settlement"]) == total
+    assert all(abs(s - p * settled.point_value) < D("0.02") + p / 10**6 for s, p in zip(frame["settlement"], frame["points"]))
     assert all(isinstance(value, D) for value in clearing.institutions["payment"])
 
 

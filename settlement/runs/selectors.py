@@ -1,0 +1,300 @@
+"""Reads of settlement runs: the inputs a run freezes (as plain frames and values) and its results.
+
+Results are read through ``for_user``: a hospital user sees its own institution's statement rows and
+case rows and nothing of other institutions; runs as a whole (point values, totals of the region) are
+the bureau's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+from django.db import connection
+from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
+from django.db.models.functions import Cast
+
+from audit.models import Finding
+from audit.choices import FindingStatus
+from budgets.models import Budget
+from budgets.selectors import budget_in_force, budget_phasing, budget_reserve_statement
+from catalogs.choices import CoefficientStatus
+from catalogs.models import CatalogVersion, CoefficientTable, Institution, Region
+from config.money import allocate_largest_remainder
+from disputes.choices import Decision as DecisionChoice
+from disputes.choices import ItemKind, ItemStatus
+from disputes.models import DisputeItem
+from settlement.engine.fixed import MONEY_PLACES, to_units
+from settlement.engine.params import SpecialOutcome
+from settlement.grouping.selectors import period_cases
+from settlement.bulkread import frame_of
+from settlement.models import CaseRecord, SettlementPeriod
+from settlement.runs.choices import RunStatus, RunType
+from settlement.runs.domain import Decision
+from settlement.runs.models import RevolvingFund, RunCase, RunInstitution, SettlementRun
+
+MONEY_FIELDS = {"medfee_fen": "medfee_sumamt", "fund_fen": "fund_pay_sumamt", "psn_part_fen": "psn_part_amt"}
+GROUP_COLUMNS = ("code", "score", "mean_cost", "level_means", "is_grassroots", "group_type")
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+
+def periods_of(*, region: Region, year: int, months: Sequence[int]) -> list[SettlementPeriod]:
+    return list(SettlementPeriod.objects.filter(region=region, year=year, month__in=list(months)).order_by("month"))
+
+
+def run_case_frame(*, periods: Sequence[SettlementPeriod], kind: str, scheme: str, columns: Sequence[str]) -> pd.DataFrame:
+    """The period's cases of the scheme that ``kind`` pays: ids, version, money as int64 fen, and ``columns``.
+
+    On PostgreSQL the money arrives as integer fen computed by the database (exact: numeric × 100 is
+    integral), so a million cases create no ``Decimal`` objects; on SQLite it is converted exactly here.
+    """
+    cases = period_cases(periods=periods, kind=kind, scheme=scheme).order_by()
+    names = ["id", "institution_id", "version", *columns]
+    text = [name for name in columns if CaseRecord._meta.get_field(name).get_internal_type() in ("CharField", "TextField")]
+    if connection.vendor == "postgresql":
+        money = {alias: Cast(F(field) * 100, BigIntegerField()) for alias, field in MONEY_FIELDS.items()}
+        return frame_of(cases.annotate(**money), [*names, *money], text=text)
+    frame = frame_of(cases, [*names, *MONEY_FIELDS.values()], text=text).rename(columns={v: k for k, v in MONEY_FIELDS.items()})
+    for column in MONEY_FIELDS:
+        frame[column] = to_units(frame[column], MONEY_PLACES) if len(frame) else frame[column].astype("int64")
+    return frame
+
+
+def catalog_groups_frame(version: CatalogVersion) -> pd.DataFrame:
+    return pd.DataFrame(list(version.groups.values_list(*GROUP_COLUMNS)), columns=list(GROUP_COLUMNS))
+
+
+def coefficients_in_force(*, region: Region, year: int) -> tuple[CoefficientTable | None, dict[int, Decimal]]:
+    table = CoefficientTable.objects.filter(region=region, year=year, status=CoefficientStatus.IN_FORCE).first()
+    if table is None:
+        return None, {}
+    return table, dict(table.rows.values_list("institution_id", "combined"))
+
+
+@dataclass(frozen=True)
+class RegionInstitutions:
+    levels: dict[int, str]
+    leads: dict[int, int]  # consortium member → lead (医共体)
+
+
+def region_institutions(region: Region) -> RegionInstitutions:
+    rows = list(Institution.objects.filter(region=region).values_list("id", "level", "consortium_lead_id"))
+    return RegionInstitutions({i: level for i, level, _ in rows}, {i: lead for i, _, lead in rows if lead})
+
+
+@dataclass(frozen=True)
+class Pools:
+    """What the budget in force makes available to one category (细分类别)."""
+
+    budget: Budget
+    annual: Decimal
+    months: list[Decimal]
+    quarters: list[Decimal]
+    reserve_share: Decimal | None  # the category's part of the reserve remainder for settlement (None: not yet known)
+    adjustment_fund: Decimal | None  # the category's part of the adjustment fund (调节金)
+
+
+def category_pools(*, region: Region, year: int, scheme: str, category: str) -> Pools | None:
+    """The category's pools from the budget in force; the reserve parts once the year-end statement exists,
+    split across the categories in proportion to their amounts (largest remainder, so they add up)."""
+    budget = budget_in_force(year=year, scheme=scheme, region_id=region.pk)
+    if budget is None:
+        return None
+    rows = budget_phasing(budget=budget)
+    row = next((r for r in rows if r.code == category), None)
+    if row is None:
+        return None
+    statement = budget_reserve_statement(budget=budget)
+    position = rows.index(row)
+
+    def share(total: Decimal) -> Decimal:
+        return allocate_largest_remainder(total, [r.amount for r in rows])[position]
+
+    return Pools(budget=budget, annual=row.amount, months=row.months, quarters=row.quarters,
+                 reserve_share=share(statement.to_settlement) if statement else None,
+                 adjustment_fund=share(statement.adjustment_fund) if statement else None)  # fmt: skip
+
+
+OUTCOMES = {DecisionChoice.APPROVED_FFS: SpecialOutcome.FFS, DecisionChoice.ADJUSTED_SCORE: SpecialOutcome.POINTS,
+            DecisionChoice.PARTLY: SpecialOutcome.POINTS}  # fmt: skip
+
+
+def special_decisions(*, periods: Sequence[SettlementPeriod]) -> tuple[list[Decision], list[int]]:
+    """Approved special-case decisions on cases of the periods, decided or already applied by an earlier run,
+    and the ids of partly-approved items that cannot be applied (no approved points given)."""
+    items = DisputeItem.objects.filter(kind=ItemKind.SPECIAL_CASE, period__in=periods, status__in=[ItemStatus.DECIDED, ItemStatus.APPLIED],
+                                       decision__in=DecisionChoice.approving())  # fmt: skip
+    decisions, skipped = [], []
+    for item_id, case_id, decision, value in items.values_list("id", "case_id", "decision", "decision_value").order_by("id"):
+        if OUTCOMES[decision] == SpecialOutcome.POINTS and value is None:
+            skipped.append(item_id)
+            continue
+        decisions.append(Decision(item_id, case_id, OUTCOMES[decision], value if OUTCOMES[decision] == SpecialOutcome.POINTS else None))
+    return decisions, skipped
+
+
+def decided_items(ids: Sequence[int]) -> QuerySet[DisputeItem]:
+    """The items among ``ids`` not yet marked applied."""
+    return DisputeItem.objects.filter(pk__in=list(ids), status=ItemStatus.DECIDED)
+
+
+def confirmed_deductions(*, region: Region, year: int) -> tuple[dict[int, Decimal], list[int]]:
+    """Confirmed supervision findings of the year (违规扣款) per institution, and their ids."""
+    findings = Finding.objects.filter(institution__region=region, year=year, status=FindingStatus.CONFIRMED)
+    totals = dict(findings.values("institution_id").annotate(total=Sum("amount")).values_list("institution_id", "total"))
+    return totals, sorted(findings.values_list("id", flat=True))
+
+
+def assessment_scores(*, region: Region, year: int) -> dict[int, Decimal] | None:
+    """The approved annual assessment's total score per institution (考核得分), or None when none is approved."""
+    from audit.assessment.selectors import approved_assessment_scores
+
+    scores = approved_assessment_scores(region=region, year=year)
+    return scores or None
+
+
+def revolving_funds(*, region: Region, year: int, scheme: str, category: str) -> dict[int, Decimal]:
+    rows = RevolvingFund.objects.filter(region=region, year=year, scheme=scheme, category=category)
+    return dict(rows.values_list("institution_id", "amount"))
+
+
+# --- runs -----------------------------------------------------------------------------------------
+
+
+def run_current(*, region: Region, year: int, scheme: str, category: str, run_type: str, number: int = 0) -> SettlementRun | None:
+    """The completed, not superseded run of a period (有效运行)."""
+    return SettlementRun.objects.filter(region=region, year=year, scheme=scheme, category=category, run_type=run_type, number=number,
+                                        status=RunStatus.COMPLETED).first()  # fmt: skip
+
+
+def current_runs(*, region: Region, year: int, scheme: str, category: str, run_type: str) -> dict[int, SettlementRun]:
+    runs = SettlementRun.objects.filter(region=region, year=year, scheme=scheme, category=category, run_type=run_type,
+                                        status=RunStatus.COMPLETED)  # fmt: skip
+    return {run.number: run for run in runs}
+
+
+def institution_frame(run: SettlementRun, columns: Sequence[str]) -> pd.DataFrame:
+    """A run's institution rows as a frame keyed by ``institution`` (the id as text, as the engine frames have it)."""
+    rows = list(run.institutions.order_by().values_list("institution_id", *columns))
+    frame = pd.DataFrame.from_records(rows, columns=["institution", *columns])
+    frame["institution"] = frame["institution"].astype(str)
+    return frame
+
+
+def run_list(*, region: Region | None = None, year: int | None = None, scheme: str = "", category: str = "",
+             run_type: str = "", status: str = "") -> QuerySet[SettlementRun]:
+    runs = SettlementRun.objects.select_related("region", "started_by", "job")
+    for name, value in {"region": region, "year": year, "scheme": scheme, "category": category, "run_type": run_type,
+                        "status": status}.items():  # fmt: skip
+        if value:
+            runs = runs.filter(**{name: value})
+    return runs
+
+
+def run_get(pk: int) -> SettlementRun:
+    return SettlementRun.objects.select_related("region", "catalog_version", "parameter_set", "coefficient_table", "budget",
+                                                "supersedes", "base_run", "job", "started_by").get(pk=pk)  # fmt: skip
+
+
+def statement_list_for_user(user, *, year: int | None = None, institution_id: int | None = None) -> QuerySet[RunInstitution]:
+    """Statement rows (结算单) of current runs the user may read: a hospital only its own institution's."""
+    rows = RunInstitution.objects.for_user(user).filter(run__status__in=[RunStatus.COMPLETED, RunStatus.SUPERSEDED])
+    if year:
+        rows = rows.filter(run__year=year)
+    if institution_id:
+        rows = rows.filter(institution_id=institution_id)
+    return rows.select_related("run", "institution", "run__region").order_by("-run__year", "run__run_type", "-run__number", "-run_id")
+
+
+def statement_get_for_user(user, *, run_id: int, institution_id: int) -> RunInstitution:
+    return statement_list_for_user(user).get(run_id=run_id, institution_id=institution_id)
+
+
+def member_statement_rows(user, *, run: SettlementRun, institution_id: int) -> dict:
+    """A consortium member's own share of a run (its cases and points), booked to its lead's statement."""
+    rows = RunCase.objects.for_user(user).filter(run=run, institution_id=institution_id)
+    return rows.aggregate(cases=Count("id"), points=Sum("points"), amount=Sum("amount"))
+
+
+def case_results_for_user(user, *, case_id: int) -> QuerySet[RunCase]:
+    """Every run's result for one case, newest first (the per-case explanation, 病例点数明细)."""
+    return (RunCase.objects.for_user(user).filter(case_id=case_id).select_related("run", "booked")
+            .order_by("-run__created_at", "-run_id"))  # fmt: skip
+
+
+def run_case_list_for_user(user, *, run: SettlementRun, institution_id: int | None = None, deviation: str = "") -> QuerySet[RunCase]:
+    rows = RunCase.objects.for_user(user).filter(run=run)
+    if institution_id:
+        rows = rows.filter(booked_id=institution_id)
+    if deviation:
+        rows = rows.filter(deviation=deviation)
+    return rows.select_related("case").order_by("case_id")
+
+
+def point_value_trend(*, region: Region, year: int, scheme: str, category: str) -> list[dict]:
+    """Point value of each current run of the year, in period order (months, quarters, the year)."""
+    order = {RunType.MONTHLY: 0, RunType.QUARTERLY: 1, RunType.ANNUAL: 2, RunType.CLEARING: 3}
+    runs = SettlementRun.objects.filter(region=region, year=year, scheme=scheme, category=category, status=RunStatus.COMPLETED)
+    rows = [{"run_id": r.pk, "run_type": r.run_type, "number": r.number, "label": r.period_label, "point_value": r.point_value,
+             "points": r.points_total} for r in runs]  # fmt: skip
+    return sorted(rows, key=lambda row: (order[RunType(row["run_type"])], row["number"]))
+
+
+# --- pages (settlement/runs/views.py, api/) ---------------------------------------------------------
+
+
+def run_statement_rows(run: SettlementRun) -> QuerySet[RunInstitution]:
+    """A run's institution rows (bureau pages: the per-institution table of a run), by institution code."""
+    return run.institutions.select_related("institution").order_by("institution__code")
+
+
+def institution_names(ids: Sequence[int]) -> dict[int, str]:
+    return dict(Institution.objects.filter(pk__in=list(ids)).values_list("id", "name"))
+
+
+def member_run_list_for_user(user) -> list[SettlementRun]:
+    """Runs whose statement of the user's consortium lead (医共体牵头机构) includes the user's institution:
+    a member hospital has no statement of its own, only its share of the lead's (``member_statement_rows``)."""
+    institution = getattr(user, "institution", None)
+    if not getattr(user, "is_hospital", False) or institution is None or not institution.consortium_lead_id:
+        return []
+    rows = RunInstitution.objects.filter(institution_id=institution.consortium_lead_id,
+                                         run__status__in=[RunStatus.COMPLETED, RunStatus.SUPERSEDED])  # fmt: skip
+    rows = rows.select_related("run", "run__region").order_by("-run__year", "run__run_type", "-run__number", "-run_id")
+    return [row.run for row in rows if institution.pk in row.members]
+
+
+def period_years(region: Region) -> list[int]:
+    return sorted(set(SettlementPeriod.objects.filter(region=region).values_list("year", flat=True)), reverse=True)
+
+
+def runs_money(runs: Sequence[SettlementRun]) -> dict[str, Decimal]:
+    """Σ fund booked and Σ total cost of the runs' institutions (the r_fund of the point-value basis)."""
+    sums = RunInstitution.objects.filter(run__in=list(runs)).aggregate(fund=Sum("fund"), medfee=Sum("medfee"))
+    return {"fund_total": sums["fund"] or Decimal("0.00"), "medfee_total": sums["medfee"] or Decimal("0.00")}
+
+
+PATTERN_RUNS, PATTERN_COST = "往年月度结算点数", "往年月度医疗总费用（往年未在本平台结算时代替点数）"
+
+
+def prior_year_patterns(*, region: Region, year: int, scheme: str, category: str, kind: str) -> tuple[list[list[Decimal]], str]:
+    """Up to three prior years' twelve monthly figures: their monthly runs' points when all twelve exist,
+    otherwise their cases' monthly total cost; years without twelve months of either are left out."""
+    patterns, bases = [], set()
+    for prior in range(year - 3, year):
+        runs = current_runs(region=region, year=prior, scheme=scheme, category=category, run_type=RunType.MONTHLY)
+        if len(runs) == 12:
+            patterns.append([runs[m].points_total for m in range(1, 13)])
+            bases.add(PATTERN_RUNS)
+            continue
+        periods = list(SettlementPeriod.objects.filter(region=region, year=prior))
+        cost = dict(period_cases(periods=periods, kind=kind, scheme=scheme).values("period__month").annotate(total=Sum("medfee_sumamt"))
+                    .values_list("period__month", "total"))  # fmt: skip
+        if len(cost) == 12:
+            patterns.append([cost[m] for m in range(1, 13)])
+            bases.add(PATTERN_COST)
+    return patterns, "；".join(sorted(bases))

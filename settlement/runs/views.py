@@ -1,0 +1,202 @@
+"""Settlement-run pages. Bureau: the run list, starting a run (→ the job's progress page), a run's
+frozen inputs and results, closing months and years. Everyone through ``for_user``: statements
+(结算单, page and Excel), an institution's cases in a run, and a case's points explanation
+(病例点数明细) — a hospital sees its own institution's only, another's is 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import bureau_view, error_messages
+from audit.dashboards.charts import chart, series
+from catalogs.models import Region
+from settlement import selectors as case_selectors
+from settlement.models import SettlementPeriod
+from settlement.runs import excel, selectors, services
+from settlement.runs.domain import DEVIATION_LABELS
+from settlement.runs.forms import CaseFilterForm, RunFilterForm, RunStartForm, YearCloseForm
+from settlement.runs.models import RunInstitution, SettlementRun
+
+VIEW, START, CLOSE = "settlement.view_settlementrun", "settlement.add_settlementrun", "settlement.close_settlementperiod"
+PAGE_SIZE = 50
+MSG_STARTED = "结算运行 #{pk}（{label}）已排队，计算完成后可在结算运行列表中查看结果。"
+MSG_PERIOD_CLOSED = "{label}已关账。"
+MSG_YEAR_CLOSED = "{year}年度已关账（本次关闭 {count} 个月份）。"
+
+
+def _run(pk: int) -> SettlementRun:
+    try:
+        return selectors.run_get(pk)
+    except SettlementRun.DoesNotExist:
+        raise Http404 from None
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=excel.XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@bureau_view(VIEW)
+def run_list(request: HttpRequest) -> HttpResponse:
+    form = RunFilterForm(request.GET or None)
+    runs = Paginator(selectors.run_list(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "settlement/runs/run_list.html", {"form": form, "page": runs, "can_start": request.user.has_perm(START)})
+
+
+@bureau_view(START)
+def run_start(request: HttpRequest) -> HttpResponse:
+    form = RunStartForm(request.POST or None, initial={"region": Region.objects.order_by("code").first()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.run_start(actor=request.user, **form.cleaned_data)
+        except ValidationError as refused:
+            error_messages(request, refused)
+        else:
+            messages.success(request, MSG_STARTED.format(pk=run.pk, label=run.period_label))
+            return redirect("jobs:job_detail", pk=run.job_id)
+    return render(request, "settlement/runs/run_start.html", {"form": form})
+
+
+def _charts(run: SettlementRun, rows: list[RunInstitution]) -> dict:
+    """Deviation distribution and points by institution (specs drawn by static/js/charts.js)."""
+    deviations = run.summary.get("deviations", {})
+    by_points = sorted(rows, key=lambda row: row.points)
+    return {
+        "deviation_chart": chart([DEVIATION_LABELS.get(k, k) for k in deviations], series("病例数", deviations.values())),
+        "points_chart": chart([row.institution.name for row in by_points], series("有效点数", [row.points for row in by_points]),
+                              horizontal=True, unit="点"),
+    }  # fmt: skip
+
+
+@bureau_view(VIEW)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(pk)
+    rows = list(selectors.run_statement_rows(run))
+    changes = run.summary.get("changes", [])
+    names = selectors.institution_names([c["institution"] for c in changes])
+    context = {"run": run, "rows": rows, "changes": [{**c, "name": names.get(c["institution"], c["institution"])} for c in changes],
+               "deviations": {DEVIATION_LABELS.get(k, k): n for k, n in run.summary.get("deviations", {}).items()},
+               "warnings": run.inputs.get("warnings", []), **_charts(run, rows)}  # fmt: skip
+    return render(request, "settlement/runs/run_detail.html", context)
+
+
+def _statement(request: HttpRequest, pk: int, institution_id: int) -> RunInstitution:
+    try:
+        return selectors.statement_get_for_user(request.user, run_id=pk, institution_id=institution_id)
+    except RunInstitution.DoesNotExist:
+        raise Http404 from None
+
+
+def _paged_cases(request: HttpRequest, cases: QuerySet) -> dict:
+    form = CaseFilterForm(request.GET or None)
+    page = Paginator(cases.filter(deviation=form.deviation_value()) if form.deviation_value() else cases, PAGE_SIZE)
+    return {"case_form": form, "cases": page.get_page(request.GET.get("page")), "deviation_labels": DEVIATION_LABELS}
+
+
+@login_required
+def statement_detail(request: HttpRequest, pk: int, institution_id: int) -> HttpResponse:
+    """An institution's statement of a run with its cases (the bureau's drill-down; a hospital's own)."""
+    row = _statement(request, pk, institution_id)
+    cases = selectors.run_case_list_for_user(request.user, run=row.run, institution_id=institution_id)
+    context = {"row": row, "run": row.run, "title": excel.statement_title(row), "sections": excel.statement_sections(row),
+               "breakdowns": excel.breakdown_tables(row), "members": selectors.institution_names(row.members).values(),
+               **_paged_cases(request, cases)}  # fmt: skip
+    return render(request, "settlement/runs/statement_detail.html", context)
+
+
+@login_required
+def statement_export(request: HttpRequest, pk: int, institution_id: int) -> HttpResponse:
+    row = _statement(request, pk, institution_id)
+    content = excel.statement_workbook(row, members=list(selectors.institution_names(row.members).values()))
+    return _xlsx(content, f"statement-{row.run_id}-{row.institution.code}.xlsx")
+
+
+@login_required
+def statement_list(request: HttpRequest) -> HttpResponse:
+    """我的结算单 (a hospital's own; the bureau's of the region), and a consortium member's shares of its lead's."""
+    year = request.GET.get("year", "")
+    rows = selectors.statement_list_for_user(request.user, year=int(year) if year.isdigit() else None)
+    context = {"page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "year": year,
+               "member_runs": selectors.member_run_list_for_user(request.user)}  # fmt: skip
+    return render(request, "settlement/runs/statement_list.html", context)
+
+
+@login_required
+def member_statement(request: HttpRequest, pk: int) -> HttpResponse:
+    """A consortium member's own share of a run (its cases are booked to the lead's statement)."""
+    run = next((r for r in selectors.member_run_list_for_user(request.user) if r.pk == pk), None)
+    if run is None:
+        raise Http404
+    institution = request.user.institution
+    share = selectors.member_statement_rows(request.user, run=run, institution_id=institution.pk)
+    cases = selectors.run_case_list_for_user(request.user, run=run).filter(institution_id=institution.pk)
+    context = {"run": run, "institution": institution, "sections": excel.member_sections(run, share), "note": excel.MEMBER_NOTE,
+               **_paged_cases(request, cases)}  # fmt: skip
+    return render(request, "settlement/runs/member_statement.html", context)
+
+
+@login_required
+def case_points(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_selectors.case_get_for_user(request.user, pk)
+    rows = excel.case_point_rows(selectors.case_results_for_user(request.user, case_id=case.pk))
+    return render(request, "settlement/runs/case_points.html", {"case": case, "rows": rows, "columns": excel.CASE_COLUMNS})
+
+
+@login_required
+def case_points_export(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_selectors.case_get_for_user(request.user, pk)
+    content = excel.case_points_workbook(case, selectors.case_results_for_user(request.user, case_id=case.pk))
+    return _xlsx(content, f"case-points-{case.setl_id}.xlsx")
+
+
+def _closing_url(region: Region, year: int | None) -> str:
+    return f"{reverse('settlement:period_closing')}?region={region.code}&year={year or ''}"
+
+
+@bureau_view(CLOSE)
+def period_closing(request: HttpRequest) -> HttpResponse:
+    regions = Region.objects.order_by("code")
+    region = regions.filter(code=request.GET.get("region", "")).first() or regions.first()
+    years = selectors.period_years(region) if region else []
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
+    periods = selectors.periods_of(region=region, year=year, months=range(1, 13)) if year else []
+    context = {"regions": regions, "region": region, "years": years, "year": year, "periods": periods}
+    return render(request, "settlement/runs/period_closing.html", context)
+
+
+@require_POST
+@bureau_view(CLOSE)
+def period_close(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(SettlementPeriod.objects.select_related("region"), pk=pk)
+    try:
+        services.period_close(actor=request.user, period=period)
+    except ValidationError as refused:
+        error_messages(request, refused)
+    else:
+        messages.success(request, MSG_PERIOD_CLOSED.format(label=f"{period.year}年{period.month}月"))
+    return redirect(_closing_url(period.region, period.year))
+
+
+@require_POST
+@bureau_view(CLOSE)
+def year_close(request: HttpRequest) -> HttpResponse:
+    form = YearCloseForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    region, year = form.cleaned_data["region"], form.cleaned_data["year"]
+    try:
+        count = services.year_close(actor=request.user, region=region, year=year)
+    except ValidationError as refused:
+        error_messages(request, refused)
+    else:
+        messages.success(request, MSG_YEAR_CLOSED.format(year=year, count=count))
+    return redirect(_closing_url(region, year))
