@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bench.case_group import CASE_GROUP_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.grouping import GROUPING_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.intake import INTAKE_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
+from bench.settlement_run import SETTLEMENT_RUN_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 
 
 def scratch_database(url: str) -> str:
@@ -74,6 +75,69 @@ def bench_demo(args: argparse.Namespace) -> dict:
             "setup+commit": other, "total": total}  # fmt: skip
 
 
+def bench_report(args: argparse.Namespace) -> dict:
+    """The monthly report pack: the demo region's last year of ``--cases`` cases placed in March, then the
+    month's pack (the bureau's workbook with every case, and one per institution) generated in a fresh
+    process, as a worker would, whose peak RSS (``VmHWM``) is the memory figure."""
+    import json
+    import subprocess
+
+    from django.db import connection
+
+    from demo.services import demo_generate
+    from settlement.grouping.models import CaseGroup
+    from settlement.models import CaseRecord, SettlementPeriod
+
+    demo_generate(actor="bench", seed=args.seed, years=2, cases_per_year=args.cases, end_year=2024)
+    march = SettlementPeriod.objects.get(year=2024, month=3)
+    CaseGroup.objects.filter(period__year=2024).update(period=march)
+    CaseRecord.objects.filter(period__year=2024).update(period=march)
+    if connection.vendor == "postgresql":  # fresh statistics after the move, as autovacuum would have them
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    child = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.run import report_measure; report_measure()"
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True, env=os.environ.copy())
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"report process peak memory {figures.pop('peak_mb'):,.0f} MB (case-detail rows of the bureau workbook: {figures['rows']:,})")
+    return figures
+
+
+def report_measure() -> None:
+    """In the child process of ``bench_report``: generate March 2024's pack; print seconds per step and peak RSS as JSON."""
+    import json
+
+    import django
+
+    django.setup()
+    from catalogs.models import Region
+    from reports.choices import CASE_SHEET
+    from reports.models import ReportFile
+    from reports.services import report_pack_generate
+
+    marks = [("start", time.perf_counter())]
+    progress = lambda percent, message: marks.append((message, time.perf_counter()))  # noqa: E731
+    report_pack_generate(actor="bench", region=Region.objects.get(), year=2024, month=3, progress=progress)
+    at = dict(reversed(marks))  # the first time each message was reported
+    first_institution = next(t for message, t in marks if message.startswith("生成机构月度报表"))
+    end = time.perf_counter()
+    print(json.dumps({
+        "rows": ReportFile.objects.get(institution=None).sheets[CASE_SHEET], "read": at["生成统筹区月度报表"] - at["start"],
+        "bureau workbook": first_institution - at["生成统筹区月度报表"], "institution workbooks": at["保存报表文件"] - first_institution,
+        "store": end - at["保存报表文件"], "total": end - at["start"],
+        "peak_mb": _peak_rss_mb(),
+    }))  # fmt: skip
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak RSS. Not ``ru_maxrss``: on Linux a process started by a large parent inherits the
+    parent's peak through fork and exec; ``VmHWM`` belongs to the process's own address space."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        line = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 SUBCOMMANDS = {
     "demo": (
         bench_demo,
@@ -85,6 +149,11 @@ SUBCOMMANDS = {
 SUBCOMMANDS["intake"] = INTAKE_SUBCOMMAND
 SUBCOMMANDS["grouping"] = GROUPING_SUBCOMMAND
 SUBCOMMANDS["case_group"] = CASE_GROUP_SUBCOMMAND
+SUBCOMMANDS["settlement_run"] = SETTLEMENT_RUN_SUBCOMMAND
+SUBCOMMANDS["report"] = (
+    bench_report, "monthly report pack of a month with N cases (workbooks of the bureau and every institution)",
+    [(("--cases",), {"type": int, "default": 100_000}), (("--seed",), {"type": int, "default": 20240101})],
+)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("budgets.api.urls")),
     path("", include("catalogs.api.urls")),
     path("", include("settlement.api.urls")),
+    path("", include("settlement.runs.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("disputes.api.urls")),
 ]

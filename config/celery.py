@@ -3,9 +3,16 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Celery beat (`celery -A config beat`); times are in CELERY_TIMEZONE, Asia/Shanghai.
+app.conf.beat_schedule = {
+    # The 1st of each month at 02:00: last month's report pack of every region (reports.services.report_packs_schedule).
+    "monthly-report-packs": {"task": "reports.report_packs_schedule", "schedule": crontab(minute=0, hour=2, day_of_month=1)},
+}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("settlement/", include("settlement.urls")),
     path("disputes/", include("disputes.urls")),
     path("jobs/", include("jobs.urls")),
+    path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
     path("supervision/", include("audit.supervision_urls")),
     path("admin/", admin.site.urls),

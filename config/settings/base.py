@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "budgets",
     "settlement",
     "disputes",
+    "reports",
     "demo",
 ]
 

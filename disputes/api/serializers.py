@@ -12,19 +12,19 @@ from disputes.choices import Decision, ItemKind, ItemStatus, Reason, Subject
 from disputes.models import Attachment, DisputeItem, TimelineEntry
 
 
-def _codes(choices) -> str:
+def choices_help(choices) -> str:
     return "；".join(f"{value} {label}" for value, label in choices)
 
 
 ERR_ONE_OF = "应为以下之一：{codes}。"
-KIND_HELP = "申请类型：" + _codes(ItemKind.choices)
-STATUS_HELP = "状态：" + _codes(ItemStatus.choices)
-SUBJECT_HELP = "争议事项：" + _codes(Subject.choices)
-DECISION_HELP = "处理决定：" + _codes(Decision.choices)
-REASON_HELP = "申请理由（多选）：" + _codes(Reason.choices)
+KIND_HELP = "申请类型：" + choices_help(ItemKind.choices)
+STATUS_HELP = "状态：" + choices_help(ItemStatus.choices)
+SUBJECT_HELP = "争议事项：" + choices_help(Subject.choices)
+DECISION_HELP = "处理决定：" + choices_help(Decision.choices)
+REASON_HELP = "申请理由（多选）：" + choices_help(Reason.choices)
 
 
-def _one_of(value: str, allowed: list[str]) -> str:
+def one_of(value: str, allowed: list[str]) -> str:
     if value and value not in allowed:
         raise serializers.ValidationError(ERR_ONE_OF.format(codes="、".join(allowed)))
     return value
@@ -107,10 +107,10 @@ class ItemCreateSerializer(serializers.Serializer):
     statement = serializers.CharField(help_text="申请陈述")
 
     def validate_kind(self, value: str) -> str:
-        return _one_of(value, ItemKind.values)
+        return one_of(value, ItemKind.values)
 
     def validate_subject(self, value: str) -> str:
-        return _one_of(value, Subject.values)
+        return one_of(value, Subject.values)
 
 
 class NoteSerializer(serializers.Serializer):
@@ -132,7 +132,7 @@ class ItemQuerySerializer(serializers.Serializer):
     status = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text=STATUS_HELP)
 
     def validate_kind(self, value: str) -> str:
-        return _one_of(value, ItemKind.values)
+        return one_of(value, ItemKind.values)
 
     def validate_status(self, value: str) -> str:
-        return _one_of(value, ItemStatus.values)
+        return one_of(value, ItemStatus.values)

@@ -32,7 +32,7 @@ class Refused(APIException):
     default_code = "refused"
 
 
-def _refused(error: DjangoValidationError) -> Refused:
+def refused(error: DjangoValidationError) -> Refused:
     return Refused("；".join(error.messages))
 
 
@@ -87,7 +87,7 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         try:
             item = services.item_create(actor=request.user, period=period, **fields)
         except DjangoValidationError as error:
-            raise _refused(error) from error
+            raise refused(error) from error
         return self._detail(item, status.HTTP_201_CREATED)
 
     def _period(self, period_id: int):
@@ -109,7 +109,7 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         try:
             return self._detail(services.item_submit(actor=request.user, item=item, note=note))
         except DjangoValidationError as error:
-            raise _refused(error) from error
+            raise refused(error) from error
 
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
@@ -117,7 +117,7 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         try:
             return self._detail(services.item_withdraw(actor=request.user, item=item, reason=note))
         except DjangoValidationError as error:
-            raise _refused(error) from error
+            raise refused(error) from error
 
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Request, pk: str) -> Response:
@@ -127,5 +127,5 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         try:
             attachment = services.attachment_add(actor=request.user, item=item, upload=upload.validated_data["file"])
         except DjangoValidationError as error:
-            raise _refused(error) from error
+            raise refused(error) from error
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

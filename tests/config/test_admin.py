@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-OUR_APPS = {"accounts", "audit", "budgets", "catalogs", "disputes", "jobs", "settlement"}
+OUR_APPS = {"accounts", "audit", "budgets", "catalogs", "disputes", "jobs", "reports", "settlement"}
 
 
 def our_models():
