@@ -6,10 +6,10 @@ The frame carries the ``CaseGroup`` attnames of ``COPY_COLUMNS`` except ``groupe
 the run, given separately): ids as integers, text as text ("" for blank),
 ``typing_coefficient`` as exact decimal text or ``None``.
 
-Only ``case_id`` and ``period_id`` differ from row to row; the other columns (group, trace, its Chinese
-text, ...) repeat across every case of one group and trace, so each distinct combination is rendered as
-CSV once and the rows are assembled as bytes. A million rows carry some 100 million characters of
-Chinese trace text: formatting them row by row (``DataFrame.to_csv``) took three times as long.
+Only ``case_id`` and ``period_id`` differ from row to row; the other columns (group, type, subtype,
+trace, ...) repeat across every case of one group and trace, so each distinct combination is rendered as
+CSV once and the rows are assembled as bytes (formatting them row by row, ``DataFrame.to_csv``, took
+three times as long). The trace's Chinese text is not a column: ``CaseGroup.trace_text`` derives it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 ``catalogs.drg.drg_group``, ``catalogs.apg.apg_group``) and returns, aligned with the cases, the columns
 of ``CaseGroup``: ``group_code`` ("" when ungroupable), ``group_type``, ``treatment_type`` (the stored
 values of ``catalogs.choices.TreatmentType``), ``subtype``, ``typing_coefficient`` (text, ``None`` when
-no subtype applies), ``trace`` and ``trace_text``.
+no subtype applies), ``trace`` and ``trace_text`` (the text is not stored: ``CaseGroup.trace_text`` derives it
+from ``TRACE_TEXT``, one text per trace code).
 
 DIP auxiliary typing (辅助目录分型) keys each case exactly as the catalog build did (catalogs/dip.py):
 age band (18-64 is the reference band), the number of other diagnoses (0 / 1 / 2+) and death.

@@ -42,7 +42,6 @@ class CaseGroup(models.Model):
     typing_coefficient = models.DecimalField("分型调整系数", max_digits=8, decimal_places=4, null=True, blank=True,
                                              help_text="未分型时为空（按1计）")  # fmt: skip
     trace = models.CharField("入组路径", max_length=30)
-    trace_text = models.CharField("入组说明", max_length=100)
     grouped_at = models.DateTimeField("分组时间")
 
     objects = CaseGroupQuerySet.as_manager()
@@ -63,3 +62,10 @@ class CaseGroup(models.Model):
     @property
     def is_grouped(self) -> bool:
         return bool(self.group_code)
+
+    @property
+    def trace_text(self) -> str:
+        """入组说明 — the Chinese text of the trace code (one per code, so it is not stored per case)."""
+        from settlement.grouping.domain import TRACE_TEXT
+
+        return TRACE_TEXT.get(self.kind, {}).get(self.trace, self.trace)
