@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bench.case_group import CASE_GROUP_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.grouping import GROUPING_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.intake import INTAKE_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
+from bench.memory import peak_rss_mb  # noqa: E402  (needs ROOT on the path)
 from bench.settlement_run import SETTLEMENT_RUN_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 
 
@@ -124,18 +125,8 @@ def report_measure() -> None:
         "rows": ReportFile.objects.get(institution=None).sheets[CASE_SHEET], "read": at["生成统筹区月度报表"] - at["start"],
         "bureau workbook": first_institution - at["生成统筹区月度报表"], "institution workbooks": at["保存报表文件"] - first_institution,
         "store": end - at["保存报表文件"], "total": end - at["start"],
-        "peak_mb": _peak_rss_mb(),
+        "peak_mb": peak_rss_mb(),
     }))  # fmt: skip
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak RSS. Not ``ru_maxrss``: on Linux a process started by a large parent inherits the
-    parent's peak through fork and exec; ``VmHWM`` belongs to the process's own address space."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        line = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
-        return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 SUBCOMMANDS = {

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -117,6 +116,7 @@ def _timed(region_id: int, year: int) -> dict:
     """In the child process: the annual run, then the floor; prints one JSON line."""
     from django.db import transaction
 
+    from bench.memory import peak_rss_mb
     from catalogs.models import Region
     from settlement.grouping import domain as grouping_domain
     from settlement.grouping.selectors import catalog_version_in_force, grouping_catalog
@@ -130,7 +130,7 @@ def _timed(region_id: int, year: int) -> dict:
     started = time.perf_counter()
     summary = run_execute(run_id=run.pk, progress=lambda p, m: print(f"  [{p:3d}%] {m}", flush=True))
     run_seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the run's peak, before the floor's setup
+    peak = peak_rss_mb()  # the run's peak, before the floor's setup
     rows = _run_rows_frame(RunCase, run.pk)
     started = time.perf_counter()
     with transaction.atomic():

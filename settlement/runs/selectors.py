@@ -236,12 +236,22 @@ def run_case_list_for_user(user, *, run: SettlementRun, institution_id: int | No
 
 
 def point_value_trend(*, region: Region, year: int, scheme: str, category: str) -> list[dict]:
-    """Point value of each current run of the year, in period order (months, quarters, the year)."""
-    order = {RunType.MONTHLY: 0, RunType.QUARTERLY: 1, RunType.ANNUAL: 2, RunType.CLEARING: 3}
-    runs = SettlementRun.objects.filter(region=region, year=year, scheme=scheme, category=category, status=RunStatus.COMPLETED)
-    rows = [{"run_id": r.pk, "run_type": r.run_type, "number": r.number, "label": r.period_label, "point_value": r.point_value,
-             "points": r.points_total} for r in runs]  # fmt: skip
-    return sorted(rows, key=lambda row: (order[RunType(row["run_type"])], row["number"]))
+    """点值走势: the point value of each current monthly run, then the year's (annual settlement) — or, while
+    the year is still running, the forecast year-end value with its range (a row marked ``forecast``)."""
+    months = current_runs(region=region, year=year, scheme=scheme, category=category, run_type=RunType.MONTHLY)
+    rows = [{"run_id": months[m].pk, "label": f"{m}月", "point_value": months[m].point_value} for m in sorted(months)]
+    annual = run_current(region=region, year=year, scheme=scheme, category=category, run_type=RunType.ANNUAL)
+    if annual is not None:
+        return [*rows, {"run_id": annual.pk, "label": "年度结算", "point_value": annual.point_value}]
+    if rows:
+        from settlement.runs.simulation import point_value_forecast  # it reads through this module
+
+        view = point_value_forecast(region=region, year=year, scheme=scheme, category=category)
+        if view.forecast is not None:
+            forecast = view.forecast
+            rows.append({"label": "年终预测", "point_value": forecast.point_value, "low": forecast.point_value_low,
+                         "high": forecast.point_value_high, "forecast": True})  # fmt: skip
+    return rows
 
 
 # --- pages (settlement/runs/views.py, api/) ---------------------------------------------------------

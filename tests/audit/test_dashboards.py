@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-import types
 from decimal import Decimal as D
 
 import pytest
@@ -115,19 +113,13 @@ def region_year(world) -> dict:
     return {"pool": BudgetLine.objects.get(budget=budget, kind=LineKind.POOL).amount}
 
 
-@pytest.fixture
-def no_runs(monkeypatch):
-    """``settlement.runs.selectors`` not importable (before the settlement runs land)."""
-    monkeypatch.setitem(sys.modules, "settlement.runs.selectors", None)
-
-
 def test_anonymous_users_are_sent_to_login_and_experts_refused(client, world, client_for):
     response = client.get(reverse("supervision:dashboard"))
     assert response.status_code == 302 and "login" in response.url
     assert client_for(world.expert).get(reverse("supervision:dashboard")).status_code == 403
 
 
-def test_the_bureau_sees_fund_use_against_the_budget_by_month(world, region_year, client_for, no_runs, django_assert_max_num_queries):
+def test_the_bureau_sees_fund_use_against_the_budget_by_month(world, region_year, client_for, django_assert_max_num_queries):
     client = client_for(world.officer)
     with django_assert_max_num_queries(15):
         html = client.get(reverse("supervision:dashboard"), {"year": YEAR, "scheme": Scheme.EMPLOYEE}).content.decode()
@@ -141,12 +133,12 @@ def test_the_bureau_sees_fund_use_against_the_budget_by_month(world, region_year
     assert "vendor/echarts/echarts.min.js" in html and "js/charts.js" in html and "cdn" not in html.lower()
 
 
-def test_without_a_budget_the_dashboard_says_so(world, region_year, client_for, no_runs):
+def test_without_a_budget_the_dashboard_says_so(world, region_year, client_for):
     html = client_for(world.officer).get(reverse("supervision:dashboard"), {"year": YEAR, "scheme": Scheme.RESIDENT}).content.decode()
     assert 'data-testid="no-budget"' in html and chart_json(html, "chart-fund")["series"][0]["data"][2] == "21000.00"
 
 
-def test_the_ranking_follows_the_chosen_indicator(world, region_year, client_for, no_runs):
+def test_the_ranking_follows_the_chosen_indicator(world, region_year, client_for):
     client = client_for(world.officer)
     ranking = chart_json(client.get(reverse("supervision:dashboard"), {"year": YEAR}).content.decode(), "chart-ranking")
     assert ranking["categories"] == ["乙医院", "甲医院"] and ranking["series"][0]["data"] == ["9000.0000", "12000.0000"]
@@ -157,7 +149,7 @@ def test_the_ranking_follows_the_chosen_indicator(world, region_year, client_for
     assert bad.status_code == 200 and "次均费用" in chart_json(bad.content.decode(), "chart-ranking")["series"][0]["name"]
 
 
-def test_findings_by_rule_and_institution_and_the_quality_trend(world, region_year, client_for, no_runs):
+def test_findings_by_rule_and_institution_and_the_quality_trend(world, region_year, client_for):
     html = client_for(world.officer).get(reverse("supervision:dashboard"), {"year": YEAR}).content.decode()
     by_rule = chart_json(html, "chart-findings-rule")
     assert by_rule["categories"] == ["分解住院"]
@@ -168,26 +160,13 @@ def test_findings_by_rule_and_institution_and_the_quality_trend(world, region_ye
     assert quality["series"][0]["data"][:2] == ["82.50", "85.00"] and quality["series"][1]["data"][:2] == ["70.00", "85.00"]
 
 
-def test_the_point_value_slot_says_no_run_until_the_selector_is_there(world, region_year, client_for, no_runs):
+def test_the_point_value_slot_says_no_run_before_the_first_run(world, region_year, client_for):
     html = client_for(world.officer).get(reverse("supervision:dashboard"), {"year": YEAR}).content.decode()
     assert "尚无结算运行" in html and "chart-point-value" not in html
 
 
-def test_the_point_value_slot_draws_the_settlement_runs_trend(world, region_year, client_for, monkeypatch):
-    calls = []
-
-    def point_value_trend(*, region, year, scheme, category):
-        calls.append((region, year, scheme, category))
-        return [{"label": "2024年1月", "point_value": D("12.3456")}, {"label": "2024年2月", "point_value": D("12.5")}]
-
-    monkeypatch.setitem(sys.modules, "settlement.runs.selectors", types.SimpleNamespace(point_value_trend=point_value_trend))
-    html = client_for(world.officer).get(reverse("supervision:dashboard"), {"year": YEAR}).content.decode()
-    assert calls == [(world.region, YEAR, Scheme.EMPLOYEE, "DIP")]
-    assert chart_json(html, "chart-point-value")["series"][0]["data"] == ["12.3456", "12.5"] and "尚无结算运行" not in html
-
-
 def test_a_hospital_sees_its_own_figures_against_the_region_and_no_other_institution(
-    world, region_year, client_for, no_runs, django_assert_max_num_queries
+    world, region_year, client_for, django_assert_max_num_queries
 ):
     scheme = assessment_services.scheme_create(actor=world.officer, region=world.region, name="测试方案", items=SCHEME)
     assessment = assessment_services.assessment_compute(actor=world.officer, region=world.region, year=YEAR, scheme=scheme)
@@ -216,7 +195,7 @@ def test_a_page_without_any_settlement_year_says_so(world, client_for):
     assert 'data-testid="dashboard-empty"' in html
 
 
-def test_quality_scores_of_other_years_are_left_out(world, region_year, client_for, no_runs):
+def test_quality_scores_of_other_years_are_left_out(world, region_year, client_for):
     DataQualityScore.objects.create(institution=world.hospital_a, year=YEAR - 1, month=1, score=D("10"))
     html = client_for(world.officer).get(reverse("supervision:dashboard"), {"year": YEAR}).content.decode()
     assert chart_json(html, "chart-quality")["series"][1]["data"][0] == "70.00"
