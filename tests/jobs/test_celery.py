@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 import redis
 from django.db import connection
@@ -120,6 +121,11 @@ def celery_worker(transactional_db, settings, tmp_path):
             process.kill()
             process.wait()
         celery_app.pool.force_close_all()
+        # Forget the closed pools (kombu keeps them by connection): the next test that starts a worker
+        # then publishes through new ones instead of failing with 'Acquire on closed pool'.
+        kombu.pools.reset()
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
         celery_app.conf.update(previous)
         redis.Redis.from_url(BROKER_URL).delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
