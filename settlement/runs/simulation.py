@@ -32,7 +32,7 @@ ZERO = Decimal("0.00")
 ERR_NOT_SIMULABLE = "只能对有效的月度、季度或年度结算运行进行模拟测算。"
 ERR_RESERVE_ANNUAL = "风险备用金结余只在年度结算中计入点值。"
 ERR_COEFFICIENT_LINE = "第 {line} 行应为“机构编码=系数”，如 H37080200001=1.05。"
-ERR_UNKNOWN_INSTITUTION = "第 {line} 行的机构编码 {code} 不在本统筹区。"
+ERR_UNKNOWN_INSTITUTION = "机构编码 {codes} 不在本统筹区。"
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def _coefficients(run: SettlementRun, by_code: dict[str, Decimal]) -> dict[int, 
     ids = dict(Institution.objects.filter(region=run.region, code__in=list(by_code)).values_list("code", "pk"))
     unknown = sorted(set(by_code) - set(ids))
     if unknown:
-        raise ValidationError(ERR_UNKNOWN_INSTITUTION.format(line="?", code="、".join(unknown)))
+        raise ValidationError(ERR_UNKNOWN_INSTITUTION.format(codes="、".join(unknown)))
     return {ids[code]: value for code, value in by_code.items()}
 
 

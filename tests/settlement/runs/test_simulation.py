@@ -100,3 +100,10 @@ def test_the_case_page_links_to_its_points_explanation(demo_region, client):
     client.force_login(demo_region.officer)
     page = client.get(reverse("settlement:case_detail", args=[case_id])).content.decode()
     assert reverse("settlement:case_points", args=[case_id]) in page
+
+
+def test_a_coefficient_for_an_institution_outside_the_region_is_refused_by_its_code(demo_region):
+    run = demo_region.run("monthly", 2)
+    with pytest.raises(Exception) as refused:
+        run_simulate(run=run, scenario=Scenario(coefficients={"H99999999999": D("1.1")}))
+    assert refused.value.messages == ["机构编码 H99999999999 不在本统筹区。"]
