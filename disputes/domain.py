@@ -1,4 +1,5 @@
-"""Pure rules of special-case reviews and disputes (特病单议与争议): quota, lifecycle, deadlines, panels.
+"""Pure rules of special-case reviews and disputes (特病单议与争议): quota, lifecycle, deadlines, panels,
+and the handling durations of the officers' dashboard.
 
 No ORM, no settings: services and selectors read the configuration and pass it in.
 """
@@ -6,10 +7,11 @@ No ORM, no settings: services and selectors read the configuration and pass it i
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Mapping, Sequence
+import statistics
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from disputes.choices import ItemStatus, MeetingStatus, PanelRule, Reason, Vote
@@ -101,6 +103,94 @@ def stage_due(status: str, *, entered: date, working_days: Mapping[str, int], ho
     """Deadline (办理时限) of the stage ``status`` entered on ``entered``; None for a stage without one."""
     days = working_days.get(status)
     return None if days is None else add_working_days(entered, days, holidays)
+
+
+def working_days_between(start: date, end: date, holidays: Collection[date] = ()) -> int:
+    """Working days from ``start`` to ``end``: those after ``start`` up to and including ``end``, so that
+    ``working_days_between(d, add_working_days(d, n)) == n``; 0 when ``end`` is not after ``start``."""
+    days = (start + timedelta(days=offset) for offset in range(1, (end - start).days + 1))
+    return sum(1 for day in days if day.weekday() < 5 and day not in holidays)
+
+
+# --------------------------------------------------------------------------- handling durations (办理时长统计)
+
+#: The stages the dashboard measures, in order. A stay in a stage runs from the step that enters it to the
+#: step that leaves it, whatever comes next (a withdrawal or a rejection ends a stay too).
+MEASURED_STAGES = (ItemStatus.SUBMITTED, ItemStatus.SCREENING, ItemStatus.EXPERT_REVIEW, ItemStatus.DECIDED)
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One status change of an item's timeline (办理记录), on its local date."""
+
+    item_id: int
+    from_status: str
+    to_status: str
+    on: date
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    """Completed stays (or filings) counted, and their mean, median and longest in working days (None when none)."""
+
+    count: int
+    mean: Decimal | None = None
+    median: Decimal | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True)
+class HandlingDurations:
+    """Per measured stage, the stays completed in it; and from submission (提交) to decision (作出决定)."""
+
+    stages: dict[str, DurationStats]
+    filing_to_decision: DurationStats
+
+
+def _tenth(value: Decimal) -> Decimal:
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def duration_stats(days: Sequence[int]) -> DurationStats:
+    """Count, mean and median to one decimal (half up), and maximum of working-day durations."""
+    if not days:
+        return DurationStats(0)
+    mean, median = Decimal(sum(days)) / len(days), Decimal(str(statistics.median(days)))
+    return DurationStats(len(days), _tenth(mean), _tenth(median), max(days))
+
+
+def stage_stays(steps: Iterable[Step], holidays: Collection[date] = ()) -> dict[str, list[int]]:
+    """Working days of every completed stay in each measured stage. ``steps`` come in each item's timeline
+    order; an item still in a stage has no completed stay there."""
+    stays: dict[str, list[int]] = {stage: [] for stage in MEASURED_STAGES}
+    entered: dict[tuple[int, str], date] = {}
+    for step in steps:
+        start = entered.pop((step.item_id, step.from_status), None)
+        if start is not None:
+            stays[step.from_status].append(working_days_between(start, step.on, holidays))
+        if step.to_status in stays:
+            entered[(step.item_id, step.to_status)] = step.on
+    return stays
+
+
+def filing_to_decision_days(steps: Iterable[Step], holidays: Collection[date] = ()) -> list[int]:
+    """Working days from each decided item's first submission to its decision."""
+    submitted: dict[int, date] = {}
+    decided: dict[int, date] = {}
+    for step in steps:
+        if step.to_status == ItemStatus.SUBMITTED:
+            submitted.setdefault(step.item_id, step.on)
+        elif step.to_status == ItemStatus.DECIDED:
+            decided.setdefault(step.item_id, step.on)
+    return [working_days_between(submitted[pk], on, holidays) for pk, on in decided.items() if pk in submitted]
+
+
+def handling_durations(steps: Sequence[Step], holidays: Collection[date] = ()) -> HandlingDurations:
+    """The dashboard's durations of one set of items (one kind) from their status changes."""
+    stays = stage_stays(steps, holidays)
+    return HandlingDurations({stage: duration_stats(days) for stage, days in stays.items()},
+                             duration_stats(filing_to_decision_days(steps, holidays)))
 
 
 # --------------------------------------------------------------------------- quota

@@ -9,6 +9,8 @@ from disputes.choices import Decision, ItemKind, PanelRule, Reason, Specialty, S
 
 SMALL = {"class": "form-select form-select-sm"}
 TEXT = {"class": "form-control form-control-sm"}
+ERR_GROUP_PAIR = "关联病种/病组时请同时选择目录版本并填写病种/病组编码。"
+ERR_GROUP_CODE = "目录版本「{version}」中没有编码为「{code}」的病种/病组。"
 
 
 class ItemCreateForm(forms.Form):
@@ -19,13 +21,38 @@ class ItemCreateForm(forms.Form):
     subject_ref = forms.CharField(label="争议对象", max_length=100, required=False, widget=forms.TextInput(attrs=TEXT),
                                   help_text="病种编码、结算批次号、扣款单号等。")
     period = forms.ModelChoiceField(label="结算期间（争议可选）", queryset=None, required=False, empty_label="—", widget=forms.Select(attrs=SMALL))
+    run = forms.ModelChoiceField(label="结算批次（可选）", queryset=None, required=False, empty_label="—", widget=forms.Select(attrs=SMALL),
+                                 help_text="本机构可查看结算单的结算运行。")
+    catalog_version = forms.ModelChoiceField(label="目录版本（关联病种/病组时必填）", queryset=None, required=False, empty_label="—",
+                                             widget=forms.Select(attrs=SMALL))
+    group_code = forms.CharField(label="病种/病组编码（可选）", max_length=60, required=False, widget=forms.TextInput(attrs=TEXT),
+                                 help_text="所选目录版本中的病种/病组编码。")
     statement = forms.CharField(label="申请陈述", widget=forms.Textarea(attrs={**TEXT, "rows": 5}))
     attachment = forms.FileField(label="附件（PDF/JPEG/PNG，可在详情页继续上传）", required=False,
                                  widget=forms.ClearableFileInput(attrs={**TEXT, "accept": ".pdf,.jpg,.jpeg,.png"}))
 
+    def __init__(self, *args, periods, runs, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = periods
+        self.fields["run"].queryset = runs
+        self.fields["catalog_version"].queryset = versions
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("catalog_version")) != bool(data.get("group_code", "").strip()):
+            self.add_error("group_code", ERR_GROUP_PAIR)
+        return data
+
+
+class DashboardFilterForm(forms.Form):
+    year = forms.IntegerField(label="提交年度", required=False, min_value=2000, max_value=2100,
+                              widget=forms.NumberInput(attrs={**TEXT, "placeholder": "全部年度"}))
+    period = forms.ModelChoiceField(label="结算期间", queryset=None, required=False, empty_label="全部结算期间", widget=forms.Select(attrs=SMALL))
+
     def __init__(self, *args, periods, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = periods
+        self.fields["period"].label_from_instance = lambda period: f"{period.region.name} {period}"
 
 
 class ReasonForm(forms.Form):

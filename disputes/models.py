@@ -18,10 +18,14 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.tenancy import TenantQuerySet
+from catalogs.choices import CatalogStatus
 from disputes.choices import (
     AgendaStatus, AgendaTopic, Decision, ItemKind, ItemStatus, MeetingStatus, PanelRule, ParticipantRole, Reason, Specialty, Stance,
     Subject, Vote,
 )
+
+#: A catalog group can be disputed once its version was published; it stays linkable after the version retires.
+LINKABLE_CATALOG_STATUSES = (CatalogStatus.PUBLISHED, CatalogStatus.RETIRED)
 
 ERR_EXPERT_ROLE = "专家库只能收录角色为「专家」的用户。"
 ERR_SPECIAL_CASE_NEEDS_CASE = "特病单议必须对应一份结算清单及其结算期间。"
@@ -35,6 +39,10 @@ ERR_ONE_PER_CASE = "该结算清单已有未撤回的特病单议申请（一例
 ERR_DECIDED_NEEDS_DECISION = "已决定的申请必须有处理决定。"
 ERR_SCORE_NEEDS_VALUE = "调整分值的决定必须填写调整后的分值。"
 ERR_ONE_SEAT = "同一专家不能重复进入同一专家组。"
+ERR_RUN_REGION = "关联的结算批次不属于申请机构所在统筹区。"
+ERR_RUN_INSTITUTION = "申请机构不在关联的结算批次中（该批次没有本机构的结算单）。"
+ERR_GROUP_REGION = "关联的病种/病组不属于申请机构所在统筹区的目录。"
+ERR_GROUP_VERSION = "只能关联已发布（或已停用）目录版本中的病种/病组，不能关联草稿或待审核的目录。"
 
 
 def _user(verbose_name: str, **kwargs) -> models.ForeignKey:
@@ -92,6 +100,14 @@ class DisputeItem(models.Model):
     )
     subject = models.CharField("争议事项", max_length=20, choices=Subject.choices, blank=True)
     subject_ref = models.CharField("争议对象", max_length=100, blank=True, help_text="病种编码、结算批次号、扣款单号等。")
+    run = models.ForeignKey(
+        "settlement.SettlementRun", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="结算批次",
+        help_text="争议所涉的结算运行（申请机构须在该批次中有结算单）。",
+    )
+    group = models.ForeignKey(
+        "catalogs.CatalogGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="病种/病组",
+        help_text="争议所涉的病种/病组（本统筹区已发布或已停用的目录版本）。",
+    )
     reasons = models.JSONField("申请理由", default=list, blank=True)
     statement = models.TextField("申请陈述")
     status = models.CharField("状态", max_length=20, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
@@ -172,6 +188,7 @@ class DisputeItem(models.Model):
             errors["period"] = ERR_CASE_PERIOD
         elif self.period_id and self.institution_id and self.period.region_id != self.institution.region_id:
             errors["period"] = ERR_PERIOD_REGION
+        errors.update(self._link_errors())
         unknown = [r for r in self.reasons if r not in Reason.values] if isinstance(self.reasons, list) else [str(self.reasons)]
         if unknown:
             errors["reasons"] = ERR_UNKNOWN_REASON.format(reason="、".join(map(str, unknown)))
@@ -179,6 +196,29 @@ class DisputeItem(models.Model):
             errors["reasons"] = ERR_REASONS
         if errors:
             raise ValidationError(errors)
+
+    def _link_errors(self) -> dict[str, str]:
+        """The linked run and group must be the filing institution's region's; the run must hold the
+        institution's statement (directly, or in its consortium lead's as a member, 医共体成员)."""
+        errors: dict[str, str] = {}
+        if not self.institution_id:
+            return errors
+        region_id = self.institution.region_id
+        if self.run_id and self.run.region_id != region_id:
+            errors["run"] = ERR_RUN_REGION
+        elif self.run_id and not self._institution_in_run():
+            errors["run"] = ERR_RUN_INSTITUTION
+        if self.group_id and self.group.version.region_id != region_id:
+            errors["group"] = ERR_GROUP_REGION
+        elif self.group_id and self.group.version.status not in LINKABLE_CATALOG_STATUSES:
+            errors["group"] = ERR_GROUP_VERSION
+        return errors
+
+    def _institution_in_run(self) -> bool:
+        institution = self.institution
+        booked = [institution.pk, institution.consortium_lead_id] if institution.consortium_lead_id else [institution.pk]
+        rows = self.run.institutions.filter(institution_id__in=booked).values_list("institution_id", "members")
+        return any(pk == institution.pk or institution.pk in (members or []) for pk, members in rows)
 
 
 class ItemChildQuerySet(TenantQuerySet):

@@ -21,10 +21,11 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from audit.services import audit_record, snapshot
-from catalogs.models import Institution
+from catalogs.models import CatalogGroup, Institution
 from disputes import conf, domain, selectors
 from disputes.choices import Decision, ItemKind, ItemStatus, PanelRule, Vote
 from disputes.models import Attachment, Comment, DisputeItem, Notification, PanelAssignment, TimelineEntry
+from settlement.runs.models import SettlementRun
 
 ERR_HOSPITAL_ONLY = "只有医疗机构用户可以提出特病单议或争议申请。"
 ERR_BUREAU_ONLY = "只有经办机构用户可以办理此事项。"
@@ -47,6 +48,8 @@ ERR_FILE_EMPTY = "附件是空文件。"
 ERR_EMPTY_COMMENT = "请填写意见内容。"
 ERR_KIND = "请选择申请类型。"
 ERR_BATCH_ROW = "第 {line} 行{case}：{message}"
+ERR_RUN_UNKNOWN = "结算批次不存在，或本机构在该批次中没有可查看的结算单。"
+ERR_GROUP_UNKNOWN = "病种/病组不存在，或其目录版本尚未发布。"
 
 CHANGE = "disputes.change_disputeitem"
 
@@ -137,20 +140,30 @@ def _check_quota(institution: Institution, case) -> None:
         raise ValidationError(ERR_QUOTA.format(period=case.period, quota=status.quota, used=status.used, remaining=status.remaining))
 
 
+def _check_links(actor, *, run: SettlementRun | None, group: CatalogGroup | None) -> None:
+    """The run and group must be ones the filer may read; an unreadable one is refused as if it did not exist."""
+    if run is not None and not selectors.run_list_for_filing(actor).filter(pk=run.pk).exists():
+        raise ValidationError({"run": ERR_RUN_UNKNOWN})
+    if group is not None and not selectors.group_list_for_filing(actor).filter(pk=group.pk).exists():
+        raise ValidationError({"group": ERR_GROUP_UNKNOWN})
+
+
 @transaction.atomic
 def item_create(
     *, actor, kind: str, statement: str, reasons: Sequence[str] = (), setl_id: str = "", subject: str = "",
-    subject_ref: str = "", period=None,
+    subject_ref: str = "", period=None, run: SettlementRun | None = None, group: CatalogGroup | None = None,
 ) -> DisputeItem:
-    """A hospital files a draft: a special case for one of its own cases (within the period's quota), or an objection."""
+    """A hospital files a draft: a special case for one of its own cases (within the period's quota), or an objection.
+    Either may name the settlement run (结算批次) and the catalog group (病种/病组) it concerns."""
     if _side(actor) != domain.HOSPITAL:
         raise PermissionDenied(ERR_HOSPITAL_ONLY)
     if kind not in ItemKind.values:
         raise ValidationError(ERR_KIND)
+    _check_links(actor, run=run, group=group)
     # Lock the institution so two filings at once cannot both take the last quota place.
     institution = Institution.objects.select_for_update().get(pk=actor.institution_id)
     item = DisputeItem(kind=kind, institution=institution, statement=statement.strip(), reasons=list(dict.fromkeys(reasons)),
-                       subject_ref=subject_ref.strip(), created_by=actor)
+                       subject_ref=subject_ref.strip(), run=run, group=group, created_by=actor)
     if kind == ItemKind.SPECIAL_CASE:
         case = selectors.case_for_filing(actor, setl_id=setl_id)
         if case is None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.item_create, name="item_create"),
     path("reviews/", views.review_list, name="review_list"),
     path("inbox/", views.inbox, name="inbox"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("<int:pk>/", views.item_detail, name="item_detail"),
     path("<int:pk>/submit/", views.item_submit, name="item_submit"),

@@ -11,12 +11,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import bureau_view
 from disputes import domain, selectors, services
 from disputes.batch import BatchFileError, batch_read, batch_template
 from disputes.choices import ItemKind, ItemStatus, Reason
-from disputes.forms import AttachmentForm, BatchForm, CommentForm, DecideForm, ItemCreateForm, PanelDrawForm, ReasonForm, ScreenForm, VoteForm
+from disputes.forms import (
+    ERR_GROUP_CODE, AttachmentForm, BatchForm, CommentForm, DashboardFilterForm, DecideForm, ItemCreateForm, PanelDrawForm, ReasonForm,
+    ScreenForm, VoteForm,
+)
 from disputes.letter import decision_workbook
 from disputes.models import DisputeItem
 
@@ -24,6 +29,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERR_HOSPITAL_ONLY = "仅医疗机构用户可以提出申请。"
 ERR_EXPERT_ONLY = "仅专家可以查看评审任务。"
 ERR_LETTER_ROLE = "决定书仅向申请机构和经办机构提供。"
+ERR_DASHBOARD_ROLE = "办理统计仅向经办机构用户提供。"
+VIEW = "disputes.view_disputeitem"
 
 
 def _detail(item: DisputeItem) -> HttpResponse:
@@ -33,6 +40,13 @@ def _detail(item: DisputeItem) -> HttpResponse:
 def _errors(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: under the field it names when the form has one, above the form otherwise."""
+    fields = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for field, errors in fields.items():
+        form.add_error(field if field in form.fields else None, [message for e in errors for message in e.messages])
 
 
 def _period(request: HttpRequest, periods):
@@ -101,22 +115,34 @@ def item_create(request: HttpRequest) -> HttpResponse:
     if not user.is_hospital:
         raise PermissionDenied(ERR_HOSPITAL_ONLY)
     periods = selectors.period_list_for_region(user.institution.region_id)
-    form = ItemCreateForm(request.POST or None, request.FILES or None, periods=periods, initial=_suggested(request, periods))
+    form = ItemCreateForm(request.POST or None, request.FILES or None, periods=periods, runs=selectors.run_list_for_filing(user),
+                          versions=selectors.catalog_version_list_for_filing(user), initial=_suggested(request, periods))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             item = services.item_create(
                 actor=user, kind=data["kind"], statement=data["statement"], reasons=data["reasons"], setl_id=data["setl_id"],
-                subject=data["subject"], subject_ref=data["subject_ref"], period=data["period"],
+                subject=data["subject"], subject_ref=data["subject_ref"], period=data["period"], run=data["run"], group=_group(user, data),
             )
             if data["attachment"]:
                 services.attachment_add(actor=user, item=item, upload=data["attachment"])
         except ValidationError as error:
-            form.add_error(None, error)
+            _form_errors(form, error)
         else:
             messages.success(request, "申请草稿已保存，请核对后提交。")
             return _detail(item)
     return render(request, "disputes/item_form.html", {"form": form})
+
+
+def _group(user, data: dict):
+    """The group the form names by catalog version and code, or None; an unknown code is the form's error."""
+    version, code = data["catalog_version"], data["group_code"].strip()
+    if version is None:
+        return None
+    group = selectors.group_for_filing(user, version_id=version.pk, code=code)
+    if group is None:
+        raise ValidationError({"group_code": ERR_GROUP_CODE.format(version=version, code=code)})
+    return group
 
 
 def _suggested(request: HttpRequest, periods) -> dict:
@@ -145,6 +171,20 @@ def _forms_for(user, item: DisputeItem) -> dict:
     }
 
 
+def _link_urls(user, item: DisputeItem) -> dict:
+    """Where the user can read the linked run and group: the filing institution's statement of the run (a
+    consortium member: its share of the lead's; the bureau: the run when there is no statement of its own),
+    and the catalog group's page when its version is readable to the user."""
+    run_url = ""
+    if item.run_id and not user.is_expert:
+        if selectors.run_statement_for_user(user, item) is not None:
+            run_url = reverse("settlement:statement_detail", args=[item.run_id, item.institution_id])
+        else:
+            run_url = reverse("settlement:member_statement" if user.is_hospital else "settlement:run_detail", args=[item.run_id])
+    group_url = reverse("catalogs:group_detail", args=[item.group_id]) if selectors.group_visible_to(user, item) else ""
+    return {"run_url": run_url, "group_url": group_url}
+
+
 @login_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -154,7 +194,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": selectors.attachment_list_for_user(user, item), "votes": selectors.vote_summary(item),
         # Individual experts and their votes are for the bureau; the hospital sees the tally.
         "panel": selectors.panel_for_user(user, item) if user.is_bureau else None,
-        **_forms_for(user, item),
+        **_link_urls(user, item), **_forms_for(user, item),
     }
     return render(request, "disputes/item_detail.html", context)
 
@@ -212,6 +252,15 @@ def item_letter(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(decision_workbook(item, votes=selectors.vote_summary(item)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="decision-{item.number}.xlsx"'
     return response
+
+
+@bureau_view(VIEW, message=ERR_DASHBOARD_ROLE)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """特病单议与争议办理统计: per kind and stage, how many passed through it, how long they took, how many are in it now."""
+    form = DashboardFilterForm(request.GET or None, periods=selectors.period_list())
+    filters = form.cleaned_data if form.is_valid() else {}
+    blocks = selectors.handling_dashboard(request.user, year=filters.get("year"), period=filters.get("period"))
+    return render(request, "disputes/dashboard.html", {"form": form, "blocks": blocks})
 
 
 @login_required

@@ -17,6 +17,7 @@ def choices_help(choices) -> str:
 
 
 ERR_ONE_OF = "应为以下之一：{codes}。"
+ERR_GROUP_PAIR = "关联病种/病组时请同时填写 catalog_version_id 和 group_code。"
 KIND_HELP = "申请类型：" + choices_help(ItemKind.choices)
 STATUS_HELP = "状态：" + choices_help(ItemStatus.choices)
 SUBJECT_HELP = "争议事项：" + choices_help(Subject.choices)
@@ -67,11 +68,19 @@ class DisputeItemSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True, help_text="是否已超过本环节办理时限")
     decision = serializers.CharField(read_only=True, help_text=DECISION_HELP)
     decision_label = serializers.CharField(source="get_decision_display", read_only=True, help_text="处理决定名称")
+    run = serializers.StringRelatedField(help_text="关联的结算批次")
+    run_id = serializers.IntegerField(read_only=True, allow_null=True, help_text="关联的结算批次（结算运行）ID")
+    group_id = serializers.IntegerField(read_only=True, allow_null=True, help_text="关联的病种/病组ID")
+    group_code = serializers.CharField(source="group.code", read_only=True, allow_null=True, help_text="关联的病种/病组编码")
+    group_name = serializers.CharField(source="group.name", read_only=True, allow_null=True, help_text="关联的病种/病组名称")
+    catalog_version = serializers.CharField(source="group.version", read_only=True, allow_null=True, help_text="关联病种/病组所在的目录版本")
+    catalog_version_id = serializers.IntegerField(source="group.version_id", read_only=True, allow_null=True, help_text="目录版本ID")
 
     class Meta:
         model = DisputeItem
         fields = [
             "id", "number", "kind", "kind_label", "fixmedins_code", "period", "period_id", "setl_id", "subject", "subject_ref",
+            "run", "run_id", "group_id", "group_code", "group_name", "catalog_version", "catalog_version_id",
             "reasons", "statement", "status", "status_label", "due_on", "is_overdue", "decision", "decision_label",
             "decision_value", "decision_reason", "decided_at", "created_at", "submitted_at",
         ]
@@ -104,7 +113,24 @@ class ItemCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=20, required=False, allow_blank=True, default="", help_text=SUBJECT_HELP + "（争议必填）")
     subject_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="", help_text="争议对象：病种编码、结算批次号等")
     period_id = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="结算期间ID（争议可选）")
+    run_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="关联的结算批次（结算运行）ID（可选）：须为本机构可查看结算单的批次，即结算单接口（statements）返回的 run",
+    )
+    catalog_version_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="关联病种/病组所在的目录版本ID（可选，与 group_code 同时填写）：须为本统筹区已发布的目录版本",
+    )
+    group_code = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default="",
+        help_text="关联的病种/病组编码（可选，与 catalog_version_id 同时填写）：按目录版本和编码确定病种/病组，与结算清单上的编码一致",
+    )
     statement = serializers.CharField(help_text="申请陈述")
+
+    def validate(self, data: dict) -> dict:
+        if (data["catalog_version_id"] is None) != (not data["group_code"].strip()):
+            raise serializers.ValidationError({"group_code": ERR_GROUP_PAIR})
+        return data
 
     def validate_kind(self, value: str) -> str:
         return one_of(value, ItemKind.values)

@@ -164,3 +164,83 @@ def test_panel_draw_refuses_a_pool_smaller_than_the_panel():
 )
 def test_attachments_are_recognised_by_their_first_bytes(head, content_type):
     assert domain.sniff_content_type(head) == content_type
+
+
+# --------------------------------------------------------------------------- handling durations (办理时长统计)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "holidays", "days"),
+    [
+        (date(2024, 3, 4), date(2024, 3, 4), (), 0),    # same day
+        (date(2024, 3, 8), date(2024, 3, 11), (), 1),   # Fri → Mon: the weekend does not count
+        (date(2024, 3, 9), date(2024, 3, 10), (), 0),   # Sat → Sun
+        (date(2024, 3, 11), date(2024, 3, 15), (date(2024, 3, 12),), 3),
+        (date(2024, 3, 15), date(2024, 3, 11), (), 0),  # backwards: nothing
+    ],
+)
+def test_working_days_between_counts_the_working_days_after_the_start(start, end, holidays, days):
+    assert domain.working_days_between(start, end, holidays) == days
+
+
+@pytest.mark.parametrize("days", [0, 1, 4, 5, 9, 23])
+def test_working_days_between_is_the_inverse_of_the_deadline_rule(days):
+    holidays = {date(2024, 4, 4), date(2024, 4, 5)}
+    start = date(2024, 3, 29)
+    assert domain.working_days_between(start, domain.add_working_days(start, days, holidays), holidays) == days
+
+
+def step(item: int, source: str, target: str, day: int) -> domain.Step:
+    """A status change of the worked example, in March 2024."""
+    return domain.Step(item, source, target, date(2024, 3, day))
+
+
+def stats(count: int, mean: str, median: str, longest: int) -> domain.DurationStats:
+    return domain.DurationStats(count, Decimal(mean), Decimal(median), longest)
+
+
+D, SUB, SCR, EXP, DEC, APP = (ItemStatus.DRAFT, ItemStatus.SUBMITTED, ItemStatus.SCREENING, ItemStatus.EXPERT_REVIEW,
+                              ItemStatus.DECIDED, ItemStatus.APPLIED)
+
+
+def test_worked_example_of_handling_durations():
+    """March 2024 (the 1st is a Friday), with Tuesday 12 March a holiday.
+
+    item 1: submitted Mon 4 → accepted Wed 6 (5, 6: 2) → screened Mon 11 (7, 8, 11: 3) → decided Fri 15 (13, 14, 15: 3)
+            → applied Tue 19 (18, 19: 2); submission to decision 4 → 15: 5, 6, 7, 8, 11, 13, 14, 15 = 8.
+    item 2: submitted Fri 8 → accepted the same day (0) → rejected at screening Fri 15 (11, 13, 14, 15: 4).
+    item 3: submitted Mon 11 → accepted Mon 18 (13, 14, 15, 18: 4) and still in screening: no screening stay.
+    item 4: submitted Tue 5 → withdrawn Wed 6 (1); a step without a status change (a vote, a comment) is ignored.
+
+    受理 stays 2, 0, 4, 1: 4 of them, mean 7/4 = 1.75 → 1.8, median (1 + 2)/2 = 1.5, longest 4.
+    初审 stays 3, 4: mean 3.5, median 3.5, longest 4.   专家评审 3.   结算执行 2.
+    """
+    steps = [
+        step(1, D, SUB, 4), step(1, SUB, SCR, 6), step(1, SCR, EXP, 11), step(1, EXP, DEC, 15), step(1, DEC, APP, 19),
+        step(2, D, SUB, 8), step(2, SUB, SCR, 8), step(2, SCR, ItemStatus.REJECTED, 15),
+        step(3, D, SUB, 11), step(3, SUB, SCR, 18),
+        step(4, D, SUB, 5), step(4, "", "", 5), step(4, SUB, ItemStatus.WITHDRAWN, 6),
+    ]
+    result = domain.handling_durations(steps, {date(2024, 3, 12)})
+    assert result.stages == {
+        SUB: stats(4, "1.8", "1.5", 4),
+        SCR: stats(2, "3.5", "3.5", 4),
+        EXP: stats(1, "3.0", "3.0", 3),
+        DEC: stats(1, "2.0", "2.0", 2),
+    }
+    assert result.filing_to_decision == stats(1, "8.0", "8.0", 8)
+
+
+def test_durations_of_no_items_are_empty():
+    result = domain.handling_durations([])
+    assert set(result.stages) == set(domain.MEASURED_STAGES)
+    assert all(stats == domain.DurationStats(0) for stats in [*result.stages.values(), result.filing_to_decision])
+
+
+@pytest.mark.parametrize(
+    ("days", "mean", "median"),
+    [([1, 2], "1.5", "1.5"), ([1, 1, 2], "1.3", "1.0"), ([2, 3, 3], "2.7", "3.0"), ([0], "0.0", "0.0"), ([1, 2, 2, 2], "1.8", "2.0")],
+)
+def test_mean_and_median_are_rounded_half_up_to_one_decimal(days, mean, median):
+    stats = domain.duration_stats(days)
+    assert (stats.count, stats.mean, stats.median, stats.max) == (len(days), Decimal(mean), Decimal(median), max(days))
