@@ -37,7 +37,7 @@ from catalogs.drg_rule_services import drg_rule_set_seed
 from catalogs.services import catalog_build_apg, catalog_build_dip, version_create, version_publish, version_submit
 from demo import budgets as demo_budgets
 from demo import domain
-from settlement.bulkload import case_indexes_deferred, cases_copy
+from settlement.bulkload import case_indexes_deferred, case_statistics_refresh, cases_copy
 from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.grouping.services import period_group
@@ -117,6 +117,7 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months
                                   periods=periods, timings=timings, on_rows=_year_progress(report, number, year, cases_per_year, len(years)))
             for number, year in enumerate(years)
         }  # fmt: skip
+    case_statistics_refresh(sum(cases.values()))
     timings["load"] = time.perf_counter() - tick - timings["generate"]
     report(99, "正在编制并批准各年度总额预算和结算参数")
     budgets = _budgets_compile(region=region, years=years)

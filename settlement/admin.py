@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
-from settlement.models import (CaseGroup, CaseRecord, CaseRecordVersion, ImportBatch, ImportIssue, ParameterSet, RevolvingFund, RunCase,
+from settlement.models import (CaseRecord, CaseRecordVersion, ImportBatch, ImportIssue, ParameterSet, RevolvingFund, RunCase,
                                RunInstitution, SettlementPeriod, SettlementRun)  # fmt: skip
 
 
@@ -57,16 +57,8 @@ class ParameterSetAdmin(ReadOnlyAdmin):
     list_filter = ["year", "scheme", "category", "status"]
 
 
-@admin.register(CaseGroup)
-class CaseGroupAdmin(ReadOnlyAdmin):
-    """Grouping results are written by settlement.grouping.services.period_group only."""
-
-    list_display = ["case", "version", "kind", "group_code", "group_type", "subtype", "typing_coefficient", "trace", "grouped_at"]
-    list_filter = ["kind", "trace"]
-    search_fields = ["group_code", "case__setl_id"]
-    raw_id_fields = ["case", "period", "version"]
-    list_select_related = ["case", "version"]
-    show_full_result_count = False
+# CaseGroup (grouping results) is not in the admin: its primary key is (case, version), which the admin
+# cannot address; the case page and the grouping summary page show the results.
 
 
 @admin.register(SettlementRun)

@@ -61,6 +61,25 @@ def cases_copy(frame: pd.DataFrame, *, using: str = "default") -> int:
     return len(frame)
 
 
+# Loads from this many rows refresh the planner's statistics at once (``case_statistics_refresh``).
+ANALYZE_MIN_ROWS = 10_000
+
+
+def case_statistics_refresh(rows_written: int, *, using: str = "default") -> bool:
+    """After a large load, refresh PostgreSQL's statistics of the case table (``ANALYZE``: a sample of
+    30,000 rows, a fraction of a second; it counts the loading transaction's own rows). Until autovacuum
+    does it — a minute or more after the commit — the planner takes the table for what it was before the
+    load: grouping a freshly loaded year then sorted 860,801 rows on disk instead of hashing them (0.98 s
+    against 0.47 s), and the settlement reads pick plans for a table a thousand times smaller. Returns
+    whether it ran (not on SQLite, not for a small load)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or rows_written < ANALYZE_MIN_ROWS:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
+    return True
+
+
 @contextmanager
 def case_indexes_deferred(*, using: str = "default") -> Iterator[None]:
     """PostgreSQL: drop the case table's secondary indexes, unique and foreign keys for a large load, then

@@ -1,6 +1,8 @@
 """The bulk writer of grouping results, in the manner of settlement/bulkload.py: one PostgreSQL
-``COPY … FROM STDIN`` streamed a chunk at a time, ``executemany`` in chunks on SQLite. The caller owns
-the transaction.
+``COPY … FROM STDIN`` streamed a chunk at a time, ``executemany`` in chunks on SQLite, or (results that
+depend on a key only) one ``INSERT … SELECT`` joining the keys' results to the cases. The caller owns the
+transaction; ``version_results_replaced`` says which table to write into — on PostgreSQL a whole year
+goes into a fresh table that then replaces the version's partition (measured: bench/README.md).
 
 The frame carries the ``CaseGroup`` attnames of ``COPY_COLUMNS`` except ``grouped_at`` (one value for
 the run, given separately): ids as integers, text as text ("" for blank),
@@ -18,6 +20,7 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -34,14 +37,10 @@ SHARED = [field.attname for field in CaseGroup._meta.concrete_fields if not fiel
 COPY_COLUMNS: list[str] = PER_ROW + SHARED
 CHUNK_ROWS = 50_000
 SQLITE_CHUNK_ROWS = 20_000
-# Rebuilding the indexes sorts the whole table once; inserting into them costs per row written. Rebuild
-# only for a large write that is at least half of what the table holds (measured: bench/README.md).
-REBUILD_MIN_ROWS = 100_000
-REBUILD_MIN_SHARE = 0.5
 
 
-def case_groups_copy(frame: pd.DataFrame, *, grouped_at: datetime, using: str = "default") -> int:
-    """Insert grouping rows in bulk; returns rows written."""
+def case_groups_copy(frame: pd.DataFrame, *, grouped_at: datetime, table: str = TABLE, using: str = "default") -> int:
+    """Insert grouping rows in bulk into ``table`` (the results table or a version's fresh partition); returns rows written."""
     missing = [column for column in COPY_COLUMNS if column not in frame.columns and column != "grouped_at"]
     if missing:
         raise ValueError(f"case group frame lacks columns: {', '.join(missing)}")
@@ -50,10 +49,11 @@ def case_groups_copy(frame: pd.DataFrame, *, grouped_at: datetime, using: str = 
     ordered = frame.assign(grouped_at=stamp.isoformat() if isinstance(stamp, datetime) else stamp)[COPY_COLUMNS]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _postgres_copy(cursor, _chunks(ordered, CHUNK_ROWS))
+            with connection.wrap_database_errors:  # a duplicate key raises Django's IntegrityError, as through the ORM
+                _postgres_copy(cursor, _chunks(ordered, CHUNK_ROWS), table)
         else:
             placeholders = ", ".join(["%s"] * len(COPY_COLUMNS))
-            sql = f"INSERT INTO {TABLE} ({', '.join(COPY_COLUMNS)}) VALUES ({placeholders})"
+            sql = f"INSERT INTO {table} ({', '.join(COPY_COLUMNS)}) VALUES ({placeholders})"
             for chunk in _chunks(ordered, SQLITE_CHUNK_ROWS):
                 cursor.executemany(sql, _python_rows(chunk))
     return len(frame)
@@ -64,15 +64,16 @@ RESULT_COLUMNS = [name for name in SHARED if name not in {"version_id", "kind", 
 
 
 def case_groups_insert_by_key(keyed: pd.DataFrame, *, key_columns: Sequence[str], cases: QuerySet, version_id: int, kind: str,
-                              grouped_at: datetime, using: str = "default") -> int:  # fmt: skip
+                              grouped_at: datetime, table: str = TABLE, using: str = "default") -> int:  # fmt: skip
     """Write one result per case of ``cases`` from the results of its distinct key (``keyed``: ``key_columns``
-    and ``RESULT_COLUMNS``): the keys go into a temporary table and the database joins them to the cases in
-    one ``INSERT … SELECT``, so the million case rows never travel to Python and back. Returns rows written."""
+    and ``RESULT_COLUMNS``) into ``table``: the keys go into a temporary table and the database joins them to
+    the cases in one ``INSERT … SELECT``, so the million case rows never travel to Python and back. Returns
+    rows written."""
     connection = connections[using]
     stamp = connection.ops.adapt_datetimefield_value(grouped_at)
     case_sql, case_params = cases.order_by().values("id", "period_id", *key_columns).query.sql_with_params()
     on = " AND ".join(f"c.{name} = k.{name}" for name in key_columns)
-    insert = (f"INSERT INTO {TABLE} (case_id, period_id, version_id, kind, grouped_at, {', '.join(RESULT_COLUMNS)}) "
+    insert = (f"INSERT INTO {table} (case_id, period_id, version_id, kind, grouped_at, {', '.join(RESULT_COLUMNS)}) "
               f"SELECT c.id, c.period_id, %s, %s, %s, {', '.join(f'k.{name}' for name in RESULT_COLUMNS)} "
               f"FROM ({case_sql}) c JOIN {KEYS_TABLE} k ON {on}")  # fmt: skip
     columns = [*key_columns, *RESULT_COLUMNS]
@@ -87,6 +88,9 @@ def case_groups_insert_by_key(keyed: pd.DataFrame, *, key_columns: Sequence[str]
         else:
             cursor.executemany(f"INSERT INTO {KEYS_TABLE} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
                                list(_python_rows(keyed[columns])))  # fmt: skip
+        # Without statistics the planner took the keys for the larger side and hashed the million cases (spilling
+        # to disk, 1.2 s more); a few hundred keys are analysed in a millisecond.
+        cursor.execute(f"ANALYZE {KEYS_TABLE}")
         cursor.execute(insert, [version_id, kind, stamp, *case_params])
         written = cursor.rowcount
         cursor.execute(f"DROP TABLE {KEYS_TABLE}")
@@ -97,8 +101,8 @@ def _chunks(frame: pd.DataFrame, step: int) -> Iterator[pd.DataFrame]:
     return (frame.iloc[start : start + step] for start in range(0, len(frame), step))
 
 
-def _postgres_copy(cursor, chunks: Iterator[pd.DataFrame]) -> None:
-    sql = f"COPY {TABLE} ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
+def _postgres_copy(cursor, chunks: Iterator[pd.DataFrame], table: str) -> None:
+    sql = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
     with cursor.cursor.copy(sql) as copy:
         for chunk in chunks:
             copy.write(_csv_bytes(chunk))
@@ -129,36 +133,57 @@ def _python_rows(chunk: pd.DataFrame) -> Iterator[tuple]:
         yield tuple(value.item() if hasattr(value, "item") else value for value in row)
 
 
-def indexes_worth_rebuilding(rows: int, *, using: str = "default") -> bool:
-    """Whether writing ``rows`` is cheaper with the table's indexes dropped and rebuilt (PostgreSQL only);
-    the table size is the planner's estimate, which costs nothing to read."""
-    connection = connections[using]
-    if connection.vendor != "postgresql" or rows < REBUILD_MIN_ROWS:
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [TABLE])
-        held = cursor.fetchone()[0]
-    return rows >= REBUILD_MIN_SHARE * (held + rows)
+def partition_name(version_id: int) -> str:
+    """The PostgreSQL partition holding one catalog version's results."""
+    return f"{TABLE}_v{int(version_id)}"
+
+
+@dataclass
+class Replacement:
+    """Where a run writes its new results (``table``) and how many old results it replaced."""
+
+    table: str
+    replaced: int
 
 
 @contextmanager
-def case_group_indexes_rebuilt(*, using: str = "default") -> Iterator[None]:
-    """Drop the result table's unique key and secondary index for the block, then build them again from
-    the model's definitions: one sort per index instead of an index insert per row. The unique key is
-    checked again when it is rebuilt. The table stays locked (ACCESS EXCLUSIVE) until the transaction
-    ends, so use it for a whole-year regrouping, not for a small one. Needs a transaction."""
+def version_results_replaced(*, version_id: int, old: QuerySet, whole: bool, using: str = "default") -> Iterator[Replacement]:
+    """Replace results of one catalog version: the block writes the new rows into ``replacement.table``.
+
+    ``whole``: ``old`` is every result the version has (a whole-year grouping), so on PostgreSQL the new
+    rows go into a fresh table, which gets its keys after the write (one sort per index instead of an
+    index insert per row) and then takes the place of the version's partition — the old rows are dropped
+    with their partition, not deleted one by one. Locks on the results table are taken only for the swap
+    at the end. Otherwise (a month, a scheme; or SQLite) ``old`` is deleted and the block writes into the
+    table itself, the version's partition created first if it has none. Needs a transaction."""
     connection = connections[using]
-    meta = CaseGroup._meta
-    with connection.schema_editor(atomic=False) as editor:
-        for constraint in meta.constraints:
-            editor.remove_constraint(CaseGroup, constraint)
-        for index in meta.indexes:
-            editor.remove_index(CaseGroup, index)
-    yield
+    if connection.vendor != "postgresql":
+        yield Replacement(TABLE, old.delete()[0])
+        return
+    partition = partition_name(version_id)
     with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [partition])
+        exists = cursor.fetchone()[0]
+        if not whole:
+            if not exists:
+                cursor.execute(f"CREATE TABLE {partition} PARTITION OF {TABLE} FOR VALUES IN ({int(version_id)})")
+            yield Replacement(TABLE, old.delete()[0])
+            return
+        fresh = f"{partition}_new"
+        # The check proves the rows belong to the partition, so attaching does not scan them again; declared
+        # before the write, it is tested row by row as they go in rather than by a scan afterwards.
+        cursor.execute(f"CREATE TABLE {fresh} (LIKE {TABLE} INCLUDING DEFAULTS, "
+                       f"CONSTRAINT {fresh}_version CHECK (version_id = {int(version_id)}))")  # fmt: skip
+        cursor.execute(f"SELECT count(*) FROM {partition}" if exists else "SELECT 0")
+        replacement = Replacement(fresh, cursor.fetchone()[0])
+        yield replacement
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    with connection.schema_editor(atomic=False) as editor:
-        for index in meta.indexes:
-            editor.add_index(CaseGroup, index)
-        for constraint in meta.constraints:
-            editor.add_constraint(CaseGroup, constraint)
+        cursor.execute(f"ALTER TABLE {fresh} ADD CONSTRAINT {fresh}_pkey PRIMARY KEY (case_id, version_id)")
+        cursor.execute(f"CREATE INDEX {fresh}_period ON {fresh} (period_id, version_id)")
+        if exists:
+            cursor.execute(f"DROP TABLE {partition}")
+        cursor.execute(f"ALTER TABLE {fresh} RENAME TO {partition}")
+        cursor.execute(f"ALTER TABLE {partition} RENAME CONSTRAINT {fresh}_pkey TO {partition}_pkey")
+        cursor.execute(f"ALTER INDEX {fresh}_period RENAME TO {partition}_period_id_version_id_idx")
+        cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {partition} FOR VALUES IN ({int(version_id)})")
+        cursor.execute(f"ALTER TABLE {partition} DROP CONSTRAINT {fresh}_version")

@@ -2,8 +2,13 @@
 
 Imported by settlement/models.py, so the model belongs to the ``settlement`` app. Rows are written only
 by ``settlement.grouping.services.period_group``, in bulk; regrouping a period with the same version
-deletes that version's rows of the period and writes them afresh, so a case has at most one result per
-version (and can have one per kind: a DIP and a DRG result side by side).
+replaces that version's rows of the period, so a case has at most one result per version — the primary
+key is (case, version) — and can have one per kind: a DIP and a DRG result side by side.
+
+On PostgreSQL the table is partitioned by version (``LIST (version_id)``, migration 0007, one partition
+per catalog version, created by the writer): regrouping a whole year builds the version's new partition
+beside the old one and swaps them, instead of deleting and re-inserting a million rows
+(``settlement.grouping.bulk``). SQLite holds one plain table with the same columns and keys.
 """
 
 from __future__ import annotations
@@ -13,8 +18,6 @@ from django.db import models
 from accounts.tenancy import TenantQuerySet
 from catalogs.choices import CatalogKind, TreatmentType
 
-ERR_ONE_PER_VERSION = "同一结算清单在同一目录版本下只能有一条分组结果。"
-
 
 class CaseGroupQuerySet(TenantQuerySet):
     tenant_field = "case__institution"
@@ -23,11 +26,12 @@ class CaseGroupQuerySet(TenantQuerySet):
 class CaseGroup(models.Model):
     """结算清单分组结果 — the group a case falls in under one catalog version, and why (trace)."""
 
-    # The unique (case, version) key serves lookups by case, the (period, version) index those by period.
+    # The primary key (case, version) serves lookups by case, the (period, version) index those by period.
     # No foreign key here is a database constraint: results are derived data, rebuilt by regrouping, and the
     # one writer takes every id from rows it reads in the same transaction. Checked at commit, the keys of a
     # year's million rows lock every case row (FOR KEY SHARE) and took as long as writing the rows.
     # ``on_delete`` still applies to deletes through the ORM.
+    pk = models.CompositePrimaryKey("case", "version")
     case = models.ForeignKey("settlement.CaseRecord", on_delete=models.CASCADE, related_name="groups", db_index=False,
                              db_constraint=False, verbose_name="结算清单")
     period = models.ForeignKey("settlement.SettlementPeriod", on_delete=models.PROTECT, related_name="+", db_index=False,
@@ -49,12 +53,8 @@ class CaseGroup(models.Model):
     class Meta:
         verbose_name = "结算清单分组结果"
         verbose_name_plural = "结算清单分组结果"
-        ordering = ["case", "version"]
+        ordering = ["case_id", "version_id"]  # the columns: ordering by the relation would join the cases
         indexes = [models.Index(fields=["period", "version"], name="settlement_casegroup_period")]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "version"], name="%(app_label)s_%(class)s_one_per_version",
-                                    violation_error_message=ERR_ONE_PER_VERSION),
-        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.group_code or '不能入组'}"

@@ -105,12 +105,12 @@ def grouped_versions(user, *, region: Region, year: int, periods: Sequence[Settl
 def grouping_summary(user, *, version: CatalogVersion, periods: Sequence[SettlementPeriod]) -> dict:
     """Counts per trace (with its text) and per group type, and the largest groups, of a version's results."""
     rows = case_group_list_for_user(user).filter(version=version, period__in=periods).order_by()
-    counts = pd.DataFrame(list(rows.values("trace", "group_type").annotate(n=Count("id"))), columns=["trace", "group_type", "n"])
+    counts = pd.DataFrame(list(rows.values("trace", "group_type").annotate(n=Count("case"))), columns=["trace", "group_type", "n"])
     traces = counts.groupby("trace", as_index=False)["n"].sum().sort_values(["n", "trace"], ascending=[False, True])
     traces["trace_text"] = traces["trace"].map(lambda trace: TRACE_TEXT[version.kind].get(trace, trace))
     types = counts.groupby("group_type", as_index=False)["n"].sum().sort_values(["n", "group_type"], ascending=[False, True])
     ungroupable = traces["trace"].isin(UNGROUPABLE_TRACES[version.kind])
-    top = rows.exclude(group_code="").values("group_code").annotate(n=Count("id")).order_by("-n", "group_code")[:TOP_GROUPS]
+    top = rows.exclude(group_code="").values("group_code").annotate(n=Count("case")).order_by("-n", "group_code")[:TOP_GROUPS]
     return {
         "total": int(traces["n"].sum()),
         "ungroupable": int(traces.loc[ungroupable, "n"].sum()),

@@ -6,15 +6,14 @@ period → bulk write → one audit event with the counts per trace. Two ways (`
 on the key columns only (DIP without auxiliary typing, APG), the distinct keys are read with their case
 counts, grouped, and joined back to the cases inside the database (``bulk.case_groups_insert_by_key``);
 otherwise every case is read (``values_list`` into pandas) and its result copied in (``bulk.case_groups_copy``,
-COPY on PostgreSQL). A write large against the table drops and rebuilds the table's indexes around it
-(``bulk.case_group_indexes_rebuilt``).
+COPY on PostgreSQL). A whole year's grouping replaces the version's partition wholesale on PostgreSQL
+(``bulk.version_results_replaced``); a month's or a scheme's deletes the old rows and writes in place.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,7 +28,7 @@ from catalogs.models import CatalogVersion, Region
 from jobs.models import Job
 from jobs.services import job_start
 from settlement.grouping import domain, selectors
-from settlement.grouping.bulk import case_group_indexes_rebuilt, case_groups_copy, case_groups_insert_by_key, indexes_worth_rebuilding
+from settlement.grouping.bulk import case_groups_copy, case_groups_insert_by_key, version_results_replaced
 from settlement.grouping.models import CaseGroup
 
 Progress = Callable[[int, str], None]
@@ -79,7 +78,8 @@ def period_group(
     seconds: dict[str, float] = {}
     tick = time.perf_counter()
     catalog = selectors.grouping_catalog(version)
-    plan = _Plan(version=version, periods=periods, scheme=scheme, columns=domain.case_columns(catalog), by_key=domain.groups_by_key(catalog))
+    plan = _Plan(version=version, periods=periods, scheme=scheme, whole=month is None and not scheme, columns=domain.case_columns(catalog),
+                 by_key=domain.groups_by_key(catalog))  # fmt: skip
     report(5, "正在读取结算清单")
     cases = plan.read()
     seconds["read"], tick = time.perf_counter() - tick, time.perf_counter()
@@ -105,11 +105,14 @@ def period_group(
 class _Plan:
     """How one grouping run reads and writes. ``by_key``: the result depends on the key columns only, so the
     distinct keys are read and grouped, and the database joins their results back to the cases (no case row
-    travels to Python); otherwise (auxiliary typing) every case is read and its result copied in."""
+    travels to Python); otherwise (auxiliary typing) every case is read and its result copied in. ``whole``:
+    the run covers every result the version can have — all periods of its year (a version belongs to one
+    region and year), every scheme — so the old results can be replaced wholesale."""
 
     version: CatalogVersion
     periods: list
     scheme: str | None
+    whole: bool
     columns: tuple[str, ...]
     by_key: bool
 
@@ -121,19 +124,19 @@ class _Plan:
         return int(cases["cases"].sum()) if self.by_key else len(cases)
 
     def write(self, cases: pd.DataFrame, grouped: pd.DataFrame) -> int:
-        """Delete the version's results of the periods (of the scheme) and write the new ones; returns rows deleted."""
+        """Replace the version's results of the periods (of the scheme) with the new ones; returns rows replaced."""
         version, now = self.version, timezone.now()
         old = CaseGroup.objects.filter(version=version, period__in=self.periods)
-        replaced, _ = (old.filter(case__insutype=self.scheme) if self.scheme else old).delete()
-        with case_group_indexes_rebuilt() if indexes_worth_rebuilding(self.count(cases)) else nullcontext():
+        old = old.filter(case__insutype=self.scheme) if self.scheme else old
+        with version_results_replaced(version_id=version.pk, old=old, whole=self.whole) as target:
             if self.by_key:
                 case_groups_insert_by_key(grouped.assign(**{name: cases[name] for name in self.columns}), key_columns=self.columns,
                                           cases=selectors.period_cases(periods=self.periods, kind=version.kind, scheme=self.scheme),
-                                          version_id=version.pk, kind=version.kind, grouped_at=now)  # fmt: skip
+                                          version_id=version.pk, kind=version.kind, grouped_at=now, table=target.table)  # fmt: skip
             else:
                 rows = grouped.assign(case_id=cases["id"], period_id=cases["period_id"], version_id=version.pk, kind=version.kind)
-                case_groups_copy(rows, grouped_at=now)
-        return replaced
+                case_groups_copy(rows, grouped_at=now, table=target.table)
+        return target.replaced
 
 
 def _summary(*, version: CatalogVersion, year: int, month: int | None, scheme: str | None, traces: dict, replaced: int, seconds: dict) -> dict:

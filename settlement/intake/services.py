@@ -26,7 +26,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from catalogs.models import Institution
 from jobs.services import job_start
-from settlement.bulkload import CASE_COPY_COLUMNS, cases_copy
+from settlement.bulkload import CASE_COPY_COLUMNS, case_statistics_refresh, cases_copy
 from settlement.choices import PeriodStatus
 from settlement.intake import domain, files
 from settlement.intake.choices import ImportSource, ImportStatus, IssueSeverity
@@ -180,6 +180,7 @@ def _cases_write(batch: ImportBatch, result: domain.IntakeResult, institutions: 
     progress(60, f"正在写入：新增 {int((~replacing).sum()):,} 条，更正 {int(replacing.sum()):,} 条")
     replaced = _corrections_apply(batch, cases[replacing])
     written = cases_copy(_copy_frame(cases[~replacing]))
+    case_statistics_refresh(written + replaced)
     progress(95, "正在保存导入结果")
     return _batch_finish(batch, status=ImportStatus.SUCCEEDED, errors=domain.empty_issues(), warnings=result.warnings,
                          started=started, rows_in=len(cases), rows_written=written, rows_replaced=replaced,

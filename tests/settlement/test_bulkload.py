@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from settlement.bulkload import CASE_COPY_COLUMNS, case_indexes_deferred, cases_copy, fen_to_text
+from settlement.bulkload import ANALYZE_MIN_ROWS, CASE_COPY_COLUMNS, case_indexes_deferred, case_statistics_refresh, cases_copy, fen_to_text
 from settlement.models import CaseRecord
 from tests.conftest import postgres_only
 from tests.world import TZ
@@ -159,3 +159,16 @@ def test_a_failed_load_gives_the_indexes_back(world):
     with pytest.raises(ValueError), case_indexes_deferred():
         cases_copy(case_frame(world).drop(columns=["setl_id"]))
     assert table_schema(connection) == before
+
+
+def test_a_large_load_refreshes_the_planners_statistics_within_its_transaction(world):
+    from django.db import connection
+
+    cases_copy(case_frame(world))
+    assert not case_statistics_refresh(ANALYZE_MIN_ROWS - 1)
+    refreshed = case_statistics_refresh(ANALYZE_MIN_ROWS)
+    assert refreshed == (connection.vendor == "postgresql")
+    if refreshed:  # ANALYZE counted the three rows this (uncommitted) transaction wrote
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'settlement_caserecord'::regclass")
+            assert cursor.fetchone()[0] == 3

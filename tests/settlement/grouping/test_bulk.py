@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from settlement.bulkload import NULL
 from settlement.grouping import bulk
+from settlement.grouping.models import CaseGroup
+from tests.conftest import postgres_only
 
 
 def test_the_copy_text_is_exactly_the_csv_of_the_rows():
@@ -33,31 +35,59 @@ def test_the_copy_text_is_exactly_the_csv_of_the_rows():
     assert written.decode() == expected.getvalue()
 
 
-@pytest.mark.django_db(transaction=False)
-def test_dropped_indexes_come_back_and_still_refuse_duplicates():
-    if connection.vendor != "postgresql":
-        pytest.skip("index rebuilding is PostgreSQL-only")
-    frame = pd.DataFrame({
-        "case_id": [1, 2], "period_id": 1, "version_id": 9, "kind": "DIP", "group_code": "X", "group_type": "", "treatment_type": "",
-        "subtype": "", "typing_coefficient": None, "trace": "core", "trace_text": "核心病种",
+def _rows(case_ids, *, group_code="X") -> pd.DataFrame:
+    return pd.DataFrame({
+        "case_id": case_ids, "period_id": 1, "kind": "DIP", "group_code": group_code, "group_type": "",
+        "treatment_type": "", "subtype": "", "typing_coefficient": None, "trace": "core",
     })  # fmt: skip
-    names = lambda: {name for (name,) in _index_names()}  # noqa: E731
-    before = names()
-    with transaction.atomic():
-        with bulk.case_group_indexes_rebuilt():
-            assert "settlement_casegroup_period" not in names()
-            bulk.case_groups_copy(frame, grouped_at=timezone.now())
-        assert names() == before
-    with pytest.raises(IntegrityError), transaction.atomic(), bulk.case_group_indexes_rebuilt():
-        bulk.case_groups_copy(frame.assign(case_id=[1, 1]), grouped_at=timezone.now())
 
 
-def test_only_large_writes_on_postgresql_rebuild_the_indexes(db):
-    assert not bulk.indexes_worth_rebuilding(bulk.REBUILD_MIN_ROWS - 1)
-    assert bulk.indexes_worth_rebuilding(bulk.REBUILD_MIN_ROWS) == (connection.vendor == "postgresql")
+def _write(version_id: int, rows: pd.DataFrame, *, whole: bool) -> int:
+    old = CaseGroup.objects.filter(version_id=version_id) if whole else CaseGroup.objects.filter(version_id=version_id, case_id__in=rows["case_id"].tolist())
+    with transaction.atomic(), bulk.version_results_replaced(version_id=version_id, old=old, whole=whole) as target:
+        bulk.case_groups_copy(rows.assign(version_id=version_id), grouped_at=timezone.now(), table=target.table)
+    return target.replaced
 
 
-def _index_names():
+def _partition_facts(version_id: int) -> tuple[str, list[str]]:
+    """The partition's bound and its indexes, as PostgreSQL reports them."""
+    partition = bulk.partition_name(version_id)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [bulk.TABLE])
-        return cursor.fetchall()
+        cursor.execute("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = %s AND relispartition", [partition])
+        bound = cursor.fetchone()[0]
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s ORDER BY 1", [partition])
+        return bound, [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=False)
+def test_a_whole_version_is_swapped_in_as_its_partition_and_keeps_its_keys():
+    postgres_only(connection)
+    assert _write(9, _rows([1, 2, 3]), whole=True) == 0
+    assert _write(8, _rows([1, 2]), whole=True) == 0  # another version: its own partition
+    facts = _partition_facts(9)
+    assert facts == ("FOR VALUES IN ('9')", ["settlement_casegroup_v9_period_id_version_id_idx", "settlement_casegroup_v9_pkey"])
+    assert _write(9, _rows([2, 4], group_code="Y"), whole=True) == 3  # the old partition goes, with its three rows
+    assert _partition_facts(9) == facts  # the same names: a third swap would not collide
+    assert dict(CaseGroup.objects.filter(version_id=9).order_by().values_list("case_id", "group_code")) == {2: "Y", 4: "Y"}
+    assert CaseGroup.objects.filter(version_id=8).count() == 2
+    with pytest.raises(IntegrityError):  # the primary key (case, version) came back with the partition
+        _write(9, _rows([6, 6]), whole=False)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=False)
+def test_a_partial_write_creates_the_partition_and_replaces_only_its_own_rows():
+    postgres_only(connection)
+    assert _write(7, _rows([1, 2]), whole=False) == 0  # no partition yet: created on the way
+    assert _partition_facts(7)[0] == "FOR VALUES IN ('7')"
+    assert _write(7, _rows([2, 3], group_code="Y"), whole=False) == 1
+    assert dict(CaseGroup.objects.filter(version_id=7).order_by().values_list("case_id", "group_code")) == {1: "X", 2: "Y", 3: "Y"}
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_primary_key_refuses_a_second_result_of_a_case_under_one_version():
+    _write(6, _rows([1]), whole=True)
+    with pytest.raises(IntegrityError):
+        _write(6, _rows([2, 2]), whole=False)
+    assert list(CaseGroup.objects.order_by().values_list("case_id", flat=True)) == [1]
