@@ -114,15 +114,24 @@ def case_indexes_deferred(*, using: str = "default") -> Iterator[None]:
 
 def _secondary_keys(cursor) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(name, CREATE INDEX) of the plain indexes and (name, definition) of the unique and foreign keys."""
+    return table_keys(cursor, TABLE, constraint_types="fu")
+
+
+def table_keys(cursor, table: str, *, constraint_types: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A PostgreSQL table's indexes as the catalog holds them: (name, CREATE INDEX) of the indexes that
+    no constraint owns, and (name, definition) of its constraints of ``constraint_types`` (``pg_constraint``
+    letters: p primary, u unique, f foreign)."""
     cursor.execute(
         "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-        "WHERE x.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
-        [TABLE],
+        "WHERE x.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+        "ORDER BY i.relname",
+        [table],
     )
     indexes = cursor.fetchall()
     cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('f', 'u')",
-        [TABLE],
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = ANY(%s) "
+        "ORDER BY conname",
+        [table, list(constraint_types)],
     )
     return indexes, cursor.fetchall()
 

@@ -28,7 +28,7 @@ import pandas as pd
 from django.db import connections
 from django.db.models import QuerySet
 
-from settlement.bulkload import NULL
+from settlement.bulkload import NULL, table_keys
 from settlement.grouping.models import CaseGroup
 
 TABLE = CaseGroup._meta.db_table
@@ -178,12 +178,28 @@ def version_results_replaced(*, version_id: int, old: QuerySet, whole: bool, usi
         replacement = Replacement(fresh, cursor.fetchone()[0])
         yield replacement
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(f"ALTER TABLE {fresh} ADD CONSTRAINT {fresh}_pkey PRIMARY KEY (case_id, version_id)")
-        cursor.execute(f"CREATE INDEX {fresh}_period ON {fresh} (period_id, version_id)")
+        renames = _keys_copied(cursor, fresh)
         if exists:
             cursor.execute(f"DROP TABLE {partition}")
         cursor.execute(f"ALTER TABLE {fresh} RENAME TO {partition}")
-        cursor.execute(f"ALTER TABLE {partition} RENAME CONSTRAINT {fresh}_pkey TO {partition}_pkey")
-        cursor.execute(f"ALTER INDEX {fresh}_period RENAME TO {partition}_period_id_version_id_idx")
+        for kind, name in renames:  # the partition's keys take names of its own, free for the next swap's fresh table
+            new_name = partition + name.removeprefix(fresh)
+            cursor.execute(f"ALTER TABLE {partition} RENAME CONSTRAINT {name} TO {new_name}" if kind == "constraint"
+                           else f"ALTER INDEX {name} RENAME TO {new_name}")  # fmt: skip
         cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {partition} FOR VALUES IN ({int(version_id)})")
         cursor.execute(f"ALTER TABLE {partition} DROP CONSTRAINT {fresh}_version")
+
+
+def _keys_copied(cursor, fresh: str) -> list[tuple[str, str]]:
+    """Give the fresh table the results table's primary/unique keys and indexes, as the catalog defines them
+    on the partitioned table (so attaching finds them and builds nothing); returns (kind, name) of each."""
+    indexes, constraints = table_keys(cursor, TABLE, constraint_types="pu")
+    created = []
+    for number, (_, definition) in enumerate(constraints):
+        cursor.execute(f"ALTER TABLE {fresh} ADD CONSTRAINT {fresh}_k{number} {definition}")
+        created.append(("constraint", f"{fresh}_k{number}"))
+    for number, (_, definition) in enumerate(indexes):
+        unique = "UNIQUE " if definition.startswith("CREATE UNIQUE ") else ""
+        cursor.execute(f"CREATE {unique}INDEX {fresh}_i{number} ON {fresh} USING {definition.split(' USING ', 1)[1]}")
+        created.append(("index", f"{fresh}_i{number}"))
+    return created

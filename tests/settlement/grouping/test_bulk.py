@@ -49,14 +49,19 @@ def _write(version_id: int, rows: pd.DataFrame, *, whole: bool) -> int:
     return target.replaced
 
 
-def _partition_facts(version_id: int) -> tuple[str, list[str]]:
-    """The partition's bound and its indexes, as PostgreSQL reports them."""
+def _partition_facts(version_id: int) -> tuple[str, list[tuple[str, str]]]:
+    """The partition's bound, and each of its indexes with the parent's index it is attached to."""
     partition = bulk.partition_name(version_id)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = %s AND relispartition", [partition])
         bound = cursor.fetchone()[0]
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s ORDER BY 1", [partition])
-        return bound, [name for (name,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT i.relname, parent.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_inherits h ON h.inhrelid = x.indexrelid JOIN pg_class parent ON parent.oid = h.inhparent "
+            "WHERE x.indrelid = %s::regclass ORDER BY 1",
+            [partition],
+        )
+        return bound, cursor.fetchall()
 
 
 @pytest.mark.postgres
@@ -66,7 +71,9 @@ def test_a_whole_version_is_swapped_in_as_its_partition_and_keeps_its_keys():
     assert _write(9, _rows([1, 2, 3]), whole=True) == 0
     assert _write(8, _rows([1, 2]), whole=True) == 0  # another version: its own partition
     facts = _partition_facts(9)
-    assert facts == ("FOR VALUES IN ('9')", ["settlement_casegroup_v9_period_id_version_id_idx", "settlement_casegroup_v9_pkey"])
+    assert facts == ("FOR VALUES IN ('9')", [  # every key of the parent, built before the swap and attached to it
+        ("settlement_casegroup_v9_i0", "settlement_casegroup_period"), ("settlement_casegroup_v9_k0", "settlement_casegroup_pkey"),
+    ])
     assert _write(9, _rows([2, 4], group_code="Y"), whole=True) == 3  # the old partition goes, with its three rows
     assert _partition_facts(9) == facts  # the same names: a third swap would not collide
     assert dict(CaseGroup.objects.filter(version_id=9).order_by().values_list("case_id", "group_code")) == {2: "Y", 4: "Y"}
