@@ -22,7 +22,8 @@ from catalogs import coefficient_services
 from catalogs.choices import CatalogStatus, CoefficientStatus
 from catalogs.models import ERR_TABLE_LOCKED, ERR_VERSION_LOCKED, CatalogVersion, CoefficientTable
 from catalogs.resources import CatalogGroupResource, InstitutionCoefficientResource
-from config.spreadsheets import spreadsheet_unsafe
+from catalogs.diff import CatalogDiff
+from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERR_NOT_XLSX = "无法读取文件，请上传由本系统导出的 .xlsx 文件。"
@@ -46,6 +47,26 @@ def catalog_groups_workbook(*, version: CatalogVersion) -> bytes:
 
 def coefficients_workbook(*, table: CoefficientTable) -> bytes:
     return workbook(InstitutionCoefficientResource(table=table), "机构系数")
+
+
+DIFF_HEADERS = ["变化", "病种/病组编码", "名称", "原分值", "新分值", "分值变化"]
+
+
+def version_diff_workbook(*, old: CatalogVersion, new: CatalogVersion, diff: CatalogDiff, names: dict[str, str]) -> bytes:
+    """目录版本对比 as a workbook: one row per group added, removed or re-scored (scores as exact numbers),
+    in the order the page lists them; ``names`` maps a group code to its name in either version."""
+    dataset = tablib.Dataset(headers=DIFF_HEADERS, title="版本对比")
+    for code in diff.added:
+        dataset.append(["新增", code, spreadsheet_safe(names.get(code, "")), None, None, None])
+    for code in diff.removed:
+        dataset.append(["删除", code, spreadsheet_safe(names.get(code, "")), None, None, None])
+    for change in diff.changed:
+        dataset.append(["分值变化", change.code, spreadsheet_safe(names.get(change.code, "")), change.old, change.new, change.delta])
+    summary = tablib.Dataset(headers=["项目", "内容"], title="说明")
+    for label, value in [("原版本", str(old)), ("新版本", str(new)), ("新增", len(diff.added)), ("删除", len(diff.removed)),
+                         ("分值变化", len(diff.changed))]:  # fmt: skip
+        summary.append([label, spreadsheet_safe(value)])
+    return tablib.Databook([dataset, summary]).export("xlsx")
 
 
 def _dataset(file: BinaryIO, resource: ModelResource) -> tablib.Dataset:

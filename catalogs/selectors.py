@@ -112,6 +112,12 @@ def version_diff(*, old: CatalogVersion, new: CatalogVersion) -> CatalogDiff:
     return catalog_diff(group_scores(old), group_scores(new))
 
 
+def group_names(*versions: CatalogVersion) -> dict[str, str]:
+    """Group code → name over the versions, the later version's name where both have the code."""
+    rows = CatalogGroup.objects.filter(version__in=versions).order_by("version__year", "version__version").values_list("code", "name")
+    return dict(rows)
+
+
 def procedure_types() -> dict[str, str]:
     """ICD-9-CM-3 code → treatment type, for grouping cases into comprehensive diseases."""
     return dict(Procedure.objects.values_list("code", "treatment_type"))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("versions/<int:pk>/publish/", views.version_publish, name="version_publish"),
     path("versions/<int:pk>/copy/", views.version_copy, name="version_copy"),
     path("versions/<int:pk>/diff/", views.version_diff, name="version_diff"),
+    path("versions/<int:pk>/diff.xlsx", views.version_diff_export, name="version_diff_export"),
     path("versions/<int:pk>/export/", views.version_export, name="version_export"),
     path("versions/<int:pk>/import/", views.version_import, name="version_import"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -27,6 +27,7 @@ from jobs.services import JobRefused, job_start
 
 CHANGE, PUBLISH = "catalogs.change_catalogversion", "catalogs.publish_catalogversion"
 GROUPS_PER_PAGE = 50
+ERR_NO_DIFF_BASE = "没有可对比的版本：请选择一个您可以查看的目录版本。"
 ERR_GOLDEN_REFUSED = "标准病例校验未通过，不能发布。未通过的标准病例："
 FLAG_CHOICES = [("is_grassroots", "基层病种"), ("is_tcm", "中医优势病种"), ("is_day_surgery", "日间手术病种")]
 BUILD_FORMS = {CatalogKind.DIP: BuildForm, CatalogKind.DRG: WeightBuildForm, CatalogKind.APG: ApgBuildForm}
@@ -197,13 +198,31 @@ def version_import(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def version_diff(request: HttpRequest, pk: int) -> HttpResponse:
     """Groups added, removed and re-scored from another version (``with``, default: the one it was copied from)."""
-    version = selectors.catalog_version_get_for_user(request.user, pk)
-    visible = selectors.catalog_version_list_for_user(request.user)
-    other_id = _int(request.GET.get("with", "")) or version.based_on_id
-    other = visible.filter(pk=other_id).first() if other_id else None
+    version, other, visible = _diff_versions(request, pk)
     diff = selectors.version_diff(old=other, new=version) if other else None
     choices = visible.filter(region=version.region_id, kind=version.kind).exclude(pk=version.pk)
     return render(request, "catalogs/version_diff.html", {"version": version, "other": other, "diff": diff, "choices": choices})
+
+
+@login_required
+def version_diff_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same comparison as a workbook (版本对比.xlsx)."""
+    version, other, _ = _diff_versions(request, pk)
+    if other is None:
+        raise Http404(ERR_NO_DIFF_BASE)
+    content = excel.version_diff_workbook(old=other, new=version, diff=selectors.version_diff(old=other, new=version),
+                                          names=selectors.group_names(other, version))  # fmt: skip
+    filename = f"catalog-diff-{version.region.code}-{version.kind}-{other.year}v{other.version}-{version.year}v{version.version}.xlsx"
+    return xlsx_response(content, filename)
+
+
+def _diff_versions(request: HttpRequest, pk: int):
+    """The version, the one to compare it with (``with``, default: its origin) if the user may read it, and
+    the versions the user may read."""
+    version = selectors.catalog_version_get_for_user(request.user, pk)
+    visible = selectors.catalog_version_list_for_user(request.user)
+    other_id = _int(request.GET.get("with", "")) or version.based_on_id
+    return version, visible.filter(pk=other_id).first() if other_id else None, visible
 
 
 # --- groups ---------------------------------------------------------------------------------------

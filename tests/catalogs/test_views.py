@@ -5,13 +5,15 @@ diff, and the coefficient table pages."""
 from __future__ import annotations
 
 from decimal import Decimal as D
+from io import BytesIO
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from catalogs import coefficient_services, services
+from catalogs import coefficient_services, excel, services
 from catalogs.choices import CatalogStatus, CoefficientStatus
 from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable
 from jobs.models import Job
@@ -207,6 +209,24 @@ def test_the_diff_shows_added_removed_and_changed_scores(world, published, revis
     assert (response.context["other"], diff.added, diff.removed) == (published, ("K35.800",), ("I21-S",))
     html = response.content.decode()
     assert "<td>I21.000+36.0601</td><td class=\"num\">1510.2041</td><td class=\"num\">1520.0000</td><td class=\"num\">9.7959</td>" in html
+
+
+def test_the_diff_downloads_as_a_workbook_with_exact_scores(world, published, revision, client_for):
+    CatalogGroup.objects.filter(version=revision, code="I21-S").delete()
+    CatalogGroup.objects.create(version=revision, code="K35.800", name="=急性阑尾炎", score=D("700"))
+    response = client_for(world.officer).get(reverse("catalogs:version_diff_export", args=[revision.pk]), {"with": published.pk})
+    assert response["Content-Type"] == excel.XLSX and "catalog-diff-" in response["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.content))["版本对比"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [row[:2] for row in rows] == [["新增", "K35.800"], ["删除", "I21-S"], ["分值变化", PCI]]
+    assert rows[0][2] == "'=急性阑尾炎"  # a name that would be a formula stays text
+    assert [D(str(value)) for value in rows[2][3:]] == [D("1510.2041"), D("1520.0000"), D("9.7959")]
+
+
+def test_a_hospital_cannot_download_a_diff_against_a_draft(world, published, revision, client_for):
+    client = client_for(world.user_a)
+    assert client.get(reverse("catalogs:version_diff_export", args=[published.pk]), {"with": revision.pk}).status_code == 404
+    assert client.get(reverse("catalogs:version_diff_export", args=[revision.pk]), {"with": published.pk}).status_code == 404
 
 
 # --- coefficient tables ---------------------------------------------------------------------------
