@@ -6,6 +6,7 @@
 - ``DISPUTES_PANEL_RULE``: "majority" (default) or "unanimous".
 - ``DISPUTES_PANEL_SIZE``: default number of experts drawn (3).
 - ``DISPUTES_ATTACHMENT_MAX_BYTES``: largest attachment accepted (default 10 MiB).
+- ``DISPUTES_EMAIL_NOTIFICATIONS``: also mail every inbox message to its user, when they have an address (default off).
 """
 
 from __future__ import annotations
@@ -54,3 +55,7 @@ def today() -> date:
 def due_on(status: str, entered: date | None = None) -> date | None:
     """The deadline of the stage ``status`` entered today (or on ``entered``)."""
     return domain.stage_due(status, entered=entered or today(), working_days=stage_working_days(), holidays=holidays())
+
+
+def email_notifications() -> bool:
+    return bool(getattr(settings, "DISPUTES_EMAIL_NOTIFICATIONS", False))

@@ -9,12 +9,15 @@ services, so both have the same rules.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from smtplib import SMTPException
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,6 +55,10 @@ ERR_RUN_UNKNOWN = "结算批次不存在，或本机构在该批次中没有可�
 ERR_GROUP_UNKNOWN = "病种/病组不存在，或其目录版本尚未发布。"
 
 CHANGE = "disputes.change_disputeitem"
+MAIL_SUBJECT = "【医保支付方式管理平台】申请 {number} 有新的办理进展"
+MAIL_BODY = "{message}\n\n请登录医保支付方式管理平台查看详情。本邮件由系统自动发送，请勿回复。"
+
+logger = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -96,9 +103,23 @@ def _panel_users(item: DisputeItem) -> list[User]:
 
 
 def _notify(item: DisputeItem, users: Iterable[User], message: str, *, exclude=None) -> None:
-    """One inbox message per user concerned (never to the actor who caused it)."""
+    """One inbox message per user concerned (never to the actor who caused it); with e-mail notifications
+    on, the same message by mail to those with an address, sent once the transaction commits."""
     recipients = {user.pk for user in users} - {getattr(exclude, "pk", None)}
     Notification.objects.bulk_create(Notification(user_id=pk, item=item, message=message[:300]) for pk in sorted(recipients))
+    if conf.email_notifications() and recipients:
+        addresses = sorted(User.objects.filter(pk__in=recipients, is_active=True).exclude(email="").values_list("email", flat=True))
+        if addresses:
+            transaction.on_commit(lambda: _mail(item, message, addresses))
+
+
+def _mail(item: DisputeItem, message: str, addresses: Sequence[str]) -> None:
+    """One mail per address; a mail server that fails is logged, it does not undo the committed change."""
+    subject = MAIL_SUBJECT.format(number=item.number)
+    try:
+        send_mass_mail([(subject, MAIL_BODY.format(message=message), None, [address]) for address in addresses])
+    except (OSError, SMTPException):
+        logger.exception("dispute notification mail for %s not sent", item.number)
 
 
 def _entry(item: DisputeItem, actor, note: str, *, from_status: str = "", to_status: str = "") -> None:

@@ -143,6 +143,16 @@ MEDIA_URL = "media/"
 INTAKE_MAX_UPLOAD_MB = env_int("INTAKE_MAX_UPLOAD_MB", 500)
 INTAKE_MAX_XLSX_UNCOMPRESSED_MB = env_int("INTAKE_MAX_XLSX_UNCOMPRESSED_MB", 2048)
 
+# E-mail (optional): the in-app inbox always gets every dispute status change; with
+# DISPUTES_EMAIL_NOTIFICATIONS on, the users concerned who have an address get the same message by mail.
+DISPUTES_EMAIL_NOTIFICATIONS = env_bool("DISPUTES_EMAIL_NOTIFICATIONS", False)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ybzf-noreply@localhost")
+
 REST_FRAMEWORK = {
     # Token first: DRF takes the first class's challenge, so an unauthenticated call gets 401 with
     # "WWW-Authenticate: Token" (a machine client knows to authenticate) instead of 403.

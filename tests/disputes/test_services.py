@@ -13,7 +13,8 @@ from audit.models import AuditEvent
 from catalogs.models import Region
 from disputes import selectors, services
 from disputes.choices import Decision, ItemKind, ItemStatus, PanelRule, Specialty, Subject, Vote
-from disputes.models import Attachment, Comment, Notification, PanelAssignment, TimelineEntry
+from accounts.models import User
+from disputes.models import Attachment, Comment, DisputeItem, Notification, PanelAssignment, TimelineEntry
 from settlement.models import SettlementPeriod
 from tests.disputes.conftest import PDF, PNG, pdf
 
@@ -110,6 +111,38 @@ def test_submit_sets_the_deadline_notifies_officers_and_audits(world, special_ca
     assert (entry.from_status, entry.to_status, entry.actor, entry.note) == (ItemStatus.DRAFT, ItemStatus.SUBMITTED, world.user_a, "请审核")
     assert inbox(world.officer) == [f"{item} 提交：已提交待受理（请审核）"]
     assert inbox(world.user_a) == []  # never to the actor
+
+
+def test_mail_is_off_by_default_and_when_on_follows_the_inbox_after_commit(world, special_case, settings, mailoutbox,
+                                                                          django_capture_on_commit_callbacks):  # fmt: skip
+    User.objects.filter(pk=world.officer.pk).update(email="officer@ybj.example.gov.cn")
+    User.objects.filter(pk=world.user_a.pk).update(email="yibao@hospital-a.example.cn")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_submit(actor=world.user_a, item=special_case())
+    assert mailoutbox == []
+    settings.DISPUTES_EMAIL_NOTIFICATIONS = True
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        item = services.item_accept(actor=world.officer, item=DisputeItem.objects.get())
+    assert mailoutbox == [] and len(callbacks) == 1  # the hospital's mail waits for the commit (here: never runs)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_withdraw(actor=world.user_a, item=item, reason="已与经办机构沟通")
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [(["officer@ybj.example.gov.cn"], f"【医保支付方式管理平台】申请 {item.number} 有新的办理进展")]
+    assert inbox(world.officer)[-1] in mailoutbox[0].body  # the latest inbox message, word for word
+
+
+def test_a_failing_mail_server_is_logged_and_the_change_stands(world, special_case, settings, caplog, monkeypatch,
+                                                               django_capture_on_commit_callbacks):  # fmt: skip
+    settings.DISPUTES_EMAIL_NOTIFICATIONS = True
+    User.objects.filter(pk=world.officer.pk).update(email="officer@ybj.example.gov.cn")
+
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("no SMTP relay")
+
+    monkeypatch.setattr(services, "send_mass_mail", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.item_submit(actor=world.user_a, item=special_case())
+    assert DisputeItem.objects.get(pk=item.pk).status == ItemStatus.SUBMITTED
+    assert "not sent" in caplog.text
 
 
 def test_another_hospital_cannot_act_on_the_item(world, special_case):
