@@ -10,7 +10,6 @@ from disputes.choices import Decision, ItemKind, PanelRule, Reason, Specialty, S
 SMALL = {"class": "form-select form-select-sm"}
 TEXT = {"class": "form-control form-control-sm"}
 ERR_GROUP_PAIR = "关联病种/病组时请同时选择目录版本并填写病种/病组编码。"
-ERR_GROUP_CODE = "目录版本「{version}」中没有编码为「{code}」的病种/病组。"
 
 
 class ItemCreateForm(forms.Form):

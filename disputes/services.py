@@ -53,6 +53,7 @@ ERR_KIND = "请选择申请类型。"
 ERR_BATCH_ROW = "第 {line} 行{case}：{message}"
 ERR_RUN_UNKNOWN = "结算批次不存在，或本机构在该批次中没有可查看的结算单。"
 ERR_GROUP_UNKNOWN = "病种/病组不存在，或其目录版本尚未发布。"
+ERR_GROUP_CODE = "目录版本「{version}」中没有编码为「{code}」的病种/病组，或该目录版本尚未发布。"
 
 CHANGE = "disputes.change_disputeitem"
 MAIL_SUBJECT = "【医保支付方式管理平台】申请 {number} 有新的办理进展"
@@ -167,6 +168,18 @@ def _check_links(actor, *, run: SettlementRun | None, group: CatalogGroup | None
         raise ValidationError({"run": ERR_RUN_UNKNOWN})
     if group is not None and not selectors.group_list_for_filing(actor).filter(pk=group.pk).exists():
         raise ValidationError({"group": ERR_GROUP_UNKNOWN})
+
+
+def group_for_filing(actor, *, version_id: int | None, code: str) -> CatalogGroup | None:
+    """The group a filer names by catalog version and code (page and API alike), or None when no version is
+    named; a code the version lacks, or a version the filer cannot read, is refused under ``group_code``."""
+    if version_id is None:
+        return None
+    group = selectors.group_for_filing(actor, version_id=version_id, code=code)
+    if group is None:
+        version = selectors.catalog_version_list_for_filing(actor).filter(pk=version_id).first()
+        raise ValidationError({"group_code": ERR_GROUP_CODE.format(version=version or version_id, code=code.strip())})
+    return group
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from disputes import domain, selectors, services
 from disputes.batch import BatchFileError, batch_read, batch_template
 from disputes.choices import ItemKind, ItemStatus, Reason
 from disputes.forms import (
-    ERR_GROUP_CODE, AttachmentForm, BatchForm, CommentForm, DashboardFilterForm, DecideForm, ItemCreateForm, PanelDrawForm, ReasonForm,
+    AttachmentForm, BatchForm, CommentForm, DashboardFilterForm, DecideForm, ItemCreateForm, PanelDrawForm, ReasonForm,
     ScreenForm, VoteForm,
 )
 from disputes.letter import decision_workbook
@@ -122,7 +122,8 @@ def item_create(request: HttpRequest) -> HttpResponse:
         try:
             item = services.item_create(
                 actor=user, kind=data["kind"], statement=data["statement"], reasons=data["reasons"], setl_id=data["setl_id"],
-                subject=data["subject"], subject_ref=data["subject_ref"], period=data["period"], run=data["run"], group=_group(user, data),
+                subject=data["subject"], subject_ref=data["subject_ref"], period=data["period"], run=data["run"],
+                group=services.group_for_filing(user, version_id=getattr(data["catalog_version"], "pk", None), code=data["group_code"]),
             )
             if data["attachment"]:
                 services.attachment_add(actor=user, item=item, upload=data["attachment"])
@@ -132,17 +133,6 @@ def item_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "申请草稿已保存，请核对后提交。")
             return _detail(item)
     return render(request, "disputes/item_form.html", {"form": form})
-
-
-def _group(user, data: dict):
-    """The group the form names by catalog version and code, or None; an unknown code is the form's error."""
-    version, code = data["catalog_version"], data["group_code"].strip()
-    if version is None:
-        return None
-    group = selectors.group_for_filing(user, version_id=version.pk, code=code)
-    if group is None:
-        raise ValidationError({"group_code": ERR_GROUP_CODE.format(version=version, code=code)})
-    return group
 
 
 def _suggested(request: HttpRequest, periods) -> dict:

@@ -23,7 +23,6 @@ from disputes.api.serializers import (
 from disputes.models import DisputeItem
 
 ERR_PERIOD = "结算期间不存在或不属于本统筹区。"
-ERR_GROUP = "目录版本 {version_id} 中没有编码为「{code}」的病种/病组，或该目录版本尚未发布。"
 
 
 class Refused(APIException):
@@ -86,8 +85,9 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         period_id, run_id = fields.pop("period_id"), fields.pop("run_id")
         period = self._period(period_id) if period_id else None
         run = self._run(run_id) if run_id else None
-        group = self._group(fields.pop("catalog_version_id"), fields.pop("group_code"))
+        version_id, code = fields.pop("catalog_version_id"), fields.pop("group_code")
         try:
+            group = services.group_for_filing(request.user, version_id=version_id, code=code)
             item = services.item_create(actor=request.user, period=period, run=run, group=group, **fields)
         except DjangoValidationError as error:
             raise refused(error) from error
@@ -98,14 +98,6 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         if run is None:
             raise Refused(services.ERR_RUN_UNKNOWN)
         return run
-
-    def _group(self, version_id: int | None, code: str):
-        if version_id is None:
-            return None
-        group = selectors.group_for_filing(self.request.user, version_id=version_id, code=code)
-        if group is None:
-            raise Refused(ERR_GROUP.format(version_id=version_id, code=code.strip()))
-        return group
 
     def _period(self, period_id: int):
         user = self.request.user

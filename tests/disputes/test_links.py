@@ -16,9 +16,7 @@ from accounts.services import user_create
 from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.models import CatalogGroup, CatalogVersion, Institution, Region
 from disputes import services
-from disputes.api.views import ERR_GROUP
 from disputes.choices import ItemKind, ItemStatus, Subject
-from disputes.forms import ERR_GROUP_CODE
 from disputes.models import ERR_GROUP_REGION, ERR_GROUP_VERSION, ERR_RUN_INSTITUTION, ERR_RUN_REGION, DisputeItem
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.models import RunInstitution, SettlementRun
@@ -184,7 +182,7 @@ def test_the_page_refuses_another_institutions_run_and_an_unknown_code(world, li
     assert response.status_code == 200 and str(links.run_b) not in response.content.decode()
     assert "run" in response.context["form"].errors
     response = client.post(reverse("disputes:item_create"), {**base, "catalog_version": links.published.pk, "group_code": "Z99"})
-    assert response.context["form"].errors["group_code"] == [ERR_GROUP_CODE.format(version=links.published, code="Z99")]
+    assert response.context["form"].errors["group_code"] == [services.ERR_GROUP_CODE.format(version=links.published, code="Z99")]
     response = client.post(reverse("disputes:item_create"), {**base, "group_code": "A01"})
     assert "group_code" in response.context["form"].errors
     assert not DisputeItem.objects.exists()
@@ -229,7 +227,7 @@ def test_the_api_refuses_runs_it_cannot_see_alike(world, links, post_as):
 
 def test_the_api_refuses_draft_and_other_region_groups(world, links, post_as):
     draft = post_as(world.user_a, {"catalog_version_id": links.draft_group.version_id, "group_code": "A01"})
-    assert draft.json() == {"detail": ERR_GROUP.format(version_id=links.draft_group.version_id, code="A01")}
+    assert draft.json() == {"detail": services.ERR_GROUP_CODE.format(version=links.draft_group.version_id, code="A01")}
     other = post_as(world.user_a, {"catalog_version_id": links.other_group.version_id, "group_code": "A01"})
     assert (other.status_code, other.json()) == (400, {"detail": ERR_GROUP_REGION})
     half = post_as(world.user_a, {"group_code": "A01"})
