@@ -9,13 +9,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from disputes.models import DisputeItem
+from disputes.presenters import ActorNames
 
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _rows(item: DisputeItem, votes: dict[str, int]) -> list[tuple[str, str]]:
+def _rows(item: DisputeItem, votes: dict[str, int], names: ActorNames) -> list[tuple[str, str]]:
     decided_at = timezone.localtime(item.decided_at).strftime("%Y-%m-%d %H:%M") if item.decided_at else ""
     rows = [
         ("申请编号", item.number), ("申请类型", item.get_kind_display()),
@@ -32,12 +33,14 @@ def _rows(item: DisputeItem, votes: dict[str, int]) -> list[tuple[str, str]]:
     ]
     if item.decision_value is not None:
         rows.append(("调整后分值", f"{item.decision_value.normalize():f}"))
-    rows += [("决定理由", item.decision_reason), ("决定人", str(item.decided_by or "")), ("决定时间", decided_at)]
+    decider = names(item.decided_by) if item.decided_by_id else ""
+    rows += [("决定理由", item.decision_reason), ("决定人", decider), ("决定时间", decided_at)]
     return rows
 
 
-def decision_workbook(item: DisputeItem, *, votes: dict[str, int]) -> bytes:
-    """决定书 sheet: a title, then one labelled row per fact of the decision."""
+def decision_workbook(item: DisputeItem, *, votes: dict[str, int], names: ActorNames) -> bytes:
+    """决定书 sheet: a title, then one labelled row per fact of the decision, the decider as ``names`` shows them
+    to the reader (a hospital reads 医保经办机构)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "决定书"
@@ -45,7 +48,7 @@ def decision_workbook(item: DisputeItem, *, votes: dict[str, int]) -> bytes:
     sheet["A1"] = f"{item.get_kind_display()}处理决定书"
     sheet["A1"].font = Font(size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    for row, (label, value) in enumerate(_rows(item, votes), start=3):
+    for row, (label, value) in enumerate(_rows(item, votes, names), start=3):
         sheet.cell(row, 1, label).font = Font(bold=True)
         sheet.cell(row, 2, value).alignment = WRAP
         sheet.cell(row, 1).border = sheet.cell(row, 2).border = BOX

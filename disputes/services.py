@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from smtplib import SMTPException
 
@@ -25,9 +25,10 @@ from accounts.choices import Role
 from accounts.models import User
 from audit.services import audit_record, snapshot
 from catalogs.models import CatalogGroup, Institution
-from disputes import conf, domain, selectors
+from disputes import conf, domain, presenters, selectors
 from disputes.choices import Decision, ItemKind, ItemStatus, PanelRule, Vote
 from disputes.models import Attachment, Comment, DisputeItem, Notification, PanelAssignment, TimelineEntry
+from disputes.presenters import ActorNames
 from settlement.runs.models import SettlementRun
 
 ERR_HOSPITAL_ONLY = "只有医疗机构用户可以提出特病单议或争议申请。"
@@ -60,6 +61,9 @@ MAIL_SUBJECT = "【医保支付方式管理平台】申请 {number} 有新的办
 MAIL_BODY = "{message}\n\n请登录医保支付方式管理平台查看详情。本邮件由系统自动发送，请勿回复。"
 
 logger = logging.getLogger(__name__)
+
+#: A notification's text, or (when it names an actor) the text made from the names its recipient may read.
+Message = str | Callable[[ActorNames], str]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -103,22 +107,25 @@ def _panel_users(item: DisputeItem) -> list[User]:
     return [seat.expert.user for seat in item.panel.select_related("expert__user")]
 
 
-def _notify(item: DisputeItem, users: Iterable[User], message: str, *, exclude=None) -> None:
+def _notify(item: DisputeItem, users: Iterable[User], message: Message, *, exclude=None) -> None:
     """One inbox message per user concerned (never to the actor who caused it); with e-mail notifications
-    on, the same message by mail to those with an address, sent once the transaction commits."""
-    recipients = {user.pk for user in users} - {getattr(exclude, "pk", None)}
-    Notification.objects.bulk_create(Notification(user_id=pk, item=item, message=message[:300]) for pk in sorted(recipients))
-    if conf.email_notifications() and recipients:
-        addresses = sorted(User.objects.filter(pk__in=recipients, is_active=True).exclude(email="").values_list("email", flat=True))
-        if addresses:
-            transaction.on_commit(lambda: _mail(item, message, addresses))
+    on, the same message by mail to those with an address, sent once the transaction commits. A message
+    that names an actor is a function of the names, so each recipient reads them as it may see them
+    (a hospital: 医保经办机构, 专家 1 — ``disputes.presenters``)."""
+    recipients = {user.pk: user for user in users if user.pk != getattr(exclude, "pk", None)}
+    names = presenters.actor_names(None, item) if callable(message) else None
+    texts = {pk: message(names.for_viewer(user)) if names else message for pk, user in sorted(recipients.items())}
+    Notification.objects.bulk_create(Notification(user_id=pk, item=item, message=text[:300]) for pk, text in texts.items())
+    mails = sorted((user.email, texts[pk]) for pk, user in recipients.items() if user.is_active and user.email)
+    if conf.email_notifications() and mails:
+        transaction.on_commit(lambda: _mail(item, mails))
 
 
-def _mail(item: DisputeItem, message: str, addresses: Sequence[str]) -> None:
-    """One mail per address; a mail server that fails is logged, it does not undo the committed change."""
+def _mail(item: DisputeItem, mails: Sequence[tuple[str, str]]) -> None:
+    """One mail per (address, message); a mail server that fails is logged, it does not undo the committed change."""
     subject = MAIL_SUBJECT.format(number=item.number)
     try:
-        send_mass_mail([(subject, MAIL_BODY.format(message=message), None, [address]) for address in addresses])
+        send_mass_mail([(subject, MAIL_BODY.format(message=message), None, [address]) for address, message in mails])
     except (OSError, SMTPException):
         logger.exception("dispute notification mail for %s not sent", item.number)
 
@@ -354,7 +361,8 @@ def comment_add(*, actor, item: DisputeItem, body: str) -> Comment:
     comment.full_clean()
     comment.save()
     audit_record(actor=actor, action="dispute_comment_add", instance=comment, after=snapshot(comment))
-    _notify(item, [*_hospital_users(item), *_bureau_users(), *_panel_users(item)], f"{item} 有新的意见：{comment.body[:60]}", exclude=actor)
+    concerned = [*_hospital_users(item), *_bureau_users(), *_panel_users(item)]
+    _notify(item, concerned, lambda names: f"{item} {names(actor)} 发表了意见：{comment.body[:60]}", exclude=actor)
     return comment
 
 

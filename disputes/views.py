@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view
-from disputes import domain, selectors, services
+from disputes import domain, presenters, selectors, services
 from disputes.batch import BatchFileError, batch_read, batch_template
 from disputes.choices import ItemKind, ItemStatus, Reason
 from disputes.forms import (
@@ -184,6 +184,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": selectors.attachment_list_for_user(user, item), "votes": selectors.vote_summary(item),
         # Individual experts and their votes are for the bureau; the hospital sees the tally.
         "panel": selectors.panel_for_user(user, item) if user.is_bureau else None,
+        "names": presenters.actor_names(user, item),
         **_link_urls(user, item), **_forms_for(user, item),
     }
     return render(request, "disputes/item_detail.html", context)
@@ -239,7 +240,8 @@ def item_letter(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.item_get_for_user(request.user, pk)
     if item.status not in (ItemStatus.DECIDED, ItemStatus.APPLIED):
         raise Http404("该申请尚未作出决定。")
-    response = HttpResponse(decision_workbook(item, votes=selectors.vote_summary(item)), content_type=XLSX)
+    letter = decision_workbook(item, votes=selectors.vote_summary(item), names=presenters.actor_names(request.user, item))
+    response = HttpResponse(letter, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="decision-{item.number}.xlsx"'
     return response
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from disputes import selectors
+from disputes import presenters, selectors
 from disputes.choices import Decision, ItemKind, ItemStatus, Reason, Subject
 from disputes.models import Attachment, DisputeItem, TimelineEntry
 
@@ -42,13 +42,18 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class TimelineSerializer(serializers.ModelSerializer):
     """办理记录."""
 
-    actor = serializers.StringRelatedField(help_text="办理人")
+    actor = serializers.SerializerMethodField(
+        help_text="办理人：对医疗机构用户，经办机构人员显示为「医保经办机构」，评审专家按席位显示为「专家 1」「专家 2」…，不显示姓名"
+    )
     from_status = serializers.CharField(help_text=STATUS_HELP)
     to_status = serializers.CharField(help_text=STATUS_HELP)
 
     class Meta:
         model = TimelineEntry
         fields = ["at", "actor", "from_status", "to_status", "note"]
+
+    def get_actor(self, entry: TimelineEntry) -> str:
+        return self.context["names"](entry.actor)
 
 
 class DisputeItemSerializer(serializers.ModelSerializer):
@@ -101,7 +106,9 @@ class DisputeItemDetailSerializer(DisputeItemSerializer):
 
     @extend_schema_field(TimelineSerializer(many=True))
     def get_timeline(self, item: DisputeItem) -> list[dict]:
-        return TimelineSerializer(selectors.timeline_for_user(self.context["request"].user, item), many=True).data
+        user = self.context["request"].user
+        names = presenters.actor_names(user, item)
+        return TimelineSerializer(selectors.timeline_for_user(user, item), many=True, context={"names": names}).data
 
 
 class ItemCreateSerializer(serializers.Serializer):

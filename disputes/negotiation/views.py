@@ -18,6 +18,7 @@ from disputes.choices import MeetingStatus
 from disputes.negotiation import selectors, services
 from disputes.negotiation.forms import AgendaForm, ConcludeForm, LinkForm, MeetingForm, ParticipantForm, PositionForm
 from disputes.negotiation.minutes import minutes_workbook
+from disputes.presenters import actor_names
 from disputes.views import XLSX
 
 ERR_EXPERT = "专家不参与协商会议记录。"
@@ -69,6 +70,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Participants as a list: the position form of every agenda item lists them again.
         "meeting": meeting, "participants": list(selectors.participant_list(meeting)), "agenda": selectors.agenda_list(meeting),
         "coverage": selectors.coverage_for(meeting), "editable": editable, "can_link": _can_edit(request.user),
+        "names": actor_names(request.user),
     }
     if editable:
         context.update(participant_form=ParticipantForm(meeting=meeting), agenda_form=AgendaForm(meeting=meeting),

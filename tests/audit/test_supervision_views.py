@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from accounts.choices import Role
+from accounts.models import User
 from accounts.services import user_create
 from audit import supervision
 from audit.choices import FindingStatus, RuleSetStatus
@@ -163,6 +164,17 @@ def test_a_hospital_sees_its_own_confirmed_findings_and_indicators_never_another
     assert f"确认{world.hospital_b.pk}" not in page and "乙医院" not in page and world.hospital_b.code not in page
     assert 'data-testid="my-indicators"' in page and "全区P90" in page
     assert page.count('data-testid="my-quality"') == 1
+
+
+def test_a_hospital_never_sees_who_reviewed_its_findings(world, findings, client_for):
+    reviewer = user_create(actor=None, username="jg_zhaominghui", password=PASSWORD, role=Role.BUREAU_ADMIN,
+                           display_name="赵明慧")
+    User.objects.filter(pk=reviewer.pk).update(first_name="明慧", last_name="公孙")
+    reviewer.refresh_from_db()
+    supervision.finding_confirm(actor=reviewer, finding=findings[world.hospital_a.pk], amount=D("100.00"), note="已核实")
+    page = client_for(world.user_a).get(reverse("supervision:my_results")).content.decode()
+    assert "已核实" in page
+    assert [name for name in ("jg_zhaominghui", "赵明慧", reviewer.get_full_name(), "公孙明慧") if name in page] == []
 
 
 def test_the_navigation_points_hospitals_and_the_bureau_at_supervision(world, client_for):

@@ -339,9 +339,9 @@ def test_a_comment_notifies_everyone_concerned_but_its_author(world, reviewing):
     services.comment_add(actor=world.user_a, item=reviewing, body="补充说明：患者为多发伤。")
     experts = [seat.expert.user for seat in PanelAssignment.objects.filter(item=reviewing).select_related("expert__user")]
     for user in [world.officer, world.bureau_admin, *experts]:
-        assert inbox(user)[-1].endswith("有新的意见：补充说明：患者为多发伤。")
-    assert not any("新的意见" in m for m in inbox(world.user_a))
-    assert not any("新的意见" in m for m in inbox(world.user_b))
+        assert inbox(user)[-1] == f"{reviewing} hosp_a 发表了意见：补充说明：患者为多发伤。"
+    assert not any("发表了意见" in m for m in inbox(world.user_a))
+    assert not any("发表了意见" in m for m in inbox(world.user_b))
 
 
 def test_notifications_are_marked_read_in_ones_own_inbox_only(world, special_case):
