@@ -7,12 +7,13 @@ nothing and answers 400 with every error as ``{row, column, column_name, value, 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import ErrorSerializer
 from settlement.intake import selectors, services
 from settlement.intake.choices import ImportStatus, IssueSeverity
 from settlement.intake.columns import CODES
@@ -54,6 +55,13 @@ class BatchAcceptedSerializer(BatchResultSerializer):
     warnings = IssueSerializer(many=True)
 
 
+# A batch refused row by row carries the batch and its issues; a request refused before any row is
+# read (no rows, a malformed body, a refused intake) carries the API's usual error shape.
+BATCH_REFUSED = PolymorphicProxySerializer(
+    component_name="BatchRefused", serializers=[BatchErrorSerializer, ErrorSerializer], resource_type_field_name=None
+)
+
+
 _EXAMPLE_ROW = {
     "setl_id": "S2024030001", "mdtrt_id": "M2024030001", "psn_no": "P0001", "fixmedins_code": "H37080200001",
     "insutype": "310", "med_type": "21", "gend": "1", "age": 60, "adm_time": "2024-03-01 08:30",
@@ -72,7 +80,7 @@ class CaseBatchCreateView(APIView):
         request=BatchRequestSerializer,
         responses={
             201: OpenApiResponse(BatchAcceptedSerializer, description="已导入"),
-            400: OpenApiResponse(BatchErrorSerializer, description="校验未通过，未写入任何数据"),
+            400: OpenApiResponse(BATCH_REFUSED, description="校验未通过，未写入任何数据：逐行错误（含批次）或请求错误"),
         },
         examples=[OpenApiExample("一条住院结算清单", value={"rows": [_EXAMPLE_ROW]}, request_only=True)],
         tags=["cases"],
