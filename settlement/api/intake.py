@@ -18,12 +18,32 @@ from settlement.intake import selectors, services
 from settlement.intake.choices import ImportStatus, IssueSeverity
 from settlement.intake.columns import CODES
 
+ERR_NOT_SCALAR = "第{row}行字段“{field}”：应为文本或数字，不能是列表或对象。"
+ERR_NUL = "第{row}行字段“{field}”：含有不允许的空字符（\\u0000）。"
 ROW_HELP = "一条结算清单：键为国家结算清单字段代码（" + "、".join(CODES) + "），值为文本或数字；金额单位为元。"
 
 
 class BatchRequestSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=services.API_MAX_ROWS,
                                  help_text=ROW_HELP + f"每批最多 {services.API_MAX_ROWS} 条。行号按提交顺序从1开始。")
+
+    def validate_rows(self, rows: list[dict]) -> list[dict]:
+        """Every value a scalar, and no NUL character anywhere (PostgreSQL text cannot hold one): refused
+        here, naming row and field, before a batch exists."""
+        problems = [problem for number, row in enumerate(rows, start=1) for key, value in row.items()
+                    if (problem := _cell_problem(number, key, value))]  # fmt: skip
+        if problems:
+            raise serializers.ValidationError(problems)
+        return rows
+
+
+def _cell_problem(row: int, key: str, value) -> str | None:
+    field = key.replace("\x00", "\\u0000")
+    if isinstance(value, (list, dict)):
+        return ERR_NOT_SCALAR.format(row=row, field=field)
+    if "\x00" in key or (isinstance(value, str) and "\x00" in value):
+        return ERR_NUL.format(row=row, field=field)
+    return None
 
 
 class IssueSerializer(serializers.Serializer):

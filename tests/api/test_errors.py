@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from settlement.intake.models import ImportBatch
 from tests.world import case_create
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +56,16 @@ def test_pages_outside_the_api_keep_the_html_404(world, client_for):
     response = client_for(world.officer).get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("value, message", [
+    (["I21.000"], "第2行字段“maindiag_code”：应为文本或数字，不能是列表或对象。"),
+    ({"code": "I21.000"}, "第2行字段“maindiag_code”：应为文本或数字，不能是列表或对象。"),
+    ("I21\x00.000", "第2行字段“maindiag_code”：含有不允许的空字符（\\u0000）。"),
+])  # fmt: skip
+def test_a_batch_row_value_that_is_not_plain_text_is_refused_naming_row_and_field(world, client, token_headers, value, message):
+    rows = [{"setl_id": "S1", "maindiag_code": "I21.000"}, {"setl_id": "S2", "maindiag_code": value}]
+    response = client.post("/api/v1/cases/batches/", {"rows": rows}, content_type="application/json", **token_headers(world.user_a))
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"rows": [message]}
+    assert not ImportBatch.objects.exists()
