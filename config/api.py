@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.core.exceptions import FieldDoesNotExist
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.api_params import refuse_unknown_params
+
 ERR_BUREAU_ONLY = "仅经办机构用户可访问此接口。"
+ERR_INVALID = "提交的数据有误，请检查后重试。"
+# Django's own answers for requests that never reach a DRF view (an id the URL pattern refuses, a
+# body over the size limit, a failed CSRF check, a crash), given in the API's error shape.
+ERR_STATUS = {400: "请求无效。", 403: "无权执行此操作。", 404: "未找到。", 500: "服务器内部错误，请稍后重试或联系管理员。"}
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -27,8 +38,9 @@ _ERRORS = {
 
 
 class PortalAutoSchema(AutoSchema):
-    """Adds the shared error responses to every operation; 400 only where the client sends a body or
-    a list view validates its query string (``query_serializer_class``, see ``query_params``)."""
+    """Adds the shared error responses to every operation; 400 only where the client sends a body, on
+    every list (it refuses unknown parameters) and where query parameters are declared
+    (``query_serializer_class``, see ``query_params``). Fields read from nullable columns are nullable."""
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
@@ -39,13 +51,40 @@ class PortalAutoSchema(AutoSchema):
         serializer_class = getattr(self.view, "query_serializer_class", None)
         return serializer_class if serializer_class and self.method == "GET" and self._is_list_view() else None
 
+    def _get_serializer_field_meta(self, field, direction):
+        """A field read from a nullable model field (``submitted_by``, ``period``, ...) is documented nullable."""
+        meta = super()._get_serializer_field_meta(field, direction)
+        if field.read_only and _source_is_nullable(field):
+            meta["nullable"] = True
+        return meta
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for status, response in _ERRORS.items():
-            if status == "400" and self.method in {"GET", "DELETE"} and not self._query_serializer():
+            if status == "400" and self.method in {"GET", "DELETE"} and not self._validates_query():
                 continue
             responses.setdefault(status, self._get_response_for_code(response, status, direction=direction))
         return responses
+
+    def _validates_query(self) -> bool:
+        """Lists refuse unknown parameters (``config.api_params``); other reads validate what they declare."""
+        is_list = getattr(self.view, "action", None) == "list"
+        return is_list or any(p.get("in") == "query" for p in self._get_parameters())
+
+
+def _source_is_nullable(field: serializers.Field) -> bool:
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    for attr in getattr(field, "source_attrs", None) or []:
+        try:
+            model_field = model._meta.get_field(attr) if model else None
+        except FieldDoesNotExist:
+            return False
+        if model_field is None or not model_field.concrete:
+            return False
+        if model_field.null:
+            return True
+        model = model_field.related_model
+    return False
 
 
 class IsBureau(permissions.BasePermission):
@@ -63,6 +102,7 @@ def query_params(serializer_class: type[serializers.Serializer], request: Reques
     Keys of the result follow each field's ``source``, so they can be passed straight to a selector.
     """
     serializer = serializer_class(data=request.query_params)
+    refuse_unknown_params(request, known=serializer.fields)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -75,5 +115,20 @@ def exception_handler(exc, context):
     data = response.data
     if isinstance(data, dict) and set(data) == {"detail"}:
         return response
-    response.data = {"detail": "提交的数据有误，请检查后重试。", "errors": data if isinstance(data, dict) else {"non_field_errors": data}}
+    response.data = {"detail": ERR_INVALID, "errors": data if isinstance(data, dict) else {"non_field_errors": data}}
     return response
+
+
+def _error_view(status: int, page: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": ERR_STATUS[status]}, status=status, json_dumps_params={"ensure_ascii": False})
+        return page(request) if status == 500 else page(request, exception)
+
+    return view
+
+
+bad_request = _error_view(400, defaults.bad_request)
+permission_denied = _error_view(403, defaults.permission_denied)
+page_not_found = _error_view(404, defaults.page_not_found)
+server_error = _error_view(500, defaults.server_error)

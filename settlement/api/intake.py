@@ -7,22 +7,43 @@ nothing and answers 400 with every error as ``{row, column, column_name, value, 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import ErrorSerializer
 from settlement.intake import selectors, services
 from settlement.intake.choices import ImportStatus, IssueSeverity
 from settlement.intake.columns import CODES
 
+ERR_NOT_SCALAR = "第{row}行字段“{field}”：应为文本或数字，不能是列表或对象。"
+ERR_NUL = "第{row}行字段“{field}”：含有不允许的空字符（\\u0000）。"
 ROW_HELP = "一条结算清单：键为国家结算清单字段代码（" + "、".join(CODES) + "），值为文本或数字；金额单位为元。"
 
 
 class BatchRequestSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=services.API_MAX_ROWS,
                                  help_text=ROW_HELP + f"每批最多 {services.API_MAX_ROWS} 条。行号按提交顺序从1开始。")
+
+    def validate_rows(self, rows: list[dict]) -> list[dict]:
+        """Every value a scalar, and no NUL character anywhere (PostgreSQL text cannot hold one): refused
+        here, naming row and field, before a batch exists."""
+        problems = [problem for number, row in enumerate(rows, start=1) for key, value in row.items()
+                    if (problem := _cell_problem(number, key, value))]  # fmt: skip
+        if problems:
+            raise serializers.ValidationError(problems)
+        return rows
+
+
+def _cell_problem(row: int, key: str, value) -> str | None:
+    field = key.replace("\x00", "\\u0000")
+    if isinstance(value, (list, dict)):
+        return ERR_NOT_SCALAR.format(row=row, field=field)
+    if "\x00" in key or (isinstance(value, str) and "\x00" in value):
+        return ERR_NUL.format(row=row, field=field)
+    return None
 
 
 class IssueSerializer(serializers.Serializer):
@@ -54,6 +75,13 @@ class BatchAcceptedSerializer(BatchResultSerializer):
     warnings = IssueSerializer(many=True)
 
 
+# A batch refused row by row carries the batch and its issues; a request refused before any row is
+# read (no rows, a malformed body, a refused intake) carries the API's usual error shape.
+BATCH_REFUSED = PolymorphicProxySerializer(
+    component_name="BatchRefused", serializers=[BatchErrorSerializer, ErrorSerializer], resource_type_field_name=None
+)
+
+
 _EXAMPLE_ROW = {
     "setl_id": "S2024030001", "mdtrt_id": "M2024030001", "psn_no": "P0001", "fixmedins_code": "H37080200001",
     "insutype": "310", "med_type": "21", "gend": "1", "age": 60, "adm_time": "2024-03-01 08:30",
@@ -72,7 +100,7 @@ class CaseBatchCreateView(APIView):
         request=BatchRequestSerializer,
         responses={
             201: OpenApiResponse(BatchAcceptedSerializer, description="已导入"),
-            400: OpenApiResponse(BatchErrorSerializer, description="校验未通过，未写入任何数据"),
+            400: OpenApiResponse(BATCH_REFUSED, description="校验未通过，未写入任何数据：逐行错误（含批次）或请求错误"),
         },
         examples=[OpenApiExample("一条住院结算清单", value={"rows": [_EXAMPLE_ROW]}, request_only=True)],
         tags=["cases"],
