@@ -266,6 +266,12 @@ def institution_names(ids: Sequence[int]) -> dict[int, str]:
     return dict(Institution.objects.filter(pk__in=list(ids)).values_list("id", "name"))
 
 
+def institution_labels(ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """Each institution's national code and name, as a change list names them (not the internal id)."""
+    rows = Institution.objects.filter(pk__in=list(ids)).values_list("id", "code", "name")
+    return {pk: {"code": code, "name": name} for pk, code, name in rows}
+
+
 def member_run_list_for_user(user) -> list[SettlementRun]:
     """Runs whose statement of the user's consortium lead (医共体牵头机构) includes the user's institution:
     a member hospital has no statement of its own, only its share of the lead's (``member_statement_rows``)."""

@@ -332,9 +332,12 @@ def _supersede(run: SettlementRun, previous: SettlementRun | None) -> list[dict]
     run.supersedes = previous
     audit_record(actor=run.started_by or "结算运行", action="run_supersede", instance=previous,
                  before={"status": RunStatus.COMPLETED}, after={"status": RunStatus.SUPERSEDED, "superseded_by": run.pk})  # fmt: skip
-    return [{"institution": c.institution_id, "field": field, "before": str(c.before) if c.before is not None else None,
+    changes = domain.run_changes(before, after)
+    labels = selectors.institution_labels([c.institution_id for c in changes])
+    return [{"institution": c.institution_id, **labels[c.institution_id], "field": field,
+             "before": str(c.before) if c.before is not None else None,
              "after": str(c.after) if c.after is not None else None, "difference": str(c.difference)}
-            for c in domain.run_changes(before, after)]  # fmt: skip
+            for c in changes]  # fmt: skip
 
 
 def _decisions_mark_applied(run: SettlementRun, item_ids: list[int]) -> None:
