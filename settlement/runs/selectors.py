@@ -30,6 +30,7 @@ from settlement.engine.fixed import MONEY_PLACES, to_units
 from settlement.engine.params import SpecialOutcome
 from settlement.grouping.selectors import period_cases
 from settlement.bulkread import frame_of
+from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.domain import Decision
@@ -155,6 +156,13 @@ def assessment_scores(*, region: Region, year: int) -> dict[int, Decimal] | None
 
     scores = approved_assessment_scores(region=region, year=year)
     return scores or None
+
+
+def year_closed(region: Region, year: int) -> bool:
+    """The year is closed (年度关账): all twelve months closed after a completed clearing run."""
+    periods = SettlementPeriod.objects.filter(region=region, year=year)
+    return periods.count() == 12 and not periods.filter(status=PeriodStatus.OPEN).exists() and \
+        SettlementRun.objects.filter(region=region, year=year, run_type=RunType.CLEARING, status=RunStatus.COMPLETED).exists()
 
 
 def revolving_funds(*, region: Region, year: int, scheme: str, category: str) -> dict[int, Decimal]:
