@@ -28,6 +28,7 @@ NAV = [
     NavItem("结算参数", "sliders", "settlement:parameter_list"),
     NavItem("结算运行", "calculator", "settlement:run_list"),
     NavItem("结算关账", "lock", "settlement:period_closing"),
+    NavItem("周转金", "cash-coin", "settlement:fund_list"),
     NavItem("我的结算单", "receipt", "settlement:statement_list", bureau=False, hospital=True),
     NavItem("特病单议与争议", "chat-square-text", "disputes:item_list", hospital=True, expert=True),
     NavItem("监管考核", "shield-check", "supervision:finding_list", hospital=True),

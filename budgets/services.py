@@ -159,8 +159,22 @@ def budget_approve(*, actor, budget: Budget) -> Budget:
     ):
         audited_update(actor=actor, instance=previous, action="budget_supersede", message=f"被第{budget.version}版替代",
                        status=BudgetStatus.SUPERSEDED, superseded_at=now)  # fmt: skip
+        _actuals_carry(actor=actor, source=previous, target=budget)
     return audited_update(actor=actor, instance=budget, action="budget_approve",
                           status=BudgetStatus.IN_FORCE, approved_by=actor, approved_at=now)
+
+
+def _actuals_carry(*, actor, source: Budget, target: Budget) -> None:
+    """The year-end actuals recorded on the superseded version carry over to the carve-out lines of the
+    same code in the version coming into force, so they need not be typed again; they stay editable there."""
+    recorded = {row.line.code: row.amount for row in YearEndActual.objects.filter(line__budget=source).select_related("line")}
+    lines = target.lines.filter(kind=LineKind.CARVE_OUT, code__in=list(recorded), actual__isnull=True)
+    carried = {line.code: recorded[line.code] for line in lines}
+    if not carried:
+        return
+    YearEndActual.objects.bulk_create(YearEndActual(line=line, amount=carried[line.code], recorded_by=actor) for line in lines)
+    audit_record(actor=actor, action="budget_yearend_record", instance=target, before={}, after=carried,
+                 message=f"单列支出年终实际自第{source.version}版沿用")
 
 
 @transaction.atomic

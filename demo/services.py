@@ -28,6 +28,7 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_create
 from audit.assessment.services import scheme_default_create
+from audit.supervision import data_quality_compute, findings_detect, indicators_compute
 from audit.services import audit_record
 from budgets.choices import LineKind
 from budgets.services import budget_approve, budget_create, budget_lines_set, budget_submit, budget_yearend_record
@@ -125,6 +126,7 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months
     dictionaries = _dictionaries_load()
     catalog = _catalog_publish_and_group(region=region, years=years, report=report)
     settlement = _months_settle(region=region, year=years[-1], report=report) if catalog and months_settled else {}
+    supervision = _supervision_compute(actor=actor, region=region, year=years[-1], report=report)
     assessment_scheme = scheme_default_create(actor=actor, region=region)
     summary = {
         "skipped": False,
@@ -139,6 +141,7 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months
         "dictionaries": dictionaries,
         "catalog": catalog,
         "settlement": settlement,
+        "supervision": supervision,
         "assessment_scheme": assessment_scheme.pk,
         "anomalies": domain.anomalies_of(frame),
         "seed": seed,
@@ -277,6 +280,17 @@ def _months_settle(*, region: Region, year: int, report: Progress) -> dict:
                 job_run(job_id=run.job_id)
             done[f"{scheme.value}-{category}"] = 12
     return done
+
+
+def _supervision_compute(*, actor, region: Region, year: int, report: Progress) -> dict:
+    """The last year's indicators, anomaly findings and data-quality scores, so every supervision panel
+    of the demo shows data (the same services as the supervision jobs)."""
+    report(99, f"正在计算{year}年监管指标、违规筛查和数据质量评分")
+    return {
+        "indicators": indicators_compute(actor=actor, region=region, year=year)["values"],
+        "findings": findings_detect(actor=actor, region=region, year=year)["found"],
+        "quality_scores": data_quality_compute(actor=actor, region=region, year=year)["scores"],
+    }
 
 
 def _year_progress(report: Progress, number: int, year: int, per_year: int, years: int) -> Callable[[int], None]:

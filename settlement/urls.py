@@ -4,6 +4,7 @@ from settlement import views
 from settlement.grouping import views as grouping_views
 from settlement.intake import views as intake_views
 from settlement.parameters import views as parameter_views
+from settlement.funds import views as fund_views
 from settlement.runs import simulation_views
 from settlement.runs import views as run_views
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("parameters/<int:pk>/export.xlsx", parameter_views.parameter_export, name="parameter_export"),
     path("parameters/<int:pk>/import/", parameter_views.parameter_import, name="parameter_import"),
     path("runs/", run_views.run_list, name="run_list"),
+    path("funds/revolving/", fund_views.fund_list, name="fund_list"),
+    path("funds/revolving/<int:pk>/remove/", fund_views.fund_remove, name="fund_remove"),
     path("runs/start/", run_views.run_start, name="run_start"),
     path("runs/<int:pk>/", run_views.run_detail, name="run_detail"),
     path("runs/<int:pk>/institutions/<int:institution_id>/", run_views.statement_detail, name="statement_detail"),

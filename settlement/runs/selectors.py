@@ -30,6 +30,7 @@ from settlement.engine.fixed import MONEY_PLACES, to_units
 from settlement.engine.params import SpecialOutcome
 from settlement.grouping.selectors import period_cases
 from settlement.bulkread import frame_of
+from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.domain import Decision
@@ -157,6 +158,13 @@ def assessment_scores(*, region: Region, year: int) -> dict[int, Decimal] | None
     return scores or None
 
 
+def year_closed(region: Region, year: int) -> bool:
+    """The year is closed (年度关账): all twelve months closed after a completed clearing run."""
+    periods = SettlementPeriod.objects.filter(region=region, year=year)
+    return periods.count() == 12 and not periods.filter(status=PeriodStatus.OPEN).exists() and \
+        SettlementRun.objects.filter(region=region, year=year, run_type=RunType.CLEARING, status=RunStatus.COMPLETED).exists()
+
+
 def revolving_funds(*, region: Region, year: int, scheme: str, category: str) -> dict[int, Decimal]:
     rows = RevolvingFund.objects.filter(region=region, year=year, scheme=scheme, category=category)
     return dict(rows.values_list("institution_id", "amount"))
@@ -264,6 +272,12 @@ def run_statement_rows(run: SettlementRun) -> QuerySet[RunInstitution]:
 
 def institution_names(ids: Sequence[int]) -> dict[int, str]:
     return dict(Institution.objects.filter(pk__in=list(ids)).values_list("id", "name"))
+
+
+def institution_labels(ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """Each institution's national code and name, as a change list names them (not the internal id)."""
+    rows = Institution.objects.filter(pk__in=list(ids)).values_list("id", "code", "name")
+    return {pk: {"code": code, "name": name} for pk, code, name in rows}
 
 
 def member_run_list_for_user(user) -> list[SettlementRun]:

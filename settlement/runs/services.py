@@ -107,7 +107,7 @@ def _check_startable(*, region, year, scheme, category, run_type: RunType, numbe
     periods = selectors.periods_of(region=region, year=year, months=run_type.months(number))
     if not periods:
         raise ValidationError(ERR_NO_PERIODS.format(label=label))
-    if _year_closed(region, year):
+    if selectors.year_closed(region, year):
         raise ValidationError(ERR_YEAR_CLOSED.format(year=year))
     if run_type == RunType.MONTHLY and not periods[0].is_open:
         raise ValidationError(ERR_PERIOD_CLOSED.format(label=label))
@@ -120,12 +120,6 @@ def _check_startable(*, region, year, scheme, category, run_type: RunType, numbe
 def _period_end(year: int, run_type: RunType, number: int) -> datetime.date:
     month = run_type.months(number)[-1]
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _year_closed(region: Region, year: int) -> bool:
-    periods = SettlementPeriod.objects.filter(region=region, year=year)
-    return periods.count() == 12 and not periods.filter(status=PeriodStatus.OPEN).exists() and \
-        SettlementRun.objects.filter(region=region, year=year, run_type=RunType.CLEARING, status=RunStatus.COMPLETED).exists()
 
 
 # --- execute --------------------------------------------------------------------------------------
@@ -157,7 +151,7 @@ def _execute(run: SettlementRun, report: Progress) -> dict:
     started = time.perf_counter()
     run_type = RunType(run.run_type)
     label = run.period_label
-    if _year_closed(run.region, run.year):
+    if selectors.year_closed(run.region, run.year):
         raise ValidationError(ERR_YEAR_CLOSED.format(year=run.year))
     parameter_set = parameter_set_in_force(region=run.region, year=run.year, scheme=run.scheme, category=run.category,
                                            on=_period_end(run.year, run_type, run.number))  # fmt: skip
@@ -332,9 +326,12 @@ def _supersede(run: SettlementRun, previous: SettlementRun | None) -> list[dict]
     run.supersedes = previous
     audit_record(actor=run.started_by or "结算运行", action="run_supersede", instance=previous,
                  before={"status": RunStatus.COMPLETED}, after={"status": RunStatus.SUPERSEDED, "superseded_by": run.pk})  # fmt: skip
-    return [{"institution": c.institution_id, "field": field, "before": str(c.before) if c.before is not None else None,
+    changes = domain.run_changes(before, after)
+    labels = selectors.institution_labels([c.institution_id for c in changes])
+    return [{"institution": c.institution_id, **labels[c.institution_id], "field": field,
+             "before": str(c.before) if c.before is not None else None,
              "after": str(c.after) if c.after is not None else None, "difference": str(c.difference)}
-            for c in domain.run_changes(before, after)]  # fmt: skip
+            for c in changes]  # fmt: skip
 
 
 def _decisions_mark_applied(run: SettlementRun, item_ids: list[int]) -> None:

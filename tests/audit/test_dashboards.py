@@ -199,3 +199,12 @@ def test_quality_scores_of_other_years_are_left_out(world, region_year, client_f
     DataQualityScore.objects.create(institution=world.hospital_a, year=YEAR - 1, month=1, score=D("10"))
     html = client_for(world.officer).get(reverse("supervision:dashboard"), {"year": YEAR}).content.decode()
     assert chart_json(html, "chart-quality")["series"][1]["data"][0] == "70.00"
+
+
+def test_the_ranking_title_names_a_month_only_when_the_year_has_indicators(world, region_year, client_for):
+    client = client_for(world.officer)
+    html = client.get(reverse("supervision:dashboard"), {"year": YEAR}).content.decode()
+    assert re.search(r'data-testid="ranking-title">[^<]*（3月）', html)
+    IndicatorValue.objects.all().delete()
+    html = client.get(reverse("supervision:dashboard"), {"year": YEAR}).content.decode()
+    assert "None月" not in html and "该年度尚未计算监管指标" in html

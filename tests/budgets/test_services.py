@@ -143,6 +143,18 @@ def test_year_end_statement_of_e1(world, in_force):
     assert event.after["OTHER"] == "50000000.00" and event.before["GP"] == "140000000.00"
 
 
+def test_year_end_actuals_carry_over_to_the_next_version_unless_changed(world, in_force):
+    services.budget_yearend_record(actor=world.officer, budget=in_force, actuals={"GP": 140 * M, "OTHER": 50 * M})
+    v2 = services.budget_adjust(actor=world.officer, budget=in_force, reason="年终调整")
+    services.budget_submit(actor=world.officer, budget=v2)
+    services.budget_approve(actor=world.bureau_admin, budget=v2)
+    assert selectors.budget_actuals(budget=v2) == {"GP": 140 * M, "OTHER": 50 * M}
+    assert "budget_yearend_record" in actions_for(v2)
+    services.budget_yearend_record(actor=world.officer, budget=v2, actuals={"GP": 150 * M})
+    assert selectors.budget_actuals(budget=v2) == {"GP": 150 * M, "OTHER": 50 * M}
+    assert selectors.budget_actuals(budget=in_force) == {"GP": 140 * M, "OTHER": 50 * M}  # the past unchanged
+
+
 @pytest.mark.parametrize("actuals, text", [({"DIP": D(1)}, "不是本预算的单列支出"), ({"GP": D(-1)}, "不能为负数")])
 def test_year_end_refuses_bad_actuals(world, in_force, actuals, text):
     with pytest.raises(ValidationError, match=text):

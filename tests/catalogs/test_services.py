@@ -293,6 +293,8 @@ def test_the_command_builds_a_draft_and_prints_a_summary(history):
     version = CatalogVersion.objects.get(region=history.region, year=2025)
     assert version.groups.get(code=PCI).score == D("151.0204")
     assert "已测算 91 例病例" in out.getvalue() and "[100%]" in out.getvalue()
+    assert f"草稿目录 draft #{version.pk}" in out.getvalue()
+    assert f"/catalogs/versions/{version.pk}/" in out.getvalue()
 
 
 def test_the_command_names_a_bad_input(history):

@@ -63,6 +63,18 @@ def test_the_summary_names_the_planted_anomalies_by_institution(generated):
     assert Institution.objects.filter(code__in=anomalies.values()).count() == 4
 
 
+def test_the_last_year_has_indicators_findings_and_quality_scores_for_the_supervision_panels(generated):
+    from audit.models import DataQualityScore, Finding, IndicatorValue
+
+    summary, _ = generated
+    assert summary["supervision"]["indicators"] == IndicatorValue.objects.filter(year=2024).count() > 0
+    assert summary["supervision"]["quality_scores"] == DataQualityScore.objects.filter(year=2024).count() > 0
+    # The screening ran (at this small size the planted anomalies stay under the rules' minimum counts;
+    # the default demo of 30,000 cases a year raises them).
+    assert summary["supervision"]["findings"] == Finding.objects.filter(year=2024).count()
+    assert AuditEvent.objects.filter(action="findings_detect", object_id=f"{REGION_CODE}/2024").exists()
+
+
 @pytest.mark.parametrize(("username", "password", "role", "_name"), DEMO_USERS)
 def test_the_demo_users_log_in_with_the_printed_passwords(generated, username, password, role, _name):
     response = Client().post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR="10.9.0.1")

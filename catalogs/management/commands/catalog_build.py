@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from catalogs.choices import CatalogStatus
 from catalogs.models import CatalogVersion, Region
@@ -39,8 +40,9 @@ class Command(BaseCommand):
         year = options["year"]
         history = options["history"] or [year - 3, year - 2, year - 1]
         params = {key: [int(v) for v in value.split(",")] if key in {"weights", "years"} else value for key, value in options["param"]}
+        draft = self._draft(region, year)
         try:
-            summary = catalog_build_dip(actor=ACTOR, version=self._draft(region, year), years=history, params=params,
+            summary = catalog_build_dip(actor=ACTOR, version=draft, years=history, params=params,
                                         progress=self._progress)  # fmt: skip
         except ValidationError as error:
             raise CommandError("；".join(error.messages)) from None
@@ -49,6 +51,8 @@ class Command(BaseCommand):
             f"(核心 core {summary['core_groups']}, 综合 comprehensive {summary['comprehensive_groups']}, "
             f"辅助分型 typed {summary['typed_groups']}); 全部病例加权均费 base mean {summary['base_mean']} 元"
         ))  # fmt: skip
+        link = reverse("catalogs:version_detail", args=[draft.pk])
+        self.stdout.write(f"草稿目录 draft #{draft.pk}（{draft}）：{link}")
 
     def _draft(self, region: Region, year: int) -> CatalogVersion:
         """The open draft of the region's DIP catalog for the year, or a new one."""

@@ -44,4 +44,5 @@ class Command(BaseCommand):
             raise CommandError(run.error or Job.objects.get(pk=run.job_id).error_headline)
         self.stdout.write(f"{run}：{run.case_count} 条病例，点值 {run.point_value}，结算总额 {run.total} 元，结果指纹 {run.result_hash[:16]}")
         for change in run.summary.get("changes", []):
-            self.stdout.write(f"  机构 {change['institution']}：{change['before']} → {change['after']}（{change['difference']}）")
+            label = f"{change['code']} {change['name']}" if "code" in change else f"#{change['institution']}"
+            self.stdout.write(f"  机构 {label}：{change['before']} → {change['after']}（{change['difference']}）")
