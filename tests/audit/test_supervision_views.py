@@ -182,7 +182,7 @@ def test_a_hospital_sees_its_own_confirmed_findings_and_indicators_never_another
     for finding in findings.values():
         supervision.finding_confirm(actor=world.bureau_admin, finding=finding, amount=D("100.00"), note=f"确认{finding.institution_id}")
     page = client.get(reverse("supervision:my_results")).content.decode()
-    assert page.count('data-testid="finding"') == 1 and f"确认{world.hospital_a.pk}" in page
+    assert page.count('data-testid="finding"') == 1 and f"确认{world.hospital_a.pk}" in page and "职工基本医疗保险 DIP" in page
     assert f"确认{world.hospital_b.pk}" not in page and "乙医院" not in page and world.hospital_b.code not in page
     assert 'data-testid="my-indicators"' in page and "全区P90" in page
     assert page.count('data-testid="my-quality"') == 1
