@@ -206,12 +206,6 @@ class Finding(models.Model):
         return f"{self.year}年{self.month}月 {self.get_rule_display()}（{self.institution_id}）"
 
     @property
-    def charge_editable(self) -> bool:
-        """The charge may be named while the finding is open, or once confirmed if it still has none (a
-        finding confirmed before charges existed); a charge confirmed with the deduction stays."""
-        return self.status == FindingStatus.OPEN or self.status == FindingStatus.CONFIRMED and not self.scheme
-
-    @property
     def charge_label(self) -> str:
         """计入: e.g. 职工基本医疗保险 DIP, or empty when not yet named."""
         return f"{self.get_scheme_display()} {self.category}" if self.scheme else ""

@@ -147,6 +147,12 @@ def charge_choices(*, region, year: int) -> list[tuple[str, str]]:
     return sorted(set(_parameter_sets(region=region, year=year).values_list("scheme", "category")))
 
 
+def charge_cleared(*, region, year: int, scheme: str, category: str) -> bool:
+    """Whether the pair has a current year-end clearing of ``year`` (a finding charged to it is deducted there)."""
+    runs = apps.get_model("settlement", "SettlementRun").objects
+    return runs.filter(region=region, year=year, scheme=scheme, category=category, run_type="clearing", status="completed").exists()
+
+
 def finding_list_for_user(user, *, rule: str = "", institution: int | None = None, status: str = "", year: int | None = None,
                           month: int | None = None) -> QuerySet[Finding]:  # fmt: skip
     """Findings as the user may see them (hospitals: their own confirmed ones), filtered, newest month first."""

@@ -30,8 +30,8 @@ ERR_NOT_OPEN = "该监管发现已复核，不能再次确认或排除。"
 ERR_AMOUNT = "请填写不小于0的扣减金额。"
 ERR_REASON = "请填写原因。"
 ERR_CHARGE_NEEDED = "扣减金额大于0时须指定计入的险种和细分类别（年终清算只在该类别中扣减）。"
-ERR_CHARGE_UNKNOWN = "{year}年没有{scheme}{category}的结算参数，不能计入该细分类别。"
-ERR_CHARGE_FIXED = "已确认的监管发现计入的险种和细分类别不能再修改。"
+ERR_CHARGE_UNKNOWN = "{year}年没有{charge}的结算参数，不能计入该细分类别。"
+ERR_CHARGE_CLEARED = "{charge}的{year}年年终清算已运行：已确认的监管发现不能再改入或改出该类别。"
 ERR_CHARGE_DISMISSED = "已排除的监管发现没有扣减，不能指定计入的险种和细分类别。"
 ERR_NOT_DRAFT = "只有草稿状态的监管规则可以修改或提交。"
 ERR_NOT_SUBMITTED = "只有待审批的监管规则可以审批。"
@@ -145,20 +145,29 @@ def _charge(*, actor, finding: Finding, scheme: str, category: str) -> Finding:
     category = category.strip().upper()
     if (scheme, category) == (finding.scheme, finding.category):
         return finding
-    if not finding.charge_editable:
-        raise ValidationError(ERR_CHARGE_DISMISSED if finding.status == FindingStatus.DISMISSED else ERR_CHARGE_FIXED)
-    if (scheme, category) not in selectors.charge_choices(region=finding.institution.region_id, year=finding.year):
-        label = dict(Scheme.choices).get(scheme, scheme)
-        raise ValidationError({"category": ERR_CHARGE_UNKNOWN.format(year=finding.year, scheme=label, category=category)})
-    before = finding.charge_label or "未指定"
+    if finding.status == FindingStatus.DISMISSED:
+        raise ValidationError(ERR_CHARGE_DISMISSED)
+    region, label = finding.institution.region_id, f"{dict(Scheme.choices).get(scheme, scheme)} {category}"
+    if (scheme, category) not in selectors.charge_choices(region=region, year=finding.year):
+        raise ValidationError({"category": ERR_CHARGE_UNKNOWN.format(year=finding.year, charge=label)})
+    if finding.status == FindingStatus.CONFIRMED and finding.scheme:
+        _refuse_cleared(finding, [(finding.scheme, finding.category, finding.charge_label), (scheme, category, label)])
     return audited_update(actor=actor, instance=finding, action="finding_charge_set", scheme=scheme, category=category,
-                          message=f"计入由 {before} 改为 {Scheme(scheme).label} {category}")  # fmt: skip
+                          message=f"计入由 {finding.charge_label or '未指定'} 改为 {label}")  # fmt: skip
+
+
+def _refuse_cleared(finding: Finding, pairs: list[tuple[str, str, str]]) -> None:
+    """A confirmed deduction moves only between pairs not yet cleared, so no current clearing loses or gains it
+    unseen. (One confirmed before charges existed may go anywhere: every clearing refuses to run until it has one.)"""
+    for scheme, category, label in pairs:
+        if selectors.charge_cleared(region=finding.institution.region_id, year=finding.year, scheme=scheme, category=category):
+            raise ValidationError(ERR_CHARGE_CLEARED.format(charge=label, year=finding.year))
 
 
 @transaction.atomic
 def finding_charge_set(*, actor, finding: Finding, scheme: str, category: str) -> Finding:
-    """Name the scheme and category (计入险种/细分类别) whose year-end clearing deducts the finding: while it
-    is open, or once confirmed if it has none yet (a finding from before charges existed). Fixed once confirmed."""
+    """Name the scheme and category (计入险种/细分类别) whose year-end clearing deducts the finding: while it is
+    open, or once confirmed as long as neither the old nor the new pair's clearing of the year has run."""
     return _charge(actor=actor, finding=_finding_locked(actor, finding), scheme=scheme, category=category)
 
 

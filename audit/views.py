@@ -102,7 +102,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "finding": finding, "cases": selectors.finding_evidence_cases(finding, request.user),
         "can_review": may_review and finding.status == FindingStatus.OPEN,
-        "can_charge": may_review and finding.charge_editable,
+        "can_charge": may_review and finding.status != FindingStatus.DISMISSED,
         "confirm_form": FindingConfirmForm(initial=initial, **_charges(finding)), "dismiss_form": FindingDismissForm(),
         "charge_form": FindingChargeForm(initial=initial, **_charges(finding)),
     }  # fmt: skip

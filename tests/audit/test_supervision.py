@@ -157,21 +157,22 @@ def test_the_officer_changes_the_charge_of_an_open_finding_and_the_change_is_aud
     event = AuditEvent.objects.get(action="finding_charge_set", object_id=str(finding.pk))
     assert (event.before["scheme"], event.after["scheme"], event.actor) == ("310", "390", world.officer)
     assert "职工基本医疗保险 DIP" in event.message and "城乡居民基本医疗保险 DIP" in event.message
-    with pytest.raises(ValidationError, match="2024年没有城乡居民基本医疗保险APG的结算参数"):
+    with pytest.raises(ValidationError, match="2024年没有城乡居民基本医疗保险 APG的结算参数"):
         supervision.finding_charge_set(actor=world.officer, finding=finding, scheme="390", category="APG")
     with pytest.raises(PermissionDenied):
         supervision.finding_charge_set(actor=world.user_a, finding=finding, scheme="310", category="APG")
     assert Finding.objects.get(pk=finding.pk).scheme == "390"
 
 
-def test_confirming_with_another_charge_records_the_change_then_the_charge_is_fixed(world, findings):
+def test_confirming_with_another_charge_records_the_change_and_a_dismissed_finding_takes_none(world, findings):
     finding = supervision.finding_confirm(actor=world.officer, finding=findings[world.hospital_a.pk], amount=D("3000.00"),
                                           scheme="310", category="APG")  # fmt: skip
     assert (finding.status, finding.scheme, finding.category) == (FindingStatus.CONFIRMED, "310", "APG")
     events = AuditEvent.objects.filter(object_type="audit.finding", object_id=str(finding.pk)).order_by("id")
     assert list(events.values_list("action", flat=True)) == ["finding_charge_set", "finding_confirm"]
-    with pytest.raises(ValidationError, match="不能再修改"):
-        supervision.finding_charge_set(actor=world.officer, finding=finding, scheme="310", category="DIP")
+    dismissed = supervision.finding_dismiss(actor=world.officer, finding=findings[world.hospital_b.pk], reason="计划性分次治疗")
+    with pytest.raises(ValidationError, match="已排除"):
+        supervision.finding_charge_set(actor=world.officer, finding=dismissed, scheme="390", category="DIP")
 
 
 def test_a_deduction_without_a_charge_is_refused_a_warning_without_one_is_not(world, findings):

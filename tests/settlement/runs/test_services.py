@@ -10,10 +10,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
+from audit import supervision
 from audit.choices import FindingStatus
 from audit.models import AuditEvent, Finding
 from budgets.models import YearEndActual
 from budgets.selectors import budget_in_force
+from catalogs.models import Institution
 from disputes.choices import Decision, ItemKind, ItemStatus
 from disputes.models import DisputeItem
 from settlement.choices import PeriodStatus
@@ -169,12 +171,17 @@ def test_a_finding_is_deducted_once_across_both_schemes_clearings_and_once_again
     first["390"].refresh_from_db()
     assert (first["390"].status, rerun.supersedes_id) == (RunStatus.SUPERSEDED, first["390"].pk)
     assert (first["310"].inputs["findings"], rerun.inputs["findings"]) == ([], [finding.pk])
+    with pytest.raises(ValidationError, match="年终清算已运行"):  # moving it now would leave the 390 clearing wrong
+        supervision.finding_charge_set(actor=demo_region.officer, finding=finding, scheme="310", category="DIP")
 
 
-def test_clearing_refuses_while_a_confirmed_deduction_names_no_charge_then_deducts_it_where_named(demo_region):
-    from audit import supervision
-
+def test_clearing_refuses_a_deduction_it_would_lose_then_deducts_it_where_named(demo_region):
     assert demo_region.run("annual").status == RunStatus.COMPLETED
+    newcomer = Institution.objects.create(region=demo_region.region, code="H37990000999", name="无结算机构", level="1", type="general")
+    stray = confirmed_finding(newcomer, "500.00", scheme="310", category="DIP")  # no row in the annual run to deduct from
+    refused = demo_region.run("clearing")
+    assert refused.status == RunStatus.FAILED and "无结算机构在2024年该类别的年度结算中没有结算行" in refused.error
+    stray.delete()
     target = RunInstitution.objects.filter(run__run_type="annual", institution__consortium_lead=None).order_by("-fund_due").first()
     finding = confirmed_finding(target.institution, "800.00")  # confirmed before findings named a charge
     refused = demo_region.run("clearing")
