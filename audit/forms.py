@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from django import forms
+
+from catalogs.choices import Scheme
 
 ERR_DATE_RANGE = "开始日期不能晚于结束日期。"
 
@@ -70,7 +73,28 @@ class FindingFilterForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
 
 
-class FindingConfirmForm(forms.Form):
+class FindingChargeForm(forms.Form):
+    """计入险种/细分类别: one of the year's (scheme, category) pairs, cleaned into ``scheme`` and ``category``."""
+
+    charge = forms.ChoiceField(label="计入险种/细分类别", widget=forms.Select(attrs=_SELECT_ATTRS),
+                               help_text="扣减金额只在该险种该细分类别的年终清算中扣减")  # fmt: skip
+    charge_required = True
+
+    def __init__(self, *args, charges: Sequence[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["charge"].required = self.charge_required
+        self.fields["charge"].choices = [("", "（未指定）"), *((f"{s}/{c}", f"{Scheme(s).label} {c}") for s, c in charges)]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        scheme, _, category = data.pop("charge", "").partition("/")
+        return {**data, "scheme": scheme, "category": category}
+
+
+class FindingConfirmForm(FindingChargeForm):
+    field_order = ["amount", "charge", "note"]
+    charge_required = False  # blank: the finding's default stays
+
     amount = forms.DecimalField(label="扣减金额（元）", min_value=0, max_digits=14, decimal_places=2,
                                 widget=forms.NumberInput(attrs={**_INT_ATTRS, "step": "0.01"}))  # fmt: skip
     note = forms.CharField(label="复核意见", required=False, widget=forms.Textarea(attrs={**_TEXT_ATTRS, "rows": 2}))

@@ -10,6 +10,7 @@ from django.db import models
 
 from accounts.tenancy import TenantQuerySet
 from audit import indicators
+from catalogs.choices import Scheme
 from audit.choices import FindingStatus, Rule, RuleSetStatus, Severity
 from audit.domain import FieldChange, snapshot_diff
 from audit.versioning import SeriesMessages, series_constraints, user_field
@@ -88,6 +89,7 @@ ERR_FINDING_UNIQUE = "同一机构同一月份的同一规则只能有一条监�
 ERR_AMOUNT_NEGATIVE = "扣减金额不能为负数。"
 ERR_CONFIRMED_AMOUNT = "已确认的监管发现须有扣减金额。"
 ERR_DISMISSED_REASON = "已排除的监管发现须填写排除理由。"
+ERR_CHARGE_PAIR = "计入的险种和细分类别须同时填写或同时为空。"
 ERR_MONTH_RANGE = "月份应在1到12之间。"
 ERR_INDICATOR_UNIQUE = "同一机构同一月份的同一指标只能有一个值。"
 ERR_SCORE_UNIQUE = "同一机构同一月份只能有一个数据质量评分。"
@@ -151,7 +153,9 @@ class FindingQuerySet(TenantQuerySet):
 
 class Finding(models.Model):
     """监管发现 — one rule's finding at an institution in a month, reviewed by the bureau: confirmed with a
-    deduction amount (扣减金额, applied at year-end clearing) or dismissed with a reason."""
+    deduction amount (扣减金额, applied at year-end clearing) or dismissed with a reason. The amount is
+    charged to one scheme and category (计入险种/细分类别, defaulted from the evidence by
+    ``audit.charging``), whose clearing alone deducts it."""
 
     rule = models.CharField("规则", max_length=30, choices=Rule.choices)
     institution = _institution("findings")
@@ -168,6 +172,9 @@ class Finding(models.Model):
     detected_at = models.DateTimeField("发现时间", auto_now_add=True)
     status = models.CharField("状态", max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN, db_index=True)
     amount = models.DecimalField("扣减金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    scheme = models.CharField("计入险种", max_length=3, choices=Scheme.choices, blank=True,
+                              help_text="扣减金额只在该险种该细分类别的年终清算中扣减")  # fmt: skip
+    category = models.CharField("计入细分类别", max_length=20, blank=True)
     note = models.TextField("复核意见", blank=True)
     reason = models.TextField("排除理由", blank=True)
     reviewed_by = user_field("复核人")
@@ -191,10 +198,17 @@ class Finding(models.Model):
                                    name="%(app_label)s_%(class)s_confirmed_amount", violation_error_message=ERR_CONFIRMED_AMOUNT),
             models.CheckConstraint(condition=~models.Q(status=FindingStatus.DISMISSED) | ~models.Q(reason=""),
                                    name="%(app_label)s_%(class)s_dismissed_reason", violation_error_message=ERR_DISMISSED_REASON),
+            models.CheckConstraint(condition=models.Q(scheme="", category="") | (~models.Q(scheme="") & ~models.Q(category="")),
+                                   name="%(app_label)s_%(class)s_charge_pair", violation_error_message=ERR_CHARGE_PAIR),
         ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.year}年{self.month}月 {self.get_rule_display()}（{self.institution_id}）"
+
+    @property
+    def charge_label(self) -> str:
+        """计入: e.g. 职工基本医疗保险 DIP, or empty when not yet named."""
+        return f"{self.get_scheme_display()} {self.category}" if self.scheme else ""
 
 
 class IndicatorValueQuerySet(TenantQuerySet):

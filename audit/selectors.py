@@ -12,10 +12,11 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from audit import indicators
+from audit import charging, indicators
 from audit.choices import RuleSetStatus
 from audit.models import AuditEvent, DataQualityScore, Finding, IndicatorValue, RuleSet
 from settlement.engine.fixed import MONEY_PLACES, to_units
+from settlement.grouping.selectors import MED_TYPES
 
 
 def _day_start(day: date) -> datetime:
@@ -68,7 +69,7 @@ def event_filter_choices() -> dict[str, list[str]]:
 #: CaseRecord field → column of the frame that ``audit.indicators`` and ``audit.anomalies`` read.
 SUPERVISION_CASE_FIELDS = {
     "institution_id": "institution", "period__year": "year", "period__month": "month", "setl_id": "setl_id",
-    "psn_no": "psn_no", "med_type": "med_type", "adm_time": "adm_time", "dscg_time": "dscg_time",
+    "insutype": "scheme", "psn_no": "psn_no", "med_type": "med_type", "adm_time": "adm_time", "dscg_time": "dscg_time",
     "act_ipt_days": "act_ipt_days", "dscg_way": "dscg_way", "days_rinp_flag_31": "days_rinp_flag_31",
     "maindiag_code": "maindiag_code", "otherdiag_codes": "otherdiag_codes", "medfee_sumamt": "medfee",
     "psn_part_amt": "psn_part", "fulamt_ownpay_amt": "fulamt_ownpay", "fee_exam": "fee_exam", "fee_drug": "fee_drug",
@@ -129,6 +130,27 @@ def quality_inputs(*, region, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd
 
 def rule_set_in_force(*, region):
     return RuleSet.objects.filter(region=region, status=RuleSetStatus.IN_FORCE).first()
+
+
+def _parameter_sets(*, region, year: int) -> QuerySet:
+    return apps.get_model("settlement", "ParameterSet").objects.filter(region=region, year=year).order_by()
+
+
+def charge_categories(*, region, year: int) -> dict[tuple[str, str], str]:
+    """(scheme, medical type) → the category that pays it in ``year`` (``audit.charging``)."""
+    sets = _parameter_sets(region=region, year=year).values_list("scheme", "category", "kind").distinct()
+    return charging.categories_by_med_type(sets, MED_TYPES)
+
+
+def charge_choices(*, region, year: int) -> list[tuple[str, str]]:
+    """The (scheme, category) pairs a finding of ``year`` may be charged to: those with parameter sets that year."""
+    return sorted(set(_parameter_sets(region=region, year=year).values_list("scheme", "category")))
+
+
+def charge_cleared(*, region, year: int, scheme: str, category: str) -> bool:
+    """Whether the pair has a current year-end clearing of ``year`` (a finding charged to it is deducted there)."""
+    runs = apps.get_model("settlement", "SettlementRun").objects
+    return runs.filter(region=region, year=year, scheme=scheme, category=category, run_type="clearing", status="completed").exists()
 
 
 def finding_list_for_user(user, *, rule: str = "", institution: int | None = None, status: str = "", year: int | None = None,

@@ -17,10 +17,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from audit import anomalies, indicators, quality, selectors
+from audit import anomalies, charging, indicators, quality, selectors
 from audit.choices import FindingStatus, RuleSetStatus
 from audit.models import ERR_SELF_APPROVAL, DataQualityScore, Finding, IndicatorValue, RuleSet
 from audit.services import audit_record, audited_update, snapshot
+from catalogs.choices import Scheme
 
 REVIEW = "audit.review_finding"
 APPROVE = "audit.approve_ruleset"
@@ -28,6 +29,10 @@ ERR_REVIEW_PERMISSION = "仅有复核权限的经办机构用户可以确认或�
 ERR_NOT_OPEN = "该监管发现已复核，不能再次确认或排除。"
 ERR_AMOUNT = "请填写不小于0的扣减金额。"
 ERR_REASON = "请填写原因。"
+ERR_CHARGE_NEEDED = "扣减金额大于0时须指定计入的险种和细分类别（年终清算只在该类别中扣减）。"
+ERR_CHARGE_UNKNOWN = "{year}年没有{charge}的结算参数，不能计入该细分类别。"
+ERR_CHARGE_CLEARED = "{charge}的{year}年年终清算已运行：已确认的监管发现不能再改入或改出该类别。"
+ERR_CHARGE_DISMISSED = "已排除的监管发现没有扣减，不能指定计入的险种和细分类别。"
 ERR_NOT_DRAFT = "只有草稿状态的监管规则可以修改或提交。"
 ERR_NOT_SUBMITTED = "只有待审批的监管规则可以审批。"
 ERR_SELF_APPROVE = ERR_SELF_APPROVAL + "请由另一位经办人员审批。"
@@ -98,9 +103,12 @@ def findings_detect(*, actor, region, year: int, month: int | None = None) -> di
     scope = Finding.objects.filter(**_region_institutions(region), year=year, **({"month": month} if month else {}))
     replaced, _ = scope.filter(status=FindingStatus.OPEN).delete()
     reviewed = set(scope.values_list("rule", "institution_id", "year", "month"))
-    rows = [_finding_row(record, rule_set) for record in found.to_dict("records")
-            if record["year"] == year and (month is None or record["month"] == month)
-            and (record["rule"], record["institution"], record["year"], record["month"]) not in reviewed]  # fmt: skip
+    records = [record for record in found.to_dict("records")
+               if record["year"] == year and (month is None or record["month"] == month)
+               and (record["rule"], record["institution"], record["year"], record["month"]) not in reviewed]  # fmt: skip
+    charges = charging.finding_charges(pd.DataFrame(records, columns=found.columns), cases,
+                                       selectors.charge_categories(region=region, year=year))  # fmt: skip
+    rows = [_finding_row(record, rule_set, charge) for record, charge in zip(records, charges, strict=True)]
     Finding.objects.bulk_create(rows)
     by_rule = dict(Counter(row.rule for row in rows))
     summary = {"region": region.code, "year": year, "month": month, "found": len(rows), "replaced": replaced, "by_rule": by_rule,
@@ -111,28 +119,70 @@ def findings_detect(*, actor, region, year: int, month: int | None = None) -> di
     return summary
 
 
-def _finding_row(record: Mapping, rule_set: RuleSet | None) -> Finding:
+def _finding_row(record: Mapping, rule_set: RuleSet | None, charge: charging.Charge | None) -> Finding:
+    scheme, category = charge or ("", "")
     return Finding(rule=record["rule"], institution_id=record["institution"], year=record["year"], month=record["month"],
                    severity=record["severity"], score=record["score"], description=record["description"],
                    evidence=list(record["evidence"]), evidence_count=record["evidence_count"], metrics=record["metrics"],
-                   rule_set=rule_set)  # fmt: skip
+                   rule_set=rule_set, scheme=scheme, category=category)  # fmt: skip
+
+
+def _finding_locked(actor, finding: Finding) -> Finding:
+    if actor is None or not getattr(actor, "is_bureau", False) or not actor.has_perm(REVIEW):
+        raise PermissionDenied(ERR_REVIEW_PERMISSION)
+    return Finding.objects.select_for_update().select_related("institution").get(pk=finding.pk)
 
 
 def _reviewable(actor, finding: Finding) -> Finding:
-    if actor is None or not getattr(actor, "is_bureau", False) or not actor.has_perm(REVIEW):
-        raise PermissionDenied(ERR_REVIEW_PERMISSION)
-    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    finding = _finding_locked(actor, finding)
     if finding.status != FindingStatus.OPEN:
         raise ValidationError(ERR_NOT_OPEN)
     return finding
 
 
+def _charge(*, actor, finding: Finding, scheme: str, category: str) -> Finding:
+    """Set the (locked) finding's charge when it differs, audited as ``finding_charge_set``."""
+    category = category.strip().upper()
+    if (scheme, category) == (finding.scheme, finding.category):
+        return finding
+    if finding.status == FindingStatus.DISMISSED:
+        raise ValidationError(ERR_CHARGE_DISMISSED)
+    region, label = finding.institution.region_id, f"{dict(Scheme.choices).get(scheme, scheme)} {category}"
+    if (scheme, category) not in selectors.charge_choices(region=region, year=finding.year):
+        raise ValidationError({"category": ERR_CHARGE_UNKNOWN.format(year=finding.year, charge=label)})
+    if finding.status == FindingStatus.CONFIRMED and finding.scheme:
+        _refuse_cleared(finding, [(finding.scheme, finding.category, finding.charge_label), (scheme, category, label)])
+    return audited_update(actor=actor, instance=finding, action="finding_charge_set", scheme=scheme, category=category,
+                          message=f"计入由 {finding.charge_label or '未指定'} 改为 {label}")  # fmt: skip
+
+
+def _refuse_cleared(finding: Finding, pairs: list[tuple[str, str, str]]) -> None:
+    """A confirmed deduction moves only between pairs not yet cleared, so no current clearing loses or gains it
+    unseen. (One confirmed before charges existed may go anywhere: every clearing refuses to run until it has one.)"""
+    for scheme, category, label in pairs:
+        if selectors.charge_cleared(region=finding.institution.region_id, year=finding.year, scheme=scheme, category=category):
+            raise ValidationError(ERR_CHARGE_CLEARED.format(charge=label, year=finding.year))
+
+
 @transaction.atomic
-def finding_confirm(*, actor, finding: Finding, amount: Decimal, note: str = "") -> Finding:
-    """Confirm a finding (确认违规) with the amount to deduct at year-end clearing (0 for a warning only)."""
+def finding_charge_set(*, actor, finding: Finding, scheme: str, category: str) -> Finding:
+    """Name the scheme and category (计入险种/细分类别) whose year-end clearing deducts the finding: while it is
+    open, or once confirmed as long as neither the old nor the new pair's clearing of the year has run."""
+    return _charge(actor=actor, finding=_finding_locked(actor, finding), scheme=scheme, category=category)
+
+
+@transaction.atomic
+def finding_confirm(*, actor, finding: Finding, amount: Decimal, note: str = "", scheme: str = "", category: str = "") -> Finding:
+    """Confirm a finding (确认违规) with the amount to deduct at year-end clearing (0 for a warning only),
+    charged to ``scheme``/``category`` when given (a change from the default is audited on its own), else to
+    the finding's default. A positive amount needs a charge, so it is deducted exactly once."""
     finding = _reviewable(actor, finding)
     if amount is None or Decimal(amount) < 0:
         raise ValidationError({"amount": ERR_AMOUNT})
+    if scheme or category:
+        finding = _charge(actor=actor, finding=finding, scheme=scheme, category=category)
+    if Decimal(amount) > 0 and not finding.scheme:
+        raise ValidationError({"category": ERR_CHARGE_NEEDED})
     return audited_update(actor=actor, instance=finding, action="finding_confirm", message=note.strip(),
                           status=FindingStatus.CONFIRMED, amount=Decimal(amount), note=note.strip(), reviewed_by=actor,
                           reviewed_at=timezone.now())  # fmt: skip

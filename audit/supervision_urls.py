@@ -12,6 +12,7 @@ urlpatterns = [
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/confirm/", views.finding_confirm, name="finding_confirm"),
     path("findings/<int:pk>/dismiss/", views.finding_dismiss, name="finding_dismiss"),
+    path("findings/<int:pk>/charge/", views.finding_charge, name="finding_charge"),
     path("detect/", views.findings_detect, name="findings_detect"),
     path("indicators/", views.indicator_table, name="indicator_table"),
     path("indicators/compute/", views.indicators_compute, name="indicators_compute"),

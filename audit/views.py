@@ -17,6 +17,7 @@ from audit.choices import FindingStatus, Rule
 from audit.forms import (
     THRESHOLD_LABELS,
     EventFilterForm,
+    FindingChargeForm,
     FindingConfirmForm,
     FindingDismissForm,
     FindingFilterForm,
@@ -88,13 +89,22 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/supervision/finding_list.html", context)
 
 
+def _charges(finding) -> dict:
+    """The charge forms' choices: the (scheme, category) pairs of the finding's year."""
+    return {"charges": selectors.charge_choices(region=finding.institution.region_id, year=finding.year)}
+
+
 @supervision_view
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     finding = selectors.finding_get_for_user(request.user, pk)
+    may_review = request.user.has_perm(supervision.REVIEW)
+    initial = {"charge": f"{finding.scheme}/{finding.category}"} if finding.scheme else {}
     context = {
         "finding": finding, "cases": selectors.finding_evidence_cases(finding, request.user),
-        "can_review": request.user.has_perm(supervision.REVIEW) and finding.status == FindingStatus.OPEN,
-        "confirm_form": FindingConfirmForm(), "dismiss_form": FindingDismissForm(),
+        "can_review": may_review and finding.status == FindingStatus.OPEN,
+        "can_charge": may_review and finding.status != FindingStatus.DISMISSED,
+        "confirm_form": FindingConfirmForm(initial=initial, **_charges(finding)), "dismiss_form": FindingDismissForm(),
+        "charge_form": FindingChargeForm(initial=initial, **_charges(finding)),
     }  # fmt: skip
     return render(request, "audit/supervision/finding_detail.html", context)
 
@@ -103,7 +113,7 @@ def _review(request: HttpRequest, pk: int, form_class, service: Callable, done: 
     finding = selectors.finding_get_for_user(request.user, pk)
     if not request.user.has_perm(supervision.REVIEW):
         raise PermissionDenied(supervision.ERR_REVIEW_PERMISSION)
-    form = form_class(request.POST)
+    form = form_class(request.POST, **(_charges(finding) if issubclass(form_class, FindingChargeForm) else {}))
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
@@ -123,6 +133,12 @@ def _review(request: HttpRequest, pk: int, form_class, service: Callable, done: 
 @supervision_view
 def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _review(request, pk, FindingConfirmForm, supervision.finding_confirm, "已确认该监管发现，扣减金额将在清算时执行。")
+
+
+@require_POST
+@supervision_view
+def finding_charge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, FindingChargeForm, supervision.finding_charge_set, "已更新计入的险种和细分类别。")
 
 
 @require_POST

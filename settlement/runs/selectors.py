@@ -143,11 +143,22 @@ def decided_items(ids: Sequence[int]) -> QuerySet[DisputeItem]:
     return DisputeItem.objects.filter(pk__in=list(ids), status=ItemStatus.DECIDED)
 
 
-def confirmed_deductions(*, region: Region, year: int) -> tuple[dict[int, Decimal], list[int]]:
-    """Confirmed supervision findings of the year (违规扣款) per institution, and their ids."""
-    findings = Finding.objects.filter(institution__region=region, year=year, status=FindingStatus.CONFIRMED)
+def _confirmed_findings(*, region: Region, year: int) -> QuerySet[Finding]:
+    return Finding.objects.filter(institution__region=region, year=year, status=FindingStatus.CONFIRMED)
+
+
+def confirmed_deductions(*, region: Region, year: int, scheme: str, category: str) -> tuple[dict[int, Decimal], list[int]]:
+    """Confirmed supervision findings of the year (违规扣款) charged to the scheme and category, per
+    institution, and their ids: each finding is charged to one pair, so one clearing deducts it."""
+    findings = _confirmed_findings(region=region, year=year).filter(scheme=scheme, category=category)
     totals = dict(findings.values("institution_id").annotate(total=Sum("amount")).values_list("institution_id", "total"))
     return totals, sorted(findings.values_list("id", flat=True))
+
+
+def uncharged_deductions(*, region: Region, year: int) -> list[int]:
+    """Ids of the year's confirmed findings with an amount to deduct but no scheme and category named."""
+    findings = _confirmed_findings(region=region, year=year).filter(scheme="", amount__gt=0)
+    return sorted(findings.values_list("id", flat=True))
 
 
 def assessment_scores(*, region: Region, year: int) -> dict[int, Decimal] | None:

@@ -48,6 +48,9 @@ ERR_NO_BUDGET = "{year}年{scheme}没有执行中的总额预算或预算中没�
 ERR_NO_RESERVE = "{year}年{scheme}总额预算尚未录入单列支出的年终实际数，风险备用金结余未知，不能进行年度结算或年终清算。"
 ERR_MONTHS_MISSING = "第{quarter}季度预清算需要先完成 {months} 的月度预付运行。"
 ERR_NO_ANNUAL = "年终清算需要先完成{year}年度的年度结算运行。"
+ERR_UNCHARGED = "{year}年有已确认的监管发现未指定计入的险种和细分类别（{ids}），为免漏扣或重复扣减，请先在监管发现页面指定后再运行年终清算。"
+ERR_UNSETTLED = ("已确认的监管发现计入{charge}，但{names}在{year}年该类别的年度结算中没有结算行，无法扣减。"
+                 "请更正这些监管发现计入的险种和细分类别后再运行。")
 ERR_CLOSE_NEEDS_RUN = "{label}还没有 {missing} 的有效月度预付运行，不能关账。"
 ERR_ALREADY_CLOSED = "{label}已关账。"
 ERR_YEAR_NEEDS_CLEARING = "{year}年度还没有 {missing} 的年终清算运行，不能关账。"
@@ -261,11 +264,12 @@ def _clearing(run: SettlementRun, params, pools: selectors.Pools, inputs: dict) 
     due = selectors.institution_frame(annual, ["cases", "points", "medfee", "fund", "psn_part", "settlement", "fund_due"])
     paid = _year_paid(run)
     institutions = selectors.region_institutions(run.region)
-    violations, finding_ids = selectors.confirmed_deductions(region=run.region, year=run.year)
+    violations, finding_ids = _deductions(run)
     scores = selectors.assessment_scores(region=run.region, year=run.year)
     revolving = selectors.revolving_funds(region=run.region, year=run.year, scheme=run.scheme, category=run.category)
     booked = lambda values: _booked_sums(values, institutions.leads)  # noqa: E731
     violations, revolving = booked(violations), booked(revolving)
+    _refuse_unsettled(run, violations, set(due["institution"]))
     frame = due.merge(paid, on="institution", how="left")
     frame = frame.assign(
         actual=frame["fund"], deposit=frame["deposit"].map(_or_zero), paid_before=frame["paid_before"].map(_or_zero),
@@ -289,6 +293,22 @@ def _clearing(run: SettlementRun, params, pools: selectors.Pools, inputs: dict) 
                "payment": str(sum(result["payment"], Decimal("0.00"))), "violations": str(sum(result["violations"], Decimal("0.00"))),
                "review": int(sum(result["review"]))}  # fmt: skip
     return _Result(rows, result_hash(result.astype(str)), summary)
+
+
+def _deductions(run: SettlementRun) -> tuple[dict[int, Decimal], list[int]]:
+    """The findings this clearing deducts; refused while any confirmed deduction of the year names no charge."""
+    if uncharged := selectors.uncharged_deductions(region=run.region, year=run.year):
+        raise ValidationError(ERR_UNCHARGED.format(year=run.year, ids="、".join(f"#{pk}" for pk in uncharged)))
+    return selectors.confirmed_deductions(region=run.region, year=run.year, scheme=run.scheme, category=run.category)
+
+
+def _refuse_unsettled(run: SettlementRun, violations: dict[str, Decimal], settled: set[str]) -> None:
+    """A deduction charged here to an institution without a row in the annual run would be lost: refused."""
+    missing = sorted(int(key) for key, amount in violations.items() if amount and key not in settled)
+    if missing:
+        names = selectors.institution_names(missing)
+        raise ValidationError(ERR_UNSETTLED.format(charge=f"{_scheme_label(run.scheme)} {run.category}", year=run.year,
+                                                   names="、".join(names[pk] for pk in missing)))  # fmt: skip
 
 
 def _or_zero(value) -> Decimal:

@@ -21,6 +21,7 @@ from demo.services import demo_generate
 from jobs.models import Job
 from jobs.services import job_start
 from settlement.models import CaseRecord, CaseRecordVersion, ImportBatch
+from settlement.parameters.services import parameter_set_create
 from tests.world import PASSWORD, TZ, case_create
 
 YEAR = 2024
@@ -103,9 +104,16 @@ def stays_with_readmissions(world, institution, *, n: int = 20, returns: int = 5
                     maindiag_code="J18.100", adm_time=adm, dscg_time=adm + timedelta(days=2), act_ipt_days=2)  # fmt: skip
 
 
+def categories_create(world) -> None:
+    """The year's categories (细分类别) a finding may be charged to: DIP of both schemes and 职工 APG."""
+    for scheme, category in [("310", "DIP"), ("390", "DIP"), ("310", "APG")]:
+        parameter_set_create(actor=world.officer, region=world.region, year=YEAR, scheme=scheme, category=category, kind=category)
+
+
 @pytest.fixture
 def findings(world) -> dict[str, Finding]:
     """An open split-admission finding at each hospital of the world."""
+    categories_create(world)
     stays_with_readmissions(world, world.hospital_a)
     stays_with_readmissions(world, world.hospital_b)
     supervision.findings_detect(actor=world.bureau_admin, region=world.region, year=YEAR, month=3)
@@ -127,6 +135,53 @@ def test_confirm_is_audited_with_the_amount_and_the_reviewer(world, findings):
     assert event.before["status"] == "open" and event.after["status"] == "confirmed" and event.after["amount"] == "3500.50"
     with pytest.raises(ValidationError):
         supervision.finding_dismiss(actor=world.bureau_admin, finding=finding, reason="重复")
+
+
+def test_detection_charges_each_finding_to_the_scheme_and_category_of_its_evidence(world, findings):
+    assert {(f.scheme, f.category) for f in findings.values()} == {("310", "DIP")}  # inpatient 职工 cases: 职工 DIP
+
+
+def test_evidence_of_two_schemes_charges_the_one_holding_the_larger_amount(world):
+    categories_create(world)
+    stays_with_readmissions(world, world.hospital_a)
+    residents = CaseRecord.objects.filter(setl_id__in=["1S000", "1R000"])  # 2 of the 10 evidence cases, but 3 × 30,000 more
+    residents.update(insutype="390", medfee_sumamt=D("150000.00"))
+    supervision.findings_detect(actor=world.bureau_admin, region=world.region, year=YEAR, month=3)
+    finding = Finding.objects.get(rule="split_admission")
+    assert (finding.scheme, finding.category, finding.charge_label) == ("390", "DIP", "城乡居民基本医疗保险 DIP")
+
+
+def test_the_officer_changes_the_charge_of_an_open_finding_and_the_change_is_audited(world, findings):
+    finding = supervision.finding_charge_set(actor=world.officer, finding=findings[world.hospital_a.pk], scheme="390", category="dip")
+    assert (finding.scheme, finding.category) == ("390", "DIP")
+    event = AuditEvent.objects.get(action="finding_charge_set", object_id=str(finding.pk))
+    assert (event.before["scheme"], event.after["scheme"], event.actor) == ("310", "390", world.officer)
+    assert "职工基本医疗保险 DIP" in event.message and "城乡居民基本医疗保险 DIP" in event.message
+    with pytest.raises(ValidationError, match="2024年没有城乡居民基本医疗保险 APG的结算参数"):
+        supervision.finding_charge_set(actor=world.officer, finding=finding, scheme="390", category="APG")
+    with pytest.raises(PermissionDenied):
+        supervision.finding_charge_set(actor=world.user_a, finding=finding, scheme="310", category="APG")
+    assert Finding.objects.get(pk=finding.pk).scheme == "390"
+
+
+def test_confirming_with_another_charge_records_the_change_and_a_dismissed_finding_takes_none(world, findings):
+    finding = supervision.finding_confirm(actor=world.officer, finding=findings[world.hospital_a.pk], amount=D("3000.00"),
+                                          scheme="310", category="APG")  # fmt: skip
+    assert (finding.status, finding.scheme, finding.category) == (FindingStatus.CONFIRMED, "310", "APG")
+    events = AuditEvent.objects.filter(object_type="audit.finding", object_id=str(finding.pk)).order_by("id")
+    assert list(events.values_list("action", flat=True)) == ["finding_charge_set", "finding_confirm"]
+    dismissed = supervision.finding_dismiss(actor=world.officer, finding=findings[world.hospital_b.pk], reason="计划性分次治疗")
+    with pytest.raises(ValidationError, match="已排除"):
+        supervision.finding_charge_set(actor=world.officer, finding=dismissed, scheme="390", category="DIP")
+
+
+def test_a_deduction_without_a_charge_is_refused_a_warning_without_one_is_not(world, findings):
+    Finding.objects.filter(pk__in=[f.pk for f in findings.values()]).update(scheme="", category="")  # evidence decided nothing
+    with pytest.raises(ValidationError, match="须指定计入的险种和细分类别"):
+        supervision.finding_confirm(actor=world.officer, finding=findings[world.hospital_a.pk], amount=D("0.01"))
+    assert Finding.objects.get(pk=findings[world.hospital_a.pk].pk).status == FindingStatus.OPEN
+    warned = supervision.finding_confirm(actor=world.officer, finding=findings[world.hospital_b.pk], amount=D("0"))
+    assert (warned.status, warned.scheme) == (FindingStatus.CONFIRMED, "")
 
 
 def test_dismiss_needs_a_reason_and_is_audited(world, findings):

@@ -15,7 +15,7 @@ from audit import supervision
 from audit.choices import FindingStatus, RuleSetStatus
 from audit.models import AuditEvent, Finding, RuleSet
 from jobs.models import Job
-from tests.audit.test_supervision import YEAR, stays_with_readmissions
+from tests.audit.test_supervision import YEAR, categories_create, stays_with_readmissions
 from tests.world import PASSWORD
 
 BUREAU_PAGES = ["supervision:indicator_table", "supervision:quality_table"]
@@ -23,6 +23,7 @@ BUREAU_PAGES = ["supervision:indicator_table", "supervision:quality_table"]
 
 @pytest.fixture
 def findings(world) -> dict[int, Finding]:
+    categories_create(world)
     stays_with_readmissions(world, world.hospital_a)
     stays_with_readmissions(world, world.hospital_b)
     supervision.findings_detect(actor=world.bureau_admin, region=world.region, year=YEAR, month=3)
@@ -56,7 +57,8 @@ def test_the_finding_detail_and_review_are_bureau_only(world, findings, client_f
     finding = findings[world.hospital_a.pk]
     assert client.get(detail_url(finding)).status_code == 403
     assert client.post(reverse("supervision:finding_confirm", args=[finding.pk]), {"amount": "1"}).status_code == 403
-    assert Finding.objects.get(pk=finding.pk).status == FindingStatus.OPEN
+    assert client.post(reverse("supervision:finding_charge", args=[finding.pk]), {"charge": "390/DIP"}).status_code == 403
+    assert Finding.objects.values_list("status", "scheme").get(pk=finding.pk) == (FindingStatus.OPEN, "310")
 
 
 def test_the_list_sends_a_hospital_to_its_results_and_refuses_an_expert(world, client_for):
@@ -115,6 +117,26 @@ def test_confirming_records_the_amount_and_an_audit_event(world, findings, clien
     assert AuditEvent.objects.filter(action="finding_confirm", object_id=str(finding.pk), actor=world.bureau_admin).exists()
 
 
+def test_the_detail_shows_the_charge_and_the_officer_changes_it_on_the_page(world, findings, client_for):
+    client = client_for(world.officer)
+    finding = findings[world.hospital_a.pk]
+    page = client.get(detail_url(finding)).content.decode()
+    assert "职工基本医疗保险 DIP" in page and 'data-testid="charge-form"' in page and 'value="390/DIP"' in page
+    url = reverse("supervision:finding_charge", args=[finding.pk])
+    client.post(url, {"charge": "390/APG"})  # not a category of the year
+    assert Finding.objects.get(pk=finding.pk).scheme == "310"
+    assert client.post(url, {"charge": "390/DIP"}).url == detail_url(finding)
+    assert Finding.objects.values_list("scheme", "category").get(pk=finding.pk) == ("390", "DIP")
+    assert AuditEvent.objects.filter(action="finding_charge_set", object_id=str(finding.pk), actor=world.officer).exists()
+
+
+def test_confirming_on_the_page_may_name_another_charge(world, findings, client_for):
+    finding = findings[world.hospital_b.pk]
+    client_for(world.officer).post(reverse("supervision:finding_confirm", args=[finding.pk]), {"amount": "3000.00", "charge": "310/APG"})
+    finding.refresh_from_db()
+    assert (finding.status, finding.amount, finding.scheme, finding.category) == (FindingStatus.CONFIRMED, D("3000.00"), "310", "APG")
+
+
 def test_a_negative_amount_or_a_missing_reason_changes_nothing(world, findings, client_for):
     client = client_for(world.bureau_admin)
     finding = findings[world.hospital_a.pk]
@@ -160,7 +182,7 @@ def test_a_hospital_sees_its_own_confirmed_findings_and_indicators_never_another
     for finding in findings.values():
         supervision.finding_confirm(actor=world.bureau_admin, finding=finding, amount=D("100.00"), note=f"确认{finding.institution_id}")
     page = client.get(reverse("supervision:my_results")).content.decode()
-    assert page.count('data-testid="finding"') == 1 and f"确认{world.hospital_a.pk}" in page
+    assert page.count('data-testid="finding"') == 1 and f"确认{world.hospital_a.pk}" in page and "职工基本医疗保险 DIP" in page
     assert f"确认{world.hospital_b.pk}" not in page and "乙医院" not in page and world.hospital_b.code not in page
     assert 'data-testid="my-indicators"' in page and "全区P90" in page
     assert page.count('data-testid="my-quality"') == 1

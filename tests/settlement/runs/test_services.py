@@ -10,10 +10,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
+from audit import supervision
 from audit.choices import FindingStatus
 from audit.models import AuditEvent, Finding
 from budgets.models import YearEndActual
 from budgets.selectors import budget_in_force
+from catalogs.models import Institution
 from disputes.choices import Decision, ItemKind, ItemStatus
 from disputes.models import DisputeItem
 from settlement.choices import PeriodStatus
@@ -129,14 +131,18 @@ def test_an_approved_special_case_is_paid_as_fee_for_service_points_in_the_next_
     assert RunCase.objects.get(run=again, case=case).points == row.points
 
 
+def confirmed_finding(institution, amount: str, **charge) -> Finding:
+    return Finding.objects.create(rule="split_admission", institution=institution, year=YEAR, month=5, severity="high", score=D("2"),
+                                  description="分解住院", status=FindingStatus.CONFIRMED, amount=D(amount), **charge)  # fmt: skip
+
+
 def test_clearing_deducts_confirmed_findings_and_offsets_what_was_paid(demo_region):
     for month in range(1, 13):
         demo_region.run("monthly", month)
     annual = demo_region.run("annual")
     assert annual.status == RunStatus.COMPLETED, annual.error
     target = annual.institutions.order_by("-fund_due").first()
-    Finding.objects.create(rule="split_admission", institution=target.institution, year=YEAR, month=5, severity="high", score=D("2"),
-                           description="分解住院", status=FindingStatus.CONFIRMED, amount=D("12345.67"))  # fmt: skip
+    confirmed_finding(target.institution, "12345.67", scheme="310", category="DIP")
     RevolvingFund.objects.create(region=demo_region.region, year=YEAR, scheme="310", category="DIP", institution=target.institution,
                                  amount=D("1000.00"), granted_at=f"{YEAR}-01-05")  # fmt: skip
     clearing = demo_region.run("clearing")
@@ -148,6 +154,42 @@ def test_clearing_deducts_confirmed_findings_and_offsets_what_was_paid(demo_regi
     assert row.payment == row.final - row.paid_before - row.revolving_fund
     assert row.final == row.payable + row.compensation - row.violations - row.deposit_deduction
     assert "保证金按考核得分 100 分" in clearing.inputs["warnings"][0]
+
+
+def test_a_finding_is_deducted_once_across_both_schemes_clearings_and_once_again_after_a_rerun(demo_region):
+    annual = {scheme: demo_region.run("annual", scheme=scheme) for scheme in ("310", "390")}
+    assert {run.status for run in annual.values()} == {RunStatus.COMPLETED}
+    settled = [set(run.institutions.values_list("institution_id", flat=True)) for run in annual.values()]
+    both = set.intersection(*settled)
+    target = annual["310"].institutions.filter(institution_id__in=both, institution__consortium_lead=None).order_by("-fund_due").first()
+    finding = confirmed_finding(target.institution, "3000.00", scheme="390", category="DIP")
+    first = {scheme: demo_region.run("clearing", scheme=scheme) for scheme in ("310", "390")}
+    rerun = demo_region.run("clearing", scheme="390")
+    current = RunInstitution.objects.filter(run__run_type="clearing", run__status=RunStatus.COMPLETED, institution=target.institution)
+    assert current.count() == 2 and current.aggregate(v=Sum("violations"))["v"] == D("3000.00")
+    assert current.get(run__scheme="390").violations == D("3000.00") and current.get(run__scheme="310").violations == zero()
+    first["390"].refresh_from_db()
+    assert (first["390"].status, rerun.supersedes_id) == (RunStatus.SUPERSEDED, first["390"].pk)
+    assert (first["310"].inputs["findings"], rerun.inputs["findings"]) == ([], [finding.pk])
+    with pytest.raises(ValidationError, match="年终清算已运行"):  # moving it now would leave the 390 clearing wrong
+        supervision.finding_charge_set(actor=demo_region.officer, finding=finding, scheme="310", category="DIP")
+
+
+def test_clearing_refuses_a_deduction_it_would_lose_then_deducts_it_where_named(demo_region):
+    assert demo_region.run("annual").status == RunStatus.COMPLETED
+    newcomer = Institution.objects.create(region=demo_region.region, code="H37990000999", name="无结算机构", level="1", type="general")
+    stray = confirmed_finding(newcomer, "500.00", scheme="310", category="DIP")  # no row in the annual run to deduct from
+    refused = demo_region.run("clearing")
+    assert refused.status == RunStatus.FAILED and "无结算机构在2024年该类别的年度结算中没有结算行" in refused.error
+    stray.delete()
+    target = RunInstitution.objects.filter(run__run_type="annual", institution__consortium_lead=None).order_by("-fund_due").first()
+    finding = confirmed_finding(target.institution, "800.00")  # confirmed before findings named a charge
+    refused = demo_region.run("clearing")
+    assert refused.status == RunStatus.FAILED and f"#{finding.pk}" in refused.error and "未指定计入的险种和细分类别" in refused.error
+    supervision.finding_charge_set(actor=demo_region.officer, finding=finding, scheme="310", category="DIP")
+    cleared = demo_region.run("clearing")
+    assert cleared.institutions.get(institution=target.institution).violations == D("800.00")
+    assert AuditEvent.objects.filter(action="finding_charge_set", object_id=str(finding.pk)).count() == 1
 
 
 def test_closing_needs_the_months_run_then_locks_it_and_the_year_closes_after_clearing(demo_region):
