@@ -19,6 +19,7 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src|type=\"application/json\")\b)[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 INLINE_STYLE_ELEMENT = re.compile(r"<style\b", re.I)
+APPS = ["accounts", "audit", "budgets", "catalogs", "config", "demo", "disputes", "jobs", "reports", "settlement"]
 PAGES = ["accounts:home", "settlement:case_list", "api-docs", "api-redoc"]
 
 
@@ -78,6 +79,13 @@ def test_no_template_carries_inline_script_or_style_element():
         if any(pattern.search(path.read_text(encoding="utf-8")) for pattern in (INLINE_SCRIPT, INLINE_HANDLER, INLINE_STYLE_ELEMENT))
     ]
     assert offending == []
+
+
+def test_no_form_widget_carries_an_inline_handler():
+    """Widgets' attrs are markup too (``forms.Select(attrs={"onchange": …})`` would be refused)."""
+    handler_key = re.compile(r"[\"']on[a-z]+[\"']\s*:")
+    sources = [path for app in APPS for path in (Path(settings.BASE_DIR) / app).rglob("*.py")]
+    assert [str(path) for path in sources if handler_key.search(path.read_text(encoding="utf-8"))] == []
 
 
 @pytest.mark.parametrize("name", ["accounts:home", "settlement:case_list", "api:case-list"])
