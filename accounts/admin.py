@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
+from knox.models import AuthToken
 
 from accounts.models import User
 from audit.admin import AuditedAdmin
 from audit.services import audit_record
+
+# Users manage their own API tokens on their tokens page (audited); no one mints or edits them here.
+admin.site.unregister(AuthToken)
 
 
 @admin.register(User)

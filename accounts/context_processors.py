@@ -38,6 +38,7 @@ NAV = [
     NavItem("后台任务", "hourglass-split", "jobs:job_list", hospital=True),
     NavItem("审计日志", "clipboard-data", "audit:event_list", admin_only=True),
     NavItem("接口文档", "braces", "api-docs", hospital=True),
+    NavItem("接口令牌", "key", "accounts:token_list", hospital=True, expert=True),
 ]
 
 

@@ -1,10 +1,19 @@
-"""Signal receivers that put logins, logouts, failed logins and lockouts on the audit trail."""
+"""Signal receivers that put logins, logouts, failed logins and lockouts on the audit trail, and that
+revoke a user's API tokens when the password changes."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 
-from accounts.services import ACTION_LOCKED_OUT, ACTION_LOGIN, ACTION_LOGIN_FAILED, ACTION_LOGOUT, auth_event_record
+from accounts.services import (
+    ACTION_LOCKED_OUT,
+    ACTION_LOGIN,
+    ACTION_LOGIN_FAILED,
+    ACTION_LOGOUT,
+    auth_event_record,
+    tokens_revoke_all,
+)
 
 
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
@@ -24,3 +33,29 @@ def on_user_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 def on_user_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     auth_event_record(action=ACTION_LOCKED_OUT, request=request, username=username or "")
+
+
+def _password_changed(user, stored_hash: str | None) -> bool:
+    if stored_hash is None or stored_hash == user.password:
+        return False
+    # ``_password`` holds the raw password from set_password() until the save completes. If it still
+    # matches the stored hash, Django only re-hashed it (a stronger hasher, at login): not a change.
+    raw = getattr(user, "_password", None)
+    return raw is None or not check_password(raw, stored_hash)
+
+
+def on_user_saving(sender, instance, update_fields=None, **kwargs) -> None:
+    """pre_save: note whether this save changes the password — a change on the page, a reset in the
+    admin, ``manage.py changepassword``, or an unusable password set for a leaver."""
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        instance.password_changed_now = False
+        return
+    stored_hash = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    instance.password_changed_now = _password_changed(instance, stored_hash)
+
+
+def on_user_saved(sender, instance, **kwargs) -> None:
+    """post_save: a new password revokes every API token of the user, in the same transaction."""
+    if getattr(instance, "password_changed_now", False):
+        instance.password_changed_now = False
+        tokens_revoke_all(actor=instance, user=instance, reason="密码已修改或重置")

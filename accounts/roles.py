@@ -21,7 +21,7 @@ GROUP_NAMES = {
 def role_permissions(role: str):
     perms = Permission.objects.select_related("content_type")
     if role == Role.BUREAU_ADMIN:
-        return perms.filter(content_type__app_label__in=[*BUREAU_APPS, "accounts", "audit", "axes", "authtoken"]).exclude(
+        return perms.filter(content_type__app_label__in=[*BUREAU_APPS, "accounts", "audit", "axes"]).exclude(
             content_type__app_label="audit", codename__regex=r"^(add|change|delete)_"
         )
     if role == Role.BUREAU_OFFICER:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Count, Sum
+from django.utils import timezone
+from knox.models import AuthToken
 
 from catalogs.choices import InstitutionLevel
 from catalogs.models import Institution, Region
@@ -38,3 +40,8 @@ def institutions_by_level() -> list[dict]:
     """Institution counts per level, in the order of ``InstitutionLevel`` (三级甲等 first), with Chinese labels."""
     counts = dict(Institution.objects.values_list("level").annotate(n=Count("id")))
     return [{"level": level.label, "n": counts[level.value]} for level in InstitutionLevel if counts.get(level.value)]
+
+
+def token_list_for_user(user):
+    """The user's own API tokens that have not expired, newest first (an expired one no longer works)."""
+    return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest
+from knox.models import AuthToken
 
 from accounts.choices import Role
 from accounts.models import User
@@ -14,6 +15,11 @@ ACTION_LOGIN = "login"
 ACTION_LOGOUT = "logout"
 ACTION_LOGIN_FAILED = "login_failed"
 ACTION_LOCKED_OUT = "login_locked_out"
+
+# Audit actions of API tokens (接口令牌).
+ACTION_TOKEN_CREATE = "api_token_create"
+ACTION_TOKEN_REVOKE = "api_token_revoke"
+ACTION_TOKENS_REVOKE_ALL = "api_tokens_revoke_all"
 
 AUTH_MESSAGES = {
     ACTION_LOGIN: "登录成功",
@@ -41,6 +47,15 @@ def user_create(*, actor, username: str, password: str, role: str, display_name:
     return user
 
 
+@transaction.atomic
+def user_password_change(*, user: User, password: str) -> None:
+    """The user sets a new password (already validated by the form). Saving it revokes every API token
+    of the user (``receivers.on_user_saved``)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="password_change", instance=user, message="用户修改密码")
+
+
 def _client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return ""
@@ -65,3 +80,28 @@ def auth_event_record(*, action: str, request: HttpRequest | None, user: User | 
         object_type=User._meta.label_lower,
         message=f"{AUTH_MESSAGES[action]}；用户名 {username}；IP {_client_ip(request) or '未知'}",
     )
+
+
+@transaction.atomic
+def token_create(*, user: User) -> tuple[AuthToken, str]:
+    """Issue an API token (接口令牌) that expires after ``REST_KNOX["TOKEN_TTL"]``. Returns the row and
+    the key; only the key's digest is stored, so the key is shown to the user once and never again."""
+    token, key = AuthToken.objects.create(user=user)
+    audit_record(actor=user, action=ACTION_TOKEN_CREATE, instance=user,
+                 message=f"创建接口令牌 {token.token_key}…，有效期至 {token.expiry:%Y-%m-%d %H:%M}")
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token: AuthToken) -> None:
+    """Revoke one token; ``actor`` is its owner (the page and ``auth/logout/`` look it up among theirs)."""
+    token.delete()
+    audit_record(actor=actor, action=ACTION_TOKEN_REVOKE, instance=token.user, message=f"撤销接口令牌 {token.token_key}…")
+
+
+@transaction.atomic
+def tokens_revoke_all(*, actor, user: User, reason: str) -> int:
+    """Revoke every token of ``user`` (the user's own choice, or a password change or reset)."""
+    count, _ = AuthToken.objects.filter(user=user).delete()
+    audit_record(actor=actor, action=ACTION_TOKENS_REVOKE_ALL, instance=user, message=f"{reason}：撤销全部接口令牌（{count} 个）")
+    return count

@@ -31,3 +31,10 @@ class MeSerializer(serializers.ModelSerializer):
     @extend_schema_field(RoleSerializer)
     def get_role(self, user: User) -> dict:
         return {"code": user.role, "label": user.get_role_display()}
+
+
+class TokenSerializer(serializers.Serializer):
+    """新的接口令牌 — shown once; the portal stores only its digest."""
+
+    token = serializers.CharField(help_text="接口令牌；请求头中携带 `Authorization: Token <令牌>`")
+    expiry = serializers.DateTimeField(help_text="失效时间")

@@ -16,7 +16,7 @@ from catalogs.choices import Scheme
 
 DEFAULT_INDICATOR = "cost_per_stay"
 DEFAULT_CATEGORY = "DIP"
-_SELECT = {"class": "form-select form-select-sm", "onchange": "this.form.submit()"}
+_SELECT = {"class": "form-select form-select-sm", "data-autosubmit": True}  # static/js/forms.js submits on change
 
 
 class DashboardForm(forms.Form):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from config.env import env_bool, env_database, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -24,7 +26,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -45,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "audit.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,6 +97,28 @@ else:
         "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c lock_timeout=2000 -c statement_timeout=5000"},
         "TEST": {"MIRROR": "default"},
     }
+# Content-Security-Policy on every answer: scripts, style sheets, fonts, images and fetches come from
+# this server only (every asset is vendored under static/), and no template carries an inline script,
+# event handler or <style> element (tests/config/test_security.py). Style *attributes* stay allowed:
+# ECharts writes its tooltips and Swagger UI its panels as markup with style="..."; an attribute cannot
+# run code. Redoc builds its search index in a blob: worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -157,7 +184,7 @@ REST_FRAMEWORK = {
     # Token first: DRF takes the first class's challenge, so an unauthenticated call gets 401 with
     # "WWW-Authenticate: Token" (a machine client knows to authenticate) instead of 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -172,6 +199,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Regional point-method budgeting and DIP/DRG/APG settlement portal. Session or token authentication.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every field of the case records: callers must be logged in (session or token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -182,6 +211,15 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "jobs.choices.JobStatus",
         "PeriodStatusEnum": "settlement.choices.PeriodStatus",
     },
+}
+
+# API tokens (接口令牌, django-rest-knox): only a digest is stored; a token lives API_TOKEN_TTL_HOURS
+# from its creation (no sliding renewal, so a leaked token dies by itself) and is revoked by the user
+# on the tokens page, by POST auth/logout/, or with every other token when the password changes.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 7 * 24)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 # Background jobs: with a broker they run on Celery workers; without one, in a thread of this process.

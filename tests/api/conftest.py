@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+
+from accounts.services import token_create
 
 
 @pytest.fixture
 def token_headers():
-    """``token_headers(user)``: request headers that authenticate as that user with an API token."""
+    """``token_headers(user)``: request headers that authenticate as that user with a new API token."""
 
     def headers(user) -> dict[str, str]:
-        token, _ = Token.objects.get_or_create(user=user)
-        return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        _, key = token_create(user=user)
+        return {"HTTP_AUTHORIZATION": f"Token {key}"}
 
     return headers

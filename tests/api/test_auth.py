@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from knox.models import AuthToken
 
 from tests.world import PASSWORD, case_create
 
@@ -12,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 ENDPOINTS = ["api:me", "api:region-list", "api:institution-list", "api:period-list", "api:case-list", "api:job-list"]
 ERR_NOT_AUTHENTICATED = "身份认证信息未提供。"
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)
@@ -80,3 +86,34 @@ def test_token_endpoint_locks_out_after_repeated_wrong_passwords(world, client, 
     # Axes refuses the right password too; the answer does not say whether the password was right.
     assert response.status_code == 400
     assert "token" not in response.json()
+
+
+def test_token_endpoint_answers_when_the_token_expires(world, client, settings):
+    settings.REST_KNOX = {**settings.REST_KNOX, "TOKEN_TTL": timedelta(days=3)}
+    body = client.post(reverse("api:token"), {"username": "officer", "password": PASSWORD}).json()
+    expiry = datetime.fromisoformat(body["expiry"])
+    assert abs(expiry - (timezone.now() + timedelta(days=3))) < timedelta(minutes=1)
+
+
+def test_deleting_the_token_revokes_the_calling_token_only(world, client):
+    first, second = (client.post(reverse("api:token"), {"username": "officer", "password": PASSWORD}).json()["token"] for _ in range(2))
+    assert client.delete(reverse("api:token"), HTTP_AUTHORIZATION=f"Token {first}").status_code == 204
+    assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {first}").status_code == 401
+    assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
+
+
+def test_deleting_the_tokens_revokes_every_token_of_the_caller(world, client, token_headers):
+    first, second = (client.post(reverse("api:token"), {"username": "officer", "password": PASSWORD}).json()["token"] for _ in range(2))
+    other = token_headers(world.user_a)
+    assert client.delete(reverse("api:tokens"), HTTP_AUTHORIZATION=f"Token {first}").status_code == 204
+    for key in (first, second):
+        assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    assert client.get(reverse("api:me"), **other).status_code == 200
+
+
+def test_an_expired_token_is_refused_in_chinese(world, client, token_headers):
+    headers = token_headers(world.user_a)
+    AuthToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("api:me"), **headers)
+    assert response.status_code == 401
+    assert CHINESE.search(response.json()["detail"])

@@ -22,7 +22,6 @@ from django.db import close_old_connections, connection
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -32,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.models import User
+from accounts.services import token_create
 from budgets.models import Budget
 from budgets.services import budget_adjust
 from demo.services import demo_generate
@@ -53,8 +53,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 def auth_headers(user: User) -> dict[str, str]:
     """The one place that knows how an API client authenticates (adapt here if the token scheme changes)."""
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    _, key = token_create(user=user)
+    return {"Authorization": f"Token {key}"}
 
 
 @contextmanager
