@@ -36,6 +36,7 @@ NAV = [
     NavItem("年度考核", "award", "supervision:assessment_list", hospital=True),
     NavItem("报表中心", "file-earmark-spreadsheet", "reports:report_list", hospital=True),
     NavItem("后台任务", "hourglass-split", "jobs:job_list", hospital=True),
+    NavItem("账号管理", "people", "portal:user_list", admin_only=True),
     NavItem("审计日志", "clipboard-data", "audit:event_list", admin_only=True),
     NavItem("接口文档", "braces", "api-docs", hospital=True),
     NavItem("接口令牌", "key", "accounts:token_list", hospital=True, expert=True),

@@ -17,6 +17,9 @@ class User(AbstractUser):
     institution = models.ForeignKey(
         "catalogs.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name="所属机构"
     )
+    phone = models.CharField("手机", max_length=20, blank=True)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     objects = UserManager()
 
@@ -49,3 +52,16 @@ class User(AbstractUser):
     @property
     def is_expert(self) -> bool:
         return self.role == Role.EXPERT and not self.is_superuser
+
+
+class PasswordHistory(models.Model):
+    """密码历史 — the hashes of a user's earlier passwords, so a new one cannot repeat them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history", verbose_name="用户")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "密码历史"
+        verbose_name_plural = "密码历史"
+        ordering = ["-created_at", "-pk"]

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from axes.utils import reset as axes_reset
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import PasswordHistory, User
+from accounts.passwords import password_generate
 from accounts.roles import group_for
 from audit.models import AuditEvent
-from audit.services import audit_record, snapshot
+from audit.services import audit_record, audited_update, snapshot
 
 # Audit actions of the login page (登录审计).
 ACTION_LOGIN = "login"
@@ -29,15 +33,27 @@ AUTH_MESSAGES = {
 }
 
 
+ERR_SELF = "不能停用自己的账号。"
+MSG_DISABLED, MSG_ENABLED = "停用账号", "启用账号"
+
+
 @transaction.atomic
-def user_create(*, actor, username: str, password: str, role: str, display_name: str = "", institution=None) -> User:
-    """Create a user in one role; bureau users may use the Django admin, within their group's permissions."""
+def user_create(
+    *, actor, username: str, password: str, role: str, display_name: str = "", institution=None,
+    email: str = "", phone: str = "", must_change_password: bool = False,
+) -> User:
+    """Create a user in one role; the role alone decides the permissions (``accounts.backends``), and
+    bureau users may also use the Django admin within them."""
     user = User(
         username=username,
         display_name=display_name,
         role=role,
         institution=institution,
+        email=email,
+        phone=phone,
         is_staff=role in Role.bureau(),
+        must_change_password=must_change_password,
+        password_changed_at=timezone.now(),
     )
     user.set_password(password)
     user.full_clean()
@@ -47,13 +63,49 @@ def user_create(*, actor, username: str, password: str, role: str, display_name:
     return user
 
 
+def _password_store(user: User, password: str, *, must_change: bool) -> None:
+    """Set the password, keep the one it replaces in the history, and stamp the change."""
+    if user.password:
+        PasswordHistory.objects.create(user=user, password=user.password)
+    user.set_password(password)
+    user.must_change_password = must_change
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+
+
 @transaction.atomic
 def user_password_change(*, user: User, password: str) -> None:
-    """The user sets a new password (already validated by the form). Saving it revokes every API token
-    of the user (``receivers.on_user_saved``)."""
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    """The user sets a new password (already validated by the form): the old one goes to the history, a
+    forced change is satisfied, and saving it revokes every API token of the user (``receivers.on_user_saved``)."""
+    _password_store(user, password, must_change=False)
     audit_record(actor=user, action="password_change", instance=user, message="用户修改密码")
+
+
+@transaction.atomic
+def user_password_reset(*, actor, user: User) -> str:
+    """Reset a user's password to a random one (shown to the admin once); the user must change it at
+    the next login."""
+    password = password_generate()
+    _password_store(user, password, must_change=True)
+    audit_record(actor=actor, action="password_reset", instance=user, message=f"重置 {user.username} 的密码，下次登录须修改")
+    return password
+
+
+@transaction.atomic
+def user_active_set(*, actor, user: User, active: bool) -> User:
+    """Disable (停用) or enable (启用) an account; a disabled user cannot log in or use the API."""
+    if not active and getattr(actor, "pk", None) == user.pk:
+        raise ValidationError(ERR_SELF)
+    return audited_update(actor=actor, instance=user, action="user_enable" if active else "user_disable",
+                          message=MSG_ENABLED if active else MSG_DISABLED, is_active=active)  # fmt: skip
+
+
+@transaction.atomic
+def user_unlock(*, actor, user: User) -> int:
+    """Lift the login lockout (连续登录失败锁定) of a user, from every address."""
+    count = axes_reset(username=user.username)
+    audit_record(actor=actor, action="user_unlock", instance=user, message=f"解除 {user.username} 的登录锁定")
+    return count
 
 
 def _client_ip(request: HttpRequest | None) -> str:

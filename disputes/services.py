@@ -27,7 +27,7 @@ from audit.services import audit_record, snapshot
 from catalogs.models import CatalogGroup, Institution
 from disputes import conf, domain, presenters, selectors
 from disputes.choices import Decision, ItemKind, ItemStatus, PanelRule, Vote
-from disputes.models import Attachment, Comment, DisputeItem, Notification, PanelAssignment, TimelineEntry
+from disputes.models import Attachment, Comment, DisputeItem, Expert, Notification, PanelAssignment, TimelineEntry
 from disputes.presenters import ActorNames
 from settlement.runs.models import SettlementRun
 
@@ -435,3 +435,15 @@ def item_batch_file(*, actor, rows: Sequence[domain.BatchRow], errors: Sequence[
         found.sort(key=lambda error: error[0])
         raise ValidationError([ERR_BATCH_ROW.format(line=line, case=case, message=message) for line, case, message in found])
     return items
+
+
+@transaction.atomic
+def expert_register(*, actor, user: User, specialty: str, institution: Institution | None = None, title: str = "") -> Expert:
+    """Enter an expert user in the expert library (专家库): the specialty panels are drawn by, and the
+    institution whose filings the expert must not judge."""
+    expert = Expert(user=user, specialty=specialty, institution=institution, title=title)
+    expert.full_clean()
+    expert.save()
+    audit_record(actor=actor, action="expert_register", instance=expert, after=snapshot(expert),
+                 message=f"{user} 入库：{expert.get_specialty_display()}")  # fmt: skip
+    return expert

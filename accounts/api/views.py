@@ -3,13 +3,18 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from knox.auth import TokenAuthentication
 from rest_framework import permissions, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
+from accounts.passwords import password_expired
 from accounts.api.serializers import MeSerializer, TokenSerializer
+
+
+ERR_CHANGE_PASSWORD_FIRST = "请先登录平台页面修改密码（密码已重置、为新账号或已过期），再获取接口令牌。"
 
 
 class MeView(APIView):
@@ -47,7 +52,10 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, key = services.token_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        if user.must_change_password or password_expired(user):
+            raise PermissionDenied(ERR_CHANGE_PASSWORD_FIRST)
+        token, key = services.token_create(user=user)
         return Response(TokenSerializer({"token": key, "expiry": token.expiry}).data)
 
     @extend_schema(

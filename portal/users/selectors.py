@@ -1,0 +1,36 @@
+"""Reads of account administration: the user list and an account's login state."""
+
+from __future__ import annotations
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import User
+
+
+def user_list(*, q: str = "", role: str = "", active: str = "") -> QuerySet[User]:
+    users = User.objects.select_related("institution").order_by("role", "username")
+    if q:
+        users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(institution__name__icontains=q)
+                             | Q(institution__code__icontains=q))  # fmt: skip
+    if role:
+        users = users.filter(role=role)
+    if active:
+        users = users.filter(is_active=active == "1")
+    return users
+
+
+def login_failures(user: User) -> int:
+    """Failed logins counted against the user's name, from every address, within the cool-off time."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(username=user.username, attempt_time__gte=since)
+    return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+
+
+def is_locked(user: User) -> bool:
+    """Locked out (登录锁定) from at least one address."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(username=user.username, attempt_time__gte=since,
+                                        failures_since_start__gte=settings.AXES_FAILURE_LIMIT).exists()  # fmt: skip

@@ -1,0 +1,131 @@
+"""Account administration pages (账号管理), for the bureau admin only: the user list, a new account in
+one step, hospital accounts in bulk from a workbook, and per account: disable/enable, password reset
+(forces a change at the next login), unlock. New passwords are shown once, never stored in clear."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.decorators import error_messages
+from accounts.models import User
+from audit.models import AuditEvent
+from portal.users import excel, selectors, services
+from portal.users.forms import AccountCreateForm, AccountImportForm, UserFilterForm
+
+ERR_ADMIN_ONLY = "只有经办机构管理员可以管理账号。"
+PAGE_SIZE = 50
+
+
+def admin_view(view: Callable) -> Callable:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_bureau_admin:
+            raise PermissionDenied(ERR_ADMIN_ONLY)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@admin_view
+def user_list(request: HttpRequest) -> HttpResponse:
+    form = UserFilterForm(request.GET or None)
+    page = Paginator(selectors.user_list(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/users/user_list.html", {"form": form, "page": page})
+
+
+@admin_view
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = AccountCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.account_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as refused:
+            error_messages(request, refused)
+        else:
+            return render(request, "portal/users/passwords.html", {"accounts": [(user, password)], "title": "账号已创建"})
+    return render(request, "portal/users/user_create.html", {"form": form})
+
+
+@admin_view
+def user_import(request: HttpRequest) -> HttpResponse:
+    form = AccountImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = excel.accounts_read(form.cleaned_data["file"].read())
+            created = services.hospital_accounts_import(actor=request.user, rows=rows)
+        except ValidationError as refused:
+            errors = refused.messages
+        else:
+            return render(request, "portal/users/passwords.html", {"accounts": created, "title": f"已导入 {len(created)} 个医疗机构账号"})
+    return render(request, "portal/users/user_import.html", {"form": form, "errors": errors})
+
+
+@admin_view
+def user_import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(excel.template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%8C%BB%E7%96%97%E6%9C%BA%E6%9E%84%E8%B4%A6%E5%8F%B7.xlsx"
+    return response
+
+
+@admin_view
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User.objects.select_related("institution"), pk=pk)
+    events = AuditEvent.objects.filter(object_type=User._meta.label_lower, object_id=str(user.pk)).order_by("-pk")[:20]
+    context = {"account": user, "locked": selectors.is_locked(user), "failures": selectors.login_failures(user), "events": events,
+               "expert": getattr(user, "expert_profile", None)}  # fmt: skip
+    return render(request, "portal/users/user_detail.html", context)
+
+
+def _account_action(action: Callable[[HttpRequest, User], str]) -> Callable:
+    @require_POST
+    @admin_view
+    @wraps(action)
+    def wrapped(request: HttpRequest, pk: int) -> HttpResponse:
+        user = get_object_or_404(User, pk=pk)
+        try:
+            result = action(request, user)
+        except ValidationError as refused:
+            error_messages(request, refused)
+            return redirect("portal:user_detail", pk=pk)
+        if isinstance(result, HttpResponse):
+            return result
+        messages.success(request, result)
+        return redirect("portal:user_detail", pk=pk)
+
+    return wrapped
+
+
+@_account_action
+def user_disable(request: HttpRequest, user: User) -> str:
+    account_services.user_active_set(actor=request.user, user=user, active=False)
+    return f"已停用 {user.username}。"
+
+
+@_account_action
+def user_enable(request: HttpRequest, user: User) -> str:
+    account_services.user_active_set(actor=request.user, user=user, active=True)
+    return f"已启用 {user.username}。"
+
+
+@_account_action
+def user_unlock(request: HttpRequest, user: User) -> str:
+    account_services.user_unlock(actor=request.user, user=user)
+    return f"已解除 {user.username} 的登录锁定。"
+
+
+@_account_action
+def user_password_reset(request: HttpRequest, user: User) -> HttpResponse:
+    password = account_services.user_password_reset(actor=request.user, user=user)
+    return render(request, "portal/users/passwords.html", {"accounts": [(user, password)], "title": "密码已重置"})
