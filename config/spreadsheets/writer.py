@@ -38,9 +38,7 @@ def _neutralise(book: Workbook) -> None:
 def workbook_bytes(book: Workbook) -> bytes:
     """The .xlsx of ``book`` with every text cell neutralised."""
     _neutralise(book)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return _saved(book)
 
 
 def rows_workbook(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) -> bytes:
@@ -53,12 +51,16 @@ def rows_workbook(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) ->
         sheet.append([_header_cell(sheet, value) for value in header])
         for row in rows:
             sheet.append([spreadsheet_safe(value) for value in row])
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return _saved(book)
 
 
 def _header_cell(sheet, value) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=spreadsheet_safe(value))
     cell.font = HEADER_FONT
     return cell
+
+
+def _saved(book: Workbook) -> bytes:
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
