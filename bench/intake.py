@@ -132,10 +132,11 @@ def upload_timed(path: Path, *, institution) -> tuple[dict, object]:
 
 
 def xlsx_write(frame: pd.DataFrame, path: Path) -> None:
+    from config.spreadsheets.writer import rows_workbook
     from settlement.intake import columns, files
 
     header = [columns.BY_CODE[code].header for code in frame.columns]
-    path.write_bytes(files.workbook_bytes([(files.DATA_SHEET, header, frame.itertuples(index=False, name=None))]))
+    path.write_bytes(rows_workbook([(files.DATA_SHEET, header, frame.itertuples(index=False, name=None))]))
 
 
 def import_export_timed(path: Path) -> float:

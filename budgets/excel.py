@@ -1,7 +1,8 @@
 """The budget workbook a bureau files (总额预算编制表), and the import of budget lines from the same layout.
 
 The layout is a formatted filing table (title, parameters, lines, totals, a monthly sheet) rather than
-one flat record per row, so it is written with openpyxl here instead of an import-export Resource.
+one flat record per row, so it is laid out with openpyxl here (and saved by ``config.spreadsheets.writer``) instead of an
+import-export Resource.
 The column contract is ``COLUMNS``; export and import both use it, so an exported file imports back
 to the same lines. Import validates every row first and writes nothing when any row is wrong.
 """
@@ -10,16 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from budgets import domain, selectors, services
-from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
+from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.writer import workbook_bytes, workbook_new
 from budgets.choices import LineKind, LineMethod, PhasingMethod
 from budgets.models import Budget
 
@@ -71,9 +72,9 @@ def _cell(ws, row: int, col: int, value, number_format: str = "", *, bold: bool 
 
 def _write_lines_sheet(ws, budget: Budget) -> None:
     title = f"{budget.region.name} {budget.year}年{budget.get_scheme_display()}统筹基金支出总额预算（第{budget.version}版）"
-    ws.cell(row=1, column=1, value=spreadsheet_safe(title)).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    meta = [("统筹区代码", spreadsheet_safe(budget.region.code)), ("年度", budget.year), ("险种", budget.get_scheme_display()),
+    meta = [("统筹区代码", budget.region.code), ("年度", budget.year), ("险种", budget.get_scheme_display()),
             ("版本", budget.version), ("状态", budget.get_status_display())]
     params = [("风险备用金比例", budget.risk_reserve_rate), ("备用金结余纳入DIP结算比例", budget.settlement_share),
               ("分月方法", budget.get_phasing_method_display())]
@@ -85,7 +86,7 @@ def _write_lines_sheet(ws, budget: Budget) -> None:
     row = 6
     for number, line in enumerate(selectors.budget_lines(budget=budget), start=1):
         computed = line.method == LineMethod.COMPUTED
-        values = [number, line.get_kind_display(), spreadsheet_safe(line.code), spreadsheet_safe(line.name), line.get_method_display(),
+        values = [number, line.get_kind_display(), line.code, line.name, line.get_method_display(),
                   line.base, line.rate, line.per_capita, line.count, line.amount]
         formats = ["", "", "", "", "", MONEY_FORMAT, RATE_FORMAT, MONEY_FORMAT, COUNT_FORMAT, MONEY_FORMAT]
         for col, (value, fmt) in enumerate(zip(values, formats), start=1):
@@ -109,8 +110,8 @@ def _write_months_sheet(ws, budget: Budget) -> None:
     total = selectors.phasing_total(rows)
     for r, item in enumerate([*rows, total] if total else [], start=2):
         is_total = item is total
-        _cell(ws, r, 1, "" if is_total else spreadsheet_safe(item.code), fill=_TOTAL_FILL if is_total else None)
-        _cell(ws, r, 2, TOTAL_LABEL if is_total else spreadsheet_safe(item.name), bold=is_total, fill=_TOTAL_FILL if is_total else None)
+        _cell(ws, r, 1, "" if is_total else item.code, fill=_TOTAL_FILL if is_total else None)
+        _cell(ws, r, 2, TOTAL_LABEL if is_total else item.name, bold=is_total, fill=_TOTAL_FILL if is_total else None)
         for c, value in enumerate([*item.months, *item.quarters, item.amount], start=3):
             _cell(ws, r, c, value, MONEY_FORMAT, bold=is_total, fill=_TOTAL_FILL if is_total else None)
     ws.column_dimensions["B"].width = 24
@@ -121,13 +122,11 @@ def _write_months_sheet(ws, budget: Budget) -> None:
 
 def budget_workbook(*, budget: Budget) -> bytes:
     """The filing workbook of one version: the derivation with totals, and the monthly/quarterly phasing."""
-    wb = Workbook()
+    wb = workbook_new()
     _write_lines_sheet(wb.active, budget)
     wb.active.title = SHEET_LINES
     _write_months_sheet(wb.create_sheet(SHEET_MONTHS), budget)
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 # --------------------------------------------------------------------------- import

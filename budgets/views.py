@@ -28,9 +28,9 @@ from budgets.forms import (
 )
 from budgets.models import Budget
 from catalogs.choices import Scheme
+from config.spreadsheets import download_response
 
 ERR_BUREAU_ONLY = "仅经办机构用户可以访问总额预算。"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 VIEW, CHANGE, APPROVE = "budgets.view_budget", "budgets.change_budget", "budgets.approve_budget"
 
@@ -212,10 +212,8 @@ def budget_yearend(request: HttpRequest, pk: int) -> HttpResponse:
 @bureau_view()
 def budget_export(request: HttpRequest, pk: int) -> HttpResponse:
     budget = selectors.budget_get(pk=pk)
-    response = HttpResponse(excel.budget_workbook(budget=budget), content_type=XLSX)
     filename = f"budget-{budget.region.code}-{budget.year}-{budget.scheme}-v{budget.version}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download_response(excel.budget_workbook(budget=budget), filename)
 
 
 @require_POST

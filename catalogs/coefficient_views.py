@@ -23,7 +23,7 @@ from catalogs import excel, selectors
 from catalogs.choices import CoefficientStatus
 from catalogs.forms import CoefficientRowForm, CoefficientTableCreateForm, ImportForm, ReasonForm, ReviseForm
 from catalogs.models import CoefficientTable
-from catalogs.views import xlsx_response
+from config.spreadsheets import download_response
 
 CHANGE, APPROVE = "catalogs.change_coefficienttable", "catalogs.approve_coefficienttable"
 ERR_NO_COEFFICIENTS = "专家用户不能查看机构系数。"
@@ -118,7 +118,8 @@ coefficient_revise = bureau_view(CHANGE)(require_POST(_workflow(services.coeffic
 @bureau_view("catalogs.view_coefficienttable")
 def coefficient_export(request: HttpRequest, pk: int) -> HttpResponse:
     table = selectors.coefficient_table_get_for_user(request.user, pk)
-    return xlsx_response(excel.coefficients_workbook(table=table), f"coefficients-{table.region.code}-{table.year}-v{table.version}.xlsx")
+    filename = f"coefficients-{table.region.code}-{table.year}-v{table.version}.xlsx"
+    return download_response(excel.coefficients_workbook(table=table), filename)
 
 
 @bureau_view(CHANGE)

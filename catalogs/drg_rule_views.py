@@ -21,7 +21,7 @@ from catalogs import drg_rules, selectors
 from catalogs.forms import DrgRuleSetCreateForm, ImportForm, ReasonForm
 from catalogs.models import DrgRuleSet
 from catalogs.services import ERR_REASON
-from catalogs.views import xlsx_response
+from config.spreadsheets import download_response
 
 CHANGE, PUBLISH = "catalogs.change_drgruleset", "catalogs.publish_drgruleset"
 ERR_NO_FILE = "请选择要导入的 Excel 文件。"
@@ -76,7 +76,7 @@ def drg_rules_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def drg_rules_export(request: HttpRequest, pk: int) -> HttpResponse:
     rule_set = selectors.drg_rule_set_get_for_user(request.user, pk)
     content = drg_rules.workbook_bytes(selectors.drg_rule_tables(rule_set))
-    return xlsx_response(content, f"drg-rules-{rule_set.region.code}-{rule_set.year}-v{rule_set.version}.xlsx")
+    return download_response(content, f"drg-rules-{rule_set.region.code}-{rule_set.year}-v{rule_set.version}.xlsx")
 
 
 @bureau_view(CHANGE)

@@ -23,9 +23,9 @@ from catalogs.choices import CatalogStatus, CoefficientStatus
 from catalogs.models import ERR_TABLE_LOCKED, ERR_VERSION_LOCKED, CatalogVersion, CoefficientTable
 from catalogs.resources import CatalogGroupResource, InstitutionCoefficientResource
 from catalogs.diff import CatalogDiff
-from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
+from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.writer import rows_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERR_NOT_XLSX = "无法读取文件，请上传由本系统导出的 .xlsx 文件。"
 ERR_COLUMNS = "文件缺少列：{columns}。请使用本系统导出的表格格式。"
 ERR_EMPTY = "文件中没有数据行。"
@@ -38,7 +38,12 @@ HEADER_ROWS = 1  # data row n of the dataset is Excel row n + 1
 def workbook(resource: ModelResource, title: str) -> bytes:
     dataset = resource.export(force_native_type=True)
     dataset.title = title
-    return dataset.export("xlsx")
+    return datasets_workbook([dataset])
+
+
+def datasets_workbook(datasets: list[tablib.Dataset]) -> bytes:
+    """Tablib datasets (one sheet each, its headers first) through the one neutralising writer."""
+    return rows_workbook((dataset.title, dataset.headers, dataset) for dataset in datasets)
 
 
 def catalog_groups_workbook(*, version: CatalogVersion) -> bytes:
@@ -57,16 +62,16 @@ def version_diff_workbook(*, old: CatalogVersion, new: CatalogVersion, diff: Cat
     in the order the page lists them; ``names`` maps a group code to its name in either version."""
     dataset = tablib.Dataset(headers=DIFF_HEADERS, title="版本对比")
     for code in diff.added:
-        dataset.append(["新增", code, spreadsheet_safe(names.get(code, "")), None, None, None])
+        dataset.append(["新增", code, names.get(code, ""), None, None, None])
     for code in diff.removed:
-        dataset.append(["删除", code, spreadsheet_safe(names.get(code, "")), None, None, None])
+        dataset.append(["删除", code, names.get(code, ""), None, None, None])
     for change in diff.changed:
-        dataset.append(["分值变化", change.code, spreadsheet_safe(names.get(change.code, "")), change.old, change.new, change.delta])
+        dataset.append(["分值变化", change.code, names.get(change.code, ""), change.old, change.new, change.delta])
     summary = tablib.Dataset(headers=["项目", "内容"], title="说明")
     for label, value in [("原版本", str(old)), ("新版本", str(new)), ("新增", len(diff.added)), ("删除", len(diff.removed)),
                          ("分值变化", len(diff.changed))]:  # fmt: skip
-        summary.append([label, spreadsheet_safe(value)])
-    return tablib.Databook([dataset, summary]).export("xlsx")
+        summary.append([label, value])
+    return datasets_workbook([dataset, summary])
 
 
 def _dataset(file: BinaryIO, resource: ModelResource) -> tablib.Dataset:

@@ -2,8 +2,9 @@
 group code, and a coefficient table's rows keyed by institution code. Export and import use the same
 Resource, so an exported file imports back to the same rows.
 
-Every text cell goes out through ``config.spreadsheets.spreadsheet_safe`` (formula injection) and comes
-back through ``spreadsheet_unsafe``; choices travel as their Chinese labels, flags as 是/否, numbers as
+Every text cell goes out through ``config.spreadsheets.spreadsheet_safe`` (formula injection; the file itself
+is written by ``config.spreadsheets.writer``, which neutralises again) and comes back through
+``spreadsheet_unsafe``; choices travel as their Chinese labels, flags as 是/否, numbers as
 numbers. Widgets raise ``ValueError`` with a Chinese message, which import-export turns into a row error.
 """
 

@@ -23,6 +23,7 @@ from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionL
 from catalogs.forms import ApgBuildForm, BuildForm, FlagsForm, ImportForm, ReasonForm, ScoreForm, VersionCreateForm, WeightBuildForm
 from catalogs.models import CatalogVersion, Diagnosis, Procedure
 from catalogs.tasks import BUILD_JOBS
+from config.spreadsheets import download_response
 from jobs.services import JobRefused, job_start
 
 CHANGE, PUBLISH = "catalogs.change_catalogversion", "catalogs.publish_catalogversion"
@@ -33,12 +34,6 @@ FLAG_CHOICES = [("is_grassroots", "基层病种"), ("is_tcm", "中医优势病�
 BUILD_FORMS = {CatalogKind.DIP: BuildForm, CatalogKind.DRG: WeightBuildForm, CatalogKind.APG: ApgBuildForm}
 # Look-back years offered by default: DIP three years, DRG two, APG the two years weighted 2:8.
 BUILD_YEARS = {CatalogKind.DIP: 3, CatalogKind.DRG: 2, CatalogKind.APG: 2}
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _int(value: str) -> int | None:
@@ -175,7 +170,7 @@ version_copy = bureau_view(CHANGE)(require_POST(_workflow(services.version_copy,
 def version_export(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.catalog_version_get_for_user(request.user, pk)
     filename = f"catalog-{version.region.code}-{version.kind}-{version.year}-v{version.version}.xlsx"
-    return xlsx_response(excel.catalog_groups_workbook(version=version), filename)
+    return download_response(excel.catalog_groups_workbook(version=version), filename)
 
 
 @bureau_view(CHANGE)
@@ -213,7 +208,7 @@ def version_diff_export(request: HttpRequest, pk: int) -> HttpResponse:
     content = excel.version_diff_workbook(old=other, new=version, diff=selectors.version_diff(old=other, new=version),
                                           names=selectors.group_names(other, version))  # fmt: skip
     filename = f"catalog-diff-{version.region.code}-{version.kind}-{other.year}v{other.version}-{version.year}v{version.version}.xlsx"
-    return xlsx_response(content, filename)
+    return download_response(content, filename)
 
 
 def _diff_versions(request: HttpRequest, pk: int):
@@ -291,7 +286,8 @@ def dictionary_list(request: HttpRequest) -> HttpResponse:
 def dictionary_export(request: HttpRequest) -> HttpResponse:
     """The dictionaries as the import workbook; ``?template=1`` gives the headers only (导入模板)."""
     template = request.GET.get("template") == "1"
-    return xlsx_response(dictionaries.dictionary_workbook(empty=template), "dictionary-template.xlsx" if template else "dictionary.xlsx")
+    filename = "dictionary-template.xlsx" if template else "dictionary.xlsx"
+    return download_response(dictionaries.dictionary_workbook(empty=template), filename)
 
 
 @bureau_view(DICTIONARY_CHANGE)

@@ -3,21 +3,23 @@
 ("工作表“ADRG”第5行“细分规则”：…"), so a file is fixed in one round; writing produces the same layout.
 
 Pure apart from openpyxl. Choices travel as their Chinese labels (codes and ``aliases`` are accepted too);
-text goes out through ``spreadsheet_safe`` and back through ``spreadsheet_unsafe``.
+text goes out through the neutralising writer (``config.spreadsheets.writer``) and back through
+``spreadsheet_unsafe``.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
+from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.writer import rows_workbook
 
 SEPARATOR = ";"
 HEADER_ROWS = 1
@@ -165,14 +167,11 @@ def workbook_tables(file: BinaryIO, sheets: Sequence[Sheet], *, required: bool =
 
 def workbook_bytes(sheets: Sequence[Sheet], tables: Mapping[str, pd.DataFrame]) -> bytes:
     """The tables as the workbook ``workbook_tables`` reads: a header row of Chinese titles, labels for choices."""
-    book = Workbook(write_only=True)
-    for sheet in sheets:
-        out = book.create_sheet(sheet.title)
-        out.append([column.header for column in sheet.columns])
-        labels = {c.field: dict(c.choices) for c in sheet.columns if c.kind == "choice"}
-        for record in tables[sheet.table][sheet.fields].itertuples(index=False):
-            out.append([spreadsheet_safe(labels[name].get(value, value) if name in labels else value)
-                        for name, value in zip(sheet.fields, record, strict=True)])  # fmt: skip
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return rows_workbook((sheet.title, [column.header for column in sheet.columns], _labelled(sheet, tables[sheet.table]))
+                         for sheet in sheets)  # fmt: skip
+
+
+def _labelled(sheet: Sheet, table: pd.DataFrame) -> Iterator[list]:
+    labels = {c.field: dict(c.choices) for c in sheet.columns if c.kind == "choice"}
+    for record in table[sheet.fields].itertuples(index=False):
+        yield [labels[name].get(value, value) if name in labels else value for name, value in zip(sheet.fields, record, strict=True)]

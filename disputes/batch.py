@@ -4,14 +4,14 @@ reason codes from a drop-down, a sheet explaining the codes — and reading it b
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import IO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
+from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.writer import workbook_bytes, workbook_new
 from disputes import domain
 from disputes.choices import Reason
 
@@ -31,7 +31,7 @@ class BatchFileError(ValueError):
 
 def batch_template() -> bytes:
     """The template: a header, a drop-down of reason codes on the reason columns, the code list on a second sheet."""
-    book = Workbook()
+    book = workbook_new()
     sheet = book.active
     sheet.title = SHEET
     sheet.append(HEADER)
@@ -46,11 +46,9 @@ def batch_template() -> bytes:
     codes = book.create_sheet("理由代码")
     codes.append(["代码", "申请理由"])
     for value, label in Reason.choices:
-        codes.append([spreadsheet_safe(value), spreadsheet_safe(label)])
+        codes.append([value, label])
     codes.column_dimensions["A"].width, codes.column_dimensions["B"].width = 22, 30
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def batch_read(upload: IO[bytes]) -> tuple[list[domain.BatchRow], list[tuple[int, str]]]:

@@ -1,13 +1,14 @@
-"""The decision letter (处理决定书) as a formatted one-sheet workbook, for the hospital and the bureau."""
+"""The decision letter (处理决定书) as a formatted one-sheet workbook, for the hospital and the bureau.
+
+Written through the one neutralising writer (``config.spreadsheets.writer``): a statement, reason, setl_id or
+reference starting with "=" is text in a file both sides open, never a live formula."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from config.spreadsheets.writer import workbook_bytes, workbook_new
 from disputes.models import DisputeItem
 from disputes.presenters import ActorNames
 
@@ -41,7 +42,7 @@ def _rows(item: DisputeItem, votes: dict[str, int], names: ActorNames) -> list[t
 def decision_workbook(item: DisputeItem, *, votes: dict[str, int], names: ActorNames) -> bytes:
     """决定书 sheet: a title, then one labelled row per fact of the decision, the decider as ``names`` shows them
     to the reader (a hospital reads 医保经办机构)."""
-    book = Workbook()
+    book = workbook_new()
     sheet = book.active
     sheet.title = "决定书"
     sheet.merge_cells("A1:B1")
@@ -55,6 +56,4 @@ def decision_workbook(item: DisputeItem, *, votes: dict[str, int], names: ActorN
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 70
     sheet.cell(sheet.max_row + 2, 1, "如对本决定有异议，可在收到之日起按协议约定申请复核。").font = Font(italic=True, color="666666")
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

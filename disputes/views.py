@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view
+from config.spreadsheets import download_response
 from disputes import domain, presenters, selectors, services
 from disputes.batch import BatchFileError, batch_read, batch_template
 from disputes.choices import ItemKind, ItemStatus, Reason
@@ -25,7 +26,6 @@ from disputes.forms import (
 from disputes.letter import decision_workbook
 from disputes.models import DisputeItem
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERR_HOSPITAL_ONLY = "仅医疗机构用户可以提出申请。"
 ERR_EXPERT_ONLY = "仅专家可以查看评审任务。"
 ERR_LETTER_ROLE = "决定书仅向申请机构和经办机构提供。"
@@ -82,9 +82,7 @@ def item_batch_template(request: HttpRequest) -> HttpResponse:
     """批量申报模板 (.xlsx), for hospital users."""
     if not request.user.is_hospital:
         raise PermissionDenied(ERR_HOSPITAL_ONLY)
-    response = HttpResponse(batch_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="special-case-batch-template.xlsx"'
-    return response
+    return download_response(batch_template(), "special-case-batch-template.xlsx")
 
 
 @login_required
@@ -226,10 +224,9 @@ attachment_add = _post_action(AttachmentForm, lambda u, i, d: services.attachmen
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = selectors.attachment_get_for_user(request.user, pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    return download_response(attachment.file.open("rb"), attachment.original_name, content_type=attachment.content_type)
 
 
 @login_required
@@ -241,9 +238,7 @@ def item_letter(request: HttpRequest, pk: int) -> HttpResponse:
     if item.status not in (ItemStatus.DECIDED, ItemStatus.APPLIED):
         raise Http404("该申请尚未作出决定。")
     letter = decision_workbook(item, votes=selectors.vote_summary(item), names=presenters.actor_names(request.user, item))
-    response = HttpResponse(letter, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="decision-{item.number}.xlsx"'
-    return response
+    return download_response(letter, f"decision-{item.number}.xlsx")
 
 
 @bureau_view(VIEW, message=ERR_DASHBOARD_ROLE)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config.spreadsheets import download_response
 from jobs.services import JobRefused
 from reports import selectors, services
 from reports.forms import PackGenerateForm
@@ -60,7 +61,6 @@ def report_generate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get_for_user(request.user, pk)
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download_response(report.file.open("rb"), report.filename)

@@ -1,18 +1,16 @@
 """会议纪要 as a formatted workbook: the meeting and its minutes, the participants with the coverage by
-level and type, and each agenda item with the positions taken and the outcome. Every text cell goes
-through ``spreadsheet_safe`` (a statement starting with "=" stays text)."""
+level and type, and each agenda item with the positions taken and the outcome. Written through the one
+neutralising writer (``config.spreadsheets.writer``): a statement starting with "=" stays text."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from io import BytesIO
 
-from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from config.spreadsheets import spreadsheet_safe
+from config.spreadsheets.writer import workbook_bytes, workbook_new
 from disputes.models import AgendaItem, Meeting, Participant
 
 THIN = Side(style="thin", color="999999")
@@ -23,7 +21,7 @@ HEAD = PatternFill("solid", fgColor="DDEBF7")
 
 def _title(sheet: Worksheet, text: str, columns: int) -> None:
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
-    sheet["A1"] = spreadsheet_safe(text)
+    sheet["A1"] = text
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
 
@@ -36,7 +34,7 @@ def _table(sheet: Worksheet, start: int, header: Sequence[str], rows: Iterable[S
     row = start
     for row, values in enumerate(rows, start=start + 1):
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row, column, spreadsheet_safe(value))
+            cell = sheet.cell(row, column, value)
             cell.alignment, cell.border = WRAP, BOX
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
@@ -75,10 +73,8 @@ def _agenda_sheet(sheet: Worksheet, agenda: Sequence[AgendaItem]) -> None:
 
 
 def minutes_workbook(meeting: Meeting, *, participants: Sequence[Participant], agenda: Sequence[AgendaItem], coverage) -> bytes:
-    book = Workbook()
+    book = workbook_new()
     _meeting_sheet(book.active, meeting)
     _participant_sheet(book.create_sheet("参会人员"), participants, coverage)
     _agenda_sheet(book.create_sheet("议题"), agenda)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

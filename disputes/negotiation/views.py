@@ -14,12 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from config.spreadsheets import download_response
 from disputes.choices import MeetingStatus
 from disputes.negotiation import selectors, services
 from disputes.negotiation.forms import AgendaForm, ConcludeForm, LinkForm, MeetingForm, ParticipantForm, PositionForm
 from disputes.negotiation.minutes import minutes_workbook
 from disputes.presenters import actor_names
-from disputes.views import XLSX
 
 ERR_EXPERT = "专家不参与协商会议记录。"
 
@@ -86,9 +86,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(request.user, pk)
     body = minutes_workbook(meeting, participants=list(selectors.participant_list(meeting)), agenda=list(selectors.agenda_list(meeting)),
                             coverage=selectors.coverage_for(meeting))
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}-minutes.xlsx"'
-    return response
+    return download_response(body, f"meeting-{meeting.pk}-minutes.xlsx")
 
 
 def _action(form_class: type, call: Callable, success: str, *, on_agenda: bool = False) -> Callable:

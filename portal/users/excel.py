@@ -13,11 +13,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from accounts.models import User
 from catalogs.models import Institution
-from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
+from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.writer import workbook_bytes, workbook_new
 from portal.users.services import AccountRow
 
 COLUMNS = {  # field: (Chinese header, English header, required)
@@ -48,18 +49,16 @@ ERR_TOO_LONG = "不能超过{max}个字符。"
 
 
 def template_workbook() -> bytes:
-    book = Workbook()
+    book = workbook_new()
     sheet = book.active
     sheet.title = "医疗机构账号"
     sheet.append([header for header, _english, _required in COLUMNS.values()])
-    sheet.append([spreadsheet_safe(value) for value in ("H37080200001", "张三", "13800000000", "zhangsan@example.cn", "")])
+    sheet.append(["H37080200001", "张三", "13800000000", "zhangsan@example.cn", ""])
     notes = book.create_sheet("填写说明")
-    for field, (header, english, required) in COLUMNS.items():
+    for header, english, required in COLUMNS.values():
         notes.append([header, english, "必填" if required else "选填"])
     notes.append(["用户名留空时取机构编码；已被占用时依次取 机构编码-2、机构编码-3 ……"])
-    stream = io.BytesIO()
-    book.save(stream)
-    return stream.getvalue()
+    return workbook_bytes(book)
 
 
 def _sheet_rows(content: bytes) -> list[tuple]:

@@ -19,6 +19,7 @@ from accounts import services as account_services
 from accounts.decorators import error_messages
 from accounts.models import User
 from audit.models import AuditEvent
+from config.spreadsheets import download_response
 from portal.users import excel, selectors, services
 from portal.users.forms import AccountCreateForm, AccountImportForm, UserFilterForm
 
@@ -74,9 +75,7 @@ def user_import(request: HttpRequest) -> HttpResponse:
 
 @admin_view
 def user_import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(excel.template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%8C%BB%E7%96%97%E6%9C%BA%E6%9E%84%E8%B4%A6%E5%8F%B7.xlsx"
-    return response
+    return download_response(excel.template_workbook(), "医疗机构账号导入模板.xlsx")
 
 
 @admin_view

@@ -2,7 +2,7 @@
 
 Reading never trusts the file: an .xlsx is a zip whose central directory is checked (member count,
 declared uncompressed total, compression ratio) before any XML is parsed, and no XML part may carry a
-DTD (``xlsx``: the fast streaming reader). openpyxl, with defusedxml installed, is used for writing. Every spreadsheet we write passes its cells through ``spreadsheet_safe``.
+DTD (``xlsx``: the fast streaming reader). Writing goes through the one neutralising writer (``config.spreadsheets.writer``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from config.spreadsheets import FORMULA_TRIGGERS, spreadsheet_safe  # noqa: F401  (re-exported for the intake code)
+from config.spreadsheets.writer import rows_workbook, workbook_bytes, workbook_new
 from settlement.intake import columns as cols
 from settlement.intake import xlsx
 
@@ -103,24 +103,11 @@ def _unique_headers(headers: list[str]) -> list[str]:
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def workbook_bytes(sheets: Iterable[tuple[str, list, Iterable[Iterable]]]) -> bytes:
-    """A write-only workbook from ``(title, header, rows)``; every cell passes ``spreadsheet_safe``."""
-    workbook = openpyxl.Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        sheet.append([spreadsheet_safe(cell) for cell in header])
-        for row in rows:
-            sheet.append([spreadsheet_safe(cell) for cell in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def issues_workbook(issues: Iterable[tuple[str, int, str, str, str]]) -> bytes:
     """The error report: one row per issue, the column as code and Chinese name."""
     header = ["级别", "行号", "列代码", "列名称", "值", "说明"]
     rows = ((severity, row, column, cols.column_name(column), value, message) for severity, row, column, value, message in issues)
-    return workbook_bytes([("导入问题", header, rows)])
+    return rows_workbook([("导入问题", header, rows)])
 
 
 def _instructions() -> list[list[str]]:
@@ -139,7 +126,7 @@ INSTRUCTIONS_NOTES = [
 
 def template_xlsx() -> bytes:
     """The template: headers '中文 code', drop-down lists for coded columns, an instructions sheet."""
-    workbook = openpyxl.Workbook()
+    workbook = workbook_new()
     sheet = workbook.active
     sheet.title = DATA_SHEET
     sheet.append([column.header for column in cols.COLUMNS])
@@ -157,13 +144,11 @@ def template_xlsx() -> bytes:
     notes = workbook.create_sheet("填写说明")
     notes.append(INSTRUCTIONS_HEADER)
     for row in _instructions():
-        notes.append([spreadsheet_safe(cell) for cell in row])
+        notes.append(row)
     notes.append([])
     for line in INSTRUCTIONS_NOTES:
         notes.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def template_csv() -> bytes:

@@ -10,18 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from config.spreadsheets import download_response
 from settlement.intake import files, selectors, services
 from settlement.intake.choices import IssueSeverity
 from settlement.intake.columns import COLUMNS
 from settlement.intake.forms import BatchUploadForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename=\"{name}\""
-    return response
 
 
 def _require_uploader(user) -> None:
@@ -65,11 +58,11 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get_for_user(request.user, pk)
-    return _download(files.issues_workbook(selectors.issue_rows(batch)), f"import-{batch.pk}-issues.xlsx", XLSX)
+    return download_response(files.issues_workbook(selectors.issue_rows(batch)), f"import-{batch.pk}-issues.xlsx")
 
 
 @login_required
 def template_download(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
-        return _download(files.template_csv(), "settlement-list-template.csv", "text/csv; charset=utf-8")
-    return _download(files.template_xlsx(), "settlement-list-template.xlsx", XLSX)
+        return download_response(files.template_csv(), "settlement-list-template.csv")
+    return download_response(files.template_xlsx(), "settlement-list-template.xlsx")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
-from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
+from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.writer import workbook_bytes, workbook_new
 from settlement.parameters import domain
 from settlement.parameters.models import ParameterSet
 
@@ -23,10 +23,10 @@ ERR_MISSING = "缺少参数项：{keys}。"
 
 
 def parameter_workbook(parameter_set: ParameterSet) -> bytes:
-    workbook = Workbook()
+    workbook = workbook_new()
     sheet = workbook.active
     sheet.title = SHEET
-    sheet.append([spreadsheet_safe(f"{parameter_set.region.name} {parameter_set}")])
+    sheet.append([f"{parameter_set.region.name} {parameter_set}"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([f"状态：{parameter_set.get_status_display()}", f"生效日期：{parameter_set.effective_from:%Y-%m-%d}",
                   f"失效日期：{parameter_set.effective_to:%Y-%m-%d}" if parameter_set.effective_to else "失效日期：—"])  # fmt: skip
@@ -35,14 +35,12 @@ def parameter_workbook(parameter_set: ParameterSet) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for field in domain.FIELDS:
-        sheet.append([field.label, field.key, spreadsheet_safe(parameter_set.values.get(field.key, "")), spreadsheet_safe(field.help)])
+        sheet.append([field.label, field.key, parameter_set.values.get(field.key, ""), field.help])
         sheet.cell(row=sheet.max_row, column=3).number_format = "@"
     for column, width in zip("ABCD", (26, 26, 14, 60)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A4"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def parameter_values_read(file: BinaryIO) -> dict[str, str]:

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from catalogs.choices import Scheme
+from config.spreadsheets import download_response
 from settlement.parameters import domain, excel, selectors, services
 from settlement.parameters.forms import ImportForm, ParameterSetCreateForm, ParameterValuesForm, ReasonForm
 from settlement.parameters.models import ParameterSet, ParameterStatus
 
 VIEW, CHANGE, APPROVE = "settlement.view_parameterset", "settlement.change_parameterset", "settlement.approve_parameterset"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _detail(parameter_set: ParameterSet) -> HttpResponse:
@@ -102,10 +102,8 @@ parameter_revise = bureau_view(CHANGE)(require_POST(_workflow(services.parameter
 @bureau_view(VIEW)
 def parameter_export(request: HttpRequest, pk: int) -> HttpResponse:
     parameter_set = get_object_or_404(ParameterSet.objects.select_related("region"), pk=pk)
-    response = HttpResponse(excel.parameter_workbook(parameter_set), content_type=XLSX)
     name = f"parameters-{parameter_set.year}-{parameter_set.scheme}-{parameter_set.category}-v{parameter_set.version}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download_response(excel.parameter_workbook(parameter_set), name)
 
 
 @require_POST

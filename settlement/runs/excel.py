@@ -2,8 +2,8 @@
 
 One layout serves the page and the spreadsheet: ``statement_sections`` and ``case_point_rows`` give
 typed lines (value + format); the pages print each line's ``text``, the workbooks write the value
-itself (``Decimal`` money, never float) with the line's number format. Text cells go through
-``spreadsheet_safe``.
+itself (``Decimal`` money, never float) with the line's number format. Text cells are neutralised by
+the one writer (``config.spreadsheets.writer``).
 """
 
 from __future__ import annotations
@@ -11,21 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from io import BytesIO
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from accounts.templatetags.portal import money
 from catalogs.choices import GroupType
-from config.spreadsheets import spreadsheet_safe
+from config.spreadsheets.writer import workbook_bytes, workbook_new
 from settlement.grouping.domain import TRACE_TEXT
 from settlement.runs.domain import DEVIATION_LABELS, SPECIAL_LABELS
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT, COUNT, MONEY, POINTS, PV, RATIO, SCORE = "text", "count", "money", "points", "pv", "ratio", "score"
 NUMBER_FORMATS = {TEXT: "@", COUNT: "#,##0", MONEY: "#,##0.00", POINTS: "#,##0.0000", PV: "#,##0.000000", RATIO: "0.0000",
                   SCORE: "0.00"}  # fmt: skip
@@ -154,7 +151,7 @@ def case_point_rows(results: Iterable[RunCase]) -> list[list[Line]]:
 
 
 def _cell(sheet, row: int, column: int, line: Line):
-    value = line.value if line.numeric else spreadsheet_safe("" if line.value is None else str(line.value))
+    value = line.value if line.numeric else "" if line.value is None else str(line.value)
     cell = sheet.cell(row=row, column=column, value=value)
     cell.number_format = NUMBER_FORMATS[line.fmt]
     return cell
@@ -177,7 +174,7 @@ def _table(sheet, start: int, headers: Sequence[str], rows: Iterable[Sequence[Li
 
 
 def _book(title: str, widths: Sequence[int]):
-    book = Workbook()
+    book = workbook_new()
     sheet = book.active
     sheet.title = title
     for column, width in enumerate(widths, start=1):
@@ -185,17 +182,11 @@ def _book(title: str, widths: Sequence[int]):
     return book, sheet
 
 
-def _bytes(book: Workbook) -> bytes:
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def _title(sheet, title: str, lines: Sequence[tuple[str, str]]) -> int:
-    sheet.cell(row=1, column=1, value=spreadsheet_safe(title)).font = TITLE_FONT
+    sheet.cell(row=1, column=1, value=title).font = TITLE_FONT
     for row, (label, value) in enumerate(lines, start=2):
         sheet.cell(row=row, column=1, value=label).font = HEADER_FONT
-        sheet.cell(row=row, column=2, value=spreadsheet_safe(value))
+        sheet.cell(row=row, column=2, value=value)
     return len(lines) + 3
 
 
@@ -225,7 +216,7 @@ def statement_workbook(row: RunInstitution, *, members: Sequence[str] = ()) -> b
     for title, rows in breakdown_tables(row):
         sheet.cell(row=position, column=1, value=f"点数构成（{title}）").font = HEADER_FONT
         position = _table(sheet, position + 1, [h for h, _ in BREAKDOWN_COLUMNS], rows) + 1
-    return _bytes(book)
+    return workbook_bytes(book)
 
 
 def case_points_workbook(case, results: Iterable[RunCase]) -> bytes:
@@ -234,4 +225,4 @@ def case_points_workbook(case, results: Iterable[RunCase]) -> bytes:
     start = _title(sheet, f"结算清单 {case.setl_id} 病例点数明细", [("定点医疗机构", str(case.institution)), ("结算期间", str(case.period))])
     _table(sheet, start, [h for h, _ in CASE_COLUMNS], case_point_rows(results))
     sheet.freeze_panes = sheet.cell(row=start + 1, column=1)
-    return _bytes(book)
+    return workbook_bytes(book)

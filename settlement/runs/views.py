@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import bureau_view, error_messages
 from audit.dashboards.charts import chart, series
 from catalogs.models import Region
+from config.spreadsheets import download_response
 from settlement import selectors as case_selectors
 from settlement.models import SettlementPeriod
 from settlement.runs import excel, selectors, services
@@ -37,12 +38,6 @@ def _run(pk: int) -> SettlementRun:
         return selectors.run_get(pk)
     except SettlementRun.DoesNotExist:
         raise Http404 from None
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 @bureau_view(VIEW)
@@ -117,7 +112,7 @@ def statement_detail(request: HttpRequest, pk: int, institution_id: int) -> Http
 def statement_export(request: HttpRequest, pk: int, institution_id: int) -> HttpResponse:
     row = _statement(request, pk, institution_id)
     content = excel.statement_workbook(row, members=list(selectors.institution_names(row.members).values()))
-    return _xlsx(content, f"statement-{row.run_id}-{row.institution.code}.xlsx")
+    return download_response(content, f"statement-{row.run_id}-{row.institution.code}.xlsx")
 
 
 @login_required
@@ -155,7 +150,7 @@ def case_points(request: HttpRequest, pk: int) -> HttpResponse:
 def case_points_export(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(request.user, pk)
     content = excel.case_points_workbook(case, selectors.case_results_for_user(request.user, case_id=case.pk))
-    return _xlsx(content, f"case-points-{case.setl_id}.xlsx")
+    return download_response(content, f"case-points-{case.setl_id}.xlsx")
 
 
 def _closing_url(region: Region, year: int | None) -> str:

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from audit.models import AuditEvent
 from catalogs import dictionaries
 from catalogs.models import Diagnosis, Procedure
+from config.spreadsheets.responses import content_disposition
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,8 @@ def test_the_page_is_the_bureaus_and_an_upload_shows_the_result(world, client, c
     assert client_for(world.user_a).get(reverse("catalogs:dictionary_list")).status_code == 403
     assert client.post(reverse("catalogs:dictionary_import"), {"file": workbook({"Sheet": [["x"]]})}).status_code == 403
     officer = client_for(world.officer)
-    assert officer.get(reverse("catalogs:dictionary_export"), {"template": "1"})["Content-Disposition"].endswith('template.xlsx"')
+    template = officer.get(reverse("catalogs:dictionary_export"), {"template": "1"})
+    assert template["Content-Disposition"] == content_disposition("dictionary-template.xlsx")
     page = officer.post(reverse("catalogs:dictionary_import"), {"file": workbook({"诊断编码": [DIAGNOSIS_HEADER, ["J18.900", "肺炎", ""]]})},
                         follow=True)  # fmt: skip
     assert [str(m) for m in page.context["messages"]] == ["已导入：诊断编码新增 1 条、更新 0 条"]

@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from catalogs import coefficient_services, excel, services
 from catalogs.models import CatalogGroup, Institution
 from catalogs.resources import CatalogGroupResource
+from config.spreadsheets import XLSX
 from tests.catalogs.conftest import PCI
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +178,7 @@ def test_a_table_in_force_takes_no_import(world, in_force):
 def test_export_and_import_through_the_pages(world, draft, client_for):
     client = client_for(world.officer)
     response = client.get(reverse("catalogs:version_export", args=[draft.pk]))
-    assert response["Content-Type"] == excel.XLSX and "catalog-370800-DIP-2025-v1.xlsx" in response["Content-Disposition"]
+    assert response["Content-Type"] == XLSX and "catalog-370800-DIP-2025-v1.xlsx" in response["Content-Disposition"]
     bad = SimpleUploadedFile("c.xlsx", edited(response.content, {(PCI, "分值"): "abc"}).getvalue())
     page = client.post(reverse("catalogs:version_import", args=[draft.pk]), {"file": bad}, follow=True)
     assert "第3行“分值”：“abc”不是有效数字。" in page.content.decode()

@@ -13,9 +13,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from catalogs import coefficient_services, excel, services
+from catalogs import coefficient_services, services
 from catalogs.choices import CatalogStatus, CoefficientStatus
 from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable
+from config.spreadsheets import XLSX
 from jobs.models import Job
 from tests.catalogs.conftest import PCI, catalog_create
 
@@ -215,7 +216,7 @@ def test_the_diff_downloads_as_a_workbook_with_exact_scores(world, published, re
     CatalogGroup.objects.filter(version=revision, code="I21-S").delete()
     CatalogGroup.objects.create(version=revision, code="K35.800", name="=急性阑尾炎", score=D("700"))
     response = client_for(world.officer).get(reverse("catalogs:version_diff_export", args=[revision.pk]), {"with": published.pk})
-    assert response["Content-Type"] == excel.XLSX and "catalog-diff-" in response["Content-Disposition"]
+    assert response["Content-Type"] == XLSX and "catalog-diff-" in response["Content-Disposition"]
     sheet = load_workbook(BytesIO(response.content))["版本对比"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert [row[:2] for row in rows] == [["新增", "K35.800"], ["删除", "I21-S"], ["分值变化", PCI]]

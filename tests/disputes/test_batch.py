@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from config.spreadsheets.responses import content_disposition
 from disputes import domain, services
 from disputes.batch import ERR_EMPTY, ERR_NOT_TEMPLATE, ERR_UNREADABLE, HEADER, SHEET, batch_read, batch_template
 from disputes.choices import ItemKind, ItemStatus, Reason
@@ -171,7 +172,7 @@ def test_anonymous_users_are_sent_to_login(client, world):
 def test_a_hospital_downloads_the_template_and_sees_a_file_level_error(world, client_for):
     client = client_for(world.user_a)
     response = client.get(TEMPLATE)
-    assert response["Content-Disposition"] == 'attachment; filename="special-case-batch-template.xlsx"'
+    assert response["Content-Disposition"] == content_disposition("special-case-batch-template.xlsx")
     assert openpyxl.load_workbook(BytesIO(response.content))[SHEET]["A1"].value == HEADER[0]
     response = client.post(BATCH, {"file": SimpleUploadedFile("x.xlsx", b"garbage")})
     assert response.context["errors"] == [ERR_UNREADABLE]

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from catalogs.models import CatalogVersion, Institution, Region
+from config.spreadsheets.responses import content_disposition
 from disputes import domain
 from disputes.choices import AgendaStatus, AgendaTopic, MeetingStatus, ParticipantRole, Stance
 from disputes.models import AgendaItem, Meeting, Position
@@ -290,7 +291,7 @@ def test_the_minutes_workbook_holds_the_record_and_quotes_formulas(world, meetin
                              statement="=HYPERLINK(\"http://x\")")
     services.agenda_item_conclude(actor=world.officer, agenda_item=agenda_item, status=AgendaStatus.AGREED, outcome="系数调为 1.03")
     response = client_for(world.officer).get(url("meeting_minutes", meeting.pk))
-    assert response["Content-Disposition"] == f'attachment; filename="meeting-{meeting.pk}-minutes.xlsx"'
+    assert response["Content-Disposition"] == content_disposition(f"meeting-{meeting.pk}-minutes.xlsx")
     book = openpyxl.load_workbook(BytesIO(response.content))
     assert book.sheetnames == ["会议纪要", "参会人员", "议题"]
     assert book["会议纪要"]["A1"].value == "2025年 2025年度DIP协商会 会议纪要"

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 
 from audit.models import AuditEvent
+from config.spreadsheets.writer import rows_workbook
 from jobs.models import Job
 from settlement.choices import PeriodStatus
 from settlement.intake import domain, files, services
@@ -114,7 +115,7 @@ def test_a_zip_bomb_is_refused_from_the_directory(world, upload):
 def test_an_xlsx_upload_lands(world, upload):
     rows = [valid_row("S1"), valid_row("S2")]
     header = [column.header for column in COLUMNS]
-    content = files.workbook_bytes([("结算清单", header, ([row[column.code] for column in COLUMNS] for row in rows))])
+    content = rows_workbook([("结算清单", header, ([row[column.code] for column in COLUMNS] for row in rows))])
     batch = upload(world.user_a, name="cases.xlsx", content=content)
     assert batch.status == ImportStatus.SUCCEEDED, batch.message
     assert CaseRecord.objects.count() == 2

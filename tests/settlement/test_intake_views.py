@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from settlement.intake import files
+from config.spreadsheets import FORMULA_TRIGGERS
 from settlement.intake.choices import ImportStatus
 from settlement.intake.columns import COLUMNS
 from settlement.intake.models import ImportBatch
@@ -90,7 +90,7 @@ def test_the_error_report_neutralises_formulas(world, client_for, upload):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [cell for row in sheet.iter_rows(min_row=2, values_only=True) for cell in row if isinstance(cell, str)]
     assert "'=HYPERLINK(\"http://evil\")" + "x" * 30 in values and "'@SUM(A1)" + "y" * 30 in values
-    assert not any(value.startswith(files.FORMULA_TRIGGERS) for value in values)
+    assert not any(value.startswith(FORMULA_TRIGGERS) for value in values)
     header = [cell.value for cell in sheet[1]]
     assert header == ["级别", "行号", "列代码", "列名称", "值", "说明"]
 

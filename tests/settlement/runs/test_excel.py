@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from config.spreadsheets import XLSX
 from settlement.runs import excel
 from settlement.runs.models import RunCase, RunInstitution
 from tests.settlement.runs.test_views import computed  # noqa: F401  (the module-scoped demo region with runs)
@@ -20,7 +21,7 @@ FEN = Decimal("0.01")
 
 
 def workbook(response) -> openpyxl.Workbook:
-    assert response.status_code == 200 and response["Content-Type"] == excel.XLSX
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
     return openpyxl.load_workbook(io.BytesIO(response.content))
 
 

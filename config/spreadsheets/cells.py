@@ -1,8 +1,9 @@
-"""Spreadsheet conventions shared by every workbook the portal writes or reads back.
+"""What a text cell may hold (formula injection).
 
-Formula injection: a text cell starting with ``= + - @``, a tab or a carriage return gets a leading
-``'`` so Excel, WPS and LibreOffice show it literally instead of evaluating it (``spreadsheet_safe``);
-reading our own workbook back, ``spreadsheet_unsafe`` takes exactly that quote off again.
+A text cell starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` so Excel, WPS and
+LibreOffice show it literally instead of evaluating it (``spreadsheet_safe``); reading our own workbook
+back, ``spreadsheet_unsafe`` takes exactly that quote off again. Every writer of ours applies
+``spreadsheet_safe`` to every text cell (``config.spreadsheets.writer`` and ``reports.workbook``).
 """
 
 from __future__ import annotations

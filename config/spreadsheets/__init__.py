@@ -1,0 +1,29 @@
+"""Every spreadsheet the portal writes or serves goes through this package.
+
+- ``cells``: ``spreadsheet_safe`` / ``spreadsheet_unsafe``, what a text cell may hold (formula injection);
+- ``writer``: the one way an openpyxl workbook of ours becomes bytes (``workbook_new`` + ``workbook_bytes``,
+  or ``rows_workbook`` for plain tables); every text cell is neutralised on the way out, so a name, a
+  statement or an id starting with ``=`` is never a live formula. We write no formulas of our own
+  (totals are computed exactly in Python), so no formula cell ever leaves a writer;
+- ``responses``: ``download_response``, the one way a file download is answered (content type, an
+  RFC 6266 / RFC 5987 ``Content-Disposition``).
+
+The streaming report writer (``reports.workbook``) writes the package by hand for speed and neutralises
+through the same ``spreadsheet_safe``. The apps keep their layouts (``<app>/excel.py``); they build a
+workbook here and hand it back here. tests/config/test_spreadsheets_download.py downloads every
+spreadsheet the portal serves from a world full of formula-like text and checks no cell is live.
+"""
+
+from __future__ import annotations
+
+from config.spreadsheets.cells import FORMULA_TRIGGERS, spreadsheet_safe, spreadsheet_unsafe
+from config.spreadsheets.responses import CSV, XLSX, download_response
+
+__all__ = [
+    "CSV",
+    "FORMULA_TRIGGERS",
+    "XLSX",
+    "download_response",
+    "spreadsheet_safe",
+    "spreadsheet_unsafe",
+]
