@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 from django.db import connection
@@ -44,6 +45,14 @@ GROUP_COLUMNS = ("code", "score", "mean_cost", "level_means", "is_grassroots", "
 
 def periods_of(*, region: Region, year: int, months: Sequence[int]) -> list[SettlementPeriod]:
     return list(SettlementPeriod.objects.filter(region=region, year=year, month__in=list(months)).order_by("month"))
+
+
+def catalog_base_mean(version: CatalogVersion) -> Fraction | None:
+    """The catalog's all-case mean M exactly as its group scores used it (测算结果摘要 ``base_mean_exact``),
+    for fee-for-service points; a version built before M was kept exactly has only M to the fen."""
+    summary = version.build_summary or {}
+    text = summary.get("base_mean_exact") or summary.get("base_mean")
+    return Fraction(text) if text else None
 
 
 def run_case_frame(*, periods: Sequence[SettlementPeriod], kind: str, scheme: str, columns: Sequence[str]) -> pd.DataFrame:

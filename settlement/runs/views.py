@@ -20,6 +20,7 @@ from audit.dashboards.charts import chart, series
 from catalogs.models import Region
 from settlement import selectors as case_selectors
 from settlement.models import SettlementPeriod
+from settlement.parameters import domain as parameter_domain
 from settlement.runs import excel, selectors, services
 from settlement.runs.domain import DEVIATION_LABELS
 from settlement.runs.forms import CaseFilterForm, RunFilterForm, RunStartForm, YearCloseForm
@@ -85,8 +86,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     names = selectors.institution_names([c["institution"] for c in changes])
     context = {"run": run, "rows": rows, "changes": [{**c, "name": names.get(c["institution"], c["institution"])} for c in changes],
                "deviations": {DEVIATION_LABELS.get(k, k): n for k, n in run.summary.get("deviations", {}).items()},
-               "warnings": run.inputs.get("warnings", []), **_charts(run, rows)}  # fmt: skip
+               "warnings": run.inputs.get("warnings", []), "ratio_rounding": _ratio_rounding(run), **_charts(run, rows)}  # fmt: skip
     return render(request, "settlement/runs/run_detail.html", context)
+
+
+def _ratio_rounding(run: SettlementRun) -> str:
+    """偏差比舍入 the run froze (runs before it was a parameter have none)."""
+    value = run.inputs.get("ratio_rounding")
+    return parameter_domain.choice_label("ratio_rounding", value) if value else ""
 
 
 def _statement(request: HttpRequest, pk: int, institution_id: int) -> RunInstitution:

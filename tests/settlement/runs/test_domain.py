@@ -49,7 +49,7 @@ def test_each_case_gets_its_groups_score_its_levels_mean_and_its_institutions_co
 def test_an_ungroupable_case_earns_nothing_unless_a_decision_pays_it_fee_for_service():
     decisions = [domain.Decision(item_id=9, case_id=2, outcome=SpecialOutcome.FFS)]
     cases, grouped, frame = engine([(1, 1, "", None, "16000"), (2, 1, "", None, "16000")], decisions=decisions)
-    points = case_points(frame)
+    points = case_points(frame, base_mean=D("8000.00"))
     assert list(points["points_e4"]) == [0, 20_000_000]  # E13's rule: 16,000 ÷ 8,000 × 1000 = 2000 points
     rows = domain.run_case_rows(cases, grouped, frame, points, booked=cases["institution_id"], pv=D("10.000000"))
     assert list(rows["deviation"]) == [domain.UNGROUPABLE, domain.UNGROUPABLE] and list(rows["special"]) == ["", "ffs"]

@@ -3,19 +3,25 @@ changes, closing; statements and case explanations through ``for_user`` (another
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.choices import Role
 from accounts.services import user_create
 from catalogs.models import Institution
 from settlement.choices import PeriodStatus
+from settlement.engine.fixed import to_fen
 from settlement.models import CaseRecord, SettlementPeriod
+from settlement.runs import excel
 from settlement.runs.choices import RunStatus
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 from tests.settlement.runs.conftest import YEAR, DemoRegion
@@ -174,6 +180,14 @@ def test_the_run_detail_shows_frozen_inputs_results_charts_and_the_changes_again
     assert 'data-testid="run-changes"' in body and computed.own.institution.name in body.split('data-testid="run-changes"')[1]
     assert "-95.00" in body  # 100 less booked, 5% of it withheld
     assert reverse("settlement:statement_detail", args=[run.pk, computed.other.institution_id]) in body
+
+
+def test_the_run_detail_shows_the_frozen_deviation_ratio_rounding_of_its_parameters(computed, client_for):
+    run = computed.monthly
+    assert run.inputs["ratio_rounding"] == "exact"
+    body = client_for(computed.demo.officer).get(reverse("settlement:run_detail", args=[run.pk])).content.decode()
+    inputs = body.split('data-testid="run-inputs"')[1].split("</table>")[0]
+    assert "偏差比舍入" in inputs and "不舍入，按精确偏差比判定与计算" in inputs
 
 
 def test_the_statement_page_shows_the_stored_figures_and_filters_the_cases_by_deviation(computed, client_for):
