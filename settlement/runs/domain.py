@@ -158,6 +158,28 @@ def case_amounts_fen(points_e4: np.ndarray, pv: Decimal | None) -> np.ndarray:
     return np.array([(int(p) * pv_e6 + 5 * 10**7) // 10**8 for p in points_e4], dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class MemberShare:
+    """A consortium member's share of its lead's statement (医共体成员份额): its cases, their points and,
+    beside the one rounding of points × PV, the sum of its per-case amounts (each rounded to the fen, as
+    the case list shows them) with the difference between the two."""
+
+    cases: int
+    points: Decimal
+    point_value: Decimal | None
+    case_amounts: Decimal
+
+    @property
+    def amount(self) -> Decimal | None:
+        """折算金额: the member's points × PV, rounded once to the fen."""
+        return None if self.point_value is None else to_fen(self.points * self.point_value)
+
+    @property
+    def rounding_difference(self) -> Decimal | None:
+        """逐例舍入差异: Σ per-case amounts − points × PV (each case rounded separately)."""
+        return None if self.amount is None else self.case_amounts - self.amount
+
+
 def breakdowns(rows: pd.DataFrame, group_types: pd.Series) -> dict[int, dict]:
     """Per booked institution: cases and points by group type (病种类型) and by deviation type (偏差类型)."""
     frame = pd.DataFrame({"booked": rows["booked_id"].to_numpy(), "points_e4": rows["points_e4"].to_numpy(),

@@ -90,3 +90,11 @@ def test_a_quarter_with_its_pre_settlement_replaces_its_months_deposits_and_othe
 def test_rerun_changes_list_only_the_institutions_whose_amount_moved():
     changes = domain.run_changes({1: D("10.00"), 2: D("5.00"), 3: D("1.00")}, {1: D("10.00"), 2: D("7.50"), 4: D("2.00")})
     assert [(c.institution_id, c.difference) for c in changes] == [(2, D("2.50")), (3, D("-1.00")), (4, D("2.00"))]
+
+
+def test_a_member_share_is_points_times_pv_rounded_once_and_reconciles_the_per_case_sum():
+    # Three cases of 100.0050, 200.0050 and 300.0050 points at PV 1.000000: each case amount 100.005 → 100.01,
+    # 200.005 → 200.01, 300.005 → 300.01, Σ 600.03; the member's points × PV = 600.0150 × 1 = 600.015 → 600.02 once.
+    share = domain.MemberShare(cases=3, points=D("600.0150"), point_value=D("1.000000"), case_amounts=D("600.03"))
+    assert (share.amount, share.rounding_difference) == (D("600.02"), D("0.01"))
+    assert domain.MemberShare(cases=0, points=D(0), point_value=None, case_amounts=D("0.00")).amount is None

@@ -237,6 +237,40 @@ def test_a_consortium_member_sees_its_own_share_with_the_note_that_points_are_bo
     assert client.get(lead_url).status_code == 404  # the lead's statement is the lead's
 
 
+def member_share(computed) -> tuple[Decimal, Decimal, Decimal]:
+    """(points, points × PV rounded once, Σ per-case amounts) of the member's cases in the monthly run."""
+    cases = RunCase.objects.filter(run=computed.monthly, institution=computed.member_user.institution)
+    points = sum((c.points for c in cases), Decimal(0))
+    return points, to_fen(points * computed.monthly.point_value), sum((c.amount for c in cases), Decimal("0.00"))
+
+
+def test_the_member_share_shows_one_rounding_of_points_times_pv_and_reconciles_the_per_case_sum(computed, client_for):
+    points, amount, case_sum = member_share(computed)
+    body = client_for(computed.member_user).get(reverse("settlement:member_statement", args=[computed.monthly.pk])).content.decode()
+    shown = dict(re.findall(r'data-testid="line-([^"]+)">([^<]+)</td>', body))
+    assert shown["折算金额（本机构病例点数×点值，四舍五入到分）"] == f"{amount:,.2f}"
+    assert shown["逐例折算金额合计（各病例点数×点值分别四舍五入到分后相加）"] == f"{case_sum:,.2f}"
+    assert shown["逐例舍入差异（逐例合计 − 折算金额）"] == f"{case_sum - amount:,.2f}"
+    assert "折算金额（点数×点值）" not in body  # the per-case sum no longer carries the label of points × PV
+
+
+def test_a_member_downloads_its_share_as_a_workbook_and_no_one_else_can(computed, client_for):
+    url = reverse("settlement:member_statement_export", args=[computed.monthly.pk])
+    response = client_for(computed.member_user).get(url)
+    member = computed.member_user.institution
+    assert response["Content-Type"] == excel.XLSX
+    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''member-share-{computed.monthly.pk}-{member.code}.xlsx"
+    sheet = load_workbook(BytesIO(response.content)).active
+    cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    points, amount, case_sum = member_share(computed)
+    shown = [Decimal(str(cells[label])) for label in ("本机构病例点数", excel.MEMBER_AMOUNT, excel.MEMBER_CASE_SUM)]  # numbers, not text
+    assert shown == [points, amount, case_sum]
+    setl_ids = {row[0] for row in sheet.iter_rows(values_only=True)}
+    assert all(c.case.setl_id in setl_ids for c in RunCase.objects.filter(run=computed.monthly, institution=member).select_related("case"))
+    for user in (computed.demo.hospital_user, computed.other_user, computed.demo.officer, computed.expert):
+        assert client_for(user).get(url).status_code in (403, 404), user
+
+
 def test_the_case_points_page_explains_every_run_of_the_case(computed, client_for):
     body = client_for(computed.demo.hospital_user).get(reverse("settlement:case_points", args=[computed.own_case.pk])).content.decode()
     for result in RunCase.objects.filter(case=computed.own_case).select_related("run"):
