@@ -60,7 +60,6 @@ def region_cases(cases: int, institutions: int, seed: int) -> tuple[pd.DataFrame
         "psn_part_fen": medfee - fund,
         "special_outcome": np.where(special < 0.001, "ffs", np.where(special < 0.0015, "points", "")),
         "special_points_e4": np.where(special < 0.0015, 20_000_000, 0),
-        "base_fen": 1_000_000,
     })
     leads = {codes[i]: codes[i - i % 10] for i in range(institutions - 50, institutions) if i % 10}
     return frame, leads
@@ -77,7 +76,7 @@ def bench(cases: int, institutions: int, seed: int) -> dict:
     frame, leads = region_cases(cases, institutions, seed)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    points = timed("points", timings, case_points, frame)
+    points = timed("points", timings, case_points, frame, base_mean=Decimal("10000.00"))
     totals = timed("totals", timings, institution_totals, frame, points, leads)
     pool = (sum(totals["fund"], Decimal(0)) * Decimal("0.97")).quantize(Decimal("0.01"))
     settled = timed("annual", timings, annual_settlement, totals, pool=pool, reserve_share=Decimal("1000000.00"))

@@ -24,7 +24,7 @@ import pandas as pd
 
 from catalogs import apg, drg
 from catalogs.choices import ApgUnit, GroupType, TreatmentType
-from catalogs.dip import CV_QUANTUM, FEN, DipCatalog, DipError, GroupResult, HistoryConfig, _group_cvs, _units, cost_fen, quantize
+from catalogs.dip import CV_QUANTUM, DipCatalog, DipError, GroupResult, HistoryConfig, _group_cvs, _units, cost_fen, quantize
 
 DRG_COLUMNS = ("year", "level", "is_grassroots", "maindiag_code", "main_oprn_oprt_code", "otherdiag_codes")
 APG_COLUMNS = ("year", "level", "is_grassroots", "opsp_dise_code", "maindiag_code", "main_oprn_oprt_code")
@@ -70,7 +70,7 @@ def catalog_from_units(history: pd.DataFrame, *, config: HistoryConfig, names: M
     if history.empty:
         raise DipError(ERR_NO_GROUPED)
     scored = drg.relative_weight_from_history(history, by="code", cost="fen", year_weights=weights, scale=Fraction(config.scale))
-    base = drg.relative_weight_from_history(history.assign(all=""), by="all", cost="fen", year_weights=weights)["mean"].iloc[0]
+    base = drg.weighted_mean_cost(history, cost="fen", year_weights=weights)
     stats = _group_cvs(history, ["code"])
     counts = history.groupby(["code", "year"]).size()
     levels = _level_means(history, weights)
@@ -84,7 +84,7 @@ def catalog_from_units(history: pd.DataFrame, *, config: HistoryConfig, names: M
             grassroots_share=share, is_grassroots=False, name=names.get(code, code),
             **{"diag_code": "", "proc_code": "", "treatment_type": TreatmentType.MEDICAL, **(details or {}).get(code, {})},
         ))  # fmt: skip
-    return DipCatalog(groups=tuple(groups), base_mean=quantize(Fraction(base), FEN), weights=weights, cases=len(history))
+    return DipCatalog(groups=tuple(groups), base=base, weights=weights, cases=len(history))
 
 
 def _level_means(history: pd.DataFrame, weights: Mapping[int, int]) -> dict[str, dict[str, Decimal]]:

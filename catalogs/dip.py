@@ -174,10 +174,15 @@ class GroupResult:
 @dataclass(frozen=True)
 class DipCatalog:
     groups: tuple[GroupResult, ...]
-    base_mean: Decimal  # M, yuan
+    base: Fraction  # M, yuan, exact: the scores' divisor and the fee-for-service points' (按项目付费)
     weights: dict[int, int]
     unmapped_procedures: tuple[str, ...] = ()
     cases: int = 0
+
+    @property
+    def base_mean(self) -> Decimal:
+        """M to the fen, for reading only (全部病例次均费用 shown on the catalog)."""
+        return quantize(self.base, FEN)
 
     def by_code(self) -> dict[str, GroupResult]:
         return {group.code: group for group in self.groups}
@@ -487,7 +492,7 @@ def catalog_from_history(cases: pd.DataFrame, *, procedure_types: Mapping[str, s
             **special_flags(code=code, diag_code=row["diag"], proc_code=row["proc"] if is_core else "", config=config),
         ))  # fmt: skip
     unmapped = sorted(set(frame.loc[(frame["proc"] != "") & ~frame["proc"].isin(procedure_types.keys()), "proc"]))
-    return DipCatalog(groups=tuple(groups), base_mean=quantize(base, FEN), weights=weights,
+    return DipCatalog(groups=tuple(groups), base=base, weights=weights,
                       unmapped_procedures=tuple(unmapped), cases=len(frame))
 
 

@@ -375,6 +375,12 @@ def _weighted_means(history: pd.DataFrame, keys: list[str], *, cost: str, year: 
     return {key: (total / weights, cases) for key, (total, weights, cases) in means.items()}
 
 
+def weighted_mean_cost(history: pd.DataFrame, *, cost: str, year_weights: Mapping, year: str = "year") -> Fraction:
+    """The all-case mean M in yuan, exactly: the ``year_weights``-weighted mean of the yearly mean
+    ``cost`` (int64 fen) — the divisor ``relative_weight_from_history`` gives every group."""
+    return _weighted_means(history, [], cost=cost, year=year, year_weights=year_weights)[()][0] / 100
+
+
 def relative_weight_from_history(
     history: pd.DataFrame,
     *,

@@ -179,6 +179,7 @@ def _build_summary(catalog: dip.DipCatalog, config: dip.HistoryConfig, **extra) 
         "typed_groups": sum(1 for g in catalog.groups if g.subtypes),
         "grassroots_groups": sum(1 for g in catalog.groups if g.is_grassroots), "tcm_groups": sum(1 for g in catalog.groups if g.is_tcm),
         "day_surgery_groups": sum(1 for g in catalog.groups if g.is_day_surgery), "base_mean": str(catalog.base_mean),
+        "base_mean_exact": str(catalog.base),
         "weights": {str(year): weight for year, weight in catalog.weights.items()}, "scale": str(config.scale),
         "unmapped_procedures": list(catalog.unmapped_procedures[:50]), **extra,
     }  # fmt: skip

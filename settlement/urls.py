@@ -38,6 +38,7 @@ urlpatterns = [
     path("runs/<int:pk>/institutions/<int:institution_id>/", run_views.statement_detail, name="statement_detail"),
     path("runs/<int:pk>/institutions/<int:institution_id>/statement.xlsx", run_views.statement_export, name="statement_export"),
     path("runs/<int:pk>/member/", run_views.member_statement, name="member_statement"),
+    path("runs/<int:pk>/member/member-share.xlsx", run_views.member_statement_export, name="member_statement_export"),
     path("statements/", run_views.statement_list, name="statement_list"),
     path("cases/<int:pk>/points/", run_views.case_points, name="case_points"),
     path("cases/<int:pk>/points.xlsx", run_views.case_points_export, name="case_points_export"),

@@ -132,6 +132,9 @@ class SettlementParams:
     quarterly_deposit_rate: Decimal = Decimal("0.05")  # withheld again at quarterly pre-settlement
     advance_variant: AdvanceVariant = AdvanceVariant.ACTUAL
     sharing: SharingRule = field(default_factory=SharingRule)
+    # 偏差比舍入: None compares and multiplies the exact ratio (the policy texts); a bureau whose rule
+    # rounds the ratio first sets the places (half-up) used for banding and the deviation factor.
+    ratio_places: int | None = None
 
     def scale(self, kind: str) -> int:
         return self.scales[Kind(kind)]

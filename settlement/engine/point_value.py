@@ -75,7 +75,7 @@ def budget_point_value(costs: Sequence[Decimal], points: Decimal, weights: Seque
     return quantize(time_weighted(costs, weights) / Fraction(points), PV_PLACES)
 
 
-def _to_points(amount: Fraction, base: Decimal, scale: int) -> Decimal:
+def _to_points(amount: Fraction, base: Decimal | Fraction, scale: int) -> Decimal:
     if base <= 0:
         raise EngineError(ERR_BASE)
     return quantize(amount / Fraction(base) * scale, POINTS_PLACES)
@@ -91,8 +91,9 @@ def capitation_points(per_capita: Decimal, enrolees: int, *, base: Decimal, scal
     return _to_points(Fraction(per_capita) * enrolees, base, scale)
 
 
-def ffs_points(cost: Decimal, *, base: Decimal, scale: int) -> Decimal:
-    """项目: actual priced cost ÷ base × K (also the special-case outcome 按项目付费)."""
+def ffs_points(cost: Decimal, *, base: Decimal | Fraction, scale: int) -> Decimal:
+    """项目: actual priced cost ÷ base × K (also the special-case outcome 按项目付费). ``base`` is the
+    catalog's all-case mean M exactly as its scores used it, not M rounded to the fen."""
     return _to_points(Fraction(cost), base, scale)
 
 

@@ -16,24 +16,32 @@ column                 required  meaning
 ``grassroots``         no        grassroots group (基层病种): coefficient fixed at 1
 ``special_outcome``    no        ``SpecialOutcome`` of an approved special case (特例单议)
 ``special_points_e4``  no        approved points when the outcome is ``points``
-``base_fen``           for FFS   the catalog's all-case mean cost (全部病例次均费用), Jilin art.25
 =====================  ========  ==========================================================
 
-Exactness: the deviation ratio is rounded half-up to 4 decimals first (it is what the statement
-shows, and classification uses the shown value); then
-``points = round_half_up(score × aux × factor × coefficient, 4)`` — one rounding of an exact
-product of 4-decimal numbers, i.e. what ``Decimal`` arithmetic gives. The product has 16 decimals
-and overflows int64, so it is split (``_product_e4``) into two int64 products whose parts cannot
-overflow; when the inputs are too large for that, the same formula runs on Python ints.
+Fee-for-service points (按项目付费, Jilin art.25) divide by the catalog's all-case mean M
+(全部病例次均费用), passed as ``base_mean``: the exact M its group scores were computed with.
+
+Exactness: the deviation ratio r = cost ÷ mean is banded and multiplied exactly (``params.ratio_places``
+None, the policy texts), or rounded half-up to that many places first when a bureau's rule says so;
+``ratio_e4`` is r shown to 4 places either way. Then
+``points = round_half_up(score × aux × factor × coefficient, 4)`` — one rounding of an exact product.
+When the factor is a whole 4-decimal number (normal cases, or a rounded ratio) the product of four
+4-decimal numbers has 16 decimals and overflows int64, so it is split (``_product_e4``) into two
+int64 products whose parts cannot overflow; when the inputs are too large for that, and for the
+exact factor of low and high cases (a fraction over the mean), the same formula runs on Python ints.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 
-from settlement.engine.fixed import E4, POINTS_PLACES, EngineError, div_half_up, unit_count
+from settlement.engine.fixed import E4, MONEY_PLACES, POINTS_PLACES, EngineError, div_half_up, unit_count, unit_decimal
 from settlement.engine.params import DEFAULT_PARAMS, Deviation, Kind, SettlementParams, SpecialOutcome
+from settlement.engine.point_value import ffs_points
 
 REQUIRED_COLUMNS = ("kind", "score_e4", "medfee_fen", "mean_fen")
 DEVIATIONS = [Deviation.NORMAL, Deviation.LOW, Deviation.HIGH, Deviation.EXTREME]
@@ -48,7 +56,7 @@ ERR_LEVEL = "医疗机构级别应为 0 到 15 的整数。"
 ERR_NEGATIVE = "列 {column} 含负数，无法计算点数。"
 ERR_OVERFLOW = "点数超出可计算范围，请检查分值、系数与费用数据。"
 ERR_NO_MEAN = "有 {count} 个病例缺少病组次均费用，无法计算偏差比。"
-ERR_NO_BASE = "有 {count} 个按项目付费的特例病例缺少全部病例次均费用（base_fen）。"
+ERR_NO_BASE = "有 {count} 个按项目付费的特例病例缺少全部病例次均费用。"
 
 
 def _column(cases: pd.DataFrame, name: str, default: int = 0) -> np.ndarray:
@@ -69,9 +77,17 @@ def reference_mean_fen(cases: pd.DataFrame) -> np.ndarray:
     return reference
 
 
-def deviation_ratio_e4(medfee_fen: np.ndarray, mean_fen: np.ndarray) -> np.ndarray:
-    """偏差比 r = case cost ÷ reference mean, half-up to 4 decimals."""
-    return div_half_up(medfee_fen * E4, mean_fen)
+def deviation_ratio_e4(medfee_fen: np.ndarray, mean_fen: np.ndarray, places: int = POINTS_PLACES) -> np.ndarray:
+    """偏差比 r = case cost ÷ reference mean, half-up to ``places`` (≤ 4) decimals, counted in e4."""
+    return div_half_up(medfee_fen * 10**places, mean_fen) * 10 ** (POINTS_PLACES - places)
+
+
+def banded_ratio(medfee_fen: np.ndarray, mean_fen: np.ndarray, places: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The ratio that bands and multiplies, as e4 numerator and denominator: exact (cost × 10⁴ over the
+    mean) when ``places`` is None, else the ratio rounded to ``places`` over 1."""
+    if places is None:
+        return medfee_fen * E4, mean_fen
+    return deviation_ratio_e4(medfee_fen, mean_fen, places), np.ones_like(mean_fen)
 
 
 def _kind_codes(cases: pd.DataFrame) -> tuple[np.ndarray, list[Kind]]:
@@ -99,15 +115,17 @@ def _rule_e4(params: SettlementParams, kind: Kind, level: int) -> tuple[int, int
     return tuple(unit_count(value, POINTS_PLACES) for value in (rule.low, rule.high_for(int(level)), rule.extreme))
 
 
-def classify_deviation(ratio: np.ndarray, low: np.ndarray, high: np.ndarray, extreme: np.ndarray) -> np.ndarray:
-    """Deviation codes (index into ``DEVIATIONS``): extreme ≥ high ≥ … ≥ low, else normal."""
-    return np.select([ratio >= extreme, ratio >= high, ratio <= low], [_EXTREME, _HIGH, _LOW], _NORMAL).astype(np.int8)
+def classify_deviation(num: np.ndarray, den: np.ndarray, low: np.ndarray, high: np.ndarray, extreme: np.ndarray) -> np.ndarray:
+    """Deviation codes (index into ``DEVIATIONS``) of r = num ÷ den: extreme ≥ high ≥ … ≥ low, else normal."""
+    bands = [num >= extreme * den, num >= high * den, num <= low * den]
+    return np.select(bands, [_EXTREME, _HIGH, _LOW], _NORMAL).astype(np.int8)
 
 
-def deviation_factor_e4(ratio: np.ndarray, deviation: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Low: r; high and extreme (provisionally): r − high + 1 (DIP: (r − 2) + 1); normal: 1."""
-    over = ratio - high + E4
-    return np.where(deviation == _LOW, ratio, np.where(deviation >= _HIGH, over, E4))
+def deviation_factor_num(num: np.ndarray, den: np.ndarray, deviation: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The factor's e4 numerator over ``den``. Low: r; high and extreme (provisionally): r − high + 1
+    (DIP: (r − 2) + 1); normal: 1."""
+    over = num - (high - E4) * den
+    return np.where(deviation == _LOW, num, np.where(deviation >= _HIGH, over, E4 * den))
 
 
 def _product_e4(score: np.ndarray, aux: np.ndarray, factor: np.ndarray, coef: np.ndarray) -> np.ndarray:
@@ -128,6 +146,21 @@ def _product_e4(score: np.ndarray, aux: np.ndarray, factor: np.ndarray, coef: np
     return carried // E4 + rest // 10**12
 
 
+def _points_e4(score: np.ndarray, aux: np.ndarray, coef: np.ndarray, factor_num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(factor shown to 4 places, points): round_half_up(score × aux × coef × factor_num ÷ den ÷ 10¹²).
+    A factor that is a whole e4 takes the int64 product; an exact fraction (low and high cases with an
+    unrounded ratio) takes Python ints, case by case."""
+    factor = div_half_up(factor_num, den)
+    points = _product_e4(score, aux, factor, coef)
+    fractional = np.flatnonzero(factor_num % den != 0)
+    if len(fractional):
+        exact = [div_half_up(int(score[i]) * int(aux[i]) * int(coef[i]) * int(factor_num[i]), int(den[i]) * 10**12) for i in fractional]
+        if max(exact) > _INT64_MAX:
+            raise EngineError(ERR_OVERFLOW)
+        points[fractional] = exact
+    return factor, points
+
+
 def _special_outcomes(cases: pd.DataFrame) -> np.ndarray:
     if "special_outcome" not in cases:
         return np.full(len(cases), SpecialOutcome.NONE.value, dtype=object)
@@ -138,9 +171,10 @@ def _special_outcomes(cases: pd.DataFrame) -> np.ndarray:
     return outcomes
 
 
-def ffs_points_e4(cost_fen, base_fen, scale):
-    """按项目付费折算点数 (Jilin art.25): cost ÷ base × scale, half-up to 4 decimals."""
-    return div_half_up(cost_fen * scale * E4, base_fen)
+def ffs_points_e4(cost_fen: np.ndarray, base_mean: Decimal | Fraction, scale: np.ndarray) -> np.ndarray:
+    """按项目付费折算点数 (Jilin art.25) of each case: ``point_value.ffs_points`` with the exact M, as e4."""
+    return np.array([unit_count(ffs_points(unit_decimal(int(cost), MONEY_PLACES), base=base_mean, scale=int(k)), POINTS_PLACES)
+                     for cost, k in zip(cost_fen, scale)], dtype=np.int64)  # fmt: skip
 
 
 def _scales(cases: pd.DataFrame, params: SettlementParams) -> np.ndarray:
@@ -148,22 +182,23 @@ def _scales(cases: pd.DataFrame, params: SettlementParams) -> np.ndarray:
     return np.array([params.scale(kind) for kind in kinds], dtype=np.int64)[kind_codes]
 
 
-def _apply_special(cases: pd.DataFrame, points: np.ndarray, medfee: np.ndarray, params: SettlementParams) -> tuple[np.ndarray, np.ndarray]:
+def _apply_special(
+    cases: pd.DataFrame, points: np.ndarray, medfee: np.ndarray, params: SettlementParams, base_mean: Decimal | Fraction | None,
+) -> tuple[np.ndarray, np.ndarray]:
     outcomes = _special_outcomes(cases)
     ffs, approved = outcomes == SpecialOutcome.FFS.value, outcomes == SpecialOutcome.POINTS.value
     if ffs.any():
-        base = _column(cases, "base_fen")
-        if (missing := int((ffs & (base <= 0)).sum())) > 0:
-            raise EngineError(ERR_NO_BASE.format(count=missing))
-        ffs_points = ffs_points_e4(medfee[ffs], base[ffs], _scales(cases, params)[ffs])
+        if base_mean is None or base_mean <= 0:
+            raise EngineError(ERR_NO_BASE.format(count=int(ffs.sum())))
         points = points.copy()
-        points[ffs] = ffs_points
+        points[ffs] = ffs_points_e4(medfee[ffs], base_mean, _scales(cases, params)[ffs])
     points = np.where(approved, _column(cases, "special_points_e4"), points)
     return points, outcomes != SpecialOutcome.NONE.value
 
 
-def case_points(cases: pd.DataFrame, params: SettlementParams = DEFAULT_PARAMS) -> pd.DataFrame:
-    """Points of each case (one row per input row, same index).
+def case_points(cases: pd.DataFrame, params: SettlementParams = DEFAULT_PARAMS, *, base_mean: Decimal | Fraction | None = None) -> pd.DataFrame:
+    """Points of each case (one row per input row, same index); ``base_mean`` is the catalog's exact
+    all-case mean M, needed when a case is paid fee-for-service.
 
     Columns: ``ratio_e4``, ``deviation`` (categorical ``Deviation``), ``factor_e4``, ``coef_e4``
     (the coefficient applied), ``points_e4``, ``special`` (an approved special-case outcome replaced
@@ -171,18 +206,17 @@ def case_points(cases: pd.DataFrame, params: SettlementParams = DEFAULT_PARAMS) 
     """
     if missing := [name for name in REQUIRED_COLUMNS if name not in cases]:
         raise EngineError(ERR_MISSING_COLUMNS.format(columns="、".join(missing)))
-    medfee, score = _column(cases, "medfee_fen"), _column(cases, "score_e4")
-    ratio = deviation_ratio_e4(medfee, reference_mean_fen(cases))
+    medfee, score, mean = _column(cases, "medfee_fen"), _column(cases, "score_e4"), reference_mean_fen(cases)
+    num, den = banded_ratio(medfee, mean, params.ratio_places)
     low, high, extreme = thresholds_e4(cases, params)
-    deviation = classify_deviation(ratio, low, high, extreme)
-    factor = deviation_factor_e4(ratio, deviation, high)
+    deviation = classify_deviation(num, den, low, high, extreme)
     grassroots = cases["grassroots"].fillna(False).to_numpy(dtype=bool) if "grassroots" in cases else np.zeros(len(cases), bool)
     coef = np.where(grassroots, unit_count(params.grassroots_coefficient, POINTS_PLACES), _column(cases, "inst_coef_e4", E4))
-    points = _product_e4(score, _column(cases, "aux_coef_e4", E4), factor, coef)
-    points, special = _apply_special(cases, points, medfee, params)
+    factor, points = _points_e4(score, _column(cases, "aux_coef_e4", E4), coef, deviation_factor_num(num, den, deviation, high), den)
+    points, special = _apply_special(cases, points, medfee, params, base_mean)
     return pd.DataFrame(
         {
-            "ratio_e4": ratio,
+            "ratio_e4": deviation_ratio_e4(medfee, mean),
             "deviation": pd.Categorical.from_codes(deviation, categories=[d.value for d in DEVIATIONS]),
             "factor_e4": factor,
             "coef_e4": coef,

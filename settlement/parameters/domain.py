@@ -27,6 +27,7 @@ from settlement.engine.params import (
 
 DECIMAL, INTEGER, CHOICE = "decimal", "integer", "choice"
 TERTIARY = 3
+RATIO_EXACT = "exact"
 
 ERR_REQUIRED = "必填。"
 ERR_NUMBER = "应为数字。"
@@ -56,6 +57,9 @@ FIELDS: tuple[ParamField, ...] = (
     ParamField("high_ratio_tertiary", "三级医院费用极高倍率", DECIMAL, Decimal(1), Decimal(20), optional=True,
                help="留空则与上一项相同；DRG 默认 3"),
     ParamField("extreme_ratio", "极端异常判定倍率", DECIMAL, Decimal(1), Decimal(50), help="偏差比 ≥ 此值转专家评议，暂按费用极高病例支付"),
+    ParamField("ratio_rounding", "偏差比舍入", CHOICE, choices=(
+        (RATIO_EXACT, "不舍入，按精确偏差比判定与计算"), ("4", "先四舍五入保留4位小数"), ("2", "先四舍五入保留2位小数"),
+    ), help="政策按精确偏差比与判定倍率比较；仅当本地规则明文规定先舍入时选择舍入"),  # fmt: skip
     ParamField("grassroots_coefficient", "基层病种机构系数", DECIMAL, Decimal("0.5"), Decimal(2), help="基层病种不区分医院等级，默认 1"),
     ParamField("basis", "点值口径", CHOICE, choices=((Basis.TOTAL_COST.value, "总费用口径"), (Basis.FUND.value, "基金口径"))),
     ParamField("deposit_rate", "月度预付保证金比例", DECIMAL, **_RATE),
@@ -72,6 +76,11 @@ FIELDS: tuple[ParamField, ...] = (
 BY_KEY = MappingProxyType({field.key: field for field in FIELDS})
 
 
+def choice_label(key: str, value: str) -> str:
+    """The label of a choice parameter's value, as the form and the run's frozen inputs show it."""
+    return dict(BY_KEY[key].choices).get(value, value)
+
+
 def defaults(kind: str) -> dict[str, str]:
     """The default values of a parameter set for a payment method, as text."""
     kind = Kind(kind)
@@ -82,12 +91,21 @@ def defaults(kind: str) -> dict[str, str]:
         "scale": str(DEFAULT_PARAMS.scales[kind]),
         "low_ratio": str(rule.low), "high_ratio": str(rule.high),
         "high_ratio_tertiary": str(tertiary) if tertiary is not None else "", "extreme_ratio": str(rule.extreme),
+        "ratio_rounding": _rounding_text(DEFAULT_PARAMS.ratio_places),
         "grassroots_coefficient": str(DEFAULT_PARAMS.grassroots_coefficient), "basis": DEFAULT_PARAMS.basis.value,
         "deposit_rate": str(DEFAULT_PARAMS.deposit_rate), "quarterly_deposit_rate": str(DEFAULT_PARAMS.quarterly_deposit_rate),
         "advance_variant": DEFAULT_PARAMS.advance_variant.value,
         "surplus_below": str(sharing.surplus[0].below), "surplus_share": str(sharing.surplus[0].share),
         "overspend_upto": str(sharing.overspend[0].upto), "overspend_share": str(sharing.overspend[0].share),
     }  # fmt: skip
+
+
+def _rounding_text(places: int | None) -> str:
+    return RATIO_EXACT if places is None else str(places)
+
+
+def _rounding_places(text: str) -> int | None:
+    return None if text == RATIO_EXACT else int(text)
 
 
 def _parse(field: ParamField, text: str) -> tuple[Decimal | str | None, str]:
@@ -151,6 +169,7 @@ def to_engine(values: Mapping[str, str], kind: str) -> SettlementParams:
         grassroots_coefficient=number("grassroots_coefficient"), basis=Basis(cleaned["basis"]),
         deposit_rate=number("deposit_rate"), quarterly_deposit_rate=number("quarterly_deposit_rate"),
         advance_variant=AdvanceVariant(cleaned["advance_variant"]), sharing=sharing,
+        ratio_places=_rounding_places(cleaned["ratio_rounding"]),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 from django.core.exceptions import ValidationError
@@ -66,7 +67,7 @@ def points_compute(
     table, in_force = selectors.coefficients_in_force(region=run.region, year=run.year)
     decisions, skipped = selectors.special_decisions(periods=periods)
     decisions = domain.applied_decisions(decisions, cases["id"])
-    base_mean = version.build_summary.get("base_mean")
+    base_mean = selectors.catalog_base_mean(version)
     if decisions and not base_mean:
         raise ValidationError(ERR_NO_BASE_MEAN)
     report(25, f"正在为 {len(cases)} 条结算清单分组并计算点数")
@@ -75,8 +76,8 @@ def points_compute(
     institutions = selectors.region_institutions(run.region)
     engine = domain.engine_cases(cases, grouped, groups, kind=run.kind, levels=institutions.levels,
                                  coefficients={**in_force, **(coefficients or {})}, decisions=decisions,
-                                 base_mean=Decimal(base_mean or "1"))  # fmt: skip
-    points = case_points(engine, params)
+                                 base_mean=base_mean or Fraction(1))  # fmt: skip
+    points = case_points(engine, params, base_mean=base_mean)
     leads = {str(m): str(lead) for m, lead in institutions.leads.items()}
     money = cases[["medfee_fen", "fund_fen", "psn_part_fen"]].assign(institution=cases["institution_id"].astype(str))
     totals = institution_totals(money, points, leads)

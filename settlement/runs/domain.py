@@ -18,11 +18,12 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
-from settlement.engine.fixed import E4, MONEY_PLACES, POINTS_PLACES, to_units, unit_count, unit_decimal
+from settlement.engine.fixed import E4, MONEY_PLACES, POINTS_PLACES, quantize, to_fen, to_units, unit_count, unit_decimal
 from settlement.engine.params import Deviation, SpecialOutcome
 
 ZERO = Decimal("0.00")
@@ -51,12 +52,12 @@ def _units(values: Iterable, places: int) -> np.ndarray:
 
 def engine_cases(
     cases: pd.DataFrame, grouped: pd.DataFrame, groups: pd.DataFrame, *, kind: str, levels: Mapping[int, str],
-    coefficients: Mapping[int, Decimal], decisions: Iterable[Decision] = (), base_mean: Decimal,
+    coefficients: Mapping[int, Decimal], decisions: Iterable[Decision] = (), base_mean: Decimal | Fraction,
 ) -> pd.DataFrame:
     """The engine's case frame (``settlement.engine.points``) of a period's grouped cases.
 
     Ungroupable cases (不能入组) get score 0 — no points unless a special-case decision pays them — and the
-    catalog's all-case mean as their reference, so the engine can classify them; ``run_case_rows`` shows
+    catalog's all-case mean M (to the fen, as every mean) as their reference, so the engine can classify them; ``run_case_rows`` shows
     them as ungroupable. ``levels`` and ``coefficients`` are by institution id; an institution without a
     coefficient row gets 1.
     """
@@ -69,7 +70,7 @@ def engine_cases(
     if unknown.any():
         count = int(np.isin(case_codes, np.flatnonzero(unknown)).sum())
         raise ValueError(ERR_UNKNOWN_GROUP.format(count=count, code=distinct[unknown][0]))
-    base_fen = unit_count(base_mean, MONEY_PLACES)
+    base_fen = unit_count(quantize(base_mean, MONEY_PLACES), MONEY_PLACES)
     row = distinct_rows[case_codes] if len(case_codes) else np.zeros(0, dtype=np.int64)
     grouped_mask = row >= 0
     score = np.where(grouped_mask, _units(table["score"], POINTS_PLACES)[row], 0)
@@ -88,7 +89,6 @@ def engine_cases(
         "inst_coef_e4": np.array([unit_count(coefficients.get(int(i), Decimal(1)), POINTS_PLACES) for i in inst_ids],
                                  dtype=np.int64)[inst_codes] if len(institution) else np.zeros(0, dtype=np.int64),
         "grassroots": np.where(grouped_mask, table["is_grassroots"].to_numpy(dtype=bool)[row], False),
-        "base_fen": base_fen,
     }, index=cases.index)  # fmt: skip
     return _with_decisions(frame, cases["id"].to_numpy(dtype=np.int64), decisions)
 
@@ -156,6 +156,28 @@ def case_amounts_fen(points_e4: np.ndarray, pv: Decimal | None) -> np.ndarray:
     if len(points_e4) == 0 or int(points_e4.max()) * pv_e6 < 2**62:
         return (points_e4 * pv_e6 + 5 * 10**7) // 10**8
     return np.array([(int(p) * pv_e6 + 5 * 10**7) // 10**8 for p in points_e4], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class MemberShare:
+    """A consortium member's share of its lead's statement (医共体成员份额): its cases, their points and,
+    beside the one rounding of points × PV, the sum of its per-case amounts (each rounded to the fen, as
+    the case list shows them) with the difference between the two."""
+
+    cases: int
+    points: Decimal
+    point_value: Decimal | None
+    case_amounts: Decimal
+
+    @property
+    def amount(self) -> Decimal | None:
+        """折算金额: the member's points × PV, rounded once to the fen."""
+        return None if self.point_value is None else to_fen(self.points * self.point_value)
+
+    @property
+    def rounding_difference(self) -> Decimal | None:
+        """逐例舍入差异: Σ per-case amounts − points × PV (each case rounded separately)."""
+        return None if self.amount is None else self.case_amounts - self.amount
 
 
 def breakdowns(rows: pd.DataFrame, group_types: pd.Series) -> dict[int, dict]:

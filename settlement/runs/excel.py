@@ -20,7 +20,7 @@ from accounts.templatetags.portal import money
 from catalogs.choices import GroupType
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from settlement.grouping.domain import TRACE_TEXT
-from settlement.runs.domain import DEVIATION_LABELS, SPECIAL_LABELS
+from settlement.runs.domain import DEVIATION_LABELS, SPECIAL_LABELS, MemberShare
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 
 TEXT, COUNT, MONEY, POINTS, PV, RATIO, SCORE = "text", "count", "money", "points", "pv", "ratio", "score"
@@ -91,10 +91,17 @@ def statement_sections(row: RunInstitution) -> list[Section]:
     return sections
 
 
-def member_sections(run: SettlementRun, share: dict) -> list[Section]:
-    """A consortium member's own share of its lead's statement (``selectors.member_statement_rows``)."""
-    lines = [Line("本机构病例数", share["cases"], COUNT), Line("本机构病例点数", share["points"], POINTS),
-             Line("点值", run.point_value, PV), Line("折算金额（点数×点值）", share["amount"], MONEY)]  # fmt: skip
+MEMBER_AMOUNT = "折算金额（本机构病例点数×点值，四舍五入到分）"
+MEMBER_CASE_SUM = "逐例折算金额合计（各病例点数×点值分别四舍五入到分后相加）"
+MEMBER_DIFFERENCE = "逐例舍入差异（逐例合计 − 折算金额）"
+
+
+def member_sections(share: MemberShare) -> list[Section]:
+    """A consortium member's own share of its lead's statement: one rounding of points × PV, and the
+    per-case amounts of its case list reconciled to it (``domain.MemberShare``)."""
+    lines = [Line("本机构病例数", share.cases, COUNT), Line("本机构病例点数", share.points, POINTS), Line("点值", share.point_value, PV),
+             Line(MEMBER_AMOUNT, share.amount, MONEY), Line(MEMBER_CASE_SUM, share.case_amounts, MONEY),
+             Line(MEMBER_DIFFERENCE, share.rounding_difference, MONEY)]  # fmt: skip
     return [Section("本机构份额", lines)]
 
 
@@ -190,33 +197,58 @@ def _title(sheet, title: str, lines: Sequence[tuple[str, str]]) -> int:
     return len(lines) + 3
 
 
+def run_title(run: SettlementRun) -> str:
+    return f"{run.region.name} {run.period_label} {run.get_scheme_display()}{run.category} {run.get_run_type_display()}"
+
+
 def statement_title(row: RunInstitution) -> str:
-    run = row.run
-    return f"{run.region.name} {run.period_label} {run.get_scheme_display()}{run.category} {run.get_run_type_display()}结算单"
+    return f"{run_title(row.run)}结算单"
 
 
-def statement_workbook(row: RunInstitution, *, members: Sequence[str] = ()) -> bytes:
-    """The statement as a formatted sheet: title, the run, the sections (项目 | 数值), then 点数构成."""
-    run = row.run
-    book, sheet = _book("结算单", (34, 22, 18))
-    start = _title(sheet, statement_title(row), [
-        ("定点医疗机构", f"{row.institution.name}（{row.institution.code}）"), ("结算运行", f"#{run.pk}（{run.get_status_display()}）"),
-        ("医共体成员", "、".join(members) or "—"), ("金额单位", "元"),
-        ("生成时间", f"{timezone.localtime():%Y-%m-%d %H:%M:%S}"),
-    ])  # fmt: skip
+def _sections(sheet, start: int, sections: Iterable[Section]) -> int:
+    """项目 | 数值 from row ``start``, section by section; returns the next free row."""
     _header(sheet, start, ["项目", "数值"])
     sheet.freeze_panes = sheet.cell(row=start + 1, column=1)
     position = start + 1
-    for section in statement_sections(row):
+    for section in sections:
         sheet.cell(row=position, column=1, value=section.title).font = HEADER_FONT
         for position, line in enumerate(section.lines, start=position + 1):
             sheet.cell(row=position, column=1, value=line.label)
             _cell(sheet, position, 2, line)
         position += 2
+    return position
+
+
+def _run_lines(run: SettlementRun, institution) -> list[tuple[str, str]]:
+    return [("定点医疗机构", f"{institution.name}（{institution.code}）"), ("结算运行", f"#{run.pk}（{run.get_status_display()}）")]
+
+
+def statement_workbook(row: RunInstitution, *, members: Sequence[str] = ()) -> bytes:
+    """The statement as a formatted sheet: title, the run, the sections (项目 | 数值), then 点数构成."""
+    book, sheet = _book("结算单", (34, 22, 18))
+    start = _title(sheet, statement_title(row), [*_run_lines(row.run, row.institution), ("医共体成员", "、".join(members) or "—"),
+                                                 ("金额单位", "元"), ("生成时间", f"{timezone.localtime():%Y-%m-%d %H:%M:%S}")])  # fmt: skip
+    position = _sections(sheet, start, statement_sections(row))
     for title, rows in breakdown_tables(row):
         sheet.cell(row=position, column=1, value=f"点数构成（{title}）").font = HEADER_FONT
         position = _table(sheet, position + 1, [h for h, _ in BREAKDOWN_COLUMNS], rows) + 1
     return workbook_bytes(book)
+
+
+MEMBER_CASE_COLUMNS = [("结算清单号", TEXT), ("病种/病组", TEXT), ("偏差类型", TEXT), ("病例点数", POINTS), ("折算金额（元）", MONEY)]
+
+
+def member_share_workbook(run: SettlementRun, institution, share: MemberShare, cases: Iterable[RunCase]) -> bytes:
+    """A consortium member's share of its lead's statement: the share (as on its page), then its cases."""
+    book, sheet = _book("医共体成员份额", (44, 22, 14, 16, 16))
+    start = _title(sheet, f"{run_title(run)} 医共体成员份额", [*_run_lines(run, institution), ("说明", MEMBER_NOTE), ("金额单位", "元"),
+                                                                ("生成时间", f"{timezone.localtime():%Y-%m-%d %H:%M:%S}")])  # fmt: skip
+    position = _sections(sheet, start, member_sections(share))
+    rows = [[Line(h, v, f) for (h, f), v in zip(MEMBER_CASE_COLUMNS, (c.case.setl_id, c.group_code or "不能入组", deviation_label(c.deviation),
+                                                                      c.points, c.amount), strict=True)] for c in cases]  # fmt: skip
+    sheet.cell(row=position, column=1, value="本机构病例").font = HEADER_FONT
+    _table(sheet, position + 1, [h for h, _ in MEMBER_CASE_COLUMNS], rows)
+    return _bytes(book)
 
 
 def case_points_workbook(case, results: Iterable[RunCase]) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 from django.db import connection
@@ -33,7 +34,7 @@ from settlement.bulkread import frame_of
 from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.runs.choices import RunStatus, RunType
-from settlement.runs.domain import Decision
+from settlement.runs.domain import Decision, MemberShare
 from settlement.runs.models import RevolvingFund, RunCase, RunInstitution, SettlementRun
 
 MONEY_FIELDS = {"medfee_fen": "medfee_sumamt", "fund_fen": "fund_pay_sumamt", "psn_part_fen": "psn_part_amt"}
@@ -45,6 +46,14 @@ GROUP_COLUMNS = ("code", "score", "mean_cost", "level_means", "is_grassroots", "
 
 def periods_of(*, region: Region, year: int, months: Sequence[int]) -> list[SettlementPeriod]:
     return list(SettlementPeriod.objects.filter(region=region, year=year, month__in=list(months)).order_by("month"))
+
+
+def catalog_base_mean(version: CatalogVersion) -> Fraction | None:
+    """The catalog's all-case mean M exactly as its group scores used it (测算结果摘要 ``base_mean_exact``),
+    for fee-for-service points; a version built before M was kept exactly has only M to the fen."""
+    summary = version.build_summary or {}
+    text = summary.get("base_mean_exact") or summary.get("base_mean")
+    return Fraction(text) if text else None
 
 
 def run_case_frame(*, periods: Sequence[SettlementPeriod], kind: str, scheme: str, columns: Sequence[str]) -> pd.DataFrame:
@@ -233,10 +242,36 @@ def statement_get_for_user(user, *, run_id: int, institution_id: int) -> RunInst
     return statement_list_for_user(user).get(run_id=run_id, institution_id=institution_id)
 
 
-def member_statement_rows(user, *, run: SettlementRun, institution_id: int) -> dict:
-    """A consortium member's own share of a run (its cases and points), booked to its lead's statement."""
-    rows = RunCase.objects.for_user(user).filter(run=run, institution_id=institution_id)
-    return rows.aggregate(cases=Count("id"), points=Sum("points"), amount=Sum("amount"))
+@dataclass(frozen=True)
+class MemberShareRow:
+    """One consortium member's share (``domain.MemberShare``) of one run, with the run and the member."""
+
+    run: SettlementRun
+    institution: Institution
+    share: MemberShare
+
+
+def member_share_list_for_user(user, *, run_id: int | None = None, year: int | None = None) -> list[MemberShareRow]:
+    """Consortium members' shares of their leads' statements: a member hospital its own share of each run
+    (``member_run_list_for_user``), never another institution's; the bureau every member's. Run by run,
+    newest first; the sums of all the shares come from one query."""
+    if getattr(user, "is_bureau", False):
+        statements = RunInstitution.objects.filter(run__status__in=[RunStatus.COMPLETED, RunStatus.SUPERSEDED]).exclude(members=[])
+        statements = statements.filter(**{k: v for k, v in {"run_id": run_id, "run__year": year}.items() if v})
+        pairs = [(row.run, member) for row in statements.select_related("run", "run__region").order_by("-run_id") for member in row.members]
+    else:
+        runs = [r for r in member_run_list_for_user(user) if (not run_id or r.pk == run_id) and (not year or r.year == year)]
+        pairs = [(run, user.institution_id) for run in runs]
+    sums = {(s["run_id"], s["institution_id"]): s for s in RunCase.objects.for_user(user)
+            .filter(run_id__in={run.pk for run, _ in pairs}, institution_id__in={member for _, member in pairs})
+            .values("run_id", "institution_id").annotate(cases=Count("id"), points=Sum("points"), amount=Sum("amount"))}  # fmt: skip
+    institutions = Institution.objects.in_bulk({member for _, member in pairs})
+    return [MemberShareRow(run, institutions[member], _share(run, sums.get((run.pk, member), {}))) for run, member in pairs]
+
+
+def _share(run: SettlementRun, sums: dict) -> MemberShare:
+    return MemberShare(cases=sums.get("cases", 0), points=sums.get("points") or Decimal("0.0000"), point_value=run.point_value,
+                       case_amounts=sums.get("amount") or Decimal("0.00"))  # fmt: skip
 
 
 def case_results_for_user(user, *, case_id: int) -> QuerySet[RunCase]:
@@ -293,7 +328,7 @@ def institution_labels(ids: Sequence[int]) -> dict[int, dict[str, str]]:
 
 def member_run_list_for_user(user) -> list[SettlementRun]:
     """Runs whose statement of the user's consortium lead (医共体牵头机构) includes the user's institution:
-    a member hospital has no statement of its own, only its share of the lead's (``member_statement_rows``)."""
+    a member hospital has no statement of its own, only its share of the lead's (``member_share_list_for_user``)."""
     institution = getattr(user, "institution", None)
     if not getattr(user, "is_hospital", False) or institution is None or not institution.consortium_lead_id:
         return []

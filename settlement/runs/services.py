@@ -167,7 +167,8 @@ def _execute(run: SettlementRun, report: Progress) -> dict:
     if run_type in (RunType.ANNUAL, RunType.CLEARING) and pools.reserve_share is None:
         raise ValidationError(ERR_NO_RESERVE.format(year=run.year, scheme=_scheme_label(run.scheme)))
     run.parameter_set, run.budget = parameter_set, pools.budget
-    inputs: dict = {"parameter_set": parameter_set.pk, "budget": pools.budget.pk, "warnings": []}
+    inputs: dict = {"parameter_set": parameter_set.pk, "ratio_rounding": parameter_set.values["ratio_rounding"], "budget": pools.budget.pk,
+                    "warnings": []}  # fmt: skip
     report(5, "正在读取输入")
     if run_type == RunType.CLEARING:
         result = _clearing(run, params, pools, inputs)

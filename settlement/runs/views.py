@@ -21,6 +21,7 @@ from catalogs.models import Region
 from config.spreadsheets import download_response
 from settlement import selectors as case_selectors
 from settlement.models import SettlementPeriod
+from settlement.parameters import domain as parameter_domain
 from settlement.runs import excel, selectors, services
 from settlement.runs.domain import DEVIATION_LABELS
 from settlement.runs.forms import CaseFilterForm, RunFilterForm, RunStartForm, YearCloseForm
@@ -80,8 +81,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     names = selectors.institution_names([c["institution"] for c in changes])
     context = {"run": run, "rows": rows, "changes": [{**c, "name": names.get(c["institution"], c["institution"])} for c in changes],
                "deviations": {DEVIATION_LABELS.get(k, k): n for k, n in run.summary.get("deviations", {}).items()},
-               "warnings": run.inputs.get("warnings", []), **_charts(run, rows)}  # fmt: skip
+               "warnings": run.inputs.get("warnings", []), "ratio_rounding": _ratio_rounding(run), **_charts(run, rows)}  # fmt: skip
     return render(request, "settlement/runs/run_detail.html", context)
+
+
+def _ratio_rounding(run: SettlementRun) -> str:
+    """偏差比舍入 the run froze (runs before it was a parameter have none)."""
+    value = run.inputs.get("ratio_rounding")
+    return parameter_domain.choice_label("ratio_rounding", value) if value else ""
 
 
 def _statement(request: HttpRequest, pk: int, institution_id: int) -> RunInstitution:
@@ -125,18 +132,30 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "settlement/runs/statement_list.html", context)
 
 
+def _member_share(request: HttpRequest, pk: int) -> tuple[selectors.MemberShareRow, QuerySet]:
+    """The user's own share of run ``pk`` (a consortium member hospital's; 404 for anyone else) and its cases."""
+    if not getattr(request.user, "is_hospital", False):
+        raise Http404
+    row = next(iter(selectors.member_share_list_for_user(request.user, run_id=pk)), None)
+    if row is None:
+        raise Http404
+    return row, selectors.run_case_list_for_user(request.user, run=row.run).filter(institution_id=row.institution.pk)
+
+
 @login_required
 def member_statement(request: HttpRequest, pk: int) -> HttpResponse:
     """A consortium member's own share of a run (its cases are booked to the lead's statement)."""
-    run = next((r for r in selectors.member_run_list_for_user(request.user) if r.pk == pk), None)
-    if run is None:
-        raise Http404
-    institution = request.user.institution
-    share = selectors.member_statement_rows(request.user, run=run, institution_id=institution.pk)
-    cases = selectors.run_case_list_for_user(request.user, run=run).filter(institution_id=institution.pk)
-    context = {"run": run, "institution": institution, "sections": excel.member_sections(run, share), "note": excel.MEMBER_NOTE,
+    row, cases = _member_share(request, pk)
+    context = {"run": row.run, "institution": row.institution, "sections": excel.member_sections(row.share), "note": excel.MEMBER_NOTE,
                **_paged_cases(request, cases)}  # fmt: skip
     return render(request, "settlement/runs/member_statement.html", context)
+
+
+@login_required
+def member_statement_export(request: HttpRequest, pk: int) -> HttpResponse:
+    row, cases = _member_share(request, pk)
+    content = excel.member_share_workbook(row.run, row.institution, row.share, cases)
+    return _xlsx(content, f"member-share-{row.run.pk}-{row.institution.code}.xlsx")
 
 
 @login_required

@@ -69,6 +69,7 @@ def test_the_drg_build_weighs_groups_from_the_published_rule_set_and_keeps_that_
     scores = dict(version.groups.values_list("code", "score"))
     assert scores == {"FM15": D("300.0000"), "ES25": D("50.0000")}
     assert (summary["cases"], summary["ungroupable"], summary["base_mean"], summary["scale"]) == (5, 1, "10000.00", "100")
+    assert summary["base_mean_exact"] == "10000"  # M exactly (a fraction p/q when it is not a whole number)
     version.refresh_from_db()
     assert version.drg_rule_set.status == CatalogStatus.PUBLISHED and version.build_params["years"] == [2024]
     event = AuditEvent.objects.get(action="catalog_build_drg")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pandas as pd
 import pytest
@@ -56,6 +57,15 @@ def test_drg_weights_use_the_2_8_weighted_yearly_means_and_a_configurable_scale(
         catalog, _ = builds.drg_catalog_from_history(cases, rules=drg.drg_rules_load(), procedure_types=PROCEDURES, config=config)
         assert by_code(catalog)["FM15"].score == expected
         assert catalog.weights == {2023: 2, 2024: 8} and catalog.base_mean == D("9600.00")
+
+
+def test_the_all_case_mean_is_kept_exactly_beside_its_value_to_the_fen():
+    """Three pneumonias at 10,000.00, 10,000.00, 10,000.01: M = 30,000.01 / 3 = 10,000.00333… (10,000.00 to the fen);
+    fee-for-service points divide by this exact M, as the scores do."""
+    cases = inpatient([(2024, "J18.900", "", "10000", "2"), (2024, "J18.900", "", "10000", "2"), (2024, "J18.900", "", "10000.01", "2")])
+    catalog, _ = builds.drg_catalog_from_history(cases, rules=drg.drg_rules_load(), procedure_types=PROCEDURES,
+                                                 config=builds.WeightConfig(years=(2024,)))  # fmt: skip
+    assert (catalog.base, catalog.base_mean) == (Fraction(3_000_001, 300), D("10000.00"))
 
 
 def e8() -> pd.DataFrame:

@@ -168,6 +168,7 @@ def test_a_single_case_group_has_its_cost_as_mean_and_no_spread():
     assert (single.mean_cost, single.cv, single.subtypes) == (Decimal("23456.78"), Decimal("0.0000"), ())
     assert single.case_counts == {2021: 0, 2022: 0, 2023: 1}
     assert catalog.base_mean == Decimal("10292.54")  # (45 x 10,000 + 23,456.78) / 46 = 10,292.5387...
+    assert catalog.base == Fraction(47_345_678, 4600)  # exactly: 473,456.78 / 46, the divisor of every score
     assert single.score == Decimal("2279.0082")  # 23,456.78 / 10,292.5387 x 1000 = 2,279.00819...
 
 

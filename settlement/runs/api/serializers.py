@@ -50,10 +50,9 @@ class RunQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RunStatus.values, required=False, help_text=STATUS_HELP)
 
 
-class StatementSerializer(serializers.ModelSerializer):
-    """结算单: one institution's figures in one run (clearing fields are null outside the year-end clearing)."""
+class RunInstitutionFields(serializers.Serializer):
+    """The run's period and the institution of a statement row or of a member's share (``run``, ``institution``)."""
 
-    run = serializers.IntegerField(source="run_id", read_only=True, help_text="结算运行ID")
     period_label = serializers.CharField(source="run.period_label", read_only=True, help_text="期间")
     scheme = serializers.CharField(source="run.scheme", read_only=True, help_text=SCHEME_HELP)
     category = serializers.CharField(source="run.category", read_only=True, help_text="细分类别")
@@ -61,6 +60,12 @@ class StatementSerializer(serializers.ModelSerializer):
     run_status = serializers.CharField(source="run.status", read_only=True, help_text=STATUS_HELP)
     fixmedins_code = serializers.CharField(source="institution.code", read_only=True, help_text="定点医药机构编号")
     fixmedins_name = serializers.CharField(source="institution.name", read_only=True, help_text="机构名称")
+
+
+class StatementSerializer(RunInstitutionFields, serializers.ModelSerializer):
+    """结算单: one institution's figures in one run (clearing fields are null outside the year-end clearing)."""
+
+    run = serializers.IntegerField(source="run_id", read_only=True, help_text="结算运行ID")
     point_value = serializers.DecimalField(source="run.point_value", max_digits=18, decimal_places=6, read_only=True, allow_null=True,
                                            help_text="点值")  # fmt: skip
 
@@ -73,6 +78,29 @@ class StatementSerializer(serializers.ModelSerializer):
 
 
 class StatementQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, help_text="年度")
+
+
+def _money(source: str, help_text: str, places: int = 2) -> serializers.DecimalField:
+    return serializers.DecimalField(source=source, max_digits=20, decimal_places=places, read_only=True, allow_null=True, help_text=help_text)
+
+
+class MemberShareSerializer(RunInstitutionFields):
+    """医共体成员份额: a consortium member's cases and points within its lead's statement; ``amount`` is the
+    member's points × point value rounded once to the fen, ``case_amounts`` the sum of its per-case amounts
+    (each rounded to the fen) and ``rounding_difference`` their difference."""
+
+    run = serializers.IntegerField(source="run.pk", read_only=True, help_text="结算运行ID")
+    cases = serializers.IntegerField(source="share.cases", read_only=True, help_text="本机构病例数")
+    points = _money("share.points", "本机构病例点数", places=4)
+    point_value = _money("share.point_value", "点值", places=6)
+    amount = _money("share.amount", "折算金额：本机构病例点数×点值，四舍五入到分")
+    case_amounts = _money("share.case_amounts", "逐例折算金额合计：各病例点数×点值分别四舍五入到分后相加")
+    rounding_difference = _money("share.rounding_difference", "逐例舍入差异：逐例合计 − 折算金额")
+
+
+class MemberShareQuerySerializer(serializers.Serializer):
+    run = serializers.IntegerField(required=False, min_value=1, help_text="结算运行ID（经办机构用户必填）")
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, help_text="年度")
 
 

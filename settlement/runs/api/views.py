@@ -1,18 +1,18 @@
-"""Runs (bureau only), statements (through ``for_user``: a hospital its own) and a case's points
-explanation (the case through ``for_user``: another institution's case is 404)."""
+"""Runs (bureau only), statements (through ``for_user``: a hospital its own), consortium members' shares
+(a member its own) and a case's points explanation (the case through ``for_user``: another institution's case is 404)."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 
 from config.api import IsBureau, query_params
 from settlement import selectors as case_selectors
 from settlement.runs import selectors
-from settlement.runs.api.serializers import (CasePointsSerializer, RunDetailSerializer, RunQuerySerializer, RunSerializer,
-                                             StatementQuerySerializer, StatementSerializer)  # fmt: skip
+from settlement.runs.api.serializers import (CasePointsSerializer, MemberShareQuerySerializer, MemberShareSerializer, RunDetailSerializer,
+                                             RunQuerySerializer, RunSerializer, StatementQuerySerializer, StatementSerializer)  # fmt: skip
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 
 
@@ -56,6 +56,26 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
             return self.get_queryset().get(pk=self.kwargs["pk"])
         except RunInstitution.DoesNotExist:
             raise NotFound from None
+
+
+ERR_RUN_REQUIRED = "经办机构用户请按结算运行（run）查询医共体成员份额。"
+
+
+@extend_schema(summary="医共体成员份额", description="医共体成员机构的病例计入牵头机构结算；此处为成员机构在各次结算运行中的份额："
+               "病例数、点数、点值、折算金额（点数×点值，四舍五入到分）及逐例折算金额合计与舍入差异。医疗机构用户仅可查看本机构的份额；"
+               "经办机构用户须指定 run，查看该运行全部成员机构的份额。")  # fmt: skip
+class MemberShareView(generics.ListAPIView):
+    serializer_class = MemberShareSerializer
+    query_serializer_class = MemberShareQuerySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema: no user to read shares for
+            return RunCase.objects.none()
+        filters = query_params(self.query_serializer_class, self.request)
+        if getattr(self.request.user, "is_bureau", False) and not filters.get("run"):
+            raise ValidationError({"run": [ERR_RUN_REQUIRED]})
+        return selectors.member_share_list_for_user(self.request.user, run_id=filters.get("run"), year=filters.get("year"))
 
 
 @extend_schema(summary="病例点数明细", description="一条结算清单在每次结算运行中的入组、基准分值、偏差比与偏差类型、系数、点数、点值与折算金额；"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal as D, localcontext
+from decimal import Decimal as D
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -10,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from settlement.engine.fixed import EngineError, from_units, to_units
+from settlement.engine.fixed import EngineError, from_units, quantize, to_units
 from settlement.engine.params import DEFAULT_PARAMS, DeviationRule, Kind, SettlementParams
 from settlement.engine.points import case_points
 from tests.settlement.engine.cases import case_frame
 
 
-def points_of(*rows: dict, params: SettlementParams = DEFAULT_PARAMS) -> pd.DataFrame:
-    result = case_points(case_frame(*rows), params)
+def points_of(*rows: dict, params: SettlementParams = DEFAULT_PARAMS, base_mean: Fraction | D | None = None) -> pd.DataFrame:
+    result = case_points(case_frame(*rows), params, base_mean=base_mean)
     return result.assign(points=from_units(result["points_e4"], 4), ratio=from_units(result["ratio_e4"], 4))
 
 
@@ -84,16 +85,67 @@ def test_auxiliary_coefficient_multiplies_the_score():
 
 
 def test_e13_special_case_paid_fee_for_service_as_points():
-    case = {"score": 1000, "medfee": D("150000"), "mean": D("10000"), "base": D("10000")}
-    result = points_of(case, {**case, "special_outcome": "ffs"}, {**case, "special_outcome": "points", "special_points": D("12000")})
+    case = {"score": 1000, "medfee": D("150000"), "mean": D("10000")}
+    result = points_of(case, {**case, "special_outcome": "ffs"}, {**case, "special_outcome": "points", "special_points": D("12000")},
+                       base_mean=D("10000"))  # fmt: skip
     assert list(result["points"]) == [D("14000"), D("15000"), D("12000")]
     assert list(result["needs_review"]) == [True, False, False]
     assert list(result["special"]) == [False, True, True]
 
 
+@pytest.mark.parametrize(
+    ("base_mean", "points"),
+    [
+        # M = 13,885.4964 exactly (to the fen 13,885.50): 48,000,000 ÷ 13,885.4964 = 3,456.84436… → 3,456.8444
+        # (the rounded M would give 48,000,000 ÷ 13,885.50 = 3,456.84347… → 3,456.8435).
+        (Fraction("13885.4964"), D("3456.8444")),
+        # M = (10,000.00 + 10,000.00 + 10,000.01) ÷ 3 = 3,000,001/300 = 10,000.00333… (to the fen 10,000.00):
+        # 48,000 × 1000 × 300 ÷ 3,000,001 = 4,799.99840000053… → 4,799.9984 (the rounded M: 4,800.0000).
+        (Fraction(3_000_001, 300), D("4799.9984")),
+    ],
+)
+def test_fee_for_service_points_divide_by_the_exact_all_case_mean(base_mean, points):
+    row = points_of({"score": 1000, "medfee": D("48000.00"), "mean": D("10000"), "special_outcome": "ffs"}, base_mean=base_mean)
+    assert row.iloc[0]["points"] == points
+
+
 def test_ffs_special_case_without_base_is_refused():
     with pytest.raises(EngineError, match="缺少全部病例次均费用"):
         points_of({"score": 1000, "medfee": D("150000"), "mean": D("10000"), "special_outcome": "ffs"})
+
+
+# r = 50,000.05 ÷ 100,000.00 = 0.5000005 and r = 39,999.00 ÷ 20,000.00 = 1.99995: both round (half-up, 4 places) onto
+# a threshold (0.5000 ≤ 0.5 low; 2.0000 ≥ 2 high) while the exact ratios lie strictly between the thresholds (normal).
+BOUNDARY = [{"score": 1000, "medfee": D("50000.05"), "mean": D("100000")}, {"score": 1000, "medfee": D("39999"), "mean": D("20000")}]
+
+
+@pytest.mark.parametrize(
+    ("places", "deviations", "points"),
+    [
+        (None, ["normal", "normal"], [D("1000"), D("1000")]),
+        # rounded: low pays 0.5000 × 1000 = 500.0000; high pays (2.0000 − 2 + 1) × 1000 = 1000.0000
+        (4, ["low", "high"], [D("500"), D("1000")]),
+    ],
+)
+def test_the_deviation_ratio_is_banded_exactly_unless_the_parameters_round_it(places, deviations, points):
+    result = points_of(*BOUNDARY, params=SettlementParams(ratio_places=places))
+    assert list(result["deviation"]) == deviations and list(result["points"]) == points
+    assert list(result["ratio"]) == [D("0.5000"), D("2.0000")]  # shown to 4 places either way
+
+
+@pytest.mark.parametrize(
+    ("places", "points"),
+    [
+        # exact: 1000 × 3,000 ÷ 7,000 = 428.571428… → 428.5714; 1000 × (15,000 ÷ 7,000 − 2 + 1) = 1,142.857142… → 1,142.8571
+        (None, [D("428.5714"), D("1142.8571")]),
+        # rounded first: r = 0.4286 → 428.6000; r = 2.1429 → (2.1429 − 2 + 1) × 1000 = 1,142.9000
+        (4, [D("428.6000"), D("1142.9000")]),
+    ],
+)
+def test_low_and_high_points_use_the_exact_ratio_unless_the_parameters_round_it(places, points):
+    result = points_of({"score": 1000, "medfee": D("3000"), "mean": D("7000")}, {"score": 1000, "medfee": D("15000"), "mean": D("7000")},
+                       params=SettlementParams(ratio_places=places))  # fmt: skip
+    assert list(result["deviation"]) == ["low", "high"] and list(result["points"]) == points
 
 
 def test_missing_group_mean_is_refused():
@@ -131,19 +183,21 @@ def test_empty_frame_gives_an_empty_result():
 # --------------------------------------------------------------------------- exactness
 
 
-def reference_points(score: D, aux: D, coef: D, cost: D, mean: D, rule: DeviationRule, level: int) -> tuple[D, str]:
-    """The straightforward Decimal computation the vectorised engine must equal."""
-    with localcontext() as ctx:
-        ctx.prec = 80
-        ratio = (cost / mean).quantize(D("0.0001"), ROUND_HALF_UP)
-        high = rule.high_for(level)
-        if ratio >= rule.extreme or ratio >= high:
-            factor, kind = ratio - high + 1, ("extreme" if ratio >= rule.extreme else "high")
-        elif ratio <= rule.low:
-            factor, kind = ratio, "low"
-        else:
-            factor, kind = D(1), "normal"
-        return (score * aux * factor * coef).quantize(D("0.0001"), ROUND_HALF_UP), kind
+def reference_points(score: D, aux: D, coef: D, cost: D, mean: D, rule: DeviationRule, level: int,
+                     places: int | None = None) -> tuple[D, str]:  # fmt: skip
+    """The straightforward rational computation the vectorised engine must equal: the exact ratio, or
+    the ratio rounded half-up to ``places`` first."""
+    ratio = Fraction(cost) / Fraction(mean)
+    if places is not None:
+        ratio = Fraction(quantize(ratio, places))
+    high, extreme, low = (Fraction(value) for value in (rule.high_for(level), rule.extreme, rule.low))
+    if ratio >= high:
+        factor, kind = ratio - high + 1, ("extreme" if ratio >= extreme else "high")
+    elif ratio <= low:
+        factor, kind = ratio, "low"
+    else:
+        factor, kind = Fraction(1), "normal"
+    return quantize(Fraction(score) * Fraction(aux) * Fraction(coef) * factor, 4), kind
 
 
 def e4(max_value: int, min_value: int = 0):
@@ -168,12 +222,13 @@ HUGE_CASE = CASE.map(lambda case: {**case, "score": case["score"] * 1000, "medfe
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(CASE, CASE, CASE, HUGE_CASE), min_size=1, max_size=30))
-def test_vectorised_points_equal_decimal_arithmetic(rows):
-    result = case_points(case_frame(*rows))
+@given(st.lists(st.one_of(CASE, CASE, CASE, HUGE_CASE), min_size=1, max_size=30), st.sampled_from([None, 4, 2]))
+def test_vectorised_points_equal_rational_arithmetic(rows, places):
+    result = case_points(case_frame(*rows), SettlementParams(ratio_places=places))
     for row, points_e4, deviation in zip(rows, result["points_e4"], result["deviation"]):
         rule = DEFAULT_PARAMS.deviation[Kind(row["kind"])]
-        expected = reference_points(row["score"], row["aux_coef"], row["inst_coef"], row["medfee"], row["mean"], rule, row["level"])
+        expected = reference_points(row["score"], row["aux_coef"], row["inst_coef"], row["medfee"], row["mean"], rule, row["level"],
+                                    places)  # fmt: skip
         assert (D(int(points_e4)).scaleb(-4), deviation) == expected
 
 
@@ -208,7 +263,7 @@ def test_large_frames_on_the_int64_path_equal_python_integer_arithmetic():
         "kind": "DIP", "score_e4": rng.integers(0, 10**8, n), "aux_coef_e4": rng.integers(8000, 15000, n),
         "inst_coef_e4": rng.integers(8000, 15000, n), "medfee_fen": rng.integers(0, 10**8, n), "mean_fen": rng.integers(10**4, 10**7, n),
     })
-    result = case_points(frame)
+    result = case_points(frame, SettlementParams(ratio_places=4))  # a rounded ratio: every factor is a whole e4
     product = frame["score_e4"].to_numpy().astype(object) * frame["aux_coef_e4"].to_numpy() * frame["inst_coef_e4"].to_numpy()
     exact = (product * result["factor_e4"].to_numpy() + 5 * 10**11) // 10**12
     assert (result["points_e4"].to_numpy() == exact.astype(np.int64)).all()

@@ -7,7 +7,9 @@ from decimal import Decimal as D
 import pytest
 
 from settlement.engine.params import DEFAULT_PARAMS, Basis, Kind
+from settlement.engine.points import case_points
 from settlement.parameters import domain
+from tests.settlement.engine.cases import case_frame
 
 
 @pytest.mark.parametrize("kind", list(Kind))
@@ -61,3 +63,20 @@ def test_differences_list_changed_fields_in_display_order():
     before = domain.defaults("DIP")
     after = {**before, "deposit_rate": "0.08", "scale": "100"}
     assert [(f.key, old, new) for f, old, new in domain.differences(before, after)] == [("scale", "1000", "100"), ("deposit_rate", "0.05", "0.08")]
+
+
+def test_a_set_compares_the_exact_deviation_ratio_unless_it_chooses_a_rounded_rule():
+    assert domain.defaults("DIP")["ratio_rounding"] == domain.RATIO_EXACT
+    assert domain.to_engine(domain.defaults("DIP"), "DIP").ratio_places is None
+    rounded = domain.to_engine({**domain.defaults("DIP"), "ratio_rounding": "4"}, "DIP")
+    # r = 50,000.05 ÷ 100,000.00 = 0.5000005: exactly above the 0.5 low threshold (normal, 1000 points);
+    # rounded to 4 places it is 0.5000 ≤ 0.5, low, paid 0.5000 × 1000 = 500 points.
+    case = case_frame({"score": 1000, "medfee": D("50000.05"), "mean": D("100000")})
+    exact_row, rounded_row = case_points(case, domain.to_engine(domain.defaults("DIP"), "DIP")), case_points(case, rounded)
+    assert (exact_row["deviation"][0], int(exact_row["points_e4"][0])) == ("normal", 10_000_000)
+    assert (rounded_row["deviation"][0], int(rounded_row["points_e4"][0])) == ("low", 5_000_000)
+
+
+def test_an_unknown_ratio_rounding_is_named_in_chinese():
+    _, errors = domain.validate({**domain.defaults("DIP"), "ratio_rounding": "3"})
+    assert errors == {"ratio_rounding": domain.ERR_CHOICE.format(choices="、".join(f"{v} {label}" for v, label in domain.BY_KEY["ratio_rounding"].choices))}

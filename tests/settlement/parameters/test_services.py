@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
@@ -94,3 +96,12 @@ def test_the_effective_date_must_be_in_the_year(world, draft):
     with pytest.raises(ValidationError) as refused:
         services.parameter_set_update(actor=world.officer, parameter_set=draft, values=draft.values, effective_from=datetime.date(2024, 12, 1))
     assert "effective_from" in refused.value.message_dict
+
+
+def test_sets_written_before_the_ratio_rounding_existed_are_migrated_to_the_exact_ratio(world, draft):
+    older = {key: value for key, value in domain.defaults("DIP").items() if key != "ratio_rounding"}
+    ParameterSet.objects.filter(pk=draft.pk).update(values=older)
+    migration = importlib.import_module("settlement.migrations.0008_parameterset_ratio_rounding_exact")
+    migration.add_exact(django_apps, None)
+    draft.refresh_from_db()
+    assert draft.values == domain.defaults("DIP") and domain.to_engine(draft.values, "DIP").ratio_places is None

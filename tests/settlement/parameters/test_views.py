@@ -93,7 +93,7 @@ def test_an_import_with_bad_rows_reports_each_row_and_writes_nothing(world, clie
     response = client_for(world.officer).post(reverse("settlement:parameter_import", args=[draft.pk]),
                                               {"file": SimpleUploadedFile("p.xlsx", buffer.getvalue())}, follow=True)  # fmt: skip
     body = response.content.decode()
-    assert "第4行（分值/点数标尺 K）：应为数字。" in body and "第10行（点值口径）" in body
+    assert "第4行（分值/点数标尺 K）：应为数字。" in body and "第11行（点值口径）" in body  # after 偏差比舍入 (row 9)
     assert ParameterSet.objects.get(pk=draft.pk).values == domain.defaults("DRG")
 
 

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.urls import reverse
 
+from catalogs.models import Institution
 from settlement.runs.models import RunCase, RunInstitution
 from tests.settlement.runs.test_views import computed  # noqa: F401  (the module-scoped demo region with runs)
 
@@ -81,3 +82,27 @@ def test_case_points_equal_the_run_case_rows(computed, client_for):  # noqa: F81
             assert Decimal(item[name]) == getattr(result, name), name
         assert (item["group_code"], item["deviation"], item["needs_review"]) == (result.group_code, result.deviation, result.needs_review)
         assert item["trace_text"] and item["deviation_label"]
+
+
+def test_a_member_hospital_reads_only_its_own_share_and_the_bureau_every_members_of_a_run(computed, client_for):  # noqa: F811
+    url, run = reverse("api:member-share-list"), computed.monthly
+    member = computed.member_user.institution
+    body = client_for(computed.member_user).get(url, {"run": run.pk}).json()
+    cases = RunCase.objects.filter(run=run, institution=member)
+    points = sum((c.points for c in cases), Decimal(0))
+    amount = (points * run.point_value).quantize(Decimal("0.01"), ROUND_HALF_UP)  # one rounding of points × PV
+    case_sum = sum((c.amount for c in cases), Decimal("0.00"))
+    assert [(r["fixmedins_code"], r["run"]) for r in body] == [(member.code, run.pk)]
+    assert (body[0]["points"], body[0]["amount"], body[0]["case_amounts"]) == (f"{points:.4f}", f"{amount:.2f}", f"{case_sum:.2f}")
+    assert body[0]["rounding_difference"] == f"{case_sum - amount:.2f}" and body[0]["cases"] == cases.count()
+    mine = client_for(computed.member_user).get(url).json()
+    assert {r["fixmedins_code"] for r in mine} == {member.code} and run.pk in {r["run"] for r in mine}
+    for user in (computed.demo.hospital_user, computed.other_user):  # not members: no share of anyone's
+        assert client_for(user).get(url, {"run": run.pk}).json() == []
+    officer = client_for(computed.demo.officer)
+    assert officer.get(url).status_code == 400 and "run" in officer.get(url).json()["errors"]
+    every = officer.get(url, {"run": run.pk}).json()
+    members = RunInstitution.objects.filter(run=run).exclude(members=[]).values_list("members", flat=True)
+    assert sorted(r["fixmedins_code"] for r in every) == sorted(Institution.objects.filter(pk__in=[m for ms in members for m in ms])
+                                                                 .values_list("code", flat=True))  # fmt: skip
+    assert client_for(computed.member_user).get(url, {"run": "abc"}).status_code == 400

@@ -49,7 +49,7 @@ def test_each_case_gets_its_groups_score_its_levels_mean_and_its_institutions_co
 def test_an_ungroupable_case_earns_nothing_unless_a_decision_pays_it_fee_for_service():
     decisions = [domain.Decision(item_id=9, case_id=2, outcome=SpecialOutcome.FFS)]
     cases, grouped, frame = engine([(1, 1, "", None, "16000"), (2, 1, "", None, "16000")], decisions=decisions)
-    points = case_points(frame)
+    points = case_points(frame, base_mean=D("8000.00"))
     assert list(points["points_e4"]) == [0, 20_000_000]  # E13's rule: 16,000 ÷ 8,000 × 1000 = 2000 points
     rows = domain.run_case_rows(cases, grouped, frame, points, booked=cases["institution_id"], pv=D("10.000000"))
     assert list(rows["deviation"]) == [domain.UNGROUPABLE, domain.UNGROUPABLE] and list(rows["special"]) == ["", "ffs"]
@@ -90,3 +90,11 @@ def test_a_quarter_with_its_pre_settlement_replaces_its_months_deposits_and_othe
 def test_rerun_changes_list_only_the_institutions_whose_amount_moved():
     changes = domain.run_changes({1: D("10.00"), 2: D("5.00"), 3: D("1.00")}, {1: D("10.00"), 2: D("7.50"), 4: D("2.00")})
     assert [(c.institution_id, c.difference) for c in changes] == [(2, D("2.50")), (3, D("-1.00")), (4, D("2.00"))]
+
+
+def test_a_member_share_is_points_times_pv_rounded_once_and_reconciles_the_per_case_sum():
+    # Three cases of 100.0050, 200.0050 and 300.0050 points at PV 1.000000: each case amount 100.005 → 100.01,
+    # 200.005 → 200.01, 300.005 → 300.01, Σ 600.03; the member's points × PV = 600.0150 × 1 = 600.015 → 600.02 once.
+    share = domain.MemberShare(cases=3, points=D("600.0150"), point_value=D("1.000000"), case_amounts=D("600.03"))
+    assert (share.amount, share.rounding_difference) == (D("600.02"), D("0.01"))
+    assert domain.MemberShare(cases=0, points=D(0), point_value=None, case_amounts=D("0.00")).amount is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from catalogs.models import Institution
 from disputes.choices import Decision, ItemKind, ItemStatus
 from disputes.models import DisputeItem
 from settlement.choices import PeriodStatus
-from settlement.engine.fixed import to_fen
+from settlement.engine.fixed import quantize, to_fen
 from settlement.engine.point_value import category_total
 from settlement.grouping.selectors import period_cases
 from settlement.models import CaseRecord, SettlementPeriod
@@ -121,9 +122,9 @@ def test_an_approved_special_case_is_paid_as_fee_for_service_points_in_the_next_
                                       decision_reason="专家组同意按项目付费")  # fmt: skip
     run = demo_region.run("monthly", 4)
     row = RunCase.objects.get(run=run, case=case)
-    base = D(run.catalog_version.build_summary["base_mean"])
-    # E13: points = cost ÷ all-case mean × 1000, no coefficient
-    assert row.points == (case.medfee_sumamt / base * 1000).quantize(D("0.0001")) and row.special == "ffs"
+    base = Fraction(run.catalog_version.build_summary["base_mean_exact"])
+    # E13: points = cost ÷ all-case mean × 1000, no coefficient; M is the exact mean the group scores used
+    assert row.points == quantize(Fraction(case.medfee_sumamt) / base * 1000, 4) and row.special == "ffs"
     item.refresh_from_db()
     assert item.status == ItemStatus.APPLIED and item.applied_at is not None
     assert run.inputs["decisions"] == [item.pk]

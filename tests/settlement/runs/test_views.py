@@ -3,19 +3,25 @@ changes, closing; statements and case explanations through ``for_user`` (another
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.choices import Role
 from accounts.services import user_create
 from catalogs.models import Institution
 from settlement.choices import PeriodStatus
+from settlement.engine.fixed import to_fen
 from settlement.models import CaseRecord, SettlementPeriod
+from settlement.runs import excel
 from settlement.runs.choices import RunStatus
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 from tests.settlement.runs.conftest import YEAR, DemoRegion
@@ -176,6 +182,14 @@ def test_the_run_detail_shows_frozen_inputs_results_charts_and_the_changes_again
     assert reverse("settlement:statement_detail", args=[run.pk, computed.other.institution_id]) in body
 
 
+def test_the_run_detail_shows_the_frozen_deviation_ratio_rounding_of_its_parameters(computed, client_for):
+    run = computed.monthly
+    assert run.inputs["ratio_rounding"] == "exact"
+    body = client_for(computed.demo.officer).get(reverse("settlement:run_detail", args=[run.pk])).content.decode()
+    inputs = body.split('data-testid="run-inputs"')[1].split("</table>")[0]
+    assert "偏差比舍入" in inputs and "不舍入，按精确偏差比判定与计算" in inputs
+
+
 def test_the_statement_page_shows_the_stored_figures_and_filters_the_cases_by_deviation(computed, client_for):
     row = computed.own
     url = reverse("settlement:statement_detail", args=[row.run_id, row.institution_id])
@@ -221,6 +235,40 @@ def test_a_consortium_member_sees_its_own_share_with_the_note_that_points_are_bo
     assert "计入牵头机构" in body and f"{sum(c.points for c in cases):,.4f}" in body and f">{cases.count():,}<" in body
     lead_url = reverse("settlement:statement_detail", args=[computed.monthly.pk, lead_row.institution_id])
     assert client.get(lead_url).status_code == 404  # the lead's statement is the lead's
+
+
+def member_share(computed) -> tuple[Decimal, Decimal, Decimal]:
+    """(points, points × PV rounded once, Σ per-case amounts) of the member's cases in the monthly run."""
+    cases = RunCase.objects.filter(run=computed.monthly, institution=computed.member_user.institution)
+    points = sum((c.points for c in cases), Decimal(0))
+    return points, to_fen(points * computed.monthly.point_value), sum((c.amount for c in cases), Decimal("0.00"))
+
+
+def test_the_member_share_shows_one_rounding_of_points_times_pv_and_reconciles_the_per_case_sum(computed, client_for):
+    points, amount, case_sum = member_share(computed)
+    body = client_for(computed.member_user).get(reverse("settlement:member_statement", args=[computed.monthly.pk])).content.decode()
+    shown = dict(re.findall(r'data-testid="line-([^"]+)">([^<]+)</td>', body))
+    assert shown["折算金额（本机构病例点数×点值，四舍五入到分）"] == f"{amount:,.2f}"
+    assert shown["逐例折算金额合计（各病例点数×点值分别四舍五入到分后相加）"] == f"{case_sum:,.2f}"
+    assert shown["逐例舍入差异（逐例合计 − 折算金额）"] == f"{case_sum - amount:,.2f}"
+    assert "折算金额（点数×点值）" not in body  # the per-case sum no longer carries the label of points × PV
+
+
+def test_a_member_downloads_its_share_as_a_workbook_and_no_one_else_can(computed, client_for):
+    url = reverse("settlement:member_statement_export", args=[computed.monthly.pk])
+    response = client_for(computed.member_user).get(url)
+    member = computed.member_user.institution
+    assert response["Content-Type"] == excel.XLSX
+    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''member-share-{computed.monthly.pk}-{member.code}.xlsx"
+    sheet = load_workbook(BytesIO(response.content)).active
+    cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    points, amount, case_sum = member_share(computed)
+    shown = [Decimal(str(cells[label])) for label in ("本机构病例点数", excel.MEMBER_AMOUNT, excel.MEMBER_CASE_SUM)]  # numbers, not text
+    assert shown == [points, amount, case_sum]
+    setl_ids = {row[0] for row in sheet.iter_rows(values_only=True)}
+    assert all(c.case.setl_id in setl_ids for c in RunCase.objects.filter(run=computed.monthly, institution=member).select_related("case"))
+    for user in (computed.demo.hospital_user, computed.other_user, computed.demo.officer, computed.expert):
+        assert client_for(user).get(url).status_code in (403, 404), user
 
 
 def test_the_case_points_page_explains_every_run_of_the_case(computed, client_for):
