@@ -248,7 +248,7 @@ def member_share_workbook(run: SettlementRun, institution, share: MemberShare, c
                                                                       c.points, c.amount), strict=True)] for c in cases]  # fmt: skip
     sheet.cell(row=position, column=1, value="本机构病例").font = HEADER_FONT
     _table(sheet, position + 1, [h for h, _ in MEMBER_CASE_COLUMNS], rows)
-    return _bytes(book)
+    return workbook_bytes(book)
 
 
 def case_points_workbook(case, results: Iterable[RunCase]) -> bytes:

@@ -155,7 +155,7 @@ def member_statement(request: HttpRequest, pk: int) -> HttpResponse:
 def member_statement_export(request: HttpRequest, pk: int) -> HttpResponse:
     row, cases = _member_share(request, pk)
     content = excel.member_share_workbook(row.run, row.institution, row.share, cases)
-    return _xlsx(content, f"member-share-{row.run.pk}-{row.institution.code}.xlsx")
+    return download_response(content, f"member-share-{row.run.pk}-{row.institution.code}.xlsx")
 
 
 @login_required

@@ -88,6 +88,8 @@ NOT_TEXT = {("jobs", "job", "kind"), ("accounts", "user", "password")}
 @dataclass
 class Poisoned:
     admin: object
+    member_user: object
+    member_run: int
     officer: object
     hospital_user: object
     statement: RunInstitution
@@ -281,8 +283,13 @@ def world_build() -> Poisoned:
     poison_everything()
     report_pack_generate(actor=officer, region=region, year=YEAR, month=MONTH)
     reports = ReportFile.objects.filter(year=YEAR, month=MONTH)
+    member = RunCase.objects.filter(run=run).exclude(institution=F("booked")).select_related("institution").first().institution
+    member_user = user_create(actor=None, username="member", password="Member-test-2024!", role=Role.HOSPITAL,
+                              display_name="成员医院用户", institution=member)  # fmt: skip
     return Poisoned(
         admin=users.get(username="admin"),
+        member_user=member_user,
+        member_run=run.pk,
         officer=officer,
         hospital_user=hospital_user,
         statement=statement,
@@ -321,7 +328,7 @@ def poisoned(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[P
 
 # --- the downloads -------------------------------------------------------------------------------
 
-BUREAU, HOSPITAL, ADMIN = "bureau", "hospital", "admin"
+BUREAU, HOSPITAL, ADMIN, MEMBER = "bureau", "hospital", "admin", "member"
 
 
 @dataclass(frozen=True)
@@ -359,6 +366,7 @@ DOWNLOADS: dict[str, Download] = {
     "reports:report_download": Download(lambda w: [w.regional_report.pk]),
     "reports:report_download#own": Download(lambda w: [w.own_report.pk], (HOSPITAL,)),
     "portal:user_import_template": Download(lambda w: [], (ADMIN,), poisoned=False),
+    "settlement:member_statement_export": Download(lambda w: [w.member_run], (MEMBER,)),
 }
 # Downloads that are not spreadsheets we write: a hospital's own evidence file, served back as uploaded.
 NOT_OURS = {"disputes:attachment_download"}
@@ -449,7 +457,8 @@ def csv_live_cells(content: bytes) -> list[str]:
 def test_no_cell_of_a_download_is_a_live_formula(poisoned, client, name):
     download = DOWNLOADS[name]
     for who in download.who:
-        client.force_login({BUREAU: poisoned.officer, HOSPITAL: poisoned.hospital_user, ADMIN: poisoned.admin}[who])
+        client.force_login({BUREAU: poisoned.officer, HOSPITAL: poisoned.hospital_user, ADMIN: poisoned.admin,
+                            MEMBER: poisoned.member_user}[who])
         content_type, content = _fetch(client, poisoned, name, download)
         if content_type == CSV:
             assert csv_live_cells(content) == [], (name, who)
