@@ -166,7 +166,7 @@ def _link_urls(user, item: DisputeItem) -> dict:
     run_url = ""
     if item.run_id and not user.is_expert:
         if selectors.run_statement_for_user(user, item) is not None:
-            run_url = reverse("settlement:statement_detail", args=[item.run_id, item.institution_id])
+            run_url = reverse("settlement:statement_detail", args=[item.run_id, item.institution.code])
         else:
             run_url = reverse("settlement:member_statement" if user.is_hospital else "settlement:run_detail", args=[item.run_id])
     group_url = reverse("catalogs:group_detail", args=[item.group_id]) if selectors.group_visible_to(user, item) else ""

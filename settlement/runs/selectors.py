@@ -238,8 +238,8 @@ def statement_list_for_user(user, *, year: int | None = None, institution_id: in
     return rows.select_related("run", "institution", "run__region").order_by("-run__year", "run__run_type", "-run__number", "-run_id")
 
 
-def statement_get_for_user(user, *, run_id: int, institution_id: int) -> RunInstitution:
-    return statement_list_for_user(user).get(run_id=run_id, institution_id=institution_id)
+def statement_get_for_user(user, *, run_id: int, institution_code: str) -> RunInstitution:
+    return statement_list_for_user(user).get(run_id=run_id, institution__code=institution_code)
 
 
 @dataclass(frozen=True)

@@ -91,9 +91,9 @@ def _ratio_rounding(run: SettlementRun) -> str:
     return parameter_domain.choice_label("ratio_rounding", value) if value else ""
 
 
-def _statement(request: HttpRequest, pk: int, institution_id: int) -> RunInstitution:
+def _statement(request: HttpRequest, pk: int, code: str) -> RunInstitution:
     try:
-        return selectors.statement_get_for_user(request.user, run_id=pk, institution_id=institution_id)
+        return selectors.statement_get_for_user(request.user, run_id=pk, institution_code=code)
     except RunInstitution.DoesNotExist:
         raise Http404 from None
 
@@ -105,10 +105,11 @@ def _paged_cases(request: HttpRequest, cases: QuerySet) -> dict:
 
 
 @login_required
-def statement_detail(request: HttpRequest, pk: int, institution_id: int) -> HttpResponse:
-    """An institution's statement of a run with its cases (the bureau's drill-down; a hospital's own)."""
-    row = _statement(request, pk, institution_id)
-    cases = selectors.run_case_list_for_user(request.user, run=row.run, institution_id=institution_id)
+def statement_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """An institution's statement of a run with its cases (the bureau's drill-down; a hospital's own),
+    addressed by the run and the institution's national code."""
+    row = _statement(request, pk, code)
+    cases = selectors.run_case_list_for_user(request.user, run=row.run, institution_id=row.institution_id)
     context = {"row": row, "run": row.run, "title": excel.statement_title(row), "sections": excel.statement_sections(row),
                "breakdowns": excel.breakdown_tables(row), "members": selectors.institution_names(row.members).values(),
                **_paged_cases(request, cases)}  # fmt: skip
@@ -116,8 +117,8 @@ def statement_detail(request: HttpRequest, pk: int, institution_id: int) -> Http
 
 
 @login_required
-def statement_export(request: HttpRequest, pk: int, institution_id: int) -> HttpResponse:
-    row = _statement(request, pk, institution_id)
+def statement_export(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    row = _statement(request, pk, code)
     content = excel.statement_workbook(row, members=list(selectors.institution_names(row.members).values()))
     return download_response(content, f"statement-{row.run_id}-{row.institution.code}.xlsx")
 

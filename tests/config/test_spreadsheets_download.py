@@ -351,7 +351,7 @@ DOWNLOADS: dict[str, Download] = {
     "budgets:budget_export": Download(lambda w: [w.budget.pk]),
     "settlement:parameter_export": Download(lambda w: [w.parameter_set.pk]),
     "settlement:statement_export": Download(
-        lambda w: [w.statement.run_id, w.statement.institution_id], (BUREAU, HOSPITAL)
+        lambda w: [w.statement.run_id, w.statement.institution.code], (BUREAU, HOSPITAL)
     ),
     "settlement:case_points_export": Download(lambda w: [w.case.pk], (BUREAU, HOSPITAL)),
     "settlement:batch_report": Download(lambda w: [w.batch.pk], (BUREAU, HOSPITAL)),

@@ -167,7 +167,7 @@ def test_the_page_files_a_linked_objection_and_shows_the_links(world, links, cli
     item = DisputeItem.objects.get()
     assert response.status_code == 302 and (item.run, item.group) == (links.run_a, links.group)
     html = client.get(reverse("disputes:item_detail", args=[item.pk])).content.decode()
-    statement_url = reverse("settlement:statement_detail", args=[links.run_a.pk, world.hospital_a.pk])
+    statement_url = reverse("settlement:statement_detail", args=[links.run_a.pk, world.hospital_a.code])
     assert f'<a href="{statement_url}">{links.run_a}</a>' in html
     assert f'<a href="{reverse("catalogs:group_detail", args=[links.group.pk])}">A01 急性心肌梗死</a>' in html
     assert str(links.published) in html

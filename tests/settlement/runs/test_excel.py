@@ -34,7 +34,7 @@ def as_decimal(value, places: Decimal = FEN) -> Decimal:
 
 
 def statement_sheet(client, row: RunInstitution):
-    return workbook(client.get(reverse("settlement:statement_export", args=[row.run_id, row.institution_id]))).active
+    return workbook(client.get(reverse("settlement:statement_export", args=[row.run_id, row.institution.code]))).active
 
 
 @pytest.mark.parametrize("run_name", ["monthly", "clearing"])

@@ -97,7 +97,7 @@ def bureau_urls(c: Computed) -> list[str]:
 
 
 def own_urls(c: Computed, row: RunInstitution, case: CaseRecord) -> list[str]:
-    args = [row.run_id, row.institution_id]
+    args = [row.run_id, row.institution.code]
     return [reverse("settlement:statement_detail", args=args), reverse("settlement:statement_export", args=args),
             reverse("settlement:case_points", args=[case.pk]), reverse("settlement:case_points_export", args=[case.pk])]  # fmt: skip
 
@@ -179,7 +179,7 @@ def test_the_run_detail_shows_frozen_inputs_results_charts_and_the_changes_again
         assert text in body, text
     assert 'data-testid="run-changes"' in body and computed.own.institution.name in body.split('data-testid="run-changes"')[1]
     assert "-95.00" in body  # 100 less booked, 5% of it withheld
-    assert reverse("settlement:statement_detail", args=[run.pk, computed.other.institution_id]) in body
+    assert reverse("settlement:statement_detail", args=[run.pk, computed.other.institution.code]) in body
 
 
 def test_the_run_detail_shows_the_frozen_deviation_ratio_rounding_of_its_parameters(computed, client_for):
@@ -192,7 +192,7 @@ def test_the_run_detail_shows_the_frozen_deviation_ratio_rounding_of_its_paramet
 
 def test_the_statement_page_shows_the_stored_figures_and_filters_the_cases_by_deviation(computed, client_for):
     row = computed.own
-    url = reverse("settlement:statement_detail", args=[row.run_id, row.institution_id])
+    url = reverse("settlement:statement_detail", args=[row.run_id, row.institution.code])
     client = client_for(computed.demo.officer)
     body = client.get(url).content.decode()
     for value in (f"{row.points:,.4f}", f"{row.settlement:,.2f}", f"{row.fund_due:,.2f}", f"{row.deposit:,.2f}", f"{row.payment:,.2f}",
@@ -206,7 +206,7 @@ def test_the_statement_page_shows_the_stored_figures_and_filters_the_cases_by_de
 
 def test_the_clearing_statement_shows_the_sharing_band_and_deductions(computed, client_for):
     row = computed.clearing.institutions.get(institution=computed.own.institution)
-    body = client_for(computed.demo.hospital_user).get(reverse("settlement:statement_detail", args=[row.run_id, row.institution_id]))
+    body = client_for(computed.demo.hospital_user).get(reverse("settlement:statement_detail", args=[row.run_id, row.institution.code]))
     text = body.content.decode()
     for label in ("年终清算分担", "清算分档", row.band, "扣减", "考核扣减保证金", f"{row.final:,.2f}", f"{row.payment:,.2f}"):
         assert label in text, label
@@ -220,7 +220,7 @@ def test_my_statements_lists_only_the_hospitals_own_in_a_bounded_number_of_queri
     with django_assert_max_num_queries(7):
         body = client.get(reverse("settlement:statement_list")).content.decode()
     own = RunInstitution.objects.filter(institution=computed.own.institution).count()
-    assert body.count(reverse("settlement:statement_export", args=[computed.monthly.pk, computed.own.institution_id])) == 1
+    assert body.count(reverse("settlement:statement_export", args=[computed.monthly.pk, computed.own.institution.code])) == 1
     assert body.count("statement.xlsx") == own and computed.other.institution.name not in body
 
 
@@ -233,7 +233,7 @@ def test_a_consortium_member_sees_its_own_share_with_the_note_that_points_are_bo
     body = client.get(reverse("settlement:member_statement", args=[computed.monthly.pk])).content.decode()
     cases = RunCase.objects.filter(run=computed.monthly, institution=member)
     assert "计入牵头机构" in body and f"{sum(c.points for c in cases):,.4f}" in body and f">{cases.count():,}<" in body
-    lead_url = reverse("settlement:statement_detail", args=[computed.monthly.pk, lead_row.institution_id])
+    lead_url = reverse("settlement:statement_detail", args=[computed.monthly.pk, lead_row.institution.code])
     assert client.get(lead_url).status_code == 404  # the lead's statement is the lead's
 
 
