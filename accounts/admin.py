@@ -4,8 +4,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from knox.models import AuthToken
 
-from accounts.models import User
-from audit.admin import AuditedAdmin
+from accounts.models import PasswordHistory, User
+from audit.admin import AuditedAdmin, ReadOnlyAdmin
 from audit.services import audit_record
 
 # Users manage their own API tokens on their tokens page (audited); no one mints or edits them here.
@@ -18,7 +18,12 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["username", "display_name", "institution__name"]
     autocomplete_fields = ["institution"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("角色与机构", {"fields": ("display_name", "role", "institution")}),)
+    # Groups, staff status and permissions follow from the role (``receivers.on_user_role_saved``): the
+    # form does not offer them, so a save here cannot take them apart from the role.
+    fieldsets = tuple(
+        (name, {**options, "fields": tuple(f for f in options["fields"] if f not in {"groups", "user_permissions", "is_staff"})})
+        for name, options in DjangoUserAdmin.fieldsets
+    ) + (("角色与机构", {"fields": ("display_name", "role", "institution", "phone", "must_change_password")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("角色与机构", {"fields": ("display_name", "role", "institution")}),)
 
     def user_change_password(self, request, id, form_url=""):
@@ -29,3 +34,9 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
                 audit_record(actor=request.user, action="admin_password_change", instance=self.get_object(request, unquote(id)),
                              message="通过后台管理设置密码")
         return response
+
+
+@admin.register(PasswordHistory)
+class PasswordHistoryAdmin(ReadOnlyAdmin):
+    list_display = ["user", "created_at"]
+    exclude = ["password"]

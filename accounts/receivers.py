@@ -1,11 +1,13 @@
-"""Signal receivers that put logins, logouts, failed logins and lockouts on the audit trail, and that
-revoke a user's API tokens when the password changes."""
+"""Signal receivers that put logins, logouts, failed logins and lockouts on the audit trail, that
+revoke a user's API tokens when the password changes, and that keep a user's groups those of its role."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 
+from accounts.choices import Role
+from accounts.roles import group_for
 from accounts.services import (
     ACTION_LOCKED_OUT,
     ACTION_LOGIN,
@@ -59,3 +61,15 @@ def on_user_saved(sender, instance, **kwargs) -> None:
     if getattr(instance, "password_changed_now", False):
         instance.password_changed_now = False
         tokens_revoke_all(actor=instance, user=instance, reason="密码已修改或重置")
+
+
+def on_user_role_saved(sender, instance, **kwargs) -> None:
+    """post_save: the role alone decides the permissions. The user is in its role's group and no other, and
+    bureau roles have staff status, however the user was saved (a page, the admin, a command)."""
+    group = group_for(instance.role)
+    if list(instance.groups.values_list("pk", flat=True)) != [group.pk]:
+        instance.groups.set([group])
+    staff = instance.role in Role.bureau()
+    if instance.is_staff != staff:
+        sender.objects.filter(pk=instance.pk).update(is_staff=staff)
+        instance.is_staff = staff

@@ -7,10 +7,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from knox.models import AuthToken
 
-from accounts.choices import Role
+
 from accounts.models import PasswordHistory, User
 from accounts.passwords import password_generate
-from accounts.roles import group_for
 from audit.models import AuditEvent
 from audit.services import audit_record, audited_update, snapshot
 
@@ -42,8 +41,8 @@ def user_create(
     *, actor, username: str, password: str, role: str, display_name: str = "", institution=None,
     email: str = "", phone: str = "", must_change_password: bool = False,
 ) -> User:
-    """Create a user in one role; the role alone decides the permissions (``accounts.backends``), and
-    bureau users may also use the Django admin within them."""
+    """Create a user in one role; the role alone decides the permissions, and bureau users may also use
+    the Django admin within them."""
     user = User(
         username=username,
         display_name=display_name,
@@ -51,14 +50,12 @@ def user_create(
         institution=institution,
         email=email,
         phone=phone,
-        is_staff=role in Role.bureau(),
         must_change_password=must_change_password,
         password_changed_at=timezone.now(),
     )
     user.set_password(password)
     user.full_clean()
-    user.save()
-    user.groups.set([group_for(role)])
+    user.save()  # the role's group and staff status follow (``receivers.on_user_role_saved``)
     audit_record(actor=actor, action="user_create", instance=user, after=snapshot(user))
     return user
 

@@ -126,7 +126,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.RoleModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 # The password policy (docs/operations.md): length, character classes, history; optional expiry.
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)

@@ -242,6 +242,7 @@ def world_build() -> Poisoned:
     demo_generate(actor="测试", years=2, cases_per_year=600, end_year=YEAR, months_settled=False)
     users = get_user_model().objects
     officer, hospital_user = users.get(username="officer"), users.get(username="hospital")
+    admin = users.get(username="admin")
     region = Region.objects.get()
     run = run_start(
         actor=officer,
@@ -287,7 +288,7 @@ def world_build() -> Poisoned:
     member_user = user_create(actor=None, username="member", password="Member-test-2024!", role=Role.HOSPITAL,
                               display_name="成员医院用户", institution=member)  # fmt: skip
     return Poisoned(
-        admin=users.get(username="admin"),
+        admin=admin,
         member_user=member_user,
         member_run=run.pk,
         officer=officer,

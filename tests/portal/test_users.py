@@ -47,10 +47,19 @@ def test_a_new_officer_works_at_once_from_the_role_alone(world, client_for):
         "username": "officer2", "display_name": "李四", "role": Role.BUREAU_OFFICER})
     [password] = one_time_passwords(response.content.decode())
     officer = User.objects.get(username="officer2")
-    officer.groups.clear()  # as if made elsewhere without the group: the role still decides
-    assert officer.has_perm("settlement.view_settlementrun") and officer.must_change_password
+    assert officer.has_perm("settlement.view_settlementrun") and officer.must_change_password and officer.is_staff
     assert officer.check_password(password)
     assert AuditEvent.objects.filter(action="user_create", object_id=str(officer.pk)).exists()
+
+
+def test_a_user_saved_anywhere_gets_its_roles_permissions_and_no_others(world):
+    made_elsewhere = User.objects.create_user(username="admin_made", password=PASSWORD, role=Role.BUREAU_OFFICER)
+    assert made_elsewhere.has_perm("budgets.view_budget") and made_elsewhere.is_staff
+    made_elsewhere.role, made_elsewhere.institution = Role.HOSPITAL, world.hospital_a
+    made_elsewhere.save()
+    user = User.objects.get(pk=made_elsewhere.pk)
+    assert not user.has_perm("budgets.view_budget") and not user.is_staff
+    assert [g.name for g in user.groups.all()] == ["医疗机构用户"]
 
 
 def test_an_expert_is_entered_in_the_expert_library_in_the_same_step(world, client_for):
