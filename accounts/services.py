@@ -7,7 +7,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from knox.models import AuthToken
 
-
 from accounts.models import PasswordHistory, User
 from accounts.passwords import password_generate
 from audit.models import AuditEvent
