@@ -14,7 +14,6 @@ import logging
 import os
 import socket
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -51,11 +50,13 @@ class LeaseKeeper:
         self._sweep: Callable[[], object] | None = None
         self._thread: threading.Thread | None = None
         self._pid = 0
+        self._wake = threading.Event()
 
     def hold(self, job_id: int) -> None:
         with self._lock:
             self._held.add(job_id)
         self._ensure_running()
+        self._wake.set()  # a beat now, at the current interval (the lease may have been changed since the last)
 
     def release(self, job_id: int) -> None:
         with self._lock:
@@ -75,7 +76,8 @@ class LeaseKeeper:
 
     def _loop(self) -> None:
         while True:
-            time.sleep(heartbeat_interval())
+            self._wake.wait(heartbeat_interval())
+            self._wake.clear()
             try:
                 self._tick()
             except Exception:  # a missed beat is retried at the next one; the lease outlasts two of them
