@@ -5,7 +5,8 @@ close a month or a year.
 job's handler) does the work in a single transaction, so a run that fails or whose worker dies leaves no
 result row behind; a completed run of the same key is superseded in the same transaction that stores the
 new one. A run whose job fails outside it (its worker died and the job's lease lapsed, or the broker
-refused it) is failed by ``run_fail_with_job`` with the job's reason, so its period can be run again. The arithmetic is the engine's, shaped by ``runs.domain``.
+refused it) is failed by ``run_fail_with_job`` with the job's reason, so its period can be run again.
+The arithmetic is the engine's, shaped by ``runs.domain``.
 """
 
 from __future__ import annotations
@@ -153,14 +154,12 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> dict:
         raise RunFailed(message) from error
 
 
-def _run_fail(*, run_id: int, message: str) -> bool:
+def _run_fail(*, run_id: int, message: str) -> None:
     """Record a queued or running run as failed, in the caller's transaction; a finished one is left alone."""
-    if not SettlementRun.objects.filter(pk=run_id, status__in=RunStatus.active()).update(
-            status=RunStatus.FAILED, error=message, finished_at=timezone.now()):
-        return False
-    audit_record(actor=None, action="run_fail", object_type="settlement.settlementrun", object_id=str(run_id),
-                 after={"error": message}, message=f"结算运行 #{run_id} 失败：{message}")  # fmt: skip
-    return True
+    active = SettlementRun.objects.filter(pk=run_id, status__in=RunStatus.active())
+    if active.update(status=RunStatus.FAILED, error=message, finished_at=timezone.now()):
+        audit_record(actor=None, action="run_fail", object_type="settlement.settlementrun", object_id=str(run_id),
+                     after={"error": message}, message=f"结算运行 #{run_id} 失败：{message}")  # fmt: skip
 
 
 def run_fail_with_job(*, job, reason: str) -> None:
