@@ -34,6 +34,10 @@ class Job(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     error = models.TextField("错误信息", blank=True)
+    lease_expires_at = models.DateTimeField(
+        "租约到期时间", null=True, blank=True, help_text="执行该任务的进程定期续约；过期未续即视为进程已中断（jobs/leases.py）"
+    )
+    lease_owner = models.CharField("执行进程", max_length=100, blank=True, default="", db_default="")  # raw INSERTs need no value
     summary = models.JSONField("结果摘要", default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs", verbose_name="发起人"

@@ -23,7 +23,13 @@ def case_group(job, progress) -> dict:
                         kind=params.get("kind", "DIP"), progress=progress)  # fmt: skip
 
 
-@job_kind("settlement_run", "结算运行")  # settlement.runs.services.JOB_KIND
+def settlement_run_failed(job, reason: str) -> None:
+    from settlement.runs.services import run_fail_with_job
+
+    run_fail_with_job(job=job, reason=reason)
+
+
+@job_kind("settlement_run", "结算运行", on_fail=settlement_run_failed)  # settlement.runs.services.JOB_KIND
 def settlement_run(job, progress) -> dict:
     """params: ``run_id`` (the run queued by ``run_start``)."""
     from settlement.runs.services import run_execute

@@ -91,9 +91,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    # A second connection to the same database, used only by jobs.services.job_progress: a job that
-    # works inside one long transaction still shows its progress live. A short lock timeout keeps it
-    # from ever waiting on its own job's locks (it then falls back to the job's connection).
+    # A second connection to the same database, used only by jobs.services.job_progress and the lease
+    # heartbeat (jobs/leases.py): a job that works inside one long transaction still shows its progress
+    # live and keeps its lease. A short lock timeout keeps it from ever waiting on its own job's locks
+    # (progress then falls back to the job's connection).
     DATABASES["jobs_progress"] = {
         **DATABASES["default"],
         "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c lock_timeout=2000 -c statement_timeout=5000"},
@@ -234,6 +235,8 @@ REST_KNOX = {
 # Background jobs: with a broker they run on Celery workers; without one, in a thread of this process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 JOBS_BACKEND = env_str("JOBS_BACKEND", "celery" if CELERY_BROKER_URL else "thread")
+# A running job's lease: its process renews it every third of this; lapsed, the job is failed (jobs/leases.py).
+JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 60, minimum=3)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

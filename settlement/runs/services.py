@@ -3,8 +3,10 @@ close a month or a year.
 
 ``run_start`` checks what can be checked at once and queues the run with its job; ``run_execute`` (the
 job's handler) does the work in a single transaction, so a run that fails or whose worker dies leaves no
-result row behind and can be run again; a completed run of the same key is superseded in the same
-transaction that stores the new one. The arithmetic is the engine's, shaped by ``runs.domain``.
+result row behind; a completed run of the same key is superseded in the same transaction that stores the
+new one. A run whose job fails outside it (its worker died and the job's lease lapsed, or the broker
+refused it) is failed by ``run_fail_with_job`` with the job's reason, so its period can be run again.
+The arithmetic is the engine's, shaped by ``runs.domain``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from catalogs.choices import Scheme
 from catalogs.models import Region
-from jobs.services import JobRefused, job_start
+from jobs.services import JobRefused, job_start, job_sweep
 from settlement.choices import PeriodStatus
 from settlement.engine import result_hash
 from settlement.engine.clearing import clear_year
@@ -82,6 +84,7 @@ def run_start(*, actor, region: Region, year: int, scheme: str, category: str, r
     number = number if run_type in (RunType.MONTHLY, RunType.QUARTERLY) else 0
     category = category.upper()
     label = run_type.period_label(year, number)
+    job_sweep()  # a run whose worker died (its job's lease lapsed) fails here and no longer blocks the period
     parameter_set = _check_startable(region=region, year=year, scheme=scheme, category=category, run_type=run_type, number=number)
     try:
         with transaction.atomic():
@@ -131,10 +134,10 @@ def _period_end(year: int, run_type: RunType, number: int) -> datetime.date:
 def run_execute(*, run_id: int, progress: Progress | None = None) -> dict:
     """Compute a queued run and store its results in one transaction; returns the run's summary.
 
-    Idempotent: a run that is already completed, superseded or failed is left as it is. A run found
-    'running' is taken again (its worker died: nothing of it was committed)."""
+    Idempotent: a run that is not queued is left as it is — completed, superseded or failed, or running
+    under a live job (a run whose worker died fails with that job's lease, it is not taken again)."""
     report = progress or _no_progress
-    if not SettlementRun.objects.filter(pk=run_id, status__in=RunStatus.active()).update(status=RunStatus.RUNNING):
+    if not SettlementRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING):
         return SettlementRun.objects.get(pk=run_id).summary
     try:
         with transaction.atomic():
@@ -144,10 +147,26 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> dict:
         message = "；".join(error.messages) if isinstance(error, ValidationError) else \
             str(error) if isinstance(error, (EngineError, ValueError)) else ERR_UNEXPECTED.format(error=repr(error)[:300])
         with transaction.atomic():
-            SettlementRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, error=message, finished_at=timezone.now())
-            audit_record(actor=None, action="run_fail", object_type="settlement.settlementrun", object_id=str(run_id),
-                         after={"error": message}, message=f"结算运行 #{run_id} 失败：{message}")  # fmt: skip
+            _run_fail(run_id=run_id, message=message)
         raise RunFailed(message) from error
+
+
+def _run_fail(*, run_id: int, message: str) -> None:
+    """Record a queued or running run as failed, in the caller's transaction; a finished one is left alone."""
+    active = SettlementRun.objects.filter(pk=run_id, status__in=RunStatus.active())
+    if active.update(status=RunStatus.FAILED, error=message, finished_at=timezone.now()):
+        audit_record(actor=None, action="run_fail", object_type="settlement.settlementrun", object_id=str(run_id),
+                     after={"error": message}, message=f"结算运行 #{run_id} 失败：{message}")  # fmt: skip
+
+
+def run_fail_with_job(*, job, reason: str) -> None:
+    """The job of a run failed (``on_fail`` of the job kind, in the job's transaction): the run fails too.
+
+    The run's row is locked without waiting: a run still locked by a live transaction is being computed
+    (its worker is alive after all), so the lock error leaves both the job and the run for a later sweep."""
+    run_id = job.params.get("run_id")
+    if SettlementRun.objects.select_for_update(nowait=True).filter(pk=run_id, status__in=RunStatus.active()).first():
+        _run_fail(run_id=run_id, message=reason)
 
 
 def _execute(run: SettlementRun, report: Progress) -> dict:

@@ -38,6 +38,14 @@ def test_env_int_parses_and_rejects_non_integers(monkeypatch):
         env_int(VAR, 1)
 
 
+def test_env_int_refuses_a_value_below_its_minimum(monkeypatch):
+    monkeypatch.setenv(VAR, "2")
+    with pytest.raises(ImproperlyConfigured, match=f"{VAR}='2' is below its minimum 3"):
+        env_int(VAR, 60, minimum=3)
+    monkeypatch.setenv(VAR, "3")
+    assert env_int(VAR, 60, minimum=3) == 3
+
+
 def test_env_str_requires_a_value_without_default(monkeypatch):
     monkeypatch.delenv(VAR, raising=False)
     with pytest.raises(ImproperlyConfigured, match=VAR):

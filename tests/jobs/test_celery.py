@@ -106,7 +106,7 @@ def celery_worker(transactional_db, settings, tmp_path):
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-             "-Q", queue, "-I", "tests.jobs.kinds,tests.settlement.runs.worker_kinds", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+             "-Q", queue, "-I", "tests.jobs.kinds", "--loglevel=INFO", "--without-gossip", "--without-mingle",
              "--hostname", f"{queue}@%h"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from audit.models import AuditEvent
@@ -138,12 +141,13 @@ def test_a_message_for_a_deleted_job_does_nothing():
     assert job_run(job_id=987654) is None
 
 
-def test_a_job_whose_worker_died_is_run_again_and_counts_the_attempt():
+def test_a_message_for_a_running_job_runs_nothing_a_second_time():
+    """Another process holds it (its lease is live), or its process died and the lease will lapse (test_leases.py)."""
     job = start(steps=2)
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=1, progress=50)  # the lost attempt
-    job_run(job_id=job.pk)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=1, progress=50, lease_expires_at=timezone.now() + timedelta(seconds=60))
+    assert job_run(job_id=job.pk) is None
     job.refresh_from_db()
-    assert (job.status, job.attempts, job.progress) == (JobStatus.SUCCEEDED, 2, 100)
+    assert (job.status, job.attempts, job.progress) == (JobStatus.RUNNING, 1, 50)
 
 
 def test_start_and_finish_are_audited(world):

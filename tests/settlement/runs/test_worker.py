@@ -1,30 +1,31 @@
-"""A settlement run on PostgreSQL through a real Celery worker on Redis; the worker killed mid-run leaves
-no partial result, the retry completes the run exactly once, and a further delivery changes nothing."""
+"""A settlement run on PostgreSQL through a real Celery worker on Redis, the worker killed mid-write: the
+run's lease lapses, the next worker fails it at start-up (nothing partial is visible), the period runs
+again on that worker, and the killed run's message delivered once more changes nothing."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from catalogs.models import Region
 from demo.services import demo_generate
 from jobs.choices import JobStatus
 from jobs.models import Job
-from jobs.services import job_start
 from jobs.tasks import job_run_task
 from settlement.runs.choices import RunStatus
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 from settlement.runs.services import run_start
-from tests.jobs.test_celery import ROOT, Worker, wait_until_finished
+from tests.jobs.test_celery import ROOT, WAIT_SECONDS, Worker, wait_until_finished
 from tests.jobs.test_celery import celery_worker as celery_worker  # noqa: F401  (the fixture)
-from tests.settlement.runs import worker_kinds  # noqa: F401  (registers the job kind here too)
+from tests.settlement.runs.killing import (
+    LEASE, assert_failed_and_nothing_partial, assert_refused_while_alive, institution_rows_held, kill, wait_until_writing,
+)  # fmt: skip
 
 YEAR = 2024
-KIND = "test_settlement_run_paused"
 
 
 def worker_start(worker: Worker, tmp_path) -> Worker:
@@ -36,48 +37,58 @@ def worker_start(worker: Worker, tmp_path) -> Worker:
     return Worker(process, log, worker.env)
 
 
-def wait_for(path, worker: Worker, seconds: int = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not path.exists():
-        if worker.process.poll() is not None:
-            pytest.fail(f"the worker exited:\n{worker.output()}")
-        time.sleep(0.1)
-    assert path.exists(), worker.output()
+@pytest.fixture
+def short_lease(settings, monkeypatch) -> None:
+    """The lease of this process and of the workers it starts (they read it from the environment)."""
+    settings.JOBS_LEASE_SECONDS = LEASE
+    monkeypatch.setenv("JOBS_LEASE_SECONDS", str(LEASE))
+
+
+def _wait_until(condition, worker: Worker) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline or worker.process.poll() is not None:
+            pytest.fail(f"not so after {WAIT_SECONDS} s, or the worker exited:\n{worker.output()}")
+        time.sleep(0.2)
 
 
 @pytest.mark.celery
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_worker_leaves_no_partial_run_and_the_retry_completes_it_once(celery_worker, tmp_path):
+def test_a_killed_worker_leaves_no_partial_run_its_lease_fails_it_and_the_period_runs_again(short_lease, celery_worker, tmp_path):
     demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=YEAR, months_settled=False)
     officer = get_user_model().objects.get(username="officer")
-    run = run_start(actor=officer, region=Region.objects.get(), year=YEAR, scheme="310", category="DIP", run_type="monthly", number=2,
-                    dispatch=False)  # fmt: skip
-    marker = tmp_path / "paused"
-    job = job_start(actor=officer, kind=KIND, key=f"kill-test-{run.pk}", params={"run_id": run.pk, "marker": str(marker)})
 
-    wait_for(marker, celery_worker)  # the case rows are written, not committed
-    celery_worker.process.send_signal(signal.SIGKILL)
-    celery_worker.process.wait(timeout=20)
-    run.refresh_from_db()
-    assert run.status == RunStatus.RUNNING  # taken, never finished
-    assert not RunCase.objects.filter(run=run).exists() and not RunInstitution.objects.filter(run=run).exists()
+    def start() -> SettlementRun:
+        return run_start(actor=officer, region=Region.objects.get(), year=YEAR, scheme="310", category="DIP", run_type="monthly",
+                         number=2)  # fmt: skip
+
+    with institution_rows_held():
+        killed = start()  # to the worker, at commit
+        wait_until_writing(lambda: SettlementRun.objects.get(pk=killed.pk), celery_worker.process, celery_worker.log)
+        assert_refused_while_alive(start)
+        kill(celery_worker.process)
+    job = Job.objects.get(pk=killed.job_id)
+    time.sleep(max(0.0, (job.lease_expires_at - timezone.now()).total_seconds()) + 0.5)  # the lease lapses
 
     second = worker_start(celery_worker, tmp_path)
     try:
-        job_run_task.delay(job.pk)  # the retry: the job found 'running' is claimed again
-        job = wait_until_finished(second, job)
-        assert job.status == JobStatus.SUCCEEDED, job.error
-        run.refresh_from_db()
-        assert run.status == RunStatus.COMPLETED and job.attempts == 2
-        assert RunCase.objects.filter(run=run).count() == run.case_count > 0
-        written = (RunCase.objects.count(), RunInstitution.objects.count(), run.result_hash)
+        # Nothing else sweeps here (no beat, no start attempt): the second worker does, at start-up.
+        _wait_until(lambda: SettlementRun.objects.get(pk=killed.pk).status == RunStatus.FAILED, second)
+        assert_failed_and_nothing_partial(killed)
 
-        job_run_task.delay(job.pk)  # delivered once more: a finished job is left alone
+        again = start()
+        again_job = wait_until_finished(second, Job.objects.get(pk=again.job_id))
+        assert again_job.status == JobStatus.SUCCEEDED, again_job.error
+        again.refresh_from_db()
+        assert again.status == RunStatus.COMPLETED and RunCase.objects.filter(run=again).count() == again.case_count > 0
+        written = (RunCase.objects.count(), RunInstitution.objects.count(), again.result_hash)
+
+        job_run_task.delay(job.pk)  # the killed run's message delivered again: a failed job is left alone
         time.sleep(3)
-        job.refresh_from_db()
-        run.refresh_from_db()
-        assert job.attempts == 2 and (RunCase.objects.count(), RunInstitution.objects.count(), run.result_hash) == written
+        killed.refresh_from_db()
+        assert (Job.objects.get(pk=job.pk).status, Job.objects.get(pk=job.pk).attempts, killed.status) == (JobStatus.FAILED, 1, RunStatus.FAILED)
+        assert (RunCase.objects.count(), RunInstitution.objects.count(), SettlementRun.objects.get(pk=again.pk).result_hash) == written
         assert SettlementRun.objects.filter(status=RunStatus.COMPLETED).count() == 1
     finally:
         second.process.terminate()
