@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogs import grouping
+from catalogs import codes, grouping
 from catalogs.grouping import age_band, dip_group
 
 PROCEDURE_TYPES = {"36.0601": "手术", "88.5501": "诊断性操作", "99.1001": "治疗性操作", "39.7400": "手术", "81.5100": "手术"}
@@ -207,7 +207,7 @@ def reference(diagnosis: str, procedure: str) -> tuple[str, str]:
     """The rules of the module docstring, one case at a time."""
     if diagnosis == "":
         return "", "no_diagnosis"
-    if not re.match(grouping.ICD10_PATTERN, diagnosis):
+    if not codes.DIAGNOSIS.fullmatch(diagnosis):
         return "", "invalid_diagnosis"
     core = GROUPS[(GROUPS["group_type"] != "comprehensive") & (GROUPS["diag_code"] == diagnosis) & (GROUPS["proc_code"] == procedure)]
     if len(core):
