@@ -34,6 +34,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from catalogs.codes import diagnosis_deciding
+
 OUTPATIENT_MED_TYPE = "14"
 TRANSFER_WAYS = ("2", "3")
 DEATH_WAY = "5"
@@ -158,11 +160,13 @@ def _stays(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _group_key(stays: pd.DataFrame) -> pd.Series:
-    """The group when the frame carries one (and it is set), else the full main diagnosis."""
+    """The group when the frame carries one (and it is set), else the main diagnosis by its deciding part
+    (``A17.000+G01*`` is the disease ``A17.000``, catalogs.codes)."""
+    diagnosis = diagnosis_deciding(stays["maindiag_code"])
     if "group" in stays.columns:
         group = stays["group"].fillna("").astype(str)
-        return group.where(group != "", stays["maindiag_code"])
-    return stays["maindiag_code"]
+        return group.where(group != "", diagnosis)
+    return diagnosis
 
 
 def _cost_against_mean(stays: pd.DataFrame, share: Decimal) -> tuple[pd.Series, pd.Series]:

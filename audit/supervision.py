@@ -21,6 +21,7 @@ from audit import anomalies, charging, indicators, quality, selectors
 from audit.choices import FindingStatus, RuleSetStatus
 from audit.models import ERR_SELF_APPROVAL, DataQualityScore, Finding, IndicatorValue, RuleSet
 from audit.services import audit_record, audited_update, snapshot
+from catalogs.codes import CATEGORY, code_normalised
 from catalogs.choices import Scheme
 
 REVIEW = "audit.review_finding"
@@ -225,8 +226,8 @@ def _checked(thresholds: Mapping, categories: Iterable[str]) -> tuple[dict, list
         cleaned = anomalies.Thresholds.from_json(thresholds).to_json()
     except ValueError as error:
         raise ValidationError({"thresholds": ERR_THRESHOLDS.format(error=error)}) from error
-    codes = sorted({code.strip().upper() for code in categories if code.strip()})
-    bad = [code for code in codes if len(code) != 3 or not code[0].isalpha() or not code[1:].isdigit()]
+    codes = sorted({code_normalised(code) for code in categories if code.strip()})
+    bad = [code for code in codes if not CATEGORY.fullmatch(code)]
     if bad:
         raise ValidationError({"grassroots_categories": ERR_CATEGORY.format(values="、".join(bad))})
     return {key: value for key, value in cleaned.items() if key in thresholds}, codes

@@ -1,7 +1,7 @@
 """APG for outpatient chronic and special diseases (门诊慢特病 APG, spec §10): pure and vectorised.
 
-Grouping: the outpatient special disease (``opsp_dise_code``, 门诊慢特病病种), or the main diagnosis when
-the settlement has none, x the treatment pattern (治疗模式) of its main procedure:
+Grouping: the outpatient special disease (``opsp_dise_code``, 门诊慢特病病种), or the main diagnosis (its
+deciding part: ``A17.000+G01*`` as ``A17.000``, catalogs.codes) when the settlement has none, x the treatment pattern (治疗模式) of its main procedure:
 
 ====  ==================================  =====================================================
 code  pattern                             when
@@ -35,6 +35,7 @@ from catalogs.grouping import (
     SURGICAL,
     THERAPEUTIC,
     codes_factorized,
+    diagnoses_factorized,
     labels,
     require_columns,
 )
@@ -71,7 +72,7 @@ def apg_group(cases: pd.DataFrame, procedure_types: Mapping[str, str] | pd.Serie
     """
     require_columns(cases, ("opsp_dise_code", "maindiag_code", "main_oprn_oprt_code"), ERR_CASES_COLUMNS)
     special_pos, special = codes_factorized(cases["opsp_dise_code"])
-    diag_pos, diag = codes_factorized(cases["maindiag_code"])
+    diag_pos, diag = diagnoses_factorized(cases["maindiag_code"])
     proc_pos, procs = codes_factorized(cases["main_oprn_oprt_code"])
     pattern = _patterns(procs, procedure_types)[proc_pos]
     has_special = np.asarray(special != "")[special_pos]

@@ -6,7 +6,6 @@ first and written in one transaction, or not at all, with every bad cell reporte
 
 from __future__ import annotations
 
-import re
 from typing import BinaryIO
 
 import pandas as pd
@@ -15,19 +14,21 @@ from django.db import transaction
 
 from audit.services import audit_record
 from catalogs.choices import TreatmentType
-from catalogs.grouping import ICD10_PATTERN
+from catalogs.codes import CATEGORY, CODE_LENGTH, DIAGNOSIS, PROCEDURE
 from catalogs.models import Diagnosis, Procedure
-from catalogs.workbooks import PROCEDURE_ENTRY, Column, Sheet, code_column, workbook_bytes, workbook_tables
+from catalogs.workbooks import Column, Sheet, code_column, workbook_bytes, workbook_tables
 
 PROCEDURE_TYPES = ((TreatmentType.DIAGNOSTIC.value, "诊断性"), (TreatmentType.THERAPEUTIC.value, "治疗性"),
                    (TreatmentType.SURGICAL.value, "手术"))  # fmt: skip
 SHEETS = (
     Sheet("diagnoses", "诊断编码", "code", (
-        code_column("code", "诊断编码", re.compile(ICD10_PATTERN), "I21.000"), Column("name", "诊断名称", length=200),
-        code_column("category", "类目", re.compile(r"^[A-Z][0-9]{2}$"), "I21", required=False),
+        code_column("code", "诊断编码", DIAGNOSIS, "I21.000、J18.900x001、A17.000+G01*", length=CODE_LENGTH, clinical=True),
+        Column("name", "诊断名称", length=200),
+        code_column("category", "类目", CATEGORY, "I21", required=False, clinical=True),
     )),
     Sheet("procedures", "手术操作编码", "code", (
-        code_column("code", "手术操作编码", PROCEDURE_ENTRY, "36.0601"), Column("name", "手术操作名称", length=200),
+        code_column("code", "手术操作编码", PROCEDURE, "36.0601、17.91100", length=CODE_LENGTH, clinical=True),
+        Column("name", "手术操作名称", length=200),
         Column("category", "类目", required=False, length=10),
         Column("treatment_type", "操作类型", kind="choice", choices=PROCEDURE_TYPES,
                aliases=(("诊断性操作", "diagnostic"), ("治疗性操作", "therapeutic"), ("相关手术", "surgical"))),

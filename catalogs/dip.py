@@ -4,7 +4,8 @@ Decimal groups out. No ORM, no settings.
 The steps follow the domain spec:
 
 1. **Combination key** (§3): main diagnosis + main procedure, ``"I21.000+36.0601"``; a case with no
-   procedure is conservative treatment (保守治疗) and its key is the diagnosis alone, ``"J18.900"``.
+   procedure is conservative treatment (保守治疗) and its key is the diagnosis alone, ``"J18.900"``. The
+   diagnosis is its deciding part (catalogs.codes): ``A17.000+G01*`` counts, and keys, as ``A17.000``.
 2. **Core or comprehensive** (§3): the *annual* case count of a combination is its cases in the
    look-back window divided by the number of look-back years — every year of the window counts,
    also a year without a single case, so with 3 years and threshold 15 a combination needs 45 cases
@@ -42,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from catalogs.choices import GroupType, ScoreMethod, SubtypeDimension, TreatmentType
+from catalogs.codes import diagnosis_deciding
 
 SCORE_QUANTUM = Decimal("0.0001")
 COEFFICIENT_QUANTUM = Decimal("0.0001")
@@ -328,7 +330,7 @@ def _prepare(cases: pd.DataFrame, config: DipConfig, procedure_types: Mapping[st
     cases = cases[cases["year"].astype("int64").isin(config.years)]
     if cases.empty:
         raise DipError(ERR_NO_CASES)
-    pair_of_case, pairs = _pairs(cases["maindiag_code"], cases["main_oprn_oprt_code"])
+    pair_of_case, pairs = _pairs(diagnosis_deciding(cases["maindiag_code"]), cases["main_oprn_oprt_code"])
     pairs["key"] = combination_keys(pairs["diag"].str.strip(), pairs["proc"].str.strip())
     cases_per_key = pairs.groupby("key")["cases"].transform("sum")
     core = set(pairs.loc[cases_per_key >= config.core_threshold * len(config.years), "key"])

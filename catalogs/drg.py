@@ -4,7 +4,8 @@ The grouping logic is fixed; the catalog is data (``DrgRules``, loaded from CSV 
 format in catalogs/data/drg/README.md). For each case, in this order:
 
 1. main diagnosis missing or not ICD-10 医保版 -> ungroupable; MDC (主要诊断大类) by main diagnosis;
-   no MDC -> ungroupable;
+   no MDC -> ungroupable. Every diagnosis, of the cases and of the rule tables, is looked up by its deciding
+   part (catalogs.codes): ``A17.000+G01*`` as ``A17.000``;
 2. ADRG (核心疾病诊断相关组) inside that MDC, procedures first: a surgical ADRG (外科手术组) whose
    procedure list holds the main procedure (and whose diagnosis list, when it has one, holds the main
    diagnosis), then a non-OR procedure ADRG (非手术室操作组) the same way; a main procedure typed 手术
@@ -36,10 +37,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from catalogs.codes import diagnosis_deciding
 from catalogs.grouping import (
     PROCEDURE_TYPE_TO_TREATMENT,
     SURGICAL,
     codes_factorized,
+    diagnoses_factorized,
     labels,
     lookup,
     pair_keys,
@@ -104,13 +107,18 @@ class DrgRules:
 
 def _text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     require_columns(frame, columns, ERR_RULES_COLUMNS)
-    return frame[list(columns)].fillna("").astype(str).apply(lambda column: column.str.strip()).reset_index(drop=True)
+    table = frame[list(columns)].fillna("").astype(str).apply(lambda column: column.str.strip()).reset_index(drop=True)
+    if "diag_code" in table.columns:
+        table["diag_code"] = diagnosis_deciding(table["diag_code"])
+    return table
 
 
 def _exploded(frame: pd.DataFrame, column: str, target: str) -> pd.DataFrame:
     """One row per ``;``-separated code of ``column``, renamed ``target``; blank entries dropped."""
     long = frame.assign(**{target: frame[column].str.split(";")}).explode(target)
     long[target] = long[target].fillna("").str.strip()
+    if target == "diag_code":
+        long[target] = diagnosis_deciding(long[target])
     return long[long[target] != ""].drop(columns=column)
 
 
@@ -182,7 +190,7 @@ def drg_group(cases: pd.DataFrame, rules: DrgRules, procedure_types: Mapping[str
     it an unmatched procedure simply falls through to the medical ADRG. Ungroupable: ``drg_code == ""``.
     """
     require_columns(cases, ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"), ERR_CASES_COLUMNS)
-    diag_pos, diag_codes = codes_factorized(cases["maindiag_code"])
+    diag_pos, diag_codes = diagnoses_factorized(cases["maindiag_code"])
     proc_pos, proc_codes = codes_factorized(cases["main_oprn_oprt_code"])
     mdc_row = _diagnosis_matches(diag_codes, rules.mdc["diag_code"])
     mdc_names = pd.Index(rules.mdc["mdc"].unique())
@@ -298,7 +306,7 @@ def _severity(other: pd.Series, diag_pos: np.ndarray, diag_codes: pd.Index, rule
     other_pos, strings = pd.factorize(other.fillna(""))
     owner, entries = _split_lists(strings)
     code_pos, codes = pd.factorize(entries)  # a million lists hold a few thousand distinct codes
-    cc_row = pd.Index(rules.cc["diag_code"]).get_indexer(pd.Index(codes, dtype=object).str.strip())[code_pos]
+    cc_row = pd.Index(rules.cc["diag_code"]).get_indexer(diagnosis_deciding(pd.Index(codes, dtype=object).str.strip()))[code_pos]
     hits = pd.DataFrame({"other": owner[cc_row >= 0], "cc": cc_row[cc_row >= 0]})
     if hits.empty:
         return np.full(len(diag_pos), NO_CC)

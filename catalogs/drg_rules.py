@@ -17,7 +17,7 @@ import pandas as pd
 
 from catalogs import drg
 from catalogs.choices import AdrgKind, CcLevel, SeveritySplit
-from catalogs.grouping import ICD10_PATTERN
+from catalogs.codes import CODE_LENGTH, DIAGNOSIS
 from catalogs.workbooks import SEPARATOR, Column, Sheet, SheetErrors, code_column, duplicates, workbook_tables
 from catalogs.workbooks import workbook_bytes as _workbook_bytes
 
@@ -49,7 +49,7 @@ SHEETS = (
         Column("proc_codes", "主要手术操作", kind="procedures", required=False),
     )),
     Sheet("cc", "CC-MCC", "diag_code", (
-        code_column("diag_code", "诊断编码", re.compile(ICD10_PATTERN), "I50.000"),
+        code_column("diag_code", "诊断编码", DIAGNOSIS, "I50.000", length=CODE_LENGTH, clinical=True),
         Column("level", "级别", kind="choice", choices=tuple(CcLevel.choices)),
         code_column("family", "排除组", FAMILY_CODE, "HF"),
     )),

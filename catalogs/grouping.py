@@ -4,6 +4,7 @@
 (spec §3, the "basic rule -> comprehensive fallback" part of the grouping order):
 
 1. the main diagnosis (主要诊断) is missing or not an ICD-10 医保版 code    -> ungroupable (不能入组);
+   a combined code (``A17.000+G01*``) groups as its aetiology part (``A17.000``, catalogs.codes);
 2. exact core combination (核心病种): main diagnosis + main procedure (主要手术操作); a case without a
    procedure matches the conservative (保守治疗) core group of its diagnosis (``proc_code == ""``);
 3. a main procedure that is not in ``procedure_types`` cannot be typed      -> ungroupable;
@@ -51,6 +52,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from catalogs.codes import diagnosis_deciding, is_diagnosis
+
 # DIP treatment types (治疗方式) of the comprehensive groups, in the order of their integer codes.
 CONSERVATIVE = "内科诊疗"
 DIAGNOSTIC = "诊断性操作"
@@ -84,10 +87,6 @@ TRACE_TEXT = {
     TRACE_NO_COMPREHENSIVE: "不能入组：该诊断类目无对应治疗方式的综合病种",
 }
 UNGROUPABLE_TRACES = frozenset({TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_UNKNOWN_PROCEDURE, TRACE_NO_COMPREHENSIVE})
-
-# ICD-10 医保版: letter, two digits, a dot, 1-3 characters and an optional ``x`` extension (I10.x00, K35.800x002);
-# a bare category (I21) is not a diagnosis.
-ICD10_PATTERN = r"^[A-Z][0-9]{2}\.[0-9A-Za-z]{1,3}(x[0-9]{3})?$"
 
 ERR_GROUPS_COLUMNS = "病种目录缺少列：{columns}"
 ERR_GROUPS_TYPE = "病种目录的病种类型无效：{values}"
@@ -151,9 +150,17 @@ def require_columns(frame: pd.DataFrame, columns, message: str) -> None:
         raise ValueError(message.format(columns="、".join(missing)))
 
 
+def diagnoses_factorized(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``codes_factorized`` of a diagnosis column by the part that decides: a combined code (``A17.000+G01*``)
+    groups as its aetiology code (``A17.000``), the manifestation is kept in the case but not looked up."""
+    positions, codes = codes_factorized(column)
+    deciding_positions, deciding = pd.factorize(diagnosis_deciding(codes))
+    return deciding_positions[positions], pd.Index(deciding, dtype=object)
+
+
 def valid_diagnosis(codes: pd.Index) -> np.ndarray:
-    """Which distinct codes look like ICD-10 医保版 diagnosis codes."""
-    return np.asarray(codes.str.match(ICD10_PATTERN), dtype=bool)
+    """Which distinct codes are ICD-10 医保版 diagnosis codes (a bare category such as I21 is not)."""
+    return is_diagnosis(codes)
 
 
 def procedure_treatment(
@@ -192,7 +199,7 @@ def dip_group(
     """
     require_columns(cases, ("maindiag_code", "main_oprn_oprt_code"), ERR_CASES_COLUMNS)
     table = groups_checked(groups)
-    diag_pos, diag_codes = codes_factorized(cases["maindiag_code"])
+    diag_pos, diag_codes = diagnoses_factorized(cases["maindiag_code"])
     proc_pos, proc_codes = codes_factorized(cases["main_oprn_oprt_code"])
 
     core = table[table["group_type"] != COMPREHENSIVE]
@@ -239,6 +246,7 @@ def groups_checked(groups: pd.DataFrame) -> pd.DataFrame:
     """The group table with stripped text cells and a 0..n-1 index, or ``ValueError`` when it breaks the contract."""
     require_columns(groups, GROUPS_COLUMNS, ERR_GROUPS_COLUMNS)
     table = groups[list(GROUPS_COLUMNS)].fillna("").astype(str).apply(lambda column: column.str.strip()).reset_index(drop=True)
+    table["diag_code"] = diagnosis_deciding(table["diag_code"])
     bad_type = ~table["group_type"].isin(CORE_LIKE_TYPES | {COMPREHENSIVE})
     comprehensive = table["group_type"] == COMPREHENSIVE
     bad_treatment = comprehensive & ~table["treatment_type"].isin(TREATMENT_ALIASES)

@@ -34,6 +34,7 @@ from catalogs.choices import (
     SubtypeDimension,
     TreatmentType,
 )  # fmt: skip
+from catalogs.codes import CODE_LENGTH
 
 ERR_CONSORTIUM_SELF = "医共体牵头机构不能是本机构自身。"
 ERR_CONSORTIUM_REGION = "医共体牵头机构必须属于同一统筹区。"
@@ -135,7 +136,7 @@ SCORE_DIGITS = dict(max_digits=12, decimal_places=4)
 class Diagnosis(models.Model):
     """诊断编码 — ICD-10 医保版 2.0; ``category`` is the 3-character 类目 comprehensive diseases fold into."""
 
-    code = models.CharField("诊断编码", max_length=20, unique=True)
+    code = models.CharField("诊断编码", max_length=CODE_LENGTH, unique=True)
     name = models.CharField("诊断名称", max_length=200)
     category = models.CharField("类目", max_length=3, db_index=True, blank=True, help_text="留空时取编码前3位")
 
@@ -157,7 +158,7 @@ class Diagnosis(models.Model):
 class Procedure(models.Model):
     """手术操作编码 — ICD-9-CM-3 医保版; its treatment type decides the comprehensive disease of a case."""
 
-    code = models.CharField("手术操作编码", max_length=20, unique=True)
+    code = models.CharField("手术操作编码", max_length=CODE_LENGTH, unique=True)
     name = models.CharField("手术操作名称", max_length=200)
     category = models.CharField("类目", max_length=10, blank=True)
     treatment_type = models.CharField("操作类型", max_length=12, choices=TreatmentType.choices, default=TreatmentType.THERAPEUTIC)
@@ -253,8 +254,8 @@ class CatalogGroup(models.Model):
     code = models.CharField("病种编码", max_length=60)
     name = models.CharField("病种名称", max_length=300, blank=True)
     group_type = models.CharField("病种类型", max_length=14, choices=GroupType.choices, default=GroupType.CORE)
-    diag_code = models.CharField("主要诊断（类目）", max_length=20, blank=True)
-    proc_code = models.CharField("主要手术操作", max_length=20, blank=True)
+    diag_code = models.CharField("主要诊断（类目）", max_length=CODE_LENGTH, blank=True)
+    proc_code = models.CharField("主要手术操作", max_length=CODE_LENGTH, blank=True)
     treatment_type = models.CharField("治疗方式", max_length=12, choices=TreatmentType.choices, default=TreatmentType.MEDICAL)
     score = models.DecimalField("分值", **SCORE_DIGITS)
     case_counts = models.JSONField("各年度病例数", default=dict, blank=True)
@@ -418,7 +419,7 @@ class DrgAdrg(DrgRuleRow):
 class DrgCc(DrgRuleRow):
     """并发症/合并症 — an other diagnosis that raises severity, and the exclusion family it belongs to."""
 
-    diag_code = models.CharField("诊断编码", max_length=20)
+    diag_code = models.CharField("诊断编码", max_length=CODE_LENGTH)
     level = models.CharField("级别", max_length=3, choices=CcLevel.choices)
     family = models.CharField("排除组", max_length=20)
 

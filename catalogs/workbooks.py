@@ -18,14 +18,14 @@ from typing import BinaryIO
 import pandas as pd
 from openpyxl import load_workbook
 
+from catalogs.codes import DIAGNOSIS_ENTRY, PROCEDURE, code_normalised
 from config.spreadsheets import spreadsheet_unsafe
 from config.spreadsheets.writer import rows_workbook
 
 SEPARATOR = ";"
 HEADER_ROWS = 1
-# A diagnosis entry of a list: a full ICD-10 医保版 code or its 3-character category.
-DIAGNOSIS_ENTRY = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Za-z]{1,3}(x[0-9]{3})?)?$")
-PROCEDURE_ENTRY = re.compile(r"^[0-9]{2}\.[0-9A-Za-z]{1,4}(x[0-9]{3})?$")
+# List entries (catalogs.codes): a diagnosis is a full ICD-10 医保版 code or its 3-character category.
+LIST_ENTRY = {"diagnoses": (DIAGNOSIS_ENTRY, "诊断"), "procedures": (PROCEDURE, "手术操作")}
 
 ERR_NOT_XLSX = "无法读取文件，请上传 .xlsx 格式的工作簿（可先下载模板）。"
 ERR_SHEET = "缺少工作表“{sheet}”。"
@@ -53,6 +53,7 @@ class Column:
     aliases: tuple[tuple[str, str], ...] = ()  # further accepted labels of a choice: (label, value)
     pattern: re.Pattern | None = None
     example: str = ""
+    clinical: bool = False  # a diagnosis or procedure code: normalised (catalogs.codes) before it is checked
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,9 @@ class Sheet:
         return next(column.header for column in self.columns if column.field == name)
 
 
-def code_column(name: str, header: str, pattern: re.Pattern, example: str, *, length: int = 20, required: bool = True) -> Column:
-    return Column(name, header, kind="code", pattern=pattern, example=example, length=length, required=required)
+def code_column(name: str, header: str, pattern: re.Pattern, example: str, *, length: int = 20, required: bool = True,
+                clinical: bool = False) -> Column:
+    return Column(name, header, kind="code", pattern=pattern, example=example, length=length, required=required, clinical=clinical)
 
 
 class SheetErrors(list):
@@ -82,16 +84,18 @@ class SheetErrors(list):
 
 
 def _entries(text: str) -> list[str]:
-    return [entry.strip() for entry in text.replace("；", SEPARATOR).split(SEPARATOR) if entry.strip()]
+    return [code_normalised(entry) for entry in text.replace("；", SEPARATOR).split(SEPARATOR) if entry.strip()]
 
 
 def _cell_value(column: Column, text: str) -> tuple[str, str]:
     """(stored value, error message or "") of one cell."""
     if not text:
         return "", MSG_REQUIRED if column.required else ""
+    if column.clinical:
+        text = code_normalised(text)
     if len(text) > column.length and column.kind in {"text", "code"}:
         return text, MSG_TOO_LONG.format(length=column.length)
-    if column.kind == "code" and not column.pattern.match(text):
+    if column.kind == "code" and not column.pattern.fullmatch(text):
         return text, MSG_FORMAT.format(value=text, example=column.example)
     if column.kind == "choice":
         accepted = {label: value for value, label in column.choices} | dict(column.aliases) | {v: v for v, _ in column.choices}
@@ -100,8 +104,8 @@ def _cell_value(column: Column, text: str) -> tuple[str, str]:
         return accepted[text], ""
     if column.kind in {"diagnoses", "procedures"}:
         entries = _entries(text)
-        pattern, what = (DIAGNOSIS_ENTRY, "诊断") if column.kind == "diagnoses" else (PROCEDURE_ENTRY, "手术操作")
-        bad = [entry for entry in entries if not pattern.match(entry)]
+        pattern, what = LIST_ENTRY[column.kind]
+        bad = [entry for entry in entries if not pattern.fullmatch(entry)]
         return SEPARATOR.join(entries), MSG_ENTRIES.format(values="、".join(bad), what=what) if bad else ""
     return text, ""
 

@@ -186,6 +186,7 @@ def anomalies_of(institutions: pd.DataFrame) -> dict[str, str]:
 
 CASE_COLUMNS = [
     "institution_code", "setl_id", "mdtrt_id", "psn_no", "insutype", "med_type", "gend", "age", "nwb_age",
+    "nwb_bir_wt", "nwb_adm_wt",
     "adm_time", "dscg_time", "act_ipt_days", "dscg_way", "maindiag_code", "otherdiag_codes",
     "main_oprn_oprt_code", "other_oprn_oprt_codes", "opsp_dise_code", "scs_cutd_sum_dura", "vent_used_dura",
     "days_rinp_flag_31", "medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "psn_part_amt", "fulamt_ownpay_amt",
@@ -319,8 +320,22 @@ def _demographics(rng: np.random.Generator, frame: pd.DataFrame, d: pd.DataFrame
     nwb = np.where(newborn_disease, rng.integers(0, 29, n), rng.integers(0, 366, n))
     frame["nwb_age"] = pd.array(np.where(frame["age"] == 0, nwb, 0), dtype="Int64")
     frame.loc[frame["age"] != 0, "nwb_age"] = pd.NA
+    _newborn_weights(rng.spawn(1)[0], frame, newborn_disease)
     employee_share = np.where(frame["age"] >= 18, 0.45, 0.0)
     frame["insutype"] = np.where(rng.random(n) < employee_share, "310", "390")
+
+
+def _newborn_weights(rng: np.random.Generator, frame: pd.DataFrame, newborn: np.ndarray) -> None:
+    """Birth and admission weights (grams, to 10 g as 4101 asks) of the newborn diseases' cases; preterm
+    infants (P07) are lighter. ``rng`` is a child generator, so the other draws stay what they were."""
+    n = len(frame)
+    preterm = frame["maindiag_code"].str.startswith("P07").to_numpy()
+    birth = np.clip(rng.normal(np.where(preterm, 1800, 3250), np.where(preterm, 400, 450), n), 600, 5200)
+    days = frame["nwb_age"].fillna(0).to_numpy(dtype=np.int64)
+    admission = birth * rng.uniform(0.92, 1.0, n) + 25 * np.maximum(days - 10, 0)
+    for column, grams in (("nwb_bir_wt", birth), ("nwb_adm_wt", admission)):
+        frame[column] = pd.array(np.where(newborn, np.rint(grams / 10) * 10, 0).astype(np.int64), dtype="Int64")
+        frame.loc[~newborn, column] = pd.NA
 
 
 def _inpatient_med_type(rng: np.random.Generator, frame: pd.DataFrame) -> np.ndarray:

@@ -15,7 +15,9 @@ from django.db.models import Q
 
 from accounts.tenancy import TenantQuerySet
 from catalogs.choices import Scheme
+from catalogs.codes import CODE_LENGTH
 from settlement.choices import DischargeWay, Gender, MedType, PeriodStatus, ReadmissionPlan
+from settlement.intake.columns import NEWBORN_WEIGHT_MAX, NEWBORN_WEIGHT_MIN
 
 ERR_MONTH_RANGE = "月份应在1到12之间。"
 ERR_DISCHARGE_BEFORE_ADMISSION = "出院时间不能早于入院时间。"
@@ -25,6 +27,14 @@ ERR_FUND_OVER_TOTAL = "基金支付总额不能大于医疗费总额。"
 def money(verbose_name: str, *, required: bool = True) -> models.DecimalField:
     """A money column: Decimal(14,2) yuan, non-negative by a named constraint on the model."""
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, null=not required, blank=not required)
+
+
+def newborn_weight(verbose_name: str) -> models.PositiveSmallIntegerField:
+    """A newborn weight in whole grams (4101 nwb_bir_wt / nwb_adm_wt), optional."""
+    return models.PositiveSmallIntegerField(
+        verbose_name, null=True, blank=True,
+        validators=[MinValueValidator(NEWBORN_WEIGHT_MIN), MaxValueValidator(NEWBORN_WEIGHT_MAX)],
+    )  # fmt: skip
 
 
 class SettlementPeriod(models.Model):
@@ -79,15 +89,19 @@ class CaseRecord(models.Model):
     insutype = models.CharField("险种类型", max_length=3, choices=Scheme.choices)
     med_type = models.CharField("医疗类别", max_length=6, choices=MedType.choices)
     gend = models.CharField("性别", max_length=1, choices=Gender.choices)
+    # 4101 leaves age blank under one year (nwb_age in days instead); such an infant is stored as 0 years.
     age = models.PositiveSmallIntegerField("年龄(岁)", validators=[MaxValueValidator(150)])
     nwb_age = models.PositiveSmallIntegerField("新生儿年龄(天)", null=True, blank=True, validators=[MaxValueValidator(365)])
+    nwb_bir_wt = newborn_weight("新生儿出生体重(克)")
+    nwb_adm_wt = newborn_weight("新生儿入院体重(克)")
     adm_time = models.DateTimeField("入院时间", null=True, blank=True)
     dscg_time = models.DateTimeField("出院时间", null=True, blank=True)
     act_ipt_days = models.PositiveIntegerField("实际住院天数", null=True, blank=True)
     dscg_way = models.CharField("离院方式", max_length=1, choices=DischargeWay.choices, blank=True)
-    maindiag_code = models.CharField("主要诊断编码", max_length=20)
+    # Codes keep their full text (a combined A17.000+G01*); groupers read the deciding part (catalogs.codes).
+    maindiag_code = models.CharField("主要诊断编码", max_length=CODE_LENGTH)
     otherdiag_codes = models.TextField("其他诊断编码", blank=True, help_text="以 ; 分隔")
-    main_oprn_oprt_code = models.CharField("主要手术及操作编码", max_length=20, blank=True)
+    main_oprn_oprt_code = models.CharField("主要手术及操作编码", max_length=CODE_LENGTH, blank=True)
     other_oprn_oprt_codes = models.TextField("其他手术及操作编码", blank=True, help_text="以 ; 分隔")
     opsp_dise_code = models.CharField("门诊慢特病病种代码", max_length=20, blank=True)
     # Durations arrive as D/H/M text and are kept as minutes so they can be compared and summed.

@@ -48,7 +48,7 @@ class CaseDetailSerializer(CaseListSerializer):
     class Meta(CaseListSerializer.Meta):
         fields = [
             "id", "fixmedins_code", "fixmedins_name", "period", "setl_id", "mdtrt_id", "psn_no", "insutype", "med_type",
-            "gend", "age", "nwb_age", "adm_time", "dscg_time", "act_ipt_days", "dscg_way",
+            "gend", "age", "nwb_age", "nwb_bir_wt", "nwb_adm_wt", "adm_time", "dscg_time", "act_ipt_days", "dscg_way",
             "maindiag_code", "otherdiag_codes", "main_oprn_oprt_code", "other_oprn_oprt_codes", "opsp_dise_code",
             "scs_cutd_sum_dura", "vent_used_dura", "days_rinp_flag_31",
             "medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "psn_part_amt", "fulamt_ownpay_amt", "acct_pay",

@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from catalogs.choices import Scheme
+from catalogs.codes import CODE_LENGTH
 from settlement.choices import DischargeWay, Gender, MedType, ReadmissionPlan
 
 # Kinds of column: how a cell is parsed.
 TEXT = "text"
 CHOICE = "choice"
 INT = "int"
+GRAMS = "grams"
 DATETIME = "datetime"
 MONEY = "money"
 DURATION = "duration"
@@ -26,7 +28,7 @@ CHRONIC_DISEASE = "chronic_disease"
 INSTITUTION = "institution"
 
 KIND_LABEL = {
-    TEXT: "文本", CHOICE: "字典值", INT: "整数", DATETIME: "日期时间", MONEY: "金额（元，最多两位小数）",
+    TEXT: "文本", CHOICE: "字典值", INT: "整数", GRAMS: "克数（整数）", DATETIME: "日期时间", MONEY: "金额（元，最多两位小数）",
     DURATION: "时长（天/时/分）", ICD10: "ICD-10医保版诊断编码", ICD9: "ICD-9-CM-3医保版手术操作编码",
     ICD10_LIST: "ICD-10医保版诊断编码（多个）", ICD9_LIST: "ICD-9-CM-3医保版手术操作编码（多个）",
     INSTITUTION: "定点医药机构编码", CHRONIC_DISEASE: "门诊慢特病病种代码",
@@ -35,9 +37,10 @@ KIND_LABEL = {
 # When a column is required.
 ALWAYS = "always"
 INPATIENT = "inpatient"
+FROM_ONE_YEAR = "from_one_year"  # age (4101): required from one year up; infants give nwb_age (days) instead
 OPTIONAL = "optional"
 
-REQUIRED_LABEL = {ALWAYS: "是", INPATIENT: "住院必填", OPTIONAL: "否"}
+REQUIRED_LABEL = {ALWAYS: "是", INPATIENT: "住院必填", FROM_ONE_YEAR: "满1周岁必填（不足1周岁可空，须填新生儿年龄）", OPTIONAL: "否"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ class Column:
         return f"{self.name}({self.code})"
 
 
+# Newborn weights in grams: 4101 gives them as 数值型(6,2), so at most 9,999.99 g; below 200 g is no live birth record.
+NEWBORN_WEIGHT_MIN = 200
+NEWBORN_WEIGHT_MAX = 9999
+
+
 def _choices(text_choices) -> dict[str, str]:
     return {str(value): str(label) for value, label in text_choices.choices}
 
@@ -74,15 +82,21 @@ COLUMNS: tuple[Column, ...] = (
     Column("insutype", "险种类型", CHOICE, ALWAYS, choices=_choices(Scheme)),
     Column("med_type", "医疗类别", CHOICE, ALWAYS, choices=_choices(MedType)),
     Column("gend", "性别", CHOICE, ALWAYS, choices=_choices(Gender)),
-    Column("age", "年龄(岁)", INT, ALWAYS, minimum=0, maximum=150),
-    Column("nwb_age", "新生儿年龄(天)", INT, minimum=0, maximum=365, notes="住院且年龄为0时必填"),
+    Column("age", "年龄(岁)", INT, FROM_ONE_YEAR, minimum=0, maximum=150, notes="不足1周岁可空（按0岁计），此时须填新生儿年龄(天)"),
+    Column("nwb_age", "新生儿年龄(天)", INT, minimum=0, maximum=365, notes="不足1周岁时填写；年龄为空或住院且年龄为0时必填"),
+    Column("nwb_bir_wt", "新生儿出生体重", GRAMS, minimum=NEWBORN_WEIGHT_MIN, maximum=NEWBORN_WEIGHT_MAX,
+           notes="单位克，如 3250；新生儿病例填写，新生儿DRG分组需要"),
+    Column("nwb_adm_wt", "新生儿入院体重", GRAMS, minimum=NEWBORN_WEIGHT_MIN, maximum=NEWBORN_WEIGHT_MAX,
+           notes="单位克，如 3100；新生儿病例填写，新生儿DRG分组需要"),
     Column("adm_time", "入院时间", DATETIME, INPATIENT, notes="可用 2024-03-01 08:30、2024/3/1、2024年3月1日"),
     Column("dscg_time", "出院时间", DATETIME, INPATIENT, notes="不得早于入院时间"),
     Column("act_ipt_days", "实际住院天数", INT, INPATIENT, minimum=0, maximum=36500, notes="须与出入院日期相符；当日出院可填0或1"),
     Column("dscg_way", "离院方式", CHOICE, INPATIENT, choices=_choices(DischargeWay)),
-    Column("maindiag_code", "主要诊断编码", ICD10, ALWAYS, max_length=20, notes="ICD-10 医保版，如 I21.000、J18.900x001"),
+    Column("maindiag_code", "主要诊断编码", ICD10, ALWAYS, max_length=CODE_LENGTH,
+           notes="ICD-10 医保版，如 I21.000、J18.900x001、A17.000+G01*（剑号星号合并编码全文保存，按剑号部分分组）"),
     Column("otherdiag_codes", "其他诊断编码", ICD10_LIST, notes="多个以 ; 或 , 分隔"),
-    Column("main_oprn_oprt_code", "主要手术及操作编码", ICD9, max_length=20, notes="ICD-9-CM-3 医保版，如 36.0601；空表示保守治疗"),
+    Column("main_oprn_oprt_code", "主要手术及操作编码", ICD9, max_length=CODE_LENGTH,
+           notes="ICD-9-CM-3 医保版，如 36.0601、17.91100、17.912A0；空表示保守治疗"),
     Column("other_oprn_oprt_codes", "其他手术及操作编码", ICD9_LIST, notes="多个以 ; 或 , 分隔"),
     Column("opsp_dise_code", "门诊慢特病病种代码", CHRONIC_DISEASE, max_length=20, notes="医疗类别为14时必填；M加5位数字，如 M03900"),
     Column("scs_cutd_sum_dura", "重症监护合计时长", DURATION, notes="天/时/分，如 2/5/30"),

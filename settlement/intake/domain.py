@@ -20,6 +20,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from catalogs import codes
 from settlement.intake import columns as cols
 from settlement.intake.columns import BY_CODE, COLUMNS, FEE_BREAKDOWN
 
@@ -37,8 +38,8 @@ ERR_MONEY = "金额格式无效，应为不超过12位整数、最多两位小�
 ERR_MONEY_NEGATIVE = "金额不能为负数。"
 ERR_MONEY_DECIMALS = "金额最多保留两位小数。"
 ERR_DURATION = "时长格式无效，应为 天/时/分，如 2/5/30（时<24，分<60）。"
-ERR_ICD10 = "不是有效的ICD-10医保版诊断编码（如 I21.000、J18.900x001）。"
-ERR_ICD9 = "不是有效的ICD-9-CM-3医保版手术操作编码（如 36.0601）。"
+ERR_ICD10 = "不是有效的ICD-10医保版诊断编码（如 I21.000、J18.900x001、剑号星号合并编码 A17.000+G01*）。"
+ERR_ICD9 = "不是有效的ICD-9-CM-3医保版手术操作编码（如 36.0601、17.91100、17.912A0）。"
 ERR_ICD10_LIST = "含无效的ICD-10医保版诊断编码；多个编码以 ; 或 , 分隔。"
 ERR_ICD9_LIST = "含无效的ICD-9-CM-3医保版手术操作编码；多个编码以 ; 或 , 分隔。"
 ERR_CHRONIC_DISEASE_CODE = "不是有效的门诊慢特病病种代码（国家医保门诊慢特病病种代码为 M 加 5 位数字，如 M03900）。"
@@ -49,6 +50,8 @@ ERR_DISCHARGE_BEFORE_ADMISSION = "出院时间早于入院时间。"
 ERR_DAYS_MISMATCH = "实际住院天数与出入院日期不符（按日期应为{days}天）。"
 ERR_DAYS_MISMATCH_SAME_DAY = "实际住院天数与出入院日期不符（当日出院应为0或1天）。"
 ERR_NEWBORN_AGE = "住院病例年龄为0岁时必须填写新生儿年龄(天)。"
+ERR_AGE_OR_NEWBORN_AGE = "年龄为空：满1周岁须填写年龄(岁)，不足1周岁须填写新生儿年龄(天)。"
+ERR_GRAMS = "应为{lo}到{hi}之间的整数克数（如 3250，国家接口精确到10克）。"
 ERR_CHRONIC_DISEASE = "医疗类别为14（门诊慢特病）时必须填写门诊慢特病病种代码。"
 ERR_FUND_OVER_TOTAL = "基金支付总额不能大于医疗费总额。"
 ERR_HIFP_OVER_FUND = "统筹基金支出不能大于基金支付总额。"
@@ -63,30 +66,34 @@ WARN_HEADER_UNKNOWN = "未识别的列“{header}”，已忽略。"
 WARN_FEMALE_DIAGNOSIS = "男性病例使用了女性特有诊断编码，请核实性别与诊断。"
 WARN_MALE_DIAGNOSIS = "女性病例使用了男性特有诊断编码，请核实性别与诊断。"
 WARN_NEWBORN_ON_ADULT = "18岁及以上病例使用了新生儿/围产期诊断编码（P00–P96、Z38），请核实。"
+WARN_NEWBORN_WEIGHT_MISSING = "新生儿病例（出生28天内，主要诊断为新生儿/围产期编码）未填写此项，新生儿DRG分组需要出生体重和入院体重。"
+WARN_NEWBORN_FIELDS_OVER_ONE = "年龄满1周岁的病例填写了新生儿年龄或体重，请核实（国家接口仅不足1周岁时填写）。"
+WARN_LIVE_BORN_LATE = "主要诊断为Z38（活产婴儿）但病例已超过出生28天，请核实主要诊断或新生儿年龄。"
 WARN_LOS_OUTLIER = "实际住院天数超过{days}天，属异常长住院，请核实。"
 WARN_FEE_BREAKDOWN_MISSING = "住院病例未完整填写五项费用明细，影响数据质量评分。"
 
 LOS_OUTLIER_DAYS = 60
 ADULT_AGE = 18
+NEWBORN_DAYS = 28  # 新生儿: the first 28 days of life
 TOLERANCE_FEN = 1
 
-_ICD10 = r"[A-Z][0-9]{2}(?:\.[0-9A-Zx]{1,4}(?:x[0-9]{3})?)?"
-_ICD9 = r"[0-9]{2}(?:\.[0-9x]{1,4}(?:x[0-9]{3})?)?"
 _LIST_SEPARATOR = r"\s*[;,；，]\s*"
 _PATTERNS = {
-    cols.ICD10: (_ICD10, ERR_ICD10),
-    cols.ICD9: (_ICD9, ERR_ICD9),
-    cols.ICD10_LIST: (f"{_ICD10}(?:;{_ICD10})*", ERR_ICD10_LIST),
-    cols.ICD9_LIST: (f"{_ICD9}(?:;{_ICD9})*", ERR_ICD9_LIST),
+    cols.ICD10: (codes.DIAGNOSIS_PATTERN, ERR_ICD10),
+    cols.ICD9: (codes.PROCEDURE_PATTERN, ERR_ICD9),
+    cols.ICD10_LIST: (codes.list_pattern(codes.DIAGNOSIS_PATTERN), ERR_ICD10_LIST),
+    cols.ICD9_LIST: (codes.list_pattern(codes.PROCEDURE_PATTERN), ERR_ICD9_LIST),
     cols.CHRONIC_DISEASE: (r"M[0-9]{5}", ERR_CHRONIC_DISEASE_CODE),
 }
+_CLINICAL = frozenset({cols.ICD10, cols.ICD9, cols.ICD10_LIST, cols.ICD9_LIST})
 _INSTITUTION_CODE = r"[A-Z][0-9]{11}"
 # 12 integer digits and 2 decimals: below 2**53 fen, so rint(float * 100) is the exact fen amount.
 _MONEY = r"[0-9]{1,12}(?:\.[0-9]{1,2})?"
 _DATETIME = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
 _FEMALE_ONLY = r"(?:O[0-9]|N7[0-9]|N8[0-9]|N9[0-8]|C5[1-8]|D2[5-8])"
 _MALE_ONLY = r"(?:N4[0-9]|N5[0-3]|C6[0-3]|D29)"
-_NEWBORN = r"(?:P[0-9]|Z38)"
+_NEWBORN = r"(?:P[0-9]|Z38)"  # matched at the start: a combined code is newborn by its aetiology part
+_LIVE_BORN = r"Z38"
 
 
 @dataclass
@@ -235,12 +242,18 @@ def _parse_choice(values: pd.Series, column: cols.Column, issues: _Found) -> pd.
     return values
 
 
-def _parse_int(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
+def _parse_int(values: pd.Series, column: cols.Column, issues: _Found, *, message: str = ERR_INT) -> pd.Series:
     present = values != ""
     numbers = pd.to_numeric(values.where(values.str.fullmatch(r"[0-9]{1,9}"), None), errors="coerce").astype("Int64")
     bad = present & (numbers.isna() | (numbers < column.minimum) | (numbers > column.maximum))
-    issues.add(bad, column.code, values, ERR_INT.format(lo=column.minimum, hi=column.maximum))
+    issues.add(bad, column.code, values, message.format(lo=column.minimum, hi=column.maximum))
     return numbers.where(~bad.fillna(False), pd.NA)
+
+
+def _parse_grams(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
+    """Whole grams; 4101 sends 数值型(6,2), so ``3250.00`` is 3250 g. A fraction of a gram is refused."""
+    whole = values.str.replace(r"\.0{1,2}$", "", regex=True)
+    return _parse_int(whole, column, issues, message=ERR_GRAMS)
 
 
 def _parse_datetime(values: pd.Series, column: cols.Column, issues: _Found, tz: str) -> pd.Series:
@@ -305,7 +318,12 @@ def _parse_code(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Se
     pattern, message = _PATTERNS[column.kind]
     if column.kind in (cols.ICD10_LIST, cols.ICD9_LIST):
         values = values.str.replace(_LIST_SEPARATOR, ";", regex=True).str.strip(";")
-    issues.add((values != "") & ~values.str.fullmatch(pattern), column.code, values, message)
+    shaped = values.str.fullmatch(pattern)
+    odd = (values != "") & ~shaped
+    if column.kind in _CLINICAL and odd.any():  # written otherwise (a17.000†G01＊): normalise those few, then check again
+        values = values.where(~odd, codes.codes_normalised(values[odd]).str.strip(";"))
+        shaped = values.str.fullmatch(pattern)
+    issues.add((values != "") & ~shaped, column.code, values, message)
     return values
 
 
@@ -341,6 +359,8 @@ def _parse_values(values: pd.Series, column: cols.Column, issues: _Found, *, tz:
         return _parse_choice(values, column, issues)
     if kind == cols.INT:
         return _parse_int(values, column, issues)
+    if kind == cols.GRAMS:
+        return _parse_grams(values, column, issues)
     if kind == cols.DATETIME:
         return _parse_datetime(values, column, issues, tz)
     if kind == cols.MONEY:
@@ -364,6 +384,7 @@ def _check_required(text: pd.DataFrame, inpatient: pd.Series, issues: _Issues) -
             issues.add(empty, column.code, "", ERR_REQUIRED)
         elif column.required == cols.INPATIENT:
             issues.add(empty & inpatient, column.code, "", ERR_REQUIRED_INPATIENT)
+    issues.add((text["age"] == "") & (text["nwb_age"] == ""), "age", "", ERR_AGE_OR_NEWBORN_AGE)
     issues.add(inpatient & (text["age"] == "0") & (text["nwb_age"] == ""), "nwb_age", "", ERR_NEWBORN_AGE)
     chronic = text["med_type"] == cols.CHRONIC_MED_TYPE
     issues.add(chronic & (text["opsp_dise_code"] == ""), "opsp_dise_code", "", ERR_CHRONIC_DISEASE)
@@ -420,11 +441,27 @@ def _check_duplicates(text: pd.DataFrame, rows: pd.Series, issues: _Issues) -> N
         issues.add(duplicate, "setl_id", text["setl_id"], _per_row(ERR_DUPLICATE, "{first}", first))
 
 
+def _newborn_plausibility(cases: pd.DataFrame, inpatient: pd.Series, warnings: _Issues) -> None:
+    """Newborn codes (P00–P96, Z38) against age and weights: a newborn stay without its weights, infant fields
+    on a case of a year or more, a live-born code (Z38) after the first 28 days."""
+    diagnosis, age, days = cases["maindiag_code"], cases["age"], cases["nwb_age"]
+    newborn_code = diagnosis.str.match(_NEWBORN)
+    warnings.add((age >= ADULT_AGE) & newborn_code, "maindiag_code", diagnosis, WARN_NEWBORN_ON_ADULT)
+    first_days = (age == 0) & ~(days > NEWBORN_DAYS).fillna(False).astype(bool)
+    for weight in ("nwb_bir_wt", "nwb_adm_wt"):
+        warnings.add(inpatient & newborn_code & first_days & cases[weight].isna(), weight, "", WARN_NEWBORN_WEIGHT_MISSING)
+    infant_fields = cases[["nwb_age", "nwb_bir_wt", "nwb_adm_wt"]].notna().any(axis=1)
+    warnings.add((age >= 1) & infant_fields, "nwb_age", "", WARN_NEWBORN_FIELDS_OVER_ONE)
+    late = newborn_code & ((age >= 1) | (days > NEWBORN_DAYS)).fillna(False).astype(bool)
+    live_born = diagnosis[late].str.match(_LIVE_BORN).reindex(diagnosis.index, fill_value=False)  # the few late ones only
+    warnings.add(live_born, "maindiag_code", diagnosis, WARN_LIVE_BORN_LATE)
+
+
 def _plausibility(cases: pd.DataFrame, inpatient: pd.Series, warnings: _Issues) -> None:
     diagnosis, gend = cases["maindiag_code"], cases["gend"]
     warnings.add((gend == "1") & diagnosis.str.match(_FEMALE_ONLY), "maindiag_code", diagnosis, WARN_FEMALE_DIAGNOSIS)
     warnings.add((gend == "2") & diagnosis.str.match(_MALE_ONLY), "maindiag_code", diagnosis, WARN_MALE_DIAGNOSIS)
-    warnings.add((cases["age"] >= ADULT_AGE) & diagnosis.str.match(_NEWBORN), "maindiag_code", diagnosis, WARN_NEWBORN_ON_ADULT)
+    _newborn_plausibility(cases, inpatient, warnings)
     days = cases["act_ipt_days"]
     warnings.add(inpatient & (days > LOS_OUTLIER_DAYS), "act_ipt_days", days.astype(str),
                  WARN_LOS_OUTLIER.format(days=LOS_OUTLIER_DAYS))
@@ -461,6 +498,8 @@ def cases_validate(raw: pd.DataFrame, *, known_institutions: Mapping[str, object
     text, cases, rows = text[filled], cases[filled], issues.rows[filled]
     issues.rows = warnings.rows = rows
     inpatient = text["med_type"].isin(cols.INPATIENT_MED_TYPES)
+    # An infant may leave age blank (4101: required from one year); with nwb_age given, it counts as 0 years.
+    cases["age"] = cases["age"].mask(cases["age"].isna() & cases["nwb_age"].notna(), 0)
     _check_required(text, inpatient, issues)
     _check_stay(cases, text, issues)
     _check_money(cases, text, issues)

@@ -296,3 +296,9 @@ def test_thresholds_round_trip_through_json_and_ignore_unknown_keys():
     assert Thresholds.from_json({}) == Thresholds() == replace(thresholds, readmission_days=15, split_rate=D("0.10"))
     with pytest.raises(ValueError):
         Thresholds.from_json({"readmission_days": "fifteen"})
+
+
+def test_a_combined_diagnosis_is_compared_with_its_dagger_disease():
+    rows = month_of_stays("A", 40, medfee=1_000_000, diag="A17.000")
+    rows += [stay("A", medfee=200_000, days=2, diag="A17.000+G01*") for _ in range(5)]
+    assert len(anomalies.low_standard_admissions(frame(rows), {"A17"})) == 1

@@ -298,6 +298,9 @@ def test_a_rule_set_refuses_bad_thresholds_and_categories(world):
                                     grassroots_categories=[])  # fmt: skip
     with pytest.raises(ValidationError):
         supervision.rule_set_create(actor=world.bureau_admin, region=world.region, thresholds={}, grassroots_categories=["J18.9"])
+    rule_set = supervision.rule_set_create(actor=world.bureau_admin, region=world.region, thresholds={},
+                                           grassroots_categories=["j18", " I10 "])  # fmt: skip
+    assert rule_set.grassroots_categories == ["I10", "J18"]
 
 
 # --- jobs -------------------------------------------------------------------------------------------

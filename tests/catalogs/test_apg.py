@@ -131,3 +131,8 @@ def test_every_settlement_gets_one_outcome_and_permuting_rows_permutes_the_resul
     order = list(data.draw(st.permutations(range(len(rows)))))
     permuted = apg_group(frame.iloc[order], PROCEDURE_TYPES)
     pd.testing.assert_frame_equal(permuted.astype(str), result.iloc[order].astype(str))
+
+
+def test_a_combined_main_diagnosis_is_the_disease_of_its_dagger_part():
+    result = apg_group(settlements([("", "N18.500+D63.8*", "39.9501", 2024, 1), ("", "N18.500", "39.9501", 2024, 1)]), PROCEDURE_TYPES)
+    assert list(result["apg_code"]) == ["N18.500-T", "N18.500-T"]

@@ -66,7 +66,7 @@ def test_every_bad_cell_is_reported_in_chinese_and_nothing_is_written(world):
     with pytest.raises(ValidationError) as refused:
         dictionaries.dictionary_import(actor=world.officer, file=upload)
     assert refused.value.messages == [
-        "工作表“诊断编码”第2行“诊断编码”：“I21”格式无效，应如 I21.000。",
+        "工作表“诊断编码”第2行“诊断编码”：“I21”格式无效，应如 I21.000、J18.900x001、A17.000+G01*。",
         "工作表“诊断编码”第3行“诊断名称”：不能为空。",
         "工作表“诊断编码”第4行“类目”：“J1”格式无效，应如 I21。",
         "工作表“诊断编码”第3行“诊断编码”：J18.900 在本表中重复出现。",
@@ -98,3 +98,29 @@ def test_the_page_is_the_bureaus_and_an_upload_shows_the_result(world, client, c
                         follow=True)  # fmt: skip
     assert [str(m) for m in page.context["messages"]] == ["已导入：诊断编码新增 1 条、更新 0 条"]
     assert page.context["diagnoses"] == 1
+
+
+def test_every_national_code_form_imports_and_keeps_its_full_text(world):
+    upload = workbook({
+        "诊断编码": [DIAGNOSIS_HEADER, ["A00.000", "霍乱", ""], ["J18.900x001", "社区获得性肺炎", ""],
+                 ["A17.000+G01*", "结核性脑膜炎", ""], ["a01.000x005†j17.0＊", "伤寒性肺炎", ""]],
+        "手术操作编码": [PROCEDURE_HEADER, ["36.0601", "支架", "", "手术"], ["17.91100", "针刺", "", "治疗性"],
+                   ["17.912A0", "灸法", "", "治疗性"]],
+    })  # fmt: skip
+    counts = dictionaries.dictionary_import(actor=world.officer, file=upload)
+    assert counts == {"diagnoses": {"new": 4, "updated": 0}, "procedures": {"new": 3, "updated": 0}}
+    assert dict(Diagnosis.objects.values_list("code", "category")) == {
+        "A00.000": "A00", "J18.900x001": "J18", "A17.000+G01*": "A17", "A01.000x005+J17.0*": "A01"}
+    assert set(Procedure.objects.values_list("code", flat=True)) == {"36.0601", "17.91100", "17.912A0"}
+
+
+def test_bad_code_forms_are_refused_by_row(world):
+    upload = workbook({
+        "诊断编码": [DIAGNOSIS_HEADER, ["A17.000+", "不完整的合并编码", ""]],
+        "手术操作编码": [PROCEDURE_HEADER, ["17.9110000", "七位细目", "", "治疗性"]],
+    })  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        dictionaries.dictionary_import(actor=world.officer, file=upload)
+    assert [message.split("：")[0] for message in refused.value.messages] == [
+        "工作表“诊断编码”第2行“诊断编码”", "工作表“手术操作编码”第2行“手术操作编码”"]
+    assert not Diagnosis.objects.exists() and not Procedure.objects.exists()

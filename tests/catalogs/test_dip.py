@@ -345,3 +345,12 @@ def test_config_round_trips_through_json_params():
 @pytest.mark.parametrize("value, expected", [("0.00005", "0.0001"), ("0.00004999", "0.0000"), ("-0.00005", "-0.0001")])
 def test_rounding_is_half_up(value, expected):
     assert quantize(Fraction(value), Decimal("0.0001")) == Decimal(expected)
+
+
+def test_combined_diagnoses_key_the_catalog_by_their_dagger_part():
+    rows = []
+    for year in Y3:
+        rows += many(8, year, 9000, diag="A17.000+G01*") + many(7, year, 9000, diag="A17.000") + many(15, year, 9000, diag="J18.900")
+    groups = build(frame(rows))
+    assert set(groups) == {"A17.000", "J18.900"}
+    assert (groups["A17.000"].diag_code, sum(groups["A17.000"].case_counts.values())) == ("A17.000", 45)

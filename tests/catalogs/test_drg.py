@@ -227,3 +227,20 @@ def test_results_of_several_batches_concatenate_as_categoricals(rules, procedure
     assert isinstance(both["drg_code"].dtype, pd.CategoricalDtype)
     assert "FM11" in both["drg_code"].cat.categories and "FM12" not in both["drg_code"].cat.categories
     assert list(both["drg_code"]) == ["FM15", "GZ13"]
+
+
+# --- code forms (catalogs.codes): combined diagnoses are looked up by their aetiology (dagger) part -----
+
+
+@pytest.mark.parametrize(
+    ("row", "code", "trace"),
+    [
+        (("I21.000+I52.0*", "36.0601", ""), "FM15", "surgical"),
+        (("I21.000+I52.0*", "", ""), "FR15", "medical"),
+        (("I21.000", "36.0601", "D64.900;A41.900+I52.0*"), "FM11", "surgical"),  # a combined other diagnosis is still an MCC
+        (("I21.000+", "", ""), "", "invalid_diagnosis"),
+    ],
+)
+def test_a_combined_diagnosis_groups_as_its_dagger_part(rules, procedure_types, row, code, trace):
+    result = group(rules, [row], procedure_types).iloc[0]
+    assert (result["drg_code"], result["trace"]) == (code, trace)

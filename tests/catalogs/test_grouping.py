@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogs import grouping
+from catalogs import codes, grouping
 from catalogs.grouping import age_band, dip_group
 
 PROCEDURE_TYPES = {"36.0601": "手术", "88.5501": "诊断性操作", "99.1001": "治疗性操作", "39.7400": "手术", "81.5100": "手术"}
@@ -207,7 +207,7 @@ def reference(diagnosis: str, procedure: str) -> tuple[str, str]:
     """The rules of the module docstring, one case at a time."""
     if diagnosis == "":
         return "", "no_diagnosis"
-    if not re.match(grouping.ICD10_PATTERN, diagnosis):
+    if not codes.DIAGNOSIS.fullmatch(diagnosis):
         return "", "invalid_diagnosis"
     core = GROUPS[(GROUPS["group_type"] != "comprehensive") & (GROUPS["diag_code"] == diagnosis) & (GROUPS["proc_code"] == procedure)]
     if len(core):
@@ -233,3 +233,25 @@ def test_every_case_gets_exactly_one_outcome_and_permuting_rows_permutes_the_res
     order = data.draw(st.permutations(range(len(rows))))
     permuted = dip_group(cases.iloc[list(order)], GROUPS, PROCEDURE_TYPES)
     pd.testing.assert_frame_equal(permuted.astype(str), result.iloc[list(order)].astype(str))
+
+
+# --- code forms (catalogs.codes): a combined code groups as its aetiology (dagger) part ------------------
+
+TB_GROUPS = pd.DataFrame(
+    [("T01", "A17.000", "", "core", ""), ("T02", "A17.000+G01*", "03.3100", "core", ""), ("T09", "A17", "", "comprehensive", "内科诊疗")],
+    columns=GROUPS.columns,
+)
+
+
+@pytest.mark.parametrize(
+    ("diagnosis", "procedure", "code", "trace"),
+    [
+        ("A17.000+G01*", "", "T01", "core_conservative"),  # the case's manifestation is kept, not looked up
+        ("A17.000", "03.3100", "T02", "core"),  # a group keyed by a combined code keys on its dagger part
+        ("A17.000x001+G01*", "", "T09", "comprehensive"),  # an extension code folds into its category
+        ("A17.000+", "", "", "invalid_diagnosis"),
+    ],
+)
+def test_a_combined_main_diagnosis_groups_as_its_dagger_part(diagnosis, procedure, code, trace):
+    result = group_one(diagnosis, procedure, groups=TB_GROUPS, procedure_types={"03.3100": "诊断性操作"})
+    assert (result["dip_code"], result["trace"]) == (code, trace)

@@ -10,7 +10,7 @@ def valid_row(setl_id: str = "S0001", /, *, institution: str = "H37080200001", *
     """A valid inpatient row (hospital A, March 2024); ``overrides`` replace cells by field code."""
     row = {
         "setl_id": setl_id, "mdtrt_id": f"M{setl_id}", "psn_no": f"P{setl_id}", "fixmedins_code": institution,
-        "insutype": "310", "med_type": "21", "gend": "1", "age": "60", "nwb_age": "",
+        "insutype": "310", "med_type": "21", "gend": "1", "age": "60", "nwb_age": "", "nwb_bir_wt": "", "nwb_adm_wt": "",
         "adm_time": "2024-03-01 08:30", "dscg_time": "2024-03-08 10:00", "act_ipt_days": "7", "dscg_way": "1",
         "maindiag_code": "I21.000", "otherdiag_codes": "I10.x00;E11.900", "main_oprn_oprt_code": "36.0601",
         "other_oprn_oprt_codes": "", "opsp_dise_code": "", "scs_cutd_sum_dura": "", "vent_used_dura": "",

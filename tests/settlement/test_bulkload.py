@@ -31,6 +31,8 @@ def case_frame(world) -> pd.DataFrame:
             "gend": ["1", "2", "9"],
             "age": [60, 45, 0],
             "nwb_age": pd.array([None, None, 12], dtype="Int64"),
+            "nwb_bir_wt": pd.array([None, None, 2480], dtype="Int64"),
+            "nwb_adm_wt": pd.array([None, None, 2510], dtype="Int64"),
             "adm_time": [at(2024, 3, 1, 8, 30), pd.NaT, at(2024, 3, 31, 23, 59)],
             "dscg_time": [at(2024, 3, 8, 10, 0), pd.NaT, at(2024, 4, 1, 0, 30)],
             "act_ipt_days": pd.array([7, None, 1], dtype="Int64"),
@@ -75,6 +77,7 @@ def test_it_writes_every_row_and_reads_back_exactly(world):
     assert outpatient.setl_time == datetime(2024, 3, 15, 9, 5, 7, tzinfo=TZ)
     assert newborn.dscg_time == datetime(2024, 4, 1, 0, 30, tzinfo=TZ)
     assert newborn.nwb_age == 12 and newborn.scs_cutd_sum_dura == 4320 and first.scs_cutd_sum_dura is None
+    assert (newborn.nwb_bir_wt, newborn.nwb_adm_wt, first.nwb_bir_wt) == (2480, 2510, None)
     assert newborn.psn_no == 'P"3,x' and first.otherdiag_codes == "I10.x00;E11.900"
     assert {case.version for case in rows.values()} == {1}
     assert all(case.created_at is not None and case.updated_at is not None for case in rows.values())

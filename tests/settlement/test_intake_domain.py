@@ -178,7 +178,7 @@ def test_plausibility_warnings_do_not_block(overrides, column, message):
 
 
 def test_a_newborn_code_on_an_infant_is_not_a_warning():
-    assert validate([valid_row("S1", age="0", nwb_age="3", maindiag_code="P07.300")]).warnings.empty
+    assert validate([valid_row("S1", age="0", nwb_age="3", maindiag_code="P07.300", nwb_bir_wt="1800", nwb_adm_wt="1750")]).warnings.empty
 
 
 def test_api_rows_number_from_one_and_take_json_values():
@@ -193,3 +193,87 @@ def test_api_rows_number_from_one_and_take_json_values():
 def test_the_fast_money_shape_check_agrees_with_the_pattern(cells):
     values = pd.Series(cells, dtype=str)
     assert domain._money_shape(values).tolist() == values.str.fullmatch(domain._MONEY).astype(bool).tolist()
+
+
+# --- code forms (catalogs.codes) and infants (4101) -----------------------------------------------------
+
+CODE_FORMS = [
+    # (column, as sent, as stored)
+    ("maindiag_code", "A00.000", "A00.000"),
+    ("maindiag_code", "J18.900x001", "J18.900x001"),
+    ("maindiag_code", "A17.000+G01*", "A17.000+G01*"),
+    ("maindiag_code", "a17.000†G01＊", "A17.000+G01*"),
+    ("otherdiag_codes", "A17.000+G01*, J18.900x001", "A17.000+G01*;J18.900x001"),
+    ("main_oprn_oprt_code", "36.0601", "36.0601"),
+    ("main_oprn_oprt_code", "17.91100", "17.91100"),
+    ("main_oprn_oprt_code", "17.912a0", "17.912A0"),
+    ("other_oprn_oprt_codes", "17.91100;17.912A0", "17.91100;17.912A0"),
+]
+
+
+@pytest.mark.parametrize(("column", "sent", "stored"), CODE_FORMS)
+def test_every_national_code_form_is_taken_with_its_full_text(column, sent, stored):
+    result = validate([valid_row("S1", **{column: sent})])
+    assert result.ok, result.errors.to_dict("records")
+    assert result.cases.iloc[0][column] == stored
+
+
+@pytest.mark.parametrize(
+    ("column", "sent", "message"),
+    [
+        ("maindiag_code", "A17.000+", domain.ERR_ICD10),
+        ("maindiag_code", "I21", domain.ERR_ICD10),
+        ("otherdiag_codes", "I10.x00;A17.000+", domain.ERR_ICD10_LIST),
+        ("main_oprn_oprt_code", "17.9110000", domain.ERR_ICD9),
+        ("other_oprn_oprt_codes", "36.0601;17.912AA", domain.ERR_ICD9_LIST),
+    ],
+)
+def test_a_bad_code_form_is_refused_naming_row_and_column(column, sent, message):
+    assert errors_of(validate([valid_row("S1"), valid_row("S2", **{column: sent})])) == {(3, column, message)}
+
+
+def infant(setl_id: str = "S1", **overrides) -> dict:
+    """A newborn's stay as 4101 sends it: age blank, nwb_age in days, weights in grams."""
+    return valid_row(setl_id, **{"age": "", "nwb_age": "5", "nwb_bir_wt": "3250.00", "nwb_adm_wt": "3100",
+                                 "maindiag_code": "P59.900", "otherdiag_codes": "", "main_oprn_oprt_code": "", **overrides})
+
+
+def test_an_infant_with_blank_age_and_nwb_age_is_taken_as_0_years():
+    result = validate([infant()])
+    assert result.ok and result.warnings.empty, (result.errors.to_dict("records"), result.warnings.to_dict("records"))
+    case = result.cases.iloc[0]
+    assert (case["age"], case["nwb_age"], case["nwb_bir_wt"], case["nwb_adm_wt"]) == (0, 5, 3250, 3100)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "message"),
+    [
+        ({"nwb_age": ""}, "age", domain.ERR_AGE_OR_NEWBORN_AGE),
+        ({"nwb_bir_wt": "150"}, "nwb_bir_wt", domain.ERR_GRAMS.format(lo=200, hi=9999)),
+        ({"nwb_adm_wt": "12000"}, "nwb_adm_wt", domain.ERR_GRAMS.format(lo=200, hi=9999)),
+        ({"nwb_bir_wt": "3250.5"}, "nwb_bir_wt", domain.ERR_GRAMS.format(lo=200, hi=9999)),
+        ({"nwb_adm_wt": "三千克"}, "nwb_adm_wt", domain.ERR_GRAMS.format(lo=200, hi=9999)),
+    ],
+)
+def test_infant_fields_are_validated(overrides, column, message):
+    assert errors_of(validate([infant("S1"), infant("S2", **overrides)])) == {(3, column, message)}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "warnings"),
+    [
+        ({"nwb_bir_wt": "", "nwb_adm_wt": ""}, {("nwb_bir_wt", domain.WARN_NEWBORN_WEIGHT_MISSING),
+                                                 ("nwb_adm_wt", domain.WARN_NEWBORN_WEIGHT_MISSING)}),
+        ({"nwb_adm_wt": "", "maindiag_code": "P07.300+H35.1*"}, {("nwb_adm_wt", domain.WARN_NEWBORN_WEIGHT_MISSING)}),
+        ({"nwb_bir_wt": "", "nwb_adm_wt": "", "nwb_age": "40"}, set()),  # past the first 28 days: no newborn weights asked
+        ({"nwb_bir_wt": "", "nwb_adm_wt": "", "maindiag_code": "J18.900"}, set()),  # not a newborn code
+        ({"age": "3", "nwb_age": ""}, {("nwb_age", domain.WARN_NEWBORN_FIELDS_OVER_ONE)}),  # weights on a 3-year-old
+        ({"maindiag_code": "Z38.000", "nwb_age": "60"}, {("maindiag_code", domain.WARN_LIVE_BORN_LATE)}),
+        ({"maindiag_code": "Z38.000"}, set()),
+        ({"age": "30", "nwb_age": "", "nwb_bir_wt": "", "nwb_adm_wt": ""}, {("maindiag_code", domain.WARN_NEWBORN_ON_ADULT)}),
+    ],
+)
+def test_the_plausibility_warnings_understand_newborn_codes(overrides, warnings):
+    result = validate([infant("S1", **overrides)])
+    assert result.ok, result.errors.to_dict("records")
+    assert set(result.warnings[["column", "message"]].itertuples(index=False, name=None)) == warnings

@@ -126,3 +126,37 @@ def test_an_api_batch_reports_errors_as_rows(world):
     assert batch.status == ImportStatus.REJECTED
     error = batch.issues.get(severity=IssueSeverity.ERROR)
     assert (error.row, error.column) == (2, "gend")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "stored"),
+    [
+        ({"maindiag_code": "A00.000"}, "maindiag_code", "A00.000"),
+        ({"maindiag_code": "J18.900x001"}, "maindiag_code", "J18.900x001"),
+        ({"maindiag_code": "A01.000x005+J17.0*"}, "maindiag_code", "A01.000x005+J17.0*"),
+        ({"main_oprn_oprt_code": "36.0601"}, "main_oprn_oprt_code", "36.0601"),
+        ({"main_oprn_oprt_code": "17.91100"}, "main_oprn_oprt_code", "17.91100"),
+        ({"main_oprn_oprt_code": "17.912A0"}, "main_oprn_oprt_code", "17.912A0"),
+    ],
+)
+def test_a_csv_with_each_national_code_form_lands_with_the_full_code(world, upload, overrides, column, stored):
+    batch = upload(world.user_a, [valid_row("S1", **overrides)])
+    assert batch.status == ImportStatus.SUCCEEDED, batch.message
+    assert getattr(CaseRecord.objects.get(setl_id="S1"), column) == stored
+
+
+def test_a_csv_with_an_infant_lands_with_age_0_and_weights(world, upload):
+    newborn = valid_row("S1", age="", nwb_age="5", nwb_bir_wt="3250.00", nwb_adm_wt="3100", maindiag_code="P59.900",
+                        otherdiag_codes="", main_oprn_oprt_code="")
+    batch = upload(world.user_a, [newborn])
+    assert batch.status == ImportStatus.SUCCEEDED and batch.warning_count == 0, batch.message
+    case = CaseRecord.objects.get(setl_id="S1")
+    assert (case.age, case.nwb_age, case.nwb_bir_wt, case.nwb_adm_wt) == (0, 5, 3250, 3100)
+
+
+def test_a_csv_with_a_blank_age_and_no_nwb_age_writes_nothing_and_names_the_row(world, upload):
+    rows = [valid_row("S1"), valid_row("S2", age="", nwb_age="")]
+    batch = upload(world.user_a, rows)
+    assert batch.status == ImportStatus.REJECTED and CaseRecord.objects.count() == 0
+    error = batch.issues.get(severity=IssueSeverity.ERROR)
+    assert (error.row, error.column, error.message) == (3, "age", domain.ERR_AGE_OR_NEWBORN_AGE)
