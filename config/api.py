@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.core.exceptions import FieldDoesNotExist
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
@@ -19,6 +20,7 @@ ERR_BUREAU_ONLY = "仅经办机构用户可访问此接口。"
 ERR_INVALID = "提交的数据有误，请检查后重试。"
 # Django's own answers for requests that never reach a DRF view (an id the URL pattern refuses, a
 # body over the size limit, a failed CSRF check, a crash), given in the API's error shape.
+ERR_BODY_TOO_BIG = "请求体超过 {limit} MB 的上限，未作处理：请分批提交（每批最多 10,000 条结算清单）。"
 ERR_STATUS = {400: "请求无效。", 403: "无权执行此操作。", 404: "未找到。", 500: "服务器内部错误，请稍后重试或联系管理员。"}
 
 
@@ -119,11 +121,18 @@ def exception_handler(exc, context):
     return response
 
 
+def _json_error(detail: str, status: int) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def _error_view(status: int, page: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            return JsonResponse({"detail": ERR_STATUS[status]}, status=status, json_dumps_params={"ensure_ascii": False})
-        return page(request) if status == 500 else page(request, exception)
+        if not request.path.startswith("/api/"):
+            return page(request) if status == 500 else page(request, exception)
+        if isinstance(exception, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+            return _json_error(ERR_BODY_TOO_BIG.format(limit=limit), 413)
+        return _json_error(ERR_STATUS[status], status)
 
     return view
 

@@ -129,6 +129,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The largest request body (not file uploads): the documented API batch of 10,000 settlement lists
+# (about 11 MB as flat JSON, more in the 4101 shape) must fit; a larger body gets the API's 413 JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_MB", 32) * 1024 * 1024
 # The password policy (docs/operations.md): length, character classes, history; optional expiry.
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
 PASSWORD_MIN_CLASSES = env_int("PASSWORD_MIN_CLASSES", 3)

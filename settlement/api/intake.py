@@ -101,6 +101,7 @@ class CaseBatchCreateView(APIView):
         responses={
             201: OpenApiResponse(BatchAcceptedSerializer, description="已导入"),
             400: OpenApiResponse(BATCH_REFUSED, description="校验未通过，未写入任何数据：逐行错误（含批次）或请求错误"),
+            413: OpenApiResponse(ErrorSerializer, description="请求体超过上限（API_MAX_BODY_MB，默认 32 MB），未作处理"),
         },
         examples=[OpenApiExample("一条住院结算清单", value={"rows": [_EXAMPLE_ROW]}, request_only=True)],
         tags=["cases"],

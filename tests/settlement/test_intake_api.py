@@ -7,6 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from settlement.intake import domain, services
+from settlement.intake.models import ImportBatch
 from settlement.models import CaseRecord
 from tests.settlement.intake_rows import valid_row
 
@@ -71,3 +72,20 @@ def test_the_endpoint_is_in_the_openapi_schema(world, client_for):
     schema = client_for(world.officer).get("/api/v1/schema/", {"format": "json"}).json()
     operation = schema["paths"][URL]["post"]
     assert operation["summary"] == "提交结算清单批次" and {"201", "400"} <= set(operation["responses"])
+
+
+def test_the_documented_maximum_batch_of_10000_rows_is_accepted(world):
+    rows = [valid_row(f"S{i:05d}") for i in range(services.API_MAX_ROWS)]
+    response = api_for(world.user_a).post(URL, {"rows": rows}, format="json")
+    assert len(response.wsgi_request.body) > 2_621_440  # more than Django's default limit of 2.5 MB
+    assert response.status_code == 201, response.content[:300]
+    assert CaseRecord.objects.filter(institution=world.hospital_a).count() == services.API_MAX_ROWS
+
+
+def test_a_body_over_the_limit_gets_a_json_413_in_chinese_and_no_batch(world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+    rows = [valid_row(f"S{i:05d}") for i in range(3_000)]
+    response = api_for(world.user_a).post(URL, {"rows": rows}, format="json")
+    assert response.status_code == 413 and response["Content-Type"] == "application/json"
+    assert "请求体超过 2 MB 的上限" in response.json()["detail"]
+    assert not ImportBatch.objects.exists() and not CaseRecord.objects.exists()
