@@ -48,12 +48,16 @@ def _password_changed(user, stored_hash: str | None) -> bool:
 
 def on_user_saving(sender, instance, update_fields=None, **kwargs) -> None:
     """pre_save: note whether this save changes the password — a change on the page, a reset in the
-    admin, ``manage.py changepassword``, or an unusable password set for a leaver."""
-    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
-        instance.password_changed_now = False
+    admin, ``manage.py changepassword``, or an unusable password set for a leaver — and the role."""
+    fields = set(update_fields) if update_fields is not None else {"password", "role"}
+    instance.password_changed_now = instance.role_changed_now = False
+    if instance.pk is None or not fields & {"password", "role"}:
+        instance.role_changed_now = instance.pk is None
         return
-    stored_hash = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
-    instance.password_changed_now = _password_changed(instance, stored_hash)
+    stored = sender.objects.filter(pk=instance.pk).values_list("password", "role").first()
+    stored_hash, stored_role = stored if stored else (None, None)
+    instance.password_changed_now = "password" in fields and _password_changed(instance, stored_hash)
+    instance.role_changed_now = "role" in fields and stored_role != instance.role
 
 
 def on_user_saved(sender, instance, **kwargs) -> None:
@@ -63,9 +67,13 @@ def on_user_saved(sender, instance, **kwargs) -> None:
         tokens_revoke_all(actor=instance, user=instance, reason="密码已修改或重置")
 
 
-def on_user_role_saved(sender, instance, **kwargs) -> None:
-    """post_save: the role alone decides the permissions. The user is in its role's group and no other, and
-    bureau roles have staff status, however the user was saved (a page, the admin, a command)."""
+def on_user_role_saved(sender, instance, created=False, **kwargs) -> None:
+    """post_save: the role alone decides the permissions. A new user, or one whose role changed, is put
+    in its role's group and no other, and bureau roles get staff status, however the user was saved (a
+    page, the admin, a command)."""
+    if not (created or getattr(instance, "role_changed_now", False)):
+        return
+    instance.role_changed_now = False
     group = group_for(instance.role)
     if list(instance.groups.values_list("pk", flat=True)) != [group.pk]:
         instance.groups.set([group])
