@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 from accounts.choices import Role
 from accounts.services import user_create
 from catalogs.models import Institution
+from config.spreadsheets import XLSX
+from config.spreadsheets.responses import content_disposition
 from settlement.choices import PeriodStatus
 from settlement.engine.fixed import to_fen
 from settlement.models import CaseRecord, SettlementPeriod
@@ -258,8 +260,8 @@ def test_a_member_downloads_its_share_as_a_workbook_and_no_one_else_can(computed
     url = reverse("settlement:member_statement_export", args=[computed.monthly.pk])
     response = client_for(computed.member_user).get(url)
     member = computed.member_user.institution
-    assert response["Content-Type"] == excel.XLSX
-    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''member-share-{computed.monthly.pk}-{member.code}.xlsx"
+    assert response["Content-Type"] == XLSX
+    assert response["Content-Disposition"] == content_disposition(f"member-share-{computed.monthly.pk}-{member.code}.xlsx")
     sheet = load_workbook(BytesIO(response.content)).active
     cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     points, amount, case_sum = member_share(computed)
