@@ -32,6 +32,22 @@ def bureau_view(permission: str, *, message: str = ERR_BUREAU_ONLY) -> Callable:
     return decorator
 
 
+def admin_view(message: str) -> Callable:
+    """Login required; only the bureau admin (经办机构管理员) passes, everyone else gets 403 with ``message``."""
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_bureau_admin:
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def error_messages(request: HttpRequest, error: ValidationError) -> None:
     """Every message of a refused service call, as page messages."""
     for message in error.messages:

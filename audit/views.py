@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import admin_view
 from audit import anomalies, selectors, supervision
 from audit.choices import FindingStatus, Rule
 from audit.forms import (
@@ -31,11 +32,9 @@ ERR_ADMIN_ONLY = "仅经办机构管理员可查看审计日志。"
 PAGE_SIZE = 50
 
 
-@login_required
+@admin_view(ERR_ADMIN_ONLY)
 def event_list(request: HttpRequest) -> HttpResponse:
     """The audit trail, filterable by user, object, action, request and date. Bureau admins only."""
-    if not request.user.is_bureau_admin:
-        raise PermissionDenied(ERR_ADMIN_ONLY)
     form = EventFilterForm(request.GET or None, **selectors.event_filter_choices())
     filters = form.filters()
     # Invalid filters show nothing rather than the unfiltered trail, which would look like an answer.

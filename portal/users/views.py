@@ -8,15 +8,14 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
-from accounts.decorators import error_messages
+from accounts.decorators import admin_view, error_messages
 from accounts.models import User
 from audit.models import AuditEvent
 from config.spreadsheets import download_response
@@ -27,25 +26,14 @@ ERR_ADMIN_ONLY = "只有经办机构管理员可以管理账号。"
 PAGE_SIZE = 50
 
 
-def admin_view(view: Callable) -> Callable:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_bureau_admin:
-            raise PermissionDenied(ERR_ADMIN_ONLY)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@admin_view
+@admin_view(ERR_ADMIN_ONLY)
 def user_list(request: HttpRequest) -> HttpResponse:
     form = UserFilterForm(request.GET or None)
     page = Paginator(selectors.user_list(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/users/user_list.html", {"form": form, "page": page})
 
 
-@admin_view
+@admin_view(ERR_ADMIN_ONLY)
 def user_create(request: HttpRequest) -> HttpResponse:
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -58,7 +46,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/users/user_create.html", {"form": form})
 
 
-@admin_view
+@admin_view(ERR_ADMIN_ONLY)
 def user_import(request: HttpRequest) -> HttpResponse:
     form = AccountImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -73,12 +61,12 @@ def user_import(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/users/user_import.html", {"form": form, "errors": errors})
 
 
-@admin_view
+@admin_view(ERR_ADMIN_ONLY)
 def user_import_template(request: HttpRequest) -> HttpResponse:
     return download_response(excel.template_workbook(), "医疗机构账号导入模板.xlsx")
 
 
-@admin_view
+@admin_view(ERR_ADMIN_ONLY)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User.objects.select_related("institution"), pk=pk)
     events = AuditEvent.objects.filter(object_type=User._meta.label_lower, object_id=str(user.pk)).order_by("-pk")[:20]
@@ -89,7 +77,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _account_action(action: Callable[[HttpRequest, User], str]) -> Callable:
     @require_POST
-    @admin_view
+    @admin_view(ERR_ADMIN_ONLY)
     @wraps(action)
     def wrapped(request: HttpRequest, pk: int) -> HttpResponse:
         user = get_object_or_404(User, pk=pk)
