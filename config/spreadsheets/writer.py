@@ -5,6 +5,10 @@ validation); ``workbook_bytes(book)`` neutralises every text cell (``spreadsheet
 written — ``append``, ``cell()``, ``sheet["A1"] = …`` — and saves. A text that openpyxl took for a
 formula (it starts with ``=``) is turned back into quoted text. ``rows_workbook`` streams plain tables
 (a bold, frozen header and rows) in write-only mode, neutralising each cell as it is appended.
+
+No text is ever cut: a cell that would hold ``CELL_LIMIT`` characters or more stops the writer with
+``CellTooLong`` naming the sheet and cell, and no file comes out (``config.spreadsheets.cells``). A page
+that asked for the file shows that message instead (``config.middleware.SpreadsheetRefusedMiddleware``).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-from config.spreadsheets.cells import spreadsheet_safe
+from config.spreadsheets.cells import CellTooLong, spreadsheet_safe
 
 HEADER_FONT = Font(bold=True)
 
@@ -30,7 +35,10 @@ def _neutralise(book: Workbook) -> None:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                safe = spreadsheet_safe(cell.value)
+                try:
+                    safe = spreadsheet_safe(cell.value)
+                except CellTooLong as error:
+                    raise error.located(sheet.title, cell.coordinate) from None
                 if safe is not cell.value:
                     cell.value = safe
 
@@ -45,13 +53,30 @@ def rows_workbook(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) ->
     """A write-only workbook from ``(title, header, rows)``: a bold header row that stays frozen, then the
     rows; every text cell passes ``spreadsheet_safe``."""
     book = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.freeze_panes = "A2"
-        sheet.append([_header_cell(sheet, value) for value in header])
-        for row in rows:
-            sheet.append([spreadsheet_safe(value) for value in row])
+    try:
+        for title, header, rows in sheets:
+            sheet = book.create_sheet(title)
+            sheet.freeze_panes = "A2"
+            sheet.append([_header_cell(sheet, value) for value in header])
+            for number, row in enumerate(rows, start=2):
+                sheet.append(_row_safe(title, number, row))
+    except CellTooLong:
+        for (
+            sheet
+        ) in book.worksheets:  # end the sheets' pending streams now, not when collected
+            sheet.close()
+        raise
     return _saved(book)
+
+
+def _row_safe(title: str, number: int, row: Sequence) -> list:
+    safe = []
+    for column, value in enumerate(row, start=1):
+        try:
+            safe.append(spreadsheet_safe(value))
+        except CellTooLong as error:
+            raise error.located(title, f"{get_column_letter(column)}{number}") from None
+    return safe
 
 
 def _header_cell(sheet, value) -> WriteOnlyCell:
