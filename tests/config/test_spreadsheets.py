@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import numpy
@@ -81,6 +83,25 @@ def test_spreadsheet_cells_are_neutralised(value, safe):
 def test_streamed_tables_never_start_a_cell_with_a_formula():
     content = rows_workbook([("s", ["=x"], [["+1", "ok", 3]])])
     assert [cell.value for cell in cells(content)] == ["'=x", "'+1", "ok", 3]
+
+
+def test_streamed_tables_keep_a_bold_frozen_header_and_the_values_types():
+    rows = [
+        ["I21.000", Decimal("1234.56"), datetime(2024, 3, 1, 8, 30)],
+        ["http://x", 3, None],
+    ]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(rows_workbook([("表", ["编码", "金额", "时间"], rows)]))
+    )["表"]
+    assert sheet.freeze_panes == "A2" and all(cell.font.b for cell in sheet[1])
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["I21.000", 1234.56, datetime(2024, 3, 1, 8, 30)],
+        ["http://x", 3, None],
+    ]
+    assert (
+        sheet["C2"].number_format == "yyyy-mm-dd hh:mm:ss"
+        and sheet["A3"].hyperlink is None
+    )
 
 
 def test_a_laid_out_workbook_is_neutralised_however_its_cells_were_written():
