@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from audit.models import AuditEvent
 from catalogs import dictionaries
 from catalogs.models import Diagnosis, Procedure
+from config.spreadsheets.cells import ERR_CELL_AT_LIMIT
 from config.spreadsheets.responses import content_disposition
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +146,6 @@ def test_a_cell_at_excels_limit_is_refused_as_probably_cut_and_nothing_is_writte
     upload = workbook({"诊断编码": [DIAGNOSIS_HEADER, ["J18.900", "肺炎", ""], ["I21.000", "心" * 32_767, ""]]})
     with pytest.raises(ValidationError) as refused:
         dictionaries.dictionary_import(actor=world.officer, file=upload)
-    assert refused.value.messages == ["工作表“诊断编码”B3 单元格恰好有 32767 个字符，是 Excel 单元格的上限，内容很可能已被截断，"
-                                      "因此整个文件未导入。请改用每行一项的格式（如每行一个编码）后重新上传。"]  # fmt: skip
+    assert refused.value.messages == [ERR_CELL_AT_LIMIT.format(sheet="诊断编码", cell="B3", limit=32_767)]
+    assert refused.value.messages[0].startswith("工作表“诊断编码”B3 单元格恰好有 32767 个字符")
     assert not Diagnosis.objects.exists()
