@@ -12,6 +12,7 @@ file with a default django-import-export ``ModelResource`` into the same table.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -91,17 +92,13 @@ def import_timed(path: Path, *, institution=None) -> tuple[float, object]:
     return seconds, batch
 
 
-def upload_timed(path: Path, *, institution) -> tuple[dict, object]:
-    """A hospital user uploads ``path`` through the real upload page, the job runs in the portal's
-    in-process worker thread (``JOBS_BACKEND=thread``), and the batch page is read while it runs.
-    Returns the seconds of: the upload POST answering, the batch page answering, the whole import."""
-    from django.test import Client, override_settings
-    from django.urls import reverse
+def hospital_client(institution):
+    """A test client logged in as the bench's hospital user of ``institution``, and that user."""
+    from django.test import Client
 
     from accounts.choices import Role
     from accounts.models import User
     from accounts.services import user_create
-    from settlement.intake.models import ImportBatch
 
     user = User.objects.filter(username="bench-hospital").first() or user_create(
         actor=None, username="bench-hospital", password="bench-hospital-2024", role=Role.HOSPITAL,
@@ -109,6 +106,35 @@ def upload_timed(path: Path, *, institution) -> tuple[dict, object]:
     )
     client = Client()
     client.force_login(user)
+    return client, user
+
+
+def api_timed(frame: pd.DataFrame, *, institution) -> tuple[float, int, dict]:
+    """``POST /api/v1/cases/batches/`` of the frame's rows as one JSON batch by the hospital user (the body is
+    encoded first, not timed); returns (seconds, body bytes, the 201 answer)."""
+    from django.test import override_settings
+
+    client, _ = hospital_client(institution)
+    body = json.dumps({"rows": frame.to_dict("records")}, ensure_ascii=False).encode()
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        started = time.perf_counter()
+        response = client.post("/api/v1/cases/batches/", body, content_type="application/json")
+        seconds = time.perf_counter() - started
+    if response.status_code != 201:
+        raise SystemExit(f"the API answered {response.status_code}: {response.content[:500]!r}")
+    return seconds, len(body), response.json()
+
+
+def upload_timed(path: Path, *, institution) -> tuple[dict, object]:
+    """A hospital user uploads ``path`` through the real upload page, the job runs in the portal's
+    in-process worker thread (``JOBS_BACKEND=thread``), and the batch page is read while it runs.
+    Returns the seconds of: the upload POST answering, the batch page answering, the whole import."""
+    from django.test import override_settings
+    from django.urls import reverse
+
+    from settlement.intake.models import ImportBatch
+
+    client, user = hospital_client(institution)
     with override_settings(JOBS_BACKEND="thread", ALLOWED_HOSTS=["testserver"]):
         started = time.perf_counter()
         with path.open("rb") as handle:
@@ -194,6 +220,13 @@ def bench_intake(args: argparse.Namespace) -> dict:
               f"the batch page with the job's progress in {timings['batch_page']:.2f} s")
         figures.update(rows=figures["rows"] + batch.rows_written, xlsx=seconds, xlsx_upload_page=timings["upload_page"],
                        xlsx_batch_page=timings["batch_page"], total=figures["total"] + seconds)
+    if args.api_rows:
+        frame = cases_frame(args.api_rows, institutions=[codes[3]], seed=5)
+        frame["setl_id"] = "A" + frame["setl_id"]
+        seconds, size, answer = api_timed(frame, institution=Institution.objects.get(code=codes[3]))
+        print(f"API batch: {answer['rows_written']:,} records ({size / 2**20:.1f} MB of JSON) in {seconds:.2f} s "
+              f"({answer['rows_written'] / seconds:,.0f} records/s)")
+        figures.update(rows=figures["rows"] + answer["rows_written"], api=seconds, total=figures["total"] + seconds)
     if args.compare_rows:
         path = WORK / f"compare-{args.compare_rows}.csv"
         frame = cases_frame(args.compare_rows, institutions=[codes[2]], seed=4)
@@ -213,5 +246,5 @@ INTAKE_SUBCOMMAND = (
     bench_intake,
     "case intake: regional CSV, hospital xlsx, and django-import-export on the same file",
     [(("--csv-rows",), {"type": int, "default": 1_000_000}), (("--xlsx-rows",), {"type": int, "default": 100_000}),
-     (("--compare-rows",), {"type": int, "default": 50_000})],
+     (("--compare-rows",), {"type": int, "default": 50_000}), (("--api-rows",), {"type": int, "default": 10_000})],
 )

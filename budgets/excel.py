@@ -19,7 +19,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from budgets import domain, selectors, services
-from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets import CellAtLimit, spreadsheet_unsafe
+from config.spreadsheets.reader import sheet_values
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from budgets.choices import LineKind, LineMethod, PhasingMethod
 from budgets.models import Budget
@@ -192,7 +193,10 @@ def parse_budget_lines(file: BinaryIO) -> ParsedLines:
     parsed = ParsedLines()
     try:
         ws = load_workbook(file, read_only=True, data_only=True)[SHEET_LINES]
-        rows = list(ws.iter_rows(values_only=True))
+        rows = sheet_values(ws)
+    except CellAtLimit as error:
+        parsed.errors.append(error.message)
+        return parsed
     except Exception:  # noqa: BLE001 - any unreadable upload gets the same user-facing message
         parsed.errors.append(ERR_NOT_XLSX)
         return parsed

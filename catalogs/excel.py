@@ -24,6 +24,7 @@ from catalogs.models import ERR_TABLE_LOCKED, ERR_VERSION_LOCKED, CatalogVersion
 from catalogs.resources import CatalogGroupResource, InstitutionCoefficientResource
 from catalogs.diff import CatalogDiff
 from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.reader import rows_checked
 from config.spreadsheets.writer import rows_workbook
 
 ERR_NOT_XLSX = "无法读取文件，请上传由本系统导出的 .xlsx 文件。"
@@ -86,6 +87,7 @@ def _dataset(file: BinaryIO, resource: ModelResource) -> tablib.Dataset:
     dataset.headers = headers
     if not dataset.height:
         raise ValidationError(ERR_EMPTY)
+    rows_checked(dataset, sheet=dataset.title, first=HEADER_ROWS + 1)
     return dataset
 
 

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from catalogs.codes import DIAGNOSIS_ENTRY, PROCEDURE, code_normalised
 from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.reader import sheet_values
 from config.spreadsheets.writer import rows_workbook
 
 SEPARATOR = ";"
@@ -162,7 +163,7 @@ def workbook_tables(file: BinaryIO, sheets: Sequence[Sheet], *, required: bool =
     errors, tables = SheetErrors(), {}
     for sheet in sheets:
         if sheet.title in book.sheetnames:
-            tables[sheet.table] = sheet_table(sheet, list(book[sheet.title].iter_rows(values_only=True)), errors)
+            tables[sheet.table] = sheet_table(sheet, sheet_values(book[sheet.title]), errors)
         elif required:
             errors.append(ERR_SHEET.format(sheet=sheet.title))
     book.close()

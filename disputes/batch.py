@@ -11,6 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.reader import sheet_values
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from disputes import domain
 from disputes.choices import Reason
@@ -59,7 +60,7 @@ def batch_read(upload: IO[bytes]) -> tuple[list[domain.BatchRow], list[tuple[int
         raise BatchFileError(ERR_UNREADABLE) from error
     if SHEET not in book.sheetnames:
         raise BatchFileError(ERR_NOT_TEMPLATE)
-    lines = book[SHEET].iter_rows(values_only=True)
+    lines = iter(sheet_values(book[SHEET]))
     if [spreadsheet_unsafe(value) for value in next(lines, ())][: len(HEADER)] != HEADER:
         raise BatchFileError(ERR_NOT_TEMPLATE)
     rows, errors = [], []

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import IO
 from xml.sax.saxutils import escape
 
-from config.spreadsheets import spreadsheet_safe
+from config.spreadsheets import CellTooLong, spreadsheet_safe
 
 TEXT, INTEGER, MONEY, POINTS, POINT_VALUE, RATE, SCORE, DATE = "text", "integer", "money", "points", "point_value", "rate", "score", "date"
 NUMBER_FORMATS = {
@@ -164,13 +164,16 @@ def _sheet_write(out: IO[bytes], sheet: Sheet) -> int:
     sums: list[Decimal | int] = [0] * len(columns)
     chunk: list[str] = []
     count = 0
-    for count, values in enumerate(sheet.rows, start=1):  # noqa: B007  (count is the last row's number)
-        chunk.append(cells.xml(values, count + 1))
-        for i in summed:
-            sums[i] += values[i] or 0
-        if len(chunk) == ROWS_PER_WRITE:
-            out.write("".join(chunk).encode())
-            chunk.clear()
+    try:
+        for count, values in enumerate(sheet.rows, start=1):  # noqa: B007  (count is the last row's number)
+            chunk.append(cells.xml(values, count + 1))
+            for i in summed:
+                sums[i] += values[i] or 0
+            if len(chunk) == ROWS_PER_WRITE:
+                out.write("".join(chunk).encode())
+                chunk.clear()
+    except CellTooLong as error:  # a text Excel would cut: the pack fails naming the row, never cuts it
+        raise error.located(sheet.title, f"第{count + 1}行") from None
     if summed:
         bold = _Row(letters, [_style(fmt, bold=True) for fmt in formats], formats)
         chunk.append(bold.xml([sums[i] if i in summed else (TOTAL_LABEL if i == 0 else None) for i in range(len(columns))], count + 2))

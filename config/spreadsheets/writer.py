@@ -4,7 +4,11 @@
 validation); ``workbook_bytes(book)`` neutralises every text cell (``spreadsheet_safe``) however it was
 written — ``append``, ``cell()``, ``sheet["A1"] = …`` — and saves. A text that openpyxl took for a
 formula (it starts with ``=``) is turned back into quoted text. ``rows_workbook`` streams plain tables
-(a bold, frozen header and rows) in write-only mode, neutralising each cell as it is appended.
+(a bold, frozen header and rows) with XlsxWriter, neutralising each cell as it is written.
+
+No text is ever cut: a cell that would hold ``CELL_LIMIT`` characters or more stops the writer with
+``CellTooLong`` naming the sheet and cell, and no file comes out (``config.spreadsheets.cells``). A page
+that asked for the file shows that message instead (``config.middleware.SpreadsheetRefusedMiddleware``).
 """
 
 from __future__ import annotations
@@ -12,13 +16,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from io import BytesIO
 
+import xlsxwriter
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-from config.spreadsheets.cells import spreadsheet_safe
+from config.spreadsheets.cells import CellTooLong, spreadsheet_safe
 
-HEADER_FONT = Font(bold=True)
+DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+XLSXWRITER_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "default_date_format": DATE_FORMAT,
+}
 
 
 def workbook_new() -> Workbook:
@@ -30,7 +41,10 @@ def _neutralise(book: Workbook) -> None:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                safe = spreadsheet_safe(cell.value)
+                try:
+                    safe = spreadsheet_safe(cell.value)
+                except CellTooLong as error:
+                    raise error.located(sheet.title, cell.coordinate) from None
                 if safe is not cell.value:
                     cell.value = safe
 
@@ -42,22 +56,31 @@ def workbook_bytes(book: Workbook) -> bytes:
 
 
 def rows_workbook(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) -> bytes:
-    """A write-only workbook from ``(title, header, rows)``: a bold header row that stays frozen, then the
-    rows; every text cell passes ``spreadsheet_safe``."""
-    book = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.freeze_panes = "A2"
-        sheet.append([_header_cell(sheet, value) for value in header])
-        for row in rows:
-            sheet.append([spreadsheet_safe(value) for value in row])
-    return _saved(book)
+    """A workbook from ``(title, header, rows)``: a bold header row that stays frozen, then the rows; every
+    text cell passes ``spreadsheet_safe``. Written by XlsxWriter in constant-memory mode (rows stream to a
+    temporary file; 1.9x openpyxl's write-only mode on 200,000 rows, docs/dependencies.md); text is
+    always text (no formulas, numbers or links guessed from it), dates get ``DATE_FORMAT``."""
+    buffer = BytesIO()
+    # The with-block closes the book (and removes its temporary files) on a refusal too.
+    with xlsxwriter.Workbook(buffer, XLSXWRITER_OPTIONS) as book:
+        bold = book.add_format({"bold": True})
+        for title, header, rows in sheets:
+            sheet = book.add_worksheet(title)
+            sheet.freeze_panes(1, 0)
+            sheet.write_row(0, 0, _row_safe(title, 1, header), bold)
+            for number, row in enumerate(rows, start=2):
+                sheet.write_row(number - 1, 0, _row_safe(title, number, row))
+    return buffer.getvalue()
 
 
-def _header_cell(sheet, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=spreadsheet_safe(value))
-    cell.font = HEADER_FONT
-    return cell
+def _row_safe(title: str, number: int, row: Sequence) -> list:
+    safe = []
+    for column, value in enumerate(row, start=1):
+        try:
+            safe.append(spreadsheet_safe(value))
+        except CellTooLong as error:
+            raise error.located(title, f"{get_column_letter(column)}{number}") from None
+    return safe
 
 
 def _saved(book: Workbook) -> bytes:

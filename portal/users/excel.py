@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from catalogs.models import Institution
-from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets import CellAtLimit, spreadsheet_unsafe
+from config.spreadsheets.reader import rows_checked
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from portal.users.services import AccountRow
 
@@ -66,7 +67,10 @@ def _sheet_rows(content: bytes) -> list[tuple]:
         raise ValidationError(ERR_TOO_BIG)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        rows = list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 2))
+        sheet = book.worksheets[0]
+        rows = list(rows_checked(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2), sheet=sheet.title))
+    except CellAtLimit:
+        raise
     except Exception:  # any unreadable package is the same answer to the user
         raise ValidationError(ERR_FILE) from None
     return rows

@@ -17,6 +17,8 @@ import openpyxl
 import pandas as pd
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from config.spreadsheets import CellAtLimit
+from config.spreadsheets.reader import grid_checked
 from config.spreadsheets.writer import rows_workbook, workbook_bytes, workbook_new
 from settlement.intake import columns as cols
 from settlement.intake import xlsx
@@ -84,9 +86,11 @@ def _csv_read(path: Path) -> pd.DataFrame:
 
 def _xlsx_read(path: Path) -> pd.DataFrame:
     try:
-        grid = xlsx.sheet_rows(path, sheet=DATA_SHEET)
+        grid = grid_checked(xlsx.sheet_rows(path, sheet=DATA_SHEET), sheet=DATA_SHEET)
     except xlsx.XlsxRefused as exc:
         raise FileRefused(str(exc)) from None
+    except CellAtLimit as exc:
+        raise FileRefused(exc.message) from None
     except (zipfile.BadZipFile, OSError):
         raise FileRefused(ERR_NOT_ZIP) from None
     if grid.size == 0 or not any(cell is not None for cell in grid[0]):

@@ -10,6 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets.reader import sheet_values
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from settlement.parameters import domain
 from settlement.parameters.models import ParameterSet
@@ -51,7 +52,7 @@ def parameter_values_read(file: BinaryIO) -> dict[str, str]:
     except (InvalidFileException, OSError, KeyError, ValueError):
         raise ValidationError(ERR_FILE) from None
     sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = sheet_values(sheet)
     header = next((i for i, row in enumerate(rows) if row and [spreadsheet_unsafe(v) for v in row[:4]] == HEADER), None)
     if header is None:
         raise ValidationError(ERR_NO_HEADER)

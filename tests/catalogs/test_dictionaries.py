@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from audit.models import AuditEvent
 from catalogs import dictionaries
 from catalogs.models import Diagnosis, Procedure
+from config.spreadsheets.cells import ERR_CELL_AT_LIMIT
 from config.spreadsheets.responses import content_disposition
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,27 @@ def test_bad_code_forms_are_refused_by_row(world):
     assert [message.split("：")[0] for message in refused.value.messages] == [
         "工作表“诊断编码”第2行“诊断编码”", "工作表“手术操作编码”第2行“手术操作编码”"]
     assert not Diagnosis.objects.exists() and not Procedure.objects.exists()
+
+
+def test_a_real_size_code_list_survives_export_and_import_whole(world):
+    """About as many codes as the operating-room procedure list: one code per row, so no cell nears Excel's
+    32,767-character limit however long the list (joined, these codes would need 80,000 characters)."""
+    codes = [f"{n // 10_000 + 10:02d}.{n % 10_000:04d}" for n in range(0, 30_000, 3)]
+    Diagnosis.objects.create(code="I21.000", name="急性心肌梗死", category="I21")
+    Procedure.objects.bulk_create(Procedure(code=code, name=f"操作{code}", category=code[:5], treatment_type="surgical")
+                                  for code in codes)  # fmt: skip
+    exported = dictionaries.dictionary_workbook()
+    Procedure.objects.all().delete()
+    counts = dictionaries.dictionary_import(actor=world.officer, file=io.BytesIO(exported))
+    assert counts["procedures"] == {"new": 10_000, "updated": 0}
+    stored = list(Procedure.objects.order_by("code").values_list("code", "name", "category", "treatment_type"))
+    assert stored == [(code, f"操作{code}", code[:5], "surgical") for code in codes]
+
+
+def test_a_cell_at_excels_limit_is_refused_as_probably_cut_and_nothing_is_written(world):
+    upload = workbook({"诊断编码": [DIAGNOSIS_HEADER, ["J18.900", "肺炎", ""], ["I21.000", "心" * 32_767, ""]]})
+    with pytest.raises(ValidationError) as refused:
+        dictionaries.dictionary_import(actor=world.officer, file=upload)
+    assert refused.value.messages == [ERR_CELL_AT_LIMIT.format(sheet="诊断编码", cell="B3", limit=32_767)]
+    assert refused.value.messages[0].startswith("工作表“诊断编码”B3 单元格恰好有 32767 个字符")
+    assert not Diagnosis.objects.exists()

@@ -103,6 +103,14 @@ def test_row_errors_are_reported_in_chinese_and_nothing_is_written(world, draft)
     assert groups_of(draft) == before and AuditEvent.objects.count() == events
 
 
+def test_a_cell_at_excels_limit_is_refused_as_probably_cut_and_nothing_is_written(world, draft):
+    before = groups_of(draft)
+    cut = edited(excel.catalog_groups_workbook(version=draft), {("J18.900", "病种名称"): "肺" * 32_767})
+    with pytest.raises(ValidationError, match="工作表“病种目录”B4 单元格恰好有 32767 个字符"):
+        excel.catalog_groups_import(actor=world.officer, version=draft, file=cut)
+    assert groups_of(draft) == before
+
+
 def test_a_group_code_given_twice_is_an_error_on_both_rows(world, draft):
     twice = edited(excel.catalog_groups_workbook(version=draft), {("J18.900", "病种编码"): "I21-S"})
     with pytest.raises(ValidationError) as refused:

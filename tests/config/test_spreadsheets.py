@@ -4,13 +4,31 @@ and that no app writes a workbook or answers a download around them."""
 from __future__ import annotations
 
 import io
+import json
 import re
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
+import numpy
 import openpyxl
 import pytest
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.test import RequestFactory
 
-from config.spreadsheets import CSV, XLSX, download_response, spreadsheet_safe
+from config.middleware import SpreadsheetRefusedMiddleware
+from config.spreadsheets import (
+    CELL_LIMIT,
+    CSV,
+    XLSX,
+    CellAtLimit,
+    CellTooLong,
+    download_response,
+    spreadsheet_safe,
+)
+from config.spreadsheets.reader import grid_checked, sheet_values
 from config.spreadsheets.writer import rows_workbook, workbook_bytes, workbook_new
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +85,25 @@ def test_streamed_tables_never_start_a_cell_with_a_formula():
     assert [cell.value for cell in cells(content)] == ["'=x", "'+1", "ok", 3]
 
 
+def test_streamed_tables_keep_a_bold_frozen_header_and_the_values_types():
+    rows = [
+        ["I21.000", Decimal("1234.56"), datetime(2024, 3, 1, 8, 30)],
+        ["http://x", 3, None],
+    ]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(rows_workbook([("表", ["编码", "金额", "时间"], rows)]))
+    )["表"]
+    assert sheet.freeze_panes == "A2" and all(cell.font.b for cell in sheet[1])
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["I21.000", 1234.56, datetime(2024, 3, 1, 8, 30)],
+        ["http://x", 3, None],
+    ]
+    assert (
+        sheet["C2"].number_format == "yyyy-mm-dd hh:mm:ss"
+        and sheet["A3"].hyperlink is None
+    )
+
+
 def test_a_laid_out_workbook_is_neutralised_however_its_cells_were_written():
     book = workbook_new()
     sheet = book.active
@@ -118,3 +155,80 @@ def test_no_module_writes_a_workbook_or_answers_a_download_by_hand():
         and HAND_BUILT.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_longest_text_a_cell_keeps_is_written_and_read_back_whole():
+    longest = "I" * (CELL_LIMIT - 1)
+    book = openpyxl.load_workbook(
+        io.BytesIO(rows_workbook([("清单", ["编码"], [[longest]])])), read_only=True
+    )
+    assert sheet_values(book["清单"]) == [("编码",), (longest,)]
+
+
+@pytest.mark.parametrize(
+    "text", ["I" * CELL_LIMIT, "=" + "I" * (CELL_LIMIT - 1), "I" * 80_000]
+)
+def test_the_writer_refuses_a_text_that_would_be_cut_naming_its_cell(text):
+    with pytest.raises(CellTooLong) as refused:
+        rows_workbook([("清单", ["机构", "编码"], [["H1", "ok"], ["H2", text]])])
+    assert refused.value.message.startswith(
+        f"工作表“清单”B3 单元格内容有 {len(text) + text.startswith('=')} 个字符"
+    )
+    book = workbook_new()
+    book.active.title = "表"
+    book.active["C5"] = text
+    with pytest.raises(CellTooLong, match="工作表“表”C5 单元格"):
+        workbook_bytes(book)
+
+
+def test_a_cell_holding_exactly_the_limit_is_refused_as_probably_cut():
+    book = openpyxl.Workbook()
+    book.active.title = "诊断编码"
+    book.active.append(["诊断编码", "诊断名称"])
+    book.active.append(["I21.000", "X" * CELL_LIMIT])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    read = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
+    with pytest.raises(
+        CellAtLimit, match="工作表“诊断编码”B2 单元格恰好有 32767 个字符"
+    ):
+        sheet_values(read["诊断编码"])
+    grid = numpy.array([["a", None], [1.5, "Y" * CELL_LIMIT]], dtype=object)
+    with pytest.raises(CellAtLimit, match="工作表“数据”B2 "):
+        grid_checked(grid, sheet="数据")
+    assert grid_checked(grid[:, :1], sheet="数据") is not None
+
+
+def _refused(path: str, referer: str = ""):
+    request = RequestFactory().get(path, HTTP_REFERER=referer)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    middleware = SpreadsheetRefusedMiddleware(lambda r: None)
+    return request, middleware.process_exception(
+        request, CellTooLong(40_000, where="工作表“清单”B3 ")
+    )
+
+
+def test_a_refused_download_answers_with_the_reason_never_a_500():
+    request, response = _refused(
+        "/catalogs/1/export/", referer="http://testserver/catalogs/1/"
+    )
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "http://testserver/catalogs/1/",
+    )
+    assert next(str(m) for m in get_messages(request)).startswith(
+        "工作表“清单”B3 单元格内容有 40000 个字符"
+    )
+    assert (
+        _refused("/catalogs/1/export/", referer="https://evil.example/")[1]["Location"]
+        == "/"
+    )
+    api = _refused("/api/v1/x/")[1]
+    assert api.status_code == 400 and "40000" in json.loads(api.content)["detail"]
+    assert (
+        SpreadsheetRefusedMiddleware(lambda r: None).process_exception(
+            request, ValueError("x")
+        )
+        is None
+    )

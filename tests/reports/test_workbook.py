@@ -11,6 +11,7 @@ from io import BytesIO
 import openpyxl
 import pytest
 
+from config.spreadsheets import CellTooLong
 from reports.workbook import DATE, INTEGER, MONEY, POINTS, RATE, STAMP_TITLE, Column, Sheet, Stamp, workbook_write
 
 STAMP = Stamp(title="月度报表", region="测试统筹区（370800）", period="2024年3月", generated_at=datetime(2024, 4, 1, 2, 0, 5),
@@ -86,3 +87,9 @@ def test_an_empty_sheet_keeps_its_header_and_totals_zero():
     columns = [Column("名称"), Column("金额", MONEY, total=True)]
     book = openpyxl.load_workbook(BytesIO(written([], columns)))
     assert list(book["明细"].iter_rows(values_only=True)) == [("名称", "金额"), ("合计", 0)]
+
+
+def test_a_text_excel_would_cut_fails_the_workbook_naming_its_row():
+    rows = [*ROWS, ("乙医院" * 11_000, 1, D("1"), None, None, None)]
+    with pytest.raises(CellTooLong, match="工作表“明细”第5行 单元格内容有 33000 个字符"):
+        workbook_write(BytesIO(), stamp=STAMP, sheets=[Sheet("明细", COLUMNS, rows)])

@@ -53,6 +53,18 @@ def test_a_dtd_is_refused_before_parsing(tmp_path):
         files.frame_read(path, source="xlsx", max_uncompressed_mb=100)
 
 
+def test_a_cell_at_excels_limit_is_refused_as_probably_cut(tmp_path):
+    """An other-diagnosis list of exactly 32,767 characters is what Excel leaves of a longer one."""
+    sheet = (f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+             '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row></sheetData></worksheet>')
+    listed = ";".join(["I10.x00"] * 4096)[:32_767]
+    path = workbook(tmp_path / "cut.xlsx", sheet, shared=["结算ID", "其他诊断编码", "S1", listed])
+    with pytest.raises(files.FileRefused, match="工作表“结算清单”B2 单元格恰好有 32767 个字符"):
+        files.frame_read(path, source="xlsx", max_uncompressed_mb=100)
+    path = workbook(tmp_path / "whole.xlsx", sheet, shared=["结算ID", "其他诊断编码", "S1", listed[:-8]])
+    assert files.frame_read(path, source="xlsx", max_uncompressed_mb=100)["其他诊断编码"].tolist() == [listed[:-8]]
+
+
 def test_a_zip_bomb_is_refused_in_milliseconds(tmp_path):
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
