@@ -33,7 +33,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from catalogs.choices import CatalogKind, Scheme
 from catalogs.models import CatalogVersion, DrgRuleSet, Institution, Region
 from catalogs.selectors import drg_rule_set_in_force
-from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, EngineError, unit_decimal
+from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, EngineError
 from settlement.engine.points import case_points
 from settlement.grouping import domain, selectors
 from settlement.intake import columns as intake_columns
@@ -280,15 +280,21 @@ def _estimates(part: pd.DataFrame, grouped: pd.DataFrame, *, version: CatalogVer
             NO_POINT_VALUE.format(scheme=Scheme(scheme).label, category=pricing.category))  # fmt: skip
     ungroupable = (grouped["group_code"].astype(str) == "").to_numpy()
     deviation = np.where(ungroupable, run_domain.UNGROUPABLE, points["deviation"].astype(str).to_numpy(dtype=object))
+    texts = zip(_fixed_text(points["points_e4"].to_numpy(), POINTS_PLACES), _fixed_text(points["ratio_e4"].to_numpy(), POINTS_PLACES),
+                deviation, _fixed_text(amounts, MONEY_PLACES) if pv is not None else [None] * len(part), strict=True)  # fmt: skip
     return {
-        index: {"estimate": True, "label": ESTIMATE_LABEL, "scheme": scheme, "category": pricing.category,
-                "points": str(unit_decimal(int(points_e4), POINTS_PLACES)), "ratio": str(unit_decimal(int(ratio), POINTS_PLACES)),
-                "deviation": str(dev), "deviation_label": run_domain.DEVIATION_LABELS.get(dev, str(dev)),
-                "point_value": str(pv) if pv is not None else None, "point_value_run": source,
-                "amount": str(unit_decimal(int(amount), MONEY_PLACES)) if pv is not None else None, "note": note}
-        for index, points_e4, ratio, dev, amount in zip(part.index, points["points_e4"], points["ratio_e4"], deviation, amounts,
-                                                          strict=True)
+        index: {"estimate": True, "label": ESTIMATE_LABEL, "scheme": scheme, "category": pricing.category, "points": points_text,
+                "ratio": ratio, "deviation": dev, "deviation_label": run_domain.DEVIATION_LABELS.get(dev, dev),
+                "point_value": str(pv) if pv is not None else None, "point_value_run": source, "amount": amount, "note": note}
+        for index, (points_text, ratio, dev, amount) in zip(part.index, texts, strict=True)
     }  # fmt: skip
+
+
+def _fixed_text(units: np.ndarray, places: int) -> list[str]:
+    """Non-negative fixed-point counts (e4 points, fen) as exact decimal text, "1500.0000" — what
+    ``str(unit_decimal(...))`` gives, without a ``Decimal`` per value."""
+    whole, part = np.divmod(np.asarray(units, dtype=np.int64), 10**places)
+    return [f"{w}.{p:0{places}d}" for w, p in zip(whole.tolist(), part.tolist(), strict=True)]
 
 
 def _no_estimate(scheme: str, category: str, reason: str) -> dict:
