@@ -87,6 +87,7 @@ class PreviewResultSerializer(serializers.Serializer):
     estimate = serializers.BooleanField(help_text="恒为 true：结果为预分组估算，未保存任何数据")
     label = serializers.CharField()
     count = serializers.IntegerField()
+    warnings = IssueSerializer(many=True, help_text="不属于某一病例的警告，如未识别的字段（已忽略）")
     cases = PreviewCaseSerializer(many=True)
 
 
@@ -107,7 +108,7 @@ _EXAMPLE_ESTIMATE = {
     "amount": "15000.00", "note": "估算：按2024年2月月度预付（结算运行#12）的点值10.000000计算，仅供参考，以正式结算为准。",
 }  # fmt: skip
 _EXAMPLE_RESULT = {
-    "estimate": True, "label": "估算", "count": 1,
+    "estimate": True, "label": "估算", "count": 1, "warnings": [],
     "cases": [{
         "row": 1, "setl_id": "S2024030001", "fixmedins_code": "H37080200001", "warnings": [],
         "drg": {"available": False, "reason": "测试统筹区2024年没有已发布的DRG病组目录，无法预分组。"},

@@ -147,13 +147,15 @@ def cases_preview(*, user, records: list[dict]) -> dict:
     cases = _located(checked.cases, institutions)
     regions = Region.objects.in_bulk(cases["region_id"].unique().tolist())
     results = {kind: _kind_results(cases, kind=kind, regions=regions) for kind in KINDS}
-    warnings = _issues_by_row(checked.warnings)
+    general = checked.warnings["column"] == ""  # about the rows' keys (an unknown field), not one case
+    warnings = _issues_by_row(checked.warnings[~general])
     rows = [
         {"row": int(row), "setl_id": setl_id, "fixmedins_code": code, "warnings": warnings.get(int(row), []),
          **{kind.lower(): results[kind][position] for kind in KINDS}}
         for position, (row, setl_id, code) in enumerate(cases[["row", "setl_id", "fixmedins_code"]].itertuples(index=False))
     ]  # fmt: skip
-    return {"estimate": True, "label": ESTIMATE_LABEL, "count": len(rows), "cases": rows}
+    return {"estimate": True, "label": ESTIMATE_LABEL, "count": len(rows), "warnings": _issue_rows(checked.warnings[general]),
+            "cases": rows}  # fmt: skip
 
 
 def _located(cases: pd.DataFrame, institutions: dict) -> pd.DataFrame:

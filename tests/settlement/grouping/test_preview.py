@@ -83,6 +83,12 @@ def test_the_warnings_are_the_ones_intake_gives(world, priced):
     assert (warning["row"], warning["column"], warning["message"]) == (2, "fee_drug", intake.WARN_FEE_BREAKDOWN_MISSING)
 
 
+def test_a_field_the_intake_does_not_know_is_a_warning_of_the_request_not_of_a_case(world, priced):
+    body = post(world.user_a, [valid_row("S1", bed_no="12")]).json()
+    assert body["cases"][0]["warnings"] == []
+    assert [w["message"] for w in body["warnings"]] == [intake.WARN_HEADER_UNKNOWN.format(header="bed_no")]
+
+
 def test_the_latest_published_point_value_is_used(world, priced):
     later = point_value_run(world, number=3, point_value=D("12.500000"))
     estimate = post(world.user_a, [valid_row("S1")]).json()["cases"][0]["dip"]["estimate"]
