@@ -223,7 +223,7 @@ def _version_results(block: pd.DataFrame, *, version: CatalogVersion) -> list[di
     about = {"id": version.pk, "name": str(version), "year": version.year}
     ungroupable = domain.UNGROUPABLE_TRACES[version.kind]
     columns = ("group_code", "group_type", "treatment_type", "subtype", "typing_coefficient", "trace", "trace_text")
-    values = {name: grouped[name].astype(object).where(grouped[name].notna(), None).tolist() for name in columns}
+    values = {name: grouped[name].tolist() for name in columns}  # categories hold "", not NA; no coefficient is None
     return [
         {"available": True, "version": about, **{name: values[name][i] for name in columns},
          "ungroupable": values["trace"][i] in ungroupable, "estimate": estimates[index]}
@@ -269,7 +269,8 @@ def _estimates(part: pd.DataFrame, grouped: pd.DataFrame, *, version: CatalogVer
     if isinstance(pricing, str):
         return {index: _no_estimate(scheme, "", pricing) for index in part.index}
     try:
-        engine = run_domain.engine_cases(part, grouped, prepared.groups, kind=version.kind, levels=pricing.levels,
+        groups = prepared.groups[prepared.groups["code"].isin(grouped["group_code"].unique())]  # the cases' groups only
+        engine = run_domain.engine_cases(part, grouped, groups, kind=version.kind, levels=pricing.levels,
                                          coefficients=pricing.coefficients, base_mean=prepared.base_mean or Fraction(1))  # fmt: skip
         points = case_points(engine, pricing.params, base_mean=prepared.base_mean)
     except (EngineError, ValueError) as error:
