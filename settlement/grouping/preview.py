@@ -269,7 +269,7 @@ def _estimates(part: pd.DataFrame, grouped: pd.DataFrame, *, version: CatalogVer
     if isinstance(pricing, str):
         return {index: _no_estimate(scheme, "", pricing) for index in part.index}
     try:
-        groups = prepared.groups[prepared.groups["code"].isin(grouped["group_code"].unique())]  # the cases' groups only
+        groups = _groups_of(prepared.groups, grouped["group_code"])
         engine = run_domain.engine_cases(part, grouped, groups, kind=version.kind, levels=pricing.levels,
                                          coefficients=pricing.coefficients, base_mean=prepared.base_mean or Fraction(1))  # fmt: skip
         points = case_points(engine, pricing.params, base_mean=prepared.base_mean)
@@ -291,6 +291,13 @@ def _estimates(part: pd.DataFrame, grouped: pd.DataFrame, *, version: CatalogVer
                 "point_value": str(pv) if pv is not None else None, "point_value_run": source, "amount": amount, "note": note}
         for index, (points_text, ratio, dev, amount) in zip(part.index, texts, strict=True)
     }  # fmt: skip
+
+
+def _groups_of(groups: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
+    """The catalog rows of the cases' groups (the engine reads every row it is given), or the whole table when
+    no case has a group (the engine indexes into a table that is not empty)."""
+    wanted = groups["code"].isin(codes.unique())
+    return groups[wanted] if wanted.any() else groups
 
 
 def _fixed_text(units: np.ndarray, places: int) -> list[str]:

@@ -76,6 +76,14 @@ def test_a_case_is_grouped_with_its_trace_and_priced_as_a_labelled_estimate(worl
     assert second["dip"]["estimate"]["amount"] == "30000.00"
 
 
+def test_an_ungroupable_case_says_why_and_earns_no_points(world, priced):
+    """K35 has no core group and no comprehensive group in the catalog (不能入组)."""
+    dip = post(world.user_a, [valid_row("S1", maindiag_code="K35.800", main_oprn_oprt_code="")]).json()["cases"][0]["dip"]
+    assert (dip["group_code"], dip["trace"], dip["ungroupable"]) == ("", "no_comprehensive", True)
+    assert dip["trace_text"].startswith("不能入组")
+    assert (dip["estimate"]["points"], dip["estimate"]["deviation"], dip["estimate"]["amount"]) == ("0.0000", "ungroupable", "0.00")
+
+
 def test_the_warnings_are_the_ones_intake_gives(world, priced):
     body = post(world.user_a, [valid_row("S1"), costly_row("S2")]).json()
     assert body["cases"][0]["warnings"] == []
