@@ -243,11 +243,10 @@ def _as_read(block: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class _Pricing:
-    """What prices one scheme's cases of a region and year: the parameters, levels, coefficients, point value."""
+    """What prices one scheme's cases of a region and year: the parameters, coefficients, point value."""
 
     params: object
     category: str
-    levels: dict[int, str]
     coefficients: dict[int, Decimal]
     run: object | None
 
@@ -259,7 +258,7 @@ def _pricing(*, version: CatalogVersion, scheme: str) -> _Pricing | str:
     _, coefficients = run_selectors.coefficients_in_force(region=version.region, year=version.year)
     run = run_selectors.point_value_run_latest(region=version.region, scheme=scheme, category=parameter_set.category)
     return _Pricing(params=to_engine(parameter_set.values, parameter_set.kind), category=parameter_set.category,
-                    levels=run_selectors.region_institutions(version.region).levels, coefficients=coefficients, run=run)  # fmt: skip
+                    coefficients=coefficients, run=run)  # fmt: skip
 
 
 def _estimates(part: pd.DataFrame, grouped: pd.DataFrame, *, version: CatalogVersion, prepared: PreviewCatalog,
@@ -270,7 +269,8 @@ def _estimates(part: pd.DataFrame, grouped: pd.DataFrame, *, version: CatalogVer
         return {index: _no_estimate(scheme, "", pricing) for index in part.index}
     try:
         groups = _groups_of(prepared.groups, grouped["group_code"])
-        engine = run_domain.engine_cases(part, grouped, groups, kind=version.kind, levels=pricing.levels,
+        levels = dict(zip(part["institution_id"].tolist(), part["level"].tolist(), strict=True))
+        engine = run_domain.engine_cases(part, grouped, groups, kind=version.kind, levels=levels,
                                          coefficients=pricing.coefficients, base_mean=prepared.base_mean or Fraction(1))  # fmt: skip
         points = case_points(engine, pricing.params, base_mean=prepared.base_mean)
     except (EngineError, ValueError) as error:
