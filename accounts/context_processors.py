@@ -24,6 +24,7 @@ NAV = [
     NavItem("目录与机构", "journal-medical", "catalogs:version_list", hospital=True, expert=True),
     NavItem("结算清单", "file-earmark-medical", "settlement:case_list", hospital=True),
     NavItem("清单导入", "cloud-upload", "settlement:batch_list", hospital=True),
+    NavItem("预分组", "diagram-3", "settlement:grouping_preview", hospital=True),
     NavItem("结算期间", "calendar3", "settlement:period_list"),
     NavItem("结算参数", "sliders", "settlement:parameter_list"),
     NavItem("结算运行", "calculator", "settlement:run_list"),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("grouping/", grouping_views.grouping_summary, name="grouping_summary"),
     path("grouping/start/", grouping_views.grouping_start, name="grouping_start"),
+    path("grouping/preview/", grouping_views.grouping_preview, name="grouping_preview"),
     path("intake/", intake_views.batch_list, name="batch_list"),
     path("intake/upload/", intake_views.batch_upload, name="batch_upload"),
     path("intake/<int:pk>/", intake_views.batch_detail, name="batch_detail"),

@@ -1,20 +1,23 @@
-"""Grouping pages (bureau only): the summary of a period's results under a catalog version, and starting
-a grouping job. A case's own result is shown on the case page (settlement.views.case_detail)."""
+"""Grouping pages: the summary of a period's results under a catalog version and starting a grouping job
+(bureau only); pre-grouping (预分组) of pasted or uploaded cases (hospitals and the bureau). A case's own
+result is shown on the case page (settlement.views.case_detail)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import bureau_view
 from catalogs.choices import CatalogKind
 from catalogs.models import Region
 from jobs.services import JobRefused
-from settlement.grouping import selectors, services
+from settlement.grouping import preview, selectors, services
+from settlement.grouping.forms import PreviewForm
 
 VIEW, RUN = "settlement.view_casegroup", "settlement.add_casegroup"
 
@@ -54,3 +57,20 @@ def grouping_start(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('settlement:grouping_summary')}?year={year or ''}&month={month or ''}")
     messages.success(request, "分组任务已开始，完成后可在本页查看结果。")
     return redirect("jobs:job_detail", pk=job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grouping_preview(request: HttpRequest) -> HttpResponse:
+    """预分组: the same answers as POST /api/v1/grouping/preview/, as a table; nothing is stored."""
+    if not (request.user.is_bureau or request.user.is_hospital):
+        raise PermissionDenied(preview.ERR_ROLE)
+    form = PreviewForm(request.POST or None, request.FILES or None)
+    result, errors = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = preview.cases_preview(user=request.user, records=form.cleaned_data["records"])
+        except preview.PreviewRefused as refused:
+            form.add_error(None, str(refused))
+            errors = refused.errors
+    return render(request, "settlement/grouping/grouping_preview.html", {"form": form, "result": result, "errors": errors})

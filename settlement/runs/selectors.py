@@ -199,6 +199,14 @@ def run_current(*, region: Region, year: int, scheme: str, category: str, run_ty
                                         status=RunStatus.COMPLETED).first()  # fmt: skip
 
 
+def point_value_run_latest(*, region: Region, scheme: str, category: str) -> SettlementRun | None:
+    """The newest completed run of the scheme's category that has a point value (最新公布的点值): the latest
+    year first, then the latest finished."""
+    runs = SettlementRun.objects.filter(region=region, scheme=scheme, category=category.upper(), status=RunStatus.COMPLETED,
+                                        point_value__isnull=False)  # fmt: skip
+    return runs.order_by("-year", "-finished_at", "-pk").first()
+
+
 def current_runs(*, region: Region, year: int, scheme: str, category: str, run_type: str) -> dict[int, SettlementRun]:
     runs = SettlementRun.objects.filter(region=region, year=year, scheme=scheme, category=category, run_type=run_type,
                                         status=RunStatus.COMPLETED)  # fmt: skip
