@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.spreadsheets.writer import rows_workbook, workbook_bytes, workbook_new
 from settlement.intake import columns as cols
+from settlement.intake import contract
 from settlement.intake import xlsx
 
 ERR_FILE_TYPE = "仅支持 .xlsx、.csv 或 .zip（国家接口分表 CSV）文件。"
@@ -184,20 +185,27 @@ def issues_workbook(issues: Iterable[tuple[str, int, str, str, str]]) -> bytes:
     return rows_workbook([("导入问题", header, rows)])
 
 
-def _instructions() -> list[list[str]]:
-    rows = [[column.header, column.code, column.name, cols.KIND_LABEL[column.kind], cols.REQUIRED_LABEL[column.required],
-             "、".join(f"{code} {label}" for code, label in column.choices.items()) or column.notes] for column in cols.COLUMNS]
-    return rows
-
-
-INSTRUCTIONS_HEADER = ["表头", "字段代码", "中文名称", "类型", "是否必填", "取值/说明"]
+INSTRUCTIONS_HEADER = ["表头", "字段代码", "中文名称", "类型", "是否必填", "取值/说明", "国家接口", "国家类型", "长度", "国家字典", "国家必填"]
 INSTRUCTIONS_NOTES = [
     "表头可写字段代码、中文名称或“中文名称 字段代码”。日期可写 2024-03-01 08:30、2024/3/1、2024年3月1日。",
     "金额单位为元，最多两位小数；时长按 天/时/分 填写，如 2/5/30。",
     "诊断编码可写 I21.000、J18.900x001 或剑号星号合并编码 A17.000+G01*（全文保存，按剑号部分分组）；手术操作编码可写 36.0601、17.91100、17.912A0。",
     "不足1周岁的病例年龄可空（按0岁计），须填写新生儿年龄(天)；新生儿病例请填写出生体重和入院体重（克）。",
     "同一机构同一结算ID再次上传即为更正（所属月份须未关账）；文件中有任何错误时整批不导入。",
+    "也可按国家医保结算清单（4101）分表上传：一个工作簿含“结算清单”“诊断”“手术操作”“重症监护”工作表，或一个 .zip 内含 "
+    "setlinfo.csv、diseinfo.csv、oprninfo.csv、icuinfo.csv；各列表以结算ID(setl_id)或就诊ID(mdtrt_id)关联结算清单，列见下方各表。",
 ]
+
+
+def _instructions() -> list[list[str]]:
+    """The instruction sheet: the contract (contract.py), the flat columns first, then each 4101 list."""
+    rows: list[list[str]] = []
+    for table, title, section in contract.contract_sections():
+        if table != cols.SETLINFO:
+            rows += [[], [title]]
+        rows += [[f"{row.name} {row.code}", row.code, row.name, row.kind, row.required, row.notes, row.interface, row.type,
+                  row.length, row.dictionary, row.national_required] for row in section]
+    return rows
 
 
 def template_xlsx() -> bytes:
