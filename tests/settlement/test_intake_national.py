@@ -259,3 +259,18 @@ def test_a_zip_without_the_settlement_table_is_refused(world, upload):
     batch = upload(world.user_a, name="4101.zip", content=buffer.getvalue())
     assert batch.status == ImportStatus.REJECTED
     assert batch.issues.get().message.startswith("压缩包中没有结算清单表")
+
+
+@pytest.mark.django_db
+def test_the_upload_page_takes_a_national_zip(world, client_for, media_root, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_for(world.user_a)
+    page = client.get(reverse("settlement:batch_upload")).content.decode()
+    assert ".zip" in page and "diseinfo" in page and "maindiag_flag" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("settlement:batch_upload"),
+                               {"file": SimpleUploadedFile("4101.zip", zip_bytes([national_record("S1")]))})
+    assert response.status_code == 302
+    assert CaseRecord.objects.get(setl_id="S1").main_oprn_oprt_code == "36.0601"
