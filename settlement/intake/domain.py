@@ -206,7 +206,7 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def _distinct_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+def distinct_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Codes of each row's cell and the distinct cells as stripped text.
 
     Most columns repeat a few values (codes, dates, ages), so parsing the distinct values only
@@ -345,7 +345,7 @@ def _parse_institution(values: pd.Series, column: cols.Column, issues: _Found, k
 def _parse_column(values: pd.Series, column: cols.Column, issues: _Issues, *, tz: str,
                   known: Mapping[str, object], own: str | None) -> tuple[pd.Series, pd.Series]:
     """(text, parsed) of one column, parsed on its distinct values; issues reported against rows."""
-    codes, distinct = _distinct_text(values)
+    codes, distinct = distinct_text(values)
     found = _Found()
     parsed = _parse_values(distinct, column, found, tz=tz, known=known, own=own)
     text = distinct.take(codes).set_axis(values.index)

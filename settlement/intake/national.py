@@ -82,8 +82,14 @@ def _where(table: str, field: str, setl_ids: pd.Series, rows: pd.Series | str) -
 def _keys(setl: pd.DataFrame) -> pd.DataFrame:
     """setl_id, mdtrt_id and fixmedins_code of each record as text ('' where absent)."""
     mapping = {domain.header_code(str(header)): header for header in setl.columns}
-    return pd.DataFrame({code: setl[mapping[code]].map(domain.cell_text).str.strip() if code in mapping else ""
+    return pd.DataFrame({code: _text(setl[mapping[code]]) if code in mapping else ""
                          for code in ("setl_id", "mdtrt_id", "fixmedins_code")}, index=setl.index)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """A column's cells as stripped text, converted on its distinct values."""
+    codes, distinct = domain.distinct_text(values)
+    return distinct.take(codes).set_axis(values.index)
 
 
 def _file_issue(table: str, message: str, value: str = "") -> pd.DataFrame:
@@ -111,7 +117,7 @@ def _list_parse(table: str, cells: pd.DataFrame, tz: str) -> tuple[pd.DataFrame,
     positions = pd.Series(np.arange(len(cells)), index=cells.index)
     if table != DISEINFO or "diag_type" not in cells:
         return domain.table_parse(cells, columns, positions, tz=tz)
-    tcm = cells["diag_type"].map(domain.cell_text).str.strip().isin(set(cols.DIAG_TYPES) - {cols.WESTERN_DIAGNOSIS})
+    tcm = _text(cells["diag_type"]).isin(set(cols.DIAG_TYPES) - {cols.WESTERN_DIAGNOSIS})
     as_text = tuple(cols.Column(c.code, c.name, cols.TEXT, c.required, max_length=20) if c.code == "diag_code" else c
                     for c in columns)
     parts = [domain.table_parse(cells[mask], chosen, positions[mask], tz=tz) for mask, chosen in ((~tcm, columns), (tcm, as_text))]
@@ -126,9 +132,11 @@ def _join(text: pd.DataFrame, present: set[str], keys: pd.DataFrame) -> tuple[pd
         on.insert(0, "fixmedins_code")
     right = keys[on].assign(_position=np.arange(len(keys)))
     shared = right[right.duplicated(on, keep=False)][on].drop_duplicates().assign(_shared=True)
-    merged = text[on].merge(right.drop_duplicates(on), how="left", on=on).merge(shared, how="left", on=on)
+    merged = text[on].merge(right.drop_duplicates(on), how="left", on=on)
     record = pd.Series(merged["_position"].fillna(-1).astype("int64").to_numpy(), index=text.index)
-    ambiguous = pd.Series(merged["_shared"].notna().to_numpy(), index=text.index)
+    ambiguous = pd.Series(False, index=text.index)
+    if not shared.empty:
+        ambiguous[:] = text[on].merge(shared, how="left", on=on)["_shared"].notna().to_numpy()
     return record.where(~ambiguous, -1), ambiguous, "、".join(on)
 
 
@@ -183,11 +191,23 @@ def _per_record(mask: pd.Series, record: pd.Series, records: int) -> pd.Series:
 
 
 def _joined_list(values: pd.Series, record: pd.Series, records: int) -> pd.Series:
-    """';'-joined non-blank values of each record, in row order ('' for none), by record position."""
-    chosen = values[(record >= 0) & (values != "")]
-    if chosen.empty:
-        return pd.Series("", index=np.arange(records), dtype=object)
-    return chosen.groupby(record[chosen.index].to_numpy(), sort=False).agg(";".join).reindex(np.arange(records), fill_value="")
+    """';'-joined non-blank values of each record, in row order ('' for none), by record position.
+
+    Vectorised by rank within the record (first values, then second ones, …): a groupby joining per
+    group costs a Python call per record, some 30 s for a million records.
+    """
+    joined = np.full(records, "", dtype=object)
+    keep = ((record >= 0) & (values != "")).to_numpy()
+    owners = record.to_numpy()[keep]
+    order = np.argsort(owners, kind="stable")
+    owners, texts = owners[order], values.to_numpy(dtype=object)[keep][order]
+    rank = np.arange(len(owners)) - np.searchsorted(owners, owners, side="left")
+    by_rank = np.argsort(rank, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(rank))] if len(rank) else [0]
+    for position in range(len(bounds) - 1):
+        at = by_rank[bounds[position]:bounds[position + 1]]
+        joined[owners[at]] = texts[at] if position == 0 else joined[owners[at]] + ";" + texts[at]
+    return pd.Series(joined)
 
 
 def _counted_many(listed: _List, flag: pd.Series, count: pd.Series, table: str, field: str, message: str) -> pd.DataFrame:
@@ -252,7 +272,7 @@ def _flat_frame(setl: pd.DataFrame, derived: dict[str, pd.Series], has_rows: dic
             keep.append(header)
     flat = setl[keep].copy()
     for code, table in DERIVED.items():
-        base = setl[alias[code]].map(domain.cell_text) if code in alias else pd.Series("", index=setl.index)
+        base = _text(setl[alias[code]]) if code in alias else pd.Series("", index=setl.index)
         values = derived.get(code, pd.Series("", index=np.arange(len(setl)))).set_axis(setl.index)
         flat[code] = values.where(has_rows[table].set_axis(setl.index), base)
     return flat
@@ -328,8 +348,7 @@ def records_validate(tables: Mapping[str, pd.DataFrame], *, known_institutions: 
         list_errors |= pd.Series(np.isin(np.arange(records), flagged.to_numpy()), index=list_errors.index)
     flat = _flat_frame(setl, derived, has_rows)
     no_main = (main_count == 0) & (has_rows[DISEINFO] | (flat["maindiag_code"].reset_index(drop=True) == ""))
-    filled = setl.drop(columns=[c for c in (RECORD, ROW) if c in setl]).map(domain.cell_text).ne("").any(axis=1)
-    no_main &= filled.reset_index(drop=True)
+    no_main &= (keys != "").any(axis=1).reset_index(drop=True)  # a blank sheet row is skipped, not a record
     if no_main.any():
         errors.append(pd.DataFrame({"row": record_rows[no_main].to_numpy(), "column": f"{DISEINFO}.maindiag_flag", "value": "",
                                     "message": _derived_where(DISEINFO, f"{DISEINFO}.maindiag_flag", keys["setl_id"][no_main]).to_numpy()
