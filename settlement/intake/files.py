@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.spreadsheets.writer import rows_workbook, workbook_bytes, workbook_new
@@ -147,14 +148,30 @@ def _zip_read(path: Path) -> Tables:
 def _csv_read(source: Path | io.BytesIO) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            if isinstance(source, io.BytesIO):
-                source.seek(0)
-            return pd.read_csv(source, dtype=str, keep_default_na=False, encoding=encoding, skip_blank_lines=True)
+            return _csv_parse(source, encoding)
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError:
             raise FileRefused(ERR_EMPTY_FILE) from None
     raise FileRefused(ERR_CSV_ENCODING)
+
+
+def _csv_parse(source: Path | io.BytesIO, encoding: str) -> pd.DataFrame:
+    """Every cell as text, blanks as ''. The multithreaded Arrow parser reads a table two to four times
+    as fast; what it cannot read (a ragged row, an empty file) goes to the C parser, which says why."""
+    options = {"dtype": str, "keep_default_na": False, "encoding": encoding, "skip_blank_lines": True}
+    try:
+        return pd.read_csv(_rewound(source), engine="pyarrow", **options)
+    except UnicodeDecodeError:
+        raise
+    except (pa.ArrowException, ValueError):
+        return pd.read_csv(_rewound(source), engine="c", **options)
+
+
+def _rewound(source: Path | io.BytesIO) -> Path | io.BytesIO:
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    return source
 
 
 def _xlsx_read(path: Path, *, sheet: str = DATA_SHEET) -> pd.DataFrame:

@@ -289,8 +289,8 @@ def _record_issues(issues: pd.DataFrame, keys: pd.DataFrame, first_row: int) -> 
     located = issues.copy()
     for column, group in issues[~file_level].groupby("column", sort=False):
         table = DERIVED.get(column, SETLINFO)
-        rows = "" if table != SETLINFO else group["row"].astype(str)
-        where = _where(table, column, setl_ids[group.index], rows) if table == SETLINFO else _derived_where(table, column, setl_ids[group.index])
+        ids = setl_ids[group.index]
+        where = _where(table, column, ids, group["row"].astype(str)) if table == SETLINFO else _derived_where(table, column, ids)
         located.loc[group.index, "message"] = where + group["message"]
     located.loc[file_level, "message"] = f"{TABLE_NAMES[SETLINFO]}({SETLINFO})：" + issues.loc[file_level, "message"]
     return located
@@ -310,6 +310,67 @@ def _issue_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[domain.ISSUE_FIELDS] if parts else domain.empty_issues()
 
 
+@dataclass
+class _Lists:
+    """What the lists give the flat rows: the columns made from them, which records have rows in each
+    list, which records had an error in each list, and each record's count of main diagnoses."""
+
+    derived: dict[str, pd.Series]
+    has_rows: dict[str, pd.Series]
+    failed: dict[str, pd.Series]
+    main_count: pd.Series
+
+
+def _lists_read(tables: Mapping[str, pd.DataFrame], keys: pd.DataFrame, record_rows: pd.Series, *, first_row: int,
+                tz: str, errors: list[pd.DataFrame], warnings: list[pd.DataFrame]) -> _Lists:
+    records = len(keys)
+    none = pd.Series(False, index=np.arange(records))
+    lists = _Lists({}, {}, {}, pd.Series(0, index=np.arange(records)))
+    for table in cols.SUBTABLES:
+        frame = tables.get(table)
+        lists.has_rows[table] = lists.failed[table] = none
+        if frame is None or frame.empty:
+            continue
+        before = len(errors)
+        listed = _list_read(table, frame, keys, record_rows, first_row=first_row, tz=tz, errors=errors, warnings=warnings)
+        lists.has_rows[table] = _per_record(pd.Series(True, index=listed.record.index), listed.record, records) > 0
+        if table == DISEINFO:
+            found, lists.main_count = _diagnoses(listed, records, errors)
+        elif table == OPRNINFO:
+            found = _procedures(listed, records, errors, warnings)
+        else:
+            found = _icu_stays(listed, records, errors)
+        lists.derived.update(found)
+        bad_rows = _issue_frame(errors[before:])["row"]
+        bad = listed.issue_row.isin(bad_rows) if RECORD in frame else listed.row.isin(bad_rows)
+        lists.failed[table] = _per_record(bad, listed.record, records) > 0
+    return lists
+
+
+def _no_main_diagnosis(lists: _Lists, flat: pd.DataFrame, keys: pd.DataFrame, record_rows: pd.Series) -> pd.DataFrame:
+    """Records without a main diagnosis: none flagged in their diagnoses, or no diagnoses and no alias."""
+    none = (lists.main_count == 0) & (lists.has_rows[DISEINFO] | (flat["maindiag_code"].reset_index(drop=True) == ""))
+    none &= (keys != "").any(axis=1).reset_index(drop=True)  # a blank sheet row is skipped, not a record
+    lists.failed[DISEINFO] = lists.failed[DISEINFO] | none
+    if not none.any():
+        return domain.empty_issues()
+    where = _derived_where(DISEINFO, f"{DISEINFO}.maindiag_flag", keys["setl_id"][none]).to_numpy()
+    return pd.DataFrame({"row": record_rows[none].to_numpy(), "column": f"{DISEINFO}.maindiag_flag", "value": "",
+                         "message": where + ERR_MAIN_DIAG_NONE})
+
+
+def _not_repeated(flat_errors: pd.DataFrame, lists: _Lists, first_row: int) -> pd.DataFrame:
+    """Flat errors without those on a column made from a list whose rows already failed for that record."""
+    records = len(lists.main_count)
+    if flat_errors.empty or not records:
+        return flat_errors
+    position = np.clip(flat_errors["row"].to_numpy(dtype="int64") - first_row, 0, records - 1)
+    repeated = np.zeros(len(flat_errors), dtype=bool)
+    for column, table in DERIVED.items():
+        repeated |= (flat_errors["column"] == column).to_numpy() & lists.failed[table].to_numpy()[position]
+    return flat_errors[~repeated]
+
+
 def records_validate(tables: Mapping[str, pd.DataFrame], *, known_institutions: Mapping[str, object],
                      own_institution: str | None = None, first_row: int = 2, tz: str = domain.TZ) -> domain.IntakeResult:
     """Validate 4101 records: ``tables`` maps setlinfo / diseinfo / oprninfo / icuinfo to frames of cells.
@@ -319,52 +380,17 @@ def records_validate(tables: Mapping[str, pd.DataFrame], *, known_institutions: 
     """
     tables = {table: _cells(frame) for table, frame in tables.items() if frame is not None}
     setl = tables[SETLINFO].reset_index(drop=True)
-    records = len(setl)
     keys = _keys(setl)
-    record_rows = pd.Series(np.arange(first_row, first_row + records, dtype="int64"))
+    record_rows = pd.Series(np.arange(first_row, first_row + len(setl), dtype="int64"))
     errors: list[pd.DataFrame] = []
     warnings: list[pd.DataFrame] = []
-    derived: dict[str, pd.Series] = {}
-    has_rows: dict[str, pd.Series] = {}
-    list_errors = pd.Series(False, index=np.arange(records))
-    main_count = pd.Series(0, index=np.arange(records))
-    for table in cols.SUBTABLES:
-        frame = tables.get(table)
-        if frame is None or frame.empty:
-            has_rows[table] = pd.Series(False, index=np.arange(records))
-            continue
-        before = len(errors)
-        listed = _list_read(table, frame, keys, record_rows, first_row=first_row, tz=tz, errors=errors, warnings=warnings)
-        has_rows[table] = _per_record(pd.Series(True, index=listed.record.index), listed.record, records) > 0
-        if table == DISEINFO:
-            found, main_count = _diagnoses(listed, records, errors)
-        elif table == OPRNINFO:
-            found = _procedures(listed, records, errors, warnings)
-        else:
-            found = _icu_stays(listed, records, errors)
-        derived.update(found)
-        bad = _issue_frame(errors[before:])
-        flagged = listed.record[listed.issue_row.isin(bad["row"])] if RECORD in frame else listed.record[listed.row.isin(bad["row"])]
-        list_errors |= pd.Series(np.isin(np.arange(records), flagged.to_numpy()), index=list_errors.index)
-    flat = _flat_frame(setl, derived, has_rows)
-    no_main = (main_count == 0) & (has_rows[DISEINFO] | (flat["maindiag_code"].reset_index(drop=True) == ""))
-    no_main &= (keys != "").any(axis=1).reset_index(drop=True)  # a blank sheet row is skipped, not a record
-    if no_main.any():
-        errors.append(pd.DataFrame({"row": record_rows[no_main].to_numpy(), "column": f"{DISEINFO}.maindiag_flag", "value": "",
-                                    "message": _derived_where(DISEINFO, f"{DISEINFO}.maindiag_flag", keys["setl_id"][no_main]).to_numpy()
-                                    + ERR_MAIN_DIAG_NONE}))
-    list_errors |= no_main
+    lists = _lists_read(tables, keys, record_rows, first_row=first_row, tz=tz, errors=errors, warnings=warnings)
+    flat = _flat_frame(setl, lists.derived, lists.has_rows)
+    errors.append(_no_main_diagnosis(lists, flat, keys, record_rows))
     result = domain.cases_validate(flat, known_institutions=known_institutions, own_institution=own_institution,
                                    first_row=first_row, tz=tz)
-    flat_errors = result.errors
-    if not flat_errors.empty:  # a list already reported its bad rows: the flat column made of them says nothing new
-        position = flat_errors["row"].to_numpy(dtype="int64") - first_row
-        known = (position >= 0) & (position < records)
-        repeated = flat_errors["column"].isin(list(DERIVED)).to_numpy() & known
-        repeated &= list_errors.to_numpy()[np.clip(position, 0, max(records - 1, 0))]
-        flat_errors = flat_errors[~repeated]
     return domain.IntakeResult(
         cases=result.cases,
-        errors=_issue_frame([_record_issues(flat_errors, keys, first_row), *errors]),
+        errors=_issue_frame([_record_issues(_not_repeated(result.errors, lists, first_row), keys, first_row), *errors]),
         warnings=_issue_frame([_record_issues(result.warnings, keys, first_row), *warnings]),
     )
