@@ -106,6 +106,22 @@ def test_a_list_row_without_its_record_is_an_error():
         "【结算ID S9｜手术操作(oprninfo)第3行｜结算ID setl_id】" + national.ERR_NO_RECORD.format(keys="setl_id")]
 
 
+def test_a_regional_file_joins_on_institution_and_setl_id():
+    records = [national_record("S1"), national_record("S1", fixmedins_code="H37080200002")]
+    records[1]["diseinfo"][0]["diag_code"] = "J18.900x001"
+    tables = {table: pd.DataFrame(rows) for table, rows in national_tables(records).items()}
+    ambiguous = national.records_validate(tables, known_institutions=KNOWN)
+    assert set(messages(ambiguous, "diseinfo.setl_id")) == {
+        "【结算ID S1｜诊断(diseinfo)第2行｜结算ID setl_id】" + national.ERR_AMBIGUOUS_RECORD} | {
+        f"【结算ID S1｜诊断(diseinfo)第{row}行｜结算ID setl_id】" + national.ERR_AMBIGUOUS_RECORD for row in range(3, 10)}
+    for table in ("diseinfo", "oprninfo", "icuinfo"):
+        owners = [record["setlinfo"]["fixmedins_code"] for record in records for _row in record[table]]
+        tables[table].insert(0, "定点医药机构编号", owners)  # a Chinese header names the column too
+    result = national.records_validate(tables, known_institutions=KNOWN)
+    assert result.ok, result.errors.to_dict("records")
+    assert list(result.cases["maindiag_code"]) == ["I21.000", "J18.900x001"]
+
+
 def test_an_infant_without_age_in_the_national_shape():
     infant = national_record("S1", age="", nwb_age="12", nwb_bir_wt="3250.00", nwb_adm_wt="3100",
                              diseinfo=[{"diag_code": "P07.300", "maindiag_flag": "1"}])
