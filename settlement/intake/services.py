@@ -144,7 +144,8 @@ def national_tables(records: list[dict]) -> files.Tables:
         rows = [{**row, national.RECORD: position, national.ROW: number}
                 for position, record in enumerate(records) for number, row in enumerate(record.get(table) or [], start=1)]
         tables[table] = pd.DataFrame.from_records(rows)
-    return tables
+    # Object cells, as for flat rows: JSON numbers become text through domain.cell_text (0.1 + 0.2 stays 0.3).
+    return {table: frame.astype(object) for table, frame in tables.items()}
 
 
 def _api_batch(*, actor, records: list[dict], raw: Callable[[], pd.DataFrame | files.Tables]) -> ImportBatch:

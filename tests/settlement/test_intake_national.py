@@ -148,6 +148,18 @@ def test_api_takes_a_record_with_all_lists(world, client_for):
 
 
 @pytest.mark.django_db
+def test_api_takes_json_numbers_in_a_record(world, client_for):
+    record = national_record("S1", age=60, act_ipt_days=7, medfee_sumamt=30000.3, fund_pay_sumamt=21000.1,
+                             hifp_pay=21000.1, psn_part_amt=9000.2, fee_other=5000.3, acct_pay=0.1 + 0.2)
+    record["icuinfo"] = []
+    record["oprninfo"][0]["main_oprn_flag"] = 1
+    response = client_for(world.user_a).post(URL, {"records": [record]}, content_type="application/json")
+    assert response.status_code == 201, response.json()
+    case = CaseRecord.objects.get(setl_id="S1")
+    assert (str(case.medfee_sumamt), str(case.acct_pay)) == ("30000.30", "0.30")  # 0.30000000000000004 as sent
+
+
+@pytest.mark.django_db
 def test_api_takes_a_bare_record_and_many_records(world, client_for):
     client = client_for(world.user_a)
     assert client.post(URL, national_record("S1"), content_type="application/json").status_code == 201
