@@ -84,7 +84,8 @@ def import_timed(path: Path, *, institution=None) -> tuple[float, object]:
     started = time.perf_counter()
     with path.open("rb") as handle:
         batch = services.batch_store(actor="bench", institution=institution, upload=File(handle, name=path.name), dispatch=False)
-    job_run(job_id=batch.job_id, on_progress=lambda percent, message="": print(f"  [{percent:3d}%] {message}", flush=True))
+    job_run(job_id=batch.job_id, on_progress=lambda percent, message="": print(
+        f"  [{percent:3d}%] {time.perf_counter() - started:6.1f} s  {message}", flush=True))
     seconds = time.perf_counter() - started
     batch = ImportBatch.objects.get(pk=batch.pk)
     if batch.status != "succeeded":

@@ -25,6 +25,7 @@ from bench.case_group import CASE_GROUP_SUBCOMMAND  # noqa: E402  (needs ROOT on
 from bench.grouping import GROUPING_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.intake import INTAKE_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.memory import peak_rss_mb  # noqa: E402  (needs ROOT on the path)
+from bench.national import NATIONAL_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.preview import PREVIEW_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.settlement_run import SETTLEMENT_RUN_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 
@@ -139,6 +140,7 @@ SUBCOMMANDS = {
     ),
 }  # fmt: skip
 SUBCOMMANDS["intake"] = INTAKE_SUBCOMMAND
+SUBCOMMANDS["national"] = NATIONAL_SUBCOMMAND
 SUBCOMMANDS["grouping"] = GROUPING_SUBCOMMAND
 SUBCOMMANDS["case_group"] = CASE_GROUP_SUBCOMMAND
 SUBCOMMANDS["settlement_run"] = SETTLEMENT_RUN_SUBCOMMAND

@@ -6,6 +6,7 @@ class ImportSource(models.TextChoices):
 
     XLSX = "xlsx", "Excel 文件"
     CSV = "csv", "CSV 文件"
+    ZIP = "zip", "CSV 压缩包（国家接口分表）"
     API = "api", "接口"
 
 

@@ -152,13 +152,16 @@ def issues_sorted(issues: pd.DataFrame) -> pd.DataFrame:
 # --- headers ---------------------------------------------------------------------------------------
 
 
-def header_code(header: str) -> str | None:
-    """The column code a header names: 'dscg_time', '出院时间' or '出院时间 dscg_time'."""
+def header_code(header: str, by_code: Mapping[str, cols.Column] = BY_CODE) -> str | None:
+    """The column code a header names: 'dscg_time', '出院时间' or '出院时间 dscg_time' (flat columns by
+    default; a 4101 list passes its own columns)."""
     text = re.sub(r"\s+", " ", str(header).replace("\u3000", " ")).strip()
     lowered = text.lower()
-    if lowered in BY_CODE:
+    if lowered in by_code:
         return lowered
-    for column in COLUMNS:
+    if by_code is BY_CODE and lowered in cols.BY_ALIAS:
+        return cols.BY_ALIAS[lowered]
+    for column in by_code.values():
         if text == column.name or lowered.endswith(" " + column.code) or lowered.startswith(column.code + " "):
             return column.code
     return None
@@ -203,7 +206,7 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def _distinct_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+def distinct_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Codes of each row's cell and the distinct cells as stripped text.
 
     Most columns repeat a few values (codes, dates, ages), so parsing the distinct values only
@@ -342,7 +345,7 @@ def _parse_institution(values: pd.Series, column: cols.Column, issues: _Found, k
 def _parse_column(values: pd.Series, column: cols.Column, issues: _Issues, *, tz: str,
                   known: Mapping[str, object], own: str | None) -> tuple[pd.Series, pd.Series]:
     """(text, parsed) of one column, parsed on its distinct values; issues reported against rows."""
-    codes, distinct = _distinct_text(values)
+    codes, distinct = distinct_text(values)
     found = _Found()
     parsed = _parse_values(distinct, column, found, tz=tz, known=known, own=own)
     text = distinct.take(codes).set_axis(values.index)
@@ -372,6 +375,24 @@ def _parse_values(values: pd.Series, column: cols.Column, issues: _Found, *, tz:
     if kind == cols.INSTITUTION:
         return _parse_institution(_parse_text(values, column, issues), column, issues, known, own)
     return _parse_text(values, column, issues)
+
+
+def table_parse(cells: pd.DataFrame, columns: Iterable[cols.Column], rows: pd.Series, *,
+                tz: str = TZ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(text, parsed, errors) of a table keyed by column code, with the parsers of the flat contract.
+
+    The 4101 lists (diagnoses, procedures, ICU stays) are checked with it, so a code, a date or a
+    duration is judged by one rule wherever it arrives. ``rows`` numbers the table's rows for the user.
+    """
+    issues = _Issues(rows.set_axis(cells.index))
+    empty = pd.Series("", index=cells.index, dtype=str)
+    parsed = {column.code: _parse_column(cells[column.code] if column.code in cells else empty, column, issues,
+                                         tz=tz, known={}, own=None) for column in columns}
+    text = pd.DataFrame({code: pair[0] for code, pair in parsed.items()}, index=cells.index)
+    for column in columns:
+        if column.required == cols.ALWAYS:
+            issues.add(text[column.code] == "", column.code, "", ERR_REQUIRED)
+    return text, pd.DataFrame({code: pair[1] for code, pair in parsed.items()}, index=cells.index), issues.frame()
 
 
 # --- rules across columns --------------------------------------------------------------------------

@@ -28,7 +28,8 @@ from catalogs.models import Institution
 from jobs.services import job_start
 from settlement.bulkload import CASE_COPY_COLUMNS, case_statistics_refresh, cases_copy
 from settlement.choices import PeriodStatus
-from settlement.intake import domain, files
+from settlement.intake import domain, files, national
+from settlement.intake import columns as cols
 from settlement.intake.choices import ImportSource, ImportStatus, IssueSeverity
 from settlement.intake.models import CaseRecordVersion, ImportBatch, ImportIssue
 from settlement.models import CaseRecord, SettlementPeriod
@@ -126,7 +127,28 @@ def _failure_recorded(batch: ImportBatch):
 
 
 def batch_from_records(*, actor, records: list[dict]) -> ImportBatch:
-    """A JSON batch from the API, validated and written synchronously; row numbers start at 1."""
+    """A JSON batch of flat rows from the API, validated and written synchronously; row numbers start at 1."""
+    return _api_batch(actor=actor, records=records, raw=lambda: pd.DataFrame.from_records(records).astype(object))
+
+
+def batch_from_national_records(*, actor, records: list[dict]) -> ImportBatch:
+    """A JSON batch of 4101 records (``setlinfo`` with the lists ``diseinfo``, ``oprninfo``, ``icuinfo``),
+    flattened and validated by the same path; record numbers and list rows start at 1."""
+    return _api_batch(actor=actor, records=records, raw=lambda: national_tables(records))
+
+
+def national_tables(records: list[dict]) -> files.Tables:
+    """The records as one frame per national table; list rows carry their record and their place in the list."""
+    tables = {cols.SETLINFO: pd.DataFrame.from_records([record.get(cols.SETLINFO) or {} for record in records])}
+    for table in cols.SUBTABLES:
+        rows = [{**row, national.RECORD: position, national.ROW: number}
+                for position, record in enumerate(records) for number, row in enumerate(record.get(table) or [], start=1)]
+        tables[table] = pd.DataFrame.from_records(rows)
+    # Object cells, as for flat rows: JSON numbers become text through domain.cell_text (0.1 + 0.2 stays 0.3).
+    return {table: frame.astype(object) for table, frame in tables.items()}
+
+
+def _api_batch(*, actor, records: list[dict], raw: Callable[[], pd.DataFrame | files.Tables]) -> ImportBatch:
     institution = _institution_for(actor)
     if not records:
         raise IntakeRefused(ERR_API_EMPTY)
@@ -139,9 +161,8 @@ def batch_from_records(*, actor, records: list[dict]) -> ImportBatch:
             size=len(body), source=ImportSource.API, status=ImportStatus.RUNNING,
         )
         audit_record(actor=actor, action="case_import_upload", instance=batch, after={"source": "api", "rows": len(records)})
-    raw = pd.DataFrame.from_records(records).astype(object)
     with _failure_recorded(batch):
-        _batch_process(batch, raw, progress=lambda percent, message="": None, first_row=1, started=time.monotonic())
+        _batch_process(batch, raw(), progress=lambda percent, message="": None, first_row=1, started=time.monotonic())
     batch.refresh_from_db()
     return batch
 
@@ -149,11 +170,16 @@ def batch_from_records(*, actor, records: list[dict]) -> ImportBatch:
 # --- the run ---------------------------------------------------------------------------------------
 
 
-def _batch_process(batch: ImportBatch, raw: pd.DataFrame, *, progress: Progress, first_row: int, started: float) -> dict:
+def _batch_process(batch: ImportBatch, raw: pd.DataFrame | files.Tables, *, progress: Progress, first_row: int,
+                   started: float) -> dict:
+    """Validate (flat rows, or 4101 tables through the same flat validation) and write, all or nothing."""
     institutions = {code: (pk, region) for code, pk, region in Institution.objects.values_list("code", "pk", "region_id")}
     own = batch.institution.code if batch.institution_id else None
-    progress(15, f"正在校验 {len(raw):,} 行")
-    result = domain.cases_validate(raw, known_institutions=institutions, own_institution=own, first_row=first_row)
+    shaped = isinstance(raw, dict)
+    progress(15, f"正在校验 {len(raw[cols.SETLINFO] if shaped else raw):,} 条结算清单")
+    validate = national.records_validate if shaped else domain.cases_validate
+    result = validate(raw, known_institutions=institutions, own_institution=own, first_row=first_row)
+    raw = raw[cols.SETLINFO] if shaped else raw
     progress(50, f"校验完成：{len(result.errors):,} 个错误，{len(result.warnings):,} 个警告")
     with transaction.atomic():
         if not result.ok:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from config.spreadsheets import download_response
-from settlement.intake import files, selectors, services
+from settlement.intake import contract, files, selectors, services
 from settlement.intake.choices import IssueSeverity
 from settlement.intake.columns import COLUMNS
 from settlement.intake.forms import BatchUploadForm
@@ -35,7 +35,9 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "文件已上传，正在后台校验和导入。")
             return redirect("settlement:batch_detail", pk=batch.pk)
-    return render(request, "settlement/intake/batch_upload.html", {"form": form, "columns": COLUMNS})
+    national_sections = contract.contract_sections()[1:]
+    return render(request, "settlement/intake/batch_upload.html",
+                  {"form": form, "columns": COLUMNS, "national_sections": national_sections})
 
 
 @login_required

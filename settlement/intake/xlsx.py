@@ -243,6 +243,12 @@ def _on_distinct(values: pd.Series, parse) -> pd.Series:
     return pd.Series(parsed.to_numpy()[codes], index=values.index)
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The names of the workbook's sheets, in order."""
+    with zipfile.ZipFile(path) as archive:
+        return [sheet.get("name") or "" for sheet in _elements(archive, "xl/workbook.xml", f"{MAIN}sheet")]
+
+
 def sheet_rows(path: Path, *, sheet: str) -> np.ndarray:
     """The data sheet as a 2-D object array of cell values, the header row first; gaps kept as empty rows."""
     with zipfile.ZipFile(path) as archive:

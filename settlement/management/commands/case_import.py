@@ -22,10 +22,10 @@ ACTOR = "命令行"
 
 
 class Command(BaseCommand):
-    help = "导入结算清单文件（.xlsx/.csv），在本进程中运行导入任务并显示进度。Import a case file."
+    help = "导入结算清单文件（平铺 .xlsx/.csv，或国家4101分表的 .xlsx/.zip），在本进程中运行导入任务并显示进度。Import a case file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help=".xlsx or .csv file")
+        parser.add_argument("path", help=".xlsx or .csv file (flat), or a national 4101 workbook or .zip of CSVs")
         parser.add_argument("--institution", help="institution code: accept only this institution's rows")
         parser.add_argument("--user", help="username to act as (default: the system)")
 
