@@ -2,8 +2,8 @@
 from the codes in force and what that difference reaches (catalog groups, DRG rule rows, open-period cases).
 
 The case table belongs to ``settlement``, which imports ``catalogs``: it is looked up through the app
-registry, as catalogs.selectors does for case history. There are no supervision rule tables yet; when they
-come, their code lists join ``impact_references`` the same way as the DRG rule rows."""
+registry, as catalogs.selectors does for case history. The supervision rules (``audit.RuleSet``, at the
+bottom of the layers) name diagnoses only by category: their 基层病种 categories."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import pandas as pd
 from django.apps import apps
 from django.db.models import Count, QuerySet
 
+from audit.choices import RuleSetStatus
+from audit.models import RuleSet
 from catalogs.choices import CatalogStatus, DictionaryKind, DictionaryStatus
 from catalogs.dictionary_versions.domain import CODE_COLUMNS, REFERENCE_COLUMNS, DictionaryDiff, change_impact, dictionary_diff
 from catalogs.models import CatalogGroup, DictionaryCode, DictionaryVersion, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, Procedure
 
 IN_FORCE_MODELS = {DictionaryKind.DIAGNOSIS: Diagnosis, DictionaryKind.PROCEDURE: Procedure}
-SOURCE_GROUPS, SOURCE_RULES, SOURCE_CASES = "目录病种", "DRG分组规则", "开放期病例"
+SOURCE_GROUPS, SOURCE_RULES, SOURCE_SUPERVISION, SOURCE_CASES = "目录病种", "DRG分组规则", "监管规则", "开放期病例"
 SEPARATOR = ";"
 # DRG rule tables and their code-list columns per dictionary kind: (model, label column, label prefix, columns).
 _RULE_LISTS = {
@@ -89,6 +91,14 @@ def _rule_references(kind: str) -> pd.DataFrame:
     return _exploded(pd.concat(frames, ignore_index=True)) if frames else pd.DataFrame(columns=REFERENCE_COLUMNS)
 
 
+def _supervision_references(kind: str) -> pd.DataFrame:
+    if kind != DictionaryKind.DIAGNOSIS:
+        return pd.DataFrame(columns=REFERENCE_COLUMNS)
+    rule_sets = RuleSet.objects.exclude(status=RuleSetStatus.SUPERSEDED).values_list("version", "grassroots_categories")
+    rows = [(SOURCE_SUPERVISION, f"监管规则 第{number}版", "基层病种诊断类目", entry, 0) for number, entries in rule_sets for entry in entries]
+    return pd.DataFrame(rows, columns=REFERENCE_COLUMNS)
+
+
 def _case_references(kind: str) -> pd.DataFrame:
     """Open-period cases per distinct code text, counted in the database; lists split afterwards."""
     case_model = apps.get_model("settlement", "CaseRecord")
@@ -104,7 +114,9 @@ def _case_references(kind: str) -> pd.DataFrame:
 
 def impact_references(kind: str) -> pd.DataFrame:
     """Every reference to a code of ``kind`` outside the dictionary, one row per (reference, entry)."""
-    return pd.concat([_group_references(kind), _rule_references(kind), _case_references(kind)], ignore_index=True)
+    parts = [_group_references(kind), _rule_references(kind), _supervision_references(kind), _case_references(kind)]
+    found = [part for part in parts if not part.empty]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=REFERENCE_COLUMNS)
 
 
 def version_impact(version: DictionaryVersion, diff: DictionaryDiff) -> pd.DataFrame:

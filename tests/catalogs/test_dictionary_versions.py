@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, RuleSet
 from catalogs.choices import DictionaryStatus
 from catalogs.dictionary_versions import selectors, services
 from catalogs.models import Diagnosis, DictionaryCode, DictionaryVersion, DrgAdrg, DrgRuleSet, Procedure
@@ -88,13 +88,14 @@ def test_publishing_needs_a_second_person_then_replaces_the_codes_in_force_and_r
         services.dictionary_version_publish(actor=world.bureau_admin, version=second)
 
 
-def test_the_diff_reaches_catalog_groups_rule_rows_and_open_period_cases(world):
+def test_the_diff_reaches_catalog_groups_rule_rows_supervision_rules_and_open_period_cases(world):
     in_force(world, DIAGNOSES_V1)
     catalog_create(world)  # groups I21.000+36.0601 (diag I21.000), J18.900, I21-S (category I21)
     rules = DrgRuleSet.objects.create(region=world.region, year=2025, name="规则")
     DrgAdrg.objects.create(rule_set=rules, adrg="ES2", mdc="E", name="呼吸系统感染", kind="medical", split="135", diag_codes="J18.900;J15")
     case_create(institution=world.hospital_a, period=world.period, setl_id="S1", maindiag_code="J18.900")
     case_create(institution=world.hospital_a, period=world.period, setl_id="S2", maindiag_code="I10.x00", otherdiag_codes="J18.900;E11.900")
+    RuleSet.objects.create(region=world.region, grassroots_categories=["J18", "K35"])
     closed = SettlementPeriod.objects.create(region=world.region, year=2024, month=2, status=PeriodStatus.CLOSED)
     case_create(institution=world.hospital_b, period=closed, setl_id="S3", maindiag_code="J18.900")
     version = load(world, DIAGNOSES_V2, name="v2")
@@ -102,10 +103,11 @@ def test_the_diff_reaches_catalog_groups_rule_rows_and_open_period_cases(world):
     impact = selectors.version_impact(version, diff)
     removed = impact[impact["code"] == "J18.900"]
     assert removed[["source", "item", "cases"]].values.tolist() == [
-        ["DRG分组规则", "ADRG ES2", 0], ["开放期病例", "主要诊断", 1], ["开放期病例", "其他诊断", 1], ["目录病种", "J18.900 肺炎：保守治疗", 0]]
+        ["DRG分组规则", "ADRG ES2", 0], ["开放期病例", "主要诊断", 1], ["开放期病例", "其他诊断", 1], ["监管规则", "基层病种诊断类目", 0],
+        ["目录病种", "J18.900 肺炎：保守治疗", 0]]
     added = impact[impact["code"] == "I21.900"]  # a new code of category I21 falls into the comprehensive group
     assert added["item"].tolist() == ["I21-S 急性心肌梗死：相关手术（综合病种）"]
-    assert impact[impact["code"] == "J18.900x001"].empty
+    assert impact.loc[impact["code"] == "J18.900x001", "source"].tolist() == ["监管规则"]  # its category J18
 
 
 def test_the_load_command_prints_the_diff_and_publishes(world, capsys, tmp_path):
