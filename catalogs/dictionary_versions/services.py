@@ -22,13 +22,22 @@ ERR_NOT_DRAFT = "只有待发布的编码字典版本可以发布。"
 ERR_SELF_PUBLISH = "编码字典版本须由导入人以外的人员发布（双人复核）。"
 ERR_EFFECTIVE_BEFORE = "生效日期不能早于现行版本“{name}”的生效日期（{date}）。"
 NATIONAL_EFFECTIVE_FROM = dt.date(2020, 1, 1)  # 医保版 2.0 lists are in use nationally from 2020
-BATCH = 5000
 
 
 def _codes_create(version: DictionaryVersion, table: pd.DataFrame) -> int:
-    rows = table[CODE_COLUMNS].itertuples(index=False)
-    DictionaryCode.objects.bulk_create((DictionaryCode(version=version, **row._asdict()) for row in rows), batch_size=BATCH)
-    return len(table)
+    """The version's codes in one statement stream, no model objects: ``COPY`` on PostgreSQL, else one
+    ``executemany`` (a national list in about a second either way; ``bulk_create`` took 4–8 s)."""
+    rows = [(version.pk, *row) for row in table[CODE_COLUMNS].itertuples(index=False, name=None)]
+    columns = ", ".join(["version_id", *CODE_COLUMNS])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {DictionaryCode._meta.db_table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(rows[0])) if rows else ""
+            cursor.executemany(f"INSERT INTO {DictionaryCode._meta.db_table} ({columns}) VALUES ({marks})", rows)
+    return len(rows)
 
 
 @transaction.atomic
