@@ -2,8 +2,8 @@
 .csv.gz through the same cell checks as every workbook (catalogs/workbooks.py), and the national lists
 shipped in catalogs/data/national/ (docs/reference-data.md).
 
-The sheet of an .xlsx is the one the dictionary export writes (诊断编码 / 手术操作编码), so an exported
-dictionary loads back as a version. 类目 and 亚目 may be left out or blank: they are taken from the code.
+The columns are the dictionary export's full layout (``catalogs.dictionaries.FULL_SHEETS``; in an .xlsx the
+sheet 诊断编码 / 手术操作编码), so an exported dictionary loads back as a version without a difference. 类目 and 亚目 may be left out or blank: they are taken from the code.
 """
 
 from __future__ import annotations
@@ -18,36 +18,16 @@ from typing import BinaryIO
 import pandas as pd
 
 from catalogs.choices import DictionaryKind
-from catalogs.codes import CATEGORY, CODE_LENGTH, DIAGNOSIS, PROCEDURE, diagnosis_deciding
-from catalogs.dictionaries import PROCEDURE_TYPES, SHEETS
-from catalogs.workbooks import Column, Sheet, SheetErrors, code_column, sheet_table, workbook_tables
+from catalogs.codes import diagnosis_deciding
+from catalogs.dictionaries import FULL_SHEETS
+from catalogs.workbooks import SheetErrors, sheet_table, workbook_tables
 
 NATIONAL_DIR = Path(__file__).resolve().parent.parent / "data" / "national"
 NATIONAL_FILES = {DictionaryKind.DIAGNOSIS: "icd10_yb20.csv.gz", DictionaryKind.PROCEDURE: "icd9cm3_yb.csv.gz"}
 NATIONAL_NAMES = {DictionaryKind.DIAGNOSIS: "ICD-10医保版2.0（国家版）", DictionaryKind.PROCEDURE: "ICD-9-CM-3医保版（国家版）"}
-YES_NO = (("1", "是"), ("0", "否"))
 ERR_FILE_TYPE = "请上传 .xlsx、.csv 或 .csv.gz 文件。"
 ERR_ENCODING = "无法识别 CSV 文件的编码，请保存为 UTF-8 或 GBK 编码。"
-
-_SUBCATEGORY = Column("subcategory", "亚目", required=False, optional=True, length=10)
-_BY_TABLE = {sheet.table: sheet for sheet in SHEETS}
-VERSION_SHEETS = {
-    DictionaryKind.DIAGNOSIS: Sheet("diagnoses", _BY_TABLE["diagnoses"].title, "code", (
-        code_column("code", "诊断编码", DIAGNOSIS, "I21.000、J18.900x001、A17.000+G01*", length=CODE_LENGTH, clinical=True),
-        Column("name", "诊断名称", length=200),
-        Column("category", "类目", kind="code", pattern=CATEGORY, example="I21", required=False, optional=True, length=3, clinical=True),
-        _SUBCATEGORY,
-    )),
-    DictionaryKind.PROCEDURE: Sheet("procedures", _BY_TABLE["procedures"].title, "code", (
-        code_column("code", "手术操作编码", PROCEDURE, "36.0601、17.91100", length=CODE_LENGTH, clinical=True),
-        Column("name", "手术操作名称", length=200),
-        Column("category", "类目", required=False, optional=True, length=10),
-        _SUBCATEGORY,
-        Column("operating_room", "手术室手术", kind="choice", choices=YES_NO, required=False, optional=True),
-        Column("treatment_type", "操作类型", kind="choice", choices=PROCEDURE_TYPES,
-               aliases=(("诊断性操作", "diagnostic"), ("治疗性操作", "therapeutic"), ("相关手术", "surgical"))),
-    )),
-}  # fmt: skip
+VERSION_SHEETS = {DictionaryKind.DIAGNOSIS: FULL_SHEETS[0], DictionaryKind.PROCEDURE: FULL_SHEETS[1]}
 
 
 def _csv_rows(data: bytes) -> list[tuple] | None:
