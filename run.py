@@ -65,6 +65,8 @@ def demo(args: argparse.Namespace) -> None:
     install(dev=False)
     (ROOT / "var").mkdir(exist_ok=True)
     python("manage.py", "migrate", "--noinput")
+    # The national coding dictionaries first (idempotent): the demo's own few codes are added beside them.
+    python("manage.py", "dictionary_load_national")
     python("manage.py", "demo_generate", "--if-empty", "--years", str(args.years), "--cases-per-year", str(args.cases_per_year))
     print("\n演示登录账号 / demo logins:")
     for role, username, password in DEMO_USERS:

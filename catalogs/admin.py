@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgRuleSet, GoldenCase, GroupSubtype,
+    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DictionaryCode, DictionaryVersion, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgRuleSet, GoldenCase, GroupSubtype,
     Institution, InstitutionCoefficient, Procedure, Region,
 )  # fmt: skip
 
@@ -29,16 +29,30 @@ class InstitutionAdmin(AuditedAdmin):
 
 @admin.register(Diagnosis)
 class DiagnosisAdmin(AuditedAdmin):
-    list_display = ["code", "name", "category"]
+    list_display = ["code", "name", "category", "subcategory"]
     search_fields = ["code", "name"]
     list_filter = ["category"]
 
 
 @admin.register(Procedure)
 class ProcedureAdmin(AuditedAdmin):
-    list_display = ["code", "name", "category", "treatment_type"]
+    list_display = ["code", "name", "category", "subcategory", "operating_room", "treatment_type"]
     search_fields = ["code", "name"]
-    list_filter = ["treatment_type"]
+    list_filter = ["treatment_type", "operating_room"]
+
+
+@admin.register(DictionaryVersion)
+class DictionaryVersionAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "name", "status", "effective_from", "effective_to", "code_count", "published_by", "published_at"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(DictionaryCode)
+class DictionaryCodeAdmin(ReadOnlyAdmin):
+    list_display = ["version", "code", "name", "category", "subcategory", "operating_room", "treatment_type"]
+    list_filter = ["version", "operating_room", "treatment_type"]
+    search_fields = ["code", "name"]
+    list_select_related = ["version"]
 
 
 @admin.register(CatalogVersion)

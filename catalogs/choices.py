@@ -138,3 +138,18 @@ class Combination(models.TextChoices):
 
     ADDITIVE = "additive", "加法（基本系数＋加成系数）"
     MULTIPLICATIVE = "multiplicative", "乘法（基本系数×(1＋加成系数)）"
+
+
+class DictionaryKind(models.TextChoices):
+    """编码字典类别: the national diagnosis and procedure lists, each versioned on its own."""
+
+    DIAGNOSIS = "diagnosis", "诊断编码（ICD-10医保版）"
+    PROCEDURE = "procedure", "手术操作编码（ICD-9-CM-3医保版）"
+
+
+class DictionaryStatus(models.TextChoices):
+    """编码字典版本状态: loaded as a draft, published (in force, one per kind), retired by the next one."""
+
+    DRAFT = "draft", "待发布"
+    PUBLISHED = "published", "现行"
+    RETIRED = "retired", "已停用"

@@ -1,7 +1,8 @@
 """Coding dictionaries from Excel (编码字典导入): ICD-10 医保版 diagnoses and ICD-9-CM-3 医保版 procedures
 with their treatment type (诊断性 / 治疗性 / 手术). One workbook, a sheet per dictionary (either or both);
 a code already in the dictionary is updated, a new one added, none is deleted. The whole file is checked
-first and written in one transaction, or not at all, with every bad cell reported in Chinese.
+first and written in one transaction, or not at all, with every bad cell reported in Chinese. The export
+writes the full layout (``FULL_SHEETS``, with 亚目 and 手术室手术) that dictionary versions are loaded from.
 """
 
 from __future__ import annotations
@@ -34,22 +35,48 @@ SHEETS = (
                aliases=(("诊断性操作", "diagnostic"), ("治疗性操作", "therapeutic"), ("相关手术", "surgical"))),
     )),
 )  # fmt: skip
+YES_NO = (("1", "是"), ("0", "否"))
+
+
+def _subcategory(length: int) -> Column:
+    return Column("subcategory", "亚目", required=False, optional=True, length=length)
+
+
+# The full layout, a superset of SHEETS: what the export writes and a dictionary version is loaded from
+# (catalogs/dictionary_versions/files.py). The columns beyond SHEETS may be absent from a file; the import
+# above reads only its own columns, so an export still imports back.
+FULL_SHEETS = (
+    Sheet("diagnoses", "诊断编码", "code", (
+        *SHEETS[0].columns[:2],
+        Column("category", "类目", kind="code", pattern=CATEGORY, example="I21", required=False, optional=True, length=3, clinical=True),
+        _subcategory(5),
+    )),
+    Sheet("procedures", "手术操作编码", "code", (
+        *SHEETS[1].columns[:2],
+        Column("category", "类目", required=False, optional=True, length=10),
+        _subcategory(10),
+        Column("operating_room", "手术室手术", kind="choice", choices=YES_NO, required=False, optional=True),
+        SHEETS[1].columns[3],
+    )),
+)  # fmt: skip
 MODELS = {"diagnoses": Diagnosis, "procedures": Procedure}
 ERR_NO_SHEET = "工作簿中没有“诊断编码”或“手术操作编码”工作表，请使用模板。"
 SHEET_TITLES = {sheet.table: sheet.title for sheet in SHEETS}
 
 
 def dictionary_tables(*, empty: bool = False) -> dict[str, pd.DataFrame]:
-    """Both dictionaries as the workbook's tables (only the headers when ``empty``: the template)."""
+    """Both dictionaries in force as the full layout's tables (only the headers when ``empty``: the template)."""
     tables = {}
-    for sheet in SHEETS:
+    for sheet in FULL_SHEETS:
         rows = [] if empty else list(MODELS[sheet.table].objects.order_by("code").values_list(*sheet.fields))
         tables[sheet.table] = pd.DataFrame(rows, columns=sheet.fields)
+    procedures = tables["procedures"]
+    procedures["operating_room"] = procedures["operating_room"].map({True: "1", False: "0"})
     return tables
 
 
 def dictionary_workbook(*, empty: bool = False) -> bytes:
-    return workbook_bytes(SHEETS, dictionary_tables(empty=empty))
+    return workbook_bytes(FULL_SHEETS, dictionary_tables(empty=empty))
 
 
 def _rows(table: str, frame: pd.DataFrame) -> list:

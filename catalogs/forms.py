@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from catalogs.choices import ApgUnit, CatalogKind, Combination, ScoreMethod
+from catalogs.choices import ApgUnit, CatalogKind, Combination, DictionaryKind, ScoreMethod
 from catalogs.models import Region
 
 ERR_YEARS = "请填写测算年度，如 2022,2023,2024。"
@@ -116,6 +116,17 @@ class ReasonForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Excel 文件（.xlsx）", widget=forms.ClearableFileInput(attrs={**_TEXT, "accept": ".xlsx"}))
+
+
+class DictionaryVersionForm(forms.Form):
+    """A newer edition of one coding dictionary (编码字典新版本) from .xlsx / .csv."""
+
+    kind = forms.ChoiceField(label="字典类别", choices=DictionaryKind.choices, widget=forms.Select(attrs=_SELECT))
+    name = forms.CharField(label="版本名称", max_length=100, widget=forms.TextInput(attrs=_TEXT))
+    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs=_DATE))
+    source = forms.CharField(label="来源", max_length=300, required=False, widget=forms.TextInput(attrs=_TEXT))
+    file = forms.FileField(label="文件（.xlsx / .csv / .csv.gz）",
+                           widget=forms.ClearableFileInput(attrs={**_TEXT, "accept": ".xlsx,.csv,.gz"}))  # fmt: skip
 
 
 class CoefficientTableCreateForm(forms.Form):

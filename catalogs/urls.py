@@ -1,6 +1,7 @@
 from django.urls import path
 
 from catalogs import coefficient_views, drg_rule_views, views
+from catalogs.dictionary_versions import views as dictionary_version_views
 
 app_name = "catalogs"
 urlpatterns = [
@@ -24,6 +25,9 @@ urlpatterns = [
     path("dictionaries/", views.dictionary_list, name="dictionary_list"),
     path("dictionaries/export/", views.dictionary_export, name="dictionary_export"),
     path("dictionaries/import/", views.dictionary_import, name="dictionary_import"),
+    path("dictionaries/versions/load/", dictionary_version_views.dictionary_version_load, name="dictionary_version_load"),
+    path("dictionaries/versions/<int:pk>/", dictionary_version_views.dictionary_version_detail, name="dictionary_version_detail"),
+    path("dictionaries/versions/<int:pk>/publish/", dictionary_version_views.dictionary_version_publish, name="dictionary_version_publish"),
     path("drg-rules/", drg_rule_views.drg_rules_list, name="drg_rules_list"),
     path("drg-rules/new/", drg_rule_views.drg_rules_create, name="drg_rules_create"),
     path("drg-rules/<int:pk>/", drg_rule_views.drg_rules_detail, name="drg_rules_detail"),

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from catalogs import dictionaries, excel, selectors, services
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionLevel, InstitutionType
-from catalogs.forms import ApgBuildForm, BuildForm, FlagsForm, ImportForm, ReasonForm, ScoreForm, VersionCreateForm, WeightBuildForm
+from catalogs.dictionary_versions.files import VERSION_SHEETS
+from catalogs.dictionary_versions.selectors import dictionary_version_list
+from catalogs.forms import ApgBuildForm, BuildForm, DictionaryVersionForm, FlagsForm, ImportForm, ReasonForm, ScoreForm, VersionCreateForm, WeightBuildForm
 from catalogs.models import CatalogVersion, Diagnosis, Procedure
 from catalogs.tasks import BUILD_JOBS
 from config.spreadsheets import download_response
@@ -273,12 +275,15 @@ def group_flags_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- coding dictionaries ---------------------------------------------------------------------------
 
 DICTIONARY_VIEW, DICTIONARY_CHANGE = "catalogs.view_diagnosis", "catalogs.change_diagnosis"
+DICTIONARY_LOAD = "catalogs.add_dictionaryversion"
 
 
 @bureau_view(DICTIONARY_VIEW)
 def dictionary_list(request: HttpRequest) -> HttpResponse:
     context = {"diagnoses": Diagnosis.objects.count(), "procedures": Procedure.objects.count(), "import_form": ImportForm(),
-               "sheets": dictionaries.SHEETS, "can_change": request.user.has_perm(DICTIONARY_CHANGE)}  # fmt: skip
+               "sheets": dictionaries.SHEETS, "can_change": request.user.has_perm(DICTIONARY_CHANGE),
+               "versions": dictionary_version_list(), "version_form": DictionaryVersionForm(),
+               "version_sheets": VERSION_SHEETS.values(), "can_load": request.user.has_perm(DICTIONARY_LOAD)}  # fmt: skip
     return render(request, "catalogs/dictionary_list.html", context)
 
 

@@ -55,6 +55,7 @@ class Column:
     pattern: re.Pattern | None = None
     example: str = ""
     clinical: bool = False  # a diagnosis or procedure code: normalised (catalogs.codes) before it is checked
+    optional: bool = False  # the whole column may be absent from a file (its cells then read as blank)
 
 
 @dataclass(frozen=True)
@@ -122,14 +123,14 @@ def sheet_table(sheet: Sheet, rows: Sequence[tuple], errors: SheetErrors) -> pd.
     """The checked cells of one sheet (header row first) as a frame of its fields, indexed by data row
     number; cell errors and a repeated key go to ``errors``."""
     headers = [spreadsheet_unsafe(h) for h in rows[0]] if rows else []
-    missing = [column.header for column in sheet.columns if column.header not in headers]
+    missing = [column.header for column in sheet.columns if column.header not in headers and not column.optional]
     if missing:
         errors.append(ERR_COLUMNS.format(sheet=sheet.title, columns="、".join(missing)))
         return pd.DataFrame(columns=sheet.fields)
     position = {header: index for index, header in enumerate(headers)}
     records, numbers = [], []
     for number, raw in enumerate(rows[1:], start=1):
-        texts = [_number_text(raw[position[c.header]]) if position[c.header] < len(raw) else "" for c in sheet.columns]
+        texts = [_number_text(raw[position[c.header]]) if position.get(c.header, len(raw)) < len(raw) else "" for c in sheet.columns]
         if not any(texts):
             continue
         record = {}

@@ -240,3 +240,15 @@ def test_it_refuses_nonsense_sizes(years, cases):
     with pytest.raises(DemoRefused, match=ERR_BAD_PARAMS):
         demo_generate(actor="测试", years=years, cases_per_year=cases)
     assert not Region.objects.exists()
+
+
+def test_after_the_national_dictionaries_the_demo_adds_only_its_own_codes():
+    """``run.py demo`` loads the national lists first; the demo keeps their names and adds the codes they lack."""
+    from catalogs.models import Diagnosis, DictionaryVersion, Procedure
+
+    call_command("dictionary_load_national", stdout=StringIO())
+    summary = demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024)
+    assert summary["dictionaries"] == {"diagnoses": 33_304 + 2, "procedures": 13_686 + 5}
+    assert Diagnosis.objects.get(code="I21.000").name == "前壁急性透壁性心肌梗死" and Diagnosis.objects.filter(code="I48.x00").exists()
+    assert Procedure.objects.get(code="36.0601").name == "冠状动脉药物涂层支架置入术"  # the national name, not the demo's
+    assert DictionaryVersion.objects.filter(status="published").count() == 2
