@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from accounts.regions import region_choices, region_current
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -65,3 +67,12 @@ def navigation(request) -> dict:
         if _visible(item, user)
     ]
     return {"nav_items": items}
+
+
+def region_scope(request) -> dict:
+    """The current region for every page, and the header's selector when the user has more than one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    choices = region_choices(request)
+    return {"current_region": region_current(request), "region_choices": choices if len(choices) > 1 else []}

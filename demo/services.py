@@ -105,7 +105,8 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months
     hospital = institutions[frame.loc[frame["level"] == "3A", "code"].iloc[0]]
     users = [
         user_create(actor=actor, username=username, password=password, role=role, display_name=name,
-                    institution=hospital if role == Role.HOSPITAL else None).username
+                    institution=hospital if role == Role.HOSPITAL else None,
+                    regions=[] if role == Role.HOSPITAL else [region]).username
         for username, password, role, name in DEMO_USERS
     ]  # fmt: skip
     report(1, f"已创建统筹区、{len(institutions)} 家机构、{len(periods)} 个结算期间和演示用户")

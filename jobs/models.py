@@ -14,6 +14,7 @@ ERR_DUPLICATE_ACTIVE = "相同的任务正在排队或运行中，请等待其�
 
 class JobQuerySet(TenantQuerySet):
     tenant_field = "institution"
+    region_field = None  # a job names its region in its parameters; the job pages check it
 
     def for_expert(self, user):
         """An expert sees the jobs they started (bureau users see all, hospital users their institution's)."""

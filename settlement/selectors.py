@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
+from accounts.regions import in_user_regions
 from settlement.models import CaseRecord, SettlementPeriod
 
 
-def period_list():
-    return SettlementPeriod.objects.select_related("region", "closed_by")
+def period_list(user):
+    """The settlement periods of the user's regions."""
+    return in_user_regions(SettlementPeriod.objects.select_related("region", "closed_by"), user)
 
 
 def case_list_for_user(user, *, institution: str = "", year: int | None = None, month: int | None = None,

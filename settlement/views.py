@@ -20,7 +20,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_bureau:
         raise PermissionDenied("仅经办机构用户可查看结算期间。")
     counts = selectors.period_case_counts()
-    periods = [(period, counts.get(period.pk, 0)) for period in selectors.period_list()]
+    periods = [(period, counts.get(period.pk, 0)) for period in selectors.period_list(request.user)]
     return render(request, "settlement/period_list.html", {"periods": periods})
 
 

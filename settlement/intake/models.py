@@ -16,6 +16,7 @@ from settlement.intake.columns import column_label
 
 class ImportBatchQuerySet(TenantQuerySet):
     tenant_field = "institution"
+    region_field = None  # a regional file has no institution
 
 
 class ImportBatch(models.Model):
@@ -63,6 +64,7 @@ class ImportBatch(models.Model):
 
 class ImportIssueQuerySet(TenantQuerySet):
     tenant_field = "batch__institution"
+    region_field = None
 
 
 class ImportIssue(models.Model):
