@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from accounts.regions import region_choices, region_current
+from accounts.regions import region_current, region_list_for_user
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ NAV = [
     NavItem("目录与机构", "journal-medical", "catalogs:version_list", hospital=True, expert=True),
     NavItem("结算清单", "file-earmark-medical", "settlement:case_list", hospital=True),
     NavItem("清单导入", "cloud-upload", "settlement:batch_list", hospital=True),
+    NavItem("统筹区", "geo-alt", "settlement:region_list"),
     NavItem("结算期间", "calendar3", "settlement:period_list"),
     NavItem("结算参数", "sliders", "settlement:parameter_list"),
     NavItem("结算运行", "calculator", "settlement:run_list"),
@@ -74,5 +75,5 @@ def region_scope(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    choices = region_choices(request)
+    choices = region_list_for_user(user)
     return {"current_region": region_current(request), "region_choices": choices if len(choices) > 1 else []}

@@ -43,16 +43,26 @@ def regions_for_user(user) -> QuerySet[Region]:
     return regions.filter(users=user)
 
 
+def region_list_for_user(user) -> list[Region]:
+    """``regions_for_user`` read once per request (cached on the request's user object)."""
+    cached = getattr(user, "_region_list", None)
+    if cached is None:
+        cached = list(regions_for_user(user))
+        if user is not None and user.is_authenticated:
+            user._region_list = cached
+    return cached
+
+
+def region_cache_clear(user) -> None:
+    """Forget the cached regions after the user's binding changed."""
+    user.__dict__.pop("_region_list", None)
+
+
 def region_ids_for_user(user) -> list[int] | None:
     """The ids of the user's regions, or ``None`` when the user sees them all (no filter needed)."""
     if user is not None and user.is_authenticated and sees_all_regions(user):
         return None
-    cache = getattr(user, "_region_ids", None)
-    if cache is None:
-        cache = list(regions_for_user(user).values_list("pk", flat=True))
-        if user is not None and user.is_authenticated:
-            user._region_ids = cache
-    return cache
+    return [region.pk for region in region_list_for_user(user)]
 
 
 def region_get_for_user(user, code: str) -> Region:
@@ -70,20 +80,9 @@ def region_check(user, region_id: int | None) -> None:
         raise Http404(ERR_REGION_OUTSIDE.format(code=region_id))
 
 
-def _regions_cached(request: HttpRequest) -> list[Region]:
-    if not hasattr(request, "_regions"):
-        request._regions = list(regions_for_user(request.user))
-    return request._regions
-
-
-def region_choices(request: HttpRequest) -> list[Region]:
-    """The regions the header's selector offers (all of the user's scope)."""
-    return _regions_cached(request)
-
-
 def region_current(request: HttpRequest) -> Region | None:
     """The region a page works on: the session's choice if still in scope, else the user's first."""
-    regions = _regions_cached(request)
+    regions = region_list_for_user(request.user)
     code = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     return next((region for region in regions if region.code == code), regions[0] if regions else None)
 

@@ -12,6 +12,7 @@ from knox.models import AuthToken
 from accounts.choices import Role
 from accounts.models import PasswordHistory, User
 from accounts.passwords import password_generate
+from accounts.regions import region_cache_clear
 from audit.models import AuditEvent
 from catalogs.models import Region
 from audit.services import audit_record, audited_update, snapshot
@@ -73,6 +74,7 @@ def _regions_bind(user: User, regions: Iterable[Region]) -> None:
     if regions and user.role == Role.HOSPITAL:
         raise ValidationError({"regions": ERR_HOSPITAL_REGIONS})
     user.regions.set(regions)
+    region_cache_clear(user)
 
 
 def _with_regions(user: User) -> dict:

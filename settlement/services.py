@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.choices import Role
+from accounts.regions import region_cache_clear
 from audit.services import audit_record, snapshot
 from catalogs.models import Region
 from settlement.models import SettlementPeriod
@@ -62,4 +63,5 @@ def region_create(*, actor, code: str, name: str, years: Iterable[int]) -> Regio
     region_periods_add(actor=actor, region=region, years=years)
     if getattr(actor, "is_authenticated", False) and actor.role != Role.HOSPITAL and not actor.province_wide:
         actor.regions.add(region)
+        region_cache_clear(actor)
     return region
