@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.regions import region_ids_for_user
 from accounts.tenancy import TenantQuerySet
 from jobs.choices import JobStatus
 
@@ -14,7 +15,14 @@ ERR_DUPLICATE_ACTIVE = "相同的任务正在排队或运行中，请等待其�
 
 class JobQuerySet(TenantQuerySet):
     tenant_field = "institution"
-    region_field = None  # a job names its region in its parameters; the job pages check it
+
+    def in_regions(self, user) -> JobQuerySet:
+        """A job names its region in its parameters (``region_id``); a job without one (an import, the
+        demo) stays visible to the bureau."""
+        ids = region_ids_for_user(user)
+        if ids is None:
+            return self
+        return self.filter(Q(params__region_id__isnull=True) | Q(params__region_id__in=ids))
 
     def for_expert(self, user):
         """An expert sees the jobs they started (bureau users see all, hospital users their institution's)."""

@@ -53,7 +53,7 @@ class RegionsForm(forms.Form):
     The view limits the choices to the admin's own regions and offers the flag only to a province-level admin."""
 
     regions = forms.ModelMultipleChoiceField(label="所属统筹区", queryset=Region.objects.order_by("code"), required=False,
-                                             help_text="经办人员、管理员和专家可读写的统筹区；可多选")  # fmt: skip
+                                             help_text="经办人员、管理员和专家可读写的统筹区；可多选。新建账号不选时为您当前的统筹区")  # fmt: skip
     province_wide = forms.BooleanField(label="省级用户（可查看全部统筹区）", required=False)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -61,11 +61,11 @@ class RegionsForm(forms.Form):
         _styled(self)
         self.fields["province_wide"].widget.attrs["class"] = "form-check-input"
 
-    def regions_checked(self, role: str) -> None:
+    def regions_checked(self, role: str, *, required: bool = True) -> None:
         data = self.cleaned_data
         if role == Role.HOSPITAL and (data.get("regions") or data.get("province_wide")):
             self.add_error("regions", ERR_HOSPITAL_REGIONS)
-        if role in Role.bureau() and not data.get("regions") and not data.get("province_wide"):
+        if required and role in Role.bureau() and not data.get("regions") and not data.get("province_wide"):
             self.add_error("regions", ERR_BUREAU_REGIONS)
 
 
@@ -106,7 +106,8 @@ class AccountCreateForm(RegionsForm):
             self.add_error("institution", ERR_HOSPITAL_NEEDS)
         if data.get("role") == Role.EXPERT and not data.get("specialty"):
             self.add_error("specialty", ERR_EXPERT_NEEDS)
-        self.regions_checked(data.get("role", ""))
+        # A new account without a choice gets the admin's current region (``portal.users.views``).
+        self.regions_checked(data.get("role", ""), required=False)
         return data
 
 

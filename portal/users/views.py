@@ -16,9 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.choices import Role
 from accounts.decorators import error_messages
 from accounts.models import User
-from accounts.regions import region_fields_scope, regions_for_user, sees_all_regions
+from accounts.regions import region_current, region_fields_scope, regions_for_user, sees_all_regions
 from audit.models import AuditEvent
 from config.spreadsheets import download_response
 from portal.users import excel, selectors, services
@@ -58,8 +59,11 @@ def _regions_scoped(form: RegionsForm, request: HttpRequest) -> RegionsForm:
 def user_create(request: HttpRequest) -> HttpResponse:
     form = _regions_scoped(AccountCreateForm(request.POST or None), request)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["role"] != Role.HOSPITAL and not data["regions"] and not data.get("province_wide"):
+            data["regions"] = [region for region in [region_current(request)] if region]
         try:
-            user, password = services.account_create(actor=request.user, **form.cleaned_data)
+            user, password = services.account_create(actor=request.user, **data)
         except ValidationError as refused:
             error_messages(request, refused)
         else:
