@@ -65,6 +65,15 @@ def region_ids_for_user(user) -> list[int] | None:
     return [region.pk for region in region_list_for_user(user)]
 
 
+def region_filter_for_user(user) -> list[int] | QuerySet | None:
+    """The right-hand side of a ``region__in`` filter: the cached ids if this request already read them,
+    else a subquery (no query of its own); ``None`` when the user sees every region."""
+    if user is not None and user.is_authenticated and sees_all_regions(user):
+        return None
+    cached = getattr(user, "_region_list", None)
+    return [region.pk for region in cached] if cached is not None else regions_for_user(user).values("pk")
+
+
 def region_get_for_user(user, code: str) -> Region:
     """One region of the user's scope by its code; 404 for an unknown code or a region out of scope."""
     region = regions_for_user(user).filter(code=(code or "").strip()).first()
@@ -114,5 +123,5 @@ def region_fields_scope(form, request: HttpRequest):
 
 def in_user_regions(queryset: QuerySet, user, field: str = "region") -> QuerySet:
     """The rows of a region-keyed queryset (budgets, catalogs, runs ...) in the user's regions."""
-    ids = region_ids_for_user(user)
+    ids = region_filter_for_user(user)
     return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})

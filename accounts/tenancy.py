@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import models
 
 from accounts.choices import Role
-from accounts.regions import region_ids_for_user
+from accounts.regions import region_filter_for_user
 
 
 class TenantQuerySet(models.QuerySet):
@@ -37,7 +37,7 @@ class TenantQuerySet(models.QuerySet):
 
     def in_regions(self, user) -> TenantQuerySet:
         """The rows of the regions the user may see."""
-        ids = region_ids_for_user(user)
+        ids = region_filter_for_user(user)
         if ids is None or self.region_field is None:
             return self
         field = self.region_field or ("region" if self.tenant_field == "pk" else f"{self.tenant_field}__region")

@@ -165,3 +165,10 @@ def test_an_admin_cannot_grant_a_region_or_the_province_flag_it_does_not_have(wo
     refused = client.post(reverse("portal:user_create"), {"username": "h2", "display_name": "医院", "role": Role.HOSPITAL,
                                                           "institution": world.hospital_a.code, "regions": [world.region.pk]})  # fmt: skip
     assert "医疗机构用户随所属机构的统筹区" in refused.content.decode() and not User.objects.filter(username="h2").exists()
+
+
+def test_the_me_endpoint_names_the_callers_regions(world, second, client_for):
+    region_b, _, officer_b = second
+    assert client_for(officer_b).get(reverse("api:me")).json()["regions"] == [region_b.code]
+    me = client_for(world.user_a).get(reverse("api:me")).json()
+    assert me["regions"] == [world.region.code] and me["province_wide"] is False

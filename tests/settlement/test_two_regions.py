@@ -55,7 +55,7 @@ def side(code: str, prefix: str) -> Side:
 
 @pytest.fixture
 def regions(db) -> tuple[Side, Side]:
-    common = {"actor": "测试", "years": 2, "cases_per_year": 1500, "end_year": YEAR, "months_settled": False}
+    common = {"actor": "测试", "years": 2, "cases_per_year": 3000, "end_year": YEAR, "months_settled": False}
     demo_generate(**common)
     demo_generate(**common, seed=7, region_code=CODE_B, region_name="泰山市", user_prefix="b_")
     return side(REGION_CODE, ""), side(CODE_B, "b_")
