@@ -5,9 +5,9 @@ one a page works on.
 - A bureau user or an expert sees the regions bound to the account (``User.regions``).
 - A hospital user sees the region of its institution.
 
-Pages work on the *current region*: the one chosen in the header's selector (kept in the session), else
-the first region the user may see; pages that take ``?region=<code>`` validate it here. A region outside the user's
-scope is never current: asking for it answers 404.
+Pages work on the *current region*: the one chosen in the header's selector (kept in the session),
+else the first region the user may see; pages that take ``?region=<code>`` validate it here. A region
+outside the user's scope is never current: asking for it answers 404.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from accounts.services import user_create
 from audit.models import AuditEvent
 from budgets.models import Budget
 from catalogs.models import Institution, Region
+from jobs.models import Job
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.services import ERR_REGION_EXISTS, ERR_YEAR_EXISTS, ERR_YEARS, region_create
 from tests.world import PASSWORD, case_create
@@ -172,3 +173,13 @@ def test_the_me_endpoint_names_the_callers_regions(world, second, client_for):
     assert client_for(officer_b).get(reverse("api:me")).json()["regions"] == [region_b.code]
     me = client_for(world.user_a).get(reverse("api:me")).json()
     assert me["regions"] == [world.region.code] and me["province_wide"] is False
+
+
+def test_a_job_of_another_region_is_hidden_and_one_without_a_region_is_not(world, second, client_for):
+    region_b, _, officer_b = second
+    own = Job.objects.create(kind="supervision_detect", idempotency_key="a", params={"region_id": world.region.pk, "year": 2024})
+    other = Job.objects.create(kind="supervision_detect", idempotency_key="b", params={"region_id": region_b.pk, "year": 2024})
+    plain = Job.objects.create(kind="case_import", idempotency_key="c", params={})
+    assert set(Job.objects.for_user(world.officer)) == {own, plain}
+    assert set(Job.objects.for_user(officer_b)) == {other, plain}
+    assert client_for(world.officer).get(reverse("jobs:job_detail", args=[other.pk])).status_code == 404
