@@ -18,9 +18,10 @@ from accounts.regions import region_filter_for_user
 class TenantQuerySet(models.QuerySet):
     #: Lookup path from this model to its owning institution's primary key ("institution", "case__institution").
     tenant_field: str = "institution"
-    #: Lookup path to the owning region's primary key; ``None`` for rows without one (bureau jobs).
-    #: By default the region of the owning institution.
-    region_field: str | None = ""
+    #: Lookup path to the owning region; by default the region of the owning institution.
+    region_field: str = ""
+    #: Rows without an owning institution (a bureau's regional import) stay visible to every bureau user.
+    unowned_visible: bool = False
 
     def for_user(self, user) -> TenantQuerySet:
         if user is None or not user.is_authenticated or not user.is_active:
@@ -38,10 +39,11 @@ class TenantQuerySet(models.QuerySet):
     def in_regions(self, user) -> TenantQuerySet:
         """The rows of the regions the user may see."""
         ids = region_filter_for_user(user)
-        if ids is None or self.region_field is None:
+        if ids is None:
             return self
         field = self.region_field or ("region" if self.tenant_field == "pk" else f"{self.tenant_field}__region")
-        return self.filter(**{f"{field}__in": ids})
+        scope = models.Q(**{f"{field}__in": ids})
+        return self.filter(scope | models.Q(**{f"{self.tenant_field}__isnull": True}) if self.unowned_visible else scope)
 
     def for_expert(self, user) -> TenantQuerySet:
         """Experts see only what is assigned to them; models with assignments override this."""

@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.regions import region_list_for_user
 
 
 class RoleSerializer(serializers.Serializer):
@@ -24,15 +23,10 @@ class MeSerializer(serializers.ModelSerializer):
 
     role = serializers.SerializerMethodField()
     institution = InstitutionRefSerializer(allow_null=True, read_only=True, help_text="所属机构；非医疗机构用户为 null")
-    regions = serializers.SerializerMethodField(help_text="可见的统筹区行政区划代码（省级用户为全部）")
-    province_wide = serializers.BooleanField(read_only=True, help_text="是否省级用户（可查看全部统筹区）")
 
     class Meta:
         model = User
-        fields = ["username", "display_name", "role", "institution", "regions", "province_wide"]
-
-    def get_regions(self, user: User) -> list[str]:
-        return [region.code for region in region_list_for_user(user)]
+        fields = ["username", "display_name", "role", "institution"]
 
     @extend_schema_field(RoleSerializer)
     def get_role(self, user: User) -> dict:

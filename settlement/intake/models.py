@@ -16,7 +16,7 @@ from settlement.intake.columns import column_label
 
 class ImportBatchQuerySet(TenantQuerySet):
     tenant_field = "institution"
-    region_field = None  # a regional file has no institution
+    unowned_visible = True  # a bureau's regional file has no institution
 
 
 class ImportBatch(models.Model):
@@ -64,7 +64,7 @@ class ImportBatch(models.Model):
 
 class ImportIssueQuerySet(TenantQuerySet):
     tenant_field = "batch__institution"
-    region_field = None
+    unowned_visible = True
 
 
 class ImportIssue(models.Model):

@@ -18,6 +18,7 @@ from audit.models import AuditEvent
 from budgets.models import Budget
 from catalogs.models import Institution, Region
 from jobs.models import Job
+from settlement.intake.models import ImportBatch
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.services import ERR_REGION_EXISTS, ERR_YEAR_EXISTS, ERR_YEARS, region_create
 from tests.world import PASSWORD, case_create
@@ -168,13 +169,6 @@ def test_an_admin_cannot_grant_a_region_or_the_province_flag_it_does_not_have(wo
     assert "医疗机构用户随所属机构的统筹区" in refused.content.decode() and not User.objects.filter(username="h2").exists()
 
 
-def test_the_me_endpoint_names_the_callers_regions(world, second, client_for):
-    region_b, _, officer_b = second
-    assert client_for(officer_b).get(reverse("api:me")).json()["regions"] == [region_b.code]
-    me = client_for(world.user_a).get(reverse("api:me")).json()
-    assert me["regions"] == [world.region.code] and me["province_wide"] is False
-
-
 def test_a_job_of_another_region_is_hidden_and_one_without_a_region_is_not(world, second, client_for):
     region_b, _, officer_b = second
     own = Job.objects.create(kind="supervision_detect", idempotency_key="a", params={"region_id": world.region.pk, "year": 2024})
@@ -183,3 +177,12 @@ def test_a_job_of_another_region_is_hidden_and_one_without_a_region_is_not(world
     assert set(Job.objects.for_user(world.officer)) == {own, plain}
     assert set(Job.objects.for_user(officer_b)) == {other, plain}
     assert client_for(world.officer).get(reverse("jobs:job_detail", args=[other.pk])).status_code == 404
+
+
+def test_an_import_batch_follows_its_institutions_region_and_a_regional_file_stays_visible(world, second):
+    _, hospital_c, officer_b = second
+    own = ImportBatch.objects.create(institution=world.hospital_a, file_name="a.xlsx")
+    other = ImportBatch.objects.create(institution=hospital_c, file_name="c.xlsx")
+    regional = ImportBatch.objects.create(institution=None, file_name="region.xlsx")
+    assert set(ImportBatch.objects.for_user(world.officer)) == {own, regional}
+    assert set(ImportBatch.objects.for_user(officer_b)) == {other, regional}
