@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from accounts.regions import region_current, region_list_for_user
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -25,6 +27,7 @@ NAV = [
     NavItem("结算清单", "file-earmark-medical", "settlement:case_list", hospital=True),
     NavItem("清单导入", "cloud-upload", "settlement:batch_list", hospital=True),
     NavItem("预分组", "diagram-3", "settlement:grouping_preview", hospital=True),
+    NavItem("统筹区", "geo-alt", "settlement:region_list"),
     NavItem("结算期间", "calendar3", "settlement:period_list"),
     NavItem("结算参数", "sliders", "settlement:parameter_list"),
     NavItem("结算运行", "calculator", "settlement:run_list"),
@@ -66,3 +69,12 @@ def navigation(request) -> dict:
         if _visible(item, user)
     ]
     return {"nav_items": items}
+
+
+def region_scope(request) -> dict:
+    """The current region for every page, and the header's selector when the user has more than one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    choices = region_list_for_user(user)
+    return {"current_region": region_current(request), "region_choices": choices if len(choices) > 1 else []}

@@ -17,6 +17,11 @@ class User(AbstractUser):
     institution = models.ForeignKey(
         "catalogs.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name="所属机构"
     )
+    regions = models.ManyToManyField(
+        "catalogs.Region", blank=True, related_name="users", verbose_name="所属统筹区",
+        help_text="经办人员、管理员和专家可读写的统筹区；医疗机构用户随所属机构的统筹区。",
+    )
+    province_wide = models.BooleanField("省级用户", default=False, help_text="省级用户可查看全部统筹区。")
     phone = models.CharField("手机", max_length=20, blank=True)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)

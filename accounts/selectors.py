@@ -7,7 +7,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from catalogs.choices import InstitutionLevel
-from catalogs.models import Institution, Region
+from accounts.regions import in_user_regions, regions_for_user
+from catalogs.models import Institution
 from jobs.models import Job
 from settlement.models import CaseRecord, SettlementPeriod
 
@@ -25,10 +26,10 @@ def dashboard_for_user(user) -> dict:
     }
     if user.is_bureau:
         context.update(
-            regions=Region.objects.annotate(n_institutions=Count("institutions")),
-            institutions_by_level=institutions_by_level(),
-            open_periods=SettlementPeriod.objects.filter(status="open").count(),
-            case_count=CaseRecord.objects.count(),
+            regions=regions_for_user(user).annotate(n_institutions=Count("institutions")),
+            institutions_by_level=institutions_by_level(user),
+            open_periods=in_user_regions(SettlementPeriod.objects.filter(status="open"), user).count(),
+            case_count=cases.count(),
         )
     elif user.is_hospital:
         context["institution"] = user.institution
@@ -36,9 +37,10 @@ def dashboard_for_user(user) -> dict:
     return context
 
 
-def institutions_by_level() -> list[dict]:
-    """Institution counts per level, in the order of ``InstitutionLevel`` (三级甲等 first), with Chinese labels."""
-    counts = dict(Institution.objects.values_list("level").annotate(n=Count("id")))
+def institutions_by_level(user) -> list[dict]:
+    """Institution counts per level in the user's regions, in the order of ``InstitutionLevel`` (三级甲等 first),
+    with Chinese labels."""
+    counts = dict(Institution.objects.for_user(user).values_list("level").annotate(n=Count("id")))
     return [{"level": level.label, "n": counts[level.value]} for level in InstitutionLevel if counts.get(level.value)]
 
 

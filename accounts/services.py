@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from axes.utils import reset as axes_reset
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,9 +9,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from knox.models import AuthToken
 
+from accounts.choices import Role
 from accounts.models import PasswordHistory, User
 from accounts.passwords import password_generate
+from accounts.regions import region_cache_clear
 from audit.models import AuditEvent
+from catalogs.models import Region
 from audit.services import audit_record, audited_update, snapshot
 
 # Audit actions of the login page (登录审计).
@@ -32,16 +37,19 @@ AUTH_MESSAGES = {
 
 
 ERR_SELF = "不能停用自己的账号。"
+ERR_HOSPITAL_REGIONS = "医疗机构用户随所属机构的统筹区，不能另行绑定统筹区。"
 MSG_DISABLED, MSG_ENABLED = "停用账号", "启用账号"
 
 
 @transaction.atomic
 def user_create(
     *, actor, username: str, password: str, role: str, display_name: str = "", institution=None,
-    email: str = "", phone: str = "", must_change_password: bool = False,
+    email: str = "", phone: str = "", must_change_password: bool = False, regions: Iterable[Region] = (),
+    province_wide: bool = False,
 ) -> User:
     """Create a user in one role; the role alone decides the permissions, and bureau users may also use
-    the Django admin within them."""
+    the Django admin within them. Bureau users and experts work in the ``regions`` bound here (or in all,
+    ``province_wide``); a hospital user in its institution's region."""
     user = User(
         username=username,
         display_name=display_name,
@@ -51,11 +59,38 @@ def user_create(
         phone=phone,
         must_change_password=must_change_password,
         password_changed_at=timezone.now(),
+        province_wide=province_wide,
     )
     user.set_password(password)
     user.full_clean()
     user.save()  # the role's group and staff status follow (``receivers.on_user_role_saved``)
-    audit_record(actor=actor, action="user_create", instance=user, after=snapshot(user))
+    _regions_bind(user, regions)
+    audit_record(actor=actor, action="user_create", instance=user, after=_with_regions(user))
+    return user
+
+
+def _regions_bind(user: User, regions: Iterable[Region]) -> None:
+    regions = list(regions)
+    if regions and user.role == Role.HOSPITAL:
+        raise ValidationError({"regions": ERR_HOSPITAL_REGIONS})
+    user.regions.set(regions)
+    region_cache_clear(user)
+
+
+def _with_regions(user: User) -> dict:
+    return {**snapshot(user), "regions": sorted(user.regions.values_list("code", flat=True))}
+
+
+@transaction.atomic
+def user_regions_set(*, actor, user: User, regions: Iterable[Region], province_wide: bool = False) -> User:
+    """Bind a bureau user or an expert to regions (所属统筹区), or make it a province-level user (省级用户)."""
+    before = _with_regions(user)
+    user.province_wide = province_wide
+    user.save(update_fields=["province_wide"])
+    _regions_bind(user, regions)
+    after = _with_regions(user)
+    audit_record(actor=actor, action="user_regions_set", instance=user, before=before, after=after,
+                 message=f"设置 {user.username} 的统筹区：{'、'.join(after['regions']) or '无'}{'（省级）' if province_wide else ''}")
     return user
 
 

@@ -6,11 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from knox.settings import knox_settings
 
 from accounts import selectors, services
+from accounts.regions import region_select
 
 
 class LoginView(auth_views.LoginView):
@@ -68,3 +70,15 @@ def token_revoke_all(request: HttpRequest) -> HttpResponse:
     count = services.tokens_revoke_all(actor=request.user, user=request.user, reason="用户在令牌页撤销")
     messages.success(request, f"已撤销全部接口令牌（{count} 个）。")
     return redirect("accounts:token_list")
+
+
+@require_POST
+@login_required
+def region_switch(request: HttpRequest) -> HttpResponse:
+    """The header's region selector (统筹区切换): make one of the user's regions the current one."""
+    region = region_select(request, request.POST.get("region", ""))
+    messages.success(request, f"当前统筹区：{region.name}")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("accounts:home")
+    return redirect(target)

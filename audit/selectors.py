@@ -154,10 +154,11 @@ def charge_cleared(*, region, year: int, scheme: str, category: str) -> bool:
 
 
 def finding_list_for_user(user, *, rule: str = "", institution: int | None = None, status: str = "", year: int | None = None,
-                          month: int | None = None) -> QuerySet[Finding]:  # fmt: skip
+                          month: int | None = None, region=None) -> QuerySet[Finding]:  # fmt: skip
     """Findings as the user may see them (hospitals: their own confirmed ones), filtered, newest month first."""
     findings = Finding.objects.for_user(user).select_related("institution", "reviewed_by")
-    exact = {"rule": rule, "institution_id": institution, "status": status, "year": year, "month": month}
+    exact = {"rule": rule, "institution_id": institution, "status": status, "year": year, "month": month,
+             "institution__region": region}  # fmt: skip
     findings = findings.filter(**{field: value for field, value in exact.items() if value})
     return findings.order_by("-year", "-month", "-score", "rule", "institution__code")
 
@@ -176,16 +177,23 @@ def finding_evidence_cases(finding: Finding, user) -> list:
     )
 
 
-def indicator_periods() -> list[tuple[int, int]]:
-    """The (year, month) pairs with stored indicators, newest first."""
-    return list(IndicatorValue.objects.order_by("-year", "-month").values_list("year", "month").distinct())
+def _in_region(queryset: QuerySet, region, field: str = "institution__region") -> QuerySet:
+    """A supervision page works on one region at a time (its medians and ranks are the region's)."""
+    return queryset if region is None else queryset.filter(**{field: region})
 
 
-def indicator_table_for_user(user, *, year: int, month: int, codes: Sequence[str]) -> dict:
+def indicator_periods(region=None) -> list[tuple[int, int]]:
+    """The (year, month) pairs with stored indicators (of the region, if given), newest first."""
+    values = _in_region(IndicatorValue.objects.all(), region)
+    return list(values.order_by("-year", "-month").values_list("year", "month").distinct())
+
+
+def indicator_table_for_user(user, *, year: int, month: int, codes: Sequence[str], region=None) -> dict:
     """The month's indicators as a table: ``columns`` (``audit.indicators.Indicator``), the region's
     ``benchmarks`` (kind, median, p90) per column, and one row per institution the user may see with its
     ``cells`` (``IndicatorValue`` or None) in column order."""
-    values = IndicatorValue.objects.for_user(user).filter(year=year, month=month, indicator__in=codes).select_related("institution")
+    values = _in_region(IndicatorValue.objects.for_user(user), region)
+    values = values.filter(year=year, month=month, indicator__in=codes).select_related("institution")
     by_institution: dict[int, dict] = {}
     benchmarks: dict[str, tuple] = {}
     for value in values.order_by("institution__code"):
@@ -198,24 +206,24 @@ def indicator_table_for_user(user, *, year: int, month: int, codes: Sequence[str
     return {"columns": columns, "benchmarks": bench, "rows": rows}
 
 
-def quality_table_for_user(user, *, year: int) -> list[dict]:
+def quality_table_for_user(user, *, year: int, region=None) -> list[dict]:
     """One row per institution the user may see: its data-quality scores of ``year``, one cell per month (None when absent)."""
     rows: dict[int, dict] = {}
-    scores = DataQualityScore.objects.for_user(user).filter(year=year).select_related("institution")
+    scores = _in_region(DataQualityScore.objects.for_user(user), region).filter(year=year).select_related("institution")
     for score in scores.order_by("institution__code", "month"):
         row = rows.setdefault(score.institution_id, {"institution": score.institution, "cells": [None] * 12})
         row["cells"][score.month - 1] = score
     return list(rows.values())
 
 
-def supervision_years() -> list[int]:
-    """Years with cases, newest first (the choices of the supervision pages)."""
-    period_model = apps.get_model("settlement", "SettlementPeriod")
-    return list(period_model.objects.order_by("-year").values_list("year", flat=True).distinct())
+def supervision_years(region=None) -> list[int]:
+    """Years with periods (of the region, if given), newest first (the choices of the supervision pages)."""
+    periods = _in_region(apps.get_model("settlement", "SettlementPeriod").objects.all(), region, "region")
+    return list(periods.order_by("-year").values_list("year", flat=True).distinct())
 
 
-def region_institutions(user) -> QuerySet:
-    return apps.get_model("catalogs", "Institution").objects.for_user(user).order_by("code")
+def region_institutions(user, region=None) -> QuerySet:
+    return _in_region(apps.get_model("catalogs", "Institution").objects.for_user(user), region, "region").order_by("code")
 
 
 def rule_set_list(*, region) -> QuerySet[RuleSet]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_view
+from accounts.regions import in_user_regions, region_current
 from audit import anomalies, selectors, supervision
 from audit.choices import FindingStatus, Rule
 from audit.forms import (
@@ -79,11 +79,11 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_bureau:
         raise PermissionDenied(ERR_SUPERVISION_BUREAU)
     form = FindingFilterForm(request.GET or None, rules=Rule.choices, statuses=FindingStatus.choices,
-                             institutions=selectors.region_institutions(request.user))  # fmt: skip
+                             institutions=selectors.region_institutions(request.user, region_current(request)))  # fmt: skip
     filters = form.filters() if request.GET else {}
-    findings = selectors.finding_list_for_user(request.user, **filters) if filters is not None else []
+    findings = selectors.finding_list_for_user(request.user, **filters, region=region_current(request)) if filters is not None else []
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "run_form": SupervisionRunForm(initial={"year": (selectors.supervision_years() or [None])[0]}),
+    context = {"form": form, "page": page, "run_form": SupervisionRunForm(initial={"year": (selectors.supervision_years(region_current(request)) or [None])[0]}),
                "can_review": request.user.has_perm(supervision.REVIEW)}  # fmt: skip
     return render(request, "audit/supervision/finding_list.html", context)
 
@@ -150,7 +150,7 @@ def _start(request: HttpRequest, kind: str, label: str) -> HttpResponse:
     if not request.user.has_perm(supervision.REVIEW):
         raise PermissionDenied(supervision.ERR_REVIEW_PERMISSION)
     form = SupervisionRunForm(request.POST)
-    region = _region()
+    region = region_current(request)
     if not form.is_valid() or region is None:
         messages.error(request, ERR_RUN_YEAR if region else ERR_NO_REGION)
         return redirect("supervision:finding_list")
@@ -163,11 +163,6 @@ def _start(request: HttpRequest, kind: str, label: str) -> HttpResponse:
         return redirect("supervision:finding_list")
     messages.success(request, f"已提交{label}任务。")
     return redirect("jobs:job_detail", pk=job.pk)
-
-
-def _region():
-    """The portal serves one pooling region; the supervision jobs run for it."""
-    return apps.get_model("catalogs", "Region").objects.order_by("pk").first()
 
 
 @require_POST
@@ -183,7 +178,7 @@ def indicators_compute(request: HttpRequest) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> tuple[int | None, int | None, list[tuple[int, int]]]:
-    periods = selectors.indicator_periods()
+    periods = selectors.indicator_periods(region_current(request))
     year, month = _int(request.GET.get("year")), _int(request.GET.get("month"))
     if (year, month) not in periods:
         year, month = periods[0] if periods else (None, None)
@@ -194,7 +189,8 @@ def _period(request: HttpRequest) -> tuple[int | None, int | None, list[tuple[in
 def indicator_table(request: HttpRequest) -> HttpResponse:
     """The month's indicators of every institution, with the region's median and P90 of each."""
     year, month, periods = _period(request)
-    table = selectors.indicator_table_for_user(request.user, year=year, month=month, codes=TABLE_INDICATORS) if year else None
+    table = selectors.indicator_table_for_user(request.user, year=year, month=month, codes=TABLE_INDICATORS,
+                                                 region=region_current(request)) if year else None
     context = {"year": year, "month": month, "periods": periods, "table": table,
                "run_form": SupervisionRunForm(initial={"year": year}), "can_review": request.user.has_perm(supervision.REVIEW)}  # fmt: skip
     return render(request, "audit/supervision/indicator_table.html", context)
@@ -203,9 +199,9 @@ def indicator_table(request: HttpRequest) -> HttpResponse:
 @supervision_view
 def quality_table(request: HttpRequest) -> HttpResponse:
     """The data-quality scores of the year, institution × month."""
-    years = selectors.supervision_years()
+    years = selectors.supervision_years(region_current(request))
     year = _int(request.GET.get("year")) or (years[0] if years else None)
-    rows = selectors.quality_table_for_user(request.user, year=year) if year else []
+    rows = selectors.quality_table_for_user(request.user, year=year, region=region_current(request)) if year else []
     return render(request, "audit/supervision/quality_table.html", {"year": year, "years": years, "rows": rows, "months": range(1, 13)})
 
 
@@ -216,10 +212,11 @@ def my_results(request: HttpRequest) -> HttpResponse:
     if not request.user.is_hospital:
         raise PermissionDenied(ERR_HOSPITAL_ONLY)
     year, month, periods = _period(request)
-    table = selectors.indicator_table_for_user(request.user, year=year, month=month, codes=TABLE_INDICATORS) if year else None
+    table = selectors.indicator_table_for_user(request.user, year=year, month=month, codes=TABLE_INDICATORS,
+                                                 region=region_current(request)) if year else None
     own = table["rows"][0]["cells"] if table and table["rows"] else [None] * len(TABLE_INDICATORS)
     indicators_rows = list(zip(table["columns"], own, table["benchmarks"], strict=True)) if table else []
-    quality = selectors.quality_table_for_user(request.user, year=year) if year else []
+    quality = selectors.quality_table_for_user(request.user, year=year, region=region_current(request)) if year else []
     context = {"findings": selectors.finding_list_for_user(request.user), "year": year, "month": month, "periods": periods,
                "indicator_rows": indicators_rows, "quality": quality[0]["cells"] if quality else None, "months": range(1, 13)}  # fmt: skip
     return render(request, "audit/supervision/my_results.html", context)
@@ -228,7 +225,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
 @supervision_view
 def rule_set_list(request: HttpRequest) -> HttpResponse:
     """The region's rule-set versions, the thresholds in force beside the defaults, and a form for a new draft."""
-    region = _region()
+    region = region_current(request)
     if region is None:
         return render(request, "audit/supervision/rule_set_list.html", {"region": None})
     thresholds, categories, in_force = supervision.thresholds_for(region)
@@ -257,7 +254,7 @@ def _rule_set_action(request: HttpRequest, action: Callable, done: str, permissi
 @require_POST
 @supervision_view
 def rule_set_create(request: HttpRequest) -> HttpResponse:
-    region = _region()
+    region = region_current(request)
     form = RuleSetForm(request.POST, thresholds=anomalies.DEFAULT_THRESHOLDS)
     if region is None or not form.is_valid():
         messages.error(request, "规则阈值填写有误，请检查后重新提交。")
@@ -270,7 +267,7 @@ def rule_set_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @supervision_view
 def rule_set_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    rule_set = get_object_or_404(RuleSet, pk=pk)
+    rule_set = get_object_or_404(in_user_regions(RuleSet.objects.all(), request.user), pk=pk)
     submit = lambda: supervision.rule_set_submit(actor=request.user, rule_set=rule_set)  # noqa: E731
     return _rule_set_action(request, submit, "已提交监管规则，待另一位经办人员审批。", supervision.REVIEW)
 
@@ -278,6 +275,6 @@ def rule_set_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @supervision_view
 def rule_set_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    rule_set = get_object_or_404(RuleSet, pk=pk)
+    rule_set = get_object_or_404(in_user_regions(RuleSet.objects.all(), request.user), pk=pk)
     approve = lambda: supervision.rule_set_approve(actor=request.user, rule_set=rule_set)  # noqa: E731
     return _rule_set_action(request, approve, "监管规则已批准执行，下次筛查起使用。", supervision.APPROVE)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.regions import in_user_regions
 from budgets import domain
 from budgets.choices import BudgetStatus, LineKind
 from budgets.models import Budget, BudgetLine, BudgetPhasing, YearEndActual
@@ -34,9 +35,14 @@ def budget_years() -> list[int]:
     return list(Budget.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
-def budget_get(*, pk: int) -> Budget:
-    """One version, or 404."""
-    return get_object_or_404(budget_list(), pk=pk)
+def budget_list_for_user(user, **filters) -> QuerySet[Budget]:
+    """The budgets of the user's regions (``accounts.regions``)."""
+    return in_user_regions(budget_list(**filters), user)
+
+
+def budget_get(*, user, pk: int) -> Budget:
+    """One version of the user's regions, or 404."""
+    return get_object_or_404(budget_list_for_user(user), pk=pk)
 
 
 def budget_versions(*, budget: Budget) -> QuerySet[Budget]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view as shared_bureau_view
 from accounts.decorators import error_messages, workflow_view
+from accounts.regions import region_fields_scope
 from budgets import domain, excel, selectors, services
 from budgets.choices import BudgetStatus, LineKind, LineMethod
 from budgets.forms import (
@@ -61,14 +62,14 @@ def _detail(budget: Budget) -> HttpResponse:
 def budget_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     scheme = request.GET.get("scheme", "")
-    budgets = selectors.budget_list(year=int(year) if year.isdigit() else None, scheme=scheme)
+    budgets = selectors.budget_list_for_user(request.user, year=int(year) if year.isdigit() else None, scheme=scheme)
     context = {"budgets": budgets, "years": selectors.budget_years(), "schemes": Scheme.choices, "year": year, "scheme": scheme}
     return render(request, "budgets/budget_list.html", context)
 
 
 @bureau_view(CHANGE)
 def budget_create(request: HttpRequest) -> HttpResponse:
-    form = BudgetCreateForm(request.POST or None)
+    form = region_fields_scope(BudgetCreateForm(request.POST or None), request)
     if request.method == "POST" and form.is_valid():
         try:
             budget = services.budget_create(actor=request.user, **form.cleaned_data)
@@ -82,7 +83,7 @@ def budget_create(request: HttpRequest) -> HttpResponse:
 
 @bureau_view()
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    budget = selectors.budget_get(pk=pk)
+    budget = selectors.budget_get(user=request.user, pk=pk)
     derivation = selectors.budget_derivation(budget=budget)
     phasing = selectors.budget_phasing(budget=budget)
     steps = domain.waterfall(derivation) if derivation.lines else []
@@ -139,7 +140,7 @@ def _attach(error: ValidationError, forms: dict) -> None:
 
 @bureau_view(CHANGE)
 def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    budget = selectors.budget_get(pk=pk)
+    budget = selectors.budget_get(user=request.user, pk=pk)
     if not budget.is_editable:
         messages.error(request, services.ERR_NOT_DRAFT)
         return _detail(budget)
@@ -164,7 +165,7 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _workflow(action: Callable[..., Budget], success: str, *, with_reason: bool = False) -> Callable:
-    return workflow_view(get=lambda request, pk: selectors.budget_get(pk=pk), action=action, target="budget", detail=_detail,
+    return workflow_view(get=lambda request, pk: selectors.budget_get(user=request.user, pk=pk), action=action, target="budget", detail=_detail,
                          success=success, form_class=ReasonForm if with_reason else None, invalid=services.ERR_REASON)  # fmt: skip
 
 
@@ -176,7 +177,7 @@ budget_adjust = bureau_view(CHANGE)(require_POST(_workflow(services.budget_adjus
 
 @bureau_view()
 def budget_compare(request: HttpRequest, pk: int) -> HttpResponse:
-    budget = selectors.budget_get(pk=pk)
+    budget = selectors.budget_get(user=request.user, pk=pk)
     versions = list(selectors.budget_versions(budget=budget))
     other_id = request.GET.get("with", "")
     # Without a choice, the latest version is compared with the one before it.
@@ -190,7 +191,7 @@ def budget_compare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @bureau_view()
 def budget_yearend(request: HttpRequest, pk: int) -> HttpResponse:
-    budget = selectors.budget_get(pk=pk)
+    budget = selectors.budget_get(user=request.user, pk=pk)
     lines = selectors.budget_derivation(budget=budget).of_kind(LineKind.CARVE_OUT)
     can_record = request.user.has_perm(CHANGE) and budget.status == BudgetStatus.IN_FORCE
     form = YearEndForm(request.POST or None, lines=lines, actuals=selectors.budget_actuals(budget=budget))
@@ -211,7 +212,7 @@ def budget_yearend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @bureau_view()
 def budget_export(request: HttpRequest, pk: int) -> HttpResponse:
-    budget = selectors.budget_get(pk=pk)
+    budget = selectors.budget_get(user=request.user, pk=pk)
     filename = f"budget-{budget.region.code}-{budget.year}-{budget.scheme}-v{budget.version}.xlsx"
     return download_response(excel.budget_workbook(budget=budget), filename)
 
@@ -219,7 +220,7 @@ def budget_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @bureau_view(CHANGE)
 def budget_import(request: HttpRequest, pk: int) -> HttpResponse:
-    budget = selectors.budget_get(pk=pk)
+    budget = selectors.budget_get(user=request.user, pk=pk)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要导入的 Excel 文件。")

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
+from accounts.regions import region_fields_scope
 from catalogs import coefficient_services as services
 from catalogs import excel, selectors
 from catalogs.choices import CoefficientStatus
@@ -57,7 +58,7 @@ def coefficient_list(request: HttpRequest) -> HttpResponse:
 
 @bureau_view(CHANGE)
 def coefficient_create(request: HttpRequest) -> HttpResponse:
-    form = CoefficientTableCreateForm(request.POST or None)
+    form = region_fields_scope(CoefficientTableCreateForm(request.POST or None), request)
     if request.method == "POST" and form.is_valid():
         try:
             table = services.coefficient_table_create(actor=request.user, **form.cleaned_data)

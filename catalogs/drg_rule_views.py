@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
+from accounts.regions import region_fields_scope
 from catalogs import drg_rule_services as services
 from catalogs import drg_rules, selectors
 from catalogs.forms import DrgRuleSetCreateForm, ImportForm, ReasonForm
@@ -35,7 +36,7 @@ def _detail(rule_set: DrgRuleSet) -> HttpResponse:
 def drg_rules_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "").strip()
     rule_sets = selectors.drg_rule_set_list_for_user(request.user, year=int(year) if year.isdigit() else None)
-    context = {"rule_sets": rule_sets, "year": year, "form": DrgRuleSetCreateForm(),
+    context = {"rule_sets": rule_sets, "year": year, "form": region_fields_scope(DrgRuleSetCreateForm(), request),
                "can_change": request.user.is_bureau and request.user.has_perm(CHANGE)}  # fmt: skip
     return render(request, "catalogs/drg_rules_list.html", context)
 
@@ -43,7 +44,7 @@ def drg_rules_list(request: HttpRequest) -> HttpResponse:
 @bureau_view(CHANGE)
 @require_POST
 def drg_rules_create(request: HttpRequest) -> HttpResponse:
-    form = DrgRuleSetCreateForm(request.POST)
+    form = region_fields_scope(DrgRuleSetCreateForm(request.POST), request)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from accounts.regions import in_user_regions, regions_for_user
 from catalogs import drg, drg_rules
 from catalogs.choices import CatalogKind, CatalogStatus, CoefficientStatus
 from catalogs.diff import CatalogDiff, catalog_diff
@@ -18,9 +19,9 @@ from catalogs.models import (
 )  # fmt: skip
 
 
-def region_list():
-    """统筹区 — not institution-owned; callers limit it to bureau users."""
-    return Region.objects.all()
+def region_list_for_user(user):
+    """统筹区 — the regions the user may see (``accounts.regions``)."""
+    return regions_for_user(user)
 
 
 def institution_list_for_user(user, *, q: str = "", level: str = "", type: str = ""):
@@ -58,7 +59,7 @@ def _bureau(user) -> bool:
 
 
 def catalog_version_list_for_user(user, *, region_code: str = "", kind: str = "", year: int | None = None, status: str = ""):
-    versions = catalog_version_list(kind=kind)
+    versions = in_user_regions(catalog_version_list(kind=kind), user)
     if not _bureau(user):
         versions = versions.filter(status=CatalogStatus.PUBLISHED)
     if region_code:
@@ -169,7 +170,7 @@ DRG_RULE_MODELS = {"mdc": DrgMdc, "adrg": DrgAdrg, "cc": DrgCc, "exclusions": Dr
 
 
 def drg_rule_set_list_for_user(user, *, year: int | None = None, status: str = ""):
-    rule_sets = DrgRuleSet.objects.select_related("region", "created_by", "submitted_by", "approved_by")
+    rule_sets = in_user_regions(DrgRuleSet.objects.select_related("region", "created_by", "submitted_by", "approved_by"), user)
     if not _bureau(user):
         rule_sets = rule_sets.filter(status=CatalogStatus.PUBLISHED)
     if year:
@@ -211,7 +212,7 @@ def drg_rules_of(rule_set: DrgRuleSet) -> drg.DrgRules:
 
 
 def coefficient_table_list_for_user(user, *, year: int | None = None, status: str = "", region_code: str = ""):
-    tables = CoefficientTable.objects.select_related("region", "based_on", "created_by", "submitted_by", "approved_by")
+    tables = in_user_regions(CoefficientTable.objects.select_related("region", "based_on", "created_by", "submitted_by", "approved_by"), user)
     if not _bureau(user):
         tables = tables.filter(status=CoefficientStatus.IN_FORCE)
     if year:

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
+from accounts.regions import region_fields_scope
 from catalogs import dictionaries, excel, selectors, services
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionLevel, InstitutionType
 from catalogs.dictionary_versions.files import VERSION_SHEETS
@@ -75,7 +76,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "page": Paginator(versions, GROUPS_PER_PAGE).get_page(request.GET.get("page")), "filters": filters,
-        "regions": selectors.region_list() if request.user.is_bureau else [], "kinds": CatalogKind.choices,
+        "regions": selectors.region_list_for_user(request.user) if request.user.is_bureau else [], "kinds": CatalogKind.choices,
         "statuses": CatalogStatus.choices if request.user.is_bureau else [], "years": selectors.catalog_years(),
     }  # fmt: skip
     return render(request, "catalogs/version_list.html", context)
@@ -83,7 +84,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
 
 @bureau_view(CHANGE)
 def version_create(request: HttpRequest) -> HttpResponse:
-    form = VersionCreateForm(request.POST or None)
+    form = region_fields_scope(VersionCreateForm(request.POST or None), request)
     if request.method == "POST" and form.is_valid():
         try:
             version = services.version_create(actor=request.user, **form.cleaned_data)

@@ -6,14 +6,16 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.regions import ERR_REGION_OUTSIDE, region_get_for_user
 from config.api_params import refuse_unknown_params
 
 ERR_BUREAU_ONLY = "仅经办机构用户可访问此接口。"
@@ -102,11 +104,22 @@ def query_params(serializer_class: type[serializers.Serializer], request: Reques
     """Validate a list endpoint's query string with a serializer; a bad value is a 400 with ``errors``.
 
     Keys of the result follow each field's ``source``, so they can be passed straight to a selector.
+    A region code (``region_code``) outside the user's regions is a 404, as its objects would be.
     """
     serializer = serializer_class(data=request.query_params)
     refuse_unknown_params(request, known=serializer.fields)
     serializer.is_valid(raise_exception=True)
+    if serializer.validated_data.get("region_code"):
+        region_in_scope(request.user, serializer.validated_data["region_code"])
     return serializer.validated_data
+
+
+def region_in_scope(user, code: str):
+    """The user's region with this code, or a JSON 404 naming it (``accounts.regions``)."""
+    try:
+        return region_get_for_user(user, code)
+    except Http404:
+        raise NotFound(ERR_REGION_OUTSIDE.format(code=code)) from None
 
 
 def exception_handler(exc, context):

@@ -74,14 +74,19 @@ def demo_generate(
     if_empty: bool = False,
     months_settled: bool = True,
     progress: Progress | None = None,
+    region_code: str = REGION_CODE,
+    region_name: str = REGION_NAME,
+    user_prefix: str = "",
 ) -> dict:
     """Generate the demo region and return a JSON-ready summary (counts, logins, anomalies, seconds).
 
     ``months_settled``: also run the last year's monthly pre-settlements (the portal then opens with
-    statements and point values to look at)."""
+    statements and point values to look at). With a ``user_prefix`` (``b_`` → ``b_officer`` …) a further
+    demo region (``region_code``, ``region_name``) is generated beside existing data, with its own users
+    bound to it only; it is refused only if that region or those users exist."""
     if not (1 <= years <= 10 and 1 <= cases_per_year <= 5_000_000):
         raise DemoRefused(ERR_BAD_PARAMS)
-    if _has_data():
+    if _has_data(region_code, user_prefix):
         if if_empty:
             return {"skipped": True, "message": MSG_SKIPPED}
         raise DemoRefused(ERR_DATA_EXISTS)
@@ -89,23 +94,32 @@ def demo_generate(
     report = progress or (lambda percent, message: None)
     with transaction.atomic():
         return _generate(actor=actor, seed=seed, years=list(range(end_year - years + 1, end_year + 1)),
-                         cases_per_year=cases_per_year, months_settled=months_settled, report=report)  # fmt: skip
+                         cases_per_year=cases_per_year, months_settled=months_settled, report=report,
+                         region=Region(code=region_code, name=region_name), prefix=user_prefix)  # fmt: skip
 
 
-def _has_data() -> bool:
-    return Region.objects.exists() or User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).exists()
+def _has_data(region_code: str, prefix: str) -> bool:
+    regions = Region.objects.filter(code=region_code) if prefix else Region.objects.all()
+    return regions.exists() or User.objects.filter(username__in=[prefix + u[0] for u in DEMO_USERS]).exists()
 
 
-def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months_settled: bool, report: Progress) -> dict:
+def _staff(prefix: str) -> tuple[User, User]:
+    """The demo region's officer and admin (four eyes: one compiles, the other approves)."""
+    return User.objects.get(username=f"{prefix}officer"), User.objects.get(username=f"{prefix}admin")
+
+
+def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months_settled: bool, report: Progress,
+              region: Region, prefix: str) -> dict:  # fmt: skip
     started = time.perf_counter()
-    region = Region.objects.create(code=REGION_CODE, name=REGION_NAME)
-    frame = domain.institutions_frame(region_code=REGION_CODE, city=REGION_NAME)
+    region.save()
+    frame = domain.institutions_frame(region_code=region.code, city=region.name)
     institutions = _institutions_create(region=region, frame=frame)
     periods = _periods_create(region=region, years=years, actor=actor)
     hospital = institutions[frame.loc[frame["level"] == "3A", "code"].iloc[0]]
     users = [
-        user_create(actor=actor, username=username, password=password, role=role, display_name=name,
-                    institution=hospital if role == Role.HOSPITAL else None).username
+        user_create(actor=actor, username=prefix + username, password=password, role=role, display_name=name,
+                    institution=hospital if role == Role.HOSPITAL else None,
+                    regions=[] if role == Role.HOSPITAL else [region]).username
         for username, password, role, name in DEMO_USERS
     ]  # fmt: skip
     report(1, f"已创建统筹区、{len(institutions)} 家机构、{len(periods)} 个结算期间和演示用户")
@@ -121,11 +135,11 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months
     case_statistics_refresh(sum(cases.values()))
     timings["load"] = time.perf_counter() - tick - timings["generate"]
     report(99, "正在编制并批准各年度总额预算和结算参数")
-    budgets = _budgets_compile(region=region, years=years)
-    parameter_sets = _parameters_approve(region=region, years=years)
+    budgets = _budgets_compile(region=region, years=years, prefix=prefix)
+    parameter_sets = _parameters_approve(region=region, years=years, prefix=prefix)
     dictionaries = _dictionaries_load()
-    catalog = _catalog_publish_and_group(region=region, years=years, report=report)
-    settlement = _months_settle(region=region, year=years[-1], report=report) if catalog and months_settled else {}
+    catalog = _catalog_publish_and_group(region=region, years=years, report=report, prefix=prefix)
+    settlement = _months_settle(region=region, year=years[-1], report=report, prefix=prefix) if catalog and months_settled else {}
     supervision = _supervision_compute(actor=actor, region=region, year=years[-1], report=report)
     assessment_scheme = scheme_default_create(actor=actor, region=region)
     summary = {
@@ -153,10 +167,10 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months
     return summary
 
 
-def _budgets_compile(*, region: Region, years: list[int]) -> dict[str, str]:
+def _budgets_compile(*, region: Region, years: list[int], prefix: str) -> dict[str, str]:
     """Each year's budget of both schemes, sized from the cases just loaded (demo/budgets.py): compiled
     and submitted by the demo officer, approved by the demo admin (four eyes), so it is in force."""
-    officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+    officer, admin = _staff(prefix)
     rows = (CaseRecord.objects.filter(period__region=region)
             .values(year=F("period__year"), month=F("period__month"), insutype_=F("insutype"), med_type_=F("med_type"))
             .annotate(fund=Sum("fund_pay_sumamt")))  # fmt: skip
@@ -184,9 +198,9 @@ def _budgets_compile(*, region: Region, years: list[int]) -> dict[str, str]:
     return pools
 
 
-def _parameters_approve(*, region: Region, years: list[int]) -> int:
+def _parameters_approve(*, region: Region, years: list[int], prefix: str) -> int:
     """The default settlement parameters of each year's two categories (DIP, APG) for both schemes, in force."""
-    officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+    officer, admin = _staff(prefix)
     count = 0
     for year in years:
         for scheme in Scheme:
@@ -224,9 +238,10 @@ def _dip_special_lists() -> dict[str, list[str]]:
     return {"tcm_codes": sorted(diagnoses.loc[diagnoses["tcm"] == 1, "code"]), "day_surgery_codes": sorted(set(day) - {""})}
 
 
-def _catalog_published(*, region: Region, year: int, kind: str, build: Callable[..., dict], history: list[int], params: dict) -> tuple:
+def _catalog_published(*, region: Region, year: int, kind: str, build: Callable[..., dict], history: list[int], params: dict,
+                       prefix: str) -> tuple:  # fmt: skip
     """A catalog version of ``kind`` for ``year`` built from ``history`` by the officer, published by the admin."""
-    officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+    officer, admin = _staff(prefix)
     version = version_create(actor=officer, region=region, year=year, kind=kind, name=f"{region.name}{year}年{CatalogKind(kind).label}（演示）",
                              effective_from=date(year, 1, 1), effective_to=date(year, 12, 31))  # fmt: skip
     summary = build(actor=officer, version=version, years=history, params=params)
@@ -235,7 +250,7 @@ def _catalog_published(*, region: Region, year: int, kind: str, build: Callable[
     return version, summary
 
 
-def _catalog_publish_and_group(*, region: Region, years: list[int], report: Progress) -> dict:
+def _catalog_publish_and_group(*, region: Region, years: list[int], report: Progress, prefix: str) -> dict:
     """With at least two demo years: the last year's DIP catalog built from the years before it (up to
     three) and its APG catalog from the two years before it (2:8), both built by the officer, published by
     the admin, and the last year's inpatient and chronic outpatient cases grouped with them; and the demo
@@ -243,14 +258,14 @@ def _catalog_publish_and_group(*, region: Region, years: list[int], report: Prog
     or next year's catalogs from the demo years through the pages."""
     if len(years) < 2:
         return {}
-    officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+    officer, admin = _staff(prefix)
     year = years[-1]
     report(99, f"正在测算{year}年DIP、APG目录并分组")
     version, build = _catalog_published(region=region, year=year, kind=CatalogKind.DIP, build=catalog_build_dip,
-                                        history=years[:-1][-3:], params=_dip_special_lists())  # fmt: skip
+                                        history=years[:-1][-3:], params=_dip_special_lists(), prefix=prefix)  # fmt: skip
     grouped = period_group(actor=officer, region=region, year=year)
     apg, apg_build = _catalog_published(region=region, year=year, kind=CatalogKind.APG, build=catalog_build_apg,
-                                        history=years[:-1][-2:], params={"unit": ApgUnit.SETTLEMENT})  # fmt: skip
+                                        history=years[:-1][-2:], params={"unit": ApgUnit.SETTLEMENT}, prefix=prefix)  # fmt: skip
     apg_grouped = period_group(actor=officer, region=region, year=year, kind=CatalogKind.APG)
     rule_set = drg_rule_set_seed(officer=officer, admin=admin, region=region, year=year)
     return {"version_id": version.pk, "year": year, "history": years[:-1][-3:], "groups": build["groups"],
@@ -261,7 +276,7 @@ def _catalog_publish_and_group(*, region: Region, years: list[int], report: Prog
             "drg_rule_set_id": rule_set.pk}  # fmt: skip
 
 
-def _months_settle(*, region: Region, year: int, report: Progress) -> dict:
+def _months_settle(*, region: Region, year: int, report: Progress, prefix: str) -> dict:
     """The last year's monthly pre-settlement (月度预付) of every scheme × category that has a published catalog,
     started by the officer and computed at once; quarters, the year, clearing and closing are left to the
     officer's pages."""
@@ -269,7 +284,7 @@ def _months_settle(*, region: Region, year: int, report: Progress) -> dict:
     from settlement.runs.choices import RunType
     from settlement.runs.services import run_start
 
-    officer = User.objects.get(username="officer")
+    officer, _ = _staff(prefix)
     report(99, f"正在运行{year}年各月月度预付")
     done = {}
     for scheme in Scheme:

@@ -353,6 +353,8 @@ ERR_YEAR = "年度应在 2000–2100 之间。"
 class MeetingQuerySet(TenantQuerySet):
     """The bureau sees every meeting; a hospital sees (read-only) the meetings its institution attended."""
 
+    region_field = "region"
+
     def for_user(self, user) -> MeetingQuerySet:
         if user is not None and user.is_authenticated and user.is_active and user.role == Role.HOSPITAL and user.institution_id:
             return self.filter(pk__in=Participant.objects.filter(institution_id=user.institution_id).values("meeting_id"))

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
+from accounts.regions import region_filter_for_user
 from accounts.tenancy import TenantQuerySet
 from jobs.choices import JobStatus
 
@@ -14,6 +17,15 @@ ERR_DUPLICATE_ACTIVE = "相同的任务正在排队或运行中，请等待其�
 
 class JobQuerySet(TenantQuerySet):
     tenant_field = "institution"
+
+    def in_regions(self, user) -> JobQuerySet:
+        """A job names its region in its parameters (``region_id``); a job without one (an import, the
+        demo) stays visible to the bureau."""
+        ids = region_filter_for_user(user)
+        if ids is None:
+            return self
+        region_id = Cast(KeyTextTransform("region_id", "params"), models.IntegerField())
+        return self.alias(param_region=region_id).filter(Q(param_region__isnull=True) | Q(param_region__in=ids))
 
     def for_expert(self, user):
         """An expert sees the jobs they started (bureau users see all, hospital users their institution's)."""

@@ -11,6 +11,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/disable/", views.user_disable, name="user_disable"),
     path("users/<int:pk>/enable/", views.user_enable, name="user_enable"),
+    path("users/<int:pk>/regions/", views.user_regions, name="user_regions"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/password-reset/", views.user_password_reset, name="user_password_reset"),
 ]

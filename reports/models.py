@@ -26,6 +26,7 @@ def _upload_to(report: ReportFile, filename: str) -> str:
 
 class ReportFileQuerySet(TenantQuerySet):
     tenant_field = "institution"
+    region_field = "region"
 
 
 class ReportFile(models.Model):

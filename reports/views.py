@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.regions import region_fields_scope
 from config.spreadsheets import download_response
 from jobs.services import JobRefused
 from reports import selectors, services
@@ -29,7 +30,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     context = {"months": months, "chosen": chosen, "files": files}
     if request.user.is_bureau:
         year, month = services.previous_month(timezone.localdate())
-        context["form"] = PackGenerateForm(initial={"year": year, "month": month})
+        context["form"] = region_fields_scope(PackGenerateForm(initial={"year": year, "month": month}), request)
     return render(request, "reports/report_list.html", context)
 
 
@@ -43,7 +44,7 @@ def _month(text: str, months: list[tuple[int, int]]) -> tuple[int, int] | None:
 @login_required
 @require_POST
 def report_generate(request: HttpRequest) -> HttpResponse:
-    form = PackGenerateForm(request.POST)
+    form = region_fields_scope(PackGenerateForm(request.POST), request)
     if not request.user.is_bureau:
         raise PermissionDenied(services.ERR_BUREAU_ONLY)
     if not form.is_valid():

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
+from accounts.regions import in_user_regions, regions_for_user
 from settlement.models import CaseRecord, SettlementPeriod
 
 
-def period_list():
-    return SettlementPeriod.objects.select_related("region", "closed_by")
+def period_list(user):
+    """The settlement periods of the user's regions."""
+    return in_user_regions(SettlementPeriod.objects.select_related("region", "closed_by"), user)
 
 
 def case_list_for_user(user, *, institution: str = "", year: int | None = None, month: int | None = None,
@@ -34,3 +36,11 @@ def case_get_for_user(user, pk: int) -> CaseRecord:
 
 def period_case_counts() -> dict[int, int]:
     return dict(CaseRecord.objects.values("period").annotate(n=Count("id")).values_list("period", "n"))
+
+
+def region_year_list(user) -> list[tuple]:
+    """The user's regions, each with the years of its settlement periods (newest first)."""
+    years: dict[int, list[int]] = {}
+    for region_id, year in period_list(user).order_by("region", "-year").values_list("region", "year").distinct():
+        years.setdefault(region_id, []).append(year)
+    return [(region, years.get(region.pk, [])) for region in regions_for_user(user)]

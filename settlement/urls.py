@@ -10,6 +10,7 @@ from settlement.runs import views as run_views
 
 app_name = "settlement"
 urlpatterns = [
+    path("regions/", views.region_list, name="region_list"),
     path("periods/", views.period_list, name="period_list"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from catalogs.choices import Scheme
-from settlement import selectors
+from settlement import selectors, services
+from settlement.forms import RegionCreateForm
 from settlement.grouping import selectors as grouping_selectors
+
+
+ERR_REGIONS_BUREAU = "仅经办机构用户可查看统筹区。"
+ERR_REGION_ADMIN = "仅经办机构管理员可新建统筹区。"
+MSG_REGION_CREATED = "已新建统筹区 {region} 并开设其结算期间；可在页面顶部切换到该统筹区。"
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -20,7 +27,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_bureau:
         raise PermissionDenied("仅经办机构用户可查看结算期间。")
     counts = selectors.period_case_counts()
-    periods = [(period, counts.get(period.pk, 0)) for period in selectors.period_list()]
+    periods = [(period, counts.get(period.pk, 0)) for period in selectors.period_list(request.user)]
     return render(request, "settlement/period_list.html", {"periods": periods})
 
 
@@ -43,3 +50,24 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk)
     groups = grouping_selectors.case_groups_of_case(request.user, case)
     return render(request, "settlement/case_detail.html", {"case": case, "groups": groups})
+
+
+@login_required
+def region_list(request: HttpRequest) -> HttpResponse:
+    """统筹区: the regions the user may see with their years; a bureau admin creates one with its periods."""
+    if not request.user.is_bureau:
+        raise PermissionDenied(ERR_REGIONS_BUREAU)
+    form = RegionCreateForm(request.POST or None) if request.user.is_bureau_admin else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(ERR_REGION_ADMIN)
+        if form.is_valid():
+            try:
+                region = services.region_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as refused:
+                form.add_error(None, refused)
+            else:
+                messages.success(request, MSG_REGION_CREATED.format(region=region))
+                return redirect("settlement:region_list")
+    context = {"regions": selectors.region_year_list(request.user), "form": form}
+    return render(request, "settlement/region_list.html", context)

@@ -52,7 +52,8 @@ def world_create() -> World:
     hospital_b = Institution.objects.create(region=region, code="H37080200002", name="乙医院", level="2", type="general")
     period = SettlementPeriod.objects.create(region=region, year=2024, month=3)
     mk = lambda username, role, institution=None: user_create(  # noqa: E731
-        actor=None, username=username, password=PASSWORD, role=role, display_name=username, institution=institution
+        actor=None, username=username, password=PASSWORD, role=role, display_name=username, institution=institution,
+        regions=[] if institution else [region],
     )
     return World(
         region=region, hospital_a=hospital_a, hospital_b=hospital_b,

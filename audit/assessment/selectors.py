@@ -11,6 +11,7 @@ from django.apps import apps
 from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from accounts.regions import in_user_regions
 from audit.assessment import domain
 from audit.assessment.choices import AssessmentStatus
 from audit.assessment.models import Assessment, AssessmentScheme, AssessmentScore
@@ -39,8 +40,9 @@ def scheme_list(*, region) -> QuerySet[AssessmentScheme]:
     return AssessmentScheme.objects.filter(region=region).annotate(item_count=Count("items")).order_by("name")
 
 
-def scheme_get(*, pk: int) -> AssessmentScheme:
-    return get_object_or_404(AssessmentScheme, pk=pk)
+def scheme_get(*, user, pk: int) -> AssessmentScheme:
+    """One scheme of the user's regions, or 404."""
+    return get_object_or_404(in_user_regions(AssessmentScheme.objects.all(), user), pk=pk)
 
 
 def scheme_items(scheme: AssessmentScheme) -> list[domain.Item]:
@@ -52,8 +54,10 @@ def assessment_list(*, region) -> QuerySet[Assessment]:
     return Assessment.objects.filter(region=region).select_related("scheme", "created_by", "submitted_by", "approved_by")
 
 
-def assessment_get(*, pk: int) -> Assessment:
-    return get_object_or_404(Assessment.objects.select_related("region", "scheme", "created_by", "submitted_by", "approved_by"), pk=pk)
+def assessment_get(*, user, pk: int) -> Assessment:
+    """One assessment of the user's regions, or 404."""
+    assessments = Assessment.objects.select_related("region", "scheme", "created_by", "submitted_by", "approved_by")
+    return get_object_or_404(in_user_regions(assessments, user), pk=pk)
 
 
 @dataclass

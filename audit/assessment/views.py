@@ -17,7 +17,8 @@ from accounts.decorators import bureau_view, error_messages, workflow_view
 from audit.assessment import selectors, services
 from audit.assessment.forms import ComputeForm, ItemFormSet, ManualScoreForm, ReasonForm, SchemeForm, formset_items
 from audit.assessment.models import Assessment
-from audit.views import ERR_NO_REGION, ERR_SUPERVISION_BUREAU, _region
+from accounts.regions import region_current
+from audit.views import ERR_NO_REGION, ERR_SUPERVISION_BUREAU
 
 VIEW = "audit.view_assessment"
 
@@ -33,7 +34,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         return render(request, "supervision/assessment/mine.html", {"results": selectors.approved_assessments_for_user(request.user)})
     if not request.user.is_bureau or not request.user.has_perm(VIEW):
         raise PermissionDenied(ERR_SUPERVISION_BUREAU)
-    region = _region()
+    region = region_current(request)
     schemes = selectors.scheme_list(region=region) if region else []
     context = {"region": region, "schemes": schemes, "assessments": selectors.assessment_list(region=region) if region else [],
                "compute_form": ComputeForm(schemes=schemes) if region else None,
@@ -51,12 +52,12 @@ def _scheme_initial(scheme) -> tuple[dict, list[dict]]:
 @bureau_view(services.COMPILE, message=ERR_SUPERVISION_BUREAU)
 def scheme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create a scheme (no ``pk``) or edit one: name, and the items table (code, name, kind, weight, rule)."""
-    scheme = selectors.scheme_get(pk=pk) if pk else None
+    scheme = selectors.scheme_get(user=request.user, pk=pk) if pk else None
     initial, items = _scheme_initial(scheme)
     data = request.POST if request.method == "POST" else None
     # Bound rows are read as posted: with initial values Django would skip rows left unchanged.
     form, formset = SchemeForm(data, initial=initial), ItemFormSet(data, initial=None if data else items, prefix="items")
-    region = _region()
+    region = region_current(request)
     if data is not None and region is not None and form.is_valid() and formset.is_valid():
         args = {"actor": request.user, "name": form.cleaned_data["name"], "description": form.cleaned_data["description"],
                 "items": formset_items(formset)}  # fmt: skip
@@ -73,7 +74,7 @@ def scheme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 @bureau_view(services.COMPILE, message=ERR_SUPERVISION_BUREAU)
 def assessment_compute(request: HttpRequest) -> HttpResponse:
-    region = _region()
+    region = region_current(request)
     form = ComputeForm(request.POST, schemes=selectors.scheme_list(region=region) if region else [])
     if region is None or not form.is_valid():
         messages.error(request, ERR_NO_REGION if region is None else "请选择考核年度和考核方案。")
@@ -90,7 +91,7 @@ def assessment_compute(request: HttpRequest) -> HttpResponse:
 @bureau_view(VIEW, message=ERR_SUPERVISION_BUREAU)
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Institutions × items with totals, and the workflow buttons the user may press."""
-    assessment = selectors.assessment_get(pk=pk)
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
     context = {"assessment": assessment, "items": selectors.assessment_items(assessment),
                "breakdowns": selectors.assessment_breakdowns(request.user, assessment),
                "can_compile": request.user.has_perm(services.COMPILE), "can_approve": request.user.has_perm(services.APPROVE),
@@ -104,7 +105,7 @@ def assessment_institution(request: HttpRequest, pk: int, institution: int) -> H
     A hospital reaches its own approved breakdown only (another institution's, or a draft: 404)."""
     if not (request.user.is_bureau or request.user.is_hospital):
         raise PermissionDenied(ERR_SUPERVISION_BUREAU)
-    assessment = selectors.assessment_get(pk=pk)
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
     breakdowns = selectors.assessment_breakdowns(request.user, assessment, institution=institution)
     if not breakdowns:
         raise Http404
@@ -116,7 +117,7 @@ def assessment_institution(request: HttpRequest, pk: int, institution: int) -> H
 @require_POST
 @bureau_view(services.COMPILE, message=ERR_SUPERVISION_BUREAU)
 def assessment_manual(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = selectors.assessment_get(pk=pk)
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
     form = ManualScoreForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写不小于0的得分。")
@@ -131,7 +132,7 @@ def assessment_manual(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _workflow(action: Callable[..., Assessment], success: str, *, with_reason: bool = False) -> Callable:
-    return workflow_view(get=lambda request, pk: selectors.assessment_get(pk=pk), action=action, target="assessment", detail=_detail,
+    return workflow_view(get=lambda request, pk: selectors.assessment_get(user=request.user, pk=pk), action=action, target="assessment", detail=_detail,
                          success=success, form_class=ReasonForm if with_reason else None, invalid=services.ERR_REASON)  # fmt: skip
 
 

@@ -11,7 +11,8 @@ from django.shortcuts import render
 from audit import indicators
 from audit.dashboards import selectors
 from audit.selectors import indicator_periods, supervision_years
-from audit.views import ERR_SUPERVISION_BUREAU, _region
+from accounts.regions import region_current
+from audit.views import ERR_SUPERVISION_BUREAU
 from catalogs.choices import Scheme
 
 DEFAULT_INDICATOR = "cost_per_stay"
@@ -42,10 +43,10 @@ class DashboardForm(forms.Form):
 
 def _choices(request: HttpRequest) -> tuple[dict, DashboardForm]:
     """The chosen values, and a form showing them; the months offered are the chosen year's with stored indicators."""
-    years = supervision_years()
+    years = supervision_years(region_current(request))
     wanted = request.GET.get("year", "")
     year = int(wanted) if wanted.isdigit() and int(wanted) in years else (years[0] if years else None)
-    months = sorted(m for y, m in indicator_periods() if y == year)
+    months = sorted(m for y, m in indicator_periods(region_current(request)) if y == year)
     choices = DashboardForm(request.GET, years=years, year=year, months=months).choices()
     return choices, DashboardForm(years=years, year=year, months=months, initial=choices)
 
@@ -59,7 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(ERR_SUPERVISION_BUREAU)
     choices, form = _choices(request)
     context = {"form": form, **choices, "indicator_label": indicators.BY_CODE[choices["indicator"]].label}
-    region = _region()
+    region = region_current(request)
     if choices["year"] is None or region is None:
         return render(request, "supervision/dashboards/empty.html", context)
     if user.is_hospital:

@@ -42,10 +42,10 @@ class BudgetViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         filters = query_params(BudgetQuerySerializer, self.request) if self.action == "list" else {}
-        return selectors.budget_list(**filters)
+        return selectors.budget_list_for_user(self.request.user, **filters)
 
     def get_object(self) -> Budget:
-        return selectors.budget_get(pk=self.kwargs["pk"])
+        return selectors.budget_get(user=self.request.user, pk=self.kwargs["pk"])
 
     @action(detail=True, pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:

@@ -22,14 +22,14 @@ VISIBILITY = "经办机构用户可见全部版本；医疗机构和专家用户
 
 
 @extend_schema_view(
-    list=extend_schema(summary="统筹区列表", description="全部统筹区（行政区划代码与名称）。仅经办机构用户可访问。"),
+    list=extend_schema(summary="统筹区列表", description="当前用户可见的统筹区（行政区划代码与名称）：绑定的统筹区，省级用户为全部。仅经办机构用户可访问。"),
 )
 class RegionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = RegionSerializer
     permission_classes = [IsAuthenticated, IsBureau]
 
     def get_queryset(self):
-        return selectors.region_list()
+        return selectors.region_list_for_user(self.request.user)
 
 
 @extend_schema_view(

@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalogs.models import Region
+from accounts.regions import regions_for_user
 from config.api import query_params
 from disputes.api.serializers import choices_help, one_of
 from disputes.api.views import Refused, refused
@@ -199,7 +199,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        region = Region.objects.filter(code=fields.pop("region")).first()
+        region = regions_for_user(request.user).filter(code=fields.pop("region")).first()
         if region is None:
             raise Refused(ERR_REGION)
         meeting = _written(lambda: services.meeting_create(actor=request.user, region=region, **fields))

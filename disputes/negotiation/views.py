@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.regions import region_fields_scope
 from config.spreadsheets import download_response
 from disputes.choices import MeetingStatus
 from disputes.negotiation import selectors, services
@@ -47,7 +48,7 @@ def meeting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise PermissionDenied(services.ERR_BUREAU_ONLY)
     meeting = selectors.meeting_get_for_user(request.user, pk) if pk else None
     initial = {"title": meeting.title, "held_on": meeting.held_on, "status": meeting.status, "minutes": meeting.minutes} if meeting else {}
-    form = MeetingForm(request.POST or None, initial=initial, editing=meeting is not None)
+    form = region_fields_scope(MeetingForm(request.POST or None, initial=initial, editing=meeting is not None), request)
     if request.method == "POST" and form.is_valid():
         try:
             if meeting:

@@ -6,7 +6,7 @@ from django import forms
 
 from accounts.choices import Role
 from accounts.models import User
-from catalogs.models import Institution
+from catalogs.models import Institution, Region
 from disputes.choices import Specialty
 from portal.users.excel import USERNAME
 
@@ -15,6 +15,8 @@ ERR_HOSPITAL_NEEDS = "医疗机构用户须填写所属机构编码。"
 ERR_EXPERT_NEEDS = "专家须选择专业。"
 ERR_USERNAME_TAKEN = "用户名 {username} 已存在。"
 ERR_USERNAME = "用户名只能包含字母、数字和 @ . + - _。"
+ERR_BUREAU_REGIONS = "经办人员和管理员须至少绑定一个统筹区，或设为省级用户。"
+ERR_HOSPITAL_REGIONS = "医疗机构用户随所属机构的统筹区，不能另选统筹区。"
 
 
 def _styled(form: forms.Form) -> None:
@@ -46,7 +48,29 @@ class UserFilterForm(forms.Form):
         return self.cleaned_data if self.is_valid() else {}
 
 
-class AccountCreateForm(forms.Form):
+class RegionsForm(forms.Form):
+    """所属统筹区: the regions a bureau user or an expert works in, or the province-level flag (省级用户).
+    The view limits the choices to the admin's own regions and offers the flag only to a province-level admin."""
+
+    regions = forms.ModelMultipleChoiceField(label="所属统筹区", queryset=Region.objects.order_by("code"), required=False,
+                                             help_text="经办人员、管理员和专家可读写的统筹区；可多选。新建账号不选时为您当前的统筹区")  # fmt: skip
+    province_wide = forms.BooleanField(label="省级用户（可查看全部统筹区）", required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _styled(self)
+        self.fields["province_wide"].widget.attrs["class"] = "form-check-input"
+
+    def regions_checked(self, role: str, *, required: bool = True) -> None:
+        data = self.cleaned_data
+        if role == Role.HOSPITAL and (data.get("regions") or data.get("province_wide")):
+            self.add_error("regions", ERR_HOSPITAL_REGIONS)
+        if required and role in Role.bureau() and not data.get("regions") and not data.get("province_wide"):
+            self.add_error("regions", ERR_BUREAU_REGIONS)
+
+
+class AccountCreateForm(RegionsForm):
+    field_order = ["username", "display_name", "role", "institution", "regions", "province_wide"]
     username = forms.CharField(label="用户名", max_length=150)
     display_name = forms.CharField(label="姓名", max_length=50)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
@@ -82,6 +106,8 @@ class AccountCreateForm(forms.Form):
             self.add_error("institution", ERR_HOSPITAL_NEEDS)
         if data.get("role") == Role.EXPERT and not data.get("specialty"):
             self.add_error("specialty", ERR_EXPERT_NEEDS)
+        # A new account without a choice gets the admin's current region (``portal.users.views``).
+        self.regions_checked(data.get("role", ""), required=False)
         return data
 
 

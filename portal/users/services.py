@@ -6,7 +6,7 @@ New accounts get a random password shown once and must change it at the first lo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -15,7 +15,7 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.passwords import password_generate
 from accounts.services import user_create
-from catalogs.models import Institution
+from catalogs.models import Institution, Region
 from disputes.services import expert_register
 
 
@@ -34,13 +34,14 @@ class AccountRow:
 def account_create(
     *, actor, username: str, display_name: str, role: str, institution: Institution | None = None,
     email: str = "", phone: str = "", specialty: str = "", expert_institution: Institution | None = None, title: str = "",
+    regions: Iterable[Region] = (), province_wide: bool = False,
 ) -> tuple[User, str]:
     """Create the account and, for an expert, the expert-library entry; returns the user and the
     one-time password."""
     password = password_generate()
     user = user_create(actor=actor, username=username, password=password, role=role, display_name=display_name,
                        institution=institution if role == Role.HOSPITAL else None, email=email, phone=phone,
-                       must_change_password=True)  # fmt: skip
+                       must_change_password=True, regions=regions, province_wide=province_wide)  # fmt: skip
     if role == Role.EXPERT:
         expert_register(actor=actor, user=user, specialty=specialty, institution=expert_institution, title=title)
     return user, password

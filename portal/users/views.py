@@ -15,12 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.choices import Role
 from accounts.decorators import admin_view, error_messages
 from accounts.models import User
+from accounts.regions import region_current, region_fields_scope, regions_for_user, sees_all_regions
 from audit.models import AuditEvent
 from config.spreadsheets import download_response
 from portal.users import excel, selectors, services
-from portal.users.forms import AccountCreateForm, AccountImportForm, UserFilterForm
+from portal.users.forms import AccountCreateForm, AccountImportForm, RegionsForm, UserFilterForm
 
 ERR_ADMIN_ONLY = "只有经办机构管理员可以管理账号。"
 PAGE_SIZE = 50
@@ -33,12 +35,23 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/users/user_list.html", {"form": form, "page": page})
 
 
+def _regions_scoped(form: RegionsForm, request: HttpRequest) -> RegionsForm:
+    """The admin grants only regions of its own scope, and the province-level flag only if it has it."""
+    region_fields_scope(form, request)
+    if not sees_all_regions(request.user):
+        del form.fields["province_wide"]
+    return form
+
+
 @admin_view(ERR_ADMIN_ONLY)
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = AccountCreateForm(request.POST or None)
+    form = _regions_scoped(AccountCreateForm(request.POST or None), request)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["role"] != Role.HOSPITAL and not data["regions"] and not data.get("province_wide"):
+            data["regions"] = [region for region in [region_current(request)] if region]
         try:
-            user, password = services.account_create(actor=request.user, **form.cleaned_data)
+            user, password = services.account_create(actor=request.user, **data)
         except ValidationError as refused:
             error_messages(request, refused)
         else:
@@ -70,8 +83,11 @@ def user_import_template(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User.objects.select_related("institution"), pk=pk)
     events = AuditEvent.objects.filter(object_type=User._meta.label_lower, object_id=str(user.pk)).order_by("-pk")[:20]
+    regions_form = None if user.is_hospital else _regions_scoped(
+        RegionsForm(initial={"regions": list(user.regions.all()), "province_wide": user.province_wide}), request
+    )
     context = {"account": user, "locked": selectors.is_locked(user), "failures": selectors.login_failures(user), "events": events,
-               "expert": getattr(user, "expert_profile", None)}  # fmt: skip
+               "expert": getattr(user, "expert_profile", None), "regions_form": regions_form}  # fmt: skip
     return render(request, "portal/users/user_detail.html", context)
 
 
@@ -116,3 +132,19 @@ def user_unlock(request: HttpRequest, user: User) -> str:
 def user_password_reset(request: HttpRequest, user: User) -> HttpResponse:
     password = account_services.user_password_reset(actor=request.user, user=user)
     return render(request, "portal/users/passwords.html", {"accounts": [(user, password)], "title": "密码已重置"})
+
+
+@_account_action
+def user_regions(request: HttpRequest, user: User) -> str:
+    """Bind the account to regions (所属统筹区) or make it province-level; out-of-scope choices are invalid."""
+    form = _regions_scoped(RegionsForm(request.POST), request)
+    if form.is_valid():
+        form.regions_checked(user.role)
+    if not form.is_valid():
+        raise ValidationError([error for errors in form.errors.values() for error in errors])
+    # Regions beyond the admin's own scope, and a flag it may not grant, stay as they are.
+    kept = list(user.regions.exclude(pk__in=regions_for_user(request.user)))
+    keep_province = user.province_wide and "province_wide" not in form.fields
+    account_services.user_regions_set(actor=request.user, user=user, regions=[*form.cleaned_data["regions"], *kept],
+                                      province_wide=form.cleaned_data.get("province_wide", keep_province))  # fmt: skip
+    return f"已更新 {user.username} 的所属统筹区。"

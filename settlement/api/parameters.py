@@ -7,14 +7,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.regions import in_user_regions
 from catalogs.choices import Scheme
-from catalogs.models import Region
-from config.api import ErrorSerializer, IsBureau, query_params
+from config.api import ErrorSerializer, IsBureau, query_params, region_in_scope
 from settlement.parameters import domain, selectors
 from settlement.parameters.models import ParameterSet, ParameterStatus
 
@@ -85,12 +84,12 @@ class ParameterSetViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         filters = query_params(ParameterQuerySerializer, self.request) if self.action == "list" else {}
-        return selectors.parameter_set_list(**filters)
+        return in_user_regions(selectors.parameter_set_list(**filters), self.request.user)
 
     @action(detail=False, url_path="in-force", pagination_class=None)
     def in_force(self, request: Request) -> Response:
         query = query_params(InForceQuerySerializer, request)
-        region = get_object_or_404(Region, code=query.pop("region"))
+        region = region_in_scope(request.user, query.pop("region"))
         found = selectors.parameter_set_in_force(region=region, **query)
         if found is None:
             raise NotFound(ERR_NONE_IN_FORCE)

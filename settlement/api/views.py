@@ -11,14 +11,14 @@ from settlement.models import CaseRecord
 
 
 @extend_schema_view(
-    list=extend_schema(summary="结算期间列表", description="各统筹区的结算期间（年度、月份、开放/已关账）。仅经办机构用户可访问。"),
+    list=extend_schema(summary="结算期间列表", description="当前用户可见统筹区的结算期间（年度、月份、开放/已关账）。仅经办机构用户可访问。"),
 )
 class PeriodViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PeriodSerializer
     permission_classes = [IsAuthenticated, IsBureau]
 
     def get_queryset(self):
-        return selectors.period_list()
+        return selectors.period_list(self.request.user)
 
 
 @extend_schema_view(

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
+from accounts.regions import in_user_regions, region_fields_scope
 from settlement.funds import selectors, services
 from settlement.funds.forms import FundFilterForm, FundForm
 from settlement.runs.models import RevolvingFund
@@ -23,9 +24,9 @@ MSG_REMOVED = "已删除 {name} {year}年周转金。"
 
 @bureau_view(VIEW)
 def fund_list(request: HttpRequest) -> HttpResponse:
-    filters = FundFilterForm(request.GET or None)
-    funds = selectors.revolving_fund_list(**filters.filters())
-    form = FundForm(request.POST or None) if request.user.has_perm(CHANGE) else None
+    filters = region_fields_scope(FundFilterForm(request.GET or None), request)
+    funds = in_user_regions(selectors.revolving_fund_list(**filters.filters()), request.user)
+    form = region_fields_scope(FundForm(request.POST or None), request) if request.user.has_perm(CHANGE) else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             fund = services.revolving_fund_set(actor=request.user, **form.cleaned_data)
@@ -42,7 +43,7 @@ def fund_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @bureau_view(DELETE)
 def fund_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    fund = get_object_or_404(RevolvingFund.objects.select_related("institution"), pk=pk)
+    fund = get_object_or_404(in_user_regions(RevolvingFund.objects.select_related("institution"), request.user), pk=pk)
     try:
         services.revolving_fund_remove(actor=request.user, fund=fund)
     except ValidationError as refused:

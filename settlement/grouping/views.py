@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import bureau_view
+from accounts.regions import region_from_query
 from catalogs.choices import CatalogKind
-from catalogs.models import Region
 from jobs.services import JobRefused
 from settlement.grouping import preview, selectors, services
 from settlement.grouping.forms import PreviewForm
@@ -26,14 +26,9 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _region(request: HttpRequest) -> Region | None:
-    regions = Region.objects.order_by("code")
-    return regions.filter(code=request.GET.get("region") or request.POST.get("region", "")).first() or regions.first()
-
-
 @bureau_view(VIEW)
 def grouping_summary(request: HttpRequest) -> HttpResponse:
-    region = _region(request)
+    region = region_from_query(request)
     year = _int(request.GET.get("year")) or (selectors.latest_year(region=region) if region else None)
     month = _int(request.GET.get("month"))
     periods = selectors.period_list_for(region=region, year=year, month=month) if region and year else []
@@ -48,7 +43,7 @@ def grouping_summary(request: HttpRequest) -> HttpResponse:
 @require_POST
 @bureau_view(RUN)
 def grouping_start(request: HttpRequest) -> HttpResponse:
-    region, year, month = _region(request), _int(request.POST.get("year")), _int(request.POST.get("month"))
+    region, year, month = region_from_query(request), _int(request.POST.get("year")), _int(request.POST.get("month"))
     kind = request.POST.get("kind") if request.POST.get("kind") in CatalogKind.values else CatalogKind.DIP
     try:
         job = services.case_group_start(actor=request.user, region=region, year=year or 0, month=month, kind=kind)

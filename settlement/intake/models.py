@@ -16,6 +16,7 @@ from settlement.intake.columns import column_label
 
 class ImportBatchQuerySet(TenantQuerySet):
     tenant_field = "institution"
+    unowned_visible = True  # a bureau's regional file has no institution
 
 
 class ImportBatch(models.Model):
@@ -63,6 +64,7 @@ class ImportBatch(models.Model):
 
 class ImportIssueQuerySet(TenantQuerySet):
     tenant_field = "batch__institution"
+    unowned_visible = True
 
 
 class ImportIssue(models.Model):

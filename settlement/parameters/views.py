@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
+from accounts.regions import in_user_regions, region_fields_scope
 from catalogs.choices import Scheme
 from config.spreadsheets import download_response
 from settlement.parameters import domain, excel, selectors, services
@@ -19,6 +20,11 @@ from settlement.parameters.forms import ImportForm, ParameterSetCreateForm, Para
 from settlement.parameters.models import ParameterSet, ParameterStatus
 
 VIEW, CHANGE, APPROVE = "settlement.view_parameterset", "settlement.change_parameterset", "settlement.approve_parameterset"
+
+
+def _set(request: HttpRequest, pk: int, *related: str) -> ParameterSet:
+    """A parameter set of the user's regions, or 404."""
+    return get_object_or_404(in_user_regions(ParameterSet.objects.select_related(*related), request.user), pk=pk)
 
 
 def _detail(parameter_set: ParameterSet) -> HttpResponse:
@@ -29,13 +35,14 @@ def _detail(parameter_set: ParameterSet) -> HttpResponse:
 def parameter_list(request: HttpRequest) -> HttpResponse:
     year, scheme, category = request.GET.get("year", ""), request.GET.get("scheme", ""), request.GET.get("category", "")
     sets = selectors.parameter_set_list(year=int(year) if year.isdigit() else None, scheme=scheme, category=category)
+    sets = in_user_regions(sets, request.user)
     context = {"sets": sets, "schemes": Scheme.choices, "year": year, "scheme": scheme, "category": category}
     return render(request, "settlement/parameters/parameter_list.html", context)
 
 
 @bureau_view(CHANGE)
 def parameter_create(request: HttpRequest) -> HttpResponse:
-    form = ParameterSetCreateForm(request.POST or None)
+    form = region_fields_scope(ParameterSetCreateForm(request.POST or None), request)
     if request.method == "POST" and form.is_valid():
         try:
             parameter_set = services.parameter_set_create(actor=request.user, **form.cleaned_data)
@@ -49,7 +56,7 @@ def parameter_create(request: HttpRequest) -> HttpResponse:
 
 @bureau_view(VIEW)
 def parameter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    parameter_set = get_object_or_404(ParameterSet.objects.select_related("region", "based_on"), pk=pk)
+    parameter_set = _set(request, pk, "region", "based_on")
     versions = ParameterSet.objects.filter(region=parameter_set.region_id, year=parameter_set.year, scheme=parameter_set.scheme,
                                            category=parameter_set.category).order_by("-version")  # fmt: skip
     defaults = domain.defaults(parameter_set.kind)
@@ -67,7 +74,7 @@ def parameter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @bureau_view(CHANGE)
 def parameter_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    parameter_set = get_object_or_404(ParameterSet, pk=pk)
+    parameter_set = _set(request, pk)
     if parameter_set.status != ParameterStatus.DRAFT:
         messages.error(request, services.ERR_NOT_DRAFT)
         return _detail(parameter_set)
@@ -88,7 +95,7 @@ def parameter_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _workflow(action: Callable[..., ParameterSet], success: str, *, with_reason: bool = False) -> Callable:
-    return workflow_view(get=lambda request, pk: get_object_or_404(ParameterSet, pk=pk), action=action, target="parameter_set",
+    return workflow_view(get=lambda request, pk: _set(request, pk), action=action, target="parameter_set",
                          detail=_detail, success=success, form_class=ReasonForm if with_reason else None,
                          invalid=services.ERR_REASON)  # fmt: skip
 
@@ -101,7 +108,7 @@ parameter_revise = bureau_view(CHANGE)(require_POST(_workflow(services.parameter
 
 @bureau_view(VIEW)
 def parameter_export(request: HttpRequest, pk: int) -> HttpResponse:
-    parameter_set = get_object_or_404(ParameterSet.objects.select_related("region"), pk=pk)
+    parameter_set = _set(request, pk, "region")
     name = f"parameters-{parameter_set.year}-{parameter_set.scheme}-{parameter_set.category}-v{parameter_set.version}.xlsx"
     return download_response(excel.parameter_workbook(parameter_set), name)
 
@@ -109,7 +116,7 @@ def parameter_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @bureau_view(CHANGE)
 def parameter_import(request: HttpRequest, pk: int) -> HttpResponse:
-    parameter_set = get_object_or_404(ParameterSet, pk=pk)
+    parameter_set = _set(request, pk)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要导入的 .xlsx 文件。")

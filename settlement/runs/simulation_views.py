@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.decorators import bureau_view, error_messages
+from accounts.regions import in_user_regions, region_from_query
 from audit.dashboards.charts import chart, series
 from catalogs.choices import Scheme
 from catalogs.models import Region
@@ -45,7 +46,7 @@ class SimulationForm(forms.Form):
 
 @bureau_view(RUN)
 def run_simulate(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(SettlementRun, pk=pk)
+    run = get_object_or_404(in_user_regions(SettlementRun.objects.all(), request.user), pk=pk)
     form = SimulationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,7 +66,7 @@ def run_simulate(request: HttpRequest, pk: int) -> HttpResponse:
 @bureau_view(VIEW)
 def simulation_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, kind=simulation.JOB_KIND)
-    run = get_object_or_404(SettlementRun, pk=job.params["run_id"])
+    run = get_object_or_404(in_user_regions(SettlementRun.objects.all(), request.user), pk=job.params["run_id"])
     result = job.summary if job.summary.get("institutions") is not None else None
     rows = sorted(result["institutions"], key=lambda r: Decimal(r["difference"])) if result else []
     context = {"job": job, "run": run, "result": result, "rows": rows,
@@ -75,7 +76,7 @@ def simulation_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @bureau_view(VIEW)
 def forecast(request: HttpRequest) -> HttpResponse:
-    region = Region.objects.filter(code=request.GET.get("region", "")).first() or Region.objects.order_by("code").first()
+    region = region_from_query(request)
     if region is None:
         raise Http404
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else _latest_year(region)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
+from accounts.regions import in_user_regions, region_check, region_fields_scope, region_from_query, regions_for_user
 from audit.dashboards.charts import chart, series
 from catalogs.models import Region
 from config.spreadsheets import download_response
@@ -34,23 +35,25 @@ MSG_PERIOD_CLOSED = "{label}已关账。"
 MSG_YEAR_CLOSED = "{year}年度已关账（本次关闭 {count} 个月份）。"
 
 
-def _run(pk: int) -> SettlementRun:
+def _run(request: HttpRequest, pk: int) -> SettlementRun:
     try:
-        return selectors.run_get(pk)
+        run = selectors.run_get(pk)
     except SettlementRun.DoesNotExist:
         raise Http404 from None
+    region_check(request.user, run.region_id)
+    return run
 
 
 @bureau_view(VIEW)
 def run_list(request: HttpRequest) -> HttpResponse:
-    form = RunFilterForm(request.GET or None)
-    runs = Paginator(selectors.run_list(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    form = region_fields_scope(RunFilterForm(request.GET or None), request)
+    runs = Paginator(in_user_regions(selectors.run_list(**form.filters()), request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "settlement/runs/run_list.html", {"form": form, "page": runs, "can_start": request.user.has_perm(START)})
 
 
 @bureau_view(START)
 def run_start(request: HttpRequest) -> HttpResponse:
-    form = RunStartForm(request.POST or None, initial={"region": Region.objects.order_by("code").first()})
+    form = region_fields_scope(RunStartForm(request.POST or None), request)
     if request.method == "POST" and form.is_valid():
         try:
             run = services.run_start(actor=request.user, **form.cleaned_data)
@@ -75,7 +78,7 @@ def _charts(run: SettlementRun, rows: list[RunInstitution]) -> dict:
 
 @bureau_view(VIEW)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(pk)
+    run = _run(request, pk)
     rows = list(selectors.run_statement_rows(run))
     changes = run.summary.get("changes", [])
     names = selectors.institution_names([c["institution"] for c in changes])
@@ -179,8 +182,7 @@ def _closing_url(region: Region, year: int | None) -> str:
 
 @bureau_view(CLOSE)
 def period_closing(request: HttpRequest) -> HttpResponse:
-    regions = Region.objects.order_by("code")
-    region = regions.filter(code=request.GET.get("region", "")).first() or regions.first()
+    regions, region = regions_for_user(request.user), region_from_query(request)
     years = selectors.period_years(region) if region else []
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
     periods = selectors.periods_of(region=region, year=year, months=range(1, 13)) if year else []
@@ -191,7 +193,7 @@ def period_closing(request: HttpRequest) -> HttpResponse:
 @require_POST
 @bureau_view(CLOSE)
 def period_close(request: HttpRequest, pk: int) -> HttpResponse:
-    period = get_object_or_404(SettlementPeriod.objects.select_related("region"), pk=pk)
+    period = get_object_or_404(in_user_regions(SettlementPeriod.objects.select_related("region"), request.user), pk=pk)
     try:
         services.period_close(actor=request.user, period=period)
     except ValidationError as refused:
@@ -204,7 +206,7 @@ def period_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @bureau_view(CLOSE)
 def year_close(request: HttpRequest) -> HttpResponse:
-    form = YearCloseForm(request.POST)
+    form = region_fields_scope(YearCloseForm(request.POST), request)
     if not form.is_valid():
         raise Http404
     region, year = form.cleaned_data["region"], form.cleaned_data["year"]

@@ -222,7 +222,8 @@ def test_a_rule_set_is_drafted_submitted_and_approved_by_a_second_admin_on_the_p
     client.post(reverse("supervision:rule_set_submit", args=[draft.pk]))
     client.post(reverse("supervision:rule_set_approve", args=[draft.pk]))  # by the submitter: refused
     assert RuleSet.objects.get().status == RuleSetStatus.SUBMITTED
-    second = user_create(actor=None, username="admin2", password=PASSWORD, role=Role.BUREAU_ADMIN, display_name="admin2")
+    second = user_create(actor=None, username="admin2", password=PASSWORD, role=Role.BUREAU_ADMIN, display_name="admin2",
+                         regions=[world.region])
     client_for(second).post(reverse("supervision:rule_set_approve", args=[draft.pk]))
     assert RuleSet.objects.get().status == RuleSetStatus.IN_FORCE
     page = client_for(second).get(reverse("supervision:rule_set_list")).content.decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.services import DemoRefused, demo_generate
+from demo.services import REGION_CODE, REGION_NAME, DemoRefused, demo_generate
 
 ACTOR = "manage.py demo_generate"
 
@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--cases-per-year", type=int, default=30000, help="每年病例数 / cases per year (default 30000)")
         parser.add_argument("--seed", type=int, default=20240101, help="随机种子 / seed (default 20240101)")
         parser.add_argument("--end-year", type=int, default=None, help="最后一年 / last year (default: last complete year)")
+        parser.add_argument("--region-code", default=REGION_CODE, help=f"统筹区代码 / region code (default {REGION_CODE})")
+        parser.add_argument("--region-name", default=REGION_NAME, help=f"统筹区名称 / region name (default {REGION_NAME})")
+        parser.add_argument("--user-prefix", default="", help="另一演示统筹区的用户名前缀，如 b_ / user prefix of a further demo region")
 
     def handle(self, *args, **options) -> None:
         def progress(percent: int, message: str) -> None:
@@ -28,6 +31,7 @@ class Command(BaseCommand):
             summary = demo_generate(
                 actor=ACTOR, seed=options["seed"], years=options["years"], cases_per_year=options["cases_per_year"],
                 end_year=options["end_year"], if_empty=options["if_empty"], progress=progress,
+                region_code=options["region_code"], region_name=options["region_name"], user_prefix=options["user_prefix"],
             )  # fmt: skip
         except DemoRefused as exc:
             raise CommandError(str(exc)) from None

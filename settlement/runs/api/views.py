@@ -8,6 +8,7 @@ from rest_framework import generics, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 
+from accounts.regions import in_user_regions, region_ids_for_user
 from config.api import IsBureau, query_params
 from settlement import selectors as case_selectors
 from settlement.runs import selectors
@@ -17,8 +18,8 @@ from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 
 
 @extend_schema_view(
-    list=extend_schema(summary="结算运行列表", description="按年度、险种、类别、运行类型、状态筛选的结算运行。仅经办机构用户可访问。"),
-    retrieve=extend_schema(summary="结算运行详情", description="一次结算运行冻结的输入版本与指纹、点值、总额、偏差分布及与被替代运行的差异。仅经办机构用户可访问。"),
+    list=extend_schema(summary="结算运行列表", description="当前用户所属统筹区的结算运行，按年度、险种、类别、运行类型、状态筛选。仅经办机构用户可访问。"),
+    retrieve=extend_schema(summary="结算运行详情", description="一次结算运行冻结的输入版本与指纹、点值、总额、偏差分布及与被替代运行的差异。仅经办机构用户可访问；其他统筹区的运行返回404。"),
 )
 class RunViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated, IsBureau]
@@ -29,13 +30,18 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         return RunSerializer if self.action == "list" else RunDetailSerializer
 
     def get_queryset(self):
-        return selectors.run_list(**query_params(self.query_serializer_class, self.request) if self.action == "list" else {})
+        runs = selectors.run_list(**query_params(self.query_serializer_class, self.request) if self.action == "list" else {})
+        return in_user_regions(runs, self.request.user)
 
     def get_object(self) -> SettlementRun:
         try:
-            return selectors.run_get(self.kwargs["pk"])
+            run = selectors.run_get(self.kwargs["pk"])
         except SettlementRun.DoesNotExist:
             raise NotFound from None
+        ids = region_ids_for_user(self.request.user)
+        if ids is not None and run.region_id not in ids:
+            raise NotFound
+        return run
 
 
 @extend_schema_view(

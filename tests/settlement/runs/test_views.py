@@ -147,7 +147,7 @@ def test_the_other_hospital_gets_404_for_the_demo_hospitals_statement(computed, 
 
 def test_the_run_list_filters_by_type_and_status_in_a_bounded_number_of_queries(computed, client_for, django_assert_max_num_queries):
     client = client_for(computed.demo.officer)
-    with django_assert_max_num_queries(6):  # session, user, count, page (runs with region, user, job)
+    with django_assert_max_num_queries(7):  # session, user, count, page (runs with region, user, job), the user's regions
         body = client.get(reverse("settlement:run_list")).content.decode()
     assert f"#{computed.first.pk}" in body and f"#{computed.clearing.pk}" in body
     body = client.get(reverse("settlement:run_list"), {"run_type": "monthly", "status": "superseded", "year": YEAR}).content.decode()
