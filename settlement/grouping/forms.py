@@ -17,6 +17,7 @@ PAGE_MAX_UPLOAD_MB = 5
 ERR_ONE_SOURCE = "请粘贴病例或上传文件（二选一）。"
 ERR_PAGE_TOO_MANY = "本页每次最多预分组{limit}条病例，本次{count}条；更多病例请使用接口 POST /api/v1/grouping/preview/。"
 ERR_UPLOAD_TOO_LARGE = "文件大小超过上限 {limit} MB。"
+ERR_PAGE_FILE_TYPE = "本页仅支持平铺模板的 .xlsx 或 .csv 文件；国家接口（4101）分表文件请通过接口 POST /api/v1/grouping/preview/ 或清单导入提交。"
 ERR_NO_ROWS = "没有读到病例：第一行应为表头（字段代码或中文名称），其后每行一条病例。"
 
 
@@ -28,13 +29,18 @@ def pasted_frame(text: str) -> pd.DataFrame:
 
 
 def uploaded_frame(upload) -> pd.DataFrame:
-    """An uploaded .xlsx/.csv through the intake's safe readers (``files.frame_read``)."""
-    source = files.source_of(upload.name)
+    """An uploaded flat .xlsx/.csv through the intake's safe readers (``files.frame_read``)."""
+    source = Path(upload.name).suffix.lower().lstrip(".")
+    if source not in ("xlsx", "csv"):
+        raise files.FileRefused(ERR_PAGE_FILE_TYPE)
     with tempfile.NamedTemporaryFile(suffix=f".{source}") as stored:
         for chunk in upload.chunks():
             stored.write(chunk)
         stored.flush()
-        return files.frame_read(Path(stored.name), source=source, max_uncompressed_mb=settings.INTAKE_MAX_XLSX_UNCOMPRESSED_MB)
+        frame = files.frame_read(Path(stored.name), source=source, max_uncompressed_mb=settings.INTAKE_MAX_XLSX_UNCOMPRESSED_MB)
+    if not isinstance(frame, pd.DataFrame):  # a workbook with a sheet per national table
+        raise files.FileRefused(ERR_PAGE_FILE_TYPE)
+    return frame
 
 
 class PreviewForm(forms.Form):

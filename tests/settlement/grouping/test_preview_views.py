@@ -6,7 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from config.spreadsheets.writer import rows_workbook
 from settlement.grouping import preview
+from settlement.grouping.forms import ERR_PAGE_FILE_TYPE
 from settlement.intake import domain as intake
 from tests.settlement.grouping.preview_world import dip_catalog, dip_parameters, point_value_run
 from tests.settlement.intake_rows import csv_bytes, valid_row
@@ -79,6 +81,16 @@ def test_nothing_pasted_or_both_given_is_refused_in_chinese(world, client_for):
     assert "请粘贴病例或上传文件" in client.post(PAGE, {"text": tsv([valid_row("S1")]), "file": upload}).content.decode()
 
 
-def test_a_file_of_another_type_is_refused(world, client_for):
-    upload = SimpleUploadedFile("cases.txt", b"setl_id\nS1\n")
-    assert "仅支持 .xlsx 或 .csv 文件" in client_for(world.user_a).post(PAGE, {"file": upload}).content.decode()
+@pytest.mark.parametrize("name", ["cases.txt", "setlinfo.zip"])
+def test_a_file_of_another_type_is_refused(world, client_for, name):
+    upload = SimpleUploadedFile(name, b"setl_id\nS1\n")
+    assert ERR_PAGE_FILE_TYPE in client_for(world.user_a).post(PAGE, {"file": upload}).content.decode()
+
+
+def test_a_workbook_with_a_sheet_per_national_table_is_refused_not_misread(world, client_for):
+    content = rows_workbook([("结算清单", ["setl_id", "fixmedins_code"], [["S1", world.hospital_a.code]]),
+                             ("诊断", ["setl_id", "diag_code", "maindiag_flag"], [["S1", "I21.000", "1"]])])
+    upload = SimpleUploadedFile("national.xlsx", content)
+    response = client_for(world.user_a).post(PAGE, {"file": upload})
+    assert response.status_code == 200
+    assert ERR_PAGE_FILE_TYPE in response.content.decode()
