@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,9 +15,8 @@ from notices.models import Notice
 
 @extend_schema_view(
     list=extend_schema(summary="通知公告列表", description="医疗机构用户：发给本机构的已发布通知公告（is_read 表示本人是否已读），可用 unread=true 仅看未读；经办机构用户：全部。"),
-    retrieve=extend_schema(summary="通知公告详情", description="读取一条通知公告（不记录已读；阅读回执用 read 接口）。不在权限范围内返回404。"),
-    read=extend_schema(summary="标记已读", description="医疗机构用户记录本人对该通知公告的已读回执（重复调用不重复记录）。", request=None,
-                       responses={200: NoticeSerializer}),
+    retrieve=extend_schema(summary="通知公告详情", description="读取一条通知公告；医疗机构用户读取即记录本人的已读回执（与页面打开相同，重复读取不重复记录）。"
+                           "不在权限范围内返回404。"),
 )
 class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NoticeSerializer
@@ -39,7 +37,6 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self) -> Notice:
         return selectors.notice_get_for_user(self.request.user, self.kwargs["pk"])
 
-    @action(detail=True, methods=["post"])
-    def read(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
         services.notice_mark_read(user=request.user, notice=self.get_object())
         return Response(self.get_serializer(self.get_object()).data)

@@ -86,9 +86,10 @@ def test_the_api_lists_unread_notices_and_records_receipts(world, client, token_
     headers = token_headers(world.user_a)
     rows = client.get(reverse("api:notice-list") + "?unread=true", **headers).json()["results"]
     assert [(row["id"], row["is_read"]) for row in rows] == [(item.pk, False)] and "created_by" not in rows[0]
-    assert client.post(reverse("api:notice-read", args=[item.pk]), **headers).json()["is_read"] is True
+    assert client.get(reverse("api:notice-detail", args=[item.pk]), **headers).json()["is_read"] is True
     assert client.get(reverse("api:notice-list") + "?unread=true", **headers).json()["count"] == 0
     assert client.get(reverse("api:notice-list") + "?bogus=1", **headers).status_code == 400
-    assert client.post(reverse("api:notice-read", args=[item.pk]), **token_headers(world.user_b)).status_code == 200
+    assert client.get(reverse("api:notice-detail", args=[item.pk]), **token_headers(world.user_b)).status_code == 200
+    assert NoticeReceipt.objects.filter(notice=item).count() == 2
     other = notice(world, to_all=False, institutions=[world.hospital_b])
     assert client.get(reverse("api:notice-detail", args=[other.pk]), **headers).status_code == 404
