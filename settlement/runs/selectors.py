@@ -235,7 +235,8 @@ def statement_list_for_user(user, *, year: int | None = None, institution_id: in
         rows = rows.filter(run__year=year)
     if institution_id:
         rows = rows.filter(institution_id=institution_id)
-    return rows.select_related("run", "institution", "run__region").order_by("-run__year", "run__run_type", "-run__number", "-run_id")
+    rows = rows.select_related("run", "institution", "run__region", "run__publication", "response")
+    return rows.order_by("-run__year", "run__run_type", "-run__number", "-run_id")
 
 
 def statement_get_for_user(user, *, run_id: int, institution_code: str) -> RunInstitution:

@@ -31,7 +31,7 @@ def test_statements_of_an_unpublished_run_are_invisible_to_the_hospital_until_pu
     response = api("post", world.officer, reverse("api:run-publish", args=[run.pk]), {"note": "公示"})
     assert response.status_code == 201 and response.json()["window_days"] == 2
     rows = api("get", world.user_a, reverse("api:statement-list")).json()["results"]
-    assert [row["id"] for row in rows] == [statement.pk]
+    assert [(row["id"], row["confirm_deadline"], row["answer"]) for row in rows] == [(statement.pk, str(response.json()["deadline"]), None)]
 
 
 def test_only_the_bureau_publishes_and_reads_the_overview(world, run, api):
@@ -45,6 +45,7 @@ def test_confirm_object_and_the_overview(world, run, api):
     services.run_publish(actor=world.officer, run=run)
     a, b = statement_of(run, world.hospital_a), statement_of(run, world.hospital_b)
     assert api("post", world.user_a, reverse("api:statement-confirm", args=[a.pk]), {"note": "无误"}).json()["kind"] == "confirmed"
+    assert api("get", world.user_a, reverse("api:statement-detail", args=[a.pk])).json()["answer"] == "confirmed"
     objected = api("post", world.user_b, reverse("api:statement-object", args=[b.pk]), {"subject": "score", "reason": "分值有误"}).json()
     assert objected["kind"] == "objected" and objected["dispute"] == DisputeItem.objects.get(statement_line=b).pk
     overview = api("get", world.officer, reverse("api:run-responses", args=[run.pk])).json()
