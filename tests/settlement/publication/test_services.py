@@ -4,11 +4,14 @@ bureau's overview, superseding runs, and tenancy."""
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
+from catalogs.models import Institution
 from disputes.choices import ItemKind, ItemStatus, Subject
 from disputes.models import DisputeItem
 from notices.models import Notice
@@ -117,8 +120,6 @@ def test_a_hospital_cannot_answer_another_institutions_statement_or_an_unpublish
 
 
 def test_the_overview_counts_confirmed_objected_pending_and_lapsed(world, run):
-    from catalogs.models import Institution
-
     third = Institution.objects.create(region=world.region, code="H37080200003", name="丙医院", level="1", type="general")
     RunInstitution.objects.create(run=run, institution=third, cases=1)
     publication = publish(world, run)
@@ -156,3 +157,13 @@ def test_the_holiday_calendar_refuses_a_day_twice(world):
     assert selectors.holiday_calendar() == ({date(2024, 10, 1)}, {date(2024, 9, 29)})
     services.holiday_remove(actor=world.officer, holiday=Holiday.objects.get(day=date(2024, 10, 1)))
     assert not Holiday.objects.filter(day=date(2024, 10, 1)).exists()
+
+
+def test_the_command_publishes_and_refuses_twice(world, run):
+    out = StringIO()
+    call_command("run_publish", str(run.pk), "--user", "officer", "--no-notice", stdout=out)
+    assert "已公示" in out.getvalue() and run.publication.notice is None
+    with pytest.raises(CommandError, match="不能重复公示"):
+        call_command("run_publish", str(run.pk), "--user", "officer")
+    with pytest.raises(CommandError, match="不是经办机构用户"):
+        call_command("run_publish", str(run.pk), "--user", "hosp_a")
