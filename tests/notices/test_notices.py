@@ -93,3 +93,12 @@ def test_the_api_lists_unread_notices_and_records_receipts(world, client, token_
     assert NoticeReceipt.objects.filter(notice=item).count() == 2
     other = notice(world, to_all=False, institutions=[world.hospital_b])
     assert client.get(reverse("api:notice-detail", args=[other.pk]), **headers).status_code == 404
+
+
+def test_the_notice_list_reads_in_a_bounded_number_of_queries(world, client_for, django_assert_max_num_queries):
+    for n in range(10):
+        notice(world, title=f"通知{n}")
+    client = client_for(world.user_a)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("notices:notice_list")).content.decode()
+    assert page.count("未读</span>") == 10

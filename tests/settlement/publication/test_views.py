@@ -10,9 +10,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from catalogs.models import Institution
 from disputes.models import DisputeItem
 from settlement.publication import services
 from settlement.publication.models import StatementPublication, StatementResponse
+from settlement.runs.models import RunInstitution
 from tests.settlement.publication.conftest import statement_of
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +112,14 @@ def test_the_holiday_page_adds_and_refuses_a_duplicate(world, client_for):
     page = client.post(reverse("settlement:holiday_list"), {"day": "2024-10-01", "name": "国庆"}).content.decode()
     assert "2024-10-01 已在节假日表中" in page
     assert client_for(world.user_a).get(reverse("settlement:holiday_list")).status_code == 403
+
+
+def test_the_overview_page_reads_in_a_bounded_number_of_queries(world, run, client_for, django_assert_max_num_queries):
+    for n in range(3, 13):
+        institution = Institution.objects.create(region=world.region, code=f"H370802000{n:02d}", name=f"医院{n}", level="1", type="general")
+        RunInstitution.objects.create(run=run, institution=institution, cases=1)
+    services.run_publish(actor=world.officer, run=run)
+    client = client_for(world.officer)
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("settlement:run_responses", args=[run.pk])).content.decode()
+    assert 'data-testid="count-pending">12<' in page
