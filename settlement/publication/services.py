@@ -72,7 +72,7 @@ def run_publish(*, actor, run: SettlementRun, note: str = "", today: date | None
     """Publish a completed run's statements (公示): hospitals see them from now on and answer within the
     parameter set's number of working days; ``notify`` sends the institutions a notice (公告)."""
     _require_bureau(actor)
-    run = SettlementRun.objects.select_for_update().select_related("region", "parameter_set").get(pk=run.pk)
+    run = SettlementRun.objects.select_for_update(of=("self",)).select_related("region", "parameter_set").get(pk=run.pk)
     if run.status != RunStatus.COMPLETED:
         raise ValidationError(ERR_NOT_COMPLETED.format(status=run.get_status_display()))
     existing = selectors.publication_of(run)

@@ -12,7 +12,7 @@ class PublishSerializer(serializers.Serializer):
 
 
 class PublicationSerializer(serializers.ModelSerializer):
-    published_by = serializers.StringRelatedField()
+    published_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = StatementPublication
@@ -51,10 +51,10 @@ class AnswerRowSerializer(serializers.Serializer):
     statement = serializers.IntegerField(source="statement.pk")
     state = serializers.CharField(source="state.value", help_text="confirmed 已确认 / objected 已提出异议 / pending 待回复 / lapsed 逾期未回复")
     state_label = serializers.CharField(source="state.label")
-    responded_by = serializers.CharField(source="response.responded_by", default=None)
-    responded_at = serializers.DateTimeField(source="response.responded_at", default=None)
-    note = serializers.CharField(source="response.note", default=None)
-    dispute = serializers.IntegerField(source="dispute.pk", default=None)
+    responded_by = serializers.CharField(source="response.responded_by", default=None, allow_null=True)
+    responded_at = serializers.DateTimeField(source="response.responded_at", default=None, allow_null=True)
+    note = serializers.CharField(source="response.note", default=None, allow_null=True)
+    dispute = serializers.IntegerField(source="dispute.pk", default=None, allow_null=True, help_text="异议打开的争议申请ID")
 
 
 class OverviewSerializer(serializers.Serializer):
