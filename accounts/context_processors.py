@@ -22,6 +22,7 @@ class NavItem:
 
 NAV = [
     NavItem("首页", "house", "accounts:home", hospital=True, expert=True),
+    NavItem("通知公告", "megaphone", "notices:notice_list", hospital=True),
     NavItem("总额预算", "piggy-bank", "budgets:budget_list"),
     NavItem("目录与机构", "journal-medical", "catalogs:version_list", hospital=True, expert=True),
     NavItem("结算清单", "file-earmark-medical", "settlement:case_list", hospital=True),
@@ -33,6 +34,7 @@ NAV = [
     NavItem("结算运行", "calculator", "settlement:run_list"),
     NavItem("结算关账", "lock", "settlement:period_closing"),
     NavItem("周转金", "cash-coin", "settlement:fund_list"),
+    NavItem("节假日", "calendar-x", "settlement:holiday_list"),
     NavItem("我的结算单", "receipt", "settlement:statement_list", bureau=False, hospital=True),
     NavItem("特病单议与争议", "chat-square-text", "disputes:item_list", hospital=True, expert=True),
     NavItem("监管考核", "shield-check", "supervision:finding_list", hospital=True),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("catalogs/", include("catalogs.urls")),
     path("settlement/", include("settlement.urls")),
     path("disputes/", include("disputes.urls")),
+    path("notices/", include("notices.urls")),
     path("jobs/", include("jobs.urls")),
     path("reports/", include("reports.urls")),
     path("manage/", include("portal.urls")),

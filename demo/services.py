@@ -278,10 +278,11 @@ def _catalog_publish_and_group(*, region: Region, years: list[int], report: Prog
 
 def _months_settle(*, region: Region, year: int, report: Progress, prefix: str) -> dict:
     """The last year's monthly pre-settlement (月度预付) of every scheme × category that has a published catalog,
-    started by the officer and computed at once; quarters, the year, clearing and closing are left to the
+    started by the officer, computed at once and published (公示) so the hospitals see their statements; quarters, the year, clearing and closing are left to the
     officer's pages."""
     from jobs.services import job_run
-    from settlement.runs.choices import RunType
+    from settlement.publication.services import run_publish
+    from settlement.runs.choices import RunStatus, RunType
     from settlement.runs.services import run_start
 
     officer, _ = _staff(prefix)
@@ -295,6 +296,9 @@ def _months_settle(*, region: Region, year: int, report: Progress, prefix: str) 
                 run = run_start(actor=officer, region=region, year=year, scheme=scheme.value, category=category, run_type=RunType.MONTHLY,
                                 number=month, dispatch=False)  # fmt: skip
                 job_run(job_id=run.job_id)
+                run.refresh_from_db()
+                if run.status == RunStatus.COMPLETED:
+                    run_publish(actor=officer, run=run, notify=False)
             done[f"{scheme.value}-{category}"] = 12
     return done
 

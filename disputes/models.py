@@ -41,6 +41,7 @@ ERR_SCORE_NEEDS_VALUE = "调整分值的决定必须填写调整后的分值。"
 ERR_ONE_SEAT = "同一专家不能重复进入同一专家组。"
 ERR_RUN_REGION = "关联的结算批次不属于申请机构所在统筹区。"
 ERR_RUN_INSTITUTION = "申请机构不在关联的结算批次中（该批次没有本机构的结算单）。"
+ERR_STATEMENT_LINE = "关联的结算单应为申请机构在所关联结算批次中的结算单。"
 ERR_GROUP_REGION = "关联的病种/病组不属于申请机构所在统筹区的目录。"
 ERR_GROUP_VERSION = "只能关联已发布（或已停用）目录版本中的病种/病组，不能关联草稿或待审核的目录。"
 
@@ -103,6 +104,10 @@ class DisputeItem(models.Model):
     run = models.ForeignKey(
         "settlement.SettlementRun", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="结算批次",
         help_text="争议所涉的结算运行（申请机构须在该批次中有结算单）。",
+    )
+    statement_line = models.ForeignKey(
+        "settlement.RunInstitution", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="结算单",
+        help_text="对公示结算单提出的异议所涉的结算单（结算批次中申请机构的一行）。",
     )
     group = models.ForeignKey(
         "catalogs.CatalogGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="病种/病组",
@@ -208,6 +213,8 @@ class DisputeItem(models.Model):
             errors["run"] = ERR_RUN_REGION
         elif self.run_id and not self._institution_in_run():
             errors["run"] = ERR_RUN_INSTITUTION
+        if self.statement_line_id and (self.statement_line.run_id != self.run_id or self.statement_line.institution_id != self.institution_id):
+            errors["statement_line"] = ERR_STATEMENT_LINE
         if self.group_id and self.group.version.region_id != region_id:
             errors["group"] = ERR_GROUP_REGION
         elif self.group_id and self.group.version.status not in LINKABLE_CATALOG_STATUSES:

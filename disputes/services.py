@@ -29,7 +29,7 @@ from disputes import conf, domain, presenters, selectors
 from disputes.choices import Decision, ItemKind, ItemStatus, PanelRule, Vote
 from disputes.models import Attachment, Comment, DisputeItem, Expert, Notification, PanelAssignment, TimelineEntry
 from disputes.presenters import ActorNames
-from settlement.runs.models import SettlementRun
+from settlement.runs.models import RunInstitution, SettlementRun
 
 ERR_HOSPITAL_ONLY = "只有医疗机构用户可以提出特病单议或争议申请。"
 ERR_BUREAU_ONLY = "只有经办机构用户可以办理此事项。"
@@ -193,6 +193,7 @@ def group_for_filing(actor, *, version_id: int | None, code: str) -> CatalogGrou
 def item_create(
     *, actor, kind: str, statement: str, reasons: Sequence[str] = (), setl_id: str = "", subject: str = "",
     subject_ref: str = "", period=None, run: SettlementRun | None = None, group: CatalogGroup | None = None,
+    statement_line: RunInstitution | None = None,
 ) -> DisputeItem:
     """A hospital files a draft: a special case for one of its own cases (within the period's quota), or an objection.
     Either may name the settlement run (结算批次) and the catalog group (病种/病组) it concerns."""
@@ -204,7 +205,8 @@ def item_create(
     # Lock the institution so two filings at once cannot both take the last quota place.
     institution = Institution.objects.select_for_update().get(pk=actor.institution_id)
     item = DisputeItem(kind=kind, institution=institution, statement=statement.strip(), reasons=list(dict.fromkeys(reasons)),
-                       subject_ref=subject_ref.strip(), run=run, group=group, created_by=actor)
+                       subject_ref=subject_ref.strip(), run=run, group=group, statement_line=statement_line,
+                       created_by=actor)  # fmt: skip
     if kind == ItemKind.SPECIAL_CASE:
         case = selectors.case_for_filing(actor, setl_id=setl_id)
         if case is None:

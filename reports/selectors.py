@@ -202,7 +202,9 @@ def _run_row(run: SettlementRun) -> dict:
 
 
 def run_statements(runs: Sequence[SettlementRun]) -> list[dict]:
-    """The institution rows (结算单) of ``runs`` (``sheets.STATEMENT_COLUMNS``), exactly as the runs stored them."""
+    """The institution rows (结算单) of ``runs`` (``sheets.STATEMENT_COLUMNS``), exactly as the runs stored them,
+    each marked ``published`` when its run is published (公示): an institution's own workbook holds those only."""
+    published = set(RunInstitution.objects.filter(run__in=list(runs)).published().values_list("run_id", flat=True).distinct())
     rows = RunInstitution.objects.filter(run__in=list(runs)).order_by("run_id", "institution_id")
     fields = {"run_id": "run_id", "run__scheme": "scheme", "run__category": "category", **{f: f for f in sheets.STATEMENT_COLUMNS[3:]}}
-    return [{fields[key]: value for key, value in row.items()} for row in rows.values(*fields)]
+    return [{**{fields[key]: value for key, value in row.items()}, "published": row["run_id"] in published} for row in rows.values(*fields)]

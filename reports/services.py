@@ -117,7 +117,7 @@ def bureau_sheets(inputs: PackInputs) -> list[Sheet]:
 
 def institution_sheets(inputs: PackInputs, institution_id: int) -> list[Sheet]:
     """One institution's workbook: its own rows only, and only the findings a hospital may see (confirmed)."""
-    own = [row for row in inputs.statements if row["institution_id"] == institution_id]
+    own = [row for row in inputs.statements if row["institution_id"] == institution_id and row.get("published")]
     findings = [r for r in inputs.findings if r["institution_id"] == institution_id and r["status"] == FindingStatus.CONFIRMED]
     quality = [r for r in inputs.quality if r["institution_id"] == institution_id]
     cases = inputs.cases[inputs.cases["institution_id"] == institution_id]

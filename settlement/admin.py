@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
-from settlement.models import (CaseRecord, CaseRecordVersion, ImportBatch, ImportIssue, ParameterSet, RevolvingFund, RunCase,
-                               RunInstitution, SettlementPeriod, SettlementRun)  # fmt: skip
+from settlement.models import (CaseRecord, CaseRecordVersion, Holiday, ImportBatch, ImportIssue, ParameterSet, RevolvingFund, RunCase,
+                               RunInstitution, SettlementPeriod, SettlementRun, StatementPublication, StatementResponse)  # fmt: skip
 
 
 @admin.register(SettlementPeriod)
@@ -100,3 +100,25 @@ class RevolvingFundAdmin(AuditedAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(StatementPublication)
+class StatementPublicationAdmin(ReadOnlyAdmin):
+    """公示 is written by ``settlement.publication.services.run_publish`` only."""
+
+    list_display = ["run", "published_at", "published_by", "window_days", "deadline"]
+    raw_id_fields = ["run", "notice"]
+    list_select_related = ["run", "published_by"]
+
+
+@admin.register(StatementResponse)
+class StatementResponseAdmin(ReadOnlyAdmin):
+    list_display = ["statement", "kind", "responded_by", "responded_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["publication", "statement"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(AuditedAdmin):
+    list_display = ["day", "name", "workday"]
+    list_filter = ["workday"]

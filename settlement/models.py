@@ -165,3 +165,4 @@ from settlement.intake.models import CaseRecordVersion, ImportBatch, ImportIssue
 from settlement.parameters.models import ParameterSet  # noqa: E402, F401
 from settlement.grouping.models import CaseGroup  # noqa: E402, F401
 from settlement.runs.models import RevolvingFund, RunCase, RunInstitution, SettlementRun  # noqa: E402, F401
+from settlement.publication.models import Holiday, StatementPublication, StatementResponse  # noqa: E402, F401

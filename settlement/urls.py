@@ -5,6 +5,7 @@ from settlement.grouping import views as grouping_views
 from settlement.intake import views as intake_views
 from settlement.parameters import views as parameter_views
 from settlement.funds import views as fund_views
+from settlement.publication import views as publication_views
 from settlement.runs import simulation_views
 from settlement.runs import views as run_views
 
@@ -42,6 +43,13 @@ urlpatterns = [
     path("runs/<int:pk>/member/", run_views.member_statement, name="member_statement"),
     path("runs/<int:pk>/member/member-share.xlsx", run_views.member_statement_export, name="member_statement_export"),
     path("statements/", run_views.statement_list, name="statement_list"),
+    path("runs/<int:pk>/publish/", publication_views.run_publish, name="run_publish"),
+    path("runs/<int:pk>/responses/", publication_views.run_responses, name="run_responses"),
+    path("runs/<int:pk>/responses.xlsx", publication_views.run_responses_export, name="run_responses_export"),
+    path("runs/<int:pk>/institutions/<str:code>/confirm/", publication_views.statement_confirm, name="statement_confirm"),
+    path("runs/<int:pk>/institutions/<str:code>/object/", publication_views.statement_object, name="statement_object"),
+    path("holidays/", publication_views.holiday_list, name="holiday_list"),
+    path("holidays/<int:pk>/remove/", publication_views.holiday_remove, name="holiday_remove"),
     path("cases/<int:pk>/points/", run_views.case_points, name="case_points"),
     path("cases/<int:pk>/points.xlsx", run_views.case_points_export, name="case_points_export"),
     path("closing/", run_views.period_closing, name="period_closing"),

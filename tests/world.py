@@ -60,3 +60,10 @@ def world_create() -> World:
         bureau_admin=mk("admin", Role.BUREAU_ADMIN), officer=mk("officer", Role.BUREAU_OFFICER), expert=mk("expert", Role.EXPERT),
         user_a=mk("hosp_a", Role.HOSPITAL, hospital_a), user_b=mk("hosp_b", Role.HOSPITAL, hospital_b), period=period,
     )
+
+
+def run_publish_now(run, *, actor: User | None = None):
+    """Publish a completed run's statements (公示) so hospitals may read them, without a notice."""
+    from settlement.publication.services import run_publish
+
+    return run_publish(actor=actor or User.objects.get(username="officer"), run=run, notify=False)

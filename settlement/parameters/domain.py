@@ -29,6 +29,8 @@ DECIMAL, INTEGER, CHOICE = "decimal", "integer", "choice"
 TERTIARY = 3
 RATIO_EXACT = "exact"
 
+CONFIRM_DAYS = 5  # the statement answer window (结算单确认期限) when a parameter set names none
+
 ERR_REQUIRED = "必填。"
 ERR_NUMBER = "应为数字。"
 ERR_INTEGER = "应为整数。"
@@ -72,6 +74,8 @@ FIELDS: tuple[ParamField, ...] = (
     ParamField("surplus_share", "结余留用比例", DECIMAL, **_RATE),
     ParamField("overspend_upto", "合理超支分担上限", DECIMAL, Decimal(1), Decimal(2), help="超支在此倍数以内按分担比例由调节金支付"),
     ParamField("overspend_share", "合理超支分担比例", DECIMAL, **_RATE),
+    ParamField("confirm_days", "结算单确认期限（工作日）", INTEGER, Decimal(1), Decimal(60), optional=True,
+               help=f"结算单公示后医疗机构确认或提出异议的工作日数（周一至周五，除节假日）；留空按 {CONFIRM_DAYS} 个工作日"),
 )
 BY_KEY = MappingProxyType({field.key: field for field in FIELDS})
 
@@ -97,6 +101,7 @@ def defaults(kind: str) -> dict[str, str]:
         "advance_variant": DEFAULT_PARAMS.advance_variant.value,
         "surplus_below": str(sharing.surplus[0].below), "surplus_share": str(sharing.surplus[0].share),
         "overspend_upto": str(sharing.overspend[0].upto), "overspend_share": str(sharing.overspend[0].share),
+        "confirm_days": str(CONFIRM_DAYS),
     }  # fmt: skip
 
 
@@ -171,6 +176,12 @@ def to_engine(values: Mapping[str, str], kind: str) -> SettlementParams:
         advance_variant=AdvanceVariant(cleaned["advance_variant"]), sharing=sharing,
         ratio_places=_rounding_places(cleaned["ratio_rounding"]),
     )
+
+
+def confirm_days(values: Mapping[str, str]) -> int:
+    """The statement answer window of a parameter set, in working days (结算单确认期限)."""
+    text = (values.get("confirm_days") or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else CONFIRM_DAYS
 
 
 def differences(before: Mapping[str, str], after: Mapping[str, str]) -> list[tuple[ParamField, str, str]]:

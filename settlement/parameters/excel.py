@@ -67,7 +67,7 @@ def parameter_values_read(file: BinaryIO) -> dict[str, str]:
         value = row[2] if len(row) > 2 else None
         values[key] = spreadsheet_unsafe(value if not isinstance(value, float) else repr(value))
         where[key] = number
-    missing = [field.label for field in domain.FIELDS if field.key not in values]
+    missing = [field.label for field in domain.FIELDS if field.key not in values and not field.optional]
     if missing:
         errors.append(ERR_MISSING.format(keys="、".join(missing)))
     _, invalid = domain.validate(values)

@@ -104,8 +104,22 @@ class SettlementRun(models.Model):
         return self.status == RunStatus.COMPLETED
 
 
-class RunInstitutionQuerySet(TenantQuerySet):
+class RunResultQuerySet(TenantQuerySet):
+    """A run's results (statements, case rows). Hospitals read those of published runs only (公示): every
+    page, API view, download and report reaches them through ``for_user`` or ``published``."""
+
     tenant_field = "institution"
+
+    def published(self) -> RunResultQuerySet:
+        return self.filter(run__publication__isnull=False)
+
+    def for_user(self, user) -> RunResultQuerySet:
+        rows = super().for_user(user)
+        return rows.published() if getattr(user, "is_hospital", False) else rows
+
+
+class RunInstitutionQuerySet(RunResultQuerySet):
+    pass
 
 
 class RunInstitution(models.Model):
@@ -152,8 +166,8 @@ class RunInstitution(models.Model):
         return f"{self.run_id} {self.institution_id}"
 
 
-class RunCaseQuerySet(TenantQuerySet):
-    tenant_field = "institution"
+class RunCaseQuerySet(RunResultQuerySet):
+    pass
 
 
 class RunCase(models.Model):

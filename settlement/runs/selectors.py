@@ -1,8 +1,8 @@
 """Reads of settlement runs: the inputs a run freezes (as plain frames and values) and its results.
 
 Results are read through ``for_user``: a hospital user sees its own institution's statement rows and
-case rows and nothing of other institutions; runs as a whole (point values, totals of the region) are
-the bureau's.
+case rows of published runs (公示, ``RunResultQuerySet``) and nothing of other institutions; runs as a
+whole (point values, totals of the region) are the bureau's.
 """
 
 from __future__ import annotations
@@ -243,7 +243,8 @@ def statement_list_for_user(user, *, year: int | None = None, institution_id: in
         rows = rows.filter(run__year=year)
     if institution_id:
         rows = rows.filter(institution_id=institution_id)
-    return rows.select_related("run", "institution", "run__region").order_by("-run__year", "run__run_type", "-run__number", "-run_id")
+    rows = rows.select_related("run", "institution", "run__region", "run__publication", "response")
+    return rows.order_by("-run__year", "run__run_type", "-run__number", "-run_id")
 
 
 def statement_get_for_user(user, *, run_id: int, institution_code: str) -> RunInstitution:
@@ -340,8 +341,8 @@ def member_run_list_for_user(user) -> list[SettlementRun]:
     institution = getattr(user, "institution", None)
     if not getattr(user, "is_hospital", False) or institution is None or not institution.consortium_lead_id:
         return []
-    rows = RunInstitution.objects.filter(institution_id=institution.consortium_lead_id,
-                                         run__status__in=[RunStatus.COMPLETED, RunStatus.SUPERSEDED])  # fmt: skip
+    rows = RunInstitution.objects.published().filter(institution_id=institution.consortium_lead_id,
+                                                     run__status__in=[RunStatus.COMPLETED, RunStatus.SUPERSEDED])  # fmt: skip
     rows = rows.select_related("run", "run__region").order_by("-run__year", "run__run_type", "-run__number", "-run_id")
     return [row.run for row in rows if institution.pk in row.members]
 

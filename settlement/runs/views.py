@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
@@ -23,6 +24,9 @@ from config.spreadsheets import download_response
 from settlement import selectors as case_selectors
 from settlement.models import SettlementPeriod
 from settlement.parameters import domain as parameter_domain
+from settlement.publication import selectors as publication_selectors
+from settlement.publication.forms import ConfirmForm, ObjectionForm, PublishForm
+from settlement.publication.services import PUBLISH
 from settlement.runs import excel, selectors, services
 from settlement.runs.domain import DEVIATION_LABELS
 from settlement.runs.forms import CaseFilterForm, RunFilterForm, RunStartForm, YearCloseForm
@@ -84,7 +88,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     names = selectors.institution_names([c["institution"] for c in changes])
     context = {"run": run, "rows": rows, "changes": [{**c, "name": names.get(c["institution"], c["institution"])} for c in changes],
                "deviations": {DEVIATION_LABELS.get(k, k): n for k, n in run.summary.get("deviations", {}).items()},
-               "warnings": run.inputs.get("warnings", []), "ratio_rounding": _ratio_rounding(run), **_charts(run, rows)}  # fmt: skip
+               "warnings": run.inputs.get("warnings", []), "ratio_rounding": _ratio_rounding(run), **_charts(run, rows),
+               "publication": publication_selectors.publication_of(run), "can_publish": request.user.has_perm(PUBLISH),
+               "publish_form": PublishForm()}  # fmt: skip
     return render(request, "settlement/runs/run_detail.html", context)
 
 
@@ -115,8 +121,17 @@ def statement_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     cases = selectors.run_case_list_for_user(request.user, run=row.run, institution_id=row.institution_id)
     context = {"row": row, "run": row.run, "title": excel.statement_title(row), "sections": excel.statement_sections(row),
                "breakdowns": excel.breakdown_tables(row), "members": selectors.institution_names(row.members).values(),
-               **_paged_cases(request, cases)}  # fmt: skip
+               **_paged_cases(request, cases), **_answer_context(row)}  # fmt: skip
     return render(request, "settlement/runs/statement_detail.html", context)
+
+
+def _answer_context(row: RunInstitution) -> dict:
+    """The statement's publication (公示), its answer and, for the hospital while the window is open, the forms."""
+    publication = publication_selectors.publication_of(row.run)
+    response = publication_selectors.response_of(row) if publication else None
+    is_open = bool(publication and response is None and row.run.is_current and timezone.localdate() <= publication.deadline)
+    return {"publication": publication, "response": response, "objection": publication_selectors.objection_of(row) if response else None,
+            "answer_open": is_open, "confirm_form": ConfirmForm(), "objection_form": ObjectionForm()}  # fmt: skip
 
 
 @login_required

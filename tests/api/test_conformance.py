@@ -42,6 +42,7 @@ from jobs.services import job_run
 from settlement.runs.choices import RunType
 from settlement.runs.services import run_start
 from tests.conftest import postgres_only
+from tests.world import run_publish_now
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -71,7 +72,7 @@ def same_connection() -> Iterator[None]:
 
 
 def world_seed() -> None:
-    """A small demo region, one settled month, and rows whose optional links are empty: a draft budget
+    """A small demo region, one settled and published month, and rows whose optional links are empty: a draft budget
     version (no submitter, no approver), an objection with no period or run, a meeting."""
     demo_generate(actor="测试", years=2, cases_per_year=1000, end_year=YEAR, months_settled=False)
     officer, hospital = User.objects.get(username="officer"), User.objects.get(username="hospital")
@@ -79,6 +80,7 @@ def world_seed() -> None:
     run = run_start(actor=officer, region=region, year=YEAR, scheme="310", category="DIP",
                     run_type=RunType.MONTHLY, number=1, dispatch=False)  # fmt: skip
     job_run(job_id=run.job_id)
+    run_publish_now(run, actor=officer)
     budget_adjust(actor=officer, budget=Budget.objects.filter(region=region, year=YEAR).first(), reason="年中调整")
     item_create(actor=hospital, kind=ItemKind.OBJECTION, statement="对月度预付结果有异议。", subject=Subject.DEDUCTION)
     meeting_create(actor=officer, region=region, year=YEAR, title="谈判会议", held_on=date(YEAR, 6, 1))

@@ -66,7 +66,8 @@ from settlement.parameters.models import ParameterSet
 from settlement.runs.models import RunCase, RunInstitution
 from settlement.runs.services import run_start
 from tests.settlement.intake_rows import csv_bytes, valid_row
-from tests.world import PASSWORD
+from settlement.publication.services import statement_confirm
+from tests.world import PASSWORD, run_publish_now
 
 pytestmark = pytest.mark.django_db
 
@@ -255,7 +256,9 @@ def world_build() -> Poisoned:
         dispatch=False,
     )
     job_run(job_id=run.job_id)
+    run_publish_now(run, actor=officer)
     statement = RunInstitution.objects.get(run=run, institution=hospital_user.institution)
+    statement_confirm(actor=hospital_user, statement=statement, note=HYPERLINK)
     case = (
         RunCase.objects.filter(run=run, institution=hospital_user.institution)
         .select_related("case")
@@ -368,6 +371,7 @@ DOWNLOADS: dict[str, Download] = {
     "reports:report_download#own": Download(lambda w: [w.own_report.pk], (HOSPITAL,)),
     "portal:user_import_template": Download(lambda w: [], (ADMIN,), poisoned=False),
     "settlement:member_statement_export": Download(lambda w: [w.member_run], (MEMBER,)),
+    "settlement:run_responses_export": Download(lambda w: [w.member_run]),
 }
 # Downloads that are not spreadsheets we write: a hospital's own evidence file, served back as uploaded.
 NOT_OURS = {"disputes:attachment_download"}

@@ -20,6 +20,7 @@ from disputes.choices import ItemKind, ItemStatus, Subject
 from disputes.models import ERR_GROUP_REGION, ERR_GROUP_VERSION, ERR_RUN_INSTITUTION, ERR_RUN_REGION, DisputeItem
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.models import RunInstitution, SettlementRun
+from tests.world import run_publish_now
 from tests.api.conftest import token_headers  # noqa: F401  (the fixture, shared with tests/api)
 from tests.world import PASSWORD
 
@@ -48,6 +49,7 @@ def run_create(region: Region, number: int, *institutions: Institution) -> Settl
                                        number=number, status=RunStatus.COMPLETED, total=Decimal("100.00"))
     for institution in institutions:
         RunInstitution.objects.create(run=run, institution=institution, cases=1, settlement=Decimal("100.00"))
+    run_publish_now(run)
     return run
 
 

@@ -68,13 +68,18 @@ class StatementSerializer(RunInstitutionFields, serializers.ModelSerializer):
     run = serializers.IntegerField(source="run_id", read_only=True, help_text="结算运行ID")
     point_value = serializers.DecimalField(source="run.point_value", max_digits=18, decimal_places=6, read_only=True, allow_null=True,
                                            help_text="点值")  # fmt: skip
+    confirm_deadline = serializers.DateField(source="run.publication.deadline", read_only=True, allow_null=True,
+                                             help_text="公示后确认或提出异议的截止日（含）；未公示为 null")  # fmt: skip
+    answer = serializers.CharField(source="response.kind", read_only=True, allow_null=True,
+                                   help_text="本机构的回复：confirmed 已确认 / objected 已提出异议；未回复为 null")  # fmt: skip
 
     class Meta:
         model = RunInstitution
         fields = ["id", "run", "period_label", "scheme", "category", "run_type", "run_status", "fixmedins_code", "fixmedins_name",
                   "point_value", "cases", "points", "medfee", "fund", "psn_part", "settlement", "fund_due", "advance", "advances_paid",
                   "deposit", "payment", "actual", "ratio", "band", "payable", "compensation", "violations", "assessment_score",
-                  "deposit_deduction", "revolving_fund", "paid_before", "final", "review", "breakdown", "members"]  # fmt: skip
+                  "deposit_deduction", "revolving_fund", "paid_before", "final", "review", "breakdown", "members", "confirm_deadline",
+                  "answer"]  # fmt: skip
 
 
 class StatementQuerySerializer(serializers.Serializer):

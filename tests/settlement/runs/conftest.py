@@ -12,7 +12,9 @@ from catalogs.models import Region
 from demo.services import demo_generate
 from settlement.runs.models import SettlementRun
 from jobs.services import job_run
+from settlement.runs.choices import RunStatus
 from settlement.runs.services import run_start
+from tests.world import run_publish_now
 
 YEAR = 2024
 
@@ -24,12 +26,15 @@ class DemoRegion:
     admin: object
     hospital_user: object
 
-    def run(self, run_type: str, number: int = 0, *, scheme: str = "310", category: str = "DIP") -> SettlementRun:
-        """Queue a run and run its job here (in a test transaction the job would only start at commit)."""
+    def run(self, run_type: str, number: int = 0, *, scheme: str = "310", category: str = "DIP", publish: bool = True) -> SettlementRun:
+        """Queue a run and run its job here (in a test transaction the job would only start at commit); a
+        completed run is published (公示) unless ``publish`` is false, so its hospitals may read it."""
         run = run_start(actor=self.officer, region=self.region, year=YEAR, scheme=scheme, category=category, run_type=run_type,
                         number=number, dispatch=False)  # fmt: skip
         job_run(job_id=run.job_id)
         run.refresh_from_db()
+        if publish and run.status == RunStatus.COMPLETED:
+            run_publish_now(run, actor=self.officer)
         return run
 
 

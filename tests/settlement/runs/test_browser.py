@@ -1,6 +1,7 @@
 """In real headless Chromium (tests/browser/support.py): the officer starts a monthly run from the page,
 watches its job to the end, opens the run (charts drawn) and a statement; the demo hospital then finds
-the statement under 我的结算单 and downloads it. Screenshots go to var/screenshots/."""
+the statement under 我的结算单 once the officer published the run, downloads it and confirms it.
+Screenshots go to var/screenshots/."""
 
 from __future__ import annotations
 
@@ -70,9 +71,14 @@ def test_an_officer_starts_a_run_watches_it_finish_and_opens_a_statement(page: P
     expect(page.get_by_test_id("line-本期应拨付（负数为追回）")).to_have_text(f"{row.payment:,.2f}")
     expect(page.get_by_test_id("run-cases")).to_be_visible()
     screenshot(page, "run-statement-bureau")
+    page.goto(reverse("settlement:run_detail", args=[run.pk]))
+    page.get_by_test_id("run-publish").click()
+    expect(page.get_by_test_id("count-pending")).to_have_text(str(run.institutions.count()))
+    screenshot(page, "run-responses")
     logout(page)
 
     login(page, "hospital")
+    expect(page.get_by_test_id("unread-notices")).to_contain_text("1")
     page.get_by_test_id("sidebar").get_by_role("link", name="我的结算单").click()
     expect(page.get_by_test_id("statement-list")).to_contain_text(f"{YEAR}年1月")
     page.get_by_test_id("statement-list").get_by_role("link", name="查看").first.click()
@@ -83,4 +89,6 @@ def test_an_officer_starts_a_run_watches_it_finish_and_opens_a_statement(page: P
     values = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r[0]}
     assert Decimal(str(values["结算金额（点数×点值）"])).quantize(Decimal("0.01")) == row.settlement
     screenshot(page, "run-statement-hospital")
+    page.get_by_test_id("statement-confirm").click()
+    expect(page.get_by_test_id("statement-answer")).to_contain_text("已确认")
     logout(page)
