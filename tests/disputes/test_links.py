@@ -112,12 +112,17 @@ def test_the_model_refuses_a_run_of_another_region_or_without_the_institution(wo
     with pytest.raises(ValidationError) as refused:
         item.full_clean()
     assert messages_of(refused) == {"run": [ERR_RUN_INSTITUTION]}
+    item.run, item.group = None, links.other_group
+    with pytest.raises(ValidationError) as refused:
+        item.full_clean()
+    assert messages_of(refused) == {"group": [ERR_GROUP_REGION]}
 
 
-def test_a_group_of_another_regions_catalog_is_refused(world, links):
+def test_a_group_of_another_regions_catalog_is_refused_as_unknown(world, links):
+    # The hospital cannot read another region's catalogs, so their groups do not exist for it.
     with pytest.raises(ValidationError) as refused:
         objection(world.user_a, group=links.other_group)
-    assert messages_of(refused) == {"group": [ERR_GROUP_REGION]}
+    assert messages_of(refused) == {"group": [services.ERR_GROUP_UNKNOWN]}
 
 
 def test_a_group_of_a_draft_catalog_is_refused(world, links):
@@ -231,7 +236,8 @@ def test_the_api_refuses_draft_and_other_region_groups(world, links, post_as):
     draft = post_as(world.user_a, {"catalog_version_id": links.draft_group.version_id, "group_code": "A01"})
     assert draft.json() == {"detail": services.ERR_GROUP_CODE.format(version=links.draft_group.version_id, code="A01")}
     other = post_as(world.user_a, {"catalog_version_id": links.other_group.version_id, "group_code": "A01"})
-    assert (other.status_code, other.json()) == (400, {"detail": ERR_GROUP_REGION})
+    unknown = services.ERR_GROUP_CODE.format(version=links.other_group.version_id, code="A01")
+    assert (other.status_code, other.json()) == (400, {"detail": unknown})
     half = post_as(world.user_a, {"group_code": "A01"})
     assert half.status_code == 400 and set(half.json()["errors"]) == {"group_code"}
     assert not DisputeItem.objects.exists()
