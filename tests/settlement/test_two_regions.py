@@ -25,7 +25,7 @@ from settlement.models import CaseRecord
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 from settlement.runs.services import run_start
-from tests.world import PASSWORD
+from tests.world import PASSWORD, run_publish_now
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,7 @@ class Side:
                         number=MONTH, dispatch=False)  # fmt: skip
         job_run(job_id=run.job_id)
         run.refresh_from_db()
+        run_publish_now(run)  # hospitals read published runs only
         return run
 
 
