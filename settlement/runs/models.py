@@ -65,6 +65,8 @@ class SettlementRun(models.Model):
     case_hash = models.CharField("病例集指纹", max_length=64, blank=True)
     input_hash = models.CharField("输入指纹", max_length=64, blank=True)
     inputs = models.JSONField("输入摘要", default=dict, blank=True)
+    institution_states = models.JSONField("机构状态", default=dict, blank=True,
+                                          help_text="运行期间末日在用的机构等级、类别、基层标识、医共体牵头机构与协议期，按机构id")  # fmt: skip
     # Results (结果)
     pool = _money("可分配基金（元）")
     total = _money("结算总额（元）")
