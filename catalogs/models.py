@@ -171,6 +171,15 @@ class InstitutionState(models.Model):
     def __str__(self) -> str:
         return f"{self.institution_id} {self.valid_from}–{self.valid_to or ''}"
 
+    @classmethod
+    def field_labels(cls, names) -> str:
+        """The Chinese names of state fields (``consortium_lead_id`` → 医共体牵头机构), joined."""
+        return "、".join(str(cls._meta.get_field(name.removesuffix("_id")).verbose_name) for name in names)
+
+    @property
+    def changed_labels(self) -> str:
+        return self.field_labels(self.changed)
+
 
 # --- coding dictionaries and catalogs (DIP/DRG/APG) -----------------------------------------------
 

@@ -29,8 +29,6 @@ ERR_AGREEMENT = "协议期止（{to}）不能早于协议期起（{start}）。"
 ERR_LEAD_MEMBER = "医共体牵头机构 {code} 在 {day} 本身是其他机构的成员，不能作为牵头机构。"
 IMPORT_REASON = "导入机构名录"
 ERR_CODE_TAKEN = "机构编码 {code} 已存在。"
-FIELD_LABELS = {"level": "医院等级", "type": "机构类别", "is_grassroots": "基层医疗机构", "consortium_lead_id": "医共体牵头机构",
-                "agreement_from": "协议期起", "agreement_to": "协议期止"}  # fmt: skip
 
 
 def _user(actor):
@@ -64,7 +62,7 @@ def _write(institution: Institution, history: list[Dated], *, actor, effective: 
         state = existing.get(item.valid_from) or InstitutionState(institution=institution, valid_from=item.valid_from)
         for name in domain.STATE_FIELDS:
             setattr(state, name, getattr(item.state, name))
-        state.valid_to, state.changed = last_day, sorted(item.changed)
+        state.valid_to, state.changed = last_day, [name for name in domain.STATE_FIELDS if name in item.changed]
         if item.valid_from == effective:
             state.recorded_by, state.reason = _user(actor), reason
         state.full_clean(validate_unique=False, validate_constraints=False)
@@ -78,10 +76,6 @@ def _mirror(institution: Institution, history: list[Dated]) -> None:
         setattr(institution, name, getattr(today, name))
     institution.active_from, institution.active_to = today.agreement_from, today.agreement_to
     institution.save(update_fields=["level", "type", "is_grassroots", "consortium_lead", "active_from", "active_to"])
-
-
-def _labelled(changes: Mapping[str, object]) -> str:
-    return "、".join(FIELD_LABELS[name] for name in domain.STATE_FIELDS if name in changes)
 
 
 @transaction.atomic
@@ -103,7 +97,7 @@ def institution_change(*, actor, institution: Institution, effective_from: datet
     _mirror(institution, history)
     audit_record(actor=actor, action="institution_change", instance=institution, before=before.as_json(),
                  after={**domain.state_on(history, effective_from).as_json(), "effective_from": effective_from.isoformat()},
-                 message=f"{institution.code} 自 {effective_from} 起变更：{_labelled(changes)}" + (f"（{reason}）" if reason else ""))  # fmt: skip
+                 message=f"{institution.code} 自 {effective_from} 起变更：{InstitutionState.field_labels(n for n in domain.STATE_FIELDS if n in changes)}" + (f"（{reason}）" if reason else ""))  # fmt: skip
     return InstitutionState.objects.get(institution=institution, valid_from=effective_from)
 
 
@@ -170,7 +164,7 @@ def register_import(*, actor, rows: Sequence[RegisterRow]) -> ImportSummary:
             continue
         state = replace(row.state, consortium_lead_id=ids.get(row.lead_code) if row.lead_code else None)
         outcome = _attempt(errors, row, lambda r=row, s=state: _row_apply(actor, r, s))
-        changed += outcome is True
+        changed += outcome is True and row.code not in new_codes
         unchanged += outcome is False and row.code not in new_codes
     if errors:
         raise ValidationError(errors)
