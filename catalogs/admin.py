@@ -25,6 +25,12 @@ class InstitutionAdmin(AuditedAdmin):
     list_filter = ["region", "level", "type", "is_grassroots"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["consortium_lead"]
+    # The dated fields change only with an effective date (机构信息变更 page, register import): editing them
+    # here would rewrite the past.
+    STATE_FIELDS = ("level", "type", "is_grassroots", "consortium_lead", "active_from", "active_to")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *(self.STATE_FIELDS if obj is not None else ())]
 
 
 @admin.register(Diagnosis)

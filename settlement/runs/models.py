@@ -33,6 +33,14 @@ def _money(verbose_name: str) -> models.DecimalField:
     return models.DecimalField(verbose_name, null=True, blank=True, **MONEY)
 
 
+class SettlementRunManager(models.Manager):
+    """Runs load without their frozen institution states (a JSON object per institution of the region),
+    which only a run's computation, reproduction and consortium reads need; reading the field loads it."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().defer("institution_states")
+
+
 class SettlementRun(models.Model):
     """结算运行 — one computation of a period's points, point value and institution amounts."""
 
@@ -75,6 +83,8 @@ class SettlementRun(models.Model):
     result_hash = models.CharField("结果指纹", max_length=64, blank=True)
     summary = models.JSONField("结果摘要", default=dict, blank=True)
 
+    objects = SettlementRunManager()
+
     class Meta:
         verbose_name = "结算运行"
         verbose_name_plural = "结算运行"
@@ -104,6 +114,12 @@ class SettlementRun(models.Model):
     @property
     def is_current(self) -> bool:
         return self.status == RunStatus.COMPLETED
+
+    def lead_of(self, institution) -> int | None:
+        """The consortium lead (医共体牵头机构) the run booked the institution's cases to: the frozen state's,
+        or the register's current one for a run stored before runs froze states."""
+        frozen = self.institution_states.get(str(institution.pk)) if self.institution_states else None
+        return frozen.get("consortium_lead_id") if frozen else institution.consortium_lead_id
 
 
 class RunInstitutionQuerySet(TenantQuerySet):

@@ -351,14 +351,15 @@ def institution_labels(ids: Sequence[int]) -> dict[int, dict[str, str]]:
 
 
 def member_run_list_for_user(user) -> list[SettlementRun]:
-    """Runs whose statement of the user's consortium lead (医共体牵头机构) includes the user's institution:
-    a member hospital has no statement of its own, only its share of the lead's (``member_share_list_for_user``)."""
+    """Runs whose statement of a consortium lead (医共体牵头机构) includes the user's institution as a member,
+    as each run froze the consortium (a member that leaves keeps its earlier shares): a member hospital
+    has no statement of its own there, only its share of the lead's (``member_share_list_for_user``)."""
     institution = getattr(user, "institution", None)
-    if not getattr(user, "is_hospital", False) or institution is None or not institution.consortium_lead_id:
+    if not getattr(user, "is_hospital", False) or institution is None:
         return []
-    rows = RunInstitution.objects.filter(institution_id=institution.consortium_lead_id,
-                                         run__status__in=[RunStatus.COMPLETED, RunStatus.SUPERSEDED])  # fmt: skip
-    rows = rows.select_related("run", "run__region").order_by("-run__year", "run__run_type", "-run__number", "-run_id")
+    rows = RunInstitution.objects.filter(run__region_id=institution.region_id, run__status__in=[RunStatus.COMPLETED, RunStatus.SUPERSEDED])
+    rows = rows.exclude(members=[]).select_related("run", "run__region").defer("breakdown", "run__institution_states")
+    rows = rows.order_by("-run__year", "run__run_type", "-run__number", "-run_id")
     return [row.run for row in rows if institution.pk in row.members]
 
 

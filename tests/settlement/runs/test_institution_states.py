@@ -8,13 +8,17 @@ import datetime
 
 import pytest
 
+from accounts.choices import Role
+from accounts.services import user_create
 from catalogs.models import Institution
 from catalogs.register.services import institution_change
 from settlement.grouping.selectors import period_cases
 from settlement.models import SettlementPeriod
 from settlement.runs.models import RunCase
+from settlement.runs.selectors import member_run_list_for_user
 from settlement.runs.simulation import Scenario, run_simulate
 from tests.settlement.runs.conftest import YEAR
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 JULY = datetime.date(YEAR, 7, 1)
@@ -47,6 +51,9 @@ def test_a_change_effective_in_july_is_used_by_augusts_run_and_not_by_marchs(dem
     assert august.institutions.filter(institution_id=member.pk).exists()
     assert march.institution_states[str(member.pk)]["consortium_lead_id"] == lead
     assert august.institution_states[str(member.pk)]["consortium_lead_id"] is None
+    # the member that left still reads its share of the March run, as the run froze its consortium
+    user = user_create(actor=None, username="member", password=PASSWORD, role=Role.HOSPITAL, display_name="成员", institution=member)
+    assert [run.pk for run in member_run_list_for_user(user)] == [march.pk]
 
 
 def test_a_run_freezes_the_states_a_later_change_leaves_its_reproduction_alone_and_a_rerun_takes_it(demo_region):
