@@ -49,9 +49,14 @@ def institution_state_as_of(institution: Institution, day: datetime.date) -> Sta
 
 def institution_states_as_of(*, region: Region, day: datetime.date) -> dict[int, State]:
     """Every institution of the region by id, with its state in force on ``day`` (two queries)."""
+    return institution_states_on_days(region=region, days=[day])[day]
+
+
+def institution_states_on_days(*, region: Region, days: Iterable[datetime.date]) -> dict[datetime.date, dict[int, State]]:
+    """For each day, every institution of the region with its state in force on it (two queries in all)."""
     institutions = list(Institution.objects.filter(region=region))
     recorded = histories(i.pk for i in institutions)
-    return {i.pk: state_on(recorded[i.pk], day) if i.pk in recorded else row_state(i) for i in institutions}
+    return {day: {i.pk: state_on(recorded[i.pk], day) if i.pk in recorded else row_state(i) for i in institutions} for day in set(days)}
 
 
 def institution_history_for_user(user, code: str) -> tuple[Institution, list[InstitutionState]]:

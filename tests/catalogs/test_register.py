@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEvent
+from catalogs import coefficient_services
 from catalogs.models import Institution, InstitutionState
 from catalogs.register import excel, services
 from catalogs.register.selectors import institution_state_as_of, institution_states_as_of
@@ -183,3 +184,25 @@ def test_a_hospital_cannot_edit_the_register_and_reads_only_its_own_history_with
 def test_anonymous_users_are_sent_to_log_in(client):
     for url in (reverse("catalogs:register"), reverse("catalogs:institution_history", args=["H37080200001"])):
         assert client.get(url).status_code == 302
+
+
+# --- other readers of the register ---------------------------------------------------------------------
+
+
+def test_a_coefficient_table_takes_the_level_in_force_on_its_first_day(world):
+    promote(world, day=date(2025, 7, 1))
+    for year, basic in ((2025, "1.0000"), (2026, "1.1500")):
+        table = coefficient_services.coefficient_table_create(actor=world.officer, region=world.region, year=year)
+        assert str(table.rows.get(institution=world.hospital_b).level_basic) == basic, year
+
+
+def test_an_agreement_ending_before_the_year_leaves_the_institution_out_of_its_coefficient_table(world):
+    services.institution_change(actor=world.officer, institution=world.hospital_b, effective_from=date(2024, 1, 1),
+                                changes={"agreement_from": date(2020, 1, 1), "agreement_to": date(2024, 12, 31)})  # fmt: skip
+    table = coefficient_services.coefficient_table_create(actor=world.officer, region=world.region, year=2025)
+    assert list(table.rows.values_list("institution__code", flat=True)) == ["H37080200001"]
+
+
+def test_the_admin_no_longer_edits_the_dated_fields(world, client_for):
+    html = client_for(world.bureau_admin).get(reverse("admin:catalogs_institution_change", args=[world.hospital_b.pk])).content.decode()
+    assert 'name="name"' in html and 'name="level"' not in html and 'name="consortium_lead"' not in html
