@@ -62,9 +62,6 @@ class Region(models.Model):
 class InstitutionQuerySet(TenantQuerySet):
     tenant_field = "pk"
 
-    def active_on(self, day) -> InstitutionQuerySet:
-        return self.filter(Q(active_from__lte=day) | Q(active_from__isnull=True), Q(active_to__gte=day) | Q(active_to__isnull=True))
-
 
 class Institution(models.Model):
     """定点医疗机构 — a designated medical institution, known by its national code (fixmedins_code)."""

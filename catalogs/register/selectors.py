@@ -47,16 +47,27 @@ def institution_state_as_of(institution: Institution, day: datetime.date) -> Sta
     return state_on(history_of(institution), day)
 
 
-def institution_states_as_of(*, region: Region, day: datetime.date) -> dict[int, State]:
-    """Every institution of the region by id, with its state in force on ``day`` (two queries)."""
+def institution_states_as_of(*, region: Region | int, day: datetime.date) -> dict[int, State]:
+    """Every institution of the region (or region id) by id, with its state in force on ``day`` (one query)."""
     return institution_states_on_days(region=region, days=[day])[day]
 
 
-def institution_states_on_days(*, region: Region, days: Iterable[datetime.date]) -> dict[datetime.date, dict[int, State]]:
-    """For each day, every institution of the region with its state in force on it (two queries in all)."""
-    institutions = list(Institution.objects.filter(region=region))
-    recorded = histories(i.pk for i in institutions)
-    return {day: {i.pk: state_on(recorded[i.pk], day) if i.pk in recorded else row_state(i) for i in institutions} for day in set(days)}
+_ROW = ("id", "level", "type", "is_grassroots", "consortium_lead_id", "active_from", "active_to")
+_STATE = ("valid_from", "level", "type", "is_grassroots", "consortium_lead_id", "agreement_from", "agreement_to")
+
+
+def institution_states_on_days(*, region: Region | int, days: Iterable[datetime.date]) -> dict[datetime.date, dict[int, State]]:
+    """For each day, every institution of the region with its state in force on it: one query, each
+    institution joined with its recorded states (none: the state of its row)."""
+    rows = Institution.objects.filter(region=region).order_by("id", "states__valid_from")
+    recorded: dict[int, list[Dated]] = defaultdict(list)
+    for values in rows.values_list(*_ROW, *(f"states__{name}" for name in _STATE)):
+        pk, own, state = values[0], values[1:len(_ROW)], values[len(_ROW):]
+        if state[0] is None:
+            recorded[pk] = [Dated(REGISTER_START, State(*own))]
+        else:
+            recorded[pk].append(Dated(state[0], State(*state[1:])))
+    return {day: {pk: state_on(history, day) for pk, history in recorded.items()} for day in set(days)}
 
 
 def institution_history_for_user(user, code: str) -> tuple[Institution, list[InstitutionState]]:
