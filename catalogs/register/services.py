@@ -69,13 +69,29 @@ def _write(institution: Institution, history: list[Dated], *, actor, effective: 
         state.save()
 
 
-def _mirror(institution: Institution, history: list[Dated]) -> None:
-    """The row's fields: the state in force today."""
+def _mirror(institution: Institution, history: list[Dated]) -> bool:
+    """The row's fields: the state in force today. True when they changed."""
     today = domain.state_on(history, timezone.localdate())
+    if selectors.row_state(institution) == today:
+        return False
     for name in ("level", "type", "is_grassroots", "consortium_lead_id"):
         setattr(institution, name, getattr(today, name))
     institution.active_from, institution.active_to = today.agreement_from, today.agreement_to
     institution.save(update_fields=["level", "type", "is_grassroots", "consortium_lead", "active_from", "active_to"])
+    return True
+
+
+@transaction.atomic
+def institution_rows_refresh(*, actor) -> list[str]:
+    """Bring every institution's row to the state in force today (a change dated in the future reaches
+    the row on its day: run daily). Returns the codes refreshed; one audit event when any."""
+    institutions = Institution.objects.select_for_update().filter(states__isnull=False).distinct()
+    recorded = selectors.histories(i.pk for i in institutions)
+    refreshed = [i.code for i in institutions if _mirror(i, recorded[i.pk])]
+    if refreshed:
+        audit_record(actor=actor, action="institution_rows_refresh", object_type="catalogs.institution",
+                     after={"codes": refreshed, "day": timezone.localdate().isoformat()}, message=f"机构当前状态更新：{len(refreshed)}家")  # fmt: skip
+    return refreshed
 
 
 @transaction.atomic

@@ -5,12 +5,13 @@ pages (bureau edits, a hospital reads only its own history without who recorded 
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEvent
@@ -206,3 +207,18 @@ def test_an_agreement_ending_before_the_year_leaves_the_institution_out_of_its_c
 def test_the_admin_no_longer_edits_the_dated_fields(world, client_for):
     html = client_for(world.bureau_admin).get(reverse("admin:catalogs_institution_change", args=[world.hospital_b.pk])).content.decode()
     assert 'name="name"' in html and 'name="level"' not in html and 'name="consortium_lead"' not in html
+
+
+def test_a_change_dated_in_the_future_leaves_the_row_until_the_daily_refresh_of_its_day(world, capsys):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    promote(world, day=tomorrow)
+    world.hospital_b.refresh_from_db()
+    assert world.hospital_b.level == "2" and institution_state_as_of(world.hospital_b, tomorrow).level == "3"
+    call_command("institution_register", "refresh")
+    assert "已更新 0 家" in capsys.readouterr().out
+    # the day has come: the state now starts today, the row still shows yesterday's
+    InstitutionState.objects.filter(valid_from=tomorrow).update(valid_from=timezone.localdate())
+    call_command("institution_register", "refresh")
+    assert "H37080200002" in capsys.readouterr().out
+    world.hospital_b.refresh_from_db()
+    assert world.hospital_b.level == "3" and AuditEvent.objects.filter(action="institution_rows_refresh").exists()

@@ -3,6 +3,7 @@ audit as the pages.
 
     manage.py institution_register export 370800 register.xlsx [--as-of 2024-07-01]
     manage.py institution_register import register.xlsx [--user officer]
+    manage.py institution_register refresh     # daily: rows take the state in force today
 """
 
 from __future__ import annotations
@@ -33,12 +34,16 @@ class Command(BaseCommand):
         load = commands.add_parser("import", help="导入名录文件：新机构登记，状态变化记为自生效日期起的变更")
         load.add_argument("path", help=".xlsx 文件")
         load.add_argument("--user", help="以此经办机构用户的身份导入（默认：命令行）")
+        commands.add_parser("refresh", help="把各机构的当前状态更新为今天在用的状态（每日运行，使预先登记的变更按期生效）")
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "export":
             self._export(options["region"], Path(options["path"]), options["as_of"] or timezone.localdate())
-        else:
+        elif options["action"] == "import":
             self._import(Path(options["path"]), options["user"])
+        else:
+            refreshed = services.institution_rows_refresh(actor=ACTOR)
+            self.stdout.write(f"已更新 {len(refreshed)} 家机构的当前状态{'：' + '、'.join(refreshed) if refreshed else '。'}")
 
     def _export(self, code: str, path: Path, day: datetime.date) -> None:
         region = Region.objects.filter(code=code).first()
