@@ -165,7 +165,8 @@ def register_import(*, actor, rows: Sequence[RegisterRow]) -> ImportSummary:
     errors: list[str] = []
     created = changed = unchanged = 0
     ordered = sorted(rows, key=lambda r: (r.effective_from, r.row))
-    new_codes = {r.code for r in ordered if not Institution.objects.filter(code=r.code).exists()}
+    known = set(Institution.objects.filter(code__in=[r.code for r in ordered]).values_list("code", flat=True))
+    new_codes = {r.code for r in ordered} - known
     ids: dict[str, int | None] = {}
     for row in ordered:
         if row.code in new_codes and row.code not in ids:

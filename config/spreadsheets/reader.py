@@ -28,7 +28,7 @@ def _sheet_rows(content: bytes, max_rows: int) -> list[tuple]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         return list(book.worksheets[0].iter_rows(values_only=True, max_row=max_rows + 2))
-    except Exception:  # any unreadable package is the same answer to the user
+    except Exception:  # noqa: BLE001 - any unreadable package is the same answer to the user
         raise ValidationError(ERR_FILE) from None
 
 
