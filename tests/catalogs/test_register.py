@@ -222,3 +222,17 @@ def test_a_change_dated_in_the_future_leaves_the_row_until_the_daily_refresh_of_
     assert "H37080200002" in capsys.readouterr().out
     world.hospital_b.refresh_from_db()
     assert world.hospital_b.level == "3" and AuditEvent.objects.filter(action="institution_rows_refresh").exists()
+
+
+def test_the_history_api_lists_states_with_recorders_for_the_bureau_and_only_its_own_for_a_hospital(world, client_for):
+    promote(world)
+    url = "/api/v1/institutions/H37080200002/history/"
+    bureau = client_for(world.officer).get(url).json()
+    assert [(s["valid_from"], s["level"], s["changed"]) for s in bureau] == [("2024-07-01", "3", ["level"]), ("2000-01-01", "2", [])]
+    assert bureau[0]["recorded_by"] == "officer"
+    client = client_for(world.user_b)
+    own = client.get(url).json()
+    assert [s["level"] for s in own] == ["3", "2"] and "recorded_by" not in own[0]
+    assert client.get("/api/v1/institutions/H37080200001/history/").status_code == 404
+    refused = client.get(url + "?as_of=2024-01-01")
+    assert refused.status_code == 400 and "as_of" in refused.json()["errors"]
