@@ -75,7 +75,7 @@ def points_compute(
     report(25, f"正在为 {len(cases)} 条结算清单分组并计算点数")
     groups = selectors.catalog_groups_frame(version)
     grouped = grouping_domain.cases_grouped(cases, catalog)
-    institutions = institutions or selectors.region_institutions(run.region, run_type.period_end(run.year, run.number))
+    institutions = institutions or selectors.region_institutions(run.region, run.period_end)
     engine = domain.engine_cases(cases, grouped, groups, kind=run.kind, levels=institutions.levels,
                                  coefficients={**in_force, **(coefficients or {})}, decisions=decisions,
                                  base_mean=base_mean or Fraction(1))  # fmt: skip

@@ -11,6 +11,8 @@ Imported by settlement/models.py, so the models belong to the ``settlement`` app
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -110,6 +112,11 @@ class SettlementRun(models.Model):
     @property
     def period_label(self) -> str:
         return RunType(self.run_type).period_label(self.year, self.number)
+
+    @property
+    def period_end(self) -> datetime.date:
+        """The period's last day: the institution states in force on it are the run's."""
+        return RunType(self.run_type).period_end(self.year, self.number)
 
     @property
     def is_current(self) -> bool:

@@ -169,7 +169,7 @@ def _execute(run: SettlementRun, report: Progress) -> dict:
     if selectors.year_closed(run.region, run.year):
         raise ValidationError(ERR_YEAR_CLOSED.format(year=run.year))
     parameter_set = parameter_set_in_force(region=run.region, year=run.year, scheme=run.scheme, category=run.category,
-                                           on=run_type.period_end(run.year, run.number))  # fmt: skip
+                                           on=run.period_end)  # fmt: skip
     if parameter_set is None:
         raise ValidationError(ERR_NO_PARAMETERS.format(label=label, scheme=_scheme_label(run.scheme), category=run.category))
     params = to_engine(parameter_set.values, parameter_set.kind)
@@ -283,7 +283,7 @@ def _clearing(run: SettlementRun, params, pools: selectors.Pools, inputs: dict) 
         raise ValidationError(ERR_NO_ANNUAL.format(year=run.year))
     due = selectors.institution_frame(annual, ["cases", "points", "medfee", "fund", "psn_part", "settlement", "fund_due"])
     paid = _year_paid(run)
-    institutions = selectors.frozen_institutions(annual) or selectors.region_institutions(run.region, RunType.ANNUAL.period_end(run.year, 0))
+    institutions = selectors.frozen_institutions(annual) or selectors.region_institutions(run.region, annual.period_end)
     _freeze_institutions(run, institutions, inputs)
     violations, finding_ids = _deductions(run)
     scores = selectors.assessment_scores(region=run.region, year=run.year)

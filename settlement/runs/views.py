@@ -81,7 +81,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     names = selectors.institution_names([c["institution"] for c in changes])
     context = {"run": run, "rows": rows, "changes": [{**c, "name": names.get(c["institution"], c["institution"])} for c in changes],
                "deviations": {DEVIATION_LABELS.get(k, k): n for k, n in run.summary.get("deviations", {}).items()},
-               "warnings": run.inputs.get("warnings", []), "ratio_rounding": _ratio_rounding(run), **_charts(run, rows)}  # fmt: skip
+               "warnings": run.inputs.get("warnings", []), "ratio_rounding": _ratio_rounding(run), **_charts(run, rows),
+               "frozen_states": len(run.institution_states)}  # fmt: skip
     return render(request, "settlement/runs/run_detail.html", context)
 
 

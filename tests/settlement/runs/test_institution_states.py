@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.services import user_create
@@ -40,7 +41,7 @@ def booked_to(run, member: Institution) -> set[int]:
     return set(RunCase.objects.filter(run=run, institution_id=member.pk).values_list("booked_id", flat=True))
 
 
-def test_a_change_effective_in_july_is_used_by_augusts_run_and_not_by_marchs(demo_region):
+def test_a_change_effective_in_july_is_used_by_augusts_run_and_not_by_marchs(demo_region, client):
     member = member_with_cases(demo_region)
     lead = member.consortium_lead_id
     leave_consortium(demo_region, member, JULY)
@@ -51,6 +52,9 @@ def test_a_change_effective_in_july_is_used_by_augusts_run_and_not_by_marchs(dem
     assert august.institutions.filter(institution_id=member.pk).exists()
     assert march.institution_states[str(member.pk)]["consortium_lead_id"] == lead
     assert august.institution_states[str(member.pk)]["consortium_lead_id"] is None
+    client.force_login(demo_region.officer)
+    page = client.get(reverse("settlement:run_detail", args=[march.pk])).content.decode()
+    assert f"{len(march.institution_states)}家机构 2024-03-31 在用" in page
     # the member that left still reads its share of the March run, as the run froze its consortium
     user = user_create(actor=None, username="member", password=PASSWORD, role=Role.HOSPITAL, display_name="成员", institution=member)
     assert [run.pk for run in member_run_list_for_user(user)] == [march.pk]
