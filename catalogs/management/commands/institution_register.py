@@ -15,11 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.commands import ACTOR, bureau_actor
 from catalogs.models import Region
 from catalogs.register import excel, services
-
-ACTOR = "命令行"
 
 
 class Command(BaseCommand):
@@ -55,7 +53,7 @@ class Command(BaseCommand):
     def _import(self, path: Path, username: str | None) -> None:
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
-        actor = self._actor(username)
+        actor = bureau_actor(username)
         try:
             summary = services.register_import(actor=actor, rows=excel.register_read(path.read_bytes()))
         except ValidationError as error:
@@ -63,11 +61,3 @@ class Command(BaseCommand):
                 self.stderr.write(message)
             raise CommandError(f"机构名录未导入：{len(error.messages)} 处错误。") from None
         self.stdout.write(f"机构名录已导入：新增 {summary.created} 家，变更 {summary.changed} 家，未变 {summary.unchanged} 家。")
-
-    def _actor(self, username: str | None):
-        if not username:
-            return ACTOR
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None or not user.is_bureau:
-            raise CommandError(f"用户不存在或不是经办机构用户：{username}")
-        return user
