@@ -63,7 +63,7 @@ def register_import(request: HttpRequest) -> HttpResponse:
 @bureau_view(CHANGE)
 def institution_change(request: HttpRequest, code: str) -> HttpResponse:
     """机构信息变更: record a change with its effective date (the days before it keep their state)."""
-    institution = get_object_or_404(Institution, code=code)
+    institution = get_object_or_404(Institution.objects.for_user(request.user), code=code)
     if request.method == "POST":
         form = ChangeForm(request.POST, institution=institution)
         if form.is_valid():

@@ -236,3 +236,13 @@ def test_the_history_api_lists_states_with_recorders_for_the_bureau_and_only_its
     assert client.get("/api/v1/institutions/H37080200001/history/").status_code == 404
     refused = client.get(url + "?as_of=2024-01-01")
     assert refused.status_code == 400 and "as_of" in refused.json()["errors"]
+
+
+def test_the_export_page_downloads_the_register_as_of_the_day_asked(world, client_for):
+    promote(world)
+    client = client_for(world.bureau_admin)
+    response = client.get(reverse("catalogs:register_export"), {"region": world.region.pk, "day": "2024-06-30"})
+    assert response.status_code == 200 and "attachment;" in response["Content-Disposition"]
+    assert [row[3] for row in sheet_rows(response.content)[1:]] == ["三级甲等", "二级"]
+    july = client.get(reverse("catalogs:register_export"), {"region": world.region.pk, "day": "2024-07-01"})
+    assert [row[3] for row in sheet_rows(july.content)[1:]] == ["三级甲等", "三级"]
