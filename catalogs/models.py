@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.tenancy import TenantQuerySet
 from audit.versioning import SeriesMessages, series_constraints, user_field
@@ -146,7 +147,7 @@ class InstitutionState(models.Model):
     changed = models.JSONField("本次变更项", default=list, blank=True)
     reason = models.CharField("变更原因", max_length=200, blank=True)
     recorded_by = user_field("登记人")
-    recorded_at = models.DateTimeField("登记时间", auto_now=True)
+    recorded_at = models.DateTimeField("登记时间", default=timezone.now)
 
     objects = InstitutionStateQuerySet.as_manager()
 

@@ -64,7 +64,7 @@ def _write(institution: Institution, history: list[Dated], *, actor, effective: 
             setattr(state, name, getattr(item.state, name))
         state.valid_to, state.changed = last_day, [name for name in domain.STATE_FIELDS if name in item.changed]
         if item.valid_from == effective:
-            state.recorded_by, state.reason = _user(actor), reason
+            state.recorded_by, state.reason, state.recorded_at = _user(actor), reason, timezone.now()
         state.full_clean(validate_unique=False, validate_constraints=False)
         state.save()
 
