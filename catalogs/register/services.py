@@ -85,7 +85,7 @@ def _mirror(institution: Institution, history: list[Dated]) -> bool:
 def institution_rows_refresh(*, actor) -> list[str]:
     """Bring every institution's row to the state in force today (a change dated in the future reaches
     the row on its day: run daily). Returns the codes refreshed; one audit event when any."""
-    institutions = Institution.objects.select_for_update().filter(states__isnull=False).distinct()
+    institutions = list(Institution.objects.select_for_update().filter(pk__in=InstitutionState.objects.values("institution_id")))
     recorded = selectors.histories(i.pk for i in institutions)
     refreshed = [i.code for i in institutions if _mirror(i, recorded[i.pk])]
     if refreshed:
