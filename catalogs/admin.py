@@ -1,6 +1,6 @@
 """Regions and institutions, the coding dictionaries, and the catalogs in the Django admin.
 
-Catalog versions, their groups, DRG rule sets and the coefficient tables are read-only here: every change goes through the workflow
+Institution states (the register's history), catalog versions, their groups, DRG rule sets and the coefficient tables are read-only here: every change goes through the workflow
 services (drafts only, four-eyes publishing, golden cases). ``AuditedAdmin`` audits what is editable.
 """
 
@@ -9,7 +9,7 @@ from django.contrib import admin
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
 from catalogs.models import (
     CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DictionaryCode, DictionaryVersion, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgRuleSet, GoldenCase, GroupSubtype,
-    Institution, InstitutionCoefficient, Procedure, Region,
+    Institution, InstitutionCoefficient, InstitutionState, Procedure, Region,
 )  # fmt: skip
 
 
@@ -25,6 +25,21 @@ class InstitutionAdmin(AuditedAdmin):
     list_filter = ["region", "level", "type", "is_grassroots"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["consortium_lead"]
+    # The dated fields change only with an effective date (机构信息变更 page, register import): editing them
+    # here would rewrite the past.
+    STATE_FIELDS = ("level", "type", "is_grassroots", "consortium_lead", "active_from", "active_to")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *(self.STATE_FIELDS if obj is not None else ())]
+
+
+@admin.register(InstitutionState)
+class InstitutionStateAdmin(ReadOnlyAdmin):
+    """机构状态: written only by the register's services (a change with its effective date, the import)."""
+
+    list_display = ["institution", "valid_from", "valid_to", "level", "type", "is_grassroots", "consortium_lead", "recorded_by", "recorded_at"]
+    list_filter = ["level", "type", "institution__region"]
+    search_fields = ["institution__code", "institution__name"]
 
 
 @admin.register(Diagnosis)

@@ -15,13 +15,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import audit_record, audited_update, snapshot
 from catalogs import coefficients, dip, selectors
 from catalogs.choices import CoefficientStatus, Combination
 from catalogs.models import ERR_TABLE_LOCKED, ERR_TABLE_SELF_APPROVAL, CoefficientTable, Institution, InstitutionCoefficient, Region
+from catalogs.register.selectors import institution_states_as_of
 
 ERR_OPEN_TABLE = "{year}年已有未批准的第{version}版机构系数表，请先完成审批或退回。"
 ERR_NOT_DRAFT = ERR_TABLE_LOCKED
@@ -79,12 +80,13 @@ def _next_table(*, actor, region: Region, year: int, **fields) -> CoefficientTab
     return table
 
 
-def _active_in(region: Region, year: int):
-    """Institutions of the region active at any time of the year."""
-    return Institution.objects.filter(
-        Q(active_from__isnull=True) | Q(active_from__lte=date(year, 12, 31)),
-        Q(active_to__isnull=True) | Q(active_to__gte=date(year, 1, 1)), region=region,
-    ).order_by("code")  # fmt: skip
+def _active_in(region: Region, year: int, day: date) -> list[tuple[Institution, str]]:
+    """Institutions of the region whose agreement (协议期) covers any time of the year, with the level in
+    force on ``day`` (the table's first day), by code."""
+    states = institution_states_as_of(region=region, day=day)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    return [(institution, states[institution.pk].level) for institution in Institution.objects.filter(region=region).order_by("code")
+            if (states[institution.pk].agreement_from or first) <= last and (states[institution.pk].agreement_to or last) >= first]  # fmt: skip
 
 
 def _suggestions(region: Region, years: Sequence[int]) -> dict[str, Decimal]:
@@ -105,16 +107,16 @@ def coefficient_table_create(
     """A draft with one row per institution active in the year: the basic coefficient by level
     (``coefficients.DEFAULT_BASIC``), no bonuses, and the suggestion by level from the case history."""
     years = sorted(int(y) for y in history_years) if history_years else list(range(year - HISTORY_YEARS, year))
-    institutions = list(_active_in(region, year))
+    institutions = _active_in(region, year, effective_from or date(year, 1, 1))
     if not institutions:
         raise ValidationError(ERR_NO_INSTITUTIONS.format(year=year))
     table = _next_table(actor=actor, region=region, year=year, combination=combination, history_years=years,
                         effective_from=effective_from, effective_to=effective_to)  # fmt: skip
     suggestions = _suggestions(region, years)
     rows = []
-    for institution in institutions:
-        row = InstitutionCoefficient(table=table, institution=institution, suggestion=suggestions.get(institution.level),
-                                     level_basic=coefficients.DEFAULT_BASIC.get(institution.level, coefficients.ONE))  # fmt: skip
+    for institution, level in institutions:
+        row = InstitutionCoefficient(table=table, institution=institution, suggestion=suggestions.get(level),
+                                     level_basic=coefficients.DEFAULT_BASIC.get(level, coefficients.ONE))  # fmt: skip
         row.combined = _combined(row, combination)
         rows.append(row)
     InstitutionCoefficient.objects.bulk_create(rows)

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.tenancy import TenantQuerySet
 from audit.versioning import SeriesMessages, series_constraints, user_field
@@ -65,9 +66,6 @@ class Region(models.Model):
 
 class InstitutionQuerySet(TenantQuerySet):
     tenant_field = "pk"
-
-    def active_on(self, day) -> InstitutionQuerySet:
-        return self.filter(Q(active_from__lte=day) | Q(active_from__isnull=True), Q(active_to__gte=day) | Q(active_to__isnull=True))
 
 
 class Institution(models.Model):
@@ -118,6 +116,71 @@ class Institution(models.Model):
                 raise ValidationError({"consortium_lead": ERR_CONSORTIUM_SELF})
             if lead.region_id != self.region_id:
                 raise ValidationError({"consortium_lead": ERR_CONSORTIUM_REGION})
+
+
+# --- the register's history (机构信息变更历史) -------------------------------------------------------
+
+ERR_STATE_DATES = "有效期止不能早于有效期起。"
+ERR_AGREEMENT_DATES = "协议期止不能早于协议期起。"
+ERR_STATE_UNIQUE = "同一机构同一生效日期只能有一条状态。"
+
+
+class InstitutionStateQuerySet(TenantQuerySet):
+    tenant_field = "institution"
+
+
+class InstitutionState(models.Model):
+    """机构状态 — what an institution was from ``valid_from`` to ``valid_to`` (inclusive; open-ended when
+    null): level, type, grassroots flag, consortium lead and agreement period (协议期).
+
+    Kept by ``catalogs.register.services.institution_change``: a change with an effective date splits the
+    state in force on that date and never touches the days before it; ``changed`` lists the fields the
+    change set, so a later change of another field keeps them. An institution without states has the
+    fields of its ``Institution`` row at every date; before its first state, that first state."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="states", verbose_name="定点医疗机构")
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("有效期止", null=True, blank=True, help_text="下一次变更生效的前一天；为空表示至今")
+    level = models.CharField("医院等级", max_length=2, choices=InstitutionLevel.choices)
+    type = models.CharField("机构类别", max_length=12, choices=InstitutionType.choices)
+    is_grassroots = models.BooleanField("基层医疗机构", default=False)
+    consortium_lead = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                        verbose_name="医共体牵头机构")  # fmt: skip
+    agreement_from = models.DateField("协议期起", null=True, blank=True)
+    agreement_to = models.DateField("协议期止", null=True, blank=True)
+    changed = models.JSONField("本次变更项", default=list, blank=True)
+    reason = models.CharField("变更原因", max_length=200, blank=True)
+    recorded_by = user_field("登记人")
+    recorded_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    objects = InstitutionStateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "机构状态"
+        verbose_name_plural = "机构状态"
+        ordering = ["institution", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "valid_from"], name="%(app_label)s_%(class)s_unique_from",
+                                    violation_error_message=ERR_STATE_UNIQUE),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                                   name="%(app_label)s_%(class)s_dates_ordered", violation_error_message=ERR_STATE_DATES),
+            models.CheckConstraint(
+                condition=Q(agreement_to__isnull=True) | Q(agreement_from__isnull=True) | Q(agreement_to__gte=F("agreement_from")),
+                name="%(app_label)s_%(class)s_agreement_ordered", violation_error_message=ERR_AGREEMENT_DATES,
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.valid_from}–{self.valid_to or ''}"
+
+    @classmethod
+    def field_labels(cls, names) -> str:
+        """The Chinese names of state fields (``consortium_lead_id`` → 医共体牵头机构), joined."""
+        return "、".join(str(cls._meta.get_field(name.removesuffix("_id")).verbose_name) for name in names)
+
+    @property
+    def changed_labels(self) -> str:
+        return self.field_labels(self.changed)
 
 
 # --- coding dictionaries and catalogs (DIP/DRG/APG) -----------------------------------------------

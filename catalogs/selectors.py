@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 import pandas as pd
@@ -13,6 +15,7 @@ from accounts.regions import in_user_regions, regions_for_user
 from catalogs import drg, drg_rules
 from catalogs.choices import CatalogKind, CatalogStatus, CoefficientStatus
 from catalogs.diff import CatalogDiff, catalog_diff
+from catalogs.register.selectors import institution_states_on_days
 from catalogs.models import (
     CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgRuleSet, Institution, InstitutionCoefficient,
     Procedure, Region,
@@ -128,7 +131,7 @@ def procedure_types() -> dict[str, str]:
 # DIP and DRG catalogs are built from the first, APG catalogs from the second.
 INPATIENT_MED_TYPE_PREFIX = "2"
 CHRONIC_MED_TYPE = "14"
-_COMMON_FIELDS = {"period__year": "year", "institution__level": "level", "institution__is_grassroots": "is_grassroots",
+_COMMON_FIELDS = {"period__year": "year", "period__month": "month", "institution_id": "institution_id",
                   "maindiag_code": "maindiag_code", "main_oprn_oprt_code": "main_oprn_oprt_code", "medfee_sumamt": "medfee_sumamt"}
 CASE_HISTORY_FIELDS = {**_COMMON_FIELDS, "age": "age", "nwb_age": "nwb_age", "dscg_way": "dscg_way", "otherdiag_codes": "otherdiag_codes"}
 CHRONIC_HISTORY_FIELDS = {**_COMMON_FIELDS, "opsp_dise_code": "opsp_dise_code", "psn_no": "psn_no", "setl_time": "setl_time"}
@@ -143,7 +146,19 @@ def _history_frame(*, region: Region, years: Sequence[int], fields: dict[str, st
         .values_list(*fields)
         .iterator(chunk_size=20_000)
     )
-    return pd.DataFrame.from_records(rows, columns=list(fields.values()))
+    frame = pd.DataFrame.from_records(rows, columns=list(fields.values()))
+    return _with_institution_states(frame, region)
+
+
+def _with_institution_states(frame: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """Each case's institution level and grassroots flag as they were at the end of the case's month
+    (the register's history, 机构状态), not as they are today."""
+    columns = ["year", "month", "institution_id"]
+    ends = {(y, m): date(y, m, calendar.monthrange(y, m)[1]) for y, m in frame[["year", "month"]].drop_duplicates().itertuples(index=False)}
+    states = institution_states_on_days(region=region, days=ends.values())
+    table = pd.DataFrame([(y, m, i, s.level, s.is_grassroots) for (y, m), day in ends.items() for i, s in states[day].items()],
+                         columns=[*columns, "level", "is_grassroots"]).astype({name: frame[name].dtype for name in columns})  # fmt: skip
+    return frame.merge(table, on=columns, how="left").drop(columns=["month", "institution_id"])
 
 
 def case_history_frame(*, region: Region, years: Sequence[int]) -> pd.DataFrame:

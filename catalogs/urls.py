@@ -2,11 +2,17 @@ from django.urls import path
 
 from catalogs import coefficient_views, drg_rule_views, views
 from catalogs.dictionary_versions import views as dictionary_version_views
+from catalogs.register import views as register_views
 
 app_name = "catalogs"
 urlpatterns = [
     path("institutions/", views.institution_list, name="institution_list"),
+    path("institutions/register/", register_views.register_page, name="register"),
+    path("institutions/register/export/", register_views.register_export, name="register_export"),
+    path("institutions/register/import/", register_views.register_import, name="register_import"),
     path("institutions/<str:code>/", views.institution_detail, name="institution_detail"),
+    path("institutions/<str:code>/history/", register_views.institution_history, name="institution_history"),
+    path("institutions/<str:code>/change/", register_views.institution_change, name="institution_change"),
     path("versions/", views.version_list, name="version_list"),
     path("versions/new/", views.version_create, name="version_create"),
     path("versions/<int:pk>/", views.version_detail, name="version_detail"),

@@ -223,7 +223,8 @@ class DisputeItem(models.Model):
 
     def _institution_in_run(self) -> bool:
         institution = self.institution
-        booked = [institution.pk, institution.consortium_lead_id] if institution.consortium_lead_id else [institution.pk]
+        lead = self.run.lead_of(institution)
+        booked = [institution.pk, lead] if lead else [institution.pk]
         rows = self.run.institutions.filter(institution_id__in=booked).values_list("institution_id", "members")
         return any(pk == institution.pk or institution.pk in (members or []) for pk, members in rows)
 

@@ -9,7 +9,7 @@ from catalogs.choices import (
     TreatmentType,
 )  # fmt: skip
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, GroupSubtype, Institution, InstitutionCoefficient, Region,
+    CatalogGroup, CatalogVersion, CoefficientTable, GroupSubtype, Institution, InstitutionCoefficient, InstitutionState, Region,
 )  # fmt: skip
 from catalogs.selectors import GROUP_FLAGS
 
@@ -34,6 +34,29 @@ class InstitutionSerializer(serializers.ModelSerializer):
             "code", "name", "region", "level", "level_label", "type", "type_label",
             "is_grassroots", "consortium_lead", "active_from", "active_to",
         ]
+
+
+class InstitutionStateSerializer(serializers.ModelSerializer):
+    """机构状态: one state of the register's history with its dates; who recorded it only for the bureau."""
+
+    level_label = serializers.CharField(source="get_level_display", read_only=True, help_text="医院等级名称")
+    type_label = serializers.CharField(source="get_type_display", read_only=True, help_text="机构类别名称")
+    consortium_lead = serializers.CharField(source="consortium_lead.code", read_only=True, allow_null=True, help_text="医共体牵头机构编号")
+    changed = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="本次变更项（字段名）")
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True,
+                                        help_text="登记人用户名（仅经办机构用户可见）")  # fmt: skip
+
+    class Meta:
+        model = InstitutionState
+        fields = ["valid_from", "valid_to", "level", "level_label", "type", "type_label", "is_grassroots", "consortium_lead",
+                  "agreement_from", "agreement_to", "changed", "reason", "recorded_by", "recorded_at"]  # fmt: skip
+
+    def to_representation(self, instance: InstitutionState) -> dict:
+        data = super().to_representation(instance)
+        if not getattr(self.context["request"].user, "is_bureau", False):
+            data.pop("recorded_by")
+            data.pop("recorded_at")
+        return data
 
 
 class InstitutionQuerySerializer(serializers.Serializer):

@@ -12,10 +12,12 @@ from catalogs.api.serializers import (
     CatalogDiffSerializer, CatalogGroupDetailSerializer, CatalogGroupQuerySerializer, CatalogGroupSerializer,
     CatalogVersionDetailSerializer, CatalogVersionQuerySerializer, CatalogVersionSerializer, CoefficientTableDetailSerializer,
     CoefficientTableQuerySerializer, CoefficientTableSerializer, DiffQuerySerializer, InstitutionQuerySerializer,
-    InstitutionSerializer, RegionSerializer,
+    InstitutionSerializer, InstitutionStateSerializer, RegionSerializer,
 )  # fmt: skip
 from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable, Institution
+from catalogs.register.selectors import institution_history_for_user
 from config.api import ErrorSerializer, IsBureau, query_params
+from config.api_params import refuse_unknown_params
 
 ERR_NO_COEFFICIENTS = "专家用户不能查看机构系数。"
 VISIBILITY = "经办机构用户可见全部版本；医疗机构和专家用户只能看到已发布的版本（病种与分值依政策公开），其他版本返回404。"
@@ -42,6 +44,13 @@ class RegionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="定点医疗机构详情",
         description="按定点医药机构编号查询一家机构。不在权限范围内的机构返回404。",
     ),
+    history=extend_schema(
+        summary="机构变更历史",
+        description="一家机构登记的各期状态（医院等级、机构类别、基层标识、医共体牵头机构、协议期）及其生效日期，新者在前。"
+        "医疗机构用户仅可查看本机构，且不含登记人；不在权限范围内的机构返回404。没有登记过变更的机构返回空列表。",
+        responses={200: InstitutionStateSerializer(many=True), 400: OpenApiResponse(ErrorSerializer, description="不支持的查询参数"),
+                   404: OpenApiResponse(ErrorSerializer, description="机构不存在或不在权限范围内")},
+    ),
 )
 class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = InstitutionSerializer
@@ -55,6 +64,12 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self) -> Institution:
         return selectors.institution_get_for_user(self.request.user, self.kwargs["code"])
+
+    @action(detail=True, pagination_class=None, filter_backends=[])
+    def history(self, request: Request, code: str) -> Response:
+        refuse_unknown_params(request, known=())
+        _institution, states = institution_history_for_user(request.user, code)
+        return Response(InstitutionStateSerializer(states, many=True, context={"request": request}).data)
 
 
 @extend_schema_view(

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404
 
 from catalogs.choices import InstitutionLevel, InstitutionType
 from catalogs.models import CatalogVersion, Institution
+from catalogs.register.domain import State
+from catalogs.register.selectors import institution_states_as_of
 from disputes import domain
 from disputes.models import AgendaItem, Meeting, Participant, Position
 from settlement.parameters.models import ParameterSet
@@ -34,11 +36,16 @@ def agenda_list(meeting: Meeting) -> QuerySet[AgendaItem]:
     return meeting.agenda.select_related("parameter_set", "catalog_version").prefetch_related(Prefetch("positions", queryset=positions))
 
 
+def _in_agreement(state: State, day) -> bool:
+    return (state.agreement_from is None or state.agreement_from <= day) and (state.agreement_to is None or state.agreement_to >= day)
+
+
 def coverage_for(meeting: Meeting) -> list[tuple[str, str, domain.CoverageRow]]:
     """(dimension label, key label, row) of representation by level and type of the meeting's region."""
-    institutions = Institution.objects.filter(region_id=meeting.region_id).active_on(meeting.held_on).order_by("level", "type", "code")
+    states = institution_states_as_of(region=meeting.region_id, day=meeting.held_on)
+    in_agreement = sorted((s.level, s.type, pk) for pk, s in states.items() if _in_agreement(s, meeting.held_on))
     represented = set(meeting.participants.exclude(institution=None).values_list("institution_id", flat=True))
-    rows = domain.representation_coverage(list(institutions.values_list("pk", "level", "type")), represented)
+    rows = domain.representation_coverage([(pk, level, kind) for level, kind, pk in in_agreement], represented)
     labelled = []
     for row in rows:
         dimension, choices = DIMENSION_LABELS[row.dimension]

@@ -7,18 +7,15 @@ checked first; any error names its row and field and nothing is created.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from openpyxl import load_workbook
 
 from accounts.models import User
 from catalogs.models import Institution
-from config.spreadsheets import CellAtLimit, spreadsheet_unsafe
-from config.spreadsheets.reader import rows_checked
+from config.spreadsheets.reader import sheet_records
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from portal.users.services import AccountRow
 
@@ -29,15 +26,9 @@ COLUMNS = {  # field: (Chinese header, English header, required)
     "email": ("邮箱", "email", False),
     "username": ("用户名", "username", False),
 }
-MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
-ERR_FILE = "无法读取该文件，请上传 .xlsx 格式的账号表。"
-ERR_TOO_BIG = "文件超过 5 MB。"
-ERR_TOO_MANY = "一次最多导入 {max} 个账号。"
-ERR_EMPTY = "账号表没有数据行。"
-ERR_HEADER = "缺少列：{columns}。"
 ERR_ROW = "第{row}行 {field}：{message}"
 ERR_REQUIRED = "必填。"
 ERR_INSTITUTION = "机构编码 {code} 不存在。"
@@ -62,45 +53,9 @@ def template_workbook() -> bytes:
     return workbook_bytes(book)
 
 
-def _sheet_rows(content: bytes) -> list[tuple]:
-    if len(content) > MAX_BYTES:
-        raise ValidationError(ERR_TOO_BIG)
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = list(rows_checked(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2), sheet=sheet.title))
-    except CellAtLimit:
-        raise
-    except Exception:  # any unreadable package is the same answer to the user
-        raise ValidationError(ERR_FILE) from None
-    return rows
-
-
-def _header_map(header: tuple) -> dict[str, int]:
-    names = [spreadsheet_unsafe(cell) for cell in header]
-    found = {}
-    for field, (chinese, english, _required) in COLUMNS.items():
-        for index, name in enumerate(names):
-            if name in (chinese, english) or name.startswith(chinese):
-                found[field] = index
-    missing = [chinese for field, (chinese, _e, required) in COLUMNS.items() if required and field not in found]
-    if missing:
-        raise ValidationError(ERR_HEADER.format(columns="、".join(missing)))
-    return found
-
-
 def accounts_read(content: bytes) -> list[AccountRow]:
     """The checked rows of an uploaded workbook, or a ``ValidationError`` naming every bad row and field."""
-    rows = _sheet_rows(content)
-    if not rows:
-        raise ValidationError(ERR_EMPTY)
-    columns = _header_map(rows[0])
-    records = [(number, {field: spreadsheet_unsafe(row[i] if i < len(row) else None) for field, i in columns.items()})
-               for number, row in enumerate(rows[1:], start=2) if any(cell not in (None, "") for cell in row)]  # fmt: skip
-    if not records:
-        raise ValidationError(ERR_EMPTY)
-    if len(records) > MAX_ROWS:
-        raise ValidationError(ERR_TOO_MANY.format(max=MAX_ROWS))
+    records = sheet_records(content, COLUMNS, max_rows=MAX_ROWS)
     institutions = {i.code: i for i in Institution.objects.filter(code__in=[r["institution_code"] for _n, r in records])}
     errors, checked = [], []
     for number, record in records:

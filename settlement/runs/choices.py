@@ -1,3 +1,6 @@
+import calendar
+import datetime
+
 from django.db import models
 
 
@@ -23,6 +26,11 @@ class RunType(models.TextChoices):
         if self == RunType.QUARTERLY:
             return [3 * number - 2, 3 * number - 1, 3 * number]
         return list(range(1, 13))
+
+    def period_end(self, year: int, number: int) -> datetime.date:
+        """The last day of the period: the parameters and institution states in force on it are the run's."""
+        month = self.months(number)[-1]
+        return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
 class RunStatus(models.TextChoices):

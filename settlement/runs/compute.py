@@ -42,7 +42,7 @@ class PointsComputation:
     grouped: pd.DataFrame
     rows: pd.DataFrame  # domain.run_case_rows
     settled: pd.DataFrame  # one row per booked institution (id as text), the engine's amount columns
-    leads: dict[int, int]
+    institutions: selectors.RegionInstitutions
     decisions: list[domain.Decision]
     skipped: list[int]
     pool: Decimal
@@ -54,8 +54,10 @@ class PointsComputation:
 def points_compute(
     *, run, run_type: RunType, params: SettlementParams, pools: selectors.Pools, advances_paid: Mapping[str, Decimal] | None = None,
     pool: Decimal | None = None, coefficients: Mapping[int, Decimal] | None = None, report: Callable[[int, str], None],
+    institutions: selectors.RegionInstitutions | None = None,
 ) -> PointsComputation:
-    """The run's points and amounts; ``pool`` and ``coefficients`` replace the budget's and the table's (what-if)."""
+    """The run's points and amounts; ``pool`` and ``coefficients`` replace the budget's and the table's (what-if).
+    ``institutions``: the states to use (a stored run's frozen ones), else those in force on the period's last day."""
     version = catalog_version_in_force(region=run.region, kind=run.kind, year=run.year)
     if version is None:
         raise ValidationError(ERR_NO_CATALOG.format(year=run.year, kind=run.kind))
@@ -73,7 +75,7 @@ def points_compute(
     report(25, f"正在为 {len(cases)} 条结算清单分组并计算点数")
     groups = selectors.catalog_groups_frame(version)
     grouped = grouping_domain.cases_grouped(cases, catalog)
-    institutions = selectors.region_institutions(run.region)
+    institutions = institutions or selectors.region_institutions(run.region, run.period_end)
     engine = domain.engine_cases(cases, grouped, groups, kind=run.kind, levels=institutions.levels,
                                  coefficients={**in_force, **(coefficients or {})}, decisions=decisions,
                                  base_mean=base_mean or Fraction(1))  # fmt: skip
@@ -87,7 +89,7 @@ def points_compute(
     booked = cases["institution_id"].map(lambda i: institutions.leads.get(int(i), int(i)))
     rows = domain.run_case_rows(cases, grouped, engine, points, booked=booked, pv=amounts.pv)
     return PointsComputation(version=version, table=table, months=[p.month for p in periods], cases=cases, grouped=grouped, rows=rows,
-                             settled=amounts.frame, leads=institutions.leads, decisions=decisions, skipped=skipped, pool=amounts.pool,
+                             settled=amounts.frame, institutions=institutions, decisions=decisions, skipped=skipped, pool=amounts.pool,
                              total=amounts.total, points_total=amounts.points_total, pv=amounts.pv)  # fmt: skip
 
 

@@ -11,6 +11,8 @@ Imported by settlement/models.py, so the models belong to the ``settlement`` app
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -31,6 +33,14 @@ RATIO = dict(max_digits=12, decimal_places=4)
 
 def _money(verbose_name: str) -> models.DecimalField:
     return models.DecimalField(verbose_name, null=True, blank=True, **MONEY)
+
+
+class SettlementRunManager(models.Manager):
+    """Runs load without their frozen institution states (a JSON object per institution of the region),
+    which only a run's computation, reproduction and consortium reads need; reading the field loads it."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().defer("institution_states")
 
 
 class SettlementRun(models.Model):
@@ -65,6 +75,8 @@ class SettlementRun(models.Model):
     case_hash = models.CharField("病例集指纹", max_length=64, blank=True)
     input_hash = models.CharField("输入指纹", max_length=64, blank=True)
     inputs = models.JSONField("输入摘要", default=dict, blank=True)
+    institution_states = models.JSONField("机构状态", default=dict, blank=True,
+                                          help_text="运行期间末日在用的机构等级、类别、基层标识、医共体牵头机构与协议期，按机构id")  # fmt: skip
     # Results (结果)
     pool = _money("可分配基金（元）")
     total = _money("结算总额（元）")
@@ -72,6 +84,8 @@ class SettlementRun(models.Model):
     point_value = models.DecimalField("点值", max_digits=18, decimal_places=6, null=True, blank=True)
     result_hash = models.CharField("结果指纹", max_length=64, blank=True)
     summary = models.JSONField("结果摘要", default=dict, blank=True)
+
+    objects = SettlementRunManager()
 
     class Meta:
         verbose_name = "结算运行"
@@ -100,8 +114,19 @@ class SettlementRun(models.Model):
         return RunType(self.run_type).period_label(self.year, self.number)
 
     @property
+    def period_end(self) -> datetime.date:
+        """The period's last day: the institution states in force on it are the run's."""
+        return RunType(self.run_type).period_end(self.year, self.number)
+
+    @property
     def is_current(self) -> bool:
         return self.status == RunStatus.COMPLETED
+
+    def lead_of(self, institution) -> int | None:
+        """The consortium lead (医共体牵头机构) the run booked the institution's cases to: the frozen state's,
+        or the register's current one for a run stored before runs froze states."""
+        frozen = self.institution_states.get(str(institution.pk)) if self.institution_states else None
+        return frozen.get("consortium_lead_id") if frozen else institution.consortium_lead_id
 
 
 class RunResultQuerySet(TenantQuerySet):

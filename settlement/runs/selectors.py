@@ -7,10 +7,12 @@ whole (point values, totals of the region) are the bureau's.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 import pandas as pd
 from django.db import connection
@@ -23,6 +25,8 @@ from budgets.models import Budget
 from budgets.selectors import budget_in_force, budget_phasing, budget_reserve_statement
 from catalogs.choices import CoefficientStatus
 from catalogs.models import CatalogVersion, CoefficientTable, Institution, Region
+from catalogs.register.domain import State
+from catalogs.register.selectors import institution_states_as_of
 from config.money import allocate_largest_remainder
 from disputes.choices import Decision as DecisionChoice
 from disputes.choices import ItemKind, ItemStatus
@@ -87,13 +91,33 @@ def coefficients_in_force(*, region: Region, year: int) -> tuple[CoefficientTabl
 
 @dataclass(frozen=True)
 class RegionInstitutions:
-    levels: dict[int, str]
-    leads: dict[int, int]  # consortium member → lead (医共体)
+    """The institution states a run uses (机构状态, frozen on the run): levels drive the group means and
+    coefficients, consortium leads the booking of members' cases (医共体)."""
+
+    states: dict[int, State]
+
+    @cached_property
+    def levels(self) -> dict[int, str]:
+        return {i: state.level for i, state in self.states.items()}
+
+    @cached_property
+    def leads(self) -> dict[int, int]:  # consortium member → lead (医共体)
+        return {i: state.consortium_lead_id for i, state in self.states.items() if state.consortium_lead_id}
+
+    def as_json(self) -> dict[str, dict]:
+        return {str(i): state.as_json() for i, state in sorted(self.states.items())}
 
 
-def region_institutions(region: Region) -> RegionInstitutions:
-    rows = list(Institution.objects.filter(region=region).values_list("id", "level", "consortium_lead_id"))
-    return RegionInstitutions({i: level for i, level, _ in rows}, {i: lead for i, _, lead in rows if lead})
+def region_institutions(region: Region, day: datetime.date) -> RegionInstitutions:
+    """Every institution of the region in the state in force on ``day`` (the last day of a run's period)."""
+    return RegionInstitutions(institution_states_as_of(region=region, day=day))
+
+
+def frozen_institutions(run: SettlementRun) -> RegionInstitutions | None:
+    """The institution states a run froze (None for a run stored before runs froze them)."""
+    if not run.institution_states:
+        return None
+    return RegionInstitutions({int(i): State.from_json(values) for i, values in run.institution_states.items()})
 
 
 @dataclass(frozen=True)
@@ -336,14 +360,16 @@ def institution_labels(ids: Sequence[int]) -> dict[int, dict[str, str]]:
 
 
 def member_run_list_for_user(user) -> list[SettlementRun]:
-    """Runs whose statement of the user's consortium lead (医共体牵头机构) includes the user's institution:
-    a member hospital has no statement of its own, only its share of the lead's (``member_share_list_for_user``)."""
+    """Runs whose statement of a consortium lead (医共体牵头机构) includes the user's institution as a member,
+    as each run froze the consortium (a member that leaves keeps its earlier shares): a member hospital
+    has no statement of its own there, only its share of the lead's (``member_share_list_for_user``)."""
     institution = getattr(user, "institution", None)
-    if not getattr(user, "is_hospital", False) or institution is None or not institution.consortium_lead_id:
+    if not getattr(user, "is_hospital", False) or institution is None:
         return []
-    rows = RunInstitution.objects.published().filter(institution_id=institution.consortium_lead_id,
-                                                     run__status__in=[RunStatus.COMPLETED, RunStatus.SUPERSEDED])  # fmt: skip
-    rows = rows.select_related("run", "run__region").order_by("-run__year", "run__run_type", "-run__number", "-run_id")
+    rows = RunInstitution.objects.published().filter(
+        run__region_id=institution.region_id, run__status__in=[RunStatus.COMPLETED, RunStatus.SUPERSEDED])
+    rows = rows.exclude(members=[]).select_related("run", "run__region").defer("breakdown", "run__institution_states")
+    rows = rows.order_by("-run__year", "run__run_type", "-run__number", "-run_id")
     return [row.run for row in rows if institution.pk in row.members]
 
 

@@ -11,8 +11,6 @@ The arithmetic is the engine's, shaped by ``runs.domain``.
 
 from __future__ import annotations
 
-import calendar
-import datetime
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -117,15 +115,10 @@ def _check_startable(*, region, year, scheme, category, run_type: RunType, numbe
         raise ValidationError(ERR_YEAR_CLOSED.format(year=year))
     if run_type == RunType.MONTHLY and not periods[0].is_open:
         raise ValidationError(ERR_PERIOD_CLOSED.format(label=label))
-    parameter_set = parameter_set_in_force(region=region, year=year, scheme=scheme, category=category, on=_period_end(year, run_type, number))
+    parameter_set = parameter_set_in_force(region=region, year=year, scheme=scheme, category=category, on=run_type.period_end(year, number))
     if parameter_set is None:
         raise ValidationError(ERR_NO_PARAMETERS.format(label=label, scheme=_scheme_label(scheme), category=category))
     return parameter_set
-
-
-def _period_end(year: int, run_type: RunType, number: int) -> datetime.date:
-    month = run_type.months(number)[-1]
-    return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
 # --- execute --------------------------------------------------------------------------------------
@@ -176,7 +169,7 @@ def _execute(run: SettlementRun, report: Progress) -> dict:
     if selectors.year_closed(run.region, run.year):
         raise ValidationError(ERR_YEAR_CLOSED.format(year=run.year))
     parameter_set = parameter_set_in_force(region=run.region, year=run.year, scheme=run.scheme, category=run.category,
-                                           on=_period_end(run.year, run_type, run.number))  # fmt: skip
+                                           on=run.period_end)  # fmt: skip
     if parameter_set is None:
         raise ValidationError(ERR_NO_PARAMETERS.format(label=label, scheme=_scheme_label(run.scheme), category=run.category))
     params = to_engine(parameter_set.values, parameter_set.kind)
@@ -222,6 +215,7 @@ def _points_run(run: SettlementRun, run_type: RunType, params, pools: selectors.
     paid = _advances_paid(run) if run_type == RunType.QUARTERLY else None
     result = compute.points_compute(run=run, run_type=run_type, params=params, pools=pools, advances_paid=paid, report=report)
     run.catalog_version, run.coefficient_table = result.version, result.table
+    _freeze_institutions(run, result.institutions, inputs)
     run.case_count, run.case_hash = len(result.cases), domain.case_set_hash(result.cases)
     run.pool, run.total, run.points_total, run.point_value = result.pool, result.total, result.points_total, result.pv
     inputs.update(catalog_version=result.version.pk, coefficient_table=result.table.pk if result.table else None,
@@ -233,7 +227,7 @@ def _points_run(run: SettlementRun, run_type: RunType, params, pools: selectors.
     report(60, f"正在写入 {len(rows)} 条病例结果")
     run_cases_copy(rows, run_id=run.pk)
     breakdowns = domain.breakdowns(rows, result.grouped["group_type"])
-    members = _members(result.leads)
+    members = _members(result.institutions.leads)
     institution_rows = [_institution_row(run, record, breakdowns, members) for record in result.settled.to_dict("records")]
     hashed = domain.combined_hash(result_hash(result.settled.astype(str)), result_hash(rows[list(domain.HASHED_CASE_COLUMNS)]))
     summary = {"cases": len(rows), "institutions": len(institution_rows), "pool": str(result.pool),
@@ -241,6 +235,12 @@ def _points_run(run: SettlementRun, run_type: RunType, params, pools: selectors.
                "needs_review": int(rows["needs_review"].sum()), "special_cases": len(result.decisions),
                "ungroupable": int((rows["deviation"] == domain.UNGROUPABLE).sum())}  # fmt: skip
     return _Result(institution_rows, hashed, summary)
+
+
+def _freeze_institutions(run: SettlementRun, institutions: selectors.RegionInstitutions, inputs: dict) -> None:
+    """Store the institution states the run used (机构状态); their fingerprint joins the input hash."""
+    run.institution_states = institutions.as_json()
+    inputs["institution_states"] = domain.input_hash(run.institution_states)
 
 
 def _advances_paid(run: SettlementRun) -> dict[str, Decimal]:
@@ -283,7 +283,8 @@ def _clearing(run: SettlementRun, params, pools: selectors.Pools, inputs: dict) 
         raise ValidationError(ERR_NO_ANNUAL.format(year=run.year))
     due = selectors.institution_frame(annual, ["cases", "points", "medfee", "fund", "psn_part", "settlement", "fund_due"])
     paid = _year_paid(run)
-    institutions = selectors.region_institutions(run.region)
+    institutions = selectors.frozen_institutions(annual) or selectors.region_institutions(run.region, annual.period_end)
+    _freeze_institutions(run, institutions, inputs)
     violations, finding_ids = _deductions(run)
     scores = selectors.assessment_scores(region=run.region, year=run.year)
     revolving = selectors.revolving_funds(region=run.region, year=run.year, scheme=run.scheme, category=run.category)

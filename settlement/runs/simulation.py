@@ -98,7 +98,8 @@ def run_simulate(*, run: SettlementRun, scenario: Scenario, progress=None) -> di
     pool = _pool(run, run_type, pools, scenario)
     result = compute.points_compute(run=run, run_type=run_type, params=params, pools=pools, pool=pool, report=report,
                                     advances_paid={i: r.advances_paid or ZERO for i, r in official.items()},
-                                    coefficients=_coefficients(run, scenario.coefficients))  # fmt: skip
+                                    coefficients=_coefficients(run, scenario.coefficients),
+                                    institutions=selectors.frozen_institutions(run))  # fmt: skip
     names = dict(Institution.objects.filter(pk__in=[int(i) for i in result.settled["institution"]]).values_list("pk", "name"))
     key = MEASURES[run_type]
     rows = []

@@ -90,7 +90,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
                "deviations": {DEVIATION_LABELS.get(k, k): n for k, n in run.summary.get("deviations", {}).items()},
                "warnings": run.inputs.get("warnings", []), "ratio_rounding": _ratio_rounding(run), **_charts(run, rows),
                "publication": publication_selectors.publication_of(run), "can_publish": request.user.has_perm(PUBLISH),
-               "publish_form": PublishForm()}  # fmt: skip
+               "publish_form": PublishForm(),
+               "frozen_states": len(run.institution_states)}  # fmt: skip
     return render(request, "settlement/runs/run_detail.html", context)
 
 

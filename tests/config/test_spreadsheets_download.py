@@ -342,7 +342,7 @@ class Download:
 
     args: Callable[[Poisoned], list]
     who: tuple[str, ...] = (BUREAU,)
-    query: dict | None = None
+    query: dict | Callable[[Poisoned], dict] | None = None
     poisoned: bool = True
 
 
@@ -352,6 +352,9 @@ DOWNLOADS: dict[str, Download] = {
     "catalogs:dictionary_export": Download(lambda w: []),
     "catalogs:coefficient_export": Download(lambda w: [w.coefficients.pk]),
     "catalogs:drg_rules_export": Download(lambda w: [w.drg_rules.pk]),
+    "catalogs:register_export": Download(
+        lambda w: [], query=lambda w: {"region": w.statement.run.region_id, "day": "2024-01-31"}
+    ),
     "budgets:budget_export": Download(lambda w: [w.budget.pk]),
     "settlement:parameter_export": Download(lambda w: [w.parameter_set.pk]),
     "settlement:statement_export": Download(
@@ -442,7 +445,8 @@ def test_every_download_view_is_fetched_here():
 
 def _fetch(client, poisoned: Poisoned, name: str, download: Download) -> tuple[str, bytes]:
     response = client.get(
-        reverse(name.partition("#")[0], args=download.args(poisoned)), download.query or {}
+        reverse(name.partition("#")[0], args=download.args(poisoned)),
+        download.query(poisoned) if callable(download.query) else download.query or {},
     )
     assert response.status_code == 200, (name, response.status_code)
     assert (

@@ -1,22 +1,13 @@
-"""What the settlement commands share: the region named on the command line, and the actor."""
+"""What the settlement commands share: the region named on the command line, and the actor (accounts.commands)."""
 
 from __future__ import annotations
 
 from django.core.management.base import CommandError
 
-from accounts.models import User
+from accounts.commands import bureau_actor
 from catalogs.models import Region
 
-ACTOR = "命令行"
-
-
-def bureau_actor(username: str | None):
-    if not username:
-        return ACTOR
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None or not user.is_bureau:
-        raise CommandError(f"用户不存在或不是经办机构用户：{username}")
-    return user
+__all__ = ["bureau_actor", "region_named"]
 
 
 def region_named(code: str) -> Region:
