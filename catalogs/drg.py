@@ -157,9 +157,9 @@ def _text(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def _exploded(frame: pd.DataFrame, column: str, target: str) -> pd.DataFrame:
     """One row per ``;``-separated code of ``column``, renamed ``target``; blank entries dropped."""
-    long = frame.assign(**{target: frame[column].str.split(";")}).explode(target)
+    long = frame.drop(columns=column).assign(**{target: frame[column].str.split(";")}).explode(target)
     long[target] = long[target].fillna("").str.strip()
-    return long[long[target] != ""].drop(columns=column).reset_index(drop=True)
+    return long[long[target] != ""].reset_index(drop=True)
 
 
 def _fail(reason: str) -> None:

@@ -42,6 +42,7 @@ def _counts(rule_set: DrgRuleSet) -> dict[str, int]:
 
 def _rows_replace(rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFrame]) -> dict[str, int]:
     """All rows of the draft replaced by ``tables`` (already checked), in their order."""
+    tables = drg_rules.tables_complete(tables)
     for table, model in selectors.DRG_RULE_MODELS.items():
         model.objects.filter(rule_set=rule_set).delete()
         fields = drg_rules.SHEET_OF[table].fields
@@ -73,12 +74,14 @@ def _tables_store(*, actor, rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFr
 
 @transaction.atomic
 def drg_rule_set_import(*, actor, rule_set: DrgRuleSet, file: BinaryIO, filename: str = "") -> dict[str, int]:
-    """Replace a draft's tables with a workbook's (one sheet per table); any error → nothing written, all errors raised."""
+    """Replace a draft's tables with a workbook's (long format) or a CSV zip's (``filename`` ending .zip); any
+    error → nothing written, all errors raised."""
     rule_set = _draft(rule_set)
-    tables, errors = drg_rules.workbook_read(file)
+    is_zip = filename.lower().endswith(".zip")
+    tables, errors = (drg_rules.zip_read if is_zip else drg_rules.workbook_read)(file)
     if errors:
         raise ValidationError(errors)
-    return _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=f"Excel导入 {filename}".strip(),
+    return _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=f"{'CSV压缩包' if is_zip else 'Excel'}导入 {filename}".strip(),
                          action="drg_rule_set_import")  # fmt: skip
 
 

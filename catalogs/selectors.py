@@ -13,7 +13,7 @@ from catalogs import drg, drg_rules
 from catalogs.choices import CatalogKind, CatalogStatus, CoefficientStatus
 from catalogs.diff import CatalogDiff, catalog_diff
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgRuleSet, Institution, InstitutionCoefficient,
+    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgOrProcedure, DrgRuleSet, DrgTraumaRegion, Institution, InstitutionCoefficient,
     Procedure, Region,
 )  # fmt: skip
 
@@ -165,7 +165,8 @@ def diagnosis_names() -> dict[str, str]:
 # --- DRG rule sets --------------------------------------------------------------------------------
 # Like catalogs: a published rule set is public to every signed-in user, anything else is the bureau's.
 
-DRG_RULE_MODELS = {"mdc": DrgMdc, "adrg": DrgAdrg, "cc": DrgCc, "exclusions": DrgExclusion}
+DRG_RULE_MODELS = {"mdc": DrgMdc, "adrg": DrgAdrg, "cc": DrgCc, "exclusions": DrgExclusion, "or_procedures": DrgOrProcedure,
+                   "trauma": DrgTraumaRegion}  # fmt: skip
 
 
 def drg_rule_set_list_for_user(user, *, year: int | None = None, status: str = ""):

@@ -19,6 +19,15 @@ from openpyxl.styles import Font
 from config.spreadsheets.cells import spreadsheet_safe
 
 HEADER_FONT = Font(bold=True)
+CELL_LIMIT = 32_767  # characters Excel keeps in a cell; a longer text would be cut when the file is opened
+ERR_CELL_TOO_LONG = "单元格内容超过 Excel 上限（{limit} 个字符），不能写入工作簿：{start}…"
+
+
+def _checked(value):
+    """A cell value that fits: a text over the cell limit is refused, never silently cut."""
+    if isinstance(value, str) and len(value) > CELL_LIMIT:
+        raise ValueError(ERR_CELL_TOO_LONG.format(limit=CELL_LIMIT, start=value[:30]))
+    return spreadsheet_safe(value)
 
 
 def workbook_new() -> Workbook:
@@ -30,7 +39,7 @@ def _neutralise(book: Workbook) -> None:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                safe = spreadsheet_safe(cell.value)
+                safe = _checked(cell.value)
                 if safe is not cell.value:
                     cell.value = safe
 
@@ -50,7 +59,7 @@ def rows_workbook(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) ->
         sheet.freeze_panes = "A2"
         sheet.append([_header_cell(sheet, value) for value in header])
         for row in rows:
-            sheet.append([spreadsheet_safe(value) for value in row])
+            sheet.append([_checked(value) for value in row])
     return _saved(book)
 
 

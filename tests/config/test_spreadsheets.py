@@ -118,3 +118,11 @@ def test_no_module_writes_a_workbook_or_answers_a_download_by_hand():
         and HAND_BUILT.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_a_cell_over_the_excel_limit_is_refused_never_cut():
+    from config.spreadsheets.writer import CELL_LIMIT
+
+    assert rows_workbook([("表", ["列"], [["x" * CELL_LIMIT]])])
+    with pytest.raises(ValueError, match="单元格内容超过 Excel 上限"):
+        rows_workbook([("表", ["列"], [["x" * (CELL_LIMIT + 1)]])])
