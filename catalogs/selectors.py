@@ -203,7 +203,17 @@ def drg_rule_set_for_version(version: CatalogVersion) -> DrgRuleSet | None:
 
 
 def drg_rules_of(rule_set: DrgRuleSet) -> drg.DrgRules:
-    return drg.drg_rules(**drg_rule_tables(rule_set))
+    """The compiled rules of a rule set. A published or retired set never changes, so it is compiled once per
+    process and kept (``_COMPILED``, by id and publishing time); a draft is read afresh each time."""
+    if rule_set.status not in (CatalogStatus.PUBLISHED, CatalogStatus.RETIRED) or rule_set.approved_at is None:
+        return drg.drg_rules(**drg_rule_tables(rule_set))
+    key = (rule_set.pk, rule_set.approved_at)
+    if key not in _COMPILED:
+        _COMPILED[key] = drg.drg_rules(**drg_rule_tables(rule_set))
+    return _COMPILED[key]
+
+
+_COMPILED: dict[tuple, drg.DrgRules] = {}
 
 
 # --- institution coefficients ---------------------------------------------------------------------
