@@ -292,15 +292,47 @@ def drg_rules_load(directory: Path = DATA_DIR) -> DrgRules:
     return drg_rules(**{table: _optional_table(directory, table) for table in TABLE_COLUMNS})
 
 
+_CACHE: dict[tuple, tuple] = {}  # (kind, id(object), ...) -> (the object, its derived value): see ``_cached``
+_CACHE_SIZE = 256
+
+
+def _cached(kind: str, owner: object, build, *extra):
+    """A value derived from ``owner`` (a rule table, the compiled rules, an index of case codes), built once
+    while ``owner`` lives: the entry keeps ``owner`` so its id cannot be reused by another object."""
+    key = (kind, id(owner), *extra)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] is not owner:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        hit = _CACHE[key] = (owner, build())
+    return hit[1]
+
+
+def _sorted_entries(table: pd.DataFrame, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(table["diag_code"].to_numpy(dtype=str), kind="stable")
+    return table["diag_code"].to_numpy(dtype=str)[order], table[owner].to_numpy()[order]
+
+
+def _keys(codes: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(whole code, deciding part, category) of each distinct diagnosis, as numpy strings."""
+    deciding = diagnosis_deciding(pd.Index(codes, dtype=object))
+    return np.asarray(codes, dtype=str), np.asarray(deciding, dtype=str), np.asarray(deciding.str[:3], dtype=str)
+
+
 def _members(codes: pd.Index, table: pd.DataFrame, owner: str, *, category: bool = True) -> pd.DataFrame:
     """(code, owner) for each distinct diagnosis on an owner's list: listed whole, by its deciding part
     (the aetiology code of a dagger/asterisk pair) or (``category``) by its 3-character category."""
-    deciding = diagnosis_deciding(pd.Index(codes, dtype=object))
-    keys = [codes, deciding] + ([deciding.str[:3]] if category else [])
-    positions = np.arange(len(codes))
-    found = [pd.DataFrame({"code": positions, "diag_code": np.asarray(key, dtype=object)}).merge(table[[owner, "diag_code"]])
-             for key in keys]  # fmt: skip
-    return pd.concat(found)[["code", owner]].drop_duplicates().reset_index(drop=True)
+    entries, owners = _cached("entries", table, lambda: _sorted_entries(table, owner), owner)
+    keys = _cached("keys", codes, lambda: _keys(codes))
+    found_codes, found_owners = [], []
+    for key in keys if category else keys[:2]:
+        left, right = np.searchsorted(entries, key, "left"), np.searchsorted(entries, key, "right")
+        count = right - left
+        starts = np.repeat(left - (np.cumsum(count) - count), count)
+        found_codes.append(np.repeat(np.arange(len(key)), count))
+        found_owners.append(owners[starts + np.arange(int(count.sum()))])
+    found = pd.DataFrame({"code": np.concatenate(found_codes), owner: np.concatenate(found_owners)})
+    return found.drop_duplicates().reset_index(drop=True)
 
 
 # --- the grouper ---------------------------------------------------------------------------------
@@ -394,13 +426,24 @@ def _signatures(left_pos: np.ndarray, right_pos: np.ndarray, left_hits: pd.DataF
     size = int(right_pos.max(initial=0)) + 1
     table = pd.DataFrame({"pair": np.arange(len(pairs)), "left": pairs // size, "right": pairs % size})
     hits = pd.concat([table.merge(left_hits, on="left")[["pair", item]], table.merge(right_hits, on="right")[["pair", item]]])
-    hits = hits.drop_duplicates().sort_values(["pair", item])
-    sets = hits.groupby("pair")[item].agg(tuple)
-    ids, distinct = pd.factorize(sets.to_numpy())
+    hits = hits.drop_duplicates()
+    owner, set_id = _set_ids(hits["pair"].to_numpy(), hits[item].to_numpy())
     pair_sig = np.zeros(len(pairs), dtype=np.int64)
-    pair_sig[sets.index.to_numpy()] = ids + 1
-    rows = pd.DataFrame([(sig + 1, member) for sig, members in enumerate(distinct) for member in members], columns=["sig", item])
-    return pair_sig[pair_pos], rows
+    pair_sig[owner] = set_id + 1
+    rows = pd.DataFrame({"sig": pair_sig[hits["pair"].to_numpy()], item: hits[item].to_numpy()}).drop_duplicates()
+    return pair_sig[pair_pos], rows.reset_index(drop=True)
+
+
+def _set_ids(owner: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For (owner, member) pairs without repeats: the distinct owners and an id per owner equal for equal sets.
+
+    A set is identified by the sum (mod 2**64) of fixed pseudo-random 64-bit weights of its members: vectorised,
+    order-free, deterministic (seeded), and two different sets of rule lists share a sum with odds ~2**-64."""
+    weights = np.random.default_rng(0x17).integers(0, 2**63, size=int(member.max(initial=0)) + 1, dtype=np.int64)
+    owners, position = np.unique(owner, return_inverse=True)
+    total = np.zeros(len(owners), dtype=np.uint64)
+    np.add.at(total, position, weights[member].astype(np.uint64))
+    return owners, pd.factorize(total)[0]
 
 
 @dataclass
@@ -415,12 +458,18 @@ class _Units:
     px_or: np.ndarray  # per px sig: an OR procedure anywhere
 
 
+def _any_lists(rules: DrgRules) -> pd.DataFrame:
+    """The lists of diagnoses looked for among all diagnoses: ``any`` ADRG rows (list = row), then body regions."""
+    any_rows = rules.adrg_diagnoses[(rules.adrg["diag_match"].to_numpy() == "any")[rules.adrg_diagnoses["adrg_row"].to_numpy()]]
+    regions = pd.Index(rules.trauma["region"].unique())
+    return pd.concat([any_rows.rename(columns={"adrg_row": "list"}),
+                      pd.DataFrame({"list": len(rules.adrg) + regions.get_indexer(rules.trauma["region"]),
+                                    "diag_code": rules.trauma["diag_code"]})])  # fmt: skip
+
+
 def _diagnosis_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     adrg = rules.adrg
-    any_rows = rules.adrg_diagnoses[(adrg["diag_match"].to_numpy() == "any")[rules.adrg_diagnoses["adrg_row"].to_numpy()]]
-    regions = pd.Index(rules.trauma["region"].unique())
-    lists = pd.concat([any_rows.rename(columns={"adrg_row": "list"}),
-                       pd.DataFrame({"list": len(adrg) + regions.get_indexer(rules.trauma["region"]), "diag_code": rules.trauma["diag_code"]})])  # fmt: skip
+    lists = _cached("any_lists", rules, lambda: _any_lists(rules))
     main = _members(case.diag_codes, lists, "list").rename(columns={"code": "left"})
     owner, entries = _split_lists(case.other_strings)
     entry_pos, distinct = pd.factorize(entries)
@@ -515,7 +564,7 @@ def _candidates(units: _Units, case: _CaseCodes, rules: DrgRules, opened: pd.Dat
     unit_rows = table[["diag", "proc"]].rename_axis("unit").reset_index()
     main_diag = adrg["diag_match"].to_numpy() == "main"
     main_proc = ~main_diag & (adrg["proc_match"].to_numpy() == "main")
-    diagnoses = rules.adrg_diagnoses[main_diag[rules.adrg_diagnoses["adrg_row"].to_numpy()]]
+    diagnoses = _cached("main_lists", rules, lambda: rules.adrg_diagnoses[main_diag[rules.adrg_diagnoses["adrg_row"].to_numpy()]])
     by_diag = unit_rows.merge(_members(case.diag_codes, diagnoses, "adrg_row").rename(columns={"code": "diag"}), on="diag")
     procedures = rules.adrg_procedures[main_proc[rules.adrg_procedures["adrg_row"].to_numpy()]]
     procedures = pd.DataFrame({"proc": case.proc_codes.get_indexer(procedures["proc_code"]), "adrg_row": procedures["adrg_row"].to_numpy()})
@@ -635,21 +684,26 @@ def _result(index: pd.Index, rules: DrgRules, case_adrg: np.ndarray, case_trace:
     )
 
 
+def _rule_texts(rules: DrgRules) -> list[tuple[str, str]]:
+    """Per ADRG row: the MDC step and the ADRG step of its trace."""
+    mdc_text = [f"{row['mdc']}（{_mdc_reason(row)}）" for _, row in rules.mdc.iterrows()]
+    return [(mdc_text[row["mdc_row"]], f"{row['adrg']}（{_adrg_reason(row)}）") for _, row in rules.adrg.iterrows()]
+
+
 def _rule_trace(rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_codes) -> pd.Categorical:
     """The rule that fired at each step, one text per distinct (outcome, severity): MDC → ADRG → severity → DRG."""
     combo_pos, combos = pd.factorize(pair_keys(np.where(case_adrg < 0, -1 - case_trace, case_adrg) + len(_TRACE_ORDER), severity, 6))
     first = np.full(len(combos), len(combo_pos), dtype=np.int64)
     np.minimum.at(first, combo_pos, np.arange(len(combo_pos)))
-    mdc_text = rules.mdc.apply(lambda row: f"{row['mdc']}（{_mdc_reason(row)}）", axis=1).tolist()
+    steps_of = _cached("rule_texts", rules, lambda: _rule_texts(rules))
     texts = []
     for case in first:
         row = case_adrg[case]
         if row < 0:
             texts.append(TRACE_TEXT[_TRACE_ORDER[case_trace[case]]])
             continue
-        adrg = rules.adrg.iloc[row]
-        steps = [mdc_text[adrg["mdc_row"]], f"{adrg['adrg']}（{_adrg_reason(adrg)}）"]
-        if adrg["kind"] != AMBIGUOUS_KIND:
+        steps = list(steps_of[row])
+        if rules.adrg["kind"].iat[row] != AMBIGUOUS_KIND:
             steps.append(SEVERITY_TEXT[int(severity[case])])
         texts.append(" → ".join([*steps, drg_codes[drg_pos[case]]]))
     text_pos, distinct = pd.factorize(pd.Series(texts, dtype=object))
@@ -661,7 +715,8 @@ def _severity(other: pd.Series, diag_pos: np.ndarray, diag_codes: pd.Index, rule
     other_pos, strings = pd.factorize(other.fillna(""))
     owner, entries = _split_lists(strings)
     code_pos, codes = pd.factorize(entries)  # a million lists hold a few thousand distinct codes
-    found_cc = _members(pd.Index(codes, dtype=object), rules.cc.assign(cc=np.arange(len(rules.cc))), "cc", category=False)
+    cc_table = _cached("cc_rows", rules, lambda: rules.cc.assign(cc=np.arange(len(rules.cc))))
+    found_cc = _members(pd.Index(codes, dtype=object), cc_table, "cc", category=False)
     cc_of = np.full(len(codes), -1, dtype=np.int64)
     found_cc = found_cc.sort_values("cc").drop_duplicates("code", keep="first")
     exact = pd.Index(rules.cc["diag_code"]).get_indexer(pd.Index(codes, dtype=object))
@@ -690,12 +745,11 @@ def _family_sets(diag_codes: pd.Index, families: pd.Index, rules: DrgRules) -> t
     category in the exclusion table); and the (set id, family) keys excluded."""
     members = _members(diag_codes, rules.exclusions, "family").rename(columns={"code": "diag"})
     members["family"] = families.get_indexer(members["family"].to_numpy())
-    signature = members.sort_values(["diag", "family"]).groupby("diag")["family"].agg(tuple)
+    owners, ids = _set_ids(members["diag"].to_numpy(), members["family"].to_numpy())
     set_of = np.zeros(len(diag_codes), dtype=np.int64)  # 0 = no family
-    ids, sets = pd.factorize(signature.to_numpy())
-    set_of[signature.index.to_numpy()] = ids + 1
-    excluded = [(index + 1) * len(families) + family for index, members_ in enumerate(sets) for family in members_]
-    return set_of, np.array(excluded, dtype=np.int64)
+    set_of[owners] = ids + 1
+    excluded = np.unique(set_of[members["diag"].to_numpy()] * len(families) + members["family"].to_numpy())
+    return set_of, excluded.astype(np.int64)
 
 
 # --- weights from history ----------------------------------------------------------------------
