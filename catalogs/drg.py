@@ -308,29 +308,37 @@ def _cached(kind: str, owner: object, build, *extra):
     return hit[1]
 
 
-def _sorted_entries(table: pd.DataFrame, owner: str) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(table["diag_code"].to_numpy(dtype=str), kind="stable")
-    return table["diag_code"].to_numpy(dtype=str)[order], table[owner].to_numpy()[order]
+def _entry_index(table: pd.DataFrame, owner: str) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct entries of a list table (a hash index) and, per entry, its owners as a slice of one array."""
+    codes, entries = pd.factorize(table["diag_code"].to_numpy(dtype=object))
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=len(entries))
+    return pd.Index(entries, dtype=object), np.cumsum(counts) - counts, counts, table[owner].to_numpy()[order]
 
 
 def _keys(codes: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(whole code, deciding part, category) of each distinct diagnosis, as numpy strings."""
-    deciding = diagnosis_deciding(pd.Index(codes, dtype=object))
-    return np.asarray(codes, dtype=str), np.asarray(deciding, dtype=str), np.asarray(deciding.str[:3], dtype=str)
+    """(whole code, deciding part, category) of each distinct diagnosis."""
+    whole = np.asarray(codes, dtype=object)
+    deciding = whole.copy()
+    combined = np.asarray(pd.Index(whole).str.contains("+", regex=False), dtype=bool)
+    if combined.any():
+        deciding[combined] = np.asarray(diagnosis_deciding(pd.Index(whole[combined])), dtype=object)
+    return whole, deciding, np.asarray(pd.Index(deciding).str[:3], dtype=object)
 
 
 def _members(codes: pd.Index, table: pd.DataFrame, owner: str, *, category: bool = True) -> pd.DataFrame:
     """(code, owner) for each distinct diagnosis on an owner's list: listed whole, by its deciding part
     (the aetiology code of a dagger/asterisk pair) or (``category``) by its 3-character category."""
-    entries, owners = _cached("entries", table, lambda: _sorted_entries(table, owner), owner)
+    entries, starts, counts, owners = _cached("entries", table, lambda: _entry_index(table, owner), owner)
     keys = _cached("keys", codes, lambda: _keys(codes))
     found_codes, found_owners = [], []
     for key in keys if category else keys[:2]:
-        left, right = np.searchsorted(entries, key, "left"), np.searchsorted(entries, key, "right")
-        count = right - left
-        starts = np.repeat(left - (np.cumsum(count) - count), count)
+        position = entries.get_indexer(key)
+        count = np.where(position >= 0, counts[np.maximum(position, 0)], 0) if len(entries) else np.zeros(len(key), dtype=np.int64)
+        first = np.repeat(starts[np.maximum(position, 0)] if len(entries) else position, count)
+        offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
         found_codes.append(np.repeat(np.arange(len(key)), count))
-        found_owners.append(owners[starts + np.arange(int(count.sum()))])
+        found_owners.append(owners[first + offset])
     found = pd.DataFrame({"code": np.concatenate(found_codes), owner: np.concatenate(found_owners)})
     return found.drop_duplicates().reset_index(drop=True)
 
@@ -350,7 +358,7 @@ def drg_group(cases: pd.DataFrame, rules: DrgRules, procedure_types: Mapping[str
     case = _CaseCodes.of(cases, rules, procedure_types)
     unit_pos, units = _units(case, rules)
     adrg_row, trace, mdc_row = _outcomes(units, case, rules)
-    severity = _severity(cases["otherdiag_codes"], case.diag_pos, case.diag_codes, rules)
+    severity = _severity(case, rules)
     return _result(cases.index, rules, adrg_row[unit_pos], trace[unit_pos], mdc_row[unit_pos], severity)
 
 
@@ -467,13 +475,19 @@ def _any_lists(rules: DrgRules) -> pd.DataFrame:
                                     "diag_code": rules.trauma["diag_code"]})])  # fmt: skip
 
 
+def _other_entries(case: _CaseCodes) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """The other diagnoses of each distinct string: (string, position in the distinct codes), and the distinct codes."""
+    owner, entries = _split_lists(case.other_strings)
+    entry_pos, distinct = pd.factorize(entries)  # a million lists hold a few thousand distinct codes
+    return owner, entry_pos, pd.Index(distinct, dtype=object)
+
+
 def _diagnosis_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     adrg = rules.adrg
     lists = _cached("any_lists", rules, lambda: _any_lists(rules))
     main = _members(case.diag_codes, lists, "list").rename(columns={"code": "left"})
-    owner, entries = _split_lists(case.other_strings)
-    entry_pos, distinct = pd.factorize(entries)
-    found = _members(pd.Index(distinct, dtype=object), lists, "list")
+    owner, entry_pos, distinct = _cached("other_entries", case, lambda: _other_entries(case))
+    found = _members(distinct, lists, "list")
     other = pd.DataFrame({"right": owner, "code": entry_pos}).merge(found, on="code")[["right", "list"]]
     sig, rows = _signatures(case.diag_pos, case.other_pos, main, other, "list")
     count = rows[rows["list"] >= len(adrg)].groupby("sig").size()
@@ -534,8 +548,8 @@ def _units(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, _Units]:
 
 def _in(keys: np.ndarray, table_keys: np.ndarray) -> np.ndarray:
     """Whether each key (``-1``: never) is among ``table_keys``."""
-    table_keys = np.unique(np.asarray(table_keys, dtype=np.int64))
-    return np.asarray(keys >= 0) & np.isin(keys, table_keys[table_keys >= 0])
+    table_keys = np.asarray(table_keys, dtype=np.int64)
+    return np.asarray(keys >= 0) & np.asarray(pd.Index(keys).isin(table_keys[table_keys >= 0]), dtype=bool)
 
 
 def _opened(units: _Units, case: _CaseCodes, rules: DrgRules) -> tuple[pd.DataFrame, np.ndarray]:
@@ -710,13 +724,12 @@ def _rule_trace(rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_c
     return pd.Categorical.from_codes(text_pos[combo_pos], categories=pd.Index(distinct, dtype=object))
 
 
-def _severity(other: pd.Series, diag_pos: np.ndarray, diag_codes: pd.Index, rules: DrgRules) -> np.ndarray:
+def _severity(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
     """1 (MCC) / 3 (CC) / 5 per case: the most severe other diagnosis not excluded by the main diagnosis's families."""
-    other_pos, strings = pd.factorize(other.fillna(""))
-    owner, entries = _split_lists(strings)
-    code_pos, codes = pd.factorize(entries)  # a million lists hold a few thousand distinct codes
+    diag_pos, diag_codes, other_pos, strings = case.diag_pos, case.diag_codes, case.other_pos, case.other_strings
+    owner, code_pos, codes = _cached("other_entries", case, lambda: _other_entries(case))
     cc_table = _cached("cc_rows", rules, lambda: rules.cc.assign(cc=np.arange(len(rules.cc))))
-    found_cc = _members(pd.Index(codes, dtype=object), cc_table, "cc", category=False)
+    found_cc = _members(codes, cc_table, "cc", category=False)
     cc_of = np.full(len(codes), -1, dtype=np.int64)
     found_cc = found_cc.sort_values("cc").drop_duplicates("code", keep="first")
     exact = pd.Index(rules.cc["diag_code"]).get_indexer(pd.Index(codes, dtype=object))
