@@ -6,7 +6,7 @@ In the scratch database: ``load`` = ``drg_rule_set_load_national`` (read the shi
 golden cases, submit, publish); ``compile`` = reading the published set back and compiling it (cold), then
 ``compile_cached`` (the per-process cache every later call hits); ``group`` = ``drg_group`` alone on
 ``--cases`` cases drawn from the national lists (main diagnoses of the MDCs, procedures of the ADRGs, CCs,
-sex, newborn ages and weights); ``5000_cold`` / ``5000_warm`` = 5,000 of those cases including reading
+sex, newborn ages and weights; ``--pool N``: from N diagnoses and N procedures, as a region's case mix repeats); ``5000_cold`` / ``5000_warm`` = 5,000 of those cases including reading
 and compiling the rules (cold) or with the compiled rules cached (warm).
 """
 
@@ -19,11 +19,14 @@ import numpy as np
 import pandas as pd
 
 
-def national_cases(rules, n: int, seed: int) -> pd.DataFrame:
-    """Cases drawn from the rule lists: each main diagnosis from an MDC list, half with a procedure of an ADRG."""
+def national_cases(rules, n: int, seed: int, pool: int = 0) -> pd.DataFrame:
+    """Cases drawn from the rule lists: each main diagnosis from an MDC list, half with a procedure of an ADRG;
+    ``pool`` > 0 draws them from that many codes only (a region's case mix repeats), 0 from every code."""
     rng = np.random.default_rng(seed)
     diagnoses = rules.mdc_diagnoses["diag_code"].to_numpy(dtype=object)
     procedures = rules.adrg_procedures["proc_code"].to_numpy(dtype=object)
+    if pool:
+        diagnoses, procedures = rng.choice(diagnoses, size=pool), rng.choice(procedures, size=pool)
     ccs = rules.cc["diag_code"].to_numpy(dtype=object)
     others = np.array([";".join(rng.choice(ccs, size=k)) for k in rng.integers(0, 4, size=5000)], dtype=object)
     newborn = rng.random(n) < 0.02
@@ -56,7 +59,7 @@ def bench_drg_national(args: argparse.Namespace) -> dict:
     selectors.drg_rules_of(rule_set)
     compile_cached = time.perf_counter() - started
 
-    cases = national_cases(rules, args.cases, args.seed)
+    cases = national_cases(rules, args.cases, args.seed, args.pool)
     small = cases.iloc[:5000].reset_index(drop=True)
     drg.drg_group(small, rules)  # warm-up (imports, first-call costs)
     best = float("inf")
@@ -83,5 +86,5 @@ DRG_NATIONAL_SUBCOMMAND = (
     bench_drg_national,
     "the national CHS-DRG 1.1 rules: load on the database, compile (cold / cached), group",
     [(("--cases",), {"type": int, "default": 1_000_000}), (("--seed",), {"type": int, "default": 17}),
-     (("--repeat",), {"type": int, "default": 3})],
+     (("--repeat",), {"type": int, "default": 3}), (("--pool",), {"type": int, "default": 0})],
 )  # fmt: skip
