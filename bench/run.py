@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.case_group import CASE_GROUP_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.dictionaries import DICTIONARIES_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
+from bench.drg_national import DRG_NATIONAL_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.grouping import GROUPING_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.intake import INTAKE_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.memory import peak_rss_mb  # noqa: E402  (needs ROOT on the path)
@@ -143,6 +144,7 @@ SUBCOMMANDS = {
 SUBCOMMANDS["intake"] = INTAKE_SUBCOMMAND
 SUBCOMMANDS["national"] = NATIONAL_SUBCOMMAND
 SUBCOMMANDS["grouping"] = GROUPING_SUBCOMMAND
+SUBCOMMANDS["drg_national"] = DRG_NATIONAL_SUBCOMMAND
 SUBCOMMANDS["case_group"] = CASE_GROUP_SUBCOMMAND
 SUBCOMMANDS["dictionaries"] = DICTIONARIES_SUBCOMMAND
 SUBCOMMANDS["settlement_run"] = SETTLEMENT_RUN_SUBCOMMAND

@@ -69,6 +69,7 @@ class AdrgKind(models.TextChoices):
     SURGICAL = "surgical", "外科手术组"
     OPERATION = "operation", "非手术室操作组"
     MEDICAL = "medical", "内科组"
+    AMBIGUOUS = "ambiguous", "歧义组"
 
 
 class SeveritySplit(models.TextChoices):

@@ -1,25 +1,32 @@
-"""A data-driven CHS-DRG grouper (spec §9) and DRG weights from history: pure and vectorised.
+"""A data-driven CHS-DRG grouper (spec §9; CHS-DRG 1.1 as the nation writes it) and DRG weights from history.
 
-The grouping logic is fixed; the catalog is data (``DrgRules``, loaded from CSV by ``drg_rules_load``,
-format in catalogs/data/drg/README.md). For each case, in this order:
+The grouping logic is fixed; the rule set is data (``DrgRules``, built by ``drg_rules`` from the tables
+of catalogs/data/drg/README.md, stored as ``catalogs.DrgRuleSet``). For each case:
 
-1. main diagnosis missing or not ICD-10 医保版 -> ungroupable; MDC (主要诊断大类) by main diagnosis;
-   no MDC -> ungroupable. Every diagnosis, of the cases and of the rule tables, is looked up by its deciding
-   part (catalogs.codes): ``A17.000+G01*`` as ``A17.000``;
-2. ADRG (核心疾病诊断相关组) inside that MDC, procedures first: a surgical ADRG (外科手术组) whose
-   procedure list holds the main procedure (and whose diagnosis list, when it has one, holds the main
-   diagnosis), then a non-OR procedure ADRG (非手术室操作组) the same way; a main procedure typed 手术
-   that matches no surgical ADRG of the MDC -> the MDC's ambiguous group ``<MDC>QY`` (歧义组);
-   otherwise the medical ADRG (内科组) whose diagnosis list holds the main diagnosis; none -> ungroupable;
-3. severity from the other diagnoses: the most severe CC/MCC (1 = MCC, 3 = CC, 5 = none) whose
-   exclusion family (排除表) does not contain the main diagnosis; the DRG digit is the smallest digit of
-   the ADRG's split (``135``, ``15``, ``35`` or ``9`` = not subdivided) that is >= the case's severity.
+1. checks: main diagnosis missing or not ICD-10 医保版, sex given but not 1/2, a newborn (<= 28 days)
+   without a weight -> ungroupable with the CHS-DRG reason;
+2. the MDCs are tried in their **listed order** (mdc table). An MDC opens when every condition of its
+   row holds: main diagnosis on its list (none for a pre-MDC such as MDCA), the patient's sex (MDCM/MDCN),
+   age in days (MDCP), the main procedure being an operating-room procedure (手术室手术, pre-MDC), and at
+   least ``min_regions`` body regions among all diagnoses (multiple trauma, MDCZ; trauma table);
+3. inside an open MDC its ADRGs are tried in their listed order; an ADRG fires when every condition of
+   its row holds: main (or any) diagnosis on its list; main procedure on its list, or procedures anywhere
+   in the case satisfying a group rule (``1+2|1+3+4``: two procedures, a procedure pair), or the main
+   procedure being an OR procedure, or no OR procedure at all; age in days and weight bands (newborns).
+   An ``ambiguous`` row is the MDC's 歧义组 ``<letter>QY`` at its place in the list. An MDC none of whose
+   ADRGs fires passes the case to the next MDC; no MDC at all -> ungroupable;
+4. severity from the other diagnoses: the most severe CC/MCC (1 = MCC, 3 = CC, 5 = none) whose exclusion
+   family (排除表) does not list the main diagnosis (a family may list nothing: it excludes nothing); the
+   DRG digit is the smallest digit of the ADRG's split (``135``, ``15``, ``35``, ``9``) >= the severity.
 
-DRG code = ADRG code (MDC letter + ADRG letter + digit) + severity digit, e.g. ``FM1`` + ``3`` = ``FM13``.
-Diagnosis lists hold full codes or 3-character categories; a full code beats its category.
+A diagnosis is looked up whole first (a dagger/asterisk code ``A17.000+G01*`` matches a list entry
+written so), then by its deciding part (``A17.000``, catalogs.codes), then by its 3-character category.
+Every case carries ``trace`` (the outcome kind), ``trace_text`` and ``rule_trace``, which names the rule
+that fired at each step (MDC and why, ADRG and its conditions, severity, DRG).
 
-As in catalogs.grouping, every rule runs on the distinct codes and distinct (diagnosis, procedure) pairs
-of the cases and is spread back to the rows, so the cost per case is a few integer ``take`` operations.
+Cost: cases are reduced to distinct *units* (main diagnosis, main procedure, the rule lists hit by all
+diagnoses and procedures, sex, age and weight band); the rules run on the units and the severity on the
+distinct (exclusion families, other-diagnosis string) pairs, and both are spread back with ``take``.
 
 Weights (``drg_weights``): ``RW_g = weighted mean cost of g / weighted mean cost of all cases``, base points
 ``= RW x 100`` (spec §9, Jinhua). Means are computed exactly from integer fen with ``fractions.Fraction``
@@ -42,24 +49,29 @@ from catalogs.grouping import (
     PROCEDURE_TYPE_TO_TREATMENT,
     SURGICAL,
     codes_factorized,
-    diagnoses_factorized,
     labels,
     lookup,
     pair_keys,
     require_columns,
-    taken,
     valid_diagnosis,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "drg"
-SURGICAL_KIND, OPERATION_KIND, MEDICAL_KIND = "surgical", "operation", "medical"
-KINDS = (SURGICAL_KIND, OPERATION_KIND, MEDICAL_KIND)
+SURGICAL_KIND, OPERATION_KIND, MEDICAL_KIND, AMBIGUOUS_KIND = "surgical", "operation", "medical", "ambiguous"
+KINDS = (SURGICAL_KIND, OPERATION_KIND, MEDICAL_KIND, AMBIGUOUS_KIND)
 SPLITS = frozenset({"135", "15", "35", "9"})
 SEVERITY = {"MCC": 1, "CC": 3}
 NO_CC = 5
 AMBIGUOUS_SUFFIX = "QY"
+NEWBORN_DAYS = 28  # a newborn (新生儿) needs a weight to be grouped
 PLACES = 4  # RW and points: Decimal, ROUND_HALF_UP, 4 decimals
 POINTS_SCALE = 100
+
+# Conditions of a row (columns of mdc.csv / adrg.csv), as data.
+DIAG_MATCHES = ("", "main", "any")  # "" = main when the row lists diagnoses
+PROC_MATCHES = ("", "main", "any", "or_main", "or_any", "no_or")  # "" = main when the row lists procedures
+SEXES = {"": 0, "M": 1, "F": 2}
+YES = "yes"
 
 TRACE_SURGICAL = "surgical"
 TRACE_OPERATION = "operation"
@@ -67,6 +79,8 @@ TRACE_MEDICAL = "medical"
 TRACE_AMBIGUOUS = "ambiguous"
 TRACE_NO_DIAGNOSIS = "no_diagnosis"
 TRACE_INVALID_DIAGNOSIS = "invalid_diagnosis"
+TRACE_INVALID_SEX = "invalid_sex"
+TRACE_NO_NEWBORN_WEIGHT = "no_newborn_weight"
 TRACE_NO_MDC = "no_mdc"
 TRACE_NO_ADRG = "no_adrg"
 TRACE_TEXT = {
@@ -76,12 +90,19 @@ TRACE_TEXT = {
     TRACE_AMBIGUOUS: "歧义组（QY）：主要手术与主要诊断所属MDC不符",
     TRACE_NO_DIAGNOSIS: "不能入组：主要诊断缺失",
     TRACE_INVALID_DIAGNOSIS: "不能入组：主要诊断编码无效",
-    TRACE_NO_MDC: "不能入组：主要诊断不属于任何MDC",
-    TRACE_NO_ADRG: "不能入组：MDC内无与主要诊断对应的ADRG",
+    TRACE_INVALID_SEX: "不能入组：性别缺失或取值不是1/2",
+    TRACE_NO_NEWBORN_WEIGHT: "不能入组：新生儿（28天及以内）缺少出生或入院体重",
+    TRACE_NO_MDC: "不能入组：主要诊断不在所有MDC的主诊表内",
+    TRACE_NO_ADRG: "不能入组：不符合所有MDC的ADRG入组条件",
 }
-UNGROUPABLE_TRACES = frozenset({TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_NO_MDC, TRACE_NO_ADRG})
-_TRACE_ORDER = [TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_NO_MDC, TRACE_SURGICAL, TRACE_OPERATION, TRACE_AMBIGUOUS,
-                TRACE_MEDICAL, TRACE_NO_ADRG]  # fmt: skip
+UNGROUPABLE_TRACES = frozenset({TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_INVALID_SEX, TRACE_NO_NEWBORN_WEIGHT,
+                                TRACE_NO_MDC, TRACE_NO_ADRG})  # fmt: skip
+# Checks first (in this order), then the ADRG kinds, then the two late failures.
+_TRACE_ORDER = [TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_INVALID_SEX, TRACE_NO_NEWBORN_WEIGHT, TRACE_SURGICAL,
+                TRACE_OPERATION, TRACE_AMBIGUOUS, TRACE_MEDICAL, TRACE_NO_MDC, TRACE_NO_ADRG]  # fmt: skip
+_KIND_TRACE = {SURGICAL_KIND: TRACE_SURGICAL, OPERATION_KIND: TRACE_OPERATION, MEDICAL_KIND: TRACE_MEDICAL,
+               AMBIGUOUS_KIND: TRACE_AMBIGUOUS}  # fmt: skip
+SEVERITY_TEXT = {1: "伴MCC", 3: "伴CC", NO_CC: "无CC/MCC"}
 
 ERR_RULES_COLUMNS = "DRG规则表缺少列：{columns}"
 ERR_RULES = "DRG规则表无效：{reason}"
@@ -89,207 +110,536 @@ ERR_CASES_COLUMNS = "病例缺少列：{columns}"
 ERR_HISTORY_COLUMNS = "历史数据缺少列：{columns}"
 ERR_YEAR_WEIGHTS = "历史数据中的年度没有权重：{years}"
 
+MDC_COLUMNS = ("mdc", "name", "diag_codes", "sex", "age_days_max", "or_procedure", "min_regions")
+ADRG_COLUMNS = ("adrg", "mdc", "name", "kind", "split", "diag_match", "diag_codes", "proc_match", "proc_codes", "proc_rule",
+                "age_days_max", "weight_min", "weight_max")  # fmt: skip
+CC_COLUMNS = ("diag_code", "level", "family")
+EXCLUSION_COLUMNS = ("family", "name", "diag_codes")
+OR_PROCEDURE_COLUMNS = ("proc_code", "name")
+TRAUMA_COLUMNS = ("region", "name", "diag_codes")
+OPTIONAL_TABLES = ("or_procedures", "trauma")  # absent files / sheets are empty tables
+TABLE_COLUMNS = {"mdc": MDC_COLUMNS, "adrg": ADRG_COLUMNS, "cc": CC_COLUMNS, "exclusions": EXCLUSION_COLUMNS,
+                 "or_procedures": OR_PROCEDURE_COLUMNS, "trauma": TRAUMA_COLUMNS}  # fmt: skip
+# Columns added after the first format: a table without them reads as if they were blank.
+_REQUIRED_COLUMNS = {"mdc": ("mdc", "name", "diag_codes"), "adrg": ("adrg", "mdc", "name", "kind", "split", "diag_codes", "proc_codes"),
+                     "cc": CC_COLUMNS, "exclusions": EXCLUSION_COLUMNS, "or_procedures": OR_PROCEDURE_COLUMNS,
+                     "trauma": TRAUMA_COLUMNS}  # fmt: skip
+
 
 # --- the rule tables -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class DrgRules:
-    """The rule tables in long form (one code per row); build with ``drg_rules`` or ``drg_rules_load``."""
+    """The rule tables compiled: rows in listed order, lists in long form (one code per row).
 
-    mdc: pd.DataFrame  # mdc, name, diag_code (unique)
-    adrg: pd.DataFrame  # adrg (unique), mdc, name, kind, split; index 0..n-1
+    Build with ``drg_rules`` (from the CSV-shaped tables) or ``drg_rules_load`` (from a directory)."""
+
+    mdc: pd.DataFrame  # mdc (unique), name, sex 0/1/2, age_days_max, or_procedure, min_regions; index = listed order
+    mdc_diagnoses: pd.DataFrame  # mdc_row, diag_code
+    adrg: pd.DataFrame  # adrg (unique), mdc, name, kind, split, diag_match, proc_match, age_days_max, weight_min,
+    #                     weight_max, mdc_row, rank (order of trial: MDC order, then listed order); index 0..n-1
     adrg_diagnoses: pd.DataFrame  # adrg_row, diag_code
-    adrg_procedures: pd.DataFrame  # adrg_row, proc_code
+    adrg_procedures: pd.DataFrame  # adrg_row, proc_code, group
+    adrg_rules: pd.DataFrame  # adrg_row, term, group: the procedure rule in disjunctive form
     cc: pd.DataFrame  # diag_code (unique), level MCC|CC, family
     exclusions: pd.DataFrame  # family, diag_code
+    families: pd.Index  # every exclusion family (some list no diagnosis: they exclude nothing)
+    or_procedures: pd.Index  # 手术室手术 codes
+    trauma: pd.DataFrame  # region, diag_code
 
 
-def _text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    require_columns(frame, columns, ERR_RULES_COLUMNS)
-    table = frame[list(columns)].fillna("").astype(str).apply(lambda column: column.str.strip()).reset_index(drop=True)
-    if "diag_code" in table.columns:
-        table["diag_code"] = diagnosis_deciding(table["diag_code"])
-    return table
+def _text(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    require_columns(frame, _REQUIRED_COLUMNS[table], ERR_RULES_COLUMNS)
+    frame = frame.reindex(columns=TABLE_COLUMNS[table], fill_value="")
+    return frame.fillna("").astype(str).apply(lambda column: column.str.strip()).reset_index(drop=True)
 
 
 def _exploded(frame: pd.DataFrame, column: str, target: str) -> pd.DataFrame:
     """One row per ``;``-separated code of ``column``, renamed ``target``; blank entries dropped."""
-    long = frame.assign(**{target: frame[column].str.split(";")}).explode(target)
+    long = frame.drop(columns=column).assign(**{target: frame[column].str.split(";")}).explode(target)
     long[target] = long[target].fillna("").str.strip()
-    if target == "diag_code":
-        long[target] = diagnosis_deciding(long[target])
-    return long[long[target] != ""].drop(columns=column)
+    return long[long[target] != ""].reset_index(drop=True)
 
 
 def _fail(reason: str) -> None:
     raise ValueError(ERR_RULES.format(reason=reason))
 
 
-def drg_rules(*, mdc: pd.DataFrame, adrg: pd.DataFrame, cc: pd.DataFrame, exclusions: pd.DataFrame) -> DrgRules:
-    """Rules from the four CSV-shaped frames (list cells separated by ``;``), checked for consistency."""
-    mdc_long = _exploded(_text(mdc, ["mdc", "name", "diag_codes"]), "diag_codes", "diag_code")
-    table = _text(adrg, ["adrg", "mdc", "name", "kind", "split", "diag_codes", "proc_codes"])
-    table["adrg_row"] = table.index
-    diagnoses = _exploded(table[["adrg_row", "diag_codes"]], "diag_codes", "diag_code")
-    procedures = _exploded(table[["adrg_row", "proc_codes"]], "proc_codes", "proc_code")
-    cc_table = _text(cc, ["diag_code", "level", "family"])
-    exclusion_long = _exploded(_text(exclusions, ["family", "name", "diag_codes"]), "diag_codes", "diag_code")
+def _number(column: pd.Series, name: str) -> np.ndarray:
+    """A numeric condition column: blank = no condition (NaN)."""
+    values = pd.to_numeric(column.replace("", np.nan), errors="coerce")
+    if values.isna().sum() != (column == "").sum():
+        _fail(f"{name}须为数字或留空")
+    return values.to_numpy(dtype=float)
+
+
+def drg_rules(
+    *,
+    mdc: pd.DataFrame,
+    adrg: pd.DataFrame,
+    cc: pd.DataFrame,
+    exclusions: pd.DataFrame,
+    or_procedures: pd.DataFrame | None = None,
+    trauma: pd.DataFrame | None = None,
+) -> DrgRules:
+    """Rules from the CSV-shaped tables (list cells separated by ``;``), checked for consistency."""
+    empty = lambda table: pd.DataFrame(columns=TABLE_COLUMNS[table])  # noqa: E731
+    or_procedures = _text(empty("or_procedures") if or_procedures is None else or_procedures, "or_procedures")
+    trauma = _text(empty("trauma") if trauma is None else trauma, "trauma")
+    if len(mdc) == 0 or len(adrg) == 0:
+        _fail("MDC表和ADRG表不能为空")
+    mdc_table = _mdc_table(_text(mdc, "mdc"))
+    adrg_table, adrg_procedures, adrg_rules = _adrg_table(_text(adrg, "adrg"), mdc_table)
+    cc_table = _text(cc, "cc")
+    exclusion_table = _text(exclusions, "exclusions")
     rules = DrgRules(
-        mdc=mdc_long.reset_index(drop=True), adrg=table[["adrg", "mdc", "name", "kind", "split"]],
-        adrg_diagnoses=diagnoses.reset_index(drop=True), adrg_procedures=procedures.reset_index(drop=True),
-        cc=cc_table, exclusions=exclusion_long[["family", "diag_code"]].reset_index(drop=True),
+        mdc=mdc_table.drop(columns="diag_codes"),
+        mdc_diagnoses=_exploded(mdc_table[["diag_codes"]].assign(mdc_row=mdc_table.index), "diag_codes", "diag_code"),
+        adrg=adrg_table.drop(columns=["diag_codes", "proc_codes", "proc_rule"]),
+        adrg_diagnoses=_exploded(adrg_table[["diag_codes"]].assign(adrg_row=adrg_table.index), "diag_codes", "diag_code"),
+        adrg_procedures=adrg_procedures, adrg_rules=adrg_rules, cc=cc_table,
+        exclusions=_exploded(exclusion_table[["family", "diag_codes"]], "diag_codes", "diag_code"),
+        families=pd.Index(pd.concat([exclusion_table["family"], cc_table["family"]]).unique()),
+        or_procedures=pd.Index(or_procedures["proc_code"].unique()),
+        trauma=_exploded(trauma[["region", "diag_codes"]], "diag_codes", "diag_code"),
     )  # fmt: skip
-    _rules_checked(rules)
+    _rules_checked(rules, exclusion_table)
     return rules
 
 
-def _rules_checked(rules: DrgRules) -> None:
-    adrg = rules.adrg
-    if adrg.empty or rules.mdc.empty:
-        _fail("MDC表和ADRG表不能为空")
-    if rules.mdc["diag_code"].duplicated().any():
-        _fail("同一诊断编码属于多个MDC：" + "、".join(rules.mdc.loc[rules.mdc["diag_code"].duplicated(), "diag_code"]))
-    if adrg["adrg"].duplicated().any() or not adrg["mdc"].isin(rules.mdc["mdc"]).all():
-        _fail("ADRG编码重复或所属MDC不存在")
+def _mdc_table(table: pd.DataFrame) -> pd.DataFrame:
+    if table["mdc"].duplicated().any():
+        _fail("MDC或ADRG编码重复，或ADRG所属MDC不存在")
+    if not table["sex"].isin(SEXES).all():
+        _fail("MDC性别条件须为 M、F 或留空")
+    if not table["or_procedure"].isin(["", YES]).all():
+        _fail("MDC手术室手术条件须为 yes 或留空")
+    return table.assign(
+        sex=table["sex"].map(SEXES).astype(np.int8), age_days_max=_number(table["age_days_max"], "MDC年龄天数上限"),
+        or_procedure=table["or_procedure"] == YES, min_regions=np.nan_to_num(_number(table["min_regions"], "创伤部位数")).astype(int),
+    )  # fmt: skip
+
+
+def _adrg_table(table: pd.DataFrame, mdc: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The ADRG rows with their defaults filled, the procedures with their group, the procedure rules."""
+    table = table.assign(
+        diag_match=np.where((table["diag_match"] == "") & (table["diag_codes"] != ""), "main", table["diag_match"]),
+        proc_match=np.where((table["proc_match"] == "") & (table["proc_codes"] != ""), "main", table["proc_match"]),
+        age_days_max=_number(table["age_days_max"], "ADRG年龄天数上限"),
+        weight_min=_number(table["weight_min"], "体重下限"), weight_max=_number(table["weight_max"], "体重上限"),
+        mdc_row=pd.Index(mdc["mdc"]).get_indexer(table["mdc"]),
+    )  # fmt: skip
+    table["rank"] = np.lexsort((table.index.to_numpy(), table["mdc_row"].to_numpy()))
+    table["rank"] = np.argsort(table["rank"].to_numpy())
+    procedures = _exploded(table[["proc_codes"]].assign(adrg_row=table.index), "proc_codes", "entry")
+    grouped = procedures["entry"].str.contains(":", regex=False).to_numpy(dtype=bool)
+    procedures["group"] = np.where(grouped, procedures["entry"].str.split(":").str[0].str.strip(), "1")
+    procedures["proc_code"] = procedures["entry"].str.split(":").str[-1].str.strip()
+    return table, procedures[["adrg_row", "proc_code", "group"]], _rule_terms(table)
+
+
+def _rule_terms(table: pd.DataFrame) -> pd.DataFrame:
+    """The procedure rule ``1+2|1+3+4`` of each ``any`` row as (adrg_row, term, group): the row fires when every
+    group of one term has a procedure of the case. An ``any`` row without a rule needs one group-1 procedure."""
+    text = np.where((table["proc_rule"] == "") & (table["proc_match"] == "any"), "1", table["proc_rule"])
+    rows = [(row, f"{row}/{t}", group.strip()) for row, rule in enumerate(text) if rule
+            for t, term in enumerate(rule.split("|")) for group in term.split("+")]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["adrg_row", "term", "group"])
+    frame["term"] = pd.factorize(frame["term"])[0]
+    return frame
+
+
+def _rules_checked(rules: DrgRules, exclusions: pd.DataFrame) -> None:
+    adrg, mdc = rules.adrg, rules.mdc
+    if mdc["mdc"].duplicated().any() or adrg["adrg"].duplicated().any() or (adrg["mdc_row"] < 0).any():
+        _fail("MDC或ADRG编码重复，或ADRG所属MDC不存在")
     if not (adrg["adrg"].str[0] == adrg["mdc"].str[-1]).all():
         _fail("ADRG编码首字母须与所属MDC字母一致")
     if not adrg["kind"].isin(KINDS).all() or not adrg["split"].isin(SPLITS).all():
-        _fail("ADRG类型须为 surgical/operation/medical，细分须为 135/15/35/9")
-    by_procedure = adrg["kind"].isin([SURGICAL_KIND, OPERATION_KIND])
-    if set(rules.adrg_procedures["adrg_row"]) != set(adrg.index[by_procedure]):
-        _fail("手术组和操作组须有手术操作列表，内科组不得有手术操作列表")
-    medical = rules.adrg_diagnoses[~by_procedure[rules.adrg_diagnoses["adrg_row"]].to_numpy()]
-    if medical["diag_code"].duplicated().any() or set(medical["adrg_row"]) != set(adrg.index[~by_procedure]):
-        _fail("内科组须有诊断列表，且同一诊断只能属于一个内科组")
+        _fail("ADRG类型须为 surgical/operation/medical/ambiguous，细分须为 135/15/35/9")
+    if ((adrg["kind"] == AMBIGUOUS_KIND) != adrg["adrg"].str.endswith(AMBIGUOUS_SUFFIX)).any():
+        _fail(f"歧义组（类型 ambiguous）的编码须为 MDC字母 + {AMBIGUOUS_SUFFIX}，其他ADRG不得以此结尾")
+    if not adrg["diag_match"].isin(DIAG_MATCHES).all() or not adrg["proc_match"].isin(PROC_MATCHES).all():
+        _fail("诊断匹配方式须为 main/any，手术匹配方式须为 main/any/or_main/or_any/no_or")
+    procedure_kind = adrg["kind"].isin([SURGICAL_KIND, OPERATION_KIND])
+    if (procedure_kind & ~adrg["proc_match"].isin(["main", "any", "or_main", "or_any"])).any():
+        _fail("外科手术组和非手术室操作组须有手术条件（main/any/or_main/or_any）")
+    has_diagnoses = adrg.index.isin(rules.adrg_diagnoses["adrg_row"])
+    if ((adrg["diag_match"] != "") != has_diagnoses).any():
+        _fail("按诊断匹配的ADRG须有诊断列表，不按诊断匹配的不得有")
+    has_procedures = adrg.index.isin(rules.adrg_procedures["adrg_row"])
+    if (adrg["proc_match"].isin(["main", "any"]) != has_procedures).any():
+        _fail("按手术列表匹配（main/any）的ADRG须有手术操作列表，其他不得有")
+    listed = pd.MultiIndex.from_frame(rules.adrg_procedures[["adrg_row", "group"]])
+    if not pd.MultiIndex.from_frame(rules.adrg_rules[["adrg_row", "group"]]).isin(listed).all():
+        _fail("手术组合规则引用了手术操作列表中没有的组")
+    if ((adrg["proc_match"] == "main") & adrg.index.isin(rules.adrg_rules["adrg_row"])).any():
+        _fail("手术组合规则只用于 any 匹配方式")
     if rules.cc["diag_code"].duplicated().any() or not rules.cc["level"].isin(SEVERITY).all():
         _fail("并发症编码重复或级别不是 MCC/CC")
+    if exclusions["family"].duplicated().any():
+        _fail("排除组编码重复")
+
+
+def _optional_table(directory: Path, table: str) -> pd.DataFrame | None:
+    path = next((p for p in (directory / f"{table}.csv", directory / f"{table}.csv.gz") if p.exists()), None)
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path else None
 
 
 def drg_rules_load(directory: Path = DATA_DIR) -> DrgRules:
-    """The rule set stored as mdc.csv, adrg.csv, cc.csv and exclusions.csv in ``directory``."""
-    read = lambda name: pd.read_csv(directory / name, dtype=str, keep_default_na=False)  # noqa: E731
-    return drg_rules(mdc=read("mdc.csv"), adrg=read("adrg.csv"), cc=read("cc.csv"), exclusions=read("exclusions.csv"))
+    """The rule set stored as <table>.csv (or .csv.gz) in ``directory``; or_procedures and trauma may be absent."""
+    return drg_rules(**{table: _optional_table(directory, table) for table in TABLE_COLUMNS})
 
 
-def _diagnosis_matches(codes: pd.Index, table_codes: pd.Series) -> np.ndarray:
-    """Position in the unique ``table_codes`` of each code's own entry, else of its 3-character category; -1 if neither."""
-    entries = pd.Index(table_codes)
-    exact = entries.get_indexer(codes)
-    return np.where(exact >= 0, exact, entries.get_indexer(codes.str[:3]))
+_CACHE: dict[tuple, tuple] = {}  # (kind, id(object), ...) -> (the object, its derived value): see ``_cached``
+_CACHE_SIZE = 256
+
+
+def _cached(kind: str, owner: object, build, *extra):
+    """A value derived from ``owner`` (a rule table, the compiled rules, an index of case codes), built once
+    while ``owner`` lives: the entry keeps ``owner`` so its id cannot be reused by another object."""
+    key = (kind, id(owner), *extra)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] is not owner:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        hit = _CACHE[key] = (owner, build())
+    return hit[1]
+
+
+def _entry_index(table: pd.DataFrame, owner: str) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct entries of a list table (a hash index) and, per entry, its owners as a slice of one array."""
+    codes, entries = pd.factorize(table["diag_code"].to_numpy(dtype=object))
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=len(entries))
+    return pd.Index(entries, dtype=object), np.cumsum(counts) - counts, counts, table[owner].to_numpy()[order]
+
+
+def _keys(codes: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(whole code, deciding part, category) of each distinct diagnosis."""
+    whole = np.asarray(codes, dtype=object)
+    deciding = whole.copy()
+    combined = np.asarray(pd.Index(whole).str.contains("+", regex=False), dtype=bool)
+    if combined.any():
+        deciding[combined] = np.asarray(diagnosis_deciding(pd.Index(whole[combined])), dtype=object)
+    return whole, deciding, np.asarray(pd.Index(deciding).str[:3], dtype=object)
+
+
+def _members(codes: pd.Index, table: pd.DataFrame, owner: str, *, category: bool = True) -> pd.DataFrame:
+    """(code, owner) for each distinct diagnosis on an owner's list: listed whole, by its deciding part
+    (the aetiology code of a dagger/asterisk pair) or (``category``) by its 3-character category."""
+    entries, starts, counts, owners = _cached("entries", table, lambda: _entry_index(table, owner), owner)
+    keys = _cached("keys", codes, lambda: _keys(codes))
+    found_codes, found_owners = [], []
+    for key in keys if category else keys[:2]:
+        position = entries.get_indexer(key)
+        count = np.where(position >= 0, counts[np.maximum(position, 0)], 0) if len(entries) else np.zeros(len(key), dtype=np.int64)
+        first = np.repeat(starts[np.maximum(position, 0)] if len(entries) else position, count)
+        offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        found_codes.append(np.repeat(np.arange(len(key)), count))
+        found_owners.append(owners[first + offset])
+    found = pd.DataFrame({"code": np.concatenate(found_codes), owner: np.concatenate(found_owners)})
+    return found.drop_duplicates().reset_index(drop=True)
 
 
 # --- the grouper ---------------------------------------------------------------------------------
 
 
 def drg_group(cases: pd.DataFrame, rules: DrgRules, procedure_types: Mapping[str, str] | pd.Series | None = None) -> pd.DataFrame:
-    """Group each case: ``drg_code``, ``mdc``, ``adrg``, ``severity`` (1/3/5), ``trace``, ``trace_text``.
+    """Group each case: ``drg_code``, ``mdc``, ``adrg``, ``severity`` (1/3/5), ``trace``, ``trace_text``, ``rule_trace``.
 
-    ``cases`` needs ``maindiag_code``, ``main_oprn_oprt_code`` and ``otherdiag_codes`` (``;``-separated).
-    ``procedure_types`` (code -> 手术/治疗性操作/诊断性操作) enables the ambiguous groups (歧义组); without
-    it an unmatched procedure simply falls through to the medical ADRG. Ungroupable: ``drg_code == ""``.
+    ``cases`` needs ``maindiag_code``, ``main_oprn_oprt_code`` and ``otherdiag_codes`` (``;``-separated); it may
+    have ``other_oprn_oprt_codes``, ``gend`` (1/2), ``age`` (years), ``nwb_age`` (days), ``nwb_bir_wt`` and
+    ``nwb_adm_wt`` (grams); a condition on an absent field does not hold. The operating-room procedures are
+    the rule set's, plus the codes ``procedure_types`` types 手术. Ungroupable: ``drg_code == ""``.
     """
     require_columns(cases, ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"), ERR_CASES_COLUMNS)
-    diag_pos, diag_codes = diagnoses_factorized(cases["maindiag_code"])
-    proc_pos, proc_codes = codes_factorized(cases["main_oprn_oprt_code"])
-    mdc_row = _diagnosis_matches(diag_codes, rules.mdc["diag_code"])
-    mdc_names = pd.Index(rules.mdc["mdc"].unique())
-    diag_mdc = taken(mdc_names.get_indexer(rules.mdc["mdc"].to_numpy()), mdc_row)
-
-    pair_pos, pairs = pd.factorize(pair_keys(diag_pos, proc_pos, len(proc_codes)))
-    pair_diag, pair_proc = pairs // max(len(proc_codes), 1), pairs % max(len(proc_codes), 1)
-    adrg_row, pair_trace = _adrg_of_pairs(pair_diag, pair_proc, diag_codes, proc_codes, diag_mdc, mdc_names, rules, procedure_types)
-    severity = _severity(cases["otherdiag_codes"], diag_pos, diag_codes, rules)
-
-    digit = _split_digits(rules.adrg)  # (adrg row, severity 1/3/5) -> DRG digit
-    case_adrg = adrg_row[pair_pos]
-    case_trace = pair_trace[pair_pos]
-    ambiguous = case_trace == _TRACE_ORDER.index(TRACE_AMBIGUOUS)
-    # DRG keys: ADRG row x 10 + digit, then len(adrg) x 10 + MDC position for "<MDC letter>QY". The labels are
-    # every DRG of the rule set, whatever the cases, so results of several batches concatenate as categoricals.
-    key = np.where(case_adrg >= 0, case_adrg * 10 + digit[np.maximum(case_adrg, 0), severity // 2], -1)
-    case_mdc = diag_mdc[diag_pos]
-    key = np.where(ambiguous, len(rules.adrg) * 10 + case_mdc, key)
-    drgs = [(row * 10 + int(d), f"{code}{d}") for row, (code, split) in enumerate(zip(rules.adrg["adrg"], rules.adrg["split"]))
-            for d in split]  # fmt: skip
-    drgs += [(len(rules.adrg) * 10 + position, f"{name[-1]}{AMBIGUOUS_SUFFIX}") for position, name in enumerate(mdc_names)]
-    return pd.DataFrame(
-        {
-            "drg_code": labels(lookup(key, np.array([k for k, _ in drgs])), [name for _, name in drgs]),
-            "mdc": labels(np.where(case_trace >= 3, case_mdc, -1), list(mdc_names)),
-            "adrg": labels(case_adrg, rules.adrg["adrg"].tolist()),
-            "severity": severity.astype(np.int8),
-            "trace": labels(case_trace, _TRACE_ORDER),
-            "trace_text": labels(case_trace, [TRACE_TEXT[name] for name in _TRACE_ORDER]),
-        },
-        index=cases.index,
-    )
+    case = _CaseCodes.of(cases, rules, procedure_types)
+    unit_pos, units = _units(case, rules)
+    adrg_row, trace, mdc_row = _outcomes(units, case, rules)
+    severity = _severity(case, rules)
+    return _result(cases.index, rules, adrg_row[unit_pos], trace[unit_pos], mdc_row[unit_pos], severity)
 
 
-def _adrg_of_pairs(pair_diag, pair_proc, diag_codes, proc_codes, diag_mdc, mdc_names, rules, procedure_types):
-    """ADRG row and trace position for each distinct (main diagnosis, main procedure) pair."""
-    n = len(pair_diag)
-    pair_mdc = diag_mdc[pair_diag]
-    by_procedure = _procedure_adrg(pair_diag, pair_proc, diag_codes, proc_codes, pair_mdc, mdc_names, rules)
-    medical_rows = rules.adrg_diagnoses[_is_medical(rules)]
-    medical = _diagnosis_matches(diag_codes, medical_rows["diag_code"])
-    medical_adrg = taken(medical_rows["adrg_row"].to_numpy(), medical)
-    medical_mdc = mdc_names.get_indexer(rules.adrg["mdc"].to_numpy())
-    pair_medical = np.where(taken(medical_mdc, medical_adrg[pair_diag]) == pair_mdc, medical_adrg[pair_diag], -1)
-    surgery = np.zeros(n, dtype=bool)
-    if procedure_types is not None:
-        surgery_codes = {code.strip() for code, kind in pd.Series(procedure_types, dtype=object).items()
-                         if PROCEDURE_TYPE_TO_TREATMENT.get(kind) == SURGICAL}  # fmt: skip
-        surgery = np.asarray(proc_codes.isin(surgery_codes))[pair_proc]
-    kind = rules.adrg["kind"].to_numpy()
-    procedure_kind = np.where(by_procedure >= 0, kind[np.maximum(by_procedure, 0)], "")
-    diag_missing = np.asarray(diag_codes == "")[pair_diag]
-    diag_invalid = ~valid_diagnosis(diag_codes)[pair_diag]
-    order = {name: position for position, name in enumerate(_TRACE_ORDER)}
-    trace = np.select(
-        [diag_missing, diag_invalid, pair_mdc < 0, procedure_kind == SURGICAL_KIND, procedure_kind == OPERATION_KIND, surgery,
-         pair_medical >= 0],
-        [order[TRACE_NO_DIAGNOSIS], order[TRACE_INVALID_DIAGNOSIS], order[TRACE_NO_MDC], order[TRACE_SURGICAL],
-         order[TRACE_OPERATION], order[TRACE_AMBIGUOUS], order[TRACE_MEDICAL]],
-        order[TRACE_NO_ADRG],
-    )  # fmt: skip
-    adrg = np.select([np.isin(trace, [order[TRACE_SURGICAL], order[TRACE_OPERATION]]), trace == order[TRACE_MEDICAL]],
-                     [by_procedure, pair_medical], -1)  # fmt: skip
-    return adrg, trace
+@dataclass
+class _CaseCodes:
+    """The cases reduced to positions into their distinct codes and strings, and the per-case fields."""
+
+    diag_pos: np.ndarray
+    diag_codes: pd.Index
+    proc_pos: np.ndarray
+    proc_codes: pd.Index
+    is_or: np.ndarray  # per distinct main procedure
+    other_pos: np.ndarray  # the string of other diagnoses
+    other_strings: np.ndarray
+    oproc_pos: np.ndarray  # the string of other procedures
+    oproc_strings: np.ndarray
+    or_codes: pd.Index
+    sex: np.ndarray  # 0 unknown, 1, 2
+    age_days: np.ndarray  # float, NaN unknown
+    weight: np.ndarray  # float grams, NaN unknown
+    check: np.ndarray  # trace position of a failed check, -1 if none
+
+    @classmethod
+    def of(cls, cases: pd.DataFrame, rules: DrgRules, procedure_types) -> _CaseCodes:
+        diag_pos, diag_codes = codes_factorized(cases["maindiag_code"])
+        proc_pos, proc_codes = codes_factorized(cases["main_oprn_oprt_code"])
+        or_codes = rules.or_procedures
+        if procedure_types is not None:
+            typed = pd.Series(procedure_types, dtype=object)
+            surgery = typed.index[typed.map(PROCEDURE_TYPE_TO_TREATMENT).to_numpy() == SURGICAL]
+            or_codes = or_codes.append(pd.Index(surgery.astype(str).str.strip(), dtype=object)).unique()
+        blank = pd.Series("", index=cases.index)
+        other_pos, other_strings = pd.factorize(cases["otherdiag_codes"].fillna("").astype(str))
+        oproc_pos, oproc_strings = pd.factorize(cases.get("other_oprn_oprt_codes", blank).fillna("").astype(str))
+        number = lambda name: pd.to_numeric(cases[name], errors="coerce").to_numpy(dtype=float) if name in cases else np.full(len(cases), np.nan)  # noqa: E731
+        sex = cases["gend"].astype(str).str.strip().map({"1": 1, "2": 2}).fillna(0).to_numpy(dtype=np.int8) if "gend" in cases else None
+        age_days = np.where(np.isnan(number("nwb_age")), number("age") * 365, number("nwb_age"))
+        weight = np.where(np.isnan(number("nwb_bir_wt")), number("nwb_adm_wt"), number("nwb_bir_wt"))
+        order = {name: position for position, name in enumerate(_TRACE_ORDER)}
+        weighed = "nwb_bir_wt" in cases or "nwb_adm_wt" in cases
+        check = np.select(
+            [np.asarray(diag_codes == "")[diag_pos], ~valid_diagnosis(diag_codes)[diag_pos],
+             sex == 0 if sex is not None else np.zeros(len(cases), dtype=bool),
+             weighed & (age_days <= NEWBORN_DAYS) & np.isnan(weight)],
+            [order[TRACE_NO_DIAGNOSIS], order[TRACE_INVALID_DIAGNOSIS], order[TRACE_INVALID_SEX], order[TRACE_NO_NEWBORN_WEIGHT]], -1,
+        )  # fmt: skip
+        return cls(diag_pos, diag_codes, proc_pos, proc_codes, np.asarray(proc_codes.isin(or_codes)), other_pos,
+                   np.asarray(other_strings, dtype=object), oproc_pos, np.asarray(oproc_strings, dtype=object), pd.Index(or_codes),
+                   np.zeros(len(cases), np.int8) if sex is None else sex, age_days, weight, check)  # fmt: skip
 
 
-def _is_medical(rules: DrgRules) -> np.ndarray:
-    return (rules.adrg["kind"].to_numpy() == MEDICAL_KIND)[rules.adrg_diagnoses["adrg_row"].to_numpy()]
+def _split_lists(strings) -> tuple[np.ndarray, np.ndarray]:
+    """The ``;``-separated entries of each string and the position of the string each came from.
+
+    One ``str.split`` over all strings joined with a marker entry, instead of one Python call per string:
+    the entries after the k-th marker belong to string k.
+    """
+    marker = "\x1e"  # ASCII record separator; never in a code (and not NUL, which numpy strips)
+    parts = np.array(f";{marker};".join(np.asarray(strings, dtype=object)).split(";"), dtype=object)
+    is_marker = parts == marker
+    owner, entries = np.cumsum(is_marker)[~is_marker], parts[~is_marker]
+    entries = pd.Index(entries, dtype=object).str.strip()
+    keep = np.asarray(entries != "")
+    return owner[keep], np.asarray(entries[keep], dtype=object)
 
 
-def _procedure_adrg(pair_diag, pair_proc, diag_codes, proc_codes, pair_mdc, mdc_names, rules) -> np.ndarray:
-    """Per pair, the best procedure ADRG of its MDC: surgical before operation, diagnosis-restricted before open, file order."""
+def _signatures(left_pos: np.ndarray, right_pos: np.ndarray, left_hits: pd.DataFrame, right_hits: pd.DataFrame,
+                item: str) -> tuple[np.ndarray, pd.DataFrame]:  # fmt: skip
+    """Per case, the id (0 = none) of the set of ``item`` hit by its left code or its right string; and (sig, item) rows."""
+    pair_pos, pairs = pd.factorize(pair_keys(left_pos, right_pos, int(right_pos.max(initial=0)) + 1))
+    if left_hits.empty and right_hits.empty:
+        return np.zeros(len(left_pos), dtype=np.int64), pd.DataFrame({"sig": [], item: []}, dtype=np.int64)
+    size = int(right_pos.max(initial=0)) + 1
+    table = pd.DataFrame({"pair": np.arange(len(pairs)), "left": pairs // size, "right": pairs % size})
+    hits = pd.concat([table.merge(left_hits, on="left")[["pair", item]], table.merge(right_hits, on="right")[["pair", item]]])
+    hits = hits.drop_duplicates()
+    owner, set_id = _set_ids(hits["pair"].to_numpy(), hits[item].to_numpy())
+    pair_sig = np.zeros(len(pairs), dtype=np.int64)
+    pair_sig[owner] = set_id + 1
+    rows = pd.DataFrame({"sig": pair_sig[hits["pair"].to_numpy()], item: hits[item].to_numpy()}).drop_duplicates()
+    return pair_sig[pair_pos], rows.reset_index(drop=True)
+
+
+def _set_ids(owner: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For (owner, member) pairs without repeats: the distinct owners and an id per owner equal for equal sets.
+
+    A set is identified by the sum (mod 2**64) of fixed pseudo-random 64-bit weights of its members: vectorised,
+    order-free, deterministic (seeded), and two different sets of rule lists share a sum with odds ~2**-64."""
+    weights = np.random.default_rng(0x17).integers(0, 2**63, size=int(member.max(initial=0)) + 1, dtype=np.int64)
+    owners, position = np.unique(owner, return_inverse=True)
+    total = np.zeros(len(owners), dtype=np.uint64)
+    np.add.at(total, position, weights[member].astype(np.uint64))
+    return owners, pd.factorize(total)[0]
+
+
+@dataclass
+class _Units:
+    """Distinct cases as far as the rules can tell, with what each hit: the unit table (one row per unit:
+    diag, proc, dx, px, sex, age_days, weight, check) and, per signature, the lists and rules hit."""
+
+    table: pd.DataFrame
+    dx_lists: pd.DataFrame  # sig, list: "any" diagnosis lists (ADRG rows, then trauma regions) hit
+    regions: np.ndarray  # per dx sig: body regions hit
+    px_rules: pd.DataFrame  # sig, adrg_row: procedure rules satisfied
+    px_or: np.ndarray  # per px sig: an OR procedure anywhere
+
+
+def _any_lists(rules: DrgRules) -> pd.DataFrame:
+    """The lists of diagnoses looked for among all diagnoses: ``any`` ADRG rows (list = row), then body regions."""
+    any_rows = rules.adrg_diagnoses[(rules.adrg["diag_match"].to_numpy() == "any")[rules.adrg_diagnoses["adrg_row"].to_numpy()]]
+    regions = pd.Index(rules.trauma["region"].unique())
+    return pd.concat([any_rows.rename(columns={"adrg_row": "list"}),
+                      pd.DataFrame({"list": len(rules.adrg) + regions.get_indexer(rules.trauma["region"]),
+                                    "diag_code": rules.trauma["diag_code"]})])  # fmt: skip
+
+
+def _other_entries(case: _CaseCodes) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """The other diagnoses of each distinct string: (string, position in the distinct codes), and the distinct codes."""
+    owner, entries = _split_lists(case.other_strings)
+    entry_pos, distinct = pd.factorize(entries)  # a million lists hold a few thousand distinct codes
+    return owner, entry_pos, pd.Index(distinct, dtype=object)
+
+
+def _diagnosis_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     adrg = rules.adrg
-    procedures = rules.adrg_procedures.assign(proc=proc_codes.get_indexer(rules.adrg_procedures["proc_code"]))
-    procedures = procedures[procedures["proc"] >= 0]
-    pairs = pd.DataFrame({"pair": np.arange(len(pair_diag)), "proc": pair_proc, "diag": pair_diag, "mdc": pair_mdc})
-    candidates = pairs.merge(procedures, on="proc")
-    candidates = candidates[mdc_names.get_indexer(adrg["mdc"].to_numpy()[candidates["adrg_row"]]) == candidates["mdc"]]
-    # Diagnosis restriction: none listed, or the main diagnosis (or its category) listed.
-    listed = rules.adrg_diagnoses[~_is_medical(rules)]
-    restricted = candidates["adrg_row"].isin(listed["adrg_row"]).to_numpy()
-    code = diag_codes.to_numpy()[candidates["diag"]]
-    keep = ~restricted | _listed(candidates["adrg_row"].to_numpy(), code, listed)
-    candidates = candidates[keep].assign(
-        rank_kind=adrg["kind"].to_numpy()[candidates["adrg_row"][keep]] != SURGICAL_KIND, rank_open=~restricted[keep]
-    )
-    best = candidates.sort_values(["pair", "rank_kind", "rank_open", "adrg_row"]).drop_duplicates("pair")
-    result = np.full(len(pair_diag), -1)
-    result[best["pair"].to_numpy()] = best["adrg_row"].to_numpy()
-    return result
+    lists = _cached("any_lists", rules, lambda: _any_lists(rules))
+    main = _members(case.diag_codes, lists, "list").rename(columns={"code": "left"})
+    owner, entry_pos, distinct = _cached("other_entries", case, lambda: _other_entries(case))
+    found = _members(distinct, lists, "list")
+    other = pd.DataFrame({"right": owner, "code": entry_pos}).merge(found, on="code")[["right", "list"]]
+    sig, rows = _signatures(case.diag_pos, case.other_pos, main, other, "list")
+    count = rows[rows["list"] >= len(adrg)].groupby("sig").size()
+    region_count = np.zeros(int(sig.max(initial=0)) + 1, dtype=np.int64)
+    region_count[count.index.to_numpy(dtype=np.int64)] = count.to_numpy()
+    return sig, rows, region_count
 
 
-def _listed(rows: np.ndarray, codes: np.ndarray, listed: pd.DataFrame) -> np.ndarray:
-    """Whether each (ADRG row, diagnosis) has the diagnosis or its category on the ADRG's diagnosis list."""
-    allowed = pd.MultiIndex.from_arrays([listed["adrg_row"].to_numpy(), listed["diag_code"].to_numpy()])
-    own = pd.MultiIndex.from_arrays([rows, codes]).isin(allowed)
-    category = pd.MultiIndex.from_arrays([rows, pd.Index(codes, dtype=object).str[:3]]).isin(allowed)
-    return np.asarray(own | category, dtype=bool)
+def _procedure_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """Per case the id of its procedure signature; the (sig, adrg_row) rules it satisfies; per sig an OR procedure."""
+    items = rules.adrg_procedures[rules.adrg_procedures["adrg_row"].isin(rules.adrg_rules["adrg_row"])].reset_index(drop=True)
+    or_item = len(items)
+    lists = pd.concat([pd.DataFrame({"proc_code": items["proc_code"], "item": items.index}),
+                       pd.DataFrame({"proc_code": case.or_codes.to_numpy(dtype=object), "item": or_item})])  # fmt: skip
+
+    def hits(codes: np.ndarray, side: str) -> pd.DataFrame:
+        return pd.DataFrame({side: np.arange(len(codes)), "proc_code": codes}).merge(lists)[[side, "item"]]
+
+    owner, entries = _split_lists(case.oproc_strings)
+    entry_pos, distinct = pd.factorize(entries)
+    other = pd.DataFrame({"right": owner, "code": entry_pos}).merge(hits(np.asarray(distinct, dtype=object), "code"))
+    sig, rows = _signatures(case.proc_pos, case.oproc_pos, hits(case.proc_codes.to_numpy(dtype=object), "left"),
+                            other[["right", "item"]], "item")  # fmt: skip
+    px_or = np.zeros(int(sig.max(initial=0)) + 1, dtype=bool)
+    px_or[rows.loc[rows["item"] == or_item, "sig"].to_numpy(dtype=np.int64)] = True
+    found = rows[rows["item"] < or_item].assign(adrg_row=lambda f: items["adrg_row"].to_numpy()[f["item"]],
+                                                 group=lambda f: items["group"].to_numpy()[f["item"]])  # fmt: skip
+    terms = found.merge(rules.adrg_rules, on=["adrg_row", "group"]).drop_duplicates(["sig", "term", "group"])
+    size = rules.adrg_rules.groupby("term").size()
+    met = terms.groupby(["sig", "term", "adrg_row"]).size().reset_index(name="n")
+    met = met[met["n"].to_numpy() == size.reindex(met["term"]).to_numpy()]
+    return sig, met[["sig", "adrg_row"]].drop_duplicates().reset_index(drop=True), px_or
+
+
+def _bands(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """A band id per value such that every condition on ``thresholds`` holds alike inside a band; NaN apart."""
+    cuts = np.unique(thresholds[~np.isnan(thresholds)])
+    band = np.searchsorted(cuts, values, side="left") * 2 + np.isin(values, cuts)
+    return np.where(np.isnan(values), -1, band)
+
+
+def _units(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, _Units]:
+    dx, dx_lists, regions = _diagnosis_hits(case, rules)
+    px, px_rules, px_or = _procedure_hits(case, rules)
+    ages = np.concatenate([rules.mdc["age_days_max"].to_numpy(), rules.adrg["age_days_max"].to_numpy(), [NEWBORN_DAYS]])
+    weights = np.concatenate([rules.adrg["weight_min"].to_numpy(), rules.adrg["weight_max"].to_numpy()])
+    columns = [case.diag_pos, case.proc_pos, dx, px, case.sex, _bands(case.age_days, ages), _bands(case.weight, weights), case.check]
+    unit_pos = np.zeros(len(case.diag_pos), dtype=np.int64)
+    for column in columns:
+        unit_pos, _ = pd.factorize(pair_keys(unit_pos, np.asarray(column, dtype=np.int64) + 1, int(np.max(column, initial=0)) + 2))
+    first = np.full(int(unit_pos.max(initial=-1)) + 1, len(unit_pos), dtype=np.int64)
+    np.minimum.at(first, unit_pos, np.arange(len(unit_pos)))
+    table = pd.DataFrame({"diag": case.diag_pos[first], "proc": case.proc_pos[first], "dx": dx[first], "px": px[first],
+                          "sex": case.sex[first], "age_days": case.age_days[first], "weight": case.weight[first],
+                          "check": case.check[first]})  # fmt: skip
+    return unit_pos, _Units(table, dx_lists, regions, px_rules, px_or)
+
+
+def _in(keys: np.ndarray, table_keys: np.ndarray) -> np.ndarray:
+    """Whether each key (``-1``: never) is among ``table_keys``."""
+    table_keys = np.asarray(table_keys, dtype=np.int64)
+    return np.asarray(keys >= 0) & np.asarray(pd.Index(keys).isin(table_keys[table_keys >= 0]), dtype=bool)
+
+
+def _opened(units: _Units, case: _CaseCodes, rules: DrgRules) -> tuple[pd.DataFrame, np.ndarray]:
+    """The (unit, mdc_row) pairs whose MDC opens; and per unit whether its main diagnosis is on any MDC's list."""
+    table, mdc = units.table, rules.mdc
+    members = _members(case.diag_codes, rules.mdc_diagnoses, "mdc_row").rename(columns={"code": "diag"})
+    by_diagnosis = table[["diag"]].rename_axis("unit").reset_index().merge(members, on="diag")[["unit", "mdc_row"]]
+    listless = np.setdiff1d(mdc.index.to_numpy(), rules.mdc_diagnoses["mdc_row"].to_numpy())
+    free = pd.DataFrame({"unit": np.repeat(np.arange(len(table)), len(listless)), "mdc_row": np.tile(listless, len(table))})
+    opened = pd.concat([by_diagnosis, free], ignore_index=True)
+    unit, row = opened["unit"].to_numpy(), opened["mdc_row"].to_numpy()
+    sex, age_max = mdc["sex"].to_numpy()[row], mdc["age_days_max"].to_numpy()[row]
+    with np.errstate(invalid="ignore"):
+        holds = (((sex == 0) | (sex == table["sex"].to_numpy()[unit]))
+                 & (np.isnan(age_max) | (table["age_days"].to_numpy()[unit] <= age_max))
+                 & (~mdc["or_procedure"].to_numpy()[row] | case.is_or[table["proc"].to_numpy()[unit]])
+                 & (units.regions[table["dx"].to_numpy()[unit]] >= mdc["min_regions"].to_numpy()[row]))  # fmt: skip
+    listed = np.zeros(len(table), dtype=bool)
+    listed[by_diagnosis["unit"].to_numpy()] = True
+    return opened[holds].sort_values(["unit", "mdc_row"]), listed
+
+
+def _candidates(units: _Units, case: _CaseCodes, rules: DrgRules, opened: pd.DataFrame) -> pd.DataFrame:
+    """(unit, adrg_row) pairs worth checking: by main diagnosis, else by main procedure, else every row of an open MDC."""
+    adrg, table = rules.adrg, units.table
+    unit_rows = table[["diag", "proc"]].rename_axis("unit").reset_index()
+    main_diag = adrg["diag_match"].to_numpy() == "main"
+    main_proc = ~main_diag & (adrg["proc_match"].to_numpy() == "main")
+    diagnoses = _cached("main_lists", rules, lambda: rules.adrg_diagnoses[main_diag[rules.adrg_diagnoses["adrg_row"].to_numpy()]])
+    by_diag = unit_rows.merge(_members(case.diag_codes, diagnoses, "adrg_row").rename(columns={"code": "diag"}), on="diag")
+    procedures = rules.adrg_procedures[main_proc[rules.adrg_procedures["adrg_row"].to_numpy()]]
+    procedures = pd.DataFrame({"proc": case.proc_codes.get_indexer(procedures["proc_code"]), "adrg_row": procedures["adrg_row"].to_numpy()})
+    by_proc = unit_rows.merge(procedures[procedures["proc"] >= 0], on="proc")
+    rest = pd.DataFrame({"adrg_row": adrg.index[~main_diag & ~main_proc], "mdc_row": adrg["mdc_row"].to_numpy()[~main_diag & ~main_proc]})
+    by_mdc = opened.merge(rest, on="mdc_row")
+    found = pd.concat([frame[["unit", "adrg_row"]] for frame in (by_diag, by_proc, by_mdc)], ignore_index=True)
+    open_keys = pair_keys(opened["unit"].to_numpy(), opened["mdc_row"].to_numpy(), len(rules.mdc))
+    mdc_of = adrg["mdc_row"].to_numpy()[found["adrg_row"].to_numpy()]
+    return found[_in(pair_keys(found["unit"].to_numpy(), mdc_of, len(rules.mdc)), open_keys)].drop_duplicates()
+
+
+def _fires(found: pd.DataFrame, units: _Units, case: _CaseCodes, rules: DrgRules) -> np.ndarray:
+    """Whether every condition of each candidate's ADRG row holds for its unit."""
+    adrg, table, n_adrg = rules.adrg, units.table, len(rules.adrg)
+    unit, row = found["unit"].to_numpy(), found["adrg_row"].to_numpy()
+    diag, proc, dx, px = (table[name].to_numpy()[unit] for name in ("diag", "proc", "dx", "px"))
+    main_diag = _members(case.diag_codes, rules.adrg_diagnoses, "adrg_row")
+    main_keys = pair_keys(main_diag["code"].to_numpy(), main_diag["adrg_row"].to_numpy(), n_adrg)
+    any_keys = pair_keys(units.dx_lists["sig"].to_numpy(), units.dx_lists["list"].to_numpy(), n_adrg + len(rules.trauma))
+    diag_match = adrg["diag_match"].to_numpy()[row]
+    diag_ok = np.select([diag_match == "main", diag_match == "any"],
+                        [_in(pair_keys(diag, row, n_adrg), main_keys), _in(pair_keys(dx, row, n_adrg + len(rules.trauma)), any_keys)],
+                        True)  # fmt: skip
+    listed = rules.adrg_procedures.assign(proc=case.proc_codes.get_indexer(rules.adrg_procedures["proc_code"]))
+    proc_keys = pair_keys(listed["proc"].to_numpy(), listed["adrg_row"].to_numpy(), n_adrg)
+    rule_keys = pair_keys(units.px_rules["sig"].to_numpy(), units.px_rules["adrg_row"].to_numpy(), n_adrg)
+    proc_match, any_or = adrg["proc_match"].to_numpy()[row], units.px_or[px]
+    proc_ok = np.select(
+        [proc_match == "main", proc_match == "any", proc_match == "or_main", proc_match == "or_any", proc_match == "no_or"],
+        [_in(pair_keys(proc, row, n_adrg), proc_keys), _in(pair_keys(px, row, n_adrg), rule_keys), case.is_or[proc], any_or, ~any_or],
+        True,
+    )  # fmt: skip
+    age, weight = table["age_days"].to_numpy()[unit], table["weight"].to_numpy()[unit]
+    age_max, low, high = (adrg[name].to_numpy()[row] for name in ("age_days_max", "weight_min", "weight_max"))
+    with np.errstate(invalid="ignore"):
+        bands = ((np.isnan(age_max) | (age <= age_max)) & (np.isnan(low) | (weight >= low)) & (np.isnan(high) | (weight < high)))
+    return diag_ok & proc_ok & bands
+
+
+def _outcomes(units: _Units, case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit the ADRG row that fires first in the listed order (-1: none), its trace position and its MDC row
+    (when no ADRG fires: the first MDC that opened, else -1)."""
+    opened, listed = _opened(units, case, rules)
+    found = _candidates(units, case, rules, opened)
+    fired = found[_fires(found, units, case, rules)]
+    fired = fired.assign(rank=rules.adrg["rank"].to_numpy()[fired["adrg_row"].to_numpy()]).sort_values(["unit", "rank"])
+    fired = fired.drop_duplicates("unit")
+    check = units.table["check"].to_numpy()
+    adrg_row = np.full(len(check), -1, dtype=np.int64)
+    adrg_row[fired["unit"].to_numpy()] = fired["adrg_row"].to_numpy()
+    adrg_row[check >= 0] = -1
+    order = {name: position for position, name in enumerate(_TRACE_ORDER)}
+    kind_trace = np.array([order[_KIND_TRACE[kind]] for kind in rules.adrg["kind"]], dtype=np.int64)
+    trace = np.select([check >= 0, adrg_row >= 0, ~listed], [check, kind_trace[np.maximum(adrg_row, 0)], order[TRACE_NO_MDC]],
+                      order[TRACE_NO_ADRG])  # fmt: skip
+    mdc_row = np.full(len(check), -1, dtype=np.int64)
+    first_open = opened.drop_duplicates("unit")
+    mdc_row[first_open["unit"].to_numpy()] = first_open["mdc_row"].to_numpy()
+    mdc_row = np.where(adrg_row >= 0, rules.adrg["mdc_row"].to_numpy()[np.maximum(adrg_row, 0)], mdc_row)
+    return adrg_row, trace, np.where(check >= 0, -1, mdc_row)
 
 
 def _split_digits(adrg: pd.DataFrame) -> np.ndarray:
@@ -301,16 +651,95 @@ def _split_digits(adrg: pd.DataFrame) -> np.ndarray:
     return digits
 
 
-def _severity(other: pd.Series, diag_pos: np.ndarray, diag_codes: pd.Index, rules: DrgRules) -> np.ndarray:
+def _mdc_reason(row: pd.Series) -> str:
+    parts = ["主要手术为手术室手术" if row["or_procedure"] else "主要诊断"]
+    parts += [f"性别{'男' if row['sex'] == 1 else '女'}"] if row["sex"] else []
+    parts += [f"年龄≤{row['age_days_max']:g}天"] if not np.isnan(row["age_days_max"]) else []
+    parts += [f"创伤部位≥{row['min_regions']}"] if row["min_regions"] else []
+    return "、".join(parts)
+
+
+_PROC_TEXT = {"main": "主要手术", "any": "手术组合", "or_main": "主要手术为手术室手术", "or_any": "存在手术室手术", "no_or": "无手术室手术"}
+
+
+def _adrg_reason(row: pd.Series) -> str:
+    parts = {"main": ["主要诊断"], "any": ["任一诊断"]}.get(row["diag_match"], [])
+    parts += [_PROC_TEXT[row["proc_match"]]] if row["proc_match"] else []
+    parts += [f"年龄≤{row['age_days_max']:g}天"] if not np.isnan(row["age_days_max"]) else []
+    low, high = row["weight_min"], row["weight_max"]
+    parts += [f"体重{'' if np.isnan(low) else f'≥{low:g}'}{'' if np.isnan(high) else f'<{high:g}'}克"] if not (np.isnan(low) and np.isnan(high)) else []
+    return "、".join(parts) or "无条件"
+
+
+def _result(index: pd.Index, rules: DrgRules, case_adrg: np.ndarray, case_trace: np.ndarray, mdc_pos: np.ndarray,
+            severity: np.ndarray) -> pd.DataFrame:  # fmt: skip
+    adrg = rules.adrg
+    digit = _split_digits(adrg)
+    ambiguous = (adrg["kind"].to_numpy() == AMBIGUOUS_KIND)
+    # DRG keys: ADRG row x 10 + digit (0 for a 歧义组). The labels are every DRG of the rule set, whatever the
+    # cases, so results of several batches concatenate as categoricals.
+    row = np.maximum(case_adrg, 0)
+    key = np.where(case_adrg < 0, -1, row * 10 + np.where(ambiguous[row], 0, digit[row, severity // 2]))
+    drgs = [(r * 10, code) if ambiguous[r] else (r * 10 + int(d), f"{code}{d}")
+            for r, (code, split) in enumerate(zip(adrg["adrg"], adrg["split"])) for d in (split[:1] if ambiguous[r] else split)]  # fmt: skip
+    drg_codes = [name for _, name in drgs]
+    drg_pos = lookup(key, np.array([k for k, _ in drgs], dtype=np.int64))
+    return pd.DataFrame(
+        {
+            "drg_code": labels(drg_pos, drg_codes),
+            "mdc": labels(mdc_pos, rules.mdc["mdc"].tolist()),
+            "adrg": labels(np.where(ambiguous[row], -1, case_adrg), adrg["adrg"].tolist()),
+            "severity": severity.astype(np.int8),
+            "trace": labels(case_trace, _TRACE_ORDER),
+            "trace_text": labels(case_trace, [TRACE_TEXT[name] for name in _TRACE_ORDER]),
+            "rule_trace": _rule_trace(rules, case_adrg, case_trace, severity, drg_pos, drg_codes),
+        },
+        index=index,
+    )
+
+
+def _rule_texts(rules: DrgRules) -> list[tuple[str, str]]:
+    """Per ADRG row: the MDC step and the ADRG step of its trace."""
+    mdc_text = [f"{row['mdc']}（{_mdc_reason(row)}）" for _, row in rules.mdc.iterrows()]
+    return [(mdc_text[row["mdc_row"]], f"{row['adrg']}（{_adrg_reason(row)}）") for _, row in rules.adrg.iterrows()]
+
+
+def _rule_trace(rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_codes) -> pd.Categorical:
+    """The rule that fired at each step, one text per distinct (outcome, severity): MDC → ADRG → severity → DRG."""
+    combo_pos, combos = pd.factorize(pair_keys(np.where(case_adrg < 0, -1 - case_trace, case_adrg) + len(_TRACE_ORDER), severity, 6))
+    first = np.full(len(combos), len(combo_pos), dtype=np.int64)
+    np.minimum.at(first, combo_pos, np.arange(len(combo_pos)))
+    steps_of = _cached("rule_texts", rules, lambda: _rule_texts(rules))
+    texts = []
+    for case in first:
+        row = case_adrg[case]
+        if row < 0:
+            texts.append(TRACE_TEXT[_TRACE_ORDER[case_trace[case]]])
+            continue
+        steps = list(steps_of[row])
+        if rules.adrg["kind"].iat[row] != AMBIGUOUS_KIND:
+            steps.append(SEVERITY_TEXT[int(severity[case])])
+        texts.append(" → ".join([*steps, drg_codes[drg_pos[case]]]))
+    text_pos, distinct = pd.factorize(pd.Series(texts, dtype=object))
+    return pd.Categorical.from_codes(text_pos[combo_pos], categories=pd.Index(distinct, dtype=object))
+
+
+def _severity(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
     """1 (MCC) / 3 (CC) / 5 per case: the most severe other diagnosis not excluded by the main diagnosis's families."""
-    other_pos, strings = pd.factorize(other.fillna(""))
-    owner, entries = _split_lists(strings)
-    code_pos, codes = pd.factorize(entries)  # a million lists hold a few thousand distinct codes
-    cc_row = pd.Index(rules.cc["diag_code"]).get_indexer(diagnosis_deciding(pd.Index(codes, dtype=object).str.strip()))[code_pos]
+    diag_pos, diag_codes, other_pos, strings = case.diag_pos, case.diag_codes, case.other_pos, case.other_strings
+    owner, code_pos, codes = _cached("other_entries", case, lambda: _other_entries(case))
+    cc_table = _cached("cc_rows", rules, lambda: rules.cc.assign(cc=np.arange(len(rules.cc))))
+    found_cc = _members(codes, cc_table, "cc", category=False)
+    cc_of = np.full(len(codes), -1, dtype=np.int64)
+    found_cc = found_cc.sort_values("cc").drop_duplicates("code", keep="first")
+    exact = pd.Index(rules.cc["diag_code"]).get_indexer(pd.Index(codes, dtype=object))
+    cc_of[found_cc["code"].to_numpy()] = found_cc["cc"].to_numpy()
+    cc_of = np.where(exact >= 0, exact, cc_of)  # a code listed whole beats its deciding part
+    cc_row = cc_of[code_pos] if len(codes) else np.zeros(0, dtype=np.int64)
     hits = pd.DataFrame({"other": owner[cc_row >= 0], "cc": cc_row[cc_row >= 0]})
     if hits.empty:
         return np.full(len(diag_pos), NO_CC)
-    families = pd.Index(pd.concat([rules.cc["family"], rules.exclusions["family"]]).unique())
+    families = rules.families
     family_set, excluded_keys = _family_sets(diag_codes, families, rules)
     # Distinct (family set of the main diagnosis, other-diagnosis string) pairs carry the whole decision.
     combo_pos, combos = pd.factorize(pair_keys(family_set[diag_pos], other_pos, len(strings)))
@@ -324,38 +753,16 @@ def _severity(other: pd.Series, diag_pos: np.ndarray, diag_codes: pd.Index, rule
     return severity[combo_pos]
 
 
-def _split_lists(strings) -> tuple[np.ndarray, np.ndarray]:
-    """The ``;``-separated entries of each string and the position of the string each came from.
-
-    One ``str.split`` over all strings joined with a marker entry, instead of one Python call per string:
-    the entries after the k-th marker belong to string k.
-    """
-    marker = "\x1e"  # ASCII record separator; never in a code (and not NUL, which numpy strips)
-    parts = np.array(f";{marker};".join(np.asarray(strings, dtype=object)).split(";"), dtype=object)
-    is_marker = parts == marker
-    return np.cumsum(is_marker)[~is_marker], parts[~is_marker]
-
-
 def _family_sets(diag_codes: pd.Index, families: pd.Index, rules: DrgRules) -> tuple[np.ndarray, np.ndarray]:
-    """Per distinct main diagnosis, the id of its set of exclusion families; and the (set id, family) keys excluded.
-
-    A diagnosis is in a family when the exclusion table lists it or its category, or when it is itself a
-    CC of that family (a CC never raises the severity of its own condition).
-    """
-    listed = rules.exclusions
-    own = pd.DataFrame({"diag": np.arange(len(diag_codes)), "code": diag_codes.to_numpy(), "category": diag_codes.str[:3]})
-    members = pd.concat([
-        own.merge(listed, left_on="code", right_on="diag_code")[["diag", "family"]],
-        own.merge(listed, left_on="category", right_on="diag_code")[["diag", "family"]],
-        own.merge(rules.cc, left_on="code", right_on="diag_code")[["diag", "family"]],
-    ]).drop_duplicates()  # fmt: skip
+    """Per distinct main diagnosis, the id of its set of exclusion families (listed whole, by deciding part or by
+    category in the exclusion table); and the (set id, family) keys excluded."""
+    members = _members(diag_codes, rules.exclusions, "family").rename(columns={"code": "diag"})
     members["family"] = families.get_indexer(members["family"].to_numpy())
-    signature = members.sort_values(["diag", "family"]).groupby("diag")["family"].agg(tuple)
+    owners, ids = _set_ids(members["diag"].to_numpy(), members["family"].to_numpy())
     set_of = np.zeros(len(diag_codes), dtype=np.int64)  # 0 = no family
-    ids, sets = pd.factorize(signature.to_numpy())
-    set_of[signature.index.to_numpy()] = ids + 1
-    excluded = [(index + 1) * len(families) + family for index, members_ in enumerate(sets) for family in members_]
-    return set_of, np.array(excluded, dtype=np.int64)
+    set_of[owners] = ids + 1
+    excluded = np.unique(set_of[members["diag"].to_numpy()] * len(families) + members["family"].to_numpy())
+    return set_of, excluded.astype(np.int64)
 
 
 # --- weights from history ----------------------------------------------------------------------

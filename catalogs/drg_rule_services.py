@@ -42,6 +42,7 @@ def _counts(rule_set: DrgRuleSet) -> dict[str, int]:
 
 def _rows_replace(rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFrame]) -> dict[str, int]:
     """All rows of the draft replaced by ``tables`` (already checked), in their order."""
+    tables = drg_rules.tables_complete(tables)
     for table, model in selectors.DRG_RULE_MODELS.items():
         model.objects.filter(rule_set=rule_set).delete()
         fields = drg_rules.SHEET_OF[table].fields
@@ -73,12 +74,14 @@ def _tables_store(*, actor, rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFr
 
 @transaction.atomic
 def drg_rule_set_import(*, actor, rule_set: DrgRuleSet, file: BinaryIO, filename: str = "") -> dict[str, int]:
-    """Replace a draft's tables with a workbook's (one sheet per table); any error → nothing written, all errors raised."""
+    """Replace a draft's tables with a workbook's (long format) or a CSV zip's (``filename`` ending .zip); any
+    error → nothing written, all errors raised."""
     rule_set = _draft(rule_set)
-    tables, errors = drg_rules.workbook_read(file)
+    is_zip = filename.lower().endswith(".zip")
+    tables, errors = (drg_rules.zip_read if is_zip else drg_rules.workbook_read)(file)
     if errors:
         raise ValidationError(errors)
-    return _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=f"Excel导入 {filename}".strip(),
+    return _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=f"{'CSV压缩包' if is_zip else 'Excel'}导入 {filename}".strip(),
                          action="drg_rule_set_import")  # fmt: skip
 
 
@@ -126,3 +129,28 @@ def drg_rule_set_seed(*, officer, admin, region: Region, year: int, name: str = 
     drg_rule_set_submit(actor=officer, rule_set=rule_set)
     return drg_rule_set_publish(actor=admin, rule_set=rule_set)
 
+
+
+NATIONAL_DIR = drg.DATA_DIR.parent / "chs_drg_11"
+ERR_GOLDEN = "金标准病例 {case} 分组为 {got}，应为 {expected}。"
+
+
+def drg_golden_mismatches(rules: drg.DrgRules, golden: pd.DataFrame) -> list[str]:
+    """One Chinese line per golden case (case + expected DRG, catalogs/data/chs_drg_11/golden.csv) the rules group differently."""
+    got = drg.drg_group(golden.astype(str), rules)["drg_code"].astype(str).to_numpy()
+    return [ERR_GOLDEN.format(case=case, got=g or "不能入组", expected=e or "不能入组")
+            for case, g, e in zip(golden["case_id"], got, golden["expected_drg"]) if g != e]  # fmt: skip
+
+
+def drg_rule_set_load_national(*, officer, admin, region: Region, year: int, directory=NATIONAL_DIR) -> DrgRuleSet:
+    """The national CHS-DRG 1.1 rule set (catalogs/data/chs_drg_11) as a published rule set: loaded and submitted by
+    ``officer``, published by ``admin`` after its golden cases reproduce (any mismatch: nothing is kept)."""
+    with transaction.atomic():
+        rule_set = drg_rule_set_create(actor=officer, region=region, year=year, name=f"{region.name}{year}年CHS-DRG 1.1分组规则")
+        drg_rule_set_load_csv(actor=officer, rule_set=rule_set, directory=directory)
+        golden = pd.read_csv(directory / "golden.csv", dtype=str, keep_default_na=False)
+        mismatches = drg_golden_mismatches(selectors.drg_rules_of(rule_set), golden)
+        if mismatches:
+            raise ValidationError(mismatches)
+        drg_rule_set_submit(actor=officer, rule_set=rule_set)
+        return drg_rule_set_publish(actor=admin, rule_set=rule_set)

@@ -527,7 +527,11 @@ class DrgMdc(DrgRuleRow):
 
     mdc = models.CharField("MDC编码", max_length=10)
     name = models.CharField("MDC名称", max_length=100)
-    diag_codes = models.TextField("主要诊断", help_text=CODE_LIST_HELP)
+    diag_codes = models.TextField("主要诊断", blank=True, help_text=CODE_LIST_HELP)
+    sex = models.CharField("性别条件", max_length=1, blank=True, help_text="M 男、F 女，空为不限")
+    age_days_max = models.CharField("年龄天数上限", max_length=6, blank=True)
+    or_procedure = models.CharField("须有手术室手术", max_length=3, blank=True, help_text="yes：先期分组（MDCA）")
+    min_regions = models.CharField("创伤部位数下限", max_length=2, blank=True)
 
     class Meta(DrgRuleRow.Meta):
         verbose_name = verbose_name_plural = "主要诊断大类（MDC）"
@@ -542,8 +546,14 @@ class DrgAdrg(DrgRuleRow):
     name = models.CharField("ADRG名称", max_length=200)
     kind = models.CharField("类型", max_length=10, choices=AdrgKind.choices)
     split = models.CharField("细分规则", max_length=3, choices=SeveritySplit.choices)
+    diag_match = models.CharField("诊断匹配方式", max_length=5, blank=True, help_text="main 主要诊断、any 任一诊断")
     diag_codes = models.TextField("主要诊断", blank=True, help_text=CODE_LIST_HELP)
+    proc_match = models.CharField("手术匹配方式", max_length=7, blank=True, help_text="main/any/or_main/or_any/no_or")
     proc_codes = models.TextField("主要手术操作", blank=True, help_text=CODE_LIST_HELP)
+    proc_rule = models.CharField("手术组合规则", max_length=100, blank=True, help_text="如 1+2|1+3+4")
+    age_days_max = models.CharField("年龄天数上限", max_length=6, blank=True)
+    weight_min = models.CharField("体重下限(克)", max_length=6, blank=True)
+    weight_max = models.CharField("体重上限(克)", max_length=6, blank=True)
 
     class Meta(DrgRuleRow.Meta):
         verbose_name = verbose_name_plural = "核心疾病诊断相关组（ADRG）"
@@ -567,11 +577,34 @@ class DrgExclusion(DrgRuleRow):
 
     family = models.CharField("排除组", max_length=20)
     name = models.CharField("排除组名称", max_length=100)
-    diag_codes = models.TextField("主要诊断", help_text=CODE_LIST_HELP)
+    diag_codes = models.TextField("主要诊断", blank=True, help_text=CODE_LIST_HELP + "；为空时该组不排除任何并发症")
 
     class Meta(DrgRuleRow.Meta):
         verbose_name = verbose_name_plural = "CC排除表"
         constraints = [_rule_key("family")]
+
+
+class DrgOrProcedure(DrgRuleRow):
+    """手术室手术 — the operating-room procedures (pre-MDC, 歧义组, "no OR procedure" conditions)."""
+
+    proc_code = models.CharField("手术操作编码", max_length=CODE_LENGTH)
+    name = models.CharField("名称", max_length=200, blank=True)
+
+    class Meta(DrgRuleRow.Meta):
+        verbose_name = verbose_name_plural = "手术室手术"
+        constraints = [_rule_key("proc_code")]
+
+
+class DrgTraumaRegion(DrgRuleRow):
+    """创伤部位 — the diagnoses of one body region; multiple trauma (MDCZ) counts the regions of a case."""
+
+    region = models.CharField("部位", max_length=20)
+    name = models.CharField("部位名称", max_length=100)
+    diag_codes = models.TextField("诊断", help_text=CODE_LIST_HELP)
+
+    class Meta(DrgRuleRow.Meta):
+        verbose_name = verbose_name_plural = "创伤部位"
+        constraints = [_rule_key("region")]
 
 
 # --- institution coefficients (医疗机构系数) ----------------------------------------------------------

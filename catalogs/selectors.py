@@ -17,7 +17,7 @@ from catalogs.choices import CatalogKind, CatalogStatus, CoefficientStatus
 from catalogs.diff import CatalogDiff, catalog_diff
 from catalogs.register.selectors import institution_states_on_days
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgRuleSet, Institution, InstitutionCoefficient,
+    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgOrProcedure, DrgRuleSet, DrgTraumaRegion, Institution, InstitutionCoefficient,
     Procedure, Region,
 )  # fmt: skip
 
@@ -181,7 +181,8 @@ def diagnosis_names() -> dict[str, str]:
 # --- DRG rule sets --------------------------------------------------------------------------------
 # Like catalogs: a published rule set is public to every signed-in user, anything else is the bureau's.
 
-DRG_RULE_MODELS = {"mdc": DrgMdc, "adrg": DrgAdrg, "cc": DrgCc, "exclusions": DrgExclusion}
+DRG_RULE_MODELS = {"mdc": DrgMdc, "adrg": DrgAdrg, "cc": DrgCc, "exclusions": DrgExclusion, "or_procedures": DrgOrProcedure,
+                   "trauma": DrgTraumaRegion}  # fmt: skip
 
 
 def drg_rule_set_list_for_user(user, *, year: int | None = None, status: str = ""):
@@ -218,7 +219,17 @@ def drg_rule_set_for_version(version: CatalogVersion) -> DrgRuleSet | None:
 
 
 def drg_rules_of(rule_set: DrgRuleSet) -> drg.DrgRules:
-    return drg.drg_rules(**drg_rule_tables(rule_set))
+    """The compiled rules of a rule set. A published or retired set never changes, so it is compiled once per
+    process and kept (``_COMPILED``, by id and publishing time); a draft is read afresh each time."""
+    if rule_set.status not in (CatalogStatus.PUBLISHED, CatalogStatus.RETIRED) or rule_set.approved_at is None:
+        return drg.drg_rules(**drg_rule_tables(rule_set))
+    key = (rule_set.pk, rule_set.approved_at)
+    if key not in _COMPILED:
+        _COMPILED[key] = drg.drg_rules(**drg_rule_tables(rule_set))
+    return _COMPILED[key]
+
+
+_COMPILED: dict[tuple, drg.DrgRules] = {}
 
 
 # --- institution coefficients ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import BinaryIO
 import pandas as pd
 from openpyxl import load_workbook
 
-from catalogs.codes import DIAGNOSIS_ENTRY, PROCEDURE, code_normalised
+from catalogs.codes import DIAGNOSIS_ENTRY, PROCEDURE, PROCEDURE_PATTERN, code_normalised
 from config.spreadsheets import spreadsheet_unsafe
 from config.spreadsheets.reader import sheet_values
 from config.spreadsheets.writer import rows_workbook
@@ -26,7 +26,9 @@ from config.spreadsheets.writer import rows_workbook
 SEPARATOR = ";"
 HEADER_ROWS = 1
 # List entries (catalogs.codes): a diagnosis is a full ICD-10 医保版 code or its 3-character category.
-LIST_ENTRY = {"diagnoses": (DIAGNOSIS_ENTRY, "诊断"), "procedures": (PROCEDURE, "手术操作")}
+# A grouped procedure (DRG rule tables) may carry its group: ``2:85.2100``.
+LIST_ENTRY = {"diagnoses": (DIAGNOSIS_ENTRY, "诊断"), "procedures": (PROCEDURE, "手术操作"),
+              "grouped_procedures": (re.compile(rf"(?:[1-9]:)?{PROCEDURE_PATTERN}"), "手术操作")}  # fmt: skip
 
 ERR_NOT_XLSX = "无法读取文件，请上传 .xlsx 格式的工作簿（可先下载模板）。"
 ERR_SHEET = "缺少工作表“{sheet}”。"
@@ -47,7 +49,7 @@ class Column:
 
     field: str
     header: str
-    kind: str = "text"  # text | code | choice | diagnoses | procedures (;-separated lists)
+    kind: str = "text"  # text | code | choice | diagnoses | procedures | grouped_procedures (;-separated lists)
     required: bool = True
     length: int = 100
     choices: tuple[tuple[str, str], ...] = ()
@@ -64,6 +66,7 @@ class Sheet:
     title: str
     key: str
     columns: tuple[Column, ...] = field(default=())
+    may_be_empty: bool = False
 
     @property
     def fields(self) -> list[str]:
@@ -104,7 +107,7 @@ def _cell_value(column: Column, text: str) -> tuple[str, str]:
         if text not in accepted:
             return text, MSG_CHOICE.format(value=text, allowed="、".join(label for _, label in column.choices))
         return accepted[text], ""
-    if column.kind in {"diagnoses", "procedures"}:
+    if column.kind in LIST_ENTRY:
         entries = _entries(text)
         pattern, what = LIST_ENTRY[column.kind]
         bad = [entry for entry in entries if not pattern.fullmatch(entry)]
@@ -140,7 +143,7 @@ def sheet_table(sheet: Sheet, rows: Sequence[tuple], errors: SheetErrors) -> pd.
                 errors.cell(sheet, number, column.header, message)
         records.append(record)
         numbers.append(number)
-    if not records:
+    if not records and not sheet.may_be_empty:
         errors.append(ERR_EMPTY.format(sheet=sheet.title))
     table = pd.DataFrame(records, columns=sheet.fields, index=pd.Index(numbers, name="row"))
     duplicates(sheet, table, errors)
@@ -148,7 +151,10 @@ def sheet_table(sheet: Sheet, rows: Sequence[tuple], errors: SheetErrors) -> pd.
 
 
 def duplicates(sheet: Sheet, table: pd.DataFrame, errors: SheetErrors) -> None:
-    """Both rows of a key given twice are errors (else the later row would silently win)."""
+    """Both rows of a key given twice are errors (else the later row would silently win). A sheet of list
+    entries (one code per row) has no key."""
+    if not sheet.key:
+        return
     repeated = table[sheet.key].duplicated(keep=False) & (table[sheet.key] != "")
     for row, value in table.loc[repeated, sheet.key].items():
         errors.cell(sheet, row, sheet.header(sheet.key), MSG_DUPLICATE.format(value=value))

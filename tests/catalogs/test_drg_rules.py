@@ -52,12 +52,15 @@ def test_the_demo_rule_files_become_a_published_rule_set_that_groups_like_the_fi
 def test_the_workbook_round_trips_to_the_same_tables(world, seeded):
     content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["MDC", "ADRG", "CC-MCC", "排除表"]
-    assert [cell.value for cell in book["ADRG"][1]] == ["ADRG编码", "所属MDC", "ADRG名称", "类型", "细分规则", "主要诊断", "主要手术操作"]
+    assert book.sheetnames == ["MDC", "ADRG", "CC-MCC", "排除表", "手术室手术", "创伤部位", "MDC-主要诊断", "ADRG-主要诊断",
+                               "ADRG-主要手术操作", "排除表-主要诊断", "创伤部位-诊断"]  # fmt: skip
+    assert [cell.value for cell in book["ADRG"][1]] == ["ADRG编码", "所属MDC", "ADRG名称", "类型", "细分规则", "诊断匹配方式", "手术匹配方式",
+                                                       "手术组合规则", "年龄天数上限", "体重下限(克)", "体重上限(克)"]  # fmt: skip
     assert book["ADRG"]["D2"].value == "外科手术组"  # choices travel as labels
+    assert [cell.value for cell in book["ADRG-主要手术操作"][2]] == ["BB1", None, "01.3901"]  # one code per row
     draft = a_draft(world)
     counts = drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=draft, file=io.BytesIO(content), filename="rules.xlsx")
-    assert counts == {"mdc": 22, "adrg": 125, "cc": 20, "exclusions": 15}
+    assert counts == {"mdc": 22, "adrg": 147, "cc": 20, "exclusions": 15, "or_procedures": 0, "trauma": 0}
     for table, frame in selectors.drg_rule_tables(seeded).items():
         assert selectors.drg_rule_tables(draft)[table].equals(frame), table
     event = AuditEvent.objects.filter(action="drg_rule_set_import").get()
@@ -72,7 +75,7 @@ def test_every_bad_cell_is_reported_in_chinese_and_nothing_is_written(world, see
         ("ADRG", 1, "细分规则"): 13,
         ("ADRG", 2, "类型"): "其他组",
         ("ADRG", 3, "所属MDC"): "MDCZ",
-        ("ADRG", 4, "主要手术操作"): "39.79;ABC",
+        ("ADRG-主要手术操作", 4, "编码"): "ABC",
         ("CC-MCC", 1, "诊断编码"): "A41",
         ("CC-MCC", 2, "排除组"): "NOPE",
         ("排除表", 1, "排除组名称"): None,
@@ -82,10 +85,10 @@ def test_every_bad_cell_is_reported_in_chinese_and_nothing_is_written(world, see
     assert refused.value.messages == [
         "工作表“MDC”第2行“MDC编码”：“B”格式无效，应如 MDCF。",
         "工作表“ADRG”第2行“细分规则”：“13”无效，应为：伴MCC / 伴CC / 不伴、伴MCC / 不伴MCC、伴CC或MCC / 不伴、不细分。",
-        "工作表“ADRG”第3行“类型”：“其他组”无效，应为：外科手术组、非手术室操作组、内科组。",
-        "工作表“ADRG”第5行“主要手术操作”：“ABC”不是有效的手术操作编码。",
+        "工作表“ADRG”第3行“类型”：“其他组”无效，应为：外科手术组、非手术室操作组、内科组、歧义组。",
         "工作表“CC-MCC”第2行“诊断编码”：“A41”格式无效，应如 I50.000。",
         "工作表“排除表”第2行“排除组名称”：不能为空。",
+        "工作表“ADRG-主要手术操作”第5行“编码”：“ABC”格式无效，应如 36.0601。",
     ]
     assert not selectors.drg_rule_tables(draft)["adrg"].shape[0]
 
@@ -98,13 +101,13 @@ def test_rules_across_rows_are_checked_once_the_cells_are_good(world, seeded):
         "工作表“ADRG”第3行“ADRG编码”：BE2 在本表中重复出现。",
     ]
     bad = workbook_edited(content, {
-        ("ADRG", 3, "所属MDC"): "MDCZ",
-        ("ADRG", 4, "所属MDC"): "MDCC",  # BR2 under the eye MDC
+        ("ADRG", 1, "所属MDC"): "MDCZ",
+        ("ADRG", 4, "所属MDC"): "MDCC",  # BR1 under the eye MDC
         ("CC-MCC", 2, "排除组"): "NOPE",
     })  # fmt: skip
     tables, errors = drg_rules.workbook_read(bad)
     assert errors == [
-        "工作表“ADRG”第4行“所属MDC”：MDC MDCZ 不在“MDC”工作表中。",
+        "工作表“ADRG”第2行“所属MDC”：MDC MDCZ 不在“MDC”工作表中。",
         "工作表“ADRG”第5行“ADRG编码”：ADRG编码首字母须与所属MDC字母（C）一致。",
         "工作表“CC-MCC”第3行“排除组”：排除组 NOPE 不在“排除表”工作表中。",
     ]
@@ -150,7 +153,7 @@ def test_the_pages_show_a_published_set_to_everyone_and_drafts_to_the_bureau_onl
     assert client.post(reverse("catalogs:drg_rules_import", args=[draft.pk])).status_code == 403
     client_for(world.officer)
     page = client.get(reverse("catalogs:drg_rules_detail", args=[seeded.pk]))
-    assert page.status_code == 200 and "ADRG（125 行）" in page.content.decode()
+    assert page.status_code == 200 and "ADRG（147 行）" in page.content.decode()
 
 
 def test_an_officer_imports_a_workbook_through_the_page_and_sees_each_error(client_for, world, seeded):
@@ -165,6 +168,40 @@ def test_an_officer_imports_a_workbook_through_the_page_and_sees_each_error(clie
     good = io.BytesIO(content)
     good.name = "rules.xlsx"
     client.post(reverse("catalogs:drg_rules_import", args=[draft.pk]), {"file": good})
-    assert DrgRuleSet.objects.get(pk=draft.pk).drgadrg_rows.count() == 125
+    assert DrgRuleSet.objects.get(pk=draft.pk).drgadrg_rows.count() == 147
     assert client.post(reverse("catalogs:drg_rules_submit", args=[draft.pk])).status_code == 302
     assert DrgRuleSet.objects.get(pk=draft.pk).status == CatalogStatus.SUBMITTED
+
+
+# --- lossless round trips (long-format workbook, CSV zip) -------------------------------------------------
+
+
+def long_rule_tables() -> dict:
+    """The demo tables with a list far beyond one cell: 40,000 procedure codes on one ADRG."""
+    tables = drg_rules.csv_tables()
+    codes = ";".join(f"{n // 1000:02d}.{n // 10 % 100:02d}00x{n % 1000:03d}" for n in range(40_000))
+    tables["adrg"].loc[0, "proc_codes"] = codes
+    return tables
+
+
+@pytest.mark.parametrize("carrier", ["xlsx", "zip"])
+def test_a_rule_set_exported_and_imported_again_has_the_same_content_hash(carrier):
+    tables = long_rule_tables()
+    assert len(tables["adrg"].loc[0, "proc_codes"]) > 32_767
+    content = drg_rules.workbook_bytes(tables) if carrier == "xlsx" else drg_rules.zip_bytes(tables)
+    read, errors = (drg_rules.workbook_read if carrier == "xlsx" else drg_rules.zip_read)(io.BytesIO(content))
+    assert errors == []
+    assert read["adrg"].loc[read["adrg"].index[0], "proc_codes"].count(";") == 39_999
+    assert drg_rules.tables_hash(read) == drg_rules.tables_hash(tables)
+    tables["adrg"].loc[0, "name"] = "改名"
+    assert drg_rules.tables_hash(read) != drg_rules.tables_hash(tables)
+
+
+def test_a_csv_zip_imports_into_a_draft_like_the_workbook(world, seeded):
+    tables = selectors.drg_rule_tables(seeded)
+    draft = a_draft(world)
+    drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=draft, file=io.BytesIO(drg_rules.zip_bytes(tables)),
+                                          filename="rules.zip")  # fmt: skip
+    assert drg_rules.tables_hash(selectors.drg_rule_tables(draft)) == drg_rules.tables_hash(tables)
+    with pytest.raises(ValidationError, match="无法读取文件"):
+        drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=draft, file=io.BytesIO(b"no"), filename="x.zip")
