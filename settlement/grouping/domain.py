@@ -25,7 +25,9 @@ from catalogs.choices import CatalogKind, SubtypeDimension
 # The columns each kind reads from the case table (besides ``id`` and ``period_id``).
 CASE_COLUMNS: dict[str, tuple[str, ...]] = {
     CatalogKind.DIP: ("maindiag_code", "main_oprn_oprt_code"),
-    CatalogKind.DRG: ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"),
+    # CHS-DRG conditions read the other procedures, the sex and a newborn's age in days and weights.
+    CatalogKind.DRG: ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes", "other_oprn_oprt_codes", "gend", "age",
+                      "nwb_age", "nwb_bir_wt", "nwb_adm_wt"),
     CatalogKind.APG: ("opsp_dise_code", "maindiag_code", "main_oprn_oprt_code"),
 }
 TYPING_COLUMNS = ("age", "nwb_age", "otherdiag_codes", "dscg_way")

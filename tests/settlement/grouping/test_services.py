@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from audit.models import AuditEvent
+from catalogs import drg
 from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.drg import drg_group, drg_rules_load
 from catalogs.drg_rule_services import drg_rule_set_seed
@@ -22,6 +23,7 @@ from jobs.models import Job
 from jobs.services import job_run
 from settlement.grouping import bulk, domain, selectors, services
 from settlement.grouping.models import CaseGroup
+from settlement.models import CaseRecord
 from tests.conftest import postgres_only
 from tests.settlement.grouping.conftest import CASES, dip_version
 from tests.world import case_create
@@ -138,6 +140,21 @@ def test_drg_groups_each_case_with_the_published_rule_set_and_a_drg_outside_the_
     assert found["S3"].trace_text == "不能入组：目录中无此病组（历史数据中没有该病组，未测算点数）"
     assert summary["ungroupable"] == sum(1 for code in codes if not code) + 1
     assert all(row.kind == CatalogKind.DRG for row in found.values())
+
+
+def test_drg_grouping_reads_the_sex_and_a_newborns_age_and_weight_from_the_case(world, period_cases):
+    drg_rule_set_seed(officer=world.officer, admin=world.bureau_admin, region=world.region, year=2024)
+    frame = pd.DataFrame([{"maindiag_code": "I21.000", "main_oprn_oprt_code": "36.0601", "otherdiag_codes": ""}])
+    version = drg_version(world, set(drg_group(frame, drg_rules_load(), {"36.0601": "surgical"})["drg_code"].astype(str)))
+    CaseRecord.objects.filter(setl_id="S1").update(gend="9")
+    CaseRecord.objects.filter(setl_id="S2").update(age=0, nwb_age=5, nwb_bir_wt=None, nwb_adm_wt=None)
+    group(world, kind=CatalogKind.DRG)
+    found = results(version)
+    assert (found["S1"].trace, found["S1"].group_code) == (drg.TRACE_INVALID_SEX, "")
+    assert (found["S2"].trace, found["S2"].group_code) == (drg.TRACE_NO_NEWBORN_WEIGHT, "")
+    CaseRecord.objects.filter(setl_id="S2").update(nwb_bir_wt=3200)
+    group(world, kind=CatalogKind.DRG)
+    assert results(version)["S2"].group_code != ""
 
 
 def test_drg_grouping_follows_the_rules_in_the_database_not_the_demo_files(world, period_cases):
