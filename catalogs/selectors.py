@@ -133,7 +133,10 @@ INPATIENT_MED_TYPE_PREFIX = "2"
 CHRONIC_MED_TYPE = "14"
 _COMMON_FIELDS = {"period__year": "year", "period__month": "month", "institution_id": "institution_id",
                   "maindiag_code": "maindiag_code", "main_oprn_oprt_code": "main_oprn_oprt_code", "medfee_sumamt": "medfee_sumamt"}
-CASE_HISTORY_FIELDS = {**_COMMON_FIELDS, "age": "age", "nwb_age": "nwb_age", "dscg_way": "dscg_way", "otherdiag_codes": "otherdiag_codes"}
+# The DRG build groups history as a run groups a month (settlement.grouping.domain.CASE_COLUMNS).
+CASE_HISTORY_FIELDS = {**_COMMON_FIELDS, "age": "age", "nwb_age": "nwb_age", "dscg_way": "dscg_way", "otherdiag_codes": "otherdiag_codes",
+                       "other_oprn_oprt_codes": "other_oprn_oprt_codes", "gend": "gend", "nwb_bir_wt": "nwb_bir_wt",
+                       "nwb_adm_wt": "nwb_adm_wt"}  # fmt: skip
 CHRONIC_HISTORY_FIELDS = {**_COMMON_FIELDS, "opsp_dise_code": "opsp_dise_code", "psn_no": "psn_no", "setl_time": "setl_time"}
 
 
