@@ -81,6 +81,8 @@ def bench_preview(args: argparse.Namespace) -> dict:
         return seconds
 
     post(singles[:1])  # warm: the versions' tables are built and cached
+    if args.profile:
+        _profile(lambda: [post([row]) for row in singles], top=args.profile)
     single_ms = np.array([post([row]) for row in singles]) * 1000
     batch_seconds = np.array([post(batch) for _ in range(args.repeat)]).min(axis=0)
     (p50, cpu50), (p95, cpu95) = np.percentile(single_ms, 50, axis=0), np.percentile(single_ms, 95, axis=0)
@@ -92,10 +94,24 @@ def bench_preview(args: argparse.Namespace) -> dict:
     return {"rows": len(batch), "batch CPU": float(batch_seconds[1]), "total": float(batch_seconds[0])}
 
 
+def _profile(work, *, top: int) -> None:
+    """Run ``work`` once under cProfile (not part of the figures) and print the ``top`` entries by
+    internal and by cumulative time: where a single case's CPU goes."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(work)
+    stats = pstats.Stats(profiler).strip_dirs()
+    for order in ("tottime", "cumulative"):
+        stats.sort_stats(order).print_stats(top)
+
+
 PREVIEW_SUBCOMMAND = (
     bench_preview,
     "pre-grouping: single-case latency (p50/p95) and batch throughput through the API, service warm",
     [(("--history",), {"type": int, "default": 20_000}), (("--singles",), {"type": int, "default": 200}),
      (("--batch",), {"type": int, "default": 10_000}), (("--repeat",), {"type": int, "default": 3}),
-     (("--seed",), {"type": int, "default": 20240101})],
+     (("--seed",), {"type": int, "default": 20240101}),
+     (("--profile",), {"type": int, "default": 0, "help": "print this many cProfile entries of the single-case requests"})],
 )  # fmt: skip

@@ -190,15 +190,18 @@ def dip_group(
     subtypes: pd.DataFrame | None = None,
     subtype_keys: Mapping[str, pd.Series] | None = None,
     unmapped_procedure_type: str | None = None,
+    checked: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Assign each case its DIP group (病种): ``dip_code``, ``group_type``, ``treatment_type``, ``trace``, ``trace_text``.
 
     Ungroupable cases have ``dip_code == ""`` and an ungroupable ``trace`` (``UNGROUPABLE_TRACES``).
     With ``subtypes`` (columns ``SUBTYPES_COLUMNS``) it adds ``subtype`` (``"dimension=key"`` or "")
     and ``typing_coefficient`` (Decimal, 1 when no subtype applies). The index is the cases' index.
+    ``checked``: ``groups_checked(groups)`` when the caller keeps it (a published version's table does not
+    change, and checking it again costs more than grouping one case).
     """
     require_columns(cases, ("maindiag_code", "main_oprn_oprt_code"), ERR_CASES_COLUMNS)
-    table = groups_checked(groups)
+    table = groups_checked(groups) if checked is None else checked
     diag_pos, diag_codes = diagnoses_factorized(cases["maindiag_code"])
     proc_pos, proc_codes = codes_factorized(cases["main_oprn_oprt_code"])
 

@@ -88,6 +88,56 @@ def _record_problems(number: int, record: dict) -> list[str]:
     return problems
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def batch_payload(data) -> tuple[str, list[dict]]:
+    """The body's shape (``rows`` or ``records``) and its list, checked in one pass over the values.
+
+    ``BatchRequestSerializer`` documents the body, but running it on 10,000 records costs a DRF field call
+    per value (some 350,000, about half of a large batch's time). A body of the expected shape — a
+    non-empty list of objects whose values are plain scalars without NUL characters — passes here
+    untouched; any other body is handed to the serializer, which refuses it with the usual messages
+    naming each record, row and field. Both accept the same bodies.
+    """
+    if isinstance(data, dict) and ("rows" in data) != ("records" in data):
+        shape = "rows" if "rows" in data else "records"
+        items = data[shape]
+        limit = BatchRequestSerializer._declared_fields[shape].max_length
+        if isinstance(items, list) and 0 < len(items) <= limit:
+            plain = _rows_plain(items) if shape == "rows" else all(_record_plain(record) for record in items)
+            if plain:
+                return shape, items
+    payload = BatchRequestSerializer(data=data)
+    payload.is_valid(raise_exception=True)  # refuses: the shape check found something wrong
+    shape = "records" if "records" in payload.validated_data else "rows"
+    return shape, payload.validated_data[shape]
+
+
+def _rows_plain(rows) -> bool:
+    """Objects of scalar values, no NUL in a key or a text value."""
+    scalars = _SCALARS
+    for row in rows:
+        if type(row) is not dict:
+            return False
+        for key, value in row.items():
+            kind = type(value)
+            if kind not in scalars or (kind is str and "\x00" in value) or "\x00" in key:
+                return False
+    return True
+
+
+def _record_plain(record) -> bool:
+    if type(record) is not dict or type(record.get(SETLINFO)) is not dict or not _rows_plain((record[SETLINFO],)):
+        return False
+    for table, rows in record.items():
+        if table == SETLINFO:
+            continue
+        if table not in _LISTS or type(rows) is not list or not _rows_plain(rows):
+            return False
+    return True
+
+
 def _cell_problem(where: str, key: str, value) -> str | None:
     field = key.replace("\x00", "\\u0000")
     if isinstance(value, (list, dict)):
@@ -186,12 +236,10 @@ class CaseBatchCreateView(APIView):
         data = request.data
         if isinstance(data, dict) and SETLINFO in data and "records" not in data:
             data = {"records": [data]}  # one bare 4101 record
-        payload = BatchRequestSerializer(data=data)
-        payload.is_valid(raise_exception=True)
-        shaped = "records" in payload.validated_data
-        submit = services.batch_from_national_records if shaped else services.batch_from_records
+        shape, items = batch_payload(data)
+        submit = services.batch_from_national_records if shape == "records" else services.batch_from_records
         try:
-            batch = submit(actor=request.user, records=payload.validated_data["records" if shaped else "rows"])
+            batch = submit(actor=request.user, records=items)
         except PermissionDenied as exc:
             raise ApiPermissionDenied(str(exc)) from None
         except services.IntakeRefused as exc:

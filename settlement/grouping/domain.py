@@ -13,6 +13,8 @@ age band (18-64 is the reference band), the number of other diagnoses (0 / 1 / 2
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -127,11 +129,34 @@ def _categorical_set(column: pd.Series, where: np.ndarray, value: str) -> pd.Ser
     return column.mask(where, value)
 
 
+# The checked group table of the last few catalogs, by the identity of their ``groups`` frame (kept in the
+# entry, so the id is not reused while cached). A catalog's tables are never changed in place; the preview
+# keeps one ``GroupingCatalog`` per published version, so a single case does not re-check the whole table.
+_CHECKED_SIZE = 16
+_checked: OrderedDict[int, tuple[pd.DataFrame, pd.DataFrame]] = OrderedDict()
+_checked_lock = threading.Lock()
+
+
+def _groups_checked(groups: pd.DataFrame) -> pd.DataFrame:
+    with _checked_lock:
+        entry = _checked.get(id(groups))
+        if entry is not None and entry[0] is groups:
+            _checked.move_to_end(id(groups))
+            return entry[1]
+    table = grouping.groups_checked(groups)  # a ValueError (a broken table) is not cached
+    with _checked_lock:
+        _checked[id(groups)] = (groups, table)
+        while len(_checked) > _CHECKED_SIZE:
+            _checked.popitem(last=False)
+    return table
+
+
 def _dip(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame:
     subtypes = catalog.subtypes if catalog.subtypes is not None and not catalog.subtypes.empty else None
     keys = typing_keys(cases, subtypes["dimension"].unique()) if subtypes is not None else None
     return grouping.dip_group(cases, catalog.groups, catalog.procedure_types, subtypes=subtypes, subtype_keys=keys,
-                              unmapped_procedure_type=catalog.unmapped_procedure_type)  # fmt: skip
+                              unmapped_procedure_type=catalog.unmapped_procedure_type,
+                              checked=_groups_checked(catalog.groups))  # fmt: skip
 
 
 def _coefficient_text(result: pd.DataFrame) -> pd.Series:

@@ -13,6 +13,8 @@ as arguments (``known_institutions``) or live in the services, which report thro
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -345,14 +347,48 @@ def _parse_institution(values: pd.Series, column: cols.Column, issues: _Found, k
 def _parse_column(values: pd.Series, column: cols.Column, issues: _Issues, *, tz: str,
                   known: Mapping[str, object], own: str | None) -> tuple[pd.Series, pd.Series]:
     """(text, parsed) of one column, parsed on its distinct values; issues reported against rows."""
-    codes, distinct = distinct_text(values)
-    found = _Found()
-    parsed = _parse_values(distinct, column, found, tz=tz, known=known, own=own)
+    codes, distinct, parsed, found = _parse_distinct(values, column, tz=tz, known=known, own=own)
     text = distinct.take(codes).set_axis(values.index)
     for mask, message in found.found:
         rows_mask = mask.fillna(False).to_numpy(dtype=bool)[codes]
         issues.add(pd.Series(rows_mask, index=values.index), column.code, text, message)
     return text, parsed.take(codes).set_axis(values.index)
+
+
+# Parsing a column costs some pandas calls whatever its length, and a single case (the pre-grouping preview,
+# a small API batch) pays that for every column. Most of its cells repeat from case to case (codes, choices,
+# blanks), so a column of a few plain cells (text, numbers, booleans, None) is parsed once per distinct
+# sequence of cells and kept: (codes, distinct text, parsed, issues found) as ``distinct_text`` and
+# ``_parse_values`` give them; the caller changes none of them. Institution codes depend on the
+# institutions known, so they are always parsed.
+_MEMO_CELLS = 4
+_MEMO_SIZE = 4096
+_MEMO_TYPES = frozenset({str, int, float, bool, type(None)})
+_memo: OrderedDict[tuple, tuple] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _parse_distinct(values: pd.Series, column: cols.Column, *, tz: str, known: Mapping[str, object],
+                    own: str | None) -> tuple[np.ndarray, pd.Series, pd.Series, _Found]:
+    key = None
+    if len(values) <= _MEMO_CELLS and column.kind != cols.INSTITUTION:
+        cells = values.tolist()
+        if all(type(cell) in _MEMO_TYPES for cell in cells):
+            key = (id(column), column.code, tz, tuple((type(cell), cell) for cell in cells))  # 1, 1.0 and True apart
+            with _memo_lock:
+                hit = _memo.get(key)
+                if hit is not None and hit[0] is column:  # the entry keeps its column, so the id is not reused
+                    _memo.move_to_end(key)
+                    return hit[1:]
+    codes, distinct = distinct_text(values)
+    found = _Found()
+    parsed = _parse_values(distinct, column, found, tz=tz, known=known, own=own)
+    if key is not None:
+        with _memo_lock:
+            _memo[key] = (column, codes, distinct, parsed, found)
+            while len(_memo) > _MEMO_SIZE:
+                _memo.popitem(last=False)
+    return codes, distinct, parsed, found
 
 
 def _parse_values(values: pd.Series, column: cols.Column, issues: _Found, *, tz: str,

@@ -277,3 +277,19 @@ def test_the_plausibility_warnings_understand_newborn_codes(overrides, warnings)
     result = validate([infant("S1", **overrides)])
     assert result.ok, result.errors.to_dict("records")
     assert set(result.warnings[["column", "message"]].itertuples(index=False, name=None)) == warnings
+
+
+def test_a_single_case_validated_again_gives_the_same_answer():
+    """Small columns are parsed once per distinct cells (``_parse_distinct``): a repeated bad cell is refused
+    each time with its own row number, the good cells of those columns still pass, and JSON numbers and
+    booleans are read as their text."""
+    bad = [valid_row("S1", gend="X", medfee_sumamt="12.345")]
+    first, second = validate(bad, first_row=1), validate(bad, first_row=7)
+    assert {(column, message) for _, column, message in errors_of(first)} == {
+        (column, message) for _, column, message in errors_of(second)}
+    assert {row for row, _, _ in errors_of(second)} == {7} and {"gend", "medfee_sumamt"} <= {c for _, c, _ in errors_of(second)}
+    assert validate([valid_row("S2")]).ok
+    typed = {**valid_row("S3"), "act_ipt_days": 7, "age": 60}
+    for age, read in ((60, 60), (True, 1), (60, 60)):
+        result = domain.cases_validate(pd.DataFrame.from_records([{**typed, "age": age}]).astype(object), known_institutions=KNOWN)
+        assert result.cases.iloc[0]["age"] == read
