@@ -31,6 +31,7 @@ import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from catalogs.choices import CatalogKind, Scheme
+from accounts.regions import in_user_regions
 from catalogs.models import CatalogVersion, DrgRuleSet, Institution, Region
 from catalogs.selectors import drg_rule_set_in_force
 from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, EngineError
@@ -122,7 +123,7 @@ def preview_cache_clear() -> None:
 
 
 def _own_institution(user) -> str | None:
-    """A hospital user previews its own institution's cases only; bureau users any institution."""
+    """A hospital user previews its own institution's cases only; bureau users any institution of their regions."""
     if getattr(user, "is_hospital", False):
         return user.institution.code
     if getattr(user, "is_bureau", False) or getattr(user, "is_superuser", False):
@@ -138,8 +139,10 @@ def cases_preview(*, user, records: list[dict]) -> dict:
         raise PreviewRefused(ERR_EMPTY)
     if len(records) > MAX_CASES:
         raise PreviewRefused(ERR_TOO_MANY.format(limit=MAX_CASES, count=len(records)))
+    # Another region's institution is unknown to a bureau user bound to other regions, as on every page.
+    readable = in_user_regions(Institution.objects.all(), user)
     institutions = {code: (pk, region, level) for code, pk, region, level in
-                    Institution.objects.values_list("code", "pk", "region_id", "level")}  # fmt: skip
+                    readable.values_list("code", "pk", "region_id", "level")}  # fmt: skip
     raw = pd.DataFrame.from_records(records).astype(object)
     checked = intake.cases_validate(raw, known_institutions=institutions, own_institution=own, first_row=1)
     if not checked.ok:

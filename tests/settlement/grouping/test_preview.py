@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.drg import drg_group, drg_rules_load
 from catalogs.drg_rule_services import drg_rule_set_seed
-from catalogs.models import CatalogGroup, CatalogVersion
+from catalogs.models import CatalogGroup, CatalogVersion, Institution, Region
 from settlement.grouping import preview
 from settlement.intake import domain as intake
 from tests.settlement.grouping.preview_world import POINT_VALUE, costly_row, dip_catalog, dip_parameters, point_value_run
@@ -166,6 +166,15 @@ def test_a_bureau_user_previews_any_institution(world, priced):
     response = post(world.officer, [valid_row("S1"), valid_row("S2", institution=world.hospital_b.code)])
     assert response.status_code == 200
     assert [case["fixmedins_code"] for case in response.json()["cases"]] == [world.hospital_a.code, world.hospital_b.code]
+
+
+def test_a_bureau_user_cannot_preview_an_institution_of_a_region_it_is_not_bound_to(world, priced):
+    other = Region.objects.create(code="370900", name="乙统筹区")
+    stranger = Institution.objects.create(region=other, code="H37090200001", name="丙医院", level="3A", type="general")
+    response = post(world.officer, [valid_row("S1"), valid_row("S2", institution=stranger.code)])
+    assert response.status_code == 400
+    assert [(e["row"], e["column"], e["message"]) for e in response.json()["errors"]] == [
+        (2, "fixmedins_code", intake.ERR_INSTITUTION_UNKNOWN)]
 
 
 def test_an_expert_is_refused_and_anonymous_is_401(world, client):
