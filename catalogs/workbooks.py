@@ -147,7 +147,10 @@ def sheet_table(sheet: Sheet, rows: Sequence[tuple], errors: SheetErrors) -> pd.
 
 
 def duplicates(sheet: Sheet, table: pd.DataFrame, errors: SheetErrors) -> None:
-    """Both rows of a key given twice are errors (else the later row would silently win)."""
+    """Both rows of a key given twice are errors (else the later row would silently win); a sheet without
+    a key (many rows per case) has none."""
+    if not sheet.key:
+        return
     repeated = table[sheet.key].duplicated(keep=False) & (table[sheet.key] != "")
     for row, value in table.loc[repeated, sheet.key].items():
         errors.cell(sheet, row, sheet.header(sheet.key), MSG_DUPLICATE.format(value=value))

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "settlement",
     "disputes",
     "reports",
+    "reconciliation",
     "portal",
     "demo",
 ]
