@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("settlement.runs.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("disputes.api.urls")),
+    path("", include("reconciliation.api.urls")),
 ]

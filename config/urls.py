@@ -17,6 +17,7 @@ urlpatterns = [
     path("disputes/", include("disputes.urls")),
     path("jobs/", include("jobs.urls")),
     path("reports/", include("reports.urls")),
+    path("reconciliation/", include("reconciliation.urls")),
     path("manage/", include("portal.urls")),
     path("audit/", include("audit.urls")),
     path("supervision/", include("audit.supervision_urls")),

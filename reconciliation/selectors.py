@@ -4,11 +4,13 @@ rows of published reconciliations only)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import pandas as pd
 from django.db.models import QuerySet
 
+from audit.dashboards.charts import chart, series
 from catalogs.models import CatalogVersion, Institution, Region
 from reconciliation.choices import FileKind, ReconStatus
 from reconciliation.domain import Known
@@ -129,16 +131,20 @@ def diff_get_for_user(user, recon: Reconciliation, pk: int) -> ReconCase:
     return diff_list_for_user(user, recon).get(pk=pk)
 
 
-def mismatch_rate_chart(recons: QuerySet[Reconciliation], rows: QuerySet[ReconInstitution]) -> dict:
+def mismatch_rate_chart(recons: Iterable[Reconciliation], rows: Iterable[ReconInstitution]) -> dict:
     """Chart specs (static/js/charts.js) of the group mismatch rate, %, by institution and by month."""
-    def rate(mismatches: int, cases: int) -> str:
-        return str((Decimal(100 * mismatches) / Decimal(cases)).quantize(Decimal("0.01"))) if cases else "0.00"
+
+    def rate(mismatches: int, cases: int) -> Decimal | None:
+        return (Decimal(100 * mismatches) / Decimal(cases)).quantize(Decimal("0.01")) if cases else None
 
     by_institution = [(r.institution.name, rate(r.mismatches, r.cases_ours)) for r in rows]
-    by_month = [(f"{r.year}-{r.month:02d}", rate(r.summary.get("group", 0), r.summary.get("cases_ours", 0))) for r in recons]
-    return {name: _bar(points) for name, points in (("institution", by_institution), ("month", sorted(by_month)))}
+    by_month = sorted({f"{r.year}-{r.month:02d}": rate(r.summary.get("group", 0), r.summary.get("cases_ours", 0)) for r in recons}.items())
+    return {name: chart([p[0] for p in points], series("分组不一致率", [p[1] for p in points]), unit="%")
+            for name, points in (("institution", by_institution), ("month", by_month))}
 
 
-def _bar(points: list[tuple[str, str]]) -> dict:
-    return {"categories": [p[0] for p in points], "unit": "%", "marks": [],
-            "series": [{"name": "分组不一致率", "type": "bar", "data": [p[1] for p in points]}]}  # fmt: skip
+def national_sides(recon: Reconciliation, setl_id: str) -> dict:
+    """The national side of one case in the files the reconciliation used: its group row and QC rows."""
+    uploads = list(recon.uploads.all())
+    return {"group": NationalGroup.objects.filter(upload__in=uploads, setl_id=setl_id).first(),
+            "qc": list(NationalQc.objects.filter(upload__in=uploads, setl_id=setl_id))}  # fmt: skip

@@ -187,7 +187,7 @@ def _amount_fields(row: dict | None) -> dict:
 def _summary(ours: pd.DataFrame, national: pd.DataFrame, diffs: pd.DataFrame, money: pd.DataFrame) -> dict:
     by_kind = {kind: int((diffs["kind"] == kind).sum()) for kind in DiffKind.values}
     steps = Counter(diffs.loc[diffs["kind"] == DiffKind.GROUP, "divergence"])
-    return {"cases_ours": len(ours), "cases_national": len(national), **by_kind, "divergence": dict(steps),
+    return {"kind": str(ours["kind"].iloc[0]) if len(ours) else "", "cases_ours": len(ours), "cases_national": len(national), **by_kind, "divergence": dict(steps),
             "fund_difference": str(sum(money["fund_difference"], Decimal("0.00")))}  # fmt: skip
 
 
