@@ -25,6 +25,9 @@ from django.utils import timezone
 
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
 from catalogs.models import CatalogGroup, CatalogVersion
+from jobs.services import job_run
+from reconciliation import services
+from reconciliation.choices import FileKind
 from settlement.grouping.models import CaseGroup
 from tests.world import case_create
 
@@ -68,3 +71,21 @@ def region(world):
         CaseGroup.objects.create(case=case, period=world.period, version=catalog, kind=CatalogKind.DIP, group_code=code, trace=trace,
                                  grouped_at=timezone.now())  # fmt: skip
     return catalog
+
+
+def upload(world, kind: str, text: str, name: str = "national.csv", encoding: str = "utf-8"):
+    return services.national_upload(actor=world.officer, region=world.region, year=2024, month=3, kind=kind, name=name,
+                                    content=text.encode(encoding))  # fmt: skip
+
+
+def upload_all(world):
+    upload(world, FileKind.GROUPS, GROUPS_CSV)
+    upload(world, FileKind.QC, QC_CSV, encoding="gbk")
+    upload(world, FileKind.BOOKINGS, BOOKINGS_CSV)
+
+
+def reconcile(world):
+    recon = services.reconciliation_start(actor=world.officer, region=world.region, year=2024, month=3, scheme="310", dispatch=False)
+    job_run(job_id=recon.job_id)
+    recon.refresh_from_db()
+    return recon

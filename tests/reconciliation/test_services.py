@@ -9,29 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
-from jobs.services import job_run
 from reconciliation import services
 from reconciliation.choices import DiffKind, Divergence, FileKind, ReconStatus
 from reconciliation.models import NationalGroup, NationalUpload, ReconCase, ReconInstitution
-from tests.reconciliation.conftest import BOOKINGS_CSV, GROUPS_CSV, QC_CSV
-
-
-def upload(world, kind: str, text: str, name: str = "national.csv", encoding: str = "utf-8"):
-    return services.national_upload(actor=world.officer, region=world.region, year=2024, month=3, kind=kind, name=name,
-                                    content=text.encode(encoding))  # fmt: skip
-
-
-def upload_all(world):
-    upload(world, FileKind.GROUPS, GROUPS_CSV)
-    upload(world, FileKind.QC, QC_CSV, encoding="gbk")
-    upload(world, FileKind.BOOKINGS, BOOKINGS_CSV)
-
-
-def reconcile(world):
-    recon = services.reconciliation_start(actor=world.officer, region=world.region, year=2024, month=3, scheme="310", dispatch=False)
-    job_run(job_id=recon.job_id)
-    recon.refresh_from_db()
-    return recon
+from tests.reconciliation.conftest import GROUPS_CSV, QC_CSV, reconcile, upload, upload_all
 
 
 def messages(world, kind: str, text: str) -> list[str]:
