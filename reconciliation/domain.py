@@ -190,7 +190,12 @@ def group_differences(ours: pd.DataFrame, national: pd.DataFrame, *, catalog_cod
             rows.append(_diff(DiffKind.GROUP, r.setl_id, r.institution_id_ours, r.case_id, our_group=r.group_code_ours,
                               national_group=r.group_code_nat, national_group_name=r.group_name, our_trace=r.trace,
                               divergence=step))  # fmt: skip
-    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+    return _diff_frame(rows)
+
+
+def _diff_frame(rows: list[dict]) -> pd.DataFrame:
+    """Object columns: a case id stays an int or None (no float NaN on the way to the database)."""
+    return pd.DataFrame(rows, columns=DIFF_COLUMNS, dtype=object)
 
 
 def _diff(kind: str, setl_id: str, institution_id, case_id, **values) -> dict:
@@ -210,7 +215,7 @@ def qc_differences(national: pd.DataFrame, ours: pd.DataFrame, cases: pd.DataFra
             for r in national_only.itertuples(index=False)]  # fmt: skip
     rows += [_diff(DiffKind.QC_OURS, r.setl_id, r.institution_id, case_ids.get(r.setl_id), rule_code=r.rule_code, message=r.message)
              for r in ours_only.itertuples(index=False)]  # fmt: skip
-    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+    return _diff_frame(rows)
 
 
 MONEY_COLUMNS = ["institution_id", "cases_ours", "cases_national", "fund_ours", "fund_national", "fund_difference"]

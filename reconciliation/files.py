@@ -47,7 +47,10 @@ def file_table(kind: str, rows: list[tuple], *, year: int, month: int, known: do
     sheet, _ = domain.CONTRACTS[kind]
     errors = SheetErrors()
     if rows:
-        rows = [tuple(domain.header_row(kind, rows[0])), *rows[1:]]
+        header = domain.header_row(kind, rows[0])
+        # An optional column may be left out of the file: it reads as empty cells.
+        absent = [c.header for c in sheet.columns if not c.required and c.header not in header]
+        rows = [(*header, *absent), *((*row, *[""] * len(absent)) for row in rows[1:])]
     table = sheet_table(sheet, rows, errors)
     if table.empty:
         return table, errors

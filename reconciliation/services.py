@@ -158,9 +158,8 @@ def _as_national(recon: Reconciliation, ours: pd.DataFrame, national: pd.DataFra
 
 def _store(recon: Reconciliation, ours: pd.DataFrame, diffs: pd.DataFrame, points: pd.DataFrame, money: pd.DataFrame, run) -> None:
     by_case = points.set_index("case_id")[["points_ours", "points_national"]].to_dict("index") if len(points) else {}
-    diffs = diffs.astype({"case_id": object}).where(diffs.notna(), None)
     ReconCase.objects.bulk_create(
-        ReconCase(reconciliation=recon, institution_id=r.institution_id, case_id=r.case_id and int(r.case_id), setl_id=r.setl_id, kind=r.kind,
+        ReconCase(reconciliation=recon, institution_id=r.institution_id, case_id=r.case_id, setl_id=r.setl_id, kind=r.kind,
                   our_group=r.our_group, national_group=r.national_group, national_group_name=r.national_group_name[:200],
                   our_trace=r.our_trace, divergence=r.divergence, rule_code=r.rule_code, message=str(r.message)[:300],
                   our_points=by_case.get(r.case_id, {}).get("points_ours"), national_points=by_case.get(r.case_id, {}).get("points_national"))

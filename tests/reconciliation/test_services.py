@@ -30,6 +30,12 @@ def test_it_imports_national_field_names_and_chinese_headers(world, region):
     assert AuditEvent.objects.filter(action="national_upload").count() == 3
 
 
+def test_optional_columns_may_be_left_out(world, region):
+    text = "\n".join(",".join(line.split(",")[:8]) for line in GROUPS_CSV.splitlines())
+    assert upload(world, FileKind.GROUPS, text).rows == 6
+    assert not NationalGroup.objects.filter(points__isnull=False).exists()
+
+
 def test_a_newer_upload_supersedes_and_keeps_the_older(world, region):
     first = upload(world, FileKind.GROUPS, GROUPS_CSV)
     second = upload(world, FileKind.GROUPS, GROUPS_CSV)
