@@ -86,6 +86,7 @@ def header_row(kind: str, headers: Iterable[object]) -> list[str]:
     """The header row with every accepted alias replaced by the contract's Chinese header."""
     sheet, aliases = CONTRACTS[kind]
     canonical = {alias.lower(): header for header, names in aliases.items() for alias in names}
+    canonical |= {column.field: column.header for column in sheet.columns}  # our own field names, as our exports write them
     return [canonical.get(str(h or "").strip().lower(), str(h or "").strip()) for h in headers]
 
 
