@@ -25,6 +25,7 @@ from bench.case_group import CASE_GROUP_SUBCOMMAND  # noqa: E402  (needs ROOT on
 from bench.grouping import GROUPING_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.intake import INTAKE_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.memory import peak_rss_mb  # noqa: E402  (needs ROOT on the path)
+from bench.reconciliation import RECONCILIATION_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.settlement_run import SETTLEMENT_RUN_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 
 
@@ -141,6 +142,7 @@ SUBCOMMANDS["intake"] = INTAKE_SUBCOMMAND
 SUBCOMMANDS["grouping"] = GROUPING_SUBCOMMAND
 SUBCOMMANDS["case_group"] = CASE_GROUP_SUBCOMMAND
 SUBCOMMANDS["settlement_run"] = SETTLEMENT_RUN_SUBCOMMAND
+SUBCOMMANDS["reconciliation"] = RECONCILIATION_SUBCOMMAND
 SUBCOMMANDS["report"] = (
     bench_report, "monthly report pack of a month with N cases (workbooks of the bureau and every institution)",
     [(("--cases",), {"type": int, "default": 100_000}), (("--seed",), {"type": int, "default": 20240101})],

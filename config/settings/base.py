@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "jobs.choices.JobStatus",
         "PeriodStatusEnum": "settlement.choices.PeriodStatus",
+        "NationalFileKindEnum": "reconciliation.choices.FileKind",
+        "ReconDiffKindEnum": "reconciliation.choices.DiffKind",
     },
 }
 
