@@ -21,6 +21,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
@@ -28,6 +29,7 @@ from catalogs.models import CatalogGroup, CatalogVersion
 from jobs.services import job_run
 from reconciliation import services
 from reconciliation.choices import FileKind
+from settlement.grouping.bulk import version_results_replaced
 from settlement.grouping.models import CaseGroup
 from tests.world import case_create
 
@@ -64,13 +66,19 @@ def dip_catalog(world) -> CatalogVersion:
 def region(world):
     """Our cases and groups of March 2024; returns the catalog."""
     catalog = dip_catalog(world)
+    # Through the grouping writer's partition handling (PostgreSQL keeps one partition per version).
+    with transaction.atomic(), version_results_replaced(version_id=catalog.pk, old=CaseGroup.objects.none(), whole=False):
+        _our_cases(world, catalog)
+    return catalog
+
+
+def _our_cases(world, catalog: CatalogVersion) -> None:
     for setl_id, (code, trace) in OURS.items():
         institution = world.hospital_b if setl_id in {"S5", "S6"} else world.hospital_a
         case = case_create(institution=institution, period=world.period, setl_id=setl_id, medfee_sumamt=D("12000.00"),
                            fund_pay_sumamt=D("8400.00"), hifp_pay=D("8400.00"), psn_part_amt=D("3600.00"))  # fmt: skip
         CaseGroup.objects.create(case=case, period=world.period, version=catalog, kind=CatalogKind.DIP, group_code=code, trace=trace,
                                  grouped_at=timezone.now())  # fmt: skip
-    return catalog
 
 
 def upload(world, kind: str, text: str, name: str = "national.csv", encoding: str = "utf-8"):
