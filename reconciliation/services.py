@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -61,12 +61,21 @@ def national_upload(*, actor, region: Region, year: int, month: int, kind: str, 
     return upload
 
 
+GROUP_COLUMNS = ["upload_id", "institution_id", "setl_id", "group_code", "group_name", "group_kind", "weight", "case_type", "points"]
+COPY_NULL = "\\N"
+
+
 def _write_groups(upload: NationalUpload, table: pd.DataFrame) -> None:
-    NationalGroup.objects.bulk_create(
-        NationalGroup(upload=upload, institution_id=r.institution_id, setl_id=r.setl_id, group_code=r.group_code, group_name=r.group_name,
-                      group_kind=r.group_kind, weight=r.weight, case_type=r.case_type, points=r.points)
-        for r in table.itertuples(index=False)
-    )  # fmt: skip
+    """The group file can hold a region's million cases of a month: on PostgreSQL its rows go in by one COPY
+    of pandas' CSV (``bulk_create`` took over half of the import); an empty text stays empty, a missing number NULL."""
+    frame = table.assign(upload_id=upload.pk)[GROUP_COLUMNS]
+    if connection.vendor != "postgresql":
+        NationalGroup.objects.bulk_create(NationalGroup(**row) for row in frame.to_dict("records"))
+        return
+    text = frame.to_csv(index=False, header=False, na_rep=COPY_NULL)
+    sql = f"COPY {NationalGroup._meta.db_table} ({', '.join(GROUP_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '{COPY_NULL}')"
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        copy.write(text.encode())
 
 
 def _write_qc(upload: NationalUpload, table: pd.DataFrame) -> None:
