@@ -3,6 +3,9 @@ published reconciliation only; unpublished is invisible; another hospital's case
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -101,3 +104,19 @@ def test_the_api_uploads_and_answers_bad_files_and_params_in_chinese_json(world,
 def test_anonymous_users_are_sent_to_login_or_get_401(client, world):
     assert client.get(reverse("reconciliation:reconciliation_list")).status_code == 302
     assert client.get(reverse("api:reconciliation-list")).status_code in {401, 403}
+
+
+def test_the_nav_offers_the_reconciliation_to_the_bureau_and_hospitals(world, client_for):
+    url = reverse("reconciliation:reconciliation_list")
+    for user in (world.officer, world.user_a):
+        assert f'href="{url}"' in client_for(user).get(reverse("accounts:home")).content.decode()
+    assert f'href="{url}"' not in client_for(world.expert).get(reverse("accounts:home")).content.decode()
+
+
+def test_the_export_of_hospital_b_holds_its_own_rows_only(world, recon, client_for):
+    services.reconciliation_publish(actor=world.officer, reconciliation=recon)
+    content = client_for(world.user_b).get(reverse("reconciliation:reconciliation_export", args=[recon.pk])).content
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    cases = [row[0] for row in book["病例差异"].iter_rows(min_row=2, values_only=True)]
+    institutions = [row[0] for row in book["机构差异"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(cases) == ["N1", "S5", "S6"] and institutions == [world.hospital_b.code]
