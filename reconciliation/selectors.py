@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from audit.dashboards.charts import chart, series
 from catalogs.models import CatalogVersion, Institution, Region
@@ -133,16 +133,26 @@ def diff_get_for_user(user, recon: Reconciliation, pk: int) -> ReconCase:
     return diff_list_for_user(user, recon).get(pk=pk)
 
 
-def mismatch_rate_chart(recons: Iterable[Reconciliation], rows: Iterable[ReconInstitution]) -> dict:
-    """Chart specs (static/js/charts.js) of the group mismatch rate, %, by institution and by month."""
+def mismatch_rate_chart(rows: Iterable[tuple[str, int, int]]) -> dict:
+    """Chart spec (static/js/charts.js) of the group mismatch rate, %, from (label, mismatches, cases)."""
+    rows = list(rows)
+    rates = [(Decimal(100 * m) / Decimal(c)).quantize(Decimal("0.01")) if c else None for _, m, c in rows]
+    return chart([label for label, _, _ in rows], series("分组不一致率", rates), unit="%")
 
-    def rate(mismatches: int, cases: int) -> Decimal | None:
-        return (Decimal(100 * mismatches) / Decimal(cases)).quantize(Decimal("0.01")) if cases else None
 
-    by_institution = [(r.institution.name, rate(r.mismatches, r.cases_ours)) for r in rows]
-    by_month = sorted({f"{r.year}-{r.month:02d}": rate(r.summary.get("group", 0), r.summary.get("cases_ours", 0)) for r in recons}.items())
-    return {name: chart([p[0] for p in points], series("分组不一致率", [p[1] for p in points]), unit="%")
-            for name, points in (("institution", by_institution), ("month", by_month))}
+def institution_rates(rows: Iterable[ReconInstitution]) -> list[tuple[str, int, int]]:
+    return [(r.institution.name, r.mismatches, r.cases_ours) for r in rows]
+
+
+def month_rates_for_user(user) -> list[tuple[str, int, int]]:
+    """Per month of the user's visible, finished reconciliations (the latest of each month): mismatches and
+    cases of the institutions the user may see — a hospital's own only."""
+    latest = {}
+    for recon in reconciliation_list_for_user(user).filter(status=ReconStatus.SUCCEEDED).order_by("id"):
+        latest[(recon.year, recon.month)] = recon.pk
+    sums = (ReconInstitution.objects.for_user(user).filter(reconciliation_id__in=latest.values())
+            .values("reconciliation__year", "reconciliation__month").annotate(m=Sum("mismatches"), c=Sum("cases_ours")))  # fmt: skip
+    return sorted((f"{r['reconciliation__year']}-{r['reconciliation__month']:02d}", r["m"], r["c"]) for r in sums)
 
 
 def national_sides(recon: Reconciliation, setl_id: str) -> dict:

@@ -56,9 +56,9 @@ def reconciliation_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, MSG_STARTED.format(pk=recon.pk))
             return redirect("jobs:job_detail", pk=recon.job_id)
-    charts = selectors.mismatch_rate_chart(recons.filter(status="succeeded"), [])
+    chart = selectors.mismatch_rate_chart(selectors.month_rates_for_user(request.user))
     page = Paginator(recons, 50).get_page(request.GET.get("page"))
-    return render(request, "reconciliation/reconciliation_list.html", {"page": page, "form": form, "month_chart": charts["month"]})
+    return render(request, "reconciliation/reconciliation_list.html", {"page": page, "form": form, "month_chart": chart})
 
 
 def _recon(request: HttpRequest, pk: int) -> Reconciliation:
@@ -79,7 +79,7 @@ def reconciliation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     institutions = list(selectors.institution_list_for_user(request.user, recon))
     cases = selectors.diff_list_for_user(request.user, recon, **_filters(request))
     page = Paginator(cases, 100).get_page(request.GET.get("page"))
-    chart = selectors.mismatch_rate_chart([], institutions)["institution"]
+    chart = selectors.mismatch_rate_chart(selectors.institution_rates(institutions))
     return render(request, "reconciliation/reconciliation_detail.html", {"recon": recon, "institutions": institutions, "page": page,
                   "filter_form": DiffFilterForm(request.GET), "institution_chart": chart, "query": request.GET.urlencode()})  # fmt: skip
 

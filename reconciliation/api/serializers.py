@@ -37,6 +37,14 @@ class ReconciliationSerializer(serializers.ModelSerializer):
         model = Reconciliation
         fields = ["id", "region", "year", "month", "scheme", "status", "created_at", "finished_at", "published_at", "summary"]
 
+    def to_representation(self, instance: Reconciliation) -> dict:
+        """The summary counts the whole region: the bureau's only (a hospital reads its own rows)."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not request.user.is_bureau:
+            data["summary"] = {}
+        return data
+
 
 class DiffQuerySerializer(serializers.Serializer):
     institution = serializers.CharField(required=False, help_text="定点医药机构编号")

@@ -120,3 +120,12 @@ def test_the_export_of_hospital_b_holds_its_own_rows_only(world, recon, client_f
     cases = [row[0] for row in book["病例差异"].iter_rows(min_row=2, values_only=True)]
     institutions = [row[0] for row in book["机构差异"].iter_rows(min_row=2, values_only=True)]
     assert sorted(cases) == ["N1", "S5", "S6"] and institutions == [world.hospital_b.code]
+
+
+def test_the_month_chart_and_summary_show_a_hospital_its_own_rate_only(world, recon, client_for):
+    services.reconciliation_publish(actor=world.officer, reconciliation=recon)
+    bureau = client_for(world.officer).get(reverse("reconciliation:reconciliation_list")).context["month_chart"]
+    assert bureau["categories"] == ["2024-03"] and bureau["series"][0]["data"] == ["66.67"]  # 4 mismatches of 6 cases
+    hospital = client_for(world.user_a).get(reverse("reconciliation:reconciliation_list")).context["month_chart"]
+    assert hospital["series"][0]["data"] == ["75.00"]  # A: 3 of 4
+    assert client_for(world.user_a).get(reverse("api:reconciliation-detail", args=[recon.pk])).json()["summary"] == {}
