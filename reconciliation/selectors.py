@@ -71,7 +71,8 @@ def our_case_frame(*, region: Region, year: int, month: int, scheme: str, versio
     names = ["setl_id", "id", "institution_id", "hifp_pay"]
     cases = pd.DataFrame(list(month_cases(region=region, year=year, month=month).filter(insutype=scheme).values_list(*names)),
                          columns=["setl_id", "case_id", "institution_id", "fund"])  # fmt: skip
-    groups = CaseGroup.objects.filter(version=version, case_id__in=list(cases["case_id"])) if version else CaseGroup.objects.none()
+    in_month = {"period__region": region, "period__year": year, "period__month": month}
+    groups = CaseGroup.objects.filter(version=version, **in_month) if version else CaseGroup.objects.none()
     grouped = pd.DataFrame(list(groups.values_list("case_id", "group_code", "typing_coefficient", "trace")),
                            columns=["case_id", "group_code", "typing_coefficient", "trace"])  # fmt: skip
     frame = cases.merge(grouped, on="case_id", how="left")
