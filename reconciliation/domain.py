@@ -102,21 +102,38 @@ class Known:
 
 def rows_checked(kind: str, table: pd.DataFrame, errors: SheetErrors, *, year: int, month: int, known: Known) -> pd.DataFrame:
     """Numbers parsed (Decimal), the month, institution and setl_id of every row checked; errors name
-    the row and the column. Adds ``institution_id``."""
+    the row and the column. Adds ``institution_id``. The checks are column-wise: a national file holds a
+    region's month, up to a million rows, and only the bad rows are visited one by one."""
     sheet, _ = CONTRACTS[kind]
     table = table.copy()
     for field in NUMBERS[kind]:
         table[field] = [_number(sheet, row, field, value, errors) for row, value in table[field].items()]
     if "setl_month" in table:
-        for row, value in table["setl_month"].items():
-            match = MONTH.fullmatch(value or "")
-            if match and (int(match[1]), int(match[2])) != (year, month):
-                errors.cell(sheet, row, sheet.header("setl_month"), MSG_MONTH.format(value=value, year=year, month=month))
-    table["institution_id"] = [_institution(sheet, row, code, errors, known) for row, code in table["fixmedins_code"].items()]
+        parts = table["setl_month"].str.extract(f"^{MONTH.pattern}$")
+        wrong = parts[0].notna() & ((parts[0].astype(float) != year) | (parts[1].astype(float) != month))
+        for row, value in table.loc[wrong, "setl_month"].items():
+            errors.cell(sheet, row, sheet.header("setl_month"), MSG_MONTH.format(value=value, year=year, month=month))
+    codes = table["fixmedins_code"]
+    institution = codes.map(known.institutions)
+    for row, code in codes[(codes != "") & institution.isna()].items():
+        errors.cell(sheet, row, sheet.header("fixmedins_code"), MSG_UNKNOWN_INSTITUTION.format(value=code))
+    table["institution_id"] = institution.astype(object).where(institution.notna(), None)
     if "setl_id" in table:
-        for row, setl_id, code in table[["setl_id", "fixmedins_code"]].itertuples():
-            _case_check(kind, sheet, row, setl_id, code, errors, known)
+        _cases_checked(kind, sheet, table, errors, known)
     return table
+
+
+def _cases_checked(kind: str, sheet: Sheet, table: pd.DataFrame, errors: SheetErrors, known: Known) -> None:
+    """A setl_id we hold under another institution is an error in every file; one we do not hold is a
+    national-only case in the group file, but an error in the QC file unless the national group file has it."""
+    ours = table["setl_id"].map(known.cases)
+    other = ours.notna() & (table["fixmedins_code"] != "") & (ours != table["fixmedins_code"])
+    for row, setl_id, code in zip(table.index[other], table.loc[other, "setl_id"], ours[other], strict=True):
+        errors.cell(sheet, row, sheet.header("setl_id"), MSG_OTHER_INSTITUTION.format(value=setl_id, code=code))
+    if kind == FileKind.QC:
+        unknown = ours.isna() & ~table["setl_id"].isin(known.national_cases)
+        for row, setl_id in table.loc[unknown, "setl_id"].items():
+            errors.cell(sheet, row, sheet.header("setl_id"), MSG_UNKNOWN_CASE.format(value=setl_id))
 
 
 def _number(sheet: Sheet, row: int, field: str, value: str, errors: SheetErrors) -> Decimal | None:
@@ -130,22 +147,6 @@ def _number(sheet: Sheet, row: int, field: str, value: str, errors: SheetErrors)
         errors.cell(sheet, row, sheet.header(field), MSG_NUMBER.format(value=value))
         return None
     return number
-
-
-def _institution(sheet: Sheet, row: int, code: str, errors: SheetErrors, known: Known) -> int | None:
-    if code and code not in known.institutions:
-        errors.cell(sheet, row, sheet.header("fixmedins_code"), MSG_UNKNOWN_INSTITUTION.format(value=code))
-    return known.institutions.get(code)
-
-
-def _case_check(kind: str, sheet: Sheet, row: int, setl_id: str, code: str, errors: SheetErrors, known: Known) -> None:
-    """A setl_id we hold under another institution is an error in every file; one we do not hold is a
-    national-only case in the group file, but an error in the QC file unless the national group file has it."""
-    ours = known.cases.get(setl_id)
-    if ours is not None and code and ours != code:
-        errors.cell(sheet, row, sheet.header("setl_id"), MSG_OTHER_INSTITUTION.format(value=setl_id, code=ours))
-    elif ours is None and kind == FileKind.QC and setl_id not in known.national_cases:
-        errors.cell(sheet, row, sheet.header("setl_id"), MSG_UNKNOWN_CASE.format(value=setl_id))
 
 
 # --- comparison -------------------------------------------------------------------------------------
