@@ -35,6 +35,7 @@ NAV = [
     NavItem("结算关账", "lock", "settlement:period_closing"),
     NavItem("周转金", "cash-coin", "settlement:fund_list"),
     NavItem("节假日", "calendar-x", "settlement:holiday_list"),
+    NavItem("国家平台对账", "arrow-left-right", "reconciliation:reconciliation_list", hospital=True),
     NavItem("我的结算单", "receipt", "settlement:statement_list", bureau=False, hospital=True),
     NavItem("特病单议与争议", "chat-square-text", "disputes:item_list", hospital=True, expert=True),
     NavItem("监管考核", "shield-check", "supervision:finding_list", hospital=True),

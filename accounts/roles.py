@@ -8,7 +8,7 @@ from django.db.models import Q
 from accounts.choices import Role
 
 # Apps whose data the bureau maintains through forms and the admin.
-BUREAU_APPS = ["catalogs", "budgets", "settlement", "disputes", "notices", "jobs", "reports", "demo"]
+BUREAU_APPS = ["catalogs", "budgets", "settlement", "disputes", "notices", "jobs", "reports", "reconciliation", "demo"]
 
 GROUP_NAMES = {
     Role.BUREAU_ADMIN: "经办机构管理员",

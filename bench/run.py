@@ -29,6 +29,7 @@ from bench.intake import INTAKE_SUBCOMMAND  # noqa: E402  (needs ROOT on the pat
 from bench.memory import peak_rss_mb  # noqa: E402  (needs ROOT on the path)
 from bench.national import NATIONAL_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.preview import PREVIEW_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
+from bench.reconciliation import RECONCILIATION_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.settlement_run import SETTLEMENT_RUN_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 
 
@@ -149,6 +150,7 @@ SUBCOMMANDS["case_group"] = CASE_GROUP_SUBCOMMAND
 SUBCOMMANDS["dictionaries"] = DICTIONARIES_SUBCOMMAND
 SUBCOMMANDS["settlement_run"] = SETTLEMENT_RUN_SUBCOMMAND
 SUBCOMMANDS["preview"] = PREVIEW_SUBCOMMAND
+SUBCOMMANDS["reconciliation"] = RECONCILIATION_SUBCOMMAND
 SUBCOMMANDS["report"] = (
     bench_report, "monthly report pack of a month with N cases (workbooks of the bureau and every institution)",
     [(("--cases",), {"type": int, "default": 100_000}), (("--seed",), {"type": int, "default": 20240101})],

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("jobs.api.urls")),
     path("", include("disputes.api.urls")),
     path("", include("notices.api.urls")),
+    path("", include("reconciliation.api.urls")),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("jobs/", include("jobs.urls")),
     path("reports/", include("reports.urls")),
+    path("reconciliation/", include("reconciliation.urls")),
     path("manage/", include("portal.urls")),
     path("audit/", include("audit.urls")),
     path("supervision/", include("audit.supervision_urls")),

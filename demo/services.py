@@ -38,6 +38,7 @@ from catalogs.drg_rule_services import drg_rule_set_seed
 from catalogs.services import catalog_build_apg, catalog_build_dip, version_create, version_publish, version_submit
 from demo import budgets as demo_budgets
 from demo import domain
+from demo.national import national_month_upload
 from settlement.bulkload import case_indexes_deferred, case_statistics_refresh, cases_copy
 from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
@@ -142,6 +143,7 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months
     settlement = _months_settle(region=region, year=years[-1], report=report, prefix=prefix) if catalog and months_settled else {}
     supervision = _supervision_compute(actor=actor, region=region, year=years[-1], report=report)
     assessment_scheme = scheme_default_create(actor=actor, region=region)
+    national = national_month_upload(actor=actor, region=region, year=years[-1], month=1) if catalog else {}
     summary = {
         "skipped": False,
         "region": {"code": region.code, "name": region.name},
@@ -157,6 +159,7 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months
         "settlement": settlement,
         "supervision": supervision,
         "assessment_scheme": assessment_scheme.pk,
+        "national_uploads": national,
         "anomalies": domain.anomalies_of(frame),
         "seed": seed,
         "seconds": {**{k: round(v, 2) for k, v in timings.items()}, "total": round(time.perf_counter() - started, 2)},

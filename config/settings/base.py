@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "settlement",
     "disputes",
     "reports",
+    "reconciliation",
     "portal",
     "demo",
 ]
@@ -227,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "jobs.choices.JobStatus",
         "PeriodStatusEnum": "settlement.choices.PeriodStatus",
+        "NationalFileKindEnum": "reconciliation.choices.FileKind",
+        "ReconDiffKindEnum": "reconciliation.choices.DiffKind",
     },
 }
 

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-OUR_APPS = {"accounts", "audit", "budgets", "catalogs", "disputes", "jobs", "notices", "reports", "settlement"}
+OUR_APPS = {"accounts", "audit", "budgets", "catalogs", "disputes", "jobs", "notices", "reconciliation", "reports", "settlement"}
 # The admin cannot address a composite primary key; these are shown by pages of their own.
 OUTSIDE_ADMIN = ["settlement.CaseGroup"]
 

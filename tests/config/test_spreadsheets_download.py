@@ -57,6 +57,7 @@ from disputes.choices import (
 from disputes.models import DisputeItem, Expert, Meeting
 from disputes.negotiation import services as meeting_services
 from jobs.services import job_run
+from reconciliation import services as reconciliation_services
 from reports.models import ReportFile
 from reports.services import report_pack_generate
 from settlement.intake import services as intake_services
@@ -81,7 +82,7 @@ LONG_PAYLOADS = (
     "@SUM(1+1)*cmd|' /C calc'!A0",
 )
 SHORT_PAYLOADS = ("=1+", "+1", "-1", "@1")
-OUR_APPS = ("accounts", "catalogs", "budgets", "settlement", "disputes", "reports", "jobs", "portal")
+OUR_APPS = ("accounts", "catalogs", "budgets", "settlement", "disputes", "reports", "jobs", "portal", "reconciliation")
 # Columns that are keys of code, not text anyone types: a job's registered kind, a password hash.
 NOT_TEXT = {("jobs", "job", "kind"), ("accounts", "user", "password")}
 
@@ -105,6 +106,7 @@ class Poisoned:
     objection: DisputeItem
     meeting: Meeting
     batch: ImportBatch
+    reconciliation: int
     regional_report: ReportFile
     own_report: ReportFile
 
@@ -208,6 +210,19 @@ def _batch(hospital_user) -> ImportBatch:
     return batch
 
 
+def _reconciliation(officer, region: Region) -> int:
+    """A published reconciliation of the month against a national group file that groups every case otherwise."""
+    cases = CaseRecord.objects.filter(period__region=region, period__year=YEAR, period__month=MONTH, insutype="310")
+    lines = ["setl_id,fixmedins_code,setl_month,grp_codg,grp_name,grp_type,weight,case_type"]
+    lines += [f"{setl_id},{code},{YEAR}-{MONTH:02d},X99,国家病组,DIP,100,normal" for setl_id, code in cases.values_list("setl_id", "institution__code")]
+    reconciliation_services.national_upload(actor=officer, region=region, year=YEAR, month=MONTH, kind="groups", name="groups.csv",
+                                            content="\n".join(lines).encode())  # fmt: skip
+    recon = reconciliation_services.reconciliation_start(actor=officer, region=region, year=YEAR, month=MONTH, scheme="310", dispatch=False)
+    job_run(job_id=recon.job_id)
+    reconciliation_services.reconciliation_publish(actor=officer, reconciliation=recon)
+    return recon.pk
+
+
 def _poison(model: type[models.Model]) -> None:
     """Prefix every free-text and id column of ``model`` with a formula-like payload, row by row."""
     meta = model._meta
@@ -284,6 +299,7 @@ def world_build() -> Poisoned:
     special_case, objection = _disputes(officer, hospital_user, filed)
     meeting = _meeting(officer, region, hospital_user.institution)
     batch = _batch(hospital_user)
+    reconciliation = _reconciliation(officer, region)
     poison_everything()
     report_pack_generate(actor=officer, region=region, year=YEAR, month=MONTH)
     reports = ReportFile.objects.filter(year=YEAR, month=MONTH)
@@ -308,6 +324,7 @@ def world_build() -> Poisoned:
         objection=objection,
         meeting=meeting,
         batch=batch,
+        reconciliation=reconciliation,
         regional_report=reports.get(institution__isnull=True),
         own_report=reports.get(institution=hospital_user.institution),
     )
@@ -370,6 +387,7 @@ DOWNLOADS: dict[str, Download] = {
     "disputes:item_letter": Download(lambda w: [w.special_case.pk], (BUREAU, HOSPITAL)),
     "disputes:item_letter#objection": Download(lambda w: [w.objection.pk], (BUREAU, HOSPITAL)),
     "disputes:meeting_minutes": Download(lambda w: [w.meeting.pk], (BUREAU, HOSPITAL)),
+    "reconciliation:reconciliation_export": Download(lambda w: [w.reconciliation], (BUREAU, HOSPITAL)),
     "reports:report_download": Download(lambda w: [w.regional_report.pk]),
     "reports:report_download#own": Download(lambda w: [w.own_report.pk], (HOSPITAL,)),
     "portal:user_import_template": Download(lambda w: [], (ADMIN,), poisoned=False),

@@ -1,0 +1,60 @@
+"""One month of "national" results for the demo region (国家平台对账演示): the national platform's group,
+QC and booking files built from our own cases and groups, with one planted difference of each kind, and
+uploaded through ``reconciliation.services.national_upload`` so the officer can start the reconciliation.
+
+Planted: a main-diagnosis mismatch, a group our catalog lacks (version), a case we could not group that
+the platform grouped, a case the platform never received (ours only), a case only the platform has, a
+national QC error on a case we accept, and an institution whose booking is one fen above our records.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+
+from catalogs.models import Institution, Region
+from reconciliation import selectors, services
+from reconciliation.choices import FileKind
+from settlement.grouping.selectors import catalog_version_in_force
+
+MISSING_GROUP = "ZZ99.999"
+NATIONAL_ONLY = "DEMO-NAT-0001"
+QC_RULE = ("QC-ZD-001", "maindiag_code", "主要诊断编码不符合医保版编码规范")
+
+
+def national_frames(cases: pd.DataFrame, codes: list[str], month: str) -> dict[str, pd.DataFrame]:
+    """The three national tables of ``cases`` (``setl_id``, ``fixmedins_code``, ``group_code``, ``fund``), pure."""
+    groups = cases[["setl_id", "fixmedins_code", "group_code"]].copy()
+    grouped = groups.index[groups["group_code"] != ""]
+    other = next(c for c in codes if c[:3] != groups.loc[grouped[0], "group_code"][:3])
+    groups.loc[grouped[0], "group_code"] = other  # main diagnosis
+    groups.loc[grouped[1], "group_code"] = MISSING_GROUP  # version
+    ungrouped = groups.index[groups["group_code"] == ""]
+    if len(ungrouped):
+        groups.loc[ungrouped[0], "group_code"] = codes[0]  # ours ungroupable
+    groups = groups.drop(index=grouped[-1])  # ours only
+    extra = pd.DataFrame([{"setl_id": NATIONAL_ONLY, "fixmedins_code": groups["fixmedins_code"].iloc[0], "group_code": codes[0]}])
+    groups = pd.concat([groups, extra], ignore_index=True).assign(setl_month=month, group_kind="DIP", weight="100", case_type="normal")
+    qc = pd.DataFrame([{"setl_id": cases.loc[grouped[2], "setl_id"], "fixmedins_code": cases.loc[grouped[2], "fixmedins_code"],
+                        "rule_code": QC_RULE[0], "level": "error", "field": QC_RULE[1], "message": QC_RULE[2]}])  # fmt: skip
+    bookings = cases.groupby("fixmedins_code").agg(fund_paid=("fund", lambda s: sum(s, Decimal("0.00"))), case_count=("setl_id", "size"))
+    bookings = bookings.reset_index().assign(setl_month=month)
+    bookings.loc[0, "fund_paid"] += Decimal("0.01")
+    return {FileKind.GROUPS: groups, FileKind.QC: qc, FileKind.BOOKINGS: bookings}
+
+
+def national_month_upload(*, actor, region: Region, year: int, month: int, scheme: str = "310") -> dict[str, int]:
+    """Build and upload the month's three national files; returns the upload ids by kind."""
+    version = catalog_version_in_force(region=region, kind="DIP", year=year)
+    if version is None:
+        return {}
+    cases = selectors.our_case_frame(region=region, year=year, month=month, scheme=scheme, version=version, kind="DIP")
+    codes = dict(Institution.objects.filter(region=region).values_list("id", "code"))
+    cases = cases.assign(fixmedins_code=cases["institution_id"].map(codes)).sort_values("setl_id", ignore_index=True)
+    if (cases["group_code"] != "").sum() < 4:
+        return {}
+    frames = national_frames(cases, sorted(version.groups.values_list("code", flat=True)), f"{year}-{month:02d}")
+    return {kind: services.national_upload(actor=actor, region=region, year=year, month=month, kind=kind, name=f"national-{kind}.csv",
+                                           content=frame.to_csv(index=False).encode()).pk
+            for kind, frame in frames.items()}  # fmt: skip
