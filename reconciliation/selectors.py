@@ -11,10 +11,11 @@ import pandas as pd
 from django.db.models import QuerySet, Sum
 
 from audit.dashboards.charts import chart, series
+from accounts.regions import in_user_regions
 from catalogs.models import CatalogVersion, Institution, Region
 from reconciliation.choices import FileKind, ReconStatus
 from reconciliation.domain import Known
-from reconciliation.models import NationalBooking, NationalGroup, NationalQc, NationalUpload, Reconciliation, ReconCase, ReconInstitution
+from reconciliation.models import NationalGroup, NationalQc, NationalUpload, Reconciliation, ReconCase, ReconInstitution
 from settlement.grouping.domain import TRACE_TEXT
 from settlement.grouping.models import CaseGroup
 from settlement.models import CaseRecord, SettlementPeriod
@@ -29,8 +30,8 @@ def upload_current(*, region: Region, year: int, month: int, kind: str) -> Natio
     return NationalUpload.objects.filter(region=region, year=year, month=month, kind=kind, superseded_by__isnull=True).first()
 
 
-def upload_list(*, region: Region | None = None, kind: str = "") -> QuerySet[NationalUpload]:
-    uploads = NationalUpload.objects.select_related("region", "uploaded_by")
+def upload_list_for_user(user, *, region: Region | None = None, kind: str = "") -> QuerySet[NationalUpload]:
+    uploads = in_user_regions(NationalUpload.objects.select_related("region", "uploaded_by"), user)
     uploads = uploads.filter(region=region) if region else uploads
     return uploads.filter(kind=kind) if kind else uploads
 
@@ -104,6 +105,7 @@ def reconciliation_list_for_user(user) -> QuerySet[Reconciliation]:
     recons = Reconciliation.objects.select_related("region")
     if not user.is_authenticated:  # the schema generator asks as an anonymous user
         return recons.none()
+    recons = in_user_regions(recons, user)
     if user.is_bureau:
         return recons
     if user.is_hospital:

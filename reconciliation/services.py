@@ -6,6 +6,8 @@ Each service is atomic and records its audit event in its own transaction. The c
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import hashlib
 from collections import Counter
 from decimal import Decimal
@@ -144,6 +146,13 @@ def reconciliation_execute(*, reconciliation_id: int, progress: Progress) -> dic
     return recon.summary
 
 
+def _institutions(recon: Reconciliation, run):
+    """The institution states the month's run froze, else those in force on the month's last day."""
+    frozen = run_selectors.frozen_institutions(run) if run else None
+    last_day = datetime.date(recon.year, recon.month, calendar.monthrange(recon.year, recon.month)[1])
+    return frozen or run_selectors.region_institutions(recon.region, last_day)
+
+
 def _as_national(recon: Reconciliation, ours: pd.DataFrame, national: pd.DataFrame, version, run) -> pd.DataFrame:
     """Points under our and the national groups for the cases both sides hold (empty without a catalog)."""
     both = ours[ours["setl_id"].isin(set(national["setl_id"]))]
@@ -161,7 +170,7 @@ def _as_national(recon: Reconciliation, ours: pd.DataFrame, national: pd.DataFra
     _, coefficients = run_selectors.coefficients_in_force(region=recon.region, year=recon.year)
     params = to_engine(run.parameter_set.values, run.parameter_set.kind) if run and run.parameter_set else DEFAULT_PARAMS
     return domain.as_national_points(cases, ours_grouped, national_grouped, run_selectors.catalog_groups_frame(version), kind=version.kind,
-                                     levels=run_selectors.region_institutions(recon.region).levels, coefficients=coefficients,
+                                     levels=_institutions(recon, run).levels, coefficients=coefficients,
                                      base_mean=run_selectors.catalog_base_mean(version) or Fraction(1), params=params)  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
+from accounts.regions import region_fields_scope
 from config.spreadsheets import download_response
 from reconciliation import excel, selectors, services
 from reconciliation.domain import CONTRACTS
@@ -29,7 +30,7 @@ MSG_PUBLISHED = "对账 #{pk} 已发布，各医疗机构可查看本机构的�
 
 @bureau_view(UPLOAD)
 def upload_list(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = region_fields_scope(UploadForm(request.POST or None, request.FILES or None), request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -40,14 +41,14 @@ def upload_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, MSG_UPLOADED.format(kind=upload.get_kind_display(), rows=upload.rows))
             return redirect("reconciliation:upload_list")
-    page = Paginator(selectors.upload_list(), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.upload_list_for_user(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "reconciliation/upload_list.html", {"form": form, "page": page, "contracts": CONTRACTS.values()})
 
 
 @login_required
 def reconciliation_list(request: HttpRequest) -> HttpResponse:
     recons = selectors.reconciliation_list_for_user(request.user)
-    form = StartForm(request.POST or None) if request.user.is_bureau else None
+    form = region_fields_scope(StartForm(request.POST or None), request) if request.user.is_bureau else None
     if request.method == "POST" and form is not None and request.user.has_perm(START) and form.is_valid():
         try:
             recon = services.reconciliation_start(actor=request.user, **form.cleaned_data)

@@ -12,6 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.regions import region_check
 from config.api import IsBureau, query_params
 from reconciliation import selectors, services
 from reconciliation.api.serializers import (DiffQuerySerializer, DiffSerializer, InstitutionRowSerializer, ReconciliationSerializer,
@@ -32,12 +33,15 @@ class UploadListView(generics.ListAPIView):
     parser_classes = [MultiPartParser]
 
     def get_queryset(self):
-        return selectors.upload_list(**query_params(self.query_serializer_class, self.request)) if self.request.method == "GET" else None
+        if self.request.method != "GET":
+            return None
+        return selectors.upload_list_for_user(self.request.user, **query_params(self.query_serializer_class, self.request))
 
     def post(self, request, *args, **kwargs) -> Response:
         form = UploadRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data, file = form.validated_data, form.validated_data["file"]
+        region_check(request.user, data["region"].pk)
         try:
             upload = services.national_upload(actor=request.user, region=data["region"], year=data["year"], month=data["month"],
                                               kind=data["kind"], name=file.name, content=file.read())  # fmt: skip

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from catalogs.models import Region
 from reconciliation import services
 from reconciliation.choices import FileKind
 from reconciliation.models import NationalUpload, ReconCase
@@ -129,3 +130,21 @@ def test_the_month_chart_and_summary_show_a_hospital_its_own_rate_only(world, re
     hospital = client_for(world.user_a).get(reverse("reconciliation:reconciliation_list")).context["month_chart"]
     assert hospital["series"][0]["data"] == ["75.00"]  # A: 3 of 4
     assert client_for(world.user_a).get(reverse("api:reconciliation-detail", args=[recon.pk])).json()["summary"] == {}
+
+
+def test_a_bureau_user_neither_sees_nor_uploads_for_a_region_it_is_not_bound_to(world, recon, client_for):
+    other = Region.objects.create(code="370900", name="乙统筹区")
+    client = client_for(world.officer)
+    recon.region = other
+    recon.save(update_fields=["region"])
+    NationalUpload.objects.update(region=other)
+    assert client.get(reverse("reconciliation:reconciliation_detail", args=[recon.pk])).status_code == 404
+    assert client.get(reverse("api:national-upload-list")).json()["count"] == 0
+    page = client.post(reverse("reconciliation:upload_list"), {"region": other.pk, "year": 2024, "month": 3, "kind": FileKind.GROUPS,
+                                                               "file": SimpleUploadedFile("g.csv", GROUPS_CSV.encode())})  # fmt: skip
+    assert page.status_code == 200 and "region" in page.context["form"].errors
+    api = client.post(reverse("api:national-upload-list"), {"region": other.pk, "year": 2024, "month": 3, "kind": "groups",
+                                                            "file": SimpleUploadedFile("g.csv", GROUPS_CSV.encode())})  # fmt: skip
+    assert api.status_code == 404 and api["Content-Type"].startswith("application/json")
+    assert NationalUpload.objects.filter(region=other).count() == NationalUpload.objects.count()
+    assert not NationalUpload.objects.filter(region=world.region).exists()
