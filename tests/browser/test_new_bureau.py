@@ -52,7 +52,8 @@ def first_sign_in(page: Page, username: str, initial: str) -> None:
     page.fill("#id_new_password1", PASSWORD)
     page.fill("#id_new_password2", PASSWORD)
     page.get_by_role("button", name="修改密码").click()
-    expect(page.get_by_text("密码已修改")).to_be_visible()
+    expect(page.get_by_text("密码已修改，以后请使用新密码登录。")).to_be_visible()
+    expect(page.get_by_test_id("dashboard-title")).to_be_visible()  # back home, not on the token page
     assert not get_user_model().objects.get(username=username).must_change_password
 
 
