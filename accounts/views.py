@@ -14,6 +14,9 @@ from knox.settings import knox_settings
 from accounts import selectors, services
 from accounts.regions import region_select
 
+MSG_PASSWORD_CHANGED = "密码已修改；您的全部接口令牌已撤销。"
+MSG_FIRST_PASSWORD = "密码已修改，以后请使用新密码登录。"
+
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
@@ -30,9 +33,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:token_list")
 
     def form_valid(self, form):
+        # A first login or a reset sent the user here from wherever it was going: back to the home page
+        # then, not to the token page (a new account has no tokens to speak of).
+        forced = form.user.must_change_password
         services.user_password_change(user=form.user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(self.request, form.user)
-        messages.success(self.request, "密码已修改；您的全部接口令牌已撤销。")
+        if forced:
+            messages.success(self.request, MSG_FIRST_PASSWORD)
+            return redirect("accounts:home")
+        messages.success(self.request, MSG_PASSWORD_CHANGED)
         return redirect(self.get_success_url())
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.regions import region_ids_for_user
 from audit.services import audit_record
 from catalogs.choices import InstitutionLevel, InstitutionType
 from catalogs.models import ERR_CONSORTIUM_REGION, ERR_CONSORTIUM_SELF, Institution, InstitutionState, Region
@@ -29,6 +30,7 @@ ERR_AGREEMENT = "协议期止（{to}）不能早于协议期起（{start}）。"
 ERR_LEAD_MEMBER = "医共体牵头机构 {code} 在 {day} 本身是其他机构的成员，不能作为牵头机构。"
 IMPORT_REASON = "导入机构名录"
 ERR_CODE_TAKEN = "机构编码 {code} 已存在。"
+ERR_REGION_SCOPE = "第{row}行 统筹区编码：机构 {code} 属于统筹区 {region}，不在您的权限范围内。"
 
 
 def _user(actor):
@@ -162,7 +164,9 @@ class ImportSummary:
 def register_import(*, actor, rows: Sequence[RegisterRow]) -> ImportSummary:
     """Apply a checked register file, all or nothing: new institutions first (so a lead may be new too),
     then each row's changes in date order. Any refusal names its row; then nothing is written."""
-    errors: list[str] = []
+    errors = _rows_out_of_scope(actor, rows)
+    if errors:
+        raise ValidationError(errors)
     created = changed = unchanged = 0
     ordered = sorted(rows, key=lambda r: (r.effective_from, r.row))
     known = set(Institution.objects.filter(code__in=[r.code for r in ordered]).values_list("code", flat=True))
@@ -188,6 +192,22 @@ def register_import(*, actor, rows: Sequence[RegisterRow]) -> ImportSummary:
     audit_record(actor=actor, action="register_import", object_type="catalogs.institution",
                  after={"rows": len(rows), "created": created, "changed": changed}, message=f"导入机构名录：{len(rows)}行")  # fmt: skip
     return ImportSummary(created, changed, unchanged)
+
+
+def _rows_out_of_scope(actor, rows: Sequence[RegisterRow]) -> list[str]:
+    """A bureau user registers and changes institutions of its own regions only (a new row's region, an
+    existing institution's region); the command line without ``--user`` and province-level users may do all."""
+    ids = region_ids_for_user(actor) if getattr(actor, "is_authenticated", False) else None
+    if ids is None:
+        return []
+    existing = dict(Institution.objects.filter(code__in=[r.code for r in rows]).values_list("code", "region_id"))
+    regions = dict(Region.objects.values_list("pk", "code"))
+    errors = []
+    for row in rows:
+        region_id = existing.get(row.code, row.region.pk if row.region else None)
+        if region_id is not None and region_id not in ids:
+            errors.append(ERR_REGION_SCOPE.format(row=row.row, code=row.code, region=regions[region_id]))
+    return errors
 
 
 def _attempt(errors: list[str], row: RegisterRow, call):

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.decorators import bureau_view, error_messages
+from accounts.regions import region_fields_scope
 from catalogs.models import Institution
 from catalogs.register import excel, selectors, services
 from catalogs.register.forms import ChangeForm, ExportForm, RegisterImportForm
@@ -27,14 +28,14 @@ MSG_CHANGED = "已登记 {code} 自 {day} 起的变更。"
 @bureau_view(VIEW)
 def register_page(request: HttpRequest) -> HttpResponse:
     """机构名录导入导出."""
-    export = ExportForm(initial={"day": timezone.localdate()})
+    export = region_fields_scope(ExportForm(initial={"day": timezone.localdate()}), request)
     return render(request, "catalogs/register.html", {"export": export, "upload": RegisterImportForm(),
                                                       "can_change": request.user.has_perm(CHANGE)})  # fmt: skip
 
 
 @bureau_view(VIEW)
 def register_export(request: HttpRequest) -> HttpResponse:
-    form = ExportForm(request.GET)
+    form = region_fields_scope(ExportForm(request.GET), request)
     if not form.is_valid():
         messages.error(request, "请选择统筹区和状态日期。")
         return redirect("catalogs:register")
@@ -55,7 +56,7 @@ def register_import(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, MSG_IMPORTED.format(**summary.__dict__))
             return redirect("catalogs:register")
-    export = ExportForm(initial={"day": timezone.localdate()})
+    export = region_fields_scope(ExportForm(initial={"day": timezone.localdate()}), request)
     return render(request, "catalogs/register.html", {"export": export, "upload": form, "errors": errors, "can_change": True},
                   status=400 if errors else 200)  # fmt: skip
 

@@ -76,11 +76,11 @@ def csp_refusal(console_text: str) -> bool:
     return "Content Security Policy" in console_text and not any(url in console_text for url in EXPECTED_CSP_REFUSALS)
 
 
-def login(page: Page, username: str) -> None:
+def login(page: Page, username: str, password: str = PASSWORD) -> None:
     """Log in through the login form and wait for the portal shell."""
     page.goto(reverse("accounts:login"))
     page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", password)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_test_id("sidebar")).to_be_visible()
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEvent
 from catalogs import coefficient_services
-from catalogs.models import Institution, InstitutionState
+from catalogs.models import Institution, InstitutionState, Region
 from catalogs.register import excel, services
 from catalogs.register.selectors import institution_state_as_of, institution_states_as_of
 
@@ -246,3 +246,39 @@ def test_the_export_page_downloads_the_register_as_of_the_day_asked(world, clien
     assert [row[3] for row in sheet_rows(response.content)[1:]] == ["三级甲等", "二级"]
     july = client.get(reverse("catalogs:register_export"), {"region": world.region.pk, "day": "2024-07-01"})
     assert [row[3] for row in sheet_rows(july.content)[1:]] == ["三级甲等", "三级"]
+
+
+# --- regions -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def other_region(world):
+    """A second region with one hospital, outside the world officer's scope."""
+    region = Region.objects.create(code="370900", name="他统筹区")
+    Institution.objects.create(region=region, code="H37090200001", name="丙医院", level="2", type="general")
+    return region
+
+
+def test_an_officer_exports_only_its_own_regions_register_which_the_page_preselects(world, other_region, client_for):
+    client = client_for(world.officer)
+    page = client.get(reverse("catalogs:register")).content.decode()
+    assert f'<option value="{world.region.pk}" selected>' in page and "他统筹区" not in page
+    refused = client.get(reverse("catalogs:register_export"), {"region": other_region.pk, "day": "2024-07-01"})
+    assert refused.status_code == 302 and "Content-Disposition" not in refused
+    assert client.get(reverse("catalogs:register_export"), {"region": world.region.pk, "day": "2024-07-01"}).status_code == 200
+
+
+def test_an_officer_cannot_register_or_change_institutions_of_another_region(world, other_region, client_for):
+    rows = [["H37090200001", "", "", "三级", "综合", "否", "", "", "", "2024-07-01"],
+            ["H37090200002", "丁医院", "370900", "二级", "综合", "否", "", "", "", "2024-07-01"],
+            ["H37080200002", "", "", "三级", "综合", "否", "", "", "", "2024-07-01"]]  # fmt: skip
+    response = client_for(world.officer).post(reverse("catalogs:register_import"), {"file": io.BytesIO(workbook(rows))})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "第2行 统筹区编码：机构 H37090200001 属于统筹区 370900，不在您的权限范围内。" in html
+    assert "第3行 统筹区编码：机构 H37090200002 属于统筹区 370900" in html and "第4行" not in html
+    assert not Institution.objects.filter(code="H37090200002").exists()
+    assert institution_state_as_of(world.hospital_b, JULY).level == "2"  # all or nothing: the own row is not applied
+    world.officer.province_wide = True
+    world.officer.save(update_fields=["province_wide"])
+    assert services.register_import(actor=world.officer, rows=excel.register_read(workbook(rows))).created == 1

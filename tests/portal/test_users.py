@@ -205,3 +205,19 @@ def test_a_forced_change_is_satisfied_by_the_password_page_and_the_old_password_
     assert not user.must_change_password and user.check_password("Brand-new-2025!")
     assert client.get(reverse("accounts:home")).status_code == 200
     assert user.password_history.count() == 2  # the original and the reset one
+
+
+def test_after_a_forced_change_the_user_lands_on_the_home_page_and_later_changes_on_the_token_page(world, client_for):
+    user = world.user_a
+    html = client_for(world.bureau_admin).post(reverse("portal:user_password_reset", args=[user.pk])).content.decode()
+    [password] = one_time_passwords(html)
+    user.refresh_from_db()
+    client = Client()
+    client.force_login(user)
+    first = client.post(reverse("accounts:password_change"), {"old_password": password, "new_password1": "Brand-new-2025!",
+                                                              "new_password2": "Brand-new-2025!"}, follow=True)  # fmt: skip
+    assert first.redirect_chain == [(reverse("accounts:home"), 302)]
+    assert "密码已修改，以后请使用新密码登录。" in first.content.decode() and "接口令牌已撤销" not in first.content.decode()
+    later = client.post(reverse("accounts:password_change"), {"old_password": "Brand-new-2025!", "new_password1": "Newer-pass-2026#",
+                                                              "new_password2": "Newer-pass-2026#"}, follow=True)  # fmt: skip
+    assert later.redirect_chain == [(reverse("accounts:token_list"), 302)] and "接口令牌已撤销" in later.content.decode()
