@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DictionaryCode, DictionaryVersion, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgRuleSet, GoldenCase, GroupSubtype,
+    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DictionaryCode, DictionaryVersion, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgOrProcedure, DrgRuleSet, DrgTraumaRegion, GoldenCase, GroupSubtype,
     Institution, InstitutionCoefficient, InstitutionState, Procedure, Region,
 )  # fmt: skip
 
@@ -113,6 +113,6 @@ class DrgRuleSetAdmin(ReadOnlyAdmin):
     list_filter = ["year", "status", "region"]
 
 
-@admin.register(DrgMdc, DrgAdrg, DrgCc, DrgExclusion)
+@admin.register(DrgMdc, DrgAdrg, DrgCc, DrgExclusion, DrgOrProcedure, DrgTraumaRegion)
 class DrgRuleRowAdmin(ReadOnlyAdmin):
     list_filter = ["rule_set"]

@@ -219,7 +219,8 @@ def test_the_clearing_statement_shows_the_sharing_band_and_deductions(computed, 
 
 def test_my_statements_lists_only_the_hospitals_own_in_a_bounded_number_of_queries(computed, client_for, django_assert_max_num_queries):
     client = client_for(computed.demo.hospital_user)
-    with django_assert_max_num_queries(7):
+    # session, user, count, institution, statements, member shares; the header's region and unread notices
+    with django_assert_max_num_queries(8):
         body = client.get(reverse("settlement:statement_list")).content.decode()
     own = RunInstitution.objects.filter(institution=computed.own.institution).count()
     assert body.count(reverse("settlement:statement_export", args=[computed.monthly.pk, computed.own.institution.code])) == 1
