@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DictionaryCode, DictionaryVersion, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgOrProcedure, DrgRuleSet, DrgTraumaRegion, GoldenCase, GroupSubtype,
+    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DictionaryCode, DictionaryVersion, DrgAdrg, DrgCc, DrgExclusion, DrgGoldenCase, DrgMdc, DrgOrProcedure, DrgRuleSet, DrgTraumaRegion, GoldenCase, GroupSubtype,
     Institution, InstitutionCoefficient, InstitutionState, Procedure, Region,
 )  # fmt: skip
 
@@ -111,6 +111,12 @@ class InstitutionCoefficientAdmin(ReadOnlyAdmin):
 class DrgRuleSetAdmin(ReadOnlyAdmin):
     list_display = ["region", "year", "version", "name", "status", "source", "submitted_by", "approved_by", "approved_at"]
     list_filter = ["year", "status", "region"]
+
+
+@admin.register(DrgGoldenCase)
+class DrgGoldenCaseAdmin(ReadOnlyAdmin):
+    list_display = ["rule_set", "case_id", "kind", "expected_drg", "source"]
+    list_filter = ["rule_set"]
 
 
 @admin.register(DrgMdc, DrgAdrg, DrgCc, DrgExclusion, DrgOrProcedure, DrgTraumaRegion)

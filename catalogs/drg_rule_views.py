@@ -1,4 +1,5 @@
-"""DRG rule set pages: list and create, detail with the four tables, Excel import and export, workflow.
+"""DRG rule set pages: list and create, detail with the tables and the golden cases, Excel import and export,
+golden-case CSV import, workflow.
 
 A published rule set is public to every signed-in user (like a published catalog); anything else is the
 bureau's (404 to others). Every change is a bureau page (403 to others) calling one service.
@@ -26,6 +27,7 @@ from config.spreadsheets import download_response
 
 CHANGE, PUBLISH = "catalogs.change_drgruleset", "catalogs.publish_drgruleset"
 ERR_NO_FILE = "请选择要导入的 Excel 文件。"
+ERR_NO_GOLDEN_FILE = "请选择要导入的金标准病例 CSV 文件。"
 
 
 def _detail(rule_set: DrgRuleSet) -> HttpResponse:
@@ -69,6 +71,7 @@ def drg_rules_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": user.is_bureau and user.has_perm(CHANGE),
         "can_publish": user.is_bureau and user.has_perm(PUBLISH) and user.pk != rule_set.submitted_by_id,
         "versions": rule_set.catalog_versions.all(),
+        "golden_cases": rule_set.golden_cases.all(), "golden_fields": services.GOLDEN_CASE_FIELDS,
     }  # fmt: skip
     return render(request, "catalogs/drg_rules_detail.html", context)
 
@@ -80,23 +83,36 @@ def drg_rules_export(request: HttpRequest, pk: int) -> HttpResponse:
     return download_response(content, f"drg-rules-{rule_set.region.code}-{rule_set.year}-v{rule_set.version}.xlsx")
 
 
-@bureau_view(CHANGE)
-@require_POST
-def drg_rules_import(request: HttpRequest, pk: int) -> HttpResponse:
+def _file_import(request: HttpRequest, pk: int, *, service: Callable, missing: str, success: Callable) -> HttpResponse:
+    """Hand the uploaded file to ``service`` (a draft's import, all or nothing) and show its errors or ``success(result)``."""
     rule_set = selectors.drg_rule_set_get_for_user(request.user, pk)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, ERR_NO_FILE)
+        messages.error(request, missing)
         return _detail(rule_set)
     upload = form.cleaned_data["file"]
     try:
-        counts = services.drg_rule_set_import(actor=request.user, rule_set=rule_set, file=upload, filename=upload.name)
+        result = service(actor=request.user, rule_set=rule_set, file=upload, filename=upload.name)
     except ValidationError as error:
         messages.error(request, "导入未执行，文件中有以下错误：")
         error_messages(request, error)
     else:
-        messages.success(request, "已导入：" + "、".join(f"{drg_rules.SHEET_OF[t].title} {n} 行" for t, n in counts.items()))
+        messages.success(request, success(result))
     return _detail(rule_set)
+
+
+@bureau_view(CHANGE)
+@require_POST
+def drg_rules_import(request: HttpRequest, pk: int) -> HttpResponse:
+    return _file_import(request, pk, service=services.drg_rule_set_import, missing=ERR_NO_FILE,
+                        success=lambda counts: "已导入：" + "、".join(f"{drg_rules.SHEET_OF[t].title} {n} 行" for t, n in counts.items()))  # fmt: skip
+
+
+@bureau_view(CHANGE)
+@require_POST
+def drg_rules_golden_import(request: HttpRequest, pk: int) -> HttpResponse:
+    return _file_import(request, pk, service=services.drg_rule_set_golden_import, missing=ERR_NO_GOLDEN_FILE,
+                        success=lambda count: f"已导入金标准病例 {count} 例；审核发布时将逐例校验。")  # fmt: skip
 
 
 def _workflow(action: Callable[..., DrgRuleSet], success: str, *, with_reason: bool = False) -> Callable:

@@ -507,6 +507,28 @@ class DrgRuleSet(PublishedSeries):
         return f"{self.year}年DRG分组规则 第{self.version}版"
 
 
+class DrgGoldenCase(models.Model):
+    """金标准病例 of a DRG rule set: a case and the DRG a reference grouper gives it ("" = 不能入组). Publishing
+    the rule set groups every one and is refused when any differs (catalogs.drg_rule_services)."""
+
+    rule_set = models.ForeignKey(DrgRuleSet, on_delete=models.CASCADE, related_name="golden_cases", verbose_name="DRG分组规则")
+    case_id = models.CharField("病例编号", max_length=60)
+    kind = models.CharField("规则类型", max_length=60, blank=True)
+    case = models.JSONField("病例字段", default=dict, help_text="gend、age、nwb_age、nwb_bir_wt、诊断与手术操作编码等")
+    expected_drg = models.CharField("预期DRG", max_length=20, blank=True, help_text="空表示预期不能入组")
+    source = models.CharField("来源", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "DRG金标准病例"
+        verbose_name_plural = "DRG金标准病例"
+        ordering = ["rule_set", "pk"]
+        constraints = [models.UniqueConstraint(fields=["rule_set", "case_id"], name="catalogs_drggoldencase_unique_case",
+                                               violation_error_message="同一分组规则中金标准病例编号不能重复。")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.case_id
+
+
 class DrgRuleRow(models.Model):
     """One row of a rule set's table. Rows keep their file order (by id); each table's key is unique per set."""
 

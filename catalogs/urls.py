@@ -39,6 +39,7 @@ urlpatterns = [
     path("drg-rules/<int:pk>/", drg_rule_views.drg_rules_detail, name="drg_rules_detail"),
     path("drg-rules/<int:pk>/export/", drg_rule_views.drg_rules_export, name="drg_rules_export"),
     path("drg-rules/<int:pk>/import/", drg_rule_views.drg_rules_import, name="drg_rules_import"),
+    path("drg-rules/<int:pk>/golden/import/", drg_rule_views.drg_rules_golden_import, name="drg_rules_golden_import"),
     path("drg-rules/<int:pk>/submit/", drg_rule_views.drg_rules_submit, name="drg_rules_submit"),
     path("drg-rules/<int:pk>/return/", drg_rule_views.drg_rules_return, name="drg_rules_return"),
     path("drg-rules/<int:pk>/publish/", drg_rule_views.drg_rules_publish, name="drg_rules_publish"),

@@ -91,6 +91,13 @@ def _record_problems(number: int, record: dict) -> list[str]:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
+def one_record_wrapped(data):
+    """A body that is one bare 4101 record (a ``setlinfo`` object at the top) as ``{"records": [record]}``."""
+    if isinstance(data, dict) and SETLINFO in data and "records" not in data:
+        return {"records": [data]}
+    return data
+
+
 def batch_payload(data) -> tuple[str, list[dict]]:
     """The body's shape (``rows`` or ``records``) and its list, checked in one pass over the values.
 
@@ -233,10 +240,7 @@ class CaseBatchCreateView(APIView):
         tags=["cases"],
     )
     def post(self, request):
-        data = request.data
-        if isinstance(data, dict) and SETLINFO in data and "records" not in data:
-            data = {"records": [data]}  # one bare 4101 record
-        shape, items = batch_payload(data)
+        shape, items = batch_payload(one_record_wrapped(request.data))
         submit = services.batch_from_national_records if shape == "records" else services.batch_from_records
         try:
             batch = submit(actor=request.user, records=items)

@@ -1,7 +1,8 @@
 """POST /api/v1/grouping/preview/: pre-grouping (预分组) of one case or up to 10,000, nothing stored.
 
-The rows are the intake's flat settlement-list rows (``rows``, as ``cases/batches/`` takes them). A row with
-an error refuses the preview with 400 and every error (row, field code and name, value, reason).
+The body is the batch endpoint's (``cases/batches/``): flat settlement-list rows (``rows``) or 4101 records
+(``records``, or one bare record), never both. A row with an error refuses the preview with 400 and every
+error (row, field code and name, value, reason; for a record its setl_id, sub-table and row within it).
 """
 
 from __future__ import annotations
@@ -15,18 +16,39 @@ from rest_framework.views import APIView
 
 from config.api import ErrorSerializer
 from config.api_params import refuse_unknown_params
-from settlement.api.intake import _EXAMPLE_ROW, ROW_HELP, BatchRequestSerializer, IssueSerializer
+from settlement.api.intake import (
+    _EXAMPLE_RECORD,
+    _EXAMPLE_ROW,
+    RECORD_HELP,
+    ROW_HELP,
+    BatchRequestSerializer,
+    IssueSerializer,
+    one_record_wrapped,
+)
 from settlement.grouping import preview
 
 
 class PreviewRequestSerializer(BatchRequestSerializer):
-    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False,
+    """The batch endpoint's body (``rows`` or ``records``, one of them) with the preview's limit."""
+
+    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, required=False,
                                  help_text=ROW_HELP + f"每次最多 {preview.MAX_CASES} 条；一条病例即为一个元素的列表。行号按提交顺序从1开始。")  # fmt: skip
+    records = serializers.ListField(child=serializers.DictField(), allow_empty=False, required=False,
+                                    help_text=RECORD_HELP + f"每次最多 {preview.MAX_CASES} 条记录（也可直接提交单条记录对象）；"
+                                    "记录与列表行均从1开始编号，结果中的行号即记录序号。")  # fmt: skip
 
     def validate_rows(self, rows: list[dict]) -> list[dict]:
-        if len(rows) > preview.MAX_CASES:
-            raise serializers.ValidationError(preview.ERR_TOO_MANY.format(limit=preview.MAX_CASES, count=len(rows)))
+        _within_limit(rows)
         return super().validate_rows(rows)
+
+    def validate_records(self, records: list[dict]) -> list[dict]:
+        _within_limit(records)
+        return super().validate_records(records)
+
+
+def _within_limit(items: list) -> None:
+    if len(items) > preview.MAX_CASES:
+        raise serializers.ValidationError(preview.ERR_TOO_MANY.format(limit=preview.MAX_CASES, count=len(items)))
 
 
 class PreviewPointValueRunSerializer(serializers.Serializer):
@@ -75,7 +97,7 @@ class PreviewKindSerializer(serializers.Serializer):
 
 
 class PreviewCaseSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="行号（rows 中的序号，从1开始）")
+    row = serializers.IntegerField(help_text="行号（rows 中的序号；records 时为记录序号，均从1开始）")
     setl_id = serializers.CharField()
     fixmedins_code = serializers.CharField()
     warnings = IssueSerializer(many=True, help_text="导入时会给出的数据质量警告")
@@ -127,7 +149,8 @@ _EXAMPLE_REFUSED = {
 class GroupingPreviewView(APIView):
     @extend_schema(
         summary="预分组（估算病组与金额）",
-        description="提交一条或最多10000条出院病例（结算清单字段，与批次提交相同），返回每条病例在其统筹区、出院年度执行中的"
+        description="提交一条或最多10000条出院病例（与批次提交相同：平铺的 rows，或国家医保结算清单（4101）结构的 records，"
+        "也可直接提交单条记录对象；4101 记录展开为平铺行后按同一规则校验，错误说明指明结算ID、表、表内行号和字段），返回每条病例在其统筹区、出院年度执行中的"
         "DRG与DIP目录版本下的分组及分组路径、导入时会给出的数据质量警告、估算点数，以及按该险种与细分类别最新已公布点值"
         "计算的估算金额（均标明为估算）。不保存任何数据。医疗机构用户只能预分组本机构的病例；任何一行有错误时返回400及全部错误。",
         request=PreviewRequestSerializer,
@@ -138,7 +161,8 @@ class GroupingPreviewView(APIView):
             413: OpenApiResponse(ErrorSerializer, description="请求体超过上限（API_MAX_BODY_MB，默认 32 MB），未作处理"),
         },
         examples=[
-            OpenApiExample("一条住院病例", value={"rows": [_EXAMPLE_ROW]}, request_only=True),
+            OpenApiExample("一条住院病例（平铺）", value={"rows": [_EXAMPLE_ROW]}, request_only=True),
+            OpenApiExample("一条国家4101结构的结算清单", value={"records": [_EXAMPLE_RECORD]}, request_only=True),
             OpenApiExample("预分组结果", value=_EXAMPLE_RESULT, response_only=True, status_codes=["200"]),
             OpenApiExample("他院病例被拒绝", value=_EXAMPLE_REFUSED, response_only=True, status_codes=["400"]),
         ],
@@ -146,10 +170,12 @@ class GroupingPreviewView(APIView):
     )
     def post(self, request):
         refuse_unknown_params(request, known=())
-        payload = PreviewRequestSerializer(data=request.data)
+        payload = PreviewRequestSerializer(data=one_record_wrapped(request.data))
         payload.is_valid(raise_exception=True)
+        national_shape = "records" in payload.validated_data
+        items = payload.validated_data["records" if national_shape else "rows"]
         try:
-            result = preview.cases_preview(user=request.user, records=payload.validated_data["rows"])
+            result = preview.cases_preview(user=request.user, records=items, national_shape=national_shape)
         except PermissionDenied as exc:
             raise ApiPermissionDenied(str(exc)) from None
         except preview.PreviewRefused as exc:

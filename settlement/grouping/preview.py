@@ -1,10 +1,12 @@
 """Pre-grouping (预分组): a hospital's discharged cases grouped and priced before the month closes; nothing stored.
 
-``cases_preview`` takes the settlement-list rows of the intake (flat, keyed by field code) and answers, per
-case, what the month's run would make of it:
+``cases_preview`` takes the settlement-list rows of the intake (flat, keyed by field code) or 4101 records
+(``setlinfo`` with its lists) and answers, per case, what the month's run would make of it:
 
-1. the intake's own validation (``settlement.intake.domain.cases_validate``): a row with an error refuses the
-   whole preview (``PreviewRefused``, every error with its row and field); the warnings come back per case;
+1. the intake's own validation (``settlement.intake.domain.cases_validate``; 4101 records through
+   ``settlement.intake.national.records_validate``, which flattens them and applies the same checks): a row
+   with an error refuses the whole preview (``PreviewRefused``, every error with its row and field, for a
+   record also its setl_id, sub-table and row within it); the warnings come back per case;
 2. per payment method (DIP, DRG) the catalog version in force for the case's region and discharge year
    (``selectors.catalog_version_in_force``, as the run takes it) groups the case (``domain.cases_grouped``),
    with its trace;
@@ -39,6 +41,8 @@ from settlement.engine.points import case_points
 from settlement.grouping import domain, selectors
 from settlement.intake import columns as intake_columns
 from settlement.intake import domain as intake
+from settlement.intake import national
+from settlement.intake.services import national_tables
 from settlement.parameters.domain import to_engine
 from settlement.parameters.selectors import parameter_set_in_force_of_kind
 from settlement.runs import domain as run_domain
@@ -131,9 +135,12 @@ def _own_institution(user) -> str | None:
     raise PermissionDenied(ERR_ROLE)
 
 
-def cases_preview(*, user, records: list[dict]) -> dict:
+def cases_preview(*, user, records: list[dict], national_shape: bool = False) -> dict:
     """Group and price ``records`` (settlement-list rows, row numbers from 1) as the run would; store nothing.
-    Raises ``PermissionDenied`` for a role that may not preview, ``PreviewRefused`` for bad input."""
+    ``national_shape``: the records are 4101 records (``setlinfo`` with ``diseinfo``/``oprninfo``/``icuinfo``),
+    validated and flattened by the batch endpoint's path (``national.records_validate``); a case's row is
+    then its record's number. Raises ``PermissionDenied`` for a role that may not preview, ``PreviewRefused``
+    for bad input."""
     own = _own_institution(user)
     if not records:
         raise PreviewRefused(ERR_EMPTY)
@@ -143,8 +150,12 @@ def cases_preview(*, user, records: list[dict]) -> dict:
     readable = in_user_regions(Institution.objects.all(), user)
     institutions = {code: (pk, region, level) for code, pk, region, level in
                     readable.values_list("code", "pk", "region_id", "level")}  # fmt: skip
-    raw = pd.DataFrame.from_records(records).astype(object)
-    checked = intake.cases_validate(raw, known_institutions=institutions, own_institution=own, first_row=1)
+    if national_shape:
+        checked = national.records_validate(national_tables(records), known_institutions=institutions, own_institution=own,
+                                            first_row=1)  # fmt: skip
+    else:
+        raw = pd.DataFrame.from_records(records).astype(object)
+        checked = intake.cases_validate(raw, known_institutions=institutions, own_institution=own, first_row=1)
     if not checked.ok:
         raise PreviewRefused(ERR_INVALID.format(count=len(checked.errors)), _issue_rows(checked.errors))
     cases = _located(checked.cases, institutions)

@@ -2,7 +2,8 @@
 published DRG rule set of a region and year, in one step.
 
 Four eyes as on the page: ``--officer`` loads and submits, ``--admin`` (another user, with the publish
-permission) publishes; the shipped golden cases must reproduce first. Nothing is kept on any error.
+permission) publishes; the shipped golden cases (golden.csv) are attached to the rule set and publishing
+runs them. Nothing is kept on any error.
 """
 
 from __future__ import annotations

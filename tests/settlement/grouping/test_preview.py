@@ -15,10 +15,12 @@ from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.drg import drg_group, drg_rules_load
 from catalogs.drg_rule_services import drg_rule_set_seed
 from catalogs.models import CatalogGroup, CatalogVersion, Institution, Region
+from settlement.api.intake import ERR_ONE_SHAPE
 from settlement.grouping import preview
 from settlement.intake import domain as intake
 from tests.settlement.grouping.preview_world import POINT_VALUE, costly_row, dip_catalog, dip_parameters, point_value_run
 from tests.settlement.intake_rows import valid_row
+from tests.settlement.national_records import national_record
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/grouping/preview/"
@@ -116,11 +118,8 @@ def test_a_method_without_a_version_in_force_says_why(world, priced):
 
 
 def test_the_drg_side_groups_with_the_published_rule_set(world, priced):
-    drg_rule_set_seed(officer=world.officer, admin=world.bureau_admin, region=world.region, year=2024)
-    frame = intake.cases_validate(pd.DataFrame([valid_row("S1")]), known_institutions={world.hospital_a.code: 1}).cases
-    expected = str(drg_group(frame, drg_rules_load(), {"36.0601": "surgical"})["drg_code"].iloc[0])
-    version = CatalogVersion.objects.create(region=world.region, kind=CatalogKind.DRG, year=2024, status=CatalogStatus.PUBLISHED)
-    CatalogGroup.objects.create(version=version, code=expected, group_type="drg", score=D("2.5"), mean_cost=D("30000"))
+    expected = drg_version_with_rules(world)
+    version = CatalogVersion.objects.get(kind=CatalogKind.DRG)
     drg = post(world.user_a, [valid_row("S1")]).json()["cases"][0]["drg"]
     assert expected and (drg["available"], drg["group_code"], drg["version"]["id"]) == (True, expected, version.pk)
     assert drg["estimate"]["points"] is None and "没有执行中的" in drg["estimate"]["note"]
@@ -231,3 +230,85 @@ def test_the_endpoint_is_in_the_openapi_schema_with_examples(world, client_for):
     assert operation["summary"] == "预分组（估算病组与金额）" and {"200", "400", "403", "413"} <= set(operation["responses"])
     assert operation["requestBody"]["content"]["application/json"]["examples"]
     assert operation["responses"]["200"]["content"]["application/json"]["examples"]
+
+
+# --- the 4101 shape (records, as cases/batches/ takes them) -----------------------------------------
+
+
+def post_records(user, records):
+    return api_for(user).post(URL, {"records": records}, format="json")
+
+
+def drg_version_with_rules(world) -> str:
+    """A published DRG rule set and a DRG catalog holding the group S1's case falls into; that group's code."""
+    drg_rule_set_seed(officer=world.officer, admin=world.bureau_admin, region=world.region, year=2024)
+    frame = intake.cases_validate(pd.DataFrame([valid_row("S1")]), known_institutions={world.hospital_a.code: 1}).cases
+    expected = str(drg_group(frame, drg_rules_load(), {"36.0601": "surgical"})["drg_code"].iloc[0])
+    version = CatalogVersion.objects.create(region=world.region, kind=CatalogKind.DRG, year=2024, status=CatalogStatus.PUBLISHED)
+    CatalogGroup.objects.create(version=version, code=expected, group_type="drg", score=D("2.5"), mean_cost=D("30000"))
+    return expected
+
+
+def test_a_4101_record_groups_as_its_flat_row(world, priced):
+    expected = drg_version_with_rules(world)
+    record = national_record("S1")
+    flat = valid_row("S1", otherdiag_codes="I10.x00;E11.900", other_oprn_oprt_codes="88.5501", scs_cutd_sum_dura="1/2/30")
+    by_record = post_records(world.user_a, [record])
+    assert by_record.status_code == 200, by_record.json()
+    by_row = post(world.user_a, [flat]).json()["cases"][0]
+    case = by_record.json()["cases"][0]
+    assert (case["row"], case["setl_id"], case["fixmedins_code"]) == (1, "S1", world.hospital_a.code)
+    assert case["dip"]["group_code"] == "I21.000+36.0601" and case["drg"]["group_code"] == expected
+    assert (case["dip"], case["drg"]) == (by_row["dip"], by_row["drg"])
+
+
+def test_a_4101_record_decides_the_group_by_its_lists(world, priced):
+    """The main diagnosis and main procedure come from diseinfo/oprninfo, not from anything in setlinfo."""
+    record = national_record("S1", diseinfo=[{"diag_type": "1", "diag_code": "J18.900", "maindiag_flag": "1"}], oprninfo=[])
+    case = post_records(world.user_a, [record]).json()["cases"][0]
+    assert case["dip"]["group_code"] == "J18.900"
+
+
+def test_one_bare_record_is_taken(world, priced):
+    response = api_for(world.user_a).post(URL, national_record("S1"), format="json")
+    assert response.status_code == 200 and response.json()["count"] == 1
+
+
+def test_a_bad_diagnosis_row_of_a_record_is_refused_naming_it(world, priced):
+    before = row_counts()
+    bad = national_record("S2", diseinfo=[
+        {"diag_type": "1", "diag_code": "I21.000", "maindiag_flag": "1"}, {"diag_type": "1", "diag_code": "I10", "maindiag_flag": "0"}])
+    response = post_records(world.user_a, [national_record("S1"), bad])
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    body = response.json()
+    assert "cases" not in body and "病例校验未通过" in body["detail"]
+    assert [(e["row"], e["column"], e["value"]) for e in body["errors"]] == [(2, "diseinfo.diag_code", "I10")]
+    assert body["errors"][0]["message"] == f"【结算ID S2｜诊断(diseinfo)第2行｜诊断代码 diag_code】{intake.ERR_ICD10}"
+    assert row_counts() == before
+
+
+def test_rows_and_records_together_are_refused(world, priced):
+    response = api_for(world.user_a).post(URL, {"rows": [valid_row("S1")], "records": [national_record("S2")]}, format="json")
+    assert response.status_code == 400 and ERR_ONE_SHAPE in str(response.json())
+
+
+def test_a_record_of_another_institution_is_refused_for_a_hospital(world, priced):
+    own, other = national_record("S1"), national_record("S2", institution=world.hospital_b.code)
+    response = post_records(world.user_a, [own, other])
+    assert response.status_code == 400 and "cases" not in response.json()
+    assert [(e["row"], e["column"], e["value"]) for e in response.json()["errors"]] == [(2, "fixmedins_code", world.hospital_b.code)]
+    assert intake.ERR_INSTITUTION_NOT_OWN in response.json()["errors"][0]["message"]
+    mine = post_records(world.user_b, [other]).json()["cases"]
+    assert [case["fixmedins_code"] for case in mine] == [world.hospital_b.code]
+
+
+def test_more_than_ten_thousand_records_are_refused(world):
+    response = post_records(world.user_a, [{"setlinfo": {"setl_id": "S1"}}] * (preview.MAX_CASES + 1))
+    assert response.status_code == 400
+    assert response.json()["errors"]["records"] == [preview.ERR_TOO_MANY.format(limit=10_000, count=10_001)]
+
+
+def test_the_openapi_request_has_a_4101_example(world, client_for):
+    schema = client_for(world.officer).get("/api/v1/schema/", {"format": "json"}).json()
+    examples = schema["paths"][URL]["post"]["requestBody"]["content"]["application/json"]["examples"].values()
+    assert any("records" in example["value"] and "diseinfo" in example["value"]["records"][0] for example in examples)
