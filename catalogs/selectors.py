@@ -78,8 +78,9 @@ def catalog_version_get_for_user(user, pk: int) -> CatalogVersion:
     return get_object_or_404(catalog_version_list_for_user(user), pk=pk)
 
 
-def catalog_years() -> list[int]:
-    return list(CatalogVersion.objects.order_by("-year").values_list("year", flat=True).distinct())
+def catalog_years(user) -> list[int]:
+    """The years of the catalog versions of the user's regions (the list's filter)."""
+    return list(catalog_version_list_for_user(user).order_by("-year").values_list("year", flat=True).distinct())
 
 
 def catalog_group_list(version: CatalogVersion, *, q: str = "", group_type: str = "", flag: str = ""):

@@ -77,7 +77,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": Paginator(versions, GROUPS_PER_PAGE).get_page(request.GET.get("page")), "filters": filters,
         "regions": selectors.region_list_for_user(request.user) if request.user.is_bureau else [], "kinds": CatalogKind.choices,
-        "statuses": CatalogStatus.choices if request.user.is_bureau else [], "years": selectors.catalog_years(),
+        "statuses": CatalogStatus.choices if request.user.is_bureau else [], "years": selectors.catalog_years(request.user),
     }  # fmt: skip
     return render(request, "catalogs/version_list.html", context)
 

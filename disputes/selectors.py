@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.regions import in_user_regions
 from catalogs.models import CatalogGroup, CatalogVersion
 from catalogs.selectors import catalog_version_list_for_user
 from disputes import conf, domain
@@ -121,9 +122,10 @@ def period_list_for_region(region_id: int) -> QuerySet[SettlementPeriod]:
     return SettlementPeriod.objects.filter(region_id=region_id).order_by("-year", "-month")
 
 
-def period_list() -> QuerySet[SettlementPeriod]:
-    """Every region's periods (the bureau's dashboard filter)."""
-    return SettlementPeriod.objects.select_related("region").order_by("-year", "-month", "region__code")
+def period_list_for_user(user) -> QuerySet[SettlementPeriod]:
+    """The periods of the user's regions (the bureau's dashboard filter)."""
+    periods = in_user_regions(SettlementPeriod.objects.select_related("region"), user)
+    return periods.order_by("-year", "-month", "region__code")
 
 
 # --------------------------------------------------------------------------- what an objection may link (结算批次、病种/病组)

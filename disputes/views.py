@@ -244,7 +244,7 @@ def item_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @bureau_view(VIEW, message=ERR_DASHBOARD_ROLE)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """特病单议与争议办理统计: per kind and stage, how many passed through it, how long they took, how many are in it now."""
-    form = DashboardFilterForm(request.GET or None, periods=selectors.period_list())
+    form = DashboardFilterForm(request.GET or None, periods=selectors.period_list_for_user(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     blocks = selectors.handling_dashboard(request.user, year=filters.get("year"), period=filters.get("period"))
     return render(request, "disputes/dashboard.html", {"form": form, "blocks": blocks})

@@ -8,10 +8,22 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.regions import region_ids_for_user
 
 
-def user_list(*, q: str = "", role: str = "", active: str = "") -> QuerySet[User]:
-    users = User.objects.select_related("institution").order_by("role", "username")
+def user_list_for_admin(admin: User) -> QuerySet[User]:
+    """The accounts an admin manages: those bound to one of its regions or of an institution there, and
+    its own; a province-level admin (or a superuser) manages all."""
+    users = User.objects.select_related("institution")
+    ids = region_ids_for_user(admin)
+    if ids is None:
+        return users
+    scoped = Q(regions__in=ids) | Q(institution__region_id__in=ids) | Q(pk=admin.pk)
+    return users.filter(pk__in=User.objects.filter(scoped).values("pk"))
+
+
+def user_list(admin: User, *, q: str = "", role: str = "", active: str = "") -> QuerySet[User]:
+    users = user_list_for_admin(admin).order_by("role", "username")
     if q:
         users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(institution__name__icontains=q)
                              | Q(institution__code__icontains=q))  # fmt: skip

@@ -31,7 +31,7 @@ PAGE_SIZE = 50
 @admin_view(ERR_ADMIN_ONLY)
 def user_list(request: HttpRequest) -> HttpResponse:
     form = UserFilterForm(request.GET or None)
-    page = Paginator(selectors.user_list(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.user_list(request.user, **form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/users/user_list.html", {"form": form, "page": page})
 
 
@@ -81,7 +81,7 @@ def user_import_template(request: HttpRequest) -> HttpResponse:
 
 @admin_view(ERR_ADMIN_ONLY)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User.objects.select_related("institution"), pk=pk)
+    user = get_object_or_404(selectors.user_list_for_admin(request.user), pk=pk)
     events = AuditEvent.objects.filter(object_type=User._meta.label_lower, object_id=str(user.pk)).order_by("-pk")[:20]
     regions_form = None if user.is_hospital else _regions_scoped(
         RegionsForm(initial={"regions": list(user.regions.all()), "province_wide": user.province_wide}), request
@@ -96,7 +96,7 @@ def _account_action(action: Callable[[HttpRequest, User], str]) -> Callable:
     @admin_view(ERR_ADMIN_ONLY)
     @wraps(action)
     def wrapped(request: HttpRequest, pk: int) -> HttpResponse:
-        user = get_object_or_404(User, pk=pk)
+        user = get_object_or_404(selectors.user_list_for_admin(request.user), pk=pk)
         try:
             result = action(request, user)
         except ValidationError as refused:

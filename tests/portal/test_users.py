@@ -20,6 +20,7 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_create
 from audit.models import AuditEvent
+from catalogs.models import Institution, Region
 from disputes.choices import Specialty
 from tests.world import PASSWORD
 
@@ -221,3 +222,22 @@ def test_after_a_forced_change_the_user_lands_on_the_home_page_and_later_changes
     later = client.post(reverse("accounts:password_change"), {"old_password": "Brand-new-2025!", "new_password1": "Newer-pass-2026#",
                                                               "new_password2": "Newer-pass-2026#"}, follow=True)  # fmt: skip
     assert later.redirect_chain == [(reverse("accounts:token_list"), 302)] and "接口令牌已撤销" in later.content.decode()
+
+
+def test_an_admin_manages_the_accounts_of_its_own_regions_only(world, client_for):
+    other = Region.objects.create(code="370900", name="乙统筹区")
+    stranger_hospital = Institution.objects.create(region=other, code="H37090200001", name="丙医院", level="3A", type="general")
+    stranger = user_create(actor=None, username="b_officer", password=PASSWORD, role=Role.BUREAU_OFFICER, regions=[other])
+    stranger_user = user_create(actor=None, username="b_hosp", password=PASSWORD, role=Role.HOSPITAL, institution=stranger_hospital)
+    client = client_for(world.bureau_admin)
+    listed = {user.username for user in client.get(reverse("portal:user_list")).context["page"].object_list}
+    assert {world.officer.username, world.user_a.username, world.bureau_admin.username} <= listed
+    assert listed.isdisjoint({"b_officer", "b_hosp"})
+    for account in (stranger, stranger_user):
+        assert client.get(reverse("portal:user_detail", args=[account.pk])).status_code == 404
+        assert client.post(reverse("portal:user_disable", args=[account.pk])).status_code == 404
+        account.refresh_from_db()
+        assert account.is_active
+    world.bureau_admin.province_wide = True
+    world.bureau_admin.save(update_fields=["province_wide"])
+    assert client.get(reverse("portal:user_detail", args=[stranger.pk])).status_code == 200
