@@ -12,17 +12,18 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.choices import Role
+from accounts.regions import in_user_regions
 from audit.versioning import user_field
 from notices.choices import NoticeKind, NoticeStatus
 
 
 class NoticeQuerySet(models.QuerySet):
     def for_user(self, user) -> NoticeQuerySet:
-        """Bureau users: every notice; a hospital user: the published notices addressed to its institution."""
+        """Bureau users: the notices of their regions; a hospital user: the published notices addressed to its institution."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser or user.role in Role.bureau():
-            return self
+            return in_user_regions(self, user)
         institution = getattr(user, "institution", None)
         if user.role != Role.HOSPITAL or institution is None:
             return self.none()

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
+from accounts.regions import in_user_regions, region_fields_scope
 from notices import selectors, services
 from notices.forms import NoticeForm
 
@@ -38,7 +39,8 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @bureau_view(ADD)
 def notice_create(request: HttpRequest) -> HttpResponse:
-    form = NoticeForm(request.POST or None)
+    form = region_fields_scope(NoticeForm(request.POST or None), request)
+    form.fields["institutions"].queryset = in_user_regions(form.fields["institutions"].queryset, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             notice = services.notice_create(actor=request.user, **form.cleaned_data)

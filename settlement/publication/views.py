@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
+from accounts.regions import in_user_regions, region_check
 from config.spreadsheets import download_response
 from settlement.publication import excel, selectors, services
 from settlement.publication.choices import ResponseState
@@ -29,11 +30,13 @@ MSG_HOLIDAY = "已添加 {day} {name}。"
 ERR_FORM = "请检查填写的内容：{errors}"
 
 
-def _run(pk: int) -> SettlementRun:
+def _run(request: HttpRequest, pk: int) -> SettlementRun:
     try:
-        return run_selectors.run_get(pk)
+        run = run_selectors.run_get(pk)
     except SettlementRun.DoesNotExist:
         raise Http404 from None
+    region_check(request.user, run.region_id)
+    return run
 
 
 def _form_errors(request: HttpRequest, form) -> None:
@@ -43,7 +46,7 @@ def _form_errors(request: HttpRequest, form) -> None:
 @require_POST
 @bureau_view(PUBLISH)
 def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    run, form = _run(pk), PublishForm(request.POST)
+    run, form = _run(request, pk), PublishForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("settlement:run_detail", pk=run.pk)
@@ -56,13 +59,14 @@ def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("settlement:run_responses", pk=run.pk)
 
 
-def _publication(pk: int) -> StatementPublication:
-    return get_object_or_404(StatementPublication.objects.select_related("run", "run__region", "published_by"), run_id=pk)
+def _publication(request: HttpRequest, pk: int) -> StatementPublication:
+    publications = StatementPublication.objects.select_related("run", "run__region", "published_by")
+    return get_object_or_404(in_user_regions(publications, request.user, field="run__region"), run_id=pk)
 
 
 @bureau_view(VIEW)
 def run_responses(request: HttpRequest, pk: int) -> HttpResponse:
-    overview = selectors.publication_overview(_publication(pk), today=timezone.localdate())
+    overview = selectors.publication_overview(_publication(request, pk), today=timezone.localdate())
     labels = {state.value: state.label for state in ResponseState}
     context = {"overview": overview, "run": overview.publication.run, "counts": [(labels[k], k, n) for k, n in overview.counts.items()]}
     return render(request, "settlement/publication/run_responses.html", context)
@@ -70,7 +74,7 @@ def run_responses(request: HttpRequest, pk: int) -> HttpResponse:
 
 @bureau_view(VIEW)
 def run_responses_export(request: HttpRequest, pk: int) -> HttpResponse:
-    overview = selectors.publication_overview(_publication(pk), today=timezone.localdate())
+    overview = selectors.publication_overview(_publication(request, pk), today=timezone.localdate())
     return download_response(excel.overview_workbook(overview), f"statement-responses-{pk}.xlsx")
 
 

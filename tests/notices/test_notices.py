@@ -6,11 +6,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from accounts.choices import Role
+from accounts.services import user_create
 from audit.models import AuditEvent
 from catalogs.models import Institution, Region
 from notices import selectors, services
 from notices.models import Notice, NoticeReceipt
 from tests.api.conftest import token_headers  # noqa: F401  (the fixture)
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +105,15 @@ def test_the_notice_list_reads_in_a_bounded_number_of_queries(world, client_for,
     with django_assert_max_num_queries(15):
         page = client.get(reverse("notices:notice_list")).content.decode()
     assert page.count("未读</span>") == 10
+
+
+def test_an_officer_of_another_region_sees_none_of_this_regions_notices_and_cannot_address_them(world, client_for):
+    own = notice(world)
+    other = Region.objects.create(code="370900", name="乙统筹区")
+    stranger = user_create(actor=None, username="b_officer", password=PASSWORD, role=Role.BUREAU_OFFICER, regions=[other])
+    client = client_for(stranger)
+    assert list(selectors.notice_list_for_user(stranger)) == []
+    assert client.get(reverse("notices:notice_detail", args=[own.pk])).status_code == 404
+    form = client.get(reverse("notices:notice_create")).context["form"]
+    assert list(form.fields["region"].queryset) == [other]
+    assert not form.fields["institutions"].queryset.filter(region=world.region).exists()

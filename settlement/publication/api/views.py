@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.regions import region_check
 from config.api import IsBureau
 from disputes.api.views import refused
 from settlement.publication import selectors, services
@@ -33,11 +34,13 @@ def _call(service, **kwargs):
         raise PermissionDenied(str(error)) from error
 
 
-def _run(pk: int) -> SettlementRun:
+def _run(user, pk: int) -> SettlementRun:
     try:
-        return run_selectors.run_get(pk)
+        run = run_selectors.run_get(pk)
     except SettlementRun.DoesNotExist:
         raise NotFound from None
+    region_check(user, run.region_id)
+    return run
 
 
 class RunPublishView(APIView):
@@ -49,7 +52,7 @@ class RunPublishView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         data = PublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        publication = _call(services.run_publish, actor=request.user, run=_run(pk), **data.validated_data)
+        publication = _call(services.run_publish, actor=request.user, run=_run(request.user, pk), **data.validated_data)
         return Response(PublicationSerializer(publication).data, status=status.HTTP_201_CREATED)
 
 
@@ -59,7 +62,7 @@ class RunResponsesView(APIView):
     @extend_schema(summary="结算单确认情况", responses={200: OverviewSerializer},
                    description="一次已公示结算运行中各机构的状态：已确认、已提出异议（含争议申请ID）、待回复、逾期未回复，以及各状态机构数。未公示返回404。")  # fmt: skip
     def get(self, request: Request, pk: int) -> Response:
-        publication = selectors.publication_of(_run(pk))
+        publication = selectors.publication_of(_run(request.user, pk))
         if publication is None:
             raise NotFound
         return Response(OverviewSerializer(selectors.publication_overview(publication, today=timezone.localdate())).data)

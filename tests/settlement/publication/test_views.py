@@ -10,12 +10,15 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from catalogs.models import Institution
+from accounts.choices import Role
+from accounts.services import user_create
+from catalogs.models import Institution, Region
 from disputes.models import DisputeItem
 from settlement.publication import services
 from settlement.publication.models import StatementPublication, StatementResponse
 from settlement.runs.models import RunInstitution
 from tests.settlement.publication.conftest import statement_of
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 OFFICER_NAME = "王经办"
@@ -123,3 +126,15 @@ def test_the_overview_page_reads_in_a_bounded_number_of_queries(world, run, clie
     with django_assert_max_num_queries(25):
         page = client.get(reverse("settlement:run_responses", args=[run.pk])).content.decode()
     assert 'data-testid="count-pending">12<' in page
+
+
+def test_an_officer_of_another_region_neither_publishes_nor_reads_the_overview(world, run, client_for):
+    other = Region.objects.create(code="370900", name="乙统筹区")
+    stranger = user_create(actor=None, username="b_officer", password=PASSWORD, role=Role.BUREAU_OFFICER, regions=[other])
+    client = client_for(stranger)
+    assert client.post(reverse("settlement:run_publish", args=[run.pk]), {"note": ""}).status_code == 404
+    assert not StatementPublication.objects.exists()
+    services.run_publish(actor=world.officer, run=run)
+    assert client.get(reverse("settlement:run_responses", args=[run.pk])).status_code == 404
+    assert client.get(reverse("settlement:run_responses_export", args=[run.pk])).status_code == 404
+    assert client.post(reverse("api:run-publish", args=[run.pk]), {}, content_type="application/json").status_code == 404
