@@ -241,3 +241,16 @@ def test_an_admin_manages_the_accounts_of_its_own_regions_only(world, client_for
     world.bureau_admin.province_wide = True
     world.bureau_admin.save(update_fields=["province_wide"])
     assert client.get(reverse("portal:user_detail", args=[stranger.pk])).status_code == 200
+
+
+def test_an_admin_cannot_open_accounts_for_an_institution_of_another_region(world, client_for):
+    other = Region.objects.create(code="370900", name="乙统筹区")
+    Institution.objects.create(region=other, code="H37090200001", name="丙医院", level="3A", type="general")
+    client = client_for(world.bureau_admin)
+    page = client.post(reverse("portal:user_create"), {"username": "c_hosp", "display_name": "丙", "role": Role.HOSPITAL,
+                                                       "institution": "H37090200001"})  # fmt: skip
+    assert "不在您管理的统筹区内" in unescape(page.content.decode())
+    upload = workbook([["H37090200001", "丙医院用户", "13800000000", "c@example.com", "c_bulk"]])
+    page = client.post(reverse("portal:user_import"), {"file": upload})
+    assert "不在您管理的统筹区内" in unescape(page.content.decode())
+    assert not User.objects.filter(username__in=["c_hosp", "c_bulk"]).exists()
