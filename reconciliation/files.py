@@ -13,10 +13,9 @@ from pathlib import PurePath
 
 import pandas as pd
 from django.core.exceptions import ValidationError
-from openpyxl import load_workbook
 
 from catalogs.workbooks import SheetErrors, sheet_table
-from config.spreadsheets.reader import rows_checked, sheet_values
+from config.spreadsheets.reader import rows_checked, sheet_values, workbook_loaded
 from reconciliation import domain
 
 ERR_UNREADABLE = "无法读取文件，请上传 CSV（UTF-8 或 GBK 编码）或 .xlsx 格式的文件。"
@@ -34,7 +33,7 @@ def file_rows(name: str, content: bytes) -> list[tuple]:
             return [tuple(row) for row in rows_checked(csv.reader(io.StringIO(text)), sheet=name)]
         raise ValidationError(ERR_UNREADABLE)
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = workbook_loaded(content)
     except Exception:  # noqa: BLE001 - any unreadable upload gets the same user-facing message
         raise ValidationError(ERR_UNREADABLE) from None
     try:
