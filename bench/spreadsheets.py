@@ -6,7 +6,7 @@
 Standalone (no database, no Django settings; under bench/run.py the scratch database is migrated but not
 used). Generates a case-detail-like sheet (not timed): ``--rows`` rows of 16 columns — ids, institution
 codes, ICD-10 / ICD-9-CM-3 codes, dates as text, counts and money as numbers. Every engine works on the
-same rows and the same files, each in a fresh child process (so its peak RSS, ``ru_maxrss``, is its own):
+same rows and the same files, each in a fresh child process (so its peak RSS, ``VmHWM``, is its own):
 
 writers (every text cell through ``spreadsheet_safe`` as all our writers do)
   - ``reports``: our hand-written streaming package, ``config.spreadsheets.streamed`` (styles, widths, 合计 row);
@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -223,9 +222,9 @@ def one(kind: str, engine: str, rows: int, path: Path) -> dict:
         started = time.perf_counter()
         count = READERS[engine](path)
         result = {"seconds": time.perf_counter() - started, "rows": count}
-    return result | {
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    }
+    from bench.memory import peak_rss_mb
+
+    return result | {"peak_mb": peak_rss_mb()}
 
 
 def child(kind: str, engine: str, rows: int, path: Path) -> dict:
