@@ -14,6 +14,7 @@ applies both before handing the file to python-calamine.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import IO
@@ -23,6 +24,7 @@ ZIP_MAX_RATIO = 200
 CHUNK = 1 << 20
 FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
 XML_PARTS = (".xml", ".rels", ".vml")
+WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 
 ERR_NOT_ZIP = "文件不是有效的 .xlsx（Excel 2007 及以上）文件。"
 ERR_ZIP_MEMBERS = "Excel 文件结构异常（压缩包成员过多），已拒绝。"
@@ -58,17 +60,21 @@ def zip_check(path: Path | IO[bytes], *, max_uncompressed_mb: int) -> None:
             raise FileRefused(ERR_ZIP_RATIO)
 
 
-def xml_check(archive: zipfile.ZipFile) -> dict[str, bool]:
+def xml_check(archive: zipfile.ZipFile, *, sheets: bool = True) -> dict[str, bool]:
     """Scan every XML part for a DTD or a non-UTF-8 encoding, refusing the file at the first one. Returns,
-    per part, whether it holds an error cell (``t="e"``: a reader that drops them can put them back)."""
+    per part, whether it holds an error cell (``t="e"``: a reader that drops them can put them back).
+    ``sheets=False`` leaves out the worksheet parts (``xl/worksheets/*.xml``): a reader that parses one
+    sheet on demand checks that one with ``part_check`` first."""
     errors = {}
     for member in archive.infolist():
-        if member.filename.lower().endswith(XML_PARTS) and not member.is_dir():
-            errors[member.filename] = _part_check(archive, member)
+        xml = member.filename.lower().endswith(XML_PARTS) and not member.is_dir()
+        if xml and (sheets or not WORKSHEET.fullmatch(member.filename)):
+            errors[member.filename] = part_check(archive, member)
     return errors
 
 
-def _part_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+def part_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo | str) -> bool:
+    """One part scanned as ``xml_check`` does; whether it holds an error cell."""
     tail, error_cells = b"", False
     try:
         with archive.open(member) as stream:

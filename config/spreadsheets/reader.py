@@ -37,7 +37,9 @@ from config.spreadsheets.cells import CELL_LIMIT, CellAtLimit, spreadsheet_unsaf
 from config.spreadsheets.guard import (
     ERR_NOT_ZIP,
     ERR_XML_BROKEN,
+    WORKSHEET,
     FileRefused,
+    part_check,
     xml_check,
     zip_check,
 )
@@ -78,7 +80,7 @@ def workbook_loaded(source: bytes | IO[bytes], *, max_uncompressed_mb: int = SMA
 
 def sheet_names(path: Path) -> list[str]:
     """The names of the workbook's sheets, in order (the parts checked first)."""
-    with _opened(path) as (book, _archive, _errors):
+    with _opened(path) as (book, _archive):
         return list(book.sheet_names)
 
 
@@ -88,19 +90,24 @@ def sheet_rows(path: Path, *, sheet: str) -> np.ndarray:
     ``datetime`` for a date- or time-formatted number (rounded to the second; a time alone on the
     workbook's epoch day), booleans as "1"/"0" and error cells as their text (``#N/A``). Refuses with
     ``FileRefused``; the caller has run ``guard.zip_check``."""
-    with _opened(path) as (book, archive, errors):
+    with _opened(path) as (book, archive):
         names = book.sheet_names
         if not names:
             raise FileRefused(ERR_NO_SHEET)
         name = sheet if sheet in names else names[0]
+        # calamine parses a sheet only when it is read: this one is checked now (all of them when the
+        # workbook's own map of its parts does not name a present part).
+        member = _sheet_member(archive, name)
+        parts = [info for info in archive.infolist() if info.filename == member]  # every copy of a name
+        parts = parts or [info for info in archive.infolist() if WORKSHEET.fullmatch(info.filename)]
+        checked = [part_check(archive, part) for part in parts]  # each one scanned, refused at a DTD
         try:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except CalamineError as exc:
             raise FileRefused(ERR_XML_BROKEN) from exc
         epoch = EPOCH_1904 if _DATE1904.search(archive.read("xl/workbook.xml")) else EPOCH_1900
         grid = _grid(rows, epoch)
-        member = _sheet_member(archive, name)
-        if errors.get(member):
+        if any(checked) and member in archive.NameToInfo:
             _error_cells_put(grid, archive.read(member))
         return grid
 
@@ -117,7 +124,7 @@ class _opened:
         except (zipfile.BadZipFile, OSError):
             raise FileRefused(ERR_NOT_ZIP) from None
         try:
-            errors = xml_check(self.archive)
+            xml_check(self.archive, sheets=False)  # the workbook's own parts, which calamine parses on opening
             # The root relationships part is required by the package format and written by every producer;
             # a package without it gets the standard one, in memory, rather than a refusal.
             names = set(self.archive.namelist())
@@ -131,7 +138,7 @@ class _opened:
         except BaseException:
             self.archive.close()
             raise
-        return self.book, self.archive, errors
+        return self.book, self.archive
 
     def __exit__(self, *exc_info):
         self.book.close()
@@ -198,7 +205,7 @@ def _sheet_member(archive: zipfile.ZipFile, name: str) -> str:
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
         return ""
     ids = {sheet.get("name"): sheet.get(f"{REL}id") for sheet in workbook.iter(f"{MAIN}sheet")}
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{PACKAGE_REL}Relationship")}
