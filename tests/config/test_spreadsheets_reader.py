@@ -40,12 +40,14 @@ def test_every_kind_of_cell_reads_as_the_portal_reads_it(tmp_path):
            '<c r="D2" s="3"><v>0.354166666664</v></c><c r="E2" s="4"><v>1.5</v></c><c r="F2" t="b"><v>1</v></c>'
            '<c r="G2" t="e"><v>#N/A</v></c><c r="H2" t="str"><f>A1</f><v>abc</v></c><c r="I2"><v>30000.1</v></c>'
            '<c r="J2" t="inlineStr"><is><r><t>a</t></r><r><t>b</t></r></is></c><c r="K2" s="1"><v>45352.99999999</v></c>'
-           '<c r="L2" t="e"><v>#DIV/0!</v></c><c r="M2" t="inlineStr"><is><t></t></is></c></row>')
+           '<c r="L2" t="e"><v>#DIV/0!</v></c><c r="M2" t="inlineStr"><is><t></t></is></c><c r="N2" t="e"/>'
+           '<c r="O2"><v>7</v></c></row>')
     grid = reader.sheet_rows(package(tmp_path / "a.xlsx", row), sheet="结算清单").tolist()
-    assert grid[0] == [None] * 13
+    assert grid[0] == [None] * 15
     assert grid[1] == [
         None, datetime(2024, 3, 1, 8, 30), datetime(2024, 3, 1), datetime(1899, 12, 30, 8, 30),
         datetime(1899, 12, 31, 12, 0), "1", "#N/A", "abc", 30000.1, "ab", datetime(2024, 3, 2), "#DIV/0!", None,
+        None, 7.0,
     ]  # fmt: skip
 
 
