@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 
 from catalogs.choices import Scheme
 from catalogs.models import CatalogVersion, CoefficientTable
+from config.lazy import pandas as pd
 from settlement.engine.amounts import annual_settlement, monthly_advance, quarterly_presettlement, settlement_amounts
 from settlement.engine.params import SettlementParams
 from settlement.engine.point_value import category_total, institution_totals, point_value

@@ -14,7 +14,6 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
-import pandas as pd
 from django.db import connection
 from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
 from django.db.models.functions import Cast
@@ -27,6 +26,7 @@ from catalogs.choices import CoefficientStatus
 from catalogs.models import CatalogVersion, CoefficientTable, Institution, Region
 from catalogs.register.domain import State
 from catalogs.register.selectors import institution_states_as_of
+from config.lazy import pandas as pd
 from config.money import allocate_largest_remainder
 from disputes.choices import Decision as DecisionChoice
 from disputes.choices import ItemKind, ItemStatus

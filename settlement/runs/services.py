@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from catalogs.choices import Scheme
 from catalogs.models import Region
+from config.lazy import pandas as pd
 from jobs.services import JobRefused, job_start, job_sweep
 from settlement.choices import PeriodStatus
 from settlement.engine import result_hash
