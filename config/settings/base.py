@@ -151,7 +151,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"history": PASSWORD_HISTORY}},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # A session lasts one working day; closing the browser ends it too.
