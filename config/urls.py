@@ -10,7 +10,7 @@ admin.site.site_title = "医保支付方式管理平台"
 admin.site.index_title = "数据维护"
 
 urlpatterns = [
-    path("", include("portal.urls")),  # the shell: home, account administration (/manage/users/)
+    path("", include("portal.urls")),  # the shell: home (/), account administration (/manage/)
     path("", include("accounts.urls")),
     path("budgets/", include("budgets.urls")),
     path("catalogs/", include("catalogs.urls")),
