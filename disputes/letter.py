@@ -11,6 +11,7 @@ from config.spreadsheets.writer import workbook_bytes, workbook_new
 from disputes.models import DisputeItem
 from disputes.presenters import ActorNames
 
+
 def _rows(item: DisputeItem, votes: dict[str, int], names: ActorNames) -> list[tuple[str, str]]:
     decided_at = timezone.localtime(item.decided_at).strftime("%Y-%m-%d %H:%M") if item.decided_at else ""
     rows = [

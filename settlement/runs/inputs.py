@@ -77,7 +77,8 @@ def assessment_scores(*, region: Region, year: int) -> dict[int, Decimal] | None
 
 
 def decisions_mark_applied(run: SettlementRun, item_ids: list[int]) -> None:
-    from disputes.services import item_mark_applied  # disputes' services import settlement's modules
+    # Imported on use: disputes.services itself imports settlement.runs (its models).
+    from disputes.services import item_mark_applied
 
     for item in decided_items(item_ids):
         item_mark_applied(actor=None, item=item, note=f"已在结算运行 #{run.pk}（{run.period_label}）中执行")
