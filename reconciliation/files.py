@@ -11,11 +11,10 @@ import csv
 import io
 from pathlib import PurePath
 
-import pandas as pd
 from django.core.exceptions import ValidationError
-from openpyxl import load_workbook
 
 from catalogs.workbooks import SheetErrors, sheet_table
+from config.lazy import pandas as pd
 from config.spreadsheets.reader import rows_checked, sheet_values
 from reconciliation import domain
 
@@ -25,6 +24,8 @@ ENCODINGS = ("utf-8-sig", "gbk")
 
 def file_rows(name: str, content: bytes) -> list[tuple]:
     """The rows of the file's first sheet (header first); an unreadable file raises ``ValidationError``."""
+    from openpyxl import load_workbook
+
     if PurePath(name).suffix.lower() == ".csv":
         for encoding in ENCODINGS:
             try:

@@ -16,11 +16,9 @@ import operator
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, repeat
 
-import numpy as np
 from django.core.exceptions import ValidationError
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
+from config.lazy import numpy as np
 from config.spreadsheets.cells import CELL_LIMIT, CellAtLimit, spreadsheet_unsafe
 
 
@@ -38,6 +36,8 @@ def grid_checked(grid: np.ndarray, *, sheet: str) -> np.ndarray:
         if isinstance(value, str) and len(value) >= CELL_LIMIT
     )
     row, column = divmod(position, grid.shape[1])
+    from openpyxl.utils import get_column_letter
+
     raise CellAtLimit(sheet, f"{get_column_letter(column + 1)}{row + 1}")
 
 
@@ -49,6 +49,8 @@ def rows_checked(
     for number, row in enumerate(rows, start=first):
         for column, value in enumerate(row, start=1):
             if isinstance(value, str) and len(value) >= CELL_LIMIT:
+                from openpyxl.utils import get_column_letter
+
                 raise CellAtLimit(sheet, f"{get_column_letter(column)}{number}")
     return rows
 
@@ -70,6 +72,8 @@ Columns = Mapping[str, tuple[str, str, bool]]  # field: (Chinese header, English
 def _sheet_rows(content: bytes, max_rows: int) -> list[tuple]:
     if len(content) > MAX_BYTES:
         raise ValidationError(ERR_TOO_BIG)
+    from openpyxl import load_workbook
+
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = book.worksheets[0]

@@ -13,17 +13,13 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import openpyxl
-import pandas as pd
-import pyarrow as pa
-from openpyxl.worksheet.datavalidation import DataValidation
-
+from config.lazy import pandas as pd
+from config.lazy import pyarrow as pa
 from config.spreadsheets import CellAtLimit
 from config.spreadsheets.reader import grid_checked
 from config.spreadsheets.writer import rows_workbook, workbook_bytes, workbook_new
 from settlement.intake import columns as cols
-from settlement.intake import contract
-from settlement.intake import xlsx
+from settlement.intake import contract, xlsx
 
 ERR_FILE_TYPE = "仅支持 .xlsx、.csv 或 .zip（国家接口分表 CSV）文件。"
 ERR_FILE_TOO_LARGE = "文件大小超过上限 {limit} MB。"
@@ -69,7 +65,7 @@ def zip_check(path: Path, *, max_uncompressed_mb: int) -> None:
             raise FileRefused(ERR_ZIP_RATIO)
 
 
-Tables = dict[str, pd.DataFrame]  # the national shape: one frame per national table (setlinfo, diseinfo, ...)
+Tables = dict[str, "pd.DataFrame"]  # the national shape: one frame per national table (setlinfo, diseinfo, ...)
 
 
 def frame_read(path: Path, *, source: str, max_uncompressed_mb: int) -> pd.DataFrame | Tables:
@@ -231,6 +227,9 @@ def _instructions() -> list[list[str]]:
 
 def template_xlsx() -> bytes:
     """The template: headers '中文 code', drop-down lists for coded columns, an instructions sheet."""
+    import openpyxl
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = workbook_new()
     sheet = workbook.active
     sheet.title = DATA_SHEET

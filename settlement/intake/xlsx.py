@@ -26,9 +26,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from xml.etree.ElementTree import Element, XMLPullParser
 
-import numpy as np
-import pandas as pd
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -96,6 +95,8 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
 
 def _date_styles(archive: zipfile.ZipFile) -> set[int]:
     """Indexes of the cell styles whose number format shows a date or time."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
     custom = {int(fmt.get("numFmtId")): fmt.get("formatCode", "") for fmt in _elements(archive, "xl/styles.xml", f"{MAIN}numFmt")}
     dated = set()
     for position, xf in enumerate(_style_xfs(archive)):
