@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -23,6 +22,7 @@ from audit.models import ERR_SELF_APPROVAL, DataQualityScore, Finding, Indicator
 from audit.services import audit_record, audited_update, snapshot
 from catalogs.codes import CATEGORY, code_normalised
 from catalogs.choices import Scheme
+from config.lazy import pandas as pd
 
 REVIEW = "audit.review_finding"
 APPROVE = "audit.approve_ruleset"

@@ -1,10 +1,9 @@
 """Spreadsheet engines on one large sheet (issue 20 item 4): who should read and write our .xlsx files.
 
     .venv/bin/python bench/spreadsheets.py [--rows 100000] [--repeat 2] [--writers a,b] [--readers a,b]
-    DATABASE_URL=sqlite:///var/bench.sqlite3 .venv/bin/python bench/run.py spreadsheets [same options]
+    .venv/bin/python bench/run.py spreadsheets [same options]
 
-Standalone (no database, no Django settings; under bench/run.py the scratch database is migrated but not
-used). Generates a case-detail-like sheet (not timed): ``--rows`` rows of 16 columns — ids, institution
+Standalone (no database, no Django settings; bench/run.py runs it without a scratch database). Generates a case-detail-like sheet (not timed): ``--rows`` rows of 16 columns — ids, institution
 codes, ICD-10 / ICD-9-CM-3 codes, dates as text, counts and money as numbers. Every engine works on the
 same rows and the same files, each in a fresh child process (so its peak RSS, ``VmHWM``, is its own):
 
@@ -299,8 +298,8 @@ def _chosen(value: str, engines: dict) -> dict:
 
 
 def bench_spreadsheets(args: argparse.Namespace) -> dict:
-    """``bench/run.py spreadsheets``: the same measurement from the benchmark runner (the scratch database is
-    not used: every engine runs in its own child process on files in var/bench-spreadsheets)."""
+    """``bench/run.py spreadsheets``: the same measurement from the benchmark runner (no database: every
+    engine runs in its own child process on files in var/bench-spreadsheets)."""
     started = time.perf_counter()
     figures = measure(args.rows, repeat=args.repeat, writers=_chosen(args.writers, WRITERS),
                       readers=_chosen(args.readers, READERS))  # fmt: skip

@@ -41,9 +41,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from catalogs.codes import diagnosis_deciding
 from catalogs.grouping import (
     PROCEDURE_TYPE_TO_TREATMENT,
@@ -55,6 +52,8 @@ from catalogs.grouping import (
     require_columns,
     valid_diagnosis,
 )
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "drg"
 SURGICAL_KIND, OPERATION_KIND, MEDICAL_KIND, AMBIGUOUS_KIND = "surgical", "operation", "medical", "ambiguous"

@@ -14,7 +14,6 @@ from typing import BinaryIO
 
 import io
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -22,6 +21,7 @@ from audit.services import audit_record, snapshot
 from catalogs import drg, drg_rules, selectors
 from catalogs.models import DrgGoldenCase, DrgRuleSet, Region
 from catalogs.services import series_approver, series_draft, series_publish, series_return, series_submit
+from config.lazy import pandas as pd
 
 ERR_RULES_LOCKED = "该DRG分组规则已提交或已发布，不能修改；如需变更请复制为新版本。"
 ERR_RULES_EMPTY = "DRG分组规则还没有规则表，不能提交。"

@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-import pandas as pd
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
@@ -20,6 +19,7 @@ from catalogs.models import (
     CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgOrProcedure, DrgRuleSet, DrgTraumaRegion, Institution, InstitutionCoefficient,
     Procedure, Region,
 )  # fmt: skip
+from config.lazy import pandas as pd
 
 
 def region_list_for_user(user):

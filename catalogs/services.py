@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
@@ -24,6 +23,7 @@ from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentTyp
 from catalogs.models import (
     ERR_SELF_APPROVAL, ERR_VERSION_LOCKED, CatalogGroup, CatalogVersion, Diagnosis, GoldenCase, GroupSubtype, Procedure, Region,
 )  # fmt: skip
+from config.lazy import pandas as pd
 
 Progress = Callable[[int, str], None]
 

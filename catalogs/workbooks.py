@@ -14,9 +14,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-import pandas as pd
-
 from catalogs.codes import DIAGNOSIS_ENTRY, PROCEDURE, PROCEDURE_PATTERN, code_normalised
+from config.lazy import pandas as pd
 from config.spreadsheets import spreadsheet_unsafe
 from config.spreadsheets.reader import sheet_values, workbook_loaded
 from config.spreadsheets.writer import rows_workbook

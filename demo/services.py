@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 
-import pandas as pd
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -36,6 +35,7 @@ from catalogs.choices import ApgUnit, CatalogKind, CatalogStatus, Scheme, Treatm
 from catalogs.models import CatalogVersion, Diagnosis, Institution, Procedure, Region
 from catalogs.drg_rule_services import drg_rule_set_seed
 from catalogs.services import catalog_build_apg, catalog_build_dip, version_create, version_publish, version_submit
+from config.lazy import pandas as pd
 from demo import budgets as demo_budgets
 from demo import domain
 from demo.national import national_month_upload

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from typing import IO
 
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from config.spreadsheets import spreadsheet_unsafe
 from config.spreadsheets.reader import sheet_values, workbook_loaded
 from config.spreadsheets.writer import workbook_bytes, workbook_new
@@ -31,6 +28,9 @@ class BatchFileError(ValueError):
 
 def batch_template() -> bytes:
     """The template: a header, a drop-down of reason codes on the reason columns, the code list on a second sheet."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     book = workbook_new()
     sheet = book.active
     sheet.title = SHEET

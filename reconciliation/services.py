@@ -13,13 +13,13 @@ from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from catalogs.models import Region
+from config.lazy import pandas as pd
 from jobs.registry import Progress
 from jobs.services import job_start
 from reconciliation import domain, excel, selectors

@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -29,6 +28,7 @@ from django.utils import timezone
 from audit.choices import FindingStatus
 from audit.services import audit_record, snapshot
 from catalogs.models import Region
+from config.lazy import pandas as pd
 from jobs.models import Job
 from jobs.services import job_start
 from reports import selectors, sheets

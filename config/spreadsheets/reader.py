@@ -27,12 +27,9 @@ from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
 
-import numpy as np
 from django.core.exceptions import ValidationError
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from python_calamine import CalamineError, CalamineWorkbook
 
+from config.lazy import numpy as np
 from config.spreadsheets.cells import CELL_LIMIT, CellAtLimit, spreadsheet_unsafe
 from config.spreadsheets.guard import (
     ERR_NOT_ZIP,
@@ -70,6 +67,8 @@ def workbook_loaded(source: bytes | IO[bytes], *, max_uncompressed_mb: int = SMA
     """An uploaded workbook, read-only with cached values, for the small imports that read it with openpyxl
     (types as openpyxl gives them: whole numbers as ``int``). The zip is checked first (``FileRefused``);
     openpyxl parses its XML with defusedxml (no entity expansion, no external entities)."""
+    from openpyxl import load_workbook
+
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     zip_check(stream, max_uncompressed_mb=max_uncompressed_mb)
     return load_workbook(stream, read_only=True, data_only=True)
@@ -90,6 +89,8 @@ def sheet_rows(path: Path, *, sheet: str) -> np.ndarray:
     ``datetime`` for a date- or time-formatted number (rounded to the second; a time alone on the
     workbook's epoch day), booleans as "1"/"0" and error cells as their text (``#N/A``). Refuses with
     ``FileRefused``; the caller has run ``guard.zip_check``."""
+    from python_calamine import CalamineError
+
     with _opened(path) as (book, archive):
         names = book.sheet_names
         if not names:
@@ -119,6 +120,8 @@ class _opened:
         self.path = path
 
     def __enter__(self):
+        from python_calamine import CalamineError, CalamineWorkbook
+
         try:
             self.archive = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError):
@@ -248,6 +251,8 @@ def grid_checked(grid: np.ndarray, *, sheet: str) -> np.ndarray:
         if isinstance(value, str) and len(value) >= CELL_LIMIT
     )
     row, column = divmod(position, grid.shape[1])
+    from openpyxl.utils import get_column_letter
+
     raise CellAtLimit(sheet, f"{get_column_letter(column + 1)}{row + 1}")
 
 
@@ -259,6 +264,8 @@ def rows_checked(
     for number, row in enumerate(rows, start=first):
         for column, value in enumerate(row, start=1):
             if isinstance(value, str) and len(value) >= CELL_LIMIT:
+                from openpyxl.utils import get_column_letter
+
                 raise CellAtLimit(sheet, f"{get_column_letter(column)}{number}")
     return rows
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from io import BytesIO, StringIO
-
-import xlsxwriter
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from config.spreadsheets.cells import CellTooLong, spreadsheet_safe
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 XLSXWRITER_OPTIONS = {
@@ -37,6 +37,8 @@ XLSXWRITER_OPTIONS = {
 
 def workbook_new() -> Workbook:
     """An empty workbook (one sheet) to lay out; turn it into bytes with ``workbook_bytes``."""
+    from openpyxl import Workbook
+
     return Workbook()
 
 
@@ -63,6 +65,8 @@ def rows_workbook(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) ->
     text cell passes ``spreadsheet_safe``. Written by XlsxWriter in constant-memory mode (rows stream to a
     temporary file; 1.9x openpyxl's write-only mode on 200,000 rows, docs/dependencies.md); text is
     always text (no formulas, numbers or links guessed from it), dates get ``DATE_FORMAT``."""
+    import xlsxwriter
+
     buffer = BytesIO()
     # The with-block closes the book (and removes its temporary files) on a refusal too.
     with xlsxwriter.Workbook(buffer, XLSXWRITER_OPTIONS) as book:
@@ -87,6 +91,8 @@ def csv_bytes(header: Sequence, rows: Iterable[Sequence] = ()) -> bytes:
 
 
 def _row_safe(title: str, number: int, row: Sequence) -> list:
+    from openpyxl.utils import get_column_letter
+
     safe = []
     for column, value in enumerate(row, start=1):
         try:

@@ -6,10 +6,10 @@ import io
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 from django import forms
 from django.conf import settings
 
+from config.lazy import pandas as pd
 from settlement.intake import files
 
 PAGE_MAX_CASES = 1_000

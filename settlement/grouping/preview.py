@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
-import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from catalogs.choices import CatalogKind, Scheme
 from accounts.regions import in_user_regions
 from catalogs.models import CatalogVersion, DrgRuleSet, Institution, Region
 from catalogs.selectors import drg_rule_set_in_force
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, EngineError
 from settlement.engine.points import case_points
 from settlement.grouping import domain, selectors

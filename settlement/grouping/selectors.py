@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
@@ -14,6 +13,7 @@ from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.dip import DipConfig
 from catalogs.models import CatalogVersion, GroupSubtype, Region
 from catalogs.selectors import drg_rule_set_for_version, drg_rules_of, procedure_types
+from config.lazy import pandas as pd
 from settlement.choices import MedType
 from settlement.grouping.domain import TRACE_TEXT, UNGROUPABLE_TRACES, GroupingCatalog
 from settlement.grouping.models import CaseGroup

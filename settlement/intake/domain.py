@@ -19,10 +19,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import numpy as np
-import pandas as pd
-
 from catalogs import codes
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.intake import columns as cols
 from settlement.intake.columns import BY_CODE, COLUMNS, FEE_BREAKDOWN
 

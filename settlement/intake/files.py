@@ -13,11 +13,8 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import openpyxl
-import pandas as pd
-import pyarrow as pa
-from openpyxl.worksheet.datavalidation import DataValidation
-
+from config.lazy import pandas as pd
+from config.lazy import pyarrow as pa
 from config.spreadsheets import CellAtLimit, reader
 from config.spreadsheets.guard import (  # noqa: F401 - the refusals intake names (tests, services)
     ERR_NOT_ZIP,
@@ -57,7 +54,7 @@ def source_of(file_name: str) -> str:
     return suffix[1:]
 
 
-Tables = dict[str, pd.DataFrame]  # the national shape: one frame per national table (setlinfo, diseinfo, ...)
+Tables = dict[str, "pd.DataFrame"]  # the national shape: one frame per national table (setlinfo, diseinfo, ...)
 
 
 def frame_read(path: Path, *, source: str, max_uncompressed_mb: int) -> pd.DataFrame | Tables:
@@ -210,6 +207,9 @@ def _instructions() -> list[list[str]]:
 
 def template_xlsx() -> bytes:
     """The template: headers '中文 code', drop-down lists for coded columns, an instructions sheet."""
+    import openpyxl
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = workbook_new()
     sheet = workbook.active
     sheet.title = DATA_SHEET

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from config.spreadsheets import spreadsheet_unsafe
 from config.spreadsheets.guard import FileRefused
@@ -24,6 +22,8 @@ ERR_MISSING = "缺少参数项：{keys}。"
 
 
 def parameter_workbook(parameter_set: ParameterSet) -> bytes:
+    from openpyxl.styles import Font, PatternFill
+
     workbook = workbook_new()
     sheet = workbook.active
     sheet.title = SHEET
@@ -47,6 +47,8 @@ def parameter_workbook(parameter_set: ParameterSet) -> bytes:
 def parameter_values_read(file: BinaryIO) -> dict[str, str]:
     """The ``{key: text}`` of an exported sheet. Every problem is reported at once with its row, in Chinese;
     range and cross-field checks are the service's (``domain.validate``), mapped back to rows here."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = workbook_loaded(file)
     except (FileRefused, InvalidFileException, OSError, KeyError, ValueError):
