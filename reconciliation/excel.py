@@ -14,10 +14,10 @@ import io
 from collections.abc import Iterable
 from pathlib import PurePath
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 
 from catalogs.workbooks import SheetErrors, sheet_table
+from config.lazy import pandas as pd
 from config.spreadsheets.reader import rows_checked, sheet_values, workbook_loaded
 from config.spreadsheets.writer import rows_workbook
 from reconciliation import domain
