@@ -31,6 +31,7 @@ from bench.national import NATIONAL_SUBCOMMAND  # noqa: E402  (needs ROOT on the
 from bench.preview import PREVIEW_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.reconciliation import RECONCILIATION_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.settlement_run import SETTLEMENT_RUN_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
+from bench.spreadsheets import SPREADSHEETS_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.startup import STARTUP_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 
 
@@ -152,8 +153,9 @@ SUBCOMMANDS["dictionaries"] = DICTIONARIES_SUBCOMMAND
 SUBCOMMANDS["settlement_run"] = SETTLEMENT_RUN_SUBCOMMAND
 SUBCOMMANDS["preview"] = PREVIEW_SUBCOMMAND
 SUBCOMMANDS["reconciliation"] = RECONCILIATION_SUBCOMMAND
+SUBCOMMANDS["spreadsheets"] = SPREADSHEETS_SUBCOMMAND
 SUBCOMMANDS["startup"] = STARTUP_SUBCOMMAND
-NO_DATABASE = {"startup"}  # measured in child processes; no scratch database, no migrate
+NO_DATABASE = {"startup", "spreadsheets"}  # measured in child processes; no scratch database, no migrate
 SUBCOMMANDS["report"] = (
     bench_report, "monthly report pack of a month with N cases (workbooks of the bureau and every institution)",
     [(("--cases",), {"type": int, "default": 100_000}), (("--seed",), {"type": int, "default": 20240101})],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import IO
 
 from config.spreadsheets import spreadsheet_unsafe
-from config.spreadsheets.reader import sheet_values
+from config.spreadsheets.reader import sheet_values, workbook_loaded
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from disputes import domain
 from disputes.choices import Reason
@@ -53,10 +53,8 @@ def batch_template() -> bytes:
 
 def batch_read(upload: IO[bytes]) -> tuple[list[domain.BatchRow], list[tuple[int, str]]]:
     """The parsed rows and the (line, message) errors of the others, or BatchFileError for the file as a whole."""
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(upload, read_only=True, data_only=True)
+        book = workbook_loaded(upload)
     except Exception as error:  # openpyxl raises zipfile, KeyError, InvalidFileException… for a non-xlsx file
         raise BatchFileError(ERR_UNREADABLE) from error
     if SHEET not in book.sheetnames:

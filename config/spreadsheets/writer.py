@@ -4,7 +4,9 @@
 validation); ``workbook_bytes(book)`` neutralises every text cell (``spreadsheet_safe``) however it was
 written — ``append``, ``cell()``, ``sheet["A1"] = …`` — and saves. A text that openpyxl took for a
 formula (it starts with ``=``) is turned back into quoted text. ``rows_workbook`` streams plain tables
-(a bold, frozen header and rows) with XlsxWriter, neutralising each cell as it is written.
+(a bold, frozen header and rows) with XlsxWriter, neutralising each cell as it is written; ``csv_bytes``
+writes the same shape as CSV (UTF-8 with a BOM, so Excel and WPS open Chinese text correctly), each cell
+neutralised too, since a spreadsheet evaluates a CSV cell starting with ``=`` just the same.
 
 No text is ever cut: a cell that would hold ``CELL_LIMIT`` characters or more stops the writer with
 ``CellTooLong`` naming the sheet and cell, and no file comes out (``config.spreadsheets.cells``). A page
@@ -13,8 +15,9 @@ that asked for the file shows that message instead (``config.middleware.Spreadsh
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Sequence
-from io import BytesIO
+from io import BytesIO, StringIO
 from typing import TYPE_CHECKING
 
 from config.spreadsheets.cells import CellTooLong, spreadsheet_safe
@@ -75,6 +78,16 @@ def rows_workbook(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) ->
             for number, row in enumerate(rows, start=2):
                 sheet.write_row(number - 1, 0, _row_safe(title, number, row))
     return buffer.getvalue()
+
+
+def csv_bytes(header: Sequence, rows: Iterable[Sequence] = ()) -> bytes:
+    """A CSV file of ``header`` and ``rows``, every cell through ``spreadsheet_safe``, UTF-8 with a BOM."""
+    buffer = StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_row_safe("CSV", 1, header))
+    for number, row in enumerate(rows, start=2):
+        writer.writerow(_row_safe("CSV", number, row))
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def _row_safe(title: str, number: int, row: Sequence) -> list:

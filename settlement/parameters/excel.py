@@ -7,7 +7,8 @@ from typing import BinaryIO
 from django.core.exceptions import ValidationError
 
 from config.spreadsheets import spreadsheet_unsafe
-from config.spreadsheets.reader import sheet_values
+from config.spreadsheets.guard import FileRefused
+from config.spreadsheets.reader import sheet_values, workbook_loaded
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from settlement.parameters import domain
 from settlement.parameters.models import ParameterSet
@@ -46,12 +47,11 @@ def parameter_workbook(parameter_set: ParameterSet) -> bytes:
 def parameter_values_read(file: BinaryIO) -> dict[str, str]:
     """The ``{key: text}`` of an exported sheet. Every problem is reported at once with its row, in Chinese;
     range and cross-field checks are the service's (``domain.validate``), mapped back to rows here."""
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError):
+        workbook = workbook_loaded(file)
+    except (FileRefused, InvalidFileException, OSError, KeyError, ValueError):
         raise ValidationError(ERR_FILE) from None
     sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
     rows = sheet_values(sheet)

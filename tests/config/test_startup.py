@@ -12,7 +12,7 @@ from pathlib import Path
 from config.lazy import LazyModule
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ["pandas", "numpy", "pyarrow", "openpyxl", "xlsxwriter", "hypothesis"]
+HEAVY = ["pandas", "numpy", "pyarrow", "openpyxl", "xlsxwriter", "python_calamine", "hypothesis"]
 
 # What every process does before its first line of work: django.setup() (models, admin autodiscovery,
 # the job kinds of every app's tasks.py), then the URL conf with every view module it includes.
