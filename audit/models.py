@@ -13,7 +13,7 @@ from audit import indicators
 from catalogs.choices import Scheme
 from audit.choices import FindingStatus, Rule, RuleSetStatus, Severity
 from audit.domain import FieldChange, snapshot_diff
-from audit.versioning import SeriesMessages, series_constraints, user_field
+from workflow.models import SeriesMessages, series_constraints, user_field
 
 ERR_APPEND_ONLY = "审计事件只能追加，不能修改或删除。"
 

@@ -16,7 +16,7 @@ from audit.assessment import domain, selectors
 from audit.assessment.choices import AssessmentStatus
 from audit.assessment.models import Assessment, AssessmentItem, AssessmentScheme, AssessmentScore
 from audit.services import audit_record, audited_update, snapshot
-from audit.versioning import ERR_SELF_APPROVAL
+from workflow.models import ERR_SELF_APPROVAL
 
 COMPILE = "audit.compile_assessment"
 APPROVE = "audit.approve_assessment"
