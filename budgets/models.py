@@ -15,7 +15,12 @@ from django.db.models import Q
 from budgets.choices import BudgetStatus, LineKind, LineMethod, PhasingMethod
 from budgets.domain import DEFAULT_RESERVE_RATE, DEFAULT_SETTLEMENT_SHARE
 from catalogs.choices import Scheme
-from workflow.models import FourEyesSeries, SeriesMessages, series_constraints, user_field
+from workflow.models import (
+    FourEyesSeries,
+    SeriesMessages,
+    series_constraints,
+    user_field,
+)
 
 ERR_VERSION_EXISTS = "该统筹区、年度、险种已存在此版本号。"
 ERR_ONE_IN_FORCE = "同一统筹区、年度、险种只能有一个执行中的预算版本。"

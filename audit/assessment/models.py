@@ -12,7 +12,12 @@ from django.db.models import Q
 from accounts.tenancy import TenantQuerySet
 from audit.assessment.choices import AssessmentStatus, ItemKind
 from audit.choices import Rule
-from workflow.models import FourEyesSeries, SeriesMessages, series_constraints, user_field
+from workflow.models import (
+    FourEyesSeries,
+    SeriesMessages,
+    series_constraints,
+    user_field,
+)
 
 ERR_SCHEME_NAME = "该统筹区已有同名的考核方案。"
 ERR_ITEM_CODE = "同一考核方案中项目编码不能重复。"
