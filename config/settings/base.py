@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     # Ours, bottom layer first: apps depend downward only (docs/architecture.md).
     "audit",
+    "workflow",
     "jobs",
     "catalogs",
     "accounts",
