@@ -267,16 +267,17 @@ def run_case_list_for_user(user, *, run: SettlementRun, institution_id: int | No
     return rows.select_related("case").order_by("case_id")
 
 
-def point_value_trend(*, region: Region, year: int, scheme: str, category: str) -> list[dict]:
-    """点值走势 as settled: the point value of each current monthly run, then the year's (annual
-    settlement) when there is one. The year-end forecast of a year still running is added by
-    ``settlement.runs.simulation.point_value_trend_forecast`` (a selector runs no simulation)."""
+def point_value_trend_settled(*, region: Region, year: int, scheme: str, category: str) -> tuple[list[dict], bool]:
+    """点值走势 as settled — the point value of each current monthly run, then the year's (annual
+    settlement) when there is one — and whether the year is settled. The year-end forecast of a year
+    still running is added by ``settlement.runs.simulation.point_value_trend_forecast``: a selector
+    runs no simulation."""
     months = current_runs(region=region, year=year, scheme=scheme, category=category, run_type=RunType.MONTHLY)
     rows = [{"run_id": months[m].pk, "label": f"{m}月", "point_value": months[m].point_value} for m in sorted(months)]
     annual = run_current(region=region, year=year, scheme=scheme, category=category, run_type=RunType.ANNUAL)
     if annual is not None:
         rows.append({"run_id": annual.pk, "label": "年度结算", "point_value": annual.point_value})
-    return rows
+    return rows, annual is not None
 
 
 # --- pages (settlement/runs/views.py, api/) ---------------------------------------------------------

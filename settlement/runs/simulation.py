@@ -170,12 +170,11 @@ def point_value_forecast(*, region, year: int, scheme: str, category: str) -> Fo
 
 
 def point_value_trend_forecast(*, region, year: int, scheme: str, category: str) -> list[dict]:
-    """点值走势 with the forecast: ``selectors.point_value_trend`` (each current monthly run's point value,
+    """点值走势 with the forecast: ``selectors.point_value_trend_settled`` (each current monthly run's point value,
     then the year's once settled) and, while the year is still running, the forecast year-end value
     with its range (a row marked ``forecast``)."""
-    rows = selectors.point_value_trend(region=region, year=year, scheme=scheme, category=category)
-    annual = selectors.run_current(region=region, year=year, scheme=scheme, category=category, run_type=RunType.ANNUAL)
-    if annual is not None or not rows:
+    rows, settled = selectors.point_value_trend_settled(region=region, year=year, scheme=scheme, category=category)
+    if settled or not rows:
         return rows
     forecast = point_value_forecast(region=region, year=year, scheme=scheme, category=category).forecast
     if forecast is not None:
