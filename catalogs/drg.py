@@ -394,7 +394,7 @@ class _CaseCodes:
         other_pos, other_strings = pd.factorize(cases["otherdiag_codes"].fillna("").astype(str))
         oproc_pos, oproc_strings = pd.factorize(cases.get("other_oprn_oprt_codes", blank).fillna("").astype(str))
         number = lambda name: pd.to_numeric(cases[name], errors="coerce").to_numpy(dtype=float) if name in cases else np.full(len(cases), np.nan)  # noqa: E731
-        sex = cases["gend"].astype(str).str.strip().map({"1": 1, "2": 2}).fillna(0).to_numpy(dtype=np.int8) if "gend" in cases else None
+        sex = _sexes(cases["gend"]) if "gend" in cases else None
         age_days = np.where(np.isnan(number("nwb_age")), number("age") * 365, number("nwb_age"))
         weight = np.where(np.isnan(number("nwb_bir_wt")), number("nwb_adm_wt"), number("nwb_bir_wt"))
         order = {name: position for position, name in enumerate(_TRACE_ORDER)}
@@ -408,6 +408,13 @@ class _CaseCodes:
         return cls(diag_pos, diag_codes, proc_pos, proc_codes, np.asarray(proc_codes.isin(or_codes)), other_pos,
                    np.asarray(other_strings, dtype=object), oproc_pos, np.asarray(oproc_strings, dtype=object), pd.Index(or_codes),
                    np.zeros(len(cases), np.int8) if sex is None else sex, age_days, weight, check)  # fmt: skip
+
+
+def _sexes(column: pd.Series) -> np.ndarray:
+    """1 / 2 / 0 (unknown) per case, mapped once per distinct value."""
+    positions, values = pd.factorize(column, use_na_sentinel=True)
+    sexes = pd.Index(values, dtype=object).astype(str).str.strip().map({"1": 1, "2": 2}).fillna(0).to_numpy(dtype=np.int8)
+    return np.append(sexes, np.int8(0))[positions]
 
 
 def _split_lists(strings) -> tuple[np.ndarray, np.ndarray]:
@@ -425,15 +432,35 @@ def _split_lists(strings) -> tuple[np.ndarray, np.ndarray]:
     return owner[keep], np.asarray(entries[keep], dtype=object)
 
 
+def _positions(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of non-negative integer ``keys`` (< ``size``) in their distinct values, and those values: through
+    an array of ``size`` slots when that is small (the values ascending), else a hash table (in order of appearance)."""
+    if size > max(4 * len(keys), 1 << 16):
+        return pd.factorize(keys)
+    seen = np.zeros(size, dtype=bool)
+    seen[keys] = True
+    distinct = np.flatnonzero(seen)
+    slot = np.empty(size, dtype=np.int64)
+    slot[distinct] = np.arange(len(distinct))
+    return slot[keys], distinct
+
+
 def _signatures(left_pos: np.ndarray, right_pos: np.ndarray, left_hits: pd.DataFrame, right_hits: pd.DataFrame,
                 item: str) -> tuple[np.ndarray, pd.DataFrame]:  # fmt: skip
-    """Per case, the id (0 = none) of the set of ``item`` hit by its left code or its right string; and (sig, item) rows."""
-    pair_pos, pairs = pd.factorize(pair_keys(left_pos, right_pos, int(right_pos.max(initial=0)) + 1))
+    """Per case, the id (0 = none) of the set of ``item`` hit by its left code or its right string; and (sig, item) rows.
+
+    Left codes hitting the same items are one class first, so the (class, right string) pairs are few."""
     if left_hits.empty and right_hits.empty:
         return np.zeros(len(left_pos), dtype=np.int64), pd.DataFrame({"sig": [], item: []}, dtype=np.int64)
+    left, member = left_hits["left"].to_numpy(dtype=np.int64), left_hits[item].to_numpy(dtype=np.int64)
+    owners, ids = _set_ids(left, member)
+    left_class = np.zeros(max(int(left_pos.max(initial=0)), int(left.max(initial=0))) + 1, dtype=np.int64)
+    left_class[owners] = ids + 1
+    class_hits = pd.DataFrame({"left": left_class[left], item: member}).drop_duplicates()
     size = int(right_pos.max(initial=0)) + 1
+    pair_pos, pairs = _positions(left_class[left_pos] * size + right_pos, (int(left_class.max(initial=0)) + 1) * size)
     table = pd.DataFrame({"pair": np.arange(len(pairs)), "left": pairs // size, "right": pairs % size})
-    hits = pd.concat([table.merge(left_hits, on="left")[["pair", item]], table.merge(right_hits, on="right")[["pair", item]]])
+    hits = pd.concat([table.merge(class_hits, on="left")[["pair", item]], table.merge(right_hits, on="right")[["pair", item]]])
     hits = hits.drop_duplicates()
     owner, set_id = _set_ids(hits["pair"].to_numpy(), hits[item].to_numpy())
     pair_sig = np.zeros(len(pairs), dtype=np.int64)
@@ -529,15 +556,91 @@ def _bands(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values), -1, band)
 
 
+def _diagnosis_classes(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct main diagnosis: an id equal for diagnoses on the same MDC and ADRG lists (whole, deciding
+    part or category; 0: none), and the MDCs it can open (its MDC lists and the MDCs without a list)."""
+    mdc = _members(case.diag_codes, rules.mdc_diagnoses, "mdc_row")
+    adrg = _members(case.diag_codes, rules.adrg_diagnoses, "adrg_row")
+    owners, ids = _set_ids(np.concatenate([mdc["code"].to_numpy(), adrg["code"].to_numpy()]),
+                           np.concatenate([mdc["mdc_row"].to_numpy(), len(rules.mdc) + adrg["adrg_row"].to_numpy()]))  # fmt: skip
+    classes = np.zeros(len(case.diag_codes), dtype=np.int64)
+    classes[owners] = ids + 1
+    can_open = np.zeros((len(case.diag_codes), len(rules.mdc)), dtype=bool)
+    can_open[mdc["code"].to_numpy(), mdc["mdc_row"].to_numpy()] = True
+    can_open[:, np.setdiff1d(np.arange(len(rules.mdc)), rules.mdc_diagnoses["mdc_row"].to_numpy())] = True
+    return classes, can_open
+
+
+def _csr(owner: np.ndarray, member: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(owner, member) pairs as slices of one array: per owner 0..size-1 its start and count, and the members."""
+    order = np.argsort(owner, kind="stable")
+    counts = np.bincount(owner, minlength=size)
+    return np.cumsum(counts) - counts, counts, member[order]
+
+
+def _expanded(starts: np.ndarray, counts: np.ndarray, members: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each position of ``slots`` (owners), its members: (index into ``slots``, member) pairs."""
+    count = counts[slots]
+    first = np.repeat(starts[slots], count)
+    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    return np.repeat(np.arange(len(slots)), count), members[first + offset]
+
+
+def _procedures_seen(case: _CaseCodes, rules: DrgRules, diag_class: np.ndarray, can_open: np.ndarray, px: np.ndarray,
+                     px_rules: pd.DataFrame, px_or: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Per case, an id of what its procedures mean to its main diagnosis: the ADRG procedure lists the main
+    procedure is on and the procedure rules its procedures satisfy, both only in MDCs the diagnosis can open;
+    the main procedure being an OR procedure; an OR procedure anywhere. Equal for two cases of one diagnosis
+    class: the ADRGs they can reach hold alike for both (an ADRG is tried only in an open MDC)."""
+    n_adrg = len(rules.adrg)
+    sizes = (len(case.proc_codes), int(px.max(initial=0)) + 1)
+    triple_pos, triples = pd.factorize((diag_class[case.diag_pos] * sizes[0] + case.proc_pos) * sizes[1] + px)
+    first = np.full(len(triples), len(triple_pos), dtype=np.int64)
+    np.minimum.at(first, triple_pos, np.arange(len(triple_pos)))
+    diag, proc, sig = case.diag_pos[first], case.proc_pos[first], px[first]
+    listed = rules.adrg_procedures
+    position = case.proc_codes.get_indexer(listed["proc_code"])
+    on_list = _csr(position[position >= 0], listed["adrg_row"].to_numpy()[position >= 0], len(case.proc_codes))
+    satisfied = _csr(px_rules["sig"].to_numpy(dtype=np.int64), px_rules["adrg_row"].to_numpy(dtype=np.int64), sizes[1])
+    owner_l, row_l = _expanded(*on_list, proc)
+    owner_r, row_r = _expanded(*satisfied, sig)
+    mdc_row = rules.adrg["mdc_row"].to_numpy()
+    keep_l, keep_r = can_open[diag[owner_l], mdc_row[row_l]], can_open[diag[owner_r], mdc_row[row_r]]
+    flags = np.arange(len(triples))
+    owner = np.concatenate([owner_l[keep_l], owner_r[keep_r], flags[case.is_or[proc]], flags[px_or[sig]]])
+    member = np.concatenate([row_l[keep_l], n_adrg + row_r[keep_r], np.full(int(case.is_or[proc].sum()), 2 * n_adrg),
+                             np.full(int(px_or[sig].sum()), 2 * n_adrg + 1)])  # fmt: skip
+    seen = np.zeros(len(triples), dtype=np.int64)
+    owners, ids = _set_ids(owner, member)
+    seen[owners] = ids + 1
+    return seen[triple_pos]
+
+
+def _factorized(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Positions of the distinct rows of non-negative integer ``columns`` (one key when their sizes allow)."""
+    positions, size = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        column = np.asarray(column, dtype=np.int64)
+        span = int(column.max(initial=0)) + 1
+        if size * span >= 2**62:
+            positions = pd.factorize(positions)[0]
+            size = int(positions.max(initial=0)) + 1
+        positions, size = positions * span + column, size * span
+    return pd.factorize(positions)[0]
+
+
 def _units(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, _Units]:
     dx, dx_lists, regions = _diagnosis_hits(case, rules)
     px, px_rules, px_or = _procedure_hits(case, rules)
     ages = np.concatenate([rules.mdc["age_days_max"].to_numpy(), rules.adrg["age_days_max"].to_numpy(), [NEWBORN_DAYS]])
     weights = np.concatenate([rules.adrg["weight_min"].to_numpy(), rules.adrg["weight_max"].to_numpy()])
-    columns = [case.diag_pos, case.proc_pos, dx, px, case.sex, _bands(case.age_days, ages), _bands(case.weight, weights), case.check]
-    unit_pos = np.zeros(len(case.diag_pos), dtype=np.int64)
-    for column in columns:
-        unit_pos, _ = pd.factorize(pair_keys(unit_pos, np.asarray(column, dtype=np.int64) + 1, int(np.max(column, initial=0)) + 2))
+    # Main diagnoses on the same rule lists behave alike, and so do procedures that mean the same to them: the
+    # units key on these classes, and each unit keeps the codes of its first case to stand for its class.
+    diag_class, can_open = _diagnosis_classes(case, rules)
+    seen = _procedures_seen(case, rules, diag_class, can_open, px, px_rules, px_or)
+    columns = [diag_class[case.diag_pos], seen, dx, case.sex, _bands(case.age_days, ages) + 1, _bands(case.weight, weights) + 1,
+               case.check + 1]  # fmt: skip
+    unit_pos = _factorized(columns)
     first = np.full(int(unit_pos.max(initial=-1)) + 1, len(unit_pos), dtype=np.int64)
     np.minimum.at(first, unit_pos, np.arange(len(unit_pos)))
     table = pd.DataFrame({"diag": case.diag_pos[first], "proc": case.proc_pos[first], "dx": dx[first], "px": px[first],
@@ -742,7 +845,7 @@ def _severity(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
     families = rules.families
     family_set, excluded_keys = _family_sets(diag_codes, families, rules)
     # Distinct (family set of the main diagnosis, other-diagnosis string) pairs carry the whole decision.
-    combo_pos, combos = pd.factorize(pair_keys(family_set[diag_pos], other_pos, len(strings)))
+    combo_pos, combos = _positions(family_set[diag_pos] * len(strings) + other_pos, (int(family_set.max(initial=0)) + 1) * len(strings))
     found = pd.DataFrame({"combo": np.arange(len(combos)), "set": combos // len(strings), "other": combos % len(strings)})
     found = found.merge(hits, on="other")
     family = families.get_indexer(rules.cc["family"].to_numpy())[found["cc"]]
