@@ -359,7 +359,31 @@ def drg_group(cases: pd.DataFrame, rules: DrgRules, procedure_types: Mapping[str
     unit_pos, units = _units(case, rules)
     adrg_row, trace, mdc_row = _outcomes(units, case, rules)
     severity = _severity(case, rules)
-    return _result(cases.index, rules, adrg_row[unit_pos], trace[unit_pos], mdc_row[unit_pos], severity)
+    # The result of a case depends on its unit's outcome and its severity only: one row per distinct pair (numbered
+    # in the order of their first case, as the rule-trace texts are), spread back to the cases by position.
+    outcome_pos = _factorized([adrg_row + 1, trace, mdc_row + 1])
+    kinds = int(outcome_pos.max(initial=-1)) + 1
+    outcome_of = np.zeros(kinds, dtype=np.int64)
+    outcome_of[outcome_pos] = np.arange(len(outcome_pos))  # a unit standing for its outcome
+    pair_pos, pairs = _positions(outcome_pos[unit_pos] * 3 + severity // 2, kinds * 3)
+    first = np.full(len(pairs), len(pair_pos), dtype=np.int64)
+    np.minimum.at(first, pair_pos, np.arange(len(pair_pos)))
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    unit, level = outcome_of[pairs[order] // 3], pairs[order] % 3 * 2 + 1
+    return _spread(_result(pd.RangeIndex(len(order)), rules, adrg_row[unit], trace[unit], mdc_row[unit], level), rank[pair_pos], cases.index)
+
+
+def _spread(frame: pd.DataFrame, positions: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """``frame``'s rows at ``positions`` (categoricals by their codes), with ``index``."""
+    columns = {}
+    for name, column in frame.items():
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            columns[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy()[positions], dtype=column.dtype, validate=False)
+        else:
+            columns[name] = column.to_numpy()[positions]
+    return pd.DataFrame(columns, index=index)
 
 
 @dataclass
@@ -813,6 +837,7 @@ def _rule_trace(rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_c
     first = np.full(len(combos), len(combo_pos), dtype=np.int64)
     np.minimum.at(first, combo_pos, np.arange(len(combo_pos)))
     steps_of = _cached("rule_texts", rules, lambda: _rule_texts(rules))
+    ambiguous = rules.adrg["kind"].to_numpy() == AMBIGUOUS_KIND
     texts = []
     for case in first:
         row = case_adrg[case]
@@ -820,7 +845,7 @@ def _rule_trace(rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_c
             texts.append(TRACE_TEXT[_TRACE_ORDER[case_trace[case]]])
             continue
         steps = list(steps_of[row])
-        if rules.adrg["kind"].iat[row] != AMBIGUOUS_KIND:
+        if not ambiguous[row]:
             steps.append(SEVERITY_TEXT[int(severity[case])])
         texts.append(" → ".join([*steps, drg_codes[drg_pos[case]]]))
     text_pos, distinct = pd.factorize(pd.Series(texts, dtype=object))
