@@ -9,10 +9,11 @@ DRG rule set published and a DRG catalog built from the same year with it. Timed
 whole year, DIP twice — the first run writes every result, the second replaces them (delete + write) —
 and DRG once, with the read / group / write steps.
 
-``--national``: the DRG side uses the national CHS-DRG 1.1 rule set (``drg_rule_set_load_national``) instead
-of the demo one, and before the DRG catalog is built the year's main diagnoses, main procedures and other
-diagnoses are redrawn from the national lists (bench/drg_national.py ``national_cases``, ``--pool`` codes;
-sex, age and newborn fields stay the demo's) with one ``UPDATE`` (not timed).
+``--national``: DRG only (no DIP catalog, no DIP runs), with the national CHS-DRG 1.1 rule set
+(``drg_rule_set_load_national``) instead of the demo one, timed twice (first grouping, regrouping). Before
+the DRG catalog is built, the year's main diagnoses, main procedures and other diagnoses are redrawn from
+the national lists (bench/drg_national.py ``national_cases``, ``--pool`` codes; sex, age and newborn fields
+stay the demo's) with one ``UPDATE`` (not timed).
 """
 
 from __future__ import annotations
