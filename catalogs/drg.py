@@ -651,15 +651,15 @@ def _procedures_seen(case: _CaseCodes, rules: DrgRules, diag_class: np.ndarray, 
     the main procedure being an OR procedure; an OR procedure anywhere. Equal for two cases of one diagnosis
     class: the ADRGs they can reach hold alike for both (an ADRG is tried only in an open MDC)."""
     n_adrg = len(rules.adrg)
-    sizes = (len(case.proc_codes), int(px.max(initial=0)) + 1)
-    triple_pos, triples = pd.factorize((diag_class[case.diag_pos] * sizes[0] + case.proc_pos) * sizes[1] + px)
+    triple_pos = _factorized([diag_class[case.diag_pos], case.proc_pos, px])
+    triples = np.arange(int(triple_pos.max(initial=-1)) + 1)
     first = np.full(len(triples), len(triple_pos), dtype=np.int64)
     np.minimum.at(first, triple_pos, np.arange(len(triple_pos)))
     diag, proc, sig = case.diag_pos[first], case.proc_pos[first], px[first]
     listed = rules.adrg_procedures
     position = _listed_procedures(case, rules)
     on_list = _csr(position[position >= 0], listed["adrg_row"].to_numpy()[position >= 0], len(case.proc_codes))
-    satisfied = _csr(px_rules["sig"].to_numpy(dtype=np.int64), px_rules["adrg_row"].to_numpy(dtype=np.int64), sizes[1])
+    satisfied = _csr(px_rules["sig"].to_numpy(dtype=np.int64), px_rules["adrg_row"].to_numpy(dtype=np.int64), int(px.max(initial=0)) + 1)
     owner_l, row_l = _expanded(*on_list, proc)
     owner_r, row_r = _expanded(*satisfied, sig)
     mdc_row = rules.adrg["mdc_row"].to_numpy()
