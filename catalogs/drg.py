@@ -298,17 +298,23 @@ def drg_rules_load(directory: Path = DATA_DIR) -> DrgRules:
 
 _CACHE: dict[tuple, tuple] = {}  # (kind, id(object), ...) -> (the object, its derived value): see ``_cached``
 _CACHE_SIZE = 256
+# Values derived from one call's cases (``_CaseCodes``, the case's distinct codes): kept apart, and only a few,
+# so a call's cases are not held alive by the cache and never push the rule-set indexes out of it.
+_CALL_CACHE: dict[tuple, tuple] = {}
+_CALL_CACHE_SIZE = 8
+_PER_CALL = frozenset({"keys", "other_entries", "listed_positions"})
 
 
 def _cached(kind: str, owner: object, build, *extra):
     """A value derived from ``owner`` (a rule table, the compiled rules, an index of case codes), built once
     while ``owner`` lives: the entry keeps ``owner`` so its id cannot be reused by another object."""
+    store, size = (_CALL_CACHE, _CALL_CACHE_SIZE) if kind in _PER_CALL else (_CACHE, _CACHE_SIZE)
     key = (kind, id(owner), *extra)
-    hit = _CACHE.get(key)
+    hit = store.get(key)
     if hit is None or hit[0] is not owner:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        hit = _CACHE[key] = (owner, build())
+        if len(store) >= size:
+            store.clear()
+        hit = store[key] = (owner, build())
     return hit[1]
 
 
