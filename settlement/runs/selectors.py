@@ -76,11 +76,19 @@ def catalog_groups_frame(version: CatalogVersion) -> pd.DataFrame:
     return pd.DataFrame(list(version.groups.values_list(*GROUP_COLUMNS)), columns=list(GROUP_COLUMNS))
 
 
+def coefficient_tables_in_force(*, region, year: int) -> QuerySet:
+    return CoefficientTable.objects.filter(region=region, year=year, status=CoefficientStatus.IN_FORCE)
+
+
+def coefficient_table_rows(table: CoefficientTable) -> dict[int, Decimal]:
+    return dict(table.rows.values_list("institution_id", "combined"))
+
+
 def coefficients_in_force(*, region: Region, year: int) -> tuple[CoefficientTable | None, dict[int, Decimal]]:
-    table = CoefficientTable.objects.filter(region=region, year=year, status=CoefficientStatus.IN_FORCE).first()
+    table = coefficient_tables_in_force(region=region, year=year).first()
     if table is None:
         return None, {}
-    return table, dict(table.rows.values_list("institution_id", "combined"))
+    return table, coefficient_table_rows(table)
 
 
 @dataclass(frozen=True)
@@ -168,12 +176,16 @@ def run_current(*, region: Region, year: int, scheme: str, category: str, run_ty
                                         status=RunStatus.COMPLETED).first()  # fmt: skip
 
 
-def point_value_run_latest(*, region: Region, scheme: str, category: str) -> SettlementRun | None:
-    """The newest completed run of the scheme's category that has a point value (最新公布的点值): the latest
-    year first, then the latest finished."""
+def point_value_runs(*, region, scheme: str, category: str) -> QuerySet:
+    """The completed runs of the scheme's category that have a point value, the newest (最新公布的点值) first:
+    the latest year first, then the latest finished."""
     runs = SettlementRun.objects.filter(region=region, scheme=scheme, category=category.upper(), status=RunStatus.COMPLETED,
                                         point_value__isnull=False)  # fmt: skip
-    return runs.order_by("-year", "-finished_at", "-pk").first()
+    return runs.order_by("-year", "-finished_at", "-pk")
+
+
+def point_value_run_latest(*, region: Region, scheme: str, category: str) -> SettlementRun | None:
+    return point_value_runs(region=region, scheme=scheme, category=category).first()
 
 
 def current_runs(*, region: Region, year: int, scheme: str, category: str, run_type: str) -> dict[int, SettlementRun]:
