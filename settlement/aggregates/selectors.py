@@ -26,3 +26,10 @@ def fund_paid_by_month(*, region_id: int, year: int, scheme: str) -> dict[int, D
     rows = (CaseMonthAggregate.objects.filter(region_id=region_id, year=year, insutype=scheme).order_by()
             .values("month").annotate(total=Sum("fund_pay_sumamt")))  # fmt: skip
     return {row["month"]: row["total"] for row in rows}
+
+
+def case_cost_by_month(*, region_id: int, year: int, scheme: str, med_types) -> dict[int, Decimal]:
+    """医疗费总额 of the region's cases of one scheme and the given 医疗类别, by settlement month of the year."""
+    rows = (CaseMonthAggregate.objects.filter(region_id=region_id, year=year, insutype=scheme, med_type__in=list(med_types))
+            .order_by().values("month").annotate(total=Sum("medfee_sumamt")))  # fmt: skip
+    return {row["month"]: row["total"] for row in rows}

@@ -34,10 +34,10 @@ def aggregates_rewrite(case_model, aggregate_model, *, institution_ids: Iterable
         period_ids = sorted({int(pk) for pk in period_ids})
         cases, stale = cases.filter(period_id__in=period_ids), stale.filter(period_id__in=period_ids)
     stale.delete()
-    sums = (cases.order_by().values("institution_id", "period_id", "insutype")
+    sums = (cases.order_by().values("institution_id", "period_id", "insutype", "med_type")
             .annotate(region_id=F("period__region_id"), year=F("period__year"), month=F("period__month"), n=Count("id"),
                       medfee=Sum("medfee_sumamt"), fund=Sum("fund_pay_sumamt")))  # fmt: skip
     rows = [aggregate_model(region_id=s["region_id"], institution_id=s["institution_id"], period_id=s["period_id"],
-                            year=s["year"], month=s["month"], insutype=s["insutype"], cases=s["n"],
+                            year=s["year"], month=s["month"], insutype=s["insutype"], med_type=s["med_type"], cases=s["n"],
                             medfee_sumamt=s["medfee"], fund_pay_sumamt=s["fund"]) for s in sums]  # fmt: skip
     return len(aggregate_model.objects.bulk_create(rows, batch_size=1000))
