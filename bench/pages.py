@@ -43,10 +43,12 @@ def _urls(user) -> list[str]:
     deep = _deep_cursor(user)
     urls = ["/", "/settlement/cases/", f"/settlement/cases/?cursor={deep}", "/settlement/cases/?year=2025&month=6",
             "/api/v1/cases/", f"/api/v1/cases/?cursor={deep}", "/api/v1/cases/?year=2025&month=6",
-            "/supervision/dashboard/"]  # fmt: skip
+            "/settlement/cases/?q=I21", "/supervision/dashboard/"]  # fmt: skip
     if user.is_bureau:
         code = CaseRecord.objects.order_by("institution_id").values_list("institution__code", flat=True).first()
-        urls += [f"/settlement/cases/?institution={code}", f"/api/v1/cases/?fixmedins_code={code}"]
+        setl_id = CaseRecord.objects.order_by("-id").values_list("setl_id", flat=True).first()
+        urls += [f"/settlement/cases/?institution={code}", f"/api/v1/cases/?fixmedins_code={code}",
+                 f"/settlement/cases/?q={setl_id}"]  # fmt: skip
     return urls
 
 

@@ -4,8 +4,9 @@
 queries that run on it: a period's cases of one scheme (settlement runs, catalog building), one
 institution's cases of a period in setl_id order (statements, hospital pages, the case list of one
 institution), every case in the case list's order ``(period, institution, setl_id)`` (keyset pages, see
-``settlement.selectors.CASE_ORDERING``), a patient's stays in time order (readmission checks), and the
-natural key ``(institution, setl_id)`` (corrections).
+``settlement.selectors.CASE_ORDERING``), the case list's search by settlement id or diagnosis prefix, a
+patient's stays in time order (readmission checks), and the natural key ``(institution, setl_id)``
+(corrections).
 """
 
 from __future__ import annotations
@@ -138,6 +139,10 @@ class CaseRecord(models.Model):
             models.Index(fields=["institution", "period", "setl_id"], name="settlement_case_inst_per_setl"),
             models.Index(fields=["period", "institution", "setl_id"], name="settlement_case_list_order"),
             models.Index(fields=["psn_no", "adm_time"], name="settlement_case_patient_adm"),
+            # The case list's search (q): a settlement id, or a diagnosis code prefix (LIKE 'I21%', which on
+            # PostgreSQL needs the pattern operator class unless the database collation is C).
+            models.Index(fields=["setl_id"], name="settlement_case_setl_id"),
+            models.Index(fields=["maindiag_code"], name="settlement_case_maindiag", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
             models.UniqueConstraint(fields=["institution", "setl_id"], name="%(app_label)s_%(class)s_unique_setl_id"),
