@@ -4,7 +4,7 @@
 
 A benchmark never touches the database DATABASE_URL names: it works in a scratch database beside it
 (PostgreSQL: ``<name>_bench`` on the same server, dropped and created afresh; SQLite: ``var/bench.sqlite3``),
-migrates it, then measures. Add a benchmark as a subcommand: a function ``bench_<name>(args) -> dict``
+migrates it, then measures (``pages --existing`` alone measures the database DATABASE_URL names, migrated). Add a benchmark as a subcommand: a function ``bench_<name>(args) -> dict``
 and its arguments in ``SUBCOMMANDS``.
 """
 
@@ -28,6 +28,7 @@ from bench.grouping import GROUPING_SUBCOMMAND  # noqa: E402  (needs ROOT on the
 from bench.intake import INTAKE_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.memory import peak_rss_mb  # noqa: E402  (needs ROOT on the path)
 from bench.national import NATIONAL_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
+from bench.pages import PAGES_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.preview import PREVIEW_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.reconciliation import RECONCILIATION_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.settlement_run import SETTLEMENT_RUN_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
@@ -156,6 +157,7 @@ SUBCOMMANDS["reconciliation"] = RECONCILIATION_SUBCOMMAND
 SUBCOMMANDS["spreadsheets"] = SPREADSHEETS_SUBCOMMAND
 SUBCOMMANDS["startup"] = STARTUP_SUBCOMMAND
 NO_DATABASE = {"startup", "spreadsheets"}  # measured in child processes; no scratch database, no migrate
+SUBCOMMANDS["pages"] = PAGES_SUBCOMMAND
 SUBCOMMANDS["report"] = (
     bench_report, "monthly report pack of a month with N cases (workbooks of the bureau and every institution)",
     [(("--cases",), {"type": int, "default": 100_000}), (("--seed",), {"type": int, "default": 20240101})],
@@ -175,7 +177,7 @@ def main() -> None:
             print(f"{label:<16} {value:.2f}" if isinstance(value, float) else f"{label:<16} {value}")
         return
     url = os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'portal.sqlite3'}")
-    scratch = scratch_database(url)
+    scratch = url if getattr(args, "existing", False) else scratch_database(url)
     migrate_seconds = django_setup(scratch)
     from django.db import connection
 

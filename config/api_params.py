@@ -10,9 +10,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 ERR_UNKNOWN_PARAM = "不支持的查询参数“{name}”。"
-# Query parameters every endpoint understands besides its own filters: the page number, DRF's
-# format override, and the ordering parameter clients commonly send.
-COMMON_PARAMS = frozenset({"page", "format", "ordering"})
+# Query parameters every endpoint understands besides its own filters: the page number or the keyset
+# cursor (config.pagination), DRF's format override, and the ordering parameter clients commonly send.
+COMMON_PARAMS = frozenset({"page", "cursor", "format", "ordering"})
 
 
 def refuse_unknown_params(request: Request, *, known: Iterable[str]) -> None:

@@ -39,6 +39,7 @@ from config.lazy import pandas as pd
 from demo import budgets as demo_budgets
 from demo import domain
 from demo.national import national_month_upload
+from settlement.aggregates.services import case_aggregates_refresh
 from settlement.bulkload import case_indexes_deferred, case_statistics_refresh, cases_copy
 from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
@@ -134,6 +135,7 @@ def _generate(*, actor, seed: int, years: list[int], cases_per_year: int, months
             for number, year in enumerate(years)
         }  # fmt: skip
     case_statistics_refresh(sum(cases.values()))
+    case_aggregates_refresh(period_ids=[period.pk for period in periods.values()])
     timings["load"] = time.perf_counter() - tick - timings["generate"]
     report(99, "正在编制并批准各年度总额预算和结算参数")
     budgets = _budgets_compile(region=region, years=years, prefix=prefix)

@@ -1,25 +1,21 @@
-"""What the home dashboard shows each role. Reads only, all through ``for_user``."""
+"""What the home dashboard shows each role. Reads only, all through ``for_user``; case figures come from
+the monthly case aggregates (settlement.aggregates), never from the case table per request."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 from accounts.regions import in_user_regions, regions_for_user
 from catalogs.choices import InstitutionLevel
 from catalogs.models import Institution
 from jobs.models import Job
-from settlement.models import CaseRecord, SettlementPeriod
+from settlement.aggregates.selectors import case_months_for_user, case_total_for_user
+from settlement.models import SettlementPeriod
 
 
 def dashboard_for_user(user) -> dict:
-    cases = CaseRecord.objects.for_user(user)
-    by_month = list(
-        cases.values("period__year", "period__month")
-        .annotate(n=Count("id"), total=Sum("medfee_sumamt"), fund=Sum("fund_pay_sumamt"))
-        .order_by("-period__year", "-period__month")[:12]
-    )
     context = {
-        "by_month": by_month,
+        "by_month": case_months_for_user(user),
         "recent_jobs": Job.objects.for_user(user).order_by("-created_at")[:5],
     }
     if user.is_bureau:
@@ -27,11 +23,11 @@ def dashboard_for_user(user) -> dict:
             regions=regions_for_user(user).annotate(n_institutions=Count("institutions")),
             institutions_by_level=institutions_by_level(user),
             open_periods=in_user_regions(SettlementPeriod.objects.filter(status="open"), user).count(),
-            case_count=cases.count(),
+            case_count=case_total_for_user(user),
         )
     elif user.is_hospital:
         context["institution"] = user.institution
-        context["case_count"] = cases.count()
+        context["case_count"] = case_total_for_user(user)
     return context
 
 

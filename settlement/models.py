@@ -2,8 +2,11 @@
 
 ``CaseRecord`` is the largest table of the portal (millions of rows a year). Its indexes serve the
 queries that run on it: a period's cases of one scheme (settlement runs, catalog building), one
-institution's cases of a period (statements, hospital pages), a patient's stays in time order
-(readmission checks), and the natural key ``(institution, setl_id)`` (corrections).
+institution's cases of a period in setl_id order (statements, hospital pages, the case list of one
+institution), every case in the case list's order ``(period, institution, setl_id)`` (keyset pages, see
+``settlement.selectors.CASE_ORDERING``), the case list's search by settlement id or diagnosis prefix, a
+patient's stays in time order (readmission checks), and the natural key ``(institution, setl_id)``
+(corrections).
 """
 
 from __future__ import annotations
@@ -133,8 +136,13 @@ class CaseRecord(models.Model):
         ordering = ["period", "institution", "setl_id"]
         indexes = [
             models.Index(fields=["period", "insutype", "med_type"], name="settlement_case_period_scheme"),
-            models.Index(fields=["institution", "period"], name="settlement_case_inst_period"),
+            models.Index(fields=["institution", "period", "setl_id"], name="settlement_case_inst_per_setl"),
+            models.Index(fields=["period", "institution", "setl_id"], name="settlement_case_list_order"),
             models.Index(fields=["psn_no", "adm_time"], name="settlement_case_patient_adm"),
+            # The case list's search (q): a settlement id, or a diagnosis code prefix (LIKE 'I21%', which on
+            # PostgreSQL needs the pattern operator class unless the database collation is C).
+            models.Index(fields=["setl_id"], name="settlement_case_setl_id"),
+            models.Index(fields=["maindiag_code"], name="settlement_case_maindiag", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
             models.UniqueConstraint(fields=["institution", "setl_id"], name="%(app_label)s_%(class)s_unique_setl_id"),
@@ -166,3 +174,4 @@ from settlement.parameters.models import ParameterSet  # noqa: E402, F401
 from settlement.grouping.models import CaseGroup  # noqa: E402, F401
 from settlement.runs.models import RevolvingFund, RunCase, RunInstitution, SettlementRun  # noqa: E402, F401
 from settlement.publication.models import Holiday, StatementPublication, StatementResponse  # noqa: E402, F401
+from settlement.aggregates.models import CaseMonthAggregate  # noqa: E402, F401

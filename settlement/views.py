@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from catalogs.choices import Scheme
+from portal.keyset import InvalidCursor, keyset_page
 from settlement import selectors, services
 from settlement.forms import RegionCreateForm
 from settlement.grouping import selectors as grouping_selectors
@@ -41,7 +41,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "q": request.GET.get("q", "").strip(),
     }
     cases = selectors.case_list_for_user(request.user, **filters)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    ordering = selectors.case_list_ordering(request.user, **filters)
+    try:
+        page = keyset_page(cases, ordering=ordering, cursor=request.GET.get("cursor"))
+    except InvalidCursor as bad:
+        messages.error(request, str(bad))
+        page = keyset_page(cases, ordering=ordering)
     return render(request, "settlement/case_list.html", {"page": page, "filters": filters, "schemes": Scheme.choices})
 
 

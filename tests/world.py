@@ -14,6 +14,7 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_create
 from catalogs.models import Institution, Region
+from settlement.aggregates.services import case_aggregates_refresh
 from settlement.models import CaseRecord, SettlementPeriod
 
 PASSWORD = "Portal-test-2024!"
@@ -43,7 +44,9 @@ def case_create(*, institution: Institution, period: SettlementPeriod, setl_id: 
         setl_time=datetime(period.year, period.month, 8, 12, 0, tzinfo=TZ),
     )
     values.update(overrides)
-    return CaseRecord.objects.create(institution=institution, period=period, setl_id=setl_id, **values)
+    case = CaseRecord.objects.create(institution=institution, period=period, setl_id=setl_id, **values)
+    case_aggregates_refresh(institution_ids=[institution.pk], period_ids=[period.pk])  # as intake does
+    return case
 
 
 def world_create() -> World:

@@ -8,8 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.apps import apps
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 from audit import indicators
 from audit.assessment.selectors import approved_scores_for_user
@@ -35,11 +34,12 @@ def point_value_trend(*, region, year: int, scheme: str, category: str) -> list[
 
 
 def fund_use(*, region, year: int, scheme: str) -> tuple[list[Decimal], list[Decimal] | None]:
-    """Fund payments (基金支付总额) of the scheme's cases by settlement month, and the monthly phasing of the
-    point-method pool of the budget in force (None without one)."""
-    case_model = apps.get_model("settlement", "CaseRecord")
-    paid = dict(case_model.objects.filter(institution__region=region, period__year=year, insutype=scheme)
-                .values("period__month").annotate(total=Sum("fund_pay_sumamt")).values_list("period__month", "total"))  # fmt: skip
+    """Fund payments (基金支付总额) of the scheme's cases by settlement month, from the monthly case aggregates
+    (settlement.aggregates), and the monthly phasing of the point-method pool of the budget in force (None
+    without one)."""
+    from settlement.aggregates.selectors import fund_paid_by_month
+
+    paid = fund_paid_by_month(region_id=region.pk, year=year, scheme=scheme)
     actual = [to_fen(paid.get(m) or 0) for m in range(1, 13)]  # SQLite sums drop trailing zeros
     budget = budget_in_force(year=year, scheme=scheme, region_id=region.pk)
     pool = phasing_total(budget_phasing(budget=budget)) if budget else None

@@ -26,6 +26,7 @@ from audit.services import audit_record
 from catalogs.models import Institution
 from config.lazy import pandas as pd
 from jobs.services import job_start
+from settlement.aggregates.services import case_aggregates_refresh
 from settlement.bulkload import CASE_COPY_COLUMNS, case_statistics_refresh, cases_copy
 from settlement.choices import PeriodStatus
 from settlement.intake import domain, files, national
@@ -204,9 +205,11 @@ def _cases_write(batch: ImportBatch, result: domain.IntakeResult, institutions: 
                         on=["institution_id", "setl_id"])
     replacing = cases["case_id"].notna()
     progress(60, f"正在写入：新增 {int((~replacing).sum()):,} 条，更正 {int(replacing.sum()):,} 条")
+    touched_periods = {*cases["period_id"], *_case_periods(cases.loc[replacing, "case_id"])}
     replaced = _corrections_apply(batch, cases[replacing])
     written = cases_copy(_copy_frame(cases[~replacing]))
     case_statistics_refresh(written + replaced)
+    case_aggregates_refresh(institution_ids=cases["institution_id"].unique(), period_ids=touched_periods)
     progress(95, "正在保存导入结果")
     return _batch_finish(batch, status=ImportStatus.SUCCEEDED, errors=domain.empty_issues(), warnings=result.warnings,
                          started=started, rows_in=len(cases), rows_written=written, rows_replaced=replaced,
@@ -279,6 +282,12 @@ def _lock_errors(cases: pd.DataFrame, periods: dict, existing: pd.DataFrame) -> 
         domain.issues_from(cases["row"], target_closed & ~old_closed, "setl_time",
                            cases["setl_time"].dt.strftime("%Y-%m-%d %H:%M"), ERR_PERIOD_CLOSED),
     ], ignore_index=True)
+
+
+def _case_periods(case_ids: pd.Series) -> set[int]:
+    """The periods the corrected cases are in before the correction (a new setl_time can move one)."""
+    ids = case_ids.astype("int64").tolist()
+    return set(CaseRecord.objects.filter(pk__in=ids).values_list("period_id", flat=True).distinct()) if ids else set()
 
 
 def _copy_frame(cases: pd.DataFrame) -> pd.DataFrame:

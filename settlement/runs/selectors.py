@@ -27,7 +27,8 @@ from catalogs.register.selectors import institution_states_as_of
 from config.lazy import pandas as pd
 from config.money import allocate_largest_remainder
 from settlement.engine.fixed import MONEY_PLACES, to_units
-from settlement.grouping.selectors import period_cases
+from settlement.aggregates.selectors import case_cost_by_month
+from settlement.grouping.selectors import MED_TYPES, period_cases
 from settlement.bulkread import frame_of
 from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
@@ -347,9 +348,7 @@ def prior_year_patterns(*, region: Region, year: int, scheme: str, category: str
             patterns.append([runs[m].points_total for m in range(1, 13)])
             bases.add(PATTERN_RUNS)
             continue
-        periods = list(SettlementPeriod.objects.filter(region=region, year=prior))
-        cost = dict(period_cases(periods=periods, kind=kind, scheme=scheme).values("period__month").annotate(total=Sum("medfee_sumamt"))
-                    .values_list("period__month", "total"))  # fmt: skip
+        cost = case_cost_by_month(region_id=region.pk, year=prior, scheme=scheme, med_types=MED_TYPES[kind])
         if len(cost) == 12:
             patterns.append([cost[m] for m in range(1, 13)])
             bases.add(PATTERN_COST)
