@@ -27,7 +27,7 @@ TARGET_P95_MS = 300
 
 def _deep_cursor(user, *, fraction: float = 0.9) -> str:
     """A cursor starting ``fraction`` of the way down the user's case list (a page a user could reach)."""
-    from portal.keyset import cursor_encode
+    from config.keyset import cursor_encode
     from settlement import selectors
 
     cases = selectors.case_list_for_user(user)

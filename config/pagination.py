@@ -1,4 +1,4 @@
-"""Keyset pagination for API lists over large tables (portal.keyset): DRF's CursorPagination keeps only the
+"""Keyset pagination for API lists over large tables (config.keyset): DRF's CursorPagination keeps only the
 first ordering field in its cursor and counts ties by OFFSET, which at 80,000 cases a month is no better
 than page numbers. The answer keeps the page-number shape — ``count``, ``next``, ``previous``, ``results`` —
 with ``count_exact`` saying whether ``count`` was counted (up to 10,000) or estimated."""
@@ -11,7 +11,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from portal.keyset import COUNT_CAP, PAGE_SIZE, InvalidCursor, keyset_page
+from config.keyset import COUNT_CAP, PAGE_SIZE, InvalidCursor, keyset_page
 
 ERR_PAGE_NUMBER = "该列表按游标翻页：请沿用 next / previous 链接（cursor 参数），page 仅接受 1。"
 

@@ -15,7 +15,7 @@ def period_list(user):
 
 # The case list's order: settlement month (periods are opened in month order), institution, setl_id — a
 # unique key (``unique_setl_id``) on the case row itself, served by the ``settlement_case_list_order`` index
-# without joining the period or institution tables, so keyset pagination (portal.keyset) seeks to any page.
+# without joining the period or institution tables, so keyset pagination (config.keyset) seeks to any page.
 CASE_ORDERING = ("period_id", "institution_id", "setl_id")
 # One institution's cases (a hospital user's, or an officer's filter): the institution is fixed, so the key
 # is (period, setl_id), which ``settlement_case_inst_per_setl`` (institution, period, setl_id) serves.

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from catalogs.choices import Scheme
-from portal.keyset import InvalidCursor, keyset_page
+from config.keyset import InvalidCursor, keyset_page
 from settlement import selectors, services
 from settlement.forms import RegionCreateForm
 from settlement.grouping import selectors as grouping_selectors

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from portal.keyset import COUNT_CAP, InvalidCursor, count_bounded, cursor_encode, keyset_page
+from config.keyset import COUNT_CAP, InvalidCursor, count_bounded, cursor_encode, keyset_page
 from settlement import selectors
 from settlement.aggregates.models import CaseMonthAggregate
 from settlement.aggregates.selectors import case_months_for_user, case_total_for_user
