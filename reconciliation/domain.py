@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from catalogs.workbooks import Column, Sheet, SheetErrors
@@ -101,13 +102,15 @@ class Known:
 
 
 def rows_checked(kind: str, table: pd.DataFrame, errors: SheetErrors, *, year: int, month: int, known: Known) -> pd.DataFrame:
-    """Numbers parsed (Decimal), the month, institution and setl_id of every row checked; errors name
-    the row and the column. Adds ``institution_id``. The checks are column-wise: a national file holds a
-    region's month, up to a million rows, and only the bad rows are visited one by one."""
+    """Numbers, the month, institution and setl_id of every row checked; errors name the row and the
+    column. Adds ``institution_id``. The checks are column-wise: a national file holds a region's month,
+    up to a million rows, and only the bad rows are visited one by one. Numbers: thousands separators
+    dropped; the group file keeps them as the text PostgreSQL reads (a million Decimals cost a second),
+    the booking file's money becomes ``Decimal``."""
     sheet, _ = CONTRACTS[kind]
     table = table.copy()
     for field in NUMBERS[kind]:
-        table[field] = [_number(sheet, row, field, value, errors) for row, value in table[field].items()]
+        table[field] = _numbers(sheet, table[field], field, errors, decimal=kind != FileKind.GROUPS)
     if "setl_month" in table:
         parts = table["setl_month"].str.extract(f"^{MONTH.pattern}$")
         wrong = parts[0].notna() & ((parts[0].astype(float) != year) | (parts[1].astype(float) != month))
@@ -136,17 +139,16 @@ def _cases_checked(kind: str, sheet: Sheet, table: pd.DataFrame, errors: SheetEr
             errors.cell(sheet, row, sheet.header("setl_id"), MSG_UNKNOWN_CASE.format(value=setl_id))
 
 
-def _number(sheet: Sheet, row: int, field: str, value: str, errors: SheetErrors) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        number = Decimal(value.replace(",", ""))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
+def _numbers(sheet: Sheet, text: pd.Series, field: str, errors: SheetErrors, *, decimal: bool) -> pd.Series:
+    """A number column: empty → None, else the number without thousands separators (text, or ``Decimal``);
+    a cell that is no finite number is an error."""
+    plain = text.str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(plain.where(text != "", None), errors="coerce")
+    bad = (text != "") & ~np.isfinite(numbers.to_numpy(dtype="float64", na_value=np.nan))
+    for row, value in text[bad].items():
         errors.cell(sheet, row, sheet.header(field), MSG_NUMBER.format(value=value))
-        return None
-    return number
+    values = plain.astype(object).where((text != "") & ~bad, None)
+    return values.map(Decimal, na_action="ignore").astype(object).where(values.notna(), None) if decimal else values
 
 
 # --- comparison -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from catalogs.models import CatalogVersion, Institution, Region
 from reconciliation.choices import FileKind, ReconStatus
 from reconciliation.domain import Known
 from reconciliation.models import NationalGroup, NationalQc, NationalUpload, Reconciliation, ReconCase, ReconInstitution
+from settlement.bulkread import frame_of
 from settlement.grouping.domain import TRACE_TEXT
 from settlement.grouping.models import CaseGroup
 from settlement.models import CaseRecord, SettlementPeriod
@@ -40,11 +41,15 @@ def month_cases(*, region: Region, year: int, month: int) -> QuerySet[CaseRecord
     return CaseRecord.objects.filter(period__region=region, period__year=year, period__month=month)
 
 
-def known_for(*, region: Region, year: int, month: int) -> Known:
+def known_for(*, region: Region, year: int, month: int, national: bool = True) -> Known:
+    """What a file of the month is checked against; ``national``: also the setl_ids of the group file in
+    force (the QC file may name those). A month may hold a million cases: read as two columns, not models."""
     institutions = dict(Institution.objects.filter(region=region).values_list("code", "id"))
-    cases = dict(month_cases(region=region, year=year, month=month).values_list("setl_id", "institution__code"))
-    national = upload_current(region=region, year=year, month=month, kind=FileKind.GROUPS)
-    setl_ids = frozenset(national.groups.values_list("setl_id", flat=True)) if national else frozenset()
+    codes = {pk: code for code, pk in institutions.items()}
+    cases = frame_of(month_cases(region=region, year=year, month=month), ["setl_id", "institution_id"], text=["setl_id"])
+    cases = cases.drop_duplicates("setl_id", keep="last").set_index("setl_id")["institution_id"].map(codes)
+    upload = upload_current(region=region, year=year, month=month, kind=FileKind.GROUPS) if national else None
+    setl_ids = frozenset(upload.groups.values_list("setl_id", flat=True)) if upload else frozenset()
     return Known(institutions=institutions, cases=cases, national_cases=setl_ids)
 
 

@@ -45,8 +45,9 @@ def national_upload(*, actor, region: Region, year: int, month: int, kind: str, 
         raise ValidationError(ERR_MONTH)
     if not selectors.period_exists(region=region, year=year, month=month):
         raise ValidationError(ERR_NO_PERIOD.format(year=year, month=month))
-    known = selectors.known_for(region=region, year=year, month=month)
-    table, errors = files.file_table(kind, files.file_rows(name, content), year=year, month=month, known=known)
+    header, cells = files.file_cells(name, content)
+    known = selectors.known_for(region=region, year=year, month=month, national=kind == FileKind.QC)
+    table, errors = files.file_table(kind, header, cells, year=year, month=month, known=known)
     if errors:
         raise ValidationError(list(errors))
     with transaction.atomic():
