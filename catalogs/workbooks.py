@@ -201,7 +201,9 @@ def cells_text(values: pd.Series) -> pd.Series:
     odd = values.map(type) != str  # numbers, dates and blanks of a workbook; none in a CSV
     if odd.any():
         values = values.copy()
-        values[odd] = values[odd].map(_number_text)
+        blank = odd & values.isna()  # None, or NaN where a reader fills a grid
+        values[blank] = ""
+        values[odd & ~blank] = values[odd & ~blank].map(_number_text)
     text = values.astype("str").str.strip()
     quoted = text.str.startswith("'") & text.str[1:2].isin(FORMULA_TRIGGERS)
     return text.where(~quoted, text.str[1:]) if quoted.any() else text

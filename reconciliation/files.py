@@ -65,7 +65,8 @@ def _csv_cells(content: bytes) -> pd.DataFrame:
             except Exception:  # noqa: BLE001, S112 - a ragged row: the next parser
                 continue
         rows = list(csv.reader(io.StringIO(content.decode(encoding))))
-        return pd.DataFrame(rows, dtype=object).fillna("").astype("str")
+        width = max(map(len, rows), default=0)
+        return pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype="str")
     raise ValidationError(ERR_UNREADABLE)
 
 
