@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
@@ -196,16 +197,14 @@ FRAME_KINDS = frozenset({"text", "code", "choice"})
 
 def cells_text(values: pd.Series) -> pd.Series:
     """``_number_text`` of every cell of a column, column-wise: text stripped, the quote
-    ``spreadsheet_safe`` added taken off, a whole float read as its digits; a missing cell is ""."""
-    values = values.astype(object)
-    odd = values.map(type) != str  # numbers, dates and blanks of a workbook; none in a CSV
-    if odd.any():
-        values = values.copy()
-        blank = odd & values.isna()  # None, or NaN where a reader fills a grid
-        values[blank] = ""
-        values[odd & ~blank] = values[odd & ~blank].map(_number_text)
-    text = values.astype("str").str.strip()
-    quoted = text.str.startswith("'") & text.str[1:2].isin(FORMULA_TRIGGERS)
+    ``spreadsheet_safe`` added taken off, a whole float read as its digits, a blank "". A column of text
+    (a CSV's) is worked on whole; a workbook's mixed cells are converted once per distinct value."""
+    if values.dtype == object:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        distinct = [v if type(v) is str else "" if v is None or v != v else _number_text(v) for v in uniques]  # noqa: PLR0124 - NaN
+        values = pd.Series(np.asarray(distinct, dtype=object)[codes] if len(codes) else [], index=values.index, dtype=object)
+    text = values.astype("str").fillna("").str.strip()  # a reader's missing cell (NaN in a text column) is blank
+    quoted = text.str.match("'[" + re.escape("".join(FORMULA_TRIGGERS)) + "]").astype(bool)
     return text.where(~quoted, text.str[1:]) if quoted.any() else text
 
 
@@ -230,7 +229,9 @@ def sheet_frame(sheet: Sheet, headers: Sequence, cells: pd.DataFrame, errors: Sh
              if column.header in position and position[column.header] < cells.shape[1] else blank
              for column in sheet.columns}  # fmt: skip
     table = pd.DataFrame(texts, index=index)
-    table = table[(table != "").any(axis=1)]
+    filled = (table != "").any(axis=1)
+    if not filled.all():
+        table = table[filled]
     found = []
     for number, column in enumerate(sheet.columns):
         table[column.field], messages = _column_checked(column, table[column.field])
