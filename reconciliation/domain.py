@@ -113,9 +113,11 @@ def rows_checked(kind: str, table: pd.DataFrame, errors: SheetErrors, *, year: i
     table = table.copy()
     for field in NUMBERS[kind]:
         table[field] = _numbers(sheet, table[field], field, errors, decimal=kind != FileKind.GROUPS)
-    if "setl_month" in table:
-        parts = table["setl_month"].str.extract(f"^{MONTH.pattern}$")
-        wrong = parts[0].notna() & ((parts[0].astype(float) != year) | (parts[1].astype(float) != month))
+    if "setl_month" in table:  # a month's file names one month or a few: checked once per distinct value
+        codes, distinct = pd.factorize(table["setl_month"])
+        parts = pd.Series(distinct, dtype=object).str.extract(f"^{MONTH.pattern}$")
+        off = (parts[0].notna() & ((parts[0].astype(float) != year) | (parts[1].astype(float) != month))).to_numpy()
+        wrong = pd.Series(off[codes] & (codes >= 0) if len(codes) else [], index=table.index, dtype=bool)
         for row, value in table.loc[wrong, "setl_month"].items():
             errors.cell(sheet, row, sheet.header("setl_month"), MSG_MONTH.format(value=value, year=year, month=month))
     codes = table["fixmedins_code"]
@@ -136,9 +138,16 @@ def _cases_checked(kind: str, sheet: Sheet, table: pd.DataFrame, errors: SheetEr
     for row, setl_id, code in zip(table.index[other], table.loc[other, "setl_id"], ours[other], strict=True):
         errors.cell(sheet, row, sheet.header("setl_id"), MSG_OTHER_INSTITUTION.format(value=setl_id, code=code))
     if kind == FileKind.QC:
-        unknown = ours.isna() & ~table["setl_id"].isin(known.national_cases)
+        unknown = ours.isna() & ~among(table["setl_id"], pd.Series(list(known.national_cases), dtype=object))
         for row, setl_id in table.loc[unknown, "setl_id"].items():
             errors.cell(sheet, row, sheet.header("setl_id"), MSG_UNKNOWN_CASE.format(value=setl_id))
+
+
+def among(values: pd.Series, pool: pd.Series) -> pd.Series:
+    """``values.isin(pool)`` by one hash table of object keys: Arrow-backed text's ``isin`` walks the pool in
+    Python (a month's million setl_ids took seconds per call)."""
+    found = pd.Index(pool.to_numpy(dtype=object)).unique().get_indexer(values.to_numpy(dtype=object)) >= 0
+    return pd.Series(found, index=values.index, dtype=bool)
 
 
 def _numbers(sheet: Sheet, text: pd.Series, field: str, errors: SheetErrors, *, decimal: bool) -> pd.Series:
@@ -233,16 +242,16 @@ def qc_differences(national: pd.DataFrame, ours: pd.DataFrame, cases: pd.DataFra
       finding on that field — one row per our rule, ``our_rule_code`` ours; ``rule_code`` shows the national
       warnings on the case, if any.
     """
-    held = set(cases["setl_id"])
-    case_ids = dict(zip(cases["setl_id"], cases["case_id"], strict=True))
-    national = national[national["setl_id"].isin(held)]
+    case_ids = pd.Series(cases["case_id"].to_numpy(), index=cases["setl_id"].to_numpy(dtype=object))
+    case_ids = case_ids[~case_ids.index.duplicated()]
+    national = national[among(national["setl_id"], cases["setl_id"])]
     errors = national[national["level"] == QcLevel.ERROR]
     national_codes = national.groupby("setl_id")["rule_code"].agg(lambda codes: ";".join(sorted(set(codes))))
     our_codes = ours.groupby("setl_id")["rule_code"].agg(lambda codes: ";".join(sorted(set(codes))))
-    theirs = errors[~errors["setl_id"].isin(set(ours["setl_id"]))].drop_duplicates(["setl_id", "rule_code"])
+    theirs = errors[~among(errors["setl_id"], ours["setl_id"])].drop_duplicates(["setl_id", "rule_code"])
     seen = national["setl_id"].astype(str) + "\x1f" + national["field"].astype(str)  # (case, field) the national QC looked at
-    mine = ours[ours["setl_id"].isin(held) & ~ours["setl_id"].isin(set(errors["setl_id"]))]
-    mine = mine[~(mine["setl_id"].astype(str) + "\x1f" + mine["field"].astype(str)).isin(set(seen))]
+    mine = ours[among(ours["setl_id"], cases["setl_id"]) & ~among(ours["setl_id"], errors["setl_id"])]
+    mine = mine[~among(mine["setl_id"].astype(str) + "\x1f" + mine["field"].astype(str), seen)]
     mine = mine.drop_duplicates(["setl_id", "rule_code"])
     return _diff_frame([
         _diffs(DiffKind.QC_NATIONAL, theirs, theirs["institution_id"], theirs["setl_id"].map(case_ids), rule_code=theirs["rule_code"],

@@ -157,7 +157,7 @@ def _institutions(recon: Reconciliation, run):
 
 def _as_national(recon: Reconciliation, ours: pd.DataFrame, national: pd.DataFrame, version, run) -> pd.DataFrame:
     """Points under our and the national groups for the cases both sides hold (empty without a catalog)."""
-    both = ours[ours["setl_id"].isin(set(national["setl_id"]))]
+    both = ours[domain.among(ours["setl_id"], national["setl_id"])]
     if version is None or both.empty:
         return pd.DataFrame(columns=["case_id", "institution_id", "points_ours", "points_national"])
     period = run_selectors.periods_of(region=recon.region, year=recon.year, months=[recon.month])
