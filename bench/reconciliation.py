@@ -59,7 +59,7 @@ def reconciliation_measure(region, year: int, *, xlsx: bool = False) -> dict:
     recon.refresh_from_db()
     compared = time.perf_counter() - started
     print(f"  reconciliation: {recon.status}, {recon.summary.get('cases_ours', 0):,} cases in {compared:.2f} s; "
-          f"{ {k: recon.summary.get(k) for k in ('group', 'ours_only', 'national_only', 'qc_national')} }", flush=True)  # fmt: skip
+          f"{ {k: recon.summary.get(k) for k in ('group', 'ours_only', 'national_only', 'qc_national', 'qc_ours')} }", flush=True)  # fmt: skip
     figures = {"rows": upload.rows, "import": imported, "reconcile": compared, "total": imported + compared}
     if xlsx:
         from config.spreadsheets.writer import rows_workbook
