@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from catalogs.codes import DIAGNOSIS_ENTRY, PROCEDURE, PROCEDURE_PATTERN, code_normalised
+from config.lazy import numpy as np
 from config.lazy import pandas as pd
-from config.spreadsheets import spreadsheet_unsafe
+from config.spreadsheets import FORMULA_TRIGGERS, spreadsheet_unsafe
 from config.spreadsheets.reader import sheet_values, workbook_loaded
 from config.spreadsheets.writer import rows_workbook
 
@@ -184,3 +185,78 @@ def _labelled(sheet: Sheet, table: pd.DataFrame) -> Iterator[list]:
     labels = {c.field: dict(c.choices) for c in sheet.columns if c.kind == "choice"}
     for record in table[sheet.fields].itertuples(index=False):
         yield [labels[name].get(value, value) if name in labels else value for name, value in zip(sheet.fields, record, strict=True)]
+
+
+# --- column-wise reading, for files of a million rows ---------------------------------------------
+
+FRAME_KINDS = frozenset({"text", "code", "choice"})
+
+
+def cells_text(values: pd.Series) -> pd.Series:
+    """``_number_text`` of every cell of a column, column-wise: text stripped, the quote
+    ``spreadsheet_safe`` added taken off, a whole float read as its digits, a blank "". A column of text
+    (a CSV's) is worked on whole; a workbook's mixed cells are converted once per distinct value."""
+    if values.dtype == object:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        distinct = [v if type(v) is str else "" if v is None or v != v else _number_text(v) for v in uniques]  # noqa: PLR0124 - NaN
+        values = pd.Series(np.asarray(distinct, dtype=object)[codes] if len(codes) else [], index=values.index, dtype=object)
+    text = values.astype("str").fillna("").str.strip()  # a reader's missing cell (NaN in a text column) is blank
+    quoted = text.str.match("'[" + re.escape("".join(FORMULA_TRIGGERS)) + "]").astype(bool)
+    return text.where(~quoted, text.str[1:]) if quoted.any() else text
+
+
+def sheet_frame(sheet: Sheet, headers: Sequence, cells: pd.DataFrame, errors: SheetErrors) -> pd.DataFrame:
+    """``sheet_table`` column by column: the same checks, messages and result (a frame of the sheet's fields
+    indexed by data row number, blank rows skipped, a key given twice naming both rows), without a Python
+    call per cell. ``cells``: the data rows as read, one positional column per header. For sheets of text,
+    code and choice columns (a national file of a month's million cases); list and clinical columns are
+    ``sheet_table``'s."""
+    unsupported = [c.header for c in sheet.columns if c.kind not in FRAME_KINDS or c.clinical]
+    if unsupported:
+        raise ValueError(f"sheet_frame checks text, code and choice columns only: {unsupported}")
+    headers = [spreadsheet_unsafe(h) for h in headers]
+    missing = [column.header for column in sheet.columns if column.header not in headers and not column.optional]
+    if missing:
+        errors.append(ERR_COLUMNS.format(sheet=sheet.title, columns="、".join(missing)))
+        return pd.DataFrame(columns=sheet.fields)
+    position = {header: index for index, header in enumerate(headers)}
+    index = pd.RangeIndex(1, len(cells) + 1)
+    blank = pd.Series("", index=index, dtype="str")
+    texts = {column.field: cells_text(cells.iloc[:, position[column.header]].set_axis(index))
+             if column.header in position and position[column.header] < cells.shape[1] else blank
+             for column in sheet.columns}  # fmt: skip
+    table = pd.DataFrame(texts, index=index)
+    filled = (table != "").any(axis=1)
+    if not filled.all():
+        table = table[filled]
+    found = []
+    for number, column in enumerate(sheet.columns):
+        table[column.field], messages = _column_checked(column, table[column.field])
+        found += [(row, number, message) for row, message in messages.items()]
+    for row, number, message in sorted(found, key=lambda error: error[:2]):
+        errors.cell(sheet, row, sheet.columns[number].header, message)
+    if table.empty and not sheet.may_be_empty:
+        errors.append(ERR_EMPTY.format(sheet=sheet.title))
+    table = table.rename_axis("row")
+    duplicates(sheet, table, errors)
+    return table
+
+
+def _column_checked(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(stored values, the message of each bad cell) of one column: ``_cell_value`` on whole columns."""
+    empty = text == ""
+    bad = pd.Series(MSG_REQUIRED, index=text.index)[empty] if column.required else pd.Series(dtype=object)
+    if column.kind in {"text", "code"}:
+        long = ~empty & (text.str.len() > column.length)
+        bad = pd.concat([bad, pd.Series(MSG_TOO_LONG.format(length=column.length), index=text.index)[long]])
+        if column.kind == "code":
+            shaped = text.str.fullmatch(column.pattern.pattern).astype(bool)
+            wrong = text[~empty & ~long & ~shaped]
+            head, tail = MSG_FORMAT.format(value="\x00", example=column.example).split("\x00")
+            bad = pd.concat([bad, head + wrong.astype(object) + tail])
+        return text, bad.sort_index()
+    accepted = {label: value for value, label in column.choices} | dict(column.aliases) | {v: v for v, _ in column.choices}
+    values = text.map(accepted)
+    wrong = text[~empty & values.isna()]
+    head, tail = MSG_CHOICE.format(value="\x00", allowed="、".join(label for _, label in column.choices)).split("\x00")
+    return values.where(~empty & values.notna(), text).astype("str"), pd.concat([bad, head + wrong.astype(object) + tail]).sort_index()

@@ -4,9 +4,10 @@ comparison of the national results with ours — frames in, frames out, no ORM.
 Frames:
 
 - national groups: ``setl_id``, ``institution_id``, ``group_code``, ``group_name``, ``group_kind``;
-- our cases: ``setl_id``, ``case_id``, ``institution_id``, ``group_code`` ("" = ungroupable), ``trace``, ``kind``;
-- national QC: ``setl_id``, ``institution_id``, ``rule_code``, ``level``, ``message``;
-- our QC flags: ``setl_id``, ``institution_id``, ``rule_code``, ``message`` (a case our check rejects);
+- our cases: ``setl_id``, ``case_id``, ``institution_id``, ``fund_fen``, ``group_code`` ("" = ungroupable), ``trace``, ``kind``;
+- national QC: ``setl_id``, ``institution_id``, ``rule_code``, ``level``, ``field``, ``message``;
+- our QC findings: ``setl_id``, ``institution_id``, ``rule_code``, ``field``, ``message`` (intake's quality
+  rules on the stored case, ``our_quality``);
 - bookings: ``institution_id``, ``fund_paid`` (Decimal), ``case_count``.
 """
 
@@ -15,10 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from catalogs.workbooks import Column, Sheet, SheetErrors
+from config.lazy import numpy as np
 from config.lazy import pandas as pd
+from settlement.intake import domain as intake
 from reconciliation.choices import CaseType, DiffKind, Divergence, FileKind, GroupKind, QcLevel
 
 ZERO = Decimal("0.00")
@@ -100,16 +103,20 @@ class Known:
 
 
 def rows_checked(kind: str, table: pd.DataFrame, errors: SheetErrors, *, year: int, month: int, known: Known) -> pd.DataFrame:
-    """Numbers parsed (Decimal), the month, institution and setl_id of every row checked; errors name
-    the row and the column. Adds ``institution_id``. The checks are column-wise: a national file holds a
-    region's month, up to a million rows, and only the bad rows are visited one by one."""
+    """Numbers, the month, institution and setl_id of every row checked; errors name the row and the
+    column. Adds ``institution_id``. The checks are column-wise: a national file holds a region's month,
+    up to a million rows, and only the bad rows are visited one by one. Numbers: thousands separators
+    dropped; the group file keeps them as the text PostgreSQL reads (a million Decimals cost a second),
+    the booking file's money becomes ``Decimal``."""
     sheet, _ = CONTRACTS[kind]
     table = table.copy()
     for field in NUMBERS[kind]:
-        table[field] = [_number(sheet, row, field, value, errors) for row, value in table[field].items()]
-    if "setl_month" in table:
-        parts = table["setl_month"].str.extract(f"^{MONTH.pattern}$")
-        wrong = parts[0].notna() & ((parts[0].astype(float) != year) | (parts[1].astype(float) != month))
+        table[field] = _numbers(sheet, table[field], field, errors, decimal=kind != FileKind.GROUPS)
+    if "setl_month" in table:  # a month's file names one month or a few: checked once per distinct value
+        codes, distinct = pd.factorize(table["setl_month"])
+        parts = pd.Series(distinct, dtype=object).str.extract(f"^{MONTH.pattern}$")
+        off = (parts[0].notna() & ((parts[0].astype(float) != year) | (parts[1].astype(float) != month))).to_numpy()
+        wrong = pd.Series(off[codes] & (codes >= 0) if len(codes) else [], index=table.index, dtype=bool)
         for row, value in table.loc[wrong, "setl_month"].items():
             errors.cell(sheet, row, sheet.header("setl_month"), MSG_MONTH.format(value=value, year=year, month=month))
     codes = table["fixmedins_code"]
@@ -130,28 +137,34 @@ def _cases_checked(kind: str, sheet: Sheet, table: pd.DataFrame, errors: SheetEr
     for row, setl_id, code in zip(table.index[other], table.loc[other, "setl_id"], ours[other], strict=True):
         errors.cell(sheet, row, sheet.header("setl_id"), MSG_OTHER_INSTITUTION.format(value=setl_id, code=code))
     if kind == FileKind.QC:
-        unknown = ours.isna() & ~table["setl_id"].isin(known.national_cases)
+        unknown = ours.isna() & ~among(table["setl_id"], pd.Series(list(known.national_cases), dtype=object))
         for row, setl_id in table.loc[unknown, "setl_id"].items():
             errors.cell(sheet, row, sheet.header("setl_id"), MSG_UNKNOWN_CASE.format(value=setl_id))
 
 
-def _number(sheet: Sheet, row: int, field: str, value: str, errors: SheetErrors) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        number = Decimal(value.replace(",", ""))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
+def among(values: pd.Series, pool: pd.Series) -> pd.Series:
+    """``values.isin(pool)`` by one hash table of object keys: Arrow-backed text's ``isin`` walks the pool in
+    Python (a month's million setl_ids took seconds per call)."""
+    found = pd.Index(pool.to_numpy(dtype=object)).unique().get_indexer(values.to_numpy(dtype=object)) >= 0
+    return pd.Series(found, index=values.index, dtype=bool)
+
+
+def _numbers(sheet: Sheet, text: pd.Series, field: str, errors: SheetErrors, *, decimal: bool) -> pd.Series:
+    """A number column: empty → None, else the number without thousands separators (text, or ``Decimal``);
+    a cell that is no finite number is an error."""
+    plain = text.str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(plain.where(text != "", None), errors="coerce")
+    bad = (text != "") & ~np.isfinite(numbers.to_numpy(dtype="float64", na_value=np.nan))
+    for row, value in text[bad].items():
         errors.cell(sheet, row, sheet.header(field), MSG_NUMBER.format(value=value))
-        return None
-    return number
+    values = plain.astype(object).where((text != "") & ~bad, None)
+    return values.map(Decimal, na_action="ignore").astype(object).where(values.notna(), None) if decimal else values
 
 
 # --- comparison -------------------------------------------------------------------------------------
 
 DIFF_COLUMNS = ["kind", "setl_id", "institution_id", "case_id", "our_group", "national_group", "national_group_name",
-                "our_trace", "divergence", "rule_code", "message"]  # fmt: skip
+                "our_trace", "divergence", "rule_code", "our_rule_code", "message"]  # fmt: skip
 
 
 def divergence(ours: str, national: str, *, kind: str, national_kind: str, catalog_codes: frozenset[str]) -> str:
@@ -176,47 +189,105 @@ def divergence(ours: str, national: str, *, kind: str, national_kind: str, catal
 
 
 def group_differences(ours: pd.DataFrame, national: pd.DataFrame, *, catalog_codes: frozenset[str]) -> pd.DataFrame:
-    """Cases whose national group differs from ours, and cases present on one side only."""
+    """Cases whose national group differs from ours, and cases present on one side only. Set-based: one
+    outer merge of a month's million cases; only the differing rows are looked at one by one."""
     both = ours.merge(national, on="setl_id", how="outer", suffixes=("_ours", "_nat"), indicator="side")
-    rows = []
-    for r in both.itertuples(index=False):
-        if r.side == "left_only":
-            rows.append(_diff(DiffKind.OURS_ONLY, r.setl_id, r.institution_id_ours, r.case_id, our_group=r.group_code_ours,
-                              our_trace=r.trace))  # fmt: skip
-        elif r.side == "right_only":
-            rows.append(_diff(DiffKind.NATIONAL_ONLY, r.setl_id, r.institution_id_nat, None, national_group=r.group_code_nat,
-                              national_group_name=r.group_name))  # fmt: skip
-        elif r.group_code_ours != r.group_code_nat or r.kind != r.group_kind:
-            step = divergence(r.group_code_ours, r.group_code_nat, kind=r.kind, national_kind=r.group_kind, catalog_codes=catalog_codes)
-            rows.append(_diff(DiffKind.GROUP, r.setl_id, r.institution_id_ours, r.case_id, our_group=r.group_code_ours,
-                              national_group=r.group_code_nat, national_group_name=r.group_name, our_trace=r.trace,
-                              divergence=step))  # fmt: skip
-    return _diff_frame(rows)
+    side = both["side"].astype(str)
+    left, right, matched = both[side == "left_only"], both[side == "right_only"], both[side == "both"]
+    differ = matched[(matched["group_code_ours"] != matched["group_code_nat"]) | (matched["kind"] != matched["group_kind"])]
+    steps = [divergence(o, n, kind=k, national_kind=nk, catalog_codes=catalog_codes) for o, n, k, nk in
+             differ[["group_code_ours", "group_code_nat", "kind", "group_kind"]].itertuples(index=False)]  # fmt: skip
+    parts = [
+        _diffs(DiffKind.OURS_ONLY, left, left["institution_id_ours"], left["case_id"], our_group=left["group_code_ours"],
+               our_trace=left["trace"]),
+        _diffs(DiffKind.NATIONAL_ONLY, right, right["institution_id_nat"], None, national_group=right["group_code_nat"],
+               national_group_name=right["group_name"]),
+        _diffs(DiffKind.GROUP, differ, differ["institution_id_ours"], differ["case_id"], our_group=differ["group_code_ours"],
+               national_group=differ["group_code_nat"], national_group_name=differ["group_name"], our_trace=differ["trace"],
+               divergence=steps),
+    ]  # fmt: skip
+    return _diff_frame(parts)
 
 
-def _diff_frame(rows: list[dict]) -> pd.DataFrame:
+def _diffs(kind: str, rows: pd.DataFrame, institution: pd.Series, case_id: pd.Series | None, **values) -> pd.DataFrame:
+    """Difference rows of ``kind``, one per row of ``rows``; the other columns empty."""
+    frame = pd.DataFrame({name: "" for name in DIFF_COLUMNS}, index=range(len(rows)), dtype=object)
+    frame["kind"], frame["setl_id"] = kind, rows["setl_id"].to_numpy(dtype=object)
+    frame["institution_id"] = [int(i) for i in institution]
+    frame["case_id"] = [None] * len(rows) if case_id is None else [None if pd.isna(c) else int(c) for c in case_id]
+    for name, column in values.items():
+        frame[name] = [("" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+                       for v in (column.tolist() if hasattr(column, "tolist") else column)]  # fmt: skip
+    return frame
+
+
+def _diff_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Object columns: a case id stays an int or None (no float NaN on the way to the database)."""
-    return pd.DataFrame(rows, columns=DIFF_COLUMNS, dtype=object)
-
-
-def _diff(kind: str, setl_id: str, institution_id, case_id, **values) -> dict:
-    row = dict.fromkeys(DIFF_COLUMNS, "") | {"kind": kind, "setl_id": setl_id, "institution_id": int(institution_id)}
-    return row | {"case_id": None if case_id is None or pd.isna(case_id) else int(case_id)} | values
+    parts = [part for part in parts if len(part)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=DIFF_COLUMNS, dtype=object)
 
 
 def qc_differences(national: pd.DataFrame, ours: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
-    """Cases both sides hold that the national check rejects (level error) and ours accepts, by national
-    rule; and cases ours rejects that the national check passes, by our rule."""
-    held = set(cases["setl_id"])
-    errors = national[(national["level"] == QcLevel.ERROR) & national["setl_id"].isin(held)]
-    case_ids = dict(zip(cases["setl_id"], cases["case_id"], strict=True))
-    national_only = errors[~errors["setl_id"].isin(set(ours["setl_id"]))].drop_duplicates(["setl_id", "rule_code"])
-    ours_only = ours[~ours["setl_id"].isin(set(errors["setl_id"]))]
-    rows = [_diff(DiffKind.QC_NATIONAL, r.setl_id, r.institution_id, case_ids.get(r.setl_id), rule_code=r.rule_code, message=r.message)
-            for r in national_only.itertuples(index=False)]  # fmt: skip
-    rows += [_diff(DiffKind.QC_OURS, r.setl_id, r.institution_id, case_ids.get(r.setl_id), rule_code=r.rule_code, message=r.message)
-             for r in ours_only.itertuples(index=False)]  # fmt: skip
-    return _diff_frame(rows)
+    """Quality-control differences on the cases both sides hold, by rule, both ways (国家质控 vs our checks).
+
+    ``national``: the national findings (``setl_id``, ``institution_id``, ``rule_code``, ``level``, ``field``,
+    ``message``); ``ours``: our findings (``setl_id``, ``institution_id``, ``rule_code``, ``field``,
+    ``message``: intake's quality rules on the stored case, ``our_quality``). The two sides name their rules
+    differently; they meet on the settlement-list field a rule checks (docs/reconciliation.md, QC mapping).
+
+    - ``qc_national``: a national error on a case our checks accept (no finding of ours) — one row per
+      national rule, ``rule_code`` the national rule;
+    - ``qc_ours``: a finding of ours on a case the national check accepts (no national error) and has no
+      finding on that field — one row per our rule, ``our_rule_code`` ours; ``rule_code`` shows the national
+      warnings on the case, if any.
+    """
+    case_ids = pd.Series(cases["case_id"].to_numpy(), index=cases["setl_id"].to_numpy(dtype=object))
+    case_ids = case_ids[~case_ids.index.duplicated()]
+    national = national[among(national["setl_id"], cases["setl_id"])]
+    errors = national[national["level"] == QcLevel.ERROR]
+    national_codes = national.groupby("setl_id")["rule_code"].agg(lambda codes: ";".join(sorted(set(codes))))
+    our_codes = ours.groupby("setl_id")["rule_code"].agg(lambda codes: ";".join(sorted(set(codes))))
+    theirs = errors[~among(errors["setl_id"], ours["setl_id"])].drop_duplicates(["setl_id", "rule_code"])
+    seen = national["setl_id"].astype(str) + "\x1f" + national["field"].astype(str)  # (case, field) the national QC looked at
+    mine = ours[among(ours["setl_id"], cases["setl_id"]) & ~among(ours["setl_id"], errors["setl_id"])]
+    mine = mine[~among(mine["setl_id"].astype(str) + "\x1f" + mine["field"].astype(str), seen)]
+    mine = mine.drop_duplicates(["setl_id", "rule_code"])
+    return _diff_frame([
+        _diffs(DiffKind.QC_NATIONAL, theirs, theirs["institution_id"], theirs["setl_id"].map(case_ids), rule_code=theirs["rule_code"],
+               our_rule_code=theirs["setl_id"].map(our_codes), message=theirs["message"]),
+        _diffs(DiffKind.QC_OURS, mine, mine["institution_id"], mine["setl_id"].map(case_ids), rule_code=mine["setl_id"].map(national_codes),
+               our_rule_code=mine["rule_code"], message=mine["message"]),
+    ])  # fmt: skip
+
+
+# Our quality rules: intake's quality warnings (``settlement.intake.domain.quality_warnings``), each given a
+# rule code; docs/reconciliation.md maps them to the national QC fields.
+OUR_RULES = {
+    intake.WARN_FEMALE_DIAGNOSIS: "IQ-SEX-F",
+    intake.WARN_MALE_DIAGNOSIS: "IQ-SEX-M",
+    intake.WARN_NEWBORN_ON_ADULT: "IQ-NB-ADULT",
+    intake.WARN_NEWBORN_WEIGHT_MISSING: "IQ-NB-WEIGHT",
+    intake.WARN_NEWBORN_FIELDS_OVER_ONE: "IQ-NB-OVER1",
+    intake.WARN_LIVE_BORN_LATE: "IQ-NB-Z38",
+    intake.WARN_LOS_OUTLIER.format(days=intake.LOS_OUTLIER_DAYS): "IQ-LOS",
+    intake.WARN_FEE_BREAKDOWN_MISSING: "IQ-FEE",
+}
+OTHER_RULE = "IQ-OTHER"
+QUALITY_FINDING_COLUMNS = ["setl_id", "institution_id", "rule_code", "field", "message"]
+
+
+def our_quality(cases: pd.DataFrame) -> pd.DataFrame:
+    """Our quality-control result per case: the warnings intake's rules give the stored case (one row per
+    finding), with our rule code (``OUR_RULES``) and the field it is about. ``cases``: ``setl_id``,
+    ``institution_id`` and the fields the rules read, typed (``selectors.our_case_frame``)."""
+    if cases.empty:
+        return pd.DataFrame(columns=QUALITY_FINDING_COLUMNS)
+    cases = cases.reset_index(drop=True)
+    issues = intake.quality_warnings(cases, pd.Series(np.arange(len(cases)), index=cases.index))
+    at = issues["row"].to_numpy(dtype="int64")
+    return pd.DataFrame({"setl_id": cases["setl_id"].to_numpy(dtype=object)[at], "institution_id": cases["institution_id"].to_numpy()[at],
+                         "rule_code": issues["message"].map(OUR_RULES).fillna(OTHER_RULE).to_numpy(dtype=object),
+                         "field": issues["column"].to_numpy(dtype=object), "message": issues["message"].to_numpy(dtype=object)})  # fmt: skip
 
 
 MONEY_COLUMNS = ["institution_id", "cases_ours", "cases_national", "fund_ours", "fund_national", "fund_difference"]
@@ -224,17 +295,16 @@ MONEY_COLUMNS = ["institution_id", "cases_ours", "cases_national", "fund_ours", 
 
 def money_differences(ours: pd.DataFrame, bookings: pd.DataFrame) -> pd.DataFrame:
     """Per institution: the fund our case records paid (统筹基金支出, Σ to the fen) against the national
-    booking. ``ours``: ``institution_id``, ``fund`` (Decimal) per case; either side may lack an institution."""
-    sums: dict[int, list] = {}
-    for institution, fund in ours[["institution_id", "fund"]].itertuples(index=False):
-        entry = sums.setdefault(int(institution), [0, ZERO, 0, ZERO])
-        entry[0] += 1
-        entry[1] += fund
-    for institution, fund, count in bookings[["institution_id", "fund_paid", "case_count"]].itertuples(index=False):
-        entry = sums.setdefault(int(institution), [0, ZERO, 0, ZERO])
-        entry[2] += int(count)
-        entry[3] += fund
-    rows = [(i, c, n, f, nf, nf - f) for i, (c, f, n, nf) in sorted(sums.items())]
+    booking. ``ours``: ``institution_id``, ``fund_fen`` (int64 fen) per case; ``bookings``: ``fund_paid``
+    (Decimal), ``case_count``; either side may lack an institution."""
+    mine = ours.groupby("institution_id")["fund_fen"].agg(["size", "sum"])
+    theirs = {int(i): (int(c), f) for i, f, c in bookings[["institution_id", "fund_paid", "case_count"]].itertuples(index=False)}
+    rows = []
+    for institution in sorted({int(i) for i in mine.index} | set(theirs)):
+        count, fen = (int(v) for v in mine.loc[institution]) if institution in mine.index else (0, 0)
+        fund = (Decimal(fen) / 100).quantize(ZERO)
+        booked_count, booked = theirs.get(institution, (0, ZERO))
+        rows.append((institution, count, booked_count, fund, booked, booked - fund))
     return pd.DataFrame(rows, columns=MONEY_COLUMNS)
 
 
@@ -261,30 +331,35 @@ def as_national_points(cases: pd.DataFrame, ours: pd.DataFrame, national: pd.Dat
     ``cases``: the engine's case frame (``id``, ``institution_id``, ``medfee_fen``, …); ``ours`` and
     ``national``: ``group_code`` and ``typing_coefficient`` aligned with ``cases``. A national group our
     catalog lacks earns no points (it cannot be priced here). Returns ``case_id``, ``institution_id``,
-    ``points_ours``, ``points_national`` (Decimal).
+    ``points_ours``, ``points_national`` (int64 counts of 0.0001 point, the engine's ``points_e4``; a
+    month's million cases create no ``Decimal``).
     """
-    from settlement.engine.fixed import POINTS_PLACES, unit_decimal
     from settlement.engine.points import case_points
     from settlement.runs.domain import engine_cases
 
     known = set(groups["code"])
     national = national.assign(group_code=[c if c in known else "" for c in national["group_code"]])
 
-    def points(grouped: pd.DataFrame) -> list[Decimal]:
+    def points(grouped: pd.DataFrame) -> np.ndarray:
         engine = engine_cases(cases, grouped, groups, kind=kind, levels=levels, coefficients=coefficients, base_mean=base_mean)
-        return [unit_decimal(int(p), POINTS_PLACES) for p in case_points(engine, params, base_mean=base_mean)["points_e4"]]
+        return case_points(engine, params, base_mean=base_mean)["points_e4"].to_numpy(dtype="int64")
 
     return pd.DataFrame({"case_id": cases["id"].to_numpy(), "institution_id": cases["institution_id"].to_numpy(),
                          "points_ours": points(ours), "points_national": points(national)})  # fmt: skip
 
 
 def institution_amounts(points: pd.DataFrame, pv: Decimal | None) -> pd.DataFrame:
-    """Per institution: points under both groupings and, with the run's point value, the amounts to the
-    fen (``settlement.engine.amounts.settlement_amounts``: points × PV, allocated) and their difference."""
+    """Per institution: points under both groupings (``points``: per case, int64 counts of 0.0001 point, as
+    ``as_national_points`` gives them; summed exactly, then ``Decimal``) and, with the run's point value, the
+    amounts to the fen (``settlement.engine.amounts.settlement_amounts``: points × PV, allocated) and their
+    difference."""
     from settlement.engine.amounts import settlement_amounts
+    from settlement.engine.fixed import POINTS_PLACES, from_units
 
-    sums = points.groupby("institution_id")[["points_ours", "points_national"]].agg(lambda s: sum(s, Decimal(0)))
+    sums = points.groupby("institution_id")[["points_ours", "points_national"]].sum()
     frame = sums.rename_axis("institution_id").reset_index()
+    for column in ("points_ours", "points_national"):
+        frame[column] = from_units(frame[column].to_numpy(dtype="int64"), POINTS_PLACES)
     if pv is None:
         return frame.assign(amount_ours=None, amount_national=None, amount_difference=None)
 

@@ -12,12 +12,16 @@ from django.db.models import QuerySet, Sum
 from audit.dashboards.charts import chart, series
 from accounts.regions import in_user_regions
 from catalogs.models import CatalogVersion, Institution, Region
+from config.lazy import numpy as np
 from config.lazy import pandas as pd
 from reconciliation.choices import FileKind, ReconStatus
+from reconciliation import domain
 from reconciliation.domain import Known
 from reconciliation.models import NationalGroup, NationalQc, NationalUpload, Reconciliation, ReconCase, ReconInstitution
+from settlement.bulkread import frame_of
 from settlement.grouping.domain import TRACE_TEXT
 from settlement.grouping.models import CaseGroup
+from settlement.intake.columns import FEE_BREAKDOWN, column_label
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.models import SettlementRun
@@ -40,21 +44,26 @@ def month_cases(*, region: Region, year: int, month: int) -> QuerySet[CaseRecord
     return CaseRecord.objects.filter(period__region=region, period__year=year, period__month=month)
 
 
-def known_for(*, region: Region, year: int, month: int) -> Known:
+def known_for(*, region: Region, year: int, month: int, national: bool = True) -> Known:
+    """What a file of the month is checked against; ``national``: also the setl_ids of the group file in
+    force (the QC file may name those). A month may hold a million cases: read as two columns, not models."""
     institutions = dict(Institution.objects.filter(region=region).values_list("code", "id"))
-    cases = dict(month_cases(region=region, year=year, month=month).values_list("setl_id", "institution__code"))
-    national = upload_current(region=region, year=year, month=month, kind=FileKind.GROUPS)
-    setl_ids = frozenset(national.groups.values_list("setl_id", flat=True)) if national else frozenset()
+    codes = {pk: code for code, pk in institutions.items()}
+    cases = frame_of(month_cases(region=region, year=year, month=month), ["setl_id", "institution_id"], text=["setl_id"])
+    cases = cases.drop_duplicates("setl_id", keep="last").set_index("setl_id")["institution_id"].map(codes)
+    upload = upload_current(region=region, year=year, month=month, kind=FileKind.GROUPS) if national else None
+    setl_ids = frozenset(upload.groups.values_list("setl_id", flat=True)) if upload else frozenset()
     return Known(institutions=institutions, cases=cases, national_cases=setl_ids)
 
 
 def national_group_frame(upload: NationalUpload) -> pd.DataFrame:
     names = ["setl_id", "institution_id", "group_code", "group_name", "group_kind"]
-    return pd.DataFrame(list(upload.groups.values_list(*names)), columns=names)
+    frame = frame_of(upload.groups.order_by(), names, text=["setl_id", "group_code", "group_name", "group_kind"])
+    return frame.astype({name: object for name in ["setl_id", "group_code", "group_name", "group_kind"]})
 
 
 def national_qc_frame(upload: NationalUpload | None) -> pd.DataFrame:
-    names = ["setl_id", "institution_id", "rule_code", "level", "message"]
+    names = ["setl_id", "institution_id", "rule_code", "level", "field", "message"]
     rows = list(upload.qc_rows.values_list(*names)) if upload else []
     return pd.DataFrame(rows, columns=names)
 
@@ -65,22 +74,54 @@ def booking_frame(upload: NationalUpload | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=names)
 
 
+QUALITY_COLUMNS = ["maindiag_code", "gend", "med_type", "age", "nwb_age", "nwb_bir_wt", "nwb_adm_wt", "act_ipt_days", *FEE_BREAKDOWN]
+
+
 def our_case_frame(*, region: Region, year: int, month: int, scheme: str, version: CatalogVersion | None, kind: str) -> pd.DataFrame:
     """Our cases of the month and scheme with their group under ``version`` (``NOT_GROUPED`` when the
-    period was not grouped): ``setl_id``, ``case_id``, ``institution_id``, ``fund``, ``group_code``,
-    ``typing_coefficient``, ``trace``, ``kind``."""
-    names = ["setl_id", "id", "institution_id", "hifp_pay"]
-    cases = pd.DataFrame(list(month_cases(region=region, year=year, month=month).filter(insutype=scheme).values_list(*names)),
-                         columns=["setl_id", "case_id", "institution_id", "fund"])  # fmt: skip
+    period was not grouped): ``setl_id``, ``case_id``, ``institution_id``, ``fund_fen`` (统筹基金支出, int64
+    fen), ``group_code``, ``typing_coefficient``, ``trace``, ``kind``, and the fields intake's quality rules
+    read (``QUALITY_COLUMNS``, typed as intake types them). A month may hold a million cases: both tables
+    are read by ``settlement.bulkread.frame_of`` (COPY), not as models."""
+    text = ["setl_id", "hifp_pay", "maindiag_code", "gend", "med_type", *FEE_BREAKDOWN]
+    cases = frame_of(month_cases(region=region, year=year, month=month).filter(insutype=scheme).order_by(),
+                     ["setl_id", "id", "institution_id", "hifp_pay", *QUALITY_COLUMNS], text=text)  # fmt: skip
+    cases = cases.rename(columns={"id": "case_id"})
+    cases["fund_fen"] = _fen(cases.pop("hifp_pay"))
+    for name in FEE_BREAKDOWN:
+        cases[name] = _fen(cases[name])
+    for name in ("age", "nwb_age", "nwb_bir_wt", "nwb_adm_wt", "act_ipt_days"):
+        cases[name] = cases[name].astype("Int64")
     in_month = {"period__region": region, "period__year": year, "period__month": month}
     groups = CaseGroup.objects.filter(version=version, **in_month) if version else CaseGroup.objects.none()
-    grouped = pd.DataFrame(list(groups.values_list("case_id", "group_code", "typing_coefficient", "trace")),
-                           columns=["case_id", "group_code", "typing_coefficient", "trace"])  # fmt: skip
+    grouped = frame_of(groups.order_by(), ["case_id", "group_code", "typing_coefficient", "trace"],
+                       text=["group_code", "typing_coefficient", "trace"])  # fmt: skip
     frame = cases.merge(grouped, on="case_id", how="left")
-    frame["group_code"] = frame["group_code"].fillna("")
-    frame["trace"] = frame["trace"].fillna(NOT_GROUPED)
-    frame["typing_coefficient"] = [None if pd.isna(v) else str(v) for v in frame["typing_coefficient"]]
+    frame["group_code"] = frame["group_code"].fillna("").astype(object)
+    frame["trace"] = frame["trace"].fillna(NOT_GROUPED).astype(object)
+    coefficient = frame["typing_coefficient"].astype(object)
+    frame["typing_coefficient"] = coefficient.where(coefficient.notna() & (coefficient != ""), None)
     return frame.assign(kind=kind)
+
+
+def case_quality(case: CaseRecord | None) -> list[dict]:
+    """Our quality-control findings on one stored case (``domain.our_quality``), for the case page."""
+    if case is None:
+        return []
+    values = {name: getattr(case, name) for name in QUALITY_COLUMNS}
+    values |= {name: None if values[name] is None else int(values[name] * 100) for name in FEE_BREAKDOWN}
+    frame = pd.DataFrame([{"setl_id": case.setl_id, "institution_id": case.institution_id, **values}])
+    for name in QUALITY_COLUMNS[3:]:
+        frame[name] = frame[name].astype("Int64")
+    found = domain.our_quality(frame)
+    return [{"rule_code": r.rule_code, "field": column_label(r.field), "message": r.message} for r in found.itertuples(index=False)]
+
+
+def _fen(text: pd.Series) -> pd.Series:
+    """Money read as text ("1234.56", "" for none) as int64 fen (``Int64``, NA for none); below 2**53 fen, so
+    rint(yuan × 100) is exact."""
+    yuan = pd.to_numeric(text.astype(object).where(text != "", None), errors="coerce")
+    return pd.Series(np.rint(yuan.to_numpy(dtype="float64") * 100), index=text.index).astype("Int64")
 
 
 def trace_text(kind: str, trace: str) -> str:

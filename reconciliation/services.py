@@ -25,6 +25,7 @@ from jobs.services import job_start
 from reconciliation import domain, excel, selectors
 from reconciliation.choices import DiffKind, FileKind, GroupKind, ReconStatus
 from reconciliation.models import NationalBooking, NationalGroup, NationalQc, NationalUpload, Reconciliation, ReconCase, ReconInstitution
+from settlement.engine.fixed import POINTS_PLACES, unit_decimal
 from settlement.engine.params import DEFAULT_PARAMS
 from settlement.grouping.selectors import catalog_version_in_force
 from settlement.parameters.domain import to_engine
@@ -45,8 +46,9 @@ def national_upload(*, actor, region: Region, year: int, month: int, kind: str, 
         raise ValidationError(ERR_MONTH)
     if not selectors.period_exists(region=region, year=year, month=month):
         raise ValidationError(ERR_NO_PERIOD.format(year=year, month=month))
-    known = selectors.known_for(region=region, year=year, month=month)
-    table, errors = excel.file_table(kind, excel.file_rows(name, content), year=year, month=month, known=known)
+    header, cells = excel.file_cells(name, content)
+    known = selectors.known_for(region=region, year=year, month=month, national=kind == FileKind.QC)
+    table, errors = excel.file_table(kind, header, cells, year=year, month=month, known=known)
     if errors:
         raise ValidationError(list(errors))
     with transaction.atomic():
@@ -129,9 +131,9 @@ def reconciliation_execute(*, reconciliation_id: int, progress: Progress) -> dic
     ours = selectors.our_case_frame(**key, scheme=recon.scheme, version=version, kind=kind)
     codes = frozenset(version.groups.values_list("code", flat=True)) if version else frozenset()
     diffs = domain.group_differences(ours, national, catalog_codes=codes)
-    flags = ours[ours["group_code"] == ""].assign(rule_code=ours["trace"], message=[selectors.trace_text(kind, t) for t in
-                                                                                   ours.loc[ours["group_code"] == "", "trace"]])  # fmt: skip
-    diffs = pd.concat([diffs, domain.qc_differences(selectors.national_qc_frame(uploads[FileKind.QC]), flags, ours)], ignore_index=True)
+    progress(35, "正在比对国家质控结果与本地质控（导入校验规则）")
+    qc = domain.qc_differences(selectors.national_qc_frame(uploads[FileKind.QC]), domain.our_quality(ours), ours)
+    diffs = pd.concat([diffs, qc], ignore_index=True)
     progress(50, "正在按国家分组重算点数与金额")
     run = selectors.monthly_run(**key, scheme=recon.scheme, kind=kind)
     points = _as_national(recon, ours, national, version, run)
@@ -155,7 +157,7 @@ def _institutions(recon: Reconciliation, run):
 
 def _as_national(recon: Reconciliation, ours: pd.DataFrame, national: pd.DataFrame, version, run) -> pd.DataFrame:
     """Points under our and the national groups for the cases both sides hold (empty without a catalog)."""
-    both = ours[ours["setl_id"].isin(set(national["setl_id"]))]
+    both = ours[domain.among(ours["setl_id"], national["setl_id"])]
     if version is None or both.empty:
         return pd.DataFrame(columns=["case_id", "institution_id", "points_ours", "points_national"])
     period = run_selectors.periods_of(region=recon.region, year=recon.year, months=[recon.month])
@@ -175,13 +177,16 @@ def _as_national(recon: Reconciliation, ours: pd.DataFrame, national: pd.DataFra
 
 
 def _store(recon: Reconciliation, ours: pd.DataFrame, diffs: pd.DataFrame, points: pd.DataFrame, money: pd.DataFrame, run) -> None:
-    by_case = points.set_index("case_id")[["points_ours", "points_national"]].to_dict("index") if len(points) else {}
+    differing = points[points["case_id"].isin(set(diffs["case_id"].dropna()))] if len(points) else points
+    by_case = {int(c): (unit_decimal(o, POINTS_PLACES), unit_decimal(n, POINTS_PLACES)) for c, o, n in
+               differing[["case_id", "points_ours", "points_national"]].itertuples(index=False)}  # fmt: skip
     ReconCase.objects.bulk_create(
-        ReconCase(reconciliation=recon, institution_id=r.institution_id, case_id=r.case_id, setl_id=r.setl_id, kind=r.kind,
-                  our_group=r.our_group, national_group=r.national_group, national_group_name=r.national_group_name[:200],
-                  our_trace=r.our_trace, divergence=r.divergence, rule_code=r.rule_code, message=str(r.message)[:300],
-                  our_points=by_case.get(r.case_id, {}).get("points_ours"), national_points=by_case.get(r.case_id, {}).get("points_national"))
-        for r in diffs.itertuples(index=False)
+        (ReconCase(reconciliation=recon, institution_id=r.institution_id, case_id=r.case_id, setl_id=r.setl_id, kind=r.kind,
+                   our_group=r.our_group, national_group=r.national_group, national_group_name=r.national_group_name[:200],
+                   our_trace=r.our_trace, divergence=r.divergence, rule_code=r.rule_code[:200], our_rule_code=r.our_rule_code[:200],
+                   message=str(r.message)[:300], our_points=by_case.get(r.case_id, (None, None))[0],
+                   national_points=by_case.get(r.case_id, (None, None))[1])
+         for r in diffs.itertuples(index=False)), batch_size=5000,
     )  # fmt: skip
     amounts = domain.institution_amounts(points, run.point_value if run else None).set_index("institution_id").to_dict("index")
     rates = domain.mismatch_rates(ours, diffs).set_index("institution_id")["mismatches"].to_dict()

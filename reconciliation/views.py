@@ -92,7 +92,8 @@ def reconciliation_case(request: HttpRequest, pk: int, diff: int) -> HttpRespons
         row = selectors.diff_get_for_user(request.user, recon, diff)
     except ReconCase.DoesNotExist:
         raise Http404 from None
-    ours = {"case": row.case, "trace": selectors.trace_text(recon.summary.get("kind", ""), row.our_trace)}
+    ours = {"case": row.case, "trace": selectors.trace_text(recon.summary.get("kind", ""), row.our_trace),
+            "quality": selectors.case_quality(row.case)}
     return render(request, "reconciliation/reconciliation_case.html",
                   {"recon": recon, "row": row, "ours": ours, "national": selectors.national_sides(recon, row.setl_id)})  # fmt: skip
 

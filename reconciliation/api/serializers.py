@@ -58,7 +58,7 @@ class DiffSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReconCase
         fields = ["id", "setl_id", "institution", "kind", "our_group", "national_group", "national_group_name", "our_trace", "divergence",
-                  "rule_code", "message", "our_points", "national_points"]  # fmt: skip
+                  "rule_code", "our_rule_code", "message", "our_points", "national_points"]  # fmt: skip
 
 
 class InstitutionRowSerializer(serializers.ModelSerializer):

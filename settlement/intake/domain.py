@@ -599,3 +599,13 @@ def cases_validate(raw: pd.DataFrame, *, known_institutions: Mapping[str, object
     _plausibility(cases, inpatient, warnings)
     cases.insert(0, "row", rows)
     return IntakeResult(cases=cases.reset_index(drop=True), errors=issues.frame(), warnings=warnings.frame())
+
+
+def quality_warnings(cases: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
+    """The quality warnings intake gives a case (the plausibility rules of ``cases_validate``), on typed
+    cases as ``cases_validate`` returns them or as read back from the case table (codes as text; ages,
+    weights and days as ``Int64``; money in fen, missing as NA): an issue table, ``row`` taken from ``rows``.
+    The national reconciliation compares these, per stored case, with the national quality control."""
+    warnings = _Issues(rows.set_axis(cases.index))
+    _plausibility(cases, cases["med_type"].isin(cols.INPATIENT_MED_TYPES), warnings)
+    return warnings.frame()

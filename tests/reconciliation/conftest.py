@@ -1,14 +1,16 @@
 """A constructed region for reconciliation: a DIP catalog, March 2024 cases with our groups, and the
 national files that disagree with them in every way the reconciliation names.
 
-Our side (hospital A: S1-S4, hospital B: S5, S6; each case costs 12,000.00 and the fund paid 8,400.00):
+Our side (hospital A: S1-S4, hospital B: S5, S6; each case costs 12,000.00, itemised in full, and the fund
+paid 8,400.00; a 7-day stay but S3's):
 
 ====  =====================  ===================  ==================================================
 case  our group              national group       difference
 ====  =====================  ===================  ==================================================
 S1    I21.000+36.0601 (1500)  I21-S (1200, mean 5000: ratio 2.4, high)  procedure
 S2    J18.900                J18.900              none (national QC error QC001: QC difference)
-S3    "" (no_comprehensive)  K35.800              ours ungroupable (and our QC flag, national none)
+S3    "" (no_comprehensive)  K35.800              ours ungroupable; a 75-day stay: our quality rule IQ-LOS
+                                                  flags it, the national QC has no finding (QC difference)
 S4    J18.900                I21-M (not ours)     version
 S5    I21-S                  J18.900              main diagnosis
 S6    J18.900                —                    ours only
@@ -76,7 +78,9 @@ def _our_cases(world, catalog: CatalogVersion) -> None:
     for setl_id, (code, trace) in OURS.items():
         institution = world.hospital_b if setl_id in {"S5", "S6"} else world.hospital_a
         case = case_create(institution=institution, period=world.period, setl_id=setl_id, medfee_sumamt=D("12000.00"),
-                           fund_pay_sumamt=D("8400.00"), hifp_pay=D("8400.00"), psn_part_amt=D("3600.00"))  # fmt: skip
+                           fund_pay_sumamt=D("8400.00"), hifp_pay=D("8400.00"), psn_part_amt=D("3600.00"), fee_drug=D("6000.00"),
+                           fee_material=D("1000.00"), fee_exam=D("2000.00"), fee_treatment=D("2500.00"), fee_other=D("500.00"),
+                           act_ipt_days=75 if setl_id == "S3" else 7)  # fmt: skip
         CaseGroup.objects.create(case=case, period=world.period, version=catalog, kind=CatalogKind.DIP, group_code=code, trace=trace,
                                  grouped_at=timezone.now())  # fmt: skip
 

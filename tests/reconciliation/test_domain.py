@@ -41,18 +41,33 @@ def test_group_differences_report_mismatches_and_one_sided_cases():
     assert (diffs.loc["B", "divergence"], diffs.loc["B", "our_trace"], diffs.loc["D", "case_id"]) == (Divergence.PROCEDURE, "t2", None)
 
 
-def test_qc_differences_go_both_ways_and_ignore_warnings():
-    cases = frame([("A", 1, 10), ("B", 2, 10), ("C", 3, 10)], "setl_id case_id institution_id")
-    national = frame([("A", 10, "R1", "error", "m"), ("B", 10, "R2", "warning", "w"), ("X", 10, "R1", "error", "not ours")],
-                     "setl_id institution_id rule_code level message")  # fmt: skip
-    ours = frame([("B", 10, "invalid_diagnosis", "诊断无效")], "setl_id institution_id rule_code message")
+def test_qc_differences_go_both_ways_by_rule_and_national_warnings_do_not_reject():
+    cases = frame([("A", 1, 10), ("B", 2, 10), ("C", 3, 10), ("D", 4, 10)], "setl_id case_id institution_id")
+    national = frame([("A", 10, "R1", "error", "gend", "m"), ("B", 10, "R2", "warning", "age", "w"), ("X", 10, "R1", "error", "gend", "x"),
+                      ("C", 10, "R3", "warning", "act_ipt_days", "c"), ("D", 10, "R4", "error", "gend", "d")],
+                     "setl_id institution_id rule_code level field message")  # fmt: skip
+    ours = frame([("B", 10, "IQ-LOS", "act_ipt_days", "长住院"), ("C", 10, "IQ-LOS", "act_ipt_days", "长住院"),
+                  ("D", 10, "IQ-SEX-F", "maindiag_code", "性别")], "setl_id institution_id rule_code field message")  # fmt: skip
     diffs = domain.qc_differences(national, ours, cases)
-    assert sorted(zip(diffs["setl_id"], diffs["kind"], diffs["rule_code"], strict=True)) == [
-        ("A", "qc_national", "R1"), ("B", "qc_ours", "invalid_diagnosis")]
+    # A: national error, ours accept. B: ours flag, national only warns on another field (its code shown).
+    # C: both on act_ipt_days (no difference). D: both reject (no difference). X: not a case we hold.
+    assert sorted(zip(diffs["setl_id"], diffs["kind"], diffs["rule_code"], diffs["our_rule_code"], diffs["case_id"], strict=True)) == [
+        ("A", "qc_national", "R1", "", 1), ("B", "qc_ours", "R2", "IQ-LOS", 2)]
+
+
+def test_our_quality_is_intakes_warnings_per_case_with_our_rule_codes():
+    fees = {name: pd.array([100, None], dtype="Int64") for name in ("fee_drug", "fee_material", "fee_exam", "fee_treatment", "fee_other")}
+    cases = pd.DataFrame({"setl_id": ["A", "B"], "institution_id": [10, 11], "maindiag_code": ["O80.000", "J18.900"], "gend": ["1", "2"],
+                          "med_type": ["21", "21"], "age": pd.array([30, 40], dtype="Int64"), "nwb_age": pd.array([None, None], dtype="Int64"),
+                          "nwb_bir_wt": pd.array([None, None], dtype="Int64"), "nwb_adm_wt": pd.array([None, None], dtype="Int64"),
+                          "act_ipt_days": pd.array([5, 61], dtype="Int64"), **fees})  # fmt: skip
+    found = domain.our_quality(cases)
+    assert sorted(zip(found["setl_id"], found["rule_code"], found["field"], strict=True)) == [
+        ("A", "IQ-SEX-F", "maindiag_code"), ("B", "IQ-FEE", "fee_drug"), ("B", "IQ-LOS", "act_ipt_days")]
 
 
 def test_money_differences_are_exact_to_the_fen():
-    ours = frame([(10, D("0.10")), (10, D("0.20")), (11, D("100.00"))], "institution_id fund")
+    ours = frame([(10, 10), (10, 20), (11, 10000)], "institution_id fund_fen")
     bookings = frame([(10, D("0.31"), 2), (12, D("5.00"), 1)], "institution_id fund_paid case_count")
     rows = domain.money_differences(ours, bookings).set_index("institution_id")
     assert rows.loc[10, "fund_difference"] == D("0.01") and rows.loc[10, "fund_ours"] == D("0.30")
@@ -62,7 +77,7 @@ def test_money_differences_are_exact_to_the_fen():
 def test_as_national_amounts_reproduce_the_hand_computed_example():
     # Hand-computed: pv 1.2345; institution 10: ours 1500 points → 1851.75, national 1680 → 2073.96;
     # institution 11: 500 → 617.25 both ways.
-    points = frame([(1, 10, D("1500"), D("1680")), (2, 11, D("500"), D("500"))], "case_id institution_id points_ours points_national")
+    points = frame([(1, 10, 15_000_000, 16_800_000), (2, 11, 5_000_000, 5_000_000)], "case_id institution_id points_ours points_national")
     rows = domain.institution_amounts(points, D("1.2345")).set_index("institution_id")
     assert list(rows.loc[10, ["amount_ours", "amount_national", "amount_difference"]]) == [D("1851.75"), D("2073.96"), D("222.21")]
     assert rows.loc[11, "amount_difference"] == D("0.00")
@@ -80,4 +95,4 @@ def test_as_national_points_price_the_national_group_by_the_engine():
     points = domain.as_national_points(cases, ours, national, groups, kind="DIP", levels={10: "3"}, coefficients={}, base_mean=D(1),
                                        params=DEFAULT_PARAMS)  # fmt: skip
     # 12000 / 5000 = 2.4 ≥ 2 (high): (2.4 − 2 + 1) × 1200 = 1680; under G1 the case is normal: 1500.
-    assert (points.loc[0, "points_ours"], points.loc[0, "points_national"]) == (D("1500"), D("1680"))
+    assert (points.loc[0, "points_ours"], points.loc[0, "points_national"]) == (15_000_000, 16_800_000)  # 0.0001 point

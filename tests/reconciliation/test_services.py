@@ -3,15 +3,19 @@ constructed region of conftest.py."""
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
+from config.spreadsheets.writer import rows_workbook
 from reconciliation import services
 from reconciliation.choices import DiffKind, Divergence, FileKind, ReconStatus
 from reconciliation.models import NationalGroup, NationalUpload, ReconCase, ReconInstitution
+from settlement.models import CaseRecord
 from tests.reconciliation.conftest import GROUPS_CSV, QC_CSV, reconcile, upload, upload_all
 
 
@@ -69,6 +73,30 @@ def test_an_unreadable_file_is_a_chinese_error(world, region):
     assert raised.value.messages == ["无法读取文件，请上传 CSV（UTF-8 或 GBK 编码）或 .xlsx 格式的文件。"]
 
 
+def test_an_xlsx_group_file_reads_like_the_csv_with_the_same_row_numbers(world, region):
+    header, *data = list(csv.reader(io.StringIO(GROUPS_CSV)))
+    data[1][6] = 500  # a number cell, as a spreadsheet types it
+    data[2][1] = "H99999999999"
+    with pytest.raises(ValidationError) as raised:
+        upload_bytes(world, rows_workbook([("Sheet1", header, data)]))
+    assert raised.value.messages == ["工作表“国家分组结果”第4行“定点医药机构编号”：定点医药机构“H99999999999”不在本统筹区的机构名录中。",
+                                     "工作表“国家分组结果”第4行“结算ID”：结算ID“S3”在本地属于另一家机构（H37080200001）。"]
+    data[2][1] = "H37080200001"
+    stored = upload_bytes(world, rows_workbook([("Sheet1", header, data)]))
+    assert stored.rows == 6 and NationalGroup.objects.get(upload=stored, setl_id="S2").weight == D("500")
+
+
+def test_a_csv_with_a_blank_line_and_a_ragged_row_names_the_files_rows(world, region):
+    text = GROUPS_CSV.replace("S3,", "\nS3,", 1) + "S9,H99999999999,2024-03,J18.900,肺炎,DIP,500,normal,,extra\n"
+    assert messages(world, FileKind.GROUPS, text) == [
+        "工作表“国家分组结果”第9行“定点医药机构编号”：定点医药机构“H99999999999”不在本统筹区的机构名录中。"]
+
+
+def upload_bytes(world, content: bytes):
+    return services.national_upload(actor=world.officer, region=world.region, year=2024, month=3, kind=FileKind.GROUPS, name="g.xlsx",
+                                    content=content)  # fmt: skip
+
+
 def test_reconciliation_finds_every_mismatch_kind(world, region):
     upload_all(world)
     recon = reconcile(world)
@@ -79,12 +107,34 @@ def test_reconciliation_finds_every_mismatch_kind(world, region):
                          ("S3", DiffKind.QC_OURS)}  # fmt: skip
     steps = {s: rows[(s, DiffKind.GROUP)].divergence for s in ("S1", "S3", "S4", "S5")}
     assert steps == {"S1": Divergence.PROCEDURE, "S3": Divergence.UNGROUPABLE, "S4": Divergence.VERSION, "S5": Divergence.MAIN_DIAGNOSIS}
-    assert rows[("S2", DiffKind.QC_NATIONAL)].rule_code == "QC001"
-    assert rows[("S3", DiffKind.QC_OURS)].rule_code == "no_comprehensive"
+    assert (rows[("S2", DiffKind.QC_NATIONAL)].rule_code, rows[("S2", DiffKind.QC_NATIONAL)].our_rule_code) == ("QC001", "")
+    assert (rows[("S3", DiffKind.QC_OURS)].rule_code, rows[("S3", DiffKind.QC_OURS)].our_rule_code) == ("", "IQ-LOS")
     # S1 as-national: 12000 / 5000 = 2.4 >= 2 (high): (2.4 - 2 + 1) x 1200 = 1680 points; ours normal, 1500.
     assert (rows[("S1", DiffKind.GROUP)].our_points, rows[("S1", DiffKind.GROUP)].national_points) == (D("1500"), D("1680"))
     assert recon.summary["group"] == 4 and recon.summary["divergence"]["version"] == 1
     assert AuditEvent.objects.filter(action="reconciliation_finish").exists()
+
+
+QC_BY_RULE = """setl_id,fixmedins_code,rule_code,level,field,message
+S2,H37080200001,QC001,error,maindiag_code,主要诊断与手术不符
+S3,H37080200001,QC020,warning,age,年龄异常
+S5,H37080200002,QC030,warning,act_ipt_days,住院天数过长
+S1,H37080200001,QC040,error,act_ipt_days,住院天数与出入院日期不符
+"""
+
+
+def test_qc_differences_go_both_ways_by_rule_with_both_sides_codes(world, region):
+    # Ours: S3 and S5 are long stays (IQ-LOS on act_ipt_days), S1 too; S2 clean. National: S2 an error
+    # (we accept: national flags), S3 a warning on another field (national accepts: we flag), S5 a warning on
+    # the same field (both saw it: no difference), S1 an error on the field we flag too (both reject).
+    CaseRecord.objects.filter(setl_id__in=["S5", "S1"]).update(act_ipt_days=90)
+    upload(world, FileKind.GROUPS, GROUPS_CSV)
+    upload(world, FileKind.QC, QC_BY_RULE)
+    recon = reconcile(world)
+    qc = {(r.setl_id, r.kind, r.rule_code, r.our_rule_code)
+          for r in ReconCase.objects.filter(reconciliation=recon, kind__in=[DiffKind.QC_NATIONAL, DiffKind.QC_OURS])}
+    assert qc == {("S2", DiffKind.QC_NATIONAL, "QC001", ""), ("S3", DiffKind.QC_OURS, "QC020", "IQ-LOS")}
+    assert (recon.summary["qc_national"], recon.summary["qc_ours"]) == (1, 1)
 
 
 def test_money_differences_per_institution_to_the_fen(world, region):

@@ -53,6 +53,9 @@ def test_the_officer_starts_filters_drills_down_and_publishes(world, region, cli
     row = ReconCase.objects.get(reconciliation=recon, setl_id="S1", kind="group")
     case = client.get(reverse("reconciliation:reconciliation_case", args=[recon.pk, row.pk])).content.decode()
     assert "I21.000+36.0601" in case and "I21-S" in case and "急性心梗手术" in case
+    flagged = ReconCase.objects.get(reconciliation=recon, setl_id="S3", kind="qc_ours")
+    case = client.get(reverse("reconciliation:reconciliation_case", args=[recon.pk, flagged.pk])).content.decode()
+    assert "IQ-LOS" in case and "实际住院天数超过60天" in case  # our quality finding, on our side of the page
     assert client.post(reverse("reconciliation:reconciliation_publish", args=[recon.pk])).status_code == 302
     recon.refresh_from_db()
     assert recon.published_at is not None
