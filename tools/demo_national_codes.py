@@ -25,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from catalogs import drg  # noqa: E402
+from catalogs import drg
 
 DEMO = ROOT / "demo" / "data"
 NATIONAL = ROOT / "catalogs" / "data" / "national"
