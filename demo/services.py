@@ -222,7 +222,7 @@ TREATMENT_TYPES = {"手术": TreatmentType.SURGICAL, "治疗性操作": Treatmen
 def _dictionaries_load() -> dict[str, int]:
     """The demo's curated ICD-10 / ICD-9-CM-3 subset (demo/data) as the coding dictionaries. A code already
     there is kept: ``run.py demo`` loads the national lists first (``dictionary_load_national``), and the
-    demo then adds only its few codes the national lists lack (I48.x00, K43.900, 88.5501 …)."""
+    demo then adds only its few codes the national lists lack (K43.900, 88.5501, 01.3901 …)."""
     catalog = domain.catalog_load()
     diagnoses = [Diagnosis(code=row.code, name=row.name, category=row.category) for row in catalog.diagnoses.itertuples()]
     diagnoses += [Diagnosis(code=row.maindiag_code, name=row.name, category=row.maindiag_code[:3])

@@ -8,10 +8,12 @@ case whose main diagnosis is on no MDC list cannot be grouped. For every demo di
 national rules (catalogs/data/chs_drg_11) this picks, deterministically, a code that is on one and in the
 national dictionary (catalogs/data/national/icd10_yb20.csv.gz): same 3-character category, same
 4-character subcategory when there is one, then the closest national name, then the smallest code; the
-row takes the national code and name and keeps its cost profile. A demo procedure that is surgical (procedures.csv, 手术)
-or some disease's main procedure, on no ADRG list, gets the listed national code of the same ``xx.xx`` stem with the closest name, if there is
-one (else it stays, and its cases group as the rules say), and every diagnosis row naming it follows; the demo rule set (catalogs/data/drg/adrg.csv) lists the new code
-next to the old one, so the demo rules still group the demo cases. Running it again changes nothing.
+row takes the national code and name and keeps its cost profile. A demo procedure that is surgical
+(procedures.csv, 手术) or some disease's main procedure, on no ADRG list, gets the listed national code of the
+same ``xx.xx`` stem with the closest name, if there is one (else it stays, and its cases group as the rules
+say): the new code is added as a row of its own (the old row stays, a valid code) and every disease naming the
+old one names the new one. The demo rule set (catalogs/data/drg/adrg.csv) lists each new code next to the old
+one, so it still groups the demo cases. Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -57,12 +59,14 @@ def main() -> None:
     diagnoses = read(DEMO / "diagnoses.csv")
     candidates = {c: diagnosis_names[c] for c in on_mdc if "+" not in c and c in diagnosis_names}
     taken = set(diagnoses["code"])
+    moved: dict[str, str] = {}
     for row in diagnoses.index[~diagnoses["code"].isin(on_mdc)]:
         code, name = diagnoses.at[row, "code"], diagnoses.at[row, "name"]
         new = closest(code, name, candidates, taken, prefix=5)
         if new is None:
             raise SystemExit(f"demo_national_codes: no national MDC code in the category of {code} {name}")
         taken.add(new)
+        moved[code] = new
         diagnoses.loc[row, ["code", "name"]] = [new, diagnosis_names[new]]
         print(f"diagnosis {code} {name} -> {new} {diagnosis_names[new]}")
 
@@ -71,20 +75,25 @@ def main() -> None:
     renamed: dict[str, str] = {}
     main = set(diagnoses["procedures"].str.split(";").str[0])  # the procedure a disease's surgical stays get
     wanted = (procedures["treatment_type"] == "手术") | procedures["code"].isin(main)
+    added = []
     for row in procedures.index[wanted & ~procedures["code"].isin(listed_procedures)]:
         code, name = procedures.at[row, "code"], procedures.at[row, "name"]
-        new = closest(code, name, procedure_candidates, set(procedures["code"]), prefix=5, widen=False)
+        new = closest(code, name, procedure_candidates, set(), prefix=5, widen=False)
         if new is None:
-            continue  # no listed procedure of its subcategory: it stays (grouped as the rules say)
+            continue  # no listed procedure of its stem: it stays (grouped as the rules say)
         renamed[code] = new
-        procedures.loc[row, ["code", "name"]] = [new, procedure_names[new]]
-        print(f"procedure {code} {name} -> {new} {procedure_names[new]}")
+        if new not in set(procedures["code"]) and new not in {r["code"] for r in added}:  # the old row stays: a valid code
+            added.append({**procedures.loc[row].to_dict(), "code": new, "name": procedure_names[new]})
+            print(f"procedure {code} {name} -> {new} {procedure_names[new]}")
+    procedures = pd.concat([procedures, pd.DataFrame(added, columns=procedures.columns)], ignore_index=True)
     diagnoses["procedures"] = diagnoses["procedures"].map(lambda cell: ";".join(renamed.get(c, c) for c in cell.split(";")) if cell else cell)
 
+    # The demo rule set lists the new codes next to the old ones, so it groups the demo cases as before.
+    beside = lambda cell, mapping: ";".join(part for c in cell.split(";")
+                                            for part in ([c, mapping[c]] if c in mapping and mapping[c] not in cell.split(";") else [c]))
     demo_adrg = read(drg.DATA_DIR / "adrg.csv")
-    demo_adrg["proc_codes"] = demo_adrg["proc_codes"].map(
-        lambda cell: ";".join(part for c in cell.split(";") for part in ([c, renamed[c]] if c in renamed and renamed[c] not in cell else [c]))
-        if cell else cell)  # fmt: skip
+    demo_adrg["proc_codes"] = demo_adrg["proc_codes"].map(lambda cell: beside(cell, renamed) if cell else cell)
+    demo_adrg["diag_codes"] = demo_adrg["diag_codes"].map(lambda cell: beside(cell, moved) if cell else cell)
 
     diagnoses.to_csv(DEMO / "diagnoses.csv", index=False, lineterminator="\n")
     procedures.to_csv(DEMO / "procedures.csv", index=False, lineterminator="\n")
