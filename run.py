@@ -81,6 +81,7 @@ def test(args: argparse.Namespace) -> None:
     prod_env = {"DJANGO_SETTINGS_MODULE": "config.settings.prod", "DJANGO_SECRET_KEY": "check-deploy-" + "x" * 50}
     python("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=prod_env)
     python("manage.py", "makemigrations", "--check", "--dry-run", env={"DATABASE_URL": "sqlite:///:memory:"})
+    sh(VENV / "bin" / "lint-imports", "--no-logo")  # the app layers of pyproject.toml (docs/architecture.md)
     extra = args.pytest_args
     print("\n== 测试 / tests on SQLite ==", flush=True)
     python("-m", "pytest", "-m", "not celery and not browser and not postgres", *extra, env={"DATABASE_URL": "sqlite:///var/test.sqlite3"})

@@ -21,7 +21,7 @@ class NavItem:
 
 
 NAV = [
-    NavItem("首页", "house", "accounts:home", hospital=True, expert=True),
+    NavItem("首页", "house", "portal:home", hospital=True, expert=True),
     NavItem("通知公告", "megaphone", "notices:notice_list", hospital=True),
     NavItem("总额预算", "piggy-bank", "budgets:budget_list"),
     NavItem("目录与机构", "journal-medical", "catalogs:version_list", hospital=True, expert=True),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from axes.utils import reset as axes_reset
 from django.core.exceptions import ValidationError
@@ -13,9 +14,11 @@ from accounts.choices import Role
 from accounts.models import PasswordHistory, User
 from accounts.passwords import password_generate
 from accounts.regions import region_cache_clear
-from audit.models import AuditEvent
-from catalogs.models import Region
 from audit.services import audit_record, audited_update, snapshot
+
+if TYPE_CHECKING:
+    from audit.models import AuditEvent
+    from catalogs.models import Region
 
 # Audit actions of the login page (登录审计).
 ACTION_LOGIN = "login"

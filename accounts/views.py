@@ -40,16 +40,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         update_session_auth_hash(self.request, form.user)
         if forced:
             messages.success(self.request, MSG_FIRST_PASSWORD)
-            return redirect("accounts:home")
+            return redirect("portal:home")
         messages.success(self.request, MSG_PASSWORD_CHANGED)
         return redirect(self.get_success_url())
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The home dashboard: the region at a glance for the bureau, the own institution for a hospital."""
-    context = selectors.dashboard_for_user(request.user)
-    return render(request, "accounts/home.html", context)
 
 
 @login_required
@@ -89,5 +82,5 @@ def region_switch(request: HttpRequest) -> HttpResponse:
     messages.success(request, f"当前统筹区：{region.name}")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("accounts:home")
+        target = reverse("portal:home")
     return redirect(target)

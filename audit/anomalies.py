@@ -31,10 +31,9 @@ from dataclasses import asdict, dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-import numpy as np
-import pandas as pd
-
 from catalogs.codes import diagnosis_deciding
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 OUTPATIENT_MED_TYPE = "14"
 TRANSFER_WAYS = ("2", "3")

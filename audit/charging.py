@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import pandas as pd
+from config.lazy import pandas as pd
 
 Charge = tuple[str, str]  # (scheme, category)
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-import numpy as np
-import pandas as pd
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 FEN = Decimal("0.01")
 RATE = Decimal("0.0001")

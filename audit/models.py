@@ -13,7 +13,7 @@ from audit import indicators
 from catalogs.choices import Scheme
 from audit.choices import FindingStatus, Rule, RuleSetStatus, Severity
 from audit.domain import FieldChange, snapshot_diff
-from audit.versioning import SeriesMessages, series_constraints, user_field
+from workflow.models import FourEyesSeries, SeriesMessages, series_constraints, user_field
 
 ERR_APPEND_ONLY = "审计事件只能追加，不能修改或删除。"
 
@@ -106,10 +106,12 @@ def _month_in_range() -> models.CheckConstraint:
                                   violation_error_message=ERR_MONTH_RANGE)  # fmt: skip
 
 
-class RuleSet(models.Model):
+class RuleSet(FourEyesSeries):
     """监管规则阈值版本 — the thresholds of ``audit.anomalies.Thresholds`` for a region, as numbered versions:
     a draft is edited, submitted, approved by a different user (four eyes) and then in force; the
     version before it is superseded. Detection uses the version in force, else the defaults."""
+
+    SERIES = ("region",)
 
     region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="rule_sets", verbose_name="统筹区")
     version = models.PositiveSmallIntegerField("版本号", default=1)
@@ -117,13 +119,6 @@ class RuleSet(models.Model):
     thresholds = models.JSONField("阈值", default=dict, blank=True, help_text="未填写的阈值取默认值")
     grassroots_categories = models.JSONField("基层病种诊断类目", default=list, blank=True, help_text="ICD-10 三位类目，如 J18")
     reason = models.TextField("说明", blank=True)
-    created_by = user_field("编制人")
-    created_at = models.DateTimeField("编制时间", auto_now_add=True)
-    submitted_by = user_field("提交人")
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = user_field("审批人")
-    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
-    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "监管规则"

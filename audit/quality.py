@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-import pandas as pd
+from config.lazy import pandas as pd
 
 KEYS = ["institution", "year", "month"]
 RATE = Decimal("0.0001")

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-import pandas as pd
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -15,6 +14,7 @@ from django.utils import timezone
 from audit import charging, indicators
 from audit.choices import RuleSetStatus
 from audit.models import AuditEvent, DataQualityScore, Finding, IndicatorValue, RuleSet
+from config.lazy import pandas as pd
 from settlement.engine.fixed import MONEY_PLACES, to_units
 from settlement.grouping.selectors import MED_TYPES
 

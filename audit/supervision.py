@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -23,6 +22,8 @@ from audit.models import ERR_SELF_APPROVAL, DataQualityScore, Finding, Indicator
 from audit.services import audit_record, audited_update, snapshot
 from catalogs.codes import CATEGORY, code_normalised
 from catalogs.choices import Scheme
+from config.lazy import pandas as pd
+from workflow import services as workflow
 
 REVIEW = "audit.review_finding"
 APPROVE = "audit.approve_ruleset"
@@ -248,31 +249,20 @@ def rule_set_create(*, actor, region, thresholds: Mapping, grassroots_categories
     return rule_set
 
 
-def _locked(rule_set: RuleSet, status: str, message: str) -> RuleSet:
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
-    if rule_set.status != status:
-        raise ValidationError(message)
-    return rule_set
+RULE_SET_FLOW = workflow.Flow(action="rule_set", in_force=RuleSetStatus.IN_FORCE, superseded=RuleSetStatus.SUPERSEDED,
+                              not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED, self_approval=ERR_SELF_APPROVE)  # fmt: skip
 
 
 @transaction.atomic
 def rule_set_submit(*, actor, rule_set: RuleSet) -> RuleSet:
-    rule_set = _locked(rule_set, RuleSetStatus.DRAFT, ERR_NOT_DRAFT)
-    return audited_update(actor=actor, instance=rule_set, action="rule_set_submit", status=RuleSetStatus.SUBMITTED,
-                          submitted_by=actor, submitted_at=timezone.now())  # fmt: skip
+    return workflow.submit(RULE_SET_FLOW, actor=actor, record=workflow.locked(rule_set))
 
 
 @transaction.atomic
 def rule_set_approve(*, actor, rule_set: RuleSet) -> RuleSet:
     """Approve a submitted version (not by its submitter): it comes into force, the one before is superseded."""
-    rule_set = _locked(rule_set, RuleSetStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    if actor is None or actor.pk == rule_set.submitted_by_id:
-        raise ValidationError(ERR_SELF_APPROVE)
-    if not actor.has_perm(APPROVE):
+    rule_set = workflow.locked(rule_set)
+    approver = workflow.approver(RULE_SET_FLOW, actor=actor, record=rule_set)
+    if not approver.has_perm(APPROVE):
         raise PermissionDenied(ERR_REVIEW_PERMISSION)
-    now = timezone.now()
-    for previous in RuleSet.objects.select_for_update().filter(region=rule_set.region_id, status=RuleSetStatus.IN_FORCE):
-        audited_update(actor=actor, instance=previous, action="rule_set_supersede", message=f"被第{rule_set.version}版替代",
-                       status=RuleSetStatus.SUPERSEDED, superseded_at=now)  # fmt: skip
-    return audited_update(actor=actor, instance=rule_set, action="rule_set_approve", status=RuleSetStatus.IN_FORCE,
-                          approved_by=actor, approved_at=now)  # fmt: skip
+    return workflow.approve(RULE_SET_FLOW, actor=actor, record=rule_set, approver=approver)

@@ -8,6 +8,12 @@ catalogs.services (create, build, submit by the officer, publish by the admin; n
 DRG rule set published and a DRG catalog built from the same year with it. Timed: ``period_group`` for the
 whole year, DIP twice — the first run writes every result, the second replaces them (delete + write) —
 and DRG once, with the read / group / write steps.
+
+``--national``: DRG only (no DIP catalog, no DIP runs), with the national CHS-DRG 1.1 rule set
+(``drg_rule_set_load_national``) instead of the demo one, timed twice (first grouping, regrouping). Before
+the DRG catalog is built, the year's main diagnoses, main procedures and other diagnoses are redrawn from
+the national lists (bench/drg_national.py ``national_cases``, ``--pool`` codes; sex, age and newborn fields
+stay the demo's) with one ``UPDATE`` (not timed).
 """
 
 from __future__ import annotations
@@ -24,8 +30,6 @@ def _setup(args: argparse.Namespace):
     """The demo year, the procedure dictionary and a published DIP catalog built from the year."""
     from accounts.models import User
     from catalogs import services as catalogs
-    from catalogs.choices import CatalogKind
-    from catalogs.drg_rule_services import drg_rule_set_seed
     from catalogs.models import Region
     from demo.services import REGION_CODE, demo_generate
 
@@ -35,6 +39,8 @@ def _setup(args: argparse.Namespace):
     print(f"  demo year {year}: {demo['cases_total']:,} cases in {time.perf_counter() - started:.1f} s (not timed)", flush=True)
     region = Region.objects.get(code=REGION_CODE)
     officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+    if args.national:  # the DRG side only
+        return _drg_setup(args, region, year, officer, admin)
     started = time.perf_counter()
     version = catalogs.version_create(actor=officer, region=region, year=year, name="基准测试")
     built = catalogs.catalog_build_dip(actor=officer, version=version, years=[year])
@@ -42,15 +48,53 @@ def _setup(args: argparse.Namespace):
     catalogs.version_publish(actor=admin, version=version)
     print(f"  DIP catalog: {built['groups']:,} groups ({built['core_groups']:,} core, {built['typed_groups']:,} typed) "
           f"built and published in {time.perf_counter() - started:.1f} s (not timed)", flush=True)  # fmt: skip
+    return _drg_setup(args, region, year, officer, admin)
+
+
+def _drg_setup(args: argparse.Namespace, region, year: int, officer, admin):
+    """The DRG rule set (demo, or ``--national``) published and a DRG catalog built from the year with it."""
+    from catalogs import services as catalogs
+    from catalogs.choices import CatalogKind
+    from catalogs.drg_rule_services import drg_rule_set_load_national, drg_rule_set_seed
+
     started = time.perf_counter()
-    drg_rule_set_seed(officer=officer, admin=admin, region=region, year=year)
+    if args.national:
+        rule_set = drg_rule_set_load_national(officer=officer, admin=admin, region=region, year=year)
+        _national_codes(region, year, rule_set, args)
+        print(f"  national rule set loaded and the year's codes redrawn from its lists in {time.perf_counter() - started:.1f} s "
+              "(not timed)", flush=True)  # fmt: skip
+        started = time.perf_counter()
+    else:
+        drg_rule_set_seed(officer=officer, admin=admin, region=region, year=year)
     version = catalogs.version_create(actor=officer, region=region, year=year, kind=CatalogKind.DRG, name="基准测试")
     built = catalogs.catalog_build_drg(actor=officer, version=version, years=[year])
     catalogs.version_submit(actor=officer, version=version)
     catalogs.version_publish(actor=admin, version=version)
-    print(f"  DRG rule set (demo) and catalog: {built['groups']:,} groups ({built['ungroupable']:,} ungroupable cases) "
+    print(f"  DRG rule set ({'national' if args.national else 'demo'}) and catalog: {built['groups']:,} groups ({built['ungroupable']:,} ungroupable cases) "
           f"built and published in {time.perf_counter() - started:.1f} s (not timed)", flush=True)  # fmt: skip
     return region, year
+
+
+def _national_codes(region, year: int, rule_set, args: argparse.Namespace) -> None:
+    """The year's code columns redrawn from the national lists, one UPDATE joined to a COPY-loaded table."""
+    from django.db import connection
+
+    from bench.drg_national import national_cases
+    from catalogs import selectors
+    from settlement.models import CaseRecord
+
+    ids = list(CaseRecord.objects.filter(period__region=region, period__year=year).order_by("id").values_list("id", flat=True))
+    codes = national_cases(selectors.drg_rules_of(rule_set), len(ids), args.seed, args.pool)
+    columns = ["maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"]
+    table = CaseRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE national_codes (id bigint PRIMARY KEY, {', '.join(f'{c} text' for c in columns)})")
+        with cursor.cursor.copy(f"COPY national_codes (id, {', '.join(columns)}) FROM STDIN") as copy:
+            for row in zip(ids, *(codes[column].tolist() for column in columns)):
+                copy.write_row(row)
+        cursor.execute(f"UPDATE {table} c SET {', '.join(f'{name} = n.{name}' for name in columns)} FROM national_codes n WHERE c.id = n.id")
+        cursor.execute("DROP TABLE national_codes")
+        cursor.execute(f"ANALYZE {table}")
 
 
 def _timed_group(region, year: int, kind: str) -> tuple[float, dict]:
@@ -72,6 +116,13 @@ def bench_case_group(args: argparse.Namespace) -> dict:
     from catalogs.choices import CatalogKind
 
     region, year = _setup(args)
+    if args.national:  # rows/s printed by bench/run.py is then DRG end to end
+        seconds, drg = _timed_group(region, year, CatalogKind.DRG)
+        _report("DRG (national rules), first grouping", seconds, drg)
+        again, drg_again = _timed_group(region, year, CatalogKind.DRG)
+        _report("DRG (national rules), regrouping (replaces)", again, drg_again)
+        return {"rows": drg["cases"], "drg group": drg["seconds"]["group"], "drg e2e": seconds,
+                "drg regroup group": drg_again["seconds"]["group"], "drg regroup e2e": again, "total": seconds}  # fmt: skip
     first, summary = _timed_group(region, year, CatalogKind.DIP)
     _report("DIP, first grouping", first, summary)
     again, summary = _timed_group(region, year, CatalogKind.DIP)
@@ -87,5 +138,6 @@ def bench_case_group(args: argparse.Namespace) -> dict:
 CASE_GROUP_SUBCOMMAND = (
     bench_case_group,
     "period_group of a 1M-case demo year: read, DIP/DRG grouping, COPY of the results",
-    [(("--cases",), {"type": int, "default": 1_000_000}), (("--seed",), {"type": int, "default": 20240101})],
+    [(("--cases",), {"type": int, "default": 1_000_000}), (("--seed",), {"type": int, "default": 20240101}),
+     (("--national",), {"action": "store_true"}), (("--pool",), {"type": int, "default": 3000})],
 )  # fmt: skip

@@ -31,6 +31,8 @@ from bench.national import NATIONAL_SUBCOMMAND  # noqa: E402  (needs ROOT on the
 from bench.preview import PREVIEW_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.reconciliation import RECONCILIATION_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 from bench.settlement_run import SETTLEMENT_RUN_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
+from bench.spreadsheets import SPREADSHEETS_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
+from bench.startup import STARTUP_SUBCOMMAND  # noqa: E402  (needs ROOT on the path)
 
 
 def scratch_database(url: str) -> str:
@@ -151,6 +153,9 @@ SUBCOMMANDS["dictionaries"] = DICTIONARIES_SUBCOMMAND
 SUBCOMMANDS["settlement_run"] = SETTLEMENT_RUN_SUBCOMMAND
 SUBCOMMANDS["preview"] = PREVIEW_SUBCOMMAND
 SUBCOMMANDS["reconciliation"] = RECONCILIATION_SUBCOMMAND
+SUBCOMMANDS["spreadsheets"] = SPREADSHEETS_SUBCOMMAND
+SUBCOMMANDS["startup"] = STARTUP_SUBCOMMAND
+NO_DATABASE = {"startup", "spreadsheets"}  # measured in child processes; no scratch database, no migrate
 SUBCOMMANDS["report"] = (
     bench_report, "monthly report pack of a month with N cases (workbooks of the bureau and every institution)",
     [(("--cases",), {"type": int, "default": 100_000}), (("--seed",), {"type": int, "default": 20240101})],
@@ -165,6 +170,10 @@ def main() -> None:
         for flags, options in arguments:
             command.add_argument(*flags, **options)
     args = parser.parse_args()
+    if args.benchmark in NO_DATABASE:
+        for label, value in SUBCOMMANDS[args.benchmark][0](args).items():
+            print(f"{label:<16} {value:.2f}" if isinstance(value, float) else f"{label:<16} {value}")
+        return
     url = os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'portal.sqlite3'}")
     scratch = scratch_database(url)
     migrate_seconds = django_setup(scratch)

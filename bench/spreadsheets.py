@@ -1,24 +1,28 @@
 """Spreadsheet engines on one large sheet (issue 20 item 4): who should read and write our .xlsx files.
 
-    .venv/bin/python bench/spreadsheets.py --rows 200000 [--repeat 2]
+    .venv/bin/python bench/spreadsheets.py [--rows 100000] [--repeat 2] [--writers a,b] [--readers a,b]
+    .venv/bin/python bench/run.py spreadsheets [same options]
 
-Standalone (no database, no Django settings). Generates a case-detail-like sheet (not timed): ``--rows``
-rows of 16 columns — ids, institution codes, ICD-10 / ICD-9-CM-3 codes, dates as text, counts and money
-as numbers. Then, each in a fresh child process (so its peak RSS, ``ru_maxrss``, is its own):
+Standalone (no database, no Django settings; bench/run.py runs it without a scratch database). Generates a case-detail-like sheet (not timed): ``--rows`` rows of 16 columns — ids, institution
+codes, ICD-10 / ICD-9-CM-3 codes, dates as text, counts and money as numbers. Every engine works on the
+same rows and the same files, each in a fresh child process (so its peak RSS, ``VmHWM``, is its own):
 
-writers (the same rows, every text cell through ``spreadsheet_safe`` as all our writers do)
-  - ``openpyxl``: write-only mode, as ``config.spreadsheets.writer.rows_workbook``;
-  - ``reports``: the hand-written streaming package of ``reports.workbook`` (styles, widths, 合计 row);
-  - ``xlsxwriter``: XlsxWriter in ``constant_memory`` mode (streams rows to a temporary file).
+writers (every text cell through ``spreadsheet_safe`` as all our writers do)
+  - ``reports``: our hand-written streaming package, ``config.spreadsheets.streamed`` (styles, widths, 合计 row);
+  - ``xlsxwriter``: XlsxWriter in ``constant_memory`` mode, plain rows (as ``writer.rows_workbook``);
+  - ``xlsxwriter-report``: XlsxWriter in ``constant_memory`` mode doing what ``streamed`` does (header
+    style, widths, number formats, 合计 row): the like-for-like comparison;
+  - ``openpyxl``: write-only mode.
 
 readers (the first sheet as rows of Python values; each reads both the shared-strings file that Excel
-and XlsxWriter's default mode write, and the inline-strings file of our streaming writer)
-  - ``openpyxl``: read-only, ``values_only`` (as every upload reader but intake's);
-  - ``intake``: the hand parser of ``settlement.intake.xlsx`` (C expat + regex, numpy assembly);
-  - ``calamine``: python-calamine (Rust), ``to_python()``.
+and XlsxWriter's default mode write, and the inline-strings file ``reports`` wrote)
+  - ``portal``: what intake reads with, ``config.spreadsheets.reader.sheet_rows`` (python-calamine behind
+    the zip and DTD checks, values normalised as the portal reads them);
+  - ``calamine``: python-calamine (Rust) alone, ``to_python()``;
+  - ``openpyxl``: read-only, ``values_only`` (the small upload readers; minutes on 100,000 rows).
 
-An engine whose package is not installed is reported as missing. Figures and the decision:
-docs/dependencies.md.
+The hand-written intake reader (``settlement/intake/xlsx.py``) measured here before it was replaced, and
+the decisions: docs/dependencies.md. An engine whose package is not installed is reported as missing.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -84,7 +87,7 @@ def write_openpyxl(rows: list[tuple], path: Path) -> None:
 
 
 def write_reports(rows: list[tuple], path: Path) -> None:
-    from reports import workbook
+    from config.spreadsheets import streamed as workbook
 
     formats = (
         [workbook.TEXT] * 8
@@ -118,6 +121,33 @@ def write_xlsxwriter(rows: list[tuple], path: Path) -> None:
     book.close()
 
 
+def write_xlsxwriter_report(rows: list[tuple], path: Path) -> None:
+    """XlsxWriter doing what ``config.spreadsheets.streamed`` does (like for like): a bold shaded frozen header, a width and
+    number format per column, a 合计 row of the money columns summed while the rows stream past."""
+    import xlsxwriter
+
+    from config.spreadsheets.cells import spreadsheet_safe
+
+    formats = ["@"] * 8 + ["#,##0", "@", "0.00", "#,##0.0000"] + ["#,##0.00"] * 3 + ["@"]
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                           "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
+    sheet = book.add_worksheet(SHEET)
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    styles = [book.add_format({"num_format": fmt}) for fmt in formats]
+    for column, style in enumerate(styles):
+        sheet.set_column(column, column, 14, style)
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, HEADER, header)
+    totals = [0.0, 0.0, 0.0]
+    for number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            sheet.write(number, column, spreadsheet_safe(value), styles[column])
+        totals = [t + v for t, v in zip(totals, row[12:15], strict=True)]
+    sheet.write(len(rows) + 1, 0, "合计", header)
+    sheet.write_row(len(rows) + 1, 12, [round(t, 2) for t in totals], header)
+    book.close()
+
+
 def write_shared(rows: list[tuple], path: Path) -> None:
     """The reading input as Excel writes it: a shared-strings table (XlsxWriter's default mode)."""
     import xlsxwriter
@@ -142,12 +172,6 @@ def read_openpyxl(path: Path) -> int:
     return count
 
 
-def read_intake(path: Path) -> int:
-    from settlement.intake import xlsx
-
-    return len(xlsx.sheet_rows(path, sheet=SHEET))
-
-
 def read_calamine(path: Path) -> int:
     from python_calamine import CalamineWorkbook
 
@@ -155,19 +179,29 @@ def read_calamine(path: Path) -> int:
         return len(book.get_sheet_by_name(SHEET).to_python())
 
 
+def read_portal(path: Path) -> int:
+    """What intake reads with: python-calamine behind the zip and DTD checks, values as the portal reads them."""
+    from config.spreadsheets import guard, reader
+
+    guard.zip_check(path, max_uncompressed_mb=2048)
+    return len(reader.sheet_rows(path, sheet=SHEET))
+
+
 WRITERS = {
     "openpyxl": write_openpyxl,
     "reports": write_reports,
     "xlsxwriter": write_xlsxwriter,
+    "xlsxwriter-report": write_xlsxwriter_report,
 }
-READERS = {"openpyxl": read_openpyxl, "intake": read_intake, "calamine": read_calamine}
+READERS = {"openpyxl": read_openpyxl, "calamine": read_calamine, "portal": read_portal}
 # Imported before the clock starts (pandas alone takes about a second to import).
 MODULES = {
     "openpyxl": "openpyxl",
-    "reports": "reports.workbook",
+    "reports": "config.spreadsheets.streamed",
     "xlsxwriter": "xlsxwriter",
-    "intake": "settlement.intake.xlsx",
+    "xlsxwriter-report": "xlsxwriter",
     "calamine": "python_calamine",
+    "portal": "config.spreadsheets.reader",
 }
 
 
@@ -187,9 +221,9 @@ def one(kind: str, engine: str, rows: int, path: Path) -> dict:
         started = time.perf_counter()
         count = READERS[engine](path)
         result = {"seconds": time.perf_counter() - started, "rows": count}
-    return result | {
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    }
+    from bench.memory import peak_rss_mb
+
+    return result | {"peak_mb": peak_rss_mb()}
 
 
 def child(kind: str, engine: str, rows: int, path: Path) -> dict:
@@ -216,7 +250,7 @@ def best(kind: str, engine: str, rows: int, path: Path, repeat: int) -> dict:
 
 def report(label: str, result: dict) -> None:
     if "error" in result:
-        print(f"{label:<34} {result['error']}")
+        print(f"{label:<40} {result['error']}")
         return
     size = (
         f"{result['bytes'] / 2**20:7.1f} MB file"
@@ -224,39 +258,79 @@ def report(label: str, result: dict) -> None:
         else f"{result['rows']:>9,} rows"
     )
     print(
-        f"{label:<34} {result['seconds']:7.2f} s  {size}  peak {result['peak_mb']:6.0f} MB",
+        f"{label:<40} {result['seconds']:7.2f} s  {size}  peak {result['peak_mb']:6.0f} MB",
         flush=True,
     )
 
 
+def measure(rows: int, *, repeat: int = 1, writers=WRITERS, readers=READERS) -> dict:
+    """Every writer on ``rows`` rows, then every reader on the same two files (shared strings as Excel
+    writes them; inline strings as the report writer wrote them); prints a line per engine and returns
+    ``{"write <engine>": seconds, "read <engine> (<file>)": seconds}``."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(f"{rows:,} rows x {len(HEADER)} columns, best of {repeat}")
+    figures = {}
+    for engine in writers:
+        result = best("write", engine, rows, WORK / f"write-{engine}.xlsx", repeat)
+        report(f"write {engine}", result)
+        figures[f"write {engine}"] = result.get("seconds", float("nan"))
+    shared = WORK / "read-shared.xlsx"
+    write_shared(rows_generated(rows), shared)
+    inline = WORK / "write-reports.xlsx"
+    if not inline.exists() or "reports" not in writers:
+        write_reports(rows_generated(rows), inline)
+    for name, path in {"shared strings": shared, "inline strings": inline}.items():
+        for engine in readers:
+            result = best("read", engine, rows, path, repeat)
+            report(f"read {engine} ({name})", result)
+            figures[f"read {engine} ({name})"] = result.get("seconds", float("nan"))
+    return figures
+
+
+def _chosen(value: str, engines: dict) -> dict:
+    if value == "none":
+        return {}
+    names = [name for name in value.split(",") if name] if value else list(engines)
+    unknown = set(names) - set(engines)
+    if unknown:
+        raise SystemExit(f"unknown engine(s): {', '.join(sorted(unknown))}; known: {', '.join(engines)}")
+    return {name: engines[name] for name in names}
+
+
+def bench_spreadsheets(args: argparse.Namespace) -> dict:
+    """``bench/run.py spreadsheets``: the same measurement from the benchmark runner (no database: every
+    engine runs in its own child process on files in var/bench-spreadsheets)."""
+    started = time.perf_counter()
+    figures = measure(args.rows, repeat=args.repeat, writers=_chosen(args.writers, WRITERS),
+                      readers=_chosen(args.readers, READERS))  # fmt: skip
+    return {"rows": args.rows, **figures, "total": time.perf_counter() - started}
+
+
+ARGUMENTS = [
+    (("--rows",), {"type": int, "default": 100_000}),
+    (("--repeat",), {"type": int, "default": 1}),
+    (("--writers",), {"default": "", "help": "comma-separated or none, default all: " + ",".join(WRITERS)}),
+    (("--readers",), {"default": "", "help": "comma-separated or none, default all: " + ",".join(READERS)}),
+]
+SPREADSHEETS_SUBCOMMAND = (
+    bench_spreadsheets,
+    "spreadsheet engines: our readers and writers against python-calamine, XlsxWriter and openpyxl",
+    ARGUMENTS,
+)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=1)
+    for flags, options in ARGUMENTS:
+        parser.add_argument(*flags, **options)
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         kind, engine, path = args.one.split(":", 2)
         print(json.dumps(one(kind, engine, args.rows, Path(path))))
         return
-    WORK.mkdir(parents=True, exist_ok=True)
-    print(f"{args.rows:,} rows x {len(HEADER)} columns, best of {args.repeat}")
-    for engine in WRITERS:
-        report(
-            f"write {engine}",
-            best(
-                "write", engine, args.rows, WORK / f"write-{engine}.xlsx", args.repeat
-            ),
-        )
-    shared = WORK / "read-shared.xlsx"
-    write_shared(rows_generated(args.rows), shared)
-    inputs = {"shared strings": shared, "inline strings": WORK / "write-reports.xlsx"}
-    for name, path in inputs.items():
-        for engine in READERS:
-            report(
-                f"read {engine} ({name})",
-                best("read", engine, args.rows, path, args.repeat),
-            )
+    measure(args.rows, repeat=args.repeat, writers=_chosen(args.writers, WRITERS),
+            readers=_chosen(args.readers, READERS))  # fmt: skip
 
 
 if __name__ == "__main__":

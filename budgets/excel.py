@@ -14,16 +14,15 @@ from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
-from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from budgets import domain, selectors, services
-from config.spreadsheets import CellAtLimit, spreadsheet_unsafe
-from config.spreadsheets.reader import sheet_values
-from config.spreadsheets.writer import workbook_bytes, workbook_new
 from budgets.choices import LineKind, LineMethod, PhasingMethod
 from budgets.models import Budget
+from config.spreadsheets import CellAtLimit, spreadsheet_unsafe
+from config.spreadsheets.reader import sheet_values, workbook_loaded
+from config.spreadsheets.writer import workbook_bytes, workbook_new
 
 SHEET_LINES, SHEET_MONTHS = "总额预算", "分月预算"
 COLUMNS = ["序号", "类型", "编码", "项目名称", "测算方法", "上年实际（元）", "增长率/比例", "人均标准（元）", "人数", "预算金额（元）"]
@@ -192,7 +191,7 @@ def parse_budget_lines(file: BinaryIO) -> ParsedLines:
     """Read the lines sheet of a filing workbook; every row is checked and every error kept, with its row number."""
     parsed = ParsedLines()
     try:
-        ws = load_workbook(file, read_only=True, data_only=True)[SHEET_LINES]
+        ws = workbook_loaded(file)[SHEET_LINES]
         rows = sheet_values(ws)
     except CellAtLimit as error:
         parsed.errors.append(error.message)

@@ -12,10 +12,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from audit.versioning import SeriesMessages, series_constraints, user_field
 from budgets.choices import BudgetStatus, LineKind, LineMethod, PhasingMethod
 from budgets.domain import DEFAULT_RESERVE_RATE, DEFAULT_SETTLEMENT_SHARE
 from catalogs.choices import Scheme
+from workflow.models import (
+    FourEyesSeries,
+    SeriesMessages,
+    series_constraints,
+    user_field,
+)
 
 ERR_VERSION_EXISTS = "该统筹区、年度、险种已存在此版本号。"
 ERR_ONE_IN_FORCE = "同一统筹区、年度、险种只能有一个执行中的预算版本。"
@@ -43,8 +48,10 @@ def _non_negative() -> models.CheckConstraint:
 
 
 
-class Budget(models.Model):
+class Budget(FourEyesSeries):
     """总额预算版本 — one version of the annual fund expenditure budget of a region, year and scheme."""
+
+    SERIES = ("region", "year", "scheme")
 
     region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="budgets", verbose_name="统筹区")
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
@@ -61,13 +68,6 @@ class Budget(models.Model):
     )
     phasing_method = models.CharField("分月方法", max_length=10, choices=PhasingMethod.choices, default=PhasingMethod.EQUAL)
     phasing_weights = models.JSONField("上年分月结构", default=list, blank=True)
-    created_by = user_field("编制人")
-    created_at = models.DateTimeField("编制时间", auto_now_add=True)
-    submitted_by = user_field("提交人")
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = user_field("审批人")
-    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
-    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "总额预算"
@@ -89,10 +89,6 @@ class Budget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年{self.get_scheme_display()}总额预算 第{self.version}版"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == BudgetStatus.DRAFT
 
 
 class BudgetLine(models.Model):

@@ -13,12 +13,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
-from audit.services import audit_record, audited_update, snapshot
+from audit.services import audit_record, snapshot
 from budgets import domain
 from budgets.choices import BudgetStatus, LineKind, LineMethod, PhasingMethod
 from budgets.models import ERR_SELF_APPROVAL, Budget, BudgetLine, BudgetPhasing, YearEndActual
+from workflow import services as workflow
+from workflow.services import locked_in
 
 ERR_EXISTS = "{year}年{scheme}的总额预算已存在，请在已有版本上编制或发起年中调整。"
 ERR_NOT_DRAFT = "该预算版本已提交或已批准，不能修改；如需变更请退回或发起年中调整。"
@@ -32,13 +33,8 @@ ERR_UNKNOWN_LINE = "编码 {code} 不是本预算的单列支出项目。"
 ERR_ACTUAL_NEGATIVE = "「{name}」的实际支出不能为负数。"
 
 
-def _locked(budget: Budget) -> Budget:
-    return Budget.objects.select_for_update().get(pk=budget.pk)
-
-
-def _require(budget: Budget, status: str, message: str) -> None:
-    if budget.status != status:
-        raise ValidationError(message)
+FLOW = workflow.Flow(action="budget", in_force=BudgetStatus.IN_FORCE, superseded=BudgetStatus.SUPERSEDED,
+                     not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED, self_approval=ERR_SELF_APPROVE)  # fmt: skip
 
 
 def _lines_snapshot(budget: Budget) -> list[dict]:
@@ -100,8 +96,7 @@ def budget_lines_set(
 
     Raises ``ValidationError`` whose ``code`` is the offending line's code when the domain names one.
     """
-    budget = _locked(budget)
-    _require(budget, BudgetStatus.DRAFT, ERR_NOT_DRAFT)
+    budget = locked_in(budget, BudgetStatus.DRAFT, ERR_NOT_DRAFT)
     before = _state(budget)
     budget.risk_reserve_rate = budget.risk_reserve_rate if risk_reserve_rate is None else risk_reserve_rate
     budget.settlement_share = budget.settlement_share if settlement_share is None else settlement_share
@@ -126,42 +121,25 @@ def budget_lines_set(
 
 @transaction.atomic
 def budget_submit(*, actor, budget: Budget) -> Budget:
-    budget = _locked(budget)
-    _require(budget, BudgetStatus.DRAFT, ERR_NOT_DRAFT)
-    if not budget.lines.filter(kind=LineKind.POOL).exists():
-        raise ValidationError(ERR_NO_LINES)
-    return audited_update(actor=actor, instance=budget, action="budget_submit",
-                          status=BudgetStatus.SUBMITTED, submitted_by=actor, submitted_at=timezone.now())
+    budget = workflow.locked(budget)
+    return workflow.submit(FLOW, actor=actor, record=budget,
+                           empty="" if budget.lines.filter(kind=LineKind.POOL).exists() else ERR_NO_LINES)  # fmt: skip
 
 
 @transaction.atomic
 def budget_return(*, actor, budget: Budget, reason: str) -> Budget:
     """Send a submitted version back to its compiler as a draft (退回), with the reason."""
-    budget = _locked(budget)
-    _require(budget, BudgetStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    if not reason.strip():
-        raise ValidationError(ERR_REASON)
-    return audited_update(actor=actor, instance=budget, action="budget_return", message=reason.strip(),
-                          status=BudgetStatus.DRAFT, submitted_by=None, submitted_at=None)
+    return workflow.send_back(FLOW, actor=actor, record=workflow.locked(budget), reason=reason)
 
 
 @transaction.atomic
 def budget_approve(*, actor, budget: Budget) -> Budget:
     """Approve a submitted version (by someone other than its submitter): it comes into force and the
     version in force before it is superseded."""
-    budget = _locked(budget)
-    _require(budget, BudgetStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    if actor is None or actor.pk == budget.submitted_by_id:
-        raise ValidationError(ERR_SELF_APPROVE)
-    now = timezone.now()
-    for previous in Budget.objects.select_for_update().filter(
-        region=budget.region_id, year=budget.year, scheme=budget.scheme, status=BudgetStatus.IN_FORCE
-    ):
-        audited_update(actor=actor, instance=previous, action="budget_supersede", message=f"被第{budget.version}版替代",
-                       status=BudgetStatus.SUPERSEDED, superseded_at=now)  # fmt: skip
-        _actuals_carry(actor=actor, source=previous, target=budget)
-    return audited_update(actor=actor, instance=budget, action="budget_approve",
-                          status=BudgetStatus.IN_FORCE, approved_by=actor, approved_at=now)
+    budget = workflow.locked(budget)
+    approver = workflow.approver(FLOW, actor=actor, record=budget)
+    return workflow.approve(FLOW, actor=actor, record=budget, approver=approver,
+                            superseded=lambda previous: _actuals_carry(actor=actor, source=previous, target=budget))  # fmt: skip
 
 
 def _actuals_carry(*, actor, source: Budget, target: Budget) -> None:
@@ -180,10 +158,8 @@ def _actuals_carry(*, actor, source: Budget, target: Budget) -> None:
 @transaction.atomic
 def budget_adjust(*, actor, budget: Budget, reason: str) -> Budget:
     """Mid-year adjustment (年中调整, Jilin art. 14): a new draft version copied from the one in force."""
-    budget = _locked(budget)
-    _require(budget, BudgetStatus.IN_FORCE, ERR_NOT_IN_FORCE)
-    if not reason.strip():
-        raise ValidationError(ERR_REASON)
+    budget = locked_in(budget, BudgetStatus.IN_FORCE, ERR_NOT_IN_FORCE)
+    reason = workflow.reason_given(reason, ERR_REASON)
     series = Budget.objects.filter(region=budget.region_id, year=budget.year, scheme=budget.scheme)
     open_version = series.filter(status__in=BudgetStatus.open()).first()
     if open_version:
@@ -212,8 +188,7 @@ def _lines_copy(source: Budget, target: Budget) -> None:
 @transaction.atomic
 def budget_yearend_record(*, actor, budget: Budget, actuals: Mapping[str, Decimal]) -> None:
     """Record the actual year-end spend of carve-out lines (单列支出年终实际) of the version in force."""
-    budget = _locked(budget)
-    _require(budget, BudgetStatus.IN_FORCE, ERR_NOT_IN_FORCE)
+    budget = locked_in(budget, BudgetStatus.IN_FORCE, ERR_NOT_IN_FORCE)
     lines = {line.code: line for line in budget.lines.filter(kind=LineKind.CARVE_OUT)}
     before = {row.line.code: row.amount for row in YearEndActual.objects.filter(line__budget=budget).select_related("line")}
     for code, amount in actuals.items():

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import bureau_view as shared_bureau_view
 from accounts.decorators import error_messages, workflow_view
 from accounts.regions import region_fields_scope
-from budgets import domain, excel, selectors, services
+from budgets import domain, selectors, services
 from budgets.choices import BudgetStatus, LineKind, LineMethod
 from budgets.forms import (
     METHOD_FIELDS,
@@ -212,6 +212,8 @@ def budget_yearend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @bureau_view()
 def budget_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from budgets import excel  # openpyxl: imported on use (config/lazy.py)
+
     budget = selectors.budget_get(user=request.user, pk=pk)
     filename = f"budget-{budget.region.code}-{budget.year}-{budget.scheme}-v{budget.version}.xlsx"
     return download_response(excel.budget_workbook(budget=budget), filename)
@@ -220,6 +222,8 @@ def budget_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @bureau_view(CHANGE)
 def budget_import(request: HttpRequest, pk: int) -> HttpResponse:
+    from budgets import excel  # openpyxl: imported on use (config/lazy.py)
+
     budget = selectors.budget_get(user=request.user, pk=pk)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():

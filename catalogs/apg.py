@@ -25,9 +25,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-import numpy as np
-import pandas as pd
-
 from catalogs.drg import PLACES, relative_weight_from_history
 from catalogs.grouping import (
     DIAGNOSTIC,
@@ -39,6 +36,8 @@ from catalogs.grouping import (
     labels,
     require_columns,
 )
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 APG_YEAR_WEIGHTS = (2, 8)  # Y-2 : Y-1 (Jining)
 POINTS_SCALE = 100  # [L] Jining does not state the scale

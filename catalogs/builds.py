@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-import pandas as pd
-
 from catalogs import apg, drg
 from catalogs.choices import ApgUnit, GroupType, TreatmentType
 from catalogs.dip import CV_QUANTUM, DipCatalog, DipError, GroupResult, HistoryConfig, _group_cvs, _units, cost_fen, quantize
+from config.lazy import pandas as pd
 
 DRG_COLUMNS = ("year", "level", "is_grassroots", "maindiag_code", "main_oprn_oprt_code", "otherdiag_codes")
 APG_COLUMNS = ("year", "level", "is_grassroots", "opsp_dise_code", "maindiag_code", "main_oprn_oprt_code")

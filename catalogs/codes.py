@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import pandas as pd
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 _CATEGORY = r"[A-Z][0-9]{2}"
 _SUBCATEGORY = r"(?:[0-9]{1,3}|x[0-9]{2})"

@@ -16,13 +16,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
-from audit.services import audit_record, audited_update, snapshot
+from audit.services import audit_record, snapshot
 from catalogs import coefficients, dip, selectors
 from catalogs.choices import CoefficientStatus, Combination
 from catalogs.models import ERR_TABLE_LOCKED, ERR_TABLE_SELF_APPROVAL, CoefficientTable, Institution, InstitutionCoefficient, Region
 from catalogs.register.selectors import institution_states_as_of
+from workflow import services as workflow
+from workflow.services import locked_in
 
 ERR_OPEN_TABLE = "{year}年已有未批准的第{version}版机构系数表，请先完成审批或退回。"
 ERR_NOT_DRAFT = ERR_TABLE_LOCKED
@@ -39,26 +40,10 @@ HISTORY_YEARS = 3
 ROW_FIELDS = ("level_basic", "bonus_grassroots", "bonus_tcm", "bonus_key_discipline", "note")
 
 
-def _locked(table: CoefficientTable) -> CoefficientTable:
-    return CoefficientTable.objects.select_for_update().select_related("region").get(pk=table.pk)
-
-
-def _require(table: CoefficientTable, status: str, message: str) -> None:
-    if table.status != status:
-        raise ValidationError(message)
-
-
-def _reason(reason: str) -> str:
-    if not reason.strip():
-        raise ValidationError(ERR_REASON)
-    return reason.strip()
-
-
-def _named(actor):
-    """Four eyes need two named users: a job or a command (a string actor) cannot submit or approve."""
-    if not getattr(actor, "is_authenticated", False):
-        raise ValidationError(ERR_BY_USER)
-    return actor
+#: Four eyes need two named users: a job or a command (a string actor) cannot submit or approve.
+FLOW = workflow.Flow(action="coefficient_table", in_force=CoefficientStatus.IN_FORCE, superseded=CoefficientStatus.SUPERSEDED,
+                     not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED, self_approval=ERR_SELF_APPROVE,
+                     submitter_unnamed=ERR_BY_USER, approver_unnamed=ERR_BY_USER)  # fmt: skip
 
 
 def rows_state(table: CoefficientTable) -> dict[str, dict]:
@@ -131,9 +116,8 @@ def coefficient_row_edit(
     bonus_tcm: Decimal = Decimal(0), bonus_key_discipline: Decimal = Decimal(0), note: str = "",
 ) -> InstitutionCoefficient:
     """Set one institution's coefficients in a draft; the combined coefficient follows, the reason is audited."""
-    reason = _reason(reason)
-    table = _locked(row.table)
-    _require(table, CoefficientStatus.DRAFT, ERR_NOT_DRAFT)
+    reason = workflow.reason_given(reason, ERR_REASON)
+    table = locked_in(row.table, CoefficientStatus.DRAFT, ERR_NOT_DRAFT, "region")
     row = InstitutionCoefficient.objects.select_related("institution").get(pk=row.pk)
     before = snapshot(row)
     inputs = (level_basic, bonus_grassroots, bonus_tcm, bonus_key_discipline)
@@ -156,56 +140,38 @@ def rows_recombined(table: CoefficientTable) -> None:
 
 @transaction.atomic
 def coefficient_table_submit(*, actor, table: CoefficientTable) -> CoefficientTable:
-    table = _locked(table)
-    _require(table, CoefficientStatus.DRAFT, ERR_NOT_DRAFT)
-    if not table.rows.exists():
-        raise ValidationError(ERR_NO_ROWS)
-    return audited_update(actor=actor, instance=table, action="coefficient_table_submit",
-                          status=CoefficientStatus.SUBMITTED, submitted_by=_named(actor), submitted_at=timezone.now())
+    table = workflow.locked(table, "region")
+    return workflow.submit(FLOW, actor=actor, record=table, empty="" if table.rows.exists() else ERR_NO_ROWS)
 
 
 @transaction.atomic
 def coefficient_table_return(*, actor, table: CoefficientTable, reason: str) -> CoefficientTable:
     """Send a submitted table back to its author as a draft (退回), with the reason."""
-    table = _locked(table)
-    _require(table, CoefficientStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    return audited_update(actor=actor, instance=table, action="coefficient_table_return", message=_reason(reason),
-                          status=CoefficientStatus.DRAFT, submitted_by=None, submitted_at=None)
+    return workflow.send_back(FLOW, actor=actor, record=workflow.locked(table, "region"), reason=reason)
 
 
-def _supersede(*, actor, table: CoefficientTable, now) -> None:
+def _ending(table: CoefficientTable, previous: CoefficientTable) -> dict:
     """The table in force before ``table`` ends the day before ``table`` takes effect (when both dates are known)."""
-    for previous in CoefficientTable.objects.select_for_update().filter(
-        region=table.region_id, year=table.year, status=CoefficientStatus.IN_FORCE
-    ):
-        ends = previous.effective_to
-        if table.effective_from and (ends is None or ends >= table.effective_from):
-            ends = max(table.effective_from - timedelta(days=1), previous.effective_from or date.min)
-        audited_update(actor=actor, instance=previous, action="coefficient_table_supersede", message=f"被第{table.version}版替代",
-                       status=CoefficientStatus.SUPERSEDED, superseded_at=now, effective_to=ends)  # fmt: skip
+    ends = previous.effective_to
+    if table.effective_from and (ends is None or ends >= table.effective_from):
+        ends = max(table.effective_from - timedelta(days=1), previous.effective_from or date.min)
+    return {"effective_to": ends}
 
 
 @transaction.atomic
 def coefficient_table_approve(*, actor, table: CoefficientTable) -> CoefficientTable:
     """Approve a submitted table (by someone other than its submitter): it comes into force and the
     table in force before it is superseded."""
-    table = _locked(table)
-    _require(table, CoefficientStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    approver = _named(actor)
-    if approver.pk == table.submitted_by_id:
-        raise ValidationError(ERR_SELF_APPROVE)
-    now = timezone.now()
-    _supersede(actor=actor, table=table, now=now)
-    return audited_update(actor=actor, instance=table, action="coefficient_table_approve",
-                          status=CoefficientStatus.IN_FORCE, approved_by=approver, approved_at=now)
+    table = workflow.locked(table, "region")
+    approver = workflow.approver(FLOW, actor=actor, record=table)
+    return workflow.approve(FLOW, actor=actor, record=table, approver=approver, ending=lambda previous: _ending(table, previous))
 
 
 @transaction.atomic
 def coefficient_table_revise(*, actor, table: CoefficientTable, reason: str, effective_from: date | None = None) -> CoefficientTable:
     """A revision (调整): a new draft copied from the table in force, with the reason."""
-    reason = _reason(reason)
-    source = _locked(table)
-    _require(source, CoefficientStatus.IN_FORCE, ERR_NOT_IN_FORCE)
+    reason = workflow.reason_given(reason, ERR_REASON)
+    source = locked_in(table, CoefficientStatus.IN_FORCE, ERR_NOT_IN_FORCE, "region")
     revision = _next_table(actor=actor, region=source.region, year=source.year, combination=source.combination, based_on=source,
                            reason=reason, history_years=source.history_years, effective_from=effective_from or source.effective_from,
                            effective_to=source.effective_to)  # fmt: skip

@@ -16,11 +16,10 @@ from collections.abc import Collection, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-import numpy as np
-import pandas as pd
-
 from catalogs.drg import PLACES, relative_weight_from_history
 from catalogs.grouping import codes_factorized, require_columns
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 Combination = Literal["additive", "multiplicative"]
 COMBINATIONS = ("additive", "multiplicative")

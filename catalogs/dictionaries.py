@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -18,6 +17,7 @@ from catalogs.choices import TreatmentType
 from catalogs.codes import CATEGORY, CODE_LENGTH, DIAGNOSIS, PROCEDURE
 from catalogs.models import Diagnosis, Procedure
 from catalogs.workbooks import Column, Sheet, code_column, workbook_bytes, workbook_tables
+from config.lazy import pandas as pd
 
 PROCEDURE_TYPES = ((TreatmentType.DIAGNOSTIC.value, "诊断性"), (TreatmentType.THERAPEUTIC.value, "治疗性"),
                    (TreatmentType.SURGICAL.value, "手术"))  # fmt: skip

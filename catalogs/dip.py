@@ -39,11 +39,10 @@ from dataclasses import asdict, dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-import numpy as np
-import pandas as pd
-
 from catalogs.choices import GroupType, ScoreMethod, SubtypeDimension, TreatmentType
 from catalogs.codes import diagnosis_deciding
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 SCORE_QUANTUM = Decimal("0.0001")
 COEFFICIENT_QUANTUM = Decimal("0.0001")

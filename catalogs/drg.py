@@ -24,9 +24,14 @@ written so), then by its deciding part (``A17.000``, catalogs.codes), then by it
 Every case carries ``trace`` (the outcome kind), ``trace_text`` and ``rule_trace``, which names the rule
 that fired at each step (MDC and why, ADRG and its conditions, severity, DRG).
 
-Cost: cases are reduced to distinct *units* (main diagnosis, main procedure, the rule lists hit by all
-diagnoses and procedures, sex, age and weight band); the rules run on the units and the severity on the
-distinct (exclusion families, other-diagnosis string) pairs, and both are spread back with ``take``.
+Cost: cases are reduced to distinct *units*: the main diagnosis's class (the MDC and ADRG lists it is on),
+what the procedures mean to that diagnosis (the ADRG procedure lists and procedure rules they meet, only in
+MDCs the diagnosis can open, and OR procedures), the "any" diagnosis lists and trauma regions hit, sex, age
+and weight band — 23,680 units for 1,000,000 national cases drawn from 3,000 × 3,000 codes. The rules run
+on the units (each stands in by the codes of its first case), the severity on the distinct (exclusion
+families, other-diagnosis string) pairs, the result columns once per distinct (outcome, severity), and all
+are spread back to the cases by position. Nothing of this shows in a result: a case groups the same alone,
+in any batch and in any order (tests/catalogs/test_drg_national.py).
 
 Weights (``drg_weights``): ``RW_g = weighted mean cost of g / weighted mean cost of all cases``, base points
 ``= RW x 100`` (spec §9, Jinhua). Means are computed exactly from integer fen with ``fractions.Fraction``
@@ -41,9 +46,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from catalogs.codes import diagnosis_deciding
 from catalogs.grouping import (
     PROCEDURE_TYPE_TO_TREATMENT,
@@ -55,6 +57,8 @@ from catalogs.grouping import (
     require_columns,
     valid_diagnosis,
 )
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "drg"
 SURGICAL_KIND, OPERATION_KIND, MEDICAL_KIND, AMBIGUOUS_KIND = "surgical", "operation", "medical", "ambiguous"
@@ -294,17 +298,23 @@ def drg_rules_load(directory: Path = DATA_DIR) -> DrgRules:
 
 _CACHE: dict[tuple, tuple] = {}  # (kind, id(object), ...) -> (the object, its derived value): see ``_cached``
 _CACHE_SIZE = 256
+# Values derived from one call's cases (``_CaseCodes``, the case's distinct codes): kept apart, and only a few,
+# so a call's cases are not held alive by the cache and never push the rule-set indexes out of it.
+_CALL_CACHE: dict[tuple, tuple] = {}
+_CALL_CACHE_SIZE = 8
+_PER_CALL = frozenset({"keys", "other_entries", "listed_positions"})
 
 
 def _cached(kind: str, owner: object, build, *extra):
     """A value derived from ``owner`` (a rule table, the compiled rules, an index of case codes), built once
     while ``owner`` lives: the entry keeps ``owner`` so its id cannot be reused by another object."""
+    store, size = (_CALL_CACHE, _CALL_CACHE_SIZE) if kind in _PER_CALL else (_CACHE, _CACHE_SIZE)
     key = (kind, id(owner), *extra)
-    hit = _CACHE.get(key)
+    hit = store.get(key)
     if hit is None or hit[0] is not owner:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        hit = _CACHE[key] = (owner, build())
+        if len(store) >= size:
+            store.clear()
+        hit = store[key] = (owner, build())
     return hit[1]
 
 
@@ -333,7 +343,7 @@ def _members(codes: pd.Index, table: pd.DataFrame, owner: str, *, category: bool
     keys = _cached("keys", codes, lambda: _keys(codes))
     found_codes, found_owners = [], []
     for key in keys if category else keys[:2]:
-        position = entries.get_indexer(key)
+        position = entries.get_indexer(pd.Index(key, dtype=object))  # an object target: no string-dtype inference
         count = np.where(position >= 0, counts[np.maximum(position, 0)], 0) if len(entries) else np.zeros(len(key), dtype=np.int64)
         first = np.repeat(starts[np.maximum(position, 0)] if len(entries) else position, count)
         offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
@@ -359,7 +369,31 @@ def drg_group(cases: pd.DataFrame, rules: DrgRules, procedure_types: Mapping[str
     unit_pos, units = _units(case, rules)
     adrg_row, trace, mdc_row = _outcomes(units, case, rules)
     severity = _severity(case, rules)
-    return _result(cases.index, rules, adrg_row[unit_pos], trace[unit_pos], mdc_row[unit_pos], severity)
+    # The result of a case depends on its unit's outcome and its severity only: one row per distinct pair (numbered
+    # in the order of their first case, as the rule-trace texts are), spread back to the cases by position.
+    outcome_pos = _factorized([adrg_row + 1, trace, mdc_row + 1])
+    kinds = int(outcome_pos.max(initial=-1)) + 1
+    outcome_of = np.zeros(kinds, dtype=np.int64)
+    outcome_of[outcome_pos] = np.arange(len(outcome_pos))  # a unit standing for its outcome
+    pair_pos, pairs = _positions(outcome_pos[unit_pos] * 3 + severity // 2, kinds * 3)
+    first = np.full(len(pairs), len(pair_pos), dtype=np.int64)
+    np.minimum.at(first, pair_pos, np.arange(len(pair_pos)))
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    unit, level = outcome_of[pairs[order] // 3], pairs[order] % 3 * 2 + 1
+    return _spread(_result(pd.RangeIndex(len(order)), rules, adrg_row[unit], trace[unit], mdc_row[unit], level), rank[pair_pos], cases.index)
+
+
+def _spread(frame: pd.DataFrame, positions: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """``frame``'s rows at ``positions`` (categoricals by their codes), with ``index``."""
+    columns = {}
+    for name, column in frame.items():
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            columns[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy()[positions], dtype=column.dtype, validate=False)
+        else:
+            columns[name] = column.to_numpy()[positions]
+    return pd.DataFrame(columns, index=index)
 
 
 @dataclass
@@ -394,7 +428,7 @@ class _CaseCodes:
         other_pos, other_strings = pd.factorize(cases["otherdiag_codes"].fillna("").astype(str))
         oproc_pos, oproc_strings = pd.factorize(cases.get("other_oprn_oprt_codes", blank).fillna("").astype(str))
         number = lambda name: pd.to_numeric(cases[name], errors="coerce").to_numpy(dtype=float) if name in cases else np.full(len(cases), np.nan)  # noqa: E731
-        sex = cases["gend"].astype(str).str.strip().map({"1": 1, "2": 2}).fillna(0).to_numpy(dtype=np.int8) if "gend" in cases else None
+        sex = _sexes(cases["gend"]) if "gend" in cases else None
         age_days = np.where(np.isnan(number("nwb_age")), number("age") * 365, number("nwb_age"))
         weight = np.where(np.isnan(number("nwb_bir_wt")), number("nwb_adm_wt"), number("nwb_bir_wt"))
         order = {name: position for position, name in enumerate(_TRACE_ORDER)}
@@ -406,8 +440,15 @@ class _CaseCodes:
             [order[TRACE_NO_DIAGNOSIS], order[TRACE_INVALID_DIAGNOSIS], order[TRACE_INVALID_SEX], order[TRACE_NO_NEWBORN_WEIGHT]], -1,
         )  # fmt: skip
         return cls(diag_pos, diag_codes, proc_pos, proc_codes, np.asarray(proc_codes.isin(or_codes)), other_pos,
-                   np.asarray(other_strings, dtype=object), oproc_pos, np.asarray(oproc_strings, dtype=object), pd.Index(or_codes),
+                   np.asarray(other_strings, dtype=object), oproc_pos, np.asarray(oproc_strings, dtype=object), or_codes,
                    np.zeros(len(cases), np.int8) if sex is None else sex, age_days, weight, check)  # fmt: skip
+
+
+def _sexes(column: pd.Series) -> np.ndarray:
+    """1 / 2 / 0 (unknown) per case, mapped once per distinct value."""
+    positions, values = pd.factorize(column, use_na_sentinel=True)
+    sexes = pd.Index(values, dtype=object).astype(str).str.strip().map({"1": 1, "2": 2}).fillna(0).to_numpy(dtype=np.int8)
+    return np.append(sexes, np.int8(0))[positions]
 
 
 def _split_lists(strings) -> tuple[np.ndarray, np.ndarray]:
@@ -425,15 +466,35 @@ def _split_lists(strings) -> tuple[np.ndarray, np.ndarray]:
     return owner[keep], np.asarray(entries[keep], dtype=object)
 
 
+def _positions(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of non-negative integer ``keys`` (< ``size``) in their distinct values, and those values: through
+    an array of ``size`` slots when that is small (the values ascending), else a hash table (in order of appearance)."""
+    if size > max(4 * len(keys), 1 << 16):
+        return pd.factorize(keys)
+    seen = np.zeros(size, dtype=bool)
+    seen[keys] = True
+    distinct = np.flatnonzero(seen)
+    slot = np.empty(size, dtype=np.int64)
+    slot[distinct] = np.arange(len(distinct))
+    return slot[keys], distinct
+
+
 def _signatures(left_pos: np.ndarray, right_pos: np.ndarray, left_hits: pd.DataFrame, right_hits: pd.DataFrame,
                 item: str) -> tuple[np.ndarray, pd.DataFrame]:  # fmt: skip
-    """Per case, the id (0 = none) of the set of ``item`` hit by its left code or its right string; and (sig, item) rows."""
-    pair_pos, pairs = pd.factorize(pair_keys(left_pos, right_pos, int(right_pos.max(initial=0)) + 1))
+    """Per case, the id (0 = none) of the set of ``item`` hit by its left code or its right string; and (sig, item) rows.
+
+    Left codes hitting the same items are one class first, so the (class, right string) pairs are few."""
     if left_hits.empty and right_hits.empty:
         return np.zeros(len(left_pos), dtype=np.int64), pd.DataFrame({"sig": [], item: []}, dtype=np.int64)
+    left, member = left_hits["left"].to_numpy(dtype=np.int64), left_hits[item].to_numpy(dtype=np.int64)
+    owners, ids = _set_ids(left, member)
+    left_class = np.zeros(max(int(left_pos.max(initial=0)), int(left.max(initial=0))) + 1, dtype=np.int64)
+    left_class[owners] = ids + 1
+    class_hits = pd.DataFrame({"left": left_class[left], item: member}).drop_duplicates()
     size = int(right_pos.max(initial=0)) + 1
+    pair_pos, pairs = _positions(left_class[left_pos] * size + right_pos, (int(left_class.max(initial=0)) + 1) * size)
     table = pd.DataFrame({"pair": np.arange(len(pairs)), "left": pairs // size, "right": pairs % size})
-    hits = pd.concat([table.merge(left_hits, on="left")[["pair", item]], table.merge(right_hits, on="right")[["pair", item]]])
+    hits = pd.concat([table.merge(class_hits, on="left")[["pair", item]], table.merge(right_hits, on="right")[["pair", item]]])
     hits = hits.drop_duplicates()
     owner, set_id = _set_ids(hits["pair"].to_numpy(), hits[item].to_numpy())
     pair_sig = np.zeros(len(pairs), dtype=np.int64)
@@ -498,13 +559,24 @@ def _diagnosis_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.D
 
 def _procedure_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     """Per case the id of its procedure signature; the (sig, adrg_row) rules it satisfies; per sig an OR procedure."""
-    items = rules.adrg_procedures[rules.adrg_procedures["adrg_row"].isin(rules.adrg_rules["adrg_row"])].reset_index(drop=True)
+    items = _cached("rule_items", rules, lambda: rules.adrg_procedures[rules.adrg_procedures["adrg_row"].isin(
+        rules.adrg_rules["adrg_row"])].reset_index(drop=True))  # fmt: skip
     or_item = len(items)
-    lists = pd.concat([pd.DataFrame({"proc_code": items["proc_code"], "item": items.index}),
-                       pd.DataFrame({"proc_code": case.or_codes.to_numpy(dtype=object), "item": or_item})])  # fmt: skip
 
-    def hits(codes: np.ndarray, side: str) -> pd.DataFrame:
-        return pd.DataFrame({side: np.arange(len(codes)), "proc_code": codes}).merge(lists)[[side, "item"]]
+    def item_index() -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+        """The distinct codes of the rule items and OR procedures, and per code its items (a slice of one array)."""
+        code_pos, codes = pd.factorize(np.concatenate([items["proc_code"].to_numpy(dtype=object), case.or_codes.to_numpy(dtype=object)]))
+        item = np.concatenate([np.arange(len(items)), np.full(len(case.or_codes), or_item)])
+        return pd.Index(codes, dtype=object), *_csr(code_pos, item, len(codes))
+
+    # The rule set's own OR procedures: built once per rule set; with procedure types added, once per call.
+    codes, *slices = _cached("procedure_items", rules, item_index) if case.or_codes is rules.or_procedures else item_index()
+
+    def hits(found: np.ndarray, side: str) -> pd.DataFrame:
+        position = codes.get_indexer(pd.Index(found, dtype=object))
+        slots = np.flatnonzero(position >= 0)
+        owner, item = _expanded(*slices, position[slots])
+        return pd.DataFrame({side: slots[owner], "item": item})
 
     owner, entries = _split_lists(case.oproc_strings)
     entry_pos, distinct = pd.factorize(entries)
@@ -529,15 +601,109 @@ def _bands(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values), -1, band)
 
 
+def _diagnosis_classes(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct main diagnosis: an id equal for diagnoses on the same MDC and ADRG lists (whole, deciding
+    part or category; 0: none), and the MDCs it can open (its MDC lists and the MDCs without a list)."""
+    mdc = _members(case.diag_codes, rules.mdc_diagnoses, "mdc_row")
+    adrg = _members(case.diag_codes, rules.adrg_diagnoses, "adrg_row")
+    owners, ids = _set_ids(np.concatenate([mdc["code"].to_numpy(), adrg["code"].to_numpy()]),
+                           np.concatenate([mdc["mdc_row"].to_numpy(), len(rules.mdc) + adrg["adrg_row"].to_numpy()]))  # fmt: skip
+    classes = np.zeros(len(case.diag_codes), dtype=np.int64)
+    classes[owners] = ids + 1
+    can_open = np.zeros((len(case.diag_codes), len(rules.mdc)), dtype=bool)
+    can_open[mdc["code"].to_numpy(), mdc["mdc_row"].to_numpy()] = True
+    can_open[:, np.setdiff1d(np.arange(len(rules.mdc)), rules.mdc_diagnoses["mdc_row"].to_numpy())] = True
+    return classes, can_open
+
+
+def _listed_procedures(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
+    """Per entry of the ADRG procedure lists, the position of its code among the cases' main procedures (-1: none);
+    looked up from the cases' few codes into the rules' distinct codes (factorized once per rule set)."""
+
+    def listed_codes() -> tuple[pd.Index, np.ndarray]:
+        entry_code, codes = pd.factorize(rules.adrg_procedures["proc_code"].to_numpy(dtype=object))
+        return pd.Index(codes, dtype=object), entry_code
+
+    def positions() -> np.ndarray:
+        codes, entry_code = _cached("listed_codes", rules, listed_codes)
+        found = codes.get_indexer(pd.Index(case.proc_codes, dtype=object))
+        case_of = np.full(len(codes) + 1, -1, dtype=np.int64)
+        case_of[found[found >= 0]] = np.flatnonzero(found >= 0)
+        return case_of[entry_code]
+
+    return _cached("listed_positions", case, positions)
+
+
+def _csr(owner: np.ndarray, member: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(owner, member) pairs as slices of one array: per owner 0..size-1 its start and count, and the members."""
+    order = np.argsort(owner, kind="stable")
+    counts = np.bincount(owner, minlength=size)
+    return np.cumsum(counts) - counts, counts, member[order]
+
+
+def _expanded(starts: np.ndarray, counts: np.ndarray, members: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each position of ``slots`` (owners), its members: (index into ``slots``, member) pairs."""
+    count = counts[slots]
+    first = np.repeat(starts[slots], count)
+    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    return np.repeat(np.arange(len(slots)), count), members[first + offset]
+
+
+def _procedures_seen(case: _CaseCodes, rules: DrgRules, diag_class: np.ndarray, can_open: np.ndarray, px: np.ndarray,
+                     px_rules: pd.DataFrame, px_or: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Per case, an id of what its procedures mean to its main diagnosis: the ADRG procedure lists the main
+    procedure is on and the procedure rules its procedures satisfy, both only in MDCs the diagnosis can open;
+    the main procedure being an OR procedure; an OR procedure anywhere. Equal for two cases of one diagnosis
+    class: the ADRGs they can reach hold alike for both (an ADRG is tried only in an open MDC)."""
+    n_adrg = len(rules.adrg)
+    triple_pos = _factorized([diag_class[case.diag_pos], case.proc_pos, px])
+    triples = np.arange(int(triple_pos.max(initial=-1)) + 1)
+    first = np.full(len(triples), len(triple_pos), dtype=np.int64)
+    np.minimum.at(first, triple_pos, np.arange(len(triple_pos)))
+    diag, proc, sig = case.diag_pos[first], case.proc_pos[first], px[first]
+    listed = rules.adrg_procedures
+    position = _listed_procedures(case, rules)
+    on_list = _csr(position[position >= 0], listed["adrg_row"].to_numpy()[position >= 0], len(case.proc_codes))
+    satisfied = _csr(px_rules["sig"].to_numpy(dtype=np.int64), px_rules["adrg_row"].to_numpy(dtype=np.int64), int(px.max(initial=0)) + 1)
+    owner_l, row_l = _expanded(*on_list, proc)
+    owner_r, row_r = _expanded(*satisfied, sig)
+    mdc_row = rules.adrg["mdc_row"].to_numpy()
+    keep_l, keep_r = can_open[diag[owner_l], mdc_row[row_l]], can_open[diag[owner_r], mdc_row[row_r]]
+    flags = np.arange(len(triples))
+    owner = np.concatenate([owner_l[keep_l], owner_r[keep_r], flags[case.is_or[proc]], flags[px_or[sig]]])
+    member = np.concatenate([row_l[keep_l], n_adrg + row_r[keep_r], np.full(int(case.is_or[proc].sum()), 2 * n_adrg),
+                             np.full(int(px_or[sig].sum()), 2 * n_adrg + 1)])  # fmt: skip
+    seen = np.zeros(len(triples), dtype=np.int64)
+    owners, ids = _set_ids(owner, member)
+    seen[owners] = ids + 1
+    return seen[triple_pos]
+
+
+def _factorized(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Positions of the distinct rows of non-negative integer ``columns`` (one key when their sizes allow)."""
+    positions, size = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        column = np.asarray(column, dtype=np.int64)
+        span = int(column.max(initial=0)) + 1
+        if size * span >= 2**62:
+            positions = pd.factorize(positions)[0]
+            size = int(positions.max(initial=0)) + 1
+        positions, size = positions * span + column, size * span
+    return pd.factorize(positions)[0]
+
+
 def _units(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, _Units]:
     dx, dx_lists, regions = _diagnosis_hits(case, rules)
     px, px_rules, px_or = _procedure_hits(case, rules)
     ages = np.concatenate([rules.mdc["age_days_max"].to_numpy(), rules.adrg["age_days_max"].to_numpy(), [NEWBORN_DAYS]])
     weights = np.concatenate([rules.adrg["weight_min"].to_numpy(), rules.adrg["weight_max"].to_numpy()])
-    columns = [case.diag_pos, case.proc_pos, dx, px, case.sex, _bands(case.age_days, ages), _bands(case.weight, weights), case.check]
-    unit_pos = np.zeros(len(case.diag_pos), dtype=np.int64)
-    for column in columns:
-        unit_pos, _ = pd.factorize(pair_keys(unit_pos, np.asarray(column, dtype=np.int64) + 1, int(np.max(column, initial=0)) + 2))
+    # Main diagnoses on the same rule lists behave alike, and so do procedures that mean the same to them: the
+    # units key on these classes, and each unit keeps the codes of its first case to stand for its class.
+    diag_class, can_open = _diagnosis_classes(case, rules)
+    seen = _procedures_seen(case, rules, diag_class, can_open, px, px_rules, px_or)
+    columns = [diag_class[case.diag_pos], seen, dx, case.sex, _bands(case.age_days, ages) + 1, _bands(case.weight, weights) + 1,
+               case.check + 1]  # fmt: skip
+    unit_pos = _factorized(columns)
     first = np.full(int(unit_pos.max(initial=-1)) + 1, len(unit_pos), dtype=np.int64)
     np.minimum.at(first, unit_pos, np.arange(len(unit_pos)))
     table = pd.DataFrame({"diag": case.diag_pos[first], "proc": case.proc_pos[first], "dx": dx[first], "px": px[first],
@@ -580,8 +746,8 @@ def _candidates(units: _Units, case: _CaseCodes, rules: DrgRules, opened: pd.Dat
     main_proc = ~main_diag & (adrg["proc_match"].to_numpy() == "main")
     diagnoses = _cached("main_lists", rules, lambda: rules.adrg_diagnoses[main_diag[rules.adrg_diagnoses["adrg_row"].to_numpy()]])
     by_diag = unit_rows.merge(_members(case.diag_codes, diagnoses, "adrg_row").rename(columns={"code": "diag"}), on="diag")
-    procedures = rules.adrg_procedures[main_proc[rules.adrg_procedures["adrg_row"].to_numpy()]]
-    procedures = pd.DataFrame({"proc": case.proc_codes.get_indexer(procedures["proc_code"]), "adrg_row": procedures["adrg_row"].to_numpy()})
+    chosen = main_proc[rules.adrg_procedures["adrg_row"].to_numpy()]
+    procedures = pd.DataFrame({"proc": _listed_procedures(case, rules)[chosen], "adrg_row": rules.adrg_procedures["adrg_row"].to_numpy()[chosen]})
     by_proc = unit_rows.merge(procedures[procedures["proc"] >= 0], on="proc")
     rest = pd.DataFrame({"adrg_row": adrg.index[~main_diag & ~main_proc], "mdc_row": adrg["mdc_row"].to_numpy()[~main_diag & ~main_proc]})
     by_mdc = opened.merge(rest, on="mdc_row")
@@ -603,8 +769,7 @@ def _fires(found: pd.DataFrame, units: _Units, case: _CaseCodes, rules: DrgRules
     diag_ok = np.select([diag_match == "main", diag_match == "any"],
                         [_in(pair_keys(diag, row, n_adrg), main_keys), _in(pair_keys(dx, row, n_adrg + len(rules.trauma)), any_keys)],
                         True)  # fmt: skip
-    listed = rules.adrg_procedures.assign(proc=case.proc_codes.get_indexer(rules.adrg_procedures["proc_code"]))
-    proc_keys = pair_keys(listed["proc"].to_numpy(), listed["adrg_row"].to_numpy(), n_adrg)
+    proc_keys = pair_keys(_listed_procedures(case, rules), rules.adrg_procedures["adrg_row"].to_numpy(), n_adrg)
     rule_keys = pair_keys(units.px_rules["sig"].to_numpy(), units.px_rules["adrg_row"].to_numpy(), n_adrg)
     proc_match, any_or = adrg["proc_match"].to_numpy()[row], units.px_or[px]
     proc_ok = np.select(
@@ -710,6 +875,7 @@ def _rule_trace(rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_c
     first = np.full(len(combos), len(combo_pos), dtype=np.int64)
     np.minimum.at(first, combo_pos, np.arange(len(combo_pos)))
     steps_of = _cached("rule_texts", rules, lambda: _rule_texts(rules))
+    ambiguous = rules.adrg["kind"].to_numpy() == AMBIGUOUS_KIND
     texts = []
     for case in first:
         row = case_adrg[case]
@@ -717,7 +883,7 @@ def _rule_trace(rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_c
             texts.append(TRACE_TEXT[_TRACE_ORDER[case_trace[case]]])
             continue
         steps = list(steps_of[row])
-        if rules.adrg["kind"].iat[row] != AMBIGUOUS_KIND:
+        if not ambiguous[row]:
             steps.append(SEVERITY_TEXT[int(severity[case])])
         texts.append(" → ".join([*steps, drg_codes[drg_pos[case]]]))
     text_pos, distinct = pd.factorize(pd.Series(texts, dtype=object))
@@ -742,7 +908,7 @@ def _severity(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
     families = rules.families
     family_set, excluded_keys = _family_sets(diag_codes, families, rules)
     # Distinct (family set of the main diagnosis, other-diagnosis string) pairs carry the whole decision.
-    combo_pos, combos = pd.factorize(pair_keys(family_set[diag_pos], other_pos, len(strings)))
+    combo_pos, combos = _positions(family_set[diag_pos] * len(strings) + other_pos, (int(family_set.max(initial=0)) + 1) * len(strings))
     found = pd.DataFrame({"combo": np.arange(len(combos)), "set": combos // len(strings), "other": combos % len(strings)})
     found = found.merge(hits, on="other")
     family = families.get_indexer(rules.cc["family"].to_numpy())[found["cc"]]

@@ -14,14 +14,15 @@ from typing import BinaryIO
 
 import io
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import audit_record, snapshot
 from catalogs import drg, drg_rules, selectors
 from catalogs.models import DrgGoldenCase, DrgRuleSet, Region
-from catalogs.services import series_approver, series_draft, series_publish, series_return, series_submit
+from catalogs.services import published_flow, series_draft
+from workflow import services as workflow
+from config.lazy import pandas as pd
 
 ERR_RULES_LOCKED = "该DRG分组规则已提交或已发布，不能修改；如需变更请复制为新版本。"
 ERR_RULES_EMPTY = "DRG分组规则还没有规则表，不能提交。"
@@ -39,14 +40,11 @@ GOLDEN_CASE_FIELDS = drg_rules.GOLDEN_CASE_FIELDS
 GOLDEN_COLUMNS = drg_rules.GOLDEN_COLUMNS
 GOLDEN_REQUIRED = ("case_id", "maindiag_code", "expected_drg")
 GOLDEN_FILE = "golden.csv"
-
-
-def _locked(rule_set: DrgRuleSet) -> DrgRuleSet:
-    return DrgRuleSet.objects.select_for_update().select_related("region").get(pk=rule_set.pk)
+FLOW = published_flow("drg_rule_set")
 
 
 def _draft(rule_set: DrgRuleSet) -> DrgRuleSet:
-    rule_set = _locked(rule_set)
+    rule_set = workflow.locked(rule_set, "region")
     if not rule_set.is_editable:
         raise ValidationError(ERR_RULES_LOCKED)
     return rule_set
@@ -197,14 +195,14 @@ def drg_rule_set_load_csv(*, actor, rule_set: DrgRuleSet, directory=drg.DATA_DIR
 
 @transaction.atomic
 def drg_rule_set_submit(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
-    rule_set = _locked(rule_set)
+    rule_set = workflow.locked(rule_set, "region")
     empty = "" if rule_set.drgadrg_rows.exists() else ERR_RULES_EMPTY
-    return series_submit(actor=actor, record=rule_set, action="drg_rule_set_submit", empty=empty)
+    return workflow.submit(FLOW, actor=actor, record=rule_set, empty=empty)
 
 
 @transaction.atomic
 def drg_rule_set_return(*, actor, rule_set: DrgRuleSet, reason: str) -> DrgRuleSet:
-    return series_return(actor=actor, record=_locked(rule_set), action="drg_rule_set_return", reason=reason)
+    return workflow.send_back(FLOW, actor=actor, record=workflow.locked(rule_set, "region"), reason=reason)
 
 
 @transaction.atomic
@@ -212,8 +210,8 @@ def drg_rule_set_publish(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
     """Publish (by someone other than the submitter) after the tables pass the grouper's own check and every
     golden case of the set groups to its expected DRG; the set published before it for the region and year is
     retired. Catalog versions built on it keep it."""
-    rule_set = _locked(rule_set)
-    approver = series_approver(actor=actor, record=rule_set)
+    rule_set = workflow.locked(rule_set, "region")
+    approver = workflow.approver(FLOW, actor=actor, record=rule_set)
     tables = selectors.drg_rule_tables(rule_set)
     errors = drg_rules.tables_checked(tables)
     if errors:
@@ -222,7 +220,7 @@ def drg_rule_set_publish(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
     mismatches = drg_golden_mismatches(drg.drg_rules(**tables), golden) if len(golden) else []
     if mismatches:
         raise ValidationError([ERR_GOLDEN_REFUSED.format(count=len(mismatches)), *mismatches], code="golden")
-    return series_publish(actor=actor, record=rule_set, approver=approver, action="drg_rule_set_publish")
+    return workflow.approve(FLOW, actor=actor, record=rule_set, approver=approver)
 
 
 def drg_rule_set_seed(*, officer, admin, region: Region, year: int, name: str = "") -> DrgRuleSet:

@@ -24,8 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
-import pandas as pd
-
 from catalogs import drg
 from catalogs.choices import AdrgKind, CcLevel, SeveritySplit
 from catalogs.codes import CODE_LENGTH, DIAGNOSIS, DIAGNOSIS_ENTRY, PROCEDURE
@@ -41,6 +39,7 @@ from catalogs.workbooks import (
     workbook_tables,
 )
 from catalogs.workbooks import workbook_bytes as _workbook_bytes
+from config.lazy import pandas as pd
 
 MDC_CODE = re.compile(r"^MDC[A-Z]$")
 ADRG_CODE = re.compile(r"^[A-Z](?:[A-Z][0-9]|QY)$")

@@ -49,10 +49,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-import numpy as np
-import pandas as pd
-
 from catalogs.codes import diagnosis_deciding, is_diagnosis
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 # DIP treatment types (治疗方式) of the comprehensive groups, in the order of their integer codes.
 CONSERVATIVE = "内科诊疗"

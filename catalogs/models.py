@@ -22,7 +22,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.tenancy import TenantQuerySet
-from audit.versioning import SeriesMessages, series_constraints, user_field
 from catalogs.choices import (
     AdrgKind,
     CatalogKind,
@@ -40,6 +39,7 @@ from catalogs.choices import (
     TreatmentType,
 )  # fmt: skip
 from catalogs.codes import CODE_LENGTH
+from workflow.models import FourEyesSeries, SeriesMessages, series_constraints, user_field
 
 ERR_CONSORTIUM_SELF = "医共体牵头机构不能是本机构自身。"
 ERR_CONSORTIUM_REGION = "医共体牵头机构必须属于同一统筹区。"
@@ -311,7 +311,7 @@ class DictionaryCode(models.Model):
 
 def published_series_constraints(series: list[str], messages: SeriesMessages) -> list[models.BaseConstraint]:
     """The constraints of a ``PublishedSeries``: one version number, one published and one open version per
-    series, four eyes (audit/versioning.py), and the year range."""
+    series, four eyes (workflow/models.py), and the year range."""
     return [
         *series_constraints(series=series, in_force=CatalogStatus.PUBLISHED, open_statuses=CatalogStatus.open(), messages=messages,
                             in_force_name="one_published"),
@@ -320,27 +320,24 @@ def published_series_constraints(series: list[str], messages: SeriesMessages) ->
     ]  # fmt: skip
 
 
-class PublishedSeries(models.Model):
+class PublishedSeries(FourEyesSeries):
     """The year, number and four-eyes workflow of a version published like a catalog (draft → submitted →
-    published → retired); each model adds its series fields, ``SERIES`` and ``series_constraints``."""
+    published → retired); each model adds its series fields, ``SERIES`` and ``series_constraints``.
+    The maker/checker block is ``FourEyesSeries`` under the names a catalog uses (创建人, 审核发布人,
+    发布时间), with ``retired_at`` in place of ``superseded_at``."""
 
     year = models.PositiveSmallIntegerField("适用年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     version = models.PositiveSmallIntegerField("版本号", default=1)
     status = models.CharField("状态", max_length=10, choices=CatalogStatus.choices, default=CatalogStatus.DRAFT)
     created_by = user_field("创建人")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    submitted_by = user_field("提交人")
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     approved_by = user_field("审核发布人")
     approved_at = models.DateTimeField("发布时间", null=True, blank=True)
+    superseded_at = None
     retired_at = models.DateTimeField("停用时间", null=True, blank=True)
 
     class Meta:
         abstract = True
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == CatalogStatus.DRAFT
 
 
 class CatalogVersion(PublishedSeries):
@@ -642,12 +639,14 @@ ERR_TABLE_LOCKED = "该机构系数表已提交或已执行，不能修改；如
 COEFFICIENT_DIGITS = dict(max_digits=8, decimal_places=4)
 
 
-class CoefficientTable(models.Model):
+class CoefficientTable(FourEyesSeries):
     """机构系数表 — one version of a region's institution coefficients for a year.
 
     Drafted (one row per active institution), submitted, approved by a different user (四眼原则), which
     puts it in force and supersedes the version before it; a revision is a new draft copied from it.
     """
+
+    SERIES = ("region", "year")
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="coefficient_tables", verbose_name="统筹区")
     year = models.PositiveSmallIntegerField("适用年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
@@ -659,13 +658,6 @@ class CoefficientTable(models.Model):
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions", verbose_name="调整自")
     reason = models.TextField("调整原因", blank=True)
     history_years = models.JSONField("建议值测算年度", default=list, blank=True)
-    created_by = user_field("编制人")
-    created_at = models.DateTimeField("编制时间", auto_now_add=True)
-    submitted_by = user_field("提交人")
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = user_field("审批人")
-    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
-    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "机构系数表"
@@ -687,10 +679,6 @@ class CoefficientTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年机构系数表 第{self.version}版"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == CoefficientStatus.DRAFT
 
 
 class InstitutionCoefficientQuerySet(TenantQuerySet):

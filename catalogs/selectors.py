@@ -5,10 +5,9 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-import pandas as pd
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.regions import in_user_regions, regions_for_user
@@ -20,6 +19,7 @@ from catalogs.models import (
     CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgOrProcedure, DrgRuleSet, DrgTraumaRegion, Institution, InstitutionCoefficient,
     Procedure, Region,
 )  # fmt: skip
+from config.lazy import pandas as pd
 
 
 def region_list_for_user(user):
@@ -211,8 +211,12 @@ def drg_rule_tables(rule_set: DrgRuleSet) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def drg_rule_sets_in_force(*, region, year: int) -> QuerySet:
+    return DrgRuleSet.objects.filter(region=region, year=year, status=CatalogStatus.PUBLISHED)
+
+
 def drg_rule_set_in_force(*, region: Region, year: int) -> DrgRuleSet | None:
-    return DrgRuleSet.objects.filter(region=region, year=year, status=CatalogStatus.PUBLISHED).first()
+    return drg_rule_sets_in_force(region=region, year=year).first()
 
 
 def drg_rule_set_for_version(version: CatalogVersion) -> DrgRuleSet | None:

@@ -12,18 +12,19 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
-from django.utils import timezone
 
-from audit.services import audit_record, audited_update, snapshot
+from audit.services import audit_record, snapshot
 from catalogs import apg, builds, dip, drg, grouping, selectors
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
 from catalogs.models import (
     ERR_SELF_APPROVAL, ERR_VERSION_LOCKED, CatalogGroup, CatalogVersion, Diagnosis, GoldenCase, GroupSubtype, Procedure, Region,
 )  # fmt: skip
+from config.lazy import pandas as pd
+from workflow import services as workflow
+from workflow.services import locked, locked_in, user_of
 
 Progress = Callable[[int, str], None]
 
@@ -47,24 +48,15 @@ def _no_progress(percent: int, message: str = "") -> None:
     return None
 
 
-def _user(actor):
-    """The user behind an actor; ``None`` for a system actor (a command or a job, named by a string)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
+def published_flow(action: str) -> workflow.Flow:
+    """The lifecycle of a series published like a catalog (catalog versions, DRG rule sets): a named user
+    submits, another publishes, the version published before is retired."""
+    return workflow.Flow(action=action, in_force=CatalogStatus.PUBLISHED, superseded=CatalogStatus.RETIRED, approve="publish",
+                         supersede="retire", superseded_at="retired_at", not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED,
+                         self_approval=ERR_SELF_PUBLISH, reason_required=ERR_REASON, submitter_unnamed=ERR_SUBMIT_BY_USER)  # fmt: skip
 
 
-def _locked(version: CatalogVersion) -> CatalogVersion:
-    return CatalogVersion.objects.select_for_update().select_related("region").get(pk=version.pk)
-
-
-def _require(version: CatalogVersion, status: str, message: str) -> None:
-    if version.status != status:
-        raise ValidationError(message)
-
-
-def _reason(reason: str) -> str:
-    if not reason.strip():
-        raise ValidationError(ERR_REASON)
-    return reason.strip()
+FLOW = published_flow("catalog_version")
 
 
 def series_draft(model: type[models.Model], *, actor, label: str, series: Mapping, **fields) -> models.Model:
@@ -75,7 +67,7 @@ def series_draft(model: type[models.Model], *, actor, label: str, series: Mappin
     if open_version:
         raise ValidationError(ERR_OPEN_VERSION.format(year=series["year"], kind=label, version=open_version.version))
     number = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
-    record = model(**series, version=number, created_by=_user(actor), **fields)
+    record = model(**series, version=number, created_by=user_of(actor), **fields)
     record.full_clean()
     record.save()
     return record
@@ -102,7 +94,7 @@ def version_create(
 def version_copy(*, actor, version: CatalogVersion, year: int | None = None) -> CatalogVersion:
     """A new draft holding a copy of a version's groups, subtypes and golden cases (e.g. to adjust a
     published catalog, or to carry it into the next year)."""
-    source = _locked(version)
+    source = locked(version, "region")
     copy = _new_version(actor=actor, region=source.region, kind=source.kind, year=year or source.year, name=source.name,
                         based_on=source, build_params=source.build_params, build_summary=source.build_summary)
     _groups_copy(source, copy)
@@ -186,8 +178,7 @@ def _build_summary(catalog: dip.DipCatalog, config: dip.HistoryConfig, **extra) 
 
 
 def _buildable(version: CatalogVersion, kind: str) -> CatalogVersion:
-    version = _locked(version)
-    _require(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
+    version = locked_in(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT, "region")
     if version.kind != kind:
         raise ValidationError(ERR_WRONG_KIND.format(kind=CatalogKind(kind).label))
     return version
@@ -294,9 +285,8 @@ def catalog_build_apg(
 
 def _group_edit(*, actor, group: CatalogGroup, reason: str, action: str, **fields) -> CatalogGroup:
     """One audited change of a draft's group (with the reason) — a score, the flags."""
-    reason = _reason(reason)
-    version = _locked(group.version)
-    _require(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
+    reason = workflow.reason_given(reason, ERR_REASON)
+    locked_in(group.version, CatalogStatus.DRAFT, ERR_NOT_DRAFT, "region")
     group = CatalogGroup.objects.select_related("version").get(pk=group.pk)
     before = snapshot(group)
     for name, value in fields.items():
@@ -329,8 +319,7 @@ def golden_case_add(
     *, actor, version: CatalogVersion, label: str, case: Mapping, expected_code: str, expected_score: Decimal
 ) -> GoldenCase:
     """A golden case (标准病例) the version must group and score as expected before it is published."""
-    version = _locked(version)
-    _require(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
+    version = locked_in(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT, "region")
     golden = GoldenCase(version=version, label=label, case=dict(case), expected_code=expected_code, expected_score=expected_score)
     golden.full_clean()
     golden.save()
@@ -338,58 +327,19 @@ def golden_case_add(
     return golden
 
 
-# --- workflow -------------------------------------------------------------------------------------
-
-
-def series_submit(*, actor, record: models.Model, action: str, empty: str = "") -> models.Model:
-    """Draft → submitted by a named user; ``empty`` is the refusal when the record has nothing to review."""
-    _require(record, CatalogStatus.DRAFT, ERR_NOT_DRAFT)
-    if empty:
-        raise ValidationError(empty)
-    if _user(actor) is None:  # four eyes need a named submitter
-        raise ValidationError(ERR_SUBMIT_BY_USER)
-    return audited_update(actor=actor, instance=record, action=action, status=CatalogStatus.SUBMITTED, submitted_by=_user(actor),
-                          submitted_at=timezone.now())  # fmt: skip
-
-
-def series_return(*, actor, record: models.Model, action: str, reason: str) -> models.Model:
-    """Submitted → draft again (退回), with the reason."""
-    _require(record, CatalogStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    return audited_update(actor=actor, instance=record, action=action, message=_reason(reason),
-                          status=CatalogStatus.DRAFT, submitted_by=None, submitted_at=None)  # fmt: skip
-
-
-def series_approver(*, actor, record: models.Model):
-    """The publishing user: refused when it is the submitter, or not a user (四眼原则)."""
-    _require(record, CatalogStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    approver = _user(actor)
-    if approver is None or approver.pk == record.submitted_by_id:
-        raise ValidationError(ERR_SELF_PUBLISH)
-    return approver
-
-
-def series_publish(*, actor, record: models.Model, approver, action: str) -> models.Model:
-    """Publish ``record``, retiring the version of its series published before it."""
-    now = timezone.now()
-    series = {name: getattr(record, f"{name}_id" if name == "region" else name) for name in record.SERIES}
-    for previous in type(record).objects.select_for_update().filter(**series, status=CatalogStatus.PUBLISHED):
-        audited_update(actor=actor, instance=previous, action=action.replace("publish", "retire"), message=f"被第{record.version}版替代",
-                       status=CatalogStatus.RETIRED, retired_at=now)  # fmt: skip
-    return audited_update(actor=actor, instance=record, action=action, status=CatalogStatus.PUBLISHED, approved_by=approver,
-                          approved_at=now)  # fmt: skip
+# --- workflow (workflow.services) ------------------------------------------------------------------
 
 
 @transaction.atomic
 def version_submit(*, actor, version: CatalogVersion) -> CatalogVersion:
-    version = _locked(version)
-    return series_submit(actor=actor, record=version, action="catalog_version_submit",
-                         empty="" if version.groups.exists() else ERR_NO_GROUPS)  # fmt: skip
+    version = locked(version, "region")
+    return workflow.submit(FLOW, actor=actor, record=version, empty="" if version.groups.exists() else ERR_NO_GROUPS)
 
 
 @transaction.atomic
 def version_return(*, actor, version: CatalogVersion, reason: str) -> CatalogVersion:
     """Send a submitted version back to its author as a draft (退回), with the reason."""
-    return series_return(actor=actor, record=_locked(version), action="catalog_version_return", reason=reason)
+    return workflow.send_back(FLOW, actor=actor, record=locked(version, "region"), reason=reason)
 
 
 GOLDEN_FIELDS = ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes", "opsp_dise_code")
@@ -441,9 +391,9 @@ def _failure_text(result: dip.GoldenResult) -> str:
 def version_publish(*, actor, version: CatalogVersion) -> CatalogVersion:
     """Publish a submitted version (by someone other than its submitter) once every golden case passes;
     the version published before it for the same region, kind and year is retired."""
-    version = _locked(version)
-    approver = series_approver(actor=actor, record=version)
+    version = locked(version, "region")
+    approver = workflow.approver(FLOW, actor=actor, record=version)
     failures = golden_failures(version)
     if failures:
         raise ValidationError(ERR_GOLDEN_FAILED.format(failures="；".join(_failure_text(f) for f in failures)), code="golden")
-    return series_publish(actor=actor, record=version, approver=approver, action="catalog_version_publish")
+    return workflow.approve(FLOW, actor=actor, record=version, approver=approver)

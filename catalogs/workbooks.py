@@ -9,18 +9,15 @@ text goes out through the neutralising writer (``config.spreadsheets.writer``) a
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-import pandas as pd
-from openpyxl import load_workbook
-
 from catalogs.codes import DIAGNOSIS_ENTRY, PROCEDURE, PROCEDURE_PATTERN, code_normalised
+from config.lazy import pandas as pd
 from config.spreadsheets import spreadsheet_unsafe
-from config.spreadsheets.reader import sheet_values
+from config.spreadsheets.reader import sheet_values, workbook_loaded
 from config.spreadsheets.writer import rows_workbook
 
 SEPARATOR = ";"
@@ -164,7 +161,7 @@ def workbook_tables(file: BinaryIO, sheets: Sequence[Sheet], *, required: bool =
     """The tables of the ``sheets`` a workbook has, and every cell error. A missing sheet is an error when
     ``required``, else simply left out."""
     try:
-        book = load_workbook(io.BytesIO(file.read()), read_only=True, data_only=True)
+        book = workbook_loaded(file.read())
     except Exception:  # noqa: BLE001 - any unreadable upload gets the same user-facing message
         return {}, SheetErrors([ERR_NOT_XLSX])
     errors, tables = SheetErrors(), {}

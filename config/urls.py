@@ -10,6 +10,7 @@ admin.site.site_title = "医保支付方式管理平台"
 admin.site.index_title = "数据维护"
 
 urlpatterns = [
+    path("", include("portal.urls")),  # the shell: home (/), account administration (/manage/)
     path("", include("accounts.urls")),
     path("budgets/", include("budgets.urls")),
     path("catalogs/", include("catalogs.urls")),
@@ -19,7 +20,6 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("reports/", include("reports.urls")),
     path("reconciliation/", include("reconciliation.urls")),
-    path("manage/", include("portal.urls")),
     path("audit/", include("audit.urls")),
     path("supervision/", include("audit.supervision_urls")),
     path("admin/", admin.site.urls),

@@ -21,8 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import pandas as pd
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -43,17 +43,23 @@ HIGH_DEVIATION_SHARE = 0.03  # cost ratio > 2 (a tenth of them > 5)
 DAY_SURGERY_SHARE = 0.6  # of day-surgery-eligible cases outside grassroots institutions
 
 # Cost and reimbursement by level: cost multiplier, employee (310) and resident (390) rates and deductibles (yuan).
-LEVEL_PROFILE = pd.DataFrame(
-    {
-        "cost_factor": [1.1, 1.05, 1.0, 0.95, 0.85, 0.9],
-        "volume": [12.0, 7.0, 4.0, 2.0, 0.5, 0.8],
-        "rate_310": [0.85, 0.87, 0.89, 0.90, 0.92, 0.88],
-        "rate_390": [0.60, 0.62, 0.70, 0.72, 0.80, 0.65],
-        "deductible_310": [800, 700, 500, 400, 200, 400],
-        "deductible_390": [1000, 800, 600, 500, 300, 500],
-    },
-    index=pd.Index(["3A", "3", "2A", "2", "1", "0"], name="level"),
-)
+LEVEL_PROFILE = {
+    "cost_factor": [1.1, 1.05, 1.0, 0.95, 0.85, 0.9],
+    "volume": [12.0, 7.0, 4.0, 2.0, 0.5, 0.8],
+    "rate_310": [0.85, 0.87, 0.89, 0.90, 0.92, 0.88],
+    "rate_390": [0.60, 0.62, 0.70, 0.72, 0.80, 0.65],
+    "deductible_310": [800, 700, 500, 400, 200, 400],
+    "deductible_390": [1000, 800, 600, 500, 300, 500],
+}
+LEVELS = ["3A", "3", "2A", "2", "1", "0"]
+
+
+@lru_cache(maxsize=1)
+def level_profile() -> pd.DataFrame:
+    """LEVEL_PROFILE as a frame indexed by level (built on first use: pandas is imported lazily)."""
+    return pd.DataFrame(LEVEL_PROFILE, index=pd.Index(LEVELS, name="level"))
+
+
 # Serious-illness insurance (大病保险) pays half of the personal share above these thresholds (yuan).
 SERIOUS_ILLNESS_THRESHOLD = {"310": 20000, "390": 15000}
 # Codes of the national dictionary (atrial fibrillation as I48.200, the demo's own AF code: I48.x00 is not one).
@@ -159,7 +165,7 @@ def institutions_frame(*, region_code: str, city: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame["is_grassroots"] = (frame["type"] == "grassroots") | (frame["level"] == "1")
     frame["consortium_lead_code"] = _consortium_leads(frame)
-    volume = frame["level"].map(LEVEL_PROFILE["volume"])
+    volume = frame["level"].map(level_profile()["volume"])
     frame["volume"] = np.where(frame["specialty"] != "", volume * 0.6, volume)
     return frame.drop(columns="district")
 
@@ -455,7 +461,7 @@ def _money(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFrame:
     """Total cost (log-normal by disease × level, planted deviations), fund/personal split, fee breakdown; all fen."""
     n = len(frame)
     level = frame["level"].to_numpy()
-    factor = LEVEL_PROFILE["cost_factor"].reindex(level).to_numpy(copy=True)
+    factor = level_profile()["cost_factor"].reindex(level).to_numpy(copy=True)
     natural = np.exp(frame["cost_sigma"].to_numpy() * np.clip(rng.standard_normal(n), -0.7, 0.7))
     anomaly = frame["anomaly"].to_numpy()
     factor *= np.where(anomaly == UPCODING, 1.2, 1.0) * np.where(frame["icu"], 1.5, 1.0)
@@ -479,7 +485,7 @@ def _fund_split(rng: np.random.Generator, frame: pd.DataFrame, total: np.ndarray
     n = len(frame)
     employee = frame["insutype"].to_numpy() == "310"
     outpatient = frame["med_type"].to_numpy() == "14"
-    profile = LEVEL_PROFILE.reindex(frame["level"].to_numpy())
+    profile = level_profile().reindex(frame["level"].to_numpy())
     rate = np.where(employee, profile["rate_310"], profile["rate_390"]) * rng.uniform(0.92, 1.0, n)
     deductible = np.where(outpatient, 0, np.where(employee, profile["deductible_310"], profile["deductible_390"]) * 100)
     ownpay = np.rint(total * rng.uniform(0.0, 0.08, n)).astype(np.int64)

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pandas as pd
-
 from catalogs.models import Institution, Region
+from config.lazy import pandas as pd
 from reconciliation import selectors, services
 from reconciliation.choices import FileKind
 from settlement.grouping.selectors import catalog_version_in_force

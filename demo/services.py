@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 
-import pandas as pd
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -37,6 +36,7 @@ from catalogs.choices import ApgUnit, CatalogKind, CatalogStatus, Scheme, Treatm
 from catalogs.models import CatalogVersion, Diagnosis, Institution, Procedure, Region
 from catalogs.drg_rule_services import drg_rule_set_load_national
 from catalogs.services import catalog_build_apg, catalog_build_dip, catalog_build_drg, version_create, version_publish, version_submit
+from config.lazy import pandas as pd
 from demo import budgets as demo_budgets
 from demo import domain
 from demo.national import national_month_upload

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from typing import IO
 
-from openpyxl import load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from config.spreadsheets import spreadsheet_unsafe
-from config.spreadsheets.reader import sheet_values
+from config.spreadsheets.reader import sheet_values, workbook_loaded
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from disputes import domain
 from disputes.choices import Reason
@@ -32,6 +28,9 @@ class BatchFileError(ValueError):
 
 def batch_template() -> bytes:
     """The template: a header, a drop-down of reason codes on the reason columns, the code list on a second sheet."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     book = workbook_new()
     sheet = book.active
     sheet.title = SHEET
@@ -55,7 +54,7 @@ def batch_template() -> bytes:
 def batch_read(upload: IO[bytes]) -> tuple[list[domain.BatchRow], list[tuple[int, str]]]:
     """The parsed rows and the (line, message) errors of the others, or BatchFileError for the file as a whole."""
     try:
-        book = load_workbook(upload, read_only=True, data_only=True)
+        book = workbook_loaded(upload)
     except Exception as error:  # openpyxl raises zipfile, KeyError, InvalidFileException… for a non-xlsx file
         raise BatchFileError(ERR_UNREADABLE) from error
     if SHEET not in book.sheetnames:

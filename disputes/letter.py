@@ -6,15 +6,10 @@ reference starting with "=" is text in a file both sides open, never a live form
 from __future__ import annotations
 
 from django.utils import timezone
-from openpyxl.styles import Alignment, Border, Font, Side
 
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from disputes.models import DisputeItem
 from disputes.presenters import ActorNames
-
-THIN = Side(style="thin", color="999999")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _rows(item: DisputeItem, votes: dict[str, int], names: ActorNames) -> list[tuple[str, str]]:
@@ -42,6 +37,11 @@ def _rows(item: DisputeItem, votes: dict[str, int], names: ActorNames) -> list[t
 def decision_workbook(item: DisputeItem, *, votes: dict[str, int], names: ActorNames) -> bytes:
     """决定书 sheet: a title, then one labelled row per fact of the decision, the decider as ``names`` shows them
     to the reader (a hospital reads 医保经办机构)."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
     book = workbook_new()
     sheet = book.active
     sheet.title = "决定书"
@@ -51,8 +51,8 @@ def decision_workbook(item: DisputeItem, *, votes: dict[str, int], names: ActorN
     sheet["A1"].alignment = Alignment(horizontal="center")
     for row, (label, value) in enumerate(_rows(item, votes, names), start=3):
         sheet.cell(row, 1, label).font = Font(bold=True)
-        sheet.cell(row, 2, value).alignment = WRAP
-        sheet.cell(row, 1).border = sheet.cell(row, 2).border = BOX
+        sheet.cell(row, 2, value).alignment = wrap
+        sheet.cell(row, 1).border = sheet.cell(row, 2).border = box
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 70
     sheet.cell(sheet.max_row + 2, 1, "如对本决定有异议，可在收到之日起按协议约定申请复核。").font = Font(italic=True, color="666666")

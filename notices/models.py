@@ -13,8 +13,8 @@ from django.db.models import Q
 
 from accounts.choices import Role
 from accounts.regions import in_user_regions
-from audit.versioning import user_field
 from notices.choices import NoticeKind, NoticeStatus
+from workflow.models import user_field
 
 
 class NoticeQuerySet(models.QuerySet):

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
+from portal import views as shell
 from portal.users import views
 
 app_name = "portal"
-urlpatterns = [
+manage = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/import/", views.user_import, name="user_import"),
@@ -14,4 +15,8 @@ urlpatterns = [
     path("users/<int:pk>/regions/", views.user_regions, name="user_regions"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/password-reset/", views.user_password_reset, name="user_password_reset"),
+]
+urlpatterns = [
+    path("", shell.home, name="home"),
+    path("manage/", include(manage)),  # account administration (portal/users/)
 ]

@@ -17,9 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import pandas as pd
-
 from catalogs.workbooks import Column, Sheet, SheetErrors
+from config.lazy import pandas as pd
 from reconciliation.choices import CaseType, DiffKind, Divergence, FileKind, GroupKind, QcLevel
 
 ZERO = Decimal("0.00")

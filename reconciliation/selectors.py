@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-import pandas as pd
 from django.db.models import QuerySet, Sum
 
 from audit.dashboards.charts import chart, series
 from accounts.regions import in_user_regions
 from catalogs.models import CatalogVersion, Institution, Region
+from config.lazy import pandas as pd
 from reconciliation.choices import FileKind, ReconStatus
 from reconciliation.domain import Known
 from reconciliation.models import NationalGroup, NationalQc, NationalUpload, Reconciliation, ReconCase, ReconInstitution

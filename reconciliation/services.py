@@ -13,16 +13,16 @@ from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from catalogs.models import Region
+from config.lazy import pandas as pd
 from jobs.registry import Progress
 from jobs.services import job_start
-from reconciliation import domain, files, selectors
+from reconciliation import domain, excel, selectors
 from reconciliation.choices import DiffKind, FileKind, GroupKind, ReconStatus
 from reconciliation.models import NationalBooking, NationalGroup, NationalQc, NationalUpload, Reconciliation, ReconCase, ReconInstitution
 from settlement.engine.params import DEFAULT_PARAMS
@@ -46,7 +46,7 @@ def national_upload(*, actor, region: Region, year: int, month: int, kind: str, 
     if not selectors.period_exists(region=region, year=year, month=month):
         raise ValidationError(ERR_NO_PERIOD.format(year=year, month=month))
     known = selectors.known_for(region=region, year=year, month=month)
-    table, errors = files.file_table(kind, files.file_rows(name, content), year=year, month=month, known=known)
+    table, errors = excel.file_table(kind, excel.file_rows(name, content), year=year, month=month, known=known)
     if errors:
         raise ValidationError(list(errors))
     with transaction.atomic():

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
-import pandas as pd
 from django.db import connection
 from django.db.models import BigIntegerField, F, QuerySet
 from django.db.models.functions import Cast
@@ -19,6 +18,7 @@ from audit.models import DataQualityScore, Finding
 from audit.quality import COMPONENTS
 from catalogs.choices import CatalogKind
 from catalogs.models import CatalogGroup, CatalogVersion, Institution, Region
+from config.lazy import pandas as pd
 from reports import sheets
 from reports.models import ReportFile
 from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, to_units

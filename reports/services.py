@@ -3,7 +3,7 @@
 ``report_pack_start`` queues the generation as a job (one at a time per region and month);
 ``report_packs_schedule`` does so for every region on the 1st of each month (Celery beat, for the
 month before); the job calls ``report_pack_generate``. The workbooks are written to temporary files
-first (streaming, reports/workbook.py), then stored and recorded in one transaction, each file's
+first (streaming, config/spreadsheets/streamed.py), then stored and recorded in one transaction, each file's
 creation or replacement audited; a month generated again replaces its files.
 
 Tenancy of the content: an institution's workbook holds only rows of that institution — its cases,
@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -29,13 +28,14 @@ from django.utils import timezone
 from audit.choices import FindingStatus
 from audit.services import audit_record, snapshot
 from catalogs.models import Region
+from config.lazy import pandas as pd
 from jobs.models import Job
 from jobs.services import job_start
 from reports import selectors, sheets
 from reports.choices import PackKind
 from reports.models import ReportFile
 from reports.selectors import PackInputs
-from reports.workbook import Sheet, Stamp, workbook_write
+from config.spreadsheets.streamed import Sheet, Stamp, workbook_write
 
 JOB_KIND = "report_pack_generate"
 SCHEDULER = "定时任务:月度报表"

@@ -24,12 +24,11 @@ from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
 
-import pandas as pd
-
 from audit.choices import FindingStatus, Rule, Severity
 from catalogs.choices import CatalogKind, InstitutionLevel, Scheme
+from config.lazy import pandas as pd
 from reports.choices import CASE_SHEET
-from reports.workbook import DATE, INTEGER, MONEY, POINT_VALUE, POINTS, RATE, SCORE, TEXT, Column, Sheet
+from config.spreadsheets.streamed import DATE, INTEGER, MONEY, POINT_VALUE, POINTS, RATE, SCORE, TEXT, Column, Sheet
 from settlement.choices import MedType
 from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, div_half_up, unit_decimal
 

@@ -20,11 +20,11 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import numpy as np
-import pandas as pd
 from django.db import connections, models, transaction
 from django.utils import timezone
 
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.models import CaseRecord
 
 TABLE = CaseRecord._meta.db_table
@@ -39,7 +39,7 @@ NULL = r"\N"
 CHUNK_ROWS = 25_000
 SQLITE_CHUNK_ROWS = 20_000
 
-_CENTS = np.array([f".{cents:02d}" for cents in range(100)])
+_CENTS = [f".{cents:02d}" for cents in range(100)]  # an array on use: numpy is imported lazily
 
 
 def cases_copy(frame: pd.DataFrame, *, using: str = "default") -> int:
@@ -161,7 +161,7 @@ def fen_to_text(fen: pd.Series) -> np.ndarray:
     values = fen.fillna(0).to_numpy(dtype=np.int64)
     sign = np.where(values < 0, "-", "")
     magnitude = np.abs(values)
-    text = np.strings.add(np.strings.add(sign, (magnitude // 100).astype(str)), _CENTS[magnitude % 100])
+    text = np.strings.add(np.strings.add(sign, (magnitude // 100).astype(str)), np.array(_CENTS)[magnitude % 100])
     return np.where(missing, NULL, text)
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 from django.db import connections
 from django.db.models import QuerySet
+
+from config.lazy import pandas as pd
+from config.lazy import pyarrow as pa
+from config.lazy import pyarrow_csv as pacsv
 
 
 def frame_of(queryset: QuerySet, names: Sequence[str], *, text: Sequence[str] = (), using: str = "default") -> pd.DataFrame:

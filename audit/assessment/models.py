@@ -12,7 +12,12 @@ from django.db.models import Q
 from accounts.tenancy import TenantQuerySet
 from audit.assessment.choices import AssessmentStatus, ItemKind
 from audit.choices import Rule
-from audit.versioning import SeriesMessages, series_constraints, user_field
+from workflow.models import (
+    FourEyesSeries,
+    SeriesMessages,
+    series_constraints,
+    user_field,
+)
 
 ERR_SCHEME_NAME = "该统筹区已有同名的考核方案。"
 ERR_ITEM_CODE = "同一考核方案中项目编码不能重复。"
@@ -79,9 +84,11 @@ class AssessmentItem(models.Model):
         return f"{self.name}（{self.weight}分）"
 
 
-class Assessment(models.Model):
+class Assessment(FourEyesSeries):
     """年度考核 — one version of a region's assessment of a year: computed from a scheme, manual items
     entered, submitted, approved by a different user (four eyes); the approved version is what clearing uses."""
+
+    SERIES = ("region", "year")
 
     region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="assessments", verbose_name="统筹区")
     year = models.PositiveSmallIntegerField("考核年度")
@@ -91,13 +98,6 @@ class Assessment(models.Model):
     items = models.JSONField("考核项目", default=list, help_text="计算时的方案项目快照")
     computed_at = models.DateTimeField("计算时间", null=True, blank=True)
     reason = models.TextField("退回原因", blank=True)
-    created_by = user_field("编制人")
-    created_at = models.DateTimeField("编制时间", auto_now_add=True)
-    submitted_by = user_field("提交人")
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = user_field("审批人")
-    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
-    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "年度考核"

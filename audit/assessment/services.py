@@ -16,7 +16,9 @@ from audit.assessment import domain, selectors
 from audit.assessment.choices import AssessmentStatus
 from audit.assessment.models import Assessment, AssessmentItem, AssessmentScheme, AssessmentScore
 from audit.services import audit_record, audited_update, snapshot
-from audit.versioning import ERR_SELF_APPROVAL
+from workflow import services as workflow
+from workflow.models import ERR_SELF_APPROVAL
+from workflow.services import locked_in
 
 COMPILE = "audit.compile_assessment"
 APPROVE = "audit.approve_assessment"
@@ -140,11 +142,9 @@ def assessment_compute(*, actor, region, year: int, scheme: AssessmentScheme) ->
     return assessment
 
 
-def _locked(assessment: Assessment, status: str, message: str) -> Assessment:
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.status != status:
-        raise ValidationError(message)
-    return assessment
+FLOW = workflow.Flow(action="assessment", in_force=AssessmentStatus.APPROVED, superseded=AssessmentStatus.SUPERSEDED,
+                     not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED, self_approval=ERR_SELF_APPROVE,
+                     reason_required=ERR_REASON, return_reason_field="reason")  # fmt: skip
 
 
 @transaction.atomic
@@ -153,7 +153,7 @@ def assessment_manual_set(
 ) -> AssessmentScore:
     """Enter (or correct) a manual item's points for one institution of a draft."""
     _require(actor, COMPILE, ERR_COMPILE_PERMISSION)
-    assessment = _locked(assessment, AssessmentStatus.DRAFT, ERR_NOT_DRAFT)
+    assessment = locked_in(assessment, AssessmentStatus.DRAFT, ERR_NOT_DRAFT)
     item = next((i for i in selectors.assessment_items(assessment) if i.code == item_code and i.kind == domain.MANUAL), None)
     if item is None:
         raise ValidationError(ERR_NOT_MANUAL)
@@ -169,22 +169,17 @@ def assessment_manual_set(
 @transaction.atomic
 def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
     _require(actor, COMPILE, ERR_COMPILE_PERMISSION)
-    assessment = _locked(assessment, AssessmentStatus.DRAFT, ERR_NOT_DRAFT)
-    if missing := assessment.scores.filter(points__isnull=True).count():
-        raise ValidationError(ERR_MANUAL_MISSING.format(count=missing))
-    return audited_update(actor=actor, instance=assessment, action="assessment_submit", status=AssessmentStatus.SUBMITTED,
-                          submitted_by=actor, submitted_at=timezone.now(), reason="")  # fmt: skip
+    assessment = locked_in(assessment, AssessmentStatus.DRAFT, ERR_NOT_DRAFT)
+    missing = assessment.scores.filter(points__isnull=True).count()
+    return workflow.submit(FLOW, actor=actor, record=assessment, empty=ERR_MANUAL_MISSING.format(count=missing) if missing else "",
+                           reason="")  # fmt: skip
 
 
 @transaction.atomic
 def assessment_return(*, actor, assessment: Assessment, reason: str) -> Assessment:
     """Send a submitted assessment back to draft (退回) with the reason."""
     _require(actor, APPROVE, ERR_APPROVE_PERMISSION)
-    assessment = _locked(assessment, AssessmentStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    if not reason.strip():
-        raise ValidationError(ERR_REASON)
-    return audited_update(actor=actor, instance=assessment, action="assessment_return", message=reason.strip(),
-                          status=AssessmentStatus.DRAFT, submitted_by=None, submitted_at=None, reason=reason.strip())  # fmt: skip
+    return workflow.send_back(FLOW, actor=actor, record=workflow.locked(assessment), reason=reason)
 
 
 @transaction.atomic
@@ -192,13 +187,6 @@ def assessment_approve(*, actor, assessment: Assessment) -> Assessment:
     """Approve a submitted assessment (not by its submitter); the version approved before it is superseded.
     From now on clearing reads its totals (``selectors.approved_assessment_scores``)."""
     _require(actor, APPROVE, ERR_APPROVE_PERMISSION)
-    assessment = _locked(assessment, AssessmentStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    if actor.pk == assessment.submitted_by_id:
-        raise ValidationError(ERR_SELF_APPROVE)
-    now = timezone.now()
-    series = Assessment.objects.select_for_update().filter(region=assessment.region_id, year=assessment.year)
-    for previous in series.filter(status=AssessmentStatus.APPROVED):
-        audited_update(actor=actor, instance=previous, action="assessment_supersede", message=f"被第{assessment.version}版替代",
-                       status=AssessmentStatus.SUPERSEDED, superseded_at=now)  # fmt: skip
-    return audited_update(actor=actor, instance=assessment, action="assessment_approve", status=AssessmentStatus.APPROVED,
-                          approved_by=actor, approved_at=now)  # fmt: skip
+    assessment = workflow.locked(assessment)
+    approver = workflow.approver(FLOW, actor=actor, record=assessment)
+    return workflow.approve(FLOW, actor=actor, record=assessment, approver=approver)

@@ -108,7 +108,7 @@ def indicator_trend_chart(rows: Iterable[tuple[int, Decimal, Decimal | None, Dec
 
 
 def point_value_chart(rows: Sequence[Mapping]) -> dict | None:
-    """点值走势与预测, from ``settlement.runs.selectors.point_value_trend`` rows in period order
+    """点值走势与预测, from ``settlement.runs.simulation.point_value_trend_forecast`` rows in period order
     ({"label", "point_value"}, and for a forecast row "forecast": True with optional "low"/"high");
     None when there is no run yet."""
     if not rows:

@@ -25,10 +25,11 @@ TOP_INSTITUTIONS = 15
 
 
 def point_value_trend(*, region, year: int, scheme: str, category: str) -> list[Mapping]:
-    """The settlement runs' point values and the year-end forecast (``settlement.runs.selectors.point_value_trend``);
-    no rows before the first run — the dashboard then says 尚无结算运行. (Imported here: supervision reads
-    settlement, which sits above the audit trail.)"""
-    from settlement.runs.selectors import point_value_trend as trend
+    """The settlement runs' point values and the year-end forecast
+    (``settlement.runs.simulation.point_value_trend_forecast``); no rows before the first run — the
+    dashboard then says 尚无结算运行. (Imported here: supervision reads settlement, which sits above the
+    audit trail.)"""
+    from settlement.runs.simulation import point_value_trend_forecast as trend
 
     return list(trend(region=region, year=year, scheme=scheme, category=category))
 

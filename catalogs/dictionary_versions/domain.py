@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from catalogs.codes import diagnosis_deciding
+from config.lazy import pandas as pd
 
 CODE_COLUMNS = ["code", "name", "category", "subcategory", "operating_room", "treatment_type"]
 ATTRIBUTES = ["category", "subcategory", "operating_room", "treatment_type"]

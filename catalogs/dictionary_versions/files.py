@@ -15,12 +15,11 @@ import json
 from pathlib import Path
 from typing import BinaryIO
 
-import pandas as pd
-
 from catalogs.choices import DictionaryKind
 from catalogs.codes import diagnosis_deciding
 from catalogs.dictionaries import FULL_SHEETS
 from catalogs.workbooks import SheetErrors, sheet_table, workbook_tables
+from config.lazy import pandas as pd
 
 NATIONAL_DIR = Path(__file__).resolve().parent.parent / "data" / "national"
 NATIONAL_FILES = {DictionaryKind.DIAGNOSIS: "icd10_yb20.csv.gz", DictionaryKind.PROCEDURE: "icd9cm3_yb.csv.gz"}

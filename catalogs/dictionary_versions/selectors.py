@@ -7,7 +7,6 @@ bottom of the layers) name diagnoses only by category: their 基层病种 catego
 
 from __future__ import annotations
 
-import pandas as pd
 from django.apps import apps
 from django.db.models import Count, QuerySet
 
@@ -16,6 +15,7 @@ from audit.models import RuleSet
 from catalogs.choices import CatalogStatus, DictionaryKind, DictionaryStatus
 from catalogs.dictionary_versions.domain import CODE_COLUMNS, REFERENCE_COLUMNS, DictionaryDiff, change_impact, dictionary_diff
 from catalogs.models import CatalogGroup, DictionaryCode, DictionaryVersion, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, Procedure
+from config.lazy import pandas as pd
 
 IN_FORCE_MODELS = {DictionaryKind.DIAGNOSIS: Diagnosis, DictionaryKind.PROCEDURE: Procedure}
 SOURCE_GROUPS, SOURCE_RULES, SOURCE_SUPERVISION, SOURCE_CASES = "目录病种", "DRG分组规则", "监管规则", "开放期病例"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import BinaryIO
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from catalogs.choices import DictionaryKind, DictionaryStatus
 from catalogs.dictionary_versions import files, selectors
 from catalogs.dictionary_versions.domain import CHANGE_LABELS, CODE_COLUMNS
 from catalogs.models import DictionaryCode, DictionaryVersion
+from config.lazy import pandas as pd
 
 ERR_NOT_DRAFT = "只有待发布的编码字典版本可以发布。"
 ERR_SELF_PUBLISH = "编码字典版本须由导入人以外的人员发布（双人复核）。"

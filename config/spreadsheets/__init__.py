@@ -1,20 +1,27 @@
-"""Every spreadsheet the portal writes or serves goes through this package.
+"""Every spreadsheet the portal reads, writes or serves goes through this package.
 
 - ``cells``: ``spreadsheet_safe`` / ``spreadsheet_unsafe``, what a text cell may hold (formula injection,
   and never ``CELL_LIMIT`` characters or more: ``CellTooLong``, so nothing is ever cut);
-- ``reader``: ``sheet_values`` / ``rows_checked``, the rows of an uploaded sheet, refusing a cell that holds
-  exactly Excel's limit (``CellAtLimit``: the mark of a cut upstream);
-- ``writer``: the one way a workbook of ours becomes bytes (``workbook_new`` + ``workbook_bytes`` for an
-  openpyxl layout, or ``rows_workbook`` for plain tables, streamed by XlsxWriter); every text cell is
-  neutralised on the way out, so a name, a statement or an id starting with ``=`` is never a live formula. We write no formulas of our own
-  (totals are computed exactly in Python), so no formula cell ever leaves a writer;
+- ``guard``: the defences in front of every .xlsx reader (``zip_check``: member count, declared sizes,
+  ratio; ``xml_check``: no DTD, UTF-8 only), refusing with ``FileRefused``;
+- ``reader``: ``sheet_names`` / ``sheet_rows`` (large uploads: python-calamine behind ``guard``),
+  ``workbook_loaded`` (small uploads: openpyxl read-only behind ``zip_check``), ``sheet_values`` /
+  ``rows_checked`` / ``grid_checked`` (refuse a cell holding exactly Excel's limit: ``CellAtLimit``),
+  ``sheet_records`` (a one-sheet table with named columns);
+- ``writer``: the one neutralising writer: ``workbook_new`` + ``workbook_bytes`` for an openpyxl layout,
+  ``rows_workbook`` for plain tables (XlsxWriter, constant memory), ``csv_bytes`` for CSV; every text cell
+  is neutralised on the way out, so a name, a statement or an id starting with ``=`` is never a live
+  formula. We write no formulas of our own (totals are computed exactly in Python);
+- ``streamed``: the report packs' streaming writer (styles, widths, 合计 rows; hand-written because it is
+  4x XlsxWriter's constant-memory mode, docs/dependencies.md), neutralising through the same
+  ``spreadsheet_safe``;
 - ``responses``: ``download_response``, the one way a file download is answered (content type, an
   RFC 6266 / RFC 5987 ``Content-Disposition``).
 
-The streaming report writer (``reports.workbook``) writes the package by hand for speed and neutralises
-through the same ``spreadsheet_safe``. The apps keep their layouts (``<app>/excel.py``); they build a
-workbook here and hand it back here. tests/config/test_spreadsheets_download.py downloads every
-spreadsheet the portal serves from a world full of formula-like text and checks no cell is live.
+The apps keep their layouts (``<app>/excel.py``); they build a workbook here and hand it back here.
+tests/config/test_spreadsheets.py holds that no module elsewhere writes a workbook or a served CSV or
+answers a download by hand; tests/config/test_spreadsheets_download.py downloads every spreadsheet the
+portal serves from a world full of formula-like text and checks no cell is live.
 """
 
 from __future__ import annotations

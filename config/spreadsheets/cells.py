@@ -3,7 +3,7 @@
 A text cell starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` so Excel, WPS and
 LibreOffice show it literally instead of evaluating it (``spreadsheet_safe``); reading our own workbook
 back, ``spreadsheet_unsafe`` takes exactly that quote off again. Every writer of ours applies
-``spreadsheet_safe`` to every text cell (``config.spreadsheets.writer`` and ``reports.workbook``).
+``spreadsheet_safe`` to every text cell (``config.spreadsheets.writer`` and ``config.spreadsheets.streamed``).
 
 Excel keeps at most 32,767 characters in a cell (``CELL_LIMIT``) and cuts the rest when it opens or saves
 the file. So nothing is ever cut without a word: ``spreadsheet_safe`` refuses (``CellTooLong``) a text

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from openpyxl.utils import get_column_letter
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from disputes.models import AgendaItem, Meeting, Participant
 
-THIN = Side(style="thin", color="999999")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-HEAD = PatternFill("solid", fgColor="DDEBF7")
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 def _title(sheet: Worksheet, text: str, columns: int) -> None:
+    from openpyxl.styles import Alignment, Font
+
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
     sheet["A1"] = text
     sheet["A1"].font = Font(size=14, bold=True)
@@ -28,14 +26,20 @@ def _title(sheet: Worksheet, text: str, columns: int) -> None:
 
 def _table(sheet: Worksheet, start: int, header: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int]) -> int:
     """A boxed table with a shaded header from row ``start``; returns the next free row."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="999999")
+    box, wrap = Border(left=thin, right=thin, top=thin, bottom=thin), Alignment(wrap_text=True, vertical="top")
+    head = PatternFill("solid", fgColor="DDEBF7")
     for column, label in enumerate(header, start=1):
         cell = sheet.cell(start, column, label)
-        cell.font, cell.fill, cell.border = Font(bold=True), HEAD, BOX
+        cell.font, cell.fill, cell.border = Font(bold=True), head, box
     row = start
     for row, values in enumerate(rows, start=start + 1):
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row, column, value)
-            cell.alignment, cell.border = WRAP, BOX
+            cell.alignment, cell.border = wrap, box
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     return row + 2

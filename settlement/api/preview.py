@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ErrorSerializer
+from config.api import ERR_INVALID, ErrorSerializer
 from config.api_params import refuse_unknown_params
 from settlement.api.intake import (
     _EXAMPLE_RECORD,
@@ -145,6 +145,11 @@ _EXAMPLE_REFUSED = {
                 "message": "只能上传本机构的结算清单，此行属于其他机构。"}],
 }  # fmt: skip
 
+_EXAMPLE_TOO_MANY = {
+    "detail": ERR_INVALID,
+    "errors": {"rows": [preview.ERR_TOO_MANY.format(limit=preview.MAX_CASES, count=preview.MAX_CASES + 1)]},
+}
+
 
 class GroupingPreviewView(APIView):
     @extend_schema(
@@ -165,6 +170,7 @@ class GroupingPreviewView(APIView):
             OpenApiExample("一条国家4101结构的结算清单", value={"records": [_EXAMPLE_RECORD]}, request_only=True),
             OpenApiExample("预分组结果", value=_EXAMPLE_RESULT, response_only=True, status_codes=["200"]),
             OpenApiExample("他院病例被拒绝", value=_EXAMPLE_REFUSED, response_only=True, status_codes=["400"]),
+            OpenApiExample(f"超过{preview.MAX_CASES}条被拒绝", value=_EXAMPLE_TOO_MANY, response_only=True, status_codes=["400"]),
         ],
         tags=["grouping"],
     )

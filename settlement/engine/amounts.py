@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pandas as pd
-
+from config.lazy import pandas as pd
 from settlement.engine.fixed import EngineError, allocate_largest_remainder, to_fen
 from settlement.engine.params import DEFAULT_PARAMS, AdvanceVariant, SettlementParams
 from settlement.engine.point_value import category_total, point_value

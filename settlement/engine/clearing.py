@@ -18,8 +18,7 @@ from functools import cache
 from decimal import Decimal
 from fractions import Fraction
 
-import pandas as pd
-
+from config.lazy import pandas as pd
 from settlement.engine.amounts import ZERO, allocate, by_institution
 from settlement.engine.fixed import POINTS_PLACES, EngineError, quantize, to_fen
 from settlement.engine.params import DEFAULT_PARAMS, SettlementParams, SharingRule

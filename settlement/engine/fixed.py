@@ -16,10 +16,9 @@ from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-import numpy as np
-import pandas as pd
-
 from config import money
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 #: The one rounding rule of settlement: half-up (四舍五入).
 ROUNDING = ROUND_HALF_UP

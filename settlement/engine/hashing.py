@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
-import pandas as pd
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 HASH_VERSION = b"settlement-engine-result-v1"
 

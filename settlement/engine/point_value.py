@@ -16,9 +16,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
-import pandas as pd
-
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.engine.fixed import POINTS_PLACES, PV_PLACES, EngineError, quantize, unit_decimal
 from settlement.engine.params import Basis
 

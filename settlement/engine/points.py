@@ -36,9 +36,8 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
-import pandas as pd
-
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.engine.fixed import E4, MONEY_PLACES, POINTS_PLACES, EngineError, div_half_up, unit_count, unit_decimal
 from settlement.engine.params import DEFAULT_PARAMS, Deviation, Kind, SettlementParams, SpecialOutcome
 from settlement.engine.point_value import ffs_points

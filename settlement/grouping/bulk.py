@@ -23,11 +23,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
-import pandas as pd
 from django.db import connections
 from django.db.models import QuerySet
 
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.bulkload import NULL, table_keys
 from settlement.grouping.models import CaseGroup
 

@@ -18,11 +18,10 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
 from catalogs import apg, dip, drg, grouping
 from catalogs.choices import CatalogKind, SubtypeDimension
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 
 # The columns each kind reads from the case table (besides ``id`` and ``period_id``).
 CASE_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -28,26 +28,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
-import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from catalogs.choices import CatalogKind, Scheme
 from accounts.regions import in_user_regions
-from catalogs.models import CatalogVersion, DrgRuleSet, Institution, Region
-from catalogs.selectors import drg_rule_set_in_force
+from catalogs.choices import CatalogKind, Scheme
+from catalogs.models import CatalogVersion, CoefficientTable, Institution, Region
+from catalogs.selectors import drg_rule_sets_in_force
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, EngineError
 from settlement.engine.points import case_points
 from settlement.grouping import domain, selectors
-from settlement.intake import columns as intake_columns
+from settlement.intake import columns as cols
 from settlement.intake import domain as intake
 from settlement.intake import national
+from settlement.intake.files import Tables
 from settlement.intake.services import national_tables
 from settlement.parameters.domain import to_engine
-from settlement.parameters.selectors import parameter_set_in_force_of_kind
+from settlement.parameters.models import ParameterSet
+from settlement.parameters.selectors import parameter_sets_in_force_of_kind
 from settlement.runs import domain as run_domain
 from settlement.runs import selectors as run_selectors
 from settlement.runs.choices import RunType
+from settlement.runs.models import SettlementRun
 
 MAX_CASES = 10_000
 CACHE_SIZE = 16
@@ -90,37 +94,129 @@ class PreviewCatalog:
 
 _cache: OrderedDict[tuple, PreviewCatalog] = OrderedDict()
 _cache_lock = threading.Lock()
+# Published or in-force objects by primary key (a version, a parameter set's engine values, a coefficient table's
+# rows, a run's point value): none of them changes once published, and a newer one has another key. Which one
+# is in force is asked of the database on every request (``_in_force``, one query), so a publication shows at once
+# in every process.
+OBJECT_CACHE_SIZE = 512
+_objects: OrderedDict[tuple, object] = OrderedDict()
 
 
-def _rules_key(version: CatalogVersion) -> int | None:
-    """The DRG rule set a version groups with is part of its identity: pinned, or the one in force."""
-    if version.kind != CatalogKind.DRG:
-        return None
-    if version.drg_rule_set_id:
-        return version.drg_rule_set_id
-    rule_set: DrgRuleSet | None = drg_rule_set_in_force(region=version.region, year=version.year)
-    return rule_set.pk if rule_set else None
-
-
-def preview_catalog(version: CatalogVersion) -> PreviewCatalog:
-    """The version's ``PreviewCatalog``, from the in-process cache when this process has built it before."""
-    key = (version.pk, _rules_key(version))
+def _cached(store: OrderedDict, size: int, key: tuple, build):
     with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    built = PreviewCatalog(catalog=selectors.grouping_catalog(version), groups=run_selectors.catalog_groups_frame(version),
-                           base_mean=run_selectors.catalog_base_mean(version))  # fmt: skip
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    built = build()
     with _cache_lock:
-        _cache[key] = built
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        store[key] = built
+        while len(store) > size:
+            store.popitem(last=False)
     return built
+
+
+def preview_catalog(version: CatalogVersion, *, rule_set_in_force: int | None = None) -> PreviewCatalog:
+    """The version's ``PreviewCatalog``, from the in-process cache when this process has built it before. The DRG
+    rule set a version groups with is part of its identity: pinned, or ``rule_set_in_force`` (its pk)."""
+    rules = (version.drg_rule_set_id or rule_set_in_force) if version.kind == CatalogKind.DRG else None
+    return _cached(_cache, CACHE_SIZE, (version.pk, rules), lambda: PreviewCatalog(
+        catalog=selectors.grouping_catalog(version), groups=run_selectors.catalog_groups_frame(version),
+        base_mean=run_selectors.catalog_base_mean(version)))  # fmt: skip
 
 
 def preview_cache_clear() -> None:
     with _cache_lock:
         _cache.clear()
+        _objects.clear()
+
+
+# --- what is in force, in one query -----------------------------------------------------------------
+
+
+def _first_pk(queryset: QuerySet) -> Subquery:
+    """The pk ``queryset.first()`` would give, as a subquery."""
+    return Subquery((queryset if queryset.ordered else queryset.order_by("pk")).values("pk")[:1])
+
+
+@dataclass(frozen=True)
+class _Pricing:
+    """What prices one scheme's cases of a region, year and method: the parameters, coefficients, point value."""
+
+    params: object
+    category: str
+    coefficients: dict[int, Decimal]
+    run: _PointValue | None
+
+
+@dataclass(frozen=True)
+class _PointValue:
+    pk: int
+    point_value: Decimal
+    source: dict
+
+
+@dataclass(frozen=True)
+class _InForce:
+    """For one region and year: the version in force of each method and the pricing of each (method, scheme),
+    or why there is none (text)."""
+
+    region: Region
+    versions: dict[str, CatalogVersion | None]
+    rule_set: int | None
+    pricing: dict[tuple[str, str], _Pricing | str]
+
+
+def _in_force(region_id: int, year: int, schemes: list[str]) -> _InForce:
+    """Which versions, rule set, parameter sets, coefficient table and point-value runs are in force for the region and
+    year, by the selectors' own querysets (the region an ``OuterRef``): two queries, the objects from the cache."""
+    here = OuterRef("pk")
+    ids = {f"version_{kind}": _first_pk(selectors.catalog_versions_in_force(region=here, kind=kind, year=year)) for kind in KINDS}
+    ids["rule_set"] = _first_pk(drg_rule_sets_in_force(region=here, year=year))
+    ids["coefficients"] = _first_pk(run_selectors.coefficient_tables_in_force(region=here, year=year))
+    params = {(kind, scheme): f"params_{kind}_{position}" for kind in KINDS for position, scheme in enumerate(schemes)}
+    for (kind, scheme), name in params.items():
+        ids[name] = _first_pk(parameter_sets_in_force_of_kind(region=here, year=year, scheme=scheme, kind=kind))
+    region = Region.objects.annotate(**ids).get(pk=region_id)
+    versions = {kind: _object("version", getattr(region, f"version_{kind}"), _version) for kind in KINDS}
+    coefficients = _object("coefficients", region.coefficients, _coefficients) or {}
+    sets = {key: _object("params", getattr(region, name), _parameters) for key, name in params.items()}
+    categories = sorted({(scheme, found[1]) for (_, scheme), found in sets.items() if found is not None})
+    runs = {pair: f"run_{position}" for position, pair in enumerate(categories)}
+    latest = {}
+    if runs:
+        run_ids = Region.objects.filter(pk=region_id).annotate(**{name: _first_pk(run_selectors.point_value_runs(
+            region=here, scheme=scheme, category=category)) for (scheme, category), name in runs.items()}).values(*runs.values()).get()  # fmt: skip
+        latest = {pair: _object("run", run_ids[name], _point_value) for pair, name in runs.items()}
+    pricing: dict[tuple[str, str], _Pricing | str] = {}
+    for (kind, scheme), found in sets.items():
+        if found is None:
+            pricing[kind, scheme] = NO_PARAMETERS.format(year=year, scheme=Scheme(scheme).label, kind=kind)
+        else:
+            pricing[kind, scheme] = _Pricing(params=found[0], category=found[1], coefficients=coefficients,
+                                             run=latest[scheme, found[1]])  # fmt: skip
+    return _InForce(region=region, versions=versions, rule_set=region.rule_set, pricing=pricing)
+
+
+def _object(kind: str, pk: int | None, build):
+    return None if pk is None else _cached(_objects, OBJECT_CACHE_SIZE, (kind, pk), lambda: build(pk))
+
+
+def _version(pk: int) -> CatalogVersion:
+    return CatalogVersion.objects.select_related("region").get(pk=pk)
+
+
+def _coefficients(pk: int) -> dict[int, Decimal]:
+    return run_selectors.coefficient_table_rows(CoefficientTable.objects.get(pk=pk))
+
+
+def _parameters(pk: int) -> tuple[object, str]:
+    parameter_set = ParameterSet.objects.get(pk=pk)
+    return to_engine(parameter_set.values, parameter_set.kind), parameter_set.category
+
+
+def _point_value(pk: int) -> _PointValue:
+    run = SettlementRun.objects.get(pk=pk)
+    return _PointValue(pk=run.pk, point_value=run.point_value, source=_point_value_source(run))
 
 
 # --- the entry point --------------------------------------------------------------------------------
@@ -135,32 +231,38 @@ def _own_institution(user) -> str | None:
     raise PermissionDenied(ERR_ROLE)
 
 
-def cases_preview(*, user, records: list[dict], national_shape: bool = False) -> dict:
+def cases_preview(*, user, records: list[dict] | None = None, national_shape: bool = False, tables: Tables | None = None) -> dict:
     """Group and price ``records`` (settlement-list rows, row numbers from 1) as the run would; store nothing.
     ``national_shape``: the records are 4101 records (``setlinfo`` with ``diseinfo``/``oprninfo``/``icuinfo``),
     validated and flattened by the batch endpoint's path (``national.records_validate``); a case's row is
-    then its record's number. Raises ``PermissionDenied`` for a role that may not preview, ``PreviewRefused``
-    for bad input."""
+    then its record's number. ``tables`` instead of ``records``: 4101 records as an uploaded file gives them (one
+    frame per national table, ``files.frame_read``). Raises ``PermissionDenied`` for a role that may not preview,
+    ``PreviewRefused`` for bad input."""
     own = _own_institution(user)
-    if not records:
+    if tables is not None:
+        national_shape = True
+    count = len(tables[cols.SETLINFO]) if tables is not None else len(records or ())
+    if not count:
         raise PreviewRefused(ERR_EMPTY)
-    if len(records) > MAX_CASES:
-        raise PreviewRefused(ERR_TOO_MANY.format(limit=MAX_CASES, count=len(records)))
+    if count > MAX_CASES:
+        raise PreviewRefused(ERR_TOO_MANY.format(limit=MAX_CASES, count=count))
     # Another region's institution is unknown to a bureau user bound to other regions, as on every page.
     readable = in_user_regions(Institution.objects.all(), user)
     institutions = {code: (pk, region, level) for code, pk, region, level in
                     readable.values_list("code", "pk", "region_id", "level")}  # fmt: skip
     if national_shape:
-        checked = national.records_validate(national_tables(records), known_institutions=institutions, own_institution=own,
-                                            first_row=1)  # fmt: skip
+        checked = national.records_validate(tables if tables is not None else national_tables(records),
+                                            known_institutions=institutions, own_institution=own, first_row=1)  # fmt: skip
     else:
         raw = pd.DataFrame.from_records(records).astype(object)
         checked = intake.cases_validate(raw, known_institutions=institutions, own_institution=own, first_row=1)
     if not checked.ok:
         raise PreviewRefused(ERR_INVALID.format(count=len(checked.errors)), _issue_rows(checked.errors))
     cases = _located(checked.cases, institutions)
-    regions = Region.objects.in_bulk(cases["region_id"].unique().tolist())
-    results = {kind: _kind_results(cases, kind=kind, regions=regions) for kind in KINDS}
+    inpatient = cases[cases["med_type"].isin(selectors.MED_TYPES[CatalogKind.DIP] | selectors.MED_TYPES[CatalogKind.DRG])]
+    in_force = {(int(region_id), int(year)): _in_force(int(region_id), int(year), sorted(block["insutype"].astype(str).unique()))
+                for (region_id, year), block in inpatient.groupby(["region_id", "year"], sort=True)}  # fmt: skip
+    results = {kind: _kind_results(cases, kind=kind, in_force=in_force) for kind in KINDS}
     general = checked.warnings["column"] == ""  # about the rows' keys (an unknown field), not one case
     warnings = _issues_by_row(checked.warnings[~general])
     rows = [
@@ -184,7 +286,7 @@ def _located(cases: pd.DataFrame, institutions: dict) -> pd.DataFrame:
 
 
 def _issue_rows(issues: pd.DataFrame) -> list[dict]:
-    return [{"row": int(row), "column": column, "column_label": intake_columns.column_label(column) if column else "",
+    return [{"row": int(row), "column": column, "column_label": cols.column_label(column) if column else "",
              "value": str(value), "message": message}
             for row, column, value, message in issues[intake.ISSUE_FIELDS].itertuples(index=False)]  # fmt: skip
 
@@ -199,7 +301,7 @@ def _issues_by_row(issues: pd.DataFrame) -> dict[int, list[dict]]:
 # --- per payment method -----------------------------------------------------------------------------
 
 
-def _kind_results(cases: pd.DataFrame, *, kind: str, regions: dict[int, Region]) -> list[dict]:
+def _kind_results(cases: pd.DataFrame, *, kind: str, in_force: dict[tuple[int, int], _InForce]) -> list[dict]:
     """One answer per case (in the cases' order) for ``kind``: its group and estimate, or why there is none."""
     answers: list[dict | None] = [None] * len(cases)
     inpatient = cases["med_type"].isin(selectors.MED_TYPES[kind])
@@ -207,13 +309,13 @@ def _kind_results(cases: pd.DataFrame, *, kind: str, regions: dict[int, Region])
     for position in np.flatnonzero(~inpatient.to_numpy()):
         answers[position] = _unavailable(NOT_INPATIENT.format(med_type=cases["med_type"].iat[position], kind=kind))
     for (region_id, year), block in cases[inpatient].groupby(["region_id", "year"], sort=True):
-        region = regions[int(region_id)]
-        version = selectors.catalog_version_in_force(region=region, kind=kind, year=int(year))
+        found = in_force[int(region_id), int(year)]
+        version = found.versions[kind]
         if version is None:
-            reason = NO_VERSION.format(region=region.name, year=year, kind=kind_label)
+            reason = NO_VERSION.format(region=found.region.name, year=year, kind=kind_label)
             block_answers = [_unavailable(reason)] * len(block)
         else:
-            block_answers = _version_results(block, version=version)
+            block_answers = _version_results(block, version=version, in_force=found)
         for position, answer in zip(block.index, block_answers, strict=True):
             answers[position] = answer
     return answers
@@ -223,17 +325,19 @@ def _unavailable(reason: str) -> dict:
     return {"available": False, "reason": reason}
 
 
-def _version_results(block: pd.DataFrame, *, version: CatalogVersion) -> list[dict]:
+def _version_results(block: pd.DataFrame, *, version: CatalogVersion, in_force: _InForce) -> list[dict]:
     """Group ``block`` (one region and year) with ``version`` and price it per scheme."""
     try:
-        prepared = preview_catalog(version)
+        prepared = preview_catalog(version, rule_set_in_force=in_force.rule_set)
         grouped = domain.cases_grouped(_as_read(block, domain.case_columns(prepared.catalog)), prepared.catalog)
     except (ValueError, ValidationError) as error:
         reason = NO_CATALOG.format(reason=" ".join(getattr(error, "messages", [str(error)])))
         return [_unavailable(reason)] * len(block)
     estimates: dict[int, dict] = {}
     for scheme, part in block.groupby("insutype", sort=True):
-        estimates.update(_estimates(part, grouped.loc[part.index], version=version, prepared=prepared, scheme=str(scheme)))
+        pricing = in_force.pricing[version.kind, str(scheme)]
+        estimates.update(_estimates(part, grouped.loc[part.index], version=version, prepared=prepared, scheme=str(scheme),
+                                    pricing=pricing))  # fmt: skip
     about = {"id": version.pk, "name": str(version), "year": version.year}
     ungroupable = domain.UNGROUPABLE_TRACES[version.kind]
     columns = ("group_code", "group_type", "treatment_type", "subtype", "typing_coefficient", "trace", "trace_text")
@@ -255,30 +359,9 @@ def _as_read(block: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-@dataclass(frozen=True)
-class _Pricing:
-    """What prices one scheme's cases of a region and year: the parameters, coefficients, point value."""
-
-    params: object
-    category: str
-    coefficients: dict[int, Decimal]
-    run: object | None
-
-
-def _pricing(*, version: CatalogVersion, scheme: str) -> _Pricing | str:
-    parameter_set = parameter_set_in_force_of_kind(region=version.region, year=version.year, scheme=scheme, kind=version.kind)
-    if parameter_set is None:
-        return NO_PARAMETERS.format(year=version.year, scheme=Scheme(scheme).label, kind=version.kind)
-    _, coefficients = run_selectors.coefficients_in_force(region=version.region, year=version.year)
-    run = run_selectors.point_value_run_latest(region=version.region, scheme=scheme, category=parameter_set.category)
-    return _Pricing(params=to_engine(parameter_set.values, parameter_set.kind), category=parameter_set.category,
-                    coefficients=coefficients, run=run)  # fmt: skip
-
-
 def _estimates(part: pd.DataFrame, grouped: pd.DataFrame, *, version: CatalogVersion, prepared: PreviewCatalog,
-               scheme: str) -> dict[int, dict]:  # fmt: skip
+               scheme: str, pricing: _Pricing | str) -> dict[int, dict]:  # fmt: skip
     """The estimate (估算) of each case of one scheme, by the cases' index."""
-    pricing = _pricing(version=version, scheme=scheme)
     if isinstance(pricing, str):
         return {index: _no_estimate(scheme, "", pricing) for index in part.index}
     try:
@@ -292,7 +375,7 @@ def _estimates(part: pd.DataFrame, grouped: pd.DataFrame, *, version: CatalogVer
     run = pricing.run
     pv = run.point_value if run is not None else None
     amounts = run_domain.case_amounts_fen(points["points_e4"].to_numpy(dtype=np.int64), pv)
-    source = _point_value_source(run)
+    source = run.source if run is not None else None
     note = (ESTIMATE_NOTE.format(period=source["period"], run_type=source["run_type_label"], run=run.pk, pv=pv) if run else
             NO_POINT_VALUE.format(scheme=Scheme(scheme).label, category=pricing.category))  # fmt: skip
     ungroupable = (grouped["group_code"].astype(str) == "").to_numpy()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
@@ -14,6 +13,7 @@ from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.dip import DipConfig
 from catalogs.models import CatalogVersion, GroupSubtype, Region
 from catalogs.selectors import drg_rule_set_for_version, drg_rules_of, procedure_types
+from config.lazy import pandas as pd
 from settlement.choices import MedType
 from settlement.grouping.domain import TRACE_TEXT, UNGROUPABLE_TRACES, GroupingCatalog
 from settlement.grouping.models import CaseGroup
@@ -25,9 +25,15 @@ TOP_GROUPS = 20
 ERR_NO_DRG_RULES = "{region}{year}年没有已发布的DRG分组规则，无法按DRG分组。请先导入并审核发布分组规则。"
 
 
+def catalog_versions_in_force(*, region, kind: str, year: int) -> QuerySet:
+    """The published versions of the region's catalog of ``kind`` for ``year`` (at most one); ``region`` may be
+    an ``OuterRef`` (the preview looks several up in one query)."""
+    return CatalogVersion.objects.filter(region=region, kind=kind, year=year, status=CatalogStatus.PUBLISHED)
+
+
 def catalog_version_in_force(*, region: Region, kind: str, year: int) -> CatalogVersion | None:
     """目录版本 in force: the published version of the region's catalog of ``kind`` for ``year`` (at most one)."""
-    return CatalogVersion.objects.filter(region=region, kind=kind, year=year, status=CatalogStatus.PUBLISHED).first()
+    return catalog_versions_in_force(region=region, kind=kind, year=year).first()
 
 
 def period_list_for(*, region: Region, year: int, month: int | None = None) -> list[SettlementPeriod]:

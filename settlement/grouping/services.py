@@ -16,8 +16,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pandas as pd
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +23,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.models import CatalogVersion, Region
+from config.lazy import pandas as pd
 from jobs.models import Job
 from jobs.services import job_start
 from settlement.grouping import domain, selectors

@@ -64,7 +64,9 @@ def grouping_preview(request: HttpRequest) -> HttpResponse:
     result, errors = None, []
     if request.method == "POST" and form.is_valid():
         try:
-            result = preview.cases_preview(user=request.user, records=form.cleaned_data["records"])
+            data = form.cleaned_data
+            result = preview.cases_preview(user=request.user, records=data["records"], national_shape=data["national_shape"],
+                                           tables=data["tables"])  # fmt: skip
         except preview.PreviewRefused as refused:
             form.add_error(None, str(refused))
             errors = refused.errors

@@ -19,10 +19,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import numpy as np
-import pandas as pd
-
 from catalogs import codes
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.intake import columns as cols
 from settlement.intake.columns import BY_CODE, COLUMNS, FEE_BREAKDOWN
 
@@ -119,9 +118,10 @@ class _Issues:
     parts: list[pd.DataFrame] = field(default_factory=list)
 
     def add(self, mask: pd.Series, column: str, values: pd.Series | str, message: pd.Series | str) -> None:
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
+        flags = mask.to_numpy(dtype=bool, na_value=False)
+        if not flags.any():  # the usual case, decided without building a Series
             return
+        mask = pd.Series(flags, index=mask.index)
         part = pd.DataFrame({"row": self.rows[mask].to_numpy(), "column": column})
         part["value"] = values[mask].astype(str).to_numpy() if isinstance(values, pd.Series) else values
         part["message"] = message[mask].astype(str).to_numpy() if isinstance(message, pd.Series) else message
@@ -131,7 +131,7 @@ class _Issues:
         self.parts.append(pd.DataFrame({"row": [HEADER_ROW], "column": [column], "value": [value], "message": [message]}))
 
     def frame(self) -> pd.DataFrame:
-        return issues_sorted(pd.concat(self.parts, ignore_index=True) if self.parts else empty_issues())
+        return issues_sorted(pd.concat(self.parts, ignore_index=True)) if self.parts else empty_issues()
 
 
 def empty_issues() -> pd.DataFrame:
@@ -347,12 +347,20 @@ def _parse_institution(values: pd.Series, column: cols.Column, issues: _Found, k
 def _parse_column(values: pd.Series, column: cols.Column, issues: _Issues, *, tz: str,
                   known: Mapping[str, object], own: str | None) -> tuple[pd.Series, pd.Series]:
     """(text, parsed) of one column, parsed on its distinct values; issues reported against rows."""
-    codes, distinct, parsed, found = _parse_distinct(values, column, tz=tz, known=known, own=own)
-    text = distinct.take(codes).set_axis(values.index)
+    key = _memo_key(values, column)
+    codes, distinct, parsed, found = _parse_distinct(values, column, key=key, tz=tz, known=known, own=own)
+    # A memoised column of a plain 0..n-1 index spreads back to the same rows every time: keep that too.
+    spread_key = ("rows", key) if key is not None and isinstance(values.index, pd.RangeIndex) and values.index.start == 0 \
+        and values.index.step == 1 else None  # fmt: skip
+    spread = _memo_get(spread_key, column)
+    if spread is None:
+        spread = (column, distinct.take(codes).set_axis(values.index), parsed.take(codes).set_axis(values.index))
+        _memo_put(spread_key, spread)
+    text = spread[1]
     for mask, message in found.found:
         rows_mask = mask.fillna(False).to_numpy(dtype=bool)[codes]
         issues.add(pd.Series(rows_mask, index=values.index), column.code, text, message)
-    return text, parsed.take(codes).set_axis(values.index)
+    return text, spread[2]
 
 
 # Parsing a column costs some pandas calls whatever its length, and a single case (the pre-grouping preview,
@@ -368,26 +376,46 @@ _memo: OrderedDict[tuple, tuple] = OrderedDict()
 _memo_lock = threading.Lock()
 
 
-def _parse_distinct(values: pd.Series, column: cols.Column, *, tz: str, known: Mapping[str, object],
+def _memo_key(values: pd.Series, column: cols.Column) -> tuple | None:
+    if len(values) > _MEMO_CELLS or column.kind == cols.INSTITUTION:
+        return None
+    cells = values.tolist()
+    if not all(type(cell) in _MEMO_TYPES for cell in cells):
+        return None
+    return (id(column), column.code, len(values), tuple((type(cell), cell) for cell in cells))  # 1, 1.0 and True apart
+
+
+def _memo_get(key: tuple | None, column: cols.Column) -> tuple | None:
+    """The memoised entry (its column first), or None; the entry keeps its column, so the id in the key is not
+    reused while it is kept."""
+    if key is None:
+        return None
+    with _memo_lock:
+        hit = _memo.get(key)
+        if hit is None or hit[0] is not column:
+            return None
+        _memo.move_to_end(key)
+        return hit
+
+
+def _memo_put(key: tuple | None, entry: tuple) -> None:
+    if key is None:
+        return
+    with _memo_lock:
+        _memo[key] = entry
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+
+
+def _parse_distinct(values: pd.Series, column: cols.Column, *, key: tuple | None, tz: str, known: Mapping[str, object],
                     own: str | None) -> tuple[np.ndarray, pd.Series, pd.Series, _Found]:
-    key = None
-    if len(values) <= _MEMO_CELLS and column.kind != cols.INSTITUTION:
-        cells = values.tolist()
-        if all(type(cell) in _MEMO_TYPES for cell in cells):
-            key = (id(column), column.code, tz, tuple((type(cell), cell) for cell in cells))  # 1, 1.0 and True apart
-            with _memo_lock:
-                hit = _memo.get(key)
-                if hit is not None and hit[0] is column:  # the entry keeps its column, so the id is not reused
-                    _memo.move_to_end(key)
-                    return hit[1:]
+    hit = _memo_get(key + (tz,) if key is not None else None, column)
+    if hit is not None:
+        return hit[1:]
     codes, distinct = distinct_text(values)
     found = _Found()
     parsed = _parse_values(distinct, column, found, tz=tz, known=known, own=own)
-    if key is not None:
-        with _memo_lock:
-            _memo[key] = (column, codes, distinct, parsed, found)
-            while len(_memo) > _MEMO_SIZE:
-                _memo.popitem(last=False)
+    _memo_put(key + (tz,) if key is not None else None, (column, codes, distinct, parsed, found))
     return codes, distinct, parsed, found
 
 
@@ -435,12 +463,16 @@ def table_parse(cells: pd.DataFrame, columns: Iterable[cols.Column], rows: pd.Se
 
 
 def _check_required(text: pd.DataFrame, inpatient: pd.Series, issues: _Issues) -> None:
+    # One comparison of the whole table (an object matrix), then a column of it per rule: a few rows cost
+    # microseconds per column rather than a pandas call.
+    blank = pd.DataFrame(text[list(cols.CODES)].to_numpy(dtype=object) == "", index=text.index, columns=cols.CODES)
+    inpatient_rows = inpatient.to_numpy(dtype=bool)
     for column in COLUMNS:
-        empty = text[column.code] == ""
-        if column.required == cols.ALWAYS:
-            issues.add(empty, column.code, "", ERR_REQUIRED)
-        elif column.required == cols.INPATIENT:
-            issues.add(empty & inpatient, column.code, "", ERR_REQUIRED_INPATIENT)
+        empty = blank[column.code].to_numpy()
+        if column.required == cols.ALWAYS and empty.any():
+            issues.add(blank[column.code], column.code, "", ERR_REQUIRED)
+        elif column.required == cols.INPATIENT and (empty & inpatient_rows).any():
+            issues.add(blank[column.code] & inpatient, column.code, "", ERR_REQUIRED_INPATIENT)
     issues.add((text["age"] == "") & (text["nwb_age"] == ""), "age", "", ERR_AGE_OR_NEWBORN_AGE)
     issues.add(inpatient & (text["age"] == "0") & (text["nwb_age"] == ""), "nwb_age", "", ERR_NEWBORN_AGE)
     chronic = text["med_type"] == cols.CHRONIC_MED_TYPE
@@ -552,7 +584,10 @@ def cases_validate(raw: pd.DataFrame, *, known_institutions: Mapping[str, object
     if not filled.any():
         issues.add_file(ERR_NO_ROWS)
         return IntakeResult(cases=pd.DataFrame(), errors=issues.frame(), warnings=warnings.frame())
-    text, cases, rows = text[filled], cases[filled], issues.rows[filled]
+    if filled.all():
+        rows = issues.rows
+    else:
+        text, cases, rows = text[filled], cases[filled], issues.rows[filled]
     issues.rows = warnings.rows = rows
     inpatient = text["med_type"].isin(cols.INPATIENT_MED_TYPES)
     # An infant may leave age blank (4101: required from one year); with nwb_age given, it counts as 0 years.

@@ -2,48 +2,49 @@
 
 Reading never trusts the file: an .xlsx is a zip whose central directory is checked (member count,
 declared uncompressed total, compression ratio) before any XML is parsed, and no XML part may carry a
-DTD (``xlsx``: the fast streaming reader). Writing goes through the one neutralising writer (``config.spreadsheets.writer``).
+DTD (``config.spreadsheets.guard``); python-calamine then reads it (``config.spreadsheets.reader``).
+Writing goes through the one neutralising writer (``config.spreadsheets.writer``).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import openpyxl
-import pandas as pd
-import pyarrow as pa
-from openpyxl.worksheet.datavalidation import DataValidation
-
-from config.spreadsheets import CellAtLimit
+from config.lazy import pandas as pd
+from config.lazy import pyarrow as pa
+from config.spreadsheets import CellAtLimit, reader
+from config.spreadsheets.guard import (  # noqa: F401 - the refusals intake names (tests, services)
+    ERR_NOT_ZIP,
+    ERR_ZIP_MEMBERS,
+    ERR_ZIP_RATIO,
+    ERR_ZIP_TOTAL,
+    ZIP_MAX_MEMBERS,
+    ZIP_MAX_RATIO,
+    FileRefused,
+    zip_check,
+)
 from config.spreadsheets.reader import grid_checked
-from config.spreadsheets.writer import rows_workbook, workbook_bytes, workbook_new
+from config.spreadsheets.writer import (
+    csv_bytes,
+    rows_workbook,
+    workbook_bytes,
+    workbook_new,
+)
 from settlement.intake import columns as cols
 from settlement.intake import contract
-from settlement.intake import xlsx
 
 ERR_FILE_TYPE = "仅支持 .xlsx、.csv 或 .zip（国家接口分表 CSV）文件。"
 ERR_FILE_TOO_LARGE = "文件大小超过上限 {limit} MB。"
-ERR_NOT_ZIP = "文件不是有效的 .xlsx（Excel 2007 及以上）文件。"
-ERR_ZIP_MEMBERS = "Excel 文件结构异常（压缩包成员过多），已拒绝。"
-ERR_ZIP_TOTAL = "Excel 文件解压后超过 {limit} MB，已拒绝。"
-ERR_ZIP_RATIO = "Excel 文件压缩比异常（疑似压缩炸弹），已拒绝。"
 ERR_CSV_ENCODING = "无法识别 CSV 文件编码，请另存为 UTF-8 或 GB18030 编码。"
 ERR_EMPTY_FILE = "文件为空。"
 ERR_ZIP_NO_SETLINFO = "压缩包中没有结算清单表：须有 setlinfo.csv（或 结算清单.csv），可另附 diseinfo、oprninfo、icuinfo（诊断、手术操作、重症监护）。"
 ERR_ZIP_TWICE = "压缩包中 {table} 表出现了不止一次：{names}。"
 
-ZIP_MAX_MEMBERS = 10_000
-ZIP_MAX_RATIO = 200
 TEMPLATE_ROWS = 100_000
 DATA_SHEET = "结算清单"
-
-
-class FileRefused(Exception):
-    """The file cannot be read; the message says why, in Chinese."""
 
 
 def source_of(file_name: str) -> str:
@@ -53,23 +54,7 @@ def source_of(file_name: str) -> str:
     return suffix[1:]
 
 
-def zip_check(path: Path, *, max_uncompressed_mb: int) -> None:
-    """Refuse a zip bomb from the central directory alone — no member is decompressed here."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise FileRefused(ERR_NOT_ZIP) from None
-    if len(members) > ZIP_MAX_MEMBERS:
-        raise FileRefused(ERR_ZIP_MEMBERS)
-    if sum(member.file_size for member in members) > max_uncompressed_mb * 1024 * 1024:
-        raise FileRefused(ERR_ZIP_TOTAL.format(limit=max_uncompressed_mb))
-    for member in members:
-        if member.file_size > 1024 * 1024 and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1):
-            raise FileRefused(ERR_ZIP_RATIO)
-
-
-Tables = dict[str, pd.DataFrame]  # the national shape: one frame per national table (setlinfo, diseinfo, ...)
+Tables = dict[str, "pd.DataFrame"]  # the national shape: one frame per national table (setlinfo, diseinfo, ...)
 
 
 def frame_read(path: Path, *, source: str, max_uncompressed_mb: int) -> pd.DataFrame | Tables:
@@ -107,12 +92,7 @@ def national_table(name: str) -> str | None:
 
 def _national_sheets(path: Path) -> dict[str, str]:
     """The sheets of a national workbook by table — only when a list sheet (诊断, diseinfo, ...) is there."""
-    try:
-        names = xlsx.sheet_names(path)
-    except xlsx.XlsxRefused as exc:
-        raise FileRefused(str(exc)) from None
-    except (zipfile.BadZipFile, OSError):
-        raise FileRefused(ERR_NOT_ZIP) from None
+    names = reader.sheet_names(path)
     found = {national_table(name): name for name in reversed(names)}
     found.pop(None, None)
     return found if set(found) & set(cols.SUBTABLES) and cols.SETLINFO in found else {}
@@ -178,13 +158,9 @@ def _rewound(source: Path | io.BytesIO) -> Path | io.BytesIO:
 
 def _xlsx_read(path: Path, *, sheet: str = DATA_SHEET) -> pd.DataFrame:
     try:
-        grid = grid_checked(xlsx.sheet_rows(path, sheet=sheet), sheet=sheet)
-    except xlsx.XlsxRefused as exc:
-        raise FileRefused(str(exc)) from None
+        grid = grid_checked(reader.sheet_rows(path, sheet=sheet), sheet=sheet)
     except CellAtLimit as exc:
         raise FileRefused(exc.message) from None
-    except (zipfile.BadZipFile, OSError):
-        raise FileRefused(ERR_NOT_ZIP) from None
     if grid.size == 0 or not any(cell is not None for cell in grid[0]):
         raise FileRefused(ERR_EMPTY_FILE)
     headers = _unique_headers(["" if cell is None else str(cell).strip() for cell in grid[0]])
@@ -231,6 +207,9 @@ def _instructions() -> list[list[str]]:
 
 def template_xlsx() -> bytes:
     """The template: headers '中文 code', drop-down lists for coded columns, an instructions sheet."""
+    import openpyxl
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = workbook_new()
     sheet = workbook.active
     sheet.title = DATA_SHEET
@@ -258,6 +237,4 @@ def template_xlsx() -> bytes:
 
 def template_csv() -> bytes:
     """The CSV template: the header line only, UTF-8 with BOM so Excel opens it correctly."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([column.header for column in cols.COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes([column.header for column in cols.COLUMNS])

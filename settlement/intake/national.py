@@ -19,9 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.intake import columns as cols
 from settlement.intake import domain
 from settlement.intake.columns import DISEINFO, ICUINFO, OPRNINFO, SETLINFO, TABLE_NAMES

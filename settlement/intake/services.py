@@ -17,7 +17,6 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from catalogs.models import Institution
+from config.lazy import pandas as pd
 from jobs.services import job_start
 from settlement.bulkload import CASE_COPY_COLUMNS, case_statistics_refresh, cases_copy
 from settlement.choices import PeriodStatus

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
-from openpyxl import load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from config.spreadsheets import spreadsheet_unsafe
-from config.spreadsheets.reader import sheet_values
+from config.spreadsheets.guard import FileRefused
+from config.spreadsheets.reader import sheet_values, workbook_loaded
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 from settlement.parameters import domain
 from settlement.parameters.models import ParameterSet
@@ -24,6 +22,8 @@ ERR_MISSING = "缺少参数项：{keys}。"
 
 
 def parameter_workbook(parameter_set: ParameterSet) -> bytes:
+    from openpyxl.styles import Font, PatternFill
+
     workbook = workbook_new()
     sheet = workbook.active
     sheet.title = SHEET
@@ -47,9 +47,11 @@ def parameter_workbook(parameter_set: ParameterSet) -> bytes:
 def parameter_values_read(file: BinaryIO) -> dict[str, str]:
     """The ``{key: text}`` of an exported sheet. Every problem is reported at once with its row, in Chinese;
     range and cross-field checks are the service's (``domain.validate``), mapped back to rows here."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError):
+        workbook = workbook_loaded(file)
+    except (FileRefused, InvalidFileException, OSError, KeyError, ValueError):
         raise ValidationError(ERR_FILE) from None
     sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
     rows = sheet_values(sheet)

@@ -12,9 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from audit.versioning import SeriesMessages, series_constraints, user_field
 from catalogs.choices import Scheme
 from settlement.engine.params import Kind
+from workflow.models import FourEyesSeries, SeriesMessages, series_constraints
 
 ERR_VERSION_EXISTS = "该统筹区、年度、险种、类别已存在此版本号。"
 ERR_ONE_IN_FORCE = "同一统筹区、年度、险种、类别只能有一个执行中的参数版本。"
@@ -35,8 +35,10 @@ class ParameterStatus(models.TextChoices):
 
 
 
-class ParameterSet(models.Model):
+class ParameterSet(FourEyesSeries):
     """结算参数版本."""
+
+    SERIES = ("region", "year", "scheme", "category")
 
     region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="parameter_sets", verbose_name="统筹区")
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
@@ -50,13 +52,6 @@ class ParameterSet(models.Model):
     effective_to = models.DateField("失效日期", null=True, blank=True)
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions", verbose_name="调整自")
     reason = models.TextField("调整原因", blank=True)
-    created_by = user_field("编制人")
-    created_at = models.DateTimeField("编制时间", auto_now_add=True)
-    submitted_by = user_field("提交人")
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    approved_by = user_field("审批人")
-    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
-    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "结算参数"
@@ -73,7 +68,3 @@ class ParameterSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年{self.get_scheme_display()}{self.category}结算参数 第{self.version}版"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == ParameterStatus.DRAFT

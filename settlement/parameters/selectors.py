@@ -31,8 +31,13 @@ def parameter_set_in_force(*, region, year: int, scheme: str, category: str, on:
     return covering.exclude(effective_to__lt=on).order_by("-version").first()
 
 
+def parameter_sets_in_force_of_kind(*, region, year: int, scheme: str, kind: str) -> QuerySet:
+    """The sets in force of the scheme's categories paid by ``kind``, the one that prices first."""
+    sets = ParameterSet.objects.filter(region=region, year=year, scheme=scheme, kind=kind, status=ParameterStatus.IN_FORCE)
+    return sets.order_by("category", "-version")
+
+
 def parameter_set_in_force_of_kind(*, region, year: int, scheme: str, kind: str) -> ParameterSet | None:
     """The set in force of the scheme's category paid by ``kind`` (the first category by code when several
     are): what prices a case before its run (预分组)."""
-    sets = ParameterSet.objects.filter(region=region, year=year, scheme=scheme, kind=kind, status=ParameterStatus.IN_FORCE)
-    return sets.order_by("category", "-version").first()
+    return parameter_sets_in_force_of_kind(region=region, year=year, scheme=scheme, kind=kind).first()

@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from audit.services import audit_record, audited_update, snapshot
 from settlement.engine.params import Kind
 from settlement.parameters import domain
 from settlement.parameters.models import ERR_SELF_APPROVAL, ParameterSet, ParameterStatus
+from workflow import services as workflow
+from workflow.services import locked_in
 
 ERR_EXISTS = "{year}年{scheme}{category}的结算参数已存在，请在已有版本上修改或发起调整。"
 ERR_NOT_DRAFT = "该参数版本已提交或已批准，不能修改；如需变更请退回或发起调整。"
@@ -28,13 +29,8 @@ ERR_KIND = "付费方式应为 DIP、DRG 或 APG。"
 ERR_EFFECTIVE_YEAR = "生效日期应在{year}年内。"
 
 
-def _locked(parameter_set: ParameterSet) -> ParameterSet:
-    return ParameterSet.objects.select_for_update().get(pk=parameter_set.pk)
-
-
-def _require(parameter_set: ParameterSet, status: str, message: str) -> None:
-    if parameter_set.status != status:
-        raise ValidationError(message)
+FLOW = workflow.Flow(action="parameter_set", in_force=ParameterStatus.IN_FORCE, superseded=ParameterStatus.SUPERSEDED,
+                     not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED, self_approval=ERR_SELF_APPROVE)  # fmt: skip
 
 
 @transaction.atomic
@@ -64,8 +60,7 @@ def _check_dates(year: int, effective_from: datetime.date) -> None:
 def parameter_set_update(*, actor, parameter_set: ParameterSet, values: Mapping[str, str],
                          effective_from: datetime.date | None = None, effective_to: datetime.date | None = None) -> ParameterSet:  # fmt: skip
     """Replace a draft's values (all or nothing: any invalid value → ``ValidationError`` keyed by field)."""
-    parameter_set = _locked(parameter_set)
-    _require(parameter_set, ParameterStatus.DRAFT, ERR_NOT_DRAFT)
+    parameter_set = locked_in(parameter_set, ParameterStatus.DRAFT, ERR_NOT_DRAFT)
     cleaned, errors = domain.validate(values)
     if errors:
         raise ValidationError(errors)
@@ -79,51 +74,34 @@ def parameter_set_update(*, actor, parameter_set: ParameterSet, values: Mapping[
 
 @transaction.atomic
 def parameter_set_submit(*, actor, parameter_set: ParameterSet) -> ParameterSet:
-    parameter_set = _locked(parameter_set)
-    _require(parameter_set, ParameterStatus.DRAFT, ERR_NOT_DRAFT)
-    return audited_update(actor=actor, instance=parameter_set, action="parameter_set_submit",
-                          status=ParameterStatus.SUBMITTED, submitted_by=actor, submitted_at=timezone.now())
+    return workflow.submit(FLOW, actor=actor, record=workflow.locked(parameter_set))
 
 
 @transaction.atomic
 def parameter_set_return(*, actor, parameter_set: ParameterSet, reason: str) -> ParameterSet:
     """Send a submitted version back as a draft (退回), with the reason."""
-    parameter_set = _locked(parameter_set)
-    _require(parameter_set, ParameterStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    if not reason.strip():
-        raise ValidationError(ERR_REASON)
-    return audited_update(actor=actor, instance=parameter_set, action="parameter_set_return", message=reason.strip(),
-                          status=ParameterStatus.DRAFT, submitted_by=None, submitted_at=None)
+    return workflow.send_back(FLOW, actor=actor, record=workflow.locked(parameter_set), reason=reason)
 
 
 @transaction.atomic
 def parameter_set_approve(*, actor, parameter_set: ParameterSet) -> ParameterSet:
     """Approve a submitted version (not by its submitter): it comes into force; the version in force
     before it is superseded and ends the day before this one takes effect."""
-    parameter_set = _locked(parameter_set)
-    _require(parameter_set, ParameterStatus.SUBMITTED, ERR_NOT_SUBMITTED)
-    if actor is None or actor.pk == parameter_set.submitted_by_id:
-        raise ValidationError(ERR_SELF_APPROVE)
-    now = timezone.now()
-    for previous in ParameterSet.objects.select_for_update().filter(
-        region=parameter_set.region_id, year=parameter_set.year, scheme=parameter_set.scheme, category=parameter_set.category,
-        status=ParameterStatus.IN_FORCE,
-    ):
-        end = max(previous.effective_from, parameter_set.effective_from - datetime.timedelta(days=1))
-        audited_update(actor=actor, instance=previous, action="parameter_set_supersede", message=f"被第{parameter_set.version}版替代",
-                       status=ParameterStatus.SUPERSEDED, superseded_at=now, effective_to=end)  # fmt: skip
-    return audited_update(actor=actor, instance=parameter_set, action="parameter_set_approve",
-                          status=ParameterStatus.IN_FORCE, approved_by=actor, approved_at=now)
+    parameter_set = workflow.locked(parameter_set)
+    approver = workflow.approver(FLOW, actor=actor, record=parameter_set)
+
+    def ending(previous: ParameterSet) -> dict:
+        return {"effective_to": max(previous.effective_from, parameter_set.effective_from - datetime.timedelta(days=1))}
+
+    return workflow.approve(FLOW, actor=actor, record=parameter_set, approver=approver, ending=ending)
 
 
 @transaction.atomic
 def parameter_set_revise(*, actor, parameter_set: ParameterSet, reason: str,
                          effective_from: datetime.date | None = None) -> ParameterSet:  # fmt: skip
     """A new draft version copied from the one in force (调整), with its reason and effective date."""
-    parameter_set = _locked(parameter_set)
-    _require(parameter_set, ParameterStatus.IN_FORCE, ERR_NOT_IN_FORCE)
-    if not reason.strip():
-        raise ValidationError(ERR_REASON)
+    parameter_set = locked_in(parameter_set, ParameterStatus.IN_FORCE, ERR_NOT_IN_FORCE)
+    reason = workflow.reason_given(reason, ERR_REASON)
     series = ParameterSet.objects.filter(region=parameter_set.region_id, year=parameter_set.year, scheme=parameter_set.scheme,
                                          category=parameter_set.category)  # fmt: skip
     if open_version := series.filter(status__in=ParameterStatus.open()).first():

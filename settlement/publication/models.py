@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from audit.versioning import user_field
 from settlement.publication.choices import ResponseKind
+from workflow.models import user_field
 
 
 class StatementPublication(models.Model):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 from django.db import connections
 
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
+from config.lazy import pyarrow as pa
+from config.lazy import pyarrow_csv as pacsv
 from settlement.runs.models import RunCase
 
 TABLE = RunCase._meta.db_table

@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 
 from catalogs.choices import Scheme
 from catalogs.models import CatalogVersion, CoefficientTable
+from config.lazy import pandas as pd
 from settlement.engine.amounts import annual_settlement, monthly_advance, quarterly_presettlement, settlement_amounts
 from settlement.engine.params import SettlementParams
 from settlement.engine.point_value import category_total, institution_totals, point_value
 from settlement.engine.points import case_points
 from settlement.grouping import domain as grouping_domain
 from settlement.grouping.selectors import catalog_version_in_force, grouping_catalog
-from settlement.runs import domain, selectors
+from settlement.runs import domain, inputs, selectors
 from settlement.runs.choices import RunType
 
 ZERO = Decimal("0.00")
@@ -67,7 +67,7 @@ def points_compute(
     if cases.empty:
         raise ValidationError(ERR_NO_CASES.format(label=run.period_label, scheme=Scheme(run.scheme).label, category=run.category))
     table, in_force = selectors.coefficients_in_force(region=run.region, year=run.year)
-    decisions, skipped = selectors.special_decisions(periods=periods)
+    decisions, skipped = inputs.special_decisions(periods=periods)
     decisions = domain.applied_decisions(decisions, cases["id"])
     base_mean = selectors.catalog_base_mean(version)
     if decisions and not base_mean:

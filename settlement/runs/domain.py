@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
-import pandas as pd
-
+from config.lazy import numpy as np
+from config.lazy import pandas as pd
 from settlement.engine.fixed import E4, MONEY_PLACES, POINTS_PLACES, quantize, to_fen, to_units, unit_count, unit_decimal
 from settlement.engine.params import Deviation, SpecialOutcome
 

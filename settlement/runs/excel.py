@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from django.utils import timezone
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from accounts.templatetags.portal import money
 from catalogs.choices import GroupType
@@ -26,8 +25,6 @@ from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 TEXT, COUNT, MONEY, POINTS, PV, RATIO, SCORE = "text", "count", "money", "points", "pv", "ratio", "score"
 NUMBER_FORMATS = {TEXT: "@", COUNT: "#,##0", MONEY: "#,##0.00", POINTS: "#,##0.0000", PV: "#,##0.000000", RATIO: "0.0000",
                   SCORE: "0.00"}  # fmt: skip
-HEADER_FONT, TITLE_FONT = Font(bold=True), Font(bold=True, size=13)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 MEMBER_NOTE = "医共体成员机构的病例点数计入牵头机构结算，结算金额由牵头机构统一结算；此处为本机构病例所占份额，仅供参考。"
 
 
@@ -157,6 +154,19 @@ def case_point_rows(results: Iterable[RunCase]) -> list[list[Line]]:
 # --- workbooks ------------------------------------------------------------------------------------
 
 
+@cache
+def _style(name: str):
+    """The workbooks' cell styles, built on first use (openpyxl is imported on use: config/lazy.py)."""
+    from openpyxl.styles import Font, PatternFill
+
+    styles = {
+        "header_font": Font(bold=True),
+        "title_font": Font(bold=True, size=13),
+        "header_fill": PatternFill("solid", fgColor="DDEBF7"),
+    }
+    return styles[name]
+
+
 def _cell(sheet, row: int, column: int, line: Line):
     value = line.value if line.numeric else "" if line.value is None else str(line.value)
     cell = sheet.cell(row=row, column=column, value=value)
@@ -167,7 +177,7 @@ def _cell(sheet, row: int, column: int, line: Line):
 def _header(sheet, row: int, headers: Sequence[str]) -> None:
     for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=row, column=column, value=header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.font, cell.fill = _style("header_font"), _style("header_fill")
 
 
 def _table(sheet, start: int, headers: Sequence[str], rows: Iterable[Sequence[Line]]) -> int:
@@ -181,6 +191,8 @@ def _table(sheet, start: int, headers: Sequence[str], rows: Iterable[Sequence[Li
 
 
 def _book(title: str, widths: Sequence[int]):
+    from openpyxl.utils import get_column_letter
+
     book = workbook_new()
     sheet = book.active
     sheet.title = title
@@ -190,9 +202,9 @@ def _book(title: str, widths: Sequence[int]):
 
 
 def _title(sheet, title: str, lines: Sequence[tuple[str, str]]) -> int:
-    sheet.cell(row=1, column=1, value=title).font = TITLE_FONT
+    sheet.cell(row=1, column=1, value=title).font = _style("title_font")
     for row, (label, value) in enumerate(lines, start=2):
-        sheet.cell(row=row, column=1, value=label).font = HEADER_FONT
+        sheet.cell(row=row, column=1, value=label).font = _style("header_font")
         sheet.cell(row=row, column=2, value=value)
     return len(lines) + 3
 
@@ -211,7 +223,7 @@ def _sections(sheet, start: int, sections: Iterable[Section]) -> int:
     sheet.freeze_panes = sheet.cell(row=start + 1, column=1)
     position = start + 1
     for section in sections:
-        sheet.cell(row=position, column=1, value=section.title).font = HEADER_FONT
+        sheet.cell(row=position, column=1, value=section.title).font = _style("header_font")
         for position, line in enumerate(section.lines, start=position + 1):
             sheet.cell(row=position, column=1, value=line.label)
             _cell(sheet, position, 2, line)
@@ -230,7 +242,7 @@ def statement_workbook(row: RunInstitution, *, members: Sequence[str] = ()) -> b
                                                  ("金额单位", "元"), ("生成时间", f"{timezone.localtime():%Y-%m-%d %H:%M:%S}")])  # fmt: skip
     position = _sections(sheet, start, statement_sections(row))
     for title, rows in breakdown_tables(row):
-        sheet.cell(row=position, column=1, value=f"点数构成（{title}）").font = HEADER_FONT
+        sheet.cell(row=position, column=1, value=f"点数构成（{title}）").font = _style("header_font")
         position = _table(sheet, position + 1, [h for h, _ in BREAKDOWN_COLUMNS], rows) + 1
     return workbook_bytes(book)
 
@@ -246,7 +258,7 @@ def member_share_workbook(run: SettlementRun, institution, share: MemberShare, c
     position = _sections(sheet, start, member_sections(share))
     rows = [[Line(h, v, f) for (h, f), v in zip(MEMBER_CASE_COLUMNS, (c.case.setl_id, c.group_code or "不能入组", deviation_label(c.deviation),
                                                                       c.points, c.amount), strict=True)] for c in cases]  # fmt: skip
-    sheet.cell(row=position, column=1, value="本机构病例").font = HEADER_FONT
+    sheet.cell(row=position, column=1, value="本机构病例").font = _style("header_font")
     _table(sheet, position + 1, [h for h, _ in MEMBER_CASE_COLUMNS], rows)
     return workbook_bytes(book)
 

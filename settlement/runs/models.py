@@ -18,9 +18,9 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.tenancy import TenantQuerySet
-from audit.versioning import user_field
 from catalogs.choices import Scheme
 from settlement.runs.choices import RunStatus, RunType
+from workflow.models import user_field
 
 ERR_ONE_ACTIVE = "该期间已有一个正在排队或计算中的结算运行，请等待其完成后再运行。"
 ERR_ONE_CURRENT = "同一期间只能有一个有效的结算运行。"

@@ -14,31 +14,25 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
-import pandas as pd
 from django.db import connection
 from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
 from django.db.models.functions import Cast
 
-from audit.models import Finding
-from audit.choices import FindingStatus
 from budgets.models import Budget
 from budgets.selectors import budget_in_force, budget_phasing, budget_reserve_statement
 from catalogs.choices import CoefficientStatus
 from catalogs.models import CatalogVersion, CoefficientTable, Institution, Region
 from catalogs.register.domain import State
 from catalogs.register.selectors import institution_states_as_of
+from config.lazy import pandas as pd
 from config.money import allocate_largest_remainder
-from disputes.choices import Decision as DecisionChoice
-from disputes.choices import ItemKind, ItemStatus
-from disputes.models import DisputeItem
 from settlement.engine.fixed import MONEY_PLACES, to_units
-from settlement.engine.params import SpecialOutcome
 from settlement.grouping.selectors import period_cases
 from settlement.bulkread import frame_of
 from settlement.choices import PeriodStatus
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.runs.choices import RunStatus, RunType
-from settlement.runs.domain import Decision, MemberShare
+from settlement.runs.domain import MemberShare
 from settlement.runs.models import RevolvingFund, RunCase, RunInstitution, SettlementRun
 
 MONEY_FIELDS = {"medfee_fen": "medfee_sumamt", "fund_fen": "fund_pay_sumamt", "psn_part_fen": "psn_part_amt"}
@@ -82,11 +76,19 @@ def catalog_groups_frame(version: CatalogVersion) -> pd.DataFrame:
     return pd.DataFrame(list(version.groups.values_list(*GROUP_COLUMNS)), columns=list(GROUP_COLUMNS))
 
 
+def coefficient_tables_in_force(*, region, year: int) -> QuerySet:
+    return CoefficientTable.objects.filter(region=region, year=year, status=CoefficientStatus.IN_FORCE)
+
+
+def coefficient_table_rows(table: CoefficientTable) -> dict[int, Decimal]:
+    return dict(table.rows.values_list("institution_id", "combined"))
+
+
 def coefficients_in_force(*, region: Region, year: int) -> tuple[CoefficientTable | None, dict[int, Decimal]]:
-    table = CoefficientTable.objects.filter(region=region, year=year, status=CoefficientStatus.IN_FORCE).first()
+    table = coefficient_tables_in_force(region=region, year=year).first()
     if table is None:
         return None, {}
-    return table, dict(table.rows.values_list("institution_id", "combined"))
+    return table, coefficient_table_rows(table)
 
 
 @dataclass(frozen=True)
@@ -153,55 +155,6 @@ def category_pools(*, region: Region, year: int, scheme: str, category: str) -> 
                  adjustment_fund=share(statement.adjustment_fund) if statement else None)  # fmt: skip
 
 
-OUTCOMES = {DecisionChoice.APPROVED_FFS: SpecialOutcome.FFS, DecisionChoice.ADJUSTED_SCORE: SpecialOutcome.POINTS,
-            DecisionChoice.PARTLY: SpecialOutcome.POINTS}  # fmt: skip
-
-
-def special_decisions(*, periods: Sequence[SettlementPeriod]) -> tuple[list[Decision], list[int]]:
-    """Approved special-case decisions on cases of the periods, decided or already applied by an earlier run,
-    and the ids of partly-approved items that cannot be applied (no approved points given)."""
-    items = DisputeItem.objects.filter(kind=ItemKind.SPECIAL_CASE, period__in=periods, status__in=[ItemStatus.DECIDED, ItemStatus.APPLIED],
-                                       decision__in=DecisionChoice.approving())  # fmt: skip
-    decisions, skipped = [], []
-    for item_id, case_id, decision, value in items.values_list("id", "case_id", "decision", "decision_value").order_by("id"):
-        if OUTCOMES[decision] == SpecialOutcome.POINTS and value is None:
-            skipped.append(item_id)
-            continue
-        decisions.append(Decision(item_id, case_id, OUTCOMES[decision], value if OUTCOMES[decision] == SpecialOutcome.POINTS else None))
-    return decisions, skipped
-
-
-def decided_items(ids: Sequence[int]) -> QuerySet[DisputeItem]:
-    """The items among ``ids`` not yet marked applied."""
-    return DisputeItem.objects.filter(pk__in=list(ids), status=ItemStatus.DECIDED)
-
-
-def _confirmed_findings(*, region: Region, year: int) -> QuerySet[Finding]:
-    return Finding.objects.filter(institution__region=region, year=year, status=FindingStatus.CONFIRMED)
-
-
-def confirmed_deductions(*, region: Region, year: int, scheme: str, category: str) -> tuple[dict[int, Decimal], list[int]]:
-    """Confirmed supervision findings of the year (违规扣款) charged to the scheme and category, per
-    institution, and their ids: each finding is charged to one pair, so one clearing deducts it."""
-    findings = _confirmed_findings(region=region, year=year).filter(scheme=scheme, category=category)
-    totals = dict(findings.values("institution_id").annotate(total=Sum("amount")).values_list("institution_id", "total"))
-    return totals, sorted(findings.values_list("id", flat=True))
-
-
-def uncharged_deductions(*, region: Region, year: int) -> list[int]:
-    """Ids of the year's confirmed findings with an amount to deduct but no scheme and category named."""
-    findings = _confirmed_findings(region=region, year=year).filter(scheme="", amount__gt=0)
-    return sorted(findings.values_list("id", flat=True))
-
-
-def assessment_scores(*, region: Region, year: int) -> dict[int, Decimal] | None:
-    """The approved annual assessment's total score per institution (考核得分), or None when none is approved."""
-    from audit.assessment.selectors import approved_assessment_scores
-
-    scores = approved_assessment_scores(region=region, year=year)
-    return scores or None
-
-
 def year_closed(region: Region, year: int) -> bool:
     """The year is closed (年度关账): all twelve months closed after a completed clearing run."""
     periods = SettlementPeriod.objects.filter(region=region, year=year)
@@ -223,12 +176,16 @@ def run_current(*, region: Region, year: int, scheme: str, category: str, run_ty
                                         status=RunStatus.COMPLETED).first()  # fmt: skip
 
 
-def point_value_run_latest(*, region: Region, scheme: str, category: str) -> SettlementRun | None:
-    """The newest completed run of the scheme's category that has a point value (最新公布的点值): the latest
-    year first, then the latest finished."""
+def point_value_runs(*, region, scheme: str, category: str) -> QuerySet:
+    """The completed runs of the scheme's category that have a point value, the newest (最新公布的点值) first:
+    the latest year first, then the latest finished."""
     runs = SettlementRun.objects.filter(region=region, scheme=scheme, category=category.upper(), status=RunStatus.COMPLETED,
                                         point_value__isnull=False)  # fmt: skip
-    return runs.order_by("-year", "-finished_at", "-pk").first()
+    return runs.order_by("-year", "-finished_at", "-pk")
+
+
+def point_value_run_latest(*, region: Region, scheme: str, category: str) -> SettlementRun | None:
+    return point_value_runs(region=region, scheme=scheme, category=category).first()
 
 
 def current_runs(*, region: Region, year: int, scheme: str, category: str, run_type: str) -> dict[int, SettlementRun]:
@@ -322,23 +279,17 @@ def run_case_list_for_user(user, *, run: SettlementRun, institution_id: int | No
     return rows.select_related("case").order_by("case_id")
 
 
-def point_value_trend(*, region: Region, year: int, scheme: str, category: str) -> list[dict]:
-    """点值走势: the point value of each current monthly run, then the year's (annual settlement) — or, while
-    the year is still running, the forecast year-end value with its range (a row marked ``forecast``)."""
+def point_value_trend_settled(*, region: Region, year: int, scheme: str, category: str) -> tuple[list[dict], bool]:
+    """点值走势 as settled — the point value of each current monthly run, then the year's (annual
+    settlement) when there is one — and whether the year is settled. The year-end forecast of a year
+    still running is added by ``settlement.runs.simulation.point_value_trend_forecast``: a selector
+    runs no simulation."""
     months = current_runs(region=region, year=year, scheme=scheme, category=category, run_type=RunType.MONTHLY)
     rows = [{"run_id": months[m].pk, "label": f"{m}月", "point_value": months[m].point_value} for m in sorted(months)]
     annual = run_current(region=region, year=year, scheme=scheme, category=category, run_type=RunType.ANNUAL)
     if annual is not None:
-        return [*rows, {"run_id": annual.pk, "label": "年度结算", "point_value": annual.point_value}]
-    if rows:
-        from settlement.runs.simulation import point_value_forecast  # it reads through this module
-
-        view = point_value_forecast(region=region, year=year, scheme=scheme, category=category)
-        if view.forecast is not None:
-            forecast = view.forecast
-            rows.append({"label": "年终预测", "point_value": forecast.point_value, "low": forecast.point_value_low,
-                         "high": forecast.point_value_high, "forecast": True})  # fmt: skip
-    return rows
+        rows.append({"run_id": annual.pk, "label": "年度结算", "point_value": annual.point_value})
+    return rows, annual is not None
 
 
 # --- pages (settlement/runs/views.py, api/) ---------------------------------------------------------

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from catalogs.choices import Scheme
 from catalogs.models import Region
+from config.lazy import pandas as pd
 from jobs.services import JobRefused, job_start, job_sweep
 from settlement.choices import PeriodStatus
 from settlement.engine import result_hash
@@ -32,6 +32,7 @@ from settlement.models import SettlementPeriod
 from settlement.parameters.domain import to_engine
 from settlement.parameters.selectors import parameter_set_in_force
 from settlement.runs import compute, domain, selectors
+from settlement.runs import inputs as run_inputs
 from settlement.runs.bulk import run_cases_copy
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.models import RunInstitution, SettlementRun
@@ -197,7 +198,7 @@ def _execute(run: SettlementRun, report: Progress) -> dict:
     run.summary = {**result.summary, "changes": changes, "seconds": round(time.perf_counter() - started, 2)}
     run.status, run.finished_at = RunStatus.COMPLETED, timezone.now()
     run.save()
-    _decisions_mark_applied(run, inputs.get("decisions", []))
+    run_inputs.decisions_mark_applied(run, inputs.get("decisions", []))
     audit_record(actor=run.started_by or "结算运行", action="run_complete", instance=run,
                  after={"point_value": str(run.point_value), "total": str(run.total), "result_hash": run.result_hash,
                         "input_hash": run.input_hash, "supersedes": previous.pk if previous else None, "changes": len(changes)},
@@ -286,7 +287,7 @@ def _clearing(run: SettlementRun, params, pools: selectors.Pools, inputs: dict) 
     institutions = selectors.frozen_institutions(annual) or selectors.region_institutions(run.region, annual.period_end)
     _freeze_institutions(run, institutions, inputs)
     violations, finding_ids = _deductions(run)
-    scores = selectors.assessment_scores(region=run.region, year=run.year)
+    scores = run_inputs.assessment_scores(region=run.region, year=run.year)
     revolving = selectors.revolving_funds(region=run.region, year=run.year, scheme=run.scheme, category=run.category)
     booked = lambda values: _booked_sums(values, institutions.leads)  # noqa: E731
     violations, revolving = booked(violations), booked(revolving)
@@ -318,9 +319,9 @@ def _clearing(run: SettlementRun, params, pools: selectors.Pools, inputs: dict) 
 
 def _deductions(run: SettlementRun) -> tuple[dict[int, Decimal], list[int]]:
     """The findings this clearing deducts; refused while any confirmed deduction of the year names no charge."""
-    if uncharged := selectors.uncharged_deductions(region=run.region, year=run.year):
+    if uncharged := run_inputs.uncharged_deductions(region=run.region, year=run.year):
         raise ValidationError(ERR_UNCHARGED.format(year=run.year, ids="、".join(f"#{pk}" for pk in uncharged)))
-    return selectors.confirmed_deductions(region=run.region, year=run.year, scheme=run.scheme, category=run.category)
+    return run_inputs.confirmed_deductions(region=run.region, year=run.year, scheme=run.scheme, category=run.category)
 
 
 def _refuse_unsettled(run: SettlementRun, violations: dict[str, Decimal], settled: set[str]) -> None:
@@ -373,13 +374,6 @@ def _supersede(run: SettlementRun, previous: SettlementRun | None) -> list[dict]
              "before": str(c.before) if c.before is not None else None,
              "after": str(c.after) if c.after is not None else None, "difference": str(c.difference)}
             for c in changes]  # fmt: skip
-
-
-def _decisions_mark_applied(run: SettlementRun, item_ids: list[int]) -> None:
-    from disputes.services import item_mark_applied
-
-    for item in selectors.decided_items(item_ids):
-        item_mark_applied(actor=None, item=item, note=f"已在结算运行 #{run.pk}（{run.period_label}）中执行")
 
 
 # --- closing --------------------------------------------------------------------------------------

@@ -169,5 +169,19 @@ def point_value_forecast(*, region, year: int, scheme: str, category: str) -> Fo
     return ForecastView(points, values, forecast, basis)
 
 
+def point_value_trend_forecast(*, region, year: int, scheme: str, category: str) -> list[dict]:
+    """点值走势 with the forecast: ``selectors.point_value_trend_settled`` (each current monthly run's point value,
+    then the year's once settled) and, while the year is still running, the forecast year-end value
+    with its range (a row marked ``forecast``)."""
+    rows, settled = selectors.point_value_trend_settled(region=region, year=year, scheme=scheme, category=category)
+    if settled or not rows:
+        return rows
+    forecast = point_value_forecast(region=region, year=year, scheme=scheme, category=category).forecast
+    if forecast is not None:
+        rows.append({"label": "年终预测", "point_value": forecast.point_value, "low": forecast.point_value_low,
+                     "high": forecast.point_value_high, "forecast": True})  # fmt: skip
+    return rows
+
+
 def _basis(run: SettlementRun):
     return to_engine(run.parameter_set.values, run.parameter_set.kind).basis

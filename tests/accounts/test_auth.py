@@ -18,7 +18,7 @@ from tests.world import PASSWORD
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
-HOME = reverse("accounts:home")
+HOME = reverse("portal:home")
 IP_1, IP_2 = "10.20.0.1", "10.20.0.2"
 WRONG = "not-the-password"
 

@@ -74,11 +74,11 @@ def test_a_user_bound_to_one_region_gets_404_on_the_others_pages_and_api(world, 
 
 def test_the_selector_is_shown_to_a_user_with_two_regions_and_switches_the_current_one(world, second, client_for):
     region_b, _, officer_b = second
-    single = client_for(officer_b).get(reverse("accounts:home")).content.decode()
+    single = client_for(officer_b).get(reverse("portal:home")).content.decode()
     assert 'data-testid="region-selector"' not in single and "泰山市" in single
     world.officer.regions.add(region_b)
     client = client_for(world.officer)
-    page = client.get(reverse("accounts:home")).content.decode()
+    page = client.get(reverse("portal:home")).content.decode()
     assert 'data-testid="region-selector"' in page and "切换统筹区" in page
     assert client.get(reverse("supervision:rule_set_list")).context["region"] == world.region
     response = client.post(reverse("accounts:region_switch"), {"region": region_b.code, "next": reverse("supervision:rule_set_list")})
@@ -93,7 +93,7 @@ def test_the_selector_refuses_a_region_out_of_scope_and_an_outside_next(world, s
     assert client.post(reverse("accounts:region_switch"), {"region": region_b.code}).status_code == 404
     assert SESSION_KEY not in client.session
     response = client.post(reverse("accounts:region_switch"), {"region": world.region.code, "next": "https://evil.example/"})
-    assert response.url == reverse("accounts:home")
+    assert response.url == reverse("portal:home")
 
 
 def test_forms_offer_and_accept_only_the_users_regions(world, second, client_for):

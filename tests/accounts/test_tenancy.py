@@ -56,7 +56,7 @@ def test_case_list_of_hospital_omits_other_institution(world, client_for):
 
 def test_home_dashboard_of_bureau_shows_level_labels_and_plain_years(world, client_for):
     case_create(institution=world.hospital_a, period=world.period, setl_id="A1")
-    body = client_for(world.officer).get(reverse("accounts:home")).content.decode()
+    body = client_for(world.officer).get(reverse("portal:home")).content.decode()
     assert "三级甲等" in body and "二级" in body and ">3A<" not in body
     assert "2024年3月" in body and "2,024" not in body
 
@@ -65,5 +65,5 @@ def test_home_dashboard_of_hospital_counts_only_own_cases(world, client_for):
     case_create(institution=world.hospital_a, period=world.period, setl_id="A1")
     case_create(institution=world.hospital_b, period=world.period, setl_id="B1", medfee_sumamt=Decimal("77777.00"),
                 fund_pay_sumamt=Decimal("70000.00"), hifp_pay=Decimal("70000.00"), psn_part_amt=Decimal("7777.00"))
-    body = client_for(world.user_a).get(reverse("accounts:home")).content.decode()
+    body = client_for(world.user_a).get(reverse("portal:home")).content.decode()
     assert "30,000.00" in body and "77,777.00" not in body and "乙医院" not in body

@@ -163,7 +163,7 @@ def test_the_lists_and_matrix_show_every_institutions_total(world, approved, cli
 
 def test_the_navigation_offers_the_dashboard_and_the_assessment(world, client_for):
     for user in (world.user_a, world.officer):
-        page = client_for(user).get(reverse("accounts:home")).content.decode()
+        page = client_for(user).get(reverse("portal:home")).content.decode()
         assert reverse("supervision:dashboard") in page and reverse("supervision:assessment_list") in page
 
 

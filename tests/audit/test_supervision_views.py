@@ -201,7 +201,7 @@ def test_a_hospital_never_sees_who_reviewed_its_findings(world, findings, client
 
 def test_the_navigation_points_hospitals_and_the_bureau_at_supervision(world, client_for):
     for user in (world.user_a, world.officer):
-        page = client_for(user).get(reverse("accounts:home")).content.decode()
+        page = client_for(user).get(reverse("portal:home")).content.decode()
         assert reverse("supervision:finding_list") in page
 
 

@@ -87,10 +87,10 @@ def login(page: Page, username: str, password: str = PASSWORD) -> None:
 
 def logout(page: Page) -> None:
     """Log out from the home page and check that home now sends an anonymous visitor to log in."""
-    page.goto(reverse("accounts:home"))
+    page.goto(reverse("portal:home"))
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("heading", name="登录医保支付方式管理平台")).to_be_visible()
-    page.goto(reverse("accounts:home"))
+    page.goto(reverse("portal:home"))
     expect(page.locator("#id_username")).to_be_visible()
 
 

@@ -3,10 +3,13 @@ national sample results and reference-grouper results for each kind of rule), an
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalogs import drg, drg_rule_services, selectors
 from catalogs.choices import CatalogStatus
@@ -71,3 +74,46 @@ def test_one_command_loads_the_national_rules_as_a_published_rule_set(world):
     assert rule_set.drgadrg_rows.count() == 376 and rule_set.drgorprocedure_rows.count() > 10_000
     with pytest.raises(CommandError, match="用户不存在"):
         call_command("drg_rules_load_national", world.region.code, "2025", "--officer", "nobody", "--admin", world.bureau_admin.username)
+
+
+# --- properties on national cases: the grouper shares work between cases (units, classes of codes), which must
+# never show in a result — a case groups the same alone, in any batch and in any order.
+
+
+def _national_batch(rules: drg.DrgRules, rng: np.random.Generator, n: int, pool: int) -> pd.DataFrame:
+    """``n`` cases drawn from ``pool`` codes of each national list (so many cases share rule lists), with blanks,
+    invalid codes, both sexes and none, newborns with and without weights, other diagnoses and procedures."""
+    diagnoses = [*rng.choice(rules.mdc_diagnoses["diag_code"].to_numpy(dtype=object), size=pool), "", "Z99.999x", "C16"]
+    procedures = ["", *rng.choice(rules.adrg_procedures["proc_code"].to_numpy(dtype=object), size=pool),
+                  *rng.choice(rules.or_procedures.to_numpy(dtype=object), size=pool)]  # fmt: skip
+    others = ["", *(";".join(rng.choice(rules.cc["diag_code"].to_numpy(dtype=object), size=k)) for k in (1, 2, 3, 1, 2)),
+              ";".join(rng.choice(rules.trauma["diag_code"].to_numpy(dtype=object), size=3))]  # fmt: skip
+    newborn = rng.random(n) < 0.2
+    return pd.DataFrame({
+        "maindiag_code": rng.choice(diagnoses, size=n), "main_oprn_oprt_code": rng.choice(procedures, size=n),
+        "otherdiag_codes": rng.choice(others, size=n), "other_oprn_oprt_codes": rng.choice(["", *procedures[1:4]], size=n),
+        "gend": rng.choice(["1", "2", "1", "2", ""], size=n), "age": np.where(newborn, 0, rng.integers(1, 90, size=n)),
+        "nwb_age": np.where(newborn, rng.integers(0, 28, size=n), np.nan),
+        "nwb_bir_wt": np.where(newborn & (rng.random(n) < 0.8), rng.integers(900, 4000, size=n), np.nan),
+    })  # fmt: skip
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), pool=st.integers(1, 6), size=st.integers(1, 12), data=st.data())
+def test_a_national_case_groups_the_same_alone_in_a_batch_and_in_any_order(rules, seed, pool, size, data):
+    cases = _national_batch(rules, np.random.default_rng(seed), size, pool)
+    batch = drg.drg_group(cases, rules).astype(str)
+    alone = pd.concat([drg.drg_group(cases.iloc[[i]], rules) for i in range(size)]).astype(str)
+    pd.testing.assert_frame_equal(batch, alone)
+    order = data.draw(st.permutations(range(size)))
+    pd.testing.assert_frame_equal(drg.drg_group(cases.iloc[list(order)], rules).astype(str), batch.iloc[list(order)])
+    pd.testing.assert_frame_equal(drg.drg_group(cases, rules).astype(str), batch)  # deterministic
+
+
+def test_a_large_national_batch_groups_as_its_parts_do(rules):
+    cases = _national_batch(rules, np.random.default_rng(17), 3000, 40)
+    whole = drg.drg_group(cases, rules).astype(str)
+    assert whole["trace"].nunique() >= 5 and whole["drg_code"].nunique() >= 30  # the batch reaches many rules
+    parts = np.random.default_rng(18).integers(0, 4, size=len(cases))
+    pieces = pd.concat([drg.drg_group(cases[parts == part], rules) for part in range(4)]).astype(str).loc[cases.index]
+    pd.testing.assert_frame_equal(pieces, whole)

@@ -20,7 +20,7 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src|type=\"application/json\")\b)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 INLINE_STYLE_ELEMENT = re.compile(r"<style\b", re.I)
 APPS = ["accounts", "audit", "budgets", "catalogs", "config", "demo", "disputes", "jobs", "reports", "settlement"]
-PAGES = ["accounts:home", "settlement:case_list", "api-docs", "api-redoc"]
+PAGES = ["portal:home", "settlement:case_list", "api-docs", "api-redoc"]
 
 
 def directives(response) -> dict[str, list[str]]:
@@ -88,7 +88,7 @@ def test_no_form_widget_carries_an_inline_handler():
     assert [str(path) for path in sources if handler_key.search(path.read_text(encoding="utf-8"))] == []
 
 
-@pytest.mark.parametrize("name", ["accounts:home", "settlement:case_list", "api:case-list"])
+@pytest.mark.parametrize("name", ["portal:home", "settlement:case_list", "api:case-list"])
 def test_authenticated_answers_are_not_stored(world, client_for, name):
     response = client_for(world.user_a).get(reverse(name))
     assert "no-store" in response["Cache-Control"]

@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy
 import openpyxl
@@ -17,6 +18,7 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
+from django.urls import reverse
 
 from config.middleware import SpreadsheetRefusedMiddleware
 from config.spreadsheets import (
@@ -29,25 +31,26 @@ from config.spreadsheets import (
     spreadsheet_safe,
 )
 from config.spreadsheets.reader import grid_checked, sheet_values
-from config.spreadsheets.writer import rows_workbook, workbook_bytes, workbook_new
+from config.spreadsheets.writer import (
+    csv_bytes,
+    rows_workbook,
+    workbook_bytes,
+    workbook_new,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = (
-    "accounts",
-    "audit",
-    "budgets",
-    "catalogs",
-    "config",
-    "demo",
-    "disputes",
-    "jobs",
-    "reports",
-    "settlement",
+# Every package of the portal (an app added later is covered without editing this list).
+APPS = sorted(
+    path.parent.name
+    for path in ROOT.glob("*/__init__.py")
+    if path.parent.name not in ("tests", "bench")
 )
-# Only config/spreadsheets may save an openpyxl workbook, export tablib as xlsx, or answer a download.
+# Only config/spreadsheets may save an openpyxl workbook, use XlsxWriter, export tablib as xlsx, write a
+# CSV file to serve, answer a download, or open an uploaded workbook (past the zip-bomb and DTD checks).
 HAND_BUILT = re.compile(
     r"openpyxl import Workbook|openpyxl\.Workbook\(|\.export\(\"xlsx\"\)|Content-Disposition|FileResponse\("
-    r"|spreadsheetml\.sheet\"|text/csv"
+    r"|spreadsheetml\.sheet\"|text/csv|import xlsxwriter|\.encode\(\"utf-8-sig\"\)"
+    r"|load_workbook|python_calamine"
 )
 
 
@@ -141,7 +144,24 @@ def test_a_stored_file_is_streamed():
     )
 
 
-def test_no_module_writes_a_workbook_or_answers_a_download_by_hand():
+def test_a_chinese_file_name_reaches_the_browser_whole(world, client_for):
+    """A real download page: the exact name as RFC 5987 UTF-8, an ASCII fallback for old clients."""
+    response = client_for(world.bureau_admin).get(reverse("portal:user_import_template"))
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert response["Content-Disposition"] == (
+        'attachment; filename="__________.xlsx"; '
+        "filename*=UTF-8''%E5%8C%BB%E7%96%97%E6%9C%BA%E6%9E%84%E8%B4%A6%E5%8F%B7%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    )
+    assert unquote(response["Content-Disposition"].split("UTF-8''")[1]) == "医疗机构账号导入模板.xlsx"
+
+
+def test_a_csv_is_written_neutralised_with_a_bom():
+    content = csv_bytes(["编码", "名称"], [["=1+1", "医院"], [12, None]])
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert content.decode("utf-8-sig").splitlines() == ["编码,名称", "'=1+1,医院", "12,"]
+
+
+def test_no_module_reads_or_writes_a_workbook_or_answers_a_download_by_hand():
     sources = [
         path
         for app in APPS

@@ -80,7 +80,7 @@ def test_the_last_year_has_indicators_findings_and_quality_scores_for_the_superv
 @pytest.mark.parametrize(("username", "password", "role", "_name"), DEMO_USERS)
 def test_the_demo_users_log_in_with_the_printed_passwords(generated, username, password, role, _name):
     response = Client().post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR="10.9.0.1")
-    assert response.status_code == 302 and response.url == reverse("accounts:home")
+    assert response.status_code == 302 and response.url == reverse("portal:home")
     assert User.objects.get(username=username).role == role
 
 

@@ -32,7 +32,7 @@ def test_anonymous_users_are_sent_to_login(client, world):
 
 
 def test_the_nav_item_leads_to_the_list(world, client_for):
-    html = client_for(world.user_a).get(reverse("accounts:home")).content.decode()
+    html = client_for(world.user_a).get(reverse("portal:home")).content.decode()
     assert f'href="{url("item_list")}"' in html
 
 

@@ -178,7 +178,7 @@ def test_a_reset_user_reaches_only_the_password_page_until_the_password_is_chang
     world.user_a.refresh_from_db()
     client = Client()
     client.force_login(world.user_a)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("portal:home"))
     assert response.status_code == 302 and response.url == reverse("accounts:password_change")
     api = client.get("/api/v1/me/")
     assert api.status_code == 403 and "请先修改密码" in api.json()["detail"]
@@ -204,7 +204,7 @@ def test_a_forced_change_is_satisfied_by_the_password_page_and_the_old_password_
                                                       "new_password2": "Brand-new-2025!"})  # fmt: skip
     user.refresh_from_db()
     assert not user.must_change_password and user.check_password("Brand-new-2025!")
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("portal:home")).status_code == 200
     assert user.password_history.count() == 2  # the original and the reset one
 
 
@@ -217,7 +217,7 @@ def test_after_a_forced_change_the_user_lands_on_the_home_page_and_later_changes
     client.force_login(user)
     first = client.post(reverse("accounts:password_change"), {"old_password": password, "new_password1": "Brand-new-2025!",
                                                               "new_password2": "Brand-new-2025!"}, follow=True)  # fmt: skip
-    assert first.redirect_chain == [(reverse("accounts:home"), 302)]
+    assert first.redirect_chain == [(reverse("portal:home"), 302)]
     assert "密码已修改，以后请使用新密码登录。" in first.content.decode() and "接口令牌已撤销" not in first.content.decode()
     later = client.post(reverse("accounts:password_change"), {"old_password": "Brand-new-2025!", "new_password1": "Newer-pass-2026#",
                                                               "new_password2": "Newer-pass-2026#"}, follow=True)  # fmt: skip

@@ -110,8 +110,8 @@ def test_anonymous_users_are_sent_to_login_or_get_401(client, world):
 def test_the_nav_offers_the_reconciliation_to_the_bureau_and_hospitals(world, client_for):
     url = reverse("reconciliation:reconciliation_list")
     for user in (world.officer, world.user_a):
-        assert f'href="{url}"' in client_for(user).get(reverse("accounts:home")).content.decode()
-    assert f'href="{url}"' not in client_for(world.expert).get(reverse("accounts:home")).content.decode()
+        assert f'href="{url}"' in client_for(user).get(reverse("portal:home")).content.decode()
+    assert f'href="{url}"' not in client_for(world.expert).get(reverse("portal:home")).content.decode()
 
 
 def test_the_export_of_hospital_b_holds_its_own_rows_only(world, recon, client_for):

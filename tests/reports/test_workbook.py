@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from config.spreadsheets import CellTooLong
-from reports.workbook import DATE, INTEGER, MONEY, POINTS, RATE, STAMP_TITLE, Column, Sheet, Stamp, workbook_write
+from config.spreadsheets.streamed import DATE, INTEGER, MONEY, POINTS, RATE, STAMP_TITLE, Column, Sheet, Stamp, workbook_write
 
 STAMP = Stamp(title="月度报表", region="测试统筹区（370800）", period="2024年3月", generated_at=datetime(2024, 4, 1, 2, 0, 5),
               generated_by="定时任务", job_id=42, settlement_runs=["#7 2024年3月 职工DIP 月度预付"],

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from settlement.intake import files, xlsx
+from config.spreadsheets import reader as xlsx
+from settlement.intake import files
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 REL_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'

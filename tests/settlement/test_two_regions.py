@@ -135,7 +135,7 @@ def test_a_province_user_reads_both_regions_and_switches_between_them(regions, c
     province = user_create(actor=None, username="province", password=PASSWORD, role=Role.BUREAU_OFFICER, province_wide=True)
     assert CaseRecord.objects.for_user(province).count() == CaseRecord.objects.count()
     client.force_login(province)
-    assert 'data-testid="region-selector"' in client.get(reverse("accounts:home")).content.decode()
+    assert 'data-testid="region-selector"' in client.get(reverse("portal:home")).content.decode()
     for own in (a, b):
         client.post(reverse("accounts:region_switch"), {"region": own.region.code})
         table = client.get(reverse("supervision:indicator_table")).context["table"]

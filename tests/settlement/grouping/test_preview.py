@@ -143,6 +143,30 @@ def test_the_same_answer_comes_from_the_warm_cache(world, priced):
     assert post(world.user_a, [valid_row("S1")]).json() == cold
 
 
+def test_a_warm_single_case_costs_three_queries(world, priced, django_assert_max_num_queries):
+    """The institutions readable, what is in force (versions, rule set, parameter sets, coefficients) and the
+    latest point-value runs; the published objects themselves come from the cache."""
+    client = api_for(world.user_a)
+    assert client.post(URL, {"rows": [valid_row("S0")]}, format="json").status_code == 200  # warm
+    with django_assert_max_num_queries(3):
+        response = client.post(URL, {"rows": [valid_row("S1")]}, format="json")
+    assert response.status_code == 200 and response.json()["cases"][0]["dip"]["estimate"]["amount"] == "15000.00"
+
+
+def test_a_point_value_published_after_the_cache_is_warm_is_used_at_once(world, priced):
+    assert post(world.user_a, [valid_row("S1")]).json()["cases"][0]["dip"]["estimate"]["amount"] == "15000.00"
+    later = point_value_run(world, number=3, point_value=D("12.500000"))
+    estimate = post(world.user_a, [valid_row("S1")]).json()["cases"][0]["dip"]["estimate"]
+    assert (estimate["point_value_run"]["id"], estimate["amount"]) == (later.pk, "18750.00")
+
+
+def test_a_version_published_after_the_cache_is_warm_is_used_at_once(world, priced):
+    assert post(world.user_a, [valid_row("S1")]).json()["cases"][0]["drg"]["available"] is False
+    expected = drg_version_with_rules(world)
+    drg = post(world.user_a, [valid_row("S1")]).json()["cases"][0]["drg"]
+    assert (drg["available"], drg["group_code"]) == (True, expected)
+
+
 # --- tenancy ---------------------------------------------------------------------------------------
 
 
@@ -312,3 +336,13 @@ def test_the_openapi_request_has_a_4101_example(world, client_for):
     schema = client_for(world.officer).get("/api/v1/schema/", {"format": "json"}).json()
     examples = schema["paths"][URL]["post"]["requestBody"]["content"]["application/json"]["examples"].values()
     assert any("records" in example["value"] and "diseinfo" in example["value"]["records"][0] for example in examples)
+
+
+def test_the_openapi_documents_the_limit_with_the_refusal_it_gives(world, client_for):
+    schema = client_for(world.officer).get("/api/v1/schema/", {"format": "json"}).json()
+    operation = schema["paths"][URL]["post"]
+    examples = operation["responses"]["400"]["content"]["application/json"]["examples"].values()
+    refused = post(world.user_a, [valid_row("S1")] * (preview.MAX_CASES + 1)).json()
+    assert refused in [example["value"] for example in examples]
+    assert "10000" in operation["description"]
+    assert "每次最多 10000 条" in str(schema["components"]["schemas"])

@@ -24,7 +24,7 @@ from settlement.engine.fixed import quantize, to_fen
 from settlement.engine.point_value import category_total
 from settlement.grouping.selectors import period_cases
 from settlement.models import CaseRecord, SettlementPeriod
-from settlement.runs import selectors, services
+from settlement.runs import inputs, selectors, services
 from settlement.runs.choices import RunStatus
 from settlement.runs.models import RevolvingFund, RunCase, RunInstitution
 from tests.settlement.runs.conftest import YEAR, zero
@@ -236,7 +236,7 @@ def test_clearing_releases_the_deposit_by_the_approved_assessment_score(demo_reg
                                          points=D("4"))  # fmt: skip
     assessment.assessment_submit(actor=demo_region.officer, assessment=draft)
     assessment.assessment_approve(actor=demo_region.admin, assessment=draft)
-    scores = selectors.assessment_scores(region=demo_region.region, year=YEAR)
+    scores = inputs.assessment_scores(region=demo_region.region, year=YEAR)
     clearing = demo_region.run("clearing")
     assert clearing.inputs["assessment"] is True and clearing.inputs["warnings"] == []
     for row in clearing.institutions.all():

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from settlement.runs.selectors import point_value_trend
+from settlement.runs.simulation import point_value_trend_forecast as point_value_trend
 from tests.settlement.runs.conftest import YEAR
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,7 @@
-"""Shared pieces of every versioned, four-eyes series (budgets, parameter sets, catalog versions,
-coefficient tables, supervision rule sets): the maker/checker user fields and the series constraints.
+"""The model side of every versioned, four-eyes series (budgets, parameter sets, catalog versions,
+DRG rule sets, coefficient tables, supervision rule sets, assessments): the maker/checker fields
+(``FourEyesSeries``, an abstract base) and the series constraints. The transitions themselves are
+``workflow.services``; the page panel is ``templates/workflow/_panel.html``.
 
 A series is the versions of one thing (e.g. a region's 2025 职工 budget). Within it: version numbers
 are unique; at most one version is in force (published) and at most one is open (draft/submitted),
@@ -16,6 +18,9 @@ from django.db import models
 from django.db.models import F, Q
 
 ERR_SELF_APPROVAL = "审批人不能是提交人。"
+#: The two open statuses, spelled the same in every series (each series names its own closed ones).
+DRAFT = "draft"
+SUBMITTED = "submitted"
 
 
 def user_field(verbose_name: str) -> models.ForeignKey:
@@ -48,3 +53,28 @@ def series_constraints(*, series: list[str], in_force: str, open_statuses: list[
             name="%(app_label)s_%(class)s_four_eyes", violation_error_message=messages.self_approval,
         ),
     ]  # fmt: skip
+
+
+class FourEyesSeries(models.Model):
+    """The maker/checker block of a series version: who compiled, submitted and approved it and when, and
+    when a later version superseded it. Each model adds its series fields, ``status``, ``SERIES`` (the
+    fields naming its series, used to find the version in force) and ``series_constraints`` in its Meta.
+    Column names are the same in every series, so ``workflow.services`` works on any of them."""
+
+    SERIES: tuple[str, ...] = ()
+
+    created_by = user_field("编制人")
+    created_at = models.DateTimeField("编制时间", auto_now_add=True)
+    submitted_by = user_field("提交人")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    approved_by = user_field("审批人")
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_editable(self) -> bool:
+        """Only a draft changes; a submitted or approved version changes by a new version."""
+        return self.status == DRAFT

@@ -1,0 +1,42 @@
+"""What the home dashboard shows each role. Reads only, all through ``for_user``."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Sum
+
+from accounts.regions import in_user_regions, regions_for_user
+from catalogs.choices import InstitutionLevel
+from catalogs.models import Institution
+from jobs.models import Job
+from settlement.models import CaseRecord, SettlementPeriod
+
+
+def dashboard_for_user(user) -> dict:
+    cases = CaseRecord.objects.for_user(user)
+    by_month = list(
+        cases.values("period__year", "period__month")
+        .annotate(n=Count("id"), total=Sum("medfee_sumamt"), fund=Sum("fund_pay_sumamt"))
+        .order_by("-period__year", "-period__month")[:12]
+    )
+    context = {
+        "by_month": by_month,
+        "recent_jobs": Job.objects.for_user(user).order_by("-created_at")[:5],
+    }
+    if user.is_bureau:
+        context.update(
+            regions=regions_for_user(user).annotate(n_institutions=Count("institutions")),
+            institutions_by_level=institutions_by_level(user),
+            open_periods=in_user_regions(SettlementPeriod.objects.filter(status="open"), user).count(),
+            case_count=cases.count(),
+        )
+    elif user.is_hospital:
+        context["institution"] = user.institution
+        context["case_count"] = cases.count()
+    return context
+
+
+def institutions_by_level(user) -> list[dict]:
+    """Institution counts per level in the user's regions, in the order of ``InstitutionLevel`` (三级甲等 first),
+    with Chinese labels."""
+    counts = dict(Institution.objects.for_user(user).values_list("level").annotate(n=Count("id")))
+    return [{"level": level.label, "n": counts[level.value]} for level in InstitutionLevel if counts.get(level.value)]
