@@ -29,7 +29,8 @@ YEAR = 2024
 
 def _drg_catalog(region) -> None:
     """A published DRG version of the year: every DRG the rule set in force gives the year's cases, with
-    score 1 and the cases' mean cost (the demo builds none)."""
+    score 1 and the cases' mean cost. It replaces the demo's (built from the year before, so it lacks the
+    DRGs first seen this year), which is retired: one published version per year."""
     import pandas as pd
 
     from catalogs.choices import CatalogKind, CatalogStatus
@@ -42,6 +43,8 @@ def _drg_catalog(region) -> None:
     cases = period_case_frame(periods=periods, kind=CatalogKind.DRG, columns=("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"))
     codes = drg_group(cases, drg_rules_of(drg_rule_set_in_force(region=region, year=YEAR)), procedure_types())["drg_code"].astype(str)
     codes = sorted(set(codes) - {""})
+    CatalogVersion.objects.filter(region=region, kind=CatalogKind.DRG, year=YEAR, status=CatalogStatus.PUBLISHED).update(
+        status=CatalogStatus.RETIRED)
     version = CatalogVersion.objects.create(region=region, kind=CatalogKind.DRG, year=YEAR, status=CatalogStatus.PUBLISHED,
                                             name="基准测试DRG目录")  # fmt: skip
     CatalogGroup.objects.bulk_create(CatalogGroup(version=version, code=code, group_type="drg", score=1, mean_cost=10000) for code in codes)

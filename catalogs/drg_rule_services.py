@@ -36,9 +36,8 @@ ERR_GOLDEN_CASE_ID = "金标准病例文件第{row}行：病例编号(case_id)�
 ERR_GOLDEN_DUPLICATE = "金标准病例文件第{row}行：病例编号(case_id)“{case}”与前面的行重复。"
 ERR_GOLDEN_TOO_LONG = "金标准病例文件第{row}行：{column}超过{limit}个字符。"
 # The case fields a golden case may carry (the grouper's inputs, catalogs.drg.drg_group), in the file's column order.
-GOLDEN_CASE_FIELDS = ("gend", "age", "nwb_age", "nwb_bir_wt", "nwb_adm_wt", "maindiag_code", "otherdiag_codes",
-                      "main_oprn_oprt_code", "other_oprn_oprt_codes")  # fmt: skip
-GOLDEN_COLUMNS = ("case_id", "kind", *GOLDEN_CASE_FIELDS, "expected_drg", "source")
+GOLDEN_CASE_FIELDS = drg_rules.GOLDEN_CASE_FIELDS
+GOLDEN_COLUMNS = drg_rules.GOLDEN_COLUMNS
 GOLDEN_REQUIRED = ("case_id", "maindiag_code", "expected_drg")
 GOLDEN_FILE = "golden.csv"
 FLOW = published_flow("drg_rule_set")
@@ -134,6 +133,12 @@ def golden_frame(rule_set: DrgRuleSet) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(GOLDEN_COLUMNS))
 
 
+def drg_rule_set_content(rule_set: DrgRuleSet) -> dict[str, pd.DataFrame]:
+    """The set's whole content as the carriers hold it (catalogs.drg_rules): its tables and, under
+    ``drg_rules.GOLDEN``, its golden cases. ``drg_rules.tables_hash`` of it is the set's content hash."""
+    return selectors.drg_rule_tables(rule_set) | {drg_rules.GOLDEN: golden_frame(rule_set)}
+
+
 @transaction.atomic
 def drg_rule_set_golden_import(*, actor, rule_set: DrgRuleSet, file: BinaryIO, filename: str = "") -> int:
     """Replace a draft's golden cases with a CSV's (``golden_file_read``); any error → nothing written, all errors raised."""
@@ -161,8 +166,11 @@ def drg_rule_set_import(*, actor, rule_set: DrgRuleSet, file: BinaryIO, filename
     tables, errors = (drg_rules.zip_read if is_zip else drg_rules.workbook_read)(file)
     if errors:
         raise ValidationError(errors)
-    return _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=f"{'CSV压缩包' if is_zip else 'Excel'}导入 {filename}".strip(),
-                         action="drg_rule_set_import")  # fmt: skip
+    source = f"{'CSV压缩包' if is_zip else 'Excel'}导入 {filename}".strip()
+    counts = _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=source, action="drg_rule_set_import")
+    if drg_rules.GOLDEN in tables:  # the file's golden cases replace the draft's (a file without them keeps them)
+        counts["golden_cases"] = _golden_store(actor=actor, rule_set=rule_set, frame=tables[drg_rules.GOLDEN], source=filename)
+    return counts
 
 
 @transaction.atomic

@@ -78,9 +78,13 @@ def drg_rules_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def drg_rules_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The set's tables and golden cases as a long-format workbook, or (``?format=zip``) as a zip of CSV files."""
     rule_set = selectors.drg_rule_set_get_for_user(request.user, pk)
-    content = drg_rules.workbook_bytes(selectors.drg_rule_tables(rule_set))
-    return download_response(content, f"drg-rules-{rule_set.region.code}-{rule_set.year}-v{rule_set.version}.xlsx")
+    content = services.drg_rule_set_content(rule_set)
+    name = f"drg-rules-{rule_set.region.code}-{rule_set.year}-v{rule_set.version}"
+    if request.GET.get("format") == "zip":
+        return download_response(drg_rules.zip_bytes(content), f"{name}.zip", content_type="application/zip")
+    return download_response(drg_rules.workbook_bytes(content), f"{name}.xlsx")
 
 
 def _file_import(request: HttpRequest, pk: int, *, service: Callable, missing: str, success: Callable) -> HttpResponse:
@@ -101,11 +105,14 @@ def _file_import(request: HttpRequest, pk: int, *, service: Callable, missing: s
     return _detail(rule_set)
 
 
+_COUNT_TITLES = {sheet.table: sheet.title for sheet in drg_rules.SHEETS} | {"golden_cases": drg_rules.GOLDEN_SHEET.title}
+
+
 @bureau_view(CHANGE)
 @require_POST
 def drg_rules_import(request: HttpRequest, pk: int) -> HttpResponse:
     return _file_import(request, pk, service=services.drg_rule_set_import, missing=ERR_NO_FILE,
-                        success=lambda counts: "已导入：" + "、".join(f"{drg_rules.SHEET_OF[t].title} {n} 行" for t, n in counts.items()))  # fmt: skip
+                        success=lambda counts: "已导入：" + "、".join(f"{_COUNT_TITLES[t]} {n} 行" for t, n in counts.items()))  # fmt: skip
 
 
 @bureau_view(CHANGE)

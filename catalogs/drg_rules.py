@@ -6,8 +6,10 @@ and the ``Drg*`` models' fields), list cells ``;``-separated. The **workbook** k
 columns on one sheet and puts every list in a sheet of its own, one code per row (“ADRG-主要手术操作”: ADRG,
 组, 编码), so no cell ever nears Excel's 32,767-character limit and nothing is cut. Reading checks every cell
 and every cross-row rule and returns *all* errors, one Chinese line each; the caller writes nothing unless
-there are none. ``tables_hash`` is the content hash: a rule set exported and imported again, through either
-carrier, hashes the same.
+there are none. A rule set's *content* is these tables plus, under the key ``golden``, its golden cases
+(金标准病例, one row per case, sheet “金标准病例” / golden.csv); both carriers hold them. ``tables_hash`` is the
+content hash, golden cases included: a rule set exported and imported again, through either carrier, hashes
+the same.
 """
 
 from __future__ import annotations
@@ -100,6 +102,24 @@ SHEETS = (
 SHEET_OF = {sheet.table: sheet for sheet in SHEETS}
 REQUIRED_TABLES = ("mdc", "adrg", "cc", "exclusions")
 
+# Golden cases (金标准病例): the grouper's inputs (catalogs.drg.drg_group) and the expected DRG ("" = 不能入组).
+GOLDEN = "golden"
+GOLDEN_CASE_FIELDS = ("gend", "age", "nwb_age", "nwb_bir_wt", "nwb_adm_wt", "maindiag_code", "otherdiag_codes",
+                      "main_oprn_oprt_code", "other_oprn_oprt_codes")  # fmt: skip
+GOLDEN_COLUMNS = ("case_id", "kind", *GOLDEN_CASE_FIELDS, "expected_drg", "source")
+_GOLDEN_HEADERS = ("性别", "年龄", "新生儿天龄", "出生体重(克)", "入院体重(克)", "主要诊断", "其他诊断", "主要手术操作", "其他手术操作")
+GOLDEN_SHEET = Sheet(GOLDEN, "金标准病例", "case_id", (
+    Column("case_id", "病例编号", length=60), Column("kind", "规则类型", required=False, length=60),
+    *(Column(field, header, required=False, length=10_000) for field, header in zip(GOLDEN_CASE_FIELDS, _GOLDEN_HEADERS, strict=True)),
+    Column("expected_drg", "预期DRG", required=False, length=20), Column("source", "来源", required=False, length=200),
+), may_be_empty=True)  # fmt: skip
+
+
+def golden_complete(golden: pd.DataFrame | None) -> pd.DataFrame:
+    """Golden cases with every column of ``GOLDEN_COLUMNS``, in order, as text ("" where absent)."""
+    frame = pd.DataFrame(columns=list(GOLDEN_COLUMNS)) if golden is None else golden
+    return frame.reindex(columns=list(GOLDEN_COLUMNS), fill_value="").fillna("").astype(str).reset_index(drop=True)
+
 
 # --- the workbook in long format -------------------------------------------------------------------
 
@@ -141,10 +161,12 @@ def _long(table: pd.DataFrame, item: ListSheet) -> pd.DataFrame:
 
 
 def workbook_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    """The rule set as a workbook: the scalar columns per table, then one sheet per list, one code per row."""
+    """The rule set as a workbook: the scalar columns per table, then one sheet per list, one code per row, then
+    the golden cases (``tables[GOLDEN]``, empty if absent)."""
+    golden = golden_complete(tables.get(GOLDEN))
     tables = tables_complete(tables)
     long = {item.sheet.table: _long(tables[item.table], item) for item in LIST_SHEETS}
-    return _workbook_bytes(WORKBOOK_SHEETS, {**tables, **long})
+    return _workbook_bytes((*WORKBOOK_SHEETS, GOLDEN_SHEET), {**tables, **long, GOLDEN: golden})
 
 
 def _collapsed(wide: Mapping[str, pd.DataFrame], long: Mapping[str, pd.DataFrame], errors: SheetErrors) -> dict[str, pd.DataFrame]:
@@ -164,7 +186,7 @@ def _collapsed(wide: Mapping[str, pd.DataFrame], long: Mapping[str, pd.DataFrame
 
 def workbook_read(file: BinaryIO) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """The tables of a workbook and every error found in it (an empty list: the tables are good)."""
-    sheets, errors = workbook_tables(file, WORKBOOK_SHEETS, required=False)
+    sheets, errors = workbook_tables(file, (*WORKBOOK_SHEETS, GOLDEN_SHEET), required=False)
     titles = {sheet.table: sheet.title for sheet in WORKBOOK_SHEETS}
     missing = [titles[name] for name in REQUIRED_TABLES if name not in sheets] if sheets or not errors else []
     errors.extend(f"缺少工作表“{title}”。" for title in missing)
@@ -174,6 +196,8 @@ def workbook_read(file: BinaryIO) -> tuple[dict[str, pd.DataFrame], list[str]]:
     sheets = empty | sheets
     tables = _collapsed({s.table: sheets[s.table] for s in WIDE_SHEETS}, {i.sheet.table: sheets[i.sheet.table] for i in LIST_SHEETS},
                         errors)  # fmt: skip
+    if GOLDEN in sheets:  # a workbook without the sheet (an older export) carries no golden cases
+        tables[GOLDEN] = golden_complete(sheets[GOLDEN])
     return (tables, list(errors)) if errors else (tables, tables_checked(tables))
 
 
@@ -200,7 +224,7 @@ def zip_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
     """The rule set as a zip of <table>.csv files (UTF-8, header of field names): no cell limit at all."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table, frame in tables_complete(tables).items():
+        for table, frame in {**tables_complete(tables), GOLDEN: golden_complete(tables.get(GOLDEN))}.items():
             archive.writestr(f"{table}.csv", frame.to_csv(index=False, quoting=csv.QUOTE_MINIMAL))
     return buffer.getvalue()
 
@@ -213,7 +237,7 @@ def zip_read(file: BinaryIO) -> tuple[dict[str, pd.DataFrame], list[str]]:
         return {}, [ERR_ZIP]
     names = set(archive.namelist())
     errors, tables = SheetErrors(), {}
-    for sheet in SHEETS:
+    for sheet in (*SHEETS, GOLDEN_SHEET):
         name = f"{sheet.table}.csv"
         if name not in names:
             if sheet.table in REQUIRED_TABLES:
@@ -224,13 +248,18 @@ def zip_read(file: BinaryIO) -> tuple[dict[str, pd.DataFrame], list[str]]:
         tables[sheet.table] = sheet_table(sheet, rows, errors)
     if errors:
         return {}, list(errors)
-    tables = tables_complete(tables)
+    golden = {GOLDEN: golden_complete(tables[GOLDEN])} if GOLDEN in tables else {}  # a zip without golden.csv carries none
+    tables = tables_complete(tables) | golden
     return tables, tables_checked(tables)
 
 
 def tables_hash(tables: Mapping[str, pd.DataFrame]) -> str:
-    """The content hash of a rule set: SHA-256 of every table's rows in order (optional tables empty if absent)."""
+    """The content hash of a rule set: SHA-256 of every table's rows in order (optional tables empty if absent)
+    and of its golden cases in order (``tables[GOLDEN]``; a set without any hashes as the tables alone)."""
     canonical = {table: frame.to_numpy().tolist() for table, frame in tables_complete(tables).items()}
+    golden = golden_complete(tables.get(GOLDEN))
+    if len(golden):
+        canonical[GOLDEN] = golden.to_numpy().tolist()
     return hashlib.sha256(json.dumps(canonical, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 

@@ -62,9 +62,10 @@ def level_profile() -> pd.DataFrame:
 
 # Serious-illness insurance (大病保险) pays half of the personal share above these thresholds (yuan).
 SERIOUS_ILLNESS_THRESHOLD = {"310": 20000, "390": 15000}
+# Codes of the national dictionary (atrial fibrillation as I48.200, the demo's own AF code: I48.x00 is not one).
 COMORBIDITIES = [
     "I10.x00", "E11.900", "I25.100", "E78.500", "K76.000", "I67.200", "M81.900",
-    "E87.600", "D64.900", "I48.x00", "J44.100", "N39.000", "K29.500", "E03.900",
+    "E87.600", "D64.900", "I48.200", "J44.100", "N39.000", "K29.500", "E03.900",
 ]  # fmt: skip
 # Fee shares (drug, material, exam, treatment, other) of a conservative stay, a surgical stay, an outpatient visit.
 FEE_COLUMNS = ["fee_drug", "fee_material", "fee_exam", "fee_treatment", "fee_other"]

@@ -2,7 +2,8 @@
 then what a bureau would have done with them — each year's budgets and settlement parameters
 (compiled by ``officer``, approved by ``admin``), the coding dictionaries (demo/data), and, with two
 or more years, the last year's DIP and APG catalogs built from the years before it, published, with
-that year's cases grouped, and the demo DRG rule set published.
+that year's cases grouped, and the national CHS-DRG 1.1 rule set published with that year's DRG catalog
+built from it (the demo's codes are on the national rule lists: tools/demo_national_codes.py).
 
 The whole generation is one transaction: a failure leaves no half-seeded region behind, and the
 one audit event that summarises it commits with the data (the workflow steps audit themselves). Cases are generated and loaded chunk by
@@ -33,8 +34,8 @@ from budgets.choices import LineKind
 from budgets.services import budget_approve, budget_create, budget_lines_set, budget_submit, budget_yearend_record
 from catalogs.choices import ApgUnit, CatalogKind, CatalogStatus, Scheme, TreatmentType
 from catalogs.models import CatalogVersion, Diagnosis, Institution, Procedure, Region
-from catalogs.drg_rule_services import drg_rule_set_seed
-from catalogs.services import catalog_build_apg, catalog_build_dip, version_create, version_publish, version_submit
+from catalogs.drg_rule_services import drg_rule_set_load_national
+from catalogs.services import catalog_build_apg, catalog_build_dip, catalog_build_drg, version_create, version_publish, version_submit
 from config.lazy import pandas as pd
 from demo import budgets as demo_budgets
 from demo import domain
@@ -223,7 +224,7 @@ TREATMENT_TYPES = {"手术": TreatmentType.SURGICAL, "治疗性操作": Treatmen
 def _dictionaries_load() -> dict[str, int]:
     """The demo's curated ICD-10 / ICD-9-CM-3 subset (demo/data) as the coding dictionaries. A code already
     there is kept: ``run.py demo`` loads the national lists first (``dictionary_load_national``), and the
-    demo then adds only its few codes the national lists lack (I48.x00, K43.900, 88.5501 …)."""
+    demo then adds only its few codes the national lists lack (K43.900, 88.5501, 01.3901 …)."""
     catalog = domain.catalog_load()
     diagnoses = [Diagnosis(code=row.code, name=row.name, category=row.category) for row in catalog.diagnoses.itertuples()]
     diagnoses += [Diagnosis(code=row.maindiag_code, name=row.name, category=row.maindiag_code[:3])
@@ -258,9 +259,11 @@ def _catalog_published(*, region: Region, year: int, kind: str, build: Callable[
 def _catalog_publish_and_group(*, region: Region, years: list[int], report: Progress, prefix: str) -> dict:
     """With at least two demo years: the last year's DIP catalog built from the years before it (up to
     three) and its APG catalog from the two years before it (2:8), both built by the officer, published by
-    the admin, and the last year's inpatient and chronic outpatient cases grouped with them; and the demo
-    CHS-DRG rule set (catalogs/data/drg) published for that year. The officer can then build a DRG catalog
-    or next year's catalogs from the demo years through the pages."""
+    the admin, and the last year's inpatient and chronic outpatient cases grouped with them; and the national
+    CHS-DRG 1.1 rule set (catalogs/data/chs_drg_11, its golden cases run at publishing) published for that
+    year, the year's DRG catalog built with it from the same years as the DIP catalog, published, and the
+    year's inpatient cases grouped with it. The officer can then build next year's catalogs from the demo
+    years through the pages."""
     if len(years) < 2:
         return {}
     officer, admin = _staff(prefix)
@@ -272,13 +275,19 @@ def _catalog_publish_and_group(*, region: Region, years: list[int], report: Prog
     apg, apg_build = _catalog_published(region=region, year=year, kind=CatalogKind.APG, build=catalog_build_apg,
                                         history=years[:-1][-2:], params={"unit": ApgUnit.SETTLEMENT}, prefix=prefix)  # fmt: skip
     apg_grouped = period_group(actor=officer, region=region, year=year, kind=CatalogKind.APG)
-    rule_set = drg_rule_set_seed(officer=officer, admin=admin, region=region, year=year)
+    report(99, f"正在发布CHS-DRG 1.1分组规则并测算{year}年DRG目录")
+    rule_set = drg_rule_set_load_national(officer=officer, admin=admin, region=region, year=year)
+    drg_version, drg_build = _catalog_published(region=region, year=year, kind=CatalogKind.DRG, build=catalog_build_drg,
+                                                history=years[:-1][-3:], params={}, prefix=prefix)  # fmt: skip
+    drg_grouped = period_group(actor=officer, region=region, year=year, kind=CatalogKind.DRG)
     return {"version_id": version.pk, "year": year, "history": years[:-1][-3:], "groups": build["groups"],
             "grouped": grouped["cases"], "ungroupable": grouped["ungroupable"], "core_groups": build["core_groups"],
             "tcm_groups": build["tcm_groups"], "day_surgery_groups": build["day_surgery_groups"],
             "apg": {"version_id": apg.pk, "history": apg_build["years"], "groups": apg_build["groups"], "grouped": apg_grouped["cases"],
                     "ungroupable": apg_grouped["ungroupable"]},
-            "drg_rule_set_id": rule_set.pk}  # fmt: skip
+            "drg_rule_set_id": rule_set.pk,
+            "drg": {"version_id": drg_version.pk, "rule_set_id": rule_set.pk, "history": years[:-1][-3:], "groups": drg_build["groups"],
+                    "grouped": drg_grouped["cases"], "ungroupable": drg_grouped["ungroupable"]}}  # fmt: skip
 
 
 def _months_settle(*, region: Region, year: int, report: Progress, prefix: str) -> dict:

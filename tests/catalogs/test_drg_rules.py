@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -37,6 +38,10 @@ def workbook_edited(content: bytes, edits: dict[tuple[str, int, str], object], *
     return buffer
 
 
+PASSING_GOLDEN = ("case_id,kind,gend,age,maindiag_code,otherdiag_codes,main_oprn_oprt_code,expected_drg,source\n"
+                  "G1,surgical,1,60,I21.000,I10.x00,36.0601,FM15,演示\nG2,medical,1,60,J18.900,,,ES25,演示\n")
+
+
 def a_draft(world) -> DrgRuleSet:
     return drg_rule_services.drg_rule_set_create(actor=world.officer, region=world.region, year=2025)
 
@@ -53,18 +58,18 @@ def test_the_workbook_round_trips_to_the_same_tables(world, seeded):
     content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
     book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["MDC", "ADRG", "CC-MCC", "排除表", "手术室手术", "创伤部位", "MDC-主要诊断", "ADRG-主要诊断",
-                               "ADRG-主要手术操作", "排除表-主要诊断", "创伤部位-诊断"]  # fmt: skip
+                               "ADRG-主要手术操作", "排除表-主要诊断", "创伤部位-诊断", "金标准病例"]  # fmt: skip
     assert [cell.value for cell in book["ADRG"][1]] == ["ADRG编码", "所属MDC", "ADRG名称", "类型", "细分规则", "诊断匹配方式", "手术匹配方式",
                                                        "手术组合规则", "年龄天数上限", "体重下限(克)", "体重上限(克)"]  # fmt: skip
     assert book["ADRG"]["D2"].value == "外科手术组"  # choices travel as labels
     assert [cell.value for cell in book["ADRG-主要手术操作"][2]] == ["BB1", None, "01.3901"]  # one code per row
     draft = a_draft(world)
     counts = drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=draft, file=io.BytesIO(content), filename="rules.xlsx")
-    assert counts == {"mdc": 22, "adrg": 147, "cc": 20, "exclusions": 15, "or_procedures": 0, "trauma": 0}
+    assert counts == {"mdc": 22, "adrg": 147, "cc": 20, "exclusions": 15, "or_procedures": 0, "trauma": 0, "golden_cases": 0}
     for table, frame in selectors.drg_rule_tables(seeded).items():
         assert selectors.drg_rule_tables(draft)[table].equals(frame), table
     event = AuditEvent.objects.filter(action="drg_rule_set_import").get()
-    assert event.after["rows"] == counts and event.after["source"] == "Excel导入 rules.xlsx"
+    assert event.after["rows"] | {"golden_cases": 0} == counts and event.after["source"] == "Excel导入 rules.xlsx"
 
 
 def test_every_bad_cell_is_reported_in_chinese_and_nothing_is_written(world, seeded):
@@ -184,17 +189,49 @@ def long_rule_tables() -> dict:
     return tables
 
 
+def national_golden() -> pd.DataFrame:
+    return pd.read_csv(drg_rule_services.NATIONAL_DIR / "golden.csv", dtype=str, keep_default_na=False)
+
+
 @pytest.mark.parametrize("carrier", ["xlsx", "zip"])
 def test_a_rule_set_exported_and_imported_again_has_the_same_content_hash(carrier):
-    tables = long_rule_tables()
+    tables = long_rule_tables() | {drg_rules.GOLDEN: national_golden()}
     assert len(tables["adrg"].loc[0, "proc_codes"]) > 32_767
     content = drg_rules.workbook_bytes(tables) if carrier == "xlsx" else drg_rules.zip_bytes(tables)
     read, errors = (drg_rules.workbook_read if carrier == "xlsx" else drg_rules.zip_read)(io.BytesIO(content))
     assert errors == []
     assert read["adrg"].loc[read["adrg"].index[0], "proc_codes"].count(";") == 39_999
+    assert read[drg_rules.GOLDEN].equals(drg_rules.golden_complete(national_golden()))
     assert drg_rules.tables_hash(read) == drg_rules.tables_hash(tables)
     tables["adrg"].loc[0, "name"] = "改名"
     assert drg_rules.tables_hash(read) != drg_rules.tables_hash(tables)
+
+
+def test_golden_cases_are_part_of_the_content_hash():
+    tables = drg_rules.csv_tables()
+    golden = national_golden()
+    with_golden = drg_rules.tables_hash(tables | {drg_rules.GOLDEN: golden})
+    assert with_golden != drg_rules.tables_hash(tables)
+    assert drg_rules.tables_hash(tables | {drg_rules.GOLDEN: golden.iloc[:0]}) == drg_rules.tables_hash(tables)  # none = tables alone
+    changed = golden.assign(expected_drg=golden["expected_drg"].where(golden.index != 0, "XX99"))
+    assert drg_rules.tables_hash(tables | {drg_rules.GOLDEN: changed}) != with_golden
+    assert drg_rules.tables_hash(tables | {drg_rules.GOLDEN: golden.iloc[::-1]}) != with_golden  # their order counts too
+
+
+@pytest.mark.parametrize("carrier", ["xlsx", "zip"])
+def test_a_set_exported_from_its_page_imports_into_a_draft_with_the_same_hash_golden_cases_included(world, seeded, client_for, carrier):
+    source = drg_rule_services.drg_rule_set_create(actor=world.officer, region=world.region, year=2026, based_on=seeded)
+    drg_rule_services.drg_rule_set_golden_import(actor=world.officer, rule_set=source, file=io.BytesIO(PASSING_GOLDEN.encode()))
+    url = reverse("catalogs:drg_rules_export", args=[source.pk]) + ("?format=zip" if carrier == "zip" else "")
+    response = client_for(world.officer).get(url)
+    assert response.status_code == 200 and f'-v1.{carrier}"' in response["Content-Disposition"]
+    empty = a_draft(world)
+    counts = drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=empty, file=io.BytesIO(response.content),
+                                                   filename=f"rules.{carrier}")  # fmt: skip
+    assert counts["golden_cases"] == 2
+    expected = drg_rules.tables_hash(drg_rule_services.drg_rule_set_content(source))
+    assert drg_rules.tables_hash(drg_rule_services.drg_rule_set_content(empty)) == expected
+    assert drg_rules.tables_hash(drg_rule_services.drg_rule_set_content(seeded)) != expected  # the same tables, no golden cases
 
 
 def test_a_csv_zip_imports_into_a_draft_like_the_workbook(world, seeded):

@@ -183,9 +183,28 @@ def test_the_last_year_has_a_published_apg_catalog_its_chronic_cases_grouped_and
     assert results.exclude(group_code="").count() == chronic_2024.count() - summary["catalog"]["apg"]["ungroupable"]
     in_catalog = results.filter(group_code__in=apg.groups.values("code")).count()
     assert in_catalog > 0.9 * chronic_2024.count()  # a rare disease may appear first in the catalog year
-    rules = DrgRuleSet.objects.get()
-    shipped = len(pd.read_csv(drg.DATA_DIR / "adrg.csv", dtype=str))  # the demo rule set's ADRG rows
-    assert (rules.year, rules.status, rules.drgadrg_rows.count()) == (2024, CatalogStatus.PUBLISHED, shipped)
+    rules = DrgRuleSet.objects.get()  # the national CHS-DRG 1.1 rules, with their golden cases
+    shipped = len(pd.read_csv(drg.DATA_DIR.parent / "chs_drg_11" / "adrg.csv.gz", dtype=str))
+    assert (rules.year, rules.status, rules.drgadrg_rows.count(), shipped) == (2024, CatalogStatus.PUBLISHED, shipped, 376)
+    assert rules.golden_cases.count() > 40
+
+
+def test_the_last_year_has_a_drg_catalog_built_with_the_national_rules_and_its_cases_group_under_them():
+    from catalogs.choices import CatalogStatus
+    from catalogs.models import CatalogVersion, DrgRuleSet
+    from settlement.grouping.models import CaseGroup
+
+    summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)["catalog"]["drg"]
+    version = CatalogVersion.objects.get(kind="DRG")
+    assert (version.year, version.status, version.drg_rule_set) == (2024, CatalogStatus.PUBLISHED, DrgRuleSet.objects.get())
+    assert version.groups.count() == summary["groups"] > 100
+    inpatient_2024 = CaseRecord.objects.filter(period__year=2024).exclude(med_type="14")
+    results = CaseGroup.objects.filter(version=version)
+    assert results.count() == inpatient_2024.count() == summary["grouped"]
+    # the demo's codes are on the national rule lists (a DRG first seen in 2024 is not in the catalog built from 2023)
+    assert summary["ungroupable"] < 0.05 * inpatient_2024.count()
+    kinds = {code[0] for code in results.exclude(group_code="").values_list("group_code", flat=True).distinct()}
+    assert len(kinds) > 15  # cases spread over the MDCs
 
 
 def test_one_demo_year_builds_no_catalog():
@@ -251,7 +270,7 @@ def test_after_the_national_dictionaries_the_demo_adds_only_its_own_codes():
 
     call_command("dictionary_load_national", stdout=StringIO())
     summary = demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024)
-    assert summary["dictionaries"] == {"diagnoses": 33_304 + 2, "procedures": 13_686 + 5}
-    assert Diagnosis.objects.get(code="I21.000").name == "前壁急性透壁性心肌梗死" and Diagnosis.objects.filter(code="I48.x00").exists()
+    assert summary["dictionaries"] == {"diagnoses": 33_304 + 1, "procedures": 13_686 + 5}  # K43.900; 88.5501, 01.3901 …
+    assert Diagnosis.objects.get(code="I21.000").name == "前壁急性透壁性心肌梗死" and Diagnosis.objects.filter(code="K43.900").exists()
     assert Procedure.objects.get(code="36.0601").name == "冠状动脉药物涂层支架置入术"  # the national name, not the demo's
     assert DictionaryVersion.objects.filter(status="published").count() == 2
