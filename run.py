@@ -67,36 +67,73 @@ def demo(args: argparse.Namespace) -> None:
     python("manage.py", "migrate", "--noinput")
     # The national coding dictionaries first (idempotent): the demo's own few codes are added beside them.
     python("manage.py", "dictionary_load_national")
-    python("manage.py", "demo_generate", "--if-empty", "--years", str(args.years), "--cases-per-year", str(args.cases_per_year))
+    python(
+        "manage.py",
+        "demo_generate",
+        "--if-empty",
+        "--years",
+        str(args.years),
+        "--cases-per-year",
+        str(args.cases_per_year),
+    )
     print("\n演示登录账号 / demo logins:")
     for role, username, password in DEMO_USERS:
         print(f"  {role:<24} 用户名 {username:<10} 密码 {password}")
-    print(f"\n打开 http://127.0.0.1:{args.port}/ 登录。 Open http://127.0.0.1:{args.port}/ and log in.\n", flush=True)
+    print(
+        f"\n打开 http://127.0.0.1:{args.port}/ 登录。 Open http://127.0.0.1:{args.port}/ and log in.\n",
+        flush=True,
+    )
     python("manage.py", "runserver", f"127.0.0.1:{args.port}")
 
 
 def test(args: argparse.Namespace) -> None:
     install(dev=True)
     ci = bool(os.environ.get("CI"))
-    prod_env = {"DJANGO_SETTINGS_MODULE": "config.settings.prod", "DJANGO_SECRET_KEY": "check-deploy-" + "x" * 50}
+    prod_env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "DJANGO_SECRET_KEY": "check-deploy-" + "x" * 50,
+    }
     python("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=prod_env)
-    python("manage.py", "makemigrations", "--check", "--dry-run", env={"DATABASE_URL": "sqlite:///:memory:"})
-    sh(VENV / "bin" / "lint-imports", "--no-logo")  # the app layers of pyproject.toml (docs/architecture.md)
+    python(
+        "manage.py",
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env={"DATABASE_URL": "sqlite:///:memory:"},
+    )
+    # The code's shape (docs/architecture.md, "Code style" and "Layers"): formatted, linted, layered.
+    sh(VENV / "bin" / "ruff", "format", "--check", ".")
+    sh(VENV / "bin" / "ruff", "check", ".")
+    sh(VENV / "bin" / "lint-imports", "--no-logo")
     extra = args.pytest_args
     print("\n== 测试 / tests on SQLite ==", flush=True)
-    python("-m", "pytest", "-m", "not celery and not browser and not postgres", *extra, env={"DATABASE_URL": "sqlite:///var/test.sqlite3"})
+    python(
+        "-m",
+        "pytest",
+        "-m",
+        "not celery and not browser and not postgres",
+        *extra,
+        env={"DATABASE_URL": "sqlite:///var/test.sqlite3"},
+    )
     database_url = os.environ.get("TEST_DATABASE_URL", POSTGRES_URL)
     if not reachable("127.0.0.1", 5432) and "127.0.0.1:5432" in database_url:
         if ci:
             sys.exit("CI: PostgreSQL at 127.0.0.1:5432 is not reachable; .ci/run starts it.")
-        print("\n!! PostgreSQL 不可达，跳过 PostgreSQL、Celery 与浏览器测试。 PostgreSQL unreachable: skipped that pass.")
+        print(
+            "\n!! PostgreSQL 不可达，跳过 PostgreSQL、Celery 与浏览器测试。 PostgreSQL unreachable: skipped that pass."
+        )
         return
-    print("\n== 测试 / tests on PostgreSQL, with a real Celery worker and headless Chromium ==", flush=True)
+    print(
+        "\n== 测试 / tests on PostgreSQL, with a real Celery worker and headless Chromium ==",
+        flush=True,
+    )
     python("-m", "pytest", *extra, env={"DATABASE_URL": database_url})
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_demo = sub.add_parser("demo", help="install, seed the demo region, start the portal")
     p_demo.add_argument("--port", type=int, default=8000)

@@ -35,7 +35,9 @@ NAV = [
     NavItem("结算关账", "lock", "settlement:period_closing"),
     NavItem("周转金", "cash-coin", "settlement:fund_list"),
     NavItem("节假日", "calendar-x", "settlement:holiday_list"),
-    NavItem("国家平台对账", "arrow-left-right", "reconciliation:reconciliation_list", hospital=True),
+    NavItem(
+        "国家平台对账", "arrow-left-right", "reconciliation:reconciliation_list", hospital=True
+    ),
     NavItem("我的结算单", "receipt", "settlement:statement_list", bureau=False, hospital=True),
     NavItem("特病单议与争议", "chat-square-text", "disputes:item_list", hospital=True, expert=True),
     NavItem("监管考核", "shield-check", "supervision:finding_list", hospital=True),
@@ -67,7 +69,11 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"label": item.label, "icon": item.icon, "url": reverse(item.url_name) if item.url_name else None}
+        {
+            "label": item.label,
+            "icon": item.icon,
+            "url": reverse(item.url_name) if item.url_name else None,
+        }
         for item in NAV
         if _visible(item, user)
     ]
@@ -80,4 +86,7 @@ def region_scope(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     choices = region_list_for_user(user)
-    return {"current_region": region_current(request), "region_choices": choices if len(choices) > 1 else []}
+    return {
+        "current_region": region_current(request),
+        "region_choices": choices if len(choices) > 1 else [],
+    }

@@ -54,8 +54,16 @@ def error_messages(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-def workflow_view(*, get: Callable, action: Callable, target: str, detail: Callable, success: str,
-                  form_class: type | None = None, invalid: str = "") -> Callable:  # fmt: skip
+def workflow_view(
+    *,
+    get: Callable,
+    action: Callable,
+    target: str,
+    detail: Callable,
+    success: str,
+    form_class: type | None = None,
+    invalid: str = "",
+) -> Callable:
     """A POST view for one workflow step of a versioned record (submit, return, approve, revise …):
     ``get(request, pk)`` finds the record (tenancy included), the optional form supplies the step's
     arguments (its non-empty cleaned values), ``action(actor=…, <target>=record, …)`` is the service,
@@ -69,7 +77,9 @@ def workflow_view(*, get: Callable, action: Callable, target: str, detail: Calla
             if not form.is_valid():
                 messages.error(request, invalid)
                 return detail(record)
-            kwargs = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+            kwargs = {
+                key: value for key, value in form.cleaned_data.items() if value not in (None, "")
+            }
         try:
             result = action(actor=request.user, **{target: record}, **kwargs)
         except ValidationError as refused:

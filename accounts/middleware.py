@@ -23,8 +23,18 @@ class PasswordChangeRequiredMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
-        reason = MSG_MUST_CHANGE if user.must_change_password else MSG_EXPIRED if password_expired(user) else None
-        if reason is None or request.path in {reverse(name) for name in ALLOWED} or request.path.startswith("/static/"):
+        reason = (
+            MSG_MUST_CHANGE
+            if user.must_change_password
+            else MSG_EXPIRED
+            if password_expired(user)
+            else None
+        )
+        if (
+            reason is None
+            or request.path in {reverse(name) for name in ALLOWED}
+            or request.path.startswith("/static/")
+        ):
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": reason}, status=403)

@@ -40,7 +40,9 @@ class CharacterClassesValidator:
     def validate(self, password: str, user=None) -> None:
         have = classes_of(password)
         if have < self.min_classes:
-            raise ValidationError(ERR_CLASSES.format(need=self.min_classes, have=have), code="password_classes")
+            raise ValidationError(
+                ERR_CLASSES.format(need=self.min_classes, have=have), code="password_classes"
+            )
 
     def get_help_text(self) -> str:
         return f"至少包含大写字母、小写字母、数字、特殊字符中的{self.min_classes}类。"
@@ -55,7 +57,10 @@ class PasswordHistoryValidator:
     def validate(self, password: str, user=None) -> None:
         if user is None or user.pk is None or self.history <= 0:
             return
-        earlier = [user.password, *user.password_history.values_list("password", flat=True)[: self.history]]
+        earlier = [
+            user.password,
+            *user.password_history.values_list("password", flat=True)[: self.history],
+        ]
         if any(encoded and check_password(password, encoded) for encoded in earlier):
             raise ValidationError(ERR_REUSED.format(count=self.history), code="password_reused")
 

@@ -56,7 +56,9 @@ def on_user_saving(sender, instance, update_fields=None, **kwargs) -> None:
         return
     stored = sender.objects.filter(pk=instance.pk).values_list("password", "role").first()
     stored_hash, stored_role = stored if stored else (None, None)
-    instance.password_changed_now = "password" in fields and _password_changed(instance, stored_hash)
+    instance.password_changed_now = "password" in fields and _password_changed(
+        instance, stored_hash
+    )
     instance.role_changed_now = "role" in fields and stored_role != instance.role
 
 

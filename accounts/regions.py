@@ -71,7 +71,11 @@ def region_filter_for_user(user) -> list[int] | QuerySet | None:
     if user is not None and user.is_authenticated and sees_all_regions(user):
         return None
     cached = getattr(user, "_region_list", None)
-    return [region.pk for region in cached] if cached is not None else regions_for_user(user).values("pk")
+    return (
+        [region.pk for region in cached]
+        if cached is not None
+        else regions_for_user(user).values("pk")
+    )
 
 
 def region_get_for_user(user, code: str) -> Region:
@@ -93,7 +97,9 @@ def region_current(request: HttpRequest) -> Region | None:
     """The region a page works on: the session's choice if still in scope, else the user's first."""
     regions = region_list_for_user(request.user)
     code = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    return next((region for region in regions if region.code == code), regions[0] if regions else None)
+    return next(
+        (region for region in regions if region.code == code), regions[0] if regions else None
+    )
 
 
 def region_from_query(request: HttpRequest) -> Region | None:
@@ -114,7 +120,10 @@ def region_fields_scope(form, request: HttpRequest):
     form can neither show nor accept a region out of scope (an out-of-scope choice is an invalid choice)."""
     current = region_current(request)
     for name, field in form.fields.items():
-        if isinstance(field, ModelChoiceField) and field.queryset.model._meta.label == "catalogs.Region":
+        if (
+            isinstance(field, ModelChoiceField)
+            and field.queryset.model._meta.label == "catalogs.Region"
+        ):
             field.queryset = regions_for_user(request.user)
             if field.required and not form.is_bound and current is not None:
                 form.initial.setdefault(name, current)

@@ -8,7 +8,17 @@ from django.db.models import Q
 from accounts.choices import Role
 
 # Apps whose data the bureau maintains through forms and the admin.
-BUREAU_APPS = ["catalogs", "budgets", "settlement", "disputes", "notices", "jobs", "reports", "reconciliation", "demo"]
+BUREAU_APPS = [
+    "catalogs",
+    "budgets",
+    "settlement",
+    "disputes",
+    "notices",
+    "jobs",
+    "reports",
+    "reconciliation",
+    "demo",
+]
 
 GROUP_NAMES = {
     Role.BUREAU_ADMIN: "经办机构管理员",
@@ -21,14 +31,20 @@ GROUP_NAMES = {
 def role_permissions(role: str):
     perms = Permission.objects.select_related("content_type")
     if role == Role.BUREAU_ADMIN:
-        return perms.filter(content_type__app_label__in=[*BUREAU_APPS, "accounts", "audit", "axes"]).exclude(
-            content_type__app_label="audit", codename__regex=r"^(add|change|delete)_"
-        )
+        return perms.filter(
+            content_type__app_label__in=[*BUREAU_APPS, "accounts", "audit", "axes"]
+        ).exclude(content_type__app_label="audit", codename__regex=r"^(add|change|delete)_")
     if role == Role.BUREAU_OFFICER:
         # Officers do the supervision work (review findings, rule sets under four eyes) but never read
         # the audit trail itself, which is the bureau admin's.
-        supervision = Q(content_type__app_label="audit") & ~Q(content_type__model="auditevent") & ~Q(codename__regex=r"^(add|change|delete)_")
-        return perms.filter(Q(content_type__app_label__in=BUREAU_APPS) | supervision).exclude(codename__startswith="delete_")
+        supervision = (
+            Q(content_type__app_label="audit")
+            & ~Q(content_type__model="auditevent")
+            & ~Q(codename__regex=r"^(add|change|delete)_")
+        )
+        return perms.filter(Q(content_type__app_label__in=BUREAU_APPS) | supervision).exclude(
+            codename__startswith="delete_"
+        )
     return perms.none()
 
 

@@ -46,8 +46,17 @@ MSG_DISABLED, MSG_ENABLED = "停用账号", "启用账号"
 
 @transaction.atomic
 def user_create(
-    *, actor, username: str, password: str, role: str, display_name: str = "", institution=None,
-    email: str = "", phone: str = "", must_change_password: bool = False, regions: Iterable[Region] = (),
+    *,
+    actor,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    institution=None,
+    email: str = "",
+    phone: str = "",
+    must_change_password: bool = False,
+    regions: Iterable[Region] = (),
     province_wide: bool = False,
 ) -> User:
     """Create a user in one role; the role alone decides the permissions, and bureau users may also use
@@ -85,15 +94,23 @@ def _with_regions(user: User) -> dict:
 
 
 @transaction.atomic
-def user_regions_set(*, actor, user: User, regions: Iterable[Region], province_wide: bool = False) -> User:
+def user_regions_set(
+    *, actor, user: User, regions: Iterable[Region], province_wide: bool = False
+) -> User:
     """Bind a bureau user or an expert to regions (所属统筹区), or make it a province-level user (省级用户)."""
     before = _with_regions(user)
     user.province_wide = province_wide
     user.save(update_fields=["province_wide"])
     _regions_bind(user, regions)
     after = _with_regions(user)
-    audit_record(actor=actor, action="user_regions_set", instance=user, before=before, after=after,
-                 message=f"设置 {user.username} 的统筹区：{'、'.join(after['regions']) or '无'}{'（省级）' if province_wide else ''}")
+    audit_record(
+        actor=actor,
+        action="user_regions_set",
+        instance=user,
+        before=before,
+        after=after,
+        message=f"设置 {user.username} 的统筹区：{'、'.join(after['regions']) or '无'}{'（省级）' if province_wide else ''}",
+    )
     return user
 
 
@@ -121,7 +138,12 @@ def user_password_reset(*, actor, user: User) -> str:
     the next login."""
     password = password_generate()
     _password_store(user, password, must_change=True)
-    audit_record(actor=actor, action="password_reset", instance=user, message=f"重置 {user.username} 的密码，下次登录须修改")
+    audit_record(
+        actor=actor,
+        action="password_reset",
+        instance=user,
+        message=f"重置 {user.username} 的密码，下次登录须修改",
+    )
     return password
 
 
@@ -130,15 +152,22 @@ def user_active_set(*, actor, user: User, active: bool) -> User:
     """Disable (停用) or enable (启用) an account; a disabled user cannot log in or use the API."""
     if not active and getattr(actor, "pk", None) == user.pk:
         raise ValidationError(ERR_SELF)
-    return audited_update(actor=actor, instance=user, action="user_enable" if active else "user_disable",
-                          message=MSG_ENABLED if active else MSG_DISABLED, is_active=active)  # fmt: skip
+    return audited_update(
+        actor=actor,
+        instance=user,
+        action="user_enable" if active else "user_disable",
+        message=MSG_ENABLED if active else MSG_DISABLED,
+        is_active=active,
+    )
 
 
 @transaction.atomic
 def user_unlock(*, actor, user: User) -> int:
     """Lift the login lockout (连续登录失败锁定) of a user, from every address."""
     count = axes_reset(username=user.username)
-    audit_record(actor=actor, action="user_unlock", instance=user, message=f"解除 {user.username} 的登录锁定")
+    audit_record(
+        actor=actor, action="user_unlock", instance=user, message=f"解除 {user.username} 的登录锁定"
+    )
     return count
 
 
@@ -149,7 +178,9 @@ def _client_ip(request: HttpRequest | None) -> str:
 
 
 @transaction.atomic
-def auth_event_record(*, action: str, request: HttpRequest | None, user: User | None = None, username: str = "") -> AuditEvent:
+def auth_event_record(
+    *, action: str, request: HttpRequest | None, user: User | None = None, username: str = ""
+) -> AuditEvent:
     """Audit a login, logout, failed login or lockout with the client's address. Never sees a password.
 
     A failed attempt has no authenticated actor: the name typed in the login form stands in for it,
@@ -173,8 +204,12 @@ def token_create(*, user: User) -> tuple[AuthToken, str]:
     """Issue an API token (接口令牌) that expires after ``REST_KNOX["TOKEN_TTL"]``. Returns the row and
     the key; only the key's digest is stored, so the key is shown to the user once and never again."""
     token, key = AuthToken.objects.create(user=user)
-    audit_record(actor=user, action=ACTION_TOKEN_CREATE, instance=user,
-                 message=f"创建接口令牌 {token.token_key}…，有效期至 {token.expiry:%Y-%m-%d %H:%M}")
+    audit_record(
+        actor=user,
+        action=ACTION_TOKEN_CREATE,
+        instance=user,
+        message=f"创建接口令牌 {token.token_key}…，有效期至 {token.expiry:%Y-%m-%d %H:%M}",
+    )
     return token, key
 
 
@@ -182,12 +217,22 @@ def token_create(*, user: User) -> tuple[AuthToken, str]:
 def token_revoke(*, actor: User, token: AuthToken) -> None:
     """Revoke one token; ``actor`` is its owner (the page and ``auth/logout/`` look it up among theirs)."""
     token.delete()
-    audit_record(actor=actor, action=ACTION_TOKEN_REVOKE, instance=token.user, message=f"撤销接口令牌 {token.token_key}…")
+    audit_record(
+        actor=actor,
+        action=ACTION_TOKEN_REVOKE,
+        instance=token.user,
+        message=f"撤销接口令牌 {token.token_key}…",
+    )
 
 
 @transaction.atomic
 def tokens_revoke_all(*, actor, user: User, reason: str) -> int:
     """Revoke every token of ``user`` (the user's own choice, or a password change or reset)."""
     count, _ = AuthToken.objects.filter(user=user).delete()
-    audit_record(actor=actor, action=ACTION_TOKENS_REVOKE_ALL, instance=user, message=f"{reason}：撤销全部接口令牌（{count} 个）")
+    audit_record(
+        actor=actor,
+        action=ACTION_TOKENS_REVOKE_ALL,
+        instance=user,
+        message=f"{reason}：撤销全部接口令牌（{count} 个）",
+    )
     return count

@@ -41,9 +41,15 @@ class TenantQuerySet(models.QuerySet):
         ids = region_filter_for_user(user)
         if ids is None:
             return self
-        field = self.region_field or ("region" if self.tenant_field == "pk" else f"{self.tenant_field}__region")
+        field = self.region_field or (
+            "region" if self.tenant_field == "pk" else f"{self.tenant_field}__region"
+        )
         scope = models.Q(**{f"{field}__in": ids})
-        return self.filter(scope | models.Q(**{f"{self.tenant_field}__isnull": True}) if self.unowned_visible else scope)
+        return self.filter(
+            scope | models.Q(**{f"{self.tenant_field}__isnull": True})
+            if self.unowned_visible
+            else scope
+        )
 
     def for_expert(self, user) -> TenantQuerySet:
         """Experts see only what is assigned to them; models with assignments override this."""

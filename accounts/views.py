@@ -60,7 +60,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke(request: HttpRequest) -> HttpResponse:
-    token = get_object_or_404(selectors.token_list_for_user(request.user), pk=request.POST.get("token", ""))
+    token = get_object_or_404(
+        selectors.token_list_for_user(request.user), pk=request.POST.get("token", "")
+    )
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, f"接口令牌 {token.token_key}… 已撤销。")
     return redirect("accounts:token_list")
@@ -69,7 +71,9 @@ def token_revoke(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke_all(request: HttpRequest) -> HttpResponse:
-    count = services.tokens_revoke_all(actor=request.user, user=request.user, reason="用户在令牌页撤销")
+    count = services.tokens_revoke_all(
+        actor=request.user, user=request.user, reason="用户在令牌页撤销"
+    )
     messages.success(request, f"已撤销全部接口令牌（{count} 个）。")
     return redirect("accounts:token_list")
 
@@ -81,6 +85,8 @@ def region_switch(request: HttpRequest) -> HttpResponse:
     region = region_select(request, request.POST.get("region", ""))
     messages.success(request, f"当前统筹区：{region.name}")
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("portal:home")
     return redirect(target)

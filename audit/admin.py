@@ -26,19 +26,37 @@ class AuditedAdmin(admin.ModelAdmin):
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            audit_record(actor=request.user, action="admin_change" if change else "admin_add", instance=obj,
-                         before=before, after=snapshot(obj), message="通过后台管理修改")
+            audit_record(
+                actor=request.user,
+                action="admin_change" if change else "admin_add",
+                instance=obj,
+                before=before,
+                after=snapshot(obj),
+                message="通过后台管理修改",
+            )
 
     def delete_model(self, request, obj):
         before = snapshot(obj)
         with transaction.atomic():
-            audit_record(actor=request.user, action="admin_delete", instance=obj, before=before, message="通过后台管理删除")
+            audit_record(
+                actor=request.user,
+                action="admin_delete",
+                instance=obj,
+                before=before,
+                message="通过后台管理删除",
+            )
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:
-                audit_record(actor=request.user, action="admin_delete", instance=obj, before=snapshot(obj), message="通过后台管理批量删除")
+                audit_record(
+                    actor=request.user,
+                    action="admin_delete",
+                    instance=obj,
+                    before=snapshot(obj),
+                    message="通过后台管理批量删除",
+                )
             super().delete_queryset(request, queryset)
 
 
@@ -68,7 +86,15 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_name", "action", "object_type", "object_id", "object_repr", "request_id"]
+    list_display = [
+        "created_at",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "request_id",
+    ]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_name", "object_id", "object_repr", "request_id", "message"]
     date_hierarchy = "created_at"
@@ -91,7 +117,17 @@ class RuleSetAdmin(ReadOnlyAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(ReadOnlyAdmin):
-    list_display = ["year", "month", "rule", "institution", "severity", "score", "status", "amount", "reviewed_by"]
+    list_display = [
+        "year",
+        "month",
+        "rule",
+        "institution",
+        "severity",
+        "score",
+        "status",
+        "amount",
+        "reviewed_by",
+    ]
     list_filter = ["rule", "status", "severity", "year"]
     search_fields = ["institution__code", "institution__name", "description"]
     list_select_related = ["institution", "reviewed_by"]
@@ -99,7 +135,15 @@ class FindingAdmin(ReadOnlyAdmin):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(ReadOnlyAdmin):
-    list_display = ["year", "month", "institution", "indicator", "value", "region_median", "region_p90"]
+    list_display = [
+        "year",
+        "month",
+        "institution",
+        "indicator",
+        "value",
+        "region_median",
+        "region_p90",
+    ]
     list_filter = ["indicator", "year", "month"]
     search_fields = ["institution__code", "institution__name"]
     list_select_related = ["institution"]
@@ -125,14 +169,33 @@ class AssessmentSchemeAdmin(ReadOnlyAdmin):
 
 @admin.register(AssessmentItem)
 class AssessmentItemAdmin(ReadOnlyAdmin):
-    list_display = ["scheme", "position", "code", "name", "kind", "weight", "indicator", "per_finding", "rule"]
+    list_display = [
+        "scheme",
+        "position",
+        "code",
+        "name",
+        "kind",
+        "weight",
+        "indicator",
+        "per_finding",
+        "rule",
+    ]
     list_filter = ["scheme", "kind"]
     list_select_related = ["scheme"]
 
 
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyAdmin):
-    list_display = ["region", "year", "version", "status", "scheme", "submitted_by", "approved_by", "approved_at"]
+    list_display = [
+        "region",
+        "year",
+        "version",
+        "status",
+        "scheme",
+        "submitted_by",
+        "approved_by",
+        "approved_at",
+    ]
     list_filter = ["region", "year", "status"]
 
 

@@ -40,7 +40,16 @@ TRANSFER_WAYS = ("2", "3")
 DEATH_WAY = "5"
 PLANNED_READMISSION = "2"
 KEYS = ["institution", "year", "month"]
-FINDING_COLUMNS = [*KEYS, "rule", "severity", "score", "description", "evidence", "evidence_count", "metrics"]
+FINDING_COLUMNS = [
+    *KEYS,
+    "rule",
+    "severity",
+    "score",
+    "description",
+    "evidence",
+    "evidence_count",
+    "metrics",
+]
 
 SPLIT_ADMISSION = "split_admission"
 LOW_STANDARD_ADMISSION = "low_standard_admission"
@@ -123,7 +132,10 @@ class Thresholds:
     growth_min_cases: int = 50
 
     def to_json(self) -> dict[str, str | int]:
-        return {key: str(value) if isinstance(value, Decimal) else value for key, value in asdict(self).items()}
+        return {
+            key: str(value) if isinstance(value, Decimal) else value
+            for key, value in asdict(self).items()
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Thresholds:
@@ -133,7 +145,11 @@ class Thresholds:
             if field.name in data:
                 kind = type(field.default)
                 try:
-                    values[field.name] = Decimal(str(data[field.name])) if kind is Decimal else kind(data[field.name])
+                    values[field.name] = (
+                        Decimal(str(data[field.name]))
+                        if kind is Decimal
+                        else kind(data[field.name])
+                    )
                 except ArithmeticError as error:  # decimal.InvalidOperation
                     raise ValueError(f"{field.name}: {data[field.name]!r}") from error
         return cls(**values)
@@ -143,7 +159,9 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 
 def _score(measure: float | Decimal, threshold: float | Decimal) -> Decimal:
-    return (Decimal(str(measure)) / Decimal(str(threshold))).quantize(SCORE_UNIT, rounding=ROUND_HALF_UP)
+    return (Decimal(str(measure)) / Decimal(str(threshold))).quantize(
+        SCORE_UNIT, rounding=ROUND_HALF_UP
+    )
 
 
 def _pct(value: float) -> str:
@@ -180,32 +198,67 @@ def _cost_against_mean(stays: pd.DataFrame, share: Decimal) -> tuple[pd.Series, 
     return left, right
 
 
-def _finding(rule: str, key: tuple, score: Decimal, description: str, evidence: pd.Series, metrics: dict, t: Thresholds) -> dict:
+def _finding(
+    rule: str,
+    key: tuple,
+    score: Decimal,
+    description: str,
+    evidence: pd.Series,
+    metrics: dict,
+    t: Thresholds,
+) -> dict:
     ids = evidence.astype(str).tolist()
     institution, year, month = key
     return {
-        "institution": institution, "year": int(year), "month": int(month), "rule": rule,
-        "severity": HIGH if score >= t.high_severity_score else MEDIUM, "score": score, "description": description,
-        "evidence": ids[: t.max_evidence], "evidence_count": len(ids), "metrics": {k: str(v) for k, v in metrics.items()},
-    }  # fmt: skip
+        "institution": institution,
+        "year": int(year),
+        "month": int(month),
+        "rule": rule,
+        "severity": HIGH if score >= t.high_severity_score else MEDIUM,
+        "score": score,
+        "description": description,
+        "evidence": ids[: t.max_evidence],
+        "evidence_count": len(ids),
+        "metrics": {k: str(v) for k, v in metrics.items()},
+    }
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def _rate_findings(stays: pd.DataFrame, flagged: pd.Series, *, rule: str, rate: Decimal, t: Thresholds, text: str) -> pd.DataFrame:
+def _rate_findings(
+    stays: pd.DataFrame, flagged: pd.Series, *, rule: str, rate: Decimal, t: Thresholds, text: str
+) -> pd.DataFrame:
     """One finding per institution-month whose flagged share of stays reaches ``rate`` (with enough stays and cases)."""
-    counts = stays.assign(flag=flagged).groupby(KEYS).agg(stays=("flag", "size"), flagged=("flag", "sum"))
+    counts = (
+        stays.assign(flag=flagged)
+        .groupby(KEYS)
+        .agg(stays=("flag", "size"), flagged=("flag", "sum"))
+    )
     counts = counts[(counts["stays"] >= t.min_stays) & (counts["flagged"] >= t.min_cases)]
     counts = counts[counts["flagged"] / counts["stays"] >= float(rate)]
     evidence = stays.loc[flagged, [*KEYS, "setl_id"]].groupby(KEYS)["setl_id"]
     rows = []
     for key, row in counts.iterrows():
         share = row.flagged / row.stays
-        description = text.format(count=int(row.flagged), stays=int(row.stays), share=_pct(share), threshold=_pct(float(rate)))
-        metrics = {"stays": int(row.stays), "cases": int(row.flagged), "rate": round(share, 4), "threshold": rate}
-        rows.append(_finding(rule, key, _score(share, rate), description, evidence.get_group(key), metrics, t))
+        description = text.format(
+            count=int(row.flagged),
+            stays=int(row.stays),
+            share=_pct(share),
+            threshold=_pct(float(rate)),
+        )
+        metrics = {
+            "stays": int(row.stays),
+            "cases": int(row.flagged),
+            "rate": round(share, 4),
+            "threshold": rate,
+        }
+        rows.append(
+            _finding(
+                rule, key, _score(share, rate), description, evidence.get_group(key), metrics, t
+            )
+        )
     return _frame(rows)
 
 
@@ -217,20 +270,40 @@ def split_admissions(cases: pd.DataFrame, t: Thresholds = DEFAULT_THRESHOLDS) ->
     institution, with the same diagnosis category (first 3 characters) or the same group, not flagged
     planned. Counted in the month of the readmission (``evidence_count``); the evidence ids are both stays
     of every pair."""
-    stays = _stays(cases).sort_values(["institution", "psn_no", "adm_time", "dscg_time"], kind="stable")
+    stays = _stays(cases).sort_values(
+        ["institution", "psn_no", "adm_time", "dscg_time"], kind="stable"
+    )
     previous = stays.shift(1)
-    same_place = (previous["institution"] == stays["institution"]) & (previous["psn_no"] == stays["psn_no"])
+    same_place = (previous["institution"] == stays["institution"]) & (
+        previous["psn_no"] == stays["psn_no"]
+    )
     gap = stays["adm_time"] - previous["dscg_time"]
     within = (gap >= pd.Timedelta(0)) & (gap <= pd.Timedelta(days=t.readmission_days))
     key = _group_key(stays)
-    same_disease = (previous["maindiag_code"].str[:3] == stays["maindiag_code"].str[:3]) | (key.shift(1) == key)
-    readmitted = (same_place & within & same_disease & (stays["days_rinp_flag_31"] != PLANNED_READMISSION)).fillna(False)
+    same_disease = (previous["maindiag_code"].str[:3] == stays["maindiag_code"].str[:3]) | (
+        key.shift(1) == key
+    )
+    readmitted = (
+        same_place & within & same_disease & (stays["days_rinp_flag_31"] != PLANNED_READMISSION)
+    ).fillna(False)
     readmitted = readmitted.astype(bool)
-    found = _rate_findings(stays, readmitted, rule=SPLIT_ADMISSION, rate=t.split_rate, t=t,
-                           text="{count}例住院为出院后" + str(t.readmission_days) + "日内同病种非计划再入院，占本月住院{stays}例的{share}（阈值{threshold}）。")  # fmt: skip
+    found = _rate_findings(
+        stays,
+        readmitted,
+        rule=SPLIT_ADMISSION,
+        rate=t.split_rate,
+        t=t,
+        text="{count}例住院为出院后"
+        + str(t.readmission_days)
+        + "日内同病种非计划再入院，占本月住院{stays}例的{share}（阈值{threshold}）。",
+    )
     index_stays = stays["setl_id"].shift(1)[readmitted]
-    pairs = dict(zip(stays.loc[readmitted, "setl_id"].astype(str), index_stays.astype(str), strict=True))
-    found["evidence"] = [sorted({*ids, *(pairs[i] for i in ids)})[: t.max_evidence] for ids in found["evidence"]]
+    pairs = dict(
+        zip(stays.loc[readmitted, "setl_id"].astype(str), index_stays.astype(str), strict=True)
+    )
+    found["evidence"] = [
+        sorted({*ids, *(pairs[i] for i in ids)})[: t.max_evidence] for ids in found["evidence"]
+    ]
     return found
 
 
@@ -249,9 +322,18 @@ def low_standard_admissions(
     short = stays["act_ipt_days"].fillna(0).astype("int64") <= t.low_stay_days
     grassroots = stays["maindiag_code"].str[:3].isin(set(grassroots_categories))
     flagged = (cheap & short & grassroots).astype(bool)
-    return _rate_findings(stays, flagged, rule=LOW_STANDARD_ADMISSION, rate=t.low_standard_rate, t=t,
-                          text="{count}例基层病种住院费用低于同病种均值的" + _pct(float(t.low_cost_share)) + "且住院不超过"
-                          + str(t.low_stay_days) + "天，占本月住院{stays}例的{share}（阈值{threshold}）。")  # fmt: skip
+    return _rate_findings(
+        stays,
+        flagged,
+        rule=LOW_STANDARD_ADMISSION,
+        rate=t.low_standard_rate,
+        t=t,
+        text="{count}例基层病种住院费用低于同病种均值的"
+        + _pct(float(t.low_cost_share))
+        + "且住院不超过"
+        + str(t.low_stay_days)
+        + "天，占本月住院{stays}例的{share}（阈值{threshold}）。",
+    )
 
 
 # --- 高套编码 -------------------------------------------------------------------------------------
@@ -275,7 +357,7 @@ def upcoding(cases: pd.DataFrame, t: Thresholds = DEFAULT_THRESHOLDS) -> pd.Data
         measures["high_severity"] = "高严重度分型"
     stays["category"] = stays["maindiag_code"].str[:3]
     rows = []
-    for (year, month), month_stays in stays.groupby(["year", "month"], sort=True):
+    for _month, month_stays in stays.groupby(["year", "month"], sort=True):
         for measure, label in measures.items():
             rows.extend(_upcoding_month(month_stays, measure, label, t))
     return _frame(rows)
@@ -283,10 +365,14 @@ def upcoding(cases: pd.DataFrame, t: Thresholds = DEFAULT_THRESHOLDS) -> pd.Data
 
 def _upcoding_month(stays: pd.DataFrame, measure: str, label: str, t: Thresholds) -> list[dict]:
     expected_rate = stays.groupby(["category"])[measure].transform("mean")
-    by_institution = stays.assign(expected=expected_rate).groupby(KEYS).agg(
-        stays=(measure, "size"), observed=(measure, "sum"), expected=("expected", "sum")
+    by_institution = (
+        stays.assign(expected=expected_rate)
+        .groupby(KEYS)
+        .agg(stays=(measure, "size"), observed=(measure, "sum"), expected=("expected", "sum"))
     )
-    by_institution = by_institution[(by_institution["stays"] >= t.min_stays) & (by_institution["expected"] > 0)]
+    by_institution = by_institution[
+        (by_institution["stays"] >= t.min_stays) & (by_institution["expected"] > 0)
+    ]
     if len(by_institution) < t.min_institutions:
         return []
     observed, expected = by_institution["observed"], by_institution["expected"]
@@ -298,11 +384,29 @@ def _upcoding_month(stays: pd.DataFrame, measure: str, label: str, t: Thresholds
     for key, value in ratio[(ratio > limit) & beyond_chance & (observed >= t.min_cases)].items():
         counts = by_institution.loc[key]
         in_month = stays["institution"] == key[0]
-        description = (f"{label}的住院{int(counts.observed)}例，为按病种结构预期的{value:.2f}倍"
-                       f"（全区P90为{p90:.2f}倍，阈值{limit:.2f}倍）。")  # fmt: skip
-        metrics = {"measure": measure, "stays": int(counts.stays), "observed": int(counts.observed),
-                   "expected": round(counts.expected, 2), "ratio": round(value, 4), "region_p90": round(p90, 4)}  # fmt: skip
-        rows.append(_finding(UPCODING, key, _score(value, limit), description, stays.loc[in_month & stays[measure], "setl_id"], metrics, t))
+        description = (
+            f"{label}的住院{int(counts.observed)}例，为按病种结构预期的{value:.2f}倍"
+            f"（全区P90为{p90:.2f}倍，阈值{limit:.2f}倍）。"
+        )
+        metrics = {
+            "measure": measure,
+            "stays": int(counts.stays),
+            "observed": int(counts.observed),
+            "expected": round(counts.expected, 2),
+            "ratio": round(value, 4),
+            "region_p90": round(p90, 4),
+        }
+        rows.append(
+            _finding(
+                UPCODING,
+                key,
+                _score(value, limit),
+                description,
+                stays.loc[in_month & stays[measure], "setl_id"],
+                metrics,
+                t,
+            )
+        )
     return rows
 
 
@@ -313,26 +417,60 @@ def cmi_jumps(cases: pd.DataFrame, t: Thresholds = DEFAULT_THRESHOLDS) -> pd.Dat
     previous month's mean."""
     if "score" not in cases.columns:
         return _frame([])
-    stays = _stays(cases).assign(score=lambda f: f["score"].astype("float64"), cost=lambda f: f["medfee"].astype("float64"),
-                                 days=lambda f: f["act_ipt_days"].fillna(0).astype("float64"))  # fmt: skip
+    stays = _stays(cases).assign(
+        score=lambda f: f["score"].astype("float64"),
+        cost=lambda f: f["medfee"].astype("float64"),
+        days=lambda f: f["act_ipt_days"].fillna(0).astype("float64"),
+    )
     stays["period"] = _month_index(stays)
-    monthly = stays.groupby(["institution", "period"]).agg(stays=("score", "size"), cmi=("score", "mean"), cost=("cost", "mean"),
-                                                           days=("days", "mean"), year=("year", "first"), month=("month", "first"))  # fmt: skip
+    monthly = stays.groupby(["institution", "period"]).agg(
+        stays=("score", "size"),
+        cmi=("score", "mean"),
+        cost=("cost", "mean"),
+        days=("days", "mean"),
+        year=("year", "first"),
+        month=("month", "first"),
+    )
     monthly = monthly[monthly["stays"] >= t.min_stays].reset_index()
-    previous = monthly.assign(period=monthly["period"] + 1)[["institution", "period", "cmi", "cost", "days"]]
+    previous = monthly.assign(period=monthly["period"] + 1)[
+        ["institution", "period", "cmi", "cost", "days"]
+    ]
     joined = monthly.merge(previous, on=["institution", "period"], suffixes=("", "_prev"))
     rows = []
     for row in joined.itertuples():
         jump = row.cmi / row.cmi_prev - 1
-        support = max(row.cost / row.cost_prev - 1, row.days / row.days_prev - 1 if row.days_prev else 0.0)
+        support = max(
+            row.cost / row.cost_prev - 1, row.days / row.days_prev - 1 if row.days_prev else 0.0
+        )
         if jump < float(t.cmi_jump) or support > jump * float(t.cmi_support):
             continue
-        in_month = (stays["institution"] == row.institution) & (stays["period"] == row.period) & (stays["score"] > row.cmi_prev)
-        description = (f"病例平均分值（CMI）较上月上升{_pct(jump)}（阈值{_pct(float(t.cmi_jump))}），"
-                       f"次均费用和平均住院日的变化不足以支撑（最高{_pct(support)}）。")  # fmt: skip
-        metrics = {"cmi": round(row.cmi, 4), "cmi_previous": round(row.cmi_prev, 4), "jump": round(jump, 4), "support": round(support, 4)}
+        in_month = (
+            (stays["institution"] == row.institution)
+            & (stays["period"] == row.period)
+            & (stays["score"] > row.cmi_prev)
+        )
+        description = (
+            f"病例平均分值（CMI）较上月上升{_pct(jump)}（阈值{_pct(float(t.cmi_jump))}），"
+            f"次均费用和平均住院日的变化不足以支撑（最高{_pct(support)}）。"
+        )
+        metrics = {
+            "cmi": round(row.cmi, 4),
+            "cmi_previous": round(row.cmi_prev, 4),
+            "jump": round(jump, 4),
+            "support": round(support, 4),
+        }
         key = (row.institution, row.year, row.month)
-        rows.append(_finding(CMI_JUMP, key, _score(jump, t.cmi_jump), description, stays.loc[in_month, "setl_id"], metrics, t))
+        rows.append(
+            _finding(
+                CMI_JUMP,
+                key,
+                _score(jump, t.cmi_jump),
+                description,
+                stays.loc[in_month, "setl_id"],
+                metrics,
+                t,
+            )
+        )
     return _frame(rows)
 
 
@@ -351,46 +489,86 @@ def shirking(cases: pd.DataFrame, t: Thresholds = DEFAULT_THRESHOLDS) -> pd.Data
     cost, threshold = _cost_against_mean(stays, t.high_cost_multiple)
     stays["high_cost"] = cost >= threshold
     days = stays["act_ipt_days"].fillna(0).astype("int64")
-    stays["short_exit"] = (days <= t.short_exit_days) & (stays["transfer"] | (stays["dscg_way"] == DEATH_WAY))
+    stays["short_exit"] = (days <= t.short_exit_days) & (
+        stays["transfer"] | (stays["dscg_way"] == DEATH_WAY)
+    )
     monthly = stays.groupby(["institution", "period"]).agg(
-        stays=("transfer", "size"), transfer=("transfer", "sum"), high_cost=("high_cost", "sum"), short_exit=("short_exit", "sum"),
-        year=("year", "first"), month=("month", "first"),
-    )  # fmt: skip
+        stays=("transfer", "size"),
+        transfer=("transfer", "sum"),
+        high_cost=("high_cost", "sum"),
+        short_exit=("short_exit", "sum"),
+        year=("year", "first"),
+        month=("month", "first"),
+    )
     rows = []
     for (institution, period), row in monthly.iterrows():
         if row.stays < t.min_stays:
             continue
-        baseline = monthly.loc[institution].loc[lambda f, p=period: (f.index >= p - t.baseline_months) & (f.index < p)]
+        baseline = monthly.loc[institution].loc[
+            lambda f, p=period: (f.index >= p - t.baseline_months) & (f.index < p)
+        ]
         signals = _shirking_signals(row, baseline, t)
         if not signals:
             continue
-        evidence = (stays["institution"] == institution) & (stays["period"] == period) & (stays["transfer"] | stays["short_exit"])
+        evidence = (
+            (stays["institution"] == institution)
+            & (stays["period"] == period)
+            & (stays["transfer"] | stays["short_exit"])
+        )
         score = max(score for score, _ in signals)
         description = "；".join(text for _, text in signals) + "。"
-        metrics = {name: int(row[name]) for name in ["stays", "transfer", "high_cost", "short_exit"]}
-        rows.append(_finding(SHIRKING, (institution, row.year, row.month), score, description, stays.loc[evidence, "setl_id"], metrics, t))
+        metrics = {
+            name: int(row[name]) for name in ["stays", "transfer", "high_cost", "short_exit"]
+        }
+        rows.append(
+            _finding(
+                SHIRKING,
+                (institution, row.year, row.month),
+                score,
+                description,
+                stays.loc[evidence, "setl_id"],
+                metrics,
+                t,
+            )
+        )
     return _frame(rows)
 
 
-def _shirking_signals(row: pd.Series, baseline: pd.DataFrame, t: Thresholds) -> list[tuple[Decimal, str]]:
+def _shirking_signals(
+    row: pd.Series, baseline: pd.DataFrame, t: Thresholds
+) -> list[tuple[Decimal, str]]:
     signals = []
     short_rate = row.short_exit / row.stays
     if row.short_exit >= t.min_cases and short_rate >= float(t.short_exit_rate):
-        signals.append((_score(short_rate, t.short_exit_rate),
-                        f"住院不超过{t.short_exit_days}天即转院或死亡{int(row.short_exit)}例，占{_pct(short_rate)}"))  # fmt: skip
+        signals.append(
+            (
+                _score(short_rate, t.short_exit_rate),
+                f"住院不超过{t.short_exit_days}天即转院或死亡{int(row.short_exit)}例，占{_pct(short_rate)}",
+            )
+        )
     if len(baseline) < t.baseline_months or baseline["stays"].sum() < t.min_stays:
         return signals
     base_transfer = baseline["transfer"].sum() / baseline["stays"].sum()
     rise = row.transfer / row.stays - base_transfer
     if row.transfer >= t.min_cases and rise >= float(t.transfer_rise):
-        signals.append((_score(rise, t.transfer_rise), f"转院率{_pct(row.transfer / row.stays)}，较前{t.baseline_months}个月的"
-                        f"{_pct(base_transfer)}上升{_pct(rise)}"))  # fmt: skip
+        signals.append(
+            (
+                _score(rise, t.transfer_rise),
+                f"转院率{_pct(row.transfer / row.stays)}，较前{t.baseline_months}个月的"
+                f"{_pct(base_transfer)}上升{_pct(rise)}",
+            )
+        )
     base_high = baseline["high_cost"].sum() / baseline["stays"].sum()
     if base_high * row.stays >= t.min_cases:  # a fall from an expected handful is chance
         drop = 1 - (row.high_cost / row.stays) / base_high
         if drop >= float(t.high_cost_drop):
-            signals.append((_score(drop, t.high_cost_drop), f"高费用病例占比{_pct(row.high_cost / row.stays)}，较前"
-                            f"{t.baseline_months}个月的{_pct(base_high)}下降{_pct(drop)}"))  # fmt: skip
+            signals.append(
+                (
+                    _score(drop, t.high_cost_drop),
+                    f"高费用病例占比{_pct(row.high_cost / row.stays)}，较前"
+                    f"{t.baseline_months}个月的{_pct(base_high)}下降{_pct(drop)}",
+                )
+            )
     return signals
 
 
@@ -410,7 +588,7 @@ def point_inflation(cases: pd.DataFrame, t: Thresholds = DEFAULT_THRESHOLDS) -> 
     w = t.growth_window
     rows = []
     for end in periods:
-        window = [p for p in range(end - w + 1, end + 1)]
+        window = list(range(end - w + 1, end + 1))
         year_ago = [p - 12 for p in window]
         before = year_ago if set(year_ago) <= present else [p - w for p in window]
         if not set(window) <= present or not set(before) <= present:
@@ -422,31 +600,84 @@ def point_inflation(cases: pd.DataFrame, t: Thresholds = DEFAULT_THRESHOLDS) -> 
         growth = current[eligible] / base[eligible] - 1
         median = float(growth.median())
         for institution, value in growth[growth - median >= float(t.growth_excess)].items():
-            rows.append(_inflation_finding(frame, institution, end, value, median, int(current[institution]), int(base[institution]),
-                                           same_period=before == year_ago, t=t))  # fmt: skip
+            rows.append(
+                _inflation_finding(
+                    frame,
+                    institution,
+                    end,
+                    value,
+                    median,
+                    int(current[institution]),
+                    int(base[institution]),
+                    same_period=before == year_ago,
+                    t=t,
+                )
+            )
     return _frame(rows)
 
 
-def _inflation_finding(frame: pd.DataFrame, institution: str, end: int, growth: float, median: float, current: int, base: int,
-                       *, same_period: bool, t: Thresholds) -> dict:  # fmt: skip
+def _inflation_finding(
+    frame: pd.DataFrame,
+    institution: str,
+    end: int,
+    growth: float,
+    median: float,
+    current: int,
+    base: int,
+    *,
+    same_period: bool,
+    t: Thresholds,
+) -> dict:
     comparison = "上年同期" if same_period else f"前{t.growth_window}个月"
-    description = (f"近{t.growth_window}个月结算{current}例，较{comparison}{base}例增长{_pct(growth)}，"
-                   f"全区中位增长{_pct(median)}，超出{_pct(growth - median)}（阈值{_pct(float(t.growth_excess))}）。")  # fmt: skip
-    metrics = {"cases": current, "baseline": base, "growth": round(growth, 4), "region_median": round(median, 4),
-               "comparison": "yoy" if same_period else "previous"}  # fmt: skip
+    description = (
+        f"近{t.growth_window}个月结算{current}例，较{comparison}{base}例增长{_pct(growth)}，"
+        f"全区中位增长{_pct(median)}，超出{_pct(growth - median)}（阈值{_pct(float(t.growth_excess))}）。"
+    )
+    metrics = {
+        "cases": current,
+        "baseline": base,
+        "growth": round(growth, 4),
+        "region_median": round(median, 4),
+        "comparison": "yoy" if same_period else "previous",
+    }
     in_month = (frame["institution"] == institution) & (frame["period"] == end)
     key = (institution, end // 12, end % 12 + 1)
-    return _finding(POINT_INFLATION, key, _score(growth - median, t.growth_excess), description, frame.loc[in_month, "setl_id"], metrics, t)
+    return _finding(
+        POINT_INFLATION,
+        key,
+        _score(growth - median, t.growth_excess),
+        description,
+        frame.loc[in_month, "setl_id"],
+        metrics,
+        t,
+    )
 
 
 # --- all rules ------------------------------------------------------------------------------------
 
 
-def findings_detect(cases: pd.DataFrame, t: Thresholds = DEFAULT_THRESHOLDS, *, grassroots_categories: Iterable[str] = ()) -> pd.DataFrame:
+def findings_detect(
+    cases: pd.DataFrame,
+    t: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    grassroots_categories: Iterable[str] = (),
+) -> pd.DataFrame:
     """Every rule over ``cases``, findings ordered by rule, institution and month."""
     if cases.empty:
         return _frame([])
-    parts = [split_admissions(cases, t), low_standard_admissions(cases, grassroots_categories, t), upcoding(cases, t),
-             cmi_jumps(cases, t), shirking(cases, t), point_inflation(cases, t)]  # fmt: skip
-    found = pd.concat([part for part in parts if not part.empty], ignore_index=True) if any(not p.empty for p in parts) else _frame([])
-    return found.sort_values(["rule", "institution", "year", "month"], kind="stable").reset_index(drop=True)
+    parts = [
+        split_admissions(cases, t),
+        low_standard_admissions(cases, grassroots_categories, t),
+        upcoding(cases, t),
+        cmi_jumps(cases, t),
+        shirking(cases, t),
+        point_inflation(cases, t),
+    ]
+    found = (
+        pd.concat([part for part in parts if not part.empty], ignore_index=True)
+        if any(not p.empty for p in parts)
+        else _frame([])
+    )
+    return found.sort_values(["rule", "institution", "year", "month"], kind="stable").reset_index(
+        drop=True
+    )

@@ -17,7 +17,9 @@ from config.lazy import pandas as pd
 Charge = tuple[str, str]  # (scheme, category)
 
 
-def categories_by_med_type(pairs: Iterable[tuple[str, str, str]], med_types: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
+def categories_by_med_type(
+    pairs: Iterable[tuple[str, str, str]], med_types: Mapping[str, Iterable[str]]
+) -> dict[tuple[str, str], str]:
     """(scheme, medical type) → the category that pays it, from the year's (scheme, category, kind) parameter
     sets and the medical types each kind pays. A medical type two categories of a scheme would pay is left
     out: its cases decide nothing."""
@@ -28,18 +30,39 @@ def categories_by_med_type(pairs: Iterable[tuple[str, str, str]], med_types: Map
     return {key: categories.pop() for key, categories in found.items() if len(categories) == 1}
 
 
-def finding_charges(findings: pd.DataFrame, cases: pd.DataFrame, categories: Mapping[tuple[str, str], str]) -> list[Charge | None]:
+def finding_charges(
+    findings: pd.DataFrame, cases: pd.DataFrame, categories: Mapping[tuple[str, str], str]
+) -> list[Charge | None]:
     """The default charge of each finding, in the order of ``findings`` (columns ``institution`` and
     ``evidence``, a list of setl_ids); ``cases`` has ``institution``, ``setl_id``, ``scheme``, ``med_type``
     and ``medfee`` (any exact number type)."""
     if findings.empty:
         return []
-    listed = findings[["institution", "evidence"]].reset_index(drop=True).rename_axis("finding").reset_index()
-    listed = listed.explode("evidence").rename(columns={"evidence": "setl_id"}).dropna(subset=["setl_id"])
-    keyed = cases.assign(institution=cases["institution"].astype(str), setl_id=cases["setl_id"].astype(str))
-    listed = listed.assign(institution=listed["institution"].astype(str), setl_id=listed["setl_id"].astype(str))
-    evidence = listed.merge(keyed[["institution", "setl_id", "scheme", "med_type", "medfee"]], on=["institution", "setl_id"])
-    evidence["category"] = [categories.get((s, m)) for s, m in zip(evidence["scheme"], evidence["med_type"], strict=True)]
+    listed = (
+        findings[["institution", "evidence"]]
+        .reset_index(drop=True)
+        .rename_axis("finding")
+        .reset_index()
+    )
+    listed = (
+        listed.explode("evidence")
+        .rename(columns={"evidence": "setl_id"})
+        .dropna(subset=["setl_id"])
+    )
+    keyed = cases.assign(
+        institution=cases["institution"].astype(str), setl_id=cases["setl_id"].astype(str)
+    )
+    listed = listed.assign(
+        institution=listed["institution"].astype(str), setl_id=listed["setl_id"].astype(str)
+    )
+    evidence = listed.merge(
+        keyed[["institution", "setl_id", "scheme", "med_type", "medfee"]],
+        on=["institution", "setl_id"],
+    )
+    evidence["category"] = [
+        categories.get((s, m))
+        for s, m in zip(evidence["scheme"], evidence["med_type"], strict=True)
+    ]
     evidence = evidence.dropna(subset=["category"])
     best = {finding: _largest(rows) for finding, rows in evidence.groupby("finding")}
     return [best.get(finding) for finding in range(len(findings))]
@@ -47,5 +70,7 @@ def finding_charges(findings: pd.DataFrame, cases: pd.DataFrame, categories: Map
 
 def _largest(rows: pd.DataFrame) -> Charge:
     totals = rows.groupby(["scheme", "category"])["medfee"].agg(["sum", "size"]).reset_index()
-    ranked = sorted(totals.itertuples(index=False), key=lambda r: (-r.sum, -r.size, r.scheme, r.category))
+    ranked = sorted(
+        totals.itertuples(index=False), key=lambda r: (-r.sum, -r.size, r.scheme, r.category)
+    )
     return ranked[0].scheme, ranked[0].category

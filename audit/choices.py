@@ -7,7 +7,10 @@ class Rule(models.TextChoices):
     """监管规则 — the anomaly rules of ``audit.anomalies``."""
 
     SPLIT_ADMISSION = anomalies.SPLIT_ADMISSION, anomalies.RULES[anomalies.SPLIT_ADMISSION]
-    LOW_STANDARD_ADMISSION = anomalies.LOW_STANDARD_ADMISSION, anomalies.RULES[anomalies.LOW_STANDARD_ADMISSION]
+    LOW_STANDARD_ADMISSION = (
+        anomalies.LOW_STANDARD_ADMISSION,
+        anomalies.RULES[anomalies.LOW_STANDARD_ADMISSION],
+    )
     UPCODING = anomalies.UPCODING, anomalies.RULES[anomalies.UPCODING]
     CMI_JUMP = anomalies.CMI_JUMP, anomalies.RULES[anomalies.CMI_JUMP]
     SHIRKING = anomalies.SHIRKING, anomalies.RULES[anomalies.SHIRKING]

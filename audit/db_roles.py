@@ -21,7 +21,9 @@ from audit.models import AuditEvent
 
 AUDIT_TABLE = AuditEvent._meta.db_table
 READ_ONLY_TABLES = ["django_migrations"]
-APP_OWNED_TABLE = "settlement_casegroup"  # partitioned; the grouping job creates and swaps its partitions
+APP_OWNED_TABLE = (
+    "settlement_casegroup"  # partitioned; the grouping job creates and swaps its partitions
+)
 AUDIT_REFUSED = ["UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES"]
 
 
@@ -38,7 +40,8 @@ def _app_owned_tables(cursor) -> list[str]:
     """The grouping results table and its partitions, as they are now."""
     cursor.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid "
-        "WHERE i.inhparent = to_regclass(%s)", [APP_OWNED_TABLE],
+        "WHERE i.inhparent = to_regclass(%s)",
+        [APP_OWNED_TABLE],
     )
     return [APP_OWNED_TABLE, *(name for (name,) in cursor.fetchall())]
 
@@ -48,7 +51,10 @@ def app_role_grant(*, cursor, role: str, password: str | None = None) -> None:
     above, in the current database and schema. Run as the owner of the tables (or a superuser)."""
     app = _quoted(cursor, role)
     if not _role_exists(cursor, role):
-        cursor.execute(f"CREATE ROLE {app} LOGIN PASSWORD %s" if password else f"CREATE ROLE {app} NOLOGIN", [password] if password else None)
+        cursor.execute(
+            f"CREATE ROLE {app} LOGIN PASSWORD %s" if password else f"CREATE ROLE {app} NOLOGIN",
+            [password] if password else None,
+        )
     cursor.execute("SELECT current_database(), current_schema()")
     database, schema = (_quoted(cursor, name) for name in cursor.fetchone())
     statements = [
@@ -59,8 +65,14 @@ def app_role_grant(*, cursor, role: str, password: str | None = None) -> None:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {app}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {app}",
         f"REVOKE UPDATE, DELETE ON {_quoted(cursor, AUDIT_TABLE)} FROM {app}",
-        *(f"REVOKE INSERT, UPDATE, DELETE ON {_quoted(cursor, table)} FROM {app}" for table in READ_ONLY_TABLES),
-        *(f"ALTER TABLE {_quoted(cursor, table)} OWNER TO {app}" for table in _app_owned_tables(cursor)),
+        *(
+            f"REVOKE INSERT, UPDATE, DELETE ON {_quoted(cursor, table)} FROM {app}"
+            for table in READ_ONLY_TABLES
+        ),
+        *(
+            f"ALTER TABLE {_quoted(cursor, table)} OWNER TO {app}"
+            for table in _app_owned_tables(cursor)
+        ),
         # Tables a later migration adds are usable at once; rerunning this after migrate narrows them again.
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {app}",
@@ -73,12 +85,23 @@ def app_role_problems(*, cursor, role: str) -> list[str]:
     """What is wrong with ``role`` as the app role (empty when it is as documented above)."""
     if not _role_exists(cursor, role):
         return [f"role {role} does not exist"]
-    return [*_attribute_problems(cursor, role), *_ownership_problems(cursor, role), *_audit_privilege_problems(cursor, role)]
+    return [
+        *_attribute_problems(cursor, role),
+        *_ownership_problems(cursor, role),
+        *_audit_privilege_problems(cursor, role),
+    ]
 
 
 def _attribute_problems(cursor, role: str) -> list[str]:
-    cursor.execute("SELECT rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb FROM pg_roles WHERE rolname = %s", [role])
-    return [f"role {role} has superuser, bypassrls, createrole or createdb"] if cursor.fetchone()[0] else []
+    cursor.execute(
+        "SELECT rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb FROM pg_roles WHERE rolname = %s",
+        [role],
+    )
+    return (
+        [f"role {role} has superuser, bypassrls, createrole or createdb"]
+        if cursor.fetchone()[0]
+        else []
+    )
 
 
 def _ownership_problems(cursor, role: str) -> list[str]:
@@ -94,7 +117,9 @@ def _ownership_problems(cursor, role: str) -> list[str]:
         "AND c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') ORDER BY 1",
         [role],
     )
-    return problems + [f"role {role} owns {name}" for (name,) in cursor.fetchall() if name not in allowed]
+    return problems + [
+        f"role {role} owns {name}" for (name,) in cursor.fetchall() if name not in allowed
+    ]
 
 
 def _audit_privilege_problems(cursor, role: str) -> list[str]:

@@ -19,7 +19,10 @@ class FieldChange:
 
 
 def snapshot_diff(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, *, labels: Mapping[str, str] | None = None
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    *,
+    labels: Mapping[str, str] | None = None,
 ) -> list[FieldChange]:
     """Every key of either snapshot, changed keys first, each group in the snapshot's own order.
 

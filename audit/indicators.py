@@ -84,7 +84,9 @@ def readmissions(cases: pd.DataFrame, *, days: int = 15) -> pd.Series:
     if stays.empty:
         return followed
     ordered = stays.sort_values(["institution", "psn_no", "adm_time", "dscg_time"], kind="stable")
-    same = (ordered["institution"].shift(-1) == ordered["institution"]) & (ordered["psn_no"].shift(-1) == ordered["psn_no"])
+    same = (ordered["institution"].shift(-1) == ordered["institution"]) & (
+        ordered["psn_no"].shift(-1) == ordered["psn_no"]
+    )
     gap = ordered["adm_time"].shift(-1) - ordered["dscg_time"]
     unplanned = ordered["days_rinp_flag_31"].shift(-1) != PLANNED_READMISSION
     hit = same & unplanned & (gap >= pd.Timedelta(0)) & (gap <= pd.Timedelta(days=days))
@@ -104,28 +106,46 @@ def indicators_by_month(cases: pd.DataFrame, *, readmission_days: int = 15) -> p
     frame["readmitted"] = readmissions(frame, days=readmission_days).to_numpy()
     frame["stay_fee"] = np.where(stay, frame["medfee"], 0)
     sums = frame.groupby(KEYS, sort=True).agg(
-        cases=("medfee", "size"), stays=("stay", "sum"), medfee=("medfee", "sum"), stay_fee=("stay_fee", "sum"),
-        stay_days=("stay_days", "sum"), transfers=("transfer", "sum"), deaths=("death", "sum"),
-        readmitted=("readmitted", "sum"), psn_part=("psn_part", "sum"), self_pay=("fulamt_ownpay", "sum"),
-        exam=("fee_exam", "sum"), drug=("fee_drug", "sum"), material=("fee_material", "sum"),
-    )  # fmt: skip
+        cases=("medfee", "size"),
+        stays=("stay", "sum"),
+        medfee=("medfee", "sum"),
+        stay_fee=("stay_fee", "sum"),
+        stay_days=("stay_days", "sum"),
+        transfers=("transfer", "sum"),
+        deaths=("death", "sum"),
+        readmitted=("readmitted", "sum"),
+        psn_part=("psn_part", "sum"),
+        self_pay=("fulamt_ownpay", "sum"),
+        exam=("fee_exam", "sum"),
+        drug=("fee_drug", "sum"),
+        material=("fee_material", "sum"),
+    )
     previous = {(i, y + 1, m): (row.cases, row.medfee) for (i, y, m), row in sums.iterrows()}
     rows = []
     for (institution, year, month), s in sums.iterrows():
         last = previous.get((institution, year, month))
-        rows.append({
-            "institution": institution, "year": int(year), "month": int(month),
-            "cases": int(s.cases), "stays": int(s.stays),
-            "cost_per_case": _fen_mean(s.medfee, s.cases), "cost_per_stay": _fen_mean(s.stay_fee, s.stays),
-            "avg_stay": _ratio(s.stay_days, s.stays, Decimal("0.01")),
-            "readmission_rate": _ratio(s.readmitted, s.stays), "transfer_out_rate": _ratio(s.transfers, s.stays),
-            "deaths": int(s.deaths),
-            "personal_share": _ratio(s.psn_part, s.medfee), "self_pay_share": _ratio(s.self_pay, s.medfee),
-            "exam_share": _ratio(s.exam, s.medfee), "drug_share": _ratio(s.drug, s.medfee),
-            "material_share": _ratio(s.material, s.medfee),
-            "cases_growth": _ratio(s.cases - last[0], last[0]) if last else None,
-            "cost_growth": _ratio(s.medfee - last[1], last[1]) if last else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "institution": institution,
+                "year": int(year),
+                "month": int(month),
+                "cases": int(s.cases),
+                "stays": int(s.stays),
+                "cost_per_case": _fen_mean(s.medfee, s.cases),
+                "cost_per_stay": _fen_mean(s.stay_fee, s.stays),
+                "avg_stay": _ratio(s.stay_days, s.stays, Decimal("0.01")),
+                "readmission_rate": _ratio(s.readmitted, s.stays),
+                "transfer_out_rate": _ratio(s.transfers, s.stays),
+                "deaths": int(s.deaths),
+                "personal_share": _ratio(s.psn_part, s.medfee),
+                "self_pay_share": _ratio(s.self_pay, s.medfee),
+                "exam_share": _ratio(s.exam, s.medfee),
+                "drug_share": _ratio(s.drug, s.medfee),
+                "material_share": _ratio(s.material, s.medfee),
+                "cases_growth": _ratio(s.cases - last[0], last[0]) if last else None,
+                "cost_growth": _ratio(s.medfee - last[1], last[1]) if last else None,
+            }
+        )
     return pd.DataFrame(rows, columns=KEYS + [indicator.code for indicator in INDICATORS])
 
 
@@ -136,13 +156,23 @@ def regional_benchmarks(indicators: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (year, month), month_rows in indicators.groupby(["year", "month"], sort=True):
         for indicator in INDICATORS:
-            values = sorted(v for v in month_rows[indicator.code] if v is not None and not pd.isna(v))
+            values = sorted(
+                v for v in month_rows[indicator.code] if v is not None and not pd.isna(v)
+            )
             if not values:
                 continue
-            unit = {"money": FEN, "days": Decimal("0.01"), "rate": RATE, "count": Decimal("0.01")}[indicator.kind]
-            rows.append({"year": int(year), "month": int(month), "indicator": indicator.code,
-                         "median": _percentile(values, Decimal("0.5")).quantize(unit, rounding=ROUNDING),
-                         "p90": _percentile(values, Decimal("0.9")).quantize(unit, rounding=ROUNDING)})  # fmt: skip
+            unit = {"money": FEN, "days": Decimal("0.01"), "rate": RATE, "count": Decimal("0.01")}[
+                indicator.kind
+            ]
+            rows.append(
+                {
+                    "year": int(year),
+                    "month": int(month),
+                    "indicator": indicator.code,
+                    "median": _percentile(values, Decimal("0.5")).quantize(unit, rounding=ROUNDING),
+                    "p90": _percentile(values, Decimal("0.9")).quantize(unit, rounding=ROUNDING),
+                }
+            )
     return pd.DataFrame(rows, columns=["year", "month", "indicator", "median", "p90"])
 
 

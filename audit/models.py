@@ -10,9 +10,9 @@ from django.db import models
 
 from accounts.tenancy import TenantQuerySet
 from audit import indicators
-from catalogs.choices import Scheme
 from audit.choices import FindingStatus, Rule, RuleSetStatus, Severity
 from audit.domain import FieldChange, snapshot_diff
+from catalogs.choices import Scheme
 from workflow.models import FourEyesSeries, SeriesMessages, series_constraints, user_field
 
 ERR_APPEND_ONLY = "审计事件只能追加，不能修改或删除。"
@@ -41,11 +41,20 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events", verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        verbose_name="操作人",
     )
-    actor_name = models.CharField("操作人名称", max_length=150, blank=True, help_text="系统任务为空操作人时记录任务名")
+    actor_name = models.CharField(
+        "操作人名称", max_length=150, blank=True, help_text="系统任务为空操作人时记录任务名"
+    )
     action = models.CharField("操作", max_length=60, db_index=True)
-    object_type = models.CharField("对象类型", max_length=100, db_index=True, help_text="app_label.model")
+    object_type = models.CharField(
+        "对象类型", max_length=100, db_index=True, help_text="app_label.model"
+    )
     object_id = models.CharField("对象ID", max_length=64, blank=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
     before = models.JSONField("变更前", null=True, blank=True)
@@ -62,12 +71,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_event_object")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
-
-    @property
-    def changes(self) -> list[FieldChange]:
-        """The before/after snapshots field by field, changed fields first."""
-        return snapshot_diff(self.before, self.after, labels=field_labels(self.object_type))
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -76,6 +82,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(ERR_APPEND_ONLY)
+
+    @property
+    def changes(self) -> list[FieldChange]:
+        """The before/after snapshots field by field, changed fields first."""
+        return snapshot_diff(self.before, self.after, labels=field_labels(self.object_type))
 
 
 # --- supervision (监管): rule sets, findings, stored indicators, data-quality scores ------------------
@@ -96,14 +107,21 @@ ERR_SCORE_UNIQUE = "同一机构同一月份只能有一个数据质量评分。
 ERR_SCORE_RANGE = "数据质量评分应在0到100之间。"
 
 
-
 def _institution(related_name: str) -> models.ForeignKey:
-    return models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name=related_name, verbose_name="定点医药机构")
+    return models.ForeignKey(
+        "catalogs.Institution",
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        verbose_name="定点医药机构",
+    )
 
 
 def _month_in_range() -> models.CheckConstraint:
-    return models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="%(app_label)s_%(class)s_month_range",
-                                  violation_error_message=ERR_MONTH_RANGE)  # fmt: skip
+    return models.CheckConstraint(
+        condition=models.Q(month__gte=1, month__lte=12),
+        name="%(app_label)s_%(class)s_month_range",
+        violation_error_message=ERR_MONTH_RANGE,
+    )
 
 
 class RuleSet(FourEyesSeries):
@@ -113,11 +131,19 @@ class RuleSet(FourEyesSeries):
 
     SERIES = ("region",)
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="rule_sets", verbose_name="统筹区")
+    region = models.ForeignKey(
+        "catalogs.Region", on_delete=models.PROTECT, related_name="rule_sets", verbose_name="统筹区"
+    )
     version = models.PositiveSmallIntegerField("版本号", default=1)
-    status = models.CharField("状态", max_length=12, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
-    thresholds = models.JSONField("阈值", default=dict, blank=True, help_text="未填写的阈值取默认值")
-    grassroots_categories = models.JSONField("基层病种诊断类目", default=list, blank=True, help_text="ICD-10 三位类目，如 J18")
+    status = models.CharField(
+        "状态", max_length=12, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT
+    )
+    thresholds = models.JSONField(
+        "阈值", default=dict, blank=True, help_text="未填写的阈值取默认值"
+    )
+    grassroots_categories = models.JSONField(
+        "基层病种诊断类目", default=list, blank=True, help_text="ICD-10 三位类目，如 J18"
+    )
     reason = models.TextField("说明", blank=True)
 
     class Meta:
@@ -126,10 +152,18 @@ class RuleSet(FourEyesSeries):
         ordering = ["region", "-version"]
         permissions = [("approve_ruleset", "可以审批监管规则")]
         constraints = [
-            *series_constraints(series=["region"], in_force=RuleSetStatus.IN_FORCE, open_statuses=RuleSetStatus.open(),
-                                messages=SeriesMessages(ERR_RULESET_VERSION, ERR_RULESET_ONE_IN_FORCE, ERR_RULESET_ONE_OPEN,
-                                                        ERR_SELF_APPROVAL)),
-        ]  # fmt: skip
+            *series_constraints(
+                series=["region"],
+                in_force=RuleSetStatus.IN_FORCE,
+                open_statuses=RuleSetStatus.open(),
+                messages=SeriesMessages(
+                    ERR_RULESET_VERSION,
+                    ERR_RULESET_ONE_IN_FORCE,
+                    ERR_RULESET_ONE_OPEN,
+                    ERR_SELF_APPROVAL,
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"监管规则 第{self.version}版"
@@ -141,7 +175,12 @@ class FindingQuerySet(TenantQuerySet):
     def for_user(self, user) -> FindingQuerySet:
         """A hospital sees its own findings once confirmed, never while open or after dismissal."""
         visible = super().for_user(user)
-        if user is not None and user.is_authenticated and getattr(user, "is_hospital", False) and not user.is_superuser:
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "is_hospital", False)
+            and not user.is_superuser
+        ):
             return visible.filter(status=FindingStatus.CONFIRMED)
         return visible
 
@@ -157,18 +196,41 @@ class Finding(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveSmallIntegerField("月份")
     severity = models.CharField("严重程度", max_length=10, choices=Severity.choices)
-    score = models.DecimalField("评分", max_digits=10, decimal_places=2, help_text="指标值÷阈值，≥1")
+    score = models.DecimalField(
+        "评分", max_digits=10, decimal_places=2, help_text="指标值÷阈值，≥1"
+    )
     description = models.TextField("说明")
-    evidence = models.JSONField("证据病例", default=list, blank=True, help_text="结算ID (setl_id) 列表")
+    evidence = models.JSONField(
+        "证据病例", default=list, blank=True, help_text="结算ID (setl_id) 列表"
+    )
     evidence_count = models.PositiveIntegerField("涉及病例数", default=0)
     metrics = models.JSONField("指标", default=dict, blank=True)
-    rule_set = models.ForeignKey(RuleSet, null=True, blank=True, on_delete=models.PROTECT, related_name="findings",
-                                 verbose_name="监管规则版本")  # fmt: skip
+    rule_set = models.ForeignKey(
+        RuleSet,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        verbose_name="监管规则版本",
+    )
     detected_at = models.DateTimeField("发现时间", auto_now_add=True)
-    status = models.CharField("状态", max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN, db_index=True)
-    amount = models.DecimalField("扣减金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
-    scheme = models.CharField("计入险种", max_length=3, choices=Scheme.choices, blank=True,
-                              help_text="扣减金额只在该险种该细分类别的年终清算中扣减")  # fmt: skip
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=FindingStatus.choices,
+        default=FindingStatus.OPEN,
+        db_index=True,
+    )
+    amount = models.DecimalField(
+        "扣减金额（元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    scheme = models.CharField(
+        "计入险种",
+        max_length=3,
+        choices=Scheme.choices,
+        blank=True,
+        help_text="扣减金额只在该险种该细分类别的年终清算中扣减",
+    )
     category = models.CharField("计入细分类别", max_length=20, blank=True)
     note = models.TextField("复核意见", blank=True)
     reason = models.TextField("排除理由", blank=True)
@@ -182,20 +244,39 @@ class Finding(models.Model):
         verbose_name_plural = "监管发现"
         ordering = ["-year", "-month", "rule", "institution"]
         permissions = [("review_finding", "可以复核监管发现")]
-        indexes = [models.Index(fields=["year", "month", "status"], name="audit_finding_period_status")]
+        indexes = [
+            models.Index(fields=["year", "month", "status"], name="audit_finding_period_status")
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["rule", "institution", "year", "month"], name="%(app_label)s_%(class)s_unique_key",
-                                    violation_error_message=ERR_FINDING_UNIQUE),
+            models.UniqueConstraint(
+                fields=["rule", "institution", "year", "month"],
+                name="%(app_label)s_%(class)s_unique_key",
+                violation_error_message=ERR_FINDING_UNIQUE,
+            ),
             _month_in_range(),
-            models.CheckConstraint(condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
-                                   name="%(app_label)s_%(class)s_amount_non_negative", violation_error_message=ERR_AMOUNT_NEGATIVE),
-            models.CheckConstraint(condition=~models.Q(status=FindingStatus.CONFIRMED) | models.Q(amount__isnull=False),
-                                   name="%(app_label)s_%(class)s_confirmed_amount", violation_error_message=ERR_CONFIRMED_AMOUNT),
-            models.CheckConstraint(condition=~models.Q(status=FindingStatus.DISMISSED) | ~models.Q(reason=""),
-                                   name="%(app_label)s_%(class)s_dismissed_reason", violation_error_message=ERR_DISMISSED_REASON),
-            models.CheckConstraint(condition=models.Q(scheme="", category="") | (~models.Q(scheme="") & ~models.Q(category="")),
-                                   name="%(app_label)s_%(class)s_charge_pair", violation_error_message=ERR_CHARGE_PAIR),
-        ]  # fmt: skip
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="%(app_label)s_%(class)s_amount_non_negative",
+                violation_error_message=ERR_AMOUNT_NEGATIVE,
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=FindingStatus.CONFIRMED)
+                | models.Q(amount__isnull=False),
+                name="%(app_label)s_%(class)s_confirmed_amount",
+                violation_error_message=ERR_CONFIRMED_AMOUNT,
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=FindingStatus.DISMISSED) | ~models.Q(reason=""),
+                name="%(app_label)s_%(class)s_dismissed_reason",
+                violation_error_message=ERR_DISMISSED_REASON,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scheme="", category="")
+                | (~models.Q(scheme="") & ~models.Q(category="")),
+                name="%(app_label)s_%(class)s_charge_pair",
+                violation_error_message=ERR_CHARGE_PAIR,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}年{self.month}月 {self.get_rule_display()}（{self.institution_id}）"
@@ -219,8 +300,12 @@ class IndicatorValue(models.Model):
     month = models.PositiveSmallIntegerField("月份")
     indicator = models.CharField("指标", max_length=30)
     value = models.DecimalField("指标值", max_digits=18, decimal_places=4)
-    region_median = models.DecimalField("全区中位数", max_digits=18, decimal_places=4, null=True, blank=True)
-    region_p90 = models.DecimalField("全区P90", max_digits=18, decimal_places=4, null=True, blank=True)
+    region_median = models.DecimalField(
+        "全区中位数", max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    region_p90 = models.DecimalField(
+        "全区P90", max_digits=18, decimal_places=4, null=True, blank=True
+    )
     computed_at = models.DateTimeField("计算时间", auto_now_add=True)
 
     objects = IndicatorValueQuerySet.as_manager()
@@ -229,12 +314,17 @@ class IndicatorValue(models.Model):
         verbose_name = "监管指标值"
         verbose_name_plural = "监管指标值"
         ordering = ["year", "month", "institution", "indicator"]
-        indexes = [models.Index(fields=["year", "month", "indicator"], name="audit_indicator_period")]
+        indexes = [
+            models.Index(fields=["year", "month", "indicator"], name="audit_indicator_period")
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "year", "month", "indicator"], name="%(app_label)s_%(class)s_unique_key",
-                                    violation_error_message=ERR_INDICATOR_UNIQUE),
+            models.UniqueConstraint(
+                fields=["institution", "year", "month", "indicator"],
+                name="%(app_label)s_%(class)s_unique_key",
+                violation_error_message=ERR_INDICATOR_UNIQUE,
+            ),
             _month_in_range(),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}年{self.month}月 {self.indicator}（{self.institution_id}）"
@@ -242,7 +332,11 @@ class IndicatorValue(models.Model):
     @property
     def kind(self) -> str:
         """count | money | rate | days, for display (``audit.indicators.INDICATORS``)."""
-        return indicators.BY_CODE[self.indicator].kind if self.indicator in indicators.BY_CODE else "days"
+        return (
+            indicators.BY_CODE[self.indicator].kind
+            if self.indicator in indicators.BY_CODE
+            else "days"
+        )
 
 
 class DataQualityScoreQuerySet(TenantQuerySet):
@@ -266,12 +360,18 @@ class DataQualityScore(models.Model):
         verbose_name_plural = "数据质量评分"
         ordering = ["year", "month", "institution"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "year", "month"], name="%(app_label)s_%(class)s_unique_key",
-                                    violation_error_message=ERR_SCORE_UNIQUE),
+            models.UniqueConstraint(
+                fields=["institution", "year", "month"],
+                name="%(app_label)s_%(class)s_unique_key",
+                violation_error_message=ERR_SCORE_UNIQUE,
+            ),
             _month_in_range(),
-            models.CheckConstraint(condition=models.Q(score__gte=0, score__lte=100), name="%(app_label)s_%(class)s_score_range",
-                                   violation_error_message=ERR_SCORE_RANGE),
-        ]  # fmt: skip
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=100),
+                name="%(app_label)s_%(class)s_score_range",
+                violation_error_message=ERR_SCORE_RANGE,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}年{self.month}月 数据质量 {self.score}（{self.institution_id}）"

@@ -27,8 +27,17 @@ KEYS = ["institution", "year", "month"]
 RATE = Decimal("0.0001")
 SCORE = Decimal("0.01")
 TZ = "Asia/Shanghai"
-COMPONENTS = ["batches", "error_free_batches", "error_shortfall", "warning_rate", "cases", "late_cases", "late_share",
-              "corrections", "correction_rate"]  # fmt: skip
+COMPONENTS = [
+    "batches",
+    "error_free_batches",
+    "error_shortfall",
+    "warning_rate",
+    "cases",
+    "late_cases",
+    "late_share",
+    "corrections",
+    "correction_rate",
+]
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,9 @@ class QualityWeights:
 def _rate(numerator: int, denominator: int) -> Decimal:
     if not denominator:
         return Decimal(0)
-    return min(Decimal(1), Decimal(int(numerator)) / Decimal(int(denominator))).quantize(RATE, rounding=ROUND_HALF_UP)
+    return min(Decimal(1), Decimal(int(numerator)) / Decimal(int(denominator))).quantize(
+        RATE, rounding=ROUND_HALF_UP
+    )
 
 
 def deadline(year: int, month: int, late_days: int) -> pd.Timestamp:
@@ -54,41 +65,76 @@ def deadline(year: int, month: int, late_days: int) -> pd.Timestamp:
 
 
 def score_of(components: dict, weights: QualityWeights) -> Decimal:
-    lost = (weights.errors * components["error_shortfall"] + weights.warnings * components["warning_rate"]
-            + weights.late * components["late_share"] + weights.corrections * components["correction_rate"])  # fmt: skip
-    return min(Decimal(100), max(Decimal(0), Decimal(100) - lost)).quantize(SCORE, rounding=ROUND_HALF_UP)
+    lost = (
+        weights.errors * components["error_shortfall"]
+        + weights.warnings * components["warning_rate"]
+        + weights.late * components["late_share"]
+        + weights.corrections * components["correction_rate"]
+    )
+    return min(Decimal(100), max(Decimal(0), Decimal(100) - lost)).quantize(
+        SCORE, rounding=ROUND_HALF_UP
+    )
 
 
 def data_quality_scores(
-    batches: pd.DataFrame, cases: pd.DataFrame, corrections: pd.DataFrame, weights: QualityWeights = QualityWeights()
+    batches: pd.DataFrame,
+    cases: pd.DataFrame,
+    corrections: pd.DataFrame,
+    weights: QualityWeights = QualityWeights(),
 ) -> pd.DataFrame:
     """One row per institution-month present in any input: ``KEYS``, ``score`` and the ``COMPONENTS``.
 
     ``batches``: KEYS (upload month), ``error_free`` (bool), ``rows_in``, ``warning_count``;
     ``cases``: KEYS (settlement month), ``created_at`` (aware); ``corrections``: KEYS, ``corrections`` (count).
     """
-    b = batches.groupby(KEYS).agg(batches=("error_free", "size"), error_free_batches=("error_free", "sum"),
-                                  rows_in=("rows_in", "sum"), warnings=("warning_count", "sum"))  # fmt: skip
-    c = cases.assign(late=_late(cases, weights.late_days)).groupby(KEYS).agg(cases=("late", "size"), late_cases=("late", "sum"))
+    b = batches.groupby(KEYS).agg(
+        batches=("error_free", "size"),
+        error_free_batches=("error_free", "sum"),
+        rows_in=("rows_in", "sum"),
+        warnings=("warning_count", "sum"),
+    )
+    c = (
+        cases.assign(late=_late(cases, weights.late_days))
+        .groupby(KEYS)
+        .agg(cases=("late", "size"), late_cases=("late", "sum"))
+    )
     k = corrections.groupby(KEYS)["corrections"].sum().to_frame()
     joined = b.join(c, how="outer").join(k, how="outer").fillna(0)
     rows = []
     for (institution, year, month), r in joined.iterrows():
         components = {
-            "batches": int(r.batches), "error_free_batches": int(r.error_free_batches),
-            "error_shortfall": (Decimal(1) - _rate(r.error_free_batches, r.batches)) if r.batches else Decimal(0),
-            "warning_rate": _rate(r.warnings, r.rows_in), "cases": int(r.cases), "late_cases": int(r.late_cases),
-            "late_share": _rate(r.late_cases, r.cases), "corrections": int(r.corrections),
+            "batches": int(r.batches),
+            "error_free_batches": int(r.error_free_batches),
+            "error_shortfall": (Decimal(1) - _rate(r.error_free_batches, r.batches))
+            if r.batches
+            else Decimal(0),
+            "warning_rate": _rate(r.warnings, r.rows_in),
+            "cases": int(r.cases),
+            "late_cases": int(r.late_cases),
+            "late_share": _rate(r.late_cases, r.cases),
+            "corrections": int(r.corrections),
             "correction_rate": _rate(r.corrections, r.cases),
-        }  # fmt: skip
-        rows.append({"institution": institution, "year": int(year), "month": int(month), "score": score_of(components, weights),
-                     **components})  # fmt: skip
+        }
+        rows.append(
+            {
+                "institution": institution,
+                "year": int(year),
+                "month": int(month),
+                "score": score_of(components, weights),
+                **components,
+            }
+        )
     return pd.DataFrame(rows, columns=[*KEYS, "score", *COMPONENTS])
 
 
 def _late(cases: pd.DataFrame, late_days: int) -> pd.Series:
     if cases.empty:
         return pd.Series(False, index=cases.index)
-    due = {key: deadline(int(key[0]), int(key[1]), late_days) for key in cases.groupby(["year", "month"]).groups}
-    limit = pd.Series([due[(y, m)] for y, m in zip(cases["year"], cases["month"], strict=True)], index=cases.index)
+    due = {
+        key: deadline(int(key[0]), int(key[1]), late_days)
+        for key in cases.groupby(["year", "month"]).groups
+    }
+    limit = pd.Series(
+        [due[(y, m)] for y, m in zip(cases["year"], cases["month"], strict=True)], index=cases.index
+    )
     return pd.to_datetime(cases["created_at"], utc=True) >= limit.dt.tz_convert("UTC")

@@ -54,14 +54,18 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. Must run inside the transaction of the change it describes."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_record must be called inside the transaction of the change it records.")
+        raise RuntimeError(
+            "audit_record must be called inside the transaction of the change it records."
+        )
     if instance is not None:
         object_type = object_type or instance._meta.label_lower
         object_id = object_id or str(instance.pk or "")
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if authenticated else None,
-        actor_name=(str(actor) if authenticated else (actor if isinstance(actor, str) else "系统"))[:150],
+        actor_name=(str(actor) if authenticated else (actor if isinstance(actor, str) else "系统"))[
+            :150
+        ],
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -73,7 +77,9 @@ def audit_record(
     )
 
 
-def audited_update(*, actor, instance: models.Model, action: str, message: str = "", **fields) -> models.Model:
+def audited_update(
+    *, actor, instance: models.Model, action: str, message: str = "", **fields
+) -> models.Model:
     """Set ``fields`` on a row (already locked by the caller), validate it, save just those fields, and
     record the change with before/after snapshots — the one step of every workflow transition
     (submit, approve, supersede, return, publish …)."""
@@ -82,5 +88,12 @@ def audited_update(*, actor, instance: models.Model, action: str, message: str =
         setattr(instance, name, value)
     instance.full_clean()
     instance.save(update_fields=list(fields))
-    audit_record(actor=actor, action=action, instance=instance, before=before, after=snapshot(instance), message=message)
+    audit_record(
+        actor=actor,
+        action=action,
+        instance=instance,
+        before=before,
+        after=snapshot(instance),
+        message=message,
+    )
     return instance

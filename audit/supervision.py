@@ -20,8 +20,8 @@ from audit import anomalies, charging, indicators, quality, selectors
 from audit.choices import FindingStatus, RuleSetStatus
 from audit.models import ERR_SELF_APPROVAL, DataQualityScore, Finding, IndicatorValue, RuleSet
 from audit.services import audit_record, audited_update, snapshot
-from catalogs.codes import CATEGORY, code_normalised
 from catalogs.choices import Scheme
+from catalogs.codes import CATEGORY, code_normalised
 from config.lazy import pandas as pd
 from workflow import services as workflow
 
@@ -58,17 +58,30 @@ def indicators_compute(*, actor, region, year: int) -> dict:
     IndicatorValue.objects.filter(**_region_institutions(region), year=year).delete()
     rows = _indicator_rows(cases, year) if not cases.empty else []
     IndicatorValue.objects.bulk_create(rows, batch_size=5_000)
-    summary = {"region": region.code, "year": year, "values": len(rows), "institutions": len({r.institution_id for r in rows})}
-    audit_record(actor=actor, action="indicators_compute", object_type="audit.indicatorvalue", object_id=f"{region.code}/{year}",
-                 after=summary, message=f"{year}年监管指标：{len(rows)}个指标值")  # fmt: skip
+    summary = {
+        "region": region.code,
+        "year": year,
+        "values": len(rows),
+        "institutions": len({r.institution_id for r in rows}),
+    }
+    audit_record(
+        actor=actor,
+        action="indicators_compute",
+        object_type="audit.indicatorvalue",
+        object_id=f"{region.code}/{year}",
+        after=summary,
+        message=f"{year}年监管指标：{len(rows)}个指标值",
+    )
     return summary
 
 
 def _indicator_rows(cases: pd.DataFrame, year: int) -> list[IndicatorValue]:
     by_month = indicators.indicators_by_month(cases)
     by_month = by_month[by_month["year"] == year]
-    bench = {(b["year"], b["month"], b["indicator"]): (b["median"], b["p90"])
-             for b in indicators.regional_benchmarks(by_month).to_dict("records")}  # fmt: skip
+    bench = {
+        (b["year"], b["month"], b["indicator"]): (b["median"], b["p90"])
+        for b in indicators.regional_benchmarks(by_month).to_dict("records")
+    }
     rows = []
     for record in by_month.to_dict("records"):
         for indicator in indicators.INDICATORS:
@@ -76,8 +89,17 @@ def _indicator_rows(cases: pd.DataFrame, year: int) -> list[IndicatorValue]:
             if value is None or pd.isna(value):
                 continue
             median, p90 = bench.get((record["year"], record["month"], indicator.code), (None, None))
-            rows.append(IndicatorValue(institution_id=record["institution"], year=record["year"], month=record["month"],
-                                       indicator=indicator.code, value=Decimal(value), region_median=median, region_p90=p90))  # fmt: skip
+            rows.append(
+                IndicatorValue(
+                    institution_id=record["institution"],
+                    year=record["year"],
+                    month=record["month"],
+                    indicator=indicator.code,
+                    value=Decimal(value),
+                    region_median=median,
+                    region_p90=p90,
+                )
+            )
     return rows
 
 
@@ -89,7 +111,11 @@ def thresholds_for(region) -> tuple[anomalies.Thresholds, list[str], RuleSet | N
     rule_set = selectors.rule_set_in_force(region=region)
     if rule_set is None:
         return anomalies.DEFAULT_THRESHOLDS, [], None
-    return anomalies.Thresholds.from_json(rule_set.thresholds), list(rule_set.grassroots_categories), rule_set
+    return (
+        anomalies.Thresholds.from_json(rule_set.thresholds),
+        list(rule_set.grassroots_categories),
+        rule_set,
+    )
 
 
 @transaction.atomic
@@ -102,31 +128,68 @@ def findings_detect(*, actor, region, year: int, month: int | None = None) -> di
     thresholds, grassroots, rule_set = thresholds_for(region)
     cases = selectors.supervision_case_frame(region=region, years=[year - 1, year])
     found = anomalies.findings_detect(cases, thresholds, grassroots_categories=grassroots)
-    scope = Finding.objects.filter(**_region_institutions(region), year=year, **({"month": month} if month else {}))
+    scope = Finding.objects.filter(
+        **_region_institutions(region), year=year, **({"month": month} if month else {})
+    )
     replaced, _ = scope.filter(status=FindingStatus.OPEN).delete()
     reviewed = set(scope.values_list("rule", "institution_id", "year", "month"))
-    records = [record for record in found.to_dict("records")
-               if record["year"] == year and (month is None or record["month"] == month)
-               and (record["rule"], record["institution"], record["year"], record["month"]) not in reviewed]  # fmt: skip
-    charges = charging.finding_charges(pd.DataFrame(records, columns=found.columns), cases,
-                                       selectors.charge_categories(region=region, year=year))  # fmt: skip
-    rows = [_finding_row(record, rule_set, charge) for record, charge in zip(records, charges, strict=True)]
+    records = [
+        record
+        for record in found.to_dict("records")
+        if record["year"] == year
+        and (month is None or record["month"] == month)
+        and (record["rule"], record["institution"], record["year"], record["month"]) not in reviewed
+    ]
+    charges = charging.finding_charges(
+        pd.DataFrame(records, columns=found.columns),
+        cases,
+        selectors.charge_categories(region=region, year=year),
+    )
+    rows = [
+        _finding_row(record, rule_set, charge)
+        for record, charge in zip(records, charges, strict=True)
+    ]
     Finding.objects.bulk_create(rows)
     by_rule = dict(Counter(row.rule for row in rows))
-    summary = {"region": region.code, "year": year, "month": month, "found": len(rows), "replaced": replaced, "by_rule": by_rule,
-               "rule_set": rule_set.version if rule_set else None}  # fmt: skip
-    audit_record(actor=actor, action="findings_detect", object_type="audit.finding",
-                 object_id=f"{region.code}/{year}" + (f"/{month}" if month else ""), after=summary,
-                 message=f"{year}年{f'{month}月' if month else ''}违规筛查：新发现{len(rows)}条")  # fmt: skip
+    summary = {
+        "region": region.code,
+        "year": year,
+        "month": month,
+        "found": len(rows),
+        "replaced": replaced,
+        "by_rule": by_rule,
+        "rule_set": rule_set.version if rule_set else None,
+    }
+    audit_record(
+        actor=actor,
+        action="findings_detect",
+        object_type="audit.finding",
+        object_id=f"{region.code}/{year}" + (f"/{month}" if month else ""),
+        after=summary,
+        message=f"{year}年{f'{month}月' if month else ''}违规筛查：新发现{len(rows)}条",
+    )
     return summary
 
 
-def _finding_row(record: Mapping, rule_set: RuleSet | None, charge: charging.Charge | None) -> Finding:
+def _finding_row(
+    record: Mapping, rule_set: RuleSet | None, charge: charging.Charge | None
+) -> Finding:
     scheme, category = charge or ("", "")
-    return Finding(rule=record["rule"], institution_id=record["institution"], year=record["year"], month=record["month"],
-                   severity=record["severity"], score=record["score"], description=record["description"],
-                   evidence=list(record["evidence"]), evidence_count=record["evidence_count"], metrics=record["metrics"],
-                   rule_set=rule_set, scheme=scheme, category=category)  # fmt: skip
+    return Finding(
+        rule=record["rule"],
+        institution_id=record["institution"],
+        year=record["year"],
+        month=record["month"],
+        severity=record["severity"],
+        score=record["score"],
+        description=record["description"],
+        evidence=list(record["evidence"]),
+        evidence_count=record["evidence_count"],
+        metrics=record["metrics"],
+        rule_set=rule_set,
+        scheme=scheme,
+        category=category,
+    )
 
 
 def _finding_locked(actor, finding: Finding) -> Finding:
@@ -149,20 +212,39 @@ def _charge(*, actor, finding: Finding, scheme: str, category: str) -> Finding:
         return finding
     if finding.status == FindingStatus.DISMISSED:
         raise ValidationError(ERR_CHARGE_DISMISSED)
-    region, label = finding.institution.region_id, f"{dict(Scheme.choices).get(scheme, scheme)} {category}"
+    region, label = (
+        finding.institution.region_id,
+        f"{dict(Scheme.choices).get(scheme, scheme)} {category}",
+    )
     if (scheme, category) not in selectors.charge_choices(region=region, year=finding.year):
-        raise ValidationError({"category": ERR_CHARGE_UNKNOWN.format(year=finding.year, charge=label)})
+        raise ValidationError(
+            {"category": ERR_CHARGE_UNKNOWN.format(year=finding.year, charge=label)}
+        )
     if finding.status == FindingStatus.CONFIRMED and finding.scheme:
-        _refuse_cleared(finding, [(finding.scheme, finding.category, finding.charge_label), (scheme, category, label)])
-    return audited_update(actor=actor, instance=finding, action="finding_charge_set", scheme=scheme, category=category,
-                          message=f"计入由 {finding.charge_label or '未指定'} 改为 {label}")  # fmt: skip
+        _refuse_cleared(
+            finding,
+            [(finding.scheme, finding.category, finding.charge_label), (scheme, category, label)],
+        )
+    return audited_update(
+        actor=actor,
+        instance=finding,
+        action="finding_charge_set",
+        scheme=scheme,
+        category=category,
+        message=f"计入由 {finding.charge_label or '未指定'} 改为 {label}",
+    )
 
 
 def _refuse_cleared(finding: Finding, pairs: list[tuple[str, str, str]]) -> None:
     """A confirmed deduction moves only between pairs not yet cleared, so no current clearing loses or gains it
     unseen. (One confirmed before charges existed may go anywhere: every clearing refuses to run until it has one.)"""
     for scheme, category, label in pairs:
-        if selectors.charge_cleared(region=finding.institution.region_id, year=finding.year, scheme=scheme, category=category):
+        if selectors.charge_cleared(
+            region=finding.institution.region_id,
+            year=finding.year,
+            scheme=scheme,
+            category=category,
+        ):
             raise ValidationError(ERR_CHARGE_CLEARED.format(charge=label, year=finding.year))
 
 
@@ -170,11 +252,21 @@ def _refuse_cleared(finding: Finding, pairs: list[tuple[str, str, str]]) -> None
 def finding_charge_set(*, actor, finding: Finding, scheme: str, category: str) -> Finding:
     """Name the scheme and category (计入险种/细分类别) whose year-end clearing deducts the finding: while it is
     open, or once confirmed as long as neither the old nor the new pair's clearing of the year has run."""
-    return _charge(actor=actor, finding=_finding_locked(actor, finding), scheme=scheme, category=category)
+    return _charge(
+        actor=actor, finding=_finding_locked(actor, finding), scheme=scheme, category=category
+    )
 
 
 @transaction.atomic
-def finding_confirm(*, actor, finding: Finding, amount: Decimal, note: str = "", scheme: str = "", category: str = "") -> Finding:
+def finding_confirm(
+    *,
+    actor,
+    finding: Finding,
+    amount: Decimal,
+    note: str = "",
+    scheme: str = "",
+    category: str = "",
+) -> Finding:
     """Confirm a finding (确认违规) with the amount to deduct at year-end clearing (0 for a warning only),
     charged to ``scheme``/``category`` when given (a change from the default is audited on its own), else to
     the finding's default. A positive amount needs a charge, so it is deducted exactly once."""
@@ -185,9 +277,17 @@ def finding_confirm(*, actor, finding: Finding, amount: Decimal, note: str = "",
         finding = _charge(actor=actor, finding=finding, scheme=scheme, category=category)
     if Decimal(amount) > 0 and not finding.scheme:
         raise ValidationError({"category": ERR_CHARGE_NEEDED})
-    return audited_update(actor=actor, instance=finding, action="finding_confirm", message=note.strip(),
-                          status=FindingStatus.CONFIRMED, amount=Decimal(amount), note=note.strip(), reviewed_by=actor,
-                          reviewed_at=timezone.now())  # fmt: skip
+    return audited_update(
+        actor=actor,
+        instance=finding,
+        action="finding_confirm",
+        message=note.strip(),
+        status=FindingStatus.CONFIRMED,
+        amount=Decimal(amount),
+        note=note.strip(),
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -196,8 +296,16 @@ def finding_dismiss(*, actor, finding: Finding, reason: str) -> Finding:
     finding = _reviewable(actor, finding)
     if not reason.strip():
         raise ValidationError({"reason": ERR_REASON})
-    return audited_update(actor=actor, instance=finding, action="finding_dismiss", message=reason.strip(),
-                          status=FindingStatus.DISMISSED, reason=reason.strip(), reviewed_by=actor, reviewed_at=timezone.now())  # fmt: skip
+    return audited_update(
+        actor=actor,
+        instance=finding,
+        action="finding_dismiss",
+        message=reason.strip(),
+        status=FindingStatus.DISMISSED,
+        reason=reason.strip(),
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+    )
 
 
 # --- data quality -----------------------------------------------------------------------------------
@@ -210,12 +318,26 @@ def data_quality_compute(*, actor, region, year: int) -> dict:
     scores = quality.data_quality_scores(batches, cases, corrections)
     scores = scores[scores["year"] == year]
     DataQualityScore.objects.filter(**_region_institutions(region), year=year).delete()
-    rows = [DataQualityScore(institution_id=r["institution"], year=r["year"], month=r["month"], score=r["score"],
-                             components={key: str(r[key]) for key in quality.COMPONENTS}) for r in scores.to_dict("records")]  # fmt: skip
+    rows = [
+        DataQualityScore(
+            institution_id=r["institution"],
+            year=r["year"],
+            month=r["month"],
+            score=r["score"],
+            components={key: str(r[key]) for key in quality.COMPONENTS},
+        )
+        for r in scores.to_dict("records")
+    ]
     DataQualityScore.objects.bulk_create(rows)
     summary = {"region": region.code, "year": year, "scores": len(rows)}
-    audit_record(actor=actor, action="data_quality_compute", object_type="audit.dataqualityscore", object_id=f"{region.code}/{year}",
-                 after=summary, message=f"{year}年数据质量评分：{len(rows)}条")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="data_quality_compute",
+        object_type="audit.dataqualityscore",
+        object_id=f"{region.code}/{year}",
+        after=summary,
+        message=f"{year}年数据质量评分：{len(rows)}条",
+    )
     return summary
 
 
@@ -235,22 +357,36 @@ def _checked(thresholds: Mapping, categories: Iterable[str]) -> tuple[dict, list
 
 
 @transaction.atomic
-def rule_set_create(*, actor, region, thresholds: Mapping, grassroots_categories: Iterable[str], reason: str = "") -> RuleSet:
+def rule_set_create(
+    *, actor, region, thresholds: Mapping, grassroots_categories: Iterable[str], reason: str = ""
+) -> RuleSet:
     """A new draft version of a region's rule set (only the given thresholds are stored; the rest default)."""
     series = RuleSet.objects.select_for_update().filter(region=region)
     if open_version := series.filter(status__in=RuleSetStatus.open()).first():
         raise ValidationError(ERR_OPEN_VERSION.format(version=open_version.version))
     stored, codes = _checked(thresholds, grassroots_categories)
-    rule_set = RuleSet(region=region, version=(series.aggregate(v=Max("version"))["v"] or 0) + 1, thresholds=stored,
-                       grassroots_categories=codes, reason=reason.strip(), created_by=actor)  # fmt: skip
+    rule_set = RuleSet(
+        region=region,
+        version=(series.aggregate(v=Max("version"))["v"] or 0) + 1,
+        thresholds=stored,
+        grassroots_categories=codes,
+        reason=reason.strip(),
+        created_by=actor,
+    )
     rule_set.full_clean()
     rule_set.save()
     audit_record(actor=actor, action="rule_set_create", instance=rule_set, after=snapshot(rule_set))
     return rule_set
 
 
-RULE_SET_FLOW = workflow.Flow(action="rule_set", in_force=RuleSetStatus.IN_FORCE, superseded=RuleSetStatus.SUPERSEDED,
-                              not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED, self_approval=ERR_SELF_APPROVE)  # fmt: skip
+RULE_SET_FLOW = workflow.Flow(
+    action="rule_set",
+    in_force=RuleSetStatus.IN_FORCE,
+    superseded=RuleSetStatus.SUPERSEDED,
+    not_draft=ERR_NOT_DRAFT,
+    not_submitted=ERR_NOT_SUBMITTED,
+    self_approval=ERR_SELF_APPROVE,
+)
 
 
 @transaction.atomic

@@ -28,7 +28,11 @@ urlpatterns = [
     path("assessment/schemes/<int:pk>/", assessment.scheme_edit, name="scheme_edit"),
     path("assessment/compute/", assessment.assessment_compute, name="assessment_compute"),
     path("assessment/<int:pk>/", assessment.assessment_detail, name="assessment_detail"),
-    path("assessment/<int:pk>/institutions/<int:institution>/", assessment.assessment_institution, name="assessment_institution"),
+    path(
+        "assessment/<int:pk>/institutions/<int:institution>/",
+        assessment.assessment_institution,
+        name="assessment_institution",
+    ),
     path("assessment/<int:pk>/manual/", assessment.assessment_manual, name="assessment_manual"),
     path("assessment/<int:pk>/submit/", assessment.assessment_submit, name="assessment_submit"),
     path("assessment/<int:pk>/approve/", assessment.assessment_approve, name="assessment_approve"),

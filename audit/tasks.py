@@ -10,7 +10,11 @@ from jobs.registry import job_kind
 
 def _args(job) -> dict:
     region = apps.get_model("catalogs", "Region").objects.get(pk=job.params["region_id"])
-    return {"actor": job.created_by or f"任务:{job.kind}", "region": region, "year": int(job.params["year"])}
+    return {
+        "actor": job.created_by or f"任务:{job.kind}",
+        "region": region,
+        "year": int(job.params["year"]),
+    }
 
 
 @job_kind("supervision_detect", "违规筛查")

@@ -50,8 +50,18 @@ ERR_HOSPITAL_ONLY = "此页面仅供医疗机构用户查看本机构监管结�
 ERR_RUN_YEAR = "请填写有效的年度（及月份）。"
 ERR_NO_REGION = "尚未建立统筹区。"
 #: The indicators of the monthly table, in display order.
-TABLE_INDICATORS = ["cases", "stays", "cost_per_stay", "avg_stay", "readmission_rate", "transfer_out_rate", "deaths",
-                    "self_pay_share", "drug_share", "cases_growth"]  # fmt: skip
+TABLE_INDICATORS = [
+    "cases",
+    "stays",
+    "cost_per_stay",
+    "avg_stay",
+    "readmission_rate",
+    "transfer_out_rate",
+    "deaths",
+    "self_pay_share",
+    "drug_share",
+    "cases_growth",
+]
 
 
 def supervision_view(view: Callable) -> Callable:
@@ -78,19 +88,35 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         return redirect("supervision:my_results")
     if not request.user.is_bureau:
         raise PermissionDenied(ERR_SUPERVISION_BUREAU)
-    form = FindingFilterForm(request.GET or None, rules=Rule.choices, statuses=FindingStatus.choices,
-                             institutions=selectors.region_institutions(request.user, region_current(request)))  # fmt: skip
+    form = FindingFilterForm(
+        request.GET or None,
+        rules=Rule.choices,
+        statuses=FindingStatus.choices,
+        institutions=selectors.region_institutions(request.user, region_current(request)),
+    )
     filters = form.filters() if request.GET else {}
-    findings = selectors.finding_list_for_user(request.user, **filters, region=region_current(request)) if filters is not None else []
+    findings = (
+        selectors.finding_list_for_user(request.user, **filters, region=region_current(request))
+        if filters is not None
+        else []
+    )
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "run_form": SupervisionRunForm(initial={"year": (selectors.supervision_years(region_current(request)) or [None])[0]}),
-               "can_review": request.user.has_perm(supervision.REVIEW)}  # fmt: skip
+    context = {
+        "form": form,
+        "page": page,
+        "run_form": SupervisionRunForm(
+            initial={"year": (selectors.supervision_years(region_current(request)) or [None])[0]}
+        ),
+        "can_review": request.user.has_perm(supervision.REVIEW),
+    }
     return render(request, "audit/supervision/finding_list.html", context)
 
 
 def _charges(finding) -> dict:
     """The charge forms' choices: the (scheme, category) pairs of the finding's year."""
-    return {"charges": selectors.charge_choices(region=finding.institution.region_id, year=finding.year)}
+    return {
+        "charges": selectors.charge_choices(region=finding.institution.region_id, year=finding.year)
+    }
 
 
 @supervision_view
@@ -99,20 +125,26 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_review = request.user.has_perm(supervision.REVIEW)
     initial = {"charge": f"{finding.scheme}/{finding.category}"} if finding.scheme else {}
     context = {
-        "finding": finding, "cases": selectors.finding_evidence_cases(finding, request.user),
+        "finding": finding,
+        "cases": selectors.finding_evidence_cases(finding, request.user),
         "can_review": may_review and finding.status == FindingStatus.OPEN,
         "can_charge": may_review and finding.status != FindingStatus.DISMISSED,
-        "confirm_form": FindingConfirmForm(initial=initial, **_charges(finding)), "dismiss_form": FindingDismissForm(),
+        "confirm_form": FindingConfirmForm(initial=initial, **_charges(finding)),
+        "dismiss_form": FindingDismissForm(),
         "charge_form": FindingChargeForm(initial=initial, **_charges(finding)),
-    }  # fmt: skip
+    }
     return render(request, "audit/supervision/finding_detail.html", context)
 
 
-def _review(request: HttpRequest, pk: int, form_class, service: Callable, done: str) -> HttpResponse:
+def _review(
+    request: HttpRequest, pk: int, form_class, service: Callable, done: str
+) -> HttpResponse:
     finding = selectors.finding_get_for_user(request.user, pk)
     if not request.user.has_perm(supervision.REVIEW):
         raise PermissionDenied(supervision.ERR_REVIEW_PERMISSION)
-    form = form_class(request.POST, **(_charges(finding) if issubclass(form_class, FindingChargeForm) else {}))
+    form = form_class(
+        request.POST, **(_charges(finding) if issubclass(form_class, FindingChargeForm) else {})
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
@@ -131,19 +163,33 @@ def _review(request: HttpRequest, pk: int, form_class, service: Callable, done: 
 @require_POST
 @supervision_view
 def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review(request, pk, FindingConfirmForm, supervision.finding_confirm, "已确认该监管发现，扣减金额将在清算时执行。")
+    return _review(
+        request,
+        pk,
+        FindingConfirmForm,
+        supervision.finding_confirm,
+        "已确认该监管发现，扣减金额将在清算时执行。",
+    )
 
 
 @require_POST
 @supervision_view
 def finding_charge(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review(request, pk, FindingChargeForm, supervision.finding_charge_set, "已更新计入的险种和细分类别。")
+    return _review(
+        request,
+        pk,
+        FindingChargeForm,
+        supervision.finding_charge_set,
+        "已更新计入的险种和细分类别。",
+    )
 
 
 @require_POST
 @supervision_view
 def finding_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review(request, pk, FindingDismissForm, supervision.finding_dismiss, "已排除该监管发现。")
+    return _review(
+        request, pk, FindingDismissForm, supervision.finding_dismiss, "已排除该监管发现。"
+    )
 
 
 def _start(request: HttpRequest, kind: str, label: str) -> HttpResponse:
@@ -157,7 +203,9 @@ def _start(request: HttpRequest, kind: str, label: str) -> HttpResponse:
     year, month = form.cleaned_data["year"], form.cleaned_data.get("month")
     params = {"region_id": region.pk, "year": year, **({"month": month} if month else {})}
     try:
-        job = job_start(actor=request.user, kind=kind, key=f"{kind}:{region.pk}:{year}", params=params)
+        job = job_start(
+            actor=request.user, kind=kind, key=f"{kind}:{region.pk}:{year}", params=params
+        )
     except JobRefused as refused:
         messages.error(request, str(refused))
         return redirect("supervision:finding_list")
@@ -189,10 +237,25 @@ def _period(request: HttpRequest) -> tuple[int | None, int | None, list[tuple[in
 def indicator_table(request: HttpRequest) -> HttpResponse:
     """The month's indicators of every institution, with the region's median and P90 of each."""
     year, month, periods = _period(request)
-    table = selectors.indicator_table_for_user(request.user, year=year, month=month, codes=TABLE_INDICATORS,
-                                                 region=region_current(request)) if year else None
-    context = {"year": year, "month": month, "periods": periods, "table": table,
-               "run_form": SupervisionRunForm(initial={"year": year}), "can_review": request.user.has_perm(supervision.REVIEW)}  # fmt: skip
+    table = (
+        selectors.indicator_table_for_user(
+            request.user,
+            year=year,
+            month=month,
+            codes=TABLE_INDICATORS,
+            region=region_current(request),
+        )
+        if year
+        else None
+    )
+    context = {
+        "year": year,
+        "month": month,
+        "periods": periods,
+        "table": table,
+        "run_form": SupervisionRunForm(initial={"year": year}),
+        "can_review": request.user.has_perm(supervision.REVIEW),
+    }
     return render(request, "audit/supervision/indicator_table.html", context)
 
 
@@ -201,8 +264,16 @@ def quality_table(request: HttpRequest) -> HttpResponse:
     """The data-quality scores of the year, institution × month."""
     years = selectors.supervision_years(region_current(request))
     year = _int(request.GET.get("year")) or (years[0] if years else None)
-    rows = selectors.quality_table_for_user(request.user, year=year, region=region_current(request)) if year else []
-    return render(request, "audit/supervision/quality_table.html", {"year": year, "years": years, "rows": rows, "months": range(1, 13)})
+    rows = (
+        selectors.quality_table_for_user(request.user, year=year, region=region_current(request))
+        if year
+        else []
+    )
+    return render(
+        request,
+        "audit/supervision/quality_table.html",
+        {"year": year, "years": years, "rows": rows, "months": range(1, 13)},
+    )
 
 
 @login_required
@@ -212,13 +283,35 @@ def my_results(request: HttpRequest) -> HttpResponse:
     if not request.user.is_hospital:
         raise PermissionDenied(ERR_HOSPITAL_ONLY)
     year, month, periods = _period(request)
-    table = selectors.indicator_table_for_user(request.user, year=year, month=month, codes=TABLE_INDICATORS,
-                                                 region=region_current(request)) if year else None
+    table = (
+        selectors.indicator_table_for_user(
+            request.user,
+            year=year,
+            month=month,
+            codes=TABLE_INDICATORS,
+            region=region_current(request),
+        )
+        if year
+        else None
+    )
     own = table["rows"][0]["cells"] if table and table["rows"] else [None] * len(TABLE_INDICATORS)
-    indicators_rows = list(zip(table["columns"], own, table["benchmarks"], strict=True)) if table else []
-    quality = selectors.quality_table_for_user(request.user, year=year, region=region_current(request)) if year else []
-    context = {"findings": selectors.finding_list_for_user(request.user), "year": year, "month": month, "periods": periods,
-               "indicator_rows": indicators_rows, "quality": quality[0]["cells"] if quality else None, "months": range(1, 13)}  # fmt: skip
+    indicators_rows = (
+        list(zip(table["columns"], own, table["benchmarks"], strict=True)) if table else []
+    )
+    quality = (
+        selectors.quality_table_for_user(request.user, year=year, region=region_current(request))
+        if year
+        else []
+    )
+    context = {
+        "findings": selectors.finding_list_for_user(request.user),
+        "year": year,
+        "month": month,
+        "periods": periods,
+        "indicator_rows": indicators_rows,
+        "quality": quality[0]["cells"] if quality else None,
+        "months": range(1, 13),
+    }
     return render(request, "audit/supervision/my_results.html", context)
 
 
@@ -230,15 +323,29 @@ def rule_set_list(request: HttpRequest) -> HttpResponse:
         return render(request, "audit/supervision/rule_set_list.html", {"region": None})
     thresholds, categories, in_force = supervision.thresholds_for(region)
     defaults = anomalies.DEFAULT_THRESHOLDS.to_json()
-    rows = [(THRESHOLD_LABELS.get(key, key), key, value, defaults[key]) for key, value in thresholds.to_json().items()]
-    form = RuleSetForm(thresholds=thresholds, initial={"grassroots_categories": " ".join(categories)})
-    context = {"region": region, "rule_sets": selectors.rule_set_list(region=region), "in_force": in_force, "rows": rows,
-               "categories": categories, "form": form, "can_edit": request.user.has_perm(supervision.REVIEW),
-               "can_approve": request.user.has_perm(supervision.APPROVE)}  # fmt: skip
+    rows = [
+        (THRESHOLD_LABELS.get(key, key), key, value, defaults[key])
+        for key, value in thresholds.to_json().items()
+    ]
+    form = RuleSetForm(
+        thresholds=thresholds, initial={"grassroots_categories": " ".join(categories)}
+    )
+    context = {
+        "region": region,
+        "rule_sets": selectors.rule_set_list(region=region),
+        "in_force": in_force,
+        "rows": rows,
+        "categories": categories,
+        "form": form,
+        "can_edit": request.user.has_perm(supervision.REVIEW),
+        "can_approve": request.user.has_perm(supervision.APPROVE),
+    }
     return render(request, "audit/supervision/rule_set_list.html", context)
 
 
-def _rule_set_action(request: HttpRequest, action: Callable, done: str, permission: str) -> HttpResponse:
+def _rule_set_action(
+    request: HttpRequest, action: Callable, done: str, permission: str
+) -> HttpResponse:
     if not request.user.has_perm(permission):
         raise PermissionDenied(supervision.ERR_REVIEW_PERMISSION)
     try:
@@ -259,8 +366,16 @@ def rule_set_create(request: HttpRequest) -> HttpResponse:
     if region is None or not form.is_valid():
         messages.error(request, "规则阈值填写有误，请检查后重新提交。")
         return redirect("supervision:rule_set_list")
-    create = lambda: supervision.rule_set_create(actor=request.user, region=region, thresholds=form.thresholds(),  # noqa: E731
-                                                 grassroots_categories=form.categories(), reason=form.cleaned_data["reason"])  # fmt: skip
+
+    def create():
+        return supervision.rule_set_create(
+            actor=request.user,
+            region=region,
+            thresholds=form.thresholds(),
+            grassroots_categories=form.categories(),
+            reason=form.cleaned_data["reason"],
+        )
+
     return _rule_set_action(request, create, "已保存监管规则草稿，请提交审批。", supervision.REVIEW)
 
 
@@ -269,7 +384,9 @@ def rule_set_create(request: HttpRequest) -> HttpResponse:
 def rule_set_submit(request: HttpRequest, pk: int) -> HttpResponse:
     rule_set = get_object_or_404(in_user_regions(RuleSet.objects.all(), request.user), pk=pk)
     submit = lambda: supervision.rule_set_submit(actor=request.user, rule_set=rule_set)  # noqa: E731
-    return _rule_set_action(request, submit, "已提交监管规则，待另一位经办人员审批。", supervision.REVIEW)
+    return _rule_set_action(
+        request, submit, "已提交监管规则，待另一位经办人员审批。", supervision.REVIEW
+    )
 
 
 @require_POST
@@ -277,4 +394,6 @@ def rule_set_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_set_approve(request: HttpRequest, pk: int) -> HttpResponse:
     rule_set = get_object_or_404(in_user_regions(RuleSet.objects.all(), request.user), pk=pk)
     approve = lambda: supervision.rule_set_approve(actor=request.user, rule_set=rule_set)  # noqa: E731
-    return _rule_set_action(request, approve, "监管规则已批准执行，下次筛查起使用。", supervision.APPROVE)
+    return _rule_set_action(
+        request, approve, "监管规则已批准执行，下次筛查起使用。", supervision.APPROVE
+    )

@@ -34,9 +34,14 @@ def _setup(args: argparse.Namespace):
     from demo.services import REGION_CODE, demo_generate
 
     started = time.perf_counter()
-    demo = demo_generate(actor="bench", seed=args.seed, years=1, cases_per_year=args.cases, progress=_progress)
+    demo = demo_generate(
+        actor="bench", seed=args.seed, years=1, cases_per_year=args.cases, progress=_progress
+    )
     year = int(next(iter(demo["cases"])))
-    print(f"  demo year {year}: {demo['cases_total']:,} cases in {time.perf_counter() - started:.1f} s (not timed)", flush=True)
+    print(
+        f"  demo year {year}: {demo['cases_total']:,} cases in {time.perf_counter() - started:.1f} s (not timed)",
+        flush=True,
+    )
     region = Region.objects.get(code=REGION_CODE)
     officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
     if args.national:  # the DRG side only
@@ -46,8 +51,11 @@ def _setup(args: argparse.Namespace):
     built = catalogs.catalog_build_dip(actor=officer, version=version, years=[year])
     catalogs.version_submit(actor=officer, version=version)
     catalogs.version_publish(actor=admin, version=version)
-    print(f"  DIP catalog: {built['groups']:,} groups ({built['core_groups']:,} core, {built['typed_groups']:,} typed) "
-          f"built and published in {time.perf_counter() - started:.1f} s (not timed)", flush=True)  # fmt: skip
+    print(
+        f"  DIP catalog: {built['groups']:,} groups ({built['core_groups']:,} core, {built['typed_groups']:,} typed) "
+        f"built and published in {time.perf_counter() - started:.1f} s (not timed)",
+        flush=True,
+    )
     return _drg_setup(args, region, year, officer, admin)
 
 
@@ -59,19 +67,29 @@ def _drg_setup(args: argparse.Namespace, region, year: int, officer, admin):
 
     started = time.perf_counter()
     if args.national:
-        rule_set = drg_rule_set_load_national(officer=officer, admin=admin, region=region, year=year)
+        rule_set = drg_rule_set_load_national(
+            officer=officer, admin=admin, region=region, year=year
+        )
         _national_codes(region, year, rule_set, args)
-        print(f"  national rule set loaded and the year's codes redrawn from its lists in {time.perf_counter() - started:.1f} s "
-              "(not timed)", flush=True)  # fmt: skip
+        print(
+            f"  national rule set loaded and the year's codes redrawn from its lists in {time.perf_counter() - started:.1f} s "
+            "(not timed)",
+            flush=True,
+        )
         started = time.perf_counter()
     else:
         drg_rule_set_seed(officer=officer, admin=admin, region=region, year=year)
-    version = catalogs.version_create(actor=officer, region=region, year=year, kind=CatalogKind.DRG, name="基准测试")
+    version = catalogs.version_create(
+        actor=officer, region=region, year=year, kind=CatalogKind.DRG, name="基准测试"
+    )
     built = catalogs.catalog_build_drg(actor=officer, version=version, years=[year])
     catalogs.version_submit(actor=officer, version=version)
     catalogs.version_publish(actor=admin, version=version)
-    print(f"  DRG rule set ({'national' if args.national else 'demo'}) and catalog: {built['groups']:,} groups ({built['ungroupable']:,} ungroupable cases) "
-          f"built and published in {time.perf_counter() - started:.1f} s (not timed)", flush=True)  # fmt: skip
+    print(
+        f"  DRG rule set ({'national' if args.national else 'demo'}) and catalog: {built['groups']:,} groups ({built['ungroupable']:,} ungroupable cases) "
+        f"built and published in {time.perf_counter() - started:.1f} s (not timed)",
+        flush=True,
+    )
     return region, year
 
 
@@ -83,16 +101,26 @@ def _national_codes(region, year: int, rule_set, args: argparse.Namespace) -> No
     from catalogs import selectors
     from settlement.models import CaseRecord
 
-    ids = list(CaseRecord.objects.filter(period__region=region, period__year=year).order_by("id").values_list("id", flat=True))
+    ids = list(
+        CaseRecord.objects.filter(period__region=region, period__year=year)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     codes = national_cases(selectors.drg_rules_of(rule_set), len(ids), args.seed, args.pool)
     columns = ["maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"]
     table = CaseRecord._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE national_codes (id bigint PRIMARY KEY, {', '.join(f'{c} text' for c in columns)})")
-        with cursor.cursor.copy(f"COPY national_codes (id, {', '.join(columns)}) FROM STDIN") as copy:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE national_codes (id bigint PRIMARY KEY, {', '.join(f'{c} text' for c in columns)})"
+        )
+        with cursor.cursor.copy(
+            f"COPY national_codes (id, {', '.join(columns)}) FROM STDIN"
+        ) as copy:
             for row in zip(ids, *(codes[column].tolist() for column in columns)):
                 copy.write_row(row)
-        cursor.execute(f"UPDATE {table} c SET {', '.join(f'{name} = n.{name}' for name in columns)} FROM national_codes n WHERE c.id = n.id")
+        cursor.execute(
+            f"UPDATE {table} c SET {', '.join(f'{name} = n.{name}' for name in columns)} FROM national_codes n WHERE c.id = n.id"
+        )
         cursor.execute("DROP TABLE national_codes")
         cursor.execute(f"ANALYZE {table}")
 
@@ -107,9 +135,12 @@ def _timed_group(region, year: int, kind: str) -> tuple[float, dict]:
 
 def _report(name: str, seconds: float, summary: dict) -> None:
     steps, cases = summary["seconds"], summary["cases"]
-    print(f"  {name}: {cases:,} cases; read {steps['read']:.2f} s, group {steps['group']:.2f} s "
-          f"({cases / steps['group']:,.0f} cases/s), write {steps['write']:.2f} s; end to end {seconds:.2f} s "
-          f"({cases / seconds:,.0f} cases/s); replaced {summary['replaced']:,}; {summary['traces']}", flush=True)  # fmt: skip
+    print(
+        f"  {name}: {cases:,} cases; read {steps['read']:.2f} s, group {steps['group']:.2f} s "
+        f"({cases / steps['group']:,.0f} cases/s), write {steps['write']:.2f} s; end to end {seconds:.2f} s "
+        f"({cases / seconds:,.0f} cases/s); replaced {summary['replaced']:,}; {summary['traces']}",
+        flush=True,
+    )
 
 
 def bench_case_group(args: argparse.Namespace) -> dict:
@@ -121,13 +152,24 @@ def bench_case_group(args: argparse.Namespace) -> dict:
         _report("DRG (national rules), first grouping", seconds, drg)
         again, drg_again = _timed_group(region, year, CatalogKind.DRG)
         _report("DRG (national rules), regrouping (replaces)", again, drg_again)
-        return {"rows": drg["cases"], "drg group": drg["seconds"]["group"], "drg e2e": seconds,
-                "drg regroup group": drg_again["seconds"]["group"], "drg regroup e2e": again, "total": seconds}  # fmt: skip
+        return {
+            "rows": drg["cases"],
+            "drg group": drg["seconds"]["group"],
+            "drg e2e": seconds,
+            "drg regroup group": drg_again["seconds"]["group"],
+            "drg regroup e2e": again,
+            "total": seconds,
+        }
     first, summary = _timed_group(region, year, CatalogKind.DIP)
     _report("DIP, first grouping", first, summary)
     again, summary = _timed_group(region, year, CatalogKind.DIP)
     _report("DIP, regrouping (replaces)", again, summary)
-    figures = {"rows": summary["cases"], "dip group": summary["seconds"]["group"], "dip first e2e": first, "dip regroup e2e": again}
+    figures = {
+        "rows": summary["cases"],
+        "dip group": summary["seconds"]["group"],
+        "dip first e2e": first,
+        "dip regroup e2e": again,
+    }
     seconds, drg = _timed_group(region, year, CatalogKind.DRG)
     _report("DRG, first grouping", seconds, drg)
     figures |= {"drg group": drg["seconds"]["group"], "drg e2e": seconds}
@@ -138,6 +180,10 @@ def bench_case_group(args: argparse.Namespace) -> dict:
 CASE_GROUP_SUBCOMMAND = (
     bench_case_group,
     "period_group of a 1M-case demo year: read, DIP/DRG grouping, COPY of the results",
-    [(("--cases",), {"type": int, "default": 1_000_000}), (("--seed",), {"type": int, "default": 20240101}),
-     (("--national",), {"action": "store_true"}), (("--pool",), {"type": int, "default": 3000})],
-)  # fmt: skip
+    [
+        (("--cases",), {"type": int, "default": 1_000_000}),
+        (("--seed",), {"type": int, "default": 20240101}),
+        (("--national",), {"action": "store_true"}),
+        (("--pool",), {"type": int, "default": 3000}),
+    ],
+)

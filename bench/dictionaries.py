@@ -24,16 +24,33 @@ def bench_dictionaries(args: argparse.Namespace) -> dict:
         if errors:
             raise SystemExit(f"{kind}: {len(errors)} errors, first: {errors[0]}")
         with transaction.atomic():
-            version = services.dictionary_version_create(actor="bench", kind=kind, name=files.NATIONAL_NAMES[kind],
-                                                         effective_from=services.NATIONAL_EFFECTIVE_FROM, table=table)  # fmt: skip
+            version = services.dictionary_version_create(
+                actor="bench",
+                kind=kind,
+                name=files.NATIONAL_NAMES[kind],
+                effective_from=services.NATIONAL_EFFECTIVE_FROM,
+                table=table,
+            )
             created = time.perf_counter()
             services.dictionary_version_publish(actor="bench", version=version)
         done = time.perf_counter()
         rows += len(table)
-        figures |= {f"{kind.value} read": read - started, f"{kind.value} create": created - read,
-                    f"{kind.value} publish": done - created, f"{kind.value} total": done - started}  # fmt: skip
+        figures |= {
+            f"{kind.value} read": read - started,
+            f"{kind.value} create": created - read,
+            f"{kind.value} publish": done - created,
+            f"{kind.value} total": done - started,
+        }
         print(f"  {kind.value}: {len(table):,} codes, 0 errors, {done - started:.2f} s", flush=True)
-    return {"rows": rows, **figures, "total": sum(value for key, value in figures.items() if key.endswith(" total"))}
+    return {
+        "rows": rows,
+        **figures,
+        "total": sum(value for key, value in figures.items() if key.endswith(" total")),
+    }
 
 
-DICTIONARIES_SUBCOMMAND = (bench_dictionaries, "load the national ICD-10 / ICD-9-CM-3 医保版 lists (issue 16: each ≤ 10 s)", [])
+DICTIONARIES_SUBCOMMAND = (
+    bench_dictionaries,
+    "load the national ICD-10 / ICD-9-CM-3 医保版 lists (issue 16: each ≤ 10 s)",
+    [],
+)

@@ -28,14 +28,24 @@ def national_cases(rules, n: int, seed: int, pool: int = 0) -> pd.DataFrame:
     if pool:
         diagnoses, procedures = rng.choice(diagnoses, size=pool), rng.choice(procedures, size=pool)
     ccs = rules.cc["diag_code"].to_numpy(dtype=object)
-    others = np.array([";".join(rng.choice(ccs, size=k)) for k in rng.integers(0, 4, size=5000)], dtype=object)
+    others = np.array(
+        [";".join(rng.choice(ccs, size=k)) for k in rng.integers(0, 4, size=5000)], dtype=object
+    )
     newborn = rng.random(n) < 0.02
-    return pd.DataFrame({
-        "maindiag_code": rng.choice(diagnoses, size=n), "otherdiag_codes": rng.choice(others, size=n),
-        "main_oprn_oprt_code": np.where(rng.random(n) < 0.5, rng.choice(procedures, size=n), ""),
-        "other_oprn_oprt_codes": "", "gend": rng.choice(["1", "2"], size=n), "age": np.where(newborn, 0, rng.integers(1, 90, size=n)),
-        "nwb_age": np.where(newborn, rng.integers(0, 28, size=n), np.nan), "nwb_bir_wt": np.where(newborn, rng.integers(900, 4000, size=n), np.nan),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "maindiag_code": rng.choice(diagnoses, size=n),
+            "otherdiag_codes": rng.choice(others, size=n),
+            "main_oprn_oprt_code": np.where(
+                rng.random(n) < 0.5, rng.choice(procedures, size=n), ""
+            ),
+            "other_oprn_oprt_codes": "",
+            "gend": rng.choice(["1", "2"], size=n),
+            "age": np.where(newborn, 0, rng.integers(1, 90, size=n)),
+            "nwb_age": np.where(newborn, rng.integers(0, 28, size=n), np.nan),
+            "nwb_bir_wt": np.where(newborn, rng.integers(900, 4000, size=n), np.nan),
+        }
+    )
 
 
 def bench_drg_national(args: argparse.Namespace) -> dict:
@@ -47,7 +57,10 @@ def bench_drg_national(args: argparse.Namespace) -> dict:
 
     region = Region.objects.create(code="370800", name="基准统筹区")
     users = get_user_model().objects
-    officer, admin = users.create_user(username="bench_officer"), users.create_superuser(username="bench_admin")
+    officer, admin = (
+        users.create_user(username="bench_officer"),
+        users.create_superuser(username="bench_admin"),
+    )
     started = time.perf_counter()
     rule_set = drg_rule_set_load_national(officer=officer, admin=admin, region=region, year=2024)
     load = time.perf_counter() - started
@@ -68,8 +81,11 @@ def bench_drg_national(args: argparse.Namespace) -> dict:
         result = drg.drg_group(cases, rules)
         best = min(best, time.perf_counter() - started)
     shares = result["trace"].value_counts(normalize=True)
-    print(f"  group: {len(cases):,} cases in {best:.2f} s = {len(cases) / best:,.0f} cases/s; "
-          + ", ".join(f"{trace} {share:.1%}" for trace, share in shares.items() if share > 0), flush=True)  # fmt: skip
+    print(
+        f"  group: {len(cases):,} cases in {best:.2f} s = {len(cases) / best:,.0f} cases/s; "
+        + ", ".join(f"{trace} {share:.1%}" for trace, share in shares.items() if share > 0),
+        flush=True,
+    )
 
     selectors._COMPILED.clear()
     started = time.perf_counter()
@@ -78,13 +94,25 @@ def bench_drg_national(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     drg.drg_group(small, selectors.drg_rules_of(rule_set))
     warm = time.perf_counter() - started
-    return {"rows": len(cases), "load": load, "compile": compile_cold, "compile_cached": compile_cached, "group": best,
-            "5000_cold": cold, "5000_warm": warm, "total": best}  # fmt: skip
+    return {
+        "rows": len(cases),
+        "load": load,
+        "compile": compile_cold,
+        "compile_cached": compile_cached,
+        "group": best,
+        "5000_cold": cold,
+        "5000_warm": warm,
+        "total": best,
+    }
 
 
 DRG_NATIONAL_SUBCOMMAND = (
     bench_drg_national,
     "the national CHS-DRG 1.1 rules: load on the database, compile (cold / cached), group",
-    [(("--cases",), {"type": int, "default": 1_000_000}), (("--seed",), {"type": int, "default": 17}),
-     (("--repeat",), {"type": int, "default": 3}), (("--pool",), {"type": int, "default": 0})],
-)  # fmt: skip
+    [
+        (("--cases",), {"type": int, "default": 1_000_000}),
+        (("--seed",), {"type": int, "default": 17}),
+        (("--repeat",), {"type": int, "default": 3}),
+        (("--pool",), {"type": int, "default": 0}),
+    ],
+)

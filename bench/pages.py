@@ -41,14 +41,29 @@ def _urls(user) -> list[str]:
     from settlement.models import CaseRecord
 
     deep = _deep_cursor(user)
-    urls = ["/", "/settlement/cases/", f"/settlement/cases/?cursor={deep}", "/settlement/cases/?year=2025&month=6",
-            "/api/v1/cases/", f"/api/v1/cases/?cursor={deep}", "/api/v1/cases/?year=2025&month=6",
-            "/settlement/cases/?q=I21", "/supervision/dashboard/"]  # fmt: skip
+    urls = [
+        "/",
+        "/settlement/cases/",
+        f"/settlement/cases/?cursor={deep}",
+        "/settlement/cases/?year=2025&month=6",
+        "/api/v1/cases/",
+        f"/api/v1/cases/?cursor={deep}",
+        "/api/v1/cases/?year=2025&month=6",
+        "/settlement/cases/?q=I21",
+        "/supervision/dashboard/",
+    ]
     if user.is_bureau:
-        code = CaseRecord.objects.order_by("institution_id").values_list("institution__code", flat=True).first()
+        code = (
+            CaseRecord.objects.order_by("institution_id")
+            .values_list("institution__code", flat=True)
+            .first()
+        )
         setl_id = CaseRecord.objects.order_by("-id").values_list("setl_id", flat=True).first()
-        urls += [f"/settlement/cases/?institution={code}", f"/api/v1/cases/?fixmedins_code={code}",
-                 f"/settlement/cases/?q={setl_id}"]  # fmt: skip
+        urls += [
+            f"/settlement/cases/?institution={code}",
+            f"/api/v1/cases/?fixmedins_code={code}",
+            f"/settlement/cases/?q={setl_id}",
+        ]
     return urls
 
 
@@ -64,8 +79,12 @@ def _measure(client, url: str, repeat: int) -> dict:
         started = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - started) * 1000)
-    return {"status": status, "queries": len(queries), "p50": float(np.percentile(times, 50)),
-            "p95": float(np.percentile(times, 95))}  # fmt: skip
+    return {
+        "status": status,
+        "queries": len(queries),
+        "p50": float(np.percentile(times, 50)),
+        "p95": float(np.percentile(times, 95)),
+    }
 
 
 def bench_pages(args: argparse.Namespace) -> dict:
@@ -79,7 +98,9 @@ def bench_pages(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     if not (args.existing and CaseRecord.objects.exists()):
         demo_generate(actor="bench", seed=args.seed, years=2, cases_per_year=args.cases)
-    if connection.vendor == "postgresql":  # what autovacuum does after a load: statistics, visibility map
+    if (
+        connection.vendor == "postgresql"
+    ):  # what autovacuum does after a load: statistics, visibility map
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     rows = CaseRecord.objects.count()
@@ -94,18 +115,35 @@ def bench_pages(args: argparse.Namespace) -> dict:
         for url in _urls(user):
             figures = _measure(client, url, args.repeat)
             shown = url if len(url) <= 62 else url[:59] + "..."
-            print(f"{'':>{len(username) + 1}} {shown:<62} {figures['status']:>6} {figures['queries']:>7} "
-                  f"{figures['p50']:>8.1f} {figures['p95']:>8.1f}")  # fmt: skip
+            print(
+                f"{'':>{len(username) + 1}} {shown:<62} {figures['status']:>6} {figures['queries']:>7} "
+                f"{figures['p50']:>8.1f} {figures['p95']:>8.1f}"
+            )
             worst = max(worst, figures["p95"])
             if figures["p95"] >= TARGET_P95_MS or figures["status"] != 200:
                 slow.append(f"{username} {url}")
-    print(f"\nworst p95 {worst:.1f} ms; over {TARGET_P95_MS} ms or not 200: {', '.join(slow) or 'none'}\n")
+    print(
+        f"\nworst p95 {worst:.1f} ms; over {TARGET_P95_MS} ms or not 200: {', '.join(slow) or 'none'}\n"
+    )
     return {"rows": rows, "total": time.perf_counter() - measured}
 
 
 PAGES_SUBCOMMAND = (
-    bench_pages, "list pages, API lists and dashboards on the 2-year demo: p50/p95 ms and queries, officer and hospital",
-    [(("--cases",), {"type": int, "default": 1_000_000, "help": "cases per year of the demo (2 years)"}),
-     (("--repeat",), {"type": int, "default": 20}), (("--seed",), {"type": int, "default": 20240101}),
-     (("--existing",), {"action": "store_true", "help": "measure the database DATABASE_URL names, not a scratch copy"})],
-)  # fmt: skip
+    bench_pages,
+    "list pages, API lists and dashboards on the 2-year demo: p50/p95 ms and queries, officer and hospital",
+    [
+        (
+            ("--cases",),
+            {"type": int, "default": 1_000_000, "help": "cases per year of the demo (2 years)"},
+        ),
+        (("--repeat",), {"type": int, "default": 20}),
+        (("--seed",), {"type": int, "default": 20240101}),
+        (
+            ("--existing",),
+            {
+                "action": "store_true",
+                "help": "measure the database DATABASE_URL names, not a scratch copy",
+            },
+        ),
+    ],
+)

@@ -34,21 +34,39 @@ def _drg_catalog(region) -> None:
     import pandas as pd
 
     from catalogs.choices import CatalogKind, CatalogStatus
+    from catalogs.drg import drg_group
     from catalogs.models import CatalogGroup, CatalogVersion
     from catalogs.selectors import drg_rule_set_in_force, drg_rules_of, procedure_types
-    from catalogs.drg import drg_group
     from settlement.grouping.selectors import period_case_frame, period_list_for
 
     periods = period_list_for(region=region, year=YEAR)
-    cases = period_case_frame(periods=periods, kind=CatalogKind.DRG, columns=("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"))
-    codes = drg_group(cases, drg_rules_of(drg_rule_set_in_force(region=region, year=YEAR)), procedure_types())["drg_code"].astype(str)
+    cases = period_case_frame(
+        periods=periods,
+        kind=CatalogKind.DRG,
+        columns=("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"),
+    )
+    codes = drg_group(
+        cases, drg_rules_of(drg_rule_set_in_force(region=region, year=YEAR)), procedure_types()
+    )["drg_code"].astype(str)
     codes = sorted(set(codes) - {""})
-    CatalogVersion.objects.filter(region=region, kind=CatalogKind.DRG, year=YEAR, status=CatalogStatus.PUBLISHED).update(
-        status=CatalogStatus.RETIRED)
-    version = CatalogVersion.objects.create(region=region, kind=CatalogKind.DRG, year=YEAR, status=CatalogStatus.PUBLISHED,
-                                            name="基准测试DRG目录")  # fmt: skip
-    CatalogGroup.objects.bulk_create(CatalogGroup(version=version, code=code, group_type="drg", score=1, mean_cost=10000) for code in codes)
-    print(f"  DRG catalog: {len(codes)} groups; {len(pd.unique(cases['maindiag_code']))} distinct diagnoses in the year", flush=True)
+    CatalogVersion.objects.filter(
+        region=region, kind=CatalogKind.DRG, year=YEAR, status=CatalogStatus.PUBLISHED
+    ).update(status=CatalogStatus.RETIRED)
+    version = CatalogVersion.objects.create(
+        region=region,
+        kind=CatalogKind.DRG,
+        year=YEAR,
+        status=CatalogStatus.PUBLISHED,
+        name="基准测试DRG目录",
+    )
+    CatalogGroup.objects.bulk_create(
+        CatalogGroup(version=version, code=code, group_type="drg", score=1, mean_cost=10000)
+        for code in codes
+    )
+    print(
+        f"  DRG catalog: {len(codes)} groups; {len(pd.unique(cases['maindiag_code']))} distinct diagnoses in the year",
+        flush=True,
+    )
 
 
 def _rows(count: int, institution: str, *, seed: int) -> list[dict]:
@@ -65,7 +83,9 @@ def bench_preview(args: argparse.Namespace) -> dict:
     from demo.services import demo_generate
 
     started = time.perf_counter()
-    demo_generate(actor="bench", seed=args.seed, years=2, cases_per_year=args.history, end_year=YEAR)
+    demo_generate(
+        actor="bench", seed=args.seed, years=2, cases_per_year=args.history, end_year=YEAR
+    )
     region = Region.objects.get()
     _drg_catalog(region)
     user = get_user_model().objects.get(username="hospital")
@@ -88,13 +108,26 @@ def bench_preview(args: argparse.Namespace) -> dict:
         _profile(lambda: [post([row]) for row in singles], top=args.profile)
     single_ms = np.array([post([row]) for row in singles]) * 1000
     batch_seconds = np.array([post(batch) for _ in range(args.repeat)]).min(axis=0)
-    (p50, cpu50), (p95, cpu95) = np.percentile(single_ms, 50, axis=0), np.percentile(single_ms, 95, axis=0)
-    print(f"  single case: wall p50 {p50:.1f} ms, p95 {p95:.1f} ms (CPU p50 {cpu50:.1f} ms, p95 {cpu95:.1f} ms) "
-          f"over {len(single_ms)} requests")  # fmt: skip
-    print(f"  batch of {len(batch):,}: wall {batch_seconds[0]:.2f} s, {len(batch) / batch_seconds[0]:,.0f} cases/s; "
-          f"CPU {batch_seconds[1]:.2f} s, {len(batch) / batch_seconds[1]:,.0f} cases/s (best of {args.repeat})")  # fmt: skip
-    print(f"  load average during the run: {os.getloadavg()[0]:.1f} (a figure on a busy machine is wall time shared with others)")
-    return {"rows": len(batch), "batch CPU": float(batch_seconds[1]), "total": float(batch_seconds[0])}
+    (p50, cpu50), (p95, cpu95) = (
+        np.percentile(single_ms, 50, axis=0),
+        np.percentile(single_ms, 95, axis=0),
+    )
+    print(
+        f"  single case: wall p50 {p50:.1f} ms, p95 {p95:.1f} ms (CPU p50 {cpu50:.1f} ms, p95 {cpu95:.1f} ms) "
+        f"over {len(single_ms)} requests"
+    )
+    print(
+        f"  batch of {len(batch):,}: wall {batch_seconds[0]:.2f} s, {len(batch) / batch_seconds[0]:,.0f} cases/s; "
+        f"CPU {batch_seconds[1]:.2f} s, {len(batch) / batch_seconds[1]:,.0f} cases/s (best of {args.repeat})"
+    )
+    print(
+        f"  load average during the run: {os.getloadavg()[0]:.1f} (a figure on a busy machine is wall time shared with others)"
+    )
+    return {
+        "rows": len(batch),
+        "batch CPU": float(batch_seconds[1]),
+        "total": float(batch_seconds[0]),
+    }
 
 
 def _profile(work, *, top: int) -> None:
@@ -113,8 +146,19 @@ def _profile(work, *, top: int) -> None:
 PREVIEW_SUBCOMMAND = (
     bench_preview,
     "pre-grouping: single-case latency (p50/p95) and batch throughput through the API, service warm",
-    [(("--history",), {"type": int, "default": 20_000}), (("--singles",), {"type": int, "default": 200}),
-     (("--batch",), {"type": int, "default": 10_000}), (("--repeat",), {"type": int, "default": 3}),
-     (("--seed",), {"type": int, "default": 20240101}),
-     (("--profile",), {"type": int, "default": 0, "help": "print this many cProfile entries of the single-case requests"})],
-)  # fmt: skip
+    [
+        (("--history",), {"type": int, "default": 20_000}),
+        (("--singles",), {"type": int, "default": 200}),
+        (("--batch",), {"type": int, "default": 10_000}),
+        (("--repeat",), {"type": int, "default": 3}),
+        (("--seed",), {"type": int, "default": 20240101}),
+        (
+            ("--profile",),
+            {
+                "type": int,
+                "default": 0,
+                "help": "print this many cProfile entries of the single-case requests",
+            },
+        ),
+    ],
+)

@@ -76,12 +76,23 @@ def bench_demo(args: argparse.Namespace) -> dict:
         print(f"  [{percent:3d}%] {message}", flush=True)
 
     started = time.perf_counter()
-    summary = demo_generate(actor="bench", seed=args.seed, years=args.years, cases_per_year=args.cases, progress=progress)
+    summary = demo_generate(
+        actor="bench",
+        seed=args.seed,
+        years=args.years,
+        cases_per_year=args.cases,
+        progress=progress,
+    )
     total = time.perf_counter() - started  # includes the commit, where PostgreSQL flushes the load
     seconds = summary["seconds"]
     other = total - seconds["generate"] - seconds["load"]
-    return {"rows": summary["cases_total"], "generate": seconds["generate"], "load": seconds["load"],
-            "setup+commit": other, "total": total}  # fmt: skip
+    return {
+        "rows": summary["cases_total"],
+        "generate": seconds["generate"],
+        "load": seconds["load"],
+        "setup+commit": other,
+        "total": total,
+    }
 
 
 def bench_report(args: argparse.Namespace) -> dict:
@@ -101,13 +112,23 @@ def bench_report(args: argparse.Namespace) -> dict:
     march = SettlementPeriod.objects.get(year=2024, month=3)
     CaseGroup.objects.filter(period__year=2024).update(period=march)
     CaseRecord.objects.filter(period__year=2024).update(period=march)
-    if connection.vendor == "postgresql":  # fresh statistics after the move, as autovacuum would have them
+    if (
+        connection.vendor == "postgresql"
+    ):  # fresh statistics after the move, as autovacuum would have them
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     child = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.run import report_measure; report_measure()"
-    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True, env=os.environ.copy())
+    done = subprocess.run(
+        [sys.executable, "-c", child],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    )
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"report process peak memory {figures.pop('peak_mb'):,.0f} MB (case-detail rows of the bureau workbook: {figures['rows']:,})")
+    print(
+        f"report process peak memory {figures.pop('peak_mb'):,.0f} MB (case-detail rows of the bureau workbook: {figures['rows']:,})"
+    )
     return figures
 
 
@@ -125,26 +146,38 @@ def report_measure() -> None:
 
     marks = [("start", time.perf_counter())]
     progress = lambda percent, message: marks.append((message, time.perf_counter()))  # noqa: E731
-    report_pack_generate(actor="bench", region=Region.objects.get(), year=2024, month=3, progress=progress)
+    report_pack_generate(
+        actor="bench", region=Region.objects.get(), year=2024, month=3, progress=progress
+    )
     at = dict(reversed(marks))  # the first time each message was reported
     first_institution = next(t for message, t in marks if message.startswith("生成机构月度报表"))
     end = time.perf_counter()
-    print(json.dumps({
-        "rows": ReportFile.objects.get(institution=None).sheets[CASE_SHEET], "read": at["生成统筹区月度报表"] - at["start"],
-        "bureau workbook": first_institution - at["生成统筹区月度报表"], "institution workbooks": at["保存报表文件"] - first_institution,
-        "store": end - at["保存报表文件"], "total": end - at["start"],
-        "peak_mb": peak_rss_mb(),
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "rows": ReportFile.objects.get(institution=None).sheets[CASE_SHEET],
+                "read": at["生成统筹区月度报表"] - at["start"],
+                "bureau workbook": first_institution - at["生成统筹区月度报表"],
+                "institution workbooks": at["保存报表文件"] - first_institution,
+                "store": end - at["保存报表文件"],
+                "total": end - at["start"],
+                "peak_mb": peak_rss_mb(),
+            }
+        )
+    )
 
 
 SUBCOMMANDS = {
     "demo": (
         bench_demo,
         "demo generation: N cases a year into a fresh database",
-        [(("--cases",), {"type": int, "default": 1_000_000}), (("--years",), {"type": int, "default": 1}),
-         (("--seed",), {"type": int, "default": 20240101})],
+        [
+            (("--cases",), {"type": int, "default": 1_000_000}),
+            (("--years",), {"type": int, "default": 1}),
+            (("--seed",), {"type": int, "default": 20240101}),
+        ],
     ),
-}  # fmt: skip
+}
 SUBCOMMANDS["intake"] = INTAKE_SUBCOMMAND
 SUBCOMMANDS["national"] = NATIONAL_SUBCOMMAND
 SUBCOMMANDS["grouping"] = GROUPING_SUBCOMMAND
@@ -156,16 +189,25 @@ SUBCOMMANDS["preview"] = PREVIEW_SUBCOMMAND
 SUBCOMMANDS["reconciliation"] = RECONCILIATION_SUBCOMMAND
 SUBCOMMANDS["spreadsheets"] = SPREADSHEETS_SUBCOMMAND
 SUBCOMMANDS["startup"] = STARTUP_SUBCOMMAND
-NO_DATABASE = {"startup", "spreadsheets"}  # measured in child processes; no scratch database, no migrate
+NO_DATABASE = {
+    "startup",
+    "spreadsheets",
+}  # measured in child processes; no scratch database, no migrate
 SUBCOMMANDS["pages"] = PAGES_SUBCOMMAND
 SUBCOMMANDS["report"] = (
-    bench_report, "monthly report pack of a month with N cases (workbooks of the bureau and every institution)",
-    [(("--cases",), {"type": int, "default": 100_000}), (("--seed",), {"type": int, "default": 20240101})],
+    bench_report,
+    "monthly report pack of a month with N cases (workbooks of the bureau and every institution)",
+    [
+        (("--cases",), {"type": int, "default": 100_000}),
+        (("--seed",), {"type": int, "default": 20240101}),
+    ],
 )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="benchmark", required=True)
     for name, (_, help_text, arguments) in SUBCOMMANDS.items():
         command = sub.add_parser(name, help=help_text)
@@ -174,20 +216,29 @@ def main() -> None:
     args = parser.parse_args()
     if args.benchmark in NO_DATABASE:
         for label, value in SUBCOMMANDS[args.benchmark][0](args).items():
-            print(f"{label:<16} {value:.2f}" if isinstance(value, float) else f"{label:<16} {value}")
+            print(
+                f"{label:<16} {value:.2f}" if isinstance(value, float) else f"{label:<16} {value}"
+            )
         return
     url = os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'portal.sqlite3'}")
     scratch = url if getattr(args, "existing", False) else scratch_database(url)
     migrate_seconds = django_setup(scratch)
     from django.db import connection
 
-    print(f"benchmark {args.benchmark} on {connection.vendor} ({connection.settings_dict['NAME']}); migrate {migrate_seconds:.1f} s")
+    print(
+        f"benchmark {args.benchmark} on {connection.vendor} ({connection.settings_dict['NAME']}); migrate {migrate_seconds:.1f} s"
+    )
     figures = SUBCOMMANDS[args.benchmark][0](args)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     lines = [("rows", f"{figures['rows']:,}")]
-    lines += [(f"{key} s", f"{figures[key]:.2f}") for key in figures if key not in {"rows", "total"}]
-    lines += [("total s", f"{figures['total']:.2f}"), ("rows/s", f"{figures['rows'] / figures['total']:,.0f}"),
-              ("peak memory", f"{peak_mb:,.0f} MB")]  # fmt: skip
+    lines += [
+        (f"{key} s", f"{figures[key]:.2f}") for key in figures if key not in {"rows", "total"}
+    ]
+    lines += [
+        ("total s", f"{figures['total']:.2f}"),
+        ("rows/s", f"{figures['rows'] / figures['total']:,.0f}"),
+        ("peak memory", f"{peak_mb:,.0f} MB"),
+    ]
     for label, value in lines:
         print(f"{label:<16} {value}")
 

@@ -45,22 +45,26 @@ def region_cases(cases: int, institutions: int, seed: int) -> tuple[pd.DataFrame
     medfee = (level_mean * rng.lognormal(0, 0.45, cases)).astype(np.int64)
     fund = medfee * rng.integers(55, 80, cases) // 100
     special = rng.random(cases)
-    frame = pd.DataFrame({
-        "institution": codes[inst],
-        "kind": np.where(group % 4 == 0, "DRG", "DIP"),
-        "level": level,
-        "score_e4": np.where(group % 4 == 0, group_mean[group] // 100, group_mean[group] // 10),
-        "aux_coef_e4": np.where(group % 7 == 0, 11_500, 10_000),
-        "inst_coef_e4": (9_000 + (inst % 50) * 100).astype(np.int64),
-        "grassroots": group % 10 == 1,
-        "mean_fen": group_mean[group],
-        "mean_level_fen": np.where(group % 5 == 0, 0, level_mean),
-        "medfee_fen": medfee,
-        "fund_fen": fund,
-        "psn_part_fen": medfee - fund,
-        "special_outcome": np.where(special < 0.001, "ffs", np.where(special < 0.0015, "points", "")),
-        "special_points_e4": np.where(special < 0.0015, 20_000_000, 0),
-    })
+    frame = pd.DataFrame(
+        {
+            "institution": codes[inst],
+            "kind": np.where(group % 4 == 0, "DRG", "DIP"),
+            "level": level,
+            "score_e4": np.where(group % 4 == 0, group_mean[group] // 100, group_mean[group] // 10),
+            "aux_coef_e4": np.where(group % 7 == 0, 11_500, 10_000),
+            "inst_coef_e4": (9_000 + (inst % 50) * 100).astype(np.int64),
+            "grassroots": group % 10 == 1,
+            "mean_fen": group_mean[group],
+            "mean_level_fen": np.where(group % 5 == 0, 0, level_mean),
+            "medfee_fen": medfee,
+            "fund_fen": fund,
+            "psn_part_fen": medfee - fund,
+            "special_outcome": np.where(
+                special < 0.001, "ffs", np.where(special < 0.0015, "points", "")
+            ),
+            "special_points_e4": np.where(special < 0.0015, 20_000_000, 0),
+        }
+    )
     leads = {codes[i]: codes[i - i % 10] for i in range(institutions - 50, institutions) if i % 10}
     return frame, leads
 
@@ -79,14 +83,25 @@ def bench(cases: int, institutions: int, seed: int) -> dict:
     points = timed("points", timings, case_points, frame, base_mean=Decimal("10000.00"))
     totals = timed("totals", timings, institution_totals, frame, points, leads)
     pool = (sum(totals["fund"], Decimal(0)) * Decimal("0.97")).quantize(Decimal("0.01"))
-    settled = timed("annual", timings, annual_settlement, totals, pool=pool, reserve_share=Decimal("1000000.00"))
-    due = settled.institutions.assign(actual=settled.institutions["fund"], deposit=settled.institutions["fund"] * Decimal("0.05"),
-                                      assessment_score=Decimal(95), paid_before=settled.institutions["fund"] * Decimal("0.95"))
+    settled = timed(
+        "annual", timings, annual_settlement, totals, pool=pool, reserve_share=Decimal("1000000.00")
+    )
+    due = settled.institutions.assign(
+        actual=settled.institutions["fund"],
+        deposit=settled.institutions["fund"] * Decimal("0.05"),
+        assessment_score=Decimal(95),
+        paid_before=settled.institutions["fund"] * Decimal("0.95"),
+    )
     clearing = timed("clearing", timings, clear_year, due, adjustment_fund=Decimal("5000000.00"))
     digest = timed("hash", timings, result_hash, points)
     timings["total"] = time.perf_counter() - start
-    return {"timings": timings, "pv": settled.point_value, "institutions": len(clearing.institutions), "hash": digest,
-            "deviations": points["deviation"].value_counts().to_dict()}
+    return {
+        "timings": timings,
+        "pv": settled.point_value,
+        "institutions": len(clearing.institutions),
+        "hash": digest,
+        "deviations": points["deviation"].value_counts().to_dict(),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,8 +116,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{step + ' s':<12}{seconds:10.3f}")
     print(f"{'cases':<12}{args.cases:>10,}")
     print(f"{'cases/s':<12}{args.cases / timings['total']:>10,.0f}")
-    print(f"{'peak memory':<12}{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:>7,.0f} MB")
-    print(f"point value {result['pv']}  institutions {result['institutions']}  deviations {result['deviations']}")
+    print(
+        f"{'peak memory':<12}{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:>7,.0f} MB"
+    )
+    print(
+        f"point value {result['pv']}  institutions {result['institutions']}  deviations {result['deviations']}"
+    )
     print(f"result hash {result['hash']}")
 
 

@@ -70,16 +70,32 @@ def _widened_demo_year(args: argparse.Namespace) -> int:
     demo = demo_generate(actor="bench", seed=args.seed, years=1, cases_per_year=args.cases)
     region = Region.objects.get(code=REGION_CODE)
     existing = list(Institution.objects.filter(region=region).order_by("code"))
-    extra = [Institution(region=region, code=f"H{REGION_CODE[:4]}99{n:05d}", name=f"基准测试医院{n}", level=existing[n % len(existing)].level,
-                         type=existing[n % len(existing)].type) for n in range(args.institutions - len(existing))]  # fmt: skip
+    extra = [
+        Institution(
+            region=region,
+            code=f"H{REGION_CODE[:4]}99{n:05d}",
+            name=f"基准测试医院{n}",
+            level=existing[n % len(existing)].level,
+            type=existing[n % len(existing)].type,
+        )
+        for n in range(args.institutions - len(existing))
+    ]
     with transaction.atomic():
         Institution.objects.bulk_create(extra)
-        ids = list(Institution.objects.filter(region=region).order_by("pk").values_list("pk", flat=True))
+        ids = list(
+            Institution.objects.filter(region=region).order_by("pk").values_list("pk", flat=True)
+        )
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {CaseRecord._meta.db_table} SET insutype = '310', med_type = '21', "
-                           f"institution_id = (%s::bigint[])[(id %% {len(ids)}) + 1]", [ids])  # fmt: skip
-    print(f"  demo year: {demo['cases_total']:,} cases at {len(ids)} institutions, all 310 inpatients "
-          f"({time.perf_counter() - started:.1f} s, not timed)", flush=True)  # fmt: skip
+            cursor.execute(
+                f"UPDATE {CaseRecord._meta.db_table} SET insutype = '310', med_type = '21', "
+                f"institution_id = (%s::bigint[])[(id %% {len(ids)}) + 1]",
+                [ids],
+            )
+    print(
+        f"  demo year: {demo['cases_total']:,} cases at {len(ids)} institutions, all 310 inpatients "
+        f"({time.perf_counter() - started:.1f} s, not timed)",
+        flush=True,
+    )
     return region.pk
 
 
@@ -90,26 +106,44 @@ def _catalog_published(region_id: int):
     region = Region.objects.get(pk=region_id)
     year = region.periods.order_by("-year").values_list("year", flat=True).first()
     started = time.perf_counter()
-    version = catalogs.version_create(actor=_user("officer"), region=region, year=year, name="基准测试")
+    version = catalogs.version_create(
+        actor=_user("officer"), region=region, year=year, name="基准测试"
+    )
     built = catalogs.catalog_build_dip(actor=_user("officer"), version=version, years=[year])
     catalogs.version_submit(actor=_user("officer"), version=version)
     catalogs.version_publish(actor=_user("admin"), version=version)
-    print(f"  DIP catalog: {built['groups']:,} groups, published ({time.perf_counter() - started:.1f} s, not timed)", flush=True)
+    print(
+        f"  DIP catalog: {built['groups']:,} groups, published ({time.perf_counter() - started:.1f} s, not timed)",
+        flush=True,
+    )
     return region, year
 
 
 def bench_settlement_run(args: argparse.Namespace) -> dict:
     region, year = _setup(args)
-    child = subprocess.run([sys.executable, __file__, "--region", str(region.pk), "--year", str(year)], cwd=ROOT,
-                           env=dict(os.environ), capture_output=True, text=True)  # fmt: skip
+    child = subprocess.run(
+        [sys.executable, __file__, "--region", str(region.pk), "--year", str(year)],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+    )
     sys.stdout.write(child.stdout)
     if child.returncode != 0:
         raise SystemExit(f"the timed run failed:\n{child.stderr}")
     figures = json.loads(child.stdout.strip().splitlines()[-1])
-    print(f"  run {figures['run']:.2f} s, floor {figures['floor']:.2f} s, ratio {figures['run'] / figures['floor']:.2f}; "
-          f"peak memory of the run's process {figures['peak_mb']:,.0f} MB", flush=True)  # fmt: skip
-    return {"rows": figures["cases"], "floor": figures["floor"], "ratio": figures["run"] / figures["floor"],
-            "child peak MB": figures["peak_mb"], "total": figures["run"]}  # fmt: skip
+    print(
+        f"  run {figures['run']:.2f} s, floor {figures['floor']:.2f} s, ratio {figures['run'] / figures['floor']:.2f}; "
+        f"peak memory of the run's process {figures['peak_mb']:,.0f} MB",
+        flush=True,
+    )
+    return {
+        "rows": figures["cases"],
+        "floor": figures["floor"],
+        "ratio": figures["run"] / figures["floor"],
+        "child peak MB": figures["peak_mb"],
+        "total": figures["run"],
+    }
 
 
 def _timed(region_id: int, year: int) -> dict:
@@ -126,9 +160,19 @@ def _timed(region_id: int, year: int) -> dict:
     from settlement.runs.services import run_execute, run_start
 
     region = Region.objects.get(pk=region_id)
-    run = run_start(actor=_user("officer"), region=region, year=year, scheme="310", category="DIP", run_type="annual", dispatch=False)
+    run = run_start(
+        actor=_user("officer"),
+        region=region,
+        year=year,
+        scheme="310",
+        category="DIP",
+        run_type="annual",
+        dispatch=False,
+    )
     started = time.perf_counter()
-    summary = run_execute(run_id=run.pk, progress=lambda p, m: print(f"  [{p:3d}%] {m}", flush=True))
+    summary = run_execute(
+        run_id=run.pk, progress=lambda p, m: print(f"  [{p:3d}%] {m}", flush=True)
+    )
     run_seconds = time.perf_counter() - started
     peak = peak_rss_mb()  # the run's peak, before the floor's setup
     rows = _run_rows_frame(RunCase, run.pk)
@@ -136,13 +180,21 @@ def _timed(region_id: int, year: int) -> dict:
     with transaction.atomic():
         catalog = grouping_catalog(catalog_version_in_force(region=region, kind="DIP", year=year))
         periods = selectors.periods_of(region=region, year=year, months=range(1, 13))
-        cases = selectors.run_case_frame(periods=periods, kind="DIP", scheme="310", columns=grouping_domain.case_columns(catalog))
+        cases = selectors.run_case_frame(
+            periods=periods, kind="DIP", scheme="310", columns=grouping_domain.case_columns(catalog)
+        )
         run_cases_copy(rows, run_id=run.pk)
         transaction.set_rollback(True)
     floor = time.perf_counter() - started
     assert len(cases) == summary["cases"] == len(rows)
-    return {"cases": summary["cases"], "institutions": summary["institutions"], "run": run_seconds, "floor": floor, "peak_mb": peak,
-            "point_value": str(selectors.run_get(run.pk).point_value)}  # fmt: skip
+    return {
+        "cases": summary["cases"],
+        "institutions": summary["institutions"],
+        "run": run_seconds,
+        "floor": floor,
+        "peak_mb": peak,
+        "point_value": str(selectors.run_get(run.pk).point_value),
+    }
 
 
 def _run_rows_frame(RunCase, run_id: int):
@@ -150,21 +202,53 @@ def _run_rows_frame(RunCase, run_id: int):
     import numpy as np
     import pandas as pd
 
-    names = ["case_id", "institution_id", "booked_id", "group_code", "trace", "score", "mean", "ratio", "deviation", "factor",
-             "aux_coef", "inst_coef", "points", "special", "needs_review", "amount"]  # fmt: skip
-    frame = pd.DataFrame.from_records(list(RunCase.objects.filter(run_id=run_id).values_list(*names)), columns=names)
-    for name, places in {"score": 4, "mean": 2, "ratio": 4, "factor": 4, "aux_coef": 4, "inst_coef": 4, "points": 4, "amount": 2}.items():
+    names = [
+        "case_id",
+        "institution_id",
+        "booked_id",
+        "group_code",
+        "trace",
+        "score",
+        "mean",
+        "ratio",
+        "deviation",
+        "factor",
+        "aux_coef",
+        "inst_coef",
+        "points",
+        "special",
+        "needs_review",
+        "amount",
+    ]
+    frame = pd.DataFrame.from_records(
+        list(RunCase.objects.filter(run_id=run_id).values_list(*names)), columns=names
+    )
+    for name, places in {
+        "score": 4,
+        "mean": 2,
+        "ratio": 4,
+        "factor": 4,
+        "aux_coef": 4,
+        "inst_coef": 4,
+        "points": 4,
+        "amount": 2,
+    }.items():
         suffix = "_e4" if places == 4 else "_fen"
-        frame[name + suffix] = np.array([int(value.scaleb(places)) for value in frame.pop(name)], dtype=np.int64)
+        frame[name + suffix] = np.array(
+            [int(value.scaleb(places)) for value in frame.pop(name)], dtype=np.int64
+        )
     return frame
 
 
 SETTLEMENT_RUN_SUBCOMMAND = (
     bench_settlement_run,
     "annual settlement run of a 1M-case, 500-institution year (read, compute, write) and its floor",
-    [(("--cases",), {"type": int, "default": 1_000_000}), (("--institutions",), {"type": int, "default": 500}),
-     (("--seed",), {"type": int, "default": 20240101})],
-)  # fmt: skip
+    [
+        (("--cases",), {"type": int, "default": 1_000_000}),
+        (("--institutions",), {"type": int, "default": 500}),
+        (("--seed",), {"type": int, "default": 20240101}),
+    ],
+)
 
 
 if __name__ == "__main__":

@@ -42,16 +42,30 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench-spreadsheets"
 sys.path.insert(0, str(ROOT))
 
-HEADER = ["结算ID", "机构编码", "人员编号", "主要诊断", "主要手术", "其他诊断", "入院时间", "出院时间",
-          "住院天数", "病种", "分值", "点数", "总费用", "统筹支付", "个人负担", "备注"]  # fmt: skip
+HEADER = [
+    "结算ID",
+    "机构编码",
+    "人员编号",
+    "主要诊断",
+    "主要手术",
+    "其他诊断",
+    "入院时间",
+    "出院时间",
+    "住院天数",
+    "病种",
+    "分值",
+    "点数",
+    "总费用",
+    "统筹支付",
+    "个人负担",
+    "备注",
+]
 DIAGNOSES = np.array(
     ["I21.000", "J18.900x001", "A17.000+G01*", "K35.800x002", "E11.900", "C34.900"],
     dtype=object,
 )
 SHEET = "明细"
-PROCEDURES = np.array(
-    ["", "36.0601", "17.91100", "47.0900x001", "81.5100", ""], dtype=object
-)
+PROCEDURES = np.array(["", "36.0601", "17.91100", "47.0900x001", "81.5100", ""], dtype=object)
 
 
 def rows_generated(count: int) -> list[tuple]:
@@ -60,13 +74,26 @@ def rows_generated(count: int) -> list[tuple]:
     days = rng.integers(0, 30, count)
     total = rng.integers(100_000, 10_000_000, count) / 100
     columns = [
-        [f"S{i:09d}" for i in ids], [f"H37080200{i % 60:03d}" for i in ids], [f"P{i // 2:08d}" for i in ids],
-        DIAGNOSES[ids % 6].tolist(), PROCEDURES[ids % 6].tolist(), ["I10.x00;E11.900"] * count,
-        [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} 08:30" for i in ids], [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} 16:00" for i in ids],
-        days.tolist(), [f"{d[:3]}-{p or '0'}" for d, p in zip(DIAGNOSES[ids % 6], PROCEDURES[ids % 6], strict=True)],
-        (rng.integers(1_000, 90_000, count) / 100).tolist(), (rng.integers(10_000, 900_000, count) / 10_000).tolist(),
-        total.tolist(), (total * 0.7).round(2).tolist(), (total * 0.3).round(2).tolist(), ["=正常" if i % 97 == 0 else "" for i in ids],
-    ]  # fmt: skip
+        [f"S{i:09d}" for i in ids],
+        [f"H37080200{i % 60:03d}" for i in ids],
+        [f"P{i // 2:08d}" for i in ids],
+        DIAGNOSES[ids % 6].tolist(),
+        PROCEDURES[ids % 6].tolist(),
+        ["I10.x00;E11.900"] * count,
+        [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} 08:30" for i in ids],
+        [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} 16:00" for i in ids],
+        days.tolist(),
+        [
+            f"{d[:3]}-{p or '0'}"
+            for d, p in zip(DIAGNOSES[ids % 6], PROCEDURES[ids % 6], strict=True)
+        ],
+        (rng.integers(1_000, 90_000, count) / 100).tolist(),
+        (rng.integers(10_000, 900_000, count) / 10_000).tolist(),
+        total.tolist(),
+        (total * 0.7).round(2).tolist(),
+        (total * 0.3).round(2).tolist(),
+        ["=正常" if i % 97 == 0 else "" for i in ids],
+    ]
     return list(zip(*columns, strict=True))
 
 
@@ -95,16 +122,13 @@ def write_reports(rows: list[tuple], path: Path) -> None:
         + [workbook.MONEY] * 3
     )
     columns = [
-        workbook.Column(h, f)
-        for h, f in zip(HEADER, [*formats, workbook.TEXT], strict=True)
+        workbook.Column(h, f) for h, f in zip(HEADER, [*formats, workbook.TEXT], strict=True)
     ]
     stamp = workbook.Stamp(
         "基准", "基准统筹区", "2024年", datetime(2024, 1, 1, tzinfo=UTC), "bench", None
     )
     with path.open("wb") as handle:
-        workbook.workbook_write(
-            handle, stamp=stamp, sheets=[workbook.Sheet(SHEET, columns, rows)]
-        )
+        workbook.workbook_write(handle, stamp=stamp, sheets=[workbook.Sheet(SHEET, columns, rows)])
 
 
 def write_xlsxwriter(rows: list[tuple], path: Path) -> None:
@@ -112,8 +136,15 @@ def write_xlsxwriter(rows: list[tuple], path: Path) -> None:
 
     from config.spreadsheets.cells import spreadsheet_safe
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                           "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
     sheet = book.add_worksheet(SHEET)
     sheet.write_row(0, 0, HEADER)
     for number, row in enumerate(rows, start=1):
@@ -129,8 +160,15 @@ def write_xlsxwriter_report(rows: list[tuple], path: Path) -> None:
     from config.spreadsheets.cells import spreadsheet_safe
 
     formats = ["@"] * 8 + ["#,##0", "@", "0.00", "#,##0.0000"] + ["#,##0.00"] * 3 + ["@"]
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                           "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
     sheet = book.add_worksheet(SHEET)
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     styles = [book.add_format({"num_format": fmt}) for fmt in formats]
@@ -293,7 +331,9 @@ def _chosen(value: str, engines: dict) -> dict:
     names = [name for name in value.split(",") if name] if value else list(engines)
     unknown = set(names) - set(engines)
     if unknown:
-        raise SystemExit(f"unknown engine(s): {', '.join(sorted(unknown))}; known: {', '.join(engines)}")
+        raise SystemExit(
+            f"unknown engine(s): {', '.join(sorted(unknown))}; known: {', '.join(engines)}"
+        )
     return {name: engines[name] for name in names}
 
 
@@ -301,16 +341,26 @@ def bench_spreadsheets(args: argparse.Namespace) -> dict:
     """``bench/run.py spreadsheets``: the same measurement from the benchmark runner (no database: every
     engine runs in its own child process on files in var/bench-spreadsheets)."""
     started = time.perf_counter()
-    figures = measure(args.rows, repeat=args.repeat, writers=_chosen(args.writers, WRITERS),
-                      readers=_chosen(args.readers, READERS))  # fmt: skip
+    figures = measure(
+        args.rows,
+        repeat=args.repeat,
+        writers=_chosen(args.writers, WRITERS),
+        readers=_chosen(args.readers, READERS),
+    )
     return {"rows": args.rows, **figures, "total": time.perf_counter() - started}
 
 
 ARGUMENTS = [
     (("--rows",), {"type": int, "default": 100_000}),
     (("--repeat",), {"type": int, "default": 1}),
-    (("--writers",), {"default": "", "help": "comma-separated or none, default all: " + ",".join(WRITERS)}),
-    (("--readers",), {"default": "", "help": "comma-separated or none, default all: " + ",".join(READERS)}),
+    (
+        ("--writers",),
+        {"default": "", "help": "comma-separated or none, default all: " + ",".join(WRITERS)},
+    ),
+    (
+        ("--readers",),
+        {"default": "", "help": "comma-separated or none, default all: " + ",".join(READERS)},
+    ),
 ]
 SPREADSHEETS_SUBCOMMAND = (
     bench_spreadsheets,
@@ -329,8 +379,12 @@ def main(argv: list[str] | None = None) -> None:
         kind, engine, path = args.one.split(":", 2)
         print(json.dumps(one(kind, engine, args.rows, Path(path))))
         return
-    measure(args.rows, repeat=args.repeat, writers=_chosen(args.writers, WRITERS),
-            readers=_chosen(args.readers, READERS))  # fmt: skip
+    measure(
+        args.rows,
+        repeat=args.repeat,
+        writers=_chosen(args.writers, WRITERS),
+        readers=_chosen(args.readers, READERS),
+    )
 
 
 if __name__ == "__main__":

@@ -10,12 +10,32 @@ from budgets.models import Budget, BudgetLine, BudgetPhasing, YearEndActual
 
 class BudgetLineInline(ReadOnlyInline):
     model = BudgetLine
-    fields = ["position", "kind", "code", "name", "method", "amount", "base", "rate", "per_capita", "count"]
+    fields = [
+        "position",
+        "kind",
+        "code",
+        "name",
+        "method",
+        "amount",
+        "base",
+        "rate",
+        "per_capita",
+        "count",
+    ]
 
 
 @admin.register(Budget)
 class BudgetAdmin(ReadOnlyAdmin):
-    list_display = ["region", "year", "scheme", "version", "status", "submitted_by", "approved_by", "approved_at"]
+    list_display = [
+        "region",
+        "year",
+        "scheme",
+        "version",
+        "status",
+        "submitted_by",
+        "approved_by",
+        "approved_at",
+    ]
     list_filter = ["year", "scheme", "status", "region"]
     inlines = [BudgetLineInline]
 

@@ -45,7 +45,13 @@ ERR_WEIGHTS, ERR_NOT_FEN = money.ERR_WEIGHTS, money.ERR_NOT_FEN
 ERR_MONTHS = "分月数据必须为 12 个月。"
 ERR_ENTERED_SUM = "「{name}」逐月录入合计 {total} 元与类别预算 {pool} 元不一致（差额 {diff} 元）。"
 
-_FIELD_NAMES = {"amount": "金额", "base": "上年实际", "rate": "比例/增长率", "per_capita": "人均标准", "count": "人数"}
+_FIELD_NAMES = {
+    "amount": "金额",
+    "base": "上年实际",
+    "rate": "比例/增长率",
+    "per_capita": "人均标准",
+    "count": "人数",
+}
 
 
 class BudgetError(ValueError):
@@ -136,9 +142,15 @@ def _required(line: LineInput, *names: str) -> list[Decimal]:
     for name in names:
         value = getattr(line, name)
         if value is None:
-            raise BudgetError(ERR_MISSING_INPUT.format(name=line.name, code=line.code, field=_FIELD_NAMES[name]), line_code=line.code)
+            raise BudgetError(
+                ERR_MISSING_INPUT.format(name=line.name, code=line.code, field=_FIELD_NAMES[name]),
+                line_code=line.code,
+            )
         if value < 0:
-            raise BudgetError(ERR_NEGATIVE_INPUT.format(name=line.name, code=line.code, field=_FIELD_NAMES[name]), line_code=line.code)
+            raise BudgetError(
+                ERR_NEGATIVE_INPUT.format(name=line.name, code=line.code, field=_FIELD_NAMES[name]),
+                line_code=line.code,
+            )
         values.append(Decimal(value))
     return values
 
@@ -150,12 +162,19 @@ def forecast_amount(line: LineInput) -> Decimal:
     if line.method == LineMethod.GROWTH:
         (base,) = _required(line, "base")
         if line.rate is None:
-            raise BudgetError(ERR_MISSING_INPUT.format(name=line.name, code=line.code, field=_FIELD_NAMES["rate"]), line_code=line.code)
+            raise BudgetError(
+                ERR_MISSING_INPUT.format(
+                    name=line.name, code=line.code, field=_FIELD_NAMES["rate"]
+                ),
+                line_code=line.code,
+            )
         return to_fen(max(base * (1 + Decimal(line.rate)), Decimal(0)))
     if line.method == LineMethod.PER_CAPITA:
         per_capita, count = _required(line, "per_capita", "count")
         return to_fen(per_capita * count)
-    raise BudgetError(ERR_METHOD.format(name=line.name, code=line.code, method=line.method), line_code=line.code)
+    raise BudgetError(
+        ERR_METHOD.format(name=line.name, code=line.code, method=line.method), line_code=line.code
+    )
 
 
 def _check_codes(inp: BudgetInput) -> None:
@@ -176,21 +195,44 @@ def split_pool(pool: Decimal, categories: Sequence[LineInput]) -> list[DerivedLi
     shares = {c.code: _share(c) for c in categories if c.method == LineMethod.SHARE}
     if sum(shares.values(), Decimal(0)) > 1:
         raise BudgetError(ERR_SHARES_OVER_ONE.format(total=sum(shares.values())))
-    share_amounts = dict(zip(shares, allocate_largest_remainder(pool, [*shares.values(), 1 - sum(shares.values(), Decimal(0))])))
+    share_amounts = dict(
+        zip(
+            shares,
+            allocate_largest_remainder(
+                pool, [*shares.values(), 1 - sum(shares.values(), Decimal(0))]
+            ),
+        )
+    )
     amounts, assigned = {}, Decimal("0.00")
     for cat in categories:
         if cat.method == LineMethod.REMAINDER:
             continue
         if cat.method not in (LineMethod.AMOUNT, LineMethod.SHARE):
-            raise BudgetError(ERR_METHOD.format(name=cat.name, code=cat.code, method=cat.method), line_code=cat.code)
-        amounts[cat.code] = share_amounts[cat.code] if cat.method == LineMethod.SHARE else to_fen(*_required(cat, "amount"))
+            raise BudgetError(
+                ERR_METHOD.format(name=cat.name, code=cat.code, method=cat.method),
+                line_code=cat.code,
+            )
+        amounts[cat.code] = (
+            share_amounts[cat.code]
+            if cat.method == LineMethod.SHARE
+            else to_fen(*_required(cat, "amount"))
+        )
         assigned += amounts[cat.code]
         if assigned > pool:
-            raise BudgetError(ERR_CATEGORY_OVERDRAWN.format(name=cat.name, code=cat.code, excess=fmt(assigned - pool)), line_code=cat.code)
+            raise BudgetError(
+                ERR_CATEGORY_OVERDRAWN.format(
+                    name=cat.name, code=cat.code, excess=fmt(assigned - pool)
+                ),
+                line_code=cat.code,
+            )
     if remainders:
         amounts[remainders[0].code] = pool - assigned
     elif assigned != pool:
-        raise BudgetError(ERR_CATEGORIES_UNBALANCED.format(total=fmt(assigned), pool=fmt(pool), diff=fmt(pool - assigned)))
+        raise BudgetError(
+            ERR_CATEGORIES_UNBALANCED.format(
+                total=fmt(assigned), pool=fmt(pool), diff=fmt(pool - assigned)
+            )
+        )
     return [DerivedLine(LineKind.CATEGORY, c.code, c.name, amounts[c.code], c) for c in categories]
 
 
@@ -209,7 +251,9 @@ def derive_budget(inp: BudgetInput) -> Derivation:
     income = forecast_amount(inp.income)
     reserve = to_fen(income * inp.reserve_rate)
     lines = [
-        DerivedLine(LineKind.INCOME, INCOME_CODE, inp.income.name or INCOME_NAME, income, inp.income),
+        DerivedLine(
+            LineKind.INCOME, INCOME_CODE, inp.income.name or INCOME_NAME, income, inp.income
+        ),
         DerivedLine(LineKind.RESERVE, RESERVE_CODE, RESERVE_NAME, reserve),
     ]
     balance = income - reserve
@@ -217,9 +261,13 @@ def derive_budget(inp: BudgetInput) -> Derivation:
         amount = forecast_amount(carve_out)
         balance -= amount
         if balance < 0:
-            message = ERR_OVERDRAWN.format(name=carve_out.name, code=carve_out.code, excess=fmt(-balance))
+            message = ERR_OVERDRAWN.format(
+                name=carve_out.name, code=carve_out.code, excess=fmt(-balance)
+            )
             raise BudgetError(message, line_code=carve_out.code)
-        lines.append(DerivedLine(LineKind.CARVE_OUT, carve_out.code, carve_out.name, amount, carve_out))
+        lines.append(
+            DerivedLine(LineKind.CARVE_OUT, carve_out.code, carve_out.name, amount, carve_out)
+        )
     lines.append(DerivedLine(LineKind.POOL, POOL_CODE, POOL_NAME, balance))
     lines.extend(split_pool(balance, inp.categories))
     return Derivation(tuple(lines))
@@ -257,7 +305,12 @@ def waterfall(derivation: Derivation) -> list[WaterfallStep]:
 
 
 def phase_months(
-    total: Decimal, method: str, *, weights: Sequence[Decimal] | None = None, entered: Sequence[Decimal] | None = None, name: str = ""
+    total: Decimal,
+    method: str,
+    *,
+    weights: Sequence[Decimal] | None = None,
+    entered: Sequence[Decimal] | None = None,
+    name: str = "",
 ) -> list[Decimal]:
     """Twelve monthly amounts (分月预算) summing exactly to ``total``: equal, by a pattern, or as entered."""
     if method == PhasingMethod.EQUAL:
@@ -271,7 +324,11 @@ def phase_months(
     if any(month < 0 for month in months):
         raise BudgetError(ERR_NEGATIVE_INPUT.format(name=name, code="", field="分月金额"))
     if sum(months) != total:
-        raise BudgetError(ERR_ENTERED_SUM.format(name=name, total=fmt(sum(months)), pool=fmt(total), diff=fmt(total - sum(months))))
+        raise BudgetError(
+            ERR_ENTERED_SUM.format(
+                name=name, total=fmt(sum(months)), pool=fmt(total), diff=fmt(total - sum(months))
+            )
+        )
     return months
 
 
@@ -317,7 +374,11 @@ class ReserveStatement:
 
 
 def reserve_statement(
-    *, reserve: Decimal, pool: Decimal, lines: Sequence[YearEndLine], settlement_share: Decimal = DEFAULT_SETTLEMENT_SHARE
+    *,
+    reserve: Decimal,
+    pool: Decimal,
+    lines: Sequence[YearEndLine],
+    settlement_share: Decimal = DEFAULT_SETTLEMENT_SHARE,
 ) -> ReserveStatement:
     """The reserve covers each carve-out's overspend; the rest goes share → settlement total, rest → 调节金.
 
@@ -330,9 +391,17 @@ def reserve_statement(
     remaining = reserve - cover
     to_settlement = to_fen(remaining * settlement_share)
     return ReserveStatement(
-        reserve=reserve, lines=tuple(lines), overspend=overspend, cover=cover, shortfall=overspend - cover,
-        remaining=remaining, settlement_share=settlement_share, to_settlement=to_settlement,
-        adjustment_fund=remaining - to_settlement, pool=pool, settlement_total=pool + to_settlement,
+        reserve=reserve,
+        lines=tuple(lines),
+        overspend=overspend,
+        cover=cover,
+        shortfall=overspend - cover,
+        remaining=remaining,
+        settlement_share=settlement_share,
+        to_settlement=to_settlement,
+        adjustment_fund=remaining - to_settlement,
+        pool=pool,
+        settlement_total=pool + to_settlement,
     )
 
 
@@ -368,8 +437,12 @@ def line_differences(before: Sequence[DerivedLine], after: Sequence[DerivedLine]
     order = list(LineKind.values)
     keys.sort(key=lambda key: order.index(key[0]))
     return [
-        LineDiff(kind, code, (new.get((kind, code)) or old[(kind, code)]).name,
-                 old[(kind, code)].amount if (kind, code) in old else None,
-                 new[(kind, code)].amount if (kind, code) in new else None)
+        LineDiff(
+            kind,
+            code,
+            (new.get((kind, code)) or old[(kind, code)]).name,
+            old[(kind, code)].amount if (kind, code) in old else None,
+            new[(kind, code)].amount if (kind, code) in new else None,
+        )
         for kind, code in keys
     ]

@@ -25,7 +25,18 @@ from config.spreadsheets.reader import sheet_values, workbook_loaded
 from config.spreadsheets.writer import workbook_bytes, workbook_new
 
 SHEET_LINES, SHEET_MONTHS = "总额预算", "分月预算"
-COLUMNS = ["序号", "类型", "编码", "项目名称", "测算方法", "上年实际（元）", "增长率/比例", "人均标准（元）", "人数", "预算金额（元）"]
+COLUMNS = [
+    "序号",
+    "类型",
+    "编码",
+    "项目名称",
+    "测算方法",
+    "上年实际（元）",
+    "增长率/比例",
+    "人均标准（元）",
+    "人数",
+    "预算金额（元）",
+]
 MONEY_FORMAT, RATE_FORMAT, COUNT_FORMAT = "#,##0.00", "0.0000##", "#,##0"
 TOTAL_LABEL = "合计"
 #: Text beginning with one of these would be read by a spreadsheet as a formula (CSV/formula injection).
@@ -59,7 +70,9 @@ def _header(ws, row: int, labels: list[str]) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _cell(ws, row: int, col: int, value, number_format: str = "", *, bold: bool = False, fill=None) -> None:
+def _cell(
+    ws, row: int, col: int, value, number_format: str = "", *, bold: bool = False, fill=None
+) -> None:
     cell = ws.cell(row=row, column=col, value=value)
     cell.border = _BORDER
     if number_format:
@@ -74,10 +87,18 @@ def _write_lines_sheet(ws, budget: Budget) -> None:
     title = f"{budget.region.name} {budget.year}年{budget.get_scheme_display()}统筹基金支出总额预算（第{budget.version}版）"
     ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    meta = [("统筹区代码", budget.region.code), ("年度", budget.year), ("险种", budget.get_scheme_display()),
-            ("版本", budget.version), ("状态", budget.get_status_display())]
-    params = [("风险备用金比例", budget.risk_reserve_rate), ("备用金结余纳入DIP结算比例", budget.settlement_share),
-              ("分月方法", budget.get_phasing_method_display())]
+    meta = [
+        ("统筹区代码", budget.region.code),
+        ("年度", budget.year),
+        ("险种", budget.get_scheme_display()),
+        ("版本", budget.version),
+        ("状态", budget.get_status_display()),
+    ]
+    params = [
+        ("风险备用金比例", budget.risk_reserve_rate),
+        ("备用金结余纳入DIP结算比例", budget.settlement_share),
+        ("分月方法", budget.get_phasing_method_display()),
+    ]
     for row, pairs in ((2, meta), (3, params)):
         for i, (label, value) in enumerate(pairs):
             ws.cell(row=row, column=i * 2 + 1, value=label).font = Font(bold=True)
@@ -86,9 +107,30 @@ def _write_lines_sheet(ws, budget: Budget) -> None:
     row = 6
     for number, line in enumerate(selectors.budget_lines(budget=budget), start=1):
         computed = line.method == LineMethod.COMPUTED
-        values = [number, line.get_kind_display(), line.code, line.name, line.get_method_display(),
-                  line.base, line.rate, line.per_capita, line.count, line.amount]
-        formats = ["", "", "", "", "", MONEY_FORMAT, RATE_FORMAT, MONEY_FORMAT, COUNT_FORMAT, MONEY_FORMAT]
+        values = [
+            number,
+            line.get_kind_display(),
+            line.code,
+            line.name,
+            line.get_method_display(),
+            line.base,
+            line.rate,
+            line.per_capita,
+            line.count,
+            line.amount,
+        ]
+        formats = [
+            "",
+            "",
+            "",
+            "",
+            "",
+            MONEY_FORMAT,
+            RATE_FORMAT,
+            MONEY_FORMAT,
+            COUNT_FORMAT,
+            MONEY_FORMAT,
+        ]
         for col, (value, fmt) in enumerate(zip(values, formats), start=1):
             _cell(ws, row, col, value, fmt, bold=computed, fill=_TOTAL_FILL if computed else None)
         row += 1
@@ -104,16 +146,34 @@ def _write_lines_sheet(ws, budget: Budget) -> None:
 
 
 def _write_months_sheet(ws, budget: Budget) -> None:
-    labels = ["编码", "细分类别", *[f"{m}月" for m in range(1, 13)], "一季度", "二季度", "三季度", "四季度", "全年合计"]
+    labels = [
+        "编码",
+        "细分类别",
+        *[f"{m}月" for m in range(1, 13)],
+        "一季度",
+        "二季度",
+        "三季度",
+        "四季度",
+        "全年合计",
+    ]
     _header(ws, 1, labels)
     rows = selectors.budget_phasing(budget=budget)
     total = selectors.phasing_total(rows)
     for r, item in enumerate([*rows, total] if total else [], start=2):
         is_total = item is total
         _cell(ws, r, 1, "" if is_total else item.code, fill=_TOTAL_FILL if is_total else None)
-        _cell(ws, r, 2, TOTAL_LABEL if is_total else item.name, bold=is_total, fill=_TOTAL_FILL if is_total else None)
+        _cell(
+            ws,
+            r,
+            2,
+            TOTAL_LABEL if is_total else item.name,
+            bold=is_total,
+            fill=_TOTAL_FILL if is_total else None,
+        )
         for c, value in enumerate([*item.months, *item.quarters, item.amount], start=3):
-            _cell(ws, r, c, value, MONEY_FORMAT, bold=is_total, fill=_TOTAL_FILL if is_total else None)
+            _cell(
+                ws, r, c, value, MONEY_FORMAT, bold=is_total, fill=_TOTAL_FILL if is_total else None
+            )
     ws.column_dimensions["B"].width = 24
     for c in range(3, len(labels) + 1):
         ws.column_dimensions[get_column_letter(c)].width = 16
@@ -179,10 +239,14 @@ def _parse_row(values: tuple) -> tuple[str, domain.LineInput] | None:
     if not name or (not code and kind != LineKind.INCOME):
         raise ValueError(ERR_CODE)
     line = domain.LineInput(
-        code=code or domain.INCOME_CODE, name=name, method=method,
+        code=code or domain.INCOME_CODE,
+        name=name,
+        method=method,
         amount=_decimal(values[9], COLUMNS[9], fen=True) if method == LineMethod.AMOUNT else None,
-        base=_decimal(values[5], COLUMNS[5], fen=True), rate=_decimal(values[6], COLUMNS[6], fen=False),
-        per_capita=_decimal(values[7], COLUMNS[7], fen=True), count=_count(values[8]),
+        base=_decimal(values[5], COLUMNS[5], fen=True),
+        rate=_decimal(values[6], COLUMNS[6], fen=False),
+        per_capita=_decimal(values[7], COLUMNS[7], fen=True),
+        count=_count(values[8]),
     )
     return kind, line
 
@@ -199,7 +263,9 @@ def parse_budget_lines(file: BinaryIO) -> ParsedLines:
     except Exception:  # noqa: BLE001 - any unreadable upload gets the same user-facing message
         parsed.errors.append(ERR_NOT_XLSX)
         return parsed
-    header = next((i for i, row in enumerate(rows) if row and spreadsheet_unsafe(row[0]) == COLUMNS[0]), None)
+    header = next(
+        (i for i, row in enumerate(rows) if row and spreadsheet_unsafe(row[0]) == COLUMNS[0]), None
+    )
     if header is None:
         parsed.errors.append(ERR_NO_HEADER)
         return parsed
@@ -217,7 +283,9 @@ def parse_budget_lines(file: BinaryIO) -> ParsedLines:
             if kind == LineKind.INCOME:
                 parsed.income = line
             else:
-                (parsed.carve_outs if kind == LineKind.CARVE_OUT else parsed.categories).append(line)
+                (parsed.carve_outs if kind == LineKind.CARVE_OUT else parsed.categories).append(
+                    line
+                )
     if parsed.income is None and not parsed.errors:
         parsed.errors.append(ERR_NO_INCOME)
     return parsed
@@ -234,6 +302,12 @@ def budget_lines_import(*, actor, budget: Budget, file: BinaryIO) -> domain.Deri
     if budget.phasing_method == PhasingMethod.ENTERED:
         entered = {row.code: row.months for row in selectors.budget_phasing(budget=budget)}
     return services.budget_lines_set(
-        actor=actor, budget=budget, income=parsed.income, carve_outs=parsed.carve_outs, categories=parsed.categories,
-        phasing_method=budget.phasing_method, phasing_weights=weights, phasing_entered=entered,
+        actor=actor,
+        budget=budget,
+        income=parsed.income,
+        carve_outs=parsed.carve_outs,
+        categories=parsed.categories,
+        phasing_method=budget.phasing_method,
+        phasing_weights=weights,
+        phasing_entered=entered,
     )

@@ -31,21 +31,38 @@ METHOD_FIELDS = {
 
 def _money(label: str) -> forms.DecimalField:
     return forms.DecimalField(
-        label=label, required=False, max_digits=18, decimal_places=2, min_value=0, widget=forms.NumberInput(attrs={**_NUM, "step": "0.01"})
+        label=label,
+        required=False,
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        widget=forms.NumberInput(attrs={**_NUM, "step": "0.01"}),
     )
 
 
-def _rate(label: str, *, required: bool = True, decimal_places: int = 4, **bounds) -> forms.DecimalField:
+def _rate(
+    label: str, *, required: bool = True, decimal_places: int = 4, **bounds
+) -> forms.DecimalField:
     return forms.DecimalField(
-        label=label, required=required, max_digits=decimal_places + 3, decimal_places=decimal_places,
-        widget=forms.NumberInput(attrs={**_NUM, "step": "0.0001"}), **bounds,
+        label=label,
+        required=required,
+        max_digits=decimal_places + 3,
+        decimal_places=decimal_places,
+        widget=forms.NumberInput(attrs={**_NUM, "step": "0.0001"}),
+        **bounds,
     )
 
 
 class BudgetCreateForm(forms.Form):
-    region = forms.ModelChoiceField(label="统筹区", queryset=Region.objects.all(), widget=forms.Select(attrs=_SELECT))
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=_NUM))
-    scheme = forms.ChoiceField(label="险种", choices=Scheme.choices, widget=forms.Select(attrs=_SELECT))
+    region = forms.ModelChoiceField(
+        label="统筹区", queryset=Region.objects.all(), widget=forms.Select(attrs=_SELECT)
+    )
+    year = forms.IntegerField(
+        label="年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=_NUM)
+    )
+    scheme = forms.ChoiceField(
+        label="险种", choices=Scheme.choices, widget=forms.Select(attrs=_SELECT)
+    )
 
 
 class BudgetSettingsForm(forms.Form):
@@ -54,7 +71,9 @@ class BudgetSettingsForm(forms.Form):
     risk_reserve_rate = _rate("风险备用金比例（0–1）", min_value=0, max_value=1)
     settlement_share = _rate("备用金结余纳入DIP结算比例（0–1）", min_value=0, max_value=1)
     phasing_method = forms.ChoiceField(
-        label="分月方法", choices=[(m.value, m.label) for m in (PhasingMethod.EQUAL, PhasingMethod.PATTERN)], widget=forms.Select(attrs=_SELECT)
+        label="分月方法",
+        choices=[(m.value, m.label) for m in (PhasingMethod.EQUAL, PhasingMethod.PATTERN)],
+        widget=forms.Select(attrs=_SELECT),
     )
 
     def __init__(self, *args, **kwargs):
@@ -92,7 +111,9 @@ class BudgetLineForm(forms.Form):
     base = _money("上年实际（元）")
     rate = _rate("增长率/比例", required=False, decimal_places=6)
     per_capita = _money("人均标准（元）")
-    count = forms.IntegerField(label="人数", required=False, min_value=0, widget=forms.NumberInput(attrs=_NUM))
+    count = forms.IntegerField(
+        label="人数", required=False, min_value=0, widget=forms.NumberInput(attrs=_NUM)
+    )
 
     def __init__(self, *args, methods: list[tuple[str, str]], fixed_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,8 +137,14 @@ class BudgetLineForm(forms.Form):
     def to_input(self) -> domain.LineInput:
         data = self.cleaned_data
         return domain.LineInput(
-            code=self.line_code(), name=data["name"], method=data["method"], amount=data.get("amount"), base=data.get("base"),
-            rate=data.get("rate"), per_capita=data.get("per_capita"), count=data.get("count"),
+            code=self.line_code(),
+            name=data["name"],
+            method=data["method"],
+            amount=data.get("amount"),
+            base=data.get("base"),
+            rate=data.get("rate"),
+            per_capita=data.get("per_capita"),
+            count=data.get("count"),
         )
 
 
@@ -125,11 +152,16 @@ LineFormSet = forms.formset_factory(BudgetLineForm, extra=2, can_delete=True)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=500, widget=forms.Textarea(attrs={**_TEXT, "rows": 2}))
+    reason = forms.CharField(
+        label="原因", max_length=500, widget=forms.Textarea(attrs={**_TEXT, "rows": 2})
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", widget=forms.ClearableFileInput(attrs={**_TEXT, "accept": ".xlsx"}))
+    file = forms.FileField(
+        label="Excel 文件（.xlsx）",
+        widget=forms.ClearableFileInput(attrs={**_TEXT, "accept": ".xlsx"}),
+    )
 
 
 class YearEndForm(forms.Form):

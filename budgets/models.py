@@ -43,9 +43,10 @@ def _amount(verbose_name: str, **kwargs) -> models.DecimalField:
 
 def _non_negative() -> models.CheckConstraint:
     return models.CheckConstraint(
-        condition=Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_non_negative", violation_error_message=ERR_AMOUNT_NEGATIVE
+        condition=Q(amount__gte=0),
+        name="%(app_label)s_%(class)s_amount_non_negative",
+        violation_error_message=ERR_AMOUNT_NEGATIVE,
     )
-
 
 
 class Budget(FourEyesSeries):
@@ -53,20 +54,43 @@ class Budget(FourEyesSeries):
 
     SERIES = ("region", "year", "scheme")
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="budgets", verbose_name="统筹区")
-    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    region = models.ForeignKey(
+        "catalogs.Region", on_delete=models.PROTECT, related_name="budgets", verbose_name="统筹区"
+    )
+    year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     scheme = models.CharField("险种", max_length=3, choices=Scheme.choices)
     version = models.PositiveSmallIntegerField("版本号", default=1)
-    status = models.CharField("状态", max_length=12, choices=BudgetStatus.choices, default=BudgetStatus.DRAFT)
-    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments", verbose_name="调整自")
+    status = models.CharField(
+        "状态", max_length=12, choices=BudgetStatus.choices, default=BudgetStatus.DRAFT
+    )
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+        verbose_name="调整自",
+    )
     reason = models.TextField("调整原因", blank=True)
     risk_reserve_rate = models.DecimalField(
-        "风险备用金比例", max_digits=5, decimal_places=4, default=DEFAULT_RESERVE_RATE, validators=RATE_VALIDATORS
+        "风险备用金比例",
+        max_digits=5,
+        decimal_places=4,
+        default=DEFAULT_RESERVE_RATE,
+        validators=RATE_VALIDATORS,
     )
     settlement_share = models.DecimalField(
-        "备用金结余纳入DIP结算比例", max_digits=5, decimal_places=4, default=DEFAULT_SETTLEMENT_SHARE, validators=RATE_VALIDATORS
+        "备用金结余纳入DIP结算比例",
+        max_digits=5,
+        decimal_places=4,
+        default=DEFAULT_SETTLEMENT_SHARE,
+        validators=RATE_VALIDATORS,
     )
-    phasing_method = models.CharField("分月方法", max_length=10, choices=PhasingMethod.choices, default=PhasingMethod.EQUAL)
+    phasing_method = models.CharField(
+        "分月方法", max_length=10, choices=PhasingMethod.choices, default=PhasingMethod.EQUAL
+    )
     phasing_weights = models.JSONField("上年分月结构", default=list, blank=True)
 
     class Meta:
@@ -75,14 +99,27 @@ class Budget(FourEyesSeries):
         ordering = ["-year", "region", "scheme", "-version"]
         permissions = [("approve_budget", "可以审批总额预算")]
         constraints = [
-            *series_constraints(series=["region", "year", "scheme"], in_force=BudgetStatus.IN_FORCE, open_statuses=BudgetStatus.open(),
-                                messages=SeriesMessages(ERR_VERSION_EXISTS, ERR_ONE_IN_FORCE, ERR_ONE_OPEN, ERR_SELF_APPROVAL)),
-            models.CheckConstraint(
-                condition=Q(risk_reserve_rate__gte=0, risk_reserve_rate__lte=1, settlement_share__gte=0, settlement_share__lte=1),
-                name="%(app_label)s_%(class)s_rates_in_range", violation_error_message=ERR_RATE_RANGE,
+            *series_constraints(
+                series=["region", "year", "scheme"],
+                in_force=BudgetStatus.IN_FORCE,
+                open_statuses=BudgetStatus.open(),
+                messages=SeriesMessages(
+                    ERR_VERSION_EXISTS, ERR_ONE_IN_FORCE, ERR_ONE_OPEN, ERR_SELF_APPROVAL
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000, year__lte=2100), name="%(app_label)s_%(class)s_year_range",
+                condition=Q(
+                    risk_reserve_rate__gte=0,
+                    risk_reserve_rate__lte=1,
+                    settlement_share__gte=0,
+                    settlement_share__lte=1,
+                ),
+                name="%(app_label)s_%(class)s_rates_in_range",
+                violation_error_message=ERR_RATE_RANGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="%(app_label)s_%(class)s_year_range",
                 violation_error_message=ERR_YEAR_RANGE,
             ),
         ]
@@ -94,12 +131,16 @@ class Budget(FourEyesSeries):
 class BudgetLine(models.Model):
     """预算行 — one line of the derivation: its inputs (金额/基数/增长率/人均/人数) and the derived amount."""
 
-    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="lines", verbose_name="预算版本")
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="lines", verbose_name="预算版本"
+    )
     position = models.PositiveSmallIntegerField("顺序")
     kind = models.CharField("类型", max_length=10, choices=LineKind.choices)
     code = models.CharField("编码", max_length=20)
     name = models.CharField("项目名称", max_length=60)
-    method = models.CharField("测算方法", max_length=12, choices=LineMethod.choices, default=LineMethod.AMOUNT)
+    method = models.CharField(
+        "测算方法", max_length=12, choices=LineMethod.choices, default=LineMethod.AMOUNT
+    )
     amount = _amount("预算金额（元）")
     entered_amount = _amount("录入金额（元）", null=True, blank=True)
     base = _amount("上年实际（元）", null=True, blank=True)
@@ -113,7 +154,9 @@ class BudgetLine(models.Model):
         ordering = ["budget", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["budget", "kind", "code"], name="%(app_label)s_%(class)s_unique_code", violation_error_message=ERR_LINE_CODE
+                fields=["budget", "kind", "code"],
+                name="%(app_label)s_%(class)s_unique_code",
+                violation_error_message=ERR_LINE_CODE,
             ),
             _non_negative(),
         ]
@@ -125,8 +168,12 @@ class BudgetLine(models.Model):
 class BudgetPhasing(models.Model):
     """分月预算 — a category's budget for one month; the twelve months sum exactly to the category."""
 
-    line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="phasing", verbose_name="细分类别")
-    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.CASCADE, related_name="phasing", verbose_name="细分类别"
+    )
+    month = models.PositiveSmallIntegerField(
+        "月份", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     amount = _amount("月度预算（元）")
 
     class Meta:
@@ -135,10 +182,13 @@ class BudgetPhasing(models.Model):
         ordering = ["line", "month"]
         constraints = [
             models.UniqueConstraint(
-                fields=["line", "month"], name="%(app_label)s_%(class)s_unique_month", violation_error_message=ERR_MONTH_UNIQUE
+                fields=["line", "month"],
+                name="%(app_label)s_%(class)s_unique_month",
+                violation_error_message=ERR_MONTH_UNIQUE,
             ),
             models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="%(app_label)s_%(class)s_month_range",
+                condition=Q(month__gte=1, month__lte=12),
+                name="%(app_label)s_%(class)s_month_range",
                 violation_error_message=ERR_MONTH_RANGE,
             ),
         ]
@@ -150,7 +200,9 @@ class BudgetPhasing(models.Model):
 class YearEndActual(models.Model):
     """年终实际支出 — what a carve-out line actually cost, recorded at year end against the budget in force."""
 
-    line = models.OneToOneField(BudgetLine, on_delete=models.CASCADE, related_name="actual", verbose_name="预算行")
+    line = models.OneToOneField(
+        BudgetLine, on_delete=models.CASCADE, related_name="actual", verbose_name="预算行"
+    )
     amount = _amount("实际支出（元）")
     recorded_by = user_field("录入人")
     recorded_at = models.DateTimeField("录入时间", auto_now=True)

@@ -15,9 +15,16 @@ from budgets.models import Budget, BudgetLine, BudgetPhasing, YearEndActual
 
 
 def budget_list(
-    *, year: int | None = None, scheme: str = "", region_id: int | None = None, region_code: str = "", status: str = ""
+    *,
+    year: int | None = None,
+    scheme: str = "",
+    region_id: int | None = None,
+    region_code: str = "",
+    status: str = "",
 ) -> QuerySet[Budget]:
-    budgets = Budget.objects.select_related("region", "based_on", "created_by", "submitted_by", "approved_by")
+    budgets = Budget.objects.select_related(
+        "region", "based_on", "created_by", "submitted_by", "approved_by"
+    )
     if region_code:
         budgets = budgets.filter(region__code=region_code)
     if status:
@@ -47,12 +54,22 @@ def budget_get(*, user, pk: int) -> Budget:
 
 def budget_versions(*, budget: Budget) -> QuerySet[Budget]:
     """Every version of the budget's series (region × year × scheme), oldest first."""
-    return budget_list(year=budget.year, scheme=budget.scheme, region_id=budget.region_id).order_by("version")
+    return budget_list(year=budget.year, scheme=budget.scheme, region_id=budget.region_id).order_by(
+        "version"
+    )
 
 
-def budget_in_force(*, year: int, scheme: str, region_id: int | None = None, region_code: str = "") -> Budget | None:
+def budget_in_force(
+    *, year: int, scheme: str, region_id: int | None = None, region_code: str = ""
+) -> Budget | None:
     """The version settlement uses: the approved one in force."""
-    return budget_list(year=year, scheme=scheme, region_id=region_id, region_code=region_code, status=BudgetStatus.IN_FORCE).first()
+    return budget_list(
+        year=year,
+        scheme=scheme,
+        region_id=region_id,
+        region_code=region_code,
+        status=BudgetStatus.IN_FORCE,
+    ).first()
 
 
 def budget_lines(*, budget: Budget) -> list[BudgetLine]:
@@ -62,12 +79,16 @@ def budget_lines(*, budget: Budget) -> list[BudgetLine]:
 def budget_derivation(*, budget: Budget) -> domain.Derivation:
     """The stored derivation of a version as the domain's lines."""
     lines = budget_lines(budget=budget)
-    return domain.Derivation(tuple(domain.DerivedLine(line.kind, line.code, line.name, line.amount) for line in lines))
+    return domain.Derivation(
+        tuple(domain.DerivedLine(line.kind, line.code, line.name, line.amount) for line in lines)
+    )
 
 
 def budget_compare(*, a: Budget, b: Budget) -> list[domain.LineDiff]:
     """Line-by-line differences from version ``a`` to version ``b``."""
-    return domain.line_differences(budget_derivation(budget=a).lines, budget_derivation(budget=b).lines)
+    return domain.line_differences(
+        budget_derivation(budget=a).lines, budget_derivation(budget=b).lines
+    )
 
 
 @dataclass(frozen=True)
@@ -83,12 +104,18 @@ class PhasingRow:
 
 def budget_phasing(*, budget: Budget) -> list[PhasingRow]:
     months: dict[int, dict[int, Decimal]] = {}
-    for row in BudgetPhasing.objects.filter(line__budget=budget).values("line_id", "month", "amount"):
+    for row in BudgetPhasing.objects.filter(line__budget=budget).values(
+        "line_id", "month", "amount"
+    ):
         months.setdefault(row["line_id"], {})[row["month"]] = row["amount"]
     rows = []
     for line in budget.lines.filter(kind=LineKind.CATEGORY).order_by("position"):
-        by_month = [months.get(line.pk, {}).get(m, Decimal("0.00")) for m in range(1, domain.MONTHS + 1)]
-        rows.append(PhasingRow(line.code, line.name, line.amount, by_month, domain.quarters(by_month)))
+        by_month = [
+            months.get(line.pk, {}).get(m, Decimal("0.00")) for m in range(1, domain.MONTHS + 1)
+        ]
+        rows.append(
+            PhasingRow(line.code, line.name, line.amount, by_month, domain.quarters(by_month))
+        )
     return rows
 
 
@@ -97,12 +124,20 @@ def phasing_total(rows: list[PhasingRow]) -> PhasingRow | None:
     if not rows:
         return None
     months = [sum((row.months[m] for row in rows), Decimal("0.00")) for m in range(domain.MONTHS)]
-    return PhasingRow(domain.POOL_CODE, domain.POOL_NAME, sum(months, Decimal("0.00")), months, domain.quarters(months))
+    return PhasingRow(
+        domain.POOL_CODE,
+        domain.POOL_NAME,
+        sum(months, Decimal("0.00")),
+        months,
+        domain.quarters(months),
+    )
 
 
 def budget_actuals(*, budget: Budget) -> dict[str, Decimal]:
     """Recorded year-end actual spend by carve-out code."""
-    return dict(YearEndActual.objects.filter(line__budget=budget).values_list("line__code", "amount"))
+    return dict(
+        YearEndActual.objects.filter(line__budget=budget).values_list("line__code", "amount")
+    )
 
 
 def budget_reserve_statement(*, budget: Budget) -> domain.ReserveStatement | None:
@@ -112,5 +147,13 @@ def budget_reserve_statement(*, budget: Budget) -> domain.ReserveStatement | Non
     carve_outs = derivation.of_kind(LineKind.CARVE_OUT)
     if not carve_outs or any(line.code not in actuals for line in carve_outs):
         return None
-    lines = [domain.YearEndLine(line.code, line.name, line.amount, actuals[line.code]) for line in carve_outs]
-    return domain.reserve_statement(reserve=derivation.reserve, pool=derivation.pool, lines=lines, settlement_share=budget.settlement_share)
+    lines = [
+        domain.YearEndLine(line.code, line.name, line.amount, actuals[line.code])
+        for line in carve_outs
+    ]
+    return domain.reserve_statement(
+        reserve=derivation.reserve,
+        pool=derivation.pool,
+        lines=lines,
+        settlement_share=budget.settlement_share,
+    )

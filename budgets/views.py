@@ -62,8 +62,16 @@ def _detail(budget: Budget) -> HttpResponse:
 def budget_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     scheme = request.GET.get("scheme", "")
-    budgets = selectors.budget_list_for_user(request.user, year=int(year) if year.isdigit() else None, scheme=scheme)
-    context = {"budgets": budgets, "years": selectors.budget_years(), "schemes": Scheme.choices, "year": year, "scheme": scheme}
+    budgets = selectors.budget_list_for_user(
+        request.user, year=int(year) if year.isdigit() else None, scheme=scheme
+    )
+    context = {
+        "budgets": budgets,
+        "years": selectors.budget_years(),
+        "schemes": Scheme.choices,
+        "year": year,
+        "scheme": scheme,
+    }
     return render(request, "budgets/budget_list.html", context)
 
 
@@ -87,14 +95,25 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     derivation = selectors.budget_derivation(budget=budget)
     phasing = selectors.budget_phasing(budget=budget)
     steps = domain.waterfall(derivation) if derivation.lines else []
-    chart = [{"name": s.name, "kind": s.kind, "base": str(s.base), "amount": str(s.amount)} for s in steps]
+    chart = [
+        {"name": s.name, "kind": s.kind, "base": str(s.base), "amount": str(s.amount)}
+        for s in steps
+    ]
     context = {
-        "budget": budget, "lines": selectors.budget_lines(budget=budget), "derivation": derivation, "phasing": phasing,
-        "phasing_total": selectors.phasing_total(phasing), "chart": chart, "versions": selectors.budget_versions(budget=budget),
-        "statement": selectors.budget_reserve_statement(budget=budget) if budget.status != BudgetStatus.DRAFT else None,
+        "budget": budget,
+        "lines": selectors.budget_lines(budget=budget),
+        "derivation": derivation,
+        "phasing": phasing,
+        "phasing_total": selectors.phasing_total(phasing),
+        "chart": chart,
+        "versions": selectors.budget_versions(budget=budget),
+        "statement": selectors.budget_reserve_statement(budget=budget)
+        if budget.status != BudgetStatus.DRAFT
+        else None,
         "can_change": request.user.has_perm(CHANGE),
         "can_approve": request.user.has_perm(APPROVE) and request.user.pk != budget.submitted_by_id,
-        "reason_form": ReasonForm(), "import_form": ImportForm(),
+        "reason_form": ReasonForm(),
+        "import_form": ImportForm(),
     }
     return render(request, "budgets/budget_detail.html", context)
 
@@ -102,32 +121,59 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _line_initial(budget: Budget, kind: str) -> list[dict]:
     fields = ["code", "name", "method", "base", "rate", "per_capita", "count"]
     lines = budget.lines.filter(kind=kind).order_by("position")
-    rows = [{**{f: getattr(line, f) for f in fields}, "amount": line.entered_amount} for line in lines]
+    rows = [
+        {**{f: getattr(line, f) for f in fields}, "amount": line.entered_amount} for line in lines
+    ]
     if rows or budget.lines.exists():
         return rows
-    return {LineKind.CARVE_OUT: DEFAULT_CARVE_OUTS, LineKind.CATEGORY: DEFAULT_CATEGORIES}.get(kind, [])
+    return {LineKind.CARVE_OUT: DEFAULT_CARVE_OUTS, LineKind.CATEGORY: DEFAULT_CATEGORIES}.get(
+        kind, []
+    )
 
 
 def _compile_forms(request: HttpRequest, budget: Budget) -> dict:
     data = request.POST if request.method == "POST" else None
     income = _line_initial(budget, LineKind.INCOME)
     weights = {f"weight_{m}": Decimal(w) for m, w in enumerate(budget.phasing_weights, start=1)}
-    settings_initial = {"risk_reserve_rate": budget.risk_reserve_rate, "settlement_share": budget.settlement_share,
-                        "phasing_method": budget.phasing_method, **weights}
+    settings_initial = {
+        "risk_reserve_rate": budget.risk_reserve_rate,
+        "settlement_share": budget.settlement_share,
+        "phasing_method": budget.phasing_method,
+        **weights,
+    }
     return {
         "settings": BudgetSettingsForm(data, initial=settings_initial, prefix="settings"),
-        "income": BudgetLineForm(data, initial=income[0] if income else {"name": domain.INCOME_NAME, "method": LineMethod.GROWTH},
-                                 prefix="income", methods=LineMethod.for_income(), fixed_code=domain.INCOME_CODE),
-        "carve_outs": LineFormSet(data, initial=_line_initial(budget, LineKind.CARVE_OUT), prefix="carve",
-                                  form_kwargs={"methods": LineMethod.for_carve_out()}),
-        "categories": LineFormSet(data, initial=_line_initial(budget, LineKind.CATEGORY), prefix="cat",
-                                  form_kwargs={"methods": LineMethod.for_category()}),
+        "income": BudgetLineForm(
+            data,
+            initial=income[0]
+            if income
+            else {"name": domain.INCOME_NAME, "method": LineMethod.GROWTH},
+            prefix="income",
+            methods=LineMethod.for_income(),
+            fixed_code=domain.INCOME_CODE,
+        ),
+        "carve_outs": LineFormSet(
+            data,
+            initial=_line_initial(budget, LineKind.CARVE_OUT),
+            prefix="carve",
+            form_kwargs={"methods": LineMethod.for_carve_out()},
+        ),
+        "categories": LineFormSet(
+            data,
+            initial=_line_initial(budget, LineKind.CATEGORY),
+            prefix="cat",
+            form_kwargs={"methods": LineMethod.for_category()},
+        ),
     }
 
 
 def _kept(formset) -> list[domain.LineInput]:
     """The filled-in rows of a line formset, in order, without those marked for deletion or left blank."""
-    return [form.to_input() for form in formset.forms if not form.cleaned_data.get("DELETE") and form.cleaned_data.get("code")]
+    return [
+        form.to_input()
+        for form in formset.forms
+        if not form.cleaned_data.get("DELETE") and form.cleaned_data.get("code")
+    ]
 
 
 def _attach(error: ValidationError, forms: dict) -> None:
@@ -145,13 +191,20 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, services.ERR_NOT_DRAFT)
         return _detail(budget)
     forms, error = _compile_forms(request, budget), ""
-    if request.method == "POST" and all([form.is_valid() for form in forms.values()]):  # every form, to show every error
+    if request.method == "POST" and all(
+        form.is_valid() for form in forms.values()
+    ):  # every form, to show every error
         settings = forms["settings"]
         try:
             services.budget_lines_set(
-                actor=request.user, budget=budget, income=forms["income"].to_input(), carve_outs=_kept(forms["carve_outs"]),
-                categories=_kept(forms["categories"]), risk_reserve_rate=settings.cleaned_data["risk_reserve_rate"],
-                settlement_share=settings.cleaned_data["settlement_share"], phasing_method=settings.cleaned_data["phasing_method"],
+                actor=request.user,
+                budget=budget,
+                income=forms["income"].to_input(),
+                carve_outs=_kept(forms["carve_outs"]),
+                categories=_kept(forms["categories"]),
+                risk_reserve_rate=settings.cleaned_data["risk_reserve_rate"],
+                settlement_share=settings.cleaned_data["settlement_share"],
+                phasing_method=settings.cleaned_data["phasing_method"],
                 phasing_weights=settings.weights(),
             )
         except ValidationError as refused:
@@ -164,15 +217,34 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "budgets/budget_edit.html", context)
 
 
-def _workflow(action: Callable[..., Budget], success: str, *, with_reason: bool = False) -> Callable:
-    return workflow_view(get=lambda request, pk: selectors.budget_get(user=request.user, pk=pk), action=action, target="budget", detail=_detail,
-                         success=success, form_class=ReasonForm if with_reason else None, invalid=services.ERR_REASON)  # fmt: skip
+def _workflow(
+    action: Callable[..., Budget], success: str, *, with_reason: bool = False
+) -> Callable:
+    return workflow_view(
+        get=lambda request, pk: selectors.budget_get(user=request.user, pk=pk),
+        action=action,
+        target="budget",
+        detail=_detail,
+        success=success,
+        form_class=ReasonForm if with_reason else None,
+        invalid=services.ERR_REASON,
+    )
 
 
 budget_submit = bureau_view(CHANGE)(require_POST(_workflow(services.budget_submit, "已提交审批。")))
-budget_approve = bureau_view(APPROVE)(require_POST(_workflow(services.budget_approve, "已审批通过，该版本开始执行。")))
-budget_return = bureau_view(APPROVE)(require_POST(_workflow(services.budget_return, "已退回编制人。", with_reason=True)))
-budget_adjust = bureau_view(CHANGE)(require_POST(_workflow(services.budget_adjust, "已创建年中调整版本，请修改后提交审批。", with_reason=True)))
+budget_approve = bureau_view(APPROVE)(
+    require_POST(_workflow(services.budget_approve, "已审批通过，该版本开始执行。"))
+)
+budget_return = bureau_view(APPROVE)(
+    require_POST(_workflow(services.budget_return, "已退回编制人。", with_reason=True))
+)
+budget_adjust = bureau_view(CHANGE)(
+    require_POST(
+        _workflow(
+            services.budget_adjust, "已创建年中调整版本，请修改后提交审批。", with_reason=True
+        )
+    )
+)
 
 
 @bureau_view()
@@ -185,7 +257,13 @@ def budget_compare(request: HttpRequest, pk: int) -> HttpResponse:
     other = next((v for v in versions if str(v.pk) == other_id and v != budget), None) or default
     base, target = sorted([budget, other], key=lambda b: b.version) if other else (None, None)
     diffs = selectors.budget_compare(a=base, b=target) if other else []
-    context = {"budget": budget, "versions": versions, "base": base, "target": target, "diffs": diffs}
+    context = {
+        "budget": budget,
+        "versions": versions,
+        "base": base,
+        "target": target,
+        "diffs": diffs,
+    }
     return render(request, "budgets/budget_compare.html", context)
 
 
@@ -194,19 +272,28 @@ def budget_yearend(request: HttpRequest, pk: int) -> HttpResponse:
     budget = selectors.budget_get(user=request.user, pk=pk)
     lines = selectors.budget_derivation(budget=budget).of_kind(LineKind.CARVE_OUT)
     can_record = request.user.has_perm(CHANGE) and budget.status == BudgetStatus.IN_FORCE
-    form = YearEndForm(request.POST or None, lines=lines, actuals=selectors.budget_actuals(budget=budget))
+    form = YearEndForm(
+        request.POST or None, lines=lines, actuals=selectors.budget_actuals(budget=budget)
+    )
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied(services.ERR_NOT_IN_FORCE)
         if form.is_valid():
             try:
-                services.budget_yearend_record(actor=request.user, budget=budget, actuals=form.actuals())
+                services.budget_yearend_record(
+                    actor=request.user, budget=budget, actuals=form.actuals()
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, "已保存年终实际支出。")
                 return redirect("budgets:budget_yearend", pk=budget.pk)
-    context = {"budget": budget, "form": form, "can_record": can_record, "statement": selectors.budget_reserve_statement(budget=budget)}
+    context = {
+        "budget": budget,
+        "form": form,
+        "can_record": can_record,
+        "statement": selectors.budget_reserve_statement(budget=budget),
+    }
     return render(request, "budgets/budget_yearend.html", context)
 
 

@@ -8,9 +8,28 @@ from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DictionaryCode, DictionaryVersion, DrgAdrg, DrgCc, DrgExclusion, DrgGoldenCase, DrgMdc, DrgOrProcedure, DrgRuleSet, DrgTraumaRegion, GoldenCase, GroupSubtype,
-    Institution, InstitutionCoefficient, InstitutionState, Procedure, Region,
-)  # fmt: skip
+    CatalogGroup,
+    CatalogVersion,
+    CoefficientTable,
+    Diagnosis,
+    DictionaryCode,
+    DictionaryVersion,
+    DrgAdrg,
+    DrgCc,
+    DrgExclusion,
+    DrgGoldenCase,
+    DrgMdc,
+    DrgOrProcedure,
+    DrgRuleSet,
+    DrgTraumaRegion,
+    GoldenCase,
+    GroupSubtype,
+    Institution,
+    InstitutionCoefficient,
+    InstitutionState,
+    Procedure,
+    Region,
+)
 
 
 @admin.register(Region)
@@ -21,7 +40,17 @@ class RegionAdmin(AuditedAdmin):
 
 @admin.register(Institution)
 class InstitutionAdmin(AuditedAdmin):
-    list_display = ["code", "name", "region", "level", "type", "is_grassroots", "consortium_lead", "active_from", "active_to"]
+    list_display = [
+        "code",
+        "name",
+        "region",
+        "level",
+        "type",
+        "is_grassroots",
+        "consortium_lead",
+        "active_from",
+        "active_to",
+    ]
     list_filter = ["region", "level", "type", "is_grassroots"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["consortium_lead"]
@@ -30,14 +59,27 @@ class InstitutionAdmin(AuditedAdmin):
     STATE_FIELDS = ("level", "type", "is_grassroots", "consortium_lead", "active_from", "active_to")
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *(self.STATE_FIELDS if obj is not None else ())]
+        return [
+            *super().get_readonly_fields(request, obj),
+            *(self.STATE_FIELDS if obj is not None else ()),
+        ]
 
 
 @admin.register(InstitutionState)
 class InstitutionStateAdmin(ReadOnlyAdmin):
     """机构状态: written only by the register's services (a change with its effective date, the import)."""
 
-    list_display = ["institution", "valid_from", "valid_to", "level", "type", "is_grassroots", "consortium_lead", "recorded_by", "recorded_at"]
+    list_display = [
+        "institution",
+        "valid_from",
+        "valid_to",
+        "level",
+        "type",
+        "is_grassroots",
+        "consortium_lead",
+        "recorded_by",
+        "recorded_at",
+    ]
     list_filter = ["level", "type", "institution__region"]
     search_fields = ["institution__code", "institution__name"]
 
@@ -58,13 +100,30 @@ class ProcedureAdmin(AuditedAdmin):
 
 @admin.register(DictionaryVersion)
 class DictionaryVersionAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "name", "status", "effective_from", "effective_to", "code_count", "published_by", "published_at"]
+    list_display = [
+        "kind",
+        "name",
+        "status",
+        "effective_from",
+        "effective_to",
+        "code_count",
+        "published_by",
+        "published_at",
+    ]
     list_filter = ["kind", "status"]
 
 
 @admin.register(DictionaryCode)
 class DictionaryCodeAdmin(ReadOnlyAdmin):
-    list_display = ["version", "code", "name", "category", "subcategory", "operating_room", "treatment_type"]
+    list_display = [
+        "version",
+        "code",
+        "name",
+        "category",
+        "subcategory",
+        "operating_room",
+        "treatment_type",
+    ]
     list_filter = ["version", "operating_room", "treatment_type"]
     search_fields = ["code", "name"]
     list_select_related = ["version"]
@@ -72,14 +131,40 @@ class DictionaryCodeAdmin(ReadOnlyAdmin):
 
 @admin.register(CatalogVersion)
 class CatalogVersionAdmin(ReadOnlyAdmin):
-    list_display = ["region", "kind", "year", "version", "status", "effective_from", "submitted_by", "approved_by", "approved_at"]
+    list_display = [
+        "region",
+        "kind",
+        "year",
+        "version",
+        "status",
+        "effective_from",
+        "submitted_by",
+        "approved_by",
+        "approved_at",
+    ]
     list_filter = ["kind", "year", "status", "region"]
 
 
 @admin.register(CatalogGroup)
 class CatalogGroupAdmin(ReadOnlyAdmin):
-    list_display = ["version", "code", "name", "group_type", "treatment_type", "score", "mean_cost", "cv", "is_grassroots"]
-    list_filter = ["group_type", "treatment_type", "is_grassroots", "version__kind", "version__year"]
+    list_display = [
+        "version",
+        "code",
+        "name",
+        "group_type",
+        "treatment_type",
+        "score",
+        "mean_cost",
+        "cv",
+        "is_grassroots",
+    ]
+    list_filter = [
+        "group_type",
+        "treatment_type",
+        "is_grassroots",
+        "version__kind",
+        "version__year",
+    ]
     search_fields = ["code", "name"]
 
 
@@ -96,20 +181,49 @@ class GoldenCaseAdmin(ReadOnlyAdmin):
 
 @admin.register(CoefficientTable)
 class CoefficientTableAdmin(ReadOnlyAdmin):
-    list_display = ["region", "year", "version", "status", "combination", "effective_from", "submitted_by", "approved_by", "approved_at"]
+    list_display = [
+        "region",
+        "year",
+        "version",
+        "status",
+        "combination",
+        "effective_from",
+        "submitted_by",
+        "approved_by",
+        "approved_at",
+    ]
     list_filter = ["year", "status", "region"]
 
 
 @admin.register(InstitutionCoefficient)
 class InstitutionCoefficientAdmin(ReadOnlyAdmin):
-    list_display = ["table", "institution", "level_basic", "bonus_grassroots", "bonus_tcm", "bonus_key_discipline", "combined", "suggestion"]
+    list_display = [
+        "table",
+        "institution",
+        "level_basic",
+        "bonus_grassroots",
+        "bonus_tcm",
+        "bonus_key_discipline",
+        "combined",
+        "suggestion",
+    ]
     list_filter = ["table__year", "table__status"]
     search_fields = ["institution__code", "institution__name"]
 
 
 @admin.register(DrgRuleSet)
 class DrgRuleSetAdmin(ReadOnlyAdmin):
-    list_display = ["region", "year", "version", "name", "status", "source", "submitted_by", "approved_by", "approved_at"]
+    list_display = [
+        "region",
+        "year",
+        "version",
+        "name",
+        "status",
+        "source",
+        "submitted_by",
+        "approved_by",
+        "approved_at",
+    ]
     list_filter = ["year", "status", "region"]
 
 

@@ -64,12 +64,16 @@ ERR_UNIT = "APG计量单位无效：{unit}（应为 settlement 或 patient_month
 ERR_YEARS = "APG点数需要至少两个年度的历史数据"
 
 
-def apg_group(cases: pd.DataFrame, procedure_types: Mapping[str, str] | pd.Series | None = None) -> pd.DataFrame:
+def apg_group(
+    cases: pd.DataFrame, procedure_types: Mapping[str, str] | pd.Series | None = None
+) -> pd.DataFrame:
     """Per settlement: ``apg_code`` ("" when ungroupable), ``disease``, ``pattern``, ``trace``, ``trace_text``.
 
     ``cases`` needs ``opsp_dise_code``, ``maindiag_code`` and ``main_oprn_oprt_code``.
     """
-    require_columns(cases, ("opsp_dise_code", "maindiag_code", "main_oprn_oprt_code"), ERR_CASES_COLUMNS)
+    require_columns(
+        cases, ("opsp_dise_code", "maindiag_code", "main_oprn_oprt_code"), ERR_CASES_COLUMNS
+    )
     special_pos, special = codes_factorized(cases["opsp_dise_code"])
     diag_pos, diag = diagnoses_factorized(cases["maindiag_code"])
     proc_pos, procs = codes_factorized(cases["main_oprn_oprt_code"])
@@ -82,8 +86,15 @@ def apg_group(cases: pd.DataFrame, procedure_types: Mapping[str, str] | pd.Serie
     disease = np.where(trace == 0, special_pos, len(special) + diag_pos)
     disease_names = [*special, *diag]
     grouped = trace < 2
-    key_pos, keys = pd.factorize(np.where(grouped, disease * len(PATTERN_CODES) + _pattern_index(pattern), -1))
-    names = [f"{disease_names[k // len(PATTERN_CODES)]}-{PATTERN_CODES[k % len(PATTERN_CODES)]}" if k >= 0 else "" for k in keys]
+    key_pos, keys = pd.factorize(
+        np.where(grouped, disease * len(PATTERN_CODES) + _pattern_index(pattern), -1)
+    )
+    names = [
+        f"{disease_names[k // len(PATTERN_CODES)]}-{PATTERN_CODES[k % len(PATTERN_CODES)]}"
+        if k >= 0
+        else ""
+        for k in keys
+    ]
     return pd.DataFrame(
         {
             "apg_code": labels(np.where(grouped, key_pos, -1), names),
@@ -113,7 +124,13 @@ def _patterns(procs: pd.Index, procedure_types) -> np.ndarray:
     return np.where(procs == "", "M", treatment.map(PATTERNS).fillna("").to_numpy()).astype(object)
 
 
-def apg_units(cases: pd.DataFrame, groups: pd.DataFrame, *, unit: Unit = "settlement", cost: str = "medfee_sumamt") -> pd.DataFrame:
+def apg_units(
+    cases: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    unit: Unit = "settlement",
+    cost: str = "medfee_sumamt",
+) -> pd.DataFrame:
     """Payment units with ``apg_code``, ``year`` and ``cost`` (int64 fen); ungroupable settlements are left out.
 
     ``settlement``: one unit per row. ``patient_month``: one per (``psn_no``, month of ``setl_time``, APG group),
@@ -121,17 +138,25 @@ def apg_units(cases: pd.DataFrame, groups: pd.DataFrame, *, unit: Unit = "settle
     """
     if unit not in UNITS:
         raise ValueError(ERR_UNIT.format(unit=unit))
-    needed = [cost, *(["psn_no", "setl_time"] if unit == "patient_month" else []), *([] if "year" in cases else ["setl_time"])]
+    needed = [
+        cost,
+        *(["psn_no", "setl_time"] if unit == "patient_month" else []),
+        *([] if "year" in cases else ["setl_time"]),
+    ]
     require_columns(cases, needed, ERR_CASES_COLUMNS)
     grouped = groups["apg_code"] != ""
-    frame = pd.DataFrame({"apg_code": groups["apg_code"], "cost": cases[cost].astype(np.int64)}, index=cases.index)[grouped]
+    frame = pd.DataFrame(
+        {"apg_code": groups["apg_code"], "cost": cases[cost].astype(np.int64)}, index=cases.index
+    )[grouped]
     stamps = cases.loc[grouped, "setl_time"] if "setl_time" in cases else None
     frame["year"] = cases.loc[grouped, "year"] if "year" in cases else stamps.dt.year
     if unit == "settlement":
         return frame.reset_index(drop=True)
     frame["psn_no"] = cases.loc[grouped, "psn_no"]
     frame["month"] = stamps.dt.year * 100 + stamps.dt.month
-    units = frame.groupby(["psn_no", "month", "apg_code", "year"], observed=True, sort=False)["cost"].sum()
+    units = frame.groupby(["psn_no", "month", "apg_code", "year"], observed=True, sort=False)[
+        "cost"
+    ].sum()
     return units.reset_index()[["apg_code", "year", "cost"]]
 
 
@@ -153,7 +178,15 @@ def apg_points(
         years = sorted(units["year"].unique())
         if len(years) < 2:
             raise ValueError(ERR_YEARS)
-        year_weights = {year: 0 for year in years[:-2]} | dict(zip(years[-2:], APG_YEAR_WEIGHTS, strict=True))
-    points = relative_weight_from_history(units, by="apg_code", cost="cost", year_weights=year_weights, scale=POINTS_SCALE,
-                                          places=places)  # fmt: skip
+        year_weights = dict.fromkeys(years[:-2], 0) | dict(
+            zip(years[-2:], APG_YEAR_WEIGHTS, strict=True)
+        )
+    points = relative_weight_from_history(
+        units,
+        by="apg_code",
+        cost="cost",
+        year_weights=year_weights,
+        scale=POINTS_SCALE,
+        places=places,
+    )
     return points.rename(columns={"cases": "units", "ratio": "points"})

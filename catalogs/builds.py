@@ -22,15 +22,55 @@ from fractions import Fraction
 
 from catalogs import apg, drg
 from catalogs.choices import ApgUnit, GroupType, TreatmentType
-from catalogs.dip import CV_QUANTUM, DipCatalog, DipError, GroupResult, HistoryConfig, _group_cvs, _units, cost_fen, quantize
+from catalogs.dip import (
+    CV_QUANTUM,
+    DipCatalog,
+    DipError,
+    GroupResult,
+    HistoryConfig,
+    _group_cvs,
+    _units,
+    cost_fen,
+    quantize,
+)
 from config.lazy import pandas as pd
 
-DRG_COLUMNS = ("year", "level", "is_grassroots", "maindiag_code", "main_oprn_oprt_code", "otherdiag_codes")
-APG_COLUMNS = ("year", "level", "is_grassroots", "opsp_dise_code", "maindiag_code", "main_oprn_oprt_code")
-SEVERITY_TEXT = {"1": "伴严重并发症或合并症", "3": "伴并发症或合并症", "5": "不伴并发症或合并症", "9": ""}
-PATTERN_TEXT = {"M": "药物治疗", "S": "手术", "T": "治疗性操作", "D": "诊断性操作", apg.ANY_PROCEDURE: "有操作"}
-PATTERN_TREATMENT = {"M": TreatmentType.MEDICAL, "S": TreatmentType.SURGICAL, "T": TreatmentType.THERAPEUTIC,
-                     "D": TreatmentType.DIAGNOSTIC, apg.ANY_PROCEDURE: TreatmentType.THERAPEUTIC}  # fmt: skip
+DRG_COLUMNS = (
+    "year",
+    "level",
+    "is_grassroots",
+    "maindiag_code",
+    "main_oprn_oprt_code",
+    "otherdiag_codes",
+)
+APG_COLUMNS = (
+    "year",
+    "level",
+    "is_grassroots",
+    "opsp_dise_code",
+    "maindiag_code",
+    "main_oprn_oprt_code",
+)
+SEVERITY_TEXT = {
+    "1": "伴严重并发症或合并症",
+    "3": "伴并发症或合并症",
+    "5": "不伴并发症或合并症",
+    "9": "",
+}
+PATTERN_TEXT = {
+    "M": "药物治疗",
+    "S": "手术",
+    "T": "治疗性操作",
+    "D": "诊断性操作",
+    apg.ANY_PROCEDURE: "有操作",
+}
+PATTERN_TREATMENT = {
+    "M": TreatmentType.MEDICAL,
+    "S": TreatmentType.SURGICAL,
+    "T": TreatmentType.THERAPEUTIC,
+    "D": TreatmentType.DIAGNOSTIC,
+    apg.ANY_PROCEDURE: TreatmentType.THERAPEUTIC,
+}
 
 ERR_COLUMNS = "病例数据缺少列：{columns}。"
 ERR_NO_GROUPED = "所选年度没有能入组的病例，无法测算。"
@@ -55,38 +95,74 @@ def _window(cases: pd.DataFrame, config: HistoryConfig) -> pd.DataFrame:
     return cases[cases["year"].astype("int64").isin(config.years)]
 
 
-def _weighted_mean(history: pd.DataFrame, by: list[str], weights: Mapping[int, int]) -> pd.DataFrame:
+def _weighted_mean(
+    history: pd.DataFrame, by: list[str], weights: Mapping[int, int]
+) -> pd.DataFrame:
     """``by`` columns, ``cases``, ``mean`` (yuan) and the exact ``ratio`` to the all-case mean x 1."""
-    return drg.relative_weight_from_history(history, by=by, cost="fen", year_weights=weights, places=12)
+    return drg.relative_weight_from_history(
+        history, by=by, cost="fen", year_weights=weights, places=12
+    )
 
 
-def catalog_from_units(history: pd.DataFrame, *, config: HistoryConfig, names: Mapping[str, str], group_type: str,
-                       details: Mapping[str, dict] | None = None) -> DipCatalog:  # fmt: skip
+def catalog_from_units(
+    history: pd.DataFrame,
+    *,
+    config: HistoryConfig,
+    names: Mapping[str, str],
+    group_type: str,
+    details: Mapping[str, dict] | None = None,
+) -> DipCatalog:
     """Groups scored from their units: ``history`` has ``code``, ``year``, ``fen`` (int64) and optionally
     ``level`` and ``grassroots``. ``details`` gives each code's diag_code / proc_code / treatment_type."""
     weights = config.year_weights()
     history = history[history["year"].isin([year for year, weight in weights.items() if weight])]
     if history.empty:
         raise DipError(ERR_NO_GROUPED)
-    scored = drg.relative_weight_from_history(history, by="code", cost="fen", year_weights=weights, scale=Fraction(config.scale))
+    scored = drg.relative_weight_from_history(
+        history, by="code", cost="fen", year_weights=weights, scale=Fraction(config.scale)
+    )
     base = drg.weighted_mean_cost(history, cost="fen", year_weights=weights)
     stats = _group_cvs(history, ["code"])
     counts = history.groupby(["code", "year"]).size()
     levels = _level_means(history, weights)
-    grassroots = history.groupby("code")["grassroots"].sum() if "grassroots" in history else pd.Series(0, index=stats.index)
+    grassroots = (
+        history.groupby("code")["grassroots"].sum()
+        if "grassroots" in history
+        else pd.Series(0, index=stats.index)
+    )
     groups = []
-    for code, cases, mean, points in scored[["code", "cases", "mean", "ratio"]].itertuples(index=False):
+    for code, cases, mean, points in scored[["code", "cases", "mean", "ratio"]].itertuples(
+        index=False
+    ):
         share = quantize(Fraction(int(grassroots[code]), int(cases)), CV_QUANTUM)
-        groups.append(GroupResult(
-            code=code, group_type=group_type, score=points, mean_cost=mean, cv=_units(stats.loc[code, "cv_units"]),
-            case_counts={year: int(counts.get((code, year), 0)) for year in sorted(config.years)}, level_means=levels.get(code, {}),
-            grassroots_share=share, is_grassroots=False, name=names.get(code, code),
-            **{"diag_code": "", "proc_code": "", "treatment_type": TreatmentType.MEDICAL, **(details or {}).get(code, {})},
-        ))  # fmt: skip
+        groups.append(
+            GroupResult(
+                code=code,
+                group_type=group_type,
+                score=points,
+                mean_cost=mean,
+                cv=_units(stats.loc[code, "cv_units"]),
+                case_counts={
+                    year: int(counts.get((code, year), 0)) for year in sorted(config.years)
+                },
+                level_means=levels.get(code, {}),
+                grassroots_share=share,
+                is_grassroots=False,
+                name=names.get(code, code),
+                **{
+                    "diag_code": "",
+                    "proc_code": "",
+                    "treatment_type": TreatmentType.MEDICAL,
+                    **(details or {}).get(code, {}),
+                },
+            )
+        )
     return DipCatalog(groups=tuple(groups), base=base, weights=weights, cases=len(history))
 
 
-def _level_means(history: pd.DataFrame, weights: Mapping[int, int]) -> dict[str, dict[str, Decimal]]:
+def _level_means(
+    history: pd.DataFrame, weights: Mapping[int, int]
+) -> dict[str, dict[str, Decimal]]:
     if "level" not in history:
         return {}
     means = _weighted_mean(history, ["code", "level"], weights)
@@ -98,9 +174,15 @@ def _level_means(history: pd.DataFrame, weights: Mapping[int, int]) -> dict[str,
 
 def _units_frame(codes: pd.Series, cases: pd.DataFrame) -> pd.DataFrame:
     """The grouped cases as units: code, year, fen, level, grassroots ("" codes dropped)."""
-    frame = pd.DataFrame({"code": codes.astype(str).to_numpy(), "year": cases["year"].astype("int64").to_numpy(),
-                          "fen": cost_fen(cases), "level": cases["level"].astype(str).to_numpy(),
-                          "grassroots": cases["is_grassroots"].astype(bool).to_numpy()})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "code": codes.astype(str).to_numpy(),
+            "year": cases["year"].astype("int64").to_numpy(),
+            "fen": cost_fen(cases),
+            "level": cases["level"].astype(str).to_numpy(),
+            "grassroots": cases["is_grassroots"].astype(bool).to_numpy(),
+        }
+    )
     return frame[frame["code"] != ""]
 
 
@@ -118,27 +200,43 @@ def drg_names(rules: drg.DrgRules, codes) -> dict[str, str]:
             names[code] = f"{mdc_names.get(mdc, mdc)}歧义组"
             continue
         row, digit = adrg.loc[code[:-1]], code[-1]
-        severity = "不伴严重并发症或合并症" if row["split"] == "15" and digit == "5" else SEVERITY_TEXT[digit]
+        severity = (
+            "不伴严重并发症或合并症"
+            if row["split"] == "15" and digit == "5"
+            else SEVERITY_TEXT[digit]
+        )
         names[code] = f"{row['name']}{'，' + severity if severity else ''}"
     return names
 
 
-def drg_catalog_from_history(cases: pd.DataFrame, *, rules: drg.DrgRules, procedure_types: Mapping[str, str],
-                             config: WeightConfig) -> tuple[DipCatalog, int]:  # fmt: skip
+def drg_catalog_from_history(
+    cases: pd.DataFrame,
+    *,
+    rules: drg.DrgRules,
+    procedure_types: Mapping[str, str],
+    config: WeightConfig,
+) -> tuple[DipCatalog, int]:
     """The DRG catalog of the look-back years, and the number of ungroupable cases left out."""
     _required(cases, DRG_COLUMNS)
     window = _window(cases, config)
     grouped = drg.drg_group(window, rules, procedure_types)
     units = _units_frame(grouped["drg_code"], window)
     names = drg_names(rules, sorted(units["code"].unique()))
-    return catalog_from_units(units, config=config, names=names, group_type=GroupType.DRG), len(window) - len(units)
+    return catalog_from_units(units, config=config, names=names, group_type=GroupType.DRG), len(
+        window
+    ) - len(units)
 
 
 # --- APG -------------------------------------------------------------------------------------------
 
 
-def apg_catalog_from_history(cases: pd.DataFrame, *, procedure_types: Mapping[str, str], config: WeightConfig,
-                             disease_names: Mapping[str, str] | None = None) -> tuple[DipCatalog, int]:  # fmt: skip
+def apg_catalog_from_history(
+    cases: pd.DataFrame,
+    *,
+    procedure_types: Mapping[str, str],
+    config: WeightConfig,
+    disease_names: Mapping[str, str] | None = None,
+) -> tuple[DipCatalog, int]:
     """The APG catalog of the look-back years, and the number of ungroupable settlements left out.
 
     ``cases`` also needs ``psn_no`` and ``setl_time`` (local time) for the patient-month unit."""
@@ -150,17 +248,36 @@ def apg_catalog_from_history(cases: pd.DataFrame, *, procedure_types: Mapping[st
     if config.unit == ApgUnit.SETTLEMENT:
         units = _units_frame(grouped["apg_code"], window)
     else:
-        units = apg.apg_units(window.assign(fen=cost_fen(window)), grouped, unit=config.unit, cost="fen")
-        units = units.rename(columns={"apg_code": "code", "cost": "fen"}).astype({"code": str, "year": "int64", "fen": "int64"})
+        units = apg.apg_units(
+            window.assign(fen=cost_fen(window)), grouped, unit=config.unit, cost="fen"
+        )
+        units = units.rename(columns={"apg_code": "code", "cost": "fen"}).astype(
+            {"code": str, "year": "int64", "fen": "int64"}
+        )
     ungroupable = int((grouped["apg_code"] == "").sum())
     codes = sorted(units["code"].unique())
-    first = grouped.assign(apg_code=grouped["apg_code"].astype(str)).drop_duplicates("apg_code").set_index("apg_code")
-    details = {code: {"diag_code": str(first.loc[code, "disease"])[:20], "treatment_type": PATTERN_TREATMENT[str(first.loc[code, "pattern"])]}
-               for code in codes}  # fmt: skip
-    names = {code: _apg_name(str(first.loc[code, "disease"]), str(first.loc[code, "pattern"]), disease_names or {}) for code in codes}
-    return catalog_from_units(units, config=config, names=names, group_type=GroupType.APG, details=details), ungroupable
+    first = (
+        grouped.assign(apg_code=grouped["apg_code"].astype(str))
+        .drop_duplicates("apg_code")
+        .set_index("apg_code")
+    )
+    details = {
+        code: {
+            "diag_code": str(first.loc[code, "disease"])[:20],
+            "treatment_type": PATTERN_TREATMENT[str(first.loc[code, "pattern"])],
+        }
+        for code in codes
+    }
+    names = {
+        code: _apg_name(
+            str(first.loc[code, "disease"]), str(first.loc[code, "pattern"]), disease_names or {}
+        )
+        for code in codes
+    }
+    return catalog_from_units(
+        units, config=config, names=names, group_type=GroupType.APG, details=details
+    ), ungroupable
 
 
 def _apg_name(disease: str, pattern: str, disease_names: Mapping[str, str]) -> str:
     return f"{disease_names.get(disease, disease)}：{PATTERN_TEXT[pattern]}"
-

@@ -40,7 +40,9 @@ PROCEDURE_PATTERN = r"[0-9]{2}\.[0-9](?:[0-9]{0,3}|x[0-9]{2}|[0-9]{2}[0-9A-Z][0-
 
 DIAGNOSIS = re.compile(DIAGNOSIS_PATTERN)
 CATEGORY = re.compile(CATEGORY_PATTERN)
-DIAGNOSIS_ENTRY = re.compile(DIAGNOSIS_ENTRY_PATTERN)  # rule-table lists: a full code or its category
+DIAGNOSIS_ENTRY = re.compile(
+    DIAGNOSIS_ENTRY_PATTERN
+)  # rule-table lists: a full code or its category
 PROCEDURE = re.compile(PROCEDURE_PATTERN)
 _COMBINED = re.compile(rf"^({_DIAGNOSIS_SIMPLE})\+({_MANIFESTATION})$")
 
@@ -51,7 +53,10 @@ _WIDE = str.maketrans({"＋": "+", "＊": "*", "．": "."})
 # After translating and upper-casing: (pattern, replacement), in order.
 _STEPS = (
     (re.compile(r"\s+"), ""),
-    (re.compile(r"(?<=[0-9.])X"), "x"),  # the x of I10.x00 and J18.900x001; X59 (chapter XX) keeps its letter
+    (
+        re.compile(r"(?<=[0-9.])X"),
+        "x",
+    ),  # the x of I10.x00 and J18.900x001; X59 (chapter XX) keeps its letter
     (re.compile(r"†$"), ""),
     (re.compile(r"†\+?"), "+"),
 )
@@ -82,8 +87,14 @@ def diagnosis_deciding(values: pd.Series | pd.Index) -> pd.Series | pd.Index:
     """The part of each diagnosis that decides (the aetiology code of a combination, else the code itself).
 
     Runs on the distinct values, so a million cases cost a few thousand regular-expression calls."""
-    positions, distinct = pd.factorize(pd.Series(values, dtype=object).fillna("").astype(str), use_na_sentinel=False)
-    deciding = pd.Series(distinct, dtype=object).str.replace(_COMBINED, r"\1", regex=True).to_numpy(dtype=object)
+    positions, distinct = pd.factorize(
+        pd.Series(values, dtype=object).fillna("").astype(str), use_na_sentinel=False
+    )
+    deciding = (
+        pd.Series(distinct, dtype=object)
+        .str.replace(_COMBINED, r"\1", regex=True)
+        .to_numpy(dtype=object)
+    )
     taken = deciding[positions] if len(distinct) else np.array([], dtype=object)
     if isinstance(values, pd.Index):
         return pd.Index(taken, dtype=object)
@@ -98,4 +109,6 @@ def diagnosis_parts(code: str) -> tuple[str, str]:
 
 def is_diagnosis(values: pd.Series | pd.Index) -> np.ndarray:
     """Which values are diagnosis codes (simple or combined)."""
-    return np.asarray(pd.Index(values, dtype=object).astype(str).str.fullmatch(DIAGNOSIS_PATTERN), dtype=bool)
+    return np.asarray(
+        pd.Index(values, dtype=object).astype(str).str.fullmatch(DIAGNOSIS_PATTERN), dtype=bool
+    )

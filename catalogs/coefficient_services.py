@@ -20,7 +20,14 @@ from django.db.models import Max
 from audit.services import audit_record, snapshot
 from catalogs import coefficients, dip, selectors
 from catalogs.choices import CoefficientStatus, Combination
-from catalogs.models import ERR_TABLE_LOCKED, ERR_TABLE_SELF_APPROVAL, CoefficientTable, Institution, InstitutionCoefficient, Region
+from catalogs.models import (
+    ERR_TABLE_LOCKED,
+    ERR_TABLE_SELF_APPROVAL,
+    CoefficientTable,
+    Institution,
+    InstitutionCoefficient,
+    Region,
+)
 from catalogs.register.selectors import institution_states_as_of
 from workflow import services as workflow
 from workflow.services import locked_in
@@ -41,15 +48,24 @@ ROW_FIELDS = ("level_basic", "bonus_grassroots", "bonus_tcm", "bonus_key_discipl
 
 
 #: Four eyes need two named users: a job or a command (a string actor) cannot submit or approve.
-FLOW = workflow.Flow(action="coefficient_table", in_force=CoefficientStatus.IN_FORCE, superseded=CoefficientStatus.SUPERSEDED,
-                     not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED, self_approval=ERR_SELF_APPROVE,
-                     submitter_unnamed=ERR_BY_USER, approver_unnamed=ERR_BY_USER)  # fmt: skip
+FLOW = workflow.Flow(
+    action="coefficient_table",
+    in_force=CoefficientStatus.IN_FORCE,
+    superseded=CoefficientStatus.SUPERSEDED,
+    not_draft=ERR_NOT_DRAFT,
+    not_submitted=ERR_NOT_SUBMITTED,
+    self_approval=ERR_SELF_APPROVE,
+    submitter_unnamed=ERR_BY_USER,
+    approver_unnamed=ERR_BY_USER,
+)
 
 
 def rows_state(table: CoefficientTable) -> dict[str, dict]:
     """The table's rows by institution code, as audit before/after data."""
-    return {row.institution.code: {f: str(getattr(row, f)) for f in (*ROW_FIELDS, "combined")}
-            for row in table.rows.select_related("institution")}  # fmt: skip
+    return {
+        row.institution.code: {f: str(getattr(row, f)) for f in (*ROW_FIELDS, "combined")}
+        for row in table.rows.select_related("institution")
+    }
 
 
 def _next_table(*, actor, region: Region, year: int, **fields) -> CoefficientTable:
@@ -58,8 +74,13 @@ def _next_table(*, actor, region: Region, year: int, **fields) -> CoefficientTab
     if open_table:
         raise ValidationError(ERR_OPEN_TABLE.format(year=year, version=open_table.version))
     number = (series.aggregate(v=Max("version"))["v"] or 0) + 1
-    table = CoefficientTable(region=region, year=year, version=number, created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                             **fields)  # fmt: skip
+    table = CoefficientTable(
+        region=region,
+        year=year,
+        version=number,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **fields,
+    )
     table.full_clean()
     table.save()
     return table
@@ -70,13 +91,19 @@ def _active_in(region: Region, year: int, day: date) -> list[tuple[Institution, 
     force on ``day`` (the table's first day), by code."""
     states = institution_states_as_of(region=region, day=day)
     first, last = date(year, 1, 1), date(year, 12, 31)
-    return [(institution, states[institution.pk].level) for institution in Institution.objects.filter(region=region).order_by("code")
-            if (states[institution.pk].agreement_from or first) <= last and (states[institution.pk].agreement_to or last) >= first]  # fmt: skip
+    return [
+        (institution, states[institution.pk].level)
+        for institution in Institution.objects.filter(region=region).order_by("code")
+        if (states[institution.pk].agreement_from or first) <= last
+        and (states[institution.pk].agreement_to or last) >= first
+    ]
 
 
 def _suggestions(region: Region, years: Sequence[int]) -> dict[str, Decimal]:
     history = selectors.case_history_frame(region=region, years=years)
-    weights = dict(zip(sorted(years), dip.DEFAULT_WEIGHTS.get(len(years), (1,) * len(years)), strict=True))
+    weights = dict(
+        zip(sorted(years), dip.DEFAULT_WEIGHTS.get(len(years), (1,) * len(years)), strict=True)
+    )
     return coefficients.level_suggestions(history, year_weights=weights)
 
 
@@ -86,34 +113,67 @@ def _combined(row: InstitutionCoefficient, combination: str) -> Decimal:
 
 @transaction.atomic
 def coefficient_table_create(
-    *, actor, region: Region, year: int, combination: str = Combination.ADDITIVE, history_years: Sequence[int] | None = None,
-    effective_from: date | None = None, effective_to: date | None = None,
+    *,
+    actor,
+    region: Region,
+    year: int,
+    combination: str = Combination.ADDITIVE,
+    history_years: Sequence[int] | None = None,
+    effective_from: date | None = None,
+    effective_to: date | None = None,
 ) -> CoefficientTable:
     """A draft with one row per institution active in the year: the basic coefficient by level
     (``coefficients.DEFAULT_BASIC``), no bonuses, and the suggestion by level from the case history."""
-    years = sorted(int(y) for y in history_years) if history_years else list(range(year - HISTORY_YEARS, year))
+    years = (
+        sorted(int(y) for y in history_years)
+        if history_years
+        else list(range(year - HISTORY_YEARS, year))
+    )
     institutions = _active_in(region, year, effective_from or date(year, 1, 1))
     if not institutions:
         raise ValidationError(ERR_NO_INSTITUTIONS.format(year=year))
-    table = _next_table(actor=actor, region=region, year=year, combination=combination, history_years=years,
-                        effective_from=effective_from, effective_to=effective_to)  # fmt: skip
+    table = _next_table(
+        actor=actor,
+        region=region,
+        year=year,
+        combination=combination,
+        history_years=years,
+        effective_from=effective_from,
+        effective_to=effective_to,
+    )
     suggestions = _suggestions(region, years)
     rows = []
     for institution, level in institutions:
-        row = InstitutionCoefficient(table=table, institution=institution, suggestion=suggestions.get(level),
-                                     level_basic=coefficients.DEFAULT_BASIC.get(level, coefficients.ONE))  # fmt: skip
+        row = InstitutionCoefficient(
+            table=table,
+            institution=institution,
+            suggestion=suggestions.get(level),
+            level_basic=coefficients.DEFAULT_BASIC.get(level, coefficients.ONE),
+        )
         row.combined = _combined(row, combination)
         rows.append(row)
     InstitutionCoefficient.objects.bulk_create(rows)
-    audit_record(actor=actor, action="coefficient_table_create", instance=table, after={"table": snapshot(table), "rows": rows_state(table)},
-                 message=f"{len(rows)}家机构，建议值依据{'、'.join(map(str, years))}年病例")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="coefficient_table_create",
+        instance=table,
+        after={"table": snapshot(table), "rows": rows_state(table)},
+        message=f"{len(rows)}家机构，建议值依据{'、'.join(map(str, years))}年病例",
+    )
     return table
 
 
 @transaction.atomic
 def coefficient_row_edit(
-    *, actor, row: InstitutionCoefficient, reason: str, level_basic: Decimal, bonus_grassroots: Decimal = Decimal(0),
-    bonus_tcm: Decimal = Decimal(0), bonus_key_discipline: Decimal = Decimal(0), note: str = "",
+    *,
+    actor,
+    row: InstitutionCoefficient,
+    reason: str,
+    level_basic: Decimal,
+    bonus_grassroots: Decimal = Decimal(0),
+    bonus_tcm: Decimal = Decimal(0),
+    bonus_key_discipline: Decimal = Decimal(0),
+    note: str = "",
 ) -> InstitutionCoefficient:
     """Set one institution's coefficients in a draft; the combined coefficient follows, the reason is audited."""
     reason = workflow.reason_given(reason, ERR_REASON)
@@ -121,12 +181,21 @@ def coefficient_row_edit(
     row = InstitutionCoefficient.objects.select_related("institution").get(pk=row.pk)
     before = snapshot(row)
     inputs = (level_basic, bonus_grassroots, bonus_tcm, bonus_key_discipline)
-    row.level_basic, row.bonus_grassroots, row.bonus_tcm, row.bonus_key_discipline = (coefficients.quantized(v) for v in inputs)
+    row.level_basic, row.bonus_grassroots, row.bonus_tcm, row.bonus_key_discipline = (
+        coefficients.quantized(v) for v in inputs
+    )
     row.note = note
     row.combined = _combined(row, table.combination)
     row.full_clean()
     row.save(update_fields=[*ROW_FIELDS, "combined"])
-    audit_record(actor=actor, action="coefficient_row_edit", instance=row, before=before, after=snapshot(row), message=reason)
+    audit_record(
+        actor=actor,
+        action="coefficient_row_edit",
+        instance=row,
+        before=before,
+        after=snapshot(row),
+        message=reason,
+    )
     return row
 
 
@@ -141,13 +210,17 @@ def rows_recombined(table: CoefficientTable) -> None:
 @transaction.atomic
 def coefficient_table_submit(*, actor, table: CoefficientTable) -> CoefficientTable:
     table = workflow.locked(table, "region")
-    return workflow.submit(FLOW, actor=actor, record=table, empty="" if table.rows.exists() else ERR_NO_ROWS)
+    return workflow.submit(
+        FLOW, actor=actor, record=table, empty="" if table.rows.exists() else ERR_NO_ROWS
+    )
 
 
 @transaction.atomic
 def coefficient_table_return(*, actor, table: CoefficientTable, reason: str) -> CoefficientTable:
     """Send a submitted table back to its author as a draft (退回), with the reason."""
-    return workflow.send_back(FLOW, actor=actor, record=workflow.locked(table, "region"), reason=reason)
+    return workflow.send_back(
+        FLOW, actor=actor, record=workflow.locked(table, "region"), reason=reason
+    )
 
 
 def _ending(table: CoefficientTable, previous: CoefficientTable) -> dict:
@@ -164,22 +237,49 @@ def coefficient_table_approve(*, actor, table: CoefficientTable) -> CoefficientT
     table in force before it is superseded."""
     table = workflow.locked(table, "region")
     approver = workflow.approver(FLOW, actor=actor, record=table)
-    return workflow.approve(FLOW, actor=actor, record=table, approver=approver, ending=lambda previous: _ending(table, previous))
+    return workflow.approve(
+        FLOW,
+        actor=actor,
+        record=table,
+        approver=approver,
+        ending=lambda previous: _ending(table, previous),
+    )
 
 
 @transaction.atomic
-def coefficient_table_revise(*, actor, table: CoefficientTable, reason: str, effective_from: date | None = None) -> CoefficientTable:
+def coefficient_table_revise(
+    *, actor, table: CoefficientTable, reason: str, effective_from: date | None = None
+) -> CoefficientTable:
     """A revision (调整): a new draft copied from the table in force, with the reason."""
     reason = workflow.reason_given(reason, ERR_REASON)
     source = locked_in(table, CoefficientStatus.IN_FORCE, ERR_NOT_IN_FORCE, "region")
-    revision = _next_table(actor=actor, region=source.region, year=source.year, combination=source.combination, based_on=source,
-                           reason=reason, history_years=source.history_years, effective_from=effective_from or source.effective_from,
-                           effective_to=source.effective_to)  # fmt: skip
+    revision = _next_table(
+        actor=actor,
+        region=source.region,
+        year=source.year,
+        combination=source.combination,
+        based_on=source,
+        reason=reason,
+        history_years=source.history_years,
+        effective_from=effective_from or source.effective_from,
+        effective_to=source.effective_to,
+    )
     InstitutionCoefficient.objects.bulk_create(
-        InstitutionCoefficient(table=revision, institution_id=row.institution_id, suggestion=row.suggestion, combined=row.combined,
-                               **{f: getattr(row, f) for f in ROW_FIELDS})
+        InstitutionCoefficient(
+            table=revision,
+            institution_id=row.institution_id,
+            suggestion=row.suggestion,
+            combined=row.combined,
+            **{f: getattr(row, f) for f in ROW_FIELDS},
+        )
         for row in source.rows.all()
-    )  # fmt: skip
-    audit_record(actor=actor, action="coefficient_table_revise", instance=revision, before=snapshot(source), after=snapshot(revision),
-                 message=reason)  # fmt: skip
+    )
+    audit_record(
+        actor=actor,
+        action="coefficient_table_revise",
+        instance=revision,
+        before=snapshot(source),
+        after=snapshot(revision),
+        message=reason,
+    )
     return revision

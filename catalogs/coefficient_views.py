@@ -22,7 +22,13 @@ from accounts.regions import region_fields_scope
 from catalogs import coefficient_services as services
 from catalogs import excel, selectors
 from catalogs.choices import CoefficientStatus
-from catalogs.forms import CoefficientRowForm, CoefficientTableCreateForm, ImportForm, ReasonForm, ReviseForm
+from catalogs.forms import (
+    CoefficientRowForm,
+    CoefficientTableCreateForm,
+    ImportForm,
+    ReasonForm,
+    ReviseForm,
+)
 from catalogs.models import CoefficientTable
 from config.spreadsheets import download_response
 
@@ -51,8 +57,15 @@ def _detail(table: CoefficientTable) -> HttpResponse:
 @reader_view
 def coefficient_list(request: HttpRequest) -> HttpResponse:
     year, status = request.GET.get("year", "").strip(), request.GET.get("status", "").strip()
-    tables = selectors.coefficient_table_list_for_user(request.user, year=int(year) if year.isdigit() else None, status=status)
-    context = {"tables": tables, "year": year, "status": status, "statuses": CoefficientStatus.choices if request.user.is_bureau else []}
+    tables = selectors.coefficient_table_list_for_user(
+        request.user, year=int(year) if year.isdigit() else None, status=status
+    )
+    context = {
+        "tables": tables,
+        "year": year,
+        "status": status,
+        "statuses": CoefficientStatus.choices if request.user.is_bureau else [],
+    }
     return render(request, "catalogs/coefficient_list.html", context)
 
 
@@ -77,11 +90,17 @@ def coefficient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.coefficient_rows_for_user(request.user, table, q=q)
     user = request.user
     context = {
-        "table": table, "q": q, "page": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
+        "table": table,
+        "q": q,
+        "page": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
         "can_change": user.is_bureau and user.has_perm(CHANGE),
-        "can_approve": user.is_bureau and user.has_perm(APPROVE) and user.pk != table.submitted_by_id,
-        "reason_form": ReasonForm(), "revise_form": ReviseForm(), "import_form": ImportForm(),
-    }  # fmt: skip
+        "can_approve": user.is_bureau
+        and user.has_perm(APPROVE)
+        and user.pk != table.submitted_by_id,
+        "reason_form": ReasonForm(),
+        "revise_form": ReviseForm(),
+        "import_form": ImportForm(),
+    }
     return render(request, "catalogs/coefficient_detail.html", context)
 
 
@@ -102,18 +121,39 @@ def coefficient_row_edit(request: HttpRequest, pk: int, code: str) -> HttpRespon
         else:
             messages.success(request, f"已修改{row.institution.name}的机构系数。")
             return _detail(table)
-    return render(request, "catalogs/coefficient_row_edit.html", {"table": table, "row": row, "form": form})
+    return render(
+        request, "catalogs/coefficient_row_edit.html", {"table": table, "row": row, "form": form}
+    )
 
 
 def _workflow(action: Callable[..., CoefficientTable], success: str, form_class=None) -> Callable:
-    return workflow_view(get=lambda request, pk: selectors.coefficient_table_get_for_user(request.user, pk), action=action,
-                         target="table", detail=_detail, success=success, form_class=form_class, invalid=services.ERR_REASON)  # fmt: skip
+    return workflow_view(
+        get=lambda request, pk: selectors.coefficient_table_get_for_user(request.user, pk),
+        action=action,
+        target="table",
+        detail=_detail,
+        success=success,
+        form_class=form_class,
+        invalid=services.ERR_REASON,
+    )
 
 
-coefficient_submit = bureau_view(CHANGE)(require_POST(_workflow(services.coefficient_table_submit, "已提交审批。")))
-coefficient_return = bureau_view(APPROVE)(require_POST(_workflow(services.coefficient_table_return, "已退回。", ReasonForm)))
-coefficient_approve = bureau_view(APPROVE)(require_POST(_workflow(services.coefficient_table_approve, "已审批通过，该系数表开始执行。")))
-coefficient_revise = bureau_view(CHANGE)(require_POST(_workflow(services.coefficient_table_revise, "已创建调整版本，请修改后提交审批。", ReviseForm)))
+coefficient_submit = bureau_view(CHANGE)(
+    require_POST(_workflow(services.coefficient_table_submit, "已提交审批。"))
+)
+coefficient_return = bureau_view(APPROVE)(
+    require_POST(_workflow(services.coefficient_table_return, "已退回。", ReasonForm))
+)
+coefficient_approve = bureau_view(APPROVE)(
+    require_POST(_workflow(services.coefficient_table_approve, "已审批通过，该系数表开始执行。"))
+)
+coefficient_revise = bureau_view(CHANGE)(
+    require_POST(
+        _workflow(
+            services.coefficient_table_revise, "已创建调整版本，请修改后提交审批。", ReviseForm
+        )
+    )
+)
 
 
 @bureau_view("catalogs.view_coefficienttable")

@@ -29,9 +29,13 @@ ONE = Decimal(1)
 #: Starting basic coefficient per institution level (基本系数) of a new table; the bureau sets the real
 #: ones per year, with the history-based suggestion shown beside each.
 DEFAULT_BASIC = {
-    "3A": Decimal("1.2000"), "3": Decimal("1.1500"), "2A": Decimal("1.0500"), "2": Decimal("1.0000"),
-    "1": Decimal("0.9000"), "0": Decimal("0.9000"),
-}  # fmt: skip
+    "3A": Decimal("1.2000"),
+    "3": Decimal("1.1500"),
+    "2A": Decimal("1.0500"),
+    "2": Decimal("1.0000"),
+    "1": Decimal("0.9000"),
+    "0": Decimal("0.9000"),
+}
 FEN_PER_YUAN = 100
 
 ERR_COLUMNS = "机构数据缺少列：{columns}"
@@ -63,18 +67,26 @@ def level_coefficient_suggestion(
     return suggestion.rename(columns={"ratio": "coefficient"})
 
 
-def level_suggestions(history: pd.DataFrame, *, year_weights: Mapping | None = None) -> dict[str, Decimal]:
+def level_suggestions(
+    history: pd.DataFrame, *, year_weights: Mapping | None = None
+) -> dict[str, Decimal]:
     """Suggested basic coefficient by level from a case history with ``level``, ``year`` and
     ``medfee_sumamt`` in Decimal yuan (``catalogs.selectors.case_history_frame``); empty without cases."""
     if history.empty:
         return {}
-    fen = history.assign(medfee_sumamt=[int(Decimal(value) * FEN_PER_YUAN) for value in history["medfee_sumamt"]])
-    weights = {year: weight for year, weight in (year_weights or {}).items() if year in set(fen["year"])} or None
+    fen = history.assign(
+        medfee_sumamt=[int(Decimal(value) * FEN_PER_YUAN) for value in history["medfee_sumamt"]]
+    )
+    weights = {
+        year: weight for year, weight in (year_weights or {}).items() if year in set(fen["year"])
+    } or None
     suggestion = level_coefficient_suggestion(fen, year_weights=weights)
     return dict(zip(suggestion["level"].astype(str), suggestion["coefficient"], strict=True))
 
 
-def combined(basic: Decimal, bonuses: Collection[Decimal], combination: Combination = "additive") -> Decimal:
+def combined(
+    basic: Decimal, bonuses: Collection[Decimal], combination: Combination = "additive"
+) -> Decimal:
     """One institution's coefficient from its basic coefficient and the bonuses it earns, quantized once."""
     if combination not in COMBINATIONS:
         raise ValueError(ERR_COMBINATION.format(value=combination))
@@ -105,7 +117,10 @@ def institution_coefficients(
     missing = sorted(set(levels) - set(basic))
     if missing:
         raise ValueError(ERR_LEVEL.format(levels="、".join(missing)))
-    earned = [[bonuses[name] for name in bonuses if bool(flags[name])] for _, flags in institutions[list(bonuses)].iterrows()]
+    earned = [
+        [bonuses[name] for name in bonuses if bool(flags[name])]
+        for _, flags in institutions[list(bonuses)].iterrows()
+    ]
     base = [basic[level] for level in levels]
     return pd.DataFrame(
         {
@@ -113,13 +128,20 @@ def institution_coefficients(
             "level": levels.to_numpy(),
             "basic": base,
             "bonus": [sum(items, Decimal(0)) for items in earned],
-            "coefficient": [combined(value, items, combination) for value, items in zip(base, earned, strict=True)],
+            "coefficient": [
+                combined(value, items, combination)
+                for value, items in zip(base, earned, strict=True)
+            ],
         }
     )
 
 
 def case_coefficients(
-    cases: pd.DataFrame, coefficients: pd.DataFrame, *, grassroots_groups: Collection[str] = (), group: str = "dip_code"
+    cases: pd.DataFrame,
+    coefficients: pd.DataFrame,
+    *,
+    grassroots_groups: Collection[str] = (),
+    group: str = "dip_code",
 ) -> pd.Series:
     """Per case the coefficient of its institution (``institution_code``), or 1 for a grassroots group (基层病种).
 

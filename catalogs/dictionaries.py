@@ -19,22 +19,58 @@ from catalogs.models import Diagnosis, Procedure
 from catalogs.workbooks import Column, Sheet, code_column, workbook_bytes, workbook_tables
 from config.lazy import pandas as pd
 
-PROCEDURE_TYPES = ((TreatmentType.DIAGNOSTIC.value, "诊断性"), (TreatmentType.THERAPEUTIC.value, "治疗性"),
-                   (TreatmentType.SURGICAL.value, "手术"))  # fmt: skip
+PROCEDURE_TYPES = (
+    (TreatmentType.DIAGNOSTIC.value, "诊断性"),
+    (TreatmentType.THERAPEUTIC.value, "治疗性"),
+    (TreatmentType.SURGICAL.value, "手术"),
+)
 SHEETS = (
-    Sheet("diagnoses", "诊断编码", "code", (
-        code_column("code", "诊断编码", DIAGNOSIS, "I21.000、J18.900x001、A17.000+G01*", length=CODE_LENGTH, clinical=True),
-        Column("name", "诊断名称", length=200),
-        code_column("category", "类目", CATEGORY, "I21", required=False, clinical=True),
-    )),
-    Sheet("procedures", "手术操作编码", "code", (
-        code_column("code", "手术操作编码", PROCEDURE, "36.0601、17.91100", length=CODE_LENGTH, clinical=True),
-        Column("name", "手术操作名称", length=200),
-        Column("category", "类目", required=False, length=10),
-        Column("treatment_type", "操作类型", kind="choice", choices=PROCEDURE_TYPES,
-               aliases=(("诊断性操作", "diagnostic"), ("治疗性操作", "therapeutic"), ("相关手术", "surgical"))),
-    )),
-)  # fmt: skip
+    Sheet(
+        "diagnoses",
+        "诊断编码",
+        "code",
+        (
+            code_column(
+                "code",
+                "诊断编码",
+                DIAGNOSIS,
+                "I21.000、J18.900x001、A17.000+G01*",
+                length=CODE_LENGTH,
+                clinical=True,
+            ),
+            Column("name", "诊断名称", length=200),
+            code_column("category", "类目", CATEGORY, "I21", required=False, clinical=True),
+        ),
+    ),
+    Sheet(
+        "procedures",
+        "手术操作编码",
+        "code",
+        (
+            code_column(
+                "code",
+                "手术操作编码",
+                PROCEDURE,
+                "36.0601、17.91100",
+                length=CODE_LENGTH,
+                clinical=True,
+            ),
+            Column("name", "手术操作名称", length=200),
+            Column("category", "类目", required=False, length=10),
+            Column(
+                "treatment_type",
+                "操作类型",
+                kind="choice",
+                choices=PROCEDURE_TYPES,
+                aliases=(
+                    ("诊断性操作", "diagnostic"),
+                    ("治疗性操作", "therapeutic"),
+                    ("相关手术", "surgical"),
+                ),
+            ),
+        ),
+    ),
+)
 YES_NO = (("1", "是"), ("0", "否"))
 
 
@@ -46,19 +82,46 @@ def _subcategory(length: int) -> Column:
 # (catalogs/dictionary_versions/files.py). The columns beyond SHEETS may be absent from a file; the import
 # above reads only its own columns, so an export still imports back.
 FULL_SHEETS = (
-    Sheet("diagnoses", "诊断编码", "code", (
-        *SHEETS[0].columns[:2],
-        Column("category", "类目", kind="code", pattern=CATEGORY, example="I21", required=False, optional=True, length=3, clinical=True),
-        _subcategory(5),
-    )),
-    Sheet("procedures", "手术操作编码", "code", (
-        *SHEETS[1].columns[:2],
-        Column("category", "类目", required=False, optional=True, length=10),
-        _subcategory(10),
-        Column("operating_room", "手术室手术", kind="choice", choices=YES_NO, required=False, optional=True),
-        SHEETS[1].columns[3],
-    )),
-)  # fmt: skip
+    Sheet(
+        "diagnoses",
+        "诊断编码",
+        "code",
+        (
+            *SHEETS[0].columns[:2],
+            Column(
+                "category",
+                "类目",
+                kind="code",
+                pattern=CATEGORY,
+                example="I21",
+                required=False,
+                optional=True,
+                length=3,
+                clinical=True,
+            ),
+            _subcategory(5),
+        ),
+    ),
+    Sheet(
+        "procedures",
+        "手术操作编码",
+        "code",
+        (
+            *SHEETS[1].columns[:2],
+            Column("category", "类目", required=False, optional=True, length=10),
+            _subcategory(10),
+            Column(
+                "operating_room",
+                "手术室手术",
+                kind="choice",
+                choices=YES_NO,
+                required=False,
+                optional=True,
+            ),
+            SHEETS[1].columns[3],
+        ),
+    ),
+)
 MODELS = {"diagnoses": Diagnosis, "procedures": Procedure}
 ERR_NO_SHEET = "工作簿中没有“诊断编码”或“手术操作编码”工作表，请使用模板。"
 SHEET_TITLES = {sheet.table: sheet.title for sheet in SHEETS}
@@ -68,7 +131,11 @@ def dictionary_tables(*, empty: bool = False) -> dict[str, pd.DataFrame]:
     """Both dictionaries in force as the full layout's tables (only the headers when ``empty``: the template)."""
     tables = {}
     for sheet in FULL_SHEETS:
-        rows = [] if empty else list(MODELS[sheet.table].objects.order_by("code").values_list(*sheet.fields))
+        rows = (
+            []
+            if empty
+            else list(MODELS[sheet.table].objects.order_by("code").values_list(*sheet.fields))
+        )
         tables[sheet.table] = pd.DataFrame(rows, columns=sheet.fields)
     procedures = tables["procedures"]
     procedures["operating_room"] = procedures["operating_room"].map({True: "1", False: "0"})
@@ -99,11 +166,26 @@ def dictionary_import(*, actor, file: BinaryIO, filename: str = "") -> dict[str,
     counts = {}
     for table, frame in tables.items():
         model, fields = MODELS[table], [name for name in frame.columns if name != "code"]
-        known = set(model.objects.filter(code__in=list(frame["code"])).values_list("code", flat=True))
-        model.objects.bulk_create(_rows(table, frame), batch_size=2000, update_conflicts=True, unique_fields=["code"], update_fields=fields)
+        known = set(
+            model.objects.filter(code__in=list(frame["code"])).values_list("code", flat=True)
+        )
+        model.objects.bulk_create(
+            _rows(table, frame),
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=fields,
+        )
         counts[table] = {"new": len(frame) - len(known), "updated": len(known)}
-    audit_record(actor=actor, action="dictionary_import", object_type="catalogs.dictionary", object_id="ICD", after=counts,
-                 message=f"从Excel导入编码字典 {filename}：" + "；".join(
-                     f"{SHEET_TITLES[t]}新增{c['new']}条、更新{c['updated']}条" for t, c in counts.items()))  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="dictionary_import",
+        object_type="catalogs.dictionary",
+        object_id="ICD",
+        after=counts,
+        message=f"从Excel导入编码字典 {filename}："
+        + "；".join(
+            f"{SHEET_TITLES[t]}新增{c['new']}条、更新{c['updated']}条" for t, c in counts.items()
+        ),
+    )
     return counts
-

@@ -39,5 +39,7 @@ def catalog_diff(old: Mapping[str, Decimal], new: Mapping[str, Decimal]) -> Cata
     return CatalogDiff(
         added=tuple(sorted(new.keys() - old.keys())),
         removed=tuple(sorted(old.keys() - new.keys())),
-        changed=tuple(ScoreChange(code, old[code], new[code]) for code in kept if old[code] != new[code]),
+        changed=tuple(
+            ScoreChange(code, old[code], new[code]) for code in kept if old[code] != new[code]
+        ),
     )

@@ -54,10 +54,22 @@ ROUNDING = ROUND_HALF_UP
 DEFAULT_WEIGHTS: dict[int, tuple[int, ...]] = {1: (1,), 2: (2, 8), 3: (1, 2, 7)}
 DEATH_DISCHARGE = "5"  # dscg_way 死亡
 TREATMENT_SUFFIX = {
-    TreatmentType.MEDICAL: "M", TreatmentType.DIAGNOSTIC: "D", TreatmentType.THERAPEUTIC: "T", TreatmentType.SURGICAL: "S",
+    TreatmentType.MEDICAL: "M",
+    TreatmentType.DIAGNOSTIC: "D",
+    TreatmentType.THERAPEUTIC: "T",
+    TreatmentType.SURGICAL: "S",
 }
 
-REQUIRED_COLUMNS = ("year", "level", "maindiag_code", "main_oprn_oprt_code", "age", "dscg_way", "otherdiag_codes", "is_grassroots")
+REQUIRED_COLUMNS = (
+    "year",
+    "level",
+    "maindiag_code",
+    "main_oprn_oprt_code",
+    "age",
+    "dscg_way",
+    "otherdiag_codes",
+    "is_grassroots",
+)
 
 ERR_COLUMNS = "病例数据缺少列：{columns}。"
 ERR_NO_YEARS = "请至少选择一个测算年度。"
@@ -101,8 +113,16 @@ class HistoryConfig:
 
     def to_params(self) -> dict:
         """JSON-ready (Decimals as text) — what a catalog version stores as its build parameters."""
-        return {key: (str(value) if isinstance(value, Decimal) else list(value) if isinstance(value, tuple) else value)
-                for key, value in asdict(self).items()}
+        return {
+            key: (
+                str(value)
+                if isinstance(value, Decimal)
+                else list(value)
+                if isinstance(value, tuple)
+                else value
+            )
+            for key, value in asdict(self).items()
+        }
 
     @classmethod
     def from_params(cls, params: Mapping):
@@ -112,7 +132,11 @@ class HistoryConfig:
             if key not in types:
                 continue
             if isinstance(value, list | tuple):
-                value = tuple(str(v).strip() for v in value) if "str" in types[key] else tuple(int(v) for v in value)
+                value = (
+                    tuple(str(v).strip() for v in value)
+                    if "str" in types[key]
+                    else tuple(int(v) for v in value)
+                )
             elif "Decimal" in types[key] and value is not None:
                 value = Decimal(str(value))
             values[key] = value
@@ -175,7 +199,9 @@ class GroupResult:
 @dataclass(frozen=True)
 class DipCatalog:
     groups: tuple[GroupResult, ...]
-    base: Fraction  # M, yuan, exact: the scores' divisor and the fee-for-service points' (按项目付费)
+    base: (
+        Fraction  # M, yuan, exact: the scores' divisor and the fee-for-service points' (按项目付费)
+    )
     weights: dict[int, int]
     unmapped_procedures: tuple[str, ...] = ()
     cases: int = 0
@@ -214,7 +240,12 @@ def quantize(value: Fraction | Decimal | int, quantum: Decimal) -> Decimal:
 def _cv_units(std: pd.Series, mean: pd.Series) -> np.ndarray:
     """Coefficients of variation (a statistic, not money) in units of 0.0001, half-up; the ratio is
     first rounded to 10 places so float noise cannot move a value across a threshold."""
-    ratio = np.divide(std.to_numpy(float), mean.to_numpy(float), out=np.zeros(len(std)), where=mean.to_numpy(float) != 0)
+    ratio = np.divide(
+        std.to_numpy(float),
+        mean.to_numpy(float),
+        out=np.zeros(len(std)),
+        where=mean.to_numpy(float) != 0,
+    )
     return np.floor(np.round(ratio, 10) * 10_000 + 0.5).astype(np.int64)
 
 
@@ -227,16 +258,22 @@ def score(mean: Fraction | Decimal, base: Fraction | Decimal, scale: Decimal) ->
     return quantize(Fraction(mean) / Fraction(base) * Fraction(scale), SCORE_QUANTUM)
 
 
-def weighted_mean(yearly_means: Mapping[int, Fraction | Decimal], weights: Mapping[int, int]) -> Fraction:
+def weighted_mean(
+    yearly_means: Mapping[int, Fraction | Decimal], weights: Mapping[int, int]
+) -> Fraction:
     """Time-weighted mean of yearly means over the years that have one (weights renormalised)."""
     present = [year for year in yearly_means if weights.get(year, 0)]
     total = sum(weights[year] for year in present)
     if not total:
         raise DipError(ERR_NO_CASES)
-    return sum((Fraction(yearly_means[year]) * weights[year] for year in present), Fraction(0)) / total
+    return (
+        sum((Fraction(yearly_means[year]) * weights[year] for year in present), Fraction(0)) / total
+    )
 
 
-def subtype_coefficient(subtype_mean: Fraction | Decimal, group_mean: Fraction | Decimal) -> Decimal:
+def subtype_coefficient(
+    subtype_mean: Fraction | Decimal, group_mean: Fraction | Decimal
+) -> Decimal:
     """调整系数 = m_j / M_disease (spec §5), 4 decimals half-up."""
     return quantize(Fraction(subtype_mean) / Fraction(group_mean), COEFFICIENT_QUANTUM)
 
@@ -257,7 +294,11 @@ def cost_fen(cases: pd.DataFrame) -> np.ndarray:
         raise DipError(ERR_COLUMNS.format(columns="medfee_sumamt"))
     amounts = cases["medfee_sumamt"]
     exact = (v if isinstance(v, Decimal) else Decimal(str(v)) for v in amounts)
-    return np.fromiter((int(v.quantize(FEN, ROUNDING).scaleb(2)) for v in exact), dtype=np.int64, count=len(amounts))
+    return np.fromiter(
+        (int(v.quantize(FEN, ROUNDING).scaleb(2)) for v in exact),
+        dtype=np.int64,
+        count=len(amounts),
+    )
 
 
 def combination_keys(diag: pd.Series, proc: pd.Series) -> pd.Series:
@@ -265,13 +306,20 @@ def combination_keys(diag: pd.Series, proc: pd.Series) -> pd.Series:
     return diag.where(proc == "", diag + "+" + proc)
 
 
-def treatment_types(proc: pd.Series, procedure_types: Mapping[str, str], unmapped: str) -> pd.Series:
+def treatment_types(
+    proc: pd.Series, procedure_types: Mapping[str, str], unmapped: str
+) -> pd.Series:
     mapped = proc.map(procedure_types).astype(object).fillna(str(unmapped))
     return mapped.where(proc != "", TreatmentType.MEDICAL.value)
 
 
 def assign_groups(
-    diag: pd.Series, proc: pd.Series, *, core_codes: set[str] | frozenset[str], procedure_types: Mapping[str, str], unmapped: str
+    diag: pd.Series,
+    proc: pd.Series,
+    *,
+    core_codes: set[str] | frozenset[str],
+    procedure_types: Mapping[str, str],
+    unmapped: str,
 ) -> pd.DataFrame:
     """The group of each case: its combination when that is a core disease, else its comprehensive one.
 
@@ -285,11 +333,17 @@ def assign_groups(
     treatment = treatment_types(proc, procedure_types, unmapped)
     comprehensive = diag.str[:3] + "-" + treatment.map(TREATMENT_SUFFIX)
     is_core = key.isin(core_codes)
-    return pd.DataFrame({
-        "code": key.where(is_core, comprehensive),
-        "group_type": np.where(is_core, GroupType.CORE.value, GroupType.COMPREHENSIVE.value),
-        "treatment_type": treatment, "key": key, "diag": diag, "proc": proc,
-    }, index=diag.index)
+    return pd.DataFrame(
+        {
+            "code": key.where(is_core, comprehensive),
+            "group_type": np.where(is_core, GroupType.CORE.value, GroupType.COMPREHENSIVE.value),
+            "treatment_type": treatment,
+            "key": key,
+            "diag": diag,
+            "proc": proc,
+        },
+        index=diag.index,
+    )
 
 
 def age_bands(age: pd.Series, newborn_days: pd.Series | None = None) -> pd.Series:
@@ -298,14 +352,19 @@ def age_bands(age: pd.Series, newborn_days: pd.Series | None = None) -> pd.Serie
     days = newborn_days if newborn_days is not None else pd.Series(np.nan, index=age.index)
     newborn = (age == 0) & days.notna() & (pd.to_numeric(days, errors="coerce") <= 28)
     conditions = [newborn, age == 0, age <= 6, age <= 17, age >= 65]
-    return pd.Series(np.select(conditions, ["0-28d", "29d-1y", "1-6", "7-17", "65+"], default="18-64"), index=age.index)
+    return pd.Series(
+        np.select(conditions, ["0-28d", "29d-1y", "1-6", "7-17", "65+"], default="18-64"),
+        index=age.index,
+    )
 
 
 def comorbidity_bands(other_diagnoses: pd.Series) -> pd.Series:
     """Comorbidity proxy: the number of other diagnoses (``;``-joined codes) — 0 / 1 / 2+."""
     text = other_diagnoses.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.strip(";")
     count = np.where(text == "", 0, text.str.count(";+") + 1)
-    return pd.Series(np.select([count == 0, count == 1], ["0", "1"], default="2+"), index=text.index)
+    return pd.Series(
+        np.select([count == 0, count == 1], ["0", "1"], default="2+"), index=text.index
+    )
 
 
 def _pairs(diag: pd.Series, proc: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
@@ -313,59 +372,92 @@ def _pairs(diag: pd.Series, proc: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
     runs once per pair, not once per case."""
     diag_codes, diag_values = pd.factorize(diag.fillna("").astype(str))
     proc_codes, proc_values = pd.factorize(proc.fillna("").astype(str))
-    pair_of_case, pair_ids = pd.factorize(diag_codes.astype(np.int64) * max(len(proc_values), 1) + proc_codes)
-    pairs = pd.DataFrame({
-        "diag": np.asarray(diag_values, dtype=object)[pair_ids // max(len(proc_values), 1)],
-        "proc": np.asarray(proc_values, dtype=object)[pair_ids % max(len(proc_values), 1)],
-        "cases": np.bincount(pair_of_case, minlength=len(pair_ids)),
-    })  # fmt: skip
+    pair_of_case, pair_ids = pd.factorize(
+        diag_codes.astype(np.int64) * max(len(proc_values), 1) + proc_codes
+    )
+    pairs = pd.DataFrame(
+        {
+            "diag": np.asarray(diag_values, dtype=object)[pair_ids // max(len(proc_values), 1)],
+            "proc": np.asarray(proc_values, dtype=object)[pair_ids % max(len(proc_values), 1)],
+            "cases": np.bincount(pair_of_case, minlength=len(pair_ids)),
+        }
+    )
     return pair_of_case, pairs
 
 
-def _prepare(cases: pd.DataFrame, config: DipConfig, procedure_types: Mapping[str, str]) -> pd.DataFrame:
+def _prepare(
+    cases: pd.DataFrame, config: DipConfig, procedure_types: Mapping[str, str]
+) -> pd.DataFrame:
     missing = [column for column in REQUIRED_COLUMNS if column not in cases.columns]
     if missing:
         raise DipError(ERR_COLUMNS.format(columns="、".join(missing)))
     cases = cases[cases["year"].astype("int64").isin(config.years)]
     if cases.empty:
         raise DipError(ERR_NO_CASES)
-    pair_of_case, pairs = _pairs(diagnosis_deciding(cases["maindiag_code"]), cases["main_oprn_oprt_code"])
+    pair_of_case, pairs = _pairs(
+        diagnosis_deciding(cases["maindiag_code"]), cases["main_oprn_oprt_code"]
+    )
     pairs["key"] = combination_keys(pairs["diag"].str.strip(), pairs["proc"].str.strip())
     cases_per_key = pairs.groupby("key")["cases"].transform("sum")
     core = set(pairs.loc[cases_per_key >= config.core_threshold * len(config.years), "key"])
-    grouped = assign_groups(pairs["diag"], pairs["proc"], core_codes=core, procedure_types=procedure_types,
-                            unmapped=config.unmapped_procedure_type)
+    grouped = assign_groups(
+        pairs["diag"],
+        pairs["proc"],
+        core_codes=core,
+        procedure_types=procedure_types,
+        unmapped=config.unmapped_procedure_type,
+    )
     frame = grouped.iloc[pair_of_case].set_axis(cases.index)
     frame["year"] = cases["year"].astype("int64")
     frame["level"] = cases["level"].astype(str)
     frame["fen"] = cost_fen(cases)
     frame["grassroots"] = cases["is_grassroots"].astype(bool)
-    frame[SubtypeDimension.AGE.value] = age_bands(cases["age"], cases["nwb_age"] if "nwb_age" in cases.columns else None)
+    frame[SubtypeDimension.AGE.value] = age_bands(
+        cases["age"], cases["nwb_age"] if "nwb_age" in cases.columns else None
+    )
     frame[SubtypeDimension.COMORBIDITY.value] = comorbidity_bands(cases["otherdiag_codes"])
-    frame[SubtypeDimension.DEATH.value] = np.where(cases["dscg_way"].astype(str) == DEATH_DISCHARGE, "death", "alive")
+    frame[SubtypeDimension.DEATH.value] = np.where(
+        cases["dscg_way"].astype(str) == DEATH_DISCHARGE, "death", "alive"
+    )
     return frame
 
 
 # --- statistics -----------------------------------------------------------------------------------
 
 
-def _weighted_means(frame: pd.DataFrame, by: list[str], weights: Mapping[int, int]) -> dict[tuple, Fraction]:
+def _weighted_means(
+    frame: pd.DataFrame, by: list[str], weights: Mapping[int, int]
+) -> dict[tuple, Fraction]:
     """Exact time-weighted mean cost in yuan per ``by`` group (yearly means weighted, spec §4)."""
     yearly = frame.groupby([*by, "year"], sort=False)["fen"].agg(["sum", "count"])
     means: dict[tuple, dict[int, Fraction]] = {}
-    for (*group, year), total, count in zip(yearly.index, yearly["sum"], yearly["count"], strict=True):
+    for (*group, year), total, count in zip(
+        yearly.index, yearly["sum"], yearly["count"], strict=True
+    ):
         means.setdefault(tuple(group), {})[year] = Fraction(int(total), int(count) * 100)
     return {group: weighted_mean(by_year, weights) for group, by_year in means.items()}
 
 
 def _group_cvs(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     grouped = frame.groupby(by, sort=False)["fen"]
-    stats = pd.DataFrame({"count": grouped.count(), "sum": grouped.sum(), "mean": grouped.mean(), "std": grouped.std(ddof=0)})
+    stats = pd.DataFrame(
+        {
+            "count": grouped.count(),
+            "sum": grouped.sum(),
+            "mean": grouped.mean(),
+            "std": grouped.std(ddof=0),
+        }
+    )
     stats["cv_units"] = _cv_units(stats["std"], stats["mean"])
     return stats
 
 
-def _base_mean(frame: pd.DataFrame, group_means: Mapping[str, Fraction], config: DipConfig, weights: Mapping[int, int]) -> Fraction:
+def _base_mean(
+    frame: pd.DataFrame,
+    group_means: Mapping[str, Fraction],
+    config: DipConfig,
+    weights: Mapping[int, int],
+) -> Fraction:
     method = config.score_method
     if method == ScoreMethod.AVERAGE:
         return _weighted_means(frame.assign(all=""), ["all"], weights)[("",)]
@@ -383,11 +475,18 @@ def _base_mean(frame: pd.DataFrame, group_means: Mapping[str, Fraction], config:
 # --- auxiliary typing -----------------------------------------------------------------------------
 
 
-def winning_dimension(candidates: Sequence[TypingCandidate], config: DipConfig) -> TypingCandidate | None:
+def winning_dimension(
+    candidates: Sequence[TypingCandidate], config: DipConfig
+) -> TypingCandidate | None:
     """The dimension that types a group (spec §5): among those passing the CV gate and the CV
     reduction, the one with the highest trigger coefficient; ``None`` when none passes."""
-    passing = [c for c in candidates if c.cv_before >= config.aux_cv_gate and c.cv_reduction >= config.aux_min_cv_reduction
-               and c.subtypes]  # fmt: skip
+    passing = [
+        c
+        for c in candidates
+        if c.cv_before >= config.aux_cv_gate
+        and c.cv_reduction >= config.aux_min_cv_reduction
+        and c.subtypes
+    ]
     return max(passing, key=lambda c: c.trigger, default=None)
 
 
@@ -398,17 +497,26 @@ def _reduction_units(cv_units: pd.Series, cases: pd.Series, weighted_after: pd.S
     return (2 * (before - weighted_after) * 10_000 + before) // (2 * before)
 
 
-def _subtypes(rows: pd.DataFrame, dimension: str, group_sum: int, group_cases: int, config: DipConfig) -> tuple[SubtypeResult, ...]:
+def _subtypes(
+    rows: pd.DataFrame, dimension: str, group_sum: int, group_cases: int, config: DipConfig
+) -> tuple[SubtypeResult, ...]:
     group_mean = Fraction(group_sum, group_cases * 100)
     return tuple(
-        SubtypeResult(dimension=dimension, key=str(key), cases=int(n), mean_cost=quantize(Fraction(int(total), int(n) * 100), FEN),
-                      coefficient=subtype_coefficient(Fraction(int(total), int(n) * 100), group_mean))
+        SubtypeResult(
+            dimension=dimension,
+            key=str(key),
+            cases=int(n),
+            mean_cost=quantize(Fraction(int(total), int(n) * 100), FEN),
+            coefficient=subtype_coefficient(Fraction(int(total), int(n) * 100), group_mean),
+        )
         for key, n, total in sorted(zip(rows[dimension], rows["count"], rows["sum"], strict=True))
         if n >= config.aux_min_subtype_cases
-    )  # fmt: skip
+    )
 
 
-def _dimension_candidates(last: pd.DataFrame, dimension: str, group_stats: pd.DataFrame, config: DipConfig) -> dict[str, TypingCandidate]:
+def _dimension_candidates(
+    last: pd.DataFrame, dimension: str, group_stats: pd.DataFrame, config: DipConfig
+) -> dict[str, TypingCandidate]:
     """The candidates of one dimension for the groups whose typing passes the CV gates; the gates are
     integer arithmetic over all groups at once, subtypes are built only for the groups that pass."""
     sub = _group_cvs(last, ["code", dimension]).reset_index()
@@ -421,18 +529,24 @@ def _dimension_candidates(last: pd.DataFrame, dimension: str, group_stats: pd.Da
         group = stats.loc[code]
         subtypes = _subtypes(rows, dimension, int(group["sum"]), int(group["count"]), config)
         trigger = max((s.coefficient for s in subtypes), default=Decimal("0"))
-        candidates[code] = TypingCandidate(dimension, _units(group["cv_units"]), _units(reduction[code]), trigger, subtypes)
+        candidates[code] = TypingCandidate(
+            dimension, _units(group["cv_units"]), _units(reduction[code]), trigger, subtypes
+        )
     return candidates
 
 
-def auxiliary_typing(frame: pd.DataFrame, core_codes: Sequence[str], config: DipConfig) -> dict[str, tuple[SubtypeResult, ...]]:
+def auxiliary_typing(
+    frame: pd.DataFrame, core_codes: Sequence[str], config: DipConfig
+) -> dict[str, tuple[SubtypeResult, ...]]:
     """Subtypes of the core groups that qualify for typing on the last look-back year (spec §5)."""
     last = frame[(frame["year"] == max(config.years)) & frame["code"].isin(core_codes)]
     stats = _group_cvs(last, ["code"])
     gate = max(int(config.aux_cv_gate.scaleb(4)), 1)
     eligible = stats[(stats["count"] >= config.aux_min_group_cases) & (stats["cv_units"] >= gate)]
     last = last[last["code"].isin(eligible.index)]
-    per_dimension = [_dimension_candidates(last, d.value, eligible, config) for d in SubtypeDimension]
+    per_dimension = [
+        _dimension_candidates(last, d.value, eligible, config) for d in SubtypeDimension
+    ]
     typed = {}
     for code in sorted(set().union(*per_dimension)):
         winner = winning_dimension([c[code] for c in per_dimension if code in c], config)
@@ -444,12 +558,17 @@ def auxiliary_typing(frame: pd.DataFrame, core_codes: Sequence[str], config: Dip
 # --- flags ----------------------------------------------------------------------------------------
 
 
-def special_flags(*, code: str, diag_code: str, proc_code: str, config: DipConfig) -> dict[str, bool]:
+def special_flags(
+    *, code: str, diag_code: str, proc_code: str, config: DipConfig
+) -> dict[str, bool]:
     """中医优势病种 and 日间手术 from the region's lists: a group is TCM when the TCM list holds its code, its
     main diagnosis or that diagnosis's category (类目); day surgery when the day-surgery list holds its
     code or its main procedure (a comprehensive group has none, so only its code can be listed)."""
     tcm, day = set(config.tcm_codes), set(config.day_surgery_codes)
-    return {"is_tcm": bool(tcm & {code, diag_code, diag_code[:3]}), "is_day_surgery": bool(day & ({code, proc_code} - {""}))}
+    return {
+        "is_tcm": bool(tcm & {code, diag_code, diag_code[:3]}),
+        "is_day_surgery": bool(day & ({code, proc_code} - {""})),
+    }
 
 
 # --- the catalog ----------------------------------------------------------------------------------
@@ -463,7 +582,9 @@ def _level_means(frame: pd.DataFrame, weights: Mapping[int, int]) -> dict[str, d
     return by_group
 
 
-def catalog_from_history(cases: pd.DataFrame, *, procedure_types: Mapping[str, str], config: DipConfig) -> DipCatalog:
+def catalog_from_history(
+    cases: pd.DataFrame, *, procedure_types: Mapping[str, str], config: DipConfig
+) -> DipCatalog:
     """Build the DIP catalog (groups, scores, statistics, subtypes) from the look-back years' cases."""
     weights = config.year_weights()
     frame = _prepare(cases, config, procedure_types)
@@ -473,28 +594,53 @@ def catalog_from_history(cases: pd.DataFrame, *, procedure_types: Mapping[str, s
     level_means = _level_means(frame, weights)
     counts = frame.groupby(["code", "year"]).size()
     grassroots = frame.groupby("code")["grassroots"].sum()
-    typed = auxiliary_typing(frame, sorted(set(frame.loc[frame["group_type"] == GroupType.CORE, "code"])), config)
+    typed = auxiliary_typing(
+        frame, sorted(set(frame.loc[frame["group_type"] == GroupType.CORE, "code"])), config
+    )
     first = frame.drop_duplicates("code").set_index("code")
     groups = []
     for code in sorted(means):
         row, cv = first.loc[code], _units(stats.loc[code, "cv_units"])
-        grassroots_share = quantize(Fraction(int(grassroots[code]), int(stats.loc[code, "count"])), CV_QUANTUM)
+        grassroots_share = quantize(
+            Fraction(int(grassroots[code]), int(stats.loc[code, "count"])), CV_QUANTUM
+        )
         is_core = row["group_type"] == GroupType.CORE
-        groups.append(GroupResult(
-            code=code, group_type=row["group_type"], diag_code=row["diag"] if is_core else row["diag"][:3],
-            proc_code=row["proc"] if is_core else "", treatment_type=row["treatment_type"],
-            score=score(means[code], base, config.scale),
-            case_counts={year: int(counts.get((code, year), 0)) for year in sorted(config.years)},
-            mean_cost=quantize(means[code], FEN), cv=cv,
-            level_means=level_means[code],
-            grassroots_share=grassroots_share,
-            is_grassroots=grassroots_share >= config.grassroots_min_share and cv <= config.grassroots_max_cv,
-            subtypes=typed.get(code, ()),
-            **special_flags(code=code, diag_code=row["diag"], proc_code=row["proc"] if is_core else "", config=config),
-        ))  # fmt: skip
-    unmapped = sorted(set(frame.loc[(frame["proc"] != "") & ~frame["proc"].isin(procedure_types.keys()), "proc"]))
-    return DipCatalog(groups=tuple(groups), base=base, weights=weights,
-                      unmapped_procedures=tuple(unmapped), cases=len(frame))
+        groups.append(
+            GroupResult(
+                code=code,
+                group_type=row["group_type"],
+                diag_code=row["diag"] if is_core else row["diag"][:3],
+                proc_code=row["proc"] if is_core else "",
+                treatment_type=row["treatment_type"],
+                score=score(means[code], base, config.scale),
+                case_counts={
+                    year: int(counts.get((code, year), 0)) for year in sorted(config.years)
+                },
+                mean_cost=quantize(means[code], FEN),
+                cv=cv,
+                level_means=level_means[code],
+                grassroots_share=grassroots_share,
+                is_grassroots=grassroots_share >= config.grassroots_min_share
+                and cv <= config.grassroots_max_cv,
+                subtypes=typed.get(code, ()),
+                **special_flags(
+                    code=code,
+                    diag_code=row["diag"],
+                    proc_code=row["proc"] if is_core else "",
+                    config=config,
+                ),
+            )
+        )
+    unmapped = sorted(
+        set(frame.loc[(frame["proc"] != "") & ~frame["proc"].isin(procedure_types.keys()), "proc"])
+    )
+    return DipCatalog(
+        groups=tuple(groups),
+        base=base,
+        weights=weights,
+        unmapped_procedures=tuple(unmapped),
+        cases=len(frame),
+    )
 
 
 # --- golden cases ---------------------------------------------------------------------------------
@@ -515,14 +661,25 @@ class GoldenResult:
         return self.actual_code == self.expected_code and self.actual_score == self.expected_score
 
 
-def golden_check(golden: pd.DataFrame, *, assigned: pd.Series, scores: Mapping[str, Decimal]) -> list[GoldenResult]:
+def golden_check(
+    golden: pd.DataFrame, *, assigned: pd.Series, scores: Mapping[str, Decimal]
+) -> list[GoldenResult]:
     """Compare each golden case's expected group code and score with the group the grouper
     assigned it (``assigned``, aligned with ``golden``; "" = ungroupable) and that group's score.
     ``golden`` has columns label, expected_code, expected_score."""
     return [
-        GoldenResult(label=str(label), expected_code=str(expected_code), expected_score=Decimal(str(expected_score)),
-                     actual_code=str(code), actual_score=scores.get(str(code)))
-        for label, expected_code, expected_score, code in zip(
-            golden["label"], golden["expected_code"], golden["expected_score"], assigned, strict=True
+        GoldenResult(
+            label=str(label),
+            expected_code=str(expected_code),
+            expected_score=Decimal(str(expected_score)),
+            actual_code=str(code),
+            actual_score=scores.get(str(code)),
         )
-    ]  # fmt: skip
+        for label, expected_code, expected_score, code in zip(
+            golden["label"],
+            golden["expected_code"],
+            golden["expected_score"],
+            assigned,
+            strict=True,
+        )
+    ]

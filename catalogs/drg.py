@@ -61,7 +61,12 @@ from config.lazy import numpy as np
 from config.lazy import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "drg"
-SURGICAL_KIND, OPERATION_KIND, MEDICAL_KIND, AMBIGUOUS_KIND = "surgical", "operation", "medical", "ambiguous"
+SURGICAL_KIND, OPERATION_KIND, MEDICAL_KIND, AMBIGUOUS_KIND = (
+    "surgical",
+    "operation",
+    "medical",
+    "ambiguous",
+)
 KINDS = (SURGICAL_KIND, OPERATION_KIND, MEDICAL_KIND, AMBIGUOUS_KIND)
 SPLITS = frozenset({"135", "15", "35", "9"})
 SEVERITY = {"MCC": 1, "CC": 3}
@@ -73,7 +78,14 @@ POINTS_SCALE = 100
 
 # Conditions of a row (columns of mdc.csv / adrg.csv), as data.
 DIAG_MATCHES = ("", "main", "any")  # "" = main when the row lists diagnoses
-PROC_MATCHES = ("", "main", "any", "or_main", "or_any", "no_or")  # "" = main when the row lists procedures
+PROC_MATCHES = (
+    "",
+    "main",
+    "any",
+    "or_main",
+    "or_any",
+    "no_or",
+)  # "" = main when the row lists procedures
 SEXES = {"": 0, "M": 1, "F": 2}
 YES = "yes"
 
@@ -99,13 +111,35 @@ TRACE_TEXT = {
     TRACE_NO_MDC: "不能入组：主要诊断不在所有MDC的主诊表内",
     TRACE_NO_ADRG: "不能入组：不符合所有MDC的ADRG入组条件",
 }
-UNGROUPABLE_TRACES = frozenset({TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_INVALID_SEX, TRACE_NO_NEWBORN_WEIGHT,
-                                TRACE_NO_MDC, TRACE_NO_ADRG})  # fmt: skip
+UNGROUPABLE_TRACES = frozenset(
+    {
+        TRACE_NO_DIAGNOSIS,
+        TRACE_INVALID_DIAGNOSIS,
+        TRACE_INVALID_SEX,
+        TRACE_NO_NEWBORN_WEIGHT,
+        TRACE_NO_MDC,
+        TRACE_NO_ADRG,
+    }
+)
 # Checks first (in this order), then the ADRG kinds, then the two late failures.
-_TRACE_ORDER = [TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_INVALID_SEX, TRACE_NO_NEWBORN_WEIGHT, TRACE_SURGICAL,
-                TRACE_OPERATION, TRACE_AMBIGUOUS, TRACE_MEDICAL, TRACE_NO_MDC, TRACE_NO_ADRG]  # fmt: skip
-_KIND_TRACE = {SURGICAL_KIND: TRACE_SURGICAL, OPERATION_KIND: TRACE_OPERATION, MEDICAL_KIND: TRACE_MEDICAL,
-               AMBIGUOUS_KIND: TRACE_AMBIGUOUS}  # fmt: skip
+_TRACE_ORDER = [
+    TRACE_NO_DIAGNOSIS,
+    TRACE_INVALID_DIAGNOSIS,
+    TRACE_INVALID_SEX,
+    TRACE_NO_NEWBORN_WEIGHT,
+    TRACE_SURGICAL,
+    TRACE_OPERATION,
+    TRACE_AMBIGUOUS,
+    TRACE_MEDICAL,
+    TRACE_NO_MDC,
+    TRACE_NO_ADRG,
+]
+_KIND_TRACE = {
+    SURGICAL_KIND: TRACE_SURGICAL,
+    OPERATION_KIND: TRACE_OPERATION,
+    MEDICAL_KIND: TRACE_MEDICAL,
+    AMBIGUOUS_KIND: TRACE_AMBIGUOUS,
+}
 SEVERITY_TEXT = {1: "伴MCC", 3: "伴CC", NO_CC: "无CC/MCC"}
 
 ERR_RULES_COLUMNS = "DRG规则表缺少列：{columns}"
@@ -115,19 +149,43 @@ ERR_HISTORY_COLUMNS = "历史数据缺少列：{columns}"
 ERR_YEAR_WEIGHTS = "历史数据中的年度没有权重：{years}"
 
 MDC_COLUMNS = ("mdc", "name", "diag_codes", "sex", "age_days_max", "or_procedure", "min_regions")
-ADRG_COLUMNS = ("adrg", "mdc", "name", "kind", "split", "diag_match", "diag_codes", "proc_match", "proc_codes", "proc_rule",
-                "age_days_max", "weight_min", "weight_max")  # fmt: skip
+ADRG_COLUMNS = (
+    "adrg",
+    "mdc",
+    "name",
+    "kind",
+    "split",
+    "diag_match",
+    "diag_codes",
+    "proc_match",
+    "proc_codes",
+    "proc_rule",
+    "age_days_max",
+    "weight_min",
+    "weight_max",
+)
 CC_COLUMNS = ("diag_code", "level", "family")
 EXCLUSION_COLUMNS = ("family", "name", "diag_codes")
 OR_PROCEDURE_COLUMNS = ("proc_code", "name")
 TRAUMA_COLUMNS = ("region", "name", "diag_codes")
 OPTIONAL_TABLES = ("or_procedures", "trauma")  # absent files / sheets are empty tables
-TABLE_COLUMNS = {"mdc": MDC_COLUMNS, "adrg": ADRG_COLUMNS, "cc": CC_COLUMNS, "exclusions": EXCLUSION_COLUMNS,
-                 "or_procedures": OR_PROCEDURE_COLUMNS, "trauma": TRAUMA_COLUMNS}  # fmt: skip
+TABLE_COLUMNS = {
+    "mdc": MDC_COLUMNS,
+    "adrg": ADRG_COLUMNS,
+    "cc": CC_COLUMNS,
+    "exclusions": EXCLUSION_COLUMNS,
+    "or_procedures": OR_PROCEDURE_COLUMNS,
+    "trauma": TRAUMA_COLUMNS,
+}
 # Columns added after the first format: a table without them reads as if they were blank.
-_REQUIRED_COLUMNS = {"mdc": ("mdc", "name", "diag_codes"), "adrg": ("adrg", "mdc", "name", "kind", "split", "diag_codes", "proc_codes"),
-                     "cc": CC_COLUMNS, "exclusions": EXCLUSION_COLUMNS, "or_procedures": OR_PROCEDURE_COLUMNS,
-                     "trauma": TRAUMA_COLUMNS}  # fmt: skip
+_REQUIRED_COLUMNS = {
+    "mdc": ("mdc", "name", "diag_codes"),
+    "adrg": ("adrg", "mdc", "name", "kind", "split", "diag_codes", "proc_codes"),
+    "cc": CC_COLUMNS,
+    "exclusions": EXCLUSION_COLUMNS,
+    "or_procedures": OR_PROCEDURE_COLUMNS,
+    "trauma": TRAUMA_COLUMNS,
+}
 
 
 # --- the rule tables -----------------------------------------------------------------------------------
@@ -141,7 +199,9 @@ class DrgRules:
 
     mdc: pd.DataFrame  # mdc (unique), name, sex 0/1/2, age_days_max, or_procedure, min_regions; index = listed order
     mdc_diagnoses: pd.DataFrame  # mdc_row, diag_code
-    adrg: pd.DataFrame  # adrg (unique), mdc, name, kind, split, diag_match, proc_match, age_days_max, weight_min,
+    adrg: (
+        pd.DataFrame
+    )  # adrg (unique), mdc, name, kind, split, diag_match, proc_match, age_days_max, weight_min,
     #                     weight_max, mdc_row, rank (order of trial: MDC order, then listed order); index 0..n-1
     adrg_diagnoses: pd.DataFrame  # adrg_row, diag_code
     adrg_procedures: pd.DataFrame  # adrg_row, proc_code, group
@@ -156,12 +216,16 @@ class DrgRules:
 def _text(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     require_columns(frame, _REQUIRED_COLUMNS[table], ERR_RULES_COLUMNS)
     frame = frame.reindex(columns=TABLE_COLUMNS[table], fill_value="")
-    return frame.fillna("").astype(str).apply(lambda column: column.str.strip()).reset_index(drop=True)
+    return (
+        frame.fillna("").astype(str).apply(lambda column: column.str.strip()).reset_index(drop=True)
+    )
 
 
 def _exploded(frame: pd.DataFrame, column: str, target: str) -> pd.DataFrame:
     """One row per ``;``-separated code of ``column``, renamed ``target``; blank entries dropped."""
-    long = frame.drop(columns=column).assign(**{target: frame[column].str.split(";")}).explode(target)
+    long = (
+        frame.drop(columns=column).assign(**{target: frame[column].str.split(";")}).explode(target)
+    )
     long[target] = long[target].fillna("").str.strip()
     return long[long[target] != ""].reset_index(drop=True)
 
@@ -189,7 +253,9 @@ def drg_rules(
 ) -> DrgRules:
     """Rules from the CSV-shaped tables (list cells separated by ``;``), checked for consistency."""
     empty = lambda table: pd.DataFrame(columns=TABLE_COLUMNS[table])  # noqa: E731
-    or_procedures = _text(empty("or_procedures") if or_procedures is None else or_procedures, "or_procedures")
+    or_procedures = _text(
+        empty("or_procedures") if or_procedures is None else or_procedures, "or_procedures"
+    )
     trauma = _text(empty("trauma") if trauma is None else trauma, "trauma")
     if len(mdc) == 0 or len(adrg) == 0:
         _fail("MDC表和ADRG表不能为空")
@@ -199,15 +265,21 @@ def drg_rules(
     exclusion_table = _text(exclusions, "exclusions")
     rules = DrgRules(
         mdc=mdc_table.drop(columns="diag_codes"),
-        mdc_diagnoses=_exploded(mdc_table[["diag_codes"]].assign(mdc_row=mdc_table.index), "diag_codes", "diag_code"),
+        mdc_diagnoses=_exploded(
+            mdc_table[["diag_codes"]].assign(mdc_row=mdc_table.index), "diag_codes", "diag_code"
+        ),
         adrg=adrg_table.drop(columns=["diag_codes", "proc_codes", "proc_rule"]),
-        adrg_diagnoses=_exploded(adrg_table[["diag_codes"]].assign(adrg_row=adrg_table.index), "diag_codes", "diag_code"),
-        adrg_procedures=adrg_procedures, adrg_rules=adrg_rules, cc=cc_table,
+        adrg_diagnoses=_exploded(
+            adrg_table[["diag_codes"]].assign(adrg_row=adrg_table.index), "diag_codes", "diag_code"
+        ),
+        adrg_procedures=adrg_procedures,
+        adrg_rules=adrg_rules,
+        cc=cc_table,
         exclusions=_exploded(exclusion_table[["family", "diag_codes"]], "diag_codes", "diag_code"),
         families=pd.Index(pd.concat([exclusion_table["family"], cc_table["family"]]).unique()),
         or_procedures=pd.Index(or_procedures["proc_code"].unique()),
         trauma=_exploded(trauma[["region", "diag_codes"]], "diag_codes", "diag_code"),
-    )  # fmt: skip
+    )
     _rules_checked(rules, exclusion_table)
     return rules
 
@@ -220,25 +292,38 @@ def _mdc_table(table: pd.DataFrame) -> pd.DataFrame:
     if not table["or_procedure"].isin(["", YES]).all():
         _fail("MDC手术室手术条件须为 yes 或留空")
     return table.assign(
-        sex=table["sex"].map(SEXES).astype(np.int8), age_days_max=_number(table["age_days_max"], "MDC年龄天数上限"),
-        or_procedure=table["or_procedure"] == YES, min_regions=np.nan_to_num(_number(table["min_regions"], "创伤部位数")).astype(int),
-    )  # fmt: skip
+        sex=table["sex"].map(SEXES).astype(np.int8),
+        age_days_max=_number(table["age_days_max"], "MDC年龄天数上限"),
+        or_procedure=table["or_procedure"] == YES,
+        min_regions=np.nan_to_num(_number(table["min_regions"], "创伤部位数")).astype(int),
+    )
 
 
-def _adrg_table(table: pd.DataFrame, mdc: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _adrg_table(
+    table: pd.DataFrame, mdc: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The ADRG rows with their defaults filled, the procedures with their group, the procedure rules."""
     table = table.assign(
-        diag_match=np.where((table["diag_match"] == "") & (table["diag_codes"] != ""), "main", table["diag_match"]),
-        proc_match=np.where((table["proc_match"] == "") & (table["proc_codes"] != ""), "main", table["proc_match"]),
+        diag_match=np.where(
+            (table["diag_match"] == "") & (table["diag_codes"] != ""), "main", table["diag_match"]
+        ),
+        proc_match=np.where(
+            (table["proc_match"] == "") & (table["proc_codes"] != ""), "main", table["proc_match"]
+        ),
         age_days_max=_number(table["age_days_max"], "ADRG年龄天数上限"),
-        weight_min=_number(table["weight_min"], "体重下限"), weight_max=_number(table["weight_max"], "体重上限"),
+        weight_min=_number(table["weight_min"], "体重下限"),
+        weight_max=_number(table["weight_max"], "体重上限"),
         mdc_row=pd.Index(mdc["mdc"]).get_indexer(table["mdc"]),
-    )  # fmt: skip
+    )
     table["rank"] = np.lexsort((table.index.to_numpy(), table["mdc_row"].to_numpy()))
     table["rank"] = np.argsort(table["rank"].to_numpy())
-    procedures = _exploded(table[["proc_codes"]].assign(adrg_row=table.index), "proc_codes", "entry")
+    procedures = _exploded(
+        table[["proc_codes"]].assign(adrg_row=table.index), "proc_codes", "entry"
+    )
     grouped = procedures["entry"].str.contains(":", regex=False).to_numpy(dtype=bool)
-    procedures["group"] = np.where(grouped, procedures["entry"].str.split(":").str[0].str.strip(), "1")
+    procedures["group"] = np.where(
+        grouped, procedures["entry"].str.split(":").str[0].str.strip(), "1"
+    )
     procedures["proc_code"] = procedures["entry"].str.split(":").str[-1].str.strip()
     return table, procedures[["adrg_row", "proc_code", "group"]], _rule_terms(table)
 
@@ -246,9 +331,16 @@ def _adrg_table(table: pd.DataFrame, mdc: pd.DataFrame) -> tuple[pd.DataFrame, p
 def _rule_terms(table: pd.DataFrame) -> pd.DataFrame:
     """The procedure rule ``1+2|1+3+4`` of each ``any`` row as (adrg_row, term, group): the row fires when every
     group of one term has a procedure of the case. An ``any`` row without a rule needs one group-1 procedure."""
-    text = np.where((table["proc_rule"] == "") & (table["proc_match"] == "any"), "1", table["proc_rule"])
-    rows = [(row, f"{row}/{t}", group.strip()) for row, rule in enumerate(text) if rule
-            for t, term in enumerate(rule.split("|")) for group in term.split("+")]  # fmt: skip
+    text = np.where(
+        (table["proc_rule"] == "") & (table["proc_match"] == "any"), "1", table["proc_rule"]
+    )
+    rows = [
+        (row, f"{row}/{t}", group.strip())
+        for row, rule in enumerate(text)
+        if rule
+        for t, term in enumerate(rule.split("|"))
+        for group in term.split("+")
+    ]
     frame = pd.DataFrame(rows, columns=["adrg_row", "term", "group"])
     frame["term"] = pd.factorize(frame["term"])[0]
     return frame
@@ -256,15 +348,24 @@ def _rule_terms(table: pd.DataFrame) -> pd.DataFrame:
 
 def _rules_checked(rules: DrgRules, exclusions: pd.DataFrame) -> None:
     adrg, mdc = rules.adrg, rules.mdc
-    if mdc["mdc"].duplicated().any() or adrg["adrg"].duplicated().any() or (adrg["mdc_row"] < 0).any():
+    if (
+        mdc["mdc"].duplicated().any()
+        or adrg["adrg"].duplicated().any()
+        or (adrg["mdc_row"] < 0).any()
+    ):
         _fail("MDC或ADRG编码重复，或ADRG所属MDC不存在")
     if not (adrg["adrg"].str[0] == adrg["mdc"].str[-1]).all():
         _fail("ADRG编码首字母须与所属MDC字母一致")
     if not adrg["kind"].isin(KINDS).all() or not adrg["split"].isin(SPLITS).all():
         _fail("ADRG类型须为 surgical/operation/medical/ambiguous，细分须为 135/15/35/9")
     if ((adrg["kind"] == AMBIGUOUS_KIND) != adrg["adrg"].str.endswith(AMBIGUOUS_SUFFIX)).any():
-        _fail(f"歧义组（类型 ambiguous）的编码须为 MDC字母 + {AMBIGUOUS_SUFFIX}，其他ADRG不得以此结尾")
-    if not adrg["diag_match"].isin(DIAG_MATCHES).all() or not adrg["proc_match"].isin(PROC_MATCHES).all():
+        _fail(
+            f"歧义组（类型 ambiguous）的编码须为 MDC字母 + {AMBIGUOUS_SUFFIX}，其他ADRG不得以此结尾"
+        )
+    if (
+        not adrg["diag_match"].isin(DIAG_MATCHES).all()
+        or not adrg["proc_match"].isin(PROC_MATCHES).all()
+    ):
         _fail("诊断匹配方式须为 main/any，手术匹配方式须为 main/any/or_main/or_any/no_or")
     procedure_kind = adrg["kind"].isin([SURGICAL_KIND, OPERATION_KIND])
     if (procedure_kind & ~adrg["proc_match"].isin(["main", "any", "or_main", "or_any"])).any():
@@ -287,7 +388,9 @@ def _rules_checked(rules: DrgRules, exclusions: pd.DataFrame) -> None:
 
 
 def _optional_table(directory: Path, table: str) -> pd.DataFrame | None:
-    path = next((p for p in (directory / f"{table}.csv", directory / f"{table}.csv.gz") if p.exists()), None)
+    path = next(
+        (p for p in (directory / f"{table}.csv", directory / f"{table}.csv.gz") if p.exists()), None
+    )
     return pd.read_csv(path, dtype=str, keep_default_na=False) if path else None
 
 
@@ -296,7 +399,9 @@ def drg_rules_load(directory: Path = DATA_DIR) -> DrgRules:
     return drg_rules(**{table: _optional_table(directory, table) for table in TABLE_COLUMNS})
 
 
-_CACHE: dict[tuple, tuple] = {}  # (kind, id(object), ...) -> (the object, its derived value): see ``_cached``
+_CACHE: dict[
+    tuple, tuple
+] = {}  # (kind, id(object), ...) -> (the object, its derived value): see ``_cached``
 _CACHE_SIZE = 256
 # Values derived from one call's cases (``_CaseCodes``, the case's distinct codes): kept apart, and only a few,
 # so a call's cases are not held alive by the cache and never push the rule-set indexes out of it.
@@ -318,12 +423,19 @@ def _cached(kind: str, owner: object, build, *extra):
     return hit[1]
 
 
-def _entry_index(table: pd.DataFrame, owner: str) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+def _entry_index(
+    table: pd.DataFrame, owner: str
+) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
     """The distinct entries of a list table (a hash index) and, per entry, its owners as a slice of one array."""
     codes, entries = pd.factorize(table["diag_code"].to_numpy(dtype=object))
     order = np.argsort(codes, kind="stable")
     counts = np.bincount(codes, minlength=len(entries))
-    return pd.Index(entries, dtype=object), np.cumsum(counts) - counts, counts, table[owner].to_numpy()[order]
+    return (
+        pd.Index(entries, dtype=object),
+        np.cumsum(counts) - counts,
+        counts,
+        table[owner].to_numpy()[order],
+    )
 
 
 def _keys(codes: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -336,15 +448,25 @@ def _keys(codes: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return whole, deciding, np.asarray(pd.Index(deciding).str[:3], dtype=object)
 
 
-def _members(codes: pd.Index, table: pd.DataFrame, owner: str, *, category: bool = True) -> pd.DataFrame:
+def _members(
+    codes: pd.Index, table: pd.DataFrame, owner: str, *, category: bool = True
+) -> pd.DataFrame:
     """(code, owner) for each distinct diagnosis on an owner's list: listed whole, by its deciding part
     (the aetiology code of a dagger/asterisk pair) or (``category``) by its 3-character category."""
-    entries, starts, counts, owners = _cached("entries", table, lambda: _entry_index(table, owner), owner)
+    entries, starts, counts, owners = _cached(
+        "entries", table, lambda: _entry_index(table, owner), owner
+    )
     keys = _cached("keys", codes, lambda: _keys(codes))
     found_codes, found_owners = [], []
     for key in keys if category else keys[:2]:
-        position = entries.get_indexer(pd.Index(key, dtype=object))  # an object target: no string-dtype inference
-        count = np.where(position >= 0, counts[np.maximum(position, 0)], 0) if len(entries) else np.zeros(len(key), dtype=np.int64)
+        position = entries.get_indexer(
+            pd.Index(key, dtype=object)
+        )  # an object target: no string-dtype inference
+        count = (
+            np.where(position >= 0, counts[np.maximum(position, 0)], 0)
+            if len(entries)
+            else np.zeros(len(key), dtype=np.int64)
+        )
         first = np.repeat(starts[np.maximum(position, 0)] if len(entries) else position, count)
         offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
         found_codes.append(np.repeat(np.arange(len(key)), count))
@@ -356,7 +478,11 @@ def _members(codes: pd.Index, table: pd.DataFrame, owner: str, *, category: bool
 # --- the grouper ---------------------------------------------------------------------------------
 
 
-def drg_group(cases: pd.DataFrame, rules: DrgRules, procedure_types: Mapping[str, str] | pd.Series | None = None) -> pd.DataFrame:
+def drg_group(
+    cases: pd.DataFrame,
+    rules: DrgRules,
+    procedure_types: Mapping[str, str] | pd.Series | None = None,
+) -> pd.DataFrame:
     """Group each case: ``drg_code``, ``mdc``, ``adrg``, ``severity`` (1/3/5), ``trace``, ``trace_text``, ``rule_trace``.
 
     ``cases`` needs ``maindiag_code``, ``main_oprn_oprt_code`` and ``otherdiag_codes`` (``;``-separated); it may
@@ -364,7 +490,9 @@ def drg_group(cases: pd.DataFrame, rules: DrgRules, procedure_types: Mapping[str
     ``nwb_adm_wt`` (grams); a condition on an absent field does not hold. The operating-room procedures are
     the rule set's, plus the codes ``procedure_types`` types 手术. Ungroupable: ``drg_code == ""``.
     """
-    require_columns(cases, ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"), ERR_CASES_COLUMNS)
+    require_columns(
+        cases, ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"), ERR_CASES_COLUMNS
+    )
     case = _CaseCodes.of(cases, rules, procedure_types)
     unit_pos, units = _units(case, rules)
     adrg_row, trace, mdc_row = _outcomes(units, case, rules)
@@ -382,7 +510,13 @@ def drg_group(cases: pd.DataFrame, rules: DrgRules, procedure_types: Mapping[str
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     unit, level = outcome_of[pairs[order] // 3], pairs[order] % 3 * 2 + 1
-    return _spread(_result(pd.RangeIndex(len(order)), rules, adrg_row[unit], trace[unit], mdc_row[unit], level), rank[pair_pos], cases.index)
+    return _spread(
+        _result(
+            pd.RangeIndex(len(order)), rules, adrg_row[unit], trace[unit], mdc_row[unit], level
+        ),
+        rank[pair_pos],
+        cases.index,
+    )
 
 
 def _spread(frame: pd.DataFrame, positions: np.ndarray, index: pd.Index) -> pd.DataFrame:
@@ -390,7 +524,9 @@ def _spread(frame: pd.DataFrame, positions: np.ndarray, index: pd.Index) -> pd.D
     columns = {}
     for name, column in frame.items():
         if isinstance(column.dtype, pd.CategoricalDtype):
-            columns[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy()[positions], dtype=column.dtype, validate=False)
+            columns[name] = pd.Categorical.from_codes(
+                column.cat.codes.to_numpy()[positions], dtype=column.dtype, validate=False
+            )
         else:
             columns[name] = column.to_numpy()[positions]
     return pd.DataFrame(columns, index=index)
@@ -423,31 +559,71 @@ class _CaseCodes:
         if procedure_types is not None:
             typed = pd.Series(procedure_types, dtype=object)
             surgery = typed.index[typed.map(PROCEDURE_TYPE_TO_TREATMENT).to_numpy() == SURGICAL]
-            or_codes = or_codes.append(pd.Index(surgery.astype(str).str.strip(), dtype=object)).unique()
+            or_codes = or_codes.append(
+                pd.Index(surgery.astype(str).str.strip(), dtype=object)
+            ).unique()
         blank = pd.Series("", index=cases.index)
         other_pos, other_strings = pd.factorize(cases["otherdiag_codes"].fillna("").astype(str))
-        oproc_pos, oproc_strings = pd.factorize(cases.get("other_oprn_oprt_codes", blank).fillna("").astype(str))
-        number = lambda name: pd.to_numeric(cases[name], errors="coerce").to_numpy(dtype=float) if name in cases else np.full(len(cases), np.nan)  # noqa: E731
+        oproc_pos, oproc_strings = pd.factorize(
+            cases.get("other_oprn_oprt_codes", blank).fillna("").astype(str)
+        )
+
+        def number(name):
+            if name not in cases:
+                return np.full(len(cases), np.nan)
+            return pd.to_numeric(cases[name], errors="coerce").to_numpy(dtype=float)
+
         sex = _sexes(cases["gend"]) if "gend" in cases else None
         age_days = np.where(np.isnan(number("nwb_age")), number("age") * 365, number("nwb_age"))
-        weight = np.where(np.isnan(number("nwb_bir_wt")), number("nwb_adm_wt"), number("nwb_bir_wt"))
+        weight = np.where(
+            np.isnan(number("nwb_bir_wt")), number("nwb_adm_wt"), number("nwb_bir_wt")
+        )
         order = {name: position for position, name in enumerate(_TRACE_ORDER)}
         weighed = "nwb_bir_wt" in cases or "nwb_adm_wt" in cases
         check = np.select(
-            [np.asarray(diag_codes == "")[diag_pos], ~valid_diagnosis(diag_codes)[diag_pos],
-             sex == 0 if sex is not None else np.zeros(len(cases), dtype=bool),
-             weighed & (age_days <= NEWBORN_DAYS) & np.isnan(weight)],
-            [order[TRACE_NO_DIAGNOSIS], order[TRACE_INVALID_DIAGNOSIS], order[TRACE_INVALID_SEX], order[TRACE_NO_NEWBORN_WEIGHT]], -1,
-        )  # fmt: skip
-        return cls(diag_pos, diag_codes, proc_pos, proc_codes, np.asarray(proc_codes.isin(or_codes)), other_pos,
-                   np.asarray(other_strings, dtype=object), oproc_pos, np.asarray(oproc_strings, dtype=object), or_codes,
-                   np.zeros(len(cases), np.int8) if sex is None else sex, age_days, weight, check)  # fmt: skip
+            [
+                np.asarray(diag_codes == "")[diag_pos],
+                ~valid_diagnosis(diag_codes)[diag_pos],
+                sex == 0 if sex is not None else np.zeros(len(cases), dtype=bool),
+                weighed & (age_days <= NEWBORN_DAYS) & np.isnan(weight),
+            ],
+            [
+                order[TRACE_NO_DIAGNOSIS],
+                order[TRACE_INVALID_DIAGNOSIS],
+                order[TRACE_INVALID_SEX],
+                order[TRACE_NO_NEWBORN_WEIGHT],
+            ],
+            -1,
+        )
+        return cls(
+            diag_pos,
+            diag_codes,
+            proc_pos,
+            proc_codes,
+            np.asarray(proc_codes.isin(or_codes)),
+            other_pos,
+            np.asarray(other_strings, dtype=object),
+            oproc_pos,
+            np.asarray(oproc_strings, dtype=object),
+            or_codes,
+            np.zeros(len(cases), np.int8) if sex is None else sex,
+            age_days,
+            weight,
+            check,
+        )
 
 
 def _sexes(column: pd.Series) -> np.ndarray:
     """1 / 2 / 0 (unknown) per case, mapped once per distinct value."""
     positions, values = pd.factorize(column, use_na_sentinel=True)
-    sexes = pd.Index(values, dtype=object).astype(str).str.strip().map({"1": 1, "2": 2}).fillna(0).to_numpy(dtype=np.int8)
+    sexes = (
+        pd.Index(values, dtype=object)
+        .astype(str)
+        .str.strip()
+        .map({"1": 1, "2": 2})
+        .fillna(0)
+        .to_numpy(dtype=np.int8)
+    )
     return np.append(sexes, np.int8(0))[positions]
 
 
@@ -479,27 +655,50 @@ def _positions(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return slot[keys], distinct
 
 
-def _signatures(left_pos: np.ndarray, right_pos: np.ndarray, left_hits: pd.DataFrame, right_hits: pd.DataFrame,
-                item: str) -> tuple[np.ndarray, pd.DataFrame]:  # fmt: skip
+def _signatures(
+    left_pos: np.ndarray,
+    right_pos: np.ndarray,
+    left_hits: pd.DataFrame,
+    right_hits: pd.DataFrame,
+    item: str,
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Per case, the id (0 = none) of the set of ``item`` hit by its left code or its right string; and (sig, item) rows.
 
     Left codes hitting the same items are one class first, so the (class, right string) pairs are few."""
     if left_hits.empty and right_hits.empty:
-        return np.zeros(len(left_pos), dtype=np.int64), pd.DataFrame({"sig": [], item: []}, dtype=np.int64)
-    left, member = left_hits["left"].to_numpy(dtype=np.int64), left_hits[item].to_numpy(dtype=np.int64)
+        return np.zeros(len(left_pos), dtype=np.int64), pd.DataFrame(
+            {"sig": [], item: []}, dtype=np.int64
+        )
+    left, member = (
+        left_hits["left"].to_numpy(dtype=np.int64),
+        left_hits[item].to_numpy(dtype=np.int64),
+    )
     owners, ids = _set_ids(left, member)
-    left_class = np.zeros(max(int(left_pos.max(initial=0)), int(left.max(initial=0))) + 1, dtype=np.int64)
+    left_class = np.zeros(
+        max(int(left_pos.max(initial=0)), int(left.max(initial=0))) + 1, dtype=np.int64
+    )
     left_class[owners] = ids + 1
     class_hits = pd.DataFrame({"left": left_class[left], item: member}).drop_duplicates()
     size = int(right_pos.max(initial=0)) + 1
-    pair_pos, pairs = _positions(left_class[left_pos] * size + right_pos, (int(left_class.max(initial=0)) + 1) * size)
-    table = pd.DataFrame({"pair": np.arange(len(pairs)), "left": pairs // size, "right": pairs % size})
-    hits = pd.concat([table.merge(class_hits, on="left")[["pair", item]], table.merge(right_hits, on="right")[["pair", item]]])
+    pair_pos, pairs = _positions(
+        left_class[left_pos] * size + right_pos, (int(left_class.max(initial=0)) + 1) * size
+    )
+    table = pd.DataFrame(
+        {"pair": np.arange(len(pairs)), "left": pairs // size, "right": pairs % size}
+    )
+    hits = pd.concat(
+        [
+            table.merge(class_hits, on="left")[["pair", item]],
+            table.merge(right_hits, on="right")[["pair", item]],
+        ]
+    )
     hits = hits.drop_duplicates()
     owner, set_id = _set_ids(hits["pair"].to_numpy(), hits[item].to_numpy())
     pair_sig = np.zeros(len(pairs), dtype=np.int64)
     pair_sig[owner] = set_id + 1
-    rows = pd.DataFrame({"sig": pair_sig[hits["pair"].to_numpy()], item: hits[item].to_numpy()}).drop_duplicates()
+    rows = pd.DataFrame(
+        {"sig": pair_sig[hits["pair"].to_numpy()], item: hits[item].to_numpy()}
+    ).drop_duplicates()
     return pair_sig[pair_pos], rows.reset_index(drop=True)
 
 
@@ -508,7 +707,9 @@ def _set_ids(owner: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndar
 
     A set is identified by the sum (mod 2**64) of fixed pseudo-random 64-bit weights of its members: vectorised,
     order-free, deterministic (seeded), and two different sets of rule lists share a sum with odds ~2**-64."""
-    weights = np.random.default_rng(0x17).integers(0, 2**63, size=int(member.max(initial=0)) + 1, dtype=np.int64)
+    weights = np.random.default_rng(0x17).integers(
+        0, 2**63, size=int(member.max(initial=0)) + 1, dtype=np.int64
+    )
     owners, position = np.unique(owner, return_inverse=True)
     total = np.zeros(len(owners), dtype=np.uint64)
     np.add.at(total, position, weights[member].astype(np.uint64))
@@ -529,27 +730,43 @@ class _Units:
 
 def _any_lists(rules: DrgRules) -> pd.DataFrame:
     """The lists of diagnoses looked for among all diagnoses: ``any`` ADRG rows (list = row), then body regions."""
-    any_rows = rules.adrg_diagnoses[(rules.adrg["diag_match"].to_numpy() == "any")[rules.adrg_diagnoses["adrg_row"].to_numpy()]]
+    any_rows = rules.adrg_diagnoses[
+        (rules.adrg["diag_match"].to_numpy() == "any")[rules.adrg_diagnoses["adrg_row"].to_numpy()]
+    ]
     regions = pd.Index(rules.trauma["region"].unique())
-    return pd.concat([any_rows.rename(columns={"adrg_row": "list"}),
-                      pd.DataFrame({"list": len(rules.adrg) + regions.get_indexer(rules.trauma["region"]),
-                                    "diag_code": rules.trauma["diag_code"]})])  # fmt: skip
+    return pd.concat(
+        [
+            any_rows.rename(columns={"adrg_row": "list"}),
+            pd.DataFrame(
+                {
+                    "list": len(rules.adrg) + regions.get_indexer(rules.trauma["region"]),
+                    "diag_code": rules.trauma["diag_code"],
+                }
+            ),
+        ]
+    )
 
 
 def _other_entries(case: _CaseCodes) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """The other diagnoses of each distinct string: (string, position in the distinct codes), and the distinct codes."""
     owner, entries = _split_lists(case.other_strings)
-    entry_pos, distinct = pd.factorize(entries)  # a million lists hold a few thousand distinct codes
+    entry_pos, distinct = pd.factorize(
+        entries
+    )  # a million lists hold a few thousand distinct codes
     return owner, entry_pos, pd.Index(distinct, dtype=object)
 
 
-def _diagnosis_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+def _diagnosis_hits(
+    case: _CaseCodes, rules: DrgRules
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     adrg = rules.adrg
     lists = _cached("any_lists", rules, lambda: _any_lists(rules))
     main = _members(case.diag_codes, lists, "list").rename(columns={"code": "left"})
     owner, entry_pos, distinct = _cached("other_entries", case, lambda: _other_entries(case))
     found = _members(distinct, lists, "list")
-    other = pd.DataFrame({"right": owner, "code": entry_pos}).merge(found, on="code")[["right", "list"]]
+    other = pd.DataFrame({"right": owner, "code": entry_pos}).merge(found, on="code")[
+        ["right", "list"]
+    ]
     sig, rows = _signatures(case.diag_pos, case.other_pos, main, other, "list")
     count = rows[rows["list"] >= len(adrg)].groupby("sig").size()
     region_count = np.zeros(int(sig.max(initial=0)) + 1, dtype=np.int64)
@@ -557,20 +774,35 @@ def _diagnosis_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.D
     return sig, rows, region_count
 
 
-def _procedure_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+def _procedure_hits(
+    case: _CaseCodes, rules: DrgRules
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     """Per case the id of its procedure signature; the (sig, adrg_row) rules it satisfies; per sig an OR procedure."""
-    items = _cached("rule_items", rules, lambda: rules.adrg_procedures[rules.adrg_procedures["adrg_row"].isin(
-        rules.adrg_rules["adrg_row"])].reset_index(drop=True))  # fmt: skip
+    items = _cached(
+        "rule_items",
+        rules,
+        lambda: rules.adrg_procedures[
+            rules.adrg_procedures["adrg_row"].isin(rules.adrg_rules["adrg_row"])
+        ].reset_index(drop=True),
+    )
     or_item = len(items)
 
     def item_index() -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
         """The distinct codes of the rule items and OR procedures, and per code its items (a slice of one array)."""
-        code_pos, codes = pd.factorize(np.concatenate([items["proc_code"].to_numpy(dtype=object), case.or_codes.to_numpy(dtype=object)]))
+        code_pos, codes = pd.factorize(
+            np.concatenate(
+                [items["proc_code"].to_numpy(dtype=object), case.or_codes.to_numpy(dtype=object)]
+            )
+        )
         item = np.concatenate([np.arange(len(items)), np.full(len(case.or_codes), or_item)])
         return pd.Index(codes, dtype=object), *_csr(code_pos, item, len(codes))
 
     # The rule set's own OR procedures: built once per rule set; with procedure types added, once per call.
-    codes, *slices = _cached("procedure_items", rules, item_index) if case.or_codes is rules.or_procedures else item_index()
+    codes, *slices = (
+        _cached("procedure_items", rules, item_index)
+        if case.or_codes is rules.or_procedures
+        else item_index()
+    )
 
     def hits(found: np.ndarray, side: str) -> pd.DataFrame:
         position = codes.get_indexer(pd.Index(found, dtype=object))
@@ -580,14 +812,25 @@ def _procedure_hits(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, pd.D
 
     owner, entries = _split_lists(case.oproc_strings)
     entry_pos, distinct = pd.factorize(entries)
-    other = pd.DataFrame({"right": owner, "code": entry_pos}).merge(hits(np.asarray(distinct, dtype=object), "code"))
-    sig, rows = _signatures(case.proc_pos, case.oproc_pos, hits(case.proc_codes.to_numpy(dtype=object), "left"),
-                            other[["right", "item"]], "item")  # fmt: skip
+    other = pd.DataFrame({"right": owner, "code": entry_pos}).merge(
+        hits(np.asarray(distinct, dtype=object), "code")
+    )
+    sig, rows = _signatures(
+        case.proc_pos,
+        case.oproc_pos,
+        hits(case.proc_codes.to_numpy(dtype=object), "left"),
+        other[["right", "item"]],
+        "item",
+    )
     px_or = np.zeros(int(sig.max(initial=0)) + 1, dtype=bool)
     px_or[rows.loc[rows["item"] == or_item, "sig"].to_numpy(dtype=np.int64)] = True
-    found = rows[rows["item"] < or_item].assign(adrg_row=lambda f: items["adrg_row"].to_numpy()[f["item"]],
-                                                 group=lambda f: items["group"].to_numpy()[f["item"]])  # fmt: skip
-    terms = found.merge(rules.adrg_rules, on=["adrg_row", "group"]).drop_duplicates(["sig", "term", "group"])
+    found = rows[rows["item"] < or_item].assign(
+        adrg_row=lambda f: items["adrg_row"].to_numpy()[f["item"]],
+        group=lambda f: items["group"].to_numpy()[f["item"]],
+    )
+    terms = found.merge(rules.adrg_rules, on=["adrg_row", "group"]).drop_duplicates(
+        ["sig", "term", "group"]
+    )
     size = rules.adrg_rules.groupby("term").size()
     met = terms.groupby(["sig", "term", "adrg_row"]).size().reset_index(name="n")
     met = met[met["n"].to_numpy() == size.reindex(met["term"]).to_numpy()]
@@ -606,13 +849,17 @@ def _diagnosis_classes(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, n
     part or category; 0: none), and the MDCs it can open (its MDC lists and the MDCs without a list)."""
     mdc = _members(case.diag_codes, rules.mdc_diagnoses, "mdc_row")
     adrg = _members(case.diag_codes, rules.adrg_diagnoses, "adrg_row")
-    owners, ids = _set_ids(np.concatenate([mdc["code"].to_numpy(), adrg["code"].to_numpy()]),
-                           np.concatenate([mdc["mdc_row"].to_numpy(), len(rules.mdc) + adrg["adrg_row"].to_numpy()]))  # fmt: skip
+    owners, ids = _set_ids(
+        np.concatenate([mdc["code"].to_numpy(), adrg["code"].to_numpy()]),
+        np.concatenate([mdc["mdc_row"].to_numpy(), len(rules.mdc) + adrg["adrg_row"].to_numpy()]),
+    )
     classes = np.zeros(len(case.diag_codes), dtype=np.int64)
     classes[owners] = ids + 1
     can_open = np.zeros((len(case.diag_codes), len(rules.mdc)), dtype=bool)
     can_open[mdc["code"].to_numpy(), mdc["mdc_row"].to_numpy()] = True
-    can_open[:, np.setdiff1d(np.arange(len(rules.mdc)), rules.mdc_diagnoses["mdc_row"].to_numpy())] = True
+    can_open[
+        :, np.setdiff1d(np.arange(len(rules.mdc)), rules.mdc_diagnoses["mdc_row"].to_numpy())
+    ] = True
     return classes, can_open
 
 
@@ -634,14 +881,18 @@ def _listed_procedures(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
     return _cached("listed_positions", case, positions)
 
 
-def _csr(owner: np.ndarray, member: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _csr(
+    owner: np.ndarray, member: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(owner, member) pairs as slices of one array: per owner 0..size-1 its start and count, and the members."""
     order = np.argsort(owner, kind="stable")
     counts = np.bincount(owner, minlength=size)
     return np.cumsum(counts) - counts, counts, member[order]
 
 
-def _expanded(starts: np.ndarray, counts: np.ndarray, members: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _expanded(
+    starts: np.ndarray, counts: np.ndarray, members: np.ndarray, slots: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """For each position of ``slots`` (owners), its members: (index into ``slots``, member) pairs."""
     count = counts[slots]
     first = np.repeat(starts[slots], count)
@@ -649,8 +900,15 @@ def _expanded(starts: np.ndarray, counts: np.ndarray, members: np.ndarray, slots
     return np.repeat(np.arange(len(slots)), count), members[first + offset]
 
 
-def _procedures_seen(case: _CaseCodes, rules: DrgRules, diag_class: np.ndarray, can_open: np.ndarray, px: np.ndarray,
-                     px_rules: pd.DataFrame, px_or: np.ndarray) -> np.ndarray:  # fmt: skip
+def _procedures_seen(
+    case: _CaseCodes,
+    rules: DrgRules,
+    diag_class: np.ndarray,
+    can_open: np.ndarray,
+    px: np.ndarray,
+    px_rules: pd.DataFrame,
+    px_or: np.ndarray,
+) -> np.ndarray:
     """Per case, an id of what its procedures mean to its main diagnosis: the ADRG procedure lists the main
     procedure is on and the procedure rules its procedures satisfy, both only in MDCs the diagnosis can open;
     the main procedure being an OR procedure; an OR procedure anywhere. Equal for two cases of one diagnosis
@@ -663,16 +921,33 @@ def _procedures_seen(case: _CaseCodes, rules: DrgRules, diag_class: np.ndarray, 
     diag, proc, sig = case.diag_pos[first], case.proc_pos[first], px[first]
     listed = rules.adrg_procedures
     position = _listed_procedures(case, rules)
-    on_list = _csr(position[position >= 0], listed["adrg_row"].to_numpy()[position >= 0], len(case.proc_codes))
-    satisfied = _csr(px_rules["sig"].to_numpy(dtype=np.int64), px_rules["adrg_row"].to_numpy(dtype=np.int64), int(px.max(initial=0)) + 1)
+    on_list = _csr(
+        position[position >= 0], listed["adrg_row"].to_numpy()[position >= 0], len(case.proc_codes)
+    )
+    satisfied = _csr(
+        px_rules["sig"].to_numpy(dtype=np.int64),
+        px_rules["adrg_row"].to_numpy(dtype=np.int64),
+        int(px.max(initial=0)) + 1,
+    )
     owner_l, row_l = _expanded(*on_list, proc)
     owner_r, row_r = _expanded(*satisfied, sig)
     mdc_row = rules.adrg["mdc_row"].to_numpy()
-    keep_l, keep_r = can_open[diag[owner_l], mdc_row[row_l]], can_open[diag[owner_r], mdc_row[row_r]]
+    keep_l, keep_r = (
+        can_open[diag[owner_l], mdc_row[row_l]],
+        can_open[diag[owner_r], mdc_row[row_r]],
+    )
     flags = np.arange(len(triples))
-    owner = np.concatenate([owner_l[keep_l], owner_r[keep_r], flags[case.is_or[proc]], flags[px_or[sig]]])
-    member = np.concatenate([row_l[keep_l], n_adrg + row_r[keep_r], np.full(int(case.is_or[proc].sum()), 2 * n_adrg),
-                             np.full(int(px_or[sig].sum()), 2 * n_adrg + 1)])  # fmt: skip
+    owner = np.concatenate(
+        [owner_l[keep_l], owner_r[keep_r], flags[case.is_or[proc]], flags[px_or[sig]]]
+    )
+    member = np.concatenate(
+        [
+            row_l[keep_l],
+            n_adrg + row_r[keep_r],
+            np.full(int(case.is_or[proc].sum()), 2 * n_adrg),
+            np.full(int(px_or[sig].sum()), 2 * n_adrg + 1),
+        ]
+    )
     seen = np.zeros(len(triples), dtype=np.int64)
     owners, ids = _set_ids(owner, member)
     seen[owners] = ids + 1
@@ -695,66 +970,128 @@ def _factorized(columns: Sequence[np.ndarray]) -> np.ndarray:
 def _units(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, _Units]:
     dx, dx_lists, regions = _diagnosis_hits(case, rules)
     px, px_rules, px_or = _procedure_hits(case, rules)
-    ages = np.concatenate([rules.mdc["age_days_max"].to_numpy(), rules.adrg["age_days_max"].to_numpy(), [NEWBORN_DAYS]])
-    weights = np.concatenate([rules.adrg["weight_min"].to_numpy(), rules.adrg["weight_max"].to_numpy()])
+    ages = np.concatenate(
+        [
+            rules.mdc["age_days_max"].to_numpy(),
+            rules.adrg["age_days_max"].to_numpy(),
+            [NEWBORN_DAYS],
+        ]
+    )
+    weights = np.concatenate(
+        [rules.adrg["weight_min"].to_numpy(), rules.adrg["weight_max"].to_numpy()]
+    )
     # Main diagnoses on the same rule lists behave alike, and so do procedures that mean the same to them: the
     # units key on these classes, and each unit keeps the codes of its first case to stand for its class.
     diag_class, can_open = _diagnosis_classes(case, rules)
     seen = _procedures_seen(case, rules, diag_class, can_open, px, px_rules, px_or)
-    columns = [diag_class[case.diag_pos], seen, dx, case.sex, _bands(case.age_days, ages) + 1, _bands(case.weight, weights) + 1,
-               case.check + 1]  # fmt: skip
+    columns = [
+        diag_class[case.diag_pos],
+        seen,
+        dx,
+        case.sex,
+        _bands(case.age_days, ages) + 1,
+        _bands(case.weight, weights) + 1,
+        case.check + 1,
+    ]
     unit_pos = _factorized(columns)
     first = np.full(int(unit_pos.max(initial=-1)) + 1, len(unit_pos), dtype=np.int64)
     np.minimum.at(first, unit_pos, np.arange(len(unit_pos)))
-    table = pd.DataFrame({"diag": case.diag_pos[first], "proc": case.proc_pos[first], "dx": dx[first], "px": px[first],
-                          "sex": case.sex[first], "age_days": case.age_days[first], "weight": case.weight[first],
-                          "check": case.check[first]})  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "diag": case.diag_pos[first],
+            "proc": case.proc_pos[first],
+            "dx": dx[first],
+            "px": px[first],
+            "sex": case.sex[first],
+            "age_days": case.age_days[first],
+            "weight": case.weight[first],
+            "check": case.check[first],
+        }
+    )
     return unit_pos, _Units(table, dx_lists, regions, px_rules, px_or)
 
 
 def _in(keys: np.ndarray, table_keys: np.ndarray) -> np.ndarray:
     """Whether each key (``-1``: never) is among ``table_keys``."""
     table_keys = np.asarray(table_keys, dtype=np.int64)
-    return np.asarray(keys >= 0) & np.asarray(pd.Index(keys).isin(table_keys[table_keys >= 0]), dtype=bool)
+    return np.asarray(keys >= 0) & np.asarray(
+        pd.Index(keys).isin(table_keys[table_keys >= 0]), dtype=bool
+    )
 
 
 def _opened(units: _Units, case: _CaseCodes, rules: DrgRules) -> tuple[pd.DataFrame, np.ndarray]:
     """The (unit, mdc_row) pairs whose MDC opens; and per unit whether its main diagnosis is on any MDC's list."""
     table, mdc = units.table, rules.mdc
-    members = _members(case.diag_codes, rules.mdc_diagnoses, "mdc_row").rename(columns={"code": "diag"})
-    by_diagnosis = table[["diag"]].rename_axis("unit").reset_index().merge(members, on="diag")[["unit", "mdc_row"]]
+    members = _members(case.diag_codes, rules.mdc_diagnoses, "mdc_row").rename(
+        columns={"code": "diag"}
+    )
+    by_diagnosis = (
+        table[["diag"]]
+        .rename_axis("unit")
+        .reset_index()
+        .merge(members, on="diag")[["unit", "mdc_row"]]
+    )
     listless = np.setdiff1d(mdc.index.to_numpy(), rules.mdc_diagnoses["mdc_row"].to_numpy())
-    free = pd.DataFrame({"unit": np.repeat(np.arange(len(table)), len(listless)), "mdc_row": np.tile(listless, len(table))})
+    free = pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(len(table)), len(listless)),
+            "mdc_row": np.tile(listless, len(table)),
+        }
+    )
     opened = pd.concat([by_diagnosis, free], ignore_index=True)
     unit, row = opened["unit"].to_numpy(), opened["mdc_row"].to_numpy()
     sex, age_max = mdc["sex"].to_numpy()[row], mdc["age_days_max"].to_numpy()[row]
     with np.errstate(invalid="ignore"):
-        holds = (((sex == 0) | (sex == table["sex"].to_numpy()[unit]))
-                 & (np.isnan(age_max) | (table["age_days"].to_numpy()[unit] <= age_max))
-                 & (~mdc["or_procedure"].to_numpy()[row] | case.is_or[table["proc"].to_numpy()[unit]])
-                 & (units.regions[table["dx"].to_numpy()[unit]] >= mdc["min_regions"].to_numpy()[row]))  # fmt: skip
+        holds = (
+            ((sex == 0) | (sex == table["sex"].to_numpy()[unit]))
+            & (np.isnan(age_max) | (table["age_days"].to_numpy()[unit] <= age_max))
+            & (~mdc["or_procedure"].to_numpy()[row] | case.is_or[table["proc"].to_numpy()[unit]])
+            & (units.regions[table["dx"].to_numpy()[unit]] >= mdc["min_regions"].to_numpy()[row])
+        )
     listed = np.zeros(len(table), dtype=bool)
     listed[by_diagnosis["unit"].to_numpy()] = True
     return opened[holds].sort_values(["unit", "mdc_row"]), listed
 
 
-def _candidates(units: _Units, case: _CaseCodes, rules: DrgRules, opened: pd.DataFrame) -> pd.DataFrame:
+def _candidates(
+    units: _Units, case: _CaseCodes, rules: DrgRules, opened: pd.DataFrame
+) -> pd.DataFrame:
     """(unit, adrg_row) pairs worth checking: by main diagnosis, else by main procedure, else every row of an open MDC."""
     adrg, table = rules.adrg, units.table
     unit_rows = table[["diag", "proc"]].rename_axis("unit").reset_index()
     main_diag = adrg["diag_match"].to_numpy() == "main"
     main_proc = ~main_diag & (adrg["proc_match"].to_numpy() == "main")
-    diagnoses = _cached("main_lists", rules, lambda: rules.adrg_diagnoses[main_diag[rules.adrg_diagnoses["adrg_row"].to_numpy()]])
-    by_diag = unit_rows.merge(_members(case.diag_codes, diagnoses, "adrg_row").rename(columns={"code": "diag"}), on="diag")
+    diagnoses = _cached(
+        "main_lists",
+        rules,
+        lambda: rules.adrg_diagnoses[main_diag[rules.adrg_diagnoses["adrg_row"].to_numpy()]],
+    )
+    by_diag = unit_rows.merge(
+        _members(case.diag_codes, diagnoses, "adrg_row").rename(columns={"code": "diag"}), on="diag"
+    )
     chosen = main_proc[rules.adrg_procedures["adrg_row"].to_numpy()]
-    procedures = pd.DataFrame({"proc": _listed_procedures(case, rules)[chosen], "adrg_row": rules.adrg_procedures["adrg_row"].to_numpy()[chosen]})
+    procedures = pd.DataFrame(
+        {
+            "proc": _listed_procedures(case, rules)[chosen],
+            "adrg_row": rules.adrg_procedures["adrg_row"].to_numpy()[chosen],
+        }
+    )
     by_proc = unit_rows.merge(procedures[procedures["proc"] >= 0], on="proc")
-    rest = pd.DataFrame({"adrg_row": adrg.index[~main_diag & ~main_proc], "mdc_row": adrg["mdc_row"].to_numpy()[~main_diag & ~main_proc]})
+    rest = pd.DataFrame(
+        {
+            "adrg_row": adrg.index[~main_diag & ~main_proc],
+            "mdc_row": adrg["mdc_row"].to_numpy()[~main_diag & ~main_proc],
+        }
+    )
     by_mdc = opened.merge(rest, on="mdc_row")
-    found = pd.concat([frame[["unit", "adrg_row"]] for frame in (by_diag, by_proc, by_mdc)], ignore_index=True)
+    found = pd.concat(
+        [frame[["unit", "adrg_row"]] for frame in (by_diag, by_proc, by_mdc)], ignore_index=True
+    )
     open_keys = pair_keys(opened["unit"].to_numpy(), opened["mdc_row"].to_numpy(), len(rules.mdc))
     mdc_of = adrg["mdc_row"].to_numpy()[found["adrg_row"].to_numpy()]
-    return found[_in(pair_keys(found["unit"].to_numpy(), mdc_of, len(rules.mdc)), open_keys)].drop_duplicates()
+    return found[
+        _in(pair_keys(found["unit"].to_numpy(), mdc_of, len(rules.mdc)), open_keys)
+    ].drop_duplicates()
 
 
 def _fires(found: pd.DataFrame, units: _Units, case: _CaseCodes, rules: DrgRules) -> np.ndarray:
@@ -764,33 +1101,68 @@ def _fires(found: pd.DataFrame, units: _Units, case: _CaseCodes, rules: DrgRules
     diag, proc, dx, px = (table[name].to_numpy()[unit] for name in ("diag", "proc", "dx", "px"))
     main_diag = _members(case.diag_codes, rules.adrg_diagnoses, "adrg_row")
     main_keys = pair_keys(main_diag["code"].to_numpy(), main_diag["adrg_row"].to_numpy(), n_adrg)
-    any_keys = pair_keys(units.dx_lists["sig"].to_numpy(), units.dx_lists["list"].to_numpy(), n_adrg + len(rules.trauma))
+    any_keys = pair_keys(
+        units.dx_lists["sig"].to_numpy(),
+        units.dx_lists["list"].to_numpy(),
+        n_adrg + len(rules.trauma),
+    )
     diag_match = adrg["diag_match"].to_numpy()[row]
-    diag_ok = np.select([diag_match == "main", diag_match == "any"],
-                        [_in(pair_keys(diag, row, n_adrg), main_keys), _in(pair_keys(dx, row, n_adrg + len(rules.trauma)), any_keys)],
-                        True)  # fmt: skip
-    proc_keys = pair_keys(_listed_procedures(case, rules), rules.adrg_procedures["adrg_row"].to_numpy(), n_adrg)
-    rule_keys = pair_keys(units.px_rules["sig"].to_numpy(), units.px_rules["adrg_row"].to_numpy(), n_adrg)
+    diag_ok = np.select(
+        [diag_match == "main", diag_match == "any"],
+        [
+            _in(pair_keys(diag, row, n_adrg), main_keys),
+            _in(pair_keys(dx, row, n_adrg + len(rules.trauma)), any_keys),
+        ],
+        True,
+    )
+    proc_keys = pair_keys(
+        _listed_procedures(case, rules), rules.adrg_procedures["adrg_row"].to_numpy(), n_adrg
+    )
+    rule_keys = pair_keys(
+        units.px_rules["sig"].to_numpy(), units.px_rules["adrg_row"].to_numpy(), n_adrg
+    )
     proc_match, any_or = adrg["proc_match"].to_numpy()[row], units.px_or[px]
     proc_ok = np.select(
-        [proc_match == "main", proc_match == "any", proc_match == "or_main", proc_match == "or_any", proc_match == "no_or"],
-        [_in(pair_keys(proc, row, n_adrg), proc_keys), _in(pair_keys(px, row, n_adrg), rule_keys), case.is_or[proc], any_or, ~any_or],
+        [
+            proc_match == "main",
+            proc_match == "any",
+            proc_match == "or_main",
+            proc_match == "or_any",
+            proc_match == "no_or",
+        ],
+        [
+            _in(pair_keys(proc, row, n_adrg), proc_keys),
+            _in(pair_keys(px, row, n_adrg), rule_keys),
+            case.is_or[proc],
+            any_or,
+            ~any_or,
+        ],
         True,
-    )  # fmt: skip
+    )
     age, weight = table["age_days"].to_numpy()[unit], table["weight"].to_numpy()[unit]
-    age_max, low, high = (adrg[name].to_numpy()[row] for name in ("age_days_max", "weight_min", "weight_max"))
+    age_max, low, high = (
+        adrg[name].to_numpy()[row] for name in ("age_days_max", "weight_min", "weight_max")
+    )
     with np.errstate(invalid="ignore"):
-        bands = ((np.isnan(age_max) | (age <= age_max)) & (np.isnan(low) | (weight >= low)) & (np.isnan(high) | (weight < high)))
+        bands = (
+            (np.isnan(age_max) | (age <= age_max))
+            & (np.isnan(low) | (weight >= low))
+            & (np.isnan(high) | (weight < high))
+        )
     return diag_ok & proc_ok & bands
 
 
-def _outcomes(units: _Units, case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _outcomes(
+    units: _Units, case: _CaseCodes, rules: DrgRules
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per unit the ADRG row that fires first in the listed order (-1: none), its trace position and its MDC row
     (when no ADRG fires: the first MDC that opened, else -1)."""
     opened, listed = _opened(units, case, rules)
     found = _candidates(units, case, rules, opened)
     fired = found[_fires(found, units, case, rules)]
-    fired = fired.assign(rank=rules.adrg["rank"].to_numpy()[fired["adrg_row"].to_numpy()]).sort_values(["unit", "rank"])
+    fired = fired.assign(
+        rank=rules.adrg["rank"].to_numpy()[fired["adrg_row"].to_numpy()]
+    ).sort_values(["unit", "rank"])
     fired = fired.drop_duplicates("unit")
     check = units.table["check"].to_numpy()
     adrg_row = np.full(len(check), -1, dtype=np.int64)
@@ -798,12 +1170,17 @@ def _outcomes(units: _Units, case: _CaseCodes, rules: DrgRules) -> tuple[np.ndar
     adrg_row[check >= 0] = -1
     order = {name: position for position, name in enumerate(_TRACE_ORDER)}
     kind_trace = np.array([order[_KIND_TRACE[kind]] for kind in rules.adrg["kind"]], dtype=np.int64)
-    trace = np.select([check >= 0, adrg_row >= 0, ~listed], [check, kind_trace[np.maximum(adrg_row, 0)], order[TRACE_NO_MDC]],
-                      order[TRACE_NO_ADRG])  # fmt: skip
+    trace = np.select(
+        [check >= 0, adrg_row >= 0, ~listed],
+        [check, kind_trace[np.maximum(adrg_row, 0)], order[TRACE_NO_MDC]],
+        order[TRACE_NO_ADRG],
+    )
     mdc_row = np.full(len(check), -1, dtype=np.int64)
     first_open = opened.drop_duplicates("unit")
     mdc_row[first_open["unit"].to_numpy()] = first_open["mdc_row"].to_numpy()
-    mdc_row = np.where(adrg_row >= 0, rules.adrg["mdc_row"].to_numpy()[np.maximum(adrg_row, 0)], mdc_row)
+    mdc_row = np.where(
+        adrg_row >= 0, rules.adrg["mdc_row"].to_numpy()[np.maximum(adrg_row, 0)], mdc_row
+    )
     return adrg_row, trace, np.where(check >= 0, -1, mdc_row)
 
 
@@ -824,7 +1201,13 @@ def _mdc_reason(row: pd.Series) -> str:
     return "、".join(parts)
 
 
-_PROC_TEXT = {"main": "主要手术", "any": "手术组合", "or_main": "主要手术为手术室手术", "or_any": "存在手术室手术", "no_or": "无手术室手术"}
+_PROC_TEXT = {
+    "main": "主要手术",
+    "any": "手术组合",
+    "or_main": "主要手术为手术室手术",
+    "or_any": "存在手术室手术",
+    "no_or": "无手术室手术",
+}
 
 
 def _adrg_reason(row: pd.Series) -> str:
@@ -832,21 +1215,36 @@ def _adrg_reason(row: pd.Series) -> str:
     parts += [_PROC_TEXT[row["proc_match"]]] if row["proc_match"] else []
     parts += [f"年龄≤{row['age_days_max']:g}天"] if not np.isnan(row["age_days_max"]) else []
     low, high = row["weight_min"], row["weight_max"]
-    parts += [f"体重{'' if np.isnan(low) else f'≥{low:g}'}{'' if np.isnan(high) else f'<{high:g}'}克"] if not (np.isnan(low) and np.isnan(high)) else []
+    parts += (
+        [f"体重{'' if np.isnan(low) else f'≥{low:g}'}{'' if np.isnan(high) else f'<{high:g}'}克"]
+        if not (np.isnan(low) and np.isnan(high))
+        else []
+    )
     return "、".join(parts) or "无条件"
 
 
-def _result(index: pd.Index, rules: DrgRules, case_adrg: np.ndarray, case_trace: np.ndarray, mdc_pos: np.ndarray,
-            severity: np.ndarray) -> pd.DataFrame:  # fmt: skip
+def _result(
+    index: pd.Index,
+    rules: DrgRules,
+    case_adrg: np.ndarray,
+    case_trace: np.ndarray,
+    mdc_pos: np.ndarray,
+    severity: np.ndarray,
+) -> pd.DataFrame:
     adrg = rules.adrg
     digit = _split_digits(adrg)
-    ambiguous = (adrg["kind"].to_numpy() == AMBIGUOUS_KIND)
+    ambiguous = adrg["kind"].to_numpy() == AMBIGUOUS_KIND
     # DRG keys: ADRG row x 10 + digit (0 for a 歧义组). The labels are every DRG of the rule set, whatever the
     # cases, so results of several batches concatenate as categoricals.
     row = np.maximum(case_adrg, 0)
-    key = np.where(case_adrg < 0, -1, row * 10 + np.where(ambiguous[row], 0, digit[row, severity // 2]))
-    drgs = [(r * 10, code) if ambiguous[r] else (r * 10 + int(d), f"{code}{d}")
-            for r, (code, split) in enumerate(zip(adrg["adrg"], adrg["split"])) for d in (split[:1] if ambiguous[r] else split)]  # fmt: skip
+    key = np.where(
+        case_adrg < 0, -1, row * 10 + np.where(ambiguous[row], 0, digit[row, severity // 2])
+    )
+    drgs = [
+        (r * 10, code) if ambiguous[r] else (r * 10 + int(d), f"{code}{d}")
+        for r, (code, split) in enumerate(zip(adrg["adrg"], adrg["split"]))
+        for d in (split[:1] if ambiguous[r] else split)
+    ]
     drg_codes = [name for _, name in drgs]
     drg_pos = lookup(key, np.array([k for k, _ in drgs], dtype=np.int64))
     return pd.DataFrame(
@@ -866,12 +1264,21 @@ def _result(index: pd.Index, rules: DrgRules, case_adrg: np.ndarray, case_trace:
 def _rule_texts(rules: DrgRules) -> list[tuple[str, str]]:
     """Per ADRG row: the MDC step and the ADRG step of its trace."""
     mdc_text = [f"{row['mdc']}（{_mdc_reason(row)}）" for _, row in rules.mdc.iterrows()]
-    return [(mdc_text[row["mdc_row"]], f"{row['adrg']}（{_adrg_reason(row)}）") for _, row in rules.adrg.iterrows()]
+    return [
+        (mdc_text[row["mdc_row"]], f"{row['adrg']}（{_adrg_reason(row)}）")
+        for _, row in rules.adrg.iterrows()
+    ]
 
 
-def _rule_trace(rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_codes) -> pd.Categorical:
+def _rule_trace(
+    rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_codes
+) -> pd.Categorical:
     """The rule that fired at each step, one text per distinct (outcome, severity): MDC → ADRG → severity → DRG."""
-    combo_pos, combos = pd.factorize(pair_keys(np.where(case_adrg < 0, -1 - case_trace, case_adrg) + len(_TRACE_ORDER), severity, 6))
+    combo_pos, combos = pd.factorize(
+        pair_keys(
+            np.where(case_adrg < 0, -1 - case_trace, case_adrg) + len(_TRACE_ORDER), severity, 6
+        )
+    )
     first = np.full(len(combos), len(combo_pos), dtype=np.int64)
     np.minimum.at(first, combo_pos, np.arange(len(combo_pos)))
     steps_of = _cached("rule_texts", rules, lambda: _rule_texts(rules))
@@ -887,12 +1294,19 @@ def _rule_trace(rules: DrgRules, case_adrg, case_trace, severity, drg_pos, drg_c
             steps.append(SEVERITY_TEXT[int(severity[case])])
         texts.append(" → ".join([*steps, drg_codes[drg_pos[case]]]))
     text_pos, distinct = pd.factorize(pd.Series(texts, dtype=object))
-    return pd.Categorical.from_codes(text_pos[combo_pos], categories=pd.Index(distinct, dtype=object))
+    return pd.Categorical.from_codes(
+        text_pos[combo_pos], categories=pd.Index(distinct, dtype=object)
+    )
 
 
 def _severity(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
     """1 (MCC) / 3 (CC) / 5 per case: the most severe other diagnosis not excluded by the main diagnosis's families."""
-    diag_pos, diag_codes, other_pos, strings = case.diag_pos, case.diag_codes, case.other_pos, case.other_strings
+    diag_pos, diag_codes, other_pos, strings = (
+        case.diag_pos,
+        case.diag_codes,
+        case.other_pos,
+        case.other_strings,
+    )
     owner, code_pos, codes = _cached("other_entries", case, lambda: _other_entries(case))
     cc_table = _cached("cc_rows", rules, lambda: rules.cc.assign(cc=np.arange(len(rules.cc))))
     found_cc = _members(codes, cc_table, "cc", category=False)
@@ -908,8 +1322,17 @@ def _severity(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
     families = rules.families
     family_set, excluded_keys = _family_sets(diag_codes, families, rules)
     # Distinct (family set of the main diagnosis, other-diagnosis string) pairs carry the whole decision.
-    combo_pos, combos = _positions(family_set[diag_pos] * len(strings) + other_pos, (int(family_set.max(initial=0)) + 1) * len(strings))
-    found = pd.DataFrame({"combo": np.arange(len(combos)), "set": combos // len(strings), "other": combos % len(strings)})
+    combo_pos, combos = _positions(
+        family_set[diag_pos] * len(strings) + other_pos,
+        (int(family_set.max(initial=0)) + 1) * len(strings),
+    )
+    found = pd.DataFrame(
+        {
+            "combo": np.arange(len(combos)),
+            "set": combos // len(strings),
+            "other": combos % len(strings),
+        }
+    )
     found = found.merge(hits, on="other")
     family = families.get_indexer(rules.cc["family"].to_numpy())[found["cc"]]
     kept = lookup(pair_keys(found["set"].to_numpy(), family, len(families)), excluded_keys) < 0
@@ -919,7 +1342,9 @@ def _severity(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
     return severity[combo_pos]
 
 
-def _family_sets(diag_codes: pd.Index, families: pd.Index, rules: DrgRules) -> tuple[np.ndarray, np.ndarray]:
+def _family_sets(
+    diag_codes: pd.Index, families: pd.Index, rules: DrgRules
+) -> tuple[np.ndarray, np.ndarray]:
     """Per distinct main diagnosis, the id of its set of exclusion families (listed whole, by deciding part or by
     category in the exclusion table); and the (set id, family) keys excluded."""
     members = _members(diag_codes, rules.exclusions, "family").rename(columns={"code": "diag"})
@@ -927,7 +1352,9 @@ def _family_sets(diag_codes: pd.Index, families: pd.Index, rules: DrgRules) -> t
     owners, ids = _set_ids(members["diag"].to_numpy(), members["family"].to_numpy())
     set_of = np.zeros(len(diag_codes), dtype=np.int64)  # 0 = no family
     set_of[owners] = ids + 1
-    excluded = np.unique(set_of[members["diag"].to_numpy()] * len(families) + members["family"].to_numpy())
+    excluded = np.unique(
+        set_of[members["diag"].to_numpy()] * len(families) + members["family"].to_numpy()
+    )
     return set_of, excluded.astype(np.int64)
 
 
@@ -940,10 +1367,14 @@ def ratio_quantized(value: Fraction, places: int = PLACES) -> Decimal:
     whole, rest = divmod(scaled.numerator, scaled.denominator)
     whole += 2 * rest >= scaled.denominator
     result = Decimal(whole).scaleb(-places)
-    return (-result if value < 0 else result).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return (-result if value < 0 else result).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
 
 
-def _weighted_means(history: pd.DataFrame, keys: list[str], *, cost: str, year: str, year_weights: Mapping) -> dict:
+def _weighted_means(
+    history: pd.DataFrame, keys: list[str], *, cost: str, year: str, year_weights: Mapping
+) -> dict:
     """Key tuple -> (time-weighted mean of the yearly means in fen as a Fraction, cases). Years absent for a key drop out
     and the weights of the years present are renormalised."""
     sums = history.groupby([*keys, year], observed=True, sort=True)[cost].agg(["sum", "count"])
@@ -952,14 +1383,22 @@ def _weighted_means(history: pd.DataFrame, keys: list[str], *, cost: str, year: 
         key, when = (index[:-1], index[-1]) if keys else ((), index)
         weight = Fraction(str(year_weights[when]))
         total, weights, cases = means.get(key, (Fraction(0), Fraction(0), 0))
-        means[key] = (total + weight * Fraction(int(row.sum), int(row.count)), weights + weight, cases + int(row.count))
+        means[key] = (
+            total + weight * Fraction(int(row.sum), int(row.count)),
+            weights + weight,
+            cases + int(row.count),
+        )
     return {key: (total / weights, cases) for key, (total, weights, cases) in means.items()}
 
 
-def weighted_mean_cost(history: pd.DataFrame, *, cost: str, year_weights: Mapping, year: str = "year") -> Fraction:
+def weighted_mean_cost(
+    history: pd.DataFrame, *, cost: str, year_weights: Mapping, year: str = "year"
+) -> Fraction:
     """The all-case mean M in yuan, exactly: the ``year_weights``-weighted mean of the yearly mean
     ``cost`` (int64 fen) — the divisor ``relative_weight_from_history`` gives every group."""
-    return _weighted_means(history, [], cost=cost, year=year, year_weights=year_weights)[()][0] / 100
+    return (
+        _weighted_means(history, [], cost=cost, year=year, year_weights=year_weights)[()][0] / 100
+    )
 
 
 def relative_weight_from_history(
@@ -984,26 +1423,43 @@ def relative_weight_from_history(
     within = list(within)
     require_columns(history, [*by, *within, cost], ERR_HISTORY_COLUMNS)
     frame = history if year in history.columns else history.assign(**{year: 0})
-    weights = dict(year_weights) if year_weights is not None else {when: 1 for when in frame[year].unique()}
+    weights = (
+        dict(year_weights) if year_weights is not None else dict.fromkeys(frame[year].unique(), 1)
+    )
     unknown = sorted(set(frame[year].unique()) - set(weights), key=str)
     if unknown:
         raise ValueError(ERR_YEAR_WEIGHTS.format(years="、".join(map(str, unknown))))
     frame = frame[frame[year].isin([when for when, weight in weights.items() if weight])]
-    groups = _weighted_means(frame, [*within, *by] if within else by, cost=cost, year=year, year_weights=weights)
+    groups = _weighted_means(
+        frame, [*within, *by] if within else by, cost=cost, year=year, year_weights=weights
+    )
     bases = _weighted_means(frame, within, cost=cost, year=year, year_weights=weights)
     rows = []
     for key, (mean, cases) in sorted(groups.items(), key=lambda item: tuple(map(str, item[0]))):
         base = bases[key[: len(within)]][0]
-        rows.append((*key, cases, ratio_quantized(mean / 100, 2), ratio_quantized(mean / base * scale, places)))
+        rows.append(
+            (
+                *key,
+                cases,
+                ratio_quantized(mean / 100, 2),
+                ratio_quantized(mean / base * scale, places),
+            )
+        )
     return pd.DataFrame(rows, columns=[*(within + by if within else by), "cases", "mean", "ratio"])
 
 
-def drg_weights(history: pd.DataFrame, *, year_weights: Mapping | None = None, cost: str = "medfee_sumamt") -> pd.DataFrame:
+def drg_weights(
+    history: pd.DataFrame, *, year_weights: Mapping | None = None, cost: str = "medfee_sumamt"
+) -> pd.DataFrame:
     """Per DRG: ``cases``, ``mean`` (yuan), ``rw`` = group mean / all mean and ``base_points`` = RW x 100 (spec §9).
 
     ``history`` has ``drg_code``, ``medfee_sumamt`` (int64 fen) and optionally ``year``; every row counts in the
     all-case mean, so drop ungroupable or excluded cases first. Both figures come from the exact ratio.
     """
-    rw = relative_weight_from_history(history, by="drg_code", cost=cost, year_weights=year_weights, scale=1)
-    points = relative_weight_from_history(history, by="drg_code", cost=cost, year_weights=year_weights, scale=POINTS_SCALE)
+    rw = relative_weight_from_history(
+        history, by="drg_code", cost=cost, year_weights=year_weights, scale=1
+    )
+    points = relative_weight_from_history(
+        history, by="drg_code", cost=cost, year_weights=year_weights, scale=POINTS_SCALE
+    )
     return rw.rename(columns={"ratio": "rw"}).assign(base_points=points["ratio"].to_numpy())

@@ -9,10 +9,9 @@ errors: a workbook with any bad cell writes nothing and every error is reported 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import BinaryIO
-
-import io
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,8 +20,8 @@ from audit.services import audit_record, snapshot
 from catalogs import drg, drg_rules, selectors
 from catalogs.models import DrgGoldenCase, DrgRuleSet, Region
 from catalogs.services import published_flow, series_draft
-from workflow import services as workflow
 from config.lazy import pandas as pd
+from workflow import services as workflow
 
 ERR_RULES_LOCKED = "该DRG分组规则已提交或已发布，不能修改；如需变更请复制为新版本。"
 ERR_RULES_EMPTY = "DRG分组规则还没有规则表，不能提交。"
@@ -51,7 +50,10 @@ def _draft(rule_set: DrgRuleSet) -> DrgRuleSet:
 
 
 def _counts(rule_set: DrgRuleSet) -> dict[str, int]:
-    return {table: model.objects.filter(rule_set=rule_set).count() for table, model in selectors.DRG_RULE_MODELS.items()}
+    return {
+        table: model.objects.filter(rule_set=rule_set).count()
+        for table, model in selectors.DRG_RULE_MODELS.items()
+    }
 
 
 def _rows_replace(rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFrame]) -> dict[str, int]:
@@ -60,31 +62,60 @@ def _rows_replace(rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFrame]) -> d
     for table, model in selectors.DRG_RULE_MODELS.items():
         model.objects.filter(rule_set=rule_set).delete()
         fields = drg_rules.SHEET_OF[table].fields
-        model.objects.bulk_create(model(rule_set=rule_set, **dict(zip(fields, record, strict=True)))
-                                  for record in tables[table][fields].itertuples(index=False))  # fmt: skip
+        model.objects.bulk_create(
+            model(rule_set=rule_set, **dict(zip(fields, record, strict=True)))
+            for record in tables[table][fields].itertuples(index=False)
+        )
     return _counts(rule_set)
 
 
 @transaction.atomic
-def drg_rule_set_create(*, actor, region: Region, year: int, name: str = "", based_on: DrgRuleSet | None = None) -> DrgRuleSet:
+def drg_rule_set_create(
+    *, actor, region: Region, year: int, name: str = "", based_on: DrgRuleSet | None = None
+) -> DrgRuleSet:
     """The next draft of a region's rule set for a year: empty, or a copy of ``based_on``'s tables."""
-    rule_set = series_draft(DrgRuleSet, actor=actor, label=SERIES_LABEL, series={"region": region, "year": year}, name=name,
-                            based_on=based_on, source=f"复制自{based_on}" if based_on else "")  # fmt: skip
-    counts = _rows_replace(rule_set, selectors.drg_rule_tables(based_on)) if based_on else _counts(rule_set)
+    rule_set = series_draft(
+        DrgRuleSet,
+        actor=actor,
+        label=SERIES_LABEL,
+        series={"region": region, "year": year},
+        name=name,
+        based_on=based_on,
+        source=f"复制自{based_on}" if based_on else "",
+    )
+    counts = (
+        _rows_replace(rule_set, selectors.drg_rule_tables(based_on))
+        if based_on
+        else _counts(rule_set)
+    )
     if based_on:
         counts["golden_cases"] = _golden_replace(rule_set, golden_frame(based_on))
-    audit_record(actor=actor, action="drg_rule_set_create", instance=rule_set, after=snapshot(rule_set) | {"rows": counts},
-                 message=f"复制自{based_on}" if based_on else "")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="drg_rule_set_create",
+        instance=rule_set,
+        after=snapshot(rule_set) | {"rows": counts},
+        message=f"复制自{based_on}" if based_on else "",
+    )
     return rule_set
 
 
-def _tables_store(*, actor, rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFrame], source: str, action: str) -> dict[str, int]:
+def _tables_store(
+    *, actor, rule_set: DrgRuleSet, tables: Mapping[str, pd.DataFrame], source: str, action: str
+) -> dict[str, int]:
     before = _counts(rule_set)
     counts = _rows_replace(rule_set, tables)
     rule_set.source = source[:200]
     rule_set.save(update_fields=["source"])
-    audit_record(actor=actor, action=action, instance=rule_set, before={"rows": before}, after={"rows": counts, "source": rule_set.source},
-                 message="规则表已整体替换：" + "、".join(f"{drg_rules.SHEET_OF[t].title} {n} 行" for t, n in counts.items()))  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=action,
+        instance=rule_set,
+        before={"rows": before},
+        after={"rows": counts, "source": rule_set.source},
+        message="规则表已整体替换："
+        + "、".join(f"{drg_rules.SHEET_OF[t].title} {n} 行" for t, n in counts.items()),
+    )
     return counts
 
 
@@ -92,26 +123,39 @@ def golden_file_read(content: bytes) -> tuple[pd.DataFrame, list[str]]:
     """A golden-case CSV (columns ``GOLDEN_COLUMNS``; ``case_id``, ``maindiag_code``, ``expected_drg`` required,
     ``expected_drg`` blank = 不能入组) as text cells, or every error naming its row (the header is row 1)."""
     try:
-        frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = pd.read_csv(
+            io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
         return pd.DataFrame(), [ERR_GOLDEN_UNREADABLE]
     frame.columns = [str(column).strip() for column in frame.columns]
     missing = [column for column in GOLDEN_REQUIRED if column not in frame.columns]
     if missing:
         return pd.DataFrame(), [ERR_GOLDEN_COLUMNS.format(columns="、".join(missing))]
-    frame = frame.reindex(columns=list(GOLDEN_COLUMNS), fill_value="").apply(lambda column: column.str.strip())
+    frame = frame.reindex(columns=list(GOLDEN_COLUMNS), fill_value="").apply(
+        lambda column: column.str.strip()
+    )
     if frame.empty:
         return frame, [ERR_GOLDEN_EMPTY]
     errors = []
-    limits = {field.name: field.max_length for field in DrgGoldenCase._meta.fields if getattr(field, "max_length", None)}
+    limits = {
+        field.name: field.max_length
+        for field in DrgGoldenCase._meta.fields
+        if getattr(field, "max_length", None)
+    }
     for number, record in enumerate(frame.to_dict("records"), start=2):
         if not record["case_id"]:
             errors.append(ERR_GOLDEN_CASE_ID.format(row=number))
-        errors += [ERR_GOLDEN_TOO_LONG.format(row=number, column=column, limit=limit)
-                   for column, limit in limits.items() if len(record[column]) > limit]  # fmt: skip
+        errors += [
+            ERR_GOLDEN_TOO_LONG.format(row=number, column=column, limit=limit)
+            for column, limit in limits.items()
+            if len(record[column]) > limit
+        ]
     repeated = frame["case_id"].ne("") & frame["case_id"].duplicated()
-    errors += [ERR_GOLDEN_DUPLICATE.format(row=int(position) + 2, case=frame["case_id"].iat[position])
-               for position in repeated.to_numpy().nonzero()[0]]  # fmt: skip
+    errors += [
+        ERR_GOLDEN_DUPLICATE.format(row=int(position) + 2, case=frame["case_id"].iat[position])
+        for position in repeated.to_numpy().nonzero()[0]
+    ]
     return frame, errors
 
 
@@ -119,17 +163,31 @@ def _golden_replace(rule_set: DrgRuleSet, frame: pd.DataFrame) -> int:
     """All golden cases of the set replaced by ``frame``'s rows (already checked), in their order."""
     rule_set.golden_cases.all().delete()
     DrgGoldenCase.objects.bulk_create(
-        DrgGoldenCase(rule_set=rule_set, case_id=record["case_id"], kind=record["kind"], expected_drg=record["expected_drg"],
-                      source=record["source"], case={field: record[field] for field in GOLDEN_CASE_FIELDS if record[field]})
+        DrgGoldenCase(
+            rule_set=rule_set,
+            case_id=record["case_id"],
+            kind=record["kind"],
+            expected_drg=record["expected_drg"],
+            source=record["source"],
+            case={field: record[field] for field in GOLDEN_CASE_FIELDS if record[field]},
+        )
         for record in frame.to_dict("records")
-    )  # fmt: skip
+    )
     return len(frame)
 
 
 def golden_frame(rule_set: DrgRuleSet) -> pd.DataFrame:
     """The set's golden cases as the grouper reads them: ``case_id``, ``kind``, the case fields ("" where absent), ``expected_drg``."""
-    rows = [{"case_id": golden.case_id, "kind": golden.kind, **{field: str(golden.case.get(field, "")) for field in GOLDEN_CASE_FIELDS},
-             "expected_drg": golden.expected_drg, "source": golden.source} for golden in rule_set.golden_cases.all()]  # fmt: skip
+    rows = [
+        {
+            "case_id": golden.case_id,
+            "kind": golden.kind,
+            **{field: str(golden.case.get(field, "")) for field in GOLDEN_CASE_FIELDS},
+            "expected_drg": golden.expected_drg,
+            "source": golden.source,
+        }
+        for golden in rule_set.golden_cases.all()
+    ]
     return pd.DataFrame(rows, columns=list(GOLDEN_COLUMNS))
 
 
@@ -140,7 +198,9 @@ def drg_rule_set_content(rule_set: DrgRuleSet) -> dict[str, pd.DataFrame]:
 
 
 @transaction.atomic
-def drg_rule_set_golden_import(*, actor, rule_set: DrgRuleSet, file: BinaryIO, filename: str = "") -> int:
+def drg_rule_set_golden_import(
+    *, actor, rule_set: DrgRuleSet, file: BinaryIO, filename: str = ""
+) -> int:
     """Replace a draft's golden cases with a CSV's (``golden_file_read``); any error → nothing written, all errors raised."""
     rule_set = _draft(rule_set)
     frame, errors = golden_file_read(file.read())
@@ -152,13 +212,21 @@ def drg_rule_set_golden_import(*, actor, rule_set: DrgRuleSet, file: BinaryIO, f
 def _golden_store(*, actor, rule_set: DrgRuleSet, frame: pd.DataFrame, source: str) -> int:
     before = rule_set.golden_cases.count()
     count = _golden_replace(rule_set, frame)
-    audit_record(actor=actor, action="drg_rule_set_golden_import", instance=rule_set, before={"golden_cases": before},
-                 after={"golden_cases": count, "file": source}, message=f"金标准病例已整体替换：{count} 例（{source}）")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="drg_rule_set_golden_import",
+        instance=rule_set,
+        before={"golden_cases": before},
+        after={"golden_cases": count, "file": source},
+        message=f"金标准病例已整体替换：{count} 例（{source}）",
+    )
     return count
 
 
 @transaction.atomic
-def drg_rule_set_import(*, actor, rule_set: DrgRuleSet, file: BinaryIO, filename: str = "") -> dict[str, int]:
+def drg_rule_set_import(
+    *, actor, rule_set: DrgRuleSet, file: BinaryIO, filename: str = ""
+) -> dict[str, int]:
     """Replace a draft's tables with a workbook's (long format) or a CSV zip's (``filename`` ending .zip); any
     error → nothing written, all errors raised."""
     rule_set = _draft(rule_set)
@@ -167,9 +235,15 @@ def drg_rule_set_import(*, actor, rule_set: DrgRuleSet, file: BinaryIO, filename
     if errors:
         raise ValidationError(errors)
     source = f"{'CSV压缩包' if is_zip else 'Excel'}导入 {filename}".strip()
-    counts = _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=source, action="drg_rule_set_import")
-    if drg_rules.GOLDEN in tables:  # the file's golden cases replace the draft's (a file without them keeps them)
-        counts["golden_cases"] = _golden_store(actor=actor, rule_set=rule_set, frame=tables[drg_rules.GOLDEN], source=filename)
+    counts = _tables_store(
+        actor=actor, rule_set=rule_set, tables=tables, source=source, action="drg_rule_set_import"
+    )
+    if (
+        drg_rules.GOLDEN in tables
+    ):  # the file's golden cases replace the draft's (a file without them keeps them)
+        counts["golden_cases"] = _golden_store(
+            actor=actor, rule_set=rule_set, frame=tables[drg_rules.GOLDEN], source=filename
+        )
     return counts
 
 
@@ -182,14 +256,23 @@ def drg_rule_set_load_csv(*, actor, rule_set: DrgRuleSet, directory=drg.DATA_DIR
     errors = drg_rules.tables_checked(tables)
     if errors:
         raise ValidationError(errors)
-    counts = _tables_store(actor=actor, rule_set=rule_set, tables=tables, source=f"CSV规则文件 {directory.name}",
-                           action="drg_rule_set_load_csv")  # fmt: skip
+    counts = _tables_store(
+        actor=actor,
+        rule_set=rule_set,
+        tables=tables,
+        source=f"CSV规则文件 {directory.name}",
+        action="drg_rule_set_load_csv",
+    )
     golden_path = directory / GOLDEN_FILE
-    if golden_path.exists():  # the rule files' own golden cases (the national set's reference results)
+    if (
+        golden_path.exists()
+    ):  # the rule files' own golden cases (the national set's reference results)
         golden, errors = golden_file_read(golden_path.read_bytes())
         if errors:
             raise ValidationError(errors)
-        counts["golden_cases"] = _golden_store(actor=actor, rule_set=rule_set, frame=golden, source=f"{directory.name}/{GOLDEN_FILE}")
+        counts["golden_cases"] = _golden_store(
+            actor=actor, rule_set=rule_set, frame=golden, source=f"{directory.name}/{GOLDEN_FILE}"
+        )
     return counts
 
 
@@ -202,7 +285,9 @@ def drg_rule_set_submit(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
 
 @transaction.atomic
 def drg_rule_set_return(*, actor, rule_set: DrgRuleSet, reason: str) -> DrgRuleSet:
-    return workflow.send_back(FLOW, actor=actor, record=workflow.locked(rule_set, "region"), reason=reason)
+    return workflow.send_back(
+        FLOW, actor=actor, record=workflow.locked(rule_set, "region"), reason=reason
+    )
 
 
 @transaction.atomic
@@ -219,18 +304,24 @@ def drg_rule_set_publish(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
     golden = golden_frame(rule_set)
     mismatches = drg_golden_mismatches(drg.drg_rules(**tables), golden) if len(golden) else []
     if mismatches:
-        raise ValidationError([ERR_GOLDEN_REFUSED.format(count=len(mismatches)), *mismatches], code="golden")
+        raise ValidationError(
+            [ERR_GOLDEN_REFUSED.format(count=len(mismatches)), *mismatches], code="golden"
+        )
     return workflow.approve(FLOW, actor=actor, record=rule_set, approver=approver)
 
 
 def drg_rule_set_seed(*, officer, admin, region: Region, year: int, name: str = "") -> DrgRuleSet:
     """The demo rule set (catalogs/data/drg) for a region and year, published: loaded and submitted by
     ``officer``, published by ``admin``."""
-    rule_set = drg_rule_set_create(actor=officer, region=region, year=year, name=name or f"{region.name}{year}年DRG分组规则（演示）")
+    rule_set = drg_rule_set_create(
+        actor=officer,
+        region=region,
+        year=year,
+        name=name or f"{region.name}{year}年DRG分组规则（演示）",
+    )
     drg_rule_set_load_csv(actor=officer, rule_set=rule_set)
     drg_rule_set_submit(actor=officer, rule_set=rule_set)
     return drg_rule_set_publish(actor=admin, rule_set=rule_set)
-
 
 
 NATIONAL_DIR = drg.DATA_DIR.parent / "chs_drg_11"
@@ -239,16 +330,26 @@ NATIONAL_DIR = drg.DATA_DIR.parent / "chs_drg_11"
 def drg_golden_mismatches(rules: drg.DrgRules, golden: pd.DataFrame) -> list[str]:
     """One Chinese line per golden case (``case_id``, the case fields, ``expected_drg``; "" = 不能入组) the rules group differently."""
     got = drg.drg_group(golden.astype(str), rules)["drg_code"].astype(str).to_numpy()
-    return [ERR_GOLDEN.format(case=case, got=g or "不能入组", expected=e or "不能入组")
-            for case, g, e in zip(golden["case_id"], got, golden["expected_drg"]) if g != e]  # fmt: skip
+    return [
+        ERR_GOLDEN.format(case=case, got=g or "不能入组", expected=e or "不能入组")
+        for case, g, e in zip(golden["case_id"], got, golden["expected_drg"])
+        if g != e
+    ]
 
 
-def drg_rule_set_load_national(*, officer, admin, region: Region, year: int, directory=NATIONAL_DIR) -> DrgRuleSet:
+def drg_rule_set_load_national(
+    *, officer, admin, region: Region, year: int, directory=NATIONAL_DIR
+) -> DrgRuleSet:
     """The national CHS-DRG 1.1 rule set (catalogs/data/chs_drg_11) as a published rule set: loaded (with its
     golden cases, golden.csv) and submitted by ``officer``, published by ``admin`` — publishing runs the golden
     cases (any mismatch: nothing is kept)."""
     with transaction.atomic():
-        rule_set = drg_rule_set_create(actor=officer, region=region, year=year, name=f"{region.name}{year}年CHS-DRG 1.1分组规则")
+        rule_set = drg_rule_set_create(
+            actor=officer,
+            region=region,
+            year=year,
+            name=f"{region.name}{year}年CHS-DRG 1.1分组规则",
+        )
         drg_rule_set_load_csv(actor=officer, rule_set=rule_set, directory=directory)
         drg_rule_set_submit(actor=officer, rule_set=rule_set)
         return drg_rule_set_publish(actor=admin, rule_set=rule_set)

@@ -37,9 +37,15 @@ def _detail(rule_set: DrgRuleSet) -> HttpResponse:
 @login_required
 def drg_rules_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "").strip()
-    rule_sets = selectors.drg_rule_set_list_for_user(request.user, year=int(year) if year.isdigit() else None)
-    context = {"rule_sets": rule_sets, "year": year, "form": region_fields_scope(DrgRuleSetCreateForm(), request),
-               "can_change": request.user.is_bureau and request.user.has_perm(CHANGE)}  # fmt: skip
+    rule_sets = selectors.drg_rule_set_list_for_user(
+        request.user, year=int(year) if year.isdigit() else None
+    )
+    context = {
+        "rule_sets": rule_sets,
+        "year": year,
+        "form": region_fields_scope(DrgRuleSetCreateForm(), request),
+        "can_change": request.user.is_bureau and request.user.has_perm(CHANGE),
+    }
     return render(request, "catalogs/drg_rules_list.html", context)
 
 
@@ -66,13 +72,18 @@ def drg_rules_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tables = selectors.drg_rule_tables(rule_set)
     user = request.user
     context = {
-        "rule_set": rule_set, "import_form": ImportForm(), "reason_form": ReasonForm(),
+        "rule_set": rule_set,
+        "import_form": ImportForm(),
+        "reason_form": ReasonForm(),
         "sheets": [(sheet, tables[sheet.table].to_dict("records")) for sheet in drg_rules.SHEETS],
         "can_change": user.is_bureau and user.has_perm(CHANGE),
-        "can_publish": user.is_bureau and user.has_perm(PUBLISH) and user.pk != rule_set.submitted_by_id,
+        "can_publish": user.is_bureau
+        and user.has_perm(PUBLISH)
+        and user.pk != rule_set.submitted_by_id,
         "versions": rule_set.catalog_versions.all(),
-        "golden_cases": rule_set.golden_cases.all(), "golden_fields": services.GOLDEN_CASE_FIELDS,
-    }  # fmt: skip
+        "golden_cases": rule_set.golden_cases.all(),
+        "golden_fields": services.GOLDEN_CASE_FIELDS,
+    }
     return render(request, "catalogs/drg_rules_detail.html", context)
 
 
@@ -83,11 +94,15 @@ def drg_rules_export(request: HttpRequest, pk: int) -> HttpResponse:
     content = services.drg_rule_set_content(rule_set)
     name = f"drg-rules-{rule_set.region.code}-{rule_set.year}-v{rule_set.version}"
     if request.GET.get("format") == "zip":
-        return download_response(drg_rules.zip_bytes(content), f"{name}.zip", content_type="application/zip")
+        return download_response(
+            drg_rules.zip_bytes(content), f"{name}.zip", content_type="application/zip"
+        )
     return download_response(drg_rules.workbook_bytes(content), f"{name}.xlsx")
 
 
-def _file_import(request: HttpRequest, pk: int, *, service: Callable, missing: str, success: Callable) -> HttpResponse:
+def _file_import(
+    request: HttpRequest, pk: int, *, service: Callable, missing: str, success: Callable
+) -> HttpResponse:
     """Hand the uploaded file to ``service`` (a draft's import, all or nothing) and show its errors or ``success(result)``."""
     rule_set = selectors.drg_rule_set_get_for_user(request.user, pk)
     form = ImportForm(request.POST, request.FILES)
@@ -105,34 +120,68 @@ def _file_import(request: HttpRequest, pk: int, *, service: Callable, missing: s
     return _detail(rule_set)
 
 
-_COUNT_TITLES = {sheet.table: sheet.title for sheet in drg_rules.SHEETS} | {"golden_cases": drg_rules.GOLDEN_SHEET.title}
+_COUNT_TITLES = {sheet.table: sheet.title for sheet in drg_rules.SHEETS} | {
+    "golden_cases": drg_rules.GOLDEN_SHEET.title
+}
 
 
 @bureau_view(CHANGE)
 @require_POST
 def drg_rules_import(request: HttpRequest, pk: int) -> HttpResponse:
-    return _file_import(request, pk, service=services.drg_rule_set_import, missing=ERR_NO_FILE,
-                        success=lambda counts: "已导入：" + "、".join(f"{_COUNT_TITLES[t]} {n} 行" for t, n in counts.items()))  # fmt: skip
+    return _file_import(
+        request,
+        pk,
+        service=services.drg_rule_set_import,
+        missing=ERR_NO_FILE,
+        success=lambda counts: (
+            "已导入：" + "、".join(f"{_COUNT_TITLES[t]} {n} 行" for t, n in counts.items())
+        ),
+    )
 
 
 @bureau_view(CHANGE)
 @require_POST
 def drg_rules_golden_import(request: HttpRequest, pk: int) -> HttpResponse:
-    return _file_import(request, pk, service=services.drg_rule_set_golden_import, missing=ERR_NO_GOLDEN_FILE,
-                        success=lambda count: f"已导入金标准病例 {count} 例；审核发布时将逐例校验。")  # fmt: skip
+    return _file_import(
+        request,
+        pk,
+        service=services.drg_rule_set_golden_import,
+        missing=ERR_NO_GOLDEN_FILE,
+        success=lambda count: f"已导入金标准病例 {count} 例；审核发布时将逐例校验。",
+    )
 
 
-def _workflow(action: Callable[..., DrgRuleSet], success: str, *, with_reason: bool = False) -> Callable:
-    return workflow_view(get=lambda request, pk: selectors.drg_rule_set_get_for_user(request.user, pk), action=action,
-                         target="rule_set", detail=_detail, success=success, form_class=ReasonForm if with_reason else None,
-                         invalid=ERR_REASON)  # fmt: skip
+def _workflow(
+    action: Callable[..., DrgRuleSet], success: str, *, with_reason: bool = False
+) -> Callable:
+    return workflow_view(
+        get=lambda request, pk: selectors.drg_rule_set_get_for_user(request.user, pk),
+        action=action,
+        target="rule_set",
+        detail=_detail,
+        success=success,
+        form_class=ReasonForm if with_reason else None,
+        invalid=ERR_REASON,
+    )
 
 
 def _copy(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
-    return services.drg_rule_set_create(actor=actor, region=rule_set.region, year=rule_set.year, name=rule_set.name, based_on=rule_set)
+    return services.drg_rule_set_create(
+        actor=actor,
+        region=rule_set.region,
+        year=rule_set.year,
+        name=rule_set.name,
+        based_on=rule_set,
+    )
 
 
-drg_rules_submit = bureau_view(CHANGE)(require_POST(_workflow(services.drg_rule_set_submit, "已提交审核。")))
-drg_rules_return = bureau_view(PUBLISH)(require_POST(_workflow(services.drg_rule_set_return, "已退回。", with_reason=True)))
-drg_rules_publish = bureau_view(PUBLISH)(require_POST(_workflow(services.drg_rule_set_publish, "已审核发布。")))
+drg_rules_submit = bureau_view(CHANGE)(
+    require_POST(_workflow(services.drg_rule_set_submit, "已提交审核。"))
+)
+drg_rules_return = bureau_view(PUBLISH)(
+    require_POST(_workflow(services.drg_rule_set_return, "已退回。", with_reason=True))
+)
+drg_rules_publish = bureau_view(PUBLISH)(
+    require_POST(_workflow(services.drg_rule_set_publish, "已审核发布。"))
+)
 drg_rules_copy = bureau_view(CHANGE)(require_POST(_workflow(_copy, "已复制为新的草稿版本。")))

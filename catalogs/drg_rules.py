@@ -60,65 +60,168 @@ MSG_UNKNOWN_OWNER = "{value} 不在“{sheet}”工作表中。"
 _TEXT_CHOICES = lambda *values: tuple((value, value) for value in values)  # noqa: E731
 
 SHEETS = (
-    Sheet("mdc", "MDC", "mdc", (
-        code_column("mdc", "MDC编码", MDC_CODE, "MDCF"), Column("name", "MDC名称"),
-        Column("diag_codes", "主要诊断", kind="diagnoses", required=False),
-        Column("sex", "性别条件", kind="choice", choices=(("M", "男"), ("F", "女")), required=False),
-        code_column("age_days_max", "年龄天数上限", NUMBER, "364", required=False),
-        Column("or_procedure", "须有手术室手术", kind="choice", choices=(("yes", "是"),), required=False),
-        code_column("min_regions", "创伤部位数下限", NUMBER, "2", required=False),
-    )),
-    Sheet("adrg", "ADRG", "adrg", (
-        code_column("adrg", "ADRG编码", ADRG_CODE, "FM1"), code_column("mdc", "所属MDC", MDC_CODE, "MDCF"), Column("name", "ADRG名称", length=200),
-        Column("kind", "类型", kind="choice", choices=tuple(AdrgKind.choices)),
-        Column("split", "细分规则", kind="choice", choices=tuple(SeveritySplit.choices)),
-        Column("diag_match", "诊断匹配方式", kind="choice", choices=_TEXT_CHOICES("main", "any"), required=False),
-        Column("diag_codes", "主要诊断", kind="diagnoses", required=False),
-        Column("proc_match", "手术匹配方式", kind="choice", choices=_TEXT_CHOICES(*drg.PROC_MATCHES[1:]), required=False),
-        Column("proc_codes", "主要手术操作", kind="grouped_procedures", required=False),
-        code_column("proc_rule", "手术组合规则", re.compile(r"^[1-9](?:\+[1-9])*(?:\|[1-9](?:\+[1-9])*)*$"), "1+2|1+3+4",
-                    required=False, length=100),
-        code_column("age_days_max", "年龄天数上限", NUMBER, "28", required=False),
-        code_column("weight_min", "体重下限(克)", NUMBER, "1500", required=False),
-        code_column("weight_max", "体重上限(克)", NUMBER, "2500", required=False),
-    )),
-    Sheet("cc", "CC-MCC", "diag_code", (
-        code_column("diag_code", "诊断编码", DIAGNOSIS, "I50.000", length=CODE_LENGTH, clinical=True),
-        Column("level", "级别", kind="choice", choices=tuple(CcLevel.choices)),
-        code_column("family", "排除组", FAMILY_CODE, "HF"),
-    )),
-    Sheet("exclusions", "排除表", "family", (
-        code_column("family", "排除组", FAMILY_CODE, "HF"), Column("name", "排除组名称"),
-        Column("diag_codes", "主要诊断", kind="diagnoses", required=False),
-    )),
-    Sheet("or_procedures", "手术室手术", "proc_code", (
-        code_column("proc_code", "手术操作编码", PROCEDURE, "36.0601", length=CODE_LENGTH, clinical=True),
-        Column("name", "名称", length=200, required=False),
-    ), may_be_empty=True),
-    Sheet("trauma", "创伤部位", "region", (
-        code_column("region", "部位", REGION_CODE, "头颈部"), Column("name", "部位名称"), Column("diag_codes", "诊断", kind="diagnoses"),
-    ), may_be_empty=True),
-)  # fmt: skip
+    Sheet(
+        "mdc",
+        "MDC",
+        "mdc",
+        (
+            code_column("mdc", "MDC编码", MDC_CODE, "MDCF"),
+            Column("name", "MDC名称"),
+            Column("diag_codes", "主要诊断", kind="diagnoses", required=False),
+            Column(
+                "sex", "性别条件", kind="choice", choices=(("M", "男"), ("F", "女")), required=False
+            ),
+            code_column("age_days_max", "年龄天数上限", NUMBER, "364", required=False),
+            Column(
+                "or_procedure",
+                "须有手术室手术",
+                kind="choice",
+                choices=(("yes", "是"),),
+                required=False,
+            ),
+            code_column("min_regions", "创伤部位数下限", NUMBER, "2", required=False),
+        ),
+    ),
+    Sheet(
+        "adrg",
+        "ADRG",
+        "adrg",
+        (
+            code_column("adrg", "ADRG编码", ADRG_CODE, "FM1"),
+            code_column("mdc", "所属MDC", MDC_CODE, "MDCF"),
+            Column("name", "ADRG名称", length=200),
+            Column("kind", "类型", kind="choice", choices=tuple(AdrgKind.choices)),
+            Column("split", "细分规则", kind="choice", choices=tuple(SeveritySplit.choices)),
+            Column(
+                "diag_match",
+                "诊断匹配方式",
+                kind="choice",
+                choices=_TEXT_CHOICES("main", "any"),
+                required=False,
+            ),
+            Column("diag_codes", "主要诊断", kind="diagnoses", required=False),
+            Column(
+                "proc_match",
+                "手术匹配方式",
+                kind="choice",
+                choices=_TEXT_CHOICES(*drg.PROC_MATCHES[1:]),
+                required=False,
+            ),
+            Column("proc_codes", "主要手术操作", kind="grouped_procedures", required=False),
+            code_column(
+                "proc_rule",
+                "手术组合规则",
+                re.compile(r"^[1-9](?:\+[1-9])*(?:\|[1-9](?:\+[1-9])*)*$"),
+                "1+2|1+3+4",
+                required=False,
+                length=100,
+            ),
+            code_column("age_days_max", "年龄天数上限", NUMBER, "28", required=False),
+            code_column("weight_min", "体重下限(克)", NUMBER, "1500", required=False),
+            code_column("weight_max", "体重上限(克)", NUMBER, "2500", required=False),
+        ),
+    ),
+    Sheet(
+        "cc",
+        "CC-MCC",
+        "diag_code",
+        (
+            code_column(
+                "diag_code", "诊断编码", DIAGNOSIS, "I50.000", length=CODE_LENGTH, clinical=True
+            ),
+            Column("level", "级别", kind="choice", choices=tuple(CcLevel.choices)),
+            code_column("family", "排除组", FAMILY_CODE, "HF"),
+        ),
+    ),
+    Sheet(
+        "exclusions",
+        "排除表",
+        "family",
+        (
+            code_column("family", "排除组", FAMILY_CODE, "HF"),
+            Column("name", "排除组名称"),
+            Column("diag_codes", "主要诊断", kind="diagnoses", required=False),
+        ),
+    ),
+    Sheet(
+        "or_procedures",
+        "手术室手术",
+        "proc_code",
+        (
+            code_column(
+                "proc_code", "手术操作编码", PROCEDURE, "36.0601", length=CODE_LENGTH, clinical=True
+            ),
+            Column("name", "名称", length=200, required=False),
+        ),
+        may_be_empty=True,
+    ),
+    Sheet(
+        "trauma",
+        "创伤部位",
+        "region",
+        (
+            code_column("region", "部位", REGION_CODE, "头颈部"),
+            Column("name", "部位名称"),
+            Column("diag_codes", "诊断", kind="diagnoses"),
+        ),
+        may_be_empty=True,
+    ),
+)
 SHEET_OF = {sheet.table: sheet for sheet in SHEETS}
 REQUIRED_TABLES = ("mdc", "adrg", "cc", "exclusions")
 
 # Golden cases (金标准病例): the grouper's inputs (catalogs.drg.drg_group) and the expected DRG ("" = 不能入组).
 GOLDEN = "golden"
-GOLDEN_CASE_FIELDS = ("gend", "age", "nwb_age", "nwb_bir_wt", "nwb_adm_wt", "maindiag_code", "otherdiag_codes",
-                      "main_oprn_oprt_code", "other_oprn_oprt_codes")  # fmt: skip
+GOLDEN_CASE_FIELDS = (
+    "gend",
+    "age",
+    "nwb_age",
+    "nwb_bir_wt",
+    "nwb_adm_wt",
+    "maindiag_code",
+    "otherdiag_codes",
+    "main_oprn_oprt_code",
+    "other_oprn_oprt_codes",
+)
 GOLDEN_COLUMNS = ("case_id", "kind", *GOLDEN_CASE_FIELDS, "expected_drg", "source")
-_GOLDEN_HEADERS = ("性别", "年龄", "新生儿天龄", "出生体重(克)", "入院体重(克)", "主要诊断", "其他诊断", "主要手术操作", "其他手术操作")
-GOLDEN_SHEET = Sheet(GOLDEN, "金标准病例", "case_id", (
-    Column("case_id", "病例编号", length=60), Column("kind", "规则类型", required=False, length=60),
-    *(Column(field, header, required=False, length=10_000) for field, header in zip(GOLDEN_CASE_FIELDS, _GOLDEN_HEADERS, strict=True)),
-    Column("expected_drg", "预期DRG", required=False, length=20), Column("source", "来源", required=False, length=200),
-), may_be_empty=True)  # fmt: skip
+_GOLDEN_HEADERS = (
+    "性别",
+    "年龄",
+    "新生儿天龄",
+    "出生体重(克)",
+    "入院体重(克)",
+    "主要诊断",
+    "其他诊断",
+    "主要手术操作",
+    "其他手术操作",
+)
+GOLDEN_SHEET = Sheet(
+    GOLDEN,
+    "金标准病例",
+    "case_id",
+    (
+        Column("case_id", "病例编号", length=60),
+        Column("kind", "规则类型", required=False, length=60),
+        *(
+            Column(field, header, required=False, length=10_000)
+            for field, header in zip(GOLDEN_CASE_FIELDS, _GOLDEN_HEADERS, strict=True)
+        ),
+        Column("expected_drg", "预期DRG", required=False, length=20),
+        Column("source", "来源", required=False, length=200),
+    ),
+    may_be_empty=True,
+)
 
 
 def golden_complete(golden: pd.DataFrame | None) -> pd.DataFrame:
     """Golden cases with every column of ``GOLDEN_COLUMNS``, in order, as text ("" where absent)."""
     frame = pd.DataFrame(columns=list(GOLDEN_COLUMNS)) if golden is None else golden
-    return frame.reindex(columns=list(GOLDEN_COLUMNS), fill_value="").fillna("").astype(str).reset_index(drop=True)
+    return (
+        frame.reindex(columns=list(GOLDEN_COLUMNS), fill_value="")
+        .fillna("")
+        .astype(str)
+        .reset_index(drop=True)
+    )
 
 
 # --- the workbook in long format -------------------------------------------------------------------
@@ -136,17 +239,44 @@ class ListSheet:
 def _list_sheet(sheet: Sheet, column: Column) -> ListSheet:
     owner = replace(next(c for c in sheet.columns if c.field == sheet.key), field="owner")
     grouped = column.kind == "grouped_procedures"
-    pattern, example = (PROCEDURE, "36.0601") if column.kind != "diagnoses" else (DIAGNOSIS_ENTRY, "I21.000")
-    columns = (owner,) + ((code_column("group", "组", GROUP, "1", required=False),) if grouped else ()) + (
-        code_column("entry", "编码", pattern, example, length=CODE_LENGTH, clinical=True),)  # fmt: skip
-    return ListSheet(sheet.table, column.field, Sheet(f"{sheet.table}.{column.field}", f"{sheet.title}-{column.header}", "",
-                                                      columns, may_be_empty=True))  # fmt: skip
+    pattern, example = (
+        (PROCEDURE, "36.0601") if column.kind != "diagnoses" else (DIAGNOSIS_ENTRY, "I21.000")
+    )
+    columns = (
+        (owner,)
+        + ((code_column("group", "组", GROUP, "1", required=False),) if grouped else ())
+        + (code_column("entry", "编码", pattern, example, length=CODE_LENGTH, clinical=True),)
+    )
+    return ListSheet(
+        sheet.table,
+        column.field,
+        Sheet(
+            f"{sheet.table}.{column.field}",
+            f"{sheet.title}-{column.header}",
+            "",
+            columns,
+            may_be_empty=True,
+        ),
+    )
 
 
-LIST_SHEETS = tuple(_list_sheet(sheet, column) for sheet in SHEETS for column in sheet.columns if column.kind in LIST_ENTRY)
+LIST_SHEETS = tuple(
+    _list_sheet(sheet, column)
+    for sheet in SHEETS
+    for column in sheet.columns
+    if column.kind in LIST_ENTRY
+)
 _LISTED = {(item.table, item.field) for item in LIST_SHEETS}
-WIDE_SHEETS = tuple(Sheet(sheet.table, sheet.title, sheet.key, tuple(c for c in sheet.columns if (sheet.table, c.field) not in _LISTED),
-                          may_be_empty=sheet.may_be_empty) for sheet in SHEETS)  # fmt: skip
+WIDE_SHEETS = tuple(
+    Sheet(
+        sheet.table,
+        sheet.title,
+        sheet.key,
+        tuple(c for c in sheet.columns if (sheet.table, c.field) not in _LISTED),
+        may_be_empty=sheet.may_be_empty,
+    )
+    for sheet in SHEETS
+)
 WORKBOOK_SHEETS = WIDE_SHEETS + tuple(item.sheet for item in LIST_SHEETS)
 
 
@@ -169,7 +299,9 @@ def workbook_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
     return _workbook_bytes((*WORKBOOK_SHEETS, GOLDEN_SHEET), {**tables, **long, GOLDEN: golden})
 
 
-def _collapsed(wide: Mapping[str, pd.DataFrame], long: Mapping[str, pd.DataFrame], errors: SheetErrors) -> dict[str, pd.DataFrame]:
+def _collapsed(
+    wide: Mapping[str, pd.DataFrame], long: Mapping[str, pd.DataFrame], errors: SheetErrors
+) -> dict[str, pd.DataFrame]:
     """The list sheets joined back into the ``;``-separated cells of their owners, in row order."""
     tables = {table: frame.copy() for table, frame in wide.items()}
     for item in LIST_SHEETS:
@@ -177,8 +309,18 @@ def _collapsed(wide: Mapping[str, pd.DataFrame], long: Mapping[str, pd.DataFrame
         sheet = SHEET_OF[item.table]
         unknown = ~entries["owner"].isin(owners[sheet.key])
         for row, value in entries.loc[unknown, "owner"].items():
-            errors.cell(item.sheet, row, item.sheet.columns[0].header, MSG_UNKNOWN_OWNER.format(value=value, sheet=sheet.title))
-        text = entries["entry"] if "group" not in entries else entries["group"].where(entries["group"] == "", entries["group"] + ":") + entries["entry"]
+            errors.cell(
+                item.sheet,
+                row,
+                item.sheet.columns[0].header,
+                MSG_UNKNOWN_OWNER.format(value=value, sheet=sheet.title),
+            )
+        text = (
+            entries["entry"]
+            if "group" not in entries
+            else entries["group"].where(entries["group"] == "", entries["group"] + ":")
+            + entries["entry"]
+        )
         joined = text.groupby(entries["owner"], sort=False).agg(SEPARATOR.join)
         tables[item.table][item.field] = owners[sheet.key].map(joined).fillna("")
     return {table: frame[SHEET_OF[table].fields] for table, frame in tables.items()}
@@ -188,14 +330,21 @@ def workbook_read(file: BinaryIO) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """The tables of a workbook and every error found in it (an empty list: the tables are good)."""
     sheets, errors = workbook_tables(file, (*WORKBOOK_SHEETS, GOLDEN_SHEET), required=False)
     titles = {sheet.table: sheet.title for sheet in WORKBOOK_SHEETS}
-    missing = [titles[name] for name in REQUIRED_TABLES if name not in sheets] if sheets or not errors else []
+    missing = (
+        [titles[name] for name in REQUIRED_TABLES if name not in sheets]
+        if sheets or not errors
+        else []
+    )
     errors.extend(f"缺少工作表“{title}”。" for title in missing)
     if errors:
         return {}, list(errors)
     empty = {sheet.table: pd.DataFrame(columns=sheet.fields) for sheet in WORKBOOK_SHEETS}
     sheets = empty | sheets
-    tables = _collapsed({s.table: sheets[s.table] for s in WIDE_SHEETS}, {i.sheet.table: sheets[i.sheet.table] for i in LIST_SHEETS},
-                        errors)  # fmt: skip
+    tables = _collapsed(
+        {s.table: sheets[s.table] for s in WIDE_SHEETS},
+        {i.sheet.table: sheets[i.sheet.table] for i in LIST_SHEETS},
+        errors,
+    )
     if GOLDEN in sheets:  # a workbook without the sheet (an older export) carries no golden cases
         tables[GOLDEN] = golden_complete(sheets[GOLDEN])
     return (tables, list(errors)) if errors else (tables, tables_checked(tables))
@@ -206,15 +355,27 @@ def workbook_read(file: BinaryIO) -> tuple[dict[str, pd.DataFrame], list[str]]:
 
 def tables_complete(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Every table with every column of its contract, in order; absent optional tables and columns are blank."""
-    return {sheet.table: tables.get(sheet.table, pd.DataFrame(columns=sheet.fields)).reindex(columns=sheet.fields, fill_value="")
-            .fillna("").astype(str) for sheet in SHEETS}  # fmt: skip
+    return {
+        sheet.table: tables.get(sheet.table, pd.DataFrame(columns=sheet.fields))
+        .reindex(columns=sheet.fields, fill_value="")
+        .fillna("")
+        .astype(str)
+        for sheet in SHEETS
+    }
 
 
 def csv_tables(directory=drg.DATA_DIR) -> dict[str, pd.DataFrame]:
     """The rule tables stored as CSV (catalogs/data/drg: the demo rule set; <table>.csv or .csv.gz)."""
     tables = {}
     for sheet in SHEETS:
-        path = next((p for p in (directory / f"{sheet.table}.csv", directory / f"{sheet.table}.csv.gz") if p.exists()), None)
+        path = next(
+            (
+                p
+                for p in (directory / f"{sheet.table}.csv", directory / f"{sheet.table}.csv.gz")
+                if p.exists()
+            ),
+            None,
+        )
         if path is not None:
             tables[sheet.table] = pd.read_csv(path, dtype=str, keep_default_na=False)
     return tables_complete(tables)
@@ -224,7 +385,10 @@ def zip_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
     """The rule set as a zip of <table>.csv files (UTF-8, header of field names): no cell limit at all."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table, frame in {**tables_complete(tables), GOLDEN: golden_complete(tables.get(GOLDEN))}.items():
+        for table, frame in {
+            **tables_complete(tables),
+            GOLDEN: golden_complete(tables.get(GOLDEN)),
+        }.items():
             archive.writestr(f"{table}.csv", frame.to_csv(index=False, quoting=csv.QUOTE_MINIMAL))
     return buffer.getvalue()
 
@@ -244,11 +408,16 @@ def zip_read(file: BinaryIO) -> tuple[dict[str, pd.DataFrame], list[str]]:
                 errors.append(ERR_ZIP_MEMBER.format(name=name))
             continue
         frame = pd.read_csv(io.BytesIO(archive.read(name)), dtype=str, keep_default_na=False)
-        rows = [[sheet.header(f) if f in sheet.fields else f for f in frame.columns], *frame.itertuples(index=False)]
+        rows = [
+            [sheet.header(f) if f in sheet.fields else f for f in frame.columns],
+            *frame.itertuples(index=False),
+        ]
         tables[sheet.table] = sheet_table(sheet, rows, errors)
     if errors:
         return {}, list(errors)
-    golden = {GOLDEN: golden_complete(tables[GOLDEN])} if GOLDEN in tables else {}  # a zip without golden.csv carries none
+    golden = (
+        {GOLDEN: golden_complete(tables[GOLDEN])} if GOLDEN in tables else {}
+    )  # a zip without golden.csv carries none
     tables = tables_complete(tables) | golden
     return tables, tables_checked(tables)
 
@@ -256,11 +425,15 @@ def zip_read(file: BinaryIO) -> tuple[dict[str, pd.DataFrame], list[str]]:
 def tables_hash(tables: Mapping[str, pd.DataFrame]) -> str:
     """The content hash of a rule set: SHA-256 of every table's rows in order (optional tables empty if absent)
     and of its golden cases in order (``tables[GOLDEN]``; a set without any hashes as the tables alone)."""
-    canonical = {table: frame.to_numpy().tolist() for table, frame in tables_complete(tables).items()}
+    canonical = {
+        table: frame.to_numpy().tolist() for table, frame in tables_complete(tables).items()
+    }
     golden = golden_complete(tables.get(GOLDEN))
     if len(golden):
         canonical[GOLDEN] = golden.to_numpy().tolist()
-    return hashlib.sha256(json.dumps(canonical, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(canonical, ensure_ascii=False, separators=(",", ":")).encode()
+    ).hexdigest()
 
 
 # --- rules across rows ----------------------------------------------------------------------------
@@ -269,12 +442,18 @@ def tables_hash(tables: Mapping[str, pd.DataFrame]) -> str:
 def _adrg_checked(tables: Mapping[str, pd.DataFrame], errors: SheetErrors) -> None:
     sheet, adrg = SHEET_OF["adrg"], tables["adrg"]
     known = set(tables["mdc"]["mdc"])
-    for row, code, mdc, kind, procedures, match in adrg[["adrg", "mdc", "kind", "proc_codes", "proc_match"]].itertuples():
+    for row, code, mdc, kind, procedures, match in adrg[
+        ["adrg", "mdc", "kind", "proc_codes", "proc_match"]
+    ].itertuples():
         if mdc and mdc not in known:
             errors.cell(sheet, row, "所属MDC", MSG_UNKNOWN_MDC.format(value=mdc))
         elif mdc and code and code[0] != mdc[-1]:
             errors.cell(sheet, row, "ADRG编码", MSG_LETTER.format(letter=mdc[-1]))
-        if kind in {AdrgKind.SURGICAL, AdrgKind.OPERATION} and not procedures and match not in {"or_main", "or_any"}:
+        if (
+            kind in {AdrgKind.SURGICAL, AdrgKind.OPERATION}
+            and not procedures
+            and match not in {"or_main", "or_any"}
+        ):
             errors.cell(sheet, row, "主要手术操作", MSG_PROCEDURES_REQUIRED)
 
 

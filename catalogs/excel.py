@@ -20,9 +20,9 @@ from import_export.results import Result
 from audit.services import audit_record
 from catalogs import coefficient_services
 from catalogs.choices import CatalogStatus, CoefficientStatus
+from catalogs.diff import CatalogDiff
 from catalogs.models import ERR_TABLE_LOCKED, ERR_VERSION_LOCKED, CatalogVersion, CoefficientTable
 from catalogs.resources import CatalogGroupResource, InstitutionCoefficientResource
-from catalogs.diff import CatalogDiff
 from config.spreadsheets import spreadsheet_unsafe
 from config.spreadsheets.reader import rows_checked
 from config.spreadsheets.writer import rows_workbook
@@ -58,7 +58,9 @@ def coefficients_workbook(*, table: CoefficientTable) -> bytes:
 DIFF_HEADERS = ["变化", "病种/病组编码", "名称", "原分值", "新分值", "分值变化"]
 
 
-def version_diff_workbook(*, old: CatalogVersion, new: CatalogVersion, diff: CatalogDiff, names: dict[str, str]) -> bytes:
+def version_diff_workbook(
+    *, old: CatalogVersion, new: CatalogVersion, diff: CatalogDiff, names: dict[str, str]
+) -> bytes:
     """目录版本对比 as a workbook: one row per group added, removed or re-scored (scores as exact numbers),
     in the order the page lists them; ``names`` maps a group code to its name in either version."""
     dataset = tablib.Dataset(headers=DIFF_HEADERS, title="版本对比")
@@ -67,10 +69,24 @@ def version_diff_workbook(*, old: CatalogVersion, new: CatalogVersion, diff: Cat
     for code in diff.removed:
         dataset.append(["删除", code, names.get(code, ""), None, None, None])
     for change in diff.changed:
-        dataset.append(["分值变化", change.code, names.get(change.code, ""), change.old, change.new, change.delta])
+        dataset.append(
+            [
+                "分值变化",
+                change.code,
+                names.get(change.code, ""),
+                change.old,
+                change.new,
+                change.delta,
+            ]
+        )
     summary = tablib.Dataset(headers=["项目", "内容"], title="说明")
-    for label, value in [("原版本", str(old)), ("新版本", str(new)), ("新增", len(diff.added)), ("删除", len(diff.removed)),
-                         ("分值变化", len(diff.changed))]:  # fmt: skip
+    for label, value in [
+        ("原版本", str(old)),
+        ("新版本", str(new)),
+        ("新增", len(diff.added)),
+        ("删除", len(diff.removed)),
+        ("分值变化", len(diff.changed)),
+    ]:
         summary.append([label, value])
     return datasets_workbook([dataset, summary])
 
@@ -81,7 +97,11 @@ def _dataset(file: BinaryIO, resource: ModelResource) -> tablib.Dataset:
     except Exception:  # noqa: BLE001 - any unreadable upload gets the same user-facing message
         raise ValidationError(ERR_NOT_XLSX) from None
     headers = [str(h or "").strip() for h in dataset.headers or []]
-    missing = [field.column_name for field in resource.get_import_fields() if field.column_name not in headers]
+    missing = [
+        field.column_name
+        for field in resource.get_import_fields()
+        if field.column_name not in headers
+    ]
     if missing:
         raise ValidationError(ERR_COLUMNS.format(columns="、".join(missing)))
     dataset.headers = headers
@@ -98,12 +118,24 @@ def row_errors(result: Result, resource: ModelResource) -> list[str]:
     }
     lines = [(0, str(error.error)) for error in result.base_errors]
     for number, errors in result.row_errors():
-        lines += [(number, ERR_ROW.format(row=number + HEADER_ROWS, message=_message(error.error))) for error in errors]
+        lines += [
+            (number, ERR_ROW.format(row=number + HEADER_ROWS, message=_message(error.error)))
+            for error in errors
+        ]
     for invalid in result.invalid_rows:
         row = invalid.number + HEADER_ROWS
         for name, messages in invalid.field_specific_errors.items():
-            lines += [(invalid.number, ERR_ROW_FIELD.format(row=row, column=columns.get(name, name), message=m)) for m in messages]
-        lines += [(invalid.number, ERR_ROW.format(row=row, message=m)) for m in invalid.non_field_specific_errors]
+            lines += [
+                (
+                    invalid.number,
+                    ERR_ROW_FIELD.format(row=row, column=columns.get(name, name), message=m),
+                )
+                for m in messages
+            ]
+        lines += [
+            (invalid.number, ERR_ROW.format(row=row, message=m))
+            for m in invalid.non_field_specific_errors
+        ]
     return [text for _, text in sorted(lines, key=lambda item: item[0])]
 
 
@@ -115,8 +147,11 @@ def _duplicates(dataset: tablib.Dataset, key: str) -> list[str]:
     """A key given twice would silently let the later row win: both rows are errors instead."""
     keys = [spreadsheet_unsafe(value) for value in dataset[key]]
     counts = Counter(keys)
-    return [ERR_DUPLICATE.format(row=number + HEADER_ROWS, column=key, value=value)
-            for number, value in enumerate(keys, start=1) if value and counts[value] > 1]  # fmt: skip
+    return [
+        ERR_DUPLICATE.format(row=number + HEADER_ROWS, column=key, value=value)
+        for number, value in enumerate(keys, start=1)
+        if value and counts[value] > 1
+    ]
 
 
 def _import(resource: ModelResource, file: BinaryIO) -> Result:
@@ -125,7 +160,9 @@ def _import(resource: ModelResource, file: BinaryIO) -> Result:
     duplicates = _duplicates(dataset, resource.KEY)
     if duplicates:
         raise ValidationError(duplicates)
-    result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
+    result = resource.import_data(
+        dataset, dry_run=False, raise_errors=False, use_transactions=False
+    )
     errors = row_errors(result, resource)
     if errors:
         raise ValidationError(errors)
@@ -142,15 +179,22 @@ def catalog_groups_import(*, actor, version: CatalogVersion, file: BinaryIO) -> 
     result = _import(CatalogGroupResource(version=version), file)
     after = _group_state(version)
     changed = {code for code in after if before.get(code) != after[code]}
-    audit_record(actor=actor, action="catalog_groups_import", instance=version,
-                 before={code: before[code] for code in changed if code in before}, after={code: after[code] for code in changed},
-                 message=f"从Excel导入{result.total_rows}行：新增{result.totals['new']}个、更新{result.totals['update']}个病种")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="catalog_groups_import",
+        instance=version,
+        before={code: before[code] for code in changed if code in before},
+        after={code: after[code] for code in changed},
+        message=f"从Excel导入{result.total_rows}行：新增{result.totals['new']}个、更新{result.totals['update']}个病种",
+    )
     return result
 
 
 def _group_state(version: CatalogVersion) -> dict[str, dict]:
     fields = CatalogGroupResource.Meta.fields
-    return {row["code"]: {k: str(v) for k, v in row.items()} for row in version.groups.values(*fields)}
+    return {
+        row["code"]: {k: str(v) for k, v in row.items()} for row in version.groups.values(*fields)
+    }
 
 
 @transaction.atomic
@@ -164,7 +208,12 @@ def coefficients_import(*, actor, table: CoefficientTable, file: BinaryIO) -> Re
     coefficient_services.rows_recombined(table)
     after = coefficient_services.rows_state(table)
     changed = {code for code in after if before.get(code) != after[code]}
-    audit_record(actor=actor, action="coefficient_rows_import", instance=table,
-                 before={code: before[code] for code in changed}, after={code: after[code] for code in changed},
-                 message=f"从Excel导入{result.total_rows}行，{len(changed)}家机构系数有变化")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="coefficient_rows_import",
+        instance=table,
+        before={code: before[code] for code in changed},
+        after={code: after[code] for code in changed},
+        message=f"从Excel导入{result.total_rows}行，{len(changed)}家机构系数有变化",
+    )
     return result

@@ -60,10 +60,18 @@ THERAPEUTIC = "治疗性操作"
 SURGICAL = "相关手术"
 TREATMENT_TYPES = (CONSERVATIVE, DIAGNOSTIC, THERAPEUTIC, SURGICAL)
 # The stored values of catalogs.choices.TreatmentType, accepted wherever a treatment type is read.
-TREATMENT_ALIASES = {"medical": CONSERVATIVE, "diagnostic": DIAGNOSTIC, "therapeutic": THERAPEUTIC, "surgical": SURGICAL,
-                     **{name: name for name in TREATMENT_TYPES}}  # fmt: skip
+TREATMENT_ALIASES = {
+    "medical": CONSERVATIVE,
+    "diagnostic": DIAGNOSTIC,
+    "therapeutic": THERAPEUTIC,
+    "surgical": SURGICAL,
+    **{name: name for name in TREATMENT_TYPES},
+}
 # procedures.csv says 手术 / 治疗性操作 / 诊断性操作; the DIP vocabulary and the stored values are accepted as well.
-PROCEDURE_TYPE_TO_TREATMENT = {"手术": SURGICAL, **{k: v for k, v in TREATMENT_ALIASES.items() if v != CONSERVATIVE}}
+PROCEDURE_TYPE_TO_TREATMENT = {
+    "手术": SURGICAL,
+    **{k: v for k, v in TREATMENT_ALIASES.items() if v != CONSERVATIVE},
+}
 
 COMPREHENSIVE = "comprehensive"
 CORE_LIKE_TYPES = frozenset({"core", "grassroots", "tcm", "day"})
@@ -85,7 +93,9 @@ TRACE_TEXT = {
     TRACE_UNKNOWN_PROCEDURE: "不能入组：主要手术操作编码不在手术操作字典中，无法确定治疗方式",
     TRACE_NO_COMPREHENSIVE: "不能入组：该诊断类目无对应治疗方式的综合病种",
 }
-UNGROUPABLE_TRACES = frozenset({TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_UNKNOWN_PROCEDURE, TRACE_NO_COMPREHENSIVE})
+UNGROUPABLE_TRACES = frozenset(
+    {TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_UNKNOWN_PROCEDURE, TRACE_NO_COMPREHENSIVE}
+)
 
 ERR_GROUPS_COLUMNS = "病种目录缺少列：{columns}"
 ERR_GROUPS_TYPE = "病种目录的病种类型无效：{values}"
@@ -106,7 +116,9 @@ SUBTYPES_COLUMNS = ("code", "dimension", "key", "coefficient")
 def codes_factorized(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Row positions into the distinct stripped codes: ``(positions, codes)``; NA and blanks become ``""``."""
     positions, raw = pd.factorize(column, use_na_sentinel=True)
-    stripped = pd.Index(raw, dtype=object).astype(str).str.strip().append(pd.Index([""], dtype=object))
+    stripped = (
+        pd.Index(raw, dtype=object).astype(str).str.strip().append(pd.Index([""], dtype=object))
+    )
     positions = np.where(positions < 0, len(raw), positions)
     remap, codes = pd.factorize(stripped)
     return remap[positions], pd.Index(codes, dtype=object)
@@ -140,7 +152,10 @@ def labels(positions: np.ndarray, names, *, missing: str = "") -> pd.Categorical
     """A categorical of ``names[positions]`` with ``missing`` where the position is ``-1``."""
     categories = pd.Index(list(dict.fromkeys([*names, missing])), dtype=object)
     codes = categories.get_indexer(list(names))
-    return pd.Categorical.from_codes(np.where(positions < 0, categories.get_loc(missing), codes[positions]), categories=categories)
+    return pd.Categorical.from_codes(
+        np.where(positions < 0, categories.get_loc(missing), codes[positions]),
+        categories=categories,
+    )
 
 
 def require_columns(frame: pd.DataFrame, columns, message: str) -> None:
@@ -170,7 +185,11 @@ def procedure_treatment(
     types = pd.Series(procedure_types, dtype=object)
     mapped = types.map(PROCEDURE_TYPE_TO_TREATMENT)
     if mapped.isna().any():
-        raise ValueError(ERR_PROCEDURE_TYPE.format(values="、".join(sorted(set(types[mapped.isna()].astype(str))))))
+        raise ValueError(
+            ERR_PROCEDURE_TYPE.format(
+                values="、".join(sorted(set(types[mapped.isna()].astype(str))))
+            )
+        )
     position = pd.Index(TREATMENT_TYPES).get_indexer(mapped.to_numpy())
     found = pd.Index(types.index.astype(str).str.strip()).get_indexer(codes)
     fallback = -1 if unmapped is None else TREATMENT_TYPES.index(_treatment_named(unmapped))
@@ -205,7 +224,11 @@ def dip_group(
     proc_pos, proc_codes = codes_factorized(cases["main_oprn_oprt_code"])
 
     core = table[table["group_type"] != COMPREHENSIVE]
-    core_keys = pair_keys(diag_codes.get_indexer(core["diag_code"]), proc_codes.get_indexer(core["proc_code"]), len(proc_codes))
+    core_keys = pair_keys(
+        diag_codes.get_indexer(core["diag_code"]),
+        proc_codes.get_indexer(core["proc_code"]),
+        len(proc_codes),
+    )
     core_row = lookup(pair_keys(diag_pos, proc_pos, len(proc_codes)), core_keys)
 
     category_pos, categories = pd.factorize(diag_codes.str[:3])
@@ -217,16 +240,27 @@ def dip_group(
         len(TREATMENT_TYPES),
     )
     case_treatment = treatment[proc_pos]
-    comprehensive_row = lookup(pair_keys(category_pos[diag_pos], case_treatment, len(TREATMENT_TYPES)), comprehensive_keys)
+    comprehensive_row = lookup(
+        pair_keys(category_pos[diag_pos], case_treatment, len(TREATMENT_TYPES)), comprehensive_keys
+    )
 
     diag_missing = np.asarray(diag_codes == "")[diag_pos]
     diag_invalid = ~valid_diagnosis(diag_codes)[diag_pos]
     trace = np.select(
-        [diag_missing, diag_invalid, core_row >= 0, case_treatment < 0, comprehensive_row >= 0], [0, 1, 2, 3, 4], 5
+        [diag_missing, diag_invalid, core_row >= 0, case_treatment < 0, comprehensive_row >= 0],
+        [0, 1, 2, 3, 4],
+        5,
     )
     trace = np.where((trace == 2) & np.asarray(proc_codes == "")[proc_pos], 6, trace)
-    names = [TRACE_NO_DIAGNOSIS, TRACE_INVALID_DIAGNOSIS, TRACE_CORE, TRACE_UNKNOWN_PROCEDURE, TRACE_COMPREHENSIVE,
-             TRACE_NO_COMPREHENSIVE, TRACE_CORE_CONSERVATIVE]  # fmt: skip
+    names = [
+        TRACE_NO_DIAGNOSIS,
+        TRACE_INVALID_DIAGNOSIS,
+        TRACE_CORE,
+        TRACE_UNKNOWN_PROCEDURE,
+        TRACE_COMPREHENSIVE,
+        TRACE_NO_COMPREHENSIVE,
+        TRACE_CORE_CONSERVATIVE,
+    ]
     row = np.where(np.isin(trace, [2, 6]), taken(core.index.to_numpy(), core_row), -1)
     row = np.where(trace == 4, taken(comprehensive.index.to_numpy(), comprehensive_row), row)
     result = pd.DataFrame(
@@ -240,28 +274,45 @@ def dip_group(
         index=cases.index,
     )
     if subtypes is not None:
-        result["subtype"], result["typing_coefficient"] = typing_applied(cases, row, table, subtypes, subtype_keys or {})
+        result["subtype"], result["typing_coefficient"] = typing_applied(
+            cases, row, table, subtypes, subtype_keys or {}
+        )
     return result
 
 
 def groups_checked(groups: pd.DataFrame) -> pd.DataFrame:
     """The group table with stripped text cells and a 0..n-1 index, or ``ValueError`` when it breaks the contract."""
     require_columns(groups, GROUPS_COLUMNS, ERR_GROUPS_COLUMNS)
-    table = groups[list(GROUPS_COLUMNS)].fillna("").astype(str).apply(lambda column: column.str.strip()).reset_index(drop=True)
+    table = (
+        groups[list(GROUPS_COLUMNS)]
+        .fillna("")
+        .astype(str)
+        .apply(lambda column: column.str.strip())
+        .reset_index(drop=True)
+    )
     table["diag_code"] = diagnosis_deciding(table["diag_code"])
     bad_type = ~table["group_type"].isin(CORE_LIKE_TYPES | {COMPREHENSIVE})
     comprehensive = table["group_type"] == COMPREHENSIVE
     bad_treatment = comprehensive & ~table["treatment_type"].isin(TREATMENT_ALIASES)
-    table["treatment_type"] = table["treatment_type"].map(TREATMENT_ALIASES).fillna(table["treatment_type"])
+    table["treatment_type"] = (
+        table["treatment_type"].map(TREATMENT_ALIASES).fillna(table["treatment_type"])
+    )
     checks = [
         (bad_type, ERR_GROUPS_TYPE, table["group_type"]),
         (bad_treatment, ERR_GROUPS_TREATMENT, table["treatment_type"]),
         (table["code"].duplicated(), ERR_GROUPS_CODE, table["code"]),
-        (~comprehensive & table[["diag_code", "proc_code"]].assign(c=comprehensive).duplicated(), ERR_GROUPS_DUPLICATE,
-         table["diag_code"] + "+" + table["proc_code"]),
-        (comprehensive & table[["diag_code", "treatment_type"]].assign(c=comprehensive).duplicated(), ERR_GROUPS_DUPLICATE,
-         table["diag_code"] + "×" + table["treatment_type"]),
-    ]  # fmt: skip
+        (
+            ~comprehensive & table[["diag_code", "proc_code"]].assign(c=comprehensive).duplicated(),
+            ERR_GROUPS_DUPLICATE,
+            table["diag_code"] + "+" + table["proc_code"],
+        ),
+        (
+            comprehensive
+            & table[["diag_code", "treatment_type"]].assign(c=comprehensive).duplicated(),
+            ERR_GROUPS_DUPLICATE,
+            table["diag_code"] + "×" + table["treatment_type"],
+        ),
+    ]
     for failed, message, values in checks:
         if failed.any():
             raise ValueError(message.format(values="、".join(sorted(set(values[failed]))[:10])))
@@ -277,7 +328,13 @@ def _treatment_named(name: str) -> str:
 # --- auxiliary typing (辅助目录分型) -----------------------------------------------------------------
 
 
-def typing_applied(cases: pd.DataFrame, row: np.ndarray, table: pd.DataFrame, subtypes: pd.DataFrame, keys: Mapping[str, pd.Series]):
+def typing_applied(
+    cases: pd.DataFrame,
+    row: np.ndarray,
+    table: pd.DataFrame,
+    subtypes: pd.DataFrame,
+    keys: Mapping[str, pd.Series],
+):
     """Per case: the subtype label and its typing coefficient (the highest when several dimensions match)."""
     require_columns(subtypes, SUBTYPES_COLUMNS, ERR_SUBTYPES.format(reason="缺少列 {columns}"))
     sub = subtypes.reset_index(drop=True)
@@ -291,14 +348,22 @@ def typing_applied(cases: pd.DataFrame, row: np.ndarray, table: pd.DataFrame, su
         if dimension not in keys:
             require_columns(cases, [dimension], ERR_CASES_COLUMNS)
         value_pos, values = codes_factorized(pd.Series(keys.get(dimension, cases.get(dimension))))
-        rule_keys = pair_keys(group_of[rules.index], values.get_indexer(rules["key"].astype(str).str.strip()), len(values))
+        rule_keys = pair_keys(
+            group_of[rules.index],
+            values.get_indexer(rules["key"].astype(str).str.strip()),
+            len(values),
+        )
         found = lookup(pair_keys(row, value_pos, len(values)), rule_keys)
         rule = taken(rules.index.to_numpy(), found)
         value = np.where(rule >= 0, coefficients[np.maximum(rule, 0)].astype(float), 0.0)
         better = (rule >= 0) & ((best < 0) | (value > best_value))
         best, best_value = np.where(better, rule, best), np.where(better, value, best_value)
     label = labels(best, (sub["dimension"].astype(str) + "=" + sub["key"].astype(str)).tolist())
-    coefficient = np.where(best >= 0, coefficients[np.maximum(best, 0)], Decimal(1)) if len(sub) else np.full(len(row), Decimal(1))
+    coefficient = (
+        np.where(best >= 0, coefficients[np.maximum(best, 0)], Decimal(1))
+        if len(sub)
+        else np.full(len(row), Decimal(1))
+    )
     return label, pd.Series(coefficient, index=cases.index, dtype=object)
 
 
@@ -308,11 +373,19 @@ AGE_BANDS = ("0-28d", "29d-1y", "1-6", "7-17", "65+")
 def age_band(age: pd.Series, nwb_age_days: pd.Series | None = None) -> pd.Categorical:
     """Spec §5 age bands (0-28 days, 29 days-1 year, 1-6, 7-17, >= 65); "" for 18-64 or unknown age."""
     years = pd.to_numeric(age, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    days = np.full(len(years), np.nan) if nwb_age_days is None else pd.to_numeric(nwb_age_days, errors="coerce").to_numpy(
-        dtype=float, na_value=np.nan
+    days = (
+        np.full(len(years), np.nan)
+        if nwb_age_days is None
+        else pd.to_numeric(nwb_age_days, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     )
     band = np.select(
-        [(years == 0) & (days <= 28), years == 0, (years >= 1) & (years <= 6), (years >= 7) & (years <= 17), years >= 65],
+        [
+            (years == 0) & (days <= 28),
+            years == 0,
+            (years >= 1) & (years <= 6),
+            (years >= 7) & (years <= 17),
+            years >= 65,
+        ],
         [0, 1, 2, 3, 4],
         -1,
     )

@@ -32,12 +32,12 @@ from catalogs.choices import (
     DictionaryKind,
     DictionaryStatus,
     GroupType,
-    SeveritySplit,
     InstitutionLevel,
     InstitutionType,
+    SeveritySplit,
     SubtypeDimension,
     TreatmentType,
-)  # fmt: skip
+)
 from catalogs.codes import CODE_LENGTH
 from workflow.models import FourEyesSeries, SeriesMessages, series_constraints, user_field
 
@@ -49,7 +49,12 @@ ERR_ACTIVE_DATES = "停用日期不能早于启用日期。"
 class Region(models.Model):
     """统筹区 — a pooling region, identified by its administrative-division code (行政区划代码)."""
 
-    code = models.CharField("行政区划代码", max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$", "行政区划代码应为6位数字。")])
+    code = models.CharField(
+        "行政区划代码",
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", "行政区划代码应为6位数字。")],
+    )
     name = models.CharField("统筹区名称", max_length=100)
 
     class Meta:
@@ -71,19 +76,30 @@ class InstitutionQuerySet(TenantQuerySet):
 class Institution(models.Model):
     """定点医疗机构 — a designated medical institution, known by its national code (fixmedins_code)."""
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="institutions", verbose_name="统筹区")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="institutions", verbose_name="统筹区"
+    )
     code = models.CharField(
         "定点医药机构编号",
         max_length=20,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z]\d{11}$", "机构编号格式应为1位大写字母加11位数字，如 H37080200001。")],
+        validators=[
+            RegexValidator(
+                r"^[A-Z]\d{11}$", "机构编号格式应为1位大写字母加11位数字，如 H37080200001。"
+            )
+        ],
     )
     name = models.CharField("机构名称", max_length=100)
     level = models.CharField("医院等级", max_length=2, choices=InstitutionLevel.choices)
     type = models.CharField("机构类别", max_length=12, choices=InstitutionType.choices)
     is_grassroots = models.BooleanField("基层医疗机构", default=False)
     consortium_lead = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="consortium_members", verbose_name="医共体牵头机构"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consortium_members",
+        verbose_name="医共体牵头机构",
     )
     active_from = models.DateField("启用日期", null=True, blank=True)
     active_to = models.DateField("停用日期", null=True, blank=True)
@@ -97,7 +113,9 @@ class Institution(models.Model):
         indexes = [models.Index(fields=["region", "level"], name="catalogs_inst_region_level")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(active_to__isnull=True) | Q(active_from__isnull=True) | Q(active_to__gte=models.F("active_from")),
+                condition=Q(active_to__isnull=True)
+                | Q(active_from__isnull=True)
+                | Q(active_to__gte=models.F("active_from")),
                 name="%(app_label)s_%(class)s_active_dates_ordered",
                 violation_error_message=ERR_ACTIVE_DATES,
             ),
@@ -138,14 +156,24 @@ class InstitutionState(models.Model):
     change set, so a later change of another field keeps them. An institution without states has the
     fields of its ``Institution`` row at every date; before its first state, that first state."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="states", verbose_name="定点医疗机构")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="states", verbose_name="定点医疗机构"
+    )
     valid_from = models.DateField("生效日期")
-    valid_to = models.DateField("有效期止", null=True, blank=True, help_text="下一次变更生效的前一天；为空表示至今")
+    valid_to = models.DateField(
+        "有效期止", null=True, blank=True, help_text="下一次变更生效的前一天；为空表示至今"
+    )
     level = models.CharField("医院等级", max_length=2, choices=InstitutionLevel.choices)
     type = models.CharField("机构类别", max_length=12, choices=InstitutionType.choices)
     is_grassroots = models.BooleanField("基层医疗机构", default=False)
-    consortium_lead = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                        verbose_name="医共体牵头机构")  # fmt: skip
+    consortium_lead = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="医共体牵头机构",
+    )
     agreement_from = models.DateField("协议期起", null=True, blank=True)
     agreement_to = models.DateField("协议期止", null=True, blank=True)
     changed = models.JSONField("本次变更项", default=list, blank=True)
@@ -160,15 +188,24 @@ class InstitutionState(models.Model):
         verbose_name_plural = "机构状态"
         ordering = ["institution", "valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "valid_from"], name="%(app_label)s_%(class)s_unique_from",
-                                    violation_error_message=ERR_STATE_UNIQUE),
-            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                                   name="%(app_label)s_%(class)s_dates_ordered", violation_error_message=ERR_STATE_DATES),
-            models.CheckConstraint(
-                condition=Q(agreement_to__isnull=True) | Q(agreement_from__isnull=True) | Q(agreement_to__gte=F("agreement_from")),
-                name="%(app_label)s_%(class)s_agreement_ordered", violation_error_message=ERR_AGREEMENT_DATES,
+            models.UniqueConstraint(
+                fields=["institution", "valid_from"],
+                name="%(app_label)s_%(class)s_unique_from",
+                violation_error_message=ERR_STATE_UNIQUE,
             ),
-        ]  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="%(app_label)s_%(class)s_dates_ordered",
+                violation_error_message=ERR_STATE_DATES,
+            ),
+            models.CheckConstraint(
+                condition=Q(agreement_to__isnull=True)
+                | Q(agreement_from__isnull=True)
+                | Q(agreement_to__gte=F("agreement_from")),
+                name="%(app_label)s_%(class)s_agreement_ordered",
+                violation_error_message=ERR_AGREEMENT_DATES,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.institution_id} {self.valid_from}–{self.valid_to or ''}"
@@ -176,7 +213,9 @@ class InstitutionState(models.Model):
     @classmethod
     def field_labels(cls, names) -> str:
         """The Chinese names of state fields (``consortium_lead_id`` → 医共体牵头机构), joined."""
-        return "、".join(str(cls._meta.get_field(name.removesuffix("_id")).verbose_name) for name in names)
+        return "、".join(
+            str(cls._meta.get_field(name.removesuffix("_id")).verbose_name) for name in names
+        )
 
     @property
     def changed_labels(self) -> str:
@@ -199,14 +238,15 @@ ERR_VERSION_LOCKED = "该目录版本已提交或已发布，不能修改；如�
 SCORE_DIGITS = dict(max_digits=12, decimal_places=4)
 
 
-
 class Diagnosis(models.Model):
     """诊断编码 — ICD-10 医保版 2.0; ``category`` is the 3-character 类目 comprehensive diseases fold into.
     The rows are the codes of the diagnosis ``DictionaryVersion`` in force (publishing a version rewrites them)."""
 
     code = models.CharField("诊断编码", max_length=CODE_LENGTH, unique=True)
     name = models.CharField("诊断名称", max_length=200)
-    category = models.CharField("类目", max_length=3, db_index=True, blank=True, help_text="留空时取编码前3位")
+    category = models.CharField(
+        "类目", max_length=3, db_index=True, blank=True, help_text="留空时取编码前3位"
+    )
     subcategory = models.CharField("亚目", max_length=5, blank=True)
 
     class Meta:
@@ -232,7 +272,9 @@ class Procedure(models.Model):
     category = models.CharField("类目", max_length=10, blank=True)
     subcategory = models.CharField("亚目", max_length=10, blank=True)
     operating_room = models.BooleanField("手术室手术", default=False)
-    treatment_type = models.CharField("操作类型", max_length=12, choices=TreatmentType.choices, default=TreatmentType.THERAPEUTIC)
+    treatment_type = models.CharField(
+        "操作类型", max_length=12, choices=TreatmentType.choices, default=TreatmentType.THERAPEUTIC
+    )
 
     class Meta:
         verbose_name = "手术操作编码（ICD-9-CM-3医保版）"
@@ -261,9 +303,13 @@ class DictionaryVersion(models.Model):
     source = models.CharField("来源", max_length=300, blank=True)
     effective_from = models.DateField("生效日期")
     effective_to = models.DateField("失效日期", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=DictionaryStatus.choices, default=DictionaryStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=10, choices=DictionaryStatus.choices, default=DictionaryStatus.DRAFT
+    )
     code_count = models.PositiveIntegerField("编码数", default=0)
-    changes = models.JSONField("发布时差异", default=dict, blank=True, help_text="新增、删除、更名、属性变更的编码数")
+    changes = models.JSONField(
+        "发布时差异", default=dict, blank=True, help_text="新增、删除、更名、属性变更的编码数"
+    )
     created_by = user_field("导入人")
     created_at = models.DateTimeField("导入时间", auto_now_add=True)
     published_by = user_field("发布人")
@@ -275,13 +321,23 @@ class DictionaryVersion(models.Model):
         ordering = ["kind", "-effective_from", "-id"]
         permissions = [("publish_dictionaryversion", "可以发布编码字典版本")]
         constraints = [
-            models.UniqueConstraint(fields=["kind"], condition=Q(status=DictionaryStatus.PUBLISHED),
-                                    name="%(app_label)s_%(class)s_one_in_force", violation_error_message=ERR_DICTIONARY_ONE_IN_FORCE),
-            models.UniqueConstraint(fields=["kind", "name"], name="%(app_label)s_%(class)s_unique_name",
-                                    violation_error_message=ERR_DICTIONARY_NAME),
-            models.CheckConstraint(condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
-                                   name="%(app_label)s_%(class)s_dates", violation_error_message=ERR_DICTIONARY_DATES),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(status=DictionaryStatus.PUBLISHED),
+                name="%(app_label)s_%(class)s_one_in_force",
+                violation_error_message=ERR_DICTIONARY_ONE_IN_FORCE,
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=ERR_DICTIONARY_NAME,
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="%(app_label)s_%(class)s_dates",
+                violation_error_message=ERR_DICTIONARY_DATES,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
@@ -291,33 +347,51 @@ class DictionaryCode(models.Model):
     """One code of a ``DictionaryVersion``, with the attributes the rules read (the procedure ones blank for
     a diagnosis)."""
 
-    version = models.ForeignKey(DictionaryVersion, on_delete=models.CASCADE, related_name="codes", verbose_name="字典版本")
+    version = models.ForeignKey(
+        DictionaryVersion, on_delete=models.CASCADE, related_name="codes", verbose_name="字典版本"
+    )
     code = models.CharField("编码", max_length=CODE_LENGTH)
     name = models.CharField("名称", max_length=200)
     category = models.CharField("类目", max_length=10, blank=True)
     subcategory = models.CharField("亚目", max_length=10, blank=True)
     operating_room = models.BooleanField("手术室手术", default=False)
-    treatment_type = models.CharField("操作类型", max_length=12, choices=TreatmentType.choices, blank=True)
+    treatment_type = models.CharField(
+        "操作类型", max_length=12, choices=TreatmentType.choices, blank=True
+    )
 
     class Meta:
         verbose_name = "编码字典条目"
         verbose_name_plural = "编码字典条目"
         ordering = ["version", "code"]
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="%(app_label)s_%(class)s_unique_code")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"], name="%(app_label)s_%(class)s_unique_code"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
 
-def published_series_constraints(series: list[str], messages: SeriesMessages) -> list[models.BaseConstraint]:
+def published_series_constraints(
+    series: list[str], messages: SeriesMessages
+) -> list[models.BaseConstraint]:
     """The constraints of a ``PublishedSeries``: one version number, one published and one open version per
     series, four eyes (workflow/models.py), and the year range."""
     return [
-        *series_constraints(series=series, in_force=CatalogStatus.PUBLISHED, open_statuses=CatalogStatus.open(), messages=messages,
-                            in_force_name="one_published"),
-        models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="%(app_label)s_%(class)s_year_range",
-                               violation_error_message=ERR_YEAR_RANGE),
-    ]  # fmt: skip
+        *series_constraints(
+            series=series,
+            in_force=CatalogStatus.PUBLISHED,
+            open_statuses=CatalogStatus.open(),
+            messages=messages,
+            in_force_name="one_published",
+        ),
+        models.CheckConstraint(
+            condition=Q(year__gte=2000, year__lte=2100),
+            name="%(app_label)s_%(class)s_year_range",
+            violation_error_message=ERR_YEAR_RANGE,
+        ),
+    ]
 
 
 class PublishedSeries(FourEyesSeries):
@@ -326,9 +400,13 @@ class PublishedSeries(FourEyesSeries):
     The maker/checker block is ``FourEyesSeries`` under the names a catalog uses (创建人, 审核发布人,
     发布时间), with ``retired_at`` in place of ``superseded_at``."""
 
-    year = models.PositiveSmallIntegerField("适用年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        "适用年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     version = models.PositiveSmallIntegerField("版本号", default=1)
-    status = models.CharField("状态", max_length=10, choices=CatalogStatus.choices, default=CatalogStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=10, choices=CatalogStatus.choices, default=CatalogStatus.DRAFT
+    )
     created_by = user_field("创建人")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     approved_by = user_field("审核发布人")
@@ -347,16 +425,34 @@ class CatalogVersion(PublishedSeries):
     version published before it; immutable once submitted.
     """
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="catalog_versions", verbose_name="统筹区")
-    kind = models.CharField("目录类别", max_length=3, choices=CatalogKind.choices, default=CatalogKind.DIP)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="catalog_versions", verbose_name="统筹区"
+    )
+    kind = models.CharField(
+        "目录类别", max_length=3, choices=CatalogKind.choices, default=CatalogKind.DIP
+    )
     name = models.CharField("版本名称", max_length=100, blank=True)
     effective_from = models.DateField("生效日期", null=True, blank=True)
     effective_to = models.DateField("失效日期", null=True, blank=True)
-    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies", verbose_name="复制自")
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="copies",
+        verbose_name="复制自",
+    )
     build_params = models.JSONField("测算参数", default=dict, blank=True)
     build_summary = models.JSONField("测算结果摘要", default=dict, blank=True)
-    drg_rule_set = models.ForeignKey("DrgRuleSet", null=True, blank=True, on_delete=models.PROTECT, related_name="catalog_versions",
-                                     verbose_name="DRG分组规则", help_text="DRG目录测算时所用的分组规则；为空时按当年已发布的规则分组")
+    drg_rule_set = models.ForeignKey(
+        "DrgRuleSet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="catalog_versions",
+        verbose_name="DRG分组规则",
+        help_text="DRG目录测算时所用的分组规则；为空时按当年已发布的规则分组",
+    )
 
     SERIES = ("region", "kind", "year")
 
@@ -366,11 +462,18 @@ class CatalogVersion(PublishedSeries):
         ordering = ["-year", "region", "kind", "-version"]
         permissions = [("publish_catalogversion", "可以审核发布目录版本")]
         constraints = [
-            *published_series_constraints(["region", "kind", "year"], SeriesMessages(ERR_VERSION_EXISTS, ERR_ONE_PUBLISHED, ERR_ONE_OPEN,
-                                                                                     ERR_SELF_APPROVAL)),
+            *published_series_constraints(
+                ["region", "kind", "year"],
+                SeriesMessages(
+                    ERR_VERSION_EXISTS, ERR_ONE_PUBLISHED, ERR_ONE_OPEN, ERR_SELF_APPROVAL
+                ),
+            ),
             models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_from__isnull=True) | Q(effective_to__gte=F("effective_from")),
-                name="%(app_label)s_%(class)s_effective_dates_ordered", violation_error_message=ERR_EFFECTIVE_DATES,
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_to__gte=F("effective_from")),
+                name="%(app_label)s_%(class)s_effective_dates_ordered",
+                violation_error_message=ERR_EFFECTIVE_DATES,
             ),
         ]
 
@@ -381,19 +484,29 @@ class CatalogVersion(PublishedSeries):
 class CatalogGroup(models.Model):
     """病种/病组 — one group of a catalog version with its score (分值/点数) and the statistics behind it."""
 
-    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="groups", verbose_name="目录版本")
+    version = models.ForeignKey(
+        CatalogVersion, on_delete=models.CASCADE, related_name="groups", verbose_name="目录版本"
+    )
     code = models.CharField("病种编码", max_length=60)
     name = models.CharField("病种名称", max_length=300, blank=True)
-    group_type = models.CharField("病种类型", max_length=14, choices=GroupType.choices, default=GroupType.CORE)
+    group_type = models.CharField(
+        "病种类型", max_length=14, choices=GroupType.choices, default=GroupType.CORE
+    )
     diag_code = models.CharField("主要诊断（类目）", max_length=CODE_LENGTH, blank=True)
     proc_code = models.CharField("主要手术操作", max_length=CODE_LENGTH, blank=True)
-    treatment_type = models.CharField("治疗方式", max_length=12, choices=TreatmentType.choices, default=TreatmentType.MEDICAL)
+    treatment_type = models.CharField(
+        "治疗方式", max_length=12, choices=TreatmentType.choices, default=TreatmentType.MEDICAL
+    )
     score = models.DecimalField("分值", **SCORE_DIGITS)
     case_counts = models.JSONField("各年度病例数", default=dict, blank=True)
-    mean_cost = models.DecimalField("加权平均费用（元）", max_digits=14, decimal_places=2, default=0)
+    mean_cost = models.DecimalField(
+        "加权平均费用（元）", max_digits=14, decimal_places=2, default=0
+    )
     cv = models.DecimalField("变异系数", max_digits=8, decimal_places=4, default=0)
     level_means = models.JSONField("各级别机构平均费用（元）", default=dict, blank=True)
-    grassroots_share = models.DecimalField("基层机构病例占比", max_digits=5, decimal_places=4, default=0)
+    grassroots_share = models.DecimalField(
+        "基层机构病例占比", max_digits=5, decimal_places=4, default=0
+    )
     is_grassroots = models.BooleanField("基层病种", default=False)
     is_tcm = models.BooleanField("中医优势病种", default=False)
     is_day_surgery = models.BooleanField("日间手术病种", default=False)
@@ -404,10 +517,13 @@ class CatalogGroup(models.Model):
         ordering = ["version", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "code"], name="%(app_label)s_%(class)s_unique_code", violation_error_message=ERR_GROUP_CODE
+                fields=["version", "code"],
+                name="%(app_label)s_%(class)s_unique_code",
+                violation_error_message=ERR_GROUP_CODE,
             ),
             models.CheckConstraint(
-                condition=Q(score__gte=0, mean_cost__gte=0, cv__gte=0), name="%(app_label)s_%(class)s_non_negative",
+                condition=Q(score__gte=0, mean_cost__gte=0, cv__gte=0),
+                name="%(app_label)s_%(class)s_non_negative",
                 violation_error_message=ERR_NEGATIVE,
             ),
         ]
@@ -417,14 +533,21 @@ class CatalogGroup(models.Model):
 
     def clean(self) -> None:
         # Read the status from the database: a cached version instance may predate its submission.
-        if self.version_id and not CatalogVersion.objects.filter(pk=self.version_id, status=CatalogStatus.DRAFT).exists():
+        if (
+            self.version_id
+            and not CatalogVersion.objects.filter(
+                pk=self.version_id, status=CatalogStatus.DRAFT
+            ).exists()
+        ):
             raise ValidationError(ERR_VERSION_LOCKED)
 
 
 class GroupSubtype(models.Model):
     """辅助分型 — a subtype of a core group (age band, comorbidity, death) and its adjustment coefficient."""
 
-    group = models.ForeignKey(CatalogGroup, on_delete=models.CASCADE, related_name="subtypes", verbose_name="病种")
+    group = models.ForeignKey(
+        CatalogGroup, on_delete=models.CASCADE, related_name="subtypes", verbose_name="病种"
+    )
     dimension = models.CharField("分型维度", max_length=12, choices=SubtypeDimension.choices)
     key = models.CharField("分型", max_length=20)
     cases = models.PositiveIntegerField("病例数")
@@ -437,10 +560,13 @@ class GroupSubtype(models.Model):
         ordering = ["group", "dimension", "key"]
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "dimension", "key"], name="%(app_label)s_%(class)s_unique_key", violation_error_message=ERR_SUBTYPE_UNIQUE
+                fields=["group", "dimension", "key"],
+                name="%(app_label)s_%(class)s_unique_key",
+                violation_error_message=ERR_SUBTYPE_UNIQUE,
             ),
             models.CheckConstraint(
-                condition=Q(mean_cost__gte=0, coefficient__gte=0), name="%(app_label)s_%(class)s_non_negative",
+                condition=Q(mean_cost__gte=0, coefficient__gte=0),
+                name="%(app_label)s_%(class)s_non_negative",
                 violation_error_message=ERR_NEGATIVE,
             ),
         ]
@@ -452,9 +578,16 @@ class GroupSubtype(models.Model):
 class GoldenCase(models.Model):
     """标准病例 — a case with a known expected group and score; every one must pass before publishing."""
 
-    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="golden_cases", verbose_name="目录版本")
+    version = models.ForeignKey(
+        CatalogVersion,
+        on_delete=models.CASCADE,
+        related_name="golden_cases",
+        verbose_name="目录版本",
+    )
     label = models.CharField("说明", max_length=100)
-    case = models.JSONField("病例字段", default=dict, help_text="结算清单字段，如 maindiag_code、main_oprn_oprt_code")
+    case = models.JSONField(
+        "病例字段", default=dict, help_text="结算清单字段，如 maindiag_code、main_oprn_oprt_code"
+    )
     expected_code = models.CharField("预期病种编码", max_length=60)
     expected_score = models.DecimalField("预期分值", **SCORE_DIGITS)
 
@@ -485,9 +618,18 @@ class DrgRuleSet(PublishedSeries):
     split (细分规则) and the CC list's levels (MCC → 1, CC → 3, none → 5).
     """
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="drg_rule_sets", verbose_name="统筹区")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="drg_rule_sets", verbose_name="统筹区"
+    )
     name = models.CharField("名称", max_length=100, blank=True)
-    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies", verbose_name="复制自")
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="copies",
+        verbose_name="复制自",
+    )
     source = models.CharField("来源", max_length=200, blank=True)
 
     SERIES = ("region", "year")
@@ -497,8 +639,12 @@ class DrgRuleSet(PublishedSeries):
         verbose_name_plural = "DRG分组规则"
         ordering = ["-year", "region", "-version"]
         permissions = [("publish_drgruleset", "可以审核发布DRG分组规则")]
-        constraints = published_series_constraints(["region", "year"], SeriesMessages(ERR_RULES_EXISTS, ERR_RULES_ONE_PUBLISHED,
-                                                                                      ERR_RULES_ONE_OPEN, ERR_SELF_APPROVAL))
+        constraints = published_series_constraints(
+            ["region", "year"],
+            SeriesMessages(
+                ERR_RULES_EXISTS, ERR_RULES_ONE_PUBLISHED, ERR_RULES_ONE_OPEN, ERR_SELF_APPROVAL
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.year}年DRG分组规则 第{self.version}版"
@@ -508,19 +654,33 @@ class DrgGoldenCase(models.Model):
     """金标准病例 of a DRG rule set: a case and the DRG a reference grouper gives it ("" = 不能入组). Publishing
     the rule set groups every one and is refused when any differs (catalogs.drg_rule_services)."""
 
-    rule_set = models.ForeignKey(DrgRuleSet, on_delete=models.CASCADE, related_name="golden_cases", verbose_name="DRG分组规则")
+    rule_set = models.ForeignKey(
+        DrgRuleSet,
+        on_delete=models.CASCADE,
+        related_name="golden_cases",
+        verbose_name="DRG分组规则",
+    )
     case_id = models.CharField("病例编号", max_length=60)
     kind = models.CharField("规则类型", max_length=60, blank=True)
-    case = models.JSONField("病例字段", default=dict, help_text="gend、age、nwb_age、nwb_bir_wt、诊断与手术操作编码等")
-    expected_drg = models.CharField("预期DRG", max_length=20, blank=True, help_text="空表示预期不能入组")
+    case = models.JSONField(
+        "病例字段", default=dict, help_text="gend、age、nwb_age、nwb_bir_wt、诊断与手术操作编码等"
+    )
+    expected_drg = models.CharField(
+        "预期DRG", max_length=20, blank=True, help_text="空表示预期不能入组"
+    )
     source = models.CharField("来源", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "DRG金标准病例"
         verbose_name_plural = "DRG金标准病例"
         ordering = ["rule_set", "pk"]
-        constraints = [models.UniqueConstraint(fields=["rule_set", "case_id"], name="catalogs_drggoldencase_unique_case",
-                                               violation_error_message="同一分组规则中金标准病例编号不能重复。")]  # fmt: skip
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_set", "case_id"],
+                name="catalogs_drggoldencase_unique_case",
+                violation_error_message="同一分组规则中金标准病例编号不能重复。",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.case_id
@@ -529,7 +689,12 @@ class DrgGoldenCase(models.Model):
 class DrgRuleRow(models.Model):
     """One row of a rule set's table. Rows keep their file order (by id); each table's key is unique per set."""
 
-    rule_set = models.ForeignKey(DrgRuleSet, on_delete=models.CASCADE, related_name="%(class)s_rows", verbose_name="DRG分组规则")
+    rule_set = models.ForeignKey(
+        DrgRuleSet,
+        on_delete=models.CASCADE,
+        related_name="%(class)s_rows",
+        verbose_name="DRG分组规则",
+    )
 
     class Meta:
         abstract = True
@@ -537,8 +702,11 @@ class DrgRuleRow(models.Model):
 
 
 def _rule_key(field: str) -> models.UniqueConstraint:
-    return models.UniqueConstraint(fields=["rule_set", field], name="%(app_label)s_%(class)s_unique_code",
-                                   violation_error_message=ERR_RULE_CODE)
+    return models.UniqueConstraint(
+        fields=["rule_set", field],
+        name="%(app_label)s_%(class)s_unique_code",
+        violation_error_message=ERR_RULE_CODE,
+    )
 
 
 class DrgMdc(DrgRuleRow):
@@ -549,7 +717,9 @@ class DrgMdc(DrgRuleRow):
     diag_codes = models.TextField("主要诊断", blank=True, help_text=CODE_LIST_HELP)
     sex = models.CharField("性别条件", max_length=1, blank=True, help_text="M 男、F 女，空为不限")
     age_days_max = models.CharField("年龄天数上限", max_length=6, blank=True)
-    or_procedure = models.CharField("须有手术室手术", max_length=3, blank=True, help_text="yes：先期分组（MDCA）")
+    or_procedure = models.CharField(
+        "须有手术室手术", max_length=3, blank=True, help_text="yes：先期分组（MDCA）"
+    )
     min_regions = models.CharField("创伤部位数下限", max_length=2, blank=True)
 
     class Meta(DrgRuleRow.Meta):
@@ -565,11 +735,17 @@ class DrgAdrg(DrgRuleRow):
     name = models.CharField("ADRG名称", max_length=200)
     kind = models.CharField("类型", max_length=10, choices=AdrgKind.choices)
     split = models.CharField("细分规则", max_length=3, choices=SeveritySplit.choices)
-    diag_match = models.CharField("诊断匹配方式", max_length=5, blank=True, help_text="main 主要诊断、any 任一诊断")
+    diag_match = models.CharField(
+        "诊断匹配方式", max_length=5, blank=True, help_text="main 主要诊断、any 任一诊断"
+    )
     diag_codes = models.TextField("主要诊断", blank=True, help_text=CODE_LIST_HELP)
-    proc_match = models.CharField("手术匹配方式", max_length=7, blank=True, help_text="main/any/or_main/or_any/no_or")
+    proc_match = models.CharField(
+        "手术匹配方式", max_length=7, blank=True, help_text="main/any/or_main/or_any/no_or"
+    )
     proc_codes = models.TextField("主要手术操作", blank=True, help_text=CODE_LIST_HELP)
-    proc_rule = models.CharField("手术组合规则", max_length=100, blank=True, help_text="如 1+2|1+3+4")
+    proc_rule = models.CharField(
+        "手术组合规则", max_length=100, blank=True, help_text="如 1+2|1+3+4"
+    )
     age_days_max = models.CharField("年龄天数上限", max_length=6, blank=True)
     weight_min = models.CharField("体重下限(克)", max_length=6, blank=True)
     weight_max = models.CharField("体重上限(克)", max_length=6, blank=True)
@@ -596,7 +772,9 @@ class DrgExclusion(DrgRuleRow):
 
     family = models.CharField("排除组", max_length=20)
     name = models.CharField("排除组名称", max_length=100)
-    diag_codes = models.TextField("主要诊断", blank=True, help_text=CODE_LIST_HELP + "；为空时该组不排除任何并发症")
+    diag_codes = models.TextField(
+        "主要诊断", blank=True, help_text=CODE_LIST_HELP + "；为空时该组不排除任何并发症"
+    )
 
     class Meta(DrgRuleRow.Meta):
         verbose_name = verbose_name_plural = "CC排除表"
@@ -648,14 +826,29 @@ class CoefficientTable(FourEyesSeries):
 
     SERIES = ("region", "year")
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="coefficient_tables", verbose_name="统筹区")
-    year = models.PositiveSmallIntegerField("适用年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="coefficient_tables", verbose_name="统筹区"
+    )
+    year = models.PositiveSmallIntegerField(
+        "适用年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     version = models.PositiveSmallIntegerField("版本号", default=1)
-    status = models.CharField("状态", max_length=12, choices=CoefficientStatus.choices, default=CoefficientStatus.DRAFT)
-    combination = models.CharField("组合方式", max_length=14, choices=Combination.choices, default=Combination.ADDITIVE)
+    status = models.CharField(
+        "状态", max_length=12, choices=CoefficientStatus.choices, default=CoefficientStatus.DRAFT
+    )
+    combination = models.CharField(
+        "组合方式", max_length=14, choices=Combination.choices, default=Combination.ADDITIVE
+    )
     effective_from = models.DateField("生效日期", null=True, blank=True)
     effective_to = models.DateField("失效日期", null=True, blank=True)
-    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions", verbose_name="调整自")
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        verbose_name="调整自",
+    )
     reason = models.TextField("调整原因", blank=True)
     history_years = models.JSONField("建议值测算年度", default=list, blank=True)
 
@@ -665,14 +858,24 @@ class CoefficientTable(FourEyesSeries):
         ordering = ["-year", "region", "-version"]
         permissions = [("approve_coefficienttable", "可以审批机构系数表")]
         constraints = [
-            *series_constraints(series=["region", "year"], in_force=CoefficientStatus.IN_FORCE, open_statuses=CoefficientStatus.open(),
-                                messages=SeriesMessages(ERR_TABLE_EXISTS, ERR_ONE_IN_FORCE, ERR_TABLE_OPEN, ERR_TABLE_SELF_APPROVAL)),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_from__isnull=True) | Q(effective_to__gte=F("effective_from")),
-                name="%(app_label)s_%(class)s_effective_dates_ordered", violation_error_message=ERR_EFFECTIVE_DATES,
+            *series_constraints(
+                series=["region", "year"],
+                in_force=CoefficientStatus.IN_FORCE,
+                open_statuses=CoefficientStatus.open(),
+                messages=SeriesMessages(
+                    ERR_TABLE_EXISTS, ERR_ONE_IN_FORCE, ERR_TABLE_OPEN, ERR_TABLE_SELF_APPROVAL
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000, year__lte=2100), name="%(app_label)s_%(class)s_year_range",
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_to__gte=F("effective_from")),
+                name="%(app_label)s_%(class)s_effective_dates_ordered",
+                violation_error_message=ERR_EFFECTIVE_DATES,
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="%(app_label)s_%(class)s_year_range",
                 violation_error_message=ERR_YEAR_RANGE,
             ),
         ]
@@ -693,8 +896,15 @@ class InstitutionCoefficient(models.Model):
     Grassroots groups (基层病种) ignore this row: the settlement engine applies 1 to them everywhere.
     """
 
-    table = models.ForeignKey(CoefficientTable, on_delete=models.CASCADE, related_name="rows", verbose_name="机构系数表")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="coefficients", verbose_name="定点医疗机构")
+    table = models.ForeignKey(
+        CoefficientTable, on_delete=models.CASCADE, related_name="rows", verbose_name="机构系数表"
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="coefficients",
+        verbose_name="定点医疗机构",
+    )
     level_basic = models.DecimalField("基本系数（等级）", **COEFFICIENT_DIGITS)
     bonus_grassroots = models.DecimalField("基层加成系数", default=0, **COEFFICIENT_DIGITS)
     bonus_tcm = models.DecimalField("中医加成系数", default=0, **COEFFICIENT_DIGITS)
@@ -711,12 +921,20 @@ class InstitutionCoefficient(models.Model):
         ordering = ["table", "institution__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["table", "institution"], name="%(app_label)s_%(class)s_unique_institution",
+                fields=["table", "institution"],
+                name="%(app_label)s_%(class)s_unique_institution",
                 violation_error_message=ERR_COEFFICIENT_UNIQUE,
             ),
             models.CheckConstraint(
-                condition=Q(level_basic__gte=0, bonus_grassroots__gte=0, bonus_tcm__gte=0, bonus_key_discipline__gte=0, combined__gte=0),
-                name="%(app_label)s_%(class)s_non_negative", violation_error_message=ERR_COEFFICIENT_NEGATIVE,
+                condition=Q(
+                    level_basic__gte=0,
+                    bonus_grassroots__gte=0,
+                    bonus_tcm__gte=0,
+                    bonus_key_discipline__gte=0,
+                    combined__gte=0,
+                ),
+                name="%(app_label)s_%(class)s_non_negative",
+                violation_error_message=ERR_COEFFICIENT_NEGATIVE,
             ),
         ]
 
@@ -728,5 +946,10 @@ class InstitutionCoefficient(models.Model):
         return [self.bonus_grassroots, self.bonus_tcm, self.bonus_key_discipline]
 
     def clean(self) -> None:
-        if self.table_id and not CoefficientTable.objects.filter(pk=self.table_id, status=CoefficientStatus.DRAFT).exists():
+        if (
+            self.table_id
+            and not CoefficientTable.objects.filter(
+                pk=self.table_id, status=CoefficientStatus.DRAFT
+            ).exists()
+        ):
             raise ValidationError(ERR_TABLE_LOCKED)

@@ -16,7 +16,13 @@ from decimal import Decimal, InvalidOperation
 from import_export import fields, resources, widgets
 
 from catalogs.choices import GroupType, TreatmentType
-from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable, Institution, InstitutionCoefficient
+from catalogs.models import (
+    CatalogGroup,
+    CatalogVersion,
+    CoefficientTable,
+    Institution,
+    InstitutionCoefficient,
+)
 from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
 
 ERR_CHOICE = "“{value}”无效，应为：{allowed}。"
@@ -139,10 +145,16 @@ class CatalogGroupResource(resources.ModelResource):
 
     code = _text("code", "病种编码")
     name = _text("name", "病种名称")
-    group_type = fields.Field(attribute="group_type", column_name="病种类型", widget=LabelWidget(GroupType.choices))
+    group_type = fields.Field(
+        attribute="group_type", column_name="病种类型", widget=LabelWidget(GroupType.choices)
+    )
     diag_code = _text("diag_code", "主要诊断（类目）")
     proc_code = _text("proc_code", "主要手术操作")
-    treatment_type = fields.Field(attribute="treatment_type", column_name="治疗方式", widget=LabelWidget(TreatmentType.choices))
+    treatment_type = fields.Field(
+        attribute="treatment_type",
+        column_name="治疗方式",
+        widget=LabelWidget(TreatmentType.choices),
+    )
     score = _number("score", "分值")
     mean_cost = _number("mean_cost", "加权平均费用（元）")
     cv = _number("cv", "变异系数")
@@ -150,8 +162,12 @@ class CatalogGroupResource(resources.ModelResource):
     is_grassroots = _flag("is_grassroots", "基层病种")
     is_tcm = _flag("is_tcm", "中医优势病种")
     is_day_surgery = _flag("is_day_surgery", "日间手术病种")
-    case_counts = fields.Field(attribute="case_counts", column_name="各年度病例数", widget=JsonTextWidget())
-    level_means = fields.Field(attribute="level_means", column_name="各级别机构平均费用（元）", widget=JsonTextWidget())
+    case_counts = fields.Field(
+        attribute="case_counts", column_name="各年度病例数", widget=JsonTextWidget()
+    )
+    level_means = fields.Field(
+        attribute="level_means", column_name="各级别机构平均费用（元）", widget=JsonTextWidget()
+    )
 
     KEY = "病种编码"
 
@@ -161,8 +177,23 @@ class CatalogGroupResource(resources.ModelResource):
 
     class Meta:
         model = CatalogGroup
-        fields = ("code", "name", "group_type", "diag_code", "proc_code", "treatment_type", "score", "mean_cost", "cv",
-                  "grassroots_share", "is_grassroots", "is_tcm", "is_day_surgery", "case_counts", "level_means")  # fmt: skip
+        fields = (
+            "code",
+            "name",
+            "group_type",
+            "diag_code",
+            "proc_code",
+            "treatment_type",
+            "score",
+            "mean_cost",
+            "cv",
+            "grassroots_share",
+            "is_grassroots",
+            "is_tcm",
+            "is_day_surgery",
+            "case_counts",
+            "level_means",
+        )
         import_id_fields = ("code",)
         clean_model_instances = True
         skip_diff = True
@@ -178,7 +209,9 @@ class InstitutionCoefficientResource(resources.ModelResource):
     """机构系数表: one row per institution, keyed by its national code (机构编号). Name, level, the combined
     coefficient and the suggestion are exported for reading and ignored on import (combined is recomputed)."""
 
-    institution = fields.Field(attribute="institution", column_name="机构编号", widget=InstitutionCodeWidget())
+    institution = fields.Field(
+        attribute="institution", column_name="机构编号", widget=InstitutionCodeWidget()
+    )
     institution_name = _text("institution__name", "机构名称", readonly=True)
     level = fields.Field(column_name="医院等级", readonly=True)
     level_basic = _number("level_basic", "基本系数（等级）")
@@ -197,8 +230,18 @@ class InstitutionCoefficientResource(resources.ModelResource):
 
     class Meta:
         model = InstitutionCoefficient
-        fields = ("institution", "institution_name", "level", "level_basic", "bonus_grassroots", "bonus_tcm", "bonus_key_discipline",
-                  "combined", "suggestion", "note")  # fmt: skip
+        fields = (
+            "institution",
+            "institution_name",
+            "level",
+            "level_basic",
+            "bonus_grassroots",
+            "bonus_tcm",
+            "bonus_key_discipline",
+            "combined",
+            "suggestion",
+            "note",
+        )
         import_id_fields = ("institution",)
         clean_model_instances = True
         skip_diff = True
@@ -211,4 +254,6 @@ class InstitutionCoefficientResource(resources.ModelResource):
 
     def init_instance(self, row=None):
         # Rows are created with the table, one per active institution; a file adds none.
-        raise ValueError(ERR_NOT_IN_TABLE.format(code=spreadsheet_unsafe((row or {}).get(self.KEY))))
+        raise ValueError(
+            ERR_NOT_IN_TABLE.format(code=spreadsheet_unsafe((row or {}).get(self.KEY)))
+        )

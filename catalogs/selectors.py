@@ -14,11 +14,24 @@ from accounts.regions import in_user_regions, regions_for_user
 from catalogs import drg, drg_rules
 from catalogs.choices import CatalogKind, CatalogStatus, CoefficientStatus
 from catalogs.diff import CatalogDiff, catalog_diff
-from catalogs.register.selectors import institution_states_on_days
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, Diagnosis, DrgAdrg, DrgCc, DrgExclusion, DrgMdc, DrgOrProcedure, DrgRuleSet, DrgTraumaRegion, Institution, InstitutionCoefficient,
-    Procedure, Region,
-)  # fmt: skip
+    CatalogGroup,
+    CatalogVersion,
+    CoefficientTable,
+    Diagnosis,
+    DrgAdrg,
+    DrgCc,
+    DrgExclusion,
+    DrgMdc,
+    DrgOrProcedure,
+    DrgRuleSet,
+    DrgTraumaRegion,
+    Institution,
+    InstitutionCoefficient,
+    Procedure,
+    Region,
+)
+from catalogs.register.selectors import institution_states_on_days
 from config.lazy import pandas as pd
 
 
@@ -44,7 +57,9 @@ def institution_get_for_user(user, code: str) -> Institution:
 
 def catalog_version_list(*, region=None, kind: str = ""):
     """目录版本 — region-wide, not institution-owned; callers limit it to bureau users."""
-    versions = CatalogVersion.objects.select_related("region", "created_by", "submitted_by", "approved_by")
+    versions = CatalogVersion.objects.select_related(
+        "region", "created_by", "submitted_by", "approved_by"
+    )
     if region is not None:
         versions = versions.filter(region=region)
     if kind:
@@ -61,7 +76,9 @@ def _bureau(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.is_bureau))
 
 
-def catalog_version_list_for_user(user, *, region_code: str = "", kind: str = "", year: int | None = None, status: str = ""):
+def catalog_version_list_for_user(
+    user, *, region_code: str = "", kind: str = "", year: int | None = None, status: str = ""
+):
     versions = in_user_regions(catalog_version_list(kind=kind), user)
     if not _bureau(user):
         versions = versions.filter(status=CatalogStatus.PUBLISHED)
@@ -80,10 +97,17 @@ def catalog_version_get_for_user(user, pk: int) -> CatalogVersion:
 
 def catalog_years(user) -> list[int]:
     """The years of the catalog versions of the user's regions (the list's filter)."""
-    return list(catalog_version_list_for_user(user).order_by("-year").values_list("year", flat=True).distinct())
+    return list(
+        catalog_version_list_for_user(user)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
 
 
-def catalog_group_list(version: CatalogVersion, *, q: str = "", group_type: str = "", flag: str = ""):
+def catalog_group_list(
+    version: CatalogVersion, *, q: str = "", group_type: str = "", flag: str = ""
+):
     """A version's groups, searched by code or name, filtered by type and one flag (基层/中医/日间)."""
     groups = version.groups.all()
     if q:
@@ -97,14 +121,22 @@ def catalog_group_list(version: CatalogVersion, *, q: str = "", group_type: str 
 
 def catalog_group_get_for_user(user, pk: int) -> CatalogGroup:
     visible = catalog_version_list_for_user(user).values("pk")
-    return get_object_or_404(CatalogGroup.objects.select_related("version__region").filter(version__in=visible), pk=pk)
+    return get_object_or_404(
+        CatalogGroup.objects.select_related("version__region").filter(version__in=visible), pk=pk
+    )
 
 
 def group_score_history(user, group: CatalogGroup) -> list[CatalogGroup]:
     """The same group code in every version of the region and kind the user may read, oldest first."""
-    versions = catalog_version_list_for_user(user, kind=group.version.kind).filter(region=group.version.region_id).values("pk")
+    versions = (
+        catalog_version_list_for_user(user, kind=group.version.kind)
+        .filter(region=group.version.region_id)
+        .values("pk")
+    )
     return list(
-        CatalogGroup.objects.filter(code=group.code, version__in=versions).select_related("version").order_by("version__year", "version__version")
+        CatalogGroup.objects.filter(code=group.code, version__in=versions)
+        .select_related("version")
+        .order_by("version__year", "version__version")
     )
 
 
@@ -119,7 +151,11 @@ def version_diff(*, old: CatalogVersion, new: CatalogVersion) -> CatalogDiff:
 
 def group_names(*versions: CatalogVersion) -> dict[str, str]:
     """Group code → name over the versions, the later version's name where both have the code."""
-    rows = CatalogGroup.objects.filter(version__in=versions).order_by("version__year", "version__version").values_list("code", "name")
+    rows = (
+        CatalogGroup.objects.filter(version__in=versions)
+        .order_by("version__year", "version__version")
+        .values_list("code", "name")
+    )
     return dict(rows)
 
 
@@ -132,21 +168,44 @@ def procedure_types() -> dict[str, str]:
 # DIP and DRG catalogs are built from the first, APG catalogs from the second.
 INPATIENT_MED_TYPE_PREFIX = "2"
 CHRONIC_MED_TYPE = "14"
-_COMMON_FIELDS = {"period__year": "year", "period__month": "month", "institution_id": "institution_id",
-                  "maindiag_code": "maindiag_code", "main_oprn_oprt_code": "main_oprn_oprt_code", "medfee_sumamt": "medfee_sumamt"}
+_COMMON_FIELDS = {
+    "period__year": "year",
+    "period__month": "month",
+    "institution_id": "institution_id",
+    "maindiag_code": "maindiag_code",
+    "main_oprn_oprt_code": "main_oprn_oprt_code",
+    "medfee_sumamt": "medfee_sumamt",
+}
 # The DRG build groups history as a run groups a month (settlement.grouping.domain.CASE_COLUMNS).
-CASE_HISTORY_FIELDS = {**_COMMON_FIELDS, "age": "age", "nwb_age": "nwb_age", "dscg_way": "dscg_way", "otherdiag_codes": "otherdiag_codes",
-                       "other_oprn_oprt_codes": "other_oprn_oprt_codes", "gend": "gend", "nwb_bir_wt": "nwb_bir_wt",
-                       "nwb_adm_wt": "nwb_adm_wt"}  # fmt: skip
-CHRONIC_HISTORY_FIELDS = {**_COMMON_FIELDS, "opsp_dise_code": "opsp_dise_code", "psn_no": "psn_no", "setl_time": "setl_time"}
+CASE_HISTORY_FIELDS = {
+    **_COMMON_FIELDS,
+    "age": "age",
+    "nwb_age": "nwb_age",
+    "dscg_way": "dscg_way",
+    "otherdiag_codes": "otherdiag_codes",
+    "other_oprn_oprt_codes": "other_oprn_oprt_codes",
+    "gend": "gend",
+    "nwb_bir_wt": "nwb_bir_wt",
+    "nwb_adm_wt": "nwb_adm_wt",
+}
+CHRONIC_HISTORY_FIELDS = {
+    **_COMMON_FIELDS,
+    "opsp_dise_code": "opsp_dise_code",
+    "psn_no": "psn_no",
+    "setl_time": "setl_time",
+}
 
 
-def _history_frame(*, region: Region, years: Sequence[int], fields: dict[str, str], **med_type) -> pd.DataFrame:
+def _history_frame(
+    *, region: Region, years: Sequence[int], fields: dict[str, str], **med_type
+) -> pd.DataFrame:
     """The case table belongs to ``settlement``, which imports ``catalogs``; it is looked up through the
     app registry so that ``catalogs`` keeps importing nothing of ``settlement``."""
     case_model = apps.get_model("settlement", "CaseRecord")
     rows = (
-        case_model.objects.filter(institution__region=region, period__year__in=list(years), **med_type)
+        case_model.objects.filter(
+            institution__region=region, period__year__in=list(years), **med_type
+        )
         .values_list(*fields)
         .iterator(chunk_size=20_000)
     )
@@ -158,23 +217,41 @@ def _with_institution_states(frame: pd.DataFrame, region: Region) -> pd.DataFram
     """Each case's institution level and grassroots flag as they were at the end of the case's month
     (the register's history, 机构状态), not as they are today."""
     columns = ["year", "month", "institution_id"]
-    ends = {(y, m): date(y, m, calendar.monthrange(y, m)[1]) for y, m in frame[["year", "month"]].drop_duplicates().itertuples(index=False)}
+    ends = {
+        (y, m): date(y, m, calendar.monthrange(y, m)[1])
+        for y, m in frame[["year", "month"]].drop_duplicates().itertuples(index=False)
+    }
     states = institution_states_on_days(region=region, days=ends.values())
-    table = pd.DataFrame([(y, m, i, s.level, s.is_grassroots) for (y, m), day in ends.items() for i, s in states[day].items()],
-                         columns=[*columns, "level", "is_grassroots"]).astype({name: frame[name].dtype for name in columns})  # fmt: skip
+    table = pd.DataFrame(
+        [
+            (y, m, i, s.level, s.is_grassroots)
+            for (y, m), day in ends.items()
+            for i, s in states[day].items()
+        ],
+        columns=[*columns, "level", "is_grassroots"],
+    ).astype({name: frame[name].dtype for name in columns})
     return frame.merge(table, on=columns, how="left").drop(columns=["month", "institution_id"])
 
 
 def case_history_frame(*, region: Region, years: Sequence[int]) -> pd.DataFrame:
     """The inpatient cases of a region's settlement years, as ``catalogs.dip`` and ``catalogs.builds`` read them."""
-    return _history_frame(region=region, years=years, fields=CASE_HISTORY_FIELDS, med_type__startswith=INPATIENT_MED_TYPE_PREFIX)
+    return _history_frame(
+        region=region,
+        years=years,
+        fields=CASE_HISTORY_FIELDS,
+        med_type__startswith=INPATIENT_MED_TYPE_PREFIX,
+    )
 
 
 def chronic_history_frame(*, region: Region, years: Sequence[int]) -> pd.DataFrame:
     """The outpatient chronic/special settlements of a region's years, settlement times in local time (the
     patient-month unit of APG counts local months)."""
-    frame = _history_frame(region=region, years=years, fields=CHRONIC_HISTORY_FIELDS, med_type=CHRONIC_MED_TYPE)
-    frame["setl_time"] = pd.to_datetime(frame["setl_time"], utc=True).dt.tz_convert(settings.TIME_ZONE)
+    frame = _history_frame(
+        region=region, years=years, fields=CHRONIC_HISTORY_FIELDS, med_type=CHRONIC_MED_TYPE
+    )
+    frame["setl_time"] = pd.to_datetime(frame["setl_time"], utc=True).dt.tz_convert(
+        settings.TIME_ZONE
+    )
     return frame
 
 
@@ -185,12 +262,21 @@ def diagnosis_names() -> dict[str, str]:
 # --- DRG rule sets --------------------------------------------------------------------------------
 # Like catalogs: a published rule set is public to every signed-in user, anything else is the bureau's.
 
-DRG_RULE_MODELS = {"mdc": DrgMdc, "adrg": DrgAdrg, "cc": DrgCc, "exclusions": DrgExclusion, "or_procedures": DrgOrProcedure,
-                   "trauma": DrgTraumaRegion}  # fmt: skip
+DRG_RULE_MODELS = {
+    "mdc": DrgMdc,
+    "adrg": DrgAdrg,
+    "cc": DrgCc,
+    "exclusions": DrgExclusion,
+    "or_procedures": DrgOrProcedure,
+    "trauma": DrgTraumaRegion,
+}
 
 
 def drg_rule_set_list_for_user(user, *, year: int | None = None, status: str = ""):
-    rule_sets = in_user_regions(DrgRuleSet.objects.select_related("region", "created_by", "submitted_by", "approved_by"), user)
+    rule_sets = in_user_regions(
+        DrgRuleSet.objects.select_related("region", "created_by", "submitted_by", "approved_by"),
+        user,
+    )
     if not _bureau(user):
         rule_sets = rule_sets.filter(status=CatalogStatus.PUBLISHED)
     if year:
@@ -207,7 +293,10 @@ def drg_rule_tables(rule_set: DrgRuleSet) -> dict[str, pd.DataFrame]:
     tables = {}
     for table, model in DRG_RULE_MODELS.items():
         columns = drg_rules.SHEET_OF[table].fields
-        tables[table] = pd.DataFrame(list(model.objects.filter(rule_set=rule_set).order_by("pk").values_list(*columns)), columns=columns)
+        tables[table] = pd.DataFrame(
+            list(model.objects.filter(rule_set=rule_set).order_by("pk").values_list(*columns)),
+            columns=columns,
+        )
     return tables
 
 
@@ -229,7 +318,10 @@ def drg_rule_set_for_version(version: CatalogVersion) -> DrgRuleSet | None:
 def drg_rules_of(rule_set: DrgRuleSet) -> drg.DrgRules:
     """The compiled rules of a rule set. A published or retired set never changes, so it is compiled once per
     process and kept (``_COMPILED``, by id and publishing time); a draft is read afresh each time."""
-    if rule_set.status not in (CatalogStatus.PUBLISHED, CatalogStatus.RETIRED) or rule_set.approved_at is None:
+    if (
+        rule_set.status not in (CatalogStatus.PUBLISHED, CatalogStatus.RETIRED)
+        or rule_set.approved_at is None
+    ):
         return drg.drg_rules(**drg_rule_tables(rule_set))
     key = (rule_set.pk, rule_set.approved_at)
     if key not in _COMPILED:
@@ -245,8 +337,15 @@ _COMPILED: dict[tuple, drg.DrgRules] = {}
 # experts read none of it (for_user gives them no rows).
 
 
-def coefficient_table_list_for_user(user, *, year: int | None = None, status: str = "", region_code: str = ""):
-    tables = in_user_regions(CoefficientTable.objects.select_related("region", "based_on", "created_by", "submitted_by", "approved_by"), user)
+def coefficient_table_list_for_user(
+    user, *, year: int | None = None, status: str = "", region_code: str = ""
+):
+    tables = in_user_regions(
+        CoefficientTable.objects.select_related(
+            "region", "based_on", "created_by", "submitted_by", "approved_by"
+        ),
+        user,
+    )
     if not _bureau(user):
         tables = tables.filter(status=CoefficientStatus.IN_FORCE)
     if year:
@@ -263,7 +362,11 @@ def coefficient_table_get_for_user(user, pk: int) -> CoefficientTable:
 
 
 def coefficient_rows_for_user(user, table: CoefficientTable, *, q: str = ""):
-    rows = InstitutionCoefficient.objects.for_user(user).filter(table=table).select_related("institution")
+    rows = (
+        InstitutionCoefficient.objects.for_user(user)
+        .filter(table=table)
+        .select_related("institution")
+    )
     if q:
         rows = rows.filter(Q(institution__code__icontains=q) | Q(institution__name__icontains=q))
     return rows.order_by("institution__code")
@@ -271,4 +374,6 @@ def coefficient_rows_for_user(user, table: CoefficientTable, *, q: str = ""):
 
 def coefficient_row_get(table: CoefficientTable, code: str) -> InstitutionCoefficient:
     """A row of a table by institution code — for bureau pages only (callers check)."""
-    return get_object_or_404(table.rows.select_related("institution", "table"), institution__code=code)
+    return get_object_or_404(
+        table.rows.select_related("institution", "table"), institution__code=code
+    )

@@ -20,8 +20,16 @@ from audit.services import audit_record, snapshot
 from catalogs import apg, builds, dip, drg, grouping, selectors
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
 from catalogs.models import (
-    ERR_SELF_APPROVAL, ERR_VERSION_LOCKED, CatalogGroup, CatalogVersion, Diagnosis, GoldenCase, GroupSubtype, Procedure, Region,
-)  # fmt: skip
+    ERR_SELF_APPROVAL,
+    ERR_VERSION_LOCKED,
+    CatalogGroup,
+    CatalogVersion,
+    Diagnosis,
+    GoldenCase,
+    GroupSubtype,
+    Procedure,
+    Region,
+)
 from config.lazy import pandas as pd
 from workflow import services as workflow
 from workflow.services import locked, locked_in, user_of
@@ -36,9 +44,13 @@ ERR_NO_GROUPS = "目录版本还没有病种，不能提交。"
 ERR_SUBMIT_BY_USER = "提交审核须由经办人员本人操作，不能由系统任务提交。"
 ERR_REASON = "请填写原因。"
 ERR_WRONG_KIND = "该目录版本不是{kind}，不能按此方式测算。"
-ERR_NO_DRG_RULES = "{region}{year}年没有已发布的DRG分组规则，无法测算DRG目录。请先导入并审核发布分组规则。"
+ERR_NO_DRG_RULES = (
+    "{region}{year}年没有已发布的DRG分组规则，无法测算DRG目录。请先导入并审核发布分组规则。"
+)
 ERR_GOLDEN_FAILED = "标准病例校验未通过，不能发布：{failures}"
-GOLDEN_FAILURE = "「{label}」预期 {expected_code}（{expected_score}），实际 {actual_code}（{actual_score}）"
+GOLDEN_FAILURE = (
+    "「{label}」预期 {expected_code}（{expected_score}），实际 {actual_code}（{actual_score}）"
+)
 NO_GROUP = "无此病种"
 UNGROUPABLE = "不能入组"
 CONSERVATIVE = "保守治疗"
@@ -51,21 +63,35 @@ def _no_progress(percent: int, message: str = "") -> None:
 def published_flow(action: str) -> workflow.Flow:
     """The lifecycle of a series published like a catalog (catalog versions, DRG rule sets): a named user
     submits, another publishes, the version published before is retired."""
-    return workflow.Flow(action=action, in_force=CatalogStatus.PUBLISHED, superseded=CatalogStatus.RETIRED, approve="publish",
-                         supersede="retire", superseded_at="retired_at", not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED,
-                         self_approval=ERR_SELF_PUBLISH, reason_required=ERR_REASON, submitter_unnamed=ERR_SUBMIT_BY_USER)  # fmt: skip
+    return workflow.Flow(
+        action=action,
+        in_force=CatalogStatus.PUBLISHED,
+        superseded=CatalogStatus.RETIRED,
+        approve="publish",
+        supersede="retire",
+        superseded_at="retired_at",
+        not_draft=ERR_NOT_DRAFT,
+        not_submitted=ERR_NOT_SUBMITTED,
+        self_approval=ERR_SELF_PUBLISH,
+        reason_required=ERR_REASON,
+        submitter_unnamed=ERR_SUBMIT_BY_USER,
+    )
 
 
 FLOW = published_flow("catalog_version")
 
 
-def series_draft(model: type[models.Model], *, actor, label: str, series: Mapping, **fields) -> models.Model:
+def series_draft(
+    model: type[models.Model], *, actor, label: str, series: Mapping, **fields
+) -> models.Model:
     """The next numbered draft of a versioned series (``model.SERIES`` fields = ``series``), refused while
     another version of it is open. ``label`` names the series in the refusal."""
     versions = model.objects.filter(**series)
     open_version = versions.filter(status__in=CatalogStatus.open()).first()
     if open_version:
-        raise ValidationError(ERR_OPEN_VERSION.format(year=series["year"], kind=label, version=open_version.version))
+        raise ValidationError(
+            ERR_OPEN_VERSION.format(year=series["year"], kind=label, version=open_version.version)
+        )
     number = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
     record = model(**series, version=number, created_by=user_of(actor), **fields)
     record.full_clean()
@@ -74,19 +100,39 @@ def series_draft(model: type[models.Model], *, actor, label: str, series: Mappin
 
 
 def _new_version(*, actor, region: Region, kind: str, year: int, **fields) -> CatalogVersion:
-    return series_draft(CatalogVersion, actor=actor, label=CatalogKind(kind).label, series={"region": region, "kind": kind, "year": year},
-                        **fields)  # fmt: skip
+    return series_draft(
+        CatalogVersion,
+        actor=actor,
+        label=CatalogKind(kind).label,
+        series={"region": region, "kind": kind, "year": year},
+        **fields,
+    )
 
 
 @transaction.atomic
 def version_create(
-    *, actor, region: Region, year: int, kind: str = CatalogKind.DIP, name: str = "",
-    effective_from: date | None = None, effective_to: date | None = None,
+    *,
+    actor,
+    region: Region,
+    year: int,
+    kind: str = CatalogKind.DIP,
+    name: str = "",
+    effective_from: date | None = None,
+    effective_to: date | None = None,
 ) -> CatalogVersion:
     """Open the next version of a region's catalog for a year, as an empty draft."""
-    version = _new_version(actor=actor, region=region, kind=kind, year=year, name=name,
-                           effective_from=effective_from, effective_to=effective_to)
-    audit_record(actor=actor, action="catalog_version_create", instance=version, after=snapshot(version))
+    version = _new_version(
+        actor=actor,
+        region=region,
+        kind=kind,
+        year=year,
+        name=name,
+        effective_from=effective_from,
+        effective_to=effective_to,
+    )
+    audit_record(
+        actor=actor, action="catalog_version_create", instance=version, after=snapshot(version)
+    )
     return version
 
 
@@ -95,29 +141,63 @@ def version_copy(*, actor, version: CatalogVersion, year: int | None = None) -> 
     """A new draft holding a copy of a version's groups, subtypes and golden cases (e.g. to adjust a
     published catalog, or to carry it into the next year)."""
     source = locked(version, "region")
-    copy = _new_version(actor=actor, region=source.region, kind=source.kind, year=year or source.year, name=source.name,
-                        based_on=source, build_params=source.build_params, build_summary=source.build_summary)
+    copy = _new_version(
+        actor=actor,
+        region=source.region,
+        kind=source.kind,
+        year=year or source.year,
+        name=source.name,
+        based_on=source,
+        build_params=source.build_params,
+        build_summary=source.build_summary,
+    )
     _groups_copy(source, copy)
     GoldenCase.objects.bulk_create(
-        GoldenCase(version=copy, label=g.label, case=g.case, expected_code=g.expected_code, expected_score=g.expected_score)
+        GoldenCase(
+            version=copy,
+            label=g.label,
+            case=g.case,
+            expected_code=g.expected_code,
+            expected_score=g.expected_score,
+        )
         for g in source.golden_cases.all()
     )
-    audit_record(actor=actor, action="catalog_version_copy", instance=copy, before=snapshot(source), after=snapshot(copy),
-                 message=f"复制自{source}")
+    audit_record(
+        actor=actor,
+        action="catalog_version_copy",
+        instance=copy,
+        before=snapshot(source),
+        after=snapshot(copy),
+        message=f"复制自{source}",
+    )
     return copy
 
 
 def _groups_copy(source: CatalogVersion, target: CatalogVersion) -> None:
     originals = list(source.groups.order_by("code").prefetch_related("subtypes"))
     copies = CatalogGroup.objects.bulk_create(
-        CatalogGroup(**{f.attname: getattr(g, f.attname) for f in CatalogGroup._meta.concrete_fields if not f.primary_key}
-                     | {"version_id": target.pk})
+        CatalogGroup(
+            **{
+                f.attname: getattr(g, f.attname)
+                for f in CatalogGroup._meta.concrete_fields
+                if not f.primary_key
+            }
+            | {"version_id": target.pk}
+        )
         for g in originals
-    )  # fmt: skip
+    )
     GroupSubtype.objects.bulk_create(
-        GroupSubtype(group=new, dimension=s.dimension, key=s.key, cases=s.cases, mean_cost=s.mean_cost, coefficient=s.coefficient)
-        for old, new in zip(originals, copies, strict=True) for s in old.subtypes.all()
-    )  # fmt: skip
+        GroupSubtype(
+            group=new,
+            dimension=s.dimension,
+            key=s.key,
+            cases=s.cases,
+            mean_cost=s.mean_cost,
+            coefficient=s.coefficient,
+        )
+        for old, new in zip(originals, copies, strict=True)
+        for s in old.subtypes.all()
+    )
 
 
 # --- building a DIP catalog from history ----------------------------------------------------------
@@ -127,29 +207,50 @@ def _group_names(results: Sequence[dip.GroupResult]) -> dict[str, str]:
     """病种名称: diagnosis + procedure names for a core disease, category + treatment for a comprehensive one."""
     diag_codes = {r.diag_code for r in results} | {r.diag_code[:3] for r in results}
     diagnoses = dict(Diagnosis.objects.filter(code__in=diag_codes).values_list("code", "name"))
-    procedures = dict(Procedure.objects.filter(code__in={r.proc_code for r in results if r.proc_code}).values_list("code", "name"))
+    procedures = dict(
+        Procedure.objects.filter(
+            code__in={r.proc_code for r in results if r.proc_code}
+        ).values_list("code", "name")
+    )
     names = {}
     for r in results:
         diagnosis = diagnoses.get(r.diag_code, r.diag_code)
         if r.group_type == GroupType.CORE:
-            names[r.code] = f"{diagnosis}：{procedures.get(r.proc_code, r.proc_code) if r.proc_code else CONSERVATIVE}"
+            names[r.code] = (
+                f"{diagnosis}：{procedures.get(r.proc_code, r.proc_code) if r.proc_code else CONSERVATIVE}"
+            )
         else:
             names[r.code] = f"{diagnosis}：{TreatmentType(r.treatment_type).label}（综合病种）"
     return names
 
 
-def _group_rows(version: CatalogVersion, catalog: dip.DipCatalog, names: Mapping[str, str]) -> list[CatalogGroup]:
+def _group_rows(
+    version: CatalogVersion, catalog: dip.DipCatalog, names: Mapping[str, str]
+) -> list[CatalogGroup]:
     rows = [
         CatalogGroup(
-            version=version, code=r.code, name=names.get(r.code, r.name)[:300], group_type=r.group_type, diag_code=r.diag_code,
-            proc_code=r.proc_code, treatment_type=r.treatment_type, score=r.score,
-            case_counts={str(year): n for year, n in r.case_counts.items()}, mean_cost=r.mean_cost, cv=r.cv,
-            level_means={level: str(mean) for level, mean in r.level_means.items()}, grassroots_share=r.grassroots_share,
-            is_grassroots=r.is_grassroots, is_tcm=r.is_tcm, is_day_surgery=r.is_day_surgery,
+            version=version,
+            code=r.code,
+            name=names.get(r.code, r.name)[:300],
+            group_type=r.group_type,
+            diag_code=r.diag_code,
+            proc_code=r.proc_code,
+            treatment_type=r.treatment_type,
+            score=r.score,
+            case_counts={str(year): n for year, n in r.case_counts.items()},
+            mean_cost=r.mean_cost,
+            cv=r.cv,
+            level_means={level: str(mean) for level, mean in r.level_means.items()},
+            grassroots_share=r.grassroots_share,
+            is_grassroots=r.is_grassroots,
+            is_tcm=r.is_tcm,
+            is_day_surgery=r.is_day_surgery,
         )
         for r in catalog.groups
-    ]  # fmt: skip
-    for row in rows:  # field validation in Python; the database checks the constraints of the whole batch
+    ]
+    for (
+        row
+    ) in rows:  # field validation in Python; the database checks the constraints of the whole batch
         row.clean_fields(exclude=["version"])
     return rows
 
@@ -157,24 +258,40 @@ def _group_rows(version: CatalogVersion, catalog: dip.DipCatalog, names: Mapping
 def _subtype_rows(groups: Sequence[CatalogGroup], catalog: dip.DipCatalog) -> list[GroupSubtype]:
     by_code = {group.code: group for group in groups}
     return [
-        GroupSubtype(group=by_code[r.code], dimension=s.dimension, key=s.key, cases=s.cases, mean_cost=s.mean_cost,
-                     coefficient=s.coefficient)
-        for r in catalog.groups for s in r.subtypes
-    ]  # fmt: skip
+        GroupSubtype(
+            group=by_code[r.code],
+            dimension=s.dimension,
+            key=s.key,
+            cases=s.cases,
+            mean_cost=s.mean_cost,
+            coefficient=s.coefficient,
+        )
+        for r in catalog.groups
+        for s in r.subtypes
+    ]
 
 
 def _build_summary(catalog: dip.DipCatalog, config: dip.HistoryConfig, **extra) -> dict:
     core = sum(1 for g in catalog.groups if g.group_type == GroupType.CORE)
     return {
-        "years": list(config.years), "cases": catalog.cases, "groups": len(catalog.groups), "core_groups": core,
-        "comprehensive_groups": sum(1 for g in catalog.groups if g.group_type == GroupType.COMPREHENSIVE),
+        "years": list(config.years),
+        "cases": catalog.cases,
+        "groups": len(catalog.groups),
+        "core_groups": core,
+        "comprehensive_groups": sum(
+            1 for g in catalog.groups if g.group_type == GroupType.COMPREHENSIVE
+        ),
         "typed_groups": sum(1 for g in catalog.groups if g.subtypes),
-        "grassroots_groups": sum(1 for g in catalog.groups if g.is_grassroots), "tcm_groups": sum(1 for g in catalog.groups if g.is_tcm),
-        "day_surgery_groups": sum(1 for g in catalog.groups if g.is_day_surgery), "base_mean": str(catalog.base_mean),
+        "grassroots_groups": sum(1 for g in catalog.groups if g.is_grassroots),
+        "tcm_groups": sum(1 for g in catalog.groups if g.is_tcm),
+        "day_surgery_groups": sum(1 for g in catalog.groups if g.is_day_surgery),
+        "base_mean": str(catalog.base_mean),
         "base_mean_exact": str(catalog.base),
-        "weights": {str(year): weight for year, weight in catalog.weights.items()}, "scale": str(config.scale),
-        "unmapped_procedures": list(catalog.unmapped_procedures[:50]), **extra,
-    }  # fmt: skip
+        "weights": {str(year): weight for year, weight in catalog.weights.items()},
+        "scale": str(config.scale),
+        "unmapped_procedures": list(catalog.unmapped_procedures[:50]),
+        **extra,
+    }
 
 
 def _buildable(version: CatalogVersion, kind: str) -> CatalogVersion:
@@ -185,26 +302,46 @@ def _buildable(version: CatalogVersion, kind: str) -> CatalogVersion:
 
 
 def _config(config_class: type[dip.HistoryConfig], params: Mapping | None, years: Sequence[int]):
-    return config_class.from_params({**(params or {}), "years": tuple(sorted(int(y) for y in years))})
+    return config_class.from_params(
+        {**(params or {}), "years": tuple(sorted(int(y) for y in years))}
+    )
 
 
 def _catalog_store(
-    *, actor, version: CatalogVersion, catalog: dip.DipCatalog, config: dip.HistoryConfig, summary: dict, progress: Progress,
-    names: Mapping[str, str] | None = None, **fields,
+    *,
+    actor,
+    version: CatalogVersion,
+    catalog: dip.DipCatalog,
+    config: dip.HistoryConfig,
+    summary: dict,
+    progress: Progress,
+    names: Mapping[str, str] | None = None,
+    **fields,
 ) -> dict:
     """Replace a draft's groups by a build's, store its parameters and summary, audit it."""
     progress(70, f"正在写入 {len(catalog.groups)} 个病种")
     before = {"build_params": version.build_params, "build_summary": version.build_summary}
     version.groups.all().delete()
-    groups = CatalogGroup.objects.bulk_create(_group_rows(version, catalog, names or {}), batch_size=2000)
+    groups = CatalogGroup.objects.bulk_create(
+        _group_rows(version, catalog, names or {}), batch_size=2000
+    )
     GroupSubtype.objects.bulk_create(_subtype_rows(groups, catalog), batch_size=2000)
     for name, value in fields.items():
         setattr(version, name, value)
     version.build_params, version.build_summary = config.to_params(), summary
     version.save(update_fields=["build_params", "build_summary", *fields])
-    audit_record(actor=actor, action=f"catalog_build_{version.kind.lower()}", instance=version, before=before,
-                 after={"build_params": version.build_params, "build_summary": version.build_summary, **{k: str(v) for k, v in fields.items()}},
-                 message=f"由{catalog.cases}例病例测算出{len(groups)}个病种")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=f"catalog_build_{version.kind.lower()}",
+        instance=version,
+        before=before,
+        after={
+            "build_params": version.build_params,
+            "build_summary": version.build_summary,
+            **{k: str(v) for k, v in fields.items()},
+        },
+        message=f"由{catalog.cases}例病例测算出{len(groups)}个病种",
+    )
     progress(100, "测算完成")
     return version.build_summary
 
@@ -218,7 +355,12 @@ def _computed(compute: Callable[[], tuple]):
 
 @transaction.atomic
 def catalog_build_dip(
-    *, actor, version: CatalogVersion, years: Sequence[int], params: Mapping | None = None, progress: Progress = _no_progress,
+    *,
+    actor,
+    version: CatalogVersion,
+    years: Sequence[int],
+    params: Mapping | None = None,
+    progress: Progress = _no_progress,
     cases: pd.DataFrame | None = None,
 ) -> dict:
     """Build a draft DIP version's groups from the region's inpatient cases of ``years`` (病种目录库测算).
@@ -230,16 +372,36 @@ def catalog_build_dip(
     version = _buildable(version, CatalogKind.DIP)
     config = _config(dip.DipConfig, params, years)
     progress(5, "正在读取历史病例")
-    frame = selectors.case_history_frame(region=version.region, years=config.years) if cases is None else cases
+    frame = (
+        selectors.case_history_frame(region=version.region, years=config.years)
+        if cases is None
+        else cases
+    )
     progress(30, f"正在测算 {len(frame)} 例病例的病种分值")
-    catalog = _computed(lambda: dip.catalog_from_history(frame, procedure_types=selectors.procedure_types(), config=config))
-    return _catalog_store(actor=actor, version=version, catalog=catalog, config=config, summary=_build_summary(catalog, config),
-                          names=_group_names(catalog.groups), progress=progress)  # fmt: skip
+    catalog = _computed(
+        lambda: dip.catalog_from_history(
+            frame, procedure_types=selectors.procedure_types(), config=config
+        )
+    )
+    return _catalog_store(
+        actor=actor,
+        version=version,
+        catalog=catalog,
+        config=config,
+        summary=_build_summary(catalog, config),
+        names=_group_names(catalog.groups),
+        progress=progress,
+    )
 
 
 @transaction.atomic
 def catalog_build_drg(
-    *, actor, version: CatalogVersion, years: Sequence[int], params: Mapping | None = None, progress: Progress = _no_progress,
+    *,
+    actor,
+    version: CatalogVersion,
+    years: Sequence[int],
+    params: Mapping | None = None,
+    progress: Progress = _no_progress,
     cases: pd.DataFrame | None = None,
 ) -> dict:
     """Build a draft DRG version from the region's inpatient cases of ``years``: grouped with the DRG rule set
@@ -248,21 +410,45 @@ def catalog_build_drg(
     version = _buildable(version, CatalogKind.DRG)
     rule_set = selectors.drg_rule_set_in_force(region=version.region, year=version.year)
     if rule_set is None:
-        raise ValidationError(ERR_NO_DRG_RULES.format(region=version.region.name, year=version.year))
+        raise ValidationError(
+            ERR_NO_DRG_RULES.format(region=version.region.name, year=version.year)
+        )
     config = _config(builds.WeightConfig, params, years)
     progress(5, "正在读取历史病例")
-    frame = selectors.case_history_frame(region=version.region, years=config.years) if cases is None else cases
+    frame = (
+        selectors.case_history_frame(region=version.region, years=config.years)
+        if cases is None
+        else cases
+    )
     progress(30, f"正在按{rule_set}为 {len(frame)} 例病例分组并测算权重")
-    catalog, ungroupable = _computed(lambda: builds.drg_catalog_from_history(
-        frame, rules=selectors.drg_rules_of(rule_set), procedure_types=selectors.procedure_types(), config=config))
+    catalog, ungroupable = _computed(
+        lambda: builds.drg_catalog_from_history(
+            frame,
+            rules=selectors.drg_rules_of(rule_set),
+            procedure_types=selectors.procedure_types(),
+            config=config,
+        )
+    )
     summary = _build_summary(catalog, config, ungroupable=ungroupable, rule_set=str(rule_set))
-    return _catalog_store(actor=actor, version=version, catalog=catalog, config=config, summary=summary, progress=progress,
-                          drg_rule_set=rule_set)  # fmt: skip
+    return _catalog_store(
+        actor=actor,
+        version=version,
+        catalog=catalog,
+        config=config,
+        summary=summary,
+        progress=progress,
+        drg_rule_set=rule_set,
+    )
 
 
 @transaction.atomic
 def catalog_build_apg(
-    *, actor, version: CatalogVersion, years: Sequence[int], params: Mapping | None = None, progress: Progress = _no_progress,
+    *,
+    actor,
+    version: CatalogVersion,
+    years: Sequence[int],
+    params: Mapping | None = None,
+    progress: Progress = _no_progress,
     cases: pd.DataFrame | None = None,
 ) -> dict:
     """Build a draft APG version from the region's outpatient chronic/special settlements of ``years`` (two
@@ -271,13 +457,27 @@ def catalog_build_apg(
     version = _buildable(version, CatalogKind.APG)
     config = _config(builds.WeightConfig, params, years)
     progress(5, "正在读取门诊慢特病结算记录")
-    frame = selectors.chronic_history_frame(region=version.region, years=config.years) if cases is None else cases
+    frame = (
+        selectors.chronic_history_frame(region=version.region, years=config.years)
+        if cases is None
+        else cases
+    )
     progress(30, f"正在为 {len(frame)} 条结算记录分组并测算点数")
     names = selectors.diagnosis_names()
-    catalog, ungroupable = _computed(lambda: builds.apg_catalog_from_history(
-        frame, procedure_types=selectors.procedure_types(), config=config, disease_names=names))
+    catalog, ungroupable = _computed(
+        lambda: builds.apg_catalog_from_history(
+            frame, procedure_types=selectors.procedure_types(), config=config, disease_names=names
+        )
+    )
     summary = _build_summary(catalog, config, ungroupable=ungroupable, unit=config.unit)
-    return _catalog_store(actor=actor, version=version, catalog=catalog, config=config, summary=summary, progress=progress)
+    return _catalog_store(
+        actor=actor,
+        version=version,
+        catalog=catalog,
+        config=config,
+        summary=summary,
+        progress=progress,
+    )
 
 
 # --- editing a draft ------------------------------------------------------------------------------
@@ -293,37 +493,70 @@ def _group_edit(*, actor, group: CatalogGroup, reason: str, action: str, **field
         setattr(group, name, value)
     group.full_clean()
     group.save(update_fields=list(fields))
-    audit_record(actor=actor, action=action, instance=group, before=before, after=snapshot(group), message=reason)
+    audit_record(
+        actor=actor,
+        action=action,
+        instance=group,
+        before=before,
+        after=snapshot(group),
+        message=reason,
+    )
     return group
 
 
 @transaction.atomic
 def group_score_edit(*, actor, group: CatalogGroup, score: Decimal, reason: str) -> CatalogGroup:
     """Adjust one group's score by hand (e.g. after expert review, 专家论证), with the reason audited."""
-    return _group_edit(actor=actor, group=group, reason=reason, action="catalog_group_score_edit",
-                       score=Decimal(score).quantize(dip.SCORE_QUANTUM, rounding=dip.ROUNDING))  # fmt: skip
+    return _group_edit(
+        actor=actor,
+        group=group,
+        reason=reason,
+        action="catalog_group_score_edit",
+        score=Decimal(score).quantize(dip.SCORE_QUANTUM, rounding=dip.ROUNDING),
+    )
 
 
 GROUP_FLAGS = ("is_grassroots", "is_tcm", "is_day_surgery")
 
 
 @transaction.atomic
-def group_flags_edit(*, actor, group: CatalogGroup, flags: Mapping[str, bool], reason: str) -> CatalogGroup:
+def group_flags_edit(
+    *, actor, group: CatalogGroup, flags: Mapping[str, bool], reason: str
+) -> CatalogGroup:
     """Set a draft group's 基层 / 中医优势 / 日间手术 flags by hand (the build proposes them), with the reason audited."""
-    return _group_edit(actor=actor, group=group, reason=reason, action="catalog_group_flags_edit",
-                       **{name: bool(value) for name, value in flags.items() if name in GROUP_FLAGS})  # fmt: skip
+    return _group_edit(
+        actor=actor,
+        group=group,
+        reason=reason,
+        action="catalog_group_flags_edit",
+        **{name: bool(value) for name, value in flags.items() if name in GROUP_FLAGS},
+    )
 
 
 @transaction.atomic
 def golden_case_add(
-    *, actor, version: CatalogVersion, label: str, case: Mapping, expected_code: str, expected_score: Decimal
+    *,
+    actor,
+    version: CatalogVersion,
+    label: str,
+    case: Mapping,
+    expected_code: str,
+    expected_score: Decimal,
 ) -> GoldenCase:
     """A golden case (标准病例) the version must group and score as expected before it is published."""
     version = locked_in(version, CatalogStatus.DRAFT, ERR_NOT_DRAFT, "region")
-    golden = GoldenCase(version=version, label=label, case=dict(case), expected_code=expected_code, expected_score=expected_score)
+    golden = GoldenCase(
+        version=version,
+        label=label,
+        case=dict(case),
+        expected_code=expected_code,
+        expected_score=expected_score,
+    )
     golden.full_clean()
     golden.save()
-    audit_record(actor=actor, action="catalog_golden_case_add", instance=golden, after=snapshot(golden))
+    audit_record(
+        actor=actor, action="catalog_golden_case_add", instance=golden, after=snapshot(golden)
+    )
     return golden
 
 
@@ -333,7 +566,9 @@ def golden_case_add(
 @transaction.atomic
 def version_submit(*, actor, version: CatalogVersion) -> CatalogVersion:
     version = locked(version, "region")
-    return workflow.submit(FLOW, actor=actor, record=version, empty="" if version.groups.exists() else ERR_NO_GROUPS)
+    return workflow.submit(
+        FLOW, actor=actor, record=version, empty="" if version.groups.exists() else ERR_NO_GROUPS
+    )
 
 
 @transaction.atomic
@@ -345,7 +580,9 @@ def version_return(*, actor, version: CatalogVersion, reason: str) -> CatalogVer
 GOLDEN_FIELDS = ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes", "opsp_dise_code")
 
 
-def _golden_assigned(version: CatalogVersion, golden: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:
+def _golden_assigned(
+    version: CatalogVersion, golden: pd.DataFrame, groups: pd.DataFrame
+) -> pd.Series:
     """The group code the version's grouper gives each golden case ("" = ungroupable): DIP by its groups,
     DRG by its rule set (none: every case ungroupable), APG by disease and treatment pattern."""
     procedure_types = selectors.procedure_types()
@@ -353,26 +590,46 @@ def _golden_assigned(version: CatalogVersion, golden: pd.DataFrame, groups: pd.D
         rule_set = selectors.drg_rule_set_for_version(version)
         if rule_set is None:
             return pd.Series("", index=golden.index)
-        return drg.drg_group(golden, selectors.drg_rules_of(rule_set), procedure_types)["drg_code"].astype(str)
+        return drg.drg_group(golden, selectors.drg_rules_of(rule_set), procedure_types)[
+            "drg_code"
+        ].astype(str)
     if version.kind == CatalogKind.APG:
         return apg.apg_group(golden, procedure_types)["apg_code"].astype(str)
-    return grouping.dip_group(golden, groups, procedure_types,
-                              unmapped_procedure_type=dip.DipConfig.from_params(version.build_params).unmapped_procedure_type)["dip_code"]
+    return grouping.dip_group(
+        golden,
+        groups,
+        procedure_types,
+        unmapped_procedure_type=dip.DipConfig.from_params(
+            version.build_params
+        ).unmapped_procedure_type,
+    )["dip_code"]
 
 
 def golden_failures(version: CatalogVersion) -> list[dip.GoldenResult]:
     """The golden cases of a version that its grouper (DIP, DRG or APG) does not put in their expected group
     with their expected score."""
     golden = pd.DataFrame(
-        [{"label": g.label, **{name: str(g.case.get(name, "") or "") for name in GOLDEN_FIELDS}, "expected_code": g.expected_code,
-          "expected_score": g.expected_score} for g in version.golden_cases.all()],
+        [
+            {
+                "label": g.label,
+                **{name: str(g.case.get(name, "") or "") for name in GOLDEN_FIELDS},
+                "expected_code": g.expected_code,
+                "expected_score": g.expected_score,
+            }
+            for g in version.golden_cases.all()
+        ],
         columns=["label", *GOLDEN_FIELDS, "expected_code", "expected_score"],
-    )  # fmt: skip
+    )
     if golden.empty:
         return []
-    groups = pd.DataFrame(list(version.groups.values(*grouping.GROUPS_COLUMNS, "score")), columns=[*grouping.GROUPS_COLUMNS, "score"])
+    groups = pd.DataFrame(
+        list(version.groups.values(*grouping.GROUPS_COLUMNS, "score")),
+        columns=[*grouping.GROUPS_COLUMNS, "score"],
+    )
     assigned = _golden_assigned(version, golden, groups)
-    results = dip.golden_check(golden, assigned=assigned, scores=dict(zip(groups["code"], groups["score"], strict=True)))
+    results = dip.golden_check(
+        golden, assigned=assigned, scores=dict(zip(groups["code"], groups["score"], strict=True))
+    )
     return [result for result in results if not result.passed]
 
 
@@ -383,8 +640,13 @@ def golden_failure_lines(version: CatalogVersion) -> list[str]:
 
 def _failure_text(result: dip.GoldenResult) -> str:
     actual_score = NO_GROUP if result.actual_score is None else result.actual_score
-    return GOLDEN_FAILURE.format(label=result.label, expected_code=result.expected_code, expected_score=result.expected_score,
-                                 actual_code=result.actual_code or UNGROUPABLE, actual_score=actual_score)  # fmt: skip
+    return GOLDEN_FAILURE.format(
+        label=result.label,
+        expected_code=result.expected_code,
+        expected_score=result.expected_score,
+        actual_code=result.actual_code or UNGROUPABLE,
+        actual_score=actual_score,
+    )
 
 
 @transaction.atomic
@@ -395,5 +657,8 @@ def version_publish(*, actor, version: CatalogVersion) -> CatalogVersion:
     approver = workflow.approver(FLOW, actor=actor, record=version)
     failures = golden_failures(version)
     if failures:
-        raise ValidationError(ERR_GOLDEN_FAILED.format(failures="；".join(_failure_text(f) for f in failures)), code="golden")
+        raise ValidationError(
+            ERR_GOLDEN_FAILED.format(failures="；".join(_failure_text(f) for f in failures)),
+            code="golden",
+        )
     return workflow.approve(FLOW, actor=actor, record=version, approver=approver)

@@ -12,15 +12,24 @@ from jobs.registry import job_kind
 JOB_BUILD_DIP = "catalog_build_dip"
 JOB_BUILD_DRG = "catalog_build_drg"
 JOB_BUILD_APG = "catalog_build_apg"
-BUILD_JOBS = {CatalogKind.DIP: JOB_BUILD_DIP, CatalogKind.DRG: JOB_BUILD_DRG, CatalogKind.APG: JOB_BUILD_APG}
+BUILD_JOBS = {
+    CatalogKind.DIP: JOB_BUILD_DIP,
+    CatalogKind.DRG: JOB_BUILD_DRG,
+    CatalogKind.APG: JOB_BUILD_APG,
+}
 
 
 def _build_job(build: Callable[..., dict]) -> Callable:
     def handler(job, progress) -> dict:
         """params: ``version_id``, ``years`` and optional ``params`` (the build's configuration fields)."""
         version = CatalogVersion.objects.get(pk=job.params["version_id"])
-        return build(actor=job.created_by or f"任务:{job.kind}", version=version, years=job.params["years"],
-                     params=job.params.get("params"), progress=progress)  # fmt: skip
+        return build(
+            actor=job.created_by or f"任务:{job.kind}",
+            version=version,
+            years=job.params["years"],
+            params=job.params.get("params"),
+            progress=progress,
+        )
 
     return handler
 

@@ -20,10 +20,26 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
 from catalogs import dictionaries, excel, selectors, services
-from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionLevel, InstitutionType
+from catalogs.choices import (
+    CatalogKind,
+    CatalogStatus,
+    GroupType,
+    InstitutionLevel,
+    InstitutionType,
+)
 from catalogs.dictionary_versions.files import VERSION_SHEETS
 from catalogs.dictionary_versions.selectors import dictionary_version_list
-from catalogs.forms import ApgBuildForm, BuildForm, DictionaryVersionForm, FlagsForm, ImportForm, ReasonForm, ScoreForm, VersionCreateForm, WeightBuildForm
+from catalogs.forms import (
+    ApgBuildForm,
+    BuildForm,
+    DictionaryVersionForm,
+    FlagsForm,
+    ImportForm,
+    ReasonForm,
+    ScoreForm,
+    VersionCreateForm,
+    WeightBuildForm,
+)
 from catalogs.models import CatalogVersion, Diagnosis, Procedure
 from catalogs.tasks import BUILD_JOBS
 from config.spreadsheets import download_response
@@ -33,8 +49,16 @@ CHANGE, PUBLISH = "catalogs.change_catalogversion", "catalogs.publish_catalogver
 GROUPS_PER_PAGE = 50
 ERR_NO_DIFF_BASE = "没有可对比的版本：请选择一个您可以查看的目录版本。"
 ERR_GOLDEN_REFUSED = "标准病例校验未通过，不能发布。未通过的标准病例："
-FLAG_CHOICES = [("is_grassroots", "基层病种"), ("is_tcm", "中医优势病种"), ("is_day_surgery", "日间手术病种")]
-BUILD_FORMS = {CatalogKind.DIP: BuildForm, CatalogKind.DRG: WeightBuildForm, CatalogKind.APG: ApgBuildForm}
+FLAG_CHOICES = [
+    ("is_grassroots", "基层病种"),
+    ("is_tcm", "中医优势病种"),
+    ("is_day_surgery", "日间手术病种"),
+]
+BUILD_FORMS = {
+    CatalogKind.DIP: BuildForm,
+    CatalogKind.DRG: WeightBuildForm,
+    CatalogKind.APG: ApgBuildForm,
+}
 # Look-back years offered by default: DIP three years, DRG two, APG the two years weighted 2:8.
 BUILD_YEARS = {CatalogKind.DIP: 3, CatalogKind.DRG: 2, CatalogKind.APG: 2}
 
@@ -51,7 +75,12 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "catalogs/institution_list.html",
-        {"page": page, "filters": filters, "levels": InstitutionLevel.choices, "types": InstitutionType.choices},
+        {
+            "page": page,
+            "filters": filters,
+            "levels": InstitutionLevel.choices,
+            "types": InstitutionType.choices,
+        },
     )
 
 
@@ -70,15 +99,24 @@ def _detail(version: CatalogVersion) -> HttpResponse:
 
 @login_required
 def version_list(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "").strip() for key in ("region", "kind", "year", "status")}
+    filters = {
+        key: request.GET.get(key, "").strip() for key in ("region", "kind", "year", "status")
+    }
     versions = selectors.catalog_version_list_for_user(
-        request.user, region_code=filters["region"], kind=filters["kind"], year=_int(filters["year"]), status=filters["status"]
+        request.user,
+        region_code=filters["region"],
+        kind=filters["kind"],
+        year=_int(filters["year"]),
+        status=filters["status"],
     )
     context = {
-        "page": Paginator(versions, GROUPS_PER_PAGE).get_page(request.GET.get("page")), "filters": filters,
-        "regions": selectors.region_list_for_user(request.user) if request.user.is_bureau else [], "kinds": CatalogKind.choices,
-        "statuses": CatalogStatus.choices if request.user.is_bureau else [], "years": selectors.catalog_years(request.user),
-    }  # fmt: skip
+        "page": Paginator(versions, GROUPS_PER_PAGE).get_page(request.GET.get("page")),
+        "filters": filters,
+        "regions": selectors.region_list_for_user(request.user) if request.user.is_bureau else [],
+        "kinds": CatalogKind.choices,
+        "statuses": CatalogStatus.choices if request.user.is_bureau else [],
+        "years": selectors.catalog_years(request.user),
+    }
     return render(request, "catalogs/version_list.html", context)
 
 
@@ -103,14 +141,29 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     groups = selectors.catalog_group_list(version, **filters)
     user = request.user
     context = {
-        "version": version, "filters": filters, "page": Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page")),
-        "group_types": GroupType.choices, "flags": FLAG_CHOICES,
-        "others": selectors.catalog_version_list_for_user(user, kind=version.kind).filter(region=version.region_id).exclude(pk=version.pk),
+        "version": version,
+        "filters": filters,
+        "page": Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page")),
+        "group_types": GroupType.choices,
+        "flags": FLAG_CHOICES,
+        "others": selectors.catalog_version_list_for_user(user, kind=version.kind)
+        .filter(region=version.region_id)
+        .exclude(pk=version.pk),
         "can_change": user.is_bureau and user.has_perm(CHANGE),
-        "can_publish": user.is_bureau and user.has_perm(PUBLISH) and user.pk != version.submitted_by_id,
-        "build_form": BUILD_FORMS[version.kind](initial={"years": ",".join(str(version.year - n) for n in range(BUILD_YEARS[version.kind], 0, -1))}),
-        "reason_form": ReasonForm(), "import_form": ImportForm(), "golden_count": version.golden_cases.count(),
-    }  # fmt: skip
+        "can_publish": user.is_bureau
+        and user.has_perm(PUBLISH)
+        and user.pk != version.submitted_by_id,
+        "build_form": BUILD_FORMS[version.kind](
+            initial={
+                "years": ",".join(
+                    str(version.year - n) for n in range(BUILD_YEARS[version.kind], 0, -1)
+                )
+            }
+        ),
+        "reason_form": ReasonForm(),
+        "import_form": ImportForm(),
+        "golden_count": version.golden_cases.count(),
+    }
     return render(request, "catalogs/version_detail.html", context)
 
 
@@ -129,22 +182,42 @@ def version_build(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(version)
     kind = BUILD_JOBS[version.kind]
     try:
-        job = job_start(actor=request.user, kind=kind, key=f"{kind}:{version.pk}",
-                        params={"version_id": version.pk, "years": form.cleaned_data["years"], "params": form.params()})  # fmt: skip
+        job = job_start(
+            actor=request.user,
+            kind=kind,
+            key=f"{kind}:{version.pk}",
+            params={
+                "version_id": version.pk,
+                "years": form.cleaned_data["years"],
+                "params": form.params(),
+            },
+        )
     except JobRefused as refused:
         messages.error(request, str(refused))
         return _detail(version)
     return redirect("jobs:job_detail", pk=job.pk)
 
 
-def _workflow(action: Callable[..., CatalogVersion], success: str, *, with_reason: bool = False) -> Callable:
-    return workflow_view(get=lambda request, pk: selectors.catalog_version_get_for_user(request.user, pk), action=action,
-                         target="version", detail=_detail, success=success, form_class=ReasonForm if with_reason else None,
-                         invalid=services.ERR_REASON)  # fmt: skip
+def _workflow(
+    action: Callable[..., CatalogVersion], success: str, *, with_reason: bool = False
+) -> Callable:
+    return workflow_view(
+        get=lambda request, pk: selectors.catalog_version_get_for_user(request.user, pk),
+        action=action,
+        target="version",
+        detail=_detail,
+        success=success,
+        form_class=ReasonForm if with_reason else None,
+        invalid=services.ERR_REASON,
+    )
 
 
-version_submit = bureau_view(CHANGE)(require_POST(_workflow(services.version_submit, "已提交审核。")))
-version_return = bureau_view(PUBLISH)(require_POST(_workflow(services.version_return, "已退回。", with_reason=True)))
+version_submit = bureau_view(CHANGE)(
+    require_POST(_workflow(services.version_submit, "已提交审核。"))
+)
+version_return = bureau_view(PUBLISH)(
+    require_POST(_workflow(services.version_return, "已退回。", with_reason=True))
+)
 
 
 @bureau_view(PUBLISH)
@@ -166,13 +239,17 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(version)
 
 
-version_copy = bureau_view(CHANGE)(require_POST(_workflow(services.version_copy, "已复制为新的草稿版本。")))
+version_copy = bureau_view(CHANGE)(
+    require_POST(_workflow(services.version_copy, "已复制为新的草稿版本。"))
+)
 
 
 @login_required
 def version_export(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.catalog_version_get_for_user(request.user, pk)
-    filename = f"catalog-{version.region.code}-{version.kind}-{version.year}-v{version.version}.xlsx"
+    filename = (
+        f"catalog-{version.region.code}-{version.kind}-{version.year}-v{version.version}.xlsx"
+    )
     return download_response(excel.catalog_groups_workbook(version=version), filename)
 
 
@@ -185,11 +262,16 @@ def version_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择要导入的 Excel 文件。")
         return _detail(version)
     try:
-        result = excel.catalog_groups_import(actor=request.user, version=version, file=form.cleaned_data["file"])
+        result = excel.catalog_groups_import(
+            actor=request.user, version=version, file=form.cleaned_data["file"]
+        )
     except ValidationError as error:
         error_messages(request, error)
     else:
-        messages.success(request, f"已从 Excel 导入：新增 {result.totals['new']} 个、更新 {result.totals['update']} 个病种。")
+        messages.success(
+            request,
+            f"已从 Excel 导入：新增 {result.totals['new']} 个、更新 {result.totals['update']} 个病种。",
+        )
     return _detail(version)
 
 
@@ -199,7 +281,11 @@ def version_diff(request: HttpRequest, pk: int) -> HttpResponse:
     version, other, visible = _diff_versions(request, pk)
     diff = selectors.version_diff(old=other, new=version) if other else None
     choices = visible.filter(region=version.region_id, kind=version.kind).exclude(pk=version.pk)
-    return render(request, "catalogs/version_diff.html", {"version": version, "other": other, "diff": diff, "choices": choices})
+    return render(
+        request,
+        "catalogs/version_diff.html",
+        {"version": version, "other": other, "diff": diff, "choices": choices},
+    )
 
 
 @login_required
@@ -208,8 +294,12 @@ def version_diff_export(request: HttpRequest, pk: int) -> HttpResponse:
     version, other, _ = _diff_versions(request, pk)
     if other is None:
         raise Http404(ERR_NO_DIFF_BASE)
-    content = excel.version_diff_workbook(old=other, new=version, diff=selectors.version_diff(old=other, new=version),
-                                          names=selectors.group_names(other, version))  # fmt: skip
+    content = excel.version_diff_workbook(
+        old=other,
+        new=version,
+        diff=selectors.version_diff(old=other, new=version),
+        names=selectors.group_names(other, version),
+    )
     filename = f"catalog-diff-{version.region.code}-{version.kind}-{other.year}v{other.version}-{version.year}v{version.version}.xlsx"
     return download_response(content, filename)
 
@@ -231,17 +321,26 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.catalog_group_get_for_user(request.user, pk)
     history = selectors.group_score_history(request.user, group)
     context = {
-        "group": group, "version": group.version, "history": history, "subtypes": group.subtypes.all(),
-        "case_counts": sorted(group.case_counts.items()), "level_means": sorted(group.level_means.items()),
-        "level_labels": dict(InstitutionLevel.choices), "chart": [[f"{g.version.year}年第{g.version.version}版", str(g.score)] for g in history],
-        "can_edit": request.user.is_bureau and request.user.has_perm(CHANGE) and group.version.is_editable,
+        "group": group,
+        "version": group.version,
+        "history": history,
+        "subtypes": group.subtypes.all(),
+        "case_counts": sorted(group.case_counts.items()),
+        "level_means": sorted(group.level_means.items()),
+        "level_labels": dict(InstitutionLevel.choices),
+        "chart": [[f"{g.version.year}年第{g.version.version}版", str(g.score)] for g in history],
+        "can_edit": request.user.is_bureau
+        and request.user.has_perm(CHANGE)
+        and group.version.is_editable,
         "score_form": ScoreForm(initial={"score": group.score}),
         "flags_form": FlagsForm(initial={name: getattr(group, name) for name, _ in FLAG_CHOICES}),
-    }  # fmt: skip
+    }
     return render(request, "catalogs/group_detail.html", context)
 
 
-def _group_change(request: HttpRequest, pk: int, form_class: type, change: Callable[..., object], success: str) -> HttpResponse:
+def _group_change(
+    request: HttpRequest, pk: int, form_class: type, change: Callable[..., object], success: str
+) -> HttpResponse:
     """A bureau POST that changes one group of a draft through ``change(actor, group, cleaned_data)``."""
     group = selectors.catalog_group_get_for_user(request.user, pk)
     form = form_class(request.POST)
@@ -261,14 +360,22 @@ def _group_change(request: HttpRequest, pk: int, form_class: type, change: Calla
 @bureau_view(CHANGE)
 @require_POST
 def group_score_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _group_change(request, pk, ScoreForm, lambda *, data, **kw: services.group_score_edit(**kw, **data), "已修改分值。")
+    return _group_change(
+        request,
+        pk,
+        ScoreForm,
+        lambda *, data, **kw: services.group_score_edit(**kw, **data),
+        "已修改分值。",
+    )
 
 
 @bureau_view(CHANGE)
 @require_POST
 def group_flags_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def change(*, data: dict, **kw) -> object:
-        return services.group_flags_edit(**kw, flags={name: data[name] for name, _ in FLAG_CHOICES}, reason=data["reason"])
+        return services.group_flags_edit(
+            **kw, flags={name: data[name] for name, _ in FLAG_CHOICES}, reason=data["reason"]
+        )
 
     return _group_change(request, pk, FlagsForm, change, "已修改病种标识。")
 
@@ -281,10 +388,17 @@ DICTIONARY_LOAD = "catalogs.add_dictionaryversion"
 
 @bureau_view(DICTIONARY_VIEW)
 def dictionary_list(request: HttpRequest) -> HttpResponse:
-    context = {"diagnoses": Diagnosis.objects.count(), "procedures": Procedure.objects.count(), "import_form": ImportForm(),
-               "sheets": dictionaries.SHEETS, "can_change": request.user.has_perm(DICTIONARY_CHANGE),
-               "versions": dictionary_version_list(), "version_form": DictionaryVersionForm(),
-               "version_sheets": VERSION_SHEETS.values(), "can_load": request.user.has_perm(DICTIONARY_LOAD)}  # fmt: skip
+    context = {
+        "diagnoses": Diagnosis.objects.count(),
+        "procedures": Procedure.objects.count(),
+        "import_form": ImportForm(),
+        "sheets": dictionaries.SHEETS,
+        "can_change": request.user.has_perm(DICTIONARY_CHANGE),
+        "versions": dictionary_version_list(),
+        "version_form": DictionaryVersionForm(),
+        "version_sheets": VERSION_SHEETS.values(),
+        "can_load": request.user.has_perm(DICTIONARY_LOAD),
+    }
     return render(request, "catalogs/dictionary_list.html", context)
 
 
@@ -305,11 +419,19 @@ def dictionary_import(request: HttpRequest) -> HttpResponse:
         return redirect("catalogs:dictionary_list")
     upload = form.cleaned_data["file"]
     try:
-        counts = dictionaries.dictionary_import(actor=request.user, file=upload, filename=upload.name)
+        counts = dictionaries.dictionary_import(
+            actor=request.user, file=upload, filename=upload.name
+        )
     except ValidationError as error:
         messages.error(request, "导入未执行，文件中有以下错误：")
         error_messages(request, error)
     else:
-        messages.success(request, "已导入：" + "；".join(f"{dictionaries.SHEET_TITLES[t]}新增 {c['new']} 条、更新 {c['updated']} 条"
-                                                    for t, c in counts.items()))  # fmt: skip
+        messages.success(
+            request,
+            "已导入："
+            + "；".join(
+                f"{dictionaries.SHEET_TITLES[t]}新增 {c['new']} 条、更新 {c['updated']} 条"
+                for t, c in counts.items()
+            ),
+        )
     return redirect("catalogs:dictionary_list")

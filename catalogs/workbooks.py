@@ -25,8 +25,11 @@ SEPARATOR = ";"
 HEADER_ROWS = 1
 # List entries (catalogs.codes): a diagnosis is a full ICD-10 医保版 code or its 3-character category.
 # A grouped procedure (DRG rule tables) may carry its group: ``2:85.2100``.
-LIST_ENTRY = {"diagnoses": (DIAGNOSIS_ENTRY, "诊断"), "procedures": (PROCEDURE, "手术操作"),
-              "grouped_procedures": (re.compile(rf"(?:[1-9]:)?{PROCEDURE_PATTERN}"), "手术操作")}  # fmt: skip
+LIST_ENTRY = {
+    "diagnoses": (DIAGNOSIS_ENTRY, "诊断"),
+    "procedures": (PROCEDURE, "手术操作"),
+    "grouped_procedures": (re.compile(rf"(?:[1-9]:)?{PROCEDURE_PATTERN}"), "手术操作"),
+}
 
 ERR_NOT_XLSX = "无法读取文件，请上传 .xlsx 格式的工作簿（可先下载模板）。"
 ERR_SHEET = "缺少工作表“{sheet}”。"
@@ -54,8 +57,12 @@ class Column:
     aliases: tuple[tuple[str, str], ...] = ()  # further accepted labels of a choice: (label, value)
     pattern: re.Pattern | None = None
     example: str = ""
-    clinical: bool = False  # a diagnosis or procedure code: normalised (catalogs.codes) before it is checked
-    optional: bool = False  # the whole column may be absent from a file (its cells then read as blank)
+    clinical: bool = (
+        False  # a diagnosis or procedure code: normalised (catalogs.codes) before it is checked
+    )
+    optional: bool = (
+        False  # the whole column may be absent from a file (its cells then read as blank)
+    )
 
 
 @dataclass(frozen=True)
@@ -74,20 +81,45 @@ class Sheet:
         return next(column.header for column in self.columns if column.field == name)
 
 
-def code_column(name: str, header: str, pattern: re.Pattern, example: str, *, length: int = 20, required: bool = True,
-                clinical: bool = False) -> Column:
-    return Column(name, header, kind="code", pattern=pattern, example=example, length=length, required=required, clinical=clinical)
+def code_column(
+    name: str,
+    header: str,
+    pattern: re.Pattern,
+    example: str,
+    *,
+    length: int = 20,
+    required: bool = True,
+    clinical: bool = False,
+) -> Column:
+    return Column(
+        name,
+        header,
+        kind="code",
+        pattern=pattern,
+        example=example,
+        length=length,
+        required=required,
+        clinical=clinical,
+    )
 
 
 class SheetErrors(list):
     """Chinese error lines, in sheet and row order."""
 
     def cell(self, sheet: Sheet, row: int, header: str, message: str) -> None:
-        self.append(ERR_CELL.format(sheet=sheet.title, row=row + HEADER_ROWS, column=header, message=message))
+        self.append(
+            ERR_CELL.format(
+                sheet=sheet.title, row=row + HEADER_ROWS, column=header, message=message
+            )
+        )
 
 
 def _entries(text: str) -> list[str]:
-    return [code_normalised(entry) for entry in text.replace("；", SEPARATOR).split(SEPARATOR) if entry.strip()]
+    return [
+        code_normalised(entry)
+        for entry in text.replace("；", SEPARATOR).split(SEPARATOR)
+        if entry.strip()
+    ]
 
 
 def _cell_value(column: Column, text: str) -> tuple[str, str]:
@@ -101,15 +133,23 @@ def _cell_value(column: Column, text: str) -> tuple[str, str]:
     if column.kind == "code" and not column.pattern.fullmatch(text):
         return text, MSG_FORMAT.format(value=text, example=column.example)
     if column.kind == "choice":
-        accepted = {label: value for value, label in column.choices} | dict(column.aliases) | {v: v for v, _ in column.choices}
+        accepted = (
+            {label: value for value, label in column.choices}
+            | dict(column.aliases)
+            | {v: v for v, _ in column.choices}
+        )
         if text not in accepted:
-            return text, MSG_CHOICE.format(value=text, allowed="、".join(label for _, label in column.choices))
+            return text, MSG_CHOICE.format(
+                value=text, allowed="、".join(label for _, label in column.choices)
+            )
         return accepted[text], ""
     if column.kind in LIST_ENTRY:
         entries = _entries(text)
         pattern, what = LIST_ENTRY[column.kind]
         bad = [entry for entry in entries if not pattern.fullmatch(entry)]
-        return SEPARATOR.join(entries), MSG_ENTRIES.format(values="、".join(bad), what=what) if bad else ""
+        return SEPARATOR.join(entries), MSG_ENTRIES.format(
+            values="、".join(bad), what=what
+        ) if bad else ""
     return text, ""
 
 
@@ -124,14 +164,23 @@ def sheet_table(sheet: Sheet, rows: Sequence[tuple], errors: SheetErrors) -> pd.
     """The checked cells of one sheet (header row first) as a frame of its fields, indexed by data row
     number; cell errors and a repeated key go to ``errors``."""
     headers = [spreadsheet_unsafe(h) for h in rows[0]] if rows else []
-    missing = [column.header for column in sheet.columns if column.header not in headers and not column.optional]
+    missing = [
+        column.header
+        for column in sheet.columns
+        if column.header not in headers and not column.optional
+    ]
     if missing:
         errors.append(ERR_COLUMNS.format(sheet=sheet.title, columns="、".join(missing)))
         return pd.DataFrame(columns=sheet.fields)
     position = {header: index for index, header in enumerate(headers)}
     records, numbers = [], []
     for number, raw in enumerate(rows[1:], start=1):
-        texts = [_number_text(raw[position[c.header]]) if position.get(c.header, len(raw)) < len(raw) else "" for c in sheet.columns]
+        texts = [
+            _number_text(raw[position[c.header]])
+            if position.get(c.header, len(raw)) < len(raw)
+            else ""
+            for c in sheet.columns
+        ]
         if not any(texts):
             continue
         record = {}
@@ -158,7 +207,9 @@ def duplicates(sheet: Sheet, table: pd.DataFrame, errors: SheetErrors) -> None:
         errors.cell(sheet, row, sheet.header(sheet.key), MSG_DUPLICATE.format(value=value))
 
 
-def workbook_tables(file: BinaryIO, sheets: Sequence[Sheet], *, required: bool = True) -> tuple[dict[str, pd.DataFrame], SheetErrors]:
+def workbook_tables(
+    file: BinaryIO, sheets: Sequence[Sheet], *, required: bool = True
+) -> tuple[dict[str, pd.DataFrame], SheetErrors]:
     """The tables of the ``sheets`` a workbook has, and every cell error. A missing sheet is an error when
     ``required``, else simply left out."""
     try:
@@ -177,14 +228,23 @@ def workbook_tables(file: BinaryIO, sheets: Sequence[Sheet], *, required: bool =
 
 def workbook_bytes(sheets: Sequence[Sheet], tables: Mapping[str, pd.DataFrame]) -> bytes:
     """The tables as the workbook ``workbook_tables`` reads: a header row of Chinese titles, labels for choices."""
-    return rows_workbook((sheet.title, [column.header for column in sheet.columns], _labelled(sheet, tables[sheet.table]))
-                         for sheet in sheets)  # fmt: skip
+    return rows_workbook(
+        (
+            sheet.title,
+            [column.header for column in sheet.columns],
+            _labelled(sheet, tables[sheet.table]),
+        )
+        for sheet in sheets
+    )
 
 
 def _labelled(sheet: Sheet, table: pd.DataFrame) -> Iterator[list]:
     labels = {c.field: dict(c.choices) for c in sheet.columns if c.kind == "choice"}
     for record in table[sheet.fields].itertuples(index=False):
-        yield [labels[name].get(value, value) if name in labels else value for name, value in zip(sheet.fields, record, strict=True)]
+        yield [
+            labels[name].get(value, value) if name in labels else value
+            for name, value in zip(sheet.fields, record, strict=True)
+        ]
 
 
 # --- column-wise reading, for files of a million rows ---------------------------------------------
@@ -198,14 +258,24 @@ def cells_text(values: pd.Series) -> pd.Series:
     (a CSV's) is worked on whole; a workbook's mixed cells are converted once per distinct value."""
     if values.dtype == object:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        distinct = [v if type(v) is str else "" if v is None or v != v else _number_text(v) for v in uniques]  # noqa: PLR0124 - NaN
-        values = pd.Series(np.asarray(distinct, dtype=object)[codes] if len(codes) else [], index=values.index, dtype=object)
-    text = values.astype("str").fillna("").str.strip()  # a reader's missing cell (NaN in a text column) is blank
+        distinct = [
+            v if type(v) is str else "" if v is None or v != v else _number_text(v) for v in uniques
+        ]  # noqa: PLR0124 - NaN
+        values = pd.Series(
+            np.asarray(distinct, dtype=object)[codes] if len(codes) else [],
+            index=values.index,
+            dtype=object,
+        )
+    text = (
+        values.astype("str").fillna("").str.strip()
+    )  # a reader's missing cell (NaN in a text column) is blank
     quoted = text.str.match("'[" + re.escape("".join(FORMULA_TRIGGERS)) + "]").astype(bool)
     return text.where(~quoted, text.str[1:]) if quoted.any() else text
 
 
-def sheet_frame(sheet: Sheet, headers: Sequence, cells: pd.DataFrame, errors: SheetErrors) -> pd.DataFrame:
+def sheet_frame(
+    sheet: Sheet, headers: Sequence, cells: pd.DataFrame, errors: SheetErrors
+) -> pd.DataFrame:
     """``sheet_table`` column by column: the same checks, messages and result (a frame of the sheet's fields
     indexed by data row number, blank rows skipped, a key given twice naming both rows), without a Python
     call per cell. ``cells``: the data rows as read, one positional column per header. For sheets of text,
@@ -215,16 +285,23 @@ def sheet_frame(sheet: Sheet, headers: Sequence, cells: pd.DataFrame, errors: Sh
     if unsupported:
         raise ValueError(f"sheet_frame checks text, code and choice columns only: {unsupported}")
     headers = [spreadsheet_unsafe(h) for h in headers]
-    missing = [column.header for column in sheet.columns if column.header not in headers and not column.optional]
+    missing = [
+        column.header
+        for column in sheet.columns
+        if column.header not in headers and not column.optional
+    ]
     if missing:
         errors.append(ERR_COLUMNS.format(sheet=sheet.title, columns="、".join(missing)))
         return pd.DataFrame(columns=sheet.fields)
     position = {header: index for index, header in enumerate(headers)}
     index = pd.RangeIndex(1, len(cells) + 1)
     blank = pd.Series("", index=index, dtype="str")
-    texts = {column.field: cells_text(cells.iloc[:, position[column.header]].set_axis(index))
-             if column.header in position and position[column.header] < cells.shape[1] else blank
-             for column in sheet.columns}  # fmt: skip
+    texts = {
+        column.field: cells_text(cells.iloc[:, position[column.header]].set_axis(index))
+        if column.header in position and position[column.header] < cells.shape[1]
+        else blank
+        for column in sheet.columns
+    }
     table = pd.DataFrame(texts, index=index)
     filled = (table != "").any(axis=1)
     if not filled.all():
@@ -245,18 +322,32 @@ def sheet_frame(sheet: Sheet, headers: Sequence, cells: pd.DataFrame, errors: Sh
 def _column_checked(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(stored values, the message of each bad cell) of one column: ``_cell_value`` on whole columns."""
     empty = text == ""
-    bad = pd.Series(MSG_REQUIRED, index=text.index)[empty] if column.required else pd.Series(dtype=object)
+    bad = (
+        pd.Series(MSG_REQUIRED, index=text.index)[empty]
+        if column.required
+        else pd.Series(dtype=object)
+    )
     if column.kind in {"text", "code"}:
         long = ~empty & (text.str.len() > column.length)
-        bad = pd.concat([bad, pd.Series(MSG_TOO_LONG.format(length=column.length), index=text.index)[long]])
+        bad = pd.concat(
+            [bad, pd.Series(MSG_TOO_LONG.format(length=column.length), index=text.index)[long]]
+        )
         if column.kind == "code":
             shaped = text.str.fullmatch(column.pattern.pattern).astype(bool)
             wrong = text[~empty & ~long & ~shaped]
             head, tail = MSG_FORMAT.format(value="\x00", example=column.example).split("\x00")
             bad = pd.concat([bad, head + wrong.astype(object) + tail])
         return text, bad.sort_index()
-    accepted = {label: value for value, label in column.choices} | dict(column.aliases) | {v: v for v, _ in column.choices}
+    accepted = (
+        {label: value for value, label in column.choices}
+        | dict(column.aliases)
+        | {v: v for v, _ in column.choices}
+    )
     values = text.map(accepted)
     wrong = text[~empty & values.isna()]
-    head, tail = MSG_CHOICE.format(value="\x00", allowed="、".join(label for _, label in column.choices)).split("\x00")
-    return values.where(~empty & values.notna(), text).astype("str"), pd.concat([bad, head + wrong.astype(object) + tail]).sort_index()
+    head, tail = MSG_CHOICE.format(
+        value="\x00", allowed="、".join(label for _, label in column.choices)
+    ).split("\x00")
+    return values.where(~empty & values.notna(), text).astype("str"), pd.concat(
+        [bad, head + wrong.astype(object) + tail]
+    ).sort_index()

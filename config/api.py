@@ -22,15 +22,24 @@ ERR_BUREAU_ONLY = "仅经办机构用户可访问此接口。"
 ERR_INVALID = "提交的数据有误，请检查后重试。"
 # Django's own answers for requests that never reach a DRF view (an id the URL pattern refuses, a
 # body over the size limit, a failed CSRF check, a crash), given in the API's error shape.
-ERR_BODY_TOO_BIG = "请求体超过 {limit} MB 的上限，未作处理：请分批提交（每批最多 10,000 条结算清单）。"
-ERR_STATUS = {400: "请求无效。", 403: "无权执行此操作。", 404: "未找到。", 500: "服务器内部错误，请稍后重试或联系管理员。"}
+ERR_BODY_TOO_BIG = (
+    "请求体超过 {limit} MB 的上限，未作处理：请分批提交（每批最多 10,000 条结算清单）。"
+)
+ERR_STATUS = {
+    400: "请求无效。",
+    403: "无权执行此操作。",
+    404: "未找到。",
+    500: "服务器内部错误，请稍后重试或联系管理员。",
+}
 
 
 class ErrorSerializer(serializers.Serializer):
     """错误响应 — the body of every 400/401/403/404 answer."""
 
     detail = serializers.CharField(help_text="Human-readable reason, in Chinese.")
-    errors = serializers.DictField(required=False, help_text="Field -> list of messages, for validation errors.")
+    errors = serializers.DictField(
+        required=False, help_text="Field -> list of messages, for validation errors."
+    )
 
 
 _ERRORS = {
@@ -53,7 +62,11 @@ class PortalAutoSchema(AutoSchema):
 
     def _query_serializer(self) -> type[serializers.Serializer] | None:
         serializer_class = getattr(self.view, "query_serializer_class", None)
-        return serializer_class if serializer_class and self.method == "GET" and self._is_list_view() else None
+        return (
+            serializer_class
+            if serializer_class and self.method == "GET" and self._is_list_view()
+            else None
+        )
 
     def _get_serializer_field_meta(self, field, direction):
         """A field read from a nullable model field (``submitted_by``, ``period``, ...) is documented nullable."""
@@ -67,7 +80,9 @@ class PortalAutoSchema(AutoSchema):
         for status, response in _ERRORS.items():
             if status == "400" and self.method in {"GET", "DELETE"} and not self._validates_query():
                 continue
-            responses.setdefault(status, self._get_response_for_code(response, status, direction=direction))
+            responses.setdefault(
+                status, self._get_response_for_code(response, status, direction=direction)
+            )
         return responses
 
     def _validates_query(self) -> bool:
@@ -130,12 +145,17 @@ def exception_handler(exc, context):
     data = response.data
     if isinstance(data, dict) and set(data) == {"detail"}:
         return response
-    response.data = {"detail": ERR_INVALID, "errors": data if isinstance(data, dict) else {"non_field_errors": data}}
+    response.data = {
+        "detail": ERR_INVALID,
+        "errors": data if isinstance(data, dict) else {"non_field_errors": data},
+    }
     return response
 
 
 def _json_error(detail: str, status: int) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _error_view(status: int, page: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -29,5 +29,7 @@ class KnownParamsFilter(filters.BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "action", "list") == "list":
             query_serializer = getattr(view, "query_serializer_class", None)
-            refuse_unknown_params(request, known=query_serializer().fields if query_serializer else ())
+            refuse_unknown_params(
+                request, known=query_serializer().fields if query_serializer else ()
+            )
         return queryset

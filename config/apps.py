@@ -20,5 +20,7 @@ class PortalAdminConfig(SimpleAdminConfig):
     def ready(self) -> None:
         super().ready()
         for app_config in apps.get_app_configs():
-            if app_config.name not in ADMIN_SKIPPED and module_has_submodule(app_config.module, "admin"):
+            if app_config.name not in ADMIN_SKIPPED and module_has_submodule(
+                app_config.module, "admin"
+            ):
                 import_module(f"{app_config.name}.admin")

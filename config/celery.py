@@ -16,5 +16,8 @@ app.conf.beat_schedule = {
     # Every minute: fail the jobs whose worker died (their lease lapsed), freeing their keys and runs (jobs.services.job_sweep).
     "job-lease-sweep": {"task": "jobs.job_sweep", "schedule": 60.0},
     # The 1st of each month at 02:00: last month's report pack of every region (reports.services.report_packs_schedule).
-    "monthly-report-packs": {"task": "reports.report_packs_schedule", "schedule": crontab(minute=0, hour=2, day_of_month=1)},
+    "monthly-report-packs": {
+        "task": "reports.report_packs_schedule",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
 }

@@ -33,7 +33,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off).")
+    raise ImproperlyConfigured(
+        f"Environment variable {name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)."
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
@@ -43,9 +45,13 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     try:
         value = int(raw.strip())
     except ValueError:
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not an integer.") from None
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not an integer."
+        ) from None
     if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is below its minimum {minimum}.")
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is below its minimum {minimum}."
+        )
     return value
 
 
@@ -61,7 +67,11 @@ def env_database(name: str, default: str) -> dict:
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"Environment variable {name} is not a valid database URL: {exc}") from None
+        raise ImproperlyConfigured(
+            f"Environment variable {name} is not a valid database URL: {exc}"
+        ) from None
     if config["ENGINE"] not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
-        raise ImproperlyConfigured(f"{name}: only PostgreSQL and SQLite are supported, got {config['ENGINE']}.")
+        raise ImproperlyConfigured(
+            f"{name}: only PostgreSQL and SQLite are supported, got {config['ENGINE']}."
+        )
     return config

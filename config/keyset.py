@@ -70,7 +70,9 @@ class KeysetPage:
         return bool(self.next_cursor or self.previous_cursor)
 
 
-def keyset_page(queryset, *, ordering: Sequence[str], cursor: str | None = None, size: int = PAGE_SIZE) -> KeysetPage:
+def keyset_page(
+    queryset, *, ordering: Sequence[str], cursor: str | None = None, size: int = PAGE_SIZE
+) -> KeysetPage:
     """One page of ``queryset`` in ``ordering`` (ascending fields, a unique key), starting at ``cursor``
     (None: the first page). Raises ``InvalidCursor`` for a cursor this ordering cannot have made."""
     position = cursor_decode(cursor, fields=len(ordering)) if cursor else None
@@ -80,7 +82,9 @@ def keyset_page(queryset, *, ordering: Sequence[str], cursor: str | None = None,
         key = _Row(*[F(name) for name in ordering])
         start = _Row(*[Value(value) for value in position[0]])
         if backwards:
-            rows_query = queryset.filter(LessThan(key, start)).order_by(*[f"-{name}" for name in ordering])
+            rows_query = queryset.filter(LessThan(key, start)).order_by(
+                *[f"-{name}" for name in ordering]
+            )
         else:
             rows_query = rows_query.filter(GreaterThan(key, start))
     rows = list(rows_query[: size + 1])
@@ -92,7 +96,9 @@ def keyset_page(queryset, *, ordering: Sequence[str], cursor: str | None = None,
     return KeysetPage(
         rows=rows,
         next_cursor=cursor_encode(_key(rows[-1], ordering), backwards=False) if has_next else None,
-        previous_cursor=cursor_encode(_key(rows[0], ordering), backwards=True) if has_previous else None,
+        previous_cursor=cursor_encode(_key(rows[0], ordering), backwards=True)
+        if has_previous
+        else None,
         count=count_bounded(queryset),
     )
 

@@ -31,7 +31,9 @@ def to_fen(value: Decimal | Fraction | int) -> Decimal:
     return Decimal(value).quantize(FEN, rounding=ROUNDING)
 
 
-def allocate_largest_remainder(total: Decimal, weights: Sequence[Decimal | int | Fraction]) -> list[Decimal]:
+def allocate_largest_remainder(
+    total: Decimal, weights: Sequence[Decimal | int | Fraction]
+) -> list[Decimal]:
     """Split ``total`` (to the fen) in proportion to ``weights``; the parts sum exactly to ``total``.
 
     Hamilton's method: each part gets the floor of its exact quota in fen; the fen left over go one

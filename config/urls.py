@@ -1,9 +1,13 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from csp.constants import UNSAFE_INLINE
-from csp.decorators import csp_update
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 admin.site.site_header = "医保支付方式管理平台 · 后台管理"
 admin.site.site_title = "医保支付方式管理平台"
@@ -29,9 +33,18 @@ urlpatterns = [
     # under the Content-Security-Policy; the pages send anonymous visitors to the login page. ReDoc
     # renders through styled-components, which inject <style> elements: that page alone allows inline
     # styles (it shows the schema, no data; scripts stay this server's only).
-    path("api/v1/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
-    path("api/v1/redoc/", csp_update({"style-src": [UNSAFE_INLINE]})(login_required(SpectacularRedocView.as_view(url_name="api-schema"))),
-         name="api-redoc"),
+    path(
+        "api/v1/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+    path(
+        "api/v1/redoc/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(
+            login_required(SpectacularRedocView.as_view(url_name="api-schema"))
+        ),
+        name="api-redoc",
+    ),
 ]
 
 # Under /api/ every error Django answers itself is JSON in the API's error shape (config/api.py).

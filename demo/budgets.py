@@ -26,8 +26,16 @@ TEN_THOUSAND = Decimal("10000")
 INPATIENT_COVER = Decimal("0.97")
 #: Per scheme: inpatient fund spend per enrolee (yuan/year), general outpatient and critical-illness per capita.
 SCHEME_PARAMETERS = {
-    "310": {"spend_per_enrolee": Decimal("1100"), "gp_per_capita": Decimal("100.00"), "ci_per_capita": Decimal("60.00")},
-    "390": {"spend_per_enrolee": Decimal("450"), "gp_per_capita": Decimal("80.00"), "ci_per_capita": Decimal("65.00")},
+    "310": {
+        "spend_per_enrolee": Decimal("1100"),
+        "gp_per_capita": Decimal("100.00"),
+        "ci_per_capita": Decimal("60.00"),
+    },
+    "390": {
+        "spend_per_enrolee": Decimal("450"),
+        "gp_per_capita": Decimal("80.00"),
+        "ci_per_capita": Decimal("65.00"),
+    },
 }
 OFFSITE_BASE_SHARE, OFFSITE_GROWTH = Decimal("0.08"), Decimal("0.05")
 OTHER_BASE_SHARE, OTHER_GROWTH = Decimal("0.05"), Decimal("0.03")
@@ -44,35 +52,81 @@ class DemoBudget:
 
 def _wan(amount: Decimal, rounding=ROUND_HALF_UP) -> Decimal:
     """Round to 万元 (10,000 yuan), as budgets are compiled."""
-    return ((amount / TEN_THOUSAND).quantize(Decimal(1), rounding=rounding) * TEN_THOUSAND).quantize(Decimal("0.01"))
+    return (
+        (amount / TEN_THOUSAND).quantize(Decimal(1), rounding=rounding) * TEN_THOUSAND
+    ).quantize(Decimal("0.01"))
 
 
-def demo_budget(*, scheme: str, inpatient_fund: Decimal, chronic_fund: Decimal,
-                last_year_months: Sequence[Decimal] = ()) -> DemoBudget:  # fmt: skip
+def demo_budget(
+    *,
+    scheme: str,
+    inpatient_fund: Decimal,
+    chronic_fund: Decimal,
+    last_year_months: Sequence[Decimal] = (),
+) -> DemoBudget:
     """The budget inputs of one scheme-year from its fund payments (inpatient and chronic outpatient)."""
     params = SCHEME_PARAMETERS[scheme]
     apg = _wan(chronic_fund)
     dip_target = _wan(inpatient_fund * INPATIENT_COVER)
     pool = apg + dip_target
-    enrolees = int((inpatient_fund / params["spend_per_enrolee"]).quantize(Decimal(1), rounding=ROUND_HALF_UP)) or 1
+    enrolees = (
+        int(
+            (inpatient_fund / params["spend_per_enrolee"]).quantize(
+                Decimal(1), rounding=ROUND_HALF_UP
+            )
+        )
+        or 1
+    )
     carve_outs = (
-        LineInput("GP", "普通门诊统筹", method=LineMethod.PER_CAPITA, per_capita=params["gp_per_capita"], count=enrolees),
-        LineInput("OFFSITE", "异地联网结算和零星报销", method=LineMethod.GROWTH, base=_wan(pool * OFFSITE_BASE_SHARE), rate=OFFSITE_GROWTH),
-        LineInput("OTHER", "其他付费方式（透析、单病种、床日）", method=LineMethod.GROWTH, base=_wan(pool * OTHER_BASE_SHARE), rate=OTHER_GROWTH),
-        LineInput("CI", "大病保险", method=LineMethod.PER_CAPITA, per_capita=params["ci_per_capita"], count=enrolees),
-    )  # fmt: skip
+        LineInput(
+            "GP",
+            "普通门诊统筹",
+            method=LineMethod.PER_CAPITA,
+            per_capita=params["gp_per_capita"],
+            count=enrolees,
+        ),
+        LineInput(
+            "OFFSITE",
+            "异地联网结算和零星报销",
+            method=LineMethod.GROWTH,
+            base=_wan(pool * OFFSITE_BASE_SHARE),
+            rate=OFFSITE_GROWTH,
+        ),
+        LineInput(
+            "OTHER",
+            "其他付费方式（透析、单病种、床日）",
+            method=LineMethod.GROWTH,
+            base=_wan(pool * OTHER_BASE_SHARE),
+            rate=OTHER_GROWTH,
+        ),
+        LineInput(
+            "CI",
+            "大病保险",
+            method=LineMethod.PER_CAPITA,
+            per_capita=params["ci_per_capita"],
+            count=enrolees,
+        ),
+    )
     carved = params["gp_per_capita"] * enrolees + params["ci_per_capita"] * enrolees
-    carved += pool * (OFFSITE_BASE_SHARE * (1 + OFFSITE_GROWTH) + OTHER_BASE_SHARE * (1 + OTHER_GROWTH))
+    carved += pool * (
+        OFFSITE_BASE_SHARE * (1 + OFFSITE_GROWTH) + OTHER_BASE_SHARE * (1 + OTHER_GROWTH)
+    )
     income = _wan((pool + carved) / (1 - DEFAULT_RESERVE_RATE), rounding=ROUND_CEILING)
     categories = (
         LineInput("APG", "门诊慢特病（APG）", method=LineMethod.AMOUNT, amount=apg),
         LineInput("DIP", "住院（DIP/DRG）", method=LineMethod.REMAINDER),
     )
-    weights = tuple(last_year_months) if len(last_year_months) == 12 and sum(last_year_months) > 0 else ()
+    weights = (
+        tuple(last_year_months) if len(last_year_months) == 12 and sum(last_year_months) > 0 else ()
+    )
     return DemoBudget(
-        income=LineInput("INCOME", "统筹基金收入（不含利息）", method=LineMethod.AMOUNT, amount=income),
-        carve_outs=carve_outs, categories=categories,
-        phasing_method=PhasingMethod.PATTERN if weights else PhasingMethod.EQUAL, phasing_weights=weights,
+        income=LineInput(
+            "INCOME", "统筹基金收入（不含利息）", method=LineMethod.AMOUNT, amount=income
+        ),
+        carve_outs=carve_outs,
+        categories=categories,
+        phasing_method=PhasingMethod.PATTERN if weights else PhasingMethod.EQUAL,
+        phasing_weights=weights,
     )
 
 
@@ -81,8 +135,14 @@ def fund_by_scheme_year(rows: Sequence[Mapping]) -> dict[tuple[int, str], dict]:
     and chronic fund payments and the twelve monthly totals."""
     folded: dict[tuple[int, str], dict] = {}
     for row in rows:
-        entry = folded.setdefault((row["year"], row["insutype"]),
-                                  {"inpatient": Decimal("0.00"), "chronic": Decimal("0.00"), "months": [Decimal("0.00")] * 12})  # fmt: skip
+        entry = folded.setdefault(
+            (row["year"], row["insutype"]),
+            {
+                "inpatient": Decimal("0.00"),
+                "chronic": Decimal("0.00"),
+                "months": [Decimal("0.00")] * 12,
+            },
+        )
         fund = row["fund"] or Decimal("0.00")
         entry["chronic" if row["med_type"] == "14" else "inpatient"] += fund
         entry["months"][row["month"] - 1] += fund

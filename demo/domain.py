@@ -36,7 +36,9 @@ LOW_STANDARD_ADMISSION = "low_standard_admission"  # 低标准入院
 FAST_GROWTH = "fast_growth"  # 病例数异常增长
 
 OUTPATIENT_SHARE = 0.12  # med_type 14 门诊慢特病 settlements among all cases
-READMISSION_SHARE = 0.035  # readmissions within 15 days, everywhere (on top of the planted hospital)
+READMISSION_SHARE = (
+    0.035  # readmissions within 15 days, everywhere (on top of the planted hospital)
+)
 PLANNED_READMISSION_SHARE = 0.25  # of readmissions, flagged days_rinp_flag_31 = "2"
 LOW_DEVIATION_SHARE = 0.03  # cost ratio < 0.5 vs the disease-procedure mean
 HIGH_DEVIATION_SHARE = 0.03  # cost ratio > 2 (a tenth of them > 5)
@@ -64,9 +66,21 @@ def level_profile() -> pd.DataFrame:
 SERIOUS_ILLNESS_THRESHOLD = {"310": 20000, "390": 15000}
 # Codes of the national dictionary (atrial fibrillation as I48.200, the demo's own AF code: I48.x00 is not one).
 COMORBIDITIES = [
-    "I10.x00", "E11.900", "I25.100", "E78.500", "K76.000", "I67.200", "M81.900",
-    "E87.600", "D64.900", "I48.200", "J44.100", "N39.000", "K29.500", "E03.900",
-]  # fmt: skip
+    "I10.x00",
+    "E11.900",
+    "I25.100",
+    "E78.500",
+    "K76.000",
+    "I67.200",
+    "M81.900",
+    "E87.600",
+    "D64.900",
+    "I48.200",
+    "J44.100",
+    "N39.000",
+    "K29.500",
+    "E03.900",
+]
 # Fee shares (drug, material, exam, treatment, other) of a conservative stay, a surgical stay, an outpatient visit.
 FEE_COLUMNS = ["fee_drug", "fee_material", "fee_exam", "fee_treatment", "fee_other"]
 FEE_SHARES = {
@@ -75,7 +89,24 @@ FEE_SHARES = {
     "outpatient": [0.72, 0.03, 0.15, 0.07, 0.03],
 }
 SPECIALTY_PREFIXES = {
-    "maternity": ("O", "P", "D25", "N83", "N84", "N73", "C53", "C54", "C56", "D24", "N61", "C50", "J18.0", "J21", "A08", "B08"),
+    "maternity": (
+        "O",
+        "P",
+        "D25",
+        "N83",
+        "N84",
+        "N73",
+        "C53",
+        "C54",
+        "C56",
+        "D24",
+        "N61",
+        "C50",
+        "J18.0",
+        "J21",
+        "A08",
+        "B08",
+    ),
     "oncology": ("C", "Z51", "D32"),
     "orthopedic": ("S", "M", "Z47"),
     "eye": ("H25", "H26", "H33", "H40"),
@@ -98,7 +129,15 @@ def catalog_load() -> Catalog:
     diagnoses = read("diagnoses.csv")
     for column in ["median_cost", "cost_sigma", "surgical_share", "surgery_cost_factor", "weight"]:
         diagnoses[column] = diagnoses[column].astype(float)
-    for column in ["los_median", "age_min", "age_max", "grassroots", "tcm", "severe", "day_surgery"]:
+    for column in [
+        "los_median",
+        "age_min",
+        "age_max",
+        "grassroots",
+        "tcm",
+        "severe",
+        "day_surgery",
+    ]:
         diagnoses[column] = diagnoses[column].astype(int)
     outpatient = read("outpatient_diseases.csv")
     for column in ["median_cost", "cost_sigma", "weight"]:
@@ -138,16 +177,41 @@ _INSTITUTIONS: list[tuple[str, str, str, str, str, str]] = [
     ("03", "{city}妇产医院", "2", "specialty", "maternity", ""),
     ("03", "河西区人民医院", "2", "general", "", ""),
     ("02", "{city}康复医院", "2", "general", "", ""),
-    *[("21", f"东陵县{town}镇卫生院", "1", "grassroots", "", "") for town in ["城关", "柳林", "石桥", "杨庄", "马集"]],
-    *[("22", f"西岭县{town}镇卫生院", "1", "grassroots", "", "") for town in ["新安", "黄河", "白云", "王楼", "李营"]],
-    *[("23", f"南湖县{town}镇卫生院", "1", "grassroots", "", "") for town in ["湖东", "北湖", "张桥", "刘集", "青山"]],
-    *[("02", f"河东区{street}街道社区卫生服务中心", "1", "grassroots", "", "") for street in ["东城", "北关", "南苑"]],
-    *[("03", f"河西区{street}街道社区卫生服务中心", "1", "grassroots", "", "") for street in ["西城", "滨河"]],
+    *[
+        ("21", f"东陵县{town}镇卫生院", "1", "grassroots", "", "")
+        for town in ["城关", "柳林", "石桥", "杨庄", "马集"]
+    ],
+    *[
+        ("22", f"西岭县{town}镇卫生院", "1", "grassroots", "", "")
+        for town in ["新安", "黄河", "白云", "王楼", "李营"]
+    ],
+    *[
+        ("23", f"南湖县{town}镇卫生院", "1", "grassroots", "", "")
+        for town in ["湖东", "北湖", "张桥", "刘集", "青山"]
+    ],
+    *[
+        ("02", f"河东区{street}街道社区卫生服务中心", "1", "grassroots", "", "")
+        for street in ["东城", "北关", "南苑"]
+    ],
+    *[
+        ("03", f"河西区{street}街道社区卫生服务中心", "1", "grassroots", "", "")
+        for street in ["西城", "滨河"]
+    ],
     ("02", "{city}博爱医院", "0", "general", "", FAST_GROWTH),
-    *[("03", f"{{city}}{name}医院", "0", "general", "", "") for name in ["同济", "华康", "惠民", "济民", "安康"]],
-    *[("2" + str(1 + i % 3), f"{county}{town}社区卫生服务站", "0", "grassroots", "", "")
-      for i, (county, town) in enumerate(zip(["东陵县", "西岭县", "南湖县"] * 3, ["东关", "西关", "南关", "北关", "中心", "新城", "老城", "开发区"]))],
-]  # fmt: skip
+    *[
+        ("03", f"{{city}}{name}医院", "0", "general", "", "")
+        for name in ["同济", "华康", "惠民", "济民", "安康"]
+    ],
+    *[
+        ("2" + str(1 + i % 3), f"{county}{town}社区卫生服务站", "0", "grassroots", "", "")
+        for i, (county, town) in enumerate(
+            zip(
+                ["东陵县", "西岭县", "南湖县"] * 3,
+                ["东关", "西关", "南关", "北关", "中心", "新城", "老城", "开发区"],
+            )
+        )
+    ],
+]
 
 
 def institutions_frame(*, region_code: str, city: str) -> pd.DataFrame:
@@ -158,10 +222,19 @@ def institutions_frame(*, region_code: str, city: str) -> pd.DataFrame:
     """
     prefix = region_code[:4]
     rows = [
-        {"code": f"H{prefix}{district}{number:05d}", "name": name.format(city=city), "level": level, "type": kind,
-         "specialty": specialty, "anomaly": anomaly, "district": district}
-        for number, (district, name, level, kind, specialty, anomaly) in enumerate(_INSTITUTIONS, start=1)
-    ]  # fmt: skip
+        {
+            "code": f"H{prefix}{district}{number:05d}",
+            "name": name.format(city=city),
+            "level": level,
+            "type": kind,
+            "specialty": specialty,
+            "anomaly": anomaly,
+            "district": district,
+        }
+        for number, (district, name, level, kind, specialty, anomaly) in enumerate(
+            _INSTITUTIONS, start=1
+        )
+    ]
     frame = pd.DataFrame(rows)
     frame["is_grassroots"] = (frame["type"] == "grassroots") | (frame["level"] == "1")
     frame["consortium_lead_code"] = _consortium_leads(frame)
@@ -175,7 +248,9 @@ def _consortium_leads(frame: pd.DataFrame) -> pd.Series:
     leads = pd.Series("", index=frame.index)
     for district in ["21", "22", "23"]:
         in_county = frame["district"] == district
-        lead = frame.index[in_county & (frame["level"] == "2A") & frame["name"].str.endswith("人民医院")][0]
+        lead = frame.index[
+            in_county & (frame["level"] == "2A") & frame["name"].str.endswith("人民医院")
+        ][0]
         leads[in_county & (frame.index != lead)] = frame.at[lead, "code"]
     city_lead = frame.index[0]
     leads[frame["name"].str.contains("社区卫生服务中心")] = frame.at[city_lead, "code"]
@@ -192,26 +267,67 @@ def anomalies_of(institutions: pd.DataFrame) -> dict[str, str]:
 
 
 CASE_COLUMNS = [
-    "institution_code", "setl_id", "mdtrt_id", "psn_no", "insutype", "med_type", "gend", "age", "nwb_age",
-    "nwb_bir_wt", "nwb_adm_wt",
-    "adm_time", "dscg_time", "act_ipt_days", "dscg_way", "maindiag_code", "otherdiag_codes",
-    "main_oprn_oprt_code", "other_oprn_oprt_codes", "opsp_dise_code", "scs_cutd_sum_dura", "vent_used_dura",
-    "days_rinp_flag_31", "medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "psn_part_amt", "fulamt_ownpay_amt",
-    "acct_pay", "psn_cash_pay", *FEE_COLUMNS, "setl_time",
-]  # fmt: skip
+    "institution_code",
+    "setl_id",
+    "mdtrt_id",
+    "psn_no",
+    "insutype",
+    "med_type",
+    "gend",
+    "age",
+    "nwb_age",
+    "nwb_bir_wt",
+    "nwb_adm_wt",
+    "adm_time",
+    "dscg_time",
+    "act_ipt_days",
+    "dscg_way",
+    "maindiag_code",
+    "otherdiag_codes",
+    "main_oprn_oprt_code",
+    "other_oprn_oprt_codes",
+    "opsp_dise_code",
+    "scs_cutd_sum_dura",
+    "vent_used_dura",
+    "days_rinp_flag_31",
+    "medfee_sumamt",
+    "fund_pay_sumamt",
+    "hifp_pay",
+    "psn_part_amt",
+    "fulamt_ownpay_amt",
+    "acct_pay",
+    "psn_cash_pay",
+    *FEE_COLUMNS,
+    "setl_time",
+]
 
 
-def year_chunks(*, seed: int, year: int, n_cases: int, institutions: pd.DataFrame) -> Iterator[pd.DataFrame]:
+def year_chunks(
+    *, seed: int, year: int, n_cases: int, institutions: pd.DataFrame
+) -> Iterator[pd.DataFrame]:
     """A year of cases in independent chunks of at most ``CHUNK_CASES`` rows (deterministic per chunk)."""
     catalog = catalog_load()
     for number, start in enumerate(range(0, n_cases, CHUNK_CASES)):
         size = min(CHUNK_CASES, n_cases - start)
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, year, number])))
-        yield cases_frame(rng=rng, year=year, n_cases=size, first_number=start, institutions=institutions, catalog=catalog)
+        yield cases_frame(
+            rng=rng,
+            year=year,
+            n_cases=size,
+            first_number=start,
+            institutions=institutions,
+            catalog=catalog,
+        )
 
 
 def cases_frame(
-    *, rng: np.random.Generator, year: int, n_cases: int, first_number: int, institutions: pd.DataFrame, catalog: Catalog
+    *,
+    rng: np.random.Generator,
+    year: int,
+    n_cases: int,
+    first_number: int,
+    institutions: pd.DataFrame,
+    catalog: Catalog,
 ) -> pd.DataFrame:
     """``n_cases`` settled cases of ``year``: inpatient stays (with readmissions), day surgery, outpatient chronic care.
 
@@ -219,9 +335,13 @@ def cases_frame(
     """
     # Readmissions add stays; drawing fewer index stays keeps the total at n_cases, outpatients take the rest.
     n_index = int(n_cases * (1 - OUTPATIENT_SHARE) / 1.06)
-    stays = _inpatient_drivers(rng, year=year, n=n_index, institutions=institutions, catalog=catalog)
+    stays = _inpatient_drivers(
+        rng, year=year, n=n_index, institutions=institutions, catalog=catalog
+    )
     stays = _readmissions(rng, stays, year=year).iloc[:n_cases]
-    visits = _outpatient_drivers(rng, year=year, n=n_cases - len(stays), institutions=institutions, catalog=catalog)
+    visits = _outpatient_drivers(
+        rng, year=year, n=n_cases - len(stays), institutions=institutions, catalog=catalog
+    )
     frame = pd.concat([stays, visits], ignore_index=True)
     frame = _money(rng, frame)
     frame = _identifiers(frame, year=year, first_number=first_number)
@@ -232,10 +352,18 @@ def cases_frame(
 def _disease_probabilities(institution: pd.Series, diagnoses: pd.DataFrame) -> np.ndarray:
     """How likely each disease is at an institution of this kind (specialty, level, TCM, grassroots)."""
     weight = diagnoses["weight"].to_numpy().copy()
-    complex_case = (diagnoses["severe"] == 1) | (diagnoses["surgery_cost_factor"] > 2) | diagnoses["code"].str.startswith("C")
+    complex_case = (
+        (diagnoses["severe"] == 1)
+        | (diagnoses["surgery_cost_factor"] > 2)
+        | diagnoses["code"].str.startswith("C")
+    )
     grassroots_ok = diagnoses["grassroots"].to_numpy() == 1
     if institution["specialty"]:
-        weight *= diagnoses["code"].str.startswith(SPECIALTY_PREFIXES[institution["specialty"]]).to_numpy()
+        weight *= (
+            diagnoses["code"]
+            .str.startswith(SPECIALTY_PREFIXES[institution["specialty"]])
+            .to_numpy()
+        )
     elif institution["type"] == "grassroots" or institution["level"] == "1":
         weight *= np.where(grassroots_ok, 1.0, 0.03)
     elif institution["level"] in {"3A", "3"}:
@@ -256,22 +384,34 @@ def _discharge_minutes(rng: np.random.Generator, *, year: int, growth: np.ndarra
     days = _year_days(year)
     half = days // 2
     uniform = rng.uniform(0, days, size=len(growth))
-    late = np.where(rng.random(len(growth)) < 0.75, rng.uniform(half, days, len(growth)), rng.uniform(0, half, len(growth)))
+    late = np.where(
+        rng.random(len(growth)) < 0.75,
+        rng.uniform(half, days, len(growth)),
+        rng.uniform(0, half, len(growth)),
+    )
     day = np.where(growth, late, uniform).astype(np.int64)
     return day * 1440 + rng.integers(8 * 60, 18 * 60, size=len(growth))
 
 
-def _inpatient_drivers(rng: np.random.Generator, *, year: int, n: int, institutions: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+def _inpatient_drivers(
+    rng: np.random.Generator, *, year: int, n: int, institutions: pd.DataFrame, catalog: Catalog
+) -> pd.DataFrame:
     """Who, where, what and when of the inpatient stays (no money yet)."""
-    inst, disease = _institution_diseases(rng, n=n, institutions=institutions, diagnoses=catalog.diagnoses)
+    inst, disease = _institution_diseases(
+        rng, n=n, institutions=institutions, diagnoses=catalog.diagnoses
+    )
     d = catalog.diagnoses.iloc[disease].reset_index(drop=True)
-    frame = pd.DataFrame({"inst": inst, "person": np.arange(n), "maindiag_code": d["code"].to_numpy()})
+    frame = pd.DataFrame(
+        {"inst": inst, "person": np.arange(n), "maindiag_code": d["code"].to_numpy()}
+    )
     frame["level"] = institutions["level"].to_numpy()[inst]
     frame["anomaly"] = institutions["anomaly"].to_numpy()[inst]
     _demographics(rng, frame, d)
     _treatment(rng, frame, d, grassroots_institution=institutions["is_grassroots"].to_numpy()[inst])
     _stay_length(rng, frame, d)
-    frame["dscg_minute"] = _discharge_minutes(rng, year=year, growth=frame["anomaly"].to_numpy() == FAST_GROWTH)
+    frame["dscg_minute"] = _discharge_minutes(
+        rng, year=year, growth=frame["anomaly"].to_numpy() == FAST_GROWTH
+    )
     _care(rng, frame)
     frame["otherdiag_codes"] = _other_diagnoses(rng, frame)
     frame["other_oprn_oprt_codes"] = _other_procedures(rng, frame, d)
@@ -280,38 +420,64 @@ def _inpatient_drivers(rng: np.random.Generator, *, year: int, n: int, instituti
     return frame
 
 
-def _institution_diseases(rng: np.random.Generator, *, n: int, institutions: pd.DataFrame, diagnoses: pd.DataFrame):
+def _institution_diseases(
+    rng: np.random.Generator, *, n: int, institutions: pd.DataFrame, diagnoses: pd.DataFrame
+):
     """Institution by volume (tertiary hospitals get most stays), then a disease by what that institution treats."""
-    inst = rng.choice(len(institutions), size=n, p=(institutions["volume"] / institutions["volume"].sum()).to_numpy())
+    inst = rng.choice(
+        len(institutions),
+        size=n,
+        p=(institutions["volume"] / institutions["volume"].sum()).to_numpy(),
+    )
     disease = np.empty(n, dtype=np.int64)
     for index, institution in institutions.iterrows():
         rows = np.flatnonzero(inst == index)
-        disease[rows] = rng.choice(len(diagnoses), size=len(rows), p=_disease_probabilities(institution, diagnoses))
+        disease[rows] = rng.choice(
+            len(diagnoses), size=len(rows), p=_disease_probabilities(institution, diagnoses)
+        )
     return inst, disease
 
 
-def _treatment(rng: np.random.Generator, frame: pd.DataFrame, d: pd.DataFrame, *, grassroots_institution: np.ndarray) -> None:
+def _treatment(
+    rng: np.random.Generator,
+    frame: pd.DataFrame,
+    d: pd.DataFrame,
+    *,
+    grassroots_institution: np.ndarray,
+) -> None:
     """Operated or not (grassroots institutions rarely, the up-coder more often), day surgery, med_type, cost basis."""
     n = len(frame)
     upcoding = frame["anomaly"].to_numpy() == UPCODING
     share = np.where(upcoding, np.minimum(1.0, d["surgical_share"] * 1.6), d["surgical_share"])
     share = np.where(grassroots_institution, share * 0.3, share)
     frame["surgical"] = (rng.random(n) < share) & (d["procedures"].to_numpy() != "")
-    frame["main_oprn_oprt_code"] = np.where(frame["surgical"], d["procedures"].str.split(";").str[0], "")
-    eligible = (d["day_surgery"].to_numpy() == 1) & frame["surgical"].to_numpy() & ~grassroots_institution
+    frame["main_oprn_oprt_code"] = np.where(
+        frame["surgical"], d["procedures"].str.split(";").str[0], ""
+    )
+    eligible = (
+        (d["day_surgery"].to_numpy() == 1) & frame["surgical"].to_numpy() & ~grassroots_institution
+    )
     frame["day_surgery"] = eligible & (rng.random(n) < DAY_SURGERY_SHARE)
     frame["severe"] = d["severe"].to_numpy() == 1
     frame["med_type"] = _inpatient_med_type(rng, frame)
-    frame["cost_median"] = d["median_cost"].to_numpy() * np.where(frame["surgical"], d["surgery_cost_factor"], 1.0)
+    frame["cost_median"] = d["median_cost"].to_numpy() * np.where(
+        frame["surgical"], d["surgery_cost_factor"], 1.0
+    )
     frame["cost_sigma"] = d["cost_sigma"].to_numpy()
 
 
 def _stay_length(rng: np.random.Generator, frame: pd.DataFrame, d: pd.DataFrame) -> None:
     """Days in hospital around the disease's typical stay; day surgery 0; the low-standard hospital's 1–2 day stays."""
     n = len(frame)
-    los = np.maximum(1, np.rint(d["los_median"].to_numpy() * rng.lognormal(0, 0.35, n))).astype(np.int64)
+    los = np.maximum(1, np.rint(d["los_median"].to_numpy() * rng.lognormal(0, 0.35, n))).astype(
+        np.int64
+    )
     grassroots_disease = d["grassroots"].to_numpy() == 1
-    frame["low_standard"] = (frame["anomaly"].to_numpy() == LOW_STANDARD_ADMISSION) & grassroots_disease & (rng.random(n) < 0.6)
+    frame["low_standard"] = (
+        (frame["anomaly"].to_numpy() == LOW_STANDARD_ADMISSION)
+        & grassroots_disease
+        & (rng.random(n) < 0.6)
+    )
     los = np.where(frame["low_standard"], rng.integers(1, 3, n), los)
     frame["los"] = np.where(frame["day_surgery"], 0, los)
 
@@ -337,11 +503,15 @@ def _newborn_weights(rng: np.random.Generator, frame: pd.DataFrame, newborn: np.
     infants (P07) are lighter. ``rng`` is a child generator, so the other draws stay what they were."""
     n = len(frame)
     preterm = frame["maindiag_code"].str.startswith("P07").to_numpy()
-    birth = np.clip(rng.normal(np.where(preterm, 1800, 3250), np.where(preterm, 400, 450), n), 600, 5200)
+    birth = np.clip(
+        rng.normal(np.where(preterm, 1800, 3250), np.where(preterm, 400, 450), n), 600, 5200
+    )
     days = frame["nwb_age"].fillna(0).to_numpy(dtype=np.int64)
     admission = birth * rng.uniform(0.92, 1.0, n) + 25 * np.maximum(days - 10, 0)
     for column, grams in (("nwb_bir_wt", birth), ("nwb_adm_wt", admission)):
-        frame[column] = pd.array(np.where(newborn, np.rint(grams / 10) * 10, 0).astype(np.int64), dtype="Int64")
+        frame[column] = pd.array(
+            np.where(newborn, np.rint(grams / 10) * 10, 0).astype(np.int64), dtype="Int64"
+        )
         frame.loc[~newborn, column] = pd.NA
 
 
@@ -364,7 +534,9 @@ def _care(rng: np.random.Generator, frame: pd.DataFrame) -> None:
     frame["icu"] = icu
     frame["scs_cutd_sum_dura"] = pd.array(np.where(icu, icu_minutes, 0), dtype="Int64")
     frame.loc[~icu, "scs_cutd_sum_dura"] = pd.NA
-    frame["vent_used_dura"] = pd.array(np.where(vent, (icu_minutes * rng.uniform(0.2, 0.9, n)).astype(np.int64), 0), dtype="Int64")
+    frame["vent_used_dura"] = pd.array(
+        np.where(vent, (icu_minutes * rng.uniform(0.2, 0.9, n)).astype(np.int64), 0), dtype="Int64"
+    )
     frame.loc[~vent, "vent_used_dura"] = pd.NA
     death = severe & (rng.random(n) < np.where(icu, 0.12, 0.03))
     way = rng.choice(np.array(["1", "2", "3", "4", "9"]), size=n, p=[0.92, 0.02, 0.02, 0.03, 0.01])
@@ -397,7 +569,9 @@ def _other_procedures(rng: np.random.Generator, frame: pd.DataFrame, d: pd.DataF
     n = len(frame)
     upcoding = frame["anomaly"].to_numpy() == UPCODING
     second = d["procedures"].str.split(";").str[1].fillna("").to_numpy()
-    second = np.where(frame["surgical"] & (rng.random(n) < np.where(upcoding, 0.9, 0.3)), second, "")
+    second = np.where(
+        frame["surgical"] & (rng.random(n) < np.where(upcoding, 0.9, 0.3)), second, ""
+    )
     ct = np.where(rng.random(n) < np.where(upcoding, 0.8, 0.25), "88.3800", "")
     echo = np.where(upcoding & (rng.random(n) < 0.6), "88.7201", "")
     return _join_codes([second, ct, echo])
@@ -421,36 +595,62 @@ def _readmissions(rng: np.random.Generator, stays: pd.DataFrame, *, year: int) -
     admission = again["dscg_minute"].to_numpy() + gap_days * 1440 + rng.integers(-240, 240, k)
     again["los"] = np.maximum(1, again["los"].to_numpy() // np.where(splitting, 2, 1))
     again["dscg_minute"] = admission + again["los"].to_numpy() * 1440
-    again["days_rinp_flag_31"] = np.where(~splitting & (rng.random(k) < PLANNED_READMISSION_SHARE), "2", "1")
+    again["days_rinp_flag_31"] = np.where(
+        ~splitting & (rng.random(k) < PLANNED_READMISSION_SHARE), "2", "1"
+    )
     again["split"] = splitting
     again = again[again["dscg_minute"].to_numpy() < _year_days(year) * 1440 - 180]
     stays["split"] = False
     return pd.concat([stays, again], ignore_index=True)
 
 
-def _outpatient_drivers(rng: np.random.Generator, *, year: int, n: int, institutions: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+def _outpatient_drivers(
+    rng: np.random.Generator, *, year: int, n: int, institutions: pd.DataFrame, catalog: Catalog
+) -> pd.DataFrame:
     """门诊慢特病 settlements: a panel of patients, each settled several times a year at one institution."""
     diseases = catalog.outpatient
     patients = max(1, n // 6)
-    disease = rng.choice(len(diseases), size=patients, p=(diseases["weight"] / diseases["weight"].sum()).to_numpy())
+    disease = rng.choice(
+        len(diseases), size=patients, p=(diseases["weight"] / diseases["weight"].sum()).to_numpy()
+    )
     d = diseases.iloc[disease].reset_index(drop=True)
-    clinics = institutions.index[institutions["specialty"].isin(["", "oncology", "psychiatric"])].to_numpy()
+    clinics = institutions.index[
+        institutions["specialty"].isin(["", "oncology", "psychiatric"])
+    ].to_numpy()
     volume = institutions["volume"].to_numpy()[clinics]
     home = clinics[rng.choice(len(clinics), size=patients, p=volume / volume.sum())]
-    panel = pd.DataFrame({"inst": home, "opsp_dise_code": d["code"], "maindiag_code": d["maindiag_code"]})
+    panel = pd.DataFrame(
+        {"inst": home, "opsp_dise_code": d["code"], "maindiag_code": d["maindiag_code"]}
+    )
     _demographics(rng, panel, d)
     panel["cost_median"] = d["median_cost"].to_numpy()
     panel["cost_sigma"] = d["cost_sigma"].to_numpy()
-    visits = panel.iloc[rng.integers(0, patients, size=n)].reset_index(drop=False).rename(columns={"index": "person"})
+    visits = (
+        panel.iloc[rng.integers(0, patients, size=n)]
+        .reset_index(drop=False)
+        .rename(columns={"index": "person"})
+    )
     visits["level"] = institutions["level"].to_numpy()[visits["inst"]]
     visits["anomaly"] = ""
     visits["med_type"] = "14"
     visits["dscg_minute"] = _discharge_minutes(rng, year=year, growth=np.zeros(n, dtype=bool))
     visits["los"] = -1  # no stay
-    for column, value in {"surgical": False, "severe": False, "icu": False, "day_surgery": False, "low_standard": False,
-                          "split": False}.items():  # fmt: skip
+    for column, value in {
+        "surgical": False,
+        "severe": False,
+        "icu": False,
+        "day_surgery": False,
+        "low_standard": False,
+        "split": False,
+    }.items():
         visits[column] = value
-    for column in ["main_oprn_oprt_code", "other_oprn_oprt_codes", "otherdiag_codes", "dscg_way", "days_rinp_flag_31"]:
+    for column in [
+        "main_oprn_oprt_code",
+        "other_oprn_oprt_codes",
+        "otherdiag_codes",
+        "dscg_way",
+        "days_rinp_flag_31",
+    ]:
         visits[column] = ""
     visits["scs_cutd_sum_dura"] = pd.array([pd.NA] * n, dtype="Int64")
     visits["vent_used_dura"] = pd.array([pd.NA] * n, dtype="Int64")
@@ -471,7 +671,9 @@ def _money(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFrame:
     deviation = np.where(draw < LOW_DEVIATION_SHARE, rng.uniform(0.15, 0.45, n), 1.0)
     high = (draw >= 1 - HIGH_DEVIATION_SHARE) & (frame["med_type"] != "14").to_numpy()
     extreme = high & (rng.random(n) < 0.1)
-    deviation = np.where(high, np.where(extreme, rng.uniform(5.5, 9.0, n), rng.uniform(2.3, 4.5, n)), deviation)
+    deviation = np.where(
+        high, np.where(extreme, rng.uniform(5.5, 9.0, n), rng.uniform(2.3, 4.5, n)), deviation
+    )
     yuan = frame["cost_median"].to_numpy() * factor * natural * deviation
     total = np.maximum(np.rint(yuan * 100).astype(np.int64), 5_00)
     frame["medfee_sumamt"] = total
@@ -487,11 +689,19 @@ def _fund_split(rng: np.random.Generator, frame: pd.DataFrame, total: np.ndarray
     outpatient = frame["med_type"].to_numpy() == "14"
     profile = level_profile().reindex(frame["level"].to_numpy())
     rate = np.where(employee, profile["rate_310"], profile["rate_390"]) * rng.uniform(0.92, 1.0, n)
-    deductible = np.where(outpatient, 0, np.where(employee, profile["deductible_310"], profile["deductible_390"]) * 100)
+    deductible = np.where(
+        outpatient,
+        0,
+        np.where(employee, profile["deductible_310"], profile["deductible_390"]) * 100,
+    )
     ownpay = np.rint(total * rng.uniform(0.0, 0.08, n)).astype(np.int64)
     eligible = total - ownpay
-    hifp = np.minimum(eligible, np.rint(np.maximum(0, eligible - deductible) * rate).astype(np.int64))
-    threshold = np.where(employee, SERIOUS_ILLNESS_THRESHOLD["310"], SERIOUS_ILLNESS_THRESHOLD["390"]) * 100
+    hifp = np.minimum(
+        eligible, np.rint(np.maximum(0, eligible - deductible) * rate).astype(np.int64)
+    )
+    threshold = (
+        np.where(employee, SERIOUS_ILLNESS_THRESHOLD["310"], SERIOUS_ILLNESS_THRESHOLD["390"]) * 100
+    )
     serious = np.maximum(0, (total - hifp - ownpay - threshold) // 2)
     fund = hifp + serious
     personal = total - fund
@@ -509,7 +719,9 @@ def _fees(rng: np.random.Generator, frame: pd.DataFrame, total: np.ndarray) -> N
     outpatient = (frame["med_type"] == "14").to_numpy()[:, None]
     surgical = frame["surgical"].to_numpy()[:, None]
     shares = {kind: np.array(values) for kind, values in FEE_SHARES.items()}
-    base = np.where(outpatient, shares["outpatient"], np.where(surgical, shares["surgical"], shares["medical"]))
+    base = np.where(
+        outpatient, shares["outpatient"], np.where(surgical, shares["surgical"], shares["medical"])
+    )
     shares = rng.gamma(base * 40)
     shares /= shares.sum(axis=1, keepdims=True)
     parts = np.floor(shares[:, :4] * total[:, None]).astype(np.int64)

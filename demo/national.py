@@ -18,8 +18,8 @@ from catalogs.models import Institution, Region
 from config.lazy import pandas as pd
 from reconciliation import domain, selectors, services
 from reconciliation.choices import FileKind
-from settlement.models import CaseRecord
 from settlement.grouping.selectors import catalog_version_in_force
+from settlement.models import CaseRecord
 
 MISSING_GROUP = "ZZ99.999"
 NATIONAL_ONLY = "DEMO-NAT-0001"
@@ -41,33 +41,77 @@ def national_frames(cases: pd.DataFrame, codes: list[str], month: str) -> dict[s
     if len(ungrouped):
         groups.loc[ungrouped[0], "group_code"] = codes[0]  # ours ungroupable
     groups = groups.drop(index=grouped[-1])  # ours only
-    extra = pd.DataFrame([{"setl_id": NATIONAL_ONLY, "fixmedins_code": groups["fixmedins_code"].iloc[0], "group_code": codes[0]}])
-    groups = pd.concat([groups, extra], ignore_index=True).assign(setl_month=month, group_kind="DIP", weight="100", case_type="normal")
+    extra = pd.DataFrame(
+        [
+            {
+                "setl_id": NATIONAL_ONLY,
+                "fixmedins_code": groups["fixmedins_code"].iloc[0],
+                "group_code": codes[0],
+            }
+        ]
+    )
+    groups = pd.concat([groups, extra], ignore_index=True).assign(
+        setl_month=month, group_kind="DIP", weight="100", case_type="normal"
+    )
     flagged = set(domain.our_quality(cases)["setl_id"])
     accepted = next(i for i in grouped[2:-1] if cases.loc[i, "setl_id"] not in flagged)
-    qc = pd.DataFrame([{"setl_id": cases.loc[accepted, "setl_id"], "fixmedins_code": cases.loc[accepted, "fixmedins_code"],
-                        "rule_code": QC_RULE[0], "level": "error", "field": QC_RULE[1], "message": QC_RULE[2]}])  # fmt: skip
-    bookings = cases.groupby("fixmedins_code").agg(fund_fen=("fund_fen", "sum"), case_count=("setl_id", "size")).reset_index()
-    bookings = bookings.assign(fund_paid=[Decimal(int(fen)).scaleb(-2) for fen in bookings.pop("fund_fen")], setl_month=month)
+    qc = pd.DataFrame(
+        [
+            {
+                "setl_id": cases.loc[accepted, "setl_id"],
+                "fixmedins_code": cases.loc[accepted, "fixmedins_code"],
+                "rule_code": QC_RULE[0],
+                "level": "error",
+                "field": QC_RULE[1],
+                "message": QC_RULE[2],
+            }
+        ]
+    )
+    bookings = (
+        cases.groupby("fixmedins_code")
+        .agg(fund_fen=("fund_fen", "sum"), case_count=("setl_id", "size"))
+        .reset_index()
+    )
+    bookings = bookings.assign(
+        fund_paid=[Decimal(int(fen)).scaleb(-2) for fen in bookings.pop("fund_fen")],
+        setl_month=month,
+    )
     bookings.loc[0, "fund_paid"] += Decimal("0.01")
     return {FileKind.GROUPS: groups, FileKind.QC: qc, FileKind.BOOKINGS: bookings}
 
 
-def national_month_upload(*, actor, region: Region, year: int, month: int, scheme: str = "310") -> dict[str, int]:
+def national_month_upload(
+    *, actor, region: Region, year: int, month: int, scheme: str = "310"
+) -> dict[str, int]:
     """Build and upload the month's three national files; returns the upload ids by kind."""
     version = catalog_version_in_force(region=region, kind="DIP", year=year)
     if version is None:
         return {}
-    cases = selectors.our_case_frame(region=region, year=year, month=month, scheme=scheme, version=version, kind="DIP")
+    cases = selectors.our_case_frame(
+        region=region, year=year, month=month, scheme=scheme, version=version, kind="DIP"
+    )
     codes = dict(Institution.objects.filter(region=region).values_list("id", "code"))
-    cases = cases.assign(fixmedins_code=cases["institution_id"].map(codes)).sort_values("setl_id", ignore_index=True)
+    cases = cases.assign(fixmedins_code=cases["institution_id"].map(codes)).sort_values(
+        "setl_id", ignore_index=True
+    )
     if (cases["group_code"] != "").sum() < 5:
         return {}
     _long_stay_planted(cases)
-    frames = national_frames(cases, sorted(version.groups.values_list("code", flat=True)), f"{year}-{month:02d}")
-    return {kind: services.national_upload(actor=actor, region=region, year=year, month=month, kind=kind, name=f"national-{kind}.csv",
-                                           content=frame.to_csv(index=False).encode()).pk
-            for kind, frame in frames.items()}  # fmt: skip
+    frames = national_frames(
+        cases, sorted(version.groups.values_list("code", flat=True)), f"{year}-{month:02d}"
+    )
+    return {
+        kind: services.national_upload(
+            actor=actor,
+            region=region,
+            year=year,
+            month=month,
+            kind=kind,
+            name=f"national-{kind}.csv",
+            content=frame.to_csv(index=False).encode(),
+        ).pk
+        for kind, frame in frames.items()
+    }
 
 
 LONG_STAY_DAYS = 75

@@ -5,7 +5,17 @@ from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from disputes.models import (
-    AgendaItem, Attachment, Comment, DisputeItem, Expert, Meeting, Notification, PanelAssignment, Participant, Position, TimelineEntry,
+    AgendaItem,
+    Attachment,
+    Comment,
+    DisputeItem,
+    Expert,
+    Meeting,
+    Notification,
+    PanelAssignment,
+    Participant,
+    Position,
+    TimelineEntry,
 )
 
 
@@ -24,7 +34,17 @@ class TimelineInline(ReadOnlyInline):
 
 @admin.register(DisputeItem)
 class DisputeItemAdmin(ReadOnlyAdmin):
-    list_display = ["id", "kind", "institution", "period", "subject", "status", "due_on", "decision", "created_at"]
+    list_display = [
+        "id",
+        "kind",
+        "institution",
+        "period",
+        "subject",
+        "status",
+        "due_on",
+        "decision",
+        "created_at",
+    ]
     list_filter = ["kind", "status", "decision", "subject"]
     search_fields = ["institution__code", "institution__name", "case__setl_id", "subject_ref"]
     inlines = [TimelineInline]

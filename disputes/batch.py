@@ -39,8 +39,14 @@ def batch_template() -> bytes:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for column, width in zip("ABCDE", [24, 20, 20, 20, 60], strict=True):
         sheet.column_dimensions[column].width = width
-    choice = DataValidation(type="list", formula1=f'"{",".join(Reason.values)}"', allow_blank=True, showErrorMessage=True,
-                            errorTitle="申请理由", error="请从下拉列表中选择申请理由代码（见「理由代码」表）。")
+    choice = DataValidation(
+        type="list",
+        formula1=f'"{",".join(Reason.values)}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="申请理由",
+        error="请从下拉列表中选择申请理由代码（见「理由代码」表）。",
+    )
     sheet.add_data_validation(choice)
     choice.add(f"{REASON_COLUMNS[0]}2:{REASON_COLUMNS[-1]}{MAX_ROWS + 1}")
     codes = book.create_sheet("理由代码")
@@ -55,7 +61,9 @@ def batch_read(upload: IO[bytes]) -> tuple[list[domain.BatchRow], list[tuple[int
     """The parsed rows and the (line, message) errors of the others, or BatchFileError for the file as a whole."""
     try:
         book = workbook_loaded(upload)
-    except Exception as error:  # openpyxl raises zipfile, KeyError, InvalidFileException… for a non-xlsx file
+    except (
+        Exception
+    ) as error:  # openpyxl raises zipfile, KeyError, InvalidFileException… for a non-xlsx file
         raise BatchFileError(ERR_UNREADABLE) from error
     if SHEET not in book.sheetnames:
         raise BatchFileError(ERR_NOT_TEMPLATE)
@@ -64,7 +72,9 @@ def batch_read(upload: IO[bytes]) -> tuple[list[domain.BatchRow], list[tuple[int
         raise BatchFileError(ERR_NOT_TEMPLATE)
     rows, errors = [], []
     for line, values in enumerate(lines, start=2):
-        cells = [spreadsheet_unsafe(value) for value in (*values, *[None] * len(HEADER))[: len(HEADER)]]
+        cells = [
+            spreadsheet_unsafe(value) for value in (*values, *[None] * len(HEADER))[: len(HEADER)]
+        ]
         if not any(cells):
             continue
         parsed = domain.batch_row_parse(line, cells[0], cells[1:4], cells[4])

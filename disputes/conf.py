@@ -25,7 +25,9 @@ DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def quota_rate() -> Decimal:
-    return Decimal(str(getattr(settings, "DISPUTES_SPECIAL_CASE_QUOTA_RATE", domain.DEFAULT_QUOTA_RATE)))
+    return Decimal(
+        str(getattr(settings, "DISPUTES_SPECIAL_CASE_QUOTA_RATE", domain.DEFAULT_QUOTA_RATE))
+    )
 
 
 def stage_working_days() -> dict[str, int]:
@@ -33,7 +35,10 @@ def stage_working_days() -> dict[str, int]:
 
 
 def holidays() -> frozenset[date]:
-    return frozenset(day if isinstance(day, date) else date.fromisoformat(day) for day in getattr(settings, "DISPUTES_HOLIDAYS", ()))
+    return frozenset(
+        day if isinstance(day, date) else date.fromisoformat(day)
+        for day in getattr(settings, "DISPUTES_HOLIDAYS", ())
+    )
 
 
 def panel_rule() -> str:
@@ -54,7 +59,9 @@ def today() -> date:
 
 def due_on(status: str, entered: date | None = None) -> date | None:
     """The deadline of the stage ``status`` entered today (or on ``entered``)."""
-    return domain.stage_due(status, entered=entered or today(), working_days=stage_working_days(), holidays=holidays())
+    return domain.stage_due(
+        status, entered=entered or today(), working_days=stage_working_days(), holidays=holidays()
+    )
 
 
 def email_notifications() -> bool:

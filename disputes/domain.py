@@ -19,7 +19,11 @@ from disputes.choices import ItemStatus, MeetingStatus, PanelRule, Reason, Vote
 #: 5‰ of the region's DIP discharges (S5 art.20).
 DEFAULT_QUOTA_RATE = Decimal("0.005")
 #: Working days each stage may take, counted from the day the item enters it.
-DEFAULT_STAGE_WORKING_DAYS = {ItemStatus.SUBMITTED: 5, ItemStatus.SCREENING: 10, ItemStatus.EXPERT_REVIEW: 15}
+DEFAULT_STAGE_WORKING_DAYS = {
+    ItemStatus.SUBMITTED: 5,
+    ItemStatus.SCREENING: 10,
+    ItemStatus.EXPERT_REVIEW: 15,
+}
 
 ERR_TRANSITION = "当前状态为「{status}」，不能执行「{action}」。"
 ERR_ROLE = "「{action}」只能由{roles}办理。"
@@ -77,7 +81,9 @@ def transition_target(action: str, *, status: str, actor: str) -> str:
         roles = "、".join(ACTOR_LABELS[a] for a in sorted(transition.actors))
         raise WrongSideError(ERR_ROLE.format(action=transition.label, roles=roles))
     if status not in transition.sources:
-        raise DisputeError(ERR_TRANSITION.format(status=ItemStatus(status).label, action=transition.label))
+        raise DisputeError(
+            ERR_TRANSITION.format(status=ItemStatus(status).label, action=transition.label)
+        )
     return transition.target
 
 
@@ -99,7 +105,9 @@ def add_working_days(start: date, days: int, holidays: Collection[date] = ()) ->
     return current
 
 
-def stage_due(status: str, *, entered: date, working_days: Mapping[str, int], holidays: Collection[date] = ()) -> date | None:
+def stage_due(
+    status: str, *, entered: date, working_days: Mapping[str, int], holidays: Collection[date] = ()
+) -> date | None:
     """Deadline (办理时限) of the stage ``status`` entered on ``entered``; None for a stage without one."""
     days = working_days.get(status)
     return None if days is None else add_working_days(entered, days, holidays)
@@ -116,7 +124,12 @@ def working_days_between(start: date, end: date, holidays: Collection[date] = ()
 
 #: The stages the dashboard measures, in order. A stay in a stage runs from the step that enters it to the
 #: step that leaves it, whatever comes next (a withdrawal or a rejection ends a stay too).
-MEASURED_STAGES = (ItemStatus.SUBMITTED, ItemStatus.SCREENING, ItemStatus.EXPERT_REVIEW, ItemStatus.DECIDED)
+MEASURED_STAGES = (
+    ItemStatus.SUBMITTED,
+    ItemStatus.SCREENING,
+    ItemStatus.EXPERT_REVIEW,
+    ItemStatus.DECIDED,
+)
 TENTH = Decimal("0.1")
 
 
@@ -183,14 +196,20 @@ def filing_to_decision_days(steps: Iterable[Step], holidays: Collection[date] = 
             submitted.setdefault(step.item_id, step.on)
         elif step.to_status == ItemStatus.DECIDED:
             decided.setdefault(step.item_id, step.on)
-    return [working_days_between(submitted[pk], on, holidays) for pk, on in decided.items() if pk in submitted]
+    return [
+        working_days_between(submitted[pk], on, holidays)
+        for pk, on in decided.items()
+        if pk in submitted
+    ]
 
 
 def handling_durations(steps: Sequence[Step], holidays: Collection[date] = ()) -> HandlingDurations:
     """The dashboard's durations of one set of items (one kind) from their status changes."""
     stays = stage_stays(steps, holidays)
-    return HandlingDurations({stage: duration_stats(days) for stage, days in stays.items()},
-                             duration_stats(filing_to_decision_days(steps, holidays)))
+    return HandlingDurations(
+        {stage: duration_stats(days) for stage, days in stays.items()},
+        duration_stats(filing_to_decision_days(steps, holidays)),
+    )
 
 
 # --------------------------------------------------------------------------- quota
@@ -201,7 +220,7 @@ def allocate_integer(total: int, weights: Mapping[int, int]) -> dict[int, int]:
     keys = sorted(weights)
     weight_sum = sum(weights.values())
     if total <= 0 or weight_sum == 0:
-        return {key: 0 for key in keys}
+        return dict.fromkeys(keys, 0)
     quotas = {key: Fraction(total * weights[key], weight_sum) for key in keys}
     parts = {key: q.numerator // q.denominator for key, q in quotas.items()}
     by_remainder = sorted(keys, key=lambda key: (-(quotas[key] - parts[key]), key))
@@ -219,7 +238,9 @@ class QuotaAllocation:
     by_institution: dict[int, int]
 
 
-def special_case_quota(discharges: Mapping[int, int], rate: Decimal = DEFAULT_QUOTA_RATE) -> QuotaAllocation:
+def special_case_quota(
+    discharges: Mapping[int, int], rate: Decimal = DEFAULT_QUOTA_RATE
+) -> QuotaAllocation:
     """Quota = ⌊rate × region's DIP discharges⌋ (at most 5‰), allocated pro rata to each institution's discharges.
 
     E13: 200,000 discharges → 1,000; an institution with 10 % of the discharges → 100.
@@ -251,11 +272,15 @@ class Draw:
     chosen: tuple[int, ...]
 
 
-def panel_draw(candidates: Sequence[Candidate], *, filing_institution_id: int, size: int, seed: int) -> Draw:
+def panel_draw(
+    candidates: Sequence[Candidate], *, filing_institution_id: int, size: int, seed: int
+) -> Draw:
     """Draw ``size`` experts at random, never one from the filing institution (回避); the same seed gives the same panel."""
     if size < 1:
         raise DisputeError(ERR_PANEL_SIZE)
-    pool = tuple(sorted(c.expert_id for c in candidates if c.institution_id != filing_institution_id))
+    pool = tuple(
+        sorted(c.expert_id for c in candidates if c.institution_id != filing_institution_id)
+    )
     if len(pool) < size:
         raise DisputeError(ERR_POOL_TOO_SMALL.format(available=len(pool), size=size))
     return Draw(pool, seed, tuple(random.Random(seed).sample(pool, size)))
@@ -281,7 +306,7 @@ MAGIC = {
     b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
     b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
 }
-EXTENSIONS = {kind: extension for kind, extension in MAGIC.values()}
+EXTENSIONS = dict(MAGIC.values())
 
 
 def sniff_content_type(head: bytes) -> str | None:
@@ -293,13 +318,21 @@ def sniff_content_type(head: bytes) -> str | None:
 
 ERR_MEETING_STATUS = "会议状态不能从「{source}」改为「{target}」。"
 #: A meeting moves forward only; a closed meeting is the final record.
-MEETING_NEXT = {MeetingStatus.PLANNED: {MeetingStatus.HELD}, MeetingStatus.HELD: {MeetingStatus.CLOSED}, MeetingStatus.CLOSED: set()}
+MEETING_NEXT = {
+    MeetingStatus.PLANNED: {MeetingStatus.HELD},
+    MeetingStatus.HELD: {MeetingStatus.CLOSED},
+    MeetingStatus.CLOSED: set(),
+}
 
 
 def meeting_status_check(source: str, target: str) -> None:
     """Refuse (DisputeError) a status change other than staying put or one step forward."""
     if target != source and target not in MEETING_NEXT.get(source, set()):
-        raise DisputeError(ERR_MEETING_STATUS.format(source=MeetingStatus(source).label, target=MeetingStatus(target).label))
+        raise DisputeError(
+            ERR_MEETING_STATUS.format(
+                source=MeetingStatus(source).label, target=MeetingStatus(target).label
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -316,7 +349,9 @@ class CoverageRow:
         return self.represented > 0
 
 
-def representation_coverage(institutions: Sequence[tuple[int, str, str]], represented: Collection[int]) -> list[CoverageRow]:
+def representation_coverage(
+    institutions: Sequence[tuple[int, str, str]], represented: Collection[int]
+) -> list[CoverageRow]:
     """Rows per level then per type, in first-seen order, from ``(institution_id, level, type)`` and the represented ids."""
     rows: dict[tuple[str, str], list[int]] = {}
     for pk, level, kind in institutions:
@@ -324,7 +359,9 @@ def representation_coverage(institutions: Sequence[tuple[int, str, str]], repres
             counts = rows.setdefault(key, [0, 0])
             counts[0] += 1
             counts[1] += pk in represented
-    ordered = sorted(rows.items(), key=lambda row: row[0][0])  # stable: levels, then types, each in first-seen order
+    ordered = sorted(
+        rows.items(), key=lambda row: row[0][0]
+    )  # stable: levels, then types, each in first-seen order
     return [CoverageRow(dimension, key, total, hit) for (dimension, key), (total, hit) in ordered]
 
 
@@ -335,7 +372,7 @@ ERR_BATCH_STATEMENT = "缺少申请陈述。"
 ERR_BATCH_REASONS = "请至少选择一项申请理由。"
 ERR_BATCH_UNKNOWN_REASON = "未知的申请理由代码：{codes}。"
 #: Separators a person may type between several reason codes in one cell.
-REASON_SEPARATORS = str.maketrans({sep: "," for sep in "，、;；/ "})
+REASON_SEPARATORS = str.maketrans(dict.fromkeys("，、;；/ ", ","))
 
 
 @dataclass(frozen=True)
@@ -348,9 +385,16 @@ class BatchRow:
     statement: str
 
 
-def batch_row_parse(line: int, setl_id: str, reason_cells: Sequence[str], statement: str) -> BatchRow | list[str]:
+def batch_row_parse(
+    line: int, setl_id: str, reason_cells: Sequence[str], statement: str
+) -> BatchRow | list[str]:
     """A parsed row, or its errors (missing case id or statement, no reason, unknown reason codes)."""
-    codes = [code for cell in reason_cells for code in cell.translate(REASON_SEPARATORS).split(",") if code]
+    codes = [
+        code
+        for cell in reason_cells
+        for code in cell.translate(REASON_SEPARATORS).split(",")
+        if code
+    ]
     errors = [] if setl_id else [ERR_BATCH_SETL_ID]
     unknown = [code for code in codes if code not in Reason.values]
     if unknown:

@@ -13,18 +13,26 @@ from disputes.presenters import ActorNames
 
 
 def _rows(item: DisputeItem, votes: dict[str, int], names: ActorNames) -> list[tuple[str, str]]:
-    decided_at = timezone.localtime(item.decided_at).strftime("%Y-%m-%d %H:%M") if item.decided_at else ""
+    decided_at = (
+        timezone.localtime(item.decided_at).strftime("%Y-%m-%d %H:%M") if item.decided_at else ""
+    )
     rows = [
-        ("申请编号", item.number), ("申请类型", item.get_kind_display()),
-        ("申请机构", f"{item.institution.name}（{item.institution.code}）"), ("结算期间", str(item.period or "—")),
+        ("申请编号", item.number),
+        ("申请类型", item.get_kind_display()),
+        ("申请机构", f"{item.institution.name}（{item.institution.code}）"),
+        ("结算期间", str(item.period or "—")),
     ]
     if item.case_id:
         rows.append(("结算清单号", item.case.setl_id))
     if item.subject:
         rows.append(("争议事项", f"{item.get_subject_display()} {item.subject_ref}".strip()))
     rows += [
-        ("申请理由", "、".join(item.reason_labels) or "—"), ("申请陈述", item.statement),
-        ("专家组表决", "；".join(f"{label} {n} 票" for label, n in votes.items()) or "未组织专家评审"),
+        ("申请理由", "、".join(item.reason_labels) or "—"),
+        ("申请陈述", item.statement),
+        (
+            "专家组表决",
+            "；".join(f"{label} {n} 票" for label, n in votes.items()) or "未组织专家评审",
+        ),
         ("处理决定", item.get_decision_display()),
     ]
     if item.decision_value is not None:
@@ -55,5 +63,7 @@ def decision_workbook(item: DisputeItem, *, votes: dict[str, int], names: ActorN
         sheet.cell(row, 1).border = sheet.cell(row, 2).border = box
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 70
-    sheet.cell(sheet.max_row + 2, 1, "如对本决定有异议，可在收到之日起按协议约定申请复核。").font = Font(italic=True, color="666666")
+    sheet.cell(
+        sheet.max_row + 2, 1, "如对本决定有异议，可在收到之日起按协议约定申请复核。"
+    ).font = Font(italic=True, color="666666")
     return workbook_bytes(book)

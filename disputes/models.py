@@ -20,8 +20,19 @@ from accounts.choices import Role
 from accounts.tenancy import TenantQuerySet
 from catalogs.choices import CatalogStatus
 from disputes.choices import (
-    AgendaStatus, AgendaTopic, Decision, ItemKind, ItemStatus, MeetingStatus, PanelRule, ParticipantRole, Reason, Specialty, Stance,
-    Subject, Vote,
+    AgendaStatus,
+    AgendaTopic,
+    Decision,
+    ItemKind,
+    ItemStatus,
+    MeetingStatus,
+    PanelRule,
+    ParticipantRole,
+    Reason,
+    Specialty,
+    Stance,
+    Subject,
+    Vote,
 )
 
 #: A catalog group can be disputed once its version was published; it stays linkable after the version retires.
@@ -48,7 +59,13 @@ ERR_GROUP_VERSION = "只能关联已发布（或已停用）目录版本中的�
 
 def _user(verbose_name: str, **kwargs) -> models.ForeignKey:
     return models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=verbose_name, **kwargs
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=verbose_name,
+        **kwargs,
     )
 
 
@@ -56,12 +73,20 @@ class Expert(models.Model):
     """专家库 — an expert user, the specialty panels are drawn by, and the institution they must not judge."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_profile", verbose_name="用户",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="expert_profile",
+        verbose_name="用户",
         limit_choices_to={"role": Role.EXPERT},
     )
     specialty = models.CharField("专业", max_length=20, choices=Specialty.choices)
     institution = models.ForeignKey(
-        "catalogs.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="experts", verbose_name="所在机构",
+        "catalogs.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="experts",
+        verbose_name="所在机构",
         help_text="评审时回避本机构的申请。",
     )
     title = models.CharField("职称", max_length=30, blank=True)
@@ -85,46 +110,89 @@ class DisputeItemQuerySet(TenantQuerySet):
     tenant_field = "institution"
 
     def for_expert(self, user) -> DisputeItemQuerySet:
-        return self.filter(pk__in=PanelAssignment.objects.filter(expert__user=user).values("item_id"))
+        return self.filter(
+            pk__in=PanelAssignment.objects.filter(expert__user=user).values("item_id")
+        )
 
 
 class DisputeItem(models.Model):
     """特病单议/争议申请 — one filing of a hospital, from draft to the decision applied in settlement."""
 
     kind = models.CharField("申请类型", max_length=20, choices=ItemKind.choices)
-    institution = models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name="dispute_items", verbose_name="申请机构")
+    institution = models.ForeignKey(
+        "catalogs.Institution",
+        on_delete=models.PROTECT,
+        related_name="dispute_items",
+        verbose_name="申请机构",
+    )
     period = models.ForeignKey(
-        "settlement.SettlementPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="结算期间"
+        "settlement.SettlementPeriod",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispute_items",
+        verbose_name="结算期间",
     )
     case = models.ForeignKey(
-        "settlement.CaseRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="结算清单"
+        "settlement.CaseRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispute_items",
+        verbose_name="结算清单",
     )
     subject = models.CharField("争议事项", max_length=20, choices=Subject.choices, blank=True)
-    subject_ref = models.CharField("争议对象", max_length=100, blank=True, help_text="病种编码、结算批次号、扣款单号等。")
+    subject_ref = models.CharField(
+        "争议对象", max_length=100, blank=True, help_text="病种编码、结算批次号、扣款单号等。"
+    )
     run = models.ForeignKey(
-        "settlement.SettlementRun", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="结算批次",
+        "settlement.SettlementRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispute_items",
+        verbose_name="结算批次",
         help_text="争议所涉的结算运行（申请机构须在该批次中有结算单）。",
     )
     statement_line = models.ForeignKey(
-        "settlement.RunInstitution", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="结算单",
+        "settlement.RunInstitution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispute_items",
+        verbose_name="结算单",
         help_text="对公示结算单提出的异议所涉的结算单（结算批次中申请机构的一行）。",
     )
     group = models.ForeignKey(
-        "catalogs.CatalogGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_items", verbose_name="病种/病组",
+        "catalogs.CatalogGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispute_items",
+        verbose_name="病种/病组",
         help_text="争议所涉的病种/病组（本统筹区已发布或已停用的目录版本）。",
     )
     reasons = models.JSONField("申请理由", default=list, blank=True)
     statement = models.TextField("申请陈述")
-    status = models.CharField("状态", max_length=20, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=20, choices=ItemStatus.choices, default=ItemStatus.DRAFT
+    )
     due_on = models.DateField("本环节办理时限", null=True, blank=True)
     screen_note = models.TextField("初审意见", blank=True)
     screened_by = _user("初审人")
     screened_at = models.DateTimeField("初审时间", null=True, blank=True)
     panel_rule = models.CharField("表决规则", max_length=12, choices=PanelRule.choices, blank=True)
     panel_seed = models.BigIntegerField("抽取随机种子", null=True, blank=True)
-    panel_pool = models.JSONField("抽取候选专家", default=list, blank=True, help_text="抽取时符合条件的专家ID，与种子一起可复现抽取。")
+    panel_pool = models.JSONField(
+        "抽取候选专家",
+        default=list,
+        blank=True,
+        help_text="抽取时符合条件的专家ID，与种子一起可复现抽取。",
+    )
     decision = models.CharField("处理决定", max_length=20, choices=Decision.choices, blank=True)
-    decision_value = models.DecimalField("调整后分值", max_digits=12, decimal_places=4, null=True, blank=True)
+    decision_value = models.DecimalField(
+        "调整后分值", max_digits=12, decimal_places=4, null=True, blank=True
+    )
     decision_reason = models.TextField("决定理由", blank=True)
     decided_by = _user("决定人")
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
@@ -143,23 +211,29 @@ class DisputeItem(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind=ItemKind.OBJECTION) | Q(case__isnull=False, period__isnull=False),
-                name="%(app_label)s_%(class)s_special_case_has_case", violation_error_message=ERR_SPECIAL_CASE_NEEDS_CASE,
+                name="%(app_label)s_%(class)s_special_case_has_case",
+                violation_error_message=ERR_SPECIAL_CASE_NEEDS_CASE,
             ),
             models.CheckConstraint(
                 condition=Q(kind=ItemKind.SPECIAL_CASE) | ~Q(subject=""),
-                name="%(app_label)s_%(class)s_objection_has_subject", violation_error_message=ERR_OBJECTION_NEEDS_SUBJECT,
+                name="%(app_label)s_%(class)s_objection_has_subject",
+                violation_error_message=ERR_OBJECTION_NEEDS_SUBJECT,
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=[ItemStatus.DECIDED, ItemStatus.APPLIED]) | ~Q(decision=""),
-                name="%(app_label)s_%(class)s_decided_has_decision", violation_error_message=ERR_DECIDED_NEEDS_DECISION,
+                name="%(app_label)s_%(class)s_decided_has_decision",
+                violation_error_message=ERR_DECIDED_NEEDS_DECISION,
             ),
             models.CheckConstraint(
                 condition=~Q(decision=Decision.ADJUSTED_SCORE) | Q(decision_value__isnull=False),
-                name="%(app_label)s_%(class)s_score_has_value", violation_error_message=ERR_SCORE_NEEDS_VALUE,
+                name="%(app_label)s_%(class)s_score_has_value",
+                violation_error_message=ERR_SCORE_NEEDS_VALUE,
             ),
             models.UniqueConstraint(
-                fields=["case"], condition=Q(kind=ItemKind.SPECIAL_CASE) & ~Q(status=ItemStatus.WITHDRAWN),
-                name="%(app_label)s_%(class)s_one_per_case", violation_error_message=ERR_ONE_PER_CASE,
+                fields=["case"],
+                condition=Q(kind=ItemKind.SPECIAL_CASE) & ~Q(status=ItemStatus.WITHDRAWN),
+                name="%(app_label)s_%(class)s_one_per_case",
+                violation_error_message=ERR_ONE_PER_CASE,
             ),
         ]
         indexes = [
@@ -179,7 +253,9 @@ class DisputeItem(models.Model):
     @property
     def is_overdue(self) -> bool:
         """Still being handled and past the stage's deadline (逾期)."""
-        return bool(self.due_on and self.status in ItemStatus.open() and self.due_on < timezone.localdate())
+        return bool(
+            self.due_on and self.status in ItemStatus.open() and self.due_on < timezone.localdate()
+        )
 
     @property
     def reason_labels(self) -> list[str]:
@@ -191,10 +267,18 @@ class DisputeItem(models.Model):
             errors["case"] = ERR_CASE_OF_OTHER_INSTITUTION
         if self.case_id and self.period_id and self.case.period_id != self.period_id:
             errors["period"] = ERR_CASE_PERIOD
-        elif self.period_id and self.institution_id and self.period.region_id != self.institution.region_id:
+        elif (
+            self.period_id
+            and self.institution_id
+            and self.period.region_id != self.institution.region_id
+        ):
             errors["period"] = ERR_PERIOD_REGION
         errors.update(self._link_errors())
-        unknown = [r for r in self.reasons if r not in Reason.values] if isinstance(self.reasons, list) else [str(self.reasons)]
+        unknown = (
+            [r for r in self.reasons if r not in Reason.values]
+            if isinstance(self.reasons, list)
+            else [str(self.reasons)]
+        )
         if unknown:
             errors["reasons"] = ERR_UNKNOWN_REASON.format(reason="、".join(map(str, unknown)))
         elif self.kind == ItemKind.SPECIAL_CASE and not self.reasons:
@@ -213,7 +297,10 @@ class DisputeItem(models.Model):
             errors["run"] = ERR_RUN_REGION
         elif self.run_id and not self._institution_in_run():
             errors["run"] = ERR_RUN_INSTITUTION
-        if self.statement_line_id and (self.statement_line.run_id != self.run_id or self.statement_line.institution_id != self.institution_id):
+        if self.statement_line_id and (
+            self.statement_line.run_id != self.run_id
+            or self.statement_line.institution_id != self.institution_id
+        ):
             errors["statement_line"] = ERR_STATEMENT_LINE
         if self.group_id and self.group.version.region_id != region_id:
             errors["group"] = ERR_GROUP_REGION
@@ -225,8 +312,12 @@ class DisputeItem(models.Model):
         institution = self.institution
         lead = self.run.lead_of(institution)
         booked = [institution.pk, lead] if lead else [institution.pk]
-        rows = self.run.institutions.filter(institution_id__in=booked).values_list("institution_id", "members")
-        return any(pk == institution.pk or institution.pk in (members or []) for pk, members in rows)
+        rows = self.run.institutions.filter(institution_id__in=booked).values_list(
+            "institution_id", "members"
+        )
+        return any(
+            pk == institution.pk or institution.pk in (members or []) for pk, members in rows
+        )
 
 
 class ItemChildQuerySet(TenantQuerySet):
@@ -241,7 +332,9 @@ class ItemChildQuerySet(TenantQuerySet):
 class Attachment(models.Model):
     """附件 — evidence of an item: PDF, JPEG or PNG, checked by its first bytes, with its SHA-256."""
 
-    item = models.ForeignKey(DisputeItem, on_delete=models.CASCADE, related_name="attachments", verbose_name="申请")
+    item = models.ForeignKey(
+        DisputeItem, on_delete=models.CASCADE, related_name="attachments", verbose_name="申请"
+    )
     file = models.FileField("文件", upload_to="disputes/%Y/%m/", max_length=300)
     original_name = models.CharField("原文件名", max_length=255)
     content_type = models.CharField("文件类型", max_length=50)
@@ -264,7 +357,9 @@ class Attachment(models.Model):
 class TimelineEntry(models.Model):
     """办理记录 — one step of an item's history as the hospital and the bureau see it."""
 
-    item = models.ForeignKey(DisputeItem, on_delete=models.CASCADE, related_name="timeline", verbose_name="申请")
+    item = models.ForeignKey(
+        DisputeItem, on_delete=models.CASCADE, related_name="timeline", verbose_name="申请"
+    )
     at = models.DateTimeField("时间", auto_now_add=True)
     actor = _user("办理人")
     from_status = models.CharField("原状态", max_length=20, choices=ItemStatus.choices, blank=True)
@@ -286,7 +381,9 @@ class TimelineEntry(models.Model):
 class Comment(models.Model):
     """意见交流 — a message on an item from the hospital, the bureau or a panel expert."""
 
-    item = models.ForeignKey(DisputeItem, on_delete=models.CASCADE, related_name="comments", verbose_name="申请")
+    item = models.ForeignKey(
+        DisputeItem, on_delete=models.CASCADE, related_name="comments", verbose_name="申请"
+    )
     author = _user("发表人")
     body = models.TextField("内容")
     created_at = models.DateTimeField("时间", auto_now_add=True)
@@ -305,8 +402,12 @@ class Comment(models.Model):
 class PanelAssignment(models.Model):
     """专家组成员 — an expert drawn for an item, and the expert's opinion and vote."""
 
-    item = models.ForeignKey(DisputeItem, on_delete=models.CASCADE, related_name="panel", verbose_name="申请")
-    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments", verbose_name="专家")
+    item = models.ForeignKey(
+        DisputeItem, on_delete=models.CASCADE, related_name="panel", verbose_name="申请"
+    )
+    expert = models.ForeignKey(
+        Expert, on_delete=models.PROTECT, related_name="assignments", verbose_name="专家"
+    )
     drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
     drawn_by = _user("抽取人")
     opinion = models.TextField("评审意见", blank=True)
@@ -320,7 +421,11 @@ class PanelAssignment(models.Model):
         verbose_name_plural = "专家组成员"
         ordering = ["item", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "expert"], name="%(app_label)s_%(class)s_one_seat", violation_error_message=ERR_ONE_SEAT),
+            models.UniqueConstraint(
+                fields=["item", "expert"],
+                name="%(app_label)s_%(class)s_one_seat",
+                violation_error_message=ERR_ONE_SEAT,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -330,8 +435,20 @@ class PanelAssignment(models.Model):
 class Notification(models.Model):
     """站内通知 — one message in a user's inbox."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人")
-    item = models.ForeignKey(DisputeItem, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name="申请")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="接收人",
+    )
+    item = models.ForeignKey(
+        DisputeItem,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="申请",
+    )
     message = models.CharField("内容", max_length=300)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
@@ -364,19 +481,36 @@ class MeetingQuerySet(TenantQuerySet):
     region_field = "region"
 
     def for_user(self, user) -> MeetingQuerySet:
-        if user is not None and user.is_authenticated and user.is_active and user.role == Role.HOSPITAL and user.institution_id:
-            return self.filter(pk__in=Participant.objects.filter(institution_id=user.institution_id).values("meeting_id"))
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.is_active
+            and user.role == Role.HOSPITAL
+            and user.institution_id
+        ):
+            return self.filter(
+                pk__in=Participant.objects.filter(institution_id=user.institution_id).values(
+                    "meeting_id"
+                )
+            )
         return super().for_user(user)
 
 
 class Meeting(models.Model):
     """协商会议 — a collective negotiation with representative institutions of all levels and types (domain spec §15)."""
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="negotiation_meetings", verbose_name="统筹区")
+    region = models.ForeignKey(
+        "catalogs.Region",
+        on_delete=models.PROTECT,
+        related_name="negotiation_meetings",
+        verbose_name="统筹区",
+    )
     year = models.PositiveSmallIntegerField("年度")
     title = models.CharField("会议名称", max_length=200)
     held_on = models.DateField("会议日期")
-    status = models.CharField("状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    status = models.CharField(
+        "状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
     minutes = models.TextField("会议纪要", blank=True)
     created_by = _user("登记人")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
@@ -389,8 +523,11 @@ class Meeting(models.Model):
         verbose_name_plural = "协商会议"
         ordering = ["-held_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="%(app_label)s_%(class)s_year_range",
-                                   violation_error_message=ERR_YEAR),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="%(app_label)s_%(class)s_year_range",
+                violation_error_message=ERR_YEAR,
+            ),
         ]
         indexes = [models.Index(fields=["region", "year"], name="disputes_meeting_region_year")]
 
@@ -401,11 +538,24 @@ class Meeting(models.Model):
 class Participant(models.Model):
     """参会人员 — a representative of an institution, or of the bureau, an expert or an observer."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants", verbose_name="会议")
-    institution = models.ForeignKey("catalogs.Institution", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="negotiation_seats", verbose_name="代表机构")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="participants", verbose_name="会议"
+    )
+    institution = models.ForeignKey(
+        "catalogs.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="negotiation_seats",
+        verbose_name="代表机构",
+    )
     name = models.CharField("姓名", max_length=50)
-    role = models.CharField("参会身份", max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.REPRESENTATIVE)
+    role = models.CharField(
+        "参会身份",
+        max_length=20,
+        choices=ParticipantRole.choices,
+        default=ParticipantRole.REPRESENTATIVE,
+    )
 
     class Meta:
         verbose_name = "参会人员"
@@ -414,7 +564,8 @@ class Participant(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(role=ParticipantRole.REPRESENTATIVE) | Q(institution__isnull=False),
-                name="%(app_label)s_%(class)s_representative_has_institution", violation_error_message=ERR_REPRESENTATIVE_NEEDS_INSTITUTION,
+                name="%(app_label)s_%(class)s_representative_has_institution",
+                violation_error_message=ERR_REPRESENTATIVE_NEEDS_INSTITUTION,
             ),
         ]
 
@@ -422,25 +573,41 @@ class Participant(models.Model):
         return f"{self.name}（{self.institution.name if self.institution_id else self.get_role_display()}）"
 
     def clean(self) -> None:
-        if self.institution_id and self.meeting_id and self.institution.region_id != self.meeting.region_id:
+        if (
+            self.institution_id
+            and self.meeting_id
+            and self.institution.region_id != self.meeting.region_id
+        ):
             raise ValidationError({"institution": ERR_INSTITUTION_REGION})
 
 
 class AgendaItem(models.Model):
     """协商议题 — a proposal, the positions taken on it, the agreed outcome and what that outcome produced."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda", verbose_name="会议")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda", verbose_name="会议"
+    )
     order = models.PositiveSmallIntegerField("序号", default=1)
     topic = models.CharField("议题类别", max_length=20, choices=AgendaTopic.choices)
     proposal = models.TextField("方案内容")
-    status = models.CharField("结论", max_length=12, choices=AgendaStatus.choices, default=AgendaStatus.OPEN)
+    status = models.CharField(
+        "结论", max_length=12, choices=AgendaStatus.choices, default=AgendaStatus.OPEN
+    )
     outcome = models.TextField("协商结果", blank=True)
     parameter_set = models.ForeignKey(
-        "settlement.ParameterSet", null=True, blank=True, on_delete=models.PROTECT, related_name="negotiation_outcomes",
+        "settlement.ParameterSet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="negotiation_outcomes",
         verbose_name="形成的结算参数版本",
     )
     catalog_version = models.ForeignKey(
-        "catalogs.CatalogVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="negotiation_outcomes",
+        "catalogs.CatalogVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="negotiation_outcomes",
         verbose_name="形成的目录版本",
     )
 
@@ -451,11 +618,14 @@ class AgendaItem(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=AgendaStatus.AGREED) | ~Q(outcome=""),
-                name="%(app_label)s_%(class)s_agreed_has_outcome", violation_error_message=ERR_AGREED_NEEDS_OUTCOME,
+                name="%(app_label)s_%(class)s_agreed_has_outcome",
+                violation_error_message=ERR_AGREED_NEEDS_OUTCOME,
             ),
             models.CheckConstraint(
-                condition=Q(status=AgendaStatus.AGREED) | Q(parameter_set__isnull=True, catalog_version__isnull=True),
-                name="%(app_label)s_%(class)s_link_needs_agreement", violation_error_message=ERR_LINK_NEEDS_AGREEMENT,
+                condition=Q(status=AgendaStatus.AGREED)
+                | Q(parameter_set__isnull=True, catalog_version__isnull=True),
+                name="%(app_label)s_%(class)s_link_needs_agreement",
+                violation_error_message=ERR_LINK_NEEDS_AGREEMENT,
             ),
         ]
 
@@ -464,8 +634,14 @@ class AgendaItem(models.Model):
 
     def clean(self) -> None:
         region_id = self.meeting.region_id if self.meeting_id else None
-        linked = [obj for obj in (self.parameter_set if self.parameter_set_id else None,
-                                  self.catalog_version if self.catalog_version_id else None) if obj is not None]
+        linked = [
+            obj
+            for obj in (
+                self.parameter_set if self.parameter_set_id else None,
+                self.catalog_version if self.catalog_version_id else None,
+            )
+            if obj is not None
+        ]
         if any(obj.region_id != region_id for obj in linked):
             raise ValidationError(ERR_LINK_REGION)
 
@@ -473,8 +649,12 @@ class AgendaItem(models.Model):
 class Position(models.Model):
     """代表意见 — one participant's stance on one agenda item, with what they said."""
 
-    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="positions", verbose_name="议题")
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="positions", verbose_name="代表")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="positions", verbose_name="议题"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="positions", verbose_name="代表"
+    )
     stance = models.CharField("意见", max_length=10, choices=Stance.choices)
     statement = models.TextField("发言要点", blank=True)
 
@@ -483,13 +663,20 @@ class Position(models.Model):
         verbose_name_plural = "代表意见"
         ordering = ["agenda_item", "participant"]
         constraints = [
-            models.UniqueConstraint(fields=["agenda_item", "participant"], name="%(app_label)s_%(class)s_one_per_participant",
-                                    violation_error_message=ERR_ONE_POSITION),
+            models.UniqueConstraint(
+                fields=["agenda_item", "participant"],
+                name="%(app_label)s_%(class)s_one_per_participant",
+                violation_error_message=ERR_ONE_POSITION,
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.participant.name}：{self.get_stance_display()}"
 
     def clean(self) -> None:
-        if self.agenda_item_id and self.participant_id and self.participant.meeting_id != self.agenda_item.meeting_id:
+        if (
+            self.agenda_item_id
+            and self.participant_id
+            and self.participant.meeting_id != self.agenda_item.meeting_id
+        ):
             raise ValidationError({"participant": ERR_POSITION_MEETING})

@@ -52,4 +52,8 @@ def actor_names(viewer, item: DisputeItem | None = None) -> ActorNames:
     if item is None:
         return ActorNames(by_name=_sees_names(viewer))
     seats = item.panel.order_by("id").values_list("expert__user_id", flat=True)
-    return ActorNames(_sees_names(viewer), item.institution_id, {user_id: n for n, user_id in enumerate(seats, start=1)})
+    return ActorNames(
+        _sees_names(viewer),
+        item.institution_id,
+        {user_id: n for n, user_id in enumerate(seats, start=1)},
+    )

@@ -30,9 +30,21 @@ urlpatterns = [
     path("meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/minutes.xlsx", meetings.meeting_minutes, name="meeting_minutes"),
     path("meetings/<int:pk>/participants/", meetings.participant_add, name="participant_add"),
-    path("meetings/<int:pk>/participants/<int:participant_pk>/remove/", meetings.participant_remove, name="participant_remove"),
+    path(
+        "meetings/<int:pk>/participants/<int:participant_pk>/remove/",
+        meetings.participant_remove,
+        name="participant_remove",
+    ),
     path("meetings/<int:pk>/agenda/", meetings.agenda_add, name="agenda_add"),
-    path("meetings/<int:pk>/agenda/<int:item_pk>/position/", meetings.position_record, name="position_record"),
-    path("meetings/<int:pk>/agenda/<int:item_pk>/conclude/", meetings.agenda_conclude, name="agenda_conclude"),
+    path(
+        "meetings/<int:pk>/agenda/<int:item_pk>/position/",
+        meetings.position_record,
+        name="position_record",
+    ),
+    path(
+        "meetings/<int:pk>/agenda/<int:item_pk>/conclude/",
+        meetings.agenda_conclude,
+        name="agenda_conclude",
+    ),
     path("meetings/<int:pk>/agenda/<int:item_pk>/link/", meetings.agenda_link, name="agenda_link"),
 ]

@@ -20,8 +20,16 @@ from disputes import domain, presenters, selectors, services
 from disputes.batch import BatchFileError, batch_read, batch_template
 from disputes.choices import ItemKind, ItemStatus, Reason
 from disputes.forms import (
-    AttachmentForm, BatchForm, CommentForm, DashboardFilterForm, DecideForm, ItemCreateForm, PanelDrawForm, ReasonForm,
-    ScreenForm, VoteForm,
+    AttachmentForm,
+    BatchForm,
+    CommentForm,
+    DashboardFilterForm,
+    DecideForm,
+    ItemCreateForm,
+    PanelDrawForm,
+    ReasonForm,
+    ScreenForm,
+    VoteForm,
 )
 from disputes.letter import decision_workbook
 from disputes.models import DisputeItem
@@ -46,12 +54,17 @@ def _form_errors(form, error: ValidationError) -> None:
     """A service's refusal on the form: under the field it names when the form has one, above the form otherwise."""
     fields = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
     for field, errors in fields.items():
-        form.add_error(field if field in form.fields else None, [message for e in errors for message in e.messages])
+        form.add_error(
+            field if field in form.fields else None,
+            [message for e in errors for message in e.messages],
+        )
 
 
 def _period(request: HttpRequest, periods):
     chosen = request.GET.get("period", "")
-    return next((p for p in periods if str(p.pk) == chosen), None) or (periods[0] if periods else None)
+    return next((p for p in periods if str(p.pk) == chosen), None) or (
+        periods[0] if periods else None
+    )
 
 
 @login_required
@@ -66,14 +79,29 @@ def item_list(request: HttpRequest) -> HttpResponse:
         periods = list(selectors.period_list_for_region(user.institution.region_id))
         period = _period(request, periods)
         items = selectors.item_list_for_user(user, kind=kind)
-        context.update(periods=periods, period=period, suggestions=selectors.review_suggestions(user),
-                       quota=selectors.quota_status(institution_id=user.institution_id, period=period) if period else None)
+        context.update(
+            periods=periods,
+            period=period,
+            suggestions=selectors.review_suggestions(user),
+            quota=selectors.quota_status(institution_id=user.institution_id, period=period)
+            if period
+            else None,
+        )
     else:
         status = request.GET.get("status", ItemStatus.SUBMITTED)
-        status = status if status in ItemStatus.values or status == "overdue" else ItemStatus.SUBMITTED
-        items = selectors.item_list_for_user(user, kind=kind, status="" if status == "overdue" else status, overdue=status == "overdue")
+        status = (
+            status if status in ItemStatus.values or status == "overdue" else ItemStatus.SUBMITTED
+        )
+        items = selectors.item_list_for_user(
+            user,
+            kind=kind,
+            status="" if status == "overdue" else status,
+            overdue=status == "overdue",
+        )
         context.update(status=status, statuses=ItemStatus.choices, queues=selectors.queue_counts())
-    context["page"] = Paginator(selectors.with_last_step(items), 50).get_page(request.GET.get("page"))
+    context["page"] = Paginator(selectors.with_last_step(items), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "disputes/item_list.html", context)
 
 
@@ -102,7 +130,9 @@ def item_batch(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             errors = error.messages
         else:
-            messages.success(request, f"已批量保存 {len(items)} 份特病单议申请草稿，请逐份核对后提交。")
+            messages.success(
+                request, f"已批量保存 {len(items)} 份特病单议申请草稿，请逐份核对后提交。"
+            )
             return redirect("disputes:item_list")
     return render(request, "disputes/item_batch.html", {"form": form, "errors": errors})
 
@@ -113,15 +143,32 @@ def item_create(request: HttpRequest) -> HttpResponse:
     if not user.is_hospital:
         raise PermissionDenied(ERR_HOSPITAL_ONLY)
     periods = selectors.period_list_for_region(user.institution.region_id)
-    form = ItemCreateForm(request.POST or None, request.FILES or None, periods=periods, runs=selectors.run_list_for_filing(user),
-                          versions=selectors.catalog_version_list_for_filing(user), initial=_suggested(request, periods))
+    form = ItemCreateForm(
+        request.POST or None,
+        request.FILES or None,
+        periods=periods,
+        runs=selectors.run_list_for_filing(user),
+        versions=selectors.catalog_version_list_for_filing(user),
+        initial=_suggested(request, periods),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             item = services.item_create(
-                actor=user, kind=data["kind"], statement=data["statement"], reasons=data["reasons"], setl_id=data["setl_id"],
-                subject=data["subject"], subject_ref=data["subject_ref"], period=data["period"], run=data["run"],
-                group=services.group_for_filing(user, version_id=getattr(data["catalog_version"], "pk", None), code=data["group_code"]),
+                actor=user,
+                kind=data["kind"],
+                statement=data["statement"],
+                reasons=data["reasons"],
+                setl_id=data["setl_id"],
+                subject=data["subject"],
+                subject_ref=data["subject_ref"],
+                period=data["period"],
+                run=data["run"],
+                group=services.group_for_filing(
+                    user,
+                    version_id=getattr(data["catalog_version"], "pk", None),
+                    code=data["group_code"],
+                ),
             )
             if data["attachment"]:
                 services.attachment_add(actor=user, item=item, upload=data["attachment"])
@@ -139,23 +186,37 @@ def _suggested(request: HttpRequest, periods) -> dict:
         return {}
     period = next((p for p in periods if str(p.pk) == request.GET.get("period")), None)
     reasons = [r for r in request.GET.getlist("reasons") if r in Reason.values]
-    return {"kind": ItemKind.SPECIAL_CASE, "setl_id": request.GET["setl_id"][:64], "period": period, "reasons": reasons}
+    return {
+        "kind": ItemKind.SPECIAL_CASE,
+        "setl_id": request.GET["setl_id"][:64],
+        "period": period,
+        "reasons": reasons,
+    }
 
 
 def _forms_for(user, item: DisputeItem) -> dict:
     side = domain.HOSPITAL if user.is_hospital else domain.BUREAU if user.is_bureau else ""
     actions = domain.actions_allowed(status=item.status, actor=side) if side else []
     seat = selectors.assignment_for(user, item) if user.is_expert else None
-    can_draw = user.is_bureau and item.status == ItemStatus.EXPERT_REVIEW and not item.panel.exists()
+    can_draw = (
+        user.is_bureau and item.status == ItemStatus.EXPERT_REVIEW and not item.panel.exists()
+    )
     return {
-        "actions": actions, "seat": seat, "reason_form": ReasonForm(),
+        "actions": actions,
+        "seat": seat,
+        "reason_form": ReasonForm(),
         "screen_form": ScreenForm() if "screen_pass" in actions else None,
         "decide_form": DecideForm() if "decide" in actions else None,
         "draw_form": PanelDrawForm() if can_draw else None,
-        "vote_form": VoteForm(initial={"vote": seat.vote, "opinion": seat.opinion}) if seat and item.status == ItemStatus.EXPERT_REVIEW else None,
+        "vote_form": VoteForm(initial={"vote": seat.vote, "opinion": seat.opinion})
+        if seat and item.status == ItemStatus.EXPERT_REVIEW
+        else None,
         "comment_form": CommentForm(),
-        "attachment_form": AttachmentForm() if item.status in ItemStatus.open() and (user.is_hospital or user.is_bureau) else None,
-        "can_letter": item.status in (ItemStatus.DECIDED, ItemStatus.APPLIED) and not user.is_expert,
+        "attachment_form": AttachmentForm()
+        if item.status in ItemStatus.open() and (user.is_hospital or user.is_bureau)
+        else None,
+        "can_letter": item.status in (ItemStatus.DECIDED, ItemStatus.APPLIED)
+        and not user.is_expert,
     }
 
 
@@ -166,10 +227,19 @@ def _link_urls(user, item: DisputeItem) -> dict:
     run_url = ""
     if item.run_id and not user.is_expert:
         if selectors.run_statement_for_user(user, item) is not None:
-            run_url = reverse("settlement:statement_detail", args=[item.run_id, item.institution.code])
+            run_url = reverse(
+                "settlement:statement_detail", args=[item.run_id, item.institution.code]
+            )
         else:
-            run_url = reverse("settlement:member_statement" if user.is_hospital else "settlement:run_detail", args=[item.run_id])
-    group_url = reverse("catalogs:group_detail", args=[item.group_id]) if selectors.group_visible_to(user, item) else ""
+            run_url = reverse(
+                "settlement:member_statement" if user.is_hospital else "settlement:run_detail",
+                args=[item.run_id],
+            )
+    group_url = (
+        reverse("catalogs:group_detail", args=[item.group_id])
+        if selectors.group_visible_to(user, item)
+        else ""
+    )
     return {"run_url": run_url, "group_url": group_url}
 
 
@@ -178,12 +248,16 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     item = selectors.item_get_for_user(user, pk)
     context = {
-        "item": item, "timeline": selectors.timeline_for_user(user, item), "comments": selectors.comment_list_for_user(user, item),
-        "attachments": selectors.attachment_list_for_user(user, item), "votes": selectors.vote_summary(item),
+        "item": item,
+        "timeline": selectors.timeline_for_user(user, item),
+        "comments": selectors.comment_list_for_user(user, item),
+        "attachments": selectors.attachment_list_for_user(user, item),
+        "votes": selectors.vote_summary(item),
         # Individual experts and their votes are for the bureau; the hospital sees the tally.
         "panel": selectors.panel_for_user(user, item) if user.is_bureau else None,
         "names": presenters.actor_names(user, item),
-        **_link_urls(user, item), **_forms_for(user, item),
+        **_link_urls(user, item),
+        **_forms_for(user, item),
     }
     return render(request, "disputes/item_detail.html", context)
 
@@ -212,21 +286,53 @@ def _post_action(form_class: type | None, call: Callable, success: str) -> Calla
     return view
 
 
-item_submit = _post_action(ReasonForm, lambda u, i, d: services.item_submit(actor=u, item=i, note=d["note"]), "已提交，等待经办机构受理。")
-item_withdraw = _post_action(ReasonForm, lambda u, i, d: services.item_withdraw(actor=u, item=i, reason=d["note"]), "已撤回申请。")
-item_accept = _post_action(None, lambda u, i, d: services.item_accept(actor=u, item=i), "已受理，进入初审。")
-item_screen = _post_action(ScreenForm, lambda u, i, d: services.item_screen(actor=u, item=i, **d), "已保存初审结论。")
-panel_draw = _post_action(PanelDrawForm, lambda u, i, d: services.panel_draw(actor=u, item=i, **d), "已抽取评审专家并通知。")
-expert_vote = _post_action(VoteForm, lambda u, i, d: services.expert_vote(actor=u, item=i, **d), "已提交表决。")
-item_decide = _post_action(DecideForm, lambda u, i, d: services.item_decide(actor=u, item=i, **d), "已作出处理决定并通知申请机构。")
-comment_add = _post_action(CommentForm, lambda u, i, d: services.comment_add(actor=u, item=i, body=d["body"]), "已发表意见。")
-attachment_add = _post_action(AttachmentForm, lambda u, i, d: services.attachment_add(actor=u, item=i, upload=d["file"]), "已上传附件。")
+item_submit = _post_action(
+    ReasonForm,
+    lambda u, i, d: services.item_submit(actor=u, item=i, note=d["note"]),
+    "已提交，等待经办机构受理。",
+)
+item_withdraw = _post_action(
+    ReasonForm,
+    lambda u, i, d: services.item_withdraw(actor=u, item=i, reason=d["note"]),
+    "已撤回申请。",
+)
+item_accept = _post_action(
+    None, lambda u, i, d: services.item_accept(actor=u, item=i), "已受理，进入初审。"
+)
+item_screen = _post_action(
+    ScreenForm, lambda u, i, d: services.item_screen(actor=u, item=i, **d), "已保存初审结论。"
+)
+panel_draw = _post_action(
+    PanelDrawForm,
+    lambda u, i, d: services.panel_draw(actor=u, item=i, **d),
+    "已抽取评审专家并通知。",
+)
+expert_vote = _post_action(
+    VoteForm, lambda u, i, d: services.expert_vote(actor=u, item=i, **d), "已提交表决。"
+)
+item_decide = _post_action(
+    DecideForm,
+    lambda u, i, d: services.item_decide(actor=u, item=i, **d),
+    "已作出处理决定并通知申请机构。",
+)
+comment_add = _post_action(
+    CommentForm,
+    lambda u, i, d: services.comment_add(actor=u, item=i, body=d["body"]),
+    "已发表意见。",
+)
+attachment_add = _post_action(
+    AttachmentForm,
+    lambda u, i, d: services.attachment_add(actor=u, item=i, upload=d["file"]),
+    "已上传附件。",
+)
 
 
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = selectors.attachment_get_for_user(request.user, pk)
-    return download_response(attachment.file.open("rb"), attachment.original_name, content_type=attachment.content_type)
+    return download_response(
+        attachment.file.open("rb"), attachment.original_name, content_type=attachment.content_type
+    )
 
 
 @login_required
@@ -237,16 +343,22 @@ def item_letter(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.item_get_for_user(request.user, pk)
     if item.status not in (ItemStatus.DECIDED, ItemStatus.APPLIED):
         raise Http404("该申请尚未作出决定。")
-    letter = decision_workbook(item, votes=selectors.vote_summary(item), names=presenters.actor_names(request.user, item))
+    letter = decision_workbook(
+        item, votes=selectors.vote_summary(item), names=presenters.actor_names(request.user, item)
+    )
     return download_response(letter, f"decision-{item.number}.xlsx")
 
 
 @bureau_view(VIEW, message=ERR_DASHBOARD_ROLE)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """特病单议与争议办理统计: per kind and stage, how many passed through it, how long they took, how many are in it now."""
-    form = DashboardFilterForm(request.GET or None, periods=selectors.period_list_for_user(request.user))
+    form = DashboardFilterForm(
+        request.GET or None, periods=selectors.period_list_for_user(request.user)
+    )
     filters = form.cleaned_data if form.is_valid() else {}
-    blocks = selectors.handling_dashboard(request.user, year=filters.get("year"), period=filters.get("period"))
+    blocks = selectors.handling_dashboard(
+        request.user, year=filters.get("year"), period=filters.get("period")
+    )
     return render(request, "disputes/dashboard.html", {"form": form, "blocks": blocks})
 
 
@@ -255,7 +367,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
     """我的评审任务."""
     if not request.user.is_expert:
         raise PermissionDenied(ERR_EXPERT_ONLY)
-    page = Paginator(selectors.assignment_list_for_expert(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.assignment_list_for_expert(request.user), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "disputes/review_list.html", {"page": page})
 
 
@@ -266,5 +380,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         pk = request.POST.get("pk", "")
         services.notification_mark_read(user=request.user, pk=int(pk) if pk.isdigit() else None)
         return redirect("disputes:inbox")
-    page = Paginator(selectors.notification_list(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.notification_list(request.user), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "disputes/inbox.html", {"page": page})

@@ -7,7 +7,16 @@ from jobs.models import Job
 class JobAdmin(admin.ModelAdmin):
     """Jobs change state only through jobs.services; the admin shows them."""
 
-    list_display = ["id", "kind", "status", "progress", "attempts", "created_by", "created_at", "finished_at"]
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "progress",
+        "attempts",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["idempotency_key"]
 

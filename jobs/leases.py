@@ -80,7 +80,9 @@ class LeaseKeeper:
             self._wake.clear()
             try:
                 self._tick()
-            except Exception:  # a missed beat is retried at the next one; the lease outlasts two of them
+            except (
+                Exception
+            ):  # a missed beat is retried at the next one; the lease outlasts two of them
                 logger.warning("job leases: renewal or sweep failed", exc_info=True)
             finally:
                 connections.close_all()  # this thread's connections only: none stays open between beats
@@ -100,7 +102,9 @@ def lease_renew(job_ids: list[int]) -> int:
     from jobs.models import Job
 
     alias = PROGRESS_DATABASE if PROGRESS_DATABASE in settings.DATABASES else "default"
-    jobs = Job.objects.using(alias).filter(pk__in=job_ids, status__in=JobStatus.active(), lease_owner=lease_owner())
+    jobs = Job.objects.using(alias).filter(
+        pk__in=job_ids, status__in=JobStatus.active(), lease_owner=lease_owner()
+    )
     return jobs.update(lease_expires_at=lease_expiry())
 
 

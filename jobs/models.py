@@ -25,7 +25,9 @@ class JobQuerySet(TenantQuerySet):
         if ids is None:
             return self
         region_id = Cast(KeyTextTransform("region_id", "params"), models.IntegerField())
-        return self.alias(param_region=region_id).filter(Q(param_region__isnull=True) | Q(param_region__in=ids))
+        return self.alias(param_region=region_id).filter(
+            Q(param_region__isnull=True) | Q(param_region__in=ids)
+        )
 
     def for_expert(self, user):
         """An expert sees the jobs they started (bureau users see all, hospital users their institution's)."""
@@ -38,7 +40,9 @@ class Job(models.Model):
     kind = models.CharField("任务类型", max_length=60, db_index=True)
     idempotency_key = models.CharField("幂等键", max_length=200)
     params = models.JSONField("参数", default=dict, blank=True)
-    status = models.CharField("状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
     progress = models.PositiveSmallIntegerField("进度(%)", default=0)
     progress_message = models.CharField("进度说明", max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
@@ -47,15 +51,30 @@ class Job(models.Model):
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     error = models.TextField("错误信息", blank=True)
     lease_expires_at = models.DateTimeField(
-        "租约到期时间", null=True, blank=True, help_text="执行该任务的进程定期续约；过期未续即视为进程已中断（jobs/leases.py）"
+        "租约到期时间",
+        null=True,
+        blank=True,
+        help_text="执行该任务的进程定期续约；过期未续即视为进程已中断（jobs/leases.py）",
     )
-    lease_owner = models.CharField("执行进程", max_length=100, blank=True, default="", db_default="")  # raw INSERTs need no value
+    lease_owner = models.CharField(
+        "执行进程", max_length=100, blank=True, default="", db_default=""
+    )  # raw INSERTs need no value
     summary = models.JSONField("结果摘要", default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs", verbose_name="发起人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="jobs",
+        verbose_name="发起人",
     )
     institution = models.ForeignKey(
-        "catalogs.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="jobs", verbose_name="所属机构"
+        "catalogs.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="jobs",
+        verbose_name="所属机构",
     )
 
     objects = JobQuerySet.as_manager()

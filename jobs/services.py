@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from jobs.choices import JobStatus
-from jobs.models import ERR_DUPLICATE_ACTIVE, Job
 from jobs.leases import PROGRESS_DATABASE, keeper, lease_expiry, lease_owner
+from jobs.models import ERR_DUPLICATE_ACTIVE, Job
 from jobs.registry import Progress, get_kind, kind_on_fail
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,13 @@ class JobRefused(Exception):
 
 
 def job_start(
-    *, actor, kind: str, key: str, params: dict | None = None, institution=None, dispatch: bool = True
+    *,
+    actor,
+    kind: str,
+    key: str,
+    params: dict | None = None,
+    institution=None,
+    dispatch: bool = True,
 ) -> Job:
     """Record a job and dispatch it after commit. Refused while a job with the same key is active.
 
@@ -64,7 +70,12 @@ def job_start(
                 institution=institution,
                 **(_lease() if in_pool else {}),
             )
-            audit_record(actor=actor, action="job_start", instance=job, after={"kind": kind, "key": key, "params": params or {}})
+            audit_record(
+                actor=actor,
+                action="job_start",
+                instance=job,
+                after={"kind": kind, "key": key, "params": params or {}},
+            )
             if dispatch:
                 transaction.on_commit(lambda: _dispatch(job.pk))
     except IntegrityError:
@@ -101,7 +112,12 @@ def _enqueue(job_id: int) -> None:
         job_run_task.delay(job_id)
     except Exception as exc:  # any publishing error: broker down, refused, timed out
         logger.exception("job %s could not be enqueued", job_id)
-        _finish(Job.objects.get(pk=job_id), status=JobStatus.FAILED, error=f"{ERR_ENQUEUE_FAILED}\n\n{exc!r}", summary={})
+        _finish(
+            Job.objects.get(pk=job_id),
+            status=JobStatus.FAILED,
+            error=f"{ERR_ENQUEUE_FAILED}\n\n{exc!r}",
+            summary={},
+        )
 
 
 def _run_in_thread(job_id: int) -> None:
@@ -126,7 +142,17 @@ def _claim(job_id: int) -> Job | None:
         job.progress = 0
         job.error = ""
         job.lease_expires_at, job.lease_owner = lease_expiry(), lease_owner()
-        job.save(update_fields=["status", "attempts", "started_at", "progress", "error", "lease_expires_at", "lease_owner"])
+        job.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "started_at",
+                "progress",
+                "error",
+                "lease_expires_at",
+                "lease_owner",
+            ]
+        )
         return job
 
 
@@ -136,12 +162,21 @@ def job_progress(job_id: int, percent: int, message: str = "", *, live: bool = F
     transaction commits; where that connection is not configured (SQLite) or cannot write the row, it
     goes through the job's own connection."""
     values = {"progress": max(0, min(100, int(percent))), "progress_message": message[:200]}
-    if live and PROGRESS_DATABASE in settings.DATABASES and transaction.get_connection().in_atomic_block:
+    if (
+        live
+        and PROGRESS_DATABASE in settings.DATABASES
+        and transaction.get_connection().in_atomic_block
+    ):
         try:
             if Job.objects.using(PROGRESS_DATABASE).filter(pk=job_id).update(**values):
                 return
         except Exception:  # progress is best effort: never fail the job over it
-            logger.warning("job %s: progress through %s failed; using the job's connection", job_id, PROGRESS_DATABASE, exc_info=True)
+            logger.warning(
+                "job %s: progress through %s failed; using the job's connection",
+                job_id,
+                PROGRESS_DATABASE,
+                exc_info=True,
+            )
     Job.objects.filter(pk=job_id).update(**values)
 
 
@@ -171,7 +206,12 @@ def _run_claimed(job: Job, on_progress: Progress | None) -> Job:
         summary = handler(job, progress)
     except Exception as exc:  # the job records any failure; the worker stays up
         logger.exception("job %s failed", job.pk)
-        _finish(job, status=JobStatus.FAILED, error=f"{exc}\n\n{traceback.format_exc(limit=5)}", summary={})
+        _finish(
+            job,
+            status=JobStatus.FAILED,
+            error=f"{exc}\n\n{traceback.format_exc(limit=5)}",
+            summary={},
+        )
         return job
     _finish(job, status=JobStatus.SUCCEEDED, error="", summary=summary or {})
     return job
@@ -188,7 +228,16 @@ def _finish(job: Job, *, status: str, error: str, summary: dict) -> None:
         job.lease_expires_at = None
         if status == JobStatus.SUCCEEDED:
             job.progress = 100
-        job.save(update_fields=["status", "error", "summary", "finished_at", "progress", "lease_expires_at"])
+        job.save(
+            update_fields=[
+                "status",
+                "error",
+                "summary",
+                "finished_at",
+                "progress",
+                "lease_expires_at",
+            ]
+        )
         if status == JobStatus.FAILED:
             _on_fail(job, job.error_headline)
         audit_record(
@@ -207,14 +256,20 @@ def _on_fail(job: Job, reason: str) -> None:
 
 def _lapsed(now) -> Q:
     """Active with a lease past its time; a running job without a lease predates leases and has no holder."""
-    expired = Q(lease_expires_at__lt=now) | Q(status=JobStatus.RUNNING, lease_expires_at__isnull=True)
+    expired = Q(lease_expires_at__lt=now) | Q(
+        status=JobStatus.RUNNING, lease_expires_at__isnull=True
+    )
     return Q(status__in=JobStatus.active()) & expired
 
 
 def job_sweep() -> list[int]:
     """Fail every job whose lease has lapsed, with the records it stands for; returns their ids."""
     now = timezone.now()
-    return [job_id for job_id in Job.objects.filter(_lapsed(now)).values_list("pk", flat=True) if _lapse(job_id, now)]
+    return [
+        job_id
+        for job_id in Job.objects.filter(_lapsed(now)).values_list("pk", flat=True)
+        if _lapse(job_id, now)
+    ]
 
 
 def _lapse(job_id: int, now) -> bool:
@@ -223,24 +278,46 @@ def _lapse(job_id: int, now) -> bool:
     ``on_fail`` refuses to wait, with NOWAIT) leaves the job as it is, for a later sweep."""
     try:
         with transaction.atomic():
-            job = Job.objects.select_for_update(skip_locked=True).filter(_lapsed(now), pk=job_id).first()
+            job = (
+                Job.objects.select_for_update(skip_locked=True)
+                .filter(_lapsed(now), pk=job_id)
+                .first()
+            )
             if job is None:
                 return False
-            before = {"status": job.status, "lease_expires_at": job.lease_expires_at, "lease_owner": job.lease_owner}
+            before = {
+                "status": job.status,
+                "lease_expires_at": job.lease_expires_at,
+                "lease_owner": job.lease_owner,
+            }
             job.error = _lapse_reason(job)
             job.status, job.finished_at, job.lease_expires_at = JobStatus.FAILED, now, None
             job.save(update_fields=["status", "finished_at", "lease_expires_at", "error"])
             _on_fail(job, job.error)
-            audit_record(actor=ACTOR_SWEEP, action="job_lapse", instance=job, before=before,
-                         after={"status": job.status, "error": job.error}, message=job.error)  # fmt: skip
+            audit_record(
+                actor=ACTOR_SWEEP,
+                action="job_lapse",
+                instance=job,
+                before=before,
+                after={"status": job.status, "error": job.error},
+                message=job.error,
+            )
     except DatabaseError:
-        logger.warning("job %s: lease lapsed but its records are still locked; left for the next sweep", job_id, exc_info=True)
+        logger.warning(
+            "job %s: lease lapsed but its records are still locked; left for the next sweep",
+            job_id,
+            exc_info=True,
+        )
         return False
     return True
 
 
 def _lapse_reason(job: Job) -> str:
-    expired = timezone.localtime(job.lease_expires_at).strftime("%Y-%m-%d %H:%M:%S") if job.lease_expires_at else "—"
+    expired = (
+        timezone.localtime(job.lease_expires_at).strftime("%Y-%m-%d %H:%M:%S")
+        if job.lease_expires_at
+        else "—"
+    )
     return ERR_LEASE_LAPSED.format(owner=job.lease_owner or "未知", expired=expired)
 
 
@@ -250,6 +327,8 @@ def job_sweep_start(*, periodically: bool) -> list[int]:
         keeper.sweep_periodically(job_sweep)
     try:
         return job_sweep()
-    except DatabaseError:  # the database is not there yet (a fresh install before migrate): the next sweep will do
+    except (
+        DatabaseError
+    ):  # the database is not there yet (a fresh install before migrate): the next sweep will do
         logger.warning("job sweep at start-up failed", exc_info=True)
         return []

@@ -12,7 +12,9 @@ from jobs import selectors
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.job_list_for_user(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.job_list_for_user(request.user), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "jobs/job_list.html", {"page": page})
 
 

@@ -15,8 +15,12 @@ class NoticeForm(StyledForm):
     title = forms.CharField(label="标题", max_length=200)
     body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 6}))
     to_all = forms.BooleanField(label="发送给统筹区全部机构", required=False, initial=True)
-    institutions = forms.ModelMultipleChoiceField(label="指定机构", required=False, queryset=Institution.objects.order_by("code"),
-                                                  widget=forms.SelectMultiple(attrs={"size": 8}))  # fmt: skip
+    institutions = forms.ModelMultipleChoiceField(
+        label="指定机构",
+        required=False,
+        queryset=Institution.objects.order_by("code"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
     publish = forms.BooleanField(label="立即发布", required=False, initial=True)
 
     def __init__(self, *args, **kwargs) -> None:

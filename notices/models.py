@@ -37,14 +37,24 @@ class NoticeQuerySet(models.QuerySet):
 class Notice(models.Model):
     """通知公告 — one announcement of the bureau (a point value, a catalog version, a deadline …)."""
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="notices", verbose_name="统筹区")
-    kind = models.CharField("类别", max_length=20, choices=NoticeKind.choices, default=NoticeKind.GENERAL)
+    region = models.ForeignKey(
+        "catalogs.Region", on_delete=models.PROTECT, related_name="notices", verbose_name="统筹区"
+    )
+    kind = models.CharField(
+        "类别", max_length=20, choices=NoticeKind.choices, default=NoticeKind.GENERAL
+    )
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文")
-    link = models.CharField("相关页面", max_length=300, blank=True, help_text="站内链接，如结算单列表。")
+    link = models.CharField(
+        "相关页面", max_length=300, blank=True, help_text="站内链接，如结算单列表。"
+    )
     to_all = models.BooleanField("发送给统筹区全部机构", default=True)
-    institutions = models.ManyToManyField("catalogs.Institution", blank=True, related_name="notices", verbose_name="指定机构")
-    status = models.CharField("状态", max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT)
+    institutions = models.ManyToManyField(
+        "catalogs.Institution", blank=True, related_name="notices", verbose_name="指定机构"
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
+    )
     created_by = user_field("起草人")
     created_at = models.DateTimeField("起草时间", auto_now_add=True)
     published_by = user_field("发布人")
@@ -64,17 +74,31 @@ class Notice(models.Model):
 class NoticeReceipt(models.Model):
     """已读回执 — a hospital user opened a notice."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="receipts", verbose_name="通知公告")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="阅读人")
-    institution = models.ForeignKey("catalogs.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="所属机构")  # fmt: skip
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="receipts", verbose_name="通知公告"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="阅读人"
+    )
+    institution = models.ForeignKey(
+        "catalogs.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="所属机构",
+    )
     read_at = models.DateTimeField("阅读时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "已读回执"
         verbose_name_plural = "已读回执"
         ordering = ["read_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["notice", "user"], name="%(app_label)s_%(class)s_once_per_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "user"], name="%(app_label)s_%(class)s_once_per_user"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.user_id}"

@@ -15,7 +15,9 @@ def notice_list_for_user(user) -> QuerySet[Notice]:
     """Notices the user may read, newest first, each with ``is_read`` (the user's own receipt) and ``readers``."""
     own = NoticeReceipt.objects.filter(notice=OuterRef("pk"), user_id=user.pk)
     notices = Notice.objects.for_user(user).select_related("region").annotate(is_read=Exists(own))
-    return notices.annotate(readers=Count("receipts", distinct=True)).order_by("-published_at", "-id")
+    return notices.annotate(readers=Count("receipts", distinct=True)).order_by(
+        "-published_at", "-id"
+    )
 
 
 def notice_get_for_user(user, pk: int) -> Notice:
@@ -38,7 +40,11 @@ class Audience:
 
 def notice_audience(notice: Notice) -> list[Audience]:
     """The institutions a notice is addressed to, with the receipts of their users (the bureau's view)."""
-    institutions = Institution.objects.filter(region=notice.region) if notice.to_all else notice.institutions.all()
+    institutions = (
+        Institution.objects.filter(region=notice.region)
+        if notice.to_all
+        else notice.institutions.all()
+    )
     receipts: dict[int, list[NoticeReceipt]] = {}
     for receipt in notice.receipts.select_related("user"):
         receipts.setdefault(receipt.institution_id, []).append(receipt)

@@ -30,17 +30,37 @@ def _check_audience(region: Region, to_all: bool, institutions: Sequence[Institu
         raise ValidationError({"institutions": ERR_NO_AUDIENCE})
     outside = [i.name for i in institutions if i.region_id != region.pk]
     if outside:
-        raise ValidationError({"institutions": ERR_OTHER_REGION.format(names="、".join(outside), region=region.name)})
+        raise ValidationError(
+            {"institutions": ERR_OTHER_REGION.format(names="、".join(outside), region=region.name)}
+        )
 
 
 @transaction.atomic
-def notice_create(*, actor, region: Region, title: str, body: str, kind: str = NoticeKind.GENERAL, link: str = "",
-                  to_all: bool = True, institutions: Sequence[Institution] = (), publish: bool = False) -> Notice:  # fmt: skip
+def notice_create(
+    *,
+    actor,
+    region: Region,
+    title: str,
+    body: str,
+    kind: str = NoticeKind.GENERAL,
+    link: str = "",
+    to_all: bool = True,
+    institutions: Sequence[Institution] = (),
+    publish: bool = False,
+) -> Notice:
     """A draft notice (草稿) to all institutions of the region or to chosen ones; ``publish`` sends it at once."""
     _require_bureau(actor)
     institutions = list(institutions)
     _check_audience(region, to_all, institutions)
-    notice = Notice(region=region, kind=kind, title=title.strip(), body=body.strip(), link=link, to_all=to_all, created_by=actor)
+    notice = Notice(
+        region=region,
+        kind=kind,
+        title=title.strip(),
+        body=body.strip(),
+        link=link,
+        to_all=to_all,
+        created_by=actor,
+    )
     notice.full_clean()
     notice.save()
     notice.institutions.set(institutions)
@@ -55,9 +75,15 @@ def notice_publish(*, actor, notice: Notice) -> Notice:
     if notice.status == NoticeStatus.PUBLISHED:
         raise ValidationError(ERR_PUBLISHED)
     before = snapshot(notice)
-    notice.status, notice.published_by, notice.published_at = NoticeStatus.PUBLISHED, actor, timezone.now()
+    notice.status, notice.published_by, notice.published_at = (
+        NoticeStatus.PUBLISHED,
+        actor,
+        timezone.now(),
+    )
     notice.save(update_fields=["status", "published_by", "published_at"])
-    audit_record(actor=actor, action="notice_publish", instance=notice, before=before, after=snapshot(notice))
+    audit_record(
+        actor=actor, action="notice_publish", instance=notice, before=before, after=snapshot(notice)
+    )
     return notice
 
 
@@ -66,7 +92,9 @@ def notice_mark_read(*, user, notice: Notice) -> NoticeReceipt | None:
     """The hospital user's receipt (written once, at the first opening); bureau users leave none."""
     if not getattr(user, "is_hospital", False):
         return None
-    receipt, created = NoticeReceipt.objects.get_or_create(notice=notice, user=user, defaults={"institution_id": user.institution_id})
+    receipt, created = NoticeReceipt.objects.get_or_create(
+        notice=notice, user=user, defaults={"institution_id": user.institution_id}
+    )
     if created:
         audit_record(actor=user, action="notice_read", instance=receipt, after=snapshot(receipt))
     return receipt

@@ -25,7 +25,10 @@ MSG_PUBLISHED = "通知公告“{title}”已发布。"
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
     notices = selectors.notice_list_for_user(request.user)
-    context = {"page": Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page")), "can_add": request.user.has_perm(ADD)}
+    context = {
+        "page": Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page")),
+        "can_add": request.user.has_perm(ADD),
+    }
     return render(request, "notices/notice_list.html", context)
 
 
@@ -40,14 +43,19 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @bureau_view(ADD)
 def notice_create(request: HttpRequest) -> HttpResponse:
     form = region_fields_scope(NoticeForm(request.POST or None), request)
-    form.fields["institutions"].queryset = in_user_regions(form.fields["institutions"].queryset, request.user)
+    form.fields["institutions"].queryset = in_user_regions(
+        form.fields["institutions"].queryset, request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             notice = services.notice_create(actor=request.user, **form.cleaned_data)
         except ValidationError as refused:
             error_messages(request, refused)
         else:
-            messages.success(request, (MSG_PUBLISHED if notice.published_at else MSG_SAVED).format(title=notice.title))
+            messages.success(
+                request,
+                (MSG_PUBLISHED if notice.published_at else MSG_SAVED).format(title=notice.title),
+            )
             return redirect("notices:notice_detail", pk=notice.pk)
     return render(request, "notices/notice_form.html", {"form": form})
 

@@ -22,7 +22,9 @@ def dashboard_for_user(user) -> dict:
         context.update(
             regions=regions_for_user(user).annotate(n_institutions=Count("institutions")),
             institutions_by_level=institutions_by_level(user),
-            open_periods=in_user_regions(SettlementPeriod.objects.filter(status="open"), user).count(),
+            open_periods=in_user_regions(
+                SettlementPeriod.objects.filter(status="open"), user
+            ).count(),
             case_count=case_total_for_user(user),
         )
     elif user.is_hospital:
@@ -35,4 +37,8 @@ def institutions_by_level(user) -> list[dict]:
     """Institution counts per level in the user's regions, in the order of ``InstitutionLevel`` (三级甲等 first),
     with Chinese labels."""
     counts = dict(Institution.objects.for_user(user).values_list("level").annotate(n=Count("id")))
-    return [{"level": level.label, "n": counts[level.value]} for level in InstitutionLevel if counts.get(level.value)]
+    return [
+        {"level": level.label, "n": counts[level.value]}
+        for level in InstitutionLevel
+        if counts.get(level.value)
+    ]

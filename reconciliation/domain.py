@@ -21,8 +21,8 @@ from decimal import Decimal
 from catalogs.workbooks import Column, Sheet, SheetErrors
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
-from settlement.intake import domain as intake
 from reconciliation.choices import CaseType, DiffKind, Divergence, FileKind, GroupKind, QcLevel
+from settlement.intake import domain as intake
 
 ZERO = Decimal("0.00")
 MONTH = re.compile(r"(\d{4})-?(\d{1,2})")
@@ -40,14 +40,36 @@ def _column(field: str, header: str, *aliases: str, **options) -> tuple[Column, 
     return Column(field, header, **options), aliases
 
 
-def _choice(field: str, header: str, choices, extra: tuple[tuple[str, str], ...], *aliases: str, **options):
-    return _column(field, header, *aliases, kind="choice", choices=tuple(choices), aliases=extra, **options)
+def _choice(
+    field: str, header: str, choices, extra: tuple[tuple[str, str], ...], *aliases: str, **options
+):
+    return _column(
+        field, header, *aliases, kind="choice", choices=tuple(choices), aliases=extra, **options
+    )
 
 
-SETL = _column("setl_id", "结算ID", "setl_id", kind="code", pattern=SETL_ID, example="S0001", length=30)
-FIXMEDINS = _column("fixmedins_code", "定点医药机构编号", "fixmedins_code", "机构编码", kind="code", pattern=INSTITUTION_CODE,
-                    example="H37080200001")  # fmt: skip
-SETL_MONTH = _column("setl_month", "结算月份", "setl_month", "setl_ym", kind="code", pattern=MONTH, example="2024-03", length=7)
+SETL = _column(
+    "setl_id", "结算ID", "setl_id", kind="code", pattern=SETL_ID, example="S0001", length=30
+)
+FIXMEDINS = _column(
+    "fixmedins_code",
+    "定点医药机构编号",
+    "fixmedins_code",
+    "机构编码",
+    kind="code",
+    pattern=INSTITUTION_CODE,
+    example="H37080200001",
+)
+SETL_MONTH = _column(
+    "setl_month",
+    "结算月份",
+    "setl_month",
+    "setl_ym",
+    kind="code",
+    pattern=MONTH,
+    example="2024-03",
+    length=7,
+)
 
 # Each contract: the columns (field, Chinese header) and the further header names accepted for them
 # (the national interface's field names first). docs/reconciliation.md shows them as tables.
@@ -60,35 +82,86 @@ def _contract(kind: str, title: str, key: str, *columns) -> None:
 
 
 _contract(
-    FileKind.GROUPS, "国家分组结果", "setl_id", SETL, FIXMEDINS, SETL_MONTH,
-    _column("group_code", "病组编码", "grp_codg", "drg_codg", "dip_codg", "病种编码", required=False, length=60),
-    _column("group_name", "病组名称", "grp_name", "drg_name", "dip_name", "病种名称", required=False, length=200),
+    FileKind.GROUPS,
+    "国家分组结果",
+    "setl_id",
+    SETL,
+    FIXMEDINS,
+    SETL_MONTH,
+    _column(
+        "group_code",
+        "病组编码",
+        "grp_codg",
+        "drg_codg",
+        "dip_codg",
+        "病种编码",
+        required=False,
+        length=60,
+    ),
+    _column(
+        "group_name",
+        "病组名称",
+        "grp_name",
+        "drg_name",
+        "dip_name",
+        "病种名称",
+        required=False,
+        length=200,
+    ),
     _choice("group_kind", "付费方式", GroupKind.choices, (), "grp_type", "分组类型"),
     _column("weight", "权重或分值", "weight", "drg_wt", "dip_score", "权重", "分值"),
-    _choice("case_type", "病例类型", CaseType.choices, (("高倍率", "high"), ("低倍率", "low"), ("正常", "normal")), "case_type"),
+    _choice(
+        "case_type",
+        "病例类型",
+        CaseType.choices,
+        (("高倍率", "high"), ("低倍率", "low"), ("正常", "normal")),
+        "case_type",
+    ),
     _column("points", "点数", "points", "setl_pt", required=False),
-)  # fmt: skip
+)
 _contract(
-    FileKind.QC, "国家质控结果", "", SETL, FIXMEDINS,
+    FileKind.QC,
+    "国家质控结果",
+    "",
+    SETL,
+    FIXMEDINS,
     _column("rule_code", "质控规则编码", "rule_code", "qc_rule_codg", "规则编码", length=40),
-    _choice("level", "质控级别", QcLevel.choices, (("1", "error"), ("2", "warning")), "level", "qc_lv", "级别"),
+    _choice(
+        "level",
+        "质控级别",
+        QcLevel.choices,
+        (("1", "error"), ("2", "warning")),
+        "level",
+        "qc_lv",
+        "级别",
+    ),
     _column("field", "质控字段", "field", "qc_fld", "字段", required=False, length=60),
     _column("message", "质控说明", "message", "qc_msg", "说明", required=False, length=300),
-)  # fmt: skip
+)
 _contract(
-    FileKind.BOOKINGS, "国家对账记账", "fixmedins_code", FIXMEDINS, SETL_MONTH,
+    FileKind.BOOKINGS,
+    "国家对账记账",
+    "fixmedins_code",
+    FIXMEDINS,
+    SETL_MONTH,
     _column("fund_paid", "统筹基金支出", "hifp_pay", "fund_pay_sumamt"),
     _column("case_count", "结算人次", "setl_cnt", "case_cnt", "病例数"),
     _column("clearing_amount", "清算金额", "clr_amt", "clr_sumamt", required=False),
-)  # fmt: skip
-NUMBERS = {FileKind.GROUPS: ("weight", "points"), FileKind.QC: (), FileKind.BOOKINGS: ("fund_paid", "case_count", "clearing_amount")}
+)
+NUMBERS = {
+    FileKind.GROUPS: ("weight", "points"),
+    FileKind.QC: (),
+    FileKind.BOOKINGS: ("fund_paid", "case_count", "clearing_amount"),
+}
 
 
 def header_row(kind: str, headers: Iterable[object]) -> list[str]:
     """The header row with every accepted alias replaced by the contract's Chinese header."""
     sheet, aliases = CONTRACTS[kind]
     canonical = {alias.lower(): header for header, names in aliases.items() for alias in names}
-    canonical |= {column.field: column.header for column in sheet.columns}  # our own field names, as our exports write them
+    canonical |= {
+        column.field: column.header for column in sheet.columns
+    }  # our own field names, as our exports write them
     return [canonical.get(str(h or "").strip().lower(), str(h or "").strip()) for h in headers]
 
 
@@ -102,7 +175,9 @@ class Known:
     national_cases: frozenset[str] = frozenset()
 
 
-def rows_checked(kind: str, table: pd.DataFrame, errors: SheetErrors, *, year: int, month: int, known: Known) -> pd.DataFrame:
+def rows_checked(
+    kind: str, table: pd.DataFrame, errors: SheetErrors, *, year: int, month: int, known: Known
+) -> pd.DataFrame:
     """Numbers, the month, institution and setl_id of every row checked; errors name the row and the
     column. Adds ``institution_id``. The checks are column-wise: a national file holds a region's month,
     up to a million rows, and only the bad rows are visited one by one. Numbers: thousands separators
@@ -112,32 +187,57 @@ def rows_checked(kind: str, table: pd.DataFrame, errors: SheetErrors, *, year: i
     table = table.copy()
     for field in NUMBERS[kind]:
         table[field] = _numbers(sheet, table[field], field, errors, decimal=kind != FileKind.GROUPS)
-    if "setl_month" in table:  # a month's file names one month or a few: checked once per distinct value
+    if (
+        "setl_month" in table
+    ):  # a month's file names one month or a few: checked once per distinct value
         codes, distinct = pd.factorize(table["setl_month"])
         parts = pd.Series(distinct, dtype=object).str.extract(f"^{MONTH.pattern}$")
-        off = (parts[0].notna() & ((parts[0].astype(float) != year) | (parts[1].astype(float) != month))).to_numpy()
-        wrong = pd.Series(off[codes] & (codes >= 0) if len(codes) else [], index=table.index, dtype=bool)
+        off = (
+            parts[0].notna()
+            & ((parts[0].astype(float) != year) | (parts[1].astype(float) != month))
+        ).to_numpy()
+        wrong = pd.Series(
+            off[codes] & (codes >= 0) if len(codes) else [], index=table.index, dtype=bool
+        )
         for row, value in table.loc[wrong, "setl_month"].items():
-            errors.cell(sheet, row, sheet.header("setl_month"), MSG_MONTH.format(value=value, year=year, month=month))
+            errors.cell(
+                sheet,
+                row,
+                sheet.header("setl_month"),
+                MSG_MONTH.format(value=value, year=year, month=month),
+            )
     codes = table["fixmedins_code"]
     institution = codes.map(known.institutions)
     for row, code in codes[(codes != "") & institution.isna()].items():
-        errors.cell(sheet, row, sheet.header("fixmedins_code"), MSG_UNKNOWN_INSTITUTION.format(value=code))
+        errors.cell(
+            sheet, row, sheet.header("fixmedins_code"), MSG_UNKNOWN_INSTITUTION.format(value=code)
+        )
     table["institution_id"] = institution.astype(object).where(institution.notna(), None)
     if "setl_id" in table:
         _cases_checked(kind, sheet, table, errors, known)
     return table
 
 
-def _cases_checked(kind: str, sheet: Sheet, table: pd.DataFrame, errors: SheetErrors, known: Known) -> None:
+def _cases_checked(
+    kind: str, sheet: Sheet, table: pd.DataFrame, errors: SheetErrors, known: Known
+) -> None:
     """A setl_id we hold under another institution is an error in every file; one we do not hold is a
     national-only case in the group file, but an error in the QC file unless the national group file has it."""
     ours = table["setl_id"].map(known.cases)
     other = ours.notna() & (table["fixmedins_code"] != "") & (ours != table["fixmedins_code"])
-    for row, setl_id, code in zip(table.index[other], table.loc[other, "setl_id"], ours[other], strict=True):
-        errors.cell(sheet, row, sheet.header("setl_id"), MSG_OTHER_INSTITUTION.format(value=setl_id, code=code))
+    for row, setl_id, code in zip(
+        table.index[other], table.loc[other, "setl_id"], ours[other], strict=True
+    ):
+        errors.cell(
+            sheet,
+            row,
+            sheet.header("setl_id"),
+            MSG_OTHER_INSTITUTION.format(value=setl_id, code=code),
+        )
     if kind == FileKind.QC:
-        unknown = ours.isna() & ~among(table["setl_id"], pd.Series(list(known.national_cases), dtype=object))
+        unknown = ours.isna() & ~among(
+            table["setl_id"], pd.Series(list(known.national_cases), dtype=object)
+        )
         for row, setl_id in table.loc[unknown, "setl_id"].items():
             errors.cell(sheet, row, sheet.header("setl_id"), MSG_UNKNOWN_CASE.format(value=setl_id))
 
@@ -145,11 +245,16 @@ def _cases_checked(kind: str, sheet: Sheet, table: pd.DataFrame, errors: SheetEr
 def among(values: pd.Series, pool: pd.Series) -> pd.Series:
     """``values.isin(pool)`` by one hash table of object keys: Arrow-backed text's ``isin`` walks the pool in
     Python (a month's million setl_ids took seconds per call)."""
-    found = pd.Index(pool.to_numpy(dtype=object)).unique().get_indexer(values.to_numpy(dtype=object)) >= 0
+    found = (
+        pd.Index(pool.to_numpy(dtype=object)).unique().get_indexer(values.to_numpy(dtype=object))
+        >= 0
+    )
     return pd.Series(found, index=values.index, dtype=bool)
 
 
-def _numbers(sheet: Sheet, text: pd.Series, field: str, errors: SheetErrors, *, decimal: bool) -> pd.Series:
+def _numbers(
+    sheet: Sheet, text: pd.Series, field: str, errors: SheetErrors, *, decimal: bool
+) -> pd.Series:
     """A number column: empty → None, else the number without thousands separators (text, or ``Decimal``);
     a cell that is no finite number is an error."""
     plain = text.str.replace(",", "", regex=False)
@@ -158,16 +263,34 @@ def _numbers(sheet: Sheet, text: pd.Series, field: str, errors: SheetErrors, *, 
     for row, value in text[bad].items():
         errors.cell(sheet, row, sheet.header(field), MSG_NUMBER.format(value=value))
     values = plain.astype(object).where((text != "") & ~bad, None)
-    return values.map(Decimal, na_action="ignore").astype(object).where(values.notna(), None) if decimal else values
+    return (
+        values.map(Decimal, na_action="ignore").astype(object).where(values.notna(), None)
+        if decimal
+        else values
+    )
 
 
 # --- comparison -------------------------------------------------------------------------------------
 
-DIFF_COLUMNS = ["kind", "setl_id", "institution_id", "case_id", "our_group", "national_group", "national_group_name",
-                "our_trace", "divergence", "rule_code", "our_rule_code", "message"]  # fmt: skip
+DIFF_COLUMNS = [
+    "kind",
+    "setl_id",
+    "institution_id",
+    "case_id",
+    "our_group",
+    "national_group",
+    "national_group_name",
+    "our_trace",
+    "divergence",
+    "rule_code",
+    "our_rule_code",
+    "message",
+]
 
 
-def divergence(ours: str, national: str, *, kind: str, national_kind: str, catalog_codes: frozenset[str]) -> str:
+def divergence(
+    ours: str, national: str, *, kind: str, national_kind: str, catalog_codes: frozenset[str]
+) -> str:
     """The step of our grouping at which our group leaves the national one (分歧环节).
 
     A national group our catalog in force does not have is a version difference; an ungroupable case of
@@ -185,46 +308,95 @@ def divergence(ours: str, national: str, *, kind: str, national_kind: str, catal
         if ours[:1] != national[:1]:
             return Divergence.MAIN_DIAGNOSIS
         return Divergence.PROCEDURE if ours[:3] != national[:3] else Divergence.SEVERITY
-    return Divergence.MAIN_DIAGNOSIS if ours.split(".")[0][:3] != national.split(".")[0][:3] else Divergence.PROCEDURE
+    return (
+        Divergence.MAIN_DIAGNOSIS
+        if ours.split(".")[0][:3] != national.split(".")[0][:3]
+        else Divergence.PROCEDURE
+    )
 
 
-def group_differences(ours: pd.DataFrame, national: pd.DataFrame, *, catalog_codes: frozenset[str]) -> pd.DataFrame:
+def group_differences(
+    ours: pd.DataFrame, national: pd.DataFrame, *, catalog_codes: frozenset[str]
+) -> pd.DataFrame:
     """Cases whose national group differs from ours, and cases present on one side only. Set-based: one
     outer merge of a month's million cases; only the differing rows are looked at one by one."""
-    both = ours.merge(national, on="setl_id", how="outer", suffixes=("_ours", "_nat"), indicator="side")
+    both = ours.merge(
+        national, on="setl_id", how="outer", suffixes=("_ours", "_nat"), indicator="side"
+    )
     side = both["side"].astype(str)
-    left, right, matched = both[side == "left_only"], both[side == "right_only"], both[side == "both"]
-    differ = matched[(matched["group_code_ours"] != matched["group_code_nat"]) | (matched["kind"] != matched["group_kind"])]
-    steps = [divergence(o, n, kind=k, national_kind=nk, catalog_codes=catalog_codes) for o, n, k, nk in
-             differ[["group_code_ours", "group_code_nat", "kind", "group_kind"]].itertuples(index=False)]  # fmt: skip
+    left, right, matched = (
+        both[side == "left_only"],
+        both[side == "right_only"],
+        both[side == "both"],
+    )
+    differ = matched[
+        (matched["group_code_ours"] != matched["group_code_nat"])
+        | (matched["kind"] != matched["group_kind"])
+    ]
+    steps = [
+        divergence(o, n, kind=k, national_kind=nk, catalog_codes=catalog_codes)
+        for o, n, k, nk in differ[
+            ["group_code_ours", "group_code_nat", "kind", "group_kind"]
+        ].itertuples(index=False)
+    ]
     parts = [
-        _diffs(DiffKind.OURS_ONLY, left, left["institution_id_ours"], left["case_id"], our_group=left["group_code_ours"],
-               our_trace=left["trace"]),
-        _diffs(DiffKind.NATIONAL_ONLY, right, right["institution_id_nat"], None, national_group=right["group_code_nat"],
-               national_group_name=right["group_name"]),
-        _diffs(DiffKind.GROUP, differ, differ["institution_id_ours"], differ["case_id"], our_group=differ["group_code_ours"],
-               national_group=differ["group_code_nat"], national_group_name=differ["group_name"], our_trace=differ["trace"],
-               divergence=steps),
-    ]  # fmt: skip
+        _diffs(
+            DiffKind.OURS_ONLY,
+            left,
+            left["institution_id_ours"],
+            left["case_id"],
+            our_group=left["group_code_ours"],
+            our_trace=left["trace"],
+        ),
+        _diffs(
+            DiffKind.NATIONAL_ONLY,
+            right,
+            right["institution_id_nat"],
+            None,
+            national_group=right["group_code_nat"],
+            national_group_name=right["group_name"],
+        ),
+        _diffs(
+            DiffKind.GROUP,
+            differ,
+            differ["institution_id_ours"],
+            differ["case_id"],
+            our_group=differ["group_code_ours"],
+            national_group=differ["group_code_nat"],
+            national_group_name=differ["group_name"],
+            our_trace=differ["trace"],
+            divergence=steps,
+        ),
+    ]
     return _diff_frame(parts)
 
 
-def _diffs(kind: str, rows: pd.DataFrame, institution: pd.Series, case_id: pd.Series | None, **values) -> pd.DataFrame:
+def _diffs(
+    kind: str, rows: pd.DataFrame, institution: pd.Series, case_id: pd.Series | None, **values
+) -> pd.DataFrame:
     """Difference rows of ``kind``, one per row of ``rows``; the other columns empty."""
-    frame = pd.DataFrame({name: "" for name in DIFF_COLUMNS}, index=range(len(rows)), dtype=object)
+    frame = pd.DataFrame(dict.fromkeys(DIFF_COLUMNS, ""), index=range(len(rows)), dtype=object)
     frame["kind"], frame["setl_id"] = kind, rows["setl_id"].to_numpy(dtype=object)
     frame["institution_id"] = [int(i) for i in institution]
-    frame["case_id"] = [None] * len(rows) if case_id is None else [None if pd.isna(c) else int(c) for c in case_id]
+    frame["case_id"] = (
+        [None] * len(rows) if case_id is None else [None if pd.isna(c) else int(c) for c in case_id]
+    )
     for name, column in values.items():
-        frame[name] = [("" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
-                       for v in (column.tolist() if hasattr(column, "tolist") else column)]  # fmt: skip
+        frame[name] = [
+            ("" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+            for v in (column.tolist() if hasattr(column, "tolist") else column)
+        ]
     return frame
 
 
 def _diff_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Object columns: a case id stays an int or None (no float NaN on the way to the database)."""
     parts = [part for part in parts if len(part)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=DIFF_COLUMNS, dtype=object)
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=DIFF_COLUMNS, dtype=object)
+    )
 
 
 def qc_differences(national: pd.DataFrame, ours: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
@@ -245,19 +417,43 @@ def qc_differences(national: pd.DataFrame, ours: pd.DataFrame, cases: pd.DataFra
     case_ids = case_ids[~case_ids.index.duplicated()]
     national = national[among(national["setl_id"], cases["setl_id"])]
     errors = national[national["level"] == QcLevel.ERROR]
-    national_codes = national.groupby("setl_id")["rule_code"].agg(lambda codes: ";".join(sorted(set(codes))))
+    national_codes = national.groupby("setl_id")["rule_code"].agg(
+        lambda codes: ";".join(sorted(set(codes)))
+    )
     our_codes = ours.groupby("setl_id")["rule_code"].agg(lambda codes: ";".join(sorted(set(codes))))
-    theirs = errors[~among(errors["setl_id"], ours["setl_id"])].drop_duplicates(["setl_id", "rule_code"])
-    seen = national["setl_id"].astype(str) + "\x1f" + national["field"].astype(str)  # (case, field) the national QC looked at
-    mine = ours[among(ours["setl_id"], cases["setl_id"]) & ~among(ours["setl_id"], errors["setl_id"])]
+    theirs = errors[~among(errors["setl_id"], ours["setl_id"])].drop_duplicates(
+        ["setl_id", "rule_code"]
+    )
+    seen = (
+        national["setl_id"].astype(str) + "\x1f" + national["field"].astype(str)
+    )  # (case, field) the national QC looked at
+    mine = ours[
+        among(ours["setl_id"], cases["setl_id"]) & ~among(ours["setl_id"], errors["setl_id"])
+    ]
     mine = mine[~among(mine["setl_id"].astype(str) + "\x1f" + mine["field"].astype(str), seen)]
     mine = mine.drop_duplicates(["setl_id", "rule_code"])
-    return _diff_frame([
-        _diffs(DiffKind.QC_NATIONAL, theirs, theirs["institution_id"], theirs["setl_id"].map(case_ids), rule_code=theirs["rule_code"],
-               our_rule_code=theirs["setl_id"].map(our_codes), message=theirs["message"]),
-        _diffs(DiffKind.QC_OURS, mine, mine["institution_id"], mine["setl_id"].map(case_ids), rule_code=mine["setl_id"].map(national_codes),
-               our_rule_code=mine["rule_code"], message=mine["message"]),
-    ])  # fmt: skip
+    return _diff_frame(
+        [
+            _diffs(
+                DiffKind.QC_NATIONAL,
+                theirs,
+                theirs["institution_id"],
+                theirs["setl_id"].map(case_ids),
+                rule_code=theirs["rule_code"],
+                our_rule_code=theirs["setl_id"].map(our_codes),
+                message=theirs["message"],
+            ),
+            _diffs(
+                DiffKind.QC_OURS,
+                mine,
+                mine["institution_id"],
+                mine["setl_id"].map(case_ids),
+                rule_code=mine["setl_id"].map(national_codes),
+                our_rule_code=mine["rule_code"],
+                message=mine["message"],
+            ),
+        ]
+    )
 
 
 # Our quality rules: intake's quality warnings (``settlement.intake.domain.quality_warnings``), each given a
@@ -285,12 +481,25 @@ def our_quality(cases: pd.DataFrame) -> pd.DataFrame:
     cases = cases.reset_index(drop=True)
     issues = intake.quality_warnings(cases, pd.Series(np.arange(len(cases)), index=cases.index))
     at = issues["row"].to_numpy(dtype="int64")
-    return pd.DataFrame({"setl_id": cases["setl_id"].to_numpy(dtype=object)[at], "institution_id": cases["institution_id"].to_numpy()[at],
-                         "rule_code": issues["message"].map(OUR_RULES).fillna(OTHER_RULE).to_numpy(dtype=object),
-                         "field": issues["column"].to_numpy(dtype=object), "message": issues["message"].to_numpy(dtype=object)})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "setl_id": cases["setl_id"].to_numpy(dtype=object)[at],
+            "institution_id": cases["institution_id"].to_numpy()[at],
+            "rule_code": issues["message"].map(OUR_RULES).fillna(OTHER_RULE).to_numpy(dtype=object),
+            "field": issues["column"].to_numpy(dtype=object),
+            "message": issues["message"].to_numpy(dtype=object),
+        }
+    )
 
 
-MONEY_COLUMNS = ["institution_id", "cases_ours", "cases_national", "fund_ours", "fund_national", "fund_difference"]
+MONEY_COLUMNS = [
+    "institution_id",
+    "cases_ours",
+    "cases_national",
+    "fund_ours",
+    "fund_national",
+    "fund_difference",
+]
 
 
 def money_differences(ours: pd.DataFrame, bookings: pd.DataFrame) -> pd.DataFrame:
@@ -298,10 +507,17 @@ def money_differences(ours: pd.DataFrame, bookings: pd.DataFrame) -> pd.DataFram
     booking. ``ours``: ``institution_id``, ``fund_fen`` (int64 fen) per case; ``bookings``: ``fund_paid``
     (Decimal), ``case_count``; either side may lack an institution."""
     mine = ours.groupby("institution_id")["fund_fen"].agg(["size", "sum"])
-    theirs = {int(i): (int(c), f) for i, f, c in bookings[["institution_id", "fund_paid", "case_count"]].itertuples(index=False)}
+    theirs = {
+        int(i): (int(c), f)
+        for i, f, c in bookings[["institution_id", "fund_paid", "case_count"]].itertuples(
+            index=False
+        )
+    }
     rows = []
     for institution in sorted({int(i) for i in mine.index} | set(theirs)):
-        count, fen = (int(v) for v in mine.loc[institution]) if institution in mine.index else (0, 0)
+        count, fen = (
+            (int(v) for v in mine.loc[institution]) if institution in mine.index else (0, 0)
+        )
         fund = (Decimal(fen) / 100).quantize(ZERO)
         booked_count, booked = theirs.get(institution, (0, ZERO))
         rows.append((institution, count, booked_count, fund, booked, booked - fund))
@@ -313,17 +529,28 @@ def mismatch_rates(cases: pd.DataFrame, diffs: pd.DataFrame) -> pd.DataFrame:
     held = cases.groupby("institution_id").size()
     mismatched = diffs[diffs["kind"] == DiffKind.GROUP].groupby("institution_id").size()
     frame = pd.DataFrame({"cases": held, "mismatches": mismatched}).fillna(0).astype(int)
-    frame["rate"] = [(Decimal(m) / Decimal(c)).quantize(Decimal("0.0001")) if c else ZERO for m, c in
-                     frame[["mismatches", "cases"]].itertuples(index=False)]  # fmt: skip
+    frame["rate"] = [
+        (Decimal(m) / Decimal(c)).quantize(Decimal("0.0001")) if c else ZERO
+        for m, c in frame[["mismatches", "cases"]].itertuples(index=False)
+    ]
     return frame.rename_axis("institution_id").reset_index()
 
 
 # --- as-national recomputation ------------------------------------------------------------------------
 
 
-def as_national_points(cases: pd.DataFrame, ours: pd.DataFrame, national: pd.DataFrame, groups: pd.DataFrame, *,
-                       kind: str, levels: Mapping[int, str], coefficients: Mapping[int, Decimal], base_mean,
-                       params) -> pd.DataFrame:  # fmt: skip
+def as_national_points(
+    cases: pd.DataFrame,
+    ours: pd.DataFrame,
+    national: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    kind: str,
+    levels: Mapping[int, str],
+    coefficients: Mapping[int, Decimal],
+    base_mean,
+    params,
+) -> pd.DataFrame:
     """Each case's points under our groups and under the national groups ("what would we pay if we grouped
     as they do"), both by the settlement engine (``settlement.runs.domain.engine_cases`` +
     ``settlement.engine.points.case_points``), so only the group differs.
@@ -341,11 +568,25 @@ def as_national_points(cases: pd.DataFrame, ours: pd.DataFrame, national: pd.Dat
     national = national.assign(group_code=[c if c in known else "" for c in national["group_code"]])
 
     def points(grouped: pd.DataFrame) -> np.ndarray:
-        engine = engine_cases(cases, grouped, groups, kind=kind, levels=levels, coefficients=coefficients, base_mean=base_mean)
+        engine = engine_cases(
+            cases,
+            grouped,
+            groups,
+            kind=kind,
+            levels=levels,
+            coefficients=coefficients,
+            base_mean=base_mean,
+        )
         return case_points(engine, params, base_mean=base_mean)["points_e4"].to_numpy(dtype="int64")
 
-    return pd.DataFrame({"case_id": cases["id"].to_numpy(), "institution_id": cases["institution_id"].to_numpy(),
-                         "points_ours": points(ours), "points_national": points(national)})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "case_id": cases["id"].to_numpy(),
+            "institution_id": cases["institution_id"].to_numpy(),
+            "points_ours": points(ours),
+            "points_national": points(national),
+        }
+    )
 
 
 def institution_amounts(points: pd.DataFrame, pv: Decimal | None) -> pd.DataFrame:
@@ -364,8 +605,14 @@ def institution_amounts(points: pd.DataFrame, pv: Decimal | None) -> pd.DataFram
         return frame.assign(amount_ours=None, amount_national=None, amount_difference=None)
 
     def amounts(column: str) -> list[Decimal]:
-        totals = pd.DataFrame({"institution": frame["institution_id"], "points": frame[column], "psn_part": ZERO})
+        totals = pd.DataFrame(
+            {"institution": frame["institution_id"], "points": frame[column], "psn_part": ZERO}
+        )
         return list(settlement_amounts(totals, pv)["settlement"])
 
     ours, national = amounts("points_ours"), amounts("points_national")
-    return frame.assign(amount_ours=ours, amount_national=national, amount_difference=[n - o for o, n in zip(ours, national, strict=True)])
+    return frame.assign(
+        amount_ours=ours,
+        amount_national=national,
+        amount_difference=[n - o for o, n in zip(ours, national, strict=True)],
+    )

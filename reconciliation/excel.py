@@ -60,10 +60,14 @@ def _csv_cells(content: bytes) -> pd.DataFrame:
         options = {"dtype": str, "keep_default_na": False, "encoding": encoding, "header": None}
         # A blank line keeps its row number (the errors name the file's rows): the C parser, which can.
         blank_lines = b"\n\n" in content or b"\n\r\n" in content
-        engines = [("c", {"skip_blank_lines": False})] if blank_lines else [("pyarrow", {}), ("c", {})]
+        engines = (
+            [("c", {"skip_blank_lines": False})] if blank_lines else [("pyarrow", {}), ("c", {})]
+        )
         for engine, extra in engines:
             try:
-                return pd.read_csv(io.BytesIO(content), engine=engine, **options, **extra).fillna("")
+                return pd.read_csv(io.BytesIO(content), engine=engine, **options, **extra).fillna(
+                    ""
+                )
             except pd.errors.EmptyDataError:
                 return pd.DataFrame()
             except Exception:  # noqa: BLE001, S112 - a ragged row: the next parser
@@ -90,8 +94,9 @@ def _xlsx_cells(content: bytes) -> pd.DataFrame:
     return pd.DataFrame(np.asarray(grid, dtype=object))
 
 
-def file_table(kind: str, header: list, cells: pd.DataFrame, *, year: int, month: int,
-               known: domain.Known) -> tuple[pd.DataFrame, SheetErrors]:  # fmt: skip
+def file_table(
+    kind: str, header: list, cells: pd.DataFrame, *, year: int, month: int, known: domain.Known
+) -> tuple[pd.DataFrame, SheetErrors]:
     sheet, _ = domain.CONTRACTS[kind]
     errors = SheetErrors()
     header = domain.header_row(kind, header)
@@ -105,16 +110,77 @@ def file_table(kind: str, header: list, cells: pd.DataFrame, *, year: int, month
 
 # --- writing --------------------------------------------------------------------------------------
 
-INSTITUTION_HEADER = ["机构编号", "机构名称", "本地病例数", "国家记账人次", "分组不一致数", "本地统筹基金支出", "国家统筹基金支出", "基金支出差额",
-                      "本地点数", "按国家分组点数", "本地折算金额", "按国家分组折算金额", "折算金额差额"]  # fmt: skip
-CASE_HEADER = ["结算ID", "机构编号", "差异类型", "本地分组", "国家分组", "国家分组名称", "本地入组路径", "分歧环节", "国家质控规则", "本地质控规则", "说明",
-               "本地点数", "按国家分组点数"]  # fmt: skip
+INSTITUTION_HEADER = [
+    "机构编号",
+    "机构名称",
+    "本地病例数",
+    "国家记账人次",
+    "分组不一致数",
+    "本地统筹基金支出",
+    "国家统筹基金支出",
+    "基金支出差额",
+    "本地点数",
+    "按国家分组点数",
+    "本地折算金额",
+    "按国家分组折算金额",
+    "折算金额差额",
+]
+CASE_HEADER = [
+    "结算ID",
+    "机构编号",
+    "差异类型",
+    "本地分组",
+    "国家分组",
+    "国家分组名称",
+    "本地入组路径",
+    "分歧环节",
+    "国家质控规则",
+    "本地质控规则",
+    "说明",
+    "本地点数",
+    "按国家分组点数",
+]
 
 
-def reconciliation_workbook(institutions: Iterable[ReconInstitution], cases: Iterable[ReconCase]) -> bytes:
-    institution_rows = ([r.institution.code, r.institution.name, r.cases_ours, r.cases_national, r.mismatches, r.fund_ours, r.fund_national,
-                         r.fund_difference, r.points_ours, r.points_national, r.amount_ours, r.amount_national, r.amount_difference]
-                        for r in institutions)  # fmt: skip
-    case_rows = ([r.setl_id, r.institution.code, r.get_kind_display(), r.our_group, r.national_group, r.national_group_name, r.our_trace,
-                  r.get_divergence_display(), r.rule_code, r.our_rule_code, r.message, r.our_points, r.national_points] for r in cases)  # fmt: skip
-    return rows_workbook([("机构差异", INSTITUTION_HEADER, institution_rows), ("病例差异", CASE_HEADER, case_rows)])
+def reconciliation_workbook(
+    institutions: Iterable[ReconInstitution], cases: Iterable[ReconCase]
+) -> bytes:
+    institution_rows = (
+        [
+            r.institution.code,
+            r.institution.name,
+            r.cases_ours,
+            r.cases_national,
+            r.mismatches,
+            r.fund_ours,
+            r.fund_national,
+            r.fund_difference,
+            r.points_ours,
+            r.points_national,
+            r.amount_ours,
+            r.amount_national,
+            r.amount_difference,
+        ]
+        for r in institutions
+    )
+    case_rows = (
+        [
+            r.setl_id,
+            r.institution.code,
+            r.get_kind_display(),
+            r.our_group,
+            r.national_group,
+            r.national_group_name,
+            r.our_trace,
+            r.get_divergence_display(),
+            r.rule_code,
+            r.our_rule_code,
+            r.message,
+            r.our_points,
+            r.national_points,
+        ]
+        for r in cases
+    )
+    return rows_workbook(
+        [("机构差异", INSTITUTION_HEADER, institution_rows), ("病例差异", CASE_HEADER, case_rows)]
+    )

@@ -24,5 +24,7 @@ class StartForm(MonthForm):
 
 class DiffFilterForm(forms.Form):
     institution = forms.CharField(label="机构编号", required=False)
-    kind = forms.ChoiceField(label="差异类型", choices=[("", "全部"), *DiffKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label="差异类型", choices=[("", "全部"), *DiffKind.choices], required=False
+    )
     group = forms.CharField(label="病组编码", required=False)

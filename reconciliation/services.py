@@ -24,7 +24,15 @@ from jobs.registry import Progress
 from jobs.services import job_start
 from reconciliation import domain, excel, selectors
 from reconciliation.choices import DiffKind, FileKind, GroupKind, ReconStatus
-from reconciliation.models import NationalBooking, NationalGroup, NationalQc, NationalUpload, Reconciliation, ReconCase, ReconInstitution
+from reconciliation.models import (
+    NationalBooking,
+    NationalGroup,
+    NationalQc,
+    NationalUpload,
+    ReconCase,
+    Reconciliation,
+    ReconInstitution,
+)
 from settlement.engine.fixed import POINTS_PLACES, unit_decimal
 from settlement.engine.params import DEFAULT_PARAMS
 from settlement.grouping.selectors import catalog_version_in_force
@@ -39,7 +47,9 @@ ERR_PUBLISHED = "该对账已发布。"
 ERR_MONTH = "月份应为 1 到 12。"
 
 
-def national_upload(*, actor, region: Region, year: int, month: int, kind: str, name: str, content: bytes) -> NationalUpload:
+def national_upload(
+    *, actor, region: Region, year: int, month: int, kind: str, name: str, content: bytes
+) -> NationalUpload:
     """Import one national file: every row checked first, then all stored or none; a newer upload of the
     same kind and month supersedes the one in force (kept). Errors: ``ValidationError`` of Chinese lines."""
     if not 1 <= month <= 12:
@@ -53,19 +63,46 @@ def national_upload(*, actor, region: Region, year: int, month: int, kind: str, 
         raise ValidationError(list(errors))
     with transaction.atomic():
         previous = selectors.upload_current(region=region, year=year, month=month, kind=kind)
-        upload = NationalUpload.objects.create(region=region, year=year, month=month, kind=kind, file_name=name[:255],
-                                               sha256=hashlib.sha256(content).hexdigest(), rows=len(table),
-                                               uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)  # fmt: skip
+        upload = NationalUpload.objects.create(
+            region=region,
+            year=year,
+            month=month,
+            kind=kind,
+            file_name=name[:255],
+            sha256=hashlib.sha256(content).hexdigest(),
+            rows=len(table),
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         ROW_WRITERS[kind](upload, table)
         if previous is not None:
             previous.superseded_by = upload
             previous.save(update_fields=["superseded_by"])
-        audit_record(actor=actor, action="national_upload", instance=upload,
-                     after={"kind": kind, "year": year, "month": month, "rows": len(table), "supersedes": previous and previous.pk})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="national_upload",
+            instance=upload,
+            after={
+                "kind": kind,
+                "year": year,
+                "month": month,
+                "rows": len(table),
+                "supersedes": previous and previous.pk,
+            },
+        )
     return upload
 
 
-GROUP_COLUMNS = ["upload_id", "institution_id", "setl_id", "group_code", "group_name", "group_kind", "weight", "case_type", "points"]
+GROUP_COLUMNS = [
+    "upload_id",
+    "institution_id",
+    "setl_id",
+    "group_code",
+    "group_name",
+    "group_kind",
+    "weight",
+    "case_type",
+    "points",
+]
 COPY_NULL = "\\N"
 
 
@@ -78,41 +115,80 @@ def _write_groups(upload: NationalUpload, table: pd.DataFrame) -> None:
         return
     text = frame.to_csv(index=False, header=False, na_rep=COPY_NULL)
     sql = f"COPY {NationalGroup._meta.db_table} ({', '.join(GROUP_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '{COPY_NULL}')"
-    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
         copy.write(text.encode())
 
 
 def _write_qc(upload: NationalUpload, table: pd.DataFrame) -> None:
     NationalQc.objects.bulk_create(
-        NationalQc(upload=upload, institution_id=r.institution_id, setl_id=r.setl_id, rule_code=r.rule_code, level=r.level,
-                   field=r.field, message=r.message)
+        NationalQc(
+            upload=upload,
+            institution_id=r.institution_id,
+            setl_id=r.setl_id,
+            rule_code=r.rule_code,
+            level=r.level,
+            field=r.field,
+            message=r.message,
+        )
         for r in table.itertuples(index=False)
-    )  # fmt: skip
+    )
 
 
 def _write_bookings(upload: NationalUpload, table: pd.DataFrame) -> None:
     NationalBooking.objects.bulk_create(
-        NationalBooking(upload=upload, institution_id=r.institution_id, fund_paid=r.fund_paid, case_count=int(r.case_count),
-                        clearing_amount=r.clearing_amount)
+        NationalBooking(
+            upload=upload,
+            institution_id=r.institution_id,
+            fund_paid=r.fund_paid,
+            case_count=int(r.case_count),
+            clearing_amount=r.clearing_amount,
+        )
         for r in table.itertuples(index=False)
-    )  # fmt: skip
+    )
 
 
-ROW_WRITERS = {FileKind.GROUPS: _write_groups, FileKind.QC: _write_qc, FileKind.BOOKINGS: _write_bookings}
+ROW_WRITERS = {
+    FileKind.GROUPS: _write_groups,
+    FileKind.QC: _write_qc,
+    FileKind.BOOKINGS: _write_bookings,
+}
 
 
-def reconciliation_start(*, actor, region: Region, year: int, month: int, scheme: str, dispatch: bool = True) -> Reconciliation:
+def reconciliation_start(
+    *, actor, region: Region, year: int, month: int, scheme: str, dispatch: bool = True
+) -> Reconciliation:
     """Queue a reconciliation of the month against the national files in force, as a job."""
-    if selectors.upload_current(region=region, year=year, month=month, kind=FileKind.GROUPS) is None:
+    if (
+        selectors.upload_current(region=region, year=year, month=month, kind=FileKind.GROUPS)
+        is None
+    ):
         raise ValidationError(ERR_NO_GROUP_FILE.format(year=year, month=month))
     with transaction.atomic():
-        recon = Reconciliation.objects.create(region=region, year=year, month=month, scheme=scheme,
-                                              created_by=actor if getattr(actor, "is_authenticated", False) else None)  # fmt: skip
-        recon.job = job_start(actor=actor, kind=JOB_KIND, key=f"reconciliation:{recon.pk}", params={"reconciliation_id": recon.pk},
-                              dispatch=dispatch)  # fmt: skip
+        recon = Reconciliation.objects.create(
+            region=region,
+            year=year,
+            month=month,
+            scheme=scheme,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        recon.job = job_start(
+            actor=actor,
+            kind=JOB_KIND,
+            key=f"reconciliation:{recon.pk}",
+            params={"reconciliation_id": recon.pk},
+            dispatch=dispatch,
+        )
         recon.save(update_fields=["job"])
-        audit_record(actor=actor, action="reconciliation_start", instance=recon,
-                     after={"year": year, "month": month, "scheme": scheme})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="reconciliation_start",
+            instance=recon,
+            after={"year": year, "month": month, "scheme": scheme},
+        )
     return recon
 
 
@@ -132,7 +208,9 @@ def reconciliation_execute(*, reconciliation_id: int, progress: Progress) -> dic
     codes = frozenset(version.groups.values_list("code", flat=True)) if version else frozenset()
     diffs = domain.group_differences(ours, national, catalog_codes=codes)
     progress(35, "正在比对国家质控结果与本地质控（导入校验规则）")
-    qc = domain.qc_differences(selectors.national_qc_frame(uploads[FileKind.QC]), domain.our_quality(ours), ours)
+    qc = domain.qc_differences(
+        selectors.national_qc_frame(uploads[FileKind.QC]), domain.our_quality(ours), ours
+    )
     diffs = pd.concat([diffs, qc], ignore_index=True)
     progress(50, "正在按国家分组重算点数与金额")
     run = selectors.monthly_run(**key, scheme=recon.scheme, kind=kind)
@@ -144,81 +222,173 @@ def reconciliation_execute(*, reconciliation_id: int, progress: Progress) -> dic
     recon.status, recon.finished_at = ReconStatus.SUCCEEDED, timezone.now()
     recon.summary = _summary(ours, national, diffs, money)
     recon.save(update_fields=["status", "finished_at", "summary", "settlement_run"])
-    audit_record(actor=recon.created_by or f"任务:{JOB_KIND}", action="reconciliation_finish", instance=recon, after=recon.summary)
+    audit_record(
+        actor=recon.created_by or f"任务:{JOB_KIND}",
+        action="reconciliation_finish",
+        instance=recon,
+        after=recon.summary,
+    )
     return recon.summary
 
 
 def _institutions(recon: Reconciliation, run):
     """The institution states the month's run froze, else those in force on the month's last day."""
     frozen = run_selectors.frozen_institutions(run) if run else None
-    last_day = datetime.date(recon.year, recon.month, calendar.monthrange(recon.year, recon.month)[1])
+    last_day = datetime.date(
+        recon.year, recon.month, calendar.monthrange(recon.year, recon.month)[1]
+    )
     return frozen or run_selectors.region_institutions(recon.region, last_day)
 
 
-def _as_national(recon: Reconciliation, ours: pd.DataFrame, national: pd.DataFrame, version, run) -> pd.DataFrame:
+def _as_national(
+    recon: Reconciliation, ours: pd.DataFrame, national: pd.DataFrame, version, run
+) -> pd.DataFrame:
     """Points under our and the national groups for the cases both sides hold (empty without a catalog)."""
     both = ours[domain.among(ours["setl_id"], national["setl_id"])]
     if version is None or both.empty:
         return pd.DataFrame(columns=["case_id", "institution_id", "points_ours", "points_national"])
     period = run_selectors.periods_of(region=recon.region, year=recon.year, months=[recon.month])
-    cases = run_selectors.run_case_frame(periods=period, kind=version.kind, scheme=recon.scheme, columns=())
+    cases = run_selectors.run_case_frame(
+        periods=period, kind=version.kind, scheme=recon.scheme, columns=()
+    )
     cases = cases[cases["id"].isin(set(both["case_id"]))].reset_index(drop=True)
     by_case = both.set_index("case_id")
     national_codes = national.set_index("setl_id")["group_code"]
-    ours_grouped = pd.DataFrame({"group_code": by_case.loc[cases["id"], "group_code"].to_numpy(),
-                                 "typing_coefficient": by_case.loc[cases["id"], "typing_coefficient"].to_numpy()})  # fmt: skip
-    national_grouped = pd.DataFrame({"group_code": national_codes.loc[by_case.loc[cases["id"], "setl_id"]].to_numpy(),
-                                     "typing_coefficient": None})  # fmt: skip
+    ours_grouped = pd.DataFrame(
+        {
+            "group_code": by_case.loc[cases["id"], "group_code"].to_numpy(),
+            "typing_coefficient": by_case.loc[cases["id"], "typing_coefficient"].to_numpy(),
+        }
+    )
+    national_grouped = pd.DataFrame(
+        {
+            "group_code": national_codes.loc[by_case.loc[cases["id"], "setl_id"]].to_numpy(),
+            "typing_coefficient": None,
+        }
+    )
     _, coefficients = run_selectors.coefficients_in_force(region=recon.region, year=recon.year)
-    params = to_engine(run.parameter_set.values, run.parameter_set.kind) if run and run.parameter_set else DEFAULT_PARAMS
-    return domain.as_national_points(cases, ours_grouped, national_grouped, run_selectors.catalog_groups_frame(version), kind=version.kind,
-                                     levels=_institutions(recon, run).levels, coefficients=coefficients,
-                                     base_mean=run_selectors.catalog_base_mean(version) or Fraction(1), params=params)  # fmt: skip
+    params = (
+        to_engine(run.parameter_set.values, run.parameter_set.kind)
+        if run and run.parameter_set
+        else DEFAULT_PARAMS
+    )
+    return domain.as_national_points(
+        cases,
+        ours_grouped,
+        national_grouped,
+        run_selectors.catalog_groups_frame(version),
+        kind=version.kind,
+        levels=_institutions(recon, run).levels,
+        coefficients=coefficients,
+        base_mean=run_selectors.catalog_base_mean(version) or Fraction(1),
+        params=params,
+    )
 
 
-def _store(recon: Reconciliation, ours: pd.DataFrame, diffs: pd.DataFrame, points: pd.DataFrame, money: pd.DataFrame, run) -> None:
-    differing = points[points["case_id"].isin(set(diffs["case_id"].dropna()))] if len(points) else points
-    by_case = {int(c): (unit_decimal(o, POINTS_PLACES), unit_decimal(n, POINTS_PLACES)) for c, o, n in
-               differing[["case_id", "points_ours", "points_national"]].itertuples(index=False)}  # fmt: skip
+def _store(
+    recon: Reconciliation,
+    ours: pd.DataFrame,
+    diffs: pd.DataFrame,
+    points: pd.DataFrame,
+    money: pd.DataFrame,
+    run,
+) -> None:
+    differing = (
+        points[points["case_id"].isin(set(diffs["case_id"].dropna()))] if len(points) else points
+    )
+    by_case = {
+        int(c): (unit_decimal(o, POINTS_PLACES), unit_decimal(n, POINTS_PLACES))
+        for c, o, n in differing[["case_id", "points_ours", "points_national"]].itertuples(
+            index=False
+        )
+    }
     ReconCase.objects.bulk_create(
-        (ReconCase(reconciliation=recon, institution_id=r.institution_id, case_id=r.case_id, setl_id=r.setl_id, kind=r.kind,
-                   our_group=r.our_group, national_group=r.national_group, national_group_name=r.national_group_name[:200],
-                   our_trace=r.our_trace, divergence=r.divergence, rule_code=r.rule_code[:200], our_rule_code=r.our_rule_code[:200],
-                   message=str(r.message)[:300], our_points=by_case.get(r.case_id, (None, None))[0],
-                   national_points=by_case.get(r.case_id, (None, None))[1])
-         for r in diffs.itertuples(index=False)), batch_size=5000,
-    )  # fmt: skip
-    amounts = domain.institution_amounts(points, run.point_value if run else None).set_index("institution_id").to_dict("index")
+        (
+            ReconCase(
+                reconciliation=recon,
+                institution_id=r.institution_id,
+                case_id=r.case_id,
+                setl_id=r.setl_id,
+                kind=r.kind,
+                our_group=r.our_group,
+                national_group=r.national_group,
+                national_group_name=r.national_group_name[:200],
+                our_trace=r.our_trace,
+                divergence=r.divergence,
+                rule_code=r.rule_code[:200],
+                our_rule_code=r.our_rule_code[:200],
+                message=str(r.message)[:300],
+                our_points=by_case.get(r.case_id, (None, None))[0],
+                national_points=by_case.get(r.case_id, (None, None))[1],
+            )
+            for r in diffs.itertuples(index=False)
+        ),
+        batch_size=5000,
+    )
+    amounts = (
+        domain.institution_amounts(points, run.point_value if run else None)
+        .set_index("institution_id")
+        .to_dict("index")
+    )
     rates = domain.mismatch_rates(ours, diffs).set_index("institution_id")["mismatches"].to_dict()
     ReconInstitution.objects.bulk_create(
-        ReconInstitution(reconciliation=recon, institution_id=r.institution_id, cases_ours=r.cases_ours, cases_national=r.cases_national,
-                         mismatches=rates.get(r.institution_id, 0), fund_ours=r.fund_ours, fund_national=r.fund_national,
-                         fund_difference=r.fund_difference, **_amount_fields(amounts.get(r.institution_id)))
+        ReconInstitution(
+            reconciliation=recon,
+            institution_id=r.institution_id,
+            cases_ours=r.cases_ours,
+            cases_national=r.cases_national,
+            mismatches=rates.get(r.institution_id, 0),
+            fund_ours=r.fund_ours,
+            fund_national=r.fund_national,
+            fund_difference=r.fund_difference,
+            **_amount_fields(amounts.get(r.institution_id)),
+        )
         for r in money.itertuples(index=False)
-    )  # fmt: skip
+    )
 
 
 def _amount_fields(row: dict | None) -> dict:
     row = row or {}
     zero = Decimal(0)
-    return {"points_ours": row.get("points_ours", zero), "points_national": row.get("points_national", zero),
-            "amount_ours": row.get("amount_ours"), "amount_national": row.get("amount_national"),
-            "amount_difference": row.get("amount_difference")}  # fmt: skip
+    return {
+        "points_ours": row.get("points_ours", zero),
+        "points_national": row.get("points_national", zero),
+        "amount_ours": row.get("amount_ours"),
+        "amount_national": row.get("amount_national"),
+        "amount_difference": row.get("amount_difference"),
+    }
 
 
-def _summary(ours: pd.DataFrame, national: pd.DataFrame, diffs: pd.DataFrame, money: pd.DataFrame) -> dict:
+def _summary(
+    ours: pd.DataFrame, national: pd.DataFrame, diffs: pd.DataFrame, money: pd.DataFrame
+) -> dict:
     by_kind = {kind: int((diffs["kind"] == kind).sum()) for kind in DiffKind.values}
     steps = Counter(diffs.loc[diffs["kind"] == DiffKind.GROUP, "divergence"])
-    return {"kind": str(ours["kind"].iloc[0]) if len(ours) else "", "cases_ours": len(ours), "cases_national": len(national), **by_kind, "divergence": dict(steps),
-            "fund_difference": str(sum(money["fund_difference"], Decimal("0.00")))}  # fmt: skip
+    return {
+        "kind": str(ours["kind"].iloc[0]) if len(ours) else "",
+        "cases_ours": len(ours),
+        "cases_national": len(national),
+        **by_kind,
+        "divergence": dict(steps),
+        "fund_difference": str(sum(money["fund_difference"], Decimal("0.00"))),
+    }
 
 
 def reconciliation_fail(*, reconciliation_id: int, reason: str) -> None:
     with transaction.atomic():
         recon = Reconciliation.objects.select_for_update().get(pk=reconciliation_id)
-        recon.status, recon.error, recon.finished_at = ReconStatus.FAILED, reason[:2000], timezone.now()
+        recon.status, recon.error, recon.finished_at = (
+            ReconStatus.FAILED,
+            reason[:2000],
+            timezone.now(),
+        )
         recon.save(update_fields=["status", "error", "finished_at"])
-        audit_record(actor=f"任务:{JOB_KIND}", action="reconciliation_fail", instance=recon, message=reason[:500])
+        audit_record(
+            actor=f"任务:{JOB_KIND}",
+            action="reconciliation_fail",
+            instance=recon,
+            message=reason[:500],
+        )
 
 
 @transaction.atomic
@@ -231,5 +401,10 @@ def reconciliation_publish(*, actor, reconciliation: Reconciliation) -> Reconcil
         raise ValidationError(ERR_PUBLISHED)
     recon.published_at = timezone.now()
     recon.save(update_fields=["published_at"])
-    audit_record(actor=actor, action="reconciliation_publish", instance=recon, after={"published_at": recon.published_at})
+    audit_record(
+        actor=actor,
+        action="reconciliation_publish",
+        instance=recon,
+        after={"published_at": recon.published_at},
+    )
     return recon

@@ -19,9 +19,13 @@ from config.spreadsheets import download_response
 from reconciliation import excel, selectors, services
 from reconciliation.domain import CONTRACTS
 from reconciliation.forms import DiffFilterForm, StartForm, UploadForm
-from reconciliation.models import Reconciliation, ReconCase
+from reconciliation.models import ReconCase, Reconciliation
 
-VIEW, UPLOAD, START = ("reconciliation.view_reconciliation", "reconciliation.add_nationalupload", "reconciliation.add_reconciliation")
+VIEW, UPLOAD, START = (
+    "reconciliation.view_reconciliation",
+    "reconciliation.add_nationalupload",
+    "reconciliation.add_reconciliation",
+)
 PUBLISH = "reconciliation.change_reconciliation"
 MSG_UPLOADED = "{kind}已导入：{rows} 行。"
 MSG_STARTED = "对账 #{pk} 已排队。"
@@ -34,22 +38,46 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            upload = services.national_upload(actor=request.user, region=data["region"], year=data["year"], month=data["month"],
-                                              kind=data["kind"], name=data["file"].name, content=data["file"].read())  # fmt: skip
+            upload = services.national_upload(
+                actor=request.user,
+                region=data["region"],
+                year=data["year"],
+                month=data["month"],
+                kind=data["kind"],
+                name=data["file"].name,
+                content=data["file"].read(),
+            )
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            messages.success(request, MSG_UPLOADED.format(kind=upload.get_kind_display(), rows=upload.rows))
+            messages.success(
+                request, MSG_UPLOADED.format(kind=upload.get_kind_display(), rows=upload.rows)
+            )
             return redirect("reconciliation:upload_list")
-    page = Paginator(selectors.upload_list_for_user(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "reconciliation/upload_list.html", {"form": form, "page": page, "contracts": CONTRACTS.values()})
+    page = Paginator(selectors.upload_list_for_user(request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reconciliation/upload_list.html",
+        {"form": form, "page": page, "contracts": CONTRACTS.values()},
+    )
 
 
 @login_required
 def reconciliation_list(request: HttpRequest) -> HttpResponse:
     recons = selectors.reconciliation_list_for_user(request.user)
-    form = region_fields_scope(StartForm(request.POST or None), request) if request.user.is_bureau else None
-    if request.method == "POST" and form is not None and request.user.has_perm(START) and form.is_valid():
+    form = (
+        region_fields_scope(StartForm(request.POST or None), request)
+        if request.user.is_bureau
+        else None
+    )
+    if (
+        request.method == "POST"
+        and form is not None
+        and request.user.has_perm(START)
+        and form.is_valid()
+    ):
         try:
             recon = services.reconciliation_start(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -59,7 +87,11 @@ def reconciliation_list(request: HttpRequest) -> HttpResponse:
             return redirect("jobs:job_detail", pk=recon.job_id)
     chart = selectors.mismatch_rate_chart(selectors.month_rates_for_user(request.user))
     page = Paginator(recons, 50).get_page(request.GET.get("page"))
-    return render(request, "reconciliation/reconciliation_list.html", {"page": page, "form": form, "month_chart": chart})
+    return render(
+        request,
+        "reconciliation/reconciliation_list.html",
+        {"page": page, "form": form, "month_chart": chart},
+    )
 
 
 def _recon(request: HttpRequest, pk: int) -> Reconciliation:
@@ -81,8 +113,18 @@ def reconciliation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cases = selectors.diff_list_for_user(request.user, recon, **_filters(request))
     page = Paginator(cases, 100).get_page(request.GET.get("page"))
     chart = selectors.mismatch_rate_chart(selectors.institution_rates(institutions))
-    return render(request, "reconciliation/reconciliation_detail.html", {"recon": recon, "institutions": institutions, "page": page,
-                  "filter_form": DiffFilterForm(request.GET), "institution_chart": chart, "query": request.GET.urlencode()})  # fmt: skip
+    return render(
+        request,
+        "reconciliation/reconciliation_detail.html",
+        {
+            "recon": recon,
+            "institutions": institutions,
+            "page": page,
+            "filter_form": DiffFilterForm(request.GET),
+            "institution_chart": chart,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -92,18 +134,33 @@ def reconciliation_case(request: HttpRequest, pk: int, diff: int) -> HttpRespons
         row = selectors.diff_get_for_user(request.user, recon, diff)
     except ReconCase.DoesNotExist:
         raise Http404 from None
-    ours = {"case": row.case, "trace": selectors.trace_text(recon.summary.get("kind", ""), row.our_trace),
-            "quality": selectors.case_quality(row.case)}
-    return render(request, "reconciliation/reconciliation_case.html",
-                  {"recon": recon, "row": row, "ours": ours, "national": selectors.national_sides(recon, row.setl_id)})  # fmt: skip
+    ours = {
+        "case": row.case,
+        "trace": selectors.trace_text(recon.summary.get("kind", ""), row.our_trace),
+        "quality": selectors.case_quality(row.case),
+    }
+    return render(
+        request,
+        "reconciliation/reconciliation_case.html",
+        {
+            "recon": recon,
+            "row": row,
+            "ours": ours,
+            "national": selectors.national_sides(recon, row.setl_id),
+        },
+    )
 
 
 @login_required
 def reconciliation_export(request: HttpRequest, pk: int) -> HttpResponse:
     recon = _recon(request, pk)
-    content = excel.reconciliation_workbook(selectors.institution_list_for_user(request.user, recon),
-                                            selectors.diff_list_for_user(request.user, recon, **_filters(request)))  # fmt: skip
-    return download_response(content, f"reconciliation-{recon.pk}-{recon.year}{recon.month:02d}.xlsx")
+    content = excel.reconciliation_workbook(
+        selectors.institution_list_for_user(request.user, recon),
+        selectors.diff_list_for_user(request.user, recon, **_filters(request)),
+    )
+    return download_response(
+        content, f"reconciliation-{recon.pk}-{recon.year}{recon.month:02d}.xlsx"
+    )
 
 
 @require_POST

@@ -32,22 +32,52 @@ class ReportFileQuerySet(TenantQuerySet):
 class ReportFile(models.Model):
     """报表文件 — one generated workbook, stamped with the runs and versions its figures come from."""
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="report_files", verbose_name="统筹区")
+    region = models.ForeignKey(
+        "catalogs.Region",
+        on_delete=models.PROTECT,
+        related_name="report_files",
+        verbose_name="统筹区",
+    )
     year = models.PositiveSmallIntegerField("年度")
-    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    month = models.PositiveSmallIntegerField(
+        "月份", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     kind = models.CharField("报表类别", max_length=12, choices=PackKind.choices)
-    institution = models.ForeignKey("catalogs.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="report_files",
-                                    verbose_name="医疗机构")  # fmt: skip
+    institution = models.ForeignKey(
+        "catalogs.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="report_files",
+        verbose_name="医疗机构",
+    )
     file = models.FileField("文件", upload_to=_upload_to, max_length=300)
     size = models.PositiveBigIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
     sheets = models.JSONField("工作表行数", default=dict, help_text="工作表名称 → 数据行数")
-    stamps = models.JSONField("数据来源", default=dict, help_text="结算运行批次、结算参数版本、目录版本")
-    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="生成任务")
+    stamps = models.JSONField(
+        "数据来源", default=dict, help_text="结算运行批次、结算参数版本、目录版本"
+    )
+    job = models.ForeignKey(
+        "jobs.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="生成任务",
+    )
     generated_at = models.DateTimeField("生成时间")
-    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name="生成人")  # fmt: skip
-    generated_by_name = models.CharField("生成人名称", max_length=150, help_text="定时任务生成时为任务名")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="生成人",
+    )
+    generated_by_name = models.CharField(
+        "生成人名称", max_length=150, help_text="定时任务生成时为任务名"
+    )
 
     objects = ReportFileQuerySet.as_manager()
 
@@ -57,17 +87,31 @@ class ReportFile(models.Model):
         ordering = ["-year", "-month", "kind", "institution__code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind=PackKind.BUREAU, institution__isnull=True) | Q(kind=PackKind.INSTITUTION, institution__isnull=False),
-                name="%(app_label)s_%(class)s_kind_institution", violation_error_message=ERR_KIND_INSTITUTION,
+                condition=Q(kind=PackKind.BUREAU, institution__isnull=True)
+                | Q(kind=PackKind.INSTITUTION, institution__isnull=False),
+                name="%(app_label)s_%(class)s_kind_institution",
+                violation_error_message=ERR_KIND_INSTITUTION,
             ),
-            models.UniqueConstraint(fields=["region", "year", "month", "institution"], name="%(app_label)s_%(class)s_one_institution_file",
-                                    violation_error_message=ERR_ONE_FILE),
-            models.UniqueConstraint(fields=["region", "year", "month"], condition=Q(institution__isnull=True),
-                                    name="%(app_label)s_%(class)s_one_bureau_file", violation_error_message=ERR_ONE_FILE),
-            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="%(app_label)s_%(class)s_month_range",
-                                   violation_error_message=ERR_MONTH_RANGE),
-        ]  # fmt: skip
-        indexes = [models.Index(fields=["institution", "year", "month"], name="reports_file_inst_month")]
+            models.UniqueConstraint(
+                fields=["region", "year", "month", "institution"],
+                name="%(app_label)s_%(class)s_one_institution_file",
+                violation_error_message=ERR_ONE_FILE,
+            ),
+            models.UniqueConstraint(
+                fields=["region", "year", "month"],
+                condition=Q(institution__isnull=True),
+                name="%(app_label)s_%(class)s_one_bureau_file",
+                violation_error_message=ERR_ONE_FILE,
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12),
+                name="%(app_label)s_%(class)s_month_range",
+                violation_error_message=ERR_MONTH_RANGE,
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "year", "month"], name="reports_file_inst_month")
+        ]
 
     def __str__(self) -> str:
         owner = self.institution.name if self.institution_id else self.get_kind_display()

@@ -13,8 +13,14 @@ from reports import services
 def report_pack_generate(job, progress) -> dict:
     """params: ``region_id``, ``year``, ``month``."""
     params = job.params
-    return services.report_pack_generate(actor=job.created_by or f"任务:{job.kind}", region=Region.objects.get(pk=params["region_id"]),
-                                         year=int(params["year"]), month=int(params["month"]), job_id=job.pk, progress=progress)  # fmt: skip
+    return services.report_pack_generate(
+        actor=job.created_by or f"任务:{job.kind}",
+        region=Region.objects.get(pk=params["region_id"]),
+        year=int(params["year"]),
+        month=int(params["month"]),
+        job_id=job.pk,
+        progress=progress,
+    )
 
 
 @shared_task(name="reports.report_packs_schedule")

@@ -26,11 +26,17 @@ def report_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(ERR_EXPERT)
     months = selectors.report_months_for_user(request.user)
     chosen = _month(request.GET.get("month", ""), months)
-    files = selectors.report_list_for_user(request.user, year=chosen[0], month=chosen[1]) if chosen else []
+    files = (
+        selectors.report_list_for_user(request.user, year=chosen[0], month=chosen[1])
+        if chosen
+        else []
+    )
     context = {"months": months, "chosen": chosen, "files": files}
     if request.user.is_bureau:
         year, month = services.previous_month(timezone.localdate())
-        context["form"] = region_fields_scope(PackGenerateForm(initial={"year": year, "month": month}), request)
+        context["form"] = region_fields_scope(
+            PackGenerateForm(initial={"year": year, "month": month}), request
+        )
     return render(request, "reports/report_list.html", context)
 
 

@@ -1,8 +1,21 @@
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
-from settlement.models import (CaseRecord, CaseRecordVersion, Holiday, ImportBatch, ImportIssue, ParameterSet, RevolvingFund, RunCase,
-                               RunInstitution, SettlementPeriod, SettlementRun, StatementPublication, StatementResponse)  # fmt: skip
+from settlement.models import (
+    CaseRecord,
+    CaseRecordVersion,
+    Holiday,
+    ImportBatch,
+    ImportIssue,
+    ParameterSet,
+    RevolvingFund,
+    RunCase,
+    RunInstitution,
+    SettlementPeriod,
+    SettlementRun,
+    StatementPublication,
+    StatementResponse,
+)
 
 
 @admin.register(SettlementPeriod)
@@ -13,7 +26,16 @@ class SettlementPeriodAdmin(AuditedAdmin):
 
 @admin.register(CaseRecord)
 class CaseRecordAdmin(AuditedAdmin):
-    list_display = ["setl_id", "institution", "period", "insutype", "med_type", "maindiag_code", "main_oprn_oprt_code", "medfee_sumamt"]
+    list_display = [
+        "setl_id",
+        "institution",
+        "period",
+        "insutype",
+        "med_type",
+        "maindiag_code",
+        "main_oprn_oprt_code",
+        "medfee_sumamt",
+    ]
     list_filter = ["insutype", "med_type", "period__year"]
     search_fields = ["setl_id", "psn_no", "maindiag_code"]
     raw_id_fields = ["institution", "period"]
@@ -25,8 +47,21 @@ class CaseRecordAdmin(AuditedAdmin):
 class ImportBatchAdmin(ReadOnlyAdmin):
     """Batches are written by the import job only."""
 
-    list_display = ["id", "created_at", "institution", "uploaded_by", "source", "file_name", "status", "rows_in",
-                    "rows_written", "rows_replaced", "error_count", "warning_count", "duration"]  # fmt: skip
+    list_display = [
+        "id",
+        "created_at",
+        "institution",
+        "uploaded_by",
+        "source",
+        "file_name",
+        "status",
+        "rows_in",
+        "rows_written",
+        "rows_replaced",
+        "error_count",
+        "warning_count",
+        "duration",
+    ]
     list_filter = ["status", "source"]
     search_fields = ["file_name", "sha256", "institution__code", "institution__name"]
     list_select_related = ["institution", "uploaded_by"]
@@ -53,7 +88,18 @@ class CaseRecordVersionAdmin(ReadOnlyAdmin):
 class ParameterSetAdmin(ReadOnlyAdmin):
     """Parameter sets change only through their workflow (settlement/parameters/services.py)."""
 
-    list_display = ["region", "year", "scheme", "category", "kind", "version", "status", "effective_from", "effective_to", "approved_by"]
+    list_display = [
+        "region",
+        "year",
+        "scheme",
+        "category",
+        "kind",
+        "version",
+        "status",
+        "effective_from",
+        "effective_to",
+        "approved_by",
+    ]
     list_filter = ["year", "scheme", "category", "status"]
 
 
@@ -65,15 +111,37 @@ class ParameterSetAdmin(ReadOnlyAdmin):
 class SettlementRunAdmin(ReadOnlyAdmin):
     """Runs are written by settlement.runs.services only (start, execute, supersede)."""
 
-    list_display = ["id", "region", "year", "scheme", "category", "run_type", "number", "status", "case_count", "point_value", "total",
-                    "created_at", "started_by"]  # fmt: skip
+    list_display = [
+        "id",
+        "region",
+        "year",
+        "scheme",
+        "category",
+        "run_type",
+        "number",
+        "status",
+        "case_count",
+        "point_value",
+        "total",
+        "created_at",
+        "started_by",
+    ]
     list_filter = ["year", "scheme", "category", "run_type", "status"]
     list_select_related = ["region", "started_by"]
 
 
 @admin.register(RunInstitution)
 class RunInstitutionAdmin(ReadOnlyAdmin):
-    list_display = ["run", "institution", "cases", "points", "settlement", "fund_due", "payment", "final"]
+    list_display = [
+        "run",
+        "institution",
+        "cases",
+        "points",
+        "settlement",
+        "fund_due",
+        "payment",
+        "final",
+    ]
     raw_id_fields = ["run", "institution"]
     list_select_related = ["run", "institution"]
     show_full_result_count = False
@@ -81,7 +149,16 @@ class RunInstitutionAdmin(ReadOnlyAdmin):
 
 @admin.register(RunCase)
 class RunCaseAdmin(ReadOnlyAdmin):
-    list_display = ["run", "case", "group_code", "deviation", "ratio", "points", "amount", "special"]
+    list_display = [
+        "run",
+        "case",
+        "group_code",
+        "deviation",
+        "ratio",
+        "points",
+        "amount",
+        "special",
+    ]
     list_filter = ["deviation"]
     raw_id_fields = ["run", "case", "institution", "booked"]
     show_full_result_count = False
@@ -91,7 +168,16 @@ class RunCaseAdmin(ReadOnlyAdmin):
 class RevolvingFundAdmin(AuditedAdmin):
     """周转金 advanced at the start of a year, entered by the bureau; offset at year-end clearing."""
 
-    list_display = ["region", "year", "scheme", "category", "institution", "amount", "granted_at", "created_by"]
+    list_display = [
+        "region",
+        "year",
+        "scheme",
+        "category",
+        "institution",
+        "amount",
+        "granted_at",
+        "created_by",
+    ]
     list_filter = ["year", "scheme", "category"]
     raw_id_fields = ["institution"]
     exclude = ["created_by"]

@@ -28,10 +28,16 @@ from config.lazy import pandas as pd
 from settlement.models import CaseRecord
 
 TABLE = CaseRecord._meta.db_table
-CASE_COPY_COLUMNS: list[str] = [field.attname for field in CaseRecord._meta.concrete_fields if not field.primary_key]
+CASE_COPY_COLUMNS: list[str] = [
+    field.attname for field in CaseRecord._meta.concrete_fields if not field.primary_key
+]
 
-MONEY_COLUMNS: list[str] = [f.attname for f in CaseRecord._meta.concrete_fields if isinstance(f, models.DecimalField)]
-DATETIME_COLUMNS: list[str] = [f.attname for f in CaseRecord._meta.concrete_fields if isinstance(f, models.DateTimeField)]
+MONEY_COLUMNS: list[str] = [
+    f.attname for f in CaseRecord._meta.concrete_fields if isinstance(f, models.DecimalField)
+]
+DATETIME_COLUMNS: list[str] = [
+    f.attname for f in CaseRecord._meta.concrete_fields if isinstance(f, models.DateTimeField)
+]
 DEFAULTED_COLUMNS = ("version", "created_at", "updated_at")
 
 # The NULL marker of the CSV stream: unquoted empty fields then stay empty strings, as the model wants.
@@ -44,14 +50,19 @@ _CENTS = [f".{cents:02d}" for cents in range(100)]  # an array on use: numpy is 
 
 def cases_copy(frame: pd.DataFrame, *, using: str = "default") -> int:
     """Insert case rows in bulk; returns rows written. Caller owns the transaction."""
-    missing = [c for c in CASE_COPY_COLUMNS if c not in frame.columns and c not in DEFAULTED_COLUMNS]
+    missing = [
+        c for c in CASE_COPY_COLUMNS if c not in frame.columns and c not in DEFAULTED_COLUMNS
+    ]
     if missing:
         raise ValueError(f"case frame lacks columns: {', '.join(missing)}")
     connection = connections[using]
     sqlite = connection.vendor == "sqlite"
     now = timezone.now()
     step = SQLITE_CHUNK_ROWS if sqlite else CHUNK_ROWS
-    chunks = (_db_text(frame.iloc[start : start + step], now=now, sqlite=sqlite) for start in range(0, len(frame), step))
+    chunks = (
+        _db_text(frame.iloc[start : start + step], now=now, sqlite=sqlite)
+        for start in range(0, len(frame), step)
+    )
     with connection.cursor() as cursor:
         if sqlite:
             for chunk in chunks:
@@ -109,7 +120,9 @@ def case_indexes_deferred(*, using: str = "default") -> Iterator[None]:
             cursor.execute(definition)
         for name, definition in constraints:
             cursor.execute(f'ALTER TABLE {TABLE} ADD CONSTRAINT "{name}" {definition}')
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are DEFERRABLE INITIALLY DEFERRED
+        cursor.execute(
+            "SET CONSTRAINTS ALL DEFERRED"
+        )  # Django's keys are DEFERRABLE INITIALLY DEFERRED
 
 
 def _secondary_keys(cursor) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -117,7 +130,9 @@ def _secondary_keys(cursor) -> tuple[list[tuple[str, str]], list[tuple[str, str]
     return table_keys(cursor, TABLE, constraint_types="fu")
 
 
-def table_keys(cursor, table: str, *, constraint_types: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def table_keys(
+    cursor, table: str, *, constraint_types: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """A PostgreSQL table's indexes as the catalog holds them: (name, CREATE INDEX) of the indexes that
     no constraint owns, and (name, definition) of its constraints of ``constraint_types`` (``pg_constraint``
     letters: p primary, u unique, f foreign)."""
@@ -161,7 +176,9 @@ def fen_to_text(fen: pd.Series) -> np.ndarray:
     values = fen.fillna(0).to_numpy(dtype=np.int64)
     sign = np.where(values < 0, "-", "")
     magnitude = np.abs(values)
-    text = np.strings.add(np.strings.add(sign, (magnitude // 100).astype(str)), np.array(_CENTS)[magnitude % 100])
+    text = np.strings.add(
+        np.strings.add(sign, (magnitude // 100).astype(str)), np.array(_CENTS)[magnitude % 100]
+    )
     return np.where(missing, NULL, text)
 
 
@@ -181,7 +198,9 @@ def _datetime_text(values: pd.Series, *, sqlite: bool) -> np.ndarray:
 
 def _postgres_copy(cursor, chunks: Iterator[pd.DataFrame]) -> None:
     """One COPY, written a chunk at a time: the server stores a chunk while the next one is formatted."""
-    sql = f"COPY {TABLE} ({', '.join(CASE_COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
+    sql = (
+        f"COPY {TABLE} ({', '.join(CASE_COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
+    )
     with cursor.cursor.copy(sql) as copy:
         for chunk in chunks:
             buffer = io.StringIO()

@@ -18,7 +18,9 @@ from config.lazy import pyarrow as pa
 from config.lazy import pyarrow_csv as pacsv
 
 
-def frame_of(queryset: QuerySet, names: Sequence[str], *, text: Sequence[str] = (), using: str = "default") -> pd.DataFrame:
+def frame_of(
+    queryset: QuerySet, names: Sequence[str], *, text: Sequence[str] = (), using: str = "default"
+) -> pd.DataFrame:
     """``queryset.values_list(*names)`` as a DataFrame; ``text`` names the columns that are text."""
     rows = queryset.values_list(*names)
     connection = connections[using]
@@ -26,15 +28,22 @@ def frame_of(queryset: QuerySet, names: Sequence[str], *, text: Sequence[str] = 
         return pd.DataFrame.from_records(list(rows), columns=list(names))
     sql, params = rows.query.sql_with_params()
     buffer = io.BytesIO()
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
         for block in copy:
             buffer.write(block)
     buffer.seek(0)
     table = pacsv.read_csv(
-        buffer, read_options=pacsv.ReadOptions(column_names=list(names)),
-        convert_options=pacsv.ConvertOptions(column_types={name: pa.string() for name in text}, strings_can_be_null=False,
-                                             quoted_strings_can_be_null=False),
-    )  # fmt: skip
+        buffer,
+        read_options=pacsv.ReadOptions(column_names=list(names)),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in text},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
     frame = table.to_pandas()
     for name in text:  # the same string dtype as the values_list path gives (pandas' default str)
         frame[name] = frame[name].astype(str)

@@ -20,7 +20,13 @@ class MedType(models.TextChoices):
 
     @classmethod
     def inpatient(cls) -> set[str]:
-        return {cls.INPATIENT, cls.TRAUMA_INPATIENT, cls.REFERRED_INPATIENT, cls.EMERGENCY_INPATIENT, cls.DAY_SURGERY}
+        return {
+            cls.INPATIENT,
+            cls.TRAUMA_INPATIENT,
+            cls.REFERRED_INPATIENT,
+            cls.EMERGENCY_INPATIENT,
+            cls.DAY_SURGERY,
+        }
 
 
 class Gender(models.TextChoices):

@@ -29,27 +29,42 @@ ERR_FUND_OVER_TOTAL = "基金支付总额不能大于医疗费总额。"
 
 def money(verbose_name: str, *, required: bool = True) -> models.DecimalField:
     """A money column: Decimal(14,2) yuan, non-negative by a named constraint on the model."""
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, null=not required, blank=not required)
+    return models.DecimalField(
+        verbose_name, max_digits=14, decimal_places=2, null=not required, blank=not required
+    )
 
 
 def newborn_weight(verbose_name: str) -> models.PositiveSmallIntegerField:
     """A newborn weight in whole grams (4101 nwb_bir_wt / nwb_adm_wt), optional."""
     return models.PositiveSmallIntegerField(
-        verbose_name, null=True, blank=True,
+        verbose_name,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(NEWBORN_WEIGHT_MIN), MaxValueValidator(NEWBORN_WEIGHT_MAX)],
-    )  # fmt: skip
+    )
 
 
 class SettlementPeriod(models.Model):
     """结算期间 — one month of one region. A closed month locks its cases against corrections."""
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="periods", verbose_name="统筹区")
+    region = models.ForeignKey(
+        "catalogs.Region", on_delete=models.PROTECT, related_name="periods", verbose_name="统筹区"
+    )
     year = models.PositiveSmallIntegerField("年度")
-    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
-    status = models.CharField("状态", max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    month = models.PositiveSmallIntegerField(
+        "月份", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN
+    )
     closed_at = models.DateTimeField("关账时间", null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="关账人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="关账人",
     )
 
     class Meta:
@@ -57,7 +72,9 @@ class SettlementPeriod(models.Model):
         verbose_name_plural = "结算期间"
         ordering = ["region", "-year", "-month"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "month"], name="%(app_label)s_%(class)s_unique_month"),
+            models.UniqueConstraint(
+                fields=["region", "year", "month"], name="%(app_label)s_%(class)s_unique_month"
+            ),
             models.CheckConstraint(
                 condition=Q(month__gte=1, month__lte=12),
                 name="%(app_label)s_%(class)s_month_range",
@@ -84,8 +101,15 @@ class CaseRecordQuerySet(TenantQuerySet):
 class CaseRecord(models.Model):
     """结算清单 — one settled case, with the columns of settlement-list-columns.md (national field codes)."""
 
-    institution = models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name="cases", verbose_name="定点医药机构")
-    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="cases", verbose_name="结算期间")
+    institution = models.ForeignKey(
+        "catalogs.Institution",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name="定点医药机构",
+    )
+    period = models.ForeignKey(
+        SettlementPeriod, on_delete=models.PROTECT, related_name="cases", verbose_name="结算期间"
+    )
     setl_id = models.CharField("结算ID", max_length=30)
     mdtrt_id = models.CharField("就诊ID", max_length=30)
     psn_no = models.CharField("人员编号", max_length=30)
@@ -94,7 +118,9 @@ class CaseRecord(models.Model):
     gend = models.CharField("性别", max_length=1, choices=Gender.choices)
     # 4101 leaves age blank under one year (nwb_age in days instead); such an infant is stored as 0 years.
     age = models.PositiveSmallIntegerField("年龄(岁)", validators=[MaxValueValidator(150)])
-    nwb_age = models.PositiveSmallIntegerField("新生儿年龄(天)", null=True, blank=True, validators=[MaxValueValidator(365)])
+    nwb_age = models.PositiveSmallIntegerField(
+        "新生儿年龄(天)", null=True, blank=True, validators=[MaxValueValidator(365)]
+    )
     nwb_bir_wt = newborn_weight("新生儿出生体重(克)")
     nwb_adm_wt = newborn_weight("新生儿入院体重(克)")
     adm_time = models.DateTimeField("入院时间", null=True, blank=True)
@@ -105,12 +131,16 @@ class CaseRecord(models.Model):
     maindiag_code = models.CharField("主要诊断编码", max_length=CODE_LENGTH)
     otherdiag_codes = models.TextField("其他诊断编码", blank=True, help_text="以 ; 分隔")
     main_oprn_oprt_code = models.CharField("主要手术及操作编码", max_length=CODE_LENGTH, blank=True)
-    other_oprn_oprt_codes = models.TextField("其他手术及操作编码", blank=True, help_text="以 ; 分隔")
+    other_oprn_oprt_codes = models.TextField(
+        "其他手术及操作编码", blank=True, help_text="以 ; 分隔"
+    )
     opsp_dise_code = models.CharField("门诊慢特病病种代码", max_length=20, blank=True)
     # Durations arrive as D/H/M text and are kept as minutes so they can be compared and summed.
     scs_cutd_sum_dura = models.PositiveIntegerField("重症监护合计时长(分钟)", null=True, blank=True)
     vent_used_dura = models.PositiveIntegerField("呼吸机使用时长(分钟)", null=True, blank=True)
-    days_rinp_flag_31 = models.CharField("出院31天内再住院计划", max_length=1, choices=ReadmissionPlan.choices, blank=True)
+    days_rinp_flag_31 = models.CharField(
+        "出院31天内再住院计划", max_length=1, choices=ReadmissionPlan.choices, blank=True
+    )
     medfee_sumamt = money("医疗费总额")
     fund_pay_sumamt = money("基金支付总额")
     hifp_pay = money("统筹基金支出")
@@ -135,24 +165,43 @@ class CaseRecord(models.Model):
         verbose_name_plural = "结算清单"
         ordering = ["period", "institution", "setl_id"]
         indexes = [
-            models.Index(fields=["period", "insutype", "med_type"], name="settlement_case_period_scheme"),
-            models.Index(fields=["institution", "period", "setl_id"], name="settlement_case_inst_per_setl"),
-            models.Index(fields=["period", "institution", "setl_id"], name="settlement_case_list_order"),
+            models.Index(
+                fields=["period", "insutype", "med_type"], name="settlement_case_period_scheme"
+            ),
+            models.Index(
+                fields=["institution", "period", "setl_id"], name="settlement_case_inst_per_setl"
+            ),
+            models.Index(
+                fields=["period", "institution", "setl_id"], name="settlement_case_list_order"
+            ),
             models.Index(fields=["psn_no", "adm_time"], name="settlement_case_patient_adm"),
             # The case list's search (q): a settlement id, or a diagnosis code prefix (LIKE 'I21%', which on
             # PostgreSQL needs the pattern operator class unless the database collation is C).
             models.Index(fields=["setl_id"], name="settlement_case_setl_id"),
-            models.Index(fields=["maindiag_code"], name="settlement_case_maindiag", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["maindiag_code"],
+                name="settlement_case_maindiag",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "setl_id"], name="%(app_label)s_%(class)s_unique_setl_id"),
+            models.UniqueConstraint(
+                fields=["institution", "setl_id"], name="%(app_label)s_%(class)s_unique_setl_id"
+            ),
             models.CheckConstraint(
-                condition=Q(dscg_time__isnull=True) | Q(adm_time__isnull=True) | Q(dscg_time__gte=models.F("adm_time")),
+                condition=Q(dscg_time__isnull=True)
+                | Q(adm_time__isnull=True)
+                | Q(dscg_time__gte=models.F("adm_time")),
                 name="%(app_label)s_%(class)s_discharge_after_admission",
                 violation_error_message=ERR_DISCHARGE_BEFORE_ADMISSION,
             ),
             models.CheckConstraint(
-                condition=Q(medfee_sumamt__gte=0, fund_pay_sumamt__gte=0, hifp_pay__gte=0, psn_part_amt__gte=0),
+                condition=Q(
+                    medfee_sumamt__gte=0,
+                    fund_pay_sumamt__gte=0,
+                    hifp_pay__gte=0,
+                    psn_part_amt__gte=0,
+                ),
                 name="%(app_label)s_%(class)s_money_non_negative",
                 violation_error_message="金额不能为负数。",
             ),
@@ -169,9 +218,9 @@ class CaseRecord(models.Model):
 
 # The intake and parameter models live beside their code (settlement/intake/, settlement/parameters/);
 # importing them here registers them.
+from settlement.aggregates.models import CaseMonthAggregate  # noqa: E402, F401
+from settlement.grouping.models import CaseGroup  # noqa: E402, F401
 from settlement.intake.models import CaseRecordVersion, ImportBatch, ImportIssue  # noqa: E402, F401
 from settlement.parameters.models import ParameterSet  # noqa: E402, F401
-from settlement.grouping.models import CaseGroup  # noqa: E402, F401
-from settlement.runs.models import RevolvingFund, RunCase, RunInstitution, SettlementRun  # noqa: E402, F401
 from settlement.publication.models import Holiday, StatementPublication, StatementResponse  # noqa: E402, F401
-from settlement.aggregates.models import CaseMonthAggregate  # noqa: E402, F401
+from settlement.runs.models import RevolvingFund, RunCase, RunInstitution, SettlementRun  # noqa: E402, F401

@@ -27,16 +27,30 @@ def case_list_ordering(user, *, institution: str = "", **filters) -> tuple[str, 
     return CASE_ORDERING_ONE_INSTITUTION if institution or user.is_hospital else CASE_ORDERING
 
 
-def case_list_for_user(user, *, institution: str = "", year: int | None = None, month: int | None = None,
-                       insutype: str = "", med_type: str = "", q: str = ""):
+def case_list_for_user(
+    user,
+    *,
+    institution: str = "",
+    year: int | None = None,
+    month: int | None = None,
+    insutype: str = "",
+    med_type: str = "",
+    q: str = "",
+):
     """The cases the user may see, filtered. Filters by institution code or period are first resolved to
     their ids (one small query each): the planner then knows the values and the case table's own indexes
     answer — given as a subquery, a month's filter was planned as a scan of the whole list order (19 s)."""
     cases = CaseRecord.objects.for_user(user).select_related("institution", "period")
     if institution:
-        cases = cases.filter(institution_id__in=list(Institution.objects.filter(code=institution).values_list("pk", flat=True)))
+        cases = cases.filter(
+            institution_id__in=list(
+                Institution.objects.filter(code=institution).values_list("pk", flat=True)
+            )
+        )
     if year or month:
-        periods = SettlementPeriod.objects.filter(**{"year": year} if year else {}, **{"month": month} if month else {})
+        periods = SettlementPeriod.objects.filter(
+            **{"year": year} if year else {}, **{"month": month} if month else {}
+        )
         cases = cases.filter(period_id__in=list(periods.values_list("pk", flat=True)))
     if insutype:
         cases = cases.filter(insutype=insutype)
@@ -52,12 +66,16 @@ def case_get_for_user(user, pk: int) -> CaseRecord:
 
 
 def period_case_counts() -> dict[int, int]:
-    return dict(CaseRecord.objects.values("period").annotate(n=Count("id")).values_list("period", "n"))
+    return dict(
+        CaseRecord.objects.values("period").annotate(n=Count("id")).values_list("period", "n")
+    )
 
 
 def region_year_list(user) -> list[tuple]:
     """The user's regions, each with the years of its settlement periods (newest first)."""
     years: dict[int, list[int]] = {}
-    for region_id, year in period_list(user).order_by("region", "-year").values_list("region", "year").distinct():
+    for region_id, year in (
+        period_list(user).order_by("region", "-year").values_list("region", "year").distinct()
+    ):
         years.setdefault(region_id, []).append(year)
     return [(region, years.get(region.pk, [])) for region in regions_for_user(user)]

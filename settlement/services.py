@@ -33,14 +33,25 @@ def _years_checked(years: Iterable[int]) -> list[int]:
 def region_periods_add(*, actor, region: Region, years: Iterable[int]) -> list[SettlementPeriod]:
     """Open the twelve monthly settlement periods (结算期间) of each year for a region."""
     years = _years_checked(years)
-    taken = set(SettlementPeriod.objects.filter(region=region, year__in=years).values_list("year", flat=True))
+    taken = set(
+        SettlementPeriod.objects.filter(region=region, year__in=years).values_list(
+            "year", flat=True
+        )
+    )
     if taken:
         raise ValidationError({"years": ERR_YEAR_EXISTS.format(code=region.code, year=min(taken))})
     periods = SettlementPeriod.objects.bulk_create(
-        SettlementPeriod(region=region, year=year, month=month) for year in years for month in range(1, 13)
+        SettlementPeriod(region=region, year=year, month=month)
+        for year in years
+        for month in range(1, 13)
     )
-    audit_record(actor=actor, action="region_periods_add", instance=region, after={"years": years},
-                 message=f"为统筹区 {region} 开设 {'、'.join(map(str, years))} 年结算期间")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="region_periods_add",
+        instance=region,
+        after={"years": years},
+        message=f"为统筹区 {region} 开设 {'、'.join(map(str, years))} 年结算期间",
+    )
     return periods
 
 
@@ -58,10 +69,19 @@ def region_create(*, actor, code: str, name: str, years: Iterable[int]) -> Regio
     region = Region(code=code, name=name)
     region.full_clean()
     region.save()
-    audit_record(actor=actor, action="region_create", instance=region, after=snapshot(region),
-                 message=f"新建统筹区 {region}")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="region_create",
+        instance=region,
+        after=snapshot(region),
+        message=f"新建统筹区 {region}",
+    )
     region_periods_add(actor=actor, region=region, years=years)
-    if getattr(actor, "is_authenticated", False) and actor.role != Role.HOSPITAL and not actor.province_wide:
+    if (
+        getattr(actor, "is_authenticated", False)
+        and actor.role != Role.HOSPITAL
+        and not actor.province_wide
+    ):
         actor.regions.add(region)
         region_cache_clear(actor)
     return region

@@ -18,9 +18,15 @@ def case_group(job, progress) -> dict:
     from settlement.grouping.services import period_group
 
     params = job.params
-    return period_group(actor=job.created_by or f"任务:{job.kind}", region=Region.objects.get(pk=params["region_id"]),
-                        year=params["year"], month=params.get("month"), scheme=params.get("scheme") or None,
-                        kind=params.get("kind", "DIP"), progress=progress)  # fmt: skip
+    return period_group(
+        actor=job.created_by or f"任务:{job.kind}",
+        region=Region.objects.get(pk=params["region_id"]),
+        year=params["year"],
+        month=params.get("month"),
+        scheme=params.get("scheme") or None,
+        kind=params.get("kind", "DIP"),
+        progress=progress,
+    )
 
 
 def settlement_run_failed(job, reason: str) -> None:
@@ -29,7 +35,9 @@ def settlement_run_failed(job, reason: str) -> None:
     run_fail_with_job(job=job, reason=reason)
 
 
-@job_kind("settlement_run", "结算运行", on_fail=settlement_run_failed)  # settlement.runs.services.JOB_KIND
+@job_kind(
+    "settlement_run", "结算运行", on_fail=settlement_run_failed
+)  # settlement.runs.services.JOB_KIND
 def settlement_run(job, progress) -> dict:
     """params: ``run_id`` (the run queued by ``run_start``)."""
     from settlement.runs.services import run_execute
@@ -43,5 +51,8 @@ def settlement_simulate(job, progress) -> dict:
     from settlement.runs.models import SettlementRun
     from settlement.runs.simulation import Scenario, run_simulate
 
-    return run_simulate(run=SettlementRun.objects.get(pk=job.params["run_id"]), scenario=Scenario.from_params(job.params["scenario"]),
-                        progress=progress)  # fmt: skip
+    return run_simulate(
+        run=SettlementRun.objects.get(pk=job.params["run_id"]),
+        scenario=Scenario.from_params(job.params["scenario"]),
+        progress=progress,
+    )

@@ -1,10 +1,10 @@
 from django.urls import path
 
 from settlement import views
+from settlement.funds import views as fund_views
 from settlement.grouping import views as grouping_views
 from settlement.intake import views as intake_views
 from settlement.parameters import views as parameter_views
-from settlement.funds import views as fund_views
 from settlement.publication import views as publication_views
 from settlement.runs import simulation_views
 from settlement.runs import views as run_views
@@ -28,26 +28,54 @@ urlpatterns = [
     path("parameters/<int:pk>/", parameter_views.parameter_detail, name="parameter_detail"),
     path("parameters/<int:pk>/edit/", parameter_views.parameter_edit, name="parameter_edit"),
     path("parameters/<int:pk>/submit/", parameter_views.parameter_submit, name="parameter_submit"),
-    path("parameters/<int:pk>/approve/", parameter_views.parameter_approve, name="parameter_approve"),
+    path(
+        "parameters/<int:pk>/approve/", parameter_views.parameter_approve, name="parameter_approve"
+    ),
     path("parameters/<int:pk>/return/", parameter_views.parameter_return, name="parameter_return"),
     path("parameters/<int:pk>/revise/", parameter_views.parameter_revise, name="parameter_revise"),
-    path("parameters/<int:pk>/export.xlsx", parameter_views.parameter_export, name="parameter_export"),
+    path(
+        "parameters/<int:pk>/export.xlsx", parameter_views.parameter_export, name="parameter_export"
+    ),
     path("parameters/<int:pk>/import/", parameter_views.parameter_import, name="parameter_import"),
     path("runs/", run_views.run_list, name="run_list"),
     path("funds/revolving/", fund_views.fund_list, name="fund_list"),
     path("funds/revolving/<int:pk>/remove/", fund_views.fund_remove, name="fund_remove"),
     path("runs/start/", run_views.run_start, name="run_start"),
     path("runs/<int:pk>/", run_views.run_detail, name="run_detail"),
-    path("runs/<int:pk>/institutions/<str:code>/", run_views.statement_detail, name="statement_detail"),
-    path("runs/<int:pk>/institutions/<str:code>/statement.xlsx", run_views.statement_export, name="statement_export"),
+    path(
+        "runs/<int:pk>/institutions/<str:code>/",
+        run_views.statement_detail,
+        name="statement_detail",
+    ),
+    path(
+        "runs/<int:pk>/institutions/<str:code>/statement.xlsx",
+        run_views.statement_export,
+        name="statement_export",
+    ),
     path("runs/<int:pk>/member/", run_views.member_statement, name="member_statement"),
-    path("runs/<int:pk>/member/member-share.xlsx", run_views.member_statement_export, name="member_statement_export"),
+    path(
+        "runs/<int:pk>/member/member-share.xlsx",
+        run_views.member_statement_export,
+        name="member_statement_export",
+    ),
     path("statements/", run_views.statement_list, name="statement_list"),
     path("runs/<int:pk>/publish/", publication_views.run_publish, name="run_publish"),
     path("runs/<int:pk>/responses/", publication_views.run_responses, name="run_responses"),
-    path("runs/<int:pk>/responses.xlsx", publication_views.run_responses_export, name="run_responses_export"),
-    path("runs/<int:pk>/institutions/<str:code>/confirm/", publication_views.statement_confirm, name="statement_confirm"),
-    path("runs/<int:pk>/institutions/<str:code>/object/", publication_views.statement_object, name="statement_object"),
+    path(
+        "runs/<int:pk>/responses.xlsx",
+        publication_views.run_responses_export,
+        name="run_responses_export",
+    ),
+    path(
+        "runs/<int:pk>/institutions/<str:code>/confirm/",
+        publication_views.statement_confirm,
+        name="statement_confirm",
+    ),
+    path(
+        "runs/<int:pk>/institutions/<str:code>/object/",
+        publication_views.statement_object,
+        name="statement_object",
+    ),
     path("holidays/", publication_views.holiday_list, name="holiday_list"),
     path("holidays/<int:pk>/remove/", publication_views.holiday_remove, name="holiday_remove"),
     path("cases/<int:pk>/points/", run_views.case_points, name="case_points"),
@@ -56,6 +84,10 @@ urlpatterns = [
     path("closing/<int:pk>/close/", run_views.period_close, name="period_close"),
     path("closing/year/", run_views.year_close, name="year_close"),
     path("runs/<int:pk>/simulate/", simulation_views.run_simulate, name="run_simulate"),
-    path("runs/simulations/<int:job_id>/", simulation_views.simulation_detail, name="simulation_detail"),
+    path(
+        "runs/simulations/<int:job_id>/",
+        simulation_views.simulation_detail,
+        name="simulation_detail",
+    ),
     path("runs/forecast/", simulation_views.forecast, name="forecast"),
 ]

@@ -12,7 +12,6 @@ from settlement import selectors, services
 from settlement.forms import RegionCreateForm
 from settlement.grouping import selectors as grouping_selectors
 
-
 ERR_REGIONS_BUREAU = "仅经办机构用户可查看统筹区。"
 ERR_REGION_ADMIN = "仅经办机构管理员可新建统筹区。"
 MSG_REGION_CREATED = "已新建统筹区 {region} 并开设其结算期间；可在页面顶部切换到该统筹区。"
@@ -47,7 +46,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     except InvalidCursor as bad:
         messages.error(request, str(bad))
         page = keyset_page(cases, ordering=ordering)
-    return render(request, "settlement/case_list.html", {"page": page, "filters": filters, "schemes": Scheme.choices})
+    return render(
+        request,
+        "settlement/case_list.html",
+        {"page": page, "filters": filters, "schemes": Scheme.choices},
+    )
 
 
 @login_required

@@ -50,4 +50,6 @@ def postgres_only(connection) -> None:
     pass of ``run.py test`` deselects by that marker, and in CI an unmarked PostgreSQL test would fail there."""
     if _current_test is not None and _current_test.get_closest_marker("postgres") is None:
         pytest.fail("A test that calls postgres_only() must be marked @pytest.mark.postgres.")
-    require_service("PostgreSQL database (DATABASE_URL=postgres://...)", connection.vendor == "postgresql")
+    require_service(
+        "PostgreSQL database (DATABASE_URL=postgres://...)", connection.vendor == "postgresql"
+    )

@@ -34,34 +34,65 @@ class World:
     period: SettlementPeriod
 
 
-def case_create(*, institution: Institution, period: SettlementPeriod, setl_id: str, **overrides) -> CaseRecord:
+def case_create(
+    *, institution: Institution, period: SettlementPeriod, setl_id: str, **overrides
+) -> CaseRecord:
     values = dict(
-        mdtrt_id=f"M{setl_id}", psn_no=f"P{setl_id}", insutype="310", med_type="21", gend="1", age=60,
+        mdtrt_id=f"M{setl_id}",
+        psn_no=f"P{setl_id}",
+        insutype="310",
+        med_type="21",
+        gend="1",
+        age=60,
         adm_time=datetime(period.year, period.month, 1, 8, 30, tzinfo=TZ),
-        dscg_time=datetime(period.year, period.month, 8, 10, 0, tzinfo=TZ), act_ipt_days=7, dscg_way="1",
-        maindiag_code="I21.000", medfee_sumamt=Decimal("30000.00"), fund_pay_sumamt=Decimal("21000.00"),
-        hifp_pay=Decimal("21000.00"), psn_part_amt=Decimal("9000.00"),
+        dscg_time=datetime(period.year, period.month, 8, 10, 0, tzinfo=TZ),
+        act_ipt_days=7,
+        dscg_way="1",
+        maindiag_code="I21.000",
+        medfee_sumamt=Decimal("30000.00"),
+        fund_pay_sumamt=Decimal("21000.00"),
+        hifp_pay=Decimal("21000.00"),
+        psn_part_amt=Decimal("9000.00"),
         setl_time=datetime(period.year, period.month, 8, 12, 0, tzinfo=TZ),
     )
     values.update(overrides)
-    case = CaseRecord.objects.create(institution=institution, period=period, setl_id=setl_id, **values)
-    case_aggregates_refresh(institution_ids=[institution.pk], period_ids=[period.pk])  # as intake does
+    case = CaseRecord.objects.create(
+        institution=institution, period=period, setl_id=setl_id, **values
+    )
+    case_aggregates_refresh(
+        institution_ids=[institution.pk], period_ids=[period.pk]
+    )  # as intake does
     return case
 
 
 def world_create() -> World:
     region = Region.objects.create(code="370800", name="测试统筹区")
-    hospital_a = Institution.objects.create(region=region, code="H37080200001", name="甲医院", level="3A", type="general")
-    hospital_b = Institution.objects.create(region=region, code="H37080200002", name="乙医院", level="2", type="general")
+    hospital_a = Institution.objects.create(
+        region=region, code="H37080200001", name="甲医院", level="3A", type="general"
+    )
+    hospital_b = Institution.objects.create(
+        region=region, code="H37080200002", name="乙医院", level="2", type="general"
+    )
     period = SettlementPeriod.objects.create(region=region, year=2024, month=3)
     mk = lambda username, role, institution=None: user_create(  # noqa: E731
-        actor=None, username=username, password=PASSWORD, role=role, display_name=username, institution=institution,
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        display_name=username,
+        institution=institution,
         regions=[] if institution else [region],
     )
     return World(
-        region=region, hospital_a=hospital_a, hospital_b=hospital_b,
-        bureau_admin=mk("admin", Role.BUREAU_ADMIN), officer=mk("officer", Role.BUREAU_OFFICER), expert=mk("expert", Role.EXPERT),
-        user_a=mk("hosp_a", Role.HOSPITAL, hospital_a), user_b=mk("hosp_b", Role.HOSPITAL, hospital_b), period=period,
+        region=region,
+        hospital_a=hospital_a,
+        hospital_b=hospital_b,
+        bureau_admin=mk("admin", Role.BUREAU_ADMIN),
+        officer=mk("officer", Role.BUREAU_OFFICER),
+        expert=mk("expert", Role.EXPERT),
+        user_a=mk("hosp_a", Role.HOSPITAL, hospital_a),
+        user_b=mk("hosp_b", Role.HOSPITAL, hospital_b),
+        period=period,
     )
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from catalogs import drg
+from catalogs import drg  # noqa: E402  (after ROOT is on the path)
 
 DEMO = ROOT / "demo" / "data"
 NATIONAL = ROOT / "catalogs" / "data" / "national"
@@ -37,14 +37,31 @@ def read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def closest(code: str, name: str, candidates: dict[str, str], taken: set[str], prefix: int, widen: bool = True) -> str | None:
+def closest(
+    code: str,
+    name: str,
+    candidates: dict[str, str],
+    taken: set[str],
+    prefix: int,
+    widen: bool = True,
+) -> str | None:
     """The candidate with the same first ``prefix`` characters as ``code`` (when there is none and ``widen``: of
     its category), with the closest name, then the smallest code; none already ``taken``."""
-    pool = sorted(c for c in candidates if c[: len(code.split(".")[0])] == code.split(".")[0] and c not in taken)
+    pool = sorted(
+        c
+        for c in candidates
+        if c[: len(code.split(".")[0])] == code.split(".")[0] and c not in taken
+    )
     narrow = [c for c in pool if c[:prefix] == code[:prefix]] or (pool if widen else [])
     if not narrow:
         return None
-    return max(narrow, key=lambda c: (difflib.SequenceMatcher(None, name, candidates[c]).ratio(), [-ord(ch) for ch in c]))
+    return max(
+        narrow,
+        key=lambda c: (
+            difflib.SequenceMatcher(None, name, candidates[c]).ratio(),
+            [-ord(ch) for ch in c],
+        ),
+    )
 
 
 def main() -> None:
@@ -64,16 +81,22 @@ def main() -> None:
         code, name = diagnoses.at[row, "code"], diagnoses.at[row, "name"]
         new = closest(code, name, candidates, taken, prefix=5)
         if new is None:
-            raise SystemExit(f"demo_national_codes: no national MDC code in the category of {code} {name}")
+            raise SystemExit(
+                f"demo_national_codes: no national MDC code in the category of {code} {name}"
+            )
         taken.add(new)
         moved[code] = new
         diagnoses.loc[row, ["code", "name"]] = [new, diagnosis_names[new]]
         print(f"diagnosis {code} {name} -> {new} {diagnosis_names[new]}")
 
     procedures = read(DEMO / "procedures.csv")
-    procedure_candidates = {c: procedure_names[c] for c in listed_procedures if c in procedure_names}
+    procedure_candidates = {
+        c: procedure_names[c] for c in listed_procedures if c in procedure_names
+    }
     renamed: dict[str, str] = {}
-    main = set(diagnoses["procedures"].str.split(";").str[0])  # the procedure a disease's surgical stays get
+    main = set(
+        diagnoses["procedures"].str.split(";").str[0]
+    )  # the procedure a disease's surgical stays get
     wanted = (procedures["treatment_type"] == "手术") | procedures["code"].isin(main)
     added = []
     for row in procedures.index[wanted & ~procedures["code"].isin(listed_procedures)]:
@@ -82,18 +105,36 @@ def main() -> None:
         if new is None:
             continue  # no listed procedure of its stem: it stays (grouped as the rules say)
         renamed[code] = new
-        if new not in set(procedures["code"]) and new not in {r["code"] for r in added}:  # the old row stays: a valid code
-            added.append({**procedures.loc[row].to_dict(), "code": new, "name": procedure_names[new]})
+        if new not in set(procedures["code"]) and new not in {
+            r["code"] for r in added
+        }:  # the old row stays: a valid code
+            added.append(
+                {**procedures.loc[row].to_dict(), "code": new, "name": procedure_names[new]}
+            )
             print(f"procedure {code} {name} -> {new} {procedure_names[new]}")
-    procedures = pd.concat([procedures, pd.DataFrame(added, columns=procedures.columns)], ignore_index=True)
-    diagnoses["procedures"] = diagnoses["procedures"].map(lambda cell: ";".join(renamed.get(c, c) for c in cell.split(";")) if cell else cell)
+    procedures = pd.concat(
+        [procedures, pd.DataFrame(added, columns=procedures.columns)], ignore_index=True
+    )
+    diagnoses["procedures"] = diagnoses["procedures"].map(
+        lambda cell: ";".join(renamed.get(c, c) for c in cell.split(";")) if cell else cell
+    )
 
     # The demo rule set lists the new codes next to the old ones, so it groups the demo cases as before.
-    beside = lambda cell, mapping: ";".join(part for c in cell.split(";")
-                                            for part in ([c, mapping[c]] if c in mapping and mapping[c] not in cell.split(";") else [c]))
+    def beside(cell, mapping):
+        codes = cell.split(";")
+        return ";".join(
+            part
+            for c in codes
+            for part in ([c, mapping[c]] if c in mapping and mapping[c] not in codes else [c])
+        )
+
     demo_adrg = read(drg.DATA_DIR / "adrg.csv")
-    demo_adrg["proc_codes"] = demo_adrg["proc_codes"].map(lambda cell: beside(cell, renamed) if cell else cell)
-    demo_adrg["diag_codes"] = demo_adrg["diag_codes"].map(lambda cell: beside(cell, moved) if cell else cell)
+    demo_adrg["proc_codes"] = demo_adrg["proc_codes"].map(
+        lambda cell: beside(cell, renamed) if cell else cell
+    )
+    demo_adrg["diag_codes"] = demo_adrg["diag_codes"].map(
+        lambda cell: beside(cell, moved) if cell else cell
+    )
 
     diagnoses.to_csv(DEMO / "diagnoses.csv", index=False, lineterminator="\n")
     procedures.to_csv(DEMO / "procedures.csv", index=False, lineterminator="\n")

@@ -87,7 +87,10 @@ def reason_given(reason: str, message: str = ERR_REASON) -> str:
 
 def series_of(record: models.Model) -> dict:
     """The filter naming the record's series (its ``SERIES`` fields, foreign keys by id)."""
-    return {record._meta.get_field(name).attname: getattr(record, record._meta.get_field(name).attname) for name in record.SERIES}
+    return {
+        record._meta.get_field(name).attname: getattr(record, record._meta.get_field(name).attname)
+        for name in record.SERIES
+    }
 
 
 def submit(flow: Flow, *, actor, record: models.Model, empty: str = "", **fields) -> models.Model:
@@ -101,8 +104,15 @@ def submit(flow: Flow, *, actor, record: models.Model, empty: str = "", **fields
         submitter = user_of(actor)
         if submitter is None:  # four eyes need a named submitter
             raise ValidationError(flow.submitter_unnamed)
-    return audited_update(actor=actor, instance=record, action=f"{flow.action}_submit", status=SUBMITTED,
-                          submitted_by=submitter, submitted_at=timezone.now(), **fields)  # fmt: skip
+    return audited_update(
+        actor=actor,
+        instance=record,
+        action=f"{flow.action}_submit",
+        status=SUBMITTED,
+        submitted_by=submitter,
+        submitted_at=timezone.now(),
+        **fields,
+    )
 
 
 def send_back(flow: Flow, *, actor, record: models.Model, reason: str) -> models.Model:
@@ -110,8 +120,16 @@ def send_back(flow: Flow, *, actor, record: models.Model, reason: str) -> models
     require(record, SUBMITTED, flow.not_submitted)
     reason = reason_given(reason, flow.reason_required)
     kept = {flow.return_reason_field: reason} if flow.return_reason_field else {}
-    return audited_update(actor=actor, instance=record, action=f"{flow.action}_return", message=reason,
-                          status=DRAFT, submitted_by=None, submitted_at=None, **kept)  # fmt: skip
+    return audited_update(
+        actor=actor,
+        instance=record,
+        action=f"{flow.action}_return",
+        message=reason,
+        status=DRAFT,
+        submitted_by=None,
+        submitted_at=None,
+        **kept,
+    )
 
 
 def approver(flow: Flow, *, actor, record: models.Model):
@@ -125,23 +143,52 @@ def approver(flow: Flow, *, actor, record: models.Model):
     return user
 
 
-def supersede(flow: Flow, *, actor, previous: models.Model, by: models.Model, now, **fields) -> models.Model:
+def supersede(
+    flow: Flow, *, actor, previous: models.Model, by: models.Model, now, **fields
+) -> models.Model:
     """The version in force before ``by`` leaves force (``fields``: e.g. its end date)."""
-    return audited_update(actor=actor, instance=previous, action=f"{flow.action}_{flow.supersede}", message=f"被第{by.version}版替代",
-                          status=flow.superseded, **{flow.superseded_at: now}, **fields)  # fmt: skip
+    return audited_update(
+        actor=actor,
+        instance=previous,
+        action=f"{flow.action}_{flow.supersede}",
+        message=f"被第{by.version}版替代",
+        status=flow.superseded,
+        **{flow.superseded_at: now},
+        **fields,
+    )
 
 
 def approve(
-    flow: Flow, *, actor, record: models.Model, approver,
-    ending: Callable[[models.Model], Mapping] | None = None, superseded: Callable[[models.Model], None] | None = None,
-) -> models.Model:  # fmt: skip
+    flow: Flow,
+    *,
+    actor,
+    record: models.Model,
+    approver,
+    ending: Callable[[models.Model], Mapping] | None = None,
+    superseded: Callable[[models.Model], None] | None = None,
+) -> models.Model:
     """Put a submitted record (checked by ``approver``) in force; each version of its series in force
     before it is superseded first — ``ending(previous)`` gives extra fields to set on it, and
     ``superseded(previous)`` runs after (e.g. carrying its data over)."""
     now = timezone.now()
-    for previous in type(record).objects.select_for_update().filter(**series_of(record), status=flow.in_force):
-        supersede(flow, actor=actor, previous=previous, by=record, now=now, **(ending(previous) if ending else {}))
+    for previous in (
+        type(record).objects.select_for_update().filter(**series_of(record), status=flow.in_force)
+    ):
+        supersede(
+            flow,
+            actor=actor,
+            previous=previous,
+            by=record,
+            now=now,
+            **(ending(previous) if ending else {}),
+        )
         if superseded:
             superseded(previous)
-    return audited_update(actor=actor, instance=record, action=f"{flow.action}_{flow.approve}", status=flow.in_force,
-                          approved_by=approver, approved_at=now)  # fmt: skip
+    return audited_update(
+        actor=actor,
+        instance=record,
+        action=f"{flow.action}_{flow.approve}",
+        status=flow.in_force,
+        approved_by=approver,
+        approved_at=now,
+    )

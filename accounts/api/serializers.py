@@ -7,7 +7,9 @@ from accounts.models import User
 
 
 class RoleSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="角色代码：bureau_admin / bureau_officer / expert / hospital")
+    code = serializers.CharField(
+        help_text="角色代码：bureau_admin / bureau_officer / expert / hospital"
+    )
     label = serializers.CharField(help_text="角色名称")
 
 
@@ -22,7 +24,9 @@ class MeSerializer(serializers.ModelSerializer):
     """当前用户."""
 
     role = serializers.SerializerMethodField()
-    institution = InstitutionRefSerializer(allow_null=True, read_only=True, help_text="所属机构；非医疗机构用户为 null")
+    institution = InstitutionRefSerializer(
+        allow_null=True, read_only=True, help_text="所属机构；非医疗机构用户为 null"
+    )
 
     class Meta:
         model = User

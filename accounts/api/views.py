@@ -3,18 +3,19 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from knox.auth import TokenAuthentication
 from rest_framework import permissions, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-from accounts.passwords import password_expired
 from accounts.api.serializers import MeSerializer, TokenSerializer
+from accounts.passwords import password_expired
 
-
-ERR_CHANGE_PASSWORD_FIRST = "请先登录平台页面修改密码（密码已重置、为新账号或已过期），再获取接口令牌。"
+ERR_CHANGE_PASSWORD_FIRST = (
+    "请先登录平台页面修改密码（密码已重置、为新账号或已过期），再获取接口令牌。"
+)
 
 
 class MeView(APIView):

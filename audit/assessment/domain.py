@@ -28,7 +28,12 @@ HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 METRIC, DEDUCTION, QUALITY, MANUAL = "metric", "deduction", "quality", "manual"
-KINDS = {METRIC: "指标项（中位数满分，P90零分）", DEDUCTION: "扣分项（按确认违规扣分）", QUALITY: "数据质量", MANUAL: "人工评分"}
+KINDS = {
+    METRIC: "指标项（中位数满分，P90零分）",
+    DEDUCTION: "扣分项（按确认违规扣分）",
+    QUALITY: "数据质量",
+    MANUAL: "人工评分",
+}
 
 ERR_WEIGHT_SUM = "各考核项目分值合计应为100分（当前{total}分）。"
 ERR_WEIGHT_RANGE = "考核项目“{name}”的分值应大于0且不超过100。"
@@ -58,7 +63,13 @@ class Item:
 
     @classmethod
     def from_json(cls, data: Mapping) -> Item:
-        return cls(**{**data, "weight": Decimal(data["weight"]), "per_finding": Decimal(data.get("per_finding") or 0)})
+        return cls(
+            **{
+                **data,
+                "weight": Decimal(data["weight"]),
+                "per_finding": Decimal(data.get("per_finding") or 0),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,10 @@ def scheme_errors(items: Sequence[Item]) -> list[str]:
         return [ERR_NO_ITEMS]
     errors = []
     codes = [item.code for item in items]
-    errors += [ERR_CODE_DUPLICATE.format(code=code) for code in sorted({c for c in codes if codes.count(c) > 1})]
+    errors += [
+        ERR_CODE_DUPLICATE.format(code=code)
+        for code in sorted({c for c in codes if codes.count(c) > 1})
+    ]
     for item in items:
         if item.kind not in KINDS:
             errors.append(ERR_KIND.format(name=item.name))
@@ -124,11 +138,15 @@ def metric_points(months: Sequence[Month], weight: Decimal) -> tuple[Decimal, st
         return points(weight), NO_DATA
     share = sum((metric_fraction(month) for month in months), ZERO) / len(months)
     above = sum(1 for month in months if month.median is not None and month.value > month.median)
-    return points(weight * share), f"{len(months)}个月平均得分率{points(share * HUNDRED)}%，{above}个月高于全区中位数"
+    return points(
+        weight * share
+    ), f"{len(months)}个月平均得分率{points(share * HUNDRED)}%，{above}个月高于全区中位数"
 
 
 def deduction_points(findings: int, per_finding: Decimal, weight: Decimal) -> tuple[Decimal, str]:
-    return points(max(ZERO, weight - per_finding * findings)), f"确认违规{findings}条，每条扣{plain(per_finding)}分"
+    return points(
+        max(ZERO, weight - per_finding * findings)
+    ), f"确认违规{findings}条，每条扣{plain(per_finding)}分"
 
 
 def quality_points(scores: Sequence[Decimal], weight: Decimal) -> tuple[Decimal, str]:
@@ -146,10 +164,14 @@ def manual_points(value: Decimal, weight: Decimal) -> Decimal:
 
 
 def score_institutions(
-    items: Sequence[Item], institutions: Iterable[int], *, metrics: Iterable[tuple[int, str, Month]],
-    findings: Iterable[tuple[int, str, int]], quality: Iterable[tuple[int, Decimal]],
+    items: Sequence[Item],
+    institutions: Iterable[int],
+    *,
+    metrics: Iterable[tuple[int, str, Month]],
+    findings: Iterable[tuple[int, str, int]],
+    quality: Iterable[tuple[int, Decimal]],
     manual: Mapping[tuple[int, str], Decimal] | None = None,
-) -> list[ItemScore]:  # fmt: skip
+) -> list[ItemScore]:
     """Every item of every institution. ``metrics``: (institution, indicator, Month) per stored month;
     ``findings``: (institution, rule, confirmed count); ``quality``: (institution, monthly score);
     ``manual``: points already entered, by (institution, item code) — kept, others stay None."""
@@ -169,12 +191,21 @@ def score_institutions(
         for item in items:
             if item.kind == MANUAL:
                 entered = manual.get((institution, item.code))
-                scores.append(ItemScore(institution, item.code, entered, "人工评分" if entered is not None else "待录入"))
+                scores.append(
+                    ItemScore(
+                        institution,
+                        item.code,
+                        entered,
+                        "人工评分" if entered is not None else "待录入",
+                    )
+                )
                 continue
             if item.kind == METRIC:
                 earned, basis = metric_points(by_metric[(institution, item.indicator)], item.weight)
             elif item.kind == DEDUCTION:
-                earned, basis = deduction_points(by_rule[(institution, item.rule)], item.per_finding, item.weight)
+                earned, basis = deduction_points(
+                    by_rule[(institution, item.rule)], item.per_finding, item.weight
+                )
             else:
                 earned, basis = quality_points(by_quality[institution], item.weight)
             scores.append(ItemScore(institution, item.code, earned, basis))

@@ -43,34 +43,63 @@ def _require(actor, permission: str, message: str) -> None:
 
 
 def _items_state(scheme: AssessmentScheme) -> dict:
-    return {"name": scheme.name, "description": scheme.description, "items": [i.to_json() for i in selectors.scheme_items(scheme)]}
+    return {
+        "name": scheme.name,
+        "description": scheme.description,
+        "items": [i.to_json() for i in selectors.scheme_items(scheme)],
+    }
 
 
 def _items_replace(scheme: AssessmentScheme, items: Sequence[domain.Item]) -> None:
     if errors := domain.scheme_errors(items):
         raise ValidationError(errors)
     scheme.items.all().delete()
-    rows = [AssessmentItem(scheme=scheme, position=n, code=i.code, name=i.name, kind=i.kind, weight=i.weight, indicator=i.indicator,
-                           per_finding=i.per_finding, rule=i.rule) for n, i in enumerate(items, start=1)]  # fmt: skip
+    rows = [
+        AssessmentItem(
+            scheme=scheme,
+            position=n,
+            code=i.code,
+            name=i.name,
+            kind=i.kind,
+            weight=i.weight,
+            indicator=i.indicator,
+            per_finding=i.per_finding,
+            rule=i.rule,
+        )
+        for n, i in enumerate(items, start=1)
+    ]
     for row in rows:
         row.full_clean(exclude=["scheme"])
     AssessmentItem.objects.bulk_create(rows)
 
 
 @transaction.atomic
-def scheme_create(*, actor, region, name: str, items: Sequence[domain.Item], description: str = "") -> AssessmentScheme:
+def scheme_create(
+    *, actor, region, name: str, items: Sequence[domain.Item], description: str = ""
+) -> AssessmentScheme:
     """A new scheme with its items (weights summing to 100)."""
     _require(actor, COMPILE, ERR_COMPILE_PERMISSION)
-    scheme = AssessmentScheme(region=region, name=name.strip(), description=description.strip(), created_by=actor)
+    scheme = AssessmentScheme(
+        region=region, name=name.strip(), description=description.strip(), created_by=actor
+    )
     scheme.full_clean()
     scheme.save()
     _items_replace(scheme, items)
-    audit_record(actor=actor, action="assessment_scheme_create", instance=scheme, after=_items_state(scheme))
+    audit_record(
+        actor=actor, action="assessment_scheme_create", instance=scheme, after=_items_state(scheme)
+    )
     return scheme
 
 
 @transaction.atomic
-def scheme_update(*, actor, scheme: AssessmentScheme, name: str, items: Sequence[domain.Item], description: str = "") -> AssessmentScheme:
+def scheme_update(
+    *,
+    actor,
+    scheme: AssessmentScheme,
+    name: str,
+    items: Sequence[domain.Item],
+    description: str = "",
+) -> AssessmentScheme:
     """Rename a scheme and replace its items. Assessments already computed keep the items they copied."""
     _require(actor, COMPILE, ERR_COMPILE_PERMISSION)
     scheme = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
@@ -79,7 +108,13 @@ def scheme_update(*, actor, scheme: AssessmentScheme, name: str, items: Sequence
     scheme.full_clean()
     scheme.save(update_fields=["name", "description", "updated_at"])
     _items_replace(scheme, items)
-    audit_record(actor=actor, action="assessment_scheme_update", instance=scheme, before=before, after=_items_state(scheme))
+    audit_record(
+        actor=actor,
+        action="assessment_scheme_update",
+        instance=scheme,
+        before=before,
+        after=_items_state(scheme),
+    )
     return scheme
 
 
@@ -90,17 +125,29 @@ def scheme_default_create(*, actor, region) -> AssessmentScheme:
     existing = AssessmentScheme.objects.filter(region=region, name=DEFAULT_SCHEME_NAME).first()
     if existing is not None:
         return existing
-    scheme = AssessmentScheme.objects.create(region=region, name=DEFAULT_SCHEME_NAME, created_by=actor if hasattr(actor, "pk") else None,
-                                             description="四项费用与效率指标、违规扣分、数据质量和现场考核，合计100分。")  # fmt: skip
+    scheme = AssessmentScheme.objects.create(
+        region=region,
+        name=DEFAULT_SCHEME_NAME,
+        created_by=actor if hasattr(actor, "pk") else None,
+        description="四项费用与效率指标、违规扣分、数据质量和现场考核，合计100分。",
+    )
     _items_replace(scheme, domain.DEFAULT_SCHEME)
-    audit_record(actor=actor, action="assessment_scheme_create", instance=scheme, after=_items_state(scheme), message="默认考核方案")
+    audit_record(
+        actor=actor,
+        action="assessment_scheme_create",
+        instance=scheme,
+        after=_items_state(scheme),
+        message="默认考核方案",
+    )
     return scheme
 
 
 # --- computing a year -------------------------------------------------------------------------------
 
 
-def _open_or_new(*, actor, region, year: int, scheme: AssessmentScheme, items: list[dict]) -> tuple[Assessment, dict | None]:
+def _open_or_new(
+    *, actor, region, year: int, scheme: AssessmentScheme, items: list[dict]
+) -> tuple[Assessment, dict | None]:
     """The series' draft to recompute (with its state before), or a new draft version."""
     series = Assessment.objects.select_for_update().filter(region=region, year=year)
     current = series.filter(status__in=AssessmentStatus.open()).first()
@@ -113,8 +160,15 @@ def _open_or_new(*, actor, region, year: int, scheme: AssessmentScheme, items: l
         current.save(update_fields=["scheme", "items", "computed_at"])
         return current, before
     version = (series.aggregate(v=Max("version"))["v"] or 0) + 1
-    assessment = Assessment(region=region, year=year, version=version, scheme=scheme, items=items, computed_at=timezone.now(),
-                            created_by=actor)  # fmt: skip
+    assessment = Assessment(
+        region=region,
+        year=year,
+        version=version,
+        scheme=scheme,
+        items=items,
+        computed_at=timezone.now(),
+        created_by=actor,
+    )
     assessment.full_clean()
     assessment.save()
     return assessment, None
@@ -129,41 +183,99 @@ def assessment_compute(*, actor, region, year: int, scheme: AssessmentScheme) ->
     items = selectors.scheme_items(scheme)
     if errors := domain.scheme_errors(items):
         raise ValidationError(errors)
-    assessment, before = _open_or_new(actor=actor, region=region, year=year, scheme=scheme, items=[i.to_json() for i in items])
+    assessment, before = _open_or_new(
+        actor=actor, region=region, year=year, scheme=scheme, items=[i.to_json() for i in items]
+    )
     manual_codes = {item.code for item in items if item.kind == domain.MANUAL}
-    kept = {(s.institution_id, s.item_code): s.points for s in assessment.scores.filter(item_code__in=manual_codes, points__isnull=False)}
-    scores = domain.score_institutions(items, **selectors.scoring_inputs(region=region, year=year, items=items), manual=kept)
+    kept = {
+        (s.institution_id, s.item_code): s.points
+        for s in assessment.scores.filter(item_code__in=manual_codes, points__isnull=False)
+    }
+    scores = domain.score_institutions(
+        items, **selectors.scoring_inputs(region=region, year=year, items=items), manual=kept
+    )
     assessment.scores.all().delete()
-    AssessmentScore.objects.bulk_create([AssessmentScore(assessment=assessment, institution_id=s.institution, item_code=s.code,
-                                                         points=s.points, basis=s.basis[:200]) for s in scores])  # fmt: skip
-    summary = {"institutions": len({s.institution for s in scores}), "items": len(items), "manual_kept": len(kept)}
-    audit_record(actor=actor, action="assessment_compute", instance=assessment, before=before, after={**snapshot(assessment), **summary},
-                 message=f"按“{scheme.name}”计算{year}年度考核得分")  # fmt: skip
+    AssessmentScore.objects.bulk_create(
+        [
+            AssessmentScore(
+                assessment=assessment,
+                institution_id=s.institution,
+                item_code=s.code,
+                points=s.points,
+                basis=s.basis[:200],
+            )
+            for s in scores
+        ]
+    )
+    summary = {
+        "institutions": len({s.institution for s in scores}),
+        "items": len(items),
+        "manual_kept": len(kept),
+    }
+    audit_record(
+        actor=actor,
+        action="assessment_compute",
+        instance=assessment,
+        before=before,
+        after={**snapshot(assessment), **summary},
+        message=f"按“{scheme.name}”计算{year}年度考核得分",
+    )
     return assessment
 
 
-FLOW = workflow.Flow(action="assessment", in_force=AssessmentStatus.APPROVED, superseded=AssessmentStatus.SUPERSEDED,
-                     not_draft=ERR_NOT_DRAFT, not_submitted=ERR_NOT_SUBMITTED, self_approval=ERR_SELF_APPROVE,
-                     reason_required=ERR_REASON, return_reason_field="reason")  # fmt: skip
+FLOW = workflow.Flow(
+    action="assessment",
+    in_force=AssessmentStatus.APPROVED,
+    superseded=AssessmentStatus.SUPERSEDED,
+    not_draft=ERR_NOT_DRAFT,
+    not_submitted=ERR_NOT_SUBMITTED,
+    self_approval=ERR_SELF_APPROVE,
+    reason_required=ERR_REASON,
+    return_reason_field="reason",
+)
 
 
 @transaction.atomic
 def assessment_manual_set(
-    *, actor, assessment: Assessment, institution: int, item_code: str, points: Decimal, note: str = ""
+    *,
+    actor,
+    assessment: Assessment,
+    institution: int,
+    item_code: str,
+    points: Decimal,
+    note: str = "",
 ) -> AssessmentScore:
     """Enter (or correct) a manual item's points for one institution of a draft."""
     _require(actor, COMPILE, ERR_COMPILE_PERMISSION)
     assessment = locked_in(assessment, AssessmentStatus.DRAFT, ERR_NOT_DRAFT)
-    item = next((i for i in selectors.assessment_items(assessment) if i.code == item_code and i.kind == domain.MANUAL), None)
+    item = next(
+        (
+            i
+            for i in selectors.assessment_items(assessment)
+            if i.code == item_code and i.kind == domain.MANUAL
+        ),
+        None,
+    )
     if item is None:
         raise ValidationError(ERR_NOT_MANUAL)
     try:
         checked = domain.manual_points(Decimal(points), item.weight)
     except ValueError as error:
         raise ValidationError({"points": str(error)}) from error
-    score = AssessmentScore.objects.select_for_update().get(assessment=assessment, institution_id=institution, item_code=item_code)
-    return audited_update(actor=actor, instance=score, action="assessment_manual_set", message=note.strip(), points=checked,
-                          note=note.strip(), basis="人工评分", entered_by=actor, entered_at=timezone.now())  # fmt: skip
+    score = AssessmentScore.objects.select_for_update().get(
+        assessment=assessment, institution_id=institution, item_code=item_code
+    )
+    return audited_update(
+        actor=actor,
+        instance=score,
+        action="assessment_manual_set",
+        message=note.strip(),
+        points=checked,
+        note=note.strip(),
+        basis="人工评分",
+        entered_by=actor,
+        entered_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -171,8 +283,13 @@ def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
     _require(actor, COMPILE, ERR_COMPILE_PERMISSION)
     assessment = locked_in(assessment, AssessmentStatus.DRAFT, ERR_NOT_DRAFT)
     missing = assessment.scores.filter(points__isnull=True).count()
-    return workflow.submit(FLOW, actor=actor, record=assessment, empty=ERR_MANUAL_MISSING.format(count=missing) if missing else "",
-                           reason="")  # fmt: skip
+    return workflow.submit(
+        FLOW,
+        actor=actor,
+        record=assessment,
+        empty=ERR_MANUAL_MISSING.format(count=missing) if missing else "",
+        reason="",
+    )
 
 
 @transaction.atomic

@@ -14,10 +14,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
-from audit.assessment import selectors, services
-from audit.assessment.forms import ComputeForm, ItemFormSet, ManualScoreForm, ReasonForm, SchemeForm, formset_items
-from audit.assessment.models import Assessment
 from accounts.regions import region_current
+from audit.assessment import selectors, services
+from audit.assessment.forms import (
+    ComputeForm,
+    ItemFormSet,
+    ManualScoreForm,
+    ReasonForm,
+    SchemeForm,
+    formset_items,
+)
+from audit.assessment.models import Assessment
 from audit.views import ERR_NO_REGION, ERR_SUPERVISION_BUREAU
 
 VIEW = "audit.view_assessment"
@@ -31,21 +38,32 @@ def _detail(assessment: Assessment) -> HttpResponse:
 def assessment_list(request: HttpRequest) -> HttpResponse:
     """Bureau: the schemes, the assessments of every year and the compute form. Hospital: its own approved results."""
     if request.user.is_hospital:
-        return render(request, "supervision/assessment/mine.html", {"results": selectors.approved_assessments_for_user(request.user)})
+        return render(
+            request,
+            "supervision/assessment/mine.html",
+            {"results": selectors.approved_assessments_for_user(request.user)},
+        )
     if not request.user.is_bureau or not request.user.has_perm(VIEW):
         raise PermissionDenied(ERR_SUPERVISION_BUREAU)
     region = region_current(request)
     schemes = selectors.scheme_list(region=region) if region else []
-    context = {"region": region, "schemes": schemes, "assessments": selectors.assessment_list(region=region) if region else [],
-               "compute_form": ComputeForm(schemes=schemes) if region else None,
-               "can_compile": request.user.has_perm(services.COMPILE)}  # fmt: skip
+    context = {
+        "region": region,
+        "schemes": schemes,
+        "assessments": selectors.assessment_list(region=region) if region else [],
+        "compute_form": ComputeForm(schemes=schemes) if region else None,
+        "can_compile": request.user.has_perm(services.COMPILE),
+    }
     return render(request, "supervision/assessment/list.html", context)
 
 
 def _scheme_initial(scheme) -> tuple[dict, list[dict]]:
     if scheme is None:
         return {}, []
-    items = [{**asdict(item), "per_finding": item.per_finding or None} for item in selectors.scheme_items(scheme)]
+    items = [
+        {**asdict(item), "per_finding": item.per_finding or None}
+        for item in selectors.scheme_items(scheme)
+    ]
     return {"name": scheme.name, "description": scheme.description}, items
 
 
@@ -56,19 +74,34 @@ def scheme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial, items = _scheme_initial(scheme)
     data = request.POST if request.method == "POST" else None
     # Bound rows are read as posted: with initial values Django would skip rows left unchanged.
-    form, formset = SchemeForm(data, initial=initial), ItemFormSet(data, initial=None if data else items, prefix="items")
+    form, formset = (
+        SchemeForm(data, initial=initial),
+        ItemFormSet(data, initial=None if data else items, prefix="items"),
+    )
     region = region_current(request)
     if data is not None and region is not None and form.is_valid() and formset.is_valid():
-        args = {"actor": request.user, "name": form.cleaned_data["name"], "description": form.cleaned_data["description"],
-                "items": formset_items(formset)}  # fmt: skip
+        args = {
+            "actor": request.user,
+            "name": form.cleaned_data["name"],
+            "description": form.cleaned_data["description"],
+            "items": formset_items(formset),
+        }
         try:
-            scheme = services.scheme_update(scheme=scheme, **args) if scheme else services.scheme_create(region=region, **args)
+            scheme = (
+                services.scheme_update(scheme=scheme, **args)
+                if scheme
+                else services.scheme_create(region=region, **args)
+            )
         except ValidationError as refused:
             error_messages(request, refused)
         else:
             messages.success(request, "考核方案已保存。")
             return redirect("supervision:assessment_list")
-    return render(request, "supervision/assessment/scheme_form.html", {"scheme": scheme, "form": form, "formset": formset})
+    return render(
+        request,
+        "supervision/assessment/scheme_form.html",
+        {"scheme": scheme, "form": form, "formset": formset},
+    )
 
 
 @require_POST
@@ -80,7 +113,9 @@ def assessment_compute(request: HttpRequest) -> HttpResponse:
         messages.error(request, ERR_NO_REGION if region is None else "请选择考核年度和考核方案。")
         return redirect("supervision:assessment_list")
     try:
-        assessment = services.assessment_compute(actor=request.user, region=region, **form.cleaned_data)
+        assessment = services.assessment_compute(
+            actor=request.user, region=region, **form.cleaned_data
+        )
     except ValidationError as refused:
         error_messages(request, refused)
         return redirect("supervision:assessment_list")
@@ -92,10 +127,14 @@ def assessment_compute(request: HttpRequest) -> HttpResponse:
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Institutions × items with totals, and the workflow buttons the user may press."""
     assessment = selectors.assessment_get(user=request.user, pk=pk)
-    context = {"assessment": assessment, "items": selectors.assessment_items(assessment),
-               "breakdowns": selectors.assessment_breakdowns(request.user, assessment),
-               "can_compile": request.user.has_perm(services.COMPILE), "can_approve": request.user.has_perm(services.APPROVE),
-               "reason_form": ReasonForm()}  # fmt: skip
+    context = {
+        "assessment": assessment,
+        "items": selectors.assessment_items(assessment),
+        "breakdowns": selectors.assessment_breakdowns(request.user, assessment),
+        "can_compile": request.user.has_perm(services.COMPILE),
+        "can_approve": request.user.has_perm(services.APPROVE),
+        "reason_form": ReasonForm(),
+    }
     return render(request, "supervision/assessment/detail.html", context)
 
 
@@ -109,7 +148,9 @@ def assessment_institution(request: HttpRequest, pk: int, institution: int) -> H
     breakdowns = selectors.assessment_breakdowns(request.user, assessment, institution=institution)
     if not breakdowns:
         raise Http404
-    editable = request.user.is_bureau and assessment.is_draft and request.user.has_perm(services.COMPILE)
+    editable = (
+        request.user.is_bureau and assessment.is_draft and request.user.has_perm(services.COMPILE)
+    )
     context = {"assessment": assessment, "breakdown": breakdowns[0], "editable": editable}
     return render(request, "supervision/assessment/institution.html", context)
 
@@ -123,19 +164,42 @@ def assessment_manual(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请填写不小于0的得分。")
         return _detail(assessment)
     try:
-        services.assessment_manual_set(actor=request.user, assessment=assessment, **form.cleaned_data)
+        services.assessment_manual_set(
+            actor=request.user, assessment=assessment, **form.cleaned_data
+        )
     except ValidationError as refused:
         error_messages(request, refused)
     else:
         messages.success(request, "人工评分已保存。")
-    return redirect("supervision:assessment_institution", pk=assessment.pk, institution=form.cleaned_data["institution"])
+    return redirect(
+        "supervision:assessment_institution",
+        pk=assessment.pk,
+        institution=form.cleaned_data["institution"],
+    )
 
 
-def _workflow(action: Callable[..., Assessment], success: str, *, with_reason: bool = False) -> Callable:
-    return workflow_view(get=lambda request, pk: selectors.assessment_get(user=request.user, pk=pk), action=action, target="assessment", detail=_detail,
-                         success=success, form_class=ReasonForm if with_reason else None, invalid=services.ERR_REASON)  # fmt: skip
+def _workflow(
+    action: Callable[..., Assessment], success: str, *, with_reason: bool = False
+) -> Callable:
+    return workflow_view(
+        get=lambda request, pk: selectors.assessment_get(user=request.user, pk=pk),
+        action=action,
+        target="assessment",
+        detail=_detail,
+        success=success,
+        form_class=ReasonForm if with_reason else None,
+        invalid=services.ERR_REASON,
+    )
 
 
-assessment_submit = bureau_view(services.COMPILE)(require_POST(_workflow(services.assessment_submit, "已提交审批，待另一位经办人员审批。")))
-assessment_approve = bureau_view(services.APPROVE)(require_POST(_workflow(services.assessment_approve, "考核结果已审批，清算时按此得分返还保证金。")))
-assessment_return = bureau_view(services.APPROVE)(require_POST(_workflow(services.assessment_return, "已退回编制人。", with_reason=True)))
+assessment_submit = bureau_view(services.COMPILE)(
+    require_POST(_workflow(services.assessment_submit, "已提交审批，待另一位经办人员审批。"))
+)
+assessment_approve = bureau_view(services.APPROVE)(
+    require_POST(
+        _workflow(services.assessment_approve, "考核结果已审批，清算时按此得分返还保证金。")
+    )
+)
+assessment_return = bureau_view(services.APPROVE)(
+    require_POST(_workflow(services.assessment_return, "已退回编制人。", with_reason=True))
+)

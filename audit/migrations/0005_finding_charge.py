@@ -24,7 +24,7 @@ def charges_from_evidence(apps, schema_editor):
             list(case_model.objects.filter(institution__region_id=region_id, setl_id__in=ids)
                  .values_list("institution_id", "setl_id", "insutype", "med_type", "medfee_sumamt")),
             columns=["institution", "setl_id", "scheme", "med_type", "medfee"],
-        )  # fmt: skip
+        )
         frame = pd.DataFrame({"institution": [f.institution_id for f in findings], "evidence": [list(f.evidence) for f in findings]})
         for finding, charge in zip(findings, finding_charges(frame, cases, categories_by_med_type(sets, MED_TYPES)), strict=True):
             if charge is not None:

@@ -5,12 +5,26 @@ from rest_framework import serializers
 
 from catalogs import selectors
 from catalogs.choices import (
-    CatalogKind, CatalogStatus, CoefficientStatus, Combination, GroupType, InstitutionLevel, InstitutionType, SubtypeDimension,
+    CatalogKind,
+    CatalogStatus,
+    CoefficientStatus,
+    Combination,
+    GroupType,
+    InstitutionLevel,
+    InstitutionType,
+    SubtypeDimension,
     TreatmentType,
-)  # fmt: skip
+)
 from catalogs.models import (
-    CatalogGroup, CatalogVersion, CoefficientTable, GroupSubtype, Institution, InstitutionCoefficient, InstitutionState, Region,
-)  # fmt: skip
+    CatalogGroup,
+    CatalogVersion,
+    CoefficientTable,
+    GroupSubtype,
+    Institution,
+    InstitutionCoefficient,
+    InstitutionState,
+    Region,
+)
 from catalogs.selectors import GROUP_FLAGS
 
 
@@ -21,35 +35,82 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region.code", read_only=True, help_text="统筹区行政区划代码")
-    level_label = serializers.CharField(source="get_level_display", read_only=True, help_text="医院等级名称")
-    type_label = serializers.CharField(source="get_type_display", read_only=True, help_text="机构类别名称")
+    region = serializers.CharField(
+        source="region.code", read_only=True, help_text="统筹区行政区划代码"
+    )
+    level_label = serializers.CharField(
+        source="get_level_display", read_only=True, help_text="医院等级名称"
+    )
+    type_label = serializers.CharField(
+        source="get_type_display", read_only=True, help_text="机构类别名称"
+    )
     consortium_lead = serializers.CharField(
-        source="consortium_lead.code", read_only=True, allow_null=True, help_text="医共体牵头机构编号"
+        source="consortium_lead.code",
+        read_only=True,
+        allow_null=True,
+        help_text="医共体牵头机构编号",
     )
 
     class Meta:
         model = Institution
         fields = [
-            "code", "name", "region", "level", "level_label", "type", "type_label",
-            "is_grassroots", "consortium_lead", "active_from", "active_to",
+            "code",
+            "name",
+            "region",
+            "level",
+            "level_label",
+            "type",
+            "type_label",
+            "is_grassroots",
+            "consortium_lead",
+            "active_from",
+            "active_to",
         ]
 
 
 class InstitutionStateSerializer(serializers.ModelSerializer):
     """机构状态: one state of the register's history with its dates; who recorded it only for the bureau."""
 
-    level_label = serializers.CharField(source="get_level_display", read_only=True, help_text="医院等级名称")
-    type_label = serializers.CharField(source="get_type_display", read_only=True, help_text="机构类别名称")
-    consortium_lead = serializers.CharField(source="consortium_lead.code", read_only=True, allow_null=True, help_text="医共体牵头机构编号")
-    changed = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="本次变更项（字段名）")
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True,
-                                        help_text="登记人用户名（仅经办机构用户可见）")  # fmt: skip
+    level_label = serializers.CharField(
+        source="get_level_display", read_only=True, help_text="医院等级名称"
+    )
+    type_label = serializers.CharField(
+        source="get_type_display", read_only=True, help_text="机构类别名称"
+    )
+    consortium_lead = serializers.CharField(
+        source="consortium_lead.code",
+        read_only=True,
+        allow_null=True,
+        help_text="医共体牵头机构编号",
+    )
+    changed = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="本次变更项（字段名）"
+    )
+    recorded_by = serializers.CharField(
+        source="recorded_by.username",
+        read_only=True,
+        allow_null=True,
+        help_text="登记人用户名（仅经办机构用户可见）",
+    )
 
     class Meta:
         model = InstitutionState
-        fields = ["valid_from", "valid_to", "level", "level_label", "type", "type_label", "is_grassroots", "consortium_lead",
-                  "agreement_from", "agreement_to", "changed", "reason", "recorded_by", "recorded_at"]  # fmt: skip
+        fields = [
+            "valid_from",
+            "valid_to",
+            "level",
+            "level_label",
+            "type",
+            "type_label",
+            "is_grassroots",
+            "consortium_lead",
+            "agreement_from",
+            "agreement_to",
+            "changed",
+            "reason",
+            "recorded_by",
+            "recorded_at",
+        ]
 
     def to_representation(self, instance: InstitutionState) -> dict:
         data = super().to_representation(instance)
@@ -62,14 +123,21 @@ class InstitutionStateSerializer(serializers.ModelSerializer):
 class InstitutionQuerySerializer(serializers.Serializer):
     """机构列表的查询条件."""
 
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="按机构编号或名称模糊查询")
-    level = serializers.ChoiceField(choices=InstitutionLevel.choices, required=False, allow_blank=True, help_text="医院等级")
-    type = serializers.ChoiceField(choices=InstitutionType.choices, required=False, allow_blank=True, help_text="机构类别")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="按机构编号或名称模糊查询"
+    )
+    level = serializers.ChoiceField(
+        choices=InstitutionLevel.choices, required=False, allow_blank=True, help_text="医院等级"
+    )
+    type = serializers.ChoiceField(
+        choices=InstitutionType.choices, required=False, allow_blank=True, help_text="机构类别"
+    )
 
 
 # --- catalog versions and groups ------------------------------------------------------------------
 # Choice fields are plain strings with their codes listed in the help text (as in budgets.api): other
 # models use the same enum names with other values, and enums would collide in the schema.
+
 
 def _codes(choices) -> str:
     return "；".join(f"{value} {label}" for value, label in choices)
@@ -78,7 +146,9 @@ def _codes(choices) -> str:
 def _one_of(value: str, choices, field: str) -> str:
     allowed = [code for code, _ in choices]
     if value and value not in allowed:
-        raise serializers.ValidationError(ERR_CHOICE.format(field=field, allowed="、".join(allowed)))
+        raise serializers.ValidationError(
+            ERR_CHOICE.format(field=field, allowed="、".join(allowed))
+        )
     return value
 
 
@@ -93,27 +163,51 @@ FLAG_HELP = "标识：is_grassroots 基层病种；is_tcm 中医优势病种；i
 class CatalogVersionSerializer(serializers.ModelSerializer):
     """目录版本."""
 
-    region = serializers.CharField(source="region.code", read_only=True, help_text="统筹区行政区划代码")
+    region = serializers.CharField(
+        source="region.code", read_only=True, help_text="统筹区行政区划代码"
+    )
     kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
     status = serializers.CharField(read_only=True, help_text=CATALOG_STATUS_HELP)
-    status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
-    based_on = serializers.IntegerField(source="based_on_id", read_only=True, allow_null=True, help_text="复制自的版本ID")
+    status_label = serializers.CharField(
+        source="get_status_display", read_only=True, help_text="状态名称"
+    )
+    based_on = serializers.IntegerField(
+        source="based_on_id", read_only=True, allow_null=True, help_text="复制自的版本ID"
+    )
     submitted_by = serializers.StringRelatedField(help_text="提交人")
     approved_by = serializers.StringRelatedField(help_text="审核发布人")
 
     class Meta:
         model = CatalogVersion
         fields = [
-            "id", "region", "kind", "year", "version", "name", "status", "status_label", "effective_from", "effective_to",
-            "based_on", "submitted_by", "submitted_at", "approved_by", "approved_at", "retired_at",
+            "id",
+            "region",
+            "kind",
+            "year",
+            "version",
+            "name",
+            "status",
+            "status_label",
+            "effective_from",
+            "effective_to",
+            "based_on",
+            "submitted_by",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "retired_at",
         ]
 
 
 class CatalogVersionDetailSerializer(CatalogVersionSerializer):
     """目录版本（详情）: with the parameters and summary of its build from history."""
 
-    build_params = serializers.DictField(read_only=True, help_text="测算参数（catalogs.dip.DipConfig）")
-    build_summary = serializers.DictField(read_only=True, help_text="测算结果摘要：病例数、病种数、基准均值、年度权重等")
+    build_params = serializers.DictField(
+        read_only=True, help_text="测算参数（catalogs.dip.DipConfig）"
+    )
+    build_summary = serializers.DictField(
+        read_only=True, help_text="测算结果摘要：病例数、病种数、基准均值、年度权重等"
+    )
     groups = serializers.IntegerField(source="groups.count", read_only=True, help_text="病种数")
 
     class Meta(CatalogVersionSerializer.Meta):
@@ -123,10 +217,22 @@ class CatalogVersionDetailSerializer(CatalogVersionSerializer):
 class CatalogVersionQuerySerializer(serializers.Serializer):
     """目录版本列表的查询条件."""
 
-    region = serializers.CharField(source="region_code", required=False, allow_blank=True, max_length=6, help_text="统筹区行政区划代码")
-    kind = serializers.CharField(required=False, allow_blank=True, max_length=3, help_text=KIND_HELP)
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, help_text="适用年度")
-    status = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text=CATALOG_STATUS_HELP)
+    region = serializers.CharField(
+        source="region_code",
+        required=False,
+        allow_blank=True,
+        max_length=6,
+        help_text="统筹区行政区划代码",
+    )
+    kind = serializers.CharField(
+        required=False, allow_blank=True, max_length=3, help_text=KIND_HELP
+    )
+    year = serializers.IntegerField(
+        required=False, min_value=2000, max_value=2100, help_text="适用年度"
+    )
+    status = serializers.CharField(
+        required=False, allow_blank=True, max_length=10, help_text=CATALOG_STATUS_HELP
+    )
 
     def validate_kind(self, value: str) -> str:
         return _one_of(value, CatalogKind.choices, "目录类别")
@@ -139,22 +245,45 @@ class CatalogGroupSerializer(serializers.ModelSerializer):
     """病种: code, name, type and score, with the statistics behind the score."""
 
     group_type = serializers.CharField(read_only=True, help_text=GROUP_TYPE_HELP)
-    treatment_type = serializers.CharField(read_only=True, help_text="治疗方式：" + _codes(TreatmentType.choices))
-    case_counts = serializers.DictField(child=serializers.IntegerField(), read_only=True, help_text="各年度病例数")
-    level_means = serializers.DictField(child=serializers.CharField(), read_only=True, help_text="各级别机构加权平均费用（元）")
+    treatment_type = serializers.CharField(
+        read_only=True, help_text="治疗方式：" + _codes(TreatmentType.choices)
+    )
+    case_counts = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True, help_text="各年度病例数"
+    )
+    level_means = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text="各级别机构加权平均费用（元）"
+    )
 
     class Meta:
         model = CatalogGroup
         fields = [
-            "id", "version", "code", "name", "group_type", "diag_code", "proc_code", "treatment_type", "score", "mean_cost", "cv",
-            "case_counts", "level_means", "grassroots_share", "is_grassroots", "is_tcm", "is_day_surgery",
+            "id",
+            "version",
+            "code",
+            "name",
+            "group_type",
+            "diag_code",
+            "proc_code",
+            "treatment_type",
+            "score",
+            "mean_cost",
+            "cv",
+            "case_counts",
+            "level_means",
+            "grassroots_share",
+            "is_grassroots",
+            "is_tcm",
+            "is_day_surgery",
         ]
 
 
 class GroupSubtypeSerializer(serializers.ModelSerializer):
     """辅助分型."""
 
-    dimension = serializers.CharField(read_only=True, help_text="分型维度：" + _codes(SubtypeDimension.choices))
+    dimension = serializers.CharField(
+        read_only=True, help_text="分型维度：" + _codes(SubtypeDimension.choices)
+    )
 
     class Meta:
         model = GroupSubtype
@@ -174,9 +303,15 @@ class CatalogGroupQuerySerializer(serializers.Serializer):
     """病种列表的查询条件（目录版本必填）."""
 
     version = serializers.IntegerField(min_value=1, help_text="目录版本ID")
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="按病种编码或名称模糊查询")
-    group_type = serializers.CharField(required=False, allow_blank=True, max_length=14, help_text=GROUP_TYPE_HELP)
-    flag = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text=FLAG_HELP)
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="按病种编码或名称模糊查询"
+    )
+    group_type = serializers.CharField(
+        required=False, allow_blank=True, max_length=14, help_text=GROUP_TYPE_HELP
+    )
+    flag = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text=FLAG_HELP
+    )
 
     def validate_group_type(self, value: str) -> str:
         return _one_of(value, GroupType.choices, "病种类型")
@@ -214,34 +349,70 @@ class CatalogDiffSerializer(serializers.Serializer):
 class CoefficientTableSerializer(serializers.ModelSerializer):
     """机构系数表."""
 
-    region = serializers.CharField(source="region.code", read_only=True, help_text="统筹区行政区划代码")
+    region = serializers.CharField(
+        source="region.code", read_only=True, help_text="统筹区行政区划代码"
+    )
     status = serializers.CharField(read_only=True, help_text=COEFFICIENT_STATUS_HELP)
-    status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
-    combination = serializers.CharField(read_only=True, help_text="组合方式：" + _codes(Combination.choices))
-    based_on = serializers.IntegerField(source="based_on_id", read_only=True, allow_null=True, help_text="调整自的版本ID")
+    status_label = serializers.CharField(
+        source="get_status_display", read_only=True, help_text="状态名称"
+    )
+    combination = serializers.CharField(
+        read_only=True, help_text="组合方式：" + _codes(Combination.choices)
+    )
+    based_on = serializers.IntegerField(
+        source="based_on_id", read_only=True, allow_null=True, help_text="调整自的版本ID"
+    )
     submitted_by = serializers.StringRelatedField(help_text="提交人")
     approved_by = serializers.StringRelatedField(help_text="审批人")
 
     class Meta:
         model = CoefficientTable
         fields = [
-            "id", "region", "year", "version", "status", "status_label", "combination", "effective_from", "effective_to",
-            "based_on", "reason", "submitted_by", "submitted_at", "approved_by", "approved_at", "superseded_at",
+            "id",
+            "region",
+            "year",
+            "version",
+            "status",
+            "status_label",
+            "combination",
+            "effective_from",
+            "effective_to",
+            "based_on",
+            "reason",
+            "submitted_by",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "superseded_at",
         ]
 
 
 class InstitutionCoefficientSerializer(serializers.ModelSerializer):
     """医疗机构系数: the inputs and the combined coefficient of one institution."""
 
-    institution = serializers.CharField(source="institution.code", read_only=True, help_text="定点医药机构编号")
-    institution_name = serializers.CharField(source="institution.name", read_only=True, help_text="机构名称")
-    level = serializers.CharField(source="institution.level", read_only=True, help_text="医院等级代码")
+    institution = serializers.CharField(
+        source="institution.code", read_only=True, help_text="定点医药机构编号"
+    )
+    institution_name = serializers.CharField(
+        source="institution.name", read_only=True, help_text="机构名称"
+    )
+    level = serializers.CharField(
+        source="institution.level", read_only=True, help_text="医院等级代码"
+    )
 
     class Meta:
         model = InstitutionCoefficient
         fields = [
-            "institution", "institution_name", "level", "level_basic", "bonus_grassroots", "bonus_tcm", "bonus_key_discipline",
-            "combined", "suggestion", "note",
+            "institution",
+            "institution_name",
+            "level",
+            "level_basic",
+            "bonus_grassroots",
+            "bonus_tcm",
+            "bonus_key_discipline",
+            "combined",
+            "suggestion",
+            "note",
         ]
 
 
@@ -262,9 +433,19 @@ class CoefficientTableDetailSerializer(CoefficientTableSerializer):
 class CoefficientTableQuerySerializer(serializers.Serializer):
     """机构系数表列表的查询条件."""
 
-    region = serializers.CharField(source="region_code", required=False, allow_blank=True, max_length=6, help_text="统筹区行政区划代码")
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, help_text="适用年度")
-    status = serializers.CharField(required=False, allow_blank=True, max_length=12, help_text=COEFFICIENT_STATUS_HELP)
+    region = serializers.CharField(
+        source="region_code",
+        required=False,
+        allow_blank=True,
+        max_length=6,
+        help_text="统筹区行政区划代码",
+    )
+    year = serializers.IntegerField(
+        required=False, min_value=2000, max_value=2100, help_text="适用年度"
+    )
+    status = serializers.CharField(
+        required=False, allow_blank=True, max_length=12, help_text=COEFFICIENT_STATUS_HELP
+    )
 
     def validate_status(self, value: str) -> str:
         return _one_of(value, CoefficientStatus.choices, "状态")

@@ -1,6 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from catalogs.api.views import CatalogGroupViewSet, CatalogVersionViewSet, CoefficientTableViewSet, InstitutionViewSet, RegionViewSet
+from catalogs.api.views import (
+    CatalogGroupViewSet,
+    CatalogVersionViewSet,
+    CoefficientTableViewSet,
+    InstitutionViewSet,
+    RegionViewSet,
+)
 
 router = SimpleRouter()
 router.register("regions", RegionViewSet, basename="region")

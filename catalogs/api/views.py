@@ -9,11 +9,22 @@ from rest_framework.response import Response
 
 from catalogs import selectors
 from catalogs.api.serializers import (
-    CatalogDiffSerializer, CatalogGroupDetailSerializer, CatalogGroupQuerySerializer, CatalogGroupSerializer,
-    CatalogVersionDetailSerializer, CatalogVersionQuerySerializer, CatalogVersionSerializer, CoefficientTableDetailSerializer,
-    CoefficientTableQuerySerializer, CoefficientTableSerializer, DiffQuerySerializer, InstitutionQuerySerializer,
-    InstitutionSerializer, InstitutionStateSerializer, RegionSerializer,
-)  # fmt: skip
+    CatalogDiffSerializer,
+    CatalogGroupDetailSerializer,
+    CatalogGroupQuerySerializer,
+    CatalogGroupSerializer,
+    CatalogVersionDetailSerializer,
+    CatalogVersionQuerySerializer,
+    CatalogVersionSerializer,
+    CoefficientTableDetailSerializer,
+    CoefficientTableQuerySerializer,
+    CoefficientTableSerializer,
+    DiffQuerySerializer,
+    InstitutionQuerySerializer,
+    InstitutionSerializer,
+    InstitutionStateSerializer,
+    RegionSerializer,
+)
 from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable, Institution
 from catalogs.register.selectors import institution_history_for_user
 from config.api import ErrorSerializer, IsBureau, query_params
@@ -24,7 +35,10 @@ VISIBILITY = "经办机构用户可见全部版本；医疗机构和专家用户
 
 
 @extend_schema_view(
-    list=extend_schema(summary="统筹区列表", description="当前用户可见的统筹区（行政区划代码与名称）：绑定的统筹区，省级用户为全部。仅经办机构用户可访问。"),
+    list=extend_schema(
+        summary="统筹区列表",
+        description="当前用户可见的统筹区（行政区划代码与名称）：绑定的统筹区，省级用户为全部。仅经办机构用户可访问。",
+    ),
 )
 class RegionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = RegionSerializer
@@ -48,8 +62,11 @@ class RegionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="机构变更历史",
         description="一家机构登记的各期状态（医院等级、机构类别、基层标识、医共体牵头机构、协议期）及其生效日期，新者在前。"
         "医疗机构用户仅可查看本机构，且不含登记人；不在权限范围内的机构返回404。没有登记过变更的机构返回空列表。",
-        responses={200: InstitutionStateSerializer(many=True), 400: OpenApiResponse(ErrorSerializer, description="不支持的查询参数"),
-                   404: OpenApiResponse(ErrorSerializer, description="机构不存在或不在权限范围内")},
+        responses={
+            200: InstitutionStateSerializer(many=True),
+            400: OpenApiResponse(ErrorSerializer, description="不支持的查询参数"),
+            404: OpenApiResponse(ErrorSerializer, description="机构不存在或不在权限范围内"),
+        },
     ),
 )
 class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -59,7 +76,9 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[A-Z0-9]+"
 
     def get_queryset(self):
-        filters = query_params(self.query_serializer_class, self.request) if self.action == "list" else {}
+        filters = (
+            query_params(self.query_serializer_class, self.request) if self.action == "list" else {}
+        )
         return selectors.institution_list_for_user(self.request.user, **filters)
 
     def get_object(self) -> Institution:
@@ -69,17 +88,27 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     def history(self, request: Request, code: str) -> Response:
         refuse_unknown_params(request, known=())
         _institution, states = institution_history_for_user(request.user, code)
-        return Response(InstitutionStateSerializer(states, many=True, context={"request": request}).data)
+        return Response(
+            InstitutionStateSerializer(states, many=True, context={"request": request}).data
+        )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="目录版本列表", description="DIP/DRG/APG目录版本，可按统筹区、目录类别、年度、状态筛选。" + VISIBILITY),
-    retrieve=extend_schema(summary="目录版本详情", description="一个目录版本及其测算参数与测算结果摘要。" + VISIBILITY),
+    list=extend_schema(
+        summary="目录版本列表",
+        description="DIP/DRG/APG目录版本，可按统筹区、目录类别、年度、状态筛选。" + VISIBILITY,
+    ),
+    retrieve=extend_schema(
+        summary="目录版本详情", description="一个目录版本及其测算参数与测算结果摘要。" + VISIBILITY
+    ),
     diff=extend_schema(
         summary="目录版本对比",
         description="从原版本（old）到本版本新增、删除和分值变化的病种，按病种编码排序。两个版本都须在权限范围内。",
         parameters=[DiffQuerySerializer],
-        responses={200: CatalogDiffSerializer, 400: OpenApiResponse(ErrorSerializer, description="请求无效：字段错误见 errors")},
+        responses={
+            200: CatalogDiffSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="请求无效：字段错误见 errors"),
+        },
     ),
 )
 class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -90,10 +119,18 @@ class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
         return CatalogVersionQuerySerializer if self.action == "list" else None
 
     def get_serializer_class(self):
-        return CatalogVersionDetailSerializer if self.action == "retrieve" else CatalogVersionSerializer
+        return (
+            CatalogVersionDetailSerializer
+            if self.action == "retrieve"
+            else CatalogVersionSerializer
+        )
 
     def get_queryset(self):
-        filters = query_params(CatalogVersionQuerySerializer, self.request) if self.action == "list" else {}
+        filters = (
+            query_params(CatalogVersionQuerySerializer, self.request)
+            if self.action == "list"
+            else {}
+        )
         return selectors.catalog_version_list_for_user(self.request.user, **filters)
 
     def get_object(self) -> CatalogVersion:
@@ -102,18 +139,30 @@ class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, pagination_class=None)
     def diff(self, request: Request, pk: str) -> Response:
         new = self.get_object()
-        old = selectors.catalog_version_get_for_user(request.user, query_params(DiffQuerySerializer, request)["old"])
+        old = selectors.catalog_version_get_for_user(
+            request.user, query_params(DiffQuerySerializer, request)["old"]
+        )
         diff = selectors.version_diff(old=old, new=new)
-        data = {"old": old.pk, "new": new.pk, "added": diff.added, "removed": diff.removed, "changed": diff.changed}
+        data = {
+            "old": old.pk,
+            "new": new.pk,
+            "added": diff.added,
+            "removed": diff.removed,
+            "changed": diff.changed,
+        }
         return Response(CatalogDiffSerializer(data).data)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="病种列表",
-        description="一个目录版本（version 必填）的病种，可按编码/名称、病种类型、标识筛选。" + VISIBILITY,
+        description="一个目录版本（version 必填）的病种，可按编码/名称、病种类型、标识筛选。"
+        + VISIBILITY,
     ),
-    retrieve=extend_schema(summary="病种详情", description="一个病种的分值、统计数据及辅助分型。所属版本不在权限范围内时返回404。"),
+    retrieve=extend_schema(
+        summary="病种详情",
+        description="一个病种的分值、统计数据及辅助分型。所属版本不在权限范围内时返回404。",
+    ),
 )
 class CatalogGroupViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
@@ -126,7 +175,9 @@ class CatalogGroupViewSet(viewsets.ReadOnlyModelViewSet):
         return CatalogGroupDetailSerializer if self.action == "retrieve" else CatalogGroupSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no request to read the version from
+        if getattr(
+            self, "swagger_fake_view", False
+        ):  # schema generation: no request to read the version from
             return CatalogGroup.objects.none()
         filters = dict(query_params(CatalogGroupQuerySerializer, self.request))
         version = selectors.catalog_version_get_for_user(self.request.user, filters.pop("version"))
@@ -165,10 +216,18 @@ class CoefficientTableViewSet(viewsets.ReadOnlyModelViewSet):
         return CoefficientTableQuerySerializer if self.action == "list" else None
 
     def get_serializer_class(self):
-        return CoefficientTableDetailSerializer if self.action == "retrieve" else CoefficientTableSerializer
+        return (
+            CoefficientTableDetailSerializer
+            if self.action == "retrieve"
+            else CoefficientTableSerializer
+        )
 
     def get_queryset(self):
-        filters = query_params(CoefficientTableQuerySerializer, self.request) if self.action == "list" else {}
+        filters = (
+            query_params(CoefficientTableQuerySerializer, self.request)
+            if self.action == "list"
+            else {}
+        )
         return selectors.coefficient_table_list_for_user(self.request.user, **filters)
 
     def get_object(self) -> CoefficientTable:

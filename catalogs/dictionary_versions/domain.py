@@ -42,7 +42,9 @@ class DictionaryDiff:
 def dictionary_diff(old: pd.DataFrame, new: pd.DataFrame) -> DictionaryDiff:
     """The changes from ``old`` to ``new`` (frames of ``CODE_COLUMNS``), sorted by code. A renamed code whose
     attributes also changed counts as renamed (its ``fields`` say what else changed)."""
-    both = old[CODE_COLUMNS].merge(new[CODE_COLUMNS], on="code", how="outer", suffixes=("_old", "_new"), indicator=True)
+    both = old[CODE_COLUMNS].merge(
+        new[CODE_COLUMNS], on="code", how="outer", suffixes=("_old", "_new"), indicator=True
+    )
     differing = pd.Series("", index=both.index)
     for attribute in ATTRIBUTES:
         unequal = both[f"{attribute}_old"].astype(str) != both[f"{attribute}_new"].astype(str)
@@ -54,30 +56,44 @@ def dictionary_diff(old: pd.DataFrame, new: pd.DataFrame) -> DictionaryDiff:
     change[both["_merge"] == "left_only"] = REMOVED
     change[present & (differing != "")] = CHANGED
     change[present & (both["name_old"] != both["name_new"])] = RENAMED
-    changes = pd.DataFrame({
-        "code": both["code"], "change": change, "old_name": both["name_old"].fillna(""), "new_name": both["name_new"].fillna(""),
-        "category": both["category_new"].fillna(both["category_old"]).fillna(""), "fields": differing.where(present, ""),
-    })  # fmt: skip
-    changes = changes[changes["change"] != ""].sort_values("code", kind="stable").reset_index(drop=True)
+    changes = pd.DataFrame(
+        {
+            "code": both["code"],
+            "change": change,
+            "old_name": both["name_old"].fillna(""),
+            "new_name": both["name_new"].fillna(""),
+            "category": both["category_new"].fillna(both["category_old"]).fillna(""),
+            "fields": differing.where(present, ""),
+        }
+    )
+    changes = (
+        changes[changes["change"] != ""].sort_values("code", kind="stable").reset_index(drop=True)
+    )
     return DictionaryDiff(changes)
 
 
 def _change_keys(changes: pd.DataFrame, *, by_category: bool) -> pd.DataFrame:
     """(key, code): every entry text that reaches each changed code."""
-    keys = [changes[["code"]].assign(key=changes["code"]), changes[["code"]].assign(key=diagnosis_deciding(changes["code"]))]
+    keys = [
+        changes[["code"]].assign(key=changes["code"]),
+        changes[["code"]].assign(key=diagnosis_deciding(changes["code"])),
+    ]
     if by_category:
         keys.append(changes[["code"]].assign(key=changes["category"]))
     return pd.concat(keys, ignore_index=True).query("key != ''").drop_duplicates()
 
 
-def change_impact(changes: pd.DataFrame, references: pd.DataFrame, *, by_category: bool) -> pd.DataFrame:
+def change_impact(
+    changes: pd.DataFrame, references: pd.DataFrame, *, by_category: bool
+) -> pd.DataFrame:
     """The references each change reaches: ``code``, ``change``, then ``REFERENCE_COLUMNS`` (``cases`` is the
     number of cases for a case reference, 0 for a catalog or rule row). ``by_category`` for diagnoses."""
     keys = _change_keys(changes, by_category=by_category)
     reached = references.merge(keys, left_on="entry", right_on="key")
     # One row per (change, reference) however many of its entries reach the change; case counts add up.
     reached = reached.groupby(["code", "source", "owner", "item"], as_index=False, sort=True).agg(
-        entry=("entry", "first"), cases=("cases", "sum"))
+        entry=("entry", "first"), cases=("cases", "sum")
+    )
     reached = reached.merge(changes[["code", "change"]], on="code")
     return reached[["code", "change", *REFERENCE_COLUMNS]].reset_index(drop=True)
 
@@ -86,6 +102,9 @@ def impact_summary(impact: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Per source: how many changed codes reach it, how many distinct items, and cases (for case rows)."""
     summary = {}
     for source, rows in impact.groupby("source", sort=True):
-        summary[str(source)] = {"codes": int(rows["code"].nunique()), "items": int(len(rows[["owner", "item"]].drop_duplicates())),
-                                "cases": int(rows["cases"].sum())}  # fmt: skip
+        summary[str(source)] = {
+            "codes": int(rows["code"].nunique()),
+            "items": int(len(rows[["owner", "item"]].drop_duplicates())),
+            "cases": int(rows["cases"].sum()),
+        }
     return summary

@@ -22,11 +22,20 @@ from catalogs.workbooks import SheetErrors, sheet_table, workbook_tables
 from config.lazy import pandas as pd
 
 NATIONAL_DIR = Path(__file__).resolve().parent.parent / "data" / "national"
-NATIONAL_FILES = {DictionaryKind.DIAGNOSIS: "icd10_yb20.csv.gz", DictionaryKind.PROCEDURE: "icd9cm3_yb.csv.gz"}
-NATIONAL_NAMES = {DictionaryKind.DIAGNOSIS: "ICD-10医保版2.0（国家版）", DictionaryKind.PROCEDURE: "ICD-9-CM-3医保版（国家版）"}
+NATIONAL_FILES = {
+    DictionaryKind.DIAGNOSIS: "icd10_yb20.csv.gz",
+    DictionaryKind.PROCEDURE: "icd9cm3_yb.csv.gz",
+}
+NATIONAL_NAMES = {
+    DictionaryKind.DIAGNOSIS: "ICD-10医保版2.0（国家版）",
+    DictionaryKind.PROCEDURE: "ICD-9-CM-3医保版（国家版）",
+}
 ERR_FILE_TYPE = "请上传 .xlsx、.csv 或 .csv.gz 文件。"
 ERR_ENCODING = "无法识别 CSV 文件的编码，请保存为 UTF-8 或 GBK 编码。"
-VERSION_SHEETS = {DictionaryKind.DIAGNOSIS: FULL_SHEETS[0], DictionaryKind.PROCEDURE: FULL_SHEETS[1]}
+VERSION_SHEETS = {
+    DictionaryKind.DIAGNOSIS: FULL_SHEETS[0],
+    DictionaryKind.PROCEDURE: FULL_SHEETS[1],
+}
 
 
 def _csv_rows(data: bytes) -> list[tuple] | None:
@@ -42,7 +51,11 @@ def with_derived_columns(kind: str, table: pd.DataFrame) -> pd.DataFrame:
     """Blank 类目/亚目 taken from the code (diagnoses: the deciding part's ``A17`` / ``A17.0``; procedures:
     ``36`` / ``36.0``); 手术室手术 as a boolean; diagnoses carry no procedure attributes."""
     table = table.copy()
-    code = pd.Series(diagnosis_deciding(table["code"]), index=table.index) if kind == DictionaryKind.DIAGNOSIS else table["code"]
+    code = (
+        pd.Series(diagnosis_deciding(table["code"]), index=table.index)
+        if kind == DictionaryKind.DIAGNOSIS
+        else table["code"]
+    )
     width = 3 if kind == DictionaryKind.DIAGNOSIS else 2
     derived_sub = code.str[: width + 2].where(code.str[width + 1 : width + 2].str.isdigit(), "")
     table["category"] = table["category"].where(table["category"] != "", code.str[:width])

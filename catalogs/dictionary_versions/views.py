@@ -18,7 +18,11 @@ from catalogs.dictionary_versions.domain import CHANGE_LABELS, impact_summary
 from catalogs.forms import DictionaryVersionForm
 from catalogs.models import DictionaryVersion
 
-VIEW, LOAD, PUBLISH = "catalogs.view_dictionaryversion", "catalogs.add_dictionaryversion", "catalogs.publish_dictionaryversion"
+VIEW, LOAD, PUBLISH = (
+    "catalogs.view_dictionaryversion",
+    "catalogs.add_dictionaryversion",
+    "catalogs.publish_dictionaryversion",
+)
 CHANGES_PER_PAGE = 50
 ERR_FORM = "请填写版本名称、生效日期并选择文件。"
 
@@ -31,7 +35,9 @@ def _version(pk: int) -> DictionaryVersion:
 
 
 def _counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [(key, label, counts.get(key, 0)) for key, label in CHANGE_LABELS.items()] if counts else []
+    return (
+        [(key, label, counts.get(key, 0)) for key, label in CHANGE_LABELS.items()] if counts else []
+    )
 
 
 @bureau_view(LOAD)
@@ -40,17 +46,34 @@ def dictionary_version_load(request: HttpRequest) -> HttpResponse:
     form = DictionaryVersionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, ERR_FORM)
-        error_messages(request, ValidationError([f"{form.fields[name].label}：{' '.join(errs)}" for name, errs in form.errors.items()]))
+        error_messages(
+            request,
+            ValidationError(
+                [
+                    f"{form.fields[name].label}：{' '.join(errs)}"
+                    for name, errs in form.errors.items()
+                ]
+            ),
+        )
         return redirect("catalogs:dictionary_list")
     data, upload = form.cleaned_data, form.cleaned_data["file"]
     try:
-        version = services.dictionary_version_load(actor=request.user, kind=data["kind"], file=upload, filename=upload.name,
-                                                   name=data["name"], effective_from=data["effective_from"], source=data["source"])  # fmt: skip
+        version = services.dictionary_version_load(
+            actor=request.user,
+            kind=data["kind"],
+            file=upload,
+            filename=upload.name,
+            name=data["name"],
+            effective_from=data["effective_from"],
+            source=data["source"],
+        )
     except ValidationError as error:
         messages.error(request, "未载入，文件中有以下错误：")
         error_messages(request, error)
         return redirect("catalogs:dictionary_list")
-    messages.success(request, f"已载入 {version}（{version.code_count} 条编码），请核对差异后发布。")
+    messages.success(
+        request, f"已载入 {version}（{version.code_count} 条编码），请核对差异后发布。"
+    )
     return redirect("catalogs:dictionary_version_detail", pk=version.pk)
 
 
@@ -59,17 +82,31 @@ def dictionary_version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A draft: its difference from the codes in force and the impact, page by page of changes. A published
     or retired version: the difference counts recorded when it was published."""
     version = _version(pk)
-    context = {"version": version, "can_publish": request.user.has_perm(PUBLISH), "counts": _counts(version.changes)}
+    context = {
+        "version": version,
+        "can_publish": request.user.has_perm(PUBLISH),
+        "counts": _counts(version.changes),
+    }
     if version.status == DictionaryStatus.DRAFT:
         diff = selectors.version_diff(version)
         impact = selectors.version_impact(version, diff)
         change = request.GET.get("change", "")
         changes = diff.of(change) if change in CHANGE_LABELS else diff.changes
-        page = Paginator(changes.to_dict("records"), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(changes.to_dict("records"), CHANGES_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         reached = impact[impact["code"].isin([row["code"] for row in page])]
         for row in page:
-            row["change_label"], row["impact"] = CHANGE_LABELS[row["change"]], reached[reached["code"] == row["code"]].to_dict("records")
-        context |= {"counts": _counts(diff.counts()), "summary": impact_summary(impact), "page": page, "change": change}
+            row["change_label"], row["impact"] = (
+                CHANGE_LABELS[row["change"]],
+                reached[reached["code"] == row["code"]].to_dict("records"),
+            )
+        context |= {
+            "counts": _counts(diff.counts()),
+            "summary": impact_summary(impact),
+            "page": page,
+            "change": change,
+        }
     return render(request, "catalogs/dictionary_version_detail.html", context)
 
 

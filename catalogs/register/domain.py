@@ -13,7 +13,14 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-STATE_FIELDS = ("level", "type", "is_grassroots", "consortium_lead_id", "agreement_from", "agreement_to")
+STATE_FIELDS = (
+    "level",
+    "type",
+    "is_grassroots",
+    "consortium_lead_id",
+    "agreement_from",
+    "agreement_to",
+)
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -37,9 +44,17 @@ class State:
 
     @classmethod
     def from_json(cls, values: Mapping) -> State:
-        dates = {name: datetime.date.fromisoformat(values[name]) if values.get(name) else None for name in ("agreement_from", "agreement_to")}
-        return cls(level=values["level"], type=values["type"], is_grassroots=bool(values["is_grassroots"]),
-                   consortium_lead_id=values.get("consortium_lead_id"), **dates)  # fmt: skip
+        dates = {
+            name: datetime.date.fromisoformat(values[name]) if values.get(name) else None
+            for name in ("agreement_from", "agreement_to")
+        }
+        return cls(
+            level=values["level"],
+            type=values["type"],
+            is_grassroots=bool(values["is_grassroots"]),
+            consortium_lead_id=values.get("consortium_lead_id"),
+            **dates,
+        )
 
 
 def _json(value):
@@ -69,10 +84,16 @@ def state_on(history: Sequence[Dated], day: datetime.date) -> State | None:
 
 def changes_of(before: State, after: State) -> dict[str, object]:
     """The fields ``after`` sets differently from ``before``."""
-    return {name: getattr(after, name) for name in STATE_FIELDS if getattr(after, name) != getattr(before, name)}
+    return {
+        name: getattr(after, name)
+        for name in STATE_FIELDS
+        if getattr(after, name) != getattr(before, name)
+    }
 
 
-def history_with_change(history: Sequence[Dated], effective: datetime.date, changes: Mapping[str, object]) -> list[Dated]:
+def history_with_change(
+    history: Sequence[Dated], effective: datetime.date, changes: Mapping[str, object]
+) -> list[Dated]:
     """The history once ``changes`` take effect on ``effective``: days before it untouched, the state in
     force on it split (or the one starting on it amended), later states given the changed fields they did
     not set themselves. ``history`` is ordered and not empty."""
@@ -80,11 +101,22 @@ def history_with_change(history: Sequence[Dated], effective: datetime.date, chan
     out = [d for d in history if d.valid_from < effective]
     base = state_on(history, effective)
     same_day = next((d for d in history if d.valid_from == effective), None)
-    out.append(Dated(effective, base.with_changes(changes), names | (same_day.changed if same_day else frozenset())))
+    out.append(
+        Dated(
+            effective,
+            base.with_changes(changes),
+            names | (same_day.changed if same_day else frozenset()),
+        )
+    )
     carried = set(names)
     for dated in (d for d in history if d.valid_from > effective):
         carried -= dated.changed
-        out.append(replace(dated, state=dated.state.with_changes({k: v for k, v in changes.items() if k in carried})))
+        out.append(
+            replace(
+                dated,
+                state=dated.state.with_changes({k: v for k, v in changes.items() if k in carried}),
+            )
+        )
     return out
 
 

@@ -66,14 +66,26 @@ def register_rows(*, region: Region, day: datetime.date) -> Iterator[list]:
     """The region's institutions with their state in force on ``day`` and the date it took effect."""
     institutions = list(Institution.objects.filter(region=region).order_by("code"))
     codes = {i.pk: i.code for i in institutions}
-    starts = dict(InstitutionState.objects.filter(institution__region=region, valid_from__lte=day).order_by("valid_from")
-                  .values_list("institution_id", "valid_from"))  # fmt: skip
+    starts = dict(
+        InstitutionState.objects.filter(institution__region=region, valid_from__lte=day)
+        .order_by("valid_from")
+        .values_list("institution_id", "valid_from")
+    )
     for institution in institutions:
         state = selectors.institution_state_as_of(institution, day)
         since = starts.get(institution.pk) or selectors.history_of(institution)[0].valid_from
-        yield [institution.code, institution.name, region.code, _label(state.level, InstitutionLevel.choices),
-               _label(state.type, InstitutionType.choices), _flag(state.is_grassroots), codes.get(state.consortium_lead_id, ""),
-               state.agreement_from, state.agreement_to, since]  # fmt: skip
+        yield [
+            institution.code,
+            institution.name,
+            region.code,
+            _label(state.level, InstitutionLevel.choices),
+            _label(state.type, InstitutionType.choices),
+            _flag(state.is_grassroots),
+            codes.get(state.consortium_lead_id, ""),
+            state.agreement_from,
+            state.agreement_to,
+            since,
+        ]
 
 
 def register_workbook(*, region: Region, day: datetime.date) -> bytes:
@@ -126,14 +138,23 @@ def _check_row(row: _Row, existing: dict[str, Institution], regions: dict[str, R
         value = record.get(field, "")
         row.values[field] = _choice(value, choices)
         if value and row.values[field] is None:
-            row.fail(field, (ERR_LEVEL if field == "level" else ERR_TYPE).format(value=value, choices="、".join(label for _c, label in choices)))
+            row.fail(
+                field,
+                (ERR_LEVEL if field == "level" else ERR_TYPE).format(
+                    value=value, choices="、".join(label for _c, label in choices)
+                ),
+            )
     flag = record.get("is_grassroots", "").lower()
     if flag not in YES + NO:
         row.fail("is_grassroots", ERR_FLAG.format(value=record["is_grassroots"]))
     row.values["is_grassroots"] = flag in YES
     for field in ("agreement_from", "agreement_to", "effective_from"):
         row.values[field] = row.date(field)
-    if row.values["agreement_from"] and row.values["agreement_to"] and row.values["agreement_to"] < row.values["agreement_from"]:
+    if (
+        row.values["agreement_from"]
+        and row.values["agreement_to"]
+        and row.values["agreement_to"] < row.values["agreement_from"]
+    ):
         row.fail("agreement_to", ERR_AGREEMENT)
     _check_region(row, existing, regions)
 
@@ -154,9 +175,15 @@ def _check_region(row: _Row, existing: dict[str, Institution], regions: dict[str
 def register_read(content: bytes) -> list[RegisterRow]:
     """The checked rows of an uploaded register file, or a ``ValidationError`` naming every bad row and field."""
     records = sheet_records(content, COLUMNS, max_rows=MAX_ROWS)
-    codes = {r.get("code", "") for _n, r in records} | {r.get("consortium_lead", "") for _n, r in records}
-    existing = Institution.objects.select_related("region").in_bulk([c for c in codes if c], field_name="code")
-    regions = Region.objects.in_bulk([r.get("region", "") for _n, r in records if r.get("region")], field_name="code")
+    codes = {r.get("code", "") for _n, r in records} | {
+        r.get("consortium_lead", "") for _n, r in records
+    }
+    existing = Institution.objects.select_related("region").in_bulk(
+        [c for c in codes if c], field_name="code"
+    )
+    regions = Region.objects.in_bulk(
+        [r.get("region", "") for _n, r in records if r.get("region")], field_name="code"
+    )
     in_file = {r.get("code", "") for _n, r in records}
     rows, errors, seen = [], [], {}
     for number, record in records:
@@ -167,9 +194,14 @@ def register_read(content: bytes) -> list[RegisterRow]:
             row.fail("consortium_lead", ERR_LEAD.format(value=lead))
         key = (record.get("code", ""), row.values["effective_from"])
         if key[1] and key in seen:
-            row.fail("effective_from", ERR_SAME_DAY.format(code=key[0], day=key[1], other=seen[key]))
+            row.fail(
+                "effective_from", ERR_SAME_DAY.format(code=key[0], day=key[1], other=seen[key])
+            )
         seen.setdefault(key, number)
-        errors += [ERR_ROW.format(row=number, field=COLUMNS[field][0], message=message) for field, message in row.problems]
+        errors += [
+            ERR_ROW.format(row=number, field=COLUMNS[field][0], message=message)
+            for field, message in row.problems
+        ]
         if not row.problems:
             rows.append(_register_row(row))
     if errors:
@@ -179,7 +211,19 @@ def register_read(content: bytes) -> list[RegisterRow]:
 
 def _register_row(row: _Row) -> RegisterRow:
     values = row.values
-    state = State(level=values["level"], type=values["type"], is_grassroots=values["is_grassroots"],
-                  agreement_from=values["agreement_from"], agreement_to=values["agreement_to"])  # fmt: skip
-    return RegisterRow(row=row.number, code=row.record["code"], name=row.record.get("name", ""), region=values["region"],
-                       effective_from=values["effective_from"], state=state, lead_code=row.record.get("consortium_lead", ""))  # fmt: skip
+    state = State(
+        level=values["level"],
+        type=values["type"],
+        is_grassroots=values["is_grassroots"],
+        agreement_from=values["agreement_from"],
+        agreement_to=values["agreement_to"],
+    )
+    return RegisterRow(
+        row=row.number,
+        code=row.record["code"],
+        name=row.record.get("name", ""),
+        region=values["region"],
+        effective_from=values["effective_from"],
+        state=state,
+        lead_code=row.record.get("consortium_lead", ""),
+    )

@@ -12,26 +12,44 @@ from django.shortcuts import get_object_or_404
 from catalogs.models import Institution, InstitutionState, Region
 from catalogs.register.domain import Dated, State, state_on
 
-REGISTER_START = datetime.date(2000, 1, 1)  # the first day of an institution registered without a date
+REGISTER_START = datetime.date(
+    2000, 1, 1
+)  # the first day of an institution registered without a date
 
 
 def row_state(institution: Institution) -> State:
     """The state the ``Institution`` row holds (an institution with no recorded change has it every day)."""
-    return State(level=institution.level, type=institution.type, is_grassroots=institution.is_grassroots,
-                 consortium_lead_id=institution.consortium_lead_id, agreement_from=institution.active_from,
-                 agreement_to=institution.active_to)  # fmt: skip
+    return State(
+        level=institution.level,
+        type=institution.type,
+        is_grassroots=institution.is_grassroots,
+        consortium_lead_id=institution.consortium_lead_id,
+        agreement_from=institution.active_from,
+        agreement_to=institution.active_to,
+    )
 
 
 def dated(state: InstitutionState) -> Dated:
-    return Dated(state.valid_from, State(level=state.level, type=state.type, is_grassroots=state.is_grassroots,
-                                         consortium_lead_id=state.consortium_lead_id, agreement_from=state.agreement_from,
-                                         agreement_to=state.agreement_to), frozenset(state.changed))  # fmt: skip
+    return Dated(
+        state.valid_from,
+        State(
+            level=state.level,
+            type=state.type,
+            is_grassroots=state.is_grassroots,
+            consortium_lead_id=state.consortium_lead_id,
+            agreement_from=state.agreement_from,
+            agreement_to=state.agreement_to,
+        ),
+        frozenset(state.changed),
+    )
 
 
 def histories(institution_ids: Iterable[int]) -> dict[int, list[Dated]]:
     """Each institution's recorded states in order (institutions without any are absent)."""
     out: dict[int, list[Dated]] = defaultdict(list)
-    for state in InstitutionState.objects.filter(institution_id__in=list(institution_ids)).order_by("institution_id", "valid_from"):
+    for state in InstitutionState.objects.filter(institution_id__in=list(institution_ids)).order_by(
+        "institution_id", "valid_from"
+    ):
         out[state.institution_id].append(dated(state))
     return dict(out)
 
@@ -53,25 +71,43 @@ def institution_states_as_of(*, region: Region | int, day: datetime.date) -> dic
 
 
 _ROW = ("id", "level", "type", "is_grassroots", "consortium_lead_id", "active_from", "active_to")
-_STATE = ("valid_from", "level", "type", "is_grassroots", "consortium_lead_id", "agreement_from", "agreement_to")
+_STATE = (
+    "valid_from",
+    "level",
+    "type",
+    "is_grassroots",
+    "consortium_lead_id",
+    "agreement_from",
+    "agreement_to",
+)
 
 
-def institution_states_on_days(*, region: Region | int, days: Iterable[datetime.date]) -> dict[datetime.date, dict[int, State]]:
+def institution_states_on_days(
+    *, region: Region | int, days: Iterable[datetime.date]
+) -> dict[datetime.date, dict[int, State]]:
     """For each day, every institution of the region with its state in force on it: one query, each
     institution joined with its recorded states (none: the state of its row)."""
     rows = Institution.objects.filter(region=region).order_by("id", "states__valid_from")
     recorded: dict[int, list[Dated]] = defaultdict(list)
     for values in rows.values_list(*_ROW, *(f"states__{name}" for name in _STATE)):
-        pk, own, state = values[0], values[1:len(_ROW)], values[len(_ROW):]
+        pk, own, state = values[0], values[1 : len(_ROW)], values[len(_ROW) :]
         if state[0] is None:
             recorded[pk] = [Dated(REGISTER_START, State(*own))]
         else:
             recorded[pk].append(Dated(state[0], State(*state[1:])))
-    return {day: {pk: state_on(history, day) for pk, history in recorded.items()} for day in set(days)}
+    return {
+        day: {pk: state_on(history, day) for pk, history in recorded.items()} for day in set(days)
+    }
 
 
 def institution_history_for_user(user, code: str) -> tuple[Institution, list[InstitutionState]]:
     """An institution the user may read (a hospital: its own) and its recorded states, newest first."""
-    institution = get_object_or_404(Institution.objects.for_user(user).select_related("region"), code=code)
-    states = InstitutionState.objects.for_user(user).filter(institution=institution).select_related("consortium_lead", "recorded_by")
+    institution = get_object_or_404(
+        Institution.objects.for_user(user).select_related("region"), code=code
+    )
+    states = (
+        InstitutionState.objects.for_user(user)
+        .filter(institution=institution)
+        .select_related("consortium_lead", "recorded_by")
+    )
     return institution, list(states.order_by("-valid_from"))

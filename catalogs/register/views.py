@@ -29,8 +29,15 @@ MSG_CHANGED = "已登记 {code} 自 {day} 起的变更。"
 def register_page(request: HttpRequest) -> HttpResponse:
     """机构名录导入导出."""
     export = region_fields_scope(ExportForm(initial={"day": timezone.localdate()}), request)
-    return render(request, "catalogs/register.html", {"export": export, "upload": RegisterImportForm(),
-                                                      "can_change": request.user.has_perm(CHANGE)})  # fmt: skip
+    return render(
+        request,
+        "catalogs/register.html",
+        {
+            "export": export,
+            "upload": RegisterImportForm(),
+            "can_change": request.user.has_perm(CHANGE),
+        },
+    )
 
 
 @bureau_view(VIEW)
@@ -40,7 +47,10 @@ def register_export(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请选择统筹区和状态日期。")
         return redirect("catalogs:register")
     region, day = form.cleaned_data["region"], form.cleaned_data["day"]
-    return download_response(excel.register_workbook(region=region, day=day), f"定点医疗机构名录_{region.code}_{day:%Y%m%d}.xlsx")
+    return download_response(
+        excel.register_workbook(region=region, day=day),
+        f"定点医疗机构名录_{region.code}_{day:%Y%m%d}.xlsx",
+    )
 
 
 @bureau_view(CHANGE)
@@ -57,8 +67,12 @@ def register_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, MSG_IMPORTED.format(**summary.__dict__))
             return redirect("catalogs:register")
     export = region_fields_scope(ExportForm(initial={"day": timezone.localdate()}), request)
-    return render(request, "catalogs/register.html", {"export": export, "upload": form, "errors": errors, "can_change": True},
-                  status=400 if errors else 200)  # fmt: skip
+    return render(
+        request,
+        "catalogs/register.html",
+        {"export": export, "upload": form, "errors": errors, "can_change": True},
+        status=400 if errors else 200,
+    )
 
 
 @bureau_view(CHANGE)
@@ -70,29 +84,51 @@ def institution_change(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             day = form.cleaned_data["effective_from"]
             try:
-                services.institution_change(actor=request.user, institution=institution, effective_from=day, changes=form.changes(),
-                                            reason=form.cleaned_data["reason"])  # fmt: skip
+                services.institution_change(
+                    actor=request.user,
+                    institution=institution,
+                    effective_from=day,
+                    changes=form.changes(),
+                    reason=form.cleaned_data["reason"],
+                )
             except ValidationError as error:
                 error_messages(request, error)
             else:
                 messages.success(request, MSG_CHANGED.format(code=code, day=day))
                 return redirect("catalogs:institution_history", code=code)
     else:
-        form = ChangeForm(initial=_initial(institution, timezone.localdate()), institution=institution)
-    return render(request, "catalogs/institution_change.html", {"institution": institution, "form": form})
+        form = ChangeForm(
+            initial=_initial(institution, timezone.localdate()), institution=institution
+        )
+    return render(
+        request, "catalogs/institution_change.html", {"institution": institution, "form": form}
+    )
 
 
 def _initial(institution: Institution, day: datetime.date) -> dict:
     state = selectors.institution_state_as_of(institution, day)
-    return {"effective_from": day, "level": state.level, "type": state.type, "is_grassroots": state.is_grassroots,
-            "consortium_lead": state.consortium_lead_id, "agreement_from": state.agreement_from, "agreement_to": state.agreement_to}  # fmt: skip
+    return {
+        "effective_from": day,
+        "level": state.level,
+        "type": state.type,
+        "is_grassroots": state.is_grassroots,
+        "consortium_lead": state.consortium_lead_id,
+        "agreement_from": state.agreement_from,
+        "agreement_to": state.agreement_to,
+    }
 
 
 @login_required
 def institution_history(request: HttpRequest, code: str) -> HttpResponse:
     """机构变更历史: each state with its dates; who recorded it is shown to the bureau only."""
     institution, states = selectors.institution_history_for_user(request.user, code)
-    return render(request, "catalogs/institution_history.html", {
-        "institution": institution, "states": states, "show_recorder": request.user.is_bureau,
-        "can_change": request.user.is_bureau and request.user.has_perm(CHANGE),
-    })  # fmt: skip
+    return render(
+        request,
+        "catalogs/institution_history.html",
+        {
+            "institution": institution,
+            "states": states,
+            "show_recorder": request.user.is_bureau,
+            "can_change": request.user.is_bureau and request.user.has_perm(CHANGE),
+        },
+    )

@@ -68,8 +68,4 @@ def spreadsheet_safe(value):
 def spreadsheet_unsafe(value) -> str:
     """A cell read back as stripped text, without the quote ``spreadsheet_safe`` added."""
     text = "" if value is None else str(value).strip()
-    return (
-        text[1:]
-        if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS)
-        else text
-    )
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS) else text

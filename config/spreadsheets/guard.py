@@ -56,7 +56,9 @@ def zip_check(path: Path | IO[bytes], *, max_uncompressed_mb: int) -> None:
     if sum(member.file_size for member in members) > max_uncompressed_mb * 1024 * 1024:
         raise FileRefused(ERR_ZIP_TOTAL.format(limit=max_uncompressed_mb))
     for member in members:
-        if member.file_size > 1024 * 1024 and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1):
+        if member.file_size > 1024 * 1024 and member.file_size > ZIP_MAX_RATIO * max(
+            member.compress_size, 1
+        ):
             raise FileRefused(ERR_ZIP_RATIO)
 
 

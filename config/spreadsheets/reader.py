@@ -99,9 +99,13 @@ def sheet_rows(path: Path, *, sheet: str) -> np.ndarray:
         # calamine parses a sheet only when it is read: this one is checked now (all of them when the
         # workbook's own map of its parts does not name a present part).
         member = _sheet_member(archive, name)
-        parts = [info for info in archive.infolist() if info.filename == member]  # every copy of a name
+        parts = [
+            info for info in archive.infolist() if info.filename == member
+        ]  # every copy of a name
         parts = parts or [info for info in archive.infolist() if WORKSHEET.fullmatch(info.filename)]
-        checked = [part_check(archive, part) for part in parts]  # each one scanned, refused at a DTD
+        checked = [
+            part_check(archive, part) for part in parts
+        ]  # each one scanned, refused at a DTD
         try:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except CalamineError as exc:
@@ -127,7 +131,9 @@ class _opened:
         except (zipfile.BadZipFile, OSError):
             raise FileRefused(ERR_NOT_ZIP) from None
         try:
-            xml_check(self.archive, sheets=False)  # the workbook's own parts, which calamine parses on opening
+            xml_check(
+                self.archive, sheets=False
+            )  # the workbook's own parts, which calamine parses on opening
             # The root relationships part is required by the package format and written by every producer;
             # a package without it gets the standard one, in memory, rather than a refusal.
             names = set(self.archive.namelist())
@@ -167,14 +173,21 @@ def _grid(rows: list[list], epoch: datetime) -> np.ndarray:
     flat = grid.reshape(-1)
     flat[flat == ""] = None
     cells = flat.tolist()
-    if set(map(type, cells)) <= {str, float, type(None)}:  # text and numbers only: nothing to convert
+    if set(map(type, cells)) <= {
+        str,
+        float,
+        type(None),
+    }:  # text and numbers only: nothing to convert
         return grid
     kinds = np.fromiter(map(type, cells), dtype=object, count=flat.size)
-    rare = np.flatnonzero((kinds != str) & (kinds != float) & (kinds != type(None)))
+    # Element-wise comparisons of an array of types (not `is`): E721 does not apply.
+    rare = np.flatnonzero((kinds != str) & (kinds != float) & (kinds != type(None)))  # noqa: E721
     if rare.size:
         converted: dict = {}  # keyed by type too: True == 1 and date(…) == datetime(…) must not merge
         values = [
-            converted[key] if (key := (type(v), v)) in converted else converted.setdefault(key, _value(v, epoch))
+            converted[key]
+            if (key := (type(v), v)) in converted
+            else converted.setdefault(key, _value(v, epoch))
             for v in flat[rare].tolist()
         ]
         column = np.empty(len(values), dtype=object)
@@ -200,7 +213,11 @@ def _value(value, epoch: datetime):
 
 
 def _to_second(value: datetime) -> datetime:
-    return value if not value.microsecond else (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+    return (
+        value
+        if not value.microsecond
+        else (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+    )
 
 
 def _sheet_member(archive: zipfile.ZipFile, name: str) -> str:
@@ -211,9 +228,15 @@ def _sheet_member(archive: zipfile.ZipFile, name: str) -> str:
     except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
         return ""
     ids = {sheet.get("name"): sheet.get(f"{REL}id") for sheet in workbook.iter(f"{MAIN}sheet")}
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{PACKAGE_REL}Relationship")}
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{PACKAGE_REL}Relationship")
+    }
     target = targets.get(ids.get(name), "")
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return (
+        target.lstrip("/")
+        if target.startswith("/")
+        else posixpath.normpath(posixpath.join("xl", target))
+    )
 
 
 def _error_cells_put(grid: np.ndarray, xml: bytes) -> None:
@@ -246,9 +269,7 @@ def grid_checked(grid: np.ndarray, *, sheet: str) -> np.ndarray:
     if max(map(len, texts), default=0) < CELL_LIMIT:
         return grid
     position = next(
-        n
-        for n, value in enumerate(cells)
-        if isinstance(value, str) and len(value) >= CELL_LIMIT
+        n for n, value in enumerate(cells) if isinstance(value, str) and len(value) >= CELL_LIMIT
     )
     row, column = divmod(position, grid.shape[1])
     from openpyxl.utils import get_column_letter
@@ -256,9 +277,7 @@ def grid_checked(grid: np.ndarray, *, sheet: str) -> np.ndarray:
     raise CellAtLimit(sheet, f"{get_column_letter(column + 1)}{row + 1}")
 
 
-def rows_checked(
-    rows: Iterable[Sequence], *, sheet: str, first: int = 1
-) -> list[Sequence]:
+def rows_checked(rows: Iterable[Sequence], *, sheet: str, first: int = 1) -> list[Sequence]:
     """``rows`` (values, the first being sheet row ``first``) as a list, refusing a cell at the limit."""
     rows = list(rows)
     for number, row in enumerate(rows, start=first):
@@ -273,6 +292,7 @@ def rows_checked(
 def sheet_values(worksheet) -> list[tuple]:
     """The rows of an openpyxl worksheet (``values_only``), checked."""
     return rows_checked(worksheet.iter_rows(values_only=True), sheet=worksheet.title)
+
 
 MAX_BYTES = 5 * 1024 * 1024
 ERR_FILE = "无法读取该文件，请上传 .xlsx 格式的表格。"
@@ -303,21 +323,36 @@ def _header_map(header: tuple, columns: Columns) -> dict[str, int]:
         for index, name in enumerate(names):
             if name in (chinese, english) or name.startswith(chinese):
                 found[field] = index
-    missing = [chinese for field, (chinese, _e, required) in columns.items() if required and field not in found]
+    missing = [
+        chinese
+        for field, (chinese, _e, required) in columns.items()
+        if required and field not in found
+    ]
     if missing:
         raise ValidationError(ERR_HEADER.format(columns="、".join(missing)))
     return found
 
 
-def sheet_records(content: bytes, columns: Columns, *, max_rows: int) -> list[tuple[int, dict[str, str]]]:
+def sheet_records(
+    content: bytes, columns: Columns, *, max_rows: int
+) -> list[tuple[int, dict[str, str]]]:
     """``(Excel row number, {field: text})`` of every non-blank data row; refused when the file cannot be
     read, lacks a required column, has no data rows or more than ``max_rows``."""
     rows = _sheet_rows(content, max_rows)
     if not rows:
         raise ValidationError(ERR_EMPTY)
     found = _header_map(rows[0], columns)
-    records = [(number, {field: spreadsheet_unsafe(row[i] if i < len(row) else None) for field, i in found.items()})
-               for number, row in enumerate(rows[1:], start=2) if any(cell not in (None, "") for cell in row)]  # fmt: skip
+    records = [
+        (
+            number,
+            {
+                field: spreadsheet_unsafe(row[i] if i < len(row) else None)
+                for field, i in found.items()
+            },
+        )
+        for number, row in enumerate(rows[1:], start=2)
+        if any(cell not in (None, "") for cell in row)
+    ]
     if not records:
         raise ValidationError(ERR_EMPTY)
     if len(records) > max_rows:

@@ -26,18 +26,35 @@ from xml.sax.saxutils import escape
 
 from config.spreadsheets import CellTooLong, spreadsheet_safe
 
-TEXT, INTEGER, MONEY, POINTS, POINT_VALUE, RATE, SCORE, DATE = "text", "integer", "money", "points", "point_value", "rate", "score", "date"
+TEXT, INTEGER, MONEY, POINTS, POINT_VALUE, RATE, SCORE, DATE = (
+    "text",
+    "integer",
+    "money",
+    "points",
+    "point_value",
+    "rate",
+    "score",
+    "date",
+)
 NUMBER_FORMATS = {
-    TEXT: "@", INTEGER: "#,##0", MONEY: "#,##0.00", POINTS: "#,##0.0000", POINT_VALUE: "#,##0.000000", RATE: "0.00%", SCORE: "0.00",
+    TEXT: "@",
+    INTEGER: "#,##0",
+    MONEY: "#,##0.00",
+    POINTS: "#,##0.0000",
+    POINT_VALUE: "#,##0.000000",
+    RATE: "0.00%",
+    SCORE: "0.00",
     DATE: "yyyy-mm-dd",
-}  # fmt: skip
+}
 FORMATS = list(NUMBER_FORMATS)
 TOTAL_LABEL = "合计"
 STAMP_TITLE = "报表说明"
 EXCEL_EPOCH = date(1899, 12, 30)
 ROWS_PER_WRITE = 2_000
 # One pass over a text: markup escaped, control characters XML 1.0 cannot hold dropped.
-_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: None for c in [*range(9), 11, 12, *range(14, 32)]}})
+_XML_TEXT = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", **dict.fromkeys([*range(9), 11, 12, *range(14, 32)])}
+)
 
 
 @dataclass(frozen=True)
@@ -76,10 +93,14 @@ class Stamp:
         lines = [("报表名称", self.title), ("统筹区", self.region), ("报表期间", self.period)]
         lines += [("医疗机构", self.institution)] if self.institution else []
         return lines + [
-            ("报表生成任务号", str(self.job_id) if self.job_id else "—"), ("结算运行批次", listed(self.settlement_runs)),
-            ("结算参数版本", listed(self.parameter_sets)), ("目录版本", listed(self.catalog_versions)),
-            ("生成时间", f"{self.generated_at:%Y-%m-%d %H:%M:%S}（北京时间）"), ("生成人", self.generated_by), ("金额单位", "元"),
-        ]  # fmt: skip
+            ("报表生成任务号", str(self.job_id) if self.job_id else "—"),
+            ("结算运行批次", listed(self.settlement_runs)),
+            ("结算参数版本", listed(self.parameter_sets)),
+            ("目录版本", listed(self.catalog_versions)),
+            ("生成时间", f"{self.generated_at:%Y-%m-%d %H:%M:%S}（北京时间）"),
+            ("生成人", self.generated_by),
+            ("金额单位", "元"),
+        ]
 
 
 def stamp_sheet(stamp: Stamp) -> Sheet:
@@ -113,15 +134,22 @@ def _datetime_xml(value: datetime) -> str:
     return f"><v>{serial:.10f}</v></c>"
 
 
-# The cell body by the value's type; numbers as their exact decimal text (a Decimal never becomes a float).
+# The cell body by the value's type; numbers as their exact decimal text (a Decimal never becomes a float);
+# datetime before date: a datetime is a date too.
 _BODIES: dict[type, Callable[[object], str]] = {
-    str: _text_xml, bool: lambda v: f' t="b"><v>{int(v)}</v></c>', int: lambda v: f"><v>{v}</v></c>",
-    Decimal: lambda v: f"><v>{v:f}</v></c>", datetime: _datetime_xml, date: lambda v: f"><v>{(v - EXCEL_EPOCH).days}</v></c>",
-}  # fmt: skip  (datetime before date: a datetime is a date too)
+    str: _text_xml,
+    bool: lambda v: f' t="b"><v>{int(v)}</v></c>',
+    int: lambda v: f"><v>{v}</v></c>",
+    Decimal: lambda v: f"><v>{v:f}</v></c>",
+    datetime: _datetime_xml,
+    date: lambda v: f"><v>{(v - EXCEL_EPOCH).days}</v></c>",
+}
 
 
 def _value_xml(value: object) -> str:
-    body = _BODIES.get(type(value)) or next((b for kind, b in _BODIES.items() if isinstance(value, kind)), _BODIES[int])
+    body = _BODIES.get(type(value)) or next(
+        (b for kind, b in _BODIES.items() if isinstance(value, kind)), _BODIES[int]
+    )
     return body(value)
 
 
@@ -130,13 +158,18 @@ class _Row:
     value becomes XML (text columns always as text); an empty value (None, "") writes no cell."""
 
     def __init__(self, letters: Sequence[str], styles: Sequence[int], formats: Sequence[str]):
-        self.columns = [(f'<c r="{letter}', f'" s="{style}"', _text_xml if fmt == TEXT else _value_xml)
-                        for letter, style, fmt in zip(letters, styles, formats, strict=True)]  # fmt: skip
+        self.columns = [
+            (f'<c r="{letter}', f'" s="{style}"', _text_xml if fmt == TEXT else _value_xml)
+            for letter, style, fmt in zip(letters, styles, formats, strict=True)
+        ]
 
     def xml(self, values: Sequence, row: int) -> str:
         n = str(row)
-        cells = [head + n + tail + body(value) for (head, tail, body), value in zip(self.columns, values, strict=True)
-                 if value is not None and value != ""]  # fmt: skip
+        cells = [
+            head + n + tail + body(value)
+            for (head, tail, body), value in zip(self.columns, values, strict=True)
+            if value is not None and value != ""
+        ]
         return f'<row r="{n}">{"".join(cells)}</row>'
 
 
@@ -155,9 +188,14 @@ def _sheet_write(out: IO[bytes], sheet: Sheet) -> int:
     """Stream one sheet's XML; returns its number of data rows."""
     columns = list(sheet.columns)
     letters = [_letters(position) for position in range(1, len(columns) + 1)]
-    widths = "".join(f'<col min="{n}" max="{n}" width="{column.width}" customWidth="1"/>' for n, column in enumerate(columns, start=1))
+    widths = "".join(
+        f'<col min="{n}" max="{n}" width="{column.width}" customWidth="1"/>'
+        for n, column in enumerate(columns, start=1)
+    )
     formats = [column.fmt for column in columns]
-    header = _Row(letters, [1] * len(columns), [TEXT] * len(columns)).xml([c.header for c in columns], 1)
+    header = _Row(letters, [1] * len(columns), [TEXT] * len(columns)).xml(
+        [c.header for c in columns], 1
+    )
     out.write(f"{_SHEET_HEAD}<cols>{widths}</cols><sheetData>{header}".encode())
     cells = _Row(letters, [_style(fmt) for fmt in formats], formats)
     summed = [i for i, column in enumerate(columns) if column.total]
@@ -172,11 +210,21 @@ def _sheet_write(out: IO[bytes], sheet: Sheet) -> int:
             if len(chunk) == ROWS_PER_WRITE:
                 out.write("".join(chunk).encode())
                 chunk.clear()
-    except CellTooLong as error:  # a text Excel would cut: the pack fails naming the row, never cuts it
+    except (
+        CellTooLong
+    ) as error:  # a text Excel would cut: the pack fails naming the row, never cuts it
         raise error.located(sheet.title, f"第{count + 1}行") from None
     if summed:
         bold = _Row(letters, [_style(fmt, bold=True) for fmt in formats], formats)
-        chunk.append(bold.xml([sums[i] if i in summed else (TOTAL_LABEL if i == 0 else None) for i in range(len(columns))], count + 2))
+        chunk.append(
+            bold.xml(
+                [
+                    sums[i] if i in summed else (TOTAL_LABEL if i == 0 else None)
+                    for i in range(len(columns))
+                ],
+                count + 2,
+            )
+        )
     out.write(("".join(chunk) + "</sheetData></worksheet>").encode())
     return count
 
@@ -190,13 +238,20 @@ _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def _styles_xml() -> str:
-    formats = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{escape(NUMBER_FORMATS[fmt])}"/>' for i, fmt in enumerate(FORMATS))
-    xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
-           '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1">'
-           '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>']  # fmt: skip
+    formats = "".join(
+        f'<numFmt numFmtId="{164 + i}" formatCode="{escape(NUMBER_FORMATS[fmt])}"/>'
+        for i, fmt in enumerate(FORMATS)
+    )
+    xfs = [
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+        '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1">'
+        '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>',
+    ]
     for i in range(len(FORMATS)):
-        xfs += [f'<xf numFmtId="{164 + i}" fontId="{font}" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'
-                for font in (0, 1)]  # fmt: skip
+        xfs += [
+            f'<xf numFmtId="{164 + i}" fontId="{font}" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'
+            for font in (0, 1)
+        ]
     return (
         f'{_XML_HEAD}<styleSheet xmlns="{_MAIN}"><numFmts count="{len(FORMATS)}">{formats}</numFmts>'
         '<fonts count="2"><font><sz val="11"/><name val="等线"/></font><font><b/><sz val="11"/><name val="等线"/></font></fonts>'
@@ -211,10 +266,18 @@ def _styles_xml() -> str:
 
 def _package_parts(titles: list[str], stamp: Stamp) -> dict[str, str]:
     sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>' for n in range(1, len(titles) + 1))
-    sheets = "".join(f'<sheet name="{escape(title, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
-                     for n, title in enumerate(titles, start=1))  # fmt: skip
-    rels = "".join(f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>' for n in range(1, len(titles) + 1))
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>'
+        for n in range(1, len(titles) + 1)
+    )
+    sheets = "".join(
+        f'<sheet name="{escape(title, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, title in enumerate(titles, start=1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, len(titles) + 1)
+    )
     description = escape("；".join(f"{label}：{value}" for label, value in stamp.lines()))
     return {
         "[Content_Types].xml": (

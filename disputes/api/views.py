@@ -41,20 +41,33 @@ def refused(error: DjangoValidationError) -> Refused:
         summary="特病单议/争议申请列表",
         description="按权限范围返回申请：医疗机构用户仅见本机构的申请，专家仅见分配给本人评审的申请，经办机构用户可见全部。可按类型、状态筛选。",
     ),
-    retrieve=extend_schema(summary="申请详情", description="一项申请的内容、状态、办理时限、决定、附件与办理记录。不在权限范围内的申请返回404。"),
+    retrieve=extend_schema(
+        summary="申请详情",
+        description="一项申请的内容、状态、办理时限、决定、附件与办理记录。不在权限范围内的申请返回404。",
+    ),
     create=extend_schema(
         summary="新建申请（草稿）",
         description="医疗机构用户新建特病单议（须为本机构的结算清单，占用该期间本机构名额）或争议申请，保存为草稿；名额用完或规则不符时返回400。",
-        request=ItemCreateSerializer, responses={201: DisputeItemDetailSerializer},
+        request=ItemCreateSerializer,
+        responses={201: DisputeItemDetailSerializer},
     ),
-    submit=extend_schema(summary="提交申请", description="医疗机构用户提交本机构的草稿，进入受理环节并通知经办机构；状态不允许时返回400。",
-                         request=NoteSerializer, responses={200: DisputeItemDetailSerializer}),
-    withdraw=extend_schema(summary="撤回申请", description="医疗机构用户撤回本机构尚未作出决定的申请；撤回的特病单议释放名额。",
-                           request=NoteSerializer, responses={200: DisputeItemDetailSerializer}),
+    submit=extend_schema(
+        summary="提交申请",
+        description="医疗机构用户提交本机构的草稿，进入受理环节并通知经办机构；状态不允许时返回400。",
+        request=NoteSerializer,
+        responses={200: DisputeItemDetailSerializer},
+    ),
+    withdraw=extend_schema(
+        summary="撤回申请",
+        description="医疗机构用户撤回本机构尚未作出决定的申请；撤回的特病单议释放名额。",
+        request=NoteSerializer,
+        responses={200: DisputeItemDetailSerializer},
+    ),
     attachments=extend_schema(
         summary="上传附件",
         description="为本机构尚在办理中的申请上传附件：仅限 PDF、JPEG、PNG（按文件内容识别），大小不超过系统限制。",
-        request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer},
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer},
     ),
 )
 class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -76,7 +89,10 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         return selectors.item_get_for_user(self.request.user, self.kwargs["pk"])
 
     def _detail(self, item: DisputeItem, code: int = status.HTTP_200_OK) -> Response:
-        return Response(DisputeItemDetailSerializer(item, context=self.get_serializer_context()).data, status=code)
+        return Response(
+            DisputeItemDetailSerializer(item, context=self.get_serializer_context()).data,
+            status=code,
+        )
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = ItemCreateSerializer(data=request.data)
@@ -88,7 +104,9 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         version_id, code = fields.pop("catalog_version_id"), fields.pop("group_code")
         try:
             group = services.group_for_filing(request.user, version_id=version_id, code=code)
-            item = services.item_create(actor=request.user, period=period, run=run, group=group, **fields)
+            item = services.item_create(
+                actor=request.user, period=period, run=run, group=group, **fields
+            )
         except DjangoValidationError as error:
             raise refused(error) from error
         return self._detail(item, status.HTTP_201_CREATED)
@@ -102,7 +120,11 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def _period(self, period_id: int):
         user = self.request.user
         region_id = user.institution.region_id if user.institution_id else None
-        period = selectors.period_list_for_region(region_id).filter(pk=period_id).first() if region_id else None
+        period = (
+            selectors.period_list_for_region(region_id).filter(pk=period_id).first()
+            if region_id
+            else None
+        )
         if period is None:
             raise Refused(ERR_PERIOD)
         return period
@@ -134,7 +156,9 @@ class DisputeItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         upload = AttachmentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
-            attachment = services.attachment_add(actor=request.user, item=item, upload=upload.validated_data["file"])
+            attachment = services.attachment_add(
+                actor=request.user, item=item, upload=upload.validated_data["file"]
+            )
         except DjangoValidationError as error:
             raise refused(error) from error
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

@@ -39,19 +39,37 @@ def _open(meeting: Meeting) -> Meeting:
 def _save(actor, instance, action: str, *, before=None, message: str = ""):
     instance.full_clean()
     instance.save()
-    audit_record(actor=actor, action=action, instance=instance, before=before, after=snapshot(instance), message=message)
+    audit_record(
+        actor=actor,
+        action=action,
+        instance=instance,
+        before=before,
+        after=snapshot(instance),
+        message=message,
+    )
     return instance
 
 
 @transaction.atomic
-def meeting_create(*, actor, region, year: int, title: str, held_on: date, minutes: str = "") -> Meeting:
+def meeting_create(
+    *, actor, region, year: int, title: str, held_on: date, minutes: str = ""
+) -> Meeting:
     _require_bureau(actor)
-    meeting = Meeting(region=region, year=year, title=title.strip(), held_on=held_on, minutes=minutes.strip(), created_by=actor)
+    meeting = Meeting(
+        region=region,
+        year=year,
+        title=title.strip(),
+        held_on=held_on,
+        minutes=minutes.strip(),
+        created_by=actor,
+    )
     return _save(actor, meeting, "meeting_create")
 
 
 @transaction.atomic
-def meeting_update(*, actor, meeting: Meeting, title: str, held_on: date, status: str, minutes: str) -> Meeting:
+def meeting_update(
+    *, actor, meeting: Meeting, title: str, held_on: date, status: str, minutes: str
+) -> Meeting:
     """Edit the record and move the status one step forward (planned → held → closed)."""
     _require_bureau(actor)
     meeting = _open(meeting)
@@ -60,14 +78,25 @@ def meeting_update(*, actor, meeting: Meeting, title: str, held_on: date, status
     except domain.DisputeError as error:
         raise ValidationError(error.message) from error
     before = snapshot(meeting)
-    meeting.title, meeting.held_on, meeting.status, meeting.minutes = title.strip(), held_on, status, minutes.strip()
+    meeting.title, meeting.held_on, meeting.status, meeting.minutes = (
+        title.strip(),
+        held_on,
+        status,
+        minutes.strip(),
+    )
     return _save(actor, meeting, "meeting_update", before=before)
 
 
 @transaction.atomic
-def participant_add(*, actor, meeting: Meeting, name: str, role: str, institution=None) -> Participant:
+def participant_add(
+    *, actor, meeting: Meeting, name: str, role: str, institution=None
+) -> Participant:
     _require_bureau(actor)
-    return _save(actor, Participant(meeting=_open(meeting), name=name.strip(), role=role, institution=institution), "meeting_participant_add")
+    return _save(
+        actor,
+        Participant(meeting=_open(meeting), name=name.strip(), role=role, institution=institution),
+        "meeting_participant_add",
+    )
 
 
 @transaction.atomic
@@ -75,7 +104,12 @@ def participant_remove(*, actor, participant: Participant) -> None:
     """Take off a participant entered by mistake (with their positions)."""
     _require_bureau(actor)
     _open(participant.meeting)
-    audit_record(actor=actor, action="meeting_participant_remove", instance=participant, before=snapshot(participant))
+    audit_record(
+        actor=actor,
+        action="meeting_participant_remove",
+        instance=participant,
+        before=snapshot(participant),
+    )
     participant.delete()
 
 
@@ -84,23 +118,32 @@ def agenda_item_add(*, actor, meeting: Meeting, topic: str, proposal: str) -> Ag
     _require_bureau(actor)
     meeting = _open(meeting)
     order = (meeting.agenda.aggregate(last=Max("order"))["last"] or 0) + 1
-    return _save(actor, AgendaItem(meeting=meeting, order=order, topic=topic, proposal=proposal.strip()), "meeting_agenda_add")
+    return _save(
+        actor,
+        AgendaItem(meeting=meeting, order=order, topic=topic, proposal=proposal.strip()),
+        "meeting_agenda_add",
+    )
 
 
 @transaction.atomic
-def position_record(*, actor, agenda_item: AgendaItem, participant: Participant, stance: str, statement: str = "") -> Position:
+def position_record(
+    *, actor, agenda_item: AgendaItem, participant: Participant, stance: str, statement: str = ""
+) -> Position:
     """A participant's stance on an item (recording it again replaces the earlier one)."""
     _require_bureau(actor)
     _open(agenda_item.meeting)
-    position = Position.objects.filter(agenda_item=agenda_item, participant=participant).first() or Position(
-        agenda_item=agenda_item, participant=participant)
+    position = Position.objects.filter(
+        agenda_item=agenda_item, participant=participant
+    ).first() or Position(agenda_item=agenda_item, participant=participant)
     before = snapshot(position) if position.pk else None
     position.stance, position.statement = stance, statement.strip()
     return _save(actor, position, "meeting_position_record", before=before)
 
 
 @transaction.atomic
-def agenda_item_conclude(*, actor, agenda_item: AgendaItem, status: str, outcome: str) -> AgendaItem:
+def agenda_item_conclude(
+    *, actor, agenda_item: AgendaItem, status: str, outcome: str
+) -> AgendaItem:
     """Record the conclusion; an item no longer agreed loses the links to what it produced."""
     _require_bureau(actor)
     _open(agenda_item.meeting)
@@ -113,7 +156,9 @@ def agenda_item_conclude(*, actor, agenda_item: AgendaItem, status: str, outcome
 
 
 @transaction.atomic
-def agenda_item_link(*, actor, agenda_item: AgendaItem, parameter_set=None, catalog_version=None) -> AgendaItem:
+def agenda_item_link(
+    *, actor, agenda_item: AgendaItem, parameter_set=None, catalog_version=None
+) -> AgendaItem:
     """Tie an agreed outcome to the parameter set and/or catalog version it produced (same region)."""
     _require_bureau(actor)
     item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=agenda_item.pk)

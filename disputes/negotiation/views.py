@@ -18,7 +18,14 @@ from accounts.regions import region_fields_scope
 from config.spreadsheets import download_response
 from disputes.choices import MeetingStatus
 from disputes.negotiation import selectors, services
-from disputes.negotiation.forms import AgendaForm, ConcludeForm, LinkForm, MeetingForm, ParticipantForm, PositionForm
+from disputes.negotiation.forms import (
+    AgendaForm,
+    ConcludeForm,
+    LinkForm,
+    MeetingForm,
+    ParticipantForm,
+    PositionForm,
+)
 from disputes.negotiation.minutes import minutes_workbook
 from disputes.presenters import actor_names
 
@@ -37,8 +44,12 @@ def _can_edit(user) -> bool:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_expert:
         raise PermissionDenied(ERR_EXPERT)
-    page = Paginator(selectors.meeting_list_for_user(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "disputes/meeting_list.html", {"page": page, "can_edit": _can_edit(request.user)})
+    page = Paginator(selectors.meeting_list_for_user(request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "disputes/meeting_list.html", {"page": page, "can_edit": _can_edit(request.user)}
+    )
 
 
 @login_required
@@ -47,12 +58,25 @@ def meeting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not _can_edit(request.user):
         raise PermissionDenied(services.ERR_BUREAU_ONLY)
     meeting = selectors.meeting_get_for_user(request.user, pk) if pk else None
-    initial = {"title": meeting.title, "held_on": meeting.held_on, "status": meeting.status, "minutes": meeting.minutes} if meeting else {}
-    form = region_fields_scope(MeetingForm(request.POST or None, initial=initial, editing=meeting is not None), request)
+    initial = (
+        {
+            "title": meeting.title,
+            "held_on": meeting.held_on,
+            "status": meeting.status,
+            "minutes": meeting.minutes,
+        }
+        if meeting
+        else {}
+    )
+    form = region_fields_scope(
+        MeetingForm(request.POST or None, initial=initial, editing=meeting is not None), request
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if meeting:
-                meeting = services.meeting_update(actor=request.user, meeting=meeting, **form.cleaned_data)
+                meeting = services.meeting_update(
+                    actor=request.user, meeting=meeting, **form.cleaned_data
+                )
             else:
                 meeting = services.meeting_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
@@ -69,13 +93,21 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     editable = _can_edit(request.user) and meeting.status != MeetingStatus.CLOSED
     context = {
         # Participants as a list: the position form of every agenda item lists them again.
-        "meeting": meeting, "participants": list(selectors.participant_list(meeting)), "agenda": selectors.agenda_list(meeting),
-        "coverage": selectors.coverage_for(meeting), "editable": editable, "can_link": _can_edit(request.user),
+        "meeting": meeting,
+        "participants": list(selectors.participant_list(meeting)),
+        "agenda": selectors.agenda_list(meeting),
+        "coverage": selectors.coverage_for(meeting),
+        "editable": editable,
+        "can_link": _can_edit(request.user),
         "names": actor_names(request.user),
     }
     if editable:
-        context.update(participant_form=ParticipantForm(meeting=meeting), agenda_form=AgendaForm(meeting=meeting),
-                       position_form=PositionForm(meeting=meeting), conclude_form=ConcludeForm(meeting=meeting))
+        context.update(
+            participant_form=ParticipantForm(meeting=meeting),
+            agenda_form=AgendaForm(meeting=meeting),
+            position_form=PositionForm(meeting=meeting),
+            conclude_form=ConcludeForm(meeting=meeting),
+        )
     if context["can_link"]:
         context["link_form"] = LinkForm(meeting=meeting)
     return render(request, "disputes/meeting_detail.html", context)
@@ -85,8 +117,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """会议纪要 (.xlsx) for whoever may read the meeting."""
     meeting = selectors.meeting_get_for_user(request.user, pk)
-    body = minutes_workbook(meeting, participants=list(selectors.participant_list(meeting)), agenda=list(selectors.agenda_list(meeting)),
-                            coverage=selectors.coverage_for(meeting))
+    body = minutes_workbook(
+        meeting,
+        participants=list(selectors.participant_list(meeting)),
+        agenda=list(selectors.agenda_list(meeting)),
+        coverage=selectors.coverage_for(meeting),
+    )
     return download_response(body, f"meeting-{meeting.pk}-minutes.xlsx")
 
 
@@ -116,13 +152,32 @@ def _action(form_class: type, call: Callable, success: str, *, on_agenda: bool =
     return view
 
 
-participant_add = _action(ParticipantForm, lambda u, m, d: services.participant_add(actor=u, meeting=m, **d), "已添加参会人员。")
-agenda_add = _action(AgendaForm, lambda u, m, d: services.agenda_item_add(actor=u, meeting=m, **d), "已添加议题。")
-position_record = _action(PositionForm, lambda u, a, d: services.position_record(actor=u, agenda_item=a, **d), "已记录代表意见。",
-                          on_agenda=True)
-agenda_conclude = _action(ConcludeForm, lambda u, a, d: services.agenda_item_conclude(actor=u, agenda_item=a, **d), "已保存议题结论。",
-                          on_agenda=True)
-agenda_link = _action(LinkForm, lambda u, a, d: services.agenda_item_link(actor=u, agenda_item=a, **d), "已关联形成的版本。", on_agenda=True)
+participant_add = _action(
+    ParticipantForm,
+    lambda u, m, d: services.participant_add(actor=u, meeting=m, **d),
+    "已添加参会人员。",
+)
+agenda_add = _action(
+    AgendaForm, lambda u, m, d: services.agenda_item_add(actor=u, meeting=m, **d), "已添加议题。"
+)
+position_record = _action(
+    PositionForm,
+    lambda u, a, d: services.position_record(actor=u, agenda_item=a, **d),
+    "已记录代表意见。",
+    on_agenda=True,
+)
+agenda_conclude = _action(
+    ConcludeForm,
+    lambda u, a, d: services.agenda_item_conclude(actor=u, agenda_item=a, **d),
+    "已保存议题结论。",
+    on_agenda=True,
+)
+agenda_link = _action(
+    LinkForm,
+    lambda u, a, d: services.agenda_item_link(actor=u, agenda_item=a, **d),
+    "已关联形成的版本。",
+    on_agenda=True,
+)
 
 
 @login_required

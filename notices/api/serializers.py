@@ -14,7 +14,18 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notice
-        fields = ["id", "region", "kind", "kind_label", "title", "body", "link", "status", "published_at", "is_read"]
+        fields = [
+            "id",
+            "region",
+            "kind",
+            "kind_label",
+            "title",
+            "body",
+            "link",
+            "status",
+            "published_at",
+            "is_read",
+        ]
         read_only_fields = fields
 
 

@@ -56,11 +56,17 @@ def template_workbook() -> bytes:
 def accounts_read(content: bytes) -> list[AccountRow]:
     """The checked rows of an uploaded workbook, or a ``ValidationError`` naming every bad row and field."""
     records = sheet_records(content, COLUMNS, max_rows=MAX_ROWS)
-    institutions = {i.code: i for i in Institution.objects.filter(code__in=[r["institution_code"] for _n, r in records])}
+    institutions = {
+        i.code: i
+        for i in Institution.objects.filter(code__in=[r["institution_code"] for _n, r in records])
+    }
     errors, checked = [], []
     for number, record in records:
         problems = list(_row_problems(record, institutions))
-        errors += [ERR_ROW.format(row=number, field=COLUMNS[field][0], message=message) for field, message in problems]
+        errors += [
+            ERR_ROW.format(row=number, field=COLUMNS[field][0], message=message)
+            for field, message in problems
+        ]
         if not problems:
             checked.append((number, record))
     rows_out = _usernames(checked, institutions, errors)
@@ -89,7 +95,9 @@ def _row_problems(record: dict, institutions: dict) -> Iterable[tuple[str, str]]
         yield "username", ERR_USERNAME
 
 
-def _usernames(checked: list[tuple[int, dict]], institutions: dict, errors: list[str]) -> list[AccountRow]:
+def _usernames(
+    checked: list[tuple[int, dict]], institutions: dict, errors: list[str]
+) -> list[AccountRow]:
     """Each row's username: the given one (must be free), else the institution code, then code-2 …"""
     taken = set(User.objects.values_list("username", flat=True))
     given: dict[str, int] = {}
@@ -98,17 +106,39 @@ def _usernames(checked: list[tuple[int, dict]], institutions: dict, errors: list
         username = record.get("username", "")
         if username:
             if username in taken:
-                errors.append(ERR_ROW.format(row=number, field="用户名", message=ERR_USERNAME_TAKEN.format(username=username)))
+                errors.append(
+                    ERR_ROW.format(
+                        row=number,
+                        field="用户名",
+                        message=ERR_USERNAME_TAKEN.format(username=username),
+                    )
+                )
                 continue
             if username in given:
-                errors.append(ERR_ROW.format(row=number, field="用户名",
-                                             message=ERR_USERNAME_TWICE.format(username=username, other=given[username])))  # fmt: skip
+                errors.append(
+                    ERR_ROW.format(
+                        row=number,
+                        field="用户名",
+                        message=ERR_USERNAME_TWICE.format(username=username, other=given[username]),
+                    )
+                )
                 continue
             given[username] = number
         else:
             code = record["institution_code"]
-            username = next(name for n in range(1, MAX_ROWS + 2) if (name := code if n == 1 else f"{code}-{n}") not in taken | set(given))
+            username = next(
+                name
+                for n in range(1, MAX_ROWS + 2)
+                if (name := code if n == 1 else f"{code}-{n}") not in taken | set(given)
+            )
             given[username] = number
-        out.append(AccountRow(username=username, display_name=record["display_name"], institution=institutions[record["institution_code"]],
-                              phone=record.get("phone", ""), email=record.get("email", "")))  # fmt: skip
+        out.append(
+            AccountRow(
+                username=username,
+                display_name=record["display_name"],
+                institution=institutions[record["institution_code"]],
+                phone=record.get("phone", ""),
+                email=record.get("email", ""),
+            )
+        )
     return out

@@ -21,7 +21,11 @@ ERR_HOSPITAL_REGIONS = "医疗机构用户随所属机构的统筹区，不能�
 
 def _styled(form: forms.Form) -> None:
     for field in form.fields.values():
-        css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+        css = (
+            "form-select form-select-sm"
+            if isinstance(field.widget, forms.Select)
+            else "form-control form-control-sm"
+        )
         field.widget.attrs.setdefault("class", css)
 
 
@@ -38,7 +42,9 @@ def _institution(code: str) -> Institution | None:
 class UserFilterForm(forms.Form):
     q = forms.CharField(label="用户名/姓名/机构", required=False, max_length=50)
     role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部"), *Role.choices])
-    active = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "停用")])
+    active = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "停用")]
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -52,8 +58,12 @@ class RegionsForm(forms.Form):
     """所属统筹区: the regions a bureau user or an expert works in, or the province-level flag (省级用户).
     The view limits the choices to the admin's own regions and offers the flag only to a province-level admin."""
 
-    regions = forms.ModelMultipleChoiceField(label="所属统筹区", queryset=Region.objects.order_by("code"), required=False,
-                                             help_text="经办人员、管理员和专家可读写的统筹区；可多选。新建账号不选时为您当前的统筹区")  # fmt: skip
+    regions = forms.ModelMultipleChoiceField(
+        label="所属统筹区",
+        queryset=Region.objects.order_by("code"),
+        required=False,
+        help_text="经办人员、管理员和专家可读写的统筹区；可多选。新建账号不选时为您当前的统筹区",
+    )
     province_wide = forms.BooleanField(label="省级用户（可查看全部统筹区）", required=False)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -65,7 +75,12 @@ class RegionsForm(forms.Form):
         data = self.cleaned_data
         if role == Role.HOSPITAL and (data.get("regions") or data.get("province_wide")):
             self.add_error("regions", ERR_HOSPITAL_REGIONS)
-        if required and role in Role.bureau() and not data.get("regions") and not data.get("province_wide"):
+        if (
+            required
+            and role in Role.bureau()
+            and not data.get("regions")
+            and not data.get("province_wide")
+        ):
             self.add_error("regions", ERR_BUREAU_REGIONS)
 
 
@@ -74,12 +89,20 @@ class AccountCreateForm(RegionsForm):
     username = forms.CharField(label="用户名", max_length=150)
     display_name = forms.CharField(label="姓名", max_length=50)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
-    institution = forms.CharField(label="所属机构编码", required=False, max_length=30, help_text="医疗机构用户必填")
+    institution = forms.CharField(
+        label="所属机构编码", required=False, max_length=30, help_text="医疗机构用户必填"
+    )
     email = forms.EmailField(label="邮箱", required=False)
     phone = forms.CharField(label="手机", required=False, max_length=20)
-    specialty = forms.ChoiceField(label="专家专业", required=False, choices=[("", "—"), *Specialty.choices], help_text="专家必填")
-    expert_institution = forms.CharField(label="专家所在机构编码", required=False, max_length=30,
-                                         help_text="评审时回避本机构的申请")  # fmt: skip
+    specialty = forms.ChoiceField(
+        label="专家专业",
+        required=False,
+        choices=[("", "—"), *Specialty.choices],
+        help_text="专家必填",
+    )
+    expert_institution = forms.CharField(
+        label="专家所在机构编码", required=False, max_length=30, help_text="评审时回避本机构的申请"
+    )
     title = forms.CharField(label="职称", required=False, max_length=30)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -102,7 +125,11 @@ class AccountCreateForm(RegionsForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("role") == Role.HOSPITAL and not data.get("institution") and "institution" not in self.errors:
+        if (
+            data.get("role") == Role.HOSPITAL
+            and not data.get("institution")
+            and "institution" not in self.errors
+        ):
             self.add_error("institution", ERR_HOSPITAL_NEEDS)
         if data.get("role") == Role.EXPERT and not data.get("specialty"):
             self.add_error("specialty", ERR_EXPERT_NEEDS)

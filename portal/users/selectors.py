@@ -25,8 +25,12 @@ def user_list_for_admin(admin: User) -> QuerySet[User]:
 def user_list(admin: User, *, q: str = "", role: str = "", active: str = "") -> QuerySet[User]:
     users = user_list_for_admin(admin).order_by("role", "username")
     if q:
-        users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(institution__name__icontains=q)
-                             | Q(institution__code__icontains=q))  # fmt: skip
+        users = users.filter(
+            Q(username__icontains=q)
+            | Q(display_name__icontains=q)
+            | Q(institution__name__icontains=q)
+            | Q(institution__code__icontains=q)
+        )
     if role:
         users = users.filter(role=role)
     if active:
@@ -44,5 +48,8 @@ def login_failures(user: User) -> int:
 def is_locked(user: User) -> bool:
     """Locked out (登录锁定) from at least one address."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return AccessAttempt.objects.filter(username=user.username, attempt_time__gte=since,
-                                        failures_since_start__gte=settings.AXES_FAILURE_LIMIT).exists()  # fmt: skip
+    return AccessAttempt.objects.filter(
+        username=user.username,
+        attempt_time__gte=since,
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+    ).exists()

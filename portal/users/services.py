@@ -20,7 +20,6 @@ from accounts.services import user_create
 from catalogs.models import Institution, Region
 from disputes.services import expert_register
 
-
 ERR_INSTITUTION_OUTSIDE = "机构 {code} 不在您管理的统筹区内，不能为其开设账号。"
 
 
@@ -37,32 +36,67 @@ class AccountRow:
 
 @transaction.atomic
 def account_create(
-    *, actor, username: str, display_name: str, role: str, institution: Institution | None = None,
-    email: str = "", phone: str = "", specialty: str = "", expert_institution: Institution | None = None, title: str = "",
-    regions: Iterable[Region] = (), province_wide: bool = False,
+    *,
+    actor,
+    username: str,
+    display_name: str,
+    role: str,
+    institution: Institution | None = None,
+    email: str = "",
+    phone: str = "",
+    specialty: str = "",
+    expert_institution: Institution | None = None,
+    title: str = "",
+    regions: Iterable[Region] = (),
+    province_wide: bool = False,
 ) -> tuple[User, str]:
     """Create the account and, for an expert, the expert-library entry; returns the user and the
     one-time password."""
     if role == Role.HOSPITAL and _outside(actor, institution):
-        raise ValidationError({"institution": ERR_INSTITUTION_OUTSIDE.format(code=institution.code)})
+        raise ValidationError(
+            {"institution": ERR_INSTITUTION_OUTSIDE.format(code=institution.code)}
+        )
     password = password_generate()
-    user = user_create(actor=actor, username=username, password=password, role=role, display_name=display_name,
-                       institution=institution if role == Role.HOSPITAL else None, email=email, phone=phone,
-                       must_change_password=True, regions=regions, province_wide=province_wide)  # fmt: skip
+    user = user_create(
+        actor=actor,
+        username=username,
+        password=password,
+        role=role,
+        display_name=display_name,
+        institution=institution if role == Role.HOSPITAL else None,
+        email=email,
+        phone=phone,
+        must_change_password=True,
+        regions=regions,
+        province_wide=province_wide,
+    )
     if role == Role.EXPERT:
-        expert_register(actor=actor, user=user, specialty=specialty, institution=expert_institution, title=title)
+        expert_register(
+            actor=actor, user=user, specialty=specialty, institution=expert_institution, title=title
+        )
     return user, password
 
 
 @transaction.atomic
 def hospital_accounts_import(*, actor, rows: Sequence[AccountRow]) -> list[tuple[User, str]]:
     """Create every hospital account of a checked file, all or none."""
-    outside = [ERR_INSTITUTION_OUTSIDE.format(code=row.institution.code) for row in rows if _outside(actor, row.institution)]
+    outside = [
+        ERR_INSTITUTION_OUTSIDE.format(code=row.institution.code)
+        for row in rows
+        if _outside(actor, row.institution)
+    ]
     if outside:
         raise ValidationError(outside)
     return [
-        account_create(actor=actor, username=row.username, display_name=row.display_name, role=Role.HOSPITAL,
-                       institution=row.institution, email=row.email, phone=row.phone)  # fmt: skip
+        account_create(
+            actor=actor,
+            username=row.username,
+            display_name=row.display_name,
+            role=Role.HOSPITAL,
+            institution=row.institution,
+            email=row.email,
+            phone=row.phone,
+        )
         for row in rows
     ]
 

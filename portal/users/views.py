@@ -31,7 +31,9 @@ PAGE_SIZE = 50
 @admin_view(ERR_ADMIN_ONLY)
 def user_list(request: HttpRequest) -> HttpResponse:
     form = UserFilterForm(request.GET or None)
-    page = Paginator(selectors.user_list(request.user, **form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.user_list(request.user, **form.filters()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "portal/users/user_list.html", {"form": form, "page": page})
 
 
@@ -55,7 +57,11 @@ def user_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as refused:
             error_messages(request, refused)
         else:
-            return render(request, "portal/users/passwords.html", {"accounts": [(user, password)], "title": "账号已创建"})
+            return render(
+                request,
+                "portal/users/passwords.html",
+                {"accounts": [(user, password)], "title": "账号已创建"},
+            )
     return render(request, "portal/users/user_create.html", {"form": form})
 
 
@@ -70,7 +76,11 @@ def user_import(request: HttpRequest) -> HttpResponse:
         except ValidationError as refused:
             errors = refused.messages
         else:
-            return render(request, "portal/users/passwords.html", {"accounts": created, "title": f"已导入 {len(created)} 个医疗机构账号"})
+            return render(
+                request,
+                "portal/users/passwords.html",
+                {"accounts": created, "title": f"已导入 {len(created)} 个医疗机构账号"},
+            )
     return render(request, "portal/users/user_import.html", {"form": form, "errors": errors})
 
 
@@ -82,12 +92,27 @@ def user_import_template(request: HttpRequest) -> HttpResponse:
 @admin_view(ERR_ADMIN_ONLY)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(selectors.user_list_for_admin(request.user), pk=pk)
-    events = AuditEvent.objects.filter(object_type=User._meta.label_lower, object_id=str(user.pk)).order_by("-pk")[:20]
-    regions_form = None if user.is_hospital else _regions_scoped(
-        RegionsForm(initial={"regions": list(user.regions.all()), "province_wide": user.province_wide}), request
+    events = AuditEvent.objects.filter(
+        object_type=User._meta.label_lower, object_id=str(user.pk)
+    ).order_by("-pk")[:20]
+    regions_form = (
+        None
+        if user.is_hospital
+        else _regions_scoped(
+            RegionsForm(
+                initial={"regions": list(user.regions.all()), "province_wide": user.province_wide}
+            ),
+            request,
+        )
     )
-    context = {"account": user, "locked": selectors.is_locked(user), "failures": selectors.login_failures(user), "events": events,
-               "expert": getattr(user, "expert_profile", None), "regions_form": regions_form}  # fmt: skip
+    context = {
+        "account": user,
+        "locked": selectors.is_locked(user),
+        "failures": selectors.login_failures(user),
+        "events": events,
+        "expert": getattr(user, "expert_profile", None),
+        "regions_form": regions_form,
+    }
     return render(request, "portal/users/user_detail.html", context)
 
 
@@ -131,7 +156,11 @@ def user_unlock(request: HttpRequest, user: User) -> str:
 @_account_action
 def user_password_reset(request: HttpRequest, user: User) -> HttpResponse:
     password = account_services.user_password_reset(actor=request.user, user=user)
-    return render(request, "portal/users/passwords.html", {"accounts": [(user, password)], "title": "密码已重置"})
+    return render(
+        request,
+        "portal/users/passwords.html",
+        {"accounts": [(user, password)], "title": "密码已重置"},
+    )
 
 
 @_account_action
@@ -145,6 +174,10 @@ def user_regions(request: HttpRequest, user: User) -> str:
     # Regions beyond the admin's own scope, and a flag it may not grant, stay as they are.
     kept = list(user.regions.exclude(pk__in=regions_for_user(request.user)))
     keep_province = user.province_wide and "province_wide" not in form.fields
-    account_services.user_regions_set(actor=request.user, user=user, regions=[*form.cleaned_data["regions"], *kept],
-                                      province_wide=form.cleaned_data.get("province_wide", keep_province))  # fmt: skip
+    account_services.user_regions_set(
+        actor=request.user,
+        user=user,
+        regions=[*form.cleaned_data["regions"], *kept],
+        province_wide=form.cleaned_data.get("province_wide", keep_province),
+    )
     return f"已更新 {user.username} 的所属统筹区。"

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from catalogs.models import Region
 from reconciliation.choices import DiffKind, FileKind
-from reconciliation.models import NationalUpload, Reconciliation, ReconCase, ReconInstitution
+from reconciliation.models import NationalUpload, ReconCase, Reconciliation, ReconInstitution
 
 
 class UploadSerializer(serializers.ModelSerializer):
@@ -14,18 +14,37 @@ class UploadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = NationalUpload
-        fields = ["id", "region", "year", "month", "kind", "file_name", "sha256", "rows", "superseded", "superseded_by", "created_at"]
+        fields = [
+            "id",
+            "region",
+            "year",
+            "month",
+            "kind",
+            "file_name",
+            "sha256",
+            "rows",
+            "superseded",
+            "superseded_by",
+            "created_at",
+        ]
 
     def get_superseded(self, upload: NationalUpload) -> bool:
         return upload.superseded_by_id is not None
 
 
 class UploadRequestSerializer(serializers.Serializer):
-    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), help_text="统筹区编号")
+    region = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.all(), help_text="统筹区编号"
+    )
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(min_value=1, max_value=12)
-    kind = serializers.ChoiceField(choices=FileKind.choices, help_text="groups 国家分组结果、qc 国家质控结果、bookings 国家对账记账")
-    file = serializers.FileField(help_text="CSV（UTF-8 或 GBK）或 .xlsx；列见 docs/reconciliation.md")
+    kind = serializers.ChoiceField(
+        choices=FileKind.choices,
+        help_text="groups 国家分组结果、qc 国家质控结果、bookings 国家对账记账",
+    )
+    file = serializers.FileField(
+        help_text="CSV（UTF-8 或 GBK）或 .xlsx；列见 docs/reconciliation.md"
+    )
 
 
 class UploadQuerySerializer(serializers.Serializer):
@@ -35,7 +54,18 @@ class UploadQuerySerializer(serializers.Serializer):
 class ReconciliationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reconciliation
-        fields = ["id", "region", "year", "month", "scheme", "status", "created_at", "finished_at", "published_at", "summary"]
+        fields = [
+            "id",
+            "region",
+            "year",
+            "month",
+            "scheme",
+            "status",
+            "created_at",
+            "finished_at",
+            "published_at",
+            "summary",
+        ]
 
     def to_representation(self, instance: Reconciliation) -> dict:
         """The summary counts the whole region: the bureau's only (a hospital reads its own rows)."""
@@ -57,8 +87,22 @@ class DiffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReconCase
-        fields = ["id", "setl_id", "institution", "kind", "our_group", "national_group", "national_group_name", "our_trace", "divergence",
-                  "rule_code", "our_rule_code", "message", "our_points", "national_points"]  # fmt: skip
+        fields = [
+            "id",
+            "setl_id",
+            "institution",
+            "kind",
+            "our_group",
+            "national_group",
+            "national_group_name",
+            "our_trace",
+            "divergence",
+            "rule_code",
+            "our_rule_code",
+            "message",
+            "our_points",
+            "national_points",
+        ]
 
 
 class InstitutionRowSerializer(serializers.ModelSerializer):
@@ -66,5 +110,17 @@ class InstitutionRowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReconInstitution
-        fields = ["institution", "cases_ours", "cases_national", "mismatches", "fund_ours", "fund_national", "fund_difference",
-                  "points_ours", "points_national", "amount_ours", "amount_national", "amount_difference"]  # fmt: skip
+        fields = [
+            "institution",
+            "cases_ours",
+            "cases_national",
+            "mismatches",
+            "fund_ours",
+            "fund_national",
+            "fund_difference",
+            "points_ours",
+            "points_national",
+            "amount_ours",
+            "amount_national",
+            "amount_difference",
+        ]

@@ -25,11 +25,21 @@ class CaseMonthAggregateQuerySet(TenantQuerySet):
 class CaseMonthAggregate(models.Model):
     """One institution's cases of one settlement month, scheme and 医疗类别: how many, and their money sums."""
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.CASCADE, related_name="+", verbose_name="统筹区")
-    institution = models.ForeignKey("catalogs.Institution", on_delete=models.CASCADE, related_name="+",
-                                    verbose_name="定点医药机构")  # fmt: skip
-    period = models.ForeignKey("settlement.SettlementPeriod", on_delete=models.CASCADE, related_name="+",
-                               verbose_name="结算期间")  # fmt: skip
+    region = models.ForeignKey(
+        "catalogs.Region", on_delete=models.CASCADE, related_name="+", verbose_name="统筹区"
+    )
+    institution = models.ForeignKey(
+        "catalogs.Institution",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="定点医药机构",
+    )
+    period = models.ForeignKey(
+        "settlement.SettlementPeriod",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="结算期间",
+    )
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveSmallIntegerField("月份")
     insutype = models.CharField("险种类型", max_length=3, choices=Scheme.choices)
@@ -44,9 +54,14 @@ class CaseMonthAggregate(models.Model):
         verbose_name = "病例月汇总"
         verbose_name_plural = "病例月汇总"
         ordering = ["region", "year", "month", "institution", "insutype", "med_type"]
-        indexes = [models.Index(fields=["region", "year", "month"], name="settlement_agg_region_month")]
+        indexes = [
+            models.Index(fields=["region", "year", "month"], name="settlement_agg_region_month")
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "period", "insutype", "med_type"], name="%(app_label)s_%(class)s_unique_key"),
+            models.UniqueConstraint(
+                fields=["institution", "period", "insutype", "med_type"],
+                name="%(app_label)s_%(class)s_unique_key",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,12 @@ error (row, field code and name, value, reason; for a record its setl_id, sub-ta
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
@@ -31,11 +36,20 @@ from settlement.grouping import preview
 class PreviewRequestSerializer(BatchRequestSerializer):
     """The batch endpoint's body (``rows`` or ``records``, one of them) with the preview's limit."""
 
-    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, required=False,
-                                 help_text=ROW_HELP + f"每次最多 {preview.MAX_CASES} 条；一条病例即为一个元素的列表。行号按提交顺序从1开始。")  # fmt: skip
-    records = serializers.ListField(child=serializers.DictField(), allow_empty=False, required=False,
-                                    help_text=RECORD_HELP + f"每次最多 {preview.MAX_CASES} 条记录（也可直接提交单条记录对象）；"
-                                    "记录与列表行均从1开始编号，结果中的行号即记录序号。")  # fmt: skip
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        allow_empty=False,
+        required=False,
+        help_text=ROW_HELP
+        + f"每次最多 {preview.MAX_CASES} 条；一条病例即为一个元素的列表。行号按提交顺序从1开始。",
+    )
+    records = serializers.ListField(
+        child=serializers.DictField(),
+        allow_empty=False,
+        required=False,
+        help_text=RECORD_HELP + f"每次最多 {preview.MAX_CASES} 条记录（也可直接提交单条记录对象）；"
+        "记录与列表行均从1开始编号，结果中的行号即记录序号。",
+    )
 
     def validate_rows(self, rows: list[dict]) -> list[dict]:
         _within_limit(rows)
@@ -48,30 +62,44 @@ class PreviewRequestSerializer(BatchRequestSerializer):
 
 def _within_limit(items: list) -> None:
     if len(items) > preview.MAX_CASES:
-        raise serializers.ValidationError(preview.ERR_TOO_MANY.format(limit=preview.MAX_CASES, count=len(items)))
+        raise serializers.ValidationError(
+            preview.ERR_TOO_MANY.format(limit=preview.MAX_CASES, count=len(items))
+        )
 
 
 class PreviewPointValueRunSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="点值所属结算运行编号")
     year = serializers.IntegerField()
-    run_type = serializers.CharField(help_text="运行类型：monthly 月度预付、quarterly 季度预清算、annual 年度结算")
+    run_type = serializers.CharField(
+        help_text="运行类型：monthly 月度预付、quarterly 季度预清算、annual 年度结算"
+    )
     run_type_label = serializers.CharField()
     period = serializers.CharField(help_text="点值所属期间，如 2024年3月")
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class PreviewEstimateSerializer(serializers.Serializer):
-    estimate = serializers.BooleanField(help_text="恒为 true：以下点数与金额均为估算，以正式结算为准")
+    estimate = serializers.BooleanField(
+        help_text="恒为 true：以下点数与金额均为估算，以正式结算为准"
+    )
     label = serializers.CharField(help_text="恒为“估算”")
     scheme = serializers.CharField(help_text="险种类型")
     category = serializers.CharField(help_text="细分类别（结算参数与点值所属类别）")
-    points = serializers.CharField(allow_null=True, help_text="估算点数（4位小数）；无法估算时为 null，原因见 note")
+    points = serializers.CharField(
+        allow_null=True, help_text="估算点数（4位小数）；无法估算时为 null，原因见 note"
+    )
     ratio = serializers.CharField(allow_null=True, help_text="偏差比（费用÷病组次均费用）")
-    deviation = serializers.CharField(allow_null=True, help_text="偏差类型：normal、low、high、extreme、ungroupable")
+    deviation = serializers.CharField(
+        allow_null=True, help_text="偏差类型：normal、low、high、extreme、ungroupable"
+    )
     deviation_label = serializers.CharField(allow_null=True)
-    point_value = serializers.CharField(allow_null=True, help_text="所用点值（最新已公布）；尚无点值时为 null")
+    point_value = serializers.CharField(
+        allow_null=True, help_text="所用点值（最新已公布）；尚无点值时为 null"
+    )
     point_value_run = PreviewPointValueRunSerializer(allow_null=True)
-    amount = serializers.CharField(allow_null=True, help_text="估算金额（元，点数×点值，保留两位小数）")
+    amount = serializers.CharField(
+        allow_null=True, help_text="估算金额（元，点数×点值，保留两位小数）"
+    )
     note = serializers.CharField(help_text="估算说明或无法估算的原因")
 
 
@@ -83,8 +111,12 @@ class PreviewVersionSerializer(serializers.Serializer):
 
 class PreviewKindSerializer(serializers.Serializer):
     available = serializers.BooleanField(help_text="false：该付费方式无法分组，原因见 reason")
-    reason = serializers.CharField(required=False, help_text="无法分组的原因（available 为 false 时）")
-    version = PreviewVersionSerializer(required=False, help_text="所用目录版本（病例所属统筹区、出院年度执行中的版本）")
+    reason = serializers.CharField(
+        required=False, help_text="无法分组的原因（available 为 false 时）"
+    )
+    version = PreviewVersionSerializer(
+        required=False, help_text="所用目录版本（病例所属统筹区、出院年度执行中的版本）"
+    )
     group_code = serializers.CharField(required=False, help_text="病组/病种编码；不能入组时为空")
     group_type = serializers.CharField(required=False)
     treatment_type = serializers.CharField(required=False)
@@ -97,7 +129,9 @@ class PreviewKindSerializer(serializers.Serializer):
 
 
 class PreviewCaseSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="行号（rows 中的序号；records 时为记录序号，均从1开始）")
+    row = serializers.IntegerField(
+        help_text="行号（rows 中的序号；records 时为记录序号，均从1开始）"
+    )
     setl_id = serializers.CharField()
     fixmedins_code = serializers.CharField()
     warnings = IssueSerializer(many=True, help_text="导入时会给出的数据质量警告")
@@ -109,7 +143,9 @@ class PreviewResultSerializer(serializers.Serializer):
     estimate = serializers.BooleanField(help_text="恒为 true：结果为预分组估算，未保存任何数据")
     label = serializers.CharField()
     count = serializers.IntegerField()
-    warnings = IssueSerializer(many=True, help_text="不属于某一病例的警告，如未识别的字段（已忽略）")
+    warnings = IssueSerializer(
+        many=True, help_text="不属于某一病例的警告，如未识别的字段（已忽略）"
+    )
     cases = PreviewCaseSerializer(many=True)
 
 
@@ -119,35 +155,81 @@ class PreviewErrorSerializer(serializers.Serializer):
 
 
 PREVIEW_REFUSED = PolymorphicProxySerializer(
-    component_name="PreviewRefused", serializers=[PreviewErrorSerializer, ErrorSerializer], resource_type_field_name=None
+    component_name="PreviewRefused",
+    serializers=[PreviewErrorSerializer, ErrorSerializer],
+    resource_type_field_name=None,
 )
 
 _EXAMPLE_ESTIMATE = {
-    "estimate": True, "label": "估算", "scheme": "310", "category": "DIP", "points": "1500.0000", "ratio": "1.0000",
-    "deviation": "normal", "deviation_label": "正常病例", "point_value": "10.000000",
-    "point_value_run": {"id": 12, "year": 2024, "run_type": "monthly", "run_type_label": "月度预付", "period": "2024年2月",
-                        "finished_at": "2024-03-05T10:00:00+08:00"},
-    "amount": "15000.00", "note": "估算：按2024年2月月度预付（结算运行#12）的点值10.000000计算，仅供参考，以正式结算为准。",
-}  # fmt: skip
+    "estimate": True,
+    "label": "估算",
+    "scheme": "310",
+    "category": "DIP",
+    "points": "1500.0000",
+    "ratio": "1.0000",
+    "deviation": "normal",
+    "deviation_label": "正常病例",
+    "point_value": "10.000000",
+    "point_value_run": {
+        "id": 12,
+        "year": 2024,
+        "run_type": "monthly",
+        "run_type_label": "月度预付",
+        "period": "2024年2月",
+        "finished_at": "2024-03-05T10:00:00+08:00",
+    },
+    "amount": "15000.00",
+    "note": "估算：按2024年2月月度预付（结算运行#12）的点值10.000000计算，仅供参考，以正式结算为准。",
+}
 _EXAMPLE_RESULT = {
-    "estimate": True, "label": "估算", "count": 1, "warnings": [],
-    "cases": [{
-        "row": 1, "setl_id": "S2024030001", "fixmedins_code": "H37080200001", "warnings": [],
-        "drg": {"available": False, "reason": "测试统筹区2024年没有已发布的DRG病组目录，无法预分组。"},
-        "dip": {"available": True, "version": {"id": 3, "name": "2024年DIP目录 第1版", "year": 2024}, "group_code": "I21.000+36.0601",
-                "group_type": "core", "treatment_type": "", "subtype": "", "typing_coefficient": None, "trace": "core",
-                "trace_text": "核心病种：主要诊断与主要手术操作组合", "ungroupable": False, "estimate": _EXAMPLE_ESTIMATE},
-    }],
-}  # fmt: skip
+    "estimate": True,
+    "label": "估算",
+    "count": 1,
+    "warnings": [],
+    "cases": [
+        {
+            "row": 1,
+            "setl_id": "S2024030001",
+            "fixmedins_code": "H37080200001",
+            "warnings": [],
+            "drg": {
+                "available": False,
+                "reason": "测试统筹区2024年没有已发布的DRG病组目录，无法预分组。",
+            },
+            "dip": {
+                "available": True,
+                "version": {"id": 3, "name": "2024年DIP目录 第1版", "year": 2024},
+                "group_code": "I21.000+36.0601",
+                "group_type": "core",
+                "treatment_type": "",
+                "subtype": "",
+                "typing_coefficient": None,
+                "trace": "core",
+                "trace_text": "核心病种：主要诊断与主要手术操作组合",
+                "ungroupable": False,
+                "estimate": _EXAMPLE_ESTIMATE,
+            },
+        }
+    ],
+}
 _EXAMPLE_REFUSED = {
     "detail": "病例校验未通过：1个错误（见 errors，逐条列出行号与字段），未作预分组。",
-    "errors": [{"row": 1, "column": "fixmedins_code", "column_name": "定点医药机构编号(fixmedins_code)", "value": "H37080200002",
-                "message": "只能上传本机构的结算清单，此行属于其他机构。"}],
-}  # fmt: skip
+    "errors": [
+        {
+            "row": 1,
+            "column": "fixmedins_code",
+            "column_name": "定点医药机构编号(fixmedins_code)",
+            "value": "H37080200002",
+            "message": "只能上传本机构的结算清单，此行属于其他机构。",
+        }
+    ],
+}
 
 _EXAMPLE_TOO_MANY = {
     "detail": ERR_INVALID,
-    "errors": {"rows": [preview.ERR_TOO_MANY.format(limit=preview.MAX_CASES, count=preview.MAX_CASES + 1)]},
+    "errors": {
+        "rows": [preview.ERR_TOO_MANY.format(limit=preview.MAX_CASES, count=preview.MAX_CASES + 1)]
+    },
 }
 
 
@@ -161,16 +243,36 @@ class GroupingPreviewView(APIView):
         request=PreviewRequestSerializer,
         responses={
             200: OpenApiResponse(PreviewResultSerializer, description="预分组结果（估算）"),
-            400: OpenApiResponse(PREVIEW_REFUSED, description="校验未通过或请求无效，未作预分组：逐行错误或请求错误"),
+            400: OpenApiResponse(
+                PREVIEW_REFUSED, description="校验未通过或请求无效，未作预分组：逐行错误或请求错误"
+            ),
             403: OpenApiResponse(ErrorSerializer, description="无权预分组（专家等角色）"),
-            413: OpenApiResponse(ErrorSerializer, description="请求体超过上限（API_MAX_BODY_MB，默认 32 MB），未作处理"),
+            413: OpenApiResponse(
+                ErrorSerializer,
+                description="请求体超过上限（API_MAX_BODY_MB，默认 32 MB），未作处理",
+            ),
         },
         examples=[
-            OpenApiExample("一条住院病例（平铺）", value={"rows": [_EXAMPLE_ROW]}, request_only=True),
-            OpenApiExample("一条国家4101结构的结算清单", value={"records": [_EXAMPLE_RECORD]}, request_only=True),
-            OpenApiExample("预分组结果", value=_EXAMPLE_RESULT, response_only=True, status_codes=["200"]),
-            OpenApiExample("他院病例被拒绝", value=_EXAMPLE_REFUSED, response_only=True, status_codes=["400"]),
-            OpenApiExample(f"超过{preview.MAX_CASES}条被拒绝", value=_EXAMPLE_TOO_MANY, response_only=True, status_codes=["400"]),
+            OpenApiExample(
+                "一条住院病例（平铺）", value={"rows": [_EXAMPLE_ROW]}, request_only=True
+            ),
+            OpenApiExample(
+                "一条国家4101结构的结算清单",
+                value={"records": [_EXAMPLE_RECORD]},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "预分组结果", value=_EXAMPLE_RESULT, response_only=True, status_codes=["200"]
+            ),
+            OpenApiExample(
+                "他院病例被拒绝", value=_EXAMPLE_REFUSED, response_only=True, status_codes=["400"]
+            ),
+            OpenApiExample(
+                f"超过{preview.MAX_CASES}条被拒绝",
+                value=_EXAMPLE_TOO_MANY,
+                response_only=True,
+                status_codes=["400"],
+            ),
         ],
         tags=["grouping"],
     )
@@ -181,7 +283,9 @@ class GroupingPreviewView(APIView):
         national_shape = "records" in payload.validated_data
         items = payload.validated_data["records" if national_shape else "rows"]
         try:
-            result = preview.cases_preview(user=request.user, records=items, national_shape=national_shape)
+            result = preview.cases_preview(
+                user=request.user, records=items, national_shape=national_shape
+            )
         except PermissionDenied as exc:
             raise ApiPermissionDenied(str(exc)) from None
         except preview.PreviewRefused as exc:

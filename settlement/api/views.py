@@ -7,12 +7,20 @@ from rest_framework.permissions import IsAuthenticated
 from config.api import IsBureau, query_params
 from config.pagination import KeysetPagination
 from settlement import selectors
-from settlement.api.serializers import CaseDetailSerializer, CaseListSerializer, CaseQuerySerializer, PeriodSerializer
+from settlement.api.serializers import (
+    CaseDetailSerializer,
+    CaseListSerializer,
+    CaseQuerySerializer,
+    PeriodSerializer,
+)
 from settlement.models import CaseRecord
 
 
 @extend_schema_view(
-    list=extend_schema(summary="结算期间列表", description="当前用户可见统筹区的结算期间（年度、月份、开放/已关账）。仅经办机构用户可访问。"),
+    list=extend_schema(
+        summary="结算期间列表",
+        description="当前用户可见统筹区的结算期间（年度、月份、开放/已关账）。仅经办机构用户可访问。",
+    ),
 )
 class PeriodViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PeriodSerializer
@@ -44,7 +52,9 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = KeysetPagination
 
     def get_queryset(self):
-        self.filters = query_params(self.query_serializer_class, self.request) if self.action == "list" else {}
+        self.filters = (
+            query_params(self.query_serializer_class, self.request) if self.action == "list" else {}
+        )
         return selectors.case_list_for_user(self.request.user, **self.filters)
 
     def get_keyset_ordering(self) -> tuple[str, ...]:

@@ -48,7 +48,9 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     return allocate_largest_remainder(total, list(weights))
 
 
-def settlement_amounts(totals: pd.DataFrame, pv: Decimal, *, total: Decimal | None = None) -> pd.DataFrame:
+def settlement_amounts(
+    totals: pd.DataFrame, pv: Decimal, *, total: Decimal | None = None
+) -> pd.DataFrame:
     """Adds ``settlement`` (points × PV, allocated) and ``fund_due`` (settlement − psn_part).
 
     ``total`` defaults to Σ points × PV rounded to the fen: each institution then gets its own
@@ -58,18 +60,25 @@ def settlement_amounts(totals: pd.DataFrame, pv: Decimal, *, total: Decimal | No
     frame = by_institution(totals)
     points = list(frame["points"])
     settlement = allocate(to_fen(sum(points, Decimal(0)) * pv) if total is None else total, points)
-    return frame.assign(settlement=settlement, fund_due=[s - p for s, p in zip(settlement, frame["psn_part"])])
+    return frame.assign(
+        settlement=settlement, fund_due=[s - p for s, p in zip(settlement, frame["psn_part"])]
+    )
 
 
 def withhold_deposit(frame: pd.DataFrame, amount_column: str, rate: Decimal) -> pd.DataFrame:
     """``deposit`` = amount × rate to the fen (never on a negative amount); ``paid`` = amount − deposit."""
     deposit = [to_fen(max(amount, ZERO) * rate) for amount in frame[amount_column]]
-    return frame.assign(deposit=deposit, paid=[a - d for a, d in zip(frame[amount_column], deposit)])
+    return frame.assign(
+        deposit=deposit, paid=[a - d for a, d in zip(frame[amount_column], deposit)]
+    )
 
 
 def monthly_advance(
-    month: pd.DataFrame, params: SettlementParams = DEFAULT_PARAMS, *,
-    city_budget: Decimal | None = None, pv_budget: Decimal | None = None,
+    month: pd.DataFrame,
+    params: SettlementParams = DEFAULT_PARAMS,
+    *,
+    city_budget: Decimal | None = None,
+    pv_budget: Decimal | None = None,
 ) -> pd.DataFrame:
     """月度预付: ``advance`` by the configured variant, then the deposit (保证金) withheld.
 
@@ -94,22 +103,38 @@ def monthly_advance(
 def _period_settlement(totals: pd.DataFrame, pool: Decimal, params: SettlementParams) -> Settlement:
     """PV of the period, and the category total (``category_total``) allocated by points: the amounts
     sum exactly to the money the budget makes available, each within a fen of its points × PV."""
-    sums = {"fund_total": sum(totals["fund"], ZERO), "medfee_total": sum(totals["medfee"], ZERO) if "medfee" in totals else None}
+    sums = {
+        "fund_total": sum(totals["fund"], ZERO),
+        "medfee_total": sum(totals["medfee"], ZERO) if "medfee" in totals else None,
+    }
     pv = point_value(pool, sum(totals["points"], Decimal(0)), basis=params.basis, **sums)
-    return Settlement(pv, settlement_amounts(totals, pv, total=category_total(pool, basis=params.basis, **sums)))
+    return Settlement(
+        pv, settlement_amounts(totals, pv, total=category_total(pool, basis=params.basis, **sums))
+    )
 
 
-def quarterly_presettlement(totals: pd.DataFrame, *, pool: Decimal, params: SettlementParams = DEFAULT_PARAMS) -> Settlement:
+def quarterly_presettlement(
+    totals: pd.DataFrame, *, pool: Decimal, params: SettlementParams = DEFAULT_PARAMS
+) -> Settlement:
     """季度预清算: PV_q from the quarter's pool and the region's points; per institution
     ``payment = fund_due − deposit − advances_paid`` (negative = recovery, 追回). Needs ``advances_paid``."""
     settled = _period_settlement(totals, pool, params)
     frame = withhold_deposit(settled.institutions, "fund_due", params.quarterly_deposit_rate)
-    frame = frame.drop(columns="paid").assign(payment=[f - d - a for f, d, a in zip(frame["fund_due"], frame["deposit"], frame["advances_paid"])])
+    frame = frame.drop(columns="paid").assign(
+        payment=[
+            f - d - a
+            for f, d, a in zip(frame["fund_due"], frame["deposit"], frame["advances_paid"])
+        ]
+    )
     return Settlement(settled.point_value, frame)
 
 
 def annual_settlement(
-    totals: pd.DataFrame, *, pool: Decimal, reserve_share: Decimal = ZERO, params: SettlementParams = DEFAULT_PARAMS,
+    totals: pd.DataFrame,
+    *,
+    pool: Decimal,
+    reserve_share: Decimal = ZERO,
+    params: SettlementParams = DEFAULT_PARAMS,
 ) -> Settlement:
     """年度结算: PV_y from the year's pool plus the reserve remainder share (风险备用金结余纳入结算部分);
     per institution ``settlement`` and ``fund_due``, the input of year-end clearing."""

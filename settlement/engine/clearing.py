@@ -14,9 +14,9 @@ Bands compare the exact ratio (so 70 %, 100 %, 110 % fall exactly where the tabl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 
 from config.lazy import pandas as pd
 from settlement.engine.amounts import ZERO, allocate, by_institution
@@ -26,7 +26,13 @@ from settlement.engine.params import DEFAULT_PARAMS, SettlementParams, SharingRu
 BAND_NO_DUE = "无应付"
 ERR_NEGATIVE_FUND = "调节金不能为负数。"
 
-OPTIONAL_COLUMNS = {"violations": ZERO, "deposit": ZERO, "assessment_score": Decimal(100), "revolving_fund": ZERO, "paid_before": ZERO}
+OPTIONAL_COLUMNS = {
+    "violations": ZERO,
+    "deposit": ZERO,
+    "assessment_score": Decimal(100),
+    "revolving_fund": ZERO,
+    "paid_before": ZERO,
+}
 
 
 @dataclass(frozen=True)
@@ -47,13 +53,17 @@ def _percent(ratio: Decimal) -> str:
 def band_labels(rule: SharingRule) -> tuple[list[str], list[str]]:
     """Chinese labels of the surplus bands and of the overspend slices (+ one beyond the last slice)."""
     lowers = [Decimal(0), *(band.below for band in rule.surplus)]
-    surplus = [f"结余（{_percent(lo)}–{_percent(band.below)}）" for lo, band in zip(lowers, rule.surplus)]
+    surplus = [
+        f"结余（{_percent(lo)}–{_percent(band.below)}）" for lo, band in zip(lowers, rule.surplus)
+    ]
     uppers = [Decimal(1), *(part.upto for part in rule.overspend)]
     overspend = [f"超支（{_percent(lo)}–{_percent(hi)}）" for lo, hi in zip(uppers, uppers[1:])]
     return surplus, [*overspend, f"超支（>{_percent(uppers[-1])}）"]
 
 
-def _surplus(due: Fraction, actual: Fraction, ratio: Fraction, rule: SharingRule) -> tuple[str, Fraction]:
+def _surplus(
+    due: Fraction, actual: Fraction, ratio: Fraction, rule: SharingRule
+) -> tuple[str, Fraction]:
     labels, _ = band_labels(rule)
     for label, band in zip(labels, rule.surplus):
         if ratio < band.below:
@@ -61,10 +71,14 @@ def _surplus(due: Fraction, actual: Fraction, ratio: Fraction, rule: SharingRule
             if band.cap is not None:
                 retained = min(retained, Fraction(band.cap) * due)
             return label, actual + retained
-    return labels[-1] if labels else "", due  # exactly at the top of the last band: nothing to share
+    return labels[
+        -1
+    ] if labels else "", due  # exactly at the top of the last band: nothing to share
 
 
-def _overspend(due: Fraction, actual: Fraction, ratio: Fraction, rule: SharingRule) -> tuple[str, Fraction]:
+def _overspend(
+    due: Fraction, actual: Fraction, ratio: Fraction, rule: SharingRule
+) -> tuple[str, Fraction]:
     _, labels = band_labels(rule)
     requested, lower, band = Fraction(0), Fraction(1), labels[-1]
     for label, part in zip(labels, rule.overspend):
@@ -103,7 +117,10 @@ def deposit_deduction(deposit: Decimal, score: Decimal) -> Decimal:
 
 
 def clear_year(
-    frame: pd.DataFrame, params: SettlementParams = DEFAULT_PARAMS, *, adjustment_fund: Decimal | None = None,
+    frame: pd.DataFrame,
+    params: SettlementParams = DEFAULT_PARAMS,
+    *,
+    adjustment_fund: Decimal | None = None,
 ) -> Clearing:
     """年终清算 per institution. Needs ``institution``, ``fund_due``, ``actual``; optional ``violations``,
     ``deposit`` (withheld during the year), ``assessment_score``, ``revolving_fund``, ``paid_before``.
@@ -112,20 +129,35 @@ def clear_year(
     """
     if adjustment_fund is not None and adjustment_fund < 0:
         raise EngineError(ERR_NEGATIVE_FUND)
-    frame = by_institution(frame.assign(**{c: v for c, v in OPTIONAL_COLUMNS.items() if c not in frame}))
-    shares = [share_surplus(due, actual, params.sharing) for due, actual in zip(frame["fund_due"], frame["actual"])]
+    frame = by_institution(
+        frame.assign(**{c: v for c, v in OPTIONAL_COLUMNS.items() if c not in frame})
+    )
+    shares = [
+        share_surplus(due, actual, params.sharing)
+        for due, actual in zip(frame["fund_due"], frame["actual"])
+    ]
     requested = [s.requested for s in shares]
     short = adjustment_fund is not None and sum(requested, ZERO) > adjustment_fund
     compensation = allocate(adjustment_fund, requested) if short else requested
-    deductions = [deposit_deduction(d, s) for d, s in zip(frame["deposit"], frame["assessment_score"])]
-    final = [s.payable + c - v - d for s, c, v, d in zip(shares, compensation, frame["violations"], deductions)]
+    deductions = [
+        deposit_deduction(d, s) for d, s in zip(frame["deposit"], frame["assessment_score"])
+    ]
+    final = [
+        s.payable + c - v - d
+        for s, c, v, d in zip(shares, compensation, frame["violations"], deductions)
+    ]
     used = sum(compensation, ZERO)
     frame = frame.assign(
         ratio=[None if s.ratio is None else quantize(s.ratio, POINTS_PLACES) for s in shares],
         band=[s.band for s in shares],
         review=[s.ratio is not None and s.ratio < params.sharing.review_below for s in shares],
-        payable=[s.payable for s in shares], requested=requested, compensation=compensation,
-        deposit_deduction=deductions, final=final,
-        payment=[f - p - r for f, p, r in zip(final, frame["paid_before"], frame["revolving_fund"])],
+        payable=[s.payable for s in shares],
+        requested=requested,
+        compensation=compensation,
+        deposit_deduction=deductions,
+        final=final,
+        payment=[
+            f - p - r for f, p, r in zip(final, frame["paid_before"], frame["revolving_fund"])
+        ],
     )
     return Clearing(frame, used, None if adjustment_fund is None else adjustment_fund - used)

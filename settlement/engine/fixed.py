@@ -52,7 +52,11 @@ def to_fen(value: Decimal | Fraction | int) -> Decimal:
 def div_half_up(num, den):
     """``num / den`` rounded half away from zero, for Python ints or int64 arrays with ``den > 0``."""
     magnitude = (2 * abs(num) + den) // (2 * den)
-    return np.where(num < 0, -magnitude, magnitude) if isinstance(num, np.ndarray) else (-magnitude if num < 0 else magnitude)
+    return (
+        np.where(num < 0, -magnitude, magnitude)
+        if isinstance(num, np.ndarray)
+        else (-magnitude if num < 0 else magnitude)
+    )
 
 
 def unit_count(value: object, places: int) -> int:

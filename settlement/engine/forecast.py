@@ -51,7 +51,12 @@ def cumulative_share(months: Sequence[Decimal], upto: int) -> Fraction:
     return sum((Fraction(m) for m in months[:upto]), Fraction(0)) / total
 
 
-def forecast_point_value(*, cost_pool: Decimal, months_to_date: Sequence[Decimal], prior_years: Sequence[Sequence[Decimal]]) -> Forecast:
+def forecast_point_value(
+    *,
+    cost_pool: Decimal,
+    months_to_date: Sequence[Decimal],
+    prior_years: Sequence[Sequence[Decimal]],
+) -> Forecast:
     """Forecast the year-end point value from the points of the months settled so far."""
     done = len(months_to_date)
     if not 1 <= done < MONTHS:
@@ -65,7 +70,10 @@ def forecast_point_value(*, cost_pool: Decimal, months_to_date: Sequence[Decimal
     if any(share <= 0 for share in shares):
         raise EngineError(ERR_EMPTY_YEAR)
     central = sum(shares, Fraction(0)) / len(shares)
-    projected = {name: to_date / share for name, share in (("central", central), ("low", max(shares)), ("high", min(shares)))}
+    projected = {
+        name: to_date / share
+        for name, share in (("central", central), ("low", max(shares)), ("high", min(shares)))
+    }
     pool = Fraction(cost_pool)
     return Forecast(
         months_done=done,

@@ -103,7 +103,10 @@ class SharingRule:
     """Clearing tiers (清算分档). Default: < 70 % actual + 60 % of surplus; 70–100 % due;
     100–110 % due + 50 % of overspend (from the adjustment fund); > 110 % only the 100–110 % slice."""
 
-    surplus: tuple[SurplusBand, ...] = (SurplusBand(Decimal("0.70"), Decimal("0.60")), SurplusBand(Decimal("1.00"), Decimal("1")))
+    surplus: tuple[SurplusBand, ...] = (
+        SurplusBand(Decimal("0.70"), Decimal("0.60")),
+        SurplusBand(Decimal("1.00"), Decimal("1")),
+    )
     overspend: tuple[OverspendSlice, ...] = (OverspendSlice(Decimal("1.10"), Decimal("0.50")),)
     review_below: Decimal = Decimal("0.70")  # flag possible under-service (低标入院/服务不足)
 
@@ -113,11 +116,13 @@ def _default_scales() -> Mapping[Kind, int]:
 
 
 def _default_deviation() -> Mapping[Kind, DeviationRule]:
-    return MappingProxyType({
-        Kind.DIP: DeviationRule(),
-        Kind.DRG: DeviationRule(high_by_level=MappingProxyType({3: Decimal("3")})),
-        Kind.APG: DeviationRule(),
-    })
+    return MappingProxyType(
+        {
+            Kind.DIP: DeviationRule(),
+            Kind.DRG: DeviationRule(high_by_level=MappingProxyType({3: Decimal("3")})),
+            Kind.APG: DeviationRule(),
+        }
+    )
 
 
 @dataclass(frozen=True)

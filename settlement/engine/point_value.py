@@ -37,8 +37,12 @@ def fund_ratio(fund_total: Decimal, medfee_total: Decimal) -> Fraction:
 
 
 def point_value(
-    pool: Decimal, points_total: Decimal, *, basis: Basis = Basis.TOTAL_COST,
-    fund_total: Decimal | None = None, medfee_total: Decimal | None = None,
+    pool: Decimal,
+    points_total: Decimal,
+    *,
+    basis: Basis = Basis.TOTAL_COST,
+    fund_total: Decimal | None = None,
+    medfee_total: Decimal | None = None,
 ) -> Decimal:
     """结算点值 of one category, half-up to 6 decimals; a pool of 0 gives 0."""
     if pool < 0:
@@ -51,23 +55,34 @@ def point_value(
     return quantize(cost_pool / Fraction(points_total), PV_PLACES)
 
 
-def category_total(pool: Decimal, *, basis: Basis = Basis.TOTAL_COST, fund_total: Decimal | None = None,
-                   medfee_total: Decimal | None = None) -> Decimal:
+def category_total(
+    pool: Decimal,
+    *,
+    basis: Basis = Basis.TOTAL_COST,
+    fund_total: Decimal | None = None,
+    medfee_total: Decimal | None = None,
+) -> Decimal:
     """The money the institutions' settlement amounts share (结算总额): the pool on the fund basis, the
     pool ÷ r_fund to the fen on the total-cost basis (decision of 2026-12-02, docs/settlement.md §3)."""
     if basis != Basis.TOTAL_COST:
         return Decimal(pool)
-    return quantize(Fraction(pool) / fund_ratio(Decimal(fund_total or 0), Decimal(medfee_total or 0)), 2)
+    return quantize(
+        Fraction(pool) / fund_ratio(Decimal(fund_total or 0), Decimal(medfee_total or 0)), 2
+    )
 
 
 def time_weighted(values: Sequence[Decimal], weights: Sequence[int] = (1, 2, 7)) -> Fraction:
     """Σ wᵢ·vᵢ ÷ Σ wᵢ, oldest year first (DIP 1:2:7; Jining APG 2:8)."""
     if len(values) != len(weights):
         raise EngineError(ERR_WEIGHTS)
-    return sum((Fraction(w) * Fraction(v) for v, w in zip(values, weights)), Fraction(0)) / sum(weights)
+    return sum((Fraction(w) * Fraction(v) for v, w in zip(values, weights)), Fraction(0)) / sum(
+        weights
+    )
 
 
-def budget_point_value(costs: Sequence[Decimal], points: Decimal, weights: Sequence[int] = (1, 2, 7)) -> Decimal:
+def budget_point_value(
+    costs: Sequence[Decimal], points: Decimal, weights: Sequence[int] = (1, 2, 7)
+) -> Decimal:
     """预算点值 = time-weighted total cost ÷ weighted points (spec §8, E6), 6 decimals."""
     if points <= 0:
         raise EngineError(ERR_NO_POINTS)
@@ -107,25 +122,39 @@ def book_to_lead(institutions: pd.Series, leads: Mapping[str, str] | None = None
     return pd.Series(booked[codes], index=institutions.index, name=institutions.name)
 
 
-def institution_totals(cases: pd.DataFrame, points: pd.DataFrame, leads: Mapping[str, str] | None = None) -> pd.DataFrame:
+def institution_totals(
+    cases: pd.DataFrame, points: pd.DataFrame, leads: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Per booked institution (sorted by code): cases, points, medfee, fund, psn_part as Decimal.
 
     ``cases`` needs ``institution``, ``medfee_fen``, ``fund_fen``, ``psn_part_fen``; ``points`` is
     the output of ``case_points`` for the same rows.
     """
-    frame = pd.DataFrame({
-        "institution": book_to_lead(cases["institution"].astype(str), leads).to_numpy(),
-        "points_e4": points["points_e4"].to_numpy(),
-        **{col: cases[col].to_numpy(dtype=np.int64) for col in ("medfee_fen", "fund_fen", "psn_part_fen")},
-    })
-    sums = frame.groupby("institution", sort=True).agg(
-        cases=("points_e4", "size"), points_e4=("points_e4", "sum"),
-        medfee_fen=("medfee_fen", "sum"), fund_fen=("fund_fen", "sum"), psn_part_fen=("psn_part_fen", "sum"),
+    frame = pd.DataFrame(
+        {
+            "institution": book_to_lead(cases["institution"].astype(str), leads).to_numpy(),
+            "points_e4": points["points_e4"].to_numpy(),
+            **{
+                col: cases[col].to_numpy(dtype=np.int64)
+                for col in ("medfee_fen", "fund_fen", "psn_part_fen")
+            },
+        }
     )
-    return pd.DataFrame({
-        "institution": sums.index.to_numpy(dtype=object),
-        "cases": sums["cases"].to_numpy(),
-        "points": [unit_decimal(u, POINTS_PLACES) for u in sums["points_e4"]],
-        **{name: [unit_decimal(u, 2) for u in sums[f"{name}_fen"]] for name in ("medfee", "fund", "psn_part")},
-    })
-
+    sums = frame.groupby("institution", sort=True).agg(
+        cases=("points_e4", "size"),
+        points_e4=("points_e4", "sum"),
+        medfee_fen=("medfee_fen", "sum"),
+        fund_fen=("fund_fen", "sum"),
+        psn_part_fen=("psn_part_fen", "sum"),
+    )
+    return pd.DataFrame(
+        {
+            "institution": sums.index.to_numpy(dtype=object),
+            "cases": sums["cases"].to_numpy(),
+            "points": [unit_decimal(u, POINTS_PLACES) for u in sums["points_e4"]],
+            **{
+                name: [unit_decimal(u, 2) for u in sums[f"{name}_fen"]]
+                for name in ("medfee", "fund", "psn_part")
+            },
+        }
+    )

@@ -38,8 +38,22 @@ from fractions import Fraction
 
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
-from settlement.engine.fixed import E4, MONEY_PLACES, POINTS_PLACES, EngineError, div_half_up, unit_count, unit_decimal
-from settlement.engine.params import DEFAULT_PARAMS, Deviation, Kind, SettlementParams, SpecialOutcome
+from settlement.engine.fixed import (
+    E4,
+    MONEY_PLACES,
+    POINTS_PLACES,
+    EngineError,
+    div_half_up,
+    unit_count,
+    unit_decimal,
+)
+from settlement.engine.params import (
+    DEFAULT_PARAMS,
+    Deviation,
+    Kind,
+    SettlementParams,
+    SpecialOutcome,
+)
 from settlement.engine.point_value import ffs_points
 
 REQUIRED_COLUMNS = ("kind", "score_e4", "medfee_fen", "mean_fen")
@@ -76,12 +90,16 @@ def reference_mean_fen(cases: pd.DataFrame) -> np.ndarray:
     return reference
 
 
-def deviation_ratio_e4(medfee_fen: np.ndarray, mean_fen: np.ndarray, places: int = POINTS_PLACES) -> np.ndarray:
+def deviation_ratio_e4(
+    medfee_fen: np.ndarray, mean_fen: np.ndarray, places: int = POINTS_PLACES
+) -> np.ndarray:
     """偏差比 r = case cost ÷ reference mean, half-up to ``places`` (≤ 4) decimals, counted in e4."""
     return div_half_up(medfee_fen * 10**places, mean_fen) * 10 ** (POINTS_PLACES - places)
 
 
-def banded_ratio(medfee_fen: np.ndarray, mean_fen: np.ndarray, places: int | None) -> tuple[np.ndarray, np.ndarray]:
+def banded_ratio(
+    medfee_fen: np.ndarray, mean_fen: np.ndarray, places: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     """The ratio that bands and multiplies, as e4 numerator and denominator: exact (cost × 10⁴ over the
     mean) when ``places`` is None, else the ratio rounded to ``places`` over 1."""
     if places is None:
@@ -97,43 +115,61 @@ def _kind_codes(cases: pd.DataFrame) -> tuple[np.ndarray, list[Kind]]:
     return codes.astype(np.int64), [Kind(kind) for kind in uniques]
 
 
-def thresholds_e4(cases: pd.DataFrame, params: SettlementParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def thresholds_e4(
+    cases: pd.DataFrame, params: SettlementParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-case (low, high, extreme) ratio thresholds from the rule of its kind and level."""
     kind_codes, kinds = _kind_codes(cases)
     level = _column(cases, "level")
     if (level >= _LEVELS).any():
         raise EngineError(ERR_LEVEL)
     codes, combos = pd.factorize(kind_codes * _LEVELS + level)
-    table = np.array([_rule_e4(params, kinds[combo // _LEVELS], combo % _LEVELS) for combo in combos], dtype=np.int64)
+    table = np.array(
+        [_rule_e4(params, kinds[combo // _LEVELS], combo % _LEVELS) for combo in combos],
+        dtype=np.int64,
+    )
     table = table.reshape(-1, 3)
     return table[codes, 0], table[codes, 1], table[codes, 2]
 
 
 def _rule_e4(params: SettlementParams, kind: Kind, level: int) -> tuple[int, int, int]:
     rule = params.deviation[kind]
-    return tuple(unit_count(value, POINTS_PLACES) for value in (rule.low, rule.high_for(int(level)), rule.extreme))
+    return tuple(
+        unit_count(value, POINTS_PLACES)
+        for value in (rule.low, rule.high_for(int(level)), rule.extreme)
+    )
 
 
-def classify_deviation(num: np.ndarray, den: np.ndarray, low: np.ndarray, high: np.ndarray, extreme: np.ndarray) -> np.ndarray:
+def classify_deviation(
+    num: np.ndarray, den: np.ndarray, low: np.ndarray, high: np.ndarray, extreme: np.ndarray
+) -> np.ndarray:
     """Deviation codes (index into ``DEVIATIONS``) of r = num ÷ den: extreme ≥ high ≥ … ≥ low, else normal."""
     bands = [num >= extreme * den, num >= high * den, num <= low * den]
     return np.select(bands, [_EXTREME, _HIGH, _LOW], _NORMAL).astype(np.int8)
 
 
-def deviation_factor_num(num: np.ndarray, den: np.ndarray, deviation: np.ndarray, high: np.ndarray) -> np.ndarray:
+def deviation_factor_num(
+    num: np.ndarray, den: np.ndarray, deviation: np.ndarray, high: np.ndarray
+) -> np.ndarray:
     """The factor's e4 numerator over ``den``. Low: r; high and extreme (provisionally): r − high + 1
     (DIP: (r − 2) + 1); normal: 1."""
     over = num - (high - E4) * den
     return np.where(deviation == _LOW, num, np.where(deviation >= _HIGH, over, E4 * den))
 
 
-def _product_e4(score: np.ndarray, aux: np.ndarray, factor: np.ndarray, coef: np.ndarray) -> np.ndarray:
+def _product_e4(
+    score: np.ndarray, aux: np.ndarray, factor: np.ndarray, coef: np.ndarray
+) -> np.ndarray:
     """round_half_up(score × aux × factor × coef ÷ 10¹²): four e4 numbers multiplied back to e4."""
     if len(score) == 0:
         return np.zeros(0, dtype=np.int64)
     base_max = int(score.max()) * int(aux.max()) * int(coef.max())
     factor_max = int(factor.max())
-    if base_max > _INT64_MAX or (base_max // 10**8 + 1) * factor_max > _INT64_MAX or factor_max > 9 * 10**10:
+    if (
+        base_max > _INT64_MAX
+        or (base_max // 10**8 + 1) * factor_max > _INT64_MAX
+        or factor_max > 9 * 10**10
+    ):
         exact = (score.astype(object) * aux * coef * factor + 5 * 10**11) // 10**12
         if exact.max() > _INT64_MAX:
             raise EngineError(ERR_OVERFLOW)
@@ -145,7 +181,9 @@ def _product_e4(score: np.ndarray, aux: np.ndarray, factor: np.ndarray, coef: np
     return carried // E4 + rest // 10**12
 
 
-def _points_e4(score: np.ndarray, aux: np.ndarray, coef: np.ndarray, factor_num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _points_e4(
+    score: np.ndarray, aux: np.ndarray, coef: np.ndarray, factor_num: np.ndarray, den: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(factor shown to 4 places, points): round_half_up(score × aux × coef × factor_num ÷ den ÷ 10¹²).
     A factor that is a whole e4 takes the int64 product; an exact fraction (low and high cases with an
     unrounded ratio) takes Python ints, case by case."""
@@ -153,7 +191,13 @@ def _points_e4(score: np.ndarray, aux: np.ndarray, coef: np.ndarray, factor_num:
     points = _product_e4(score, aux, factor, coef)
     fractional = np.flatnonzero(factor_num % den != 0)
     if len(fractional):
-        exact = [div_half_up(int(score[i]) * int(aux[i]) * int(coef[i]) * int(factor_num[i]), int(den[i]) * 10**12) for i in fractional]
+        exact = [
+            div_half_up(
+                int(score[i]) * int(aux[i]) * int(coef[i]) * int(factor_num[i]),
+                int(den[i]) * 10**12,
+            )
+            for i in fractional
+        ]
         if max(exact) > _INT64_MAX:
             raise EngineError(ERR_OVERFLOW)
         points[fractional] = exact
@@ -170,10 +214,20 @@ def _special_outcomes(cases: pd.DataFrame) -> np.ndarray:
     return outcomes
 
 
-def ffs_points_e4(cost_fen: np.ndarray, base_mean: Decimal | Fraction, scale: np.ndarray) -> np.ndarray:
+def ffs_points_e4(
+    cost_fen: np.ndarray, base_mean: Decimal | Fraction, scale: np.ndarray
+) -> np.ndarray:
     """按项目付费折算点数 (Jilin art.25) of each case: ``point_value.ffs_points`` with the exact M, as e4."""
-    return np.array([unit_count(ffs_points(unit_decimal(int(cost), MONEY_PLACES), base=base_mean, scale=int(k)), POINTS_PLACES)
-                     for cost, k in zip(cost_fen, scale)], dtype=np.int64)  # fmt: skip
+    return np.array(
+        [
+            unit_count(
+                ffs_points(unit_decimal(int(cost), MONEY_PLACES), base=base_mean, scale=int(k)),
+                POINTS_PLACES,
+            )
+            for cost, k in zip(cost_fen, scale)
+        ],
+        dtype=np.int64,
+    )
 
 
 def _scales(cases: pd.DataFrame, params: SettlementParams) -> np.ndarray:
@@ -182,7 +236,11 @@ def _scales(cases: pd.DataFrame, params: SettlementParams) -> np.ndarray:
 
 
 def _apply_special(
-    cases: pd.DataFrame, points: np.ndarray, medfee: np.ndarray, params: SettlementParams, base_mean: Decimal | Fraction | None,
+    cases: pd.DataFrame,
+    points: np.ndarray,
+    medfee: np.ndarray,
+    params: SettlementParams,
+    base_mean: Decimal | Fraction | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     outcomes = _special_outcomes(cases)
     ffs, approved = outcomes == SpecialOutcome.FFS.value, outcomes == SpecialOutcome.POINTS.value
@@ -195,7 +253,12 @@ def _apply_special(
     return points, outcomes != SpecialOutcome.NONE.value
 
 
-def case_points(cases: pd.DataFrame, params: SettlementParams = DEFAULT_PARAMS, *, base_mean: Decimal | Fraction | None = None) -> pd.DataFrame:
+def case_points(
+    cases: pd.DataFrame,
+    params: SettlementParams = DEFAULT_PARAMS,
+    *,
+    base_mean: Decimal | Fraction | None = None,
+) -> pd.DataFrame:
     """Points of each case (one row per input row, same index); ``base_mean`` is the catalog's exact
     all-case mean M, needed when a case is paid fee-for-service.
 
@@ -205,18 +268,38 @@ def case_points(cases: pd.DataFrame, params: SettlementParams = DEFAULT_PARAMS, 
     """
     if missing := [name for name in REQUIRED_COLUMNS if name not in cases]:
         raise EngineError(ERR_MISSING_COLUMNS.format(columns="、".join(missing)))
-    medfee, score, mean = _column(cases, "medfee_fen"), _column(cases, "score_e4"), reference_mean_fen(cases)
+    medfee, score, mean = (
+        _column(cases, "medfee_fen"),
+        _column(cases, "score_e4"),
+        reference_mean_fen(cases),
+    )
     num, den = banded_ratio(medfee, mean, params.ratio_places)
     low, high, extreme = thresholds_e4(cases, params)
     deviation = classify_deviation(num, den, low, high, extreme)
-    grassroots = cases["grassroots"].fillna(False).to_numpy(dtype=bool) if "grassroots" in cases else np.zeros(len(cases), bool)
-    coef = np.where(grassroots, unit_count(params.grassroots_coefficient, POINTS_PLACES), _column(cases, "inst_coef_e4", E4))
-    factor, points = _points_e4(score, _column(cases, "aux_coef_e4", E4), coef, deviation_factor_num(num, den, deviation, high), den)
+    grassroots = (
+        cases["grassroots"].fillna(False).to_numpy(dtype=bool)
+        if "grassroots" in cases
+        else np.zeros(len(cases), bool)
+    )
+    coef = np.where(
+        grassroots,
+        unit_count(params.grassroots_coefficient, POINTS_PLACES),
+        _column(cases, "inst_coef_e4", E4),
+    )
+    factor, points = _points_e4(
+        score,
+        _column(cases, "aux_coef_e4", E4),
+        coef,
+        deviation_factor_num(num, den, deviation, high),
+        den,
+    )
     points, special = _apply_special(cases, points, medfee, params, base_mean)
     return pd.DataFrame(
         {
             "ratio_e4": deviation_ratio_e4(medfee, mean),
-            "deviation": pd.Categorical.from_codes(deviation, categories=[d.value for d in DEVIATIONS]),
+            "deviation": pd.Categorical.from_codes(
+                deviation, categories=[d.value for d in DEVIATIONS]
+            ),
             "factor_e4": factor,
             "coef_e4": coef,
             "points_e4": points,
@@ -225,4 +308,3 @@ def case_points(cases: pd.DataFrame, params: SettlementParams = DEFAULT_PARAMS, 
         },
         index=cases.index,
     )
-

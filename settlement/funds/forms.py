@@ -14,7 +14,9 @@ ERR_UNKNOWN_INSTITUTION = "机构编码 {code} 不存在。"
 
 
 class FundFilterForm(StyledForm):
-    region = forms.ModelChoiceField(label="统筹区", queryset=Region.objects.order_by("code"), required=False, empty_label="全部")
+    region = forms.ModelChoiceField(
+        label="统筹区", queryset=Region.objects.order_by("code"), required=False, empty_label="全部"
+    )
     year = forms.IntegerField(label="年度", required=False, **YEAR)
     scheme = forms.ChoiceField(label="险种", required=False, choices=_blank(Scheme.choices))
     category = forms.CharField(label="细分类别", required=False, max_length=20)
@@ -26,12 +28,16 @@ class FundFilterForm(StyledForm):
 
 
 class FundForm(StyledForm):
-    region = forms.ModelChoiceField(label="统筹区", queryset=Region.objects.order_by("code"), empty_label=None)
+    region = forms.ModelChoiceField(
+        label="统筹区", queryset=Region.objects.order_by("code"), empty_label=None
+    )
     year = forms.IntegerField(label="年度", **YEAR)
     scheme = forms.ChoiceField(label="险种", choices=Scheme.choices)
     category = forms.CharField(label="细分类别", max_length=20, initial="DIP")
     institution = forms.CharField(label="机构编码", max_length=30, help_text="国家定点医疗机构编码")
-    amount = forms.DecimalField(label="周转金（元）", max_digits=16, decimal_places=2, min_value=Decimal("0"))
+    amount = forms.DecimalField(
+        label="周转金（元）", max_digits=16, decimal_places=2, min_value=Decimal("0")
+    )
     granted_at = forms.DateField(label="拨付日期", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_category(self) -> str:

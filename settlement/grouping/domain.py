@@ -27,23 +27,42 @@ from config.lazy import pandas as pd
 CASE_COLUMNS: dict[str, tuple[str, ...]] = {
     CatalogKind.DIP: ("maindiag_code", "main_oprn_oprt_code"),
     # CHS-DRG conditions read the other procedures, the sex and a newborn's age in days and weights.
-    CatalogKind.DRG: ("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes", "other_oprn_oprt_codes", "gend", "age",
-                      "nwb_age", "nwb_bir_wt", "nwb_adm_wt"),
+    CatalogKind.DRG: (
+        "maindiag_code",
+        "main_oprn_oprt_code",
+        "otherdiag_codes",
+        "other_oprn_oprt_codes",
+        "gend",
+        "age",
+        "nwb_age",
+        "nwb_bir_wt",
+        "nwb_adm_wt",
+    ),
     CatalogKind.APG: ("opsp_dise_code", "maindiag_code", "main_oprn_oprt_code"),
 }
 TYPING_COLUMNS = ("age", "nwb_age", "otherdiag_codes", "dscg_way")
-STORED_TREATMENT = {label: value for value, label in grouping.TREATMENT_ALIASES.items() if value != label}
-CODE_COLUMN = {CatalogKind.DIP: "dip_code", CatalogKind.DRG: "drg_code", CatalogKind.APG: "apg_code"}
+STORED_TREATMENT = {
+    label: value for value, label in grouping.TREATMENT_ALIASES.items() if value != label
+}
+CODE_COLUMN = {
+    CatalogKind.DIP: "dip_code",
+    CatalogKind.DRG: "drg_code",
+    CatalogKind.APG: "apg_code",
+}
 # DRG and APG codes follow from rules, not from the catalog: a code the catalog has no group (no weight,
 # no points) for — a disease first seen in the catalog year, say — cannot be paid by points.
 TRACE_NOT_IN_CATALOG = "not_in_catalog"
 NOT_IN_CATALOG_TEXT = "不能入组：目录中无此病组（历史数据中没有该病组，未测算点数）"
 UNGROUPABLE_TRACES = {
-    CatalogKind.DIP: grouping.UNGROUPABLE_TRACES, CatalogKind.DRG: drg.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
+    CatalogKind.DIP: grouping.UNGROUPABLE_TRACES,
+    CatalogKind.DRG: drg.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
     CatalogKind.APG: apg.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
-}  # fmt: skip
-TRACE_TEXT = {CatalogKind.DIP: grouping.TRACE_TEXT, CatalogKind.DRG: drg.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
-              CatalogKind.APG: apg.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT}}  # fmt: skip
+}
+TRACE_TEXT = {
+    CatalogKind.DIP: grouping.TRACE_TEXT,
+    CatalogKind.DRG: drg.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
+    CatalogKind.APG: apg.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
+}
 
 
 @dataclass(frozen=True)
@@ -70,9 +89,12 @@ def typing_keys(cases: pd.DataFrame, dimensions) -> dict[str, pd.Series]:
     """Per dimension of the subtype table, each case's subtype key, as catalogs.dip keyed the history."""
     makers = {
         SubtypeDimension.AGE.value: lambda: dip.age_bands(cases["age"], cases["nwb_age"]),
-        SubtypeDimension.COMORBIDITY.value: lambda: _on_distinct(cases["otherdiag_codes"], dip.comorbidity_bands),
+        SubtypeDimension.COMORBIDITY.value: lambda: _on_distinct(
+            cases["otherdiag_codes"], dip.comorbidity_bands
+        ),
         SubtypeDimension.DEATH.value: lambda: pd.Series(
-            np.where(cases["dscg_way"].astype(str) == dip.DEATH_DISCHARGE, "death", "alive"), index=cases.index
+            np.where(cases["dscg_way"].astype(str) == dip.DEATH_DISCHARGE, "death", "alive"),
+            index=cases.index,
         ),
     }
     return {dimension: makers[dimension]() for dimension in dimensions if dimension in makers}
@@ -90,20 +112,36 @@ def cases_grouped(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame
     if catalog.kind == CatalogKind.DIP:
         result = _dip(cases, catalog)
     elif catalog.kind == CatalogKind.DRG:
-        result = _in_catalog(drg.drg_group(cases, catalog.drg_rules or drg.drg_rules_load(), catalog.procedure_types), catalog)
+        result = _in_catalog(
+            drg.drg_group(
+                cases, catalog.drg_rules or drg.drg_rules_load(), catalog.procedure_types
+            ),
+            catalog,
+        )
     else:
         result = _in_catalog(apg.apg_group(cases, catalog.procedure_types), catalog)
-    blank = pd.Series(pd.Categorical.from_codes(np.zeros(len(cases), dtype=np.int8), categories=[""]), index=cases.index)
-    column = lambda name: result[name] if name in result else blank  # noqa: E731  (DRG and APG: no type, treatment, subtype)
-    return pd.DataFrame({
-        "group_code": result[CODE_COLUMN[catalog.kind]],
-        "group_type": column("group_type"),
-        "treatment_type": column("treatment_type").cat.rename_categories(lambda c: STORED_TREATMENT.get(c, c)),
-        "subtype": column("subtype"),
-        "typing_coefficient": _coefficient_text(result),
-        "trace": result["trace"],
-        "trace_text": result["trace_text"],
-    }, index=cases.index)  # fmt: skip
+    blank = pd.Series(
+        pd.Categorical.from_codes(np.zeros(len(cases), dtype=np.int8), categories=[""]),
+        index=cases.index,
+    )
+
+    def column(name):  # DRG and APG: no type, treatment, subtype
+        return result.get(name, blank)
+
+    return pd.DataFrame(
+        {
+            "group_code": result[CODE_COLUMN[catalog.kind]],
+            "group_type": column("group_type"),
+            "treatment_type": column("treatment_type").cat.rename_categories(
+                lambda c: STORED_TREATMENT.get(c, c)
+            ),
+            "subtype": column("subtype"),
+            "typing_coefficient": _coefficient_text(result),
+            "trace": result["trace"],
+            "trace_text": result["trace_text"],
+        },
+        index=cases.index,
+    )
 
 
 def _in_catalog(result: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame:
@@ -118,7 +156,10 @@ def _in_catalog(result: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame:
     if not outside.any():
         return result
     changed = {name: "", "trace": TRACE_NOT_IN_CATALOG, "trace_text": NOT_IN_CATALOG_TEXT}
-    columns = {column: _categorical_set(result[column], outside, value) for column, value in changed.items()}
+    columns = {
+        column: _categorical_set(result[column], outside, value)
+        for column, value in changed.items()
+    }
     return result.assign(**columns)
 
 
@@ -151,11 +192,19 @@ def _groups_checked(groups: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dip(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame:
-    subtypes = catalog.subtypes if catalog.subtypes is not None and not catalog.subtypes.empty else None
+    subtypes = (
+        catalog.subtypes if catalog.subtypes is not None and not catalog.subtypes.empty else None
+    )
     keys = typing_keys(cases, subtypes["dimension"].unique()) if subtypes is not None else None
-    return grouping.dip_group(cases, catalog.groups, catalog.procedure_types, subtypes=subtypes, subtype_keys=keys,
-                              unmapped_procedure_type=catalog.unmapped_procedure_type,
-                              checked=_groups_checked(catalog.groups))  # fmt: skip
+    return grouping.dip_group(
+        cases,
+        catalog.groups,
+        catalog.procedure_types,
+        subtypes=subtypes,
+        subtype_keys=keys,
+        unmapped_procedure_type=catalog.unmapped_procedure_type,
+        checked=_groups_checked(catalog.groups),
+    )
 
 
 def _coefficient_text(result: pd.DataFrame) -> pd.Series:
@@ -163,7 +212,9 @@ def _coefficient_text(result: pd.DataFrame) -> pd.Series:
     coefficient = np.full(len(result), None, dtype=object)
     if "subtype" in result:
         typed = (result["subtype"] != "").to_numpy()
-        coefficient[typed] = [str(value) for value in result["typing_coefficient"].to_numpy()[typed]]
+        coefficient[typed] = [
+            str(value) for value in result["typing_coefficient"].to_numpy()[typed]
+        ]
     return pd.Series(coefficient, index=result.index, dtype=object)
 
 
@@ -171,7 +222,11 @@ def trace_counts(grouped: pd.DataFrame, cases: pd.Series | None = None) -> dict[
     """Cases per trace code, largest first (the audit summary of a grouping run); ``cases`` weighs each row
     when the rows are distinct keys standing for that many cases."""
     weights = pd.Series(1, index=grouped.index) if cases is None else cases
-    counts = weights.groupby(grouped["trace"], observed=True).sum().sort_values(ascending=False, kind="stable")
+    counts = (
+        weights.groupby(grouped["trace"], observed=True)
+        .sum()
+        .sort_values(ascending=False, kind="stable")
+    )
     return {str(trace): int(n) for trace, n in counts.items() if n}
 
 

@@ -24,7 +24,7 @@ ERR_UPLOAD_TOO_LARGE = "文件大小超过上限 {limit} MB。"
 ERR_PAGE_FILE_TYPE = "本页支持 .xlsx、.csv（平铺模板，或国家接口4101分表：每表一个工作表）、.zip（4101各表的CSV）和 .json 文件。"
 ERR_NO_ROWS = "没有读到病例：第一行应为表头（字段代码或中文名称），其后每行一条病例。"
 ERR_JSON = "JSON 格式有误（第{line}行第{column}列附近），请检查括号、引号和逗号。"
-ERR_JSON_SHAPE = "JSON 应为一条4101记录（含 setlinfo 的对象）、记录或平铺行的列表，或 {\"records\": [...]} / {\"rows\": [...]}。"
+ERR_JSON_SHAPE = 'JSON 应为一条4101记录（含 setlinfo 的对象）、记录或平铺行的列表，或 {"records": [...]} / {"rows": [...]}。'
 ERR_JSON_ENCODING = "JSON 文件应为 UTF-8 编码。"
 
 
@@ -32,7 +32,13 @@ def pasted_frame(text: str) -> pd.DataFrame:
     """Pasted rows as text cells: tab-separated when the header line has a tab (copied from Excel), else CSV."""
     header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     separator = "\t" if "\t" in header else ","
-    return pd.read_csv(io.StringIO(text.lstrip("\ufeff")), sep=separator, dtype=str, keep_default_na=False, skip_blank_lines=True)
+    return pd.read_csv(
+        io.StringIO(text.lstrip("\ufeff")),
+        sep=separator,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=True,
+    )
 
 
 def pasted_json(text: str) -> dict:
@@ -44,9 +50,13 @@ def pasted_json(text: str) -> dict:
     try:
         data = json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as error:
-        raise forms.ValidationError(ERR_JSON.format(line=error.lineno, column=error.colno)) from None
+        raise forms.ValidationError(
+            ERR_JSON.format(line=error.lineno, column=error.colno)
+        ) from None
     if isinstance(data, list):
-        national = bool(data) and all(isinstance(item, dict) and cols.SETLINFO in item for item in data)
+        national = bool(data) and all(
+            isinstance(item, dict) and cols.SETLINFO in item for item in data
+        )
         data = {"records" if national else "rows": data}
     data = one_record_wrapped(data)
     if not isinstance(data, dict):
@@ -81,16 +91,30 @@ def uploaded_cases(upload) -> pd.DataFrame | files.Tables | dict:
         for chunk in upload.chunks():
             stored.write(chunk)
         stored.flush()
-        return files.frame_read(Path(stored.name), source=source, max_uncompressed_mb=settings.INTAKE_MAX_XLSX_UNCOMPRESSED_MB)
+        return files.frame_read(
+            Path(stored.name),
+            source=source,
+            max_uncompressed_mb=settings.INTAKE_MAX_XLSX_UNCOMPRESSED_MB,
+        )
 
 
 class PreviewForm(forms.Form):
-    text = forms.CharField(label="粘贴病例", required=False, strip=False,
-                           help_text="从 Excel 复制（含表头行）或 CSV 文本，表头可用字段代码、中文名称或“中文名称 字段代码”；"
-                           "或 JSON：一条国家接口（4101）记录（含 setlinfo、diseinfo、oprninfo、icuinfo）、记录的列表，或平铺行的列表。",
-                           widget=forms.Textarea(attrs={"rows": 6, "class": "form-control font-monospace"}))
-    file = forms.FileField(label="或上传文件", required=False, help_text=f"平铺模板的 .xlsx 或 .csv；国家接口（4101）分表的 .xlsx（每表一个工作表）或 .zip（各表CSV）；或 .json。不超过 {PAGE_MAX_UPLOAD_MB} MB。",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.zip,.json", "class": "form-control"}))
+    text = forms.CharField(
+        label="粘贴病例",
+        required=False,
+        strip=False,
+        help_text="从 Excel 复制（含表头行）或 CSV 文本，表头可用字段代码、中文名称或“中文名称 字段代码”；"
+        "或 JSON：一条国家接口（4101）记录（含 setlinfo、diseinfo、oprninfo、icuinfo）、记录的列表，或平铺行的列表。",
+        widget=forms.Textarea(attrs={"rows": 6, "class": "form-control font-monospace"}),
+    )
+    file = forms.FileField(
+        label="或上传文件",
+        required=False,
+        help_text=f"平铺模板的 .xlsx 或 .csv；国家接口（4101）分表的 .xlsx（每表一个工作表）或 .zip（各表CSV）；或 .json。不超过 {PAGE_MAX_UPLOAD_MB} MB。",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,.csv,.zip,.json", "class": "form-control"}
+        ),
+    )
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -103,7 +127,11 @@ class PreviewForm(forms.Form):
             if upload:
                 read = uploaded_cases(upload)
             else:
-                read = pasted_json(text) if text.startswith(("{", "[")) else pasted_frame(cleaned["text"])
+                read = (
+                    pasted_json(text)
+                    if text.startswith(("{", "["))
+                    else pasted_frame(cleaned["text"])
+                )
         except files.FileRefused as refused:
             raise forms.ValidationError(str(refused)) from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):

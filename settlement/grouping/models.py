@@ -32,19 +32,49 @@ class CaseGroup(models.Model):
     # year's million rows lock every case row (FOR KEY SHARE) and took as long as writing the rows.
     # ``on_delete`` still applies to deletes through the ORM.
     pk = models.CompositePrimaryKey("case", "version")
-    case = models.ForeignKey("settlement.CaseRecord", on_delete=models.CASCADE, related_name="groups", db_index=False,
-                             db_constraint=False, verbose_name="结算清单")
-    period = models.ForeignKey("settlement.SettlementPeriod", on_delete=models.PROTECT, related_name="+", db_index=False,
-                               db_constraint=False, verbose_name="结算期间")
-    version = models.ForeignKey("catalogs.CatalogVersion", on_delete=models.PROTECT, related_name="+", db_index=False,
-                                db_constraint=False, verbose_name="目录版本")
+    case = models.ForeignKey(
+        "settlement.CaseRecord",
+        on_delete=models.CASCADE,
+        related_name="groups",
+        db_index=False,
+        db_constraint=False,
+        verbose_name="结算清单",
+    )
+    period = models.ForeignKey(
+        "settlement.SettlementPeriod",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name="结算期间",
+    )
+    version = models.ForeignKey(
+        "catalogs.CatalogVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name="目录版本",
+    )
     kind = models.CharField("目录类别", max_length=3, choices=CatalogKind.choices)
-    group_code = models.CharField("病种/病组编码", max_length=60, blank=True, help_text="不能入组时为空")
+    group_code = models.CharField(
+        "病种/病组编码", max_length=60, blank=True, help_text="不能入组时为空"
+    )
     group_type = models.CharField("病种类型", max_length=14, blank=True)
-    treatment_type = models.CharField("治疗方式", max_length=12, choices=TreatmentType.choices, blank=True)
-    subtype = models.CharField("辅助分型", max_length=40, blank=True, help_text="维度=分型，如 age=65+")
-    typing_coefficient = models.DecimalField("分型调整系数", max_digits=8, decimal_places=4, null=True, blank=True,
-                                             help_text="未分型时为空（按1计）")  # fmt: skip
+    treatment_type = models.CharField(
+        "治疗方式", max_length=12, choices=TreatmentType.choices, blank=True
+    )
+    subtype = models.CharField(
+        "辅助分型", max_length=40, blank=True, help_text="维度=分型，如 age=65+"
+    )
+    typing_coefficient = models.DecimalField(
+        "分型调整系数",
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="未分型时为空（按1计）",
+    )
     trace = models.CharField("入组路径", max_length=30)
     grouped_at = models.DateTimeField("分组时间")
 
@@ -53,7 +83,10 @@ class CaseGroup(models.Model):
     class Meta:
         verbose_name = "结算清单分组结果"
         verbose_name_plural = "结算清单分组结果"
-        ordering = ["case_id", "version_id"]  # the columns: ordering by the relation would join the cases
+        ordering = [
+            "case_id",
+            "version_id",
+        ]  # the columns: ordering by the relation would join the cases
         indexes = [models.Index(fields=["period", "version"], name="settlement_casegroup_period")]
 
     def __str__(self) -> str:

@@ -27,7 +27,11 @@ from config.lazy import pandas as pd
 from jobs.models import Job
 from jobs.services import job_start
 from settlement.grouping import domain, selectors
-from settlement.grouping.bulk import case_groups_copy, case_groups_insert_by_key, version_results_replaced
+from settlement.grouping.bulk import (
+    case_groups_copy,
+    case_groups_insert_by_key,
+    version_results_replaced,
+)
 from settlement.grouping.models import CaseGroup
 
 Progress = Callable[[int, str], None]
@@ -46,39 +50,64 @@ def _no_progress(percent: int, message: str = "") -> None:
     return None
 
 
-def _version_checked(*, region: Region, year: int, kind: str, version: CatalogVersion | None) -> CatalogVersion:
+def _version_checked(
+    *, region: Region, year: int, kind: str, version: CatalogVersion | None
+) -> CatalogVersion:
     """The version to group with — the one given, or the one in force — locked, so that two runs of one
     version do not interleave their delete and write."""
     if version is None:
         version = selectors.catalog_version_in_force(region=region, kind=kind, year=year)
         if version is None:
-            raise ValidationError(ERR_NO_VERSION.format(region=region.name, year=year, kind=CatalogKind(kind).label))
+            raise ValidationError(
+                ERR_NO_VERSION.format(region=region.name, year=year, kind=CatalogKind(kind).label)
+            )
     version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
     if version.region_id != region.pk or version.year != year:
         raise ValidationError(ERR_VERSION_ELSEWHERE.format(region=region.name, year=year))
     if version.status not in GROUPABLE_STATUSES:
-        raise ValidationError(ERR_VERSION_UNPUBLISHED.format(version=version, status=version.get_status_display()))
+        raise ValidationError(
+            ERR_VERSION_UNPUBLISHED.format(version=version, status=version.get_status_display())
+        )
     return version
 
 
 @transaction.atomic
 def period_group(
-    *, actor, region: Region, year: int, month: int | None = None, scheme: str | None = None, kind: str = CatalogKind.DIP,
-    version: CatalogVersion | None = None, progress: Progress | None = None,
+    *,
+    actor,
+    region: Region,
+    year: int,
+    month: int | None = None,
+    scheme: str | None = None,
+    kind: str = CatalogKind.DIP,
+    version: CatalogVersion | None = None,
+    progress: Progress | None = None,
 ) -> dict:
     """Group the cases of a region's month (or, without ``month``, its whole year) of one scheme (or all)
     with the catalog version in force of ``kind`` — or with ``version`` — and store one ``CaseGroup`` per
     case; that version's earlier results of the same cases are replaced. Returns a JSON-ready summary."""
     report = progress or _no_progress
-    version = _version_checked(region=region, year=year, kind=version.kind if version else kind, version=version)
+    version = _version_checked(
+        region=region, year=year, kind=version.kind if version else kind, version=version
+    )
     periods = selectors.period_list_for(region=region, year=year, month=month)
     if not periods:
-        raise ValidationError(ERR_NO_PERIODS.format(region=region.name, year=year, month=f"{month}月" if month else ""))
+        raise ValidationError(
+            ERR_NO_PERIODS.format(
+                region=region.name, year=year, month=f"{month}月" if month else ""
+            )
+        )
     seconds: dict[str, float] = {}
     tick = time.perf_counter()
     catalog = selectors.grouping_catalog(version)
-    plan = _Plan(version=version, periods=periods, scheme=scheme, whole=month is None and not scheme, columns=domain.case_columns(catalog),
-                 by_key=domain.groups_by_key(catalog))  # fmt: skip
+    plan = _Plan(
+        version=version,
+        periods=periods,
+        scheme=scheme,
+        whole=month is None and not scheme,
+        columns=domain.case_columns(catalog),
+        by_key=domain.groups_by_key(catalog),
+    )
     report(5, "正在读取结算清单")
     cases = plan.read()
     seconds["read"], tick = time.perf_counter() - tick, time.perf_counter()
@@ -92,10 +121,23 @@ def period_group(
     replaced = plan.write(cases, grouped)
     seconds["write"] = time.perf_counter() - tick
     traces = domain.trace_counts(grouped, cases["cases"] if plan.by_key else None)
-    summary = _summary(version=version, year=year, month=month, scheme=scheme, traces=traces, replaced=replaced, seconds=seconds)
-    audit_record(actor=actor, action="case_group", instance=version, after=summary,
-                 message=f"按{version}为{region.name}{year}年{f'{month}月' if month else ''}{summary['cases']}条结算清单分组，"
-                         f"不能入组{summary['ungroupable']}条")  # fmt: skip
+    summary = _summary(
+        version=version,
+        year=year,
+        month=month,
+        scheme=scheme,
+        traces=traces,
+        replaced=replaced,
+        seconds=seconds,
+    )
+    audit_record(
+        actor=actor,
+        action="case_group",
+        instance=version,
+        after=summary,
+        message=f"按{version}为{region.name}{year}年{f'{month}月' if month else ''}{summary['cases']}条结算清单分组，"
+        f"不能入组{summary['ungroupable']}条",
+    )
     report(100, "分组完成")
     return summary
 
@@ -117,7 +159,9 @@ class _Plan:
 
     def read(self) -> pd.DataFrame:
         read = selectors.period_case_keys if self.by_key else selectors.period_case_frame
-        return read(periods=self.periods, kind=self.version.kind, columns=self.columns, scheme=self.scheme)
+        return read(
+            periods=self.periods, kind=self.version.kind, columns=self.columns, scheme=self.scheme
+        )
 
     def count(self, cases: pd.DataFrame) -> int:
         return int(cases["cases"].sum()) if self.by_key else len(cases)
@@ -129,33 +173,76 @@ class _Plan:
         old = old.filter(case__insutype=self.scheme) if self.scheme else old
         with version_results_replaced(version_id=version.pk, old=old, whole=self.whole) as target:
             if self.by_key:
-                case_groups_insert_by_key(grouped.assign(**{name: cases[name] for name in self.columns}), key_columns=self.columns,
-                                          cases=selectors.period_cases(periods=self.periods, kind=version.kind, scheme=self.scheme),
-                                          version_id=version.pk, kind=version.kind, grouped_at=now, table=target.table)  # fmt: skip
+                case_groups_insert_by_key(
+                    grouped.assign(**{name: cases[name] for name in self.columns}),
+                    key_columns=self.columns,
+                    cases=selectors.period_cases(
+                        periods=self.periods, kind=version.kind, scheme=self.scheme
+                    ),
+                    version_id=version.pk,
+                    kind=version.kind,
+                    grouped_at=now,
+                    table=target.table,
+                )
             else:
-                rows = grouped.assign(case_id=cases["id"], period_id=cases["period_id"], version_id=version.pk, kind=version.kind)
+                rows = grouped.assign(
+                    case_id=cases["id"],
+                    period_id=cases["period_id"],
+                    version_id=version.pk,
+                    kind=version.kind,
+                )
                 case_groups_copy(rows, grouped_at=now, table=target.table)
         return target.replaced
 
 
-def _summary(*, version: CatalogVersion, year: int, month: int | None, scheme: str | None, traces: dict, replaced: int, seconds: dict) -> dict:
+def _summary(
+    *,
+    version: CatalogVersion,
+    year: int,
+    month: int | None,
+    scheme: str | None,
+    traces: dict,
+    replaced: int,
+    seconds: dict,
+) -> dict:
     ungroupable = domain.UNGROUPABLE_TRACES[version.kind]
     return {
-        "version_id": version.pk, "version": str(version), "kind": version.kind, "year": year, "month": month,
-        "scheme": scheme or "", "cases": sum(traces.values()), "replaced": replaced, "traces": traces,
+        "version_id": version.pk,
+        "version": str(version),
+        "kind": version.kind,
+        "year": year,
+        "month": month,
+        "scheme": scheme or "",
+        "cases": sum(traces.values()),
+        "replaced": replaced,
+        "traces": traces,
         "ungroupable": sum(n for trace, n in traces.items() if trace in ungroupable),
         "seconds": {step: round(value, 3) for step, value in seconds.items()},
-    }  # fmt: skip
+    }
 
 
 def case_group_start(
-    *, actor, region: Region, year: int, month: int | None = None, scheme: str | None = None, kind: str = CatalogKind.DIP,
+    *,
+    actor,
+    region: Region,
+    year: int,
+    month: int | None = None,
+    scheme: str | None = None,
+    kind: str = CatalogKind.DIP,
     dispatch: bool = True,
 ) -> Job:
     """Start ``period_group`` as a background job (one active job per region, year, month, scheme and kind);
     refused at once, with the same message, when no version is in force."""
     if selectors.catalog_version_in_force(region=region, kind=kind, year=year) is None:
-        raise ValidationError(ERR_NO_VERSION.format(region=region.name, year=year, kind=CatalogKind(kind).label))
-    params = {"region_id": region.pk, "year": year, "month": month, "scheme": scheme or "", "kind": kind}
+        raise ValidationError(
+            ERR_NO_VERSION.format(region=region.name, year=year, kind=CatalogKind(kind).label)
+        )
+    params = {
+        "region_id": region.pk,
+        "year": year,
+        "month": month,
+        "scheme": scheme or "",
+        "kind": kind,
+    }
     key = f"{JOB_KIND}:{region.pk}:{year}:{month or 'all'}:{scheme or 'all'}:{kind}"
     return job_start(actor=actor, kind=JOB_KIND, key=key, params=params, dispatch=dispatch)

@@ -29,27 +29,62 @@ def _int(value: str | None) -> int | None:
 @bureau_view(VIEW)
 def grouping_summary(request: HttpRequest) -> HttpResponse:
     region = region_from_query(request)
-    year = _int(request.GET.get("year")) or (selectors.latest_year(region=region) if region else None)
+    year = _int(request.GET.get("year")) or (
+        selectors.latest_year(region=region) if region else None
+    )
     month = _int(request.GET.get("month"))
-    periods = selectors.period_list_for(region=region, year=year, month=month) if region and year else []
-    versions = selectors.grouped_versions(request.user, region=region, year=year, periods=periods) if periods else []
-    chosen = next((v for v in versions if v.pk == _int(request.GET.get("version"))), versions[0] if versions else None)
-    summary = selectors.grouping_summary(request.user, version=chosen, periods=periods) if chosen else None
-    context = {"region": region, "year": year, "month": month, "versions": versions, "version": chosen, "summary": summary,
-               "months": range(1, 13), "kinds": CatalogKind.choices}  # fmt: skip
+    periods = (
+        selectors.period_list_for(region=region, year=year, month=month) if region and year else []
+    )
+    versions = (
+        selectors.grouped_versions(request.user, region=region, year=year, periods=periods)
+        if periods
+        else []
+    )
+    chosen = next(
+        (v for v in versions if v.pk == _int(request.GET.get("version"))),
+        versions[0] if versions else None,
+    )
+    summary = (
+        selectors.grouping_summary(request.user, version=chosen, periods=periods)
+        if chosen
+        else None
+    )
+    context = {
+        "region": region,
+        "year": year,
+        "month": month,
+        "versions": versions,
+        "version": chosen,
+        "summary": summary,
+        "months": range(1, 13),
+        "kinds": CatalogKind.choices,
+    }
     return render(request, "settlement/grouping/grouping_summary.html", context)
 
 
 @require_POST
 @bureau_view(RUN)
 def grouping_start(request: HttpRequest) -> HttpResponse:
-    region, year, month = region_from_query(request), _int(request.POST.get("year")), _int(request.POST.get("month"))
-    kind = request.POST.get("kind") if request.POST.get("kind") in CatalogKind.values else CatalogKind.DIP
+    region, year, month = (
+        region_from_query(request),
+        _int(request.POST.get("year")),
+        _int(request.POST.get("month")),
+    )
+    kind = (
+        request.POST.get("kind")
+        if request.POST.get("kind") in CatalogKind.values
+        else CatalogKind.DIP
+    )
     try:
-        job = services.case_group_start(actor=request.user, region=region, year=year or 0, month=month, kind=kind)
+        job = services.case_group_start(
+            actor=request.user, region=region, year=year or 0, month=month, kind=kind
+        )
     except (ValidationError, JobRefused) as refused:
         messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
-        return redirect(f"{reverse('settlement:grouping_summary')}?year={year or ''}&month={month or ''}")
+        return redirect(
+            f"{reverse('settlement:grouping_summary')}?year={year or ''}&month={month or ''}"
+        )
     messages.success(request, "分组任务已开始，完成后可在本页查看结果。")
     return redirect("jobs:job_detail", pk=job.pk)
 
@@ -65,9 +100,17 @@ def grouping_preview(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
-            result = preview.cases_preview(user=request.user, records=data["records"], national_shape=data["national_shape"],
-                                           tables=data["tables"])  # fmt: skip
+            result = preview.cases_preview(
+                user=request.user,
+                records=data["records"],
+                national_shape=data["national_shape"],
+                tables=data["tables"],
+            )
         except preview.PreviewRefused as refused:
             form.add_error(None, str(refused))
             errors = refused.errors
-    return render(request, "settlement/grouping/grouping_preview.html", {"form": form, "result": result, "errors": errors})
+    return render(
+        request,
+        "settlement/grouping/grouping_preview.html",
+        {"form": form, "result": result, "errors": errors},
+    )

@@ -39,11 +39,15 @@ ERR_MONEY = "金额格式无效，应为不超过12位整数、最多两位小�
 ERR_MONEY_NEGATIVE = "金额不能为负数。"
 ERR_MONEY_DECIMALS = "金额最多保留两位小数。"
 ERR_DURATION = "时长格式无效，应为 天/时/分，如 2/5/30（时<24，分<60）。"
-ERR_ICD10 = "不是有效的ICD-10医保版诊断编码（如 I21.000、J18.900x001、剑号星号合并编码 A17.000+G01*）。"
+ERR_ICD10 = (
+    "不是有效的ICD-10医保版诊断编码（如 I21.000、J18.900x001、剑号星号合并编码 A17.000+G01*）。"
+)
 ERR_ICD9 = "不是有效的ICD-9-CM-3医保版手术操作编码（如 36.0601、17.91100、17.912A0）。"
 ERR_ICD10_LIST = "含无效的ICD-10医保版诊断编码；多个编码以 ; 或 , 分隔。"
 ERR_ICD9_LIST = "含无效的ICD-9-CM-3医保版手术操作编码；多个编码以 ; 或 , 分隔。"
-ERR_CHRONIC_DISEASE_CODE = "不是有效的门诊慢特病病种代码（国家医保门诊慢特病病种代码为 M 加 5 位数字，如 M03900）。"
+ERR_CHRONIC_DISEASE_CODE = (
+    "不是有效的门诊慢特病病种代码（国家医保门诊慢特病病种代码为 M 加 5 位数字，如 M03900）。"
+)
 ERR_INSTITUTION_FORMAT = "机构编号格式无效（如 H37080200001）。"
 ERR_INSTITUTION_UNKNOWN = "机构编号不存在，请核对定点医药机构编号。"
 ERR_INSTITUTION_NOT_OWN = "只能上传本机构的结算清单，此行属于其他机构。"
@@ -56,7 +60,9 @@ ERR_GRAMS = "应为{lo}到{hi}之间的整数克数（如 3250，国家接口精
 ERR_CHRONIC_DISEASE = "医疗类别为14（门诊慢特病）时必须填写门诊慢特病病种代码。"
 ERR_FUND_OVER_TOTAL = "基金支付总额不能大于医疗费总额。"
 ERR_HIFP_OVER_FUND = "统筹基金支出不能大于基金支付总额。"
-ERR_TOTAL_MISMATCH = "医疗费总额应等于基金支付总额与个人负担总金额之和（允许误差0.01），差额{diff}元。"
+ERR_TOTAL_MISMATCH = (
+    "医疗费总额应等于基金支付总额与个人负担总金额之和（允许误差0.01），差额{diff}元。"
+)
 ERR_FEE_BREAKDOWN_SUM = "五项费用（药品、卫生材料、检查化验、治疗手术、其他）合计应等于医疗费总额（允许误差0.01），差额{diff}元。"
 ERR_DUPLICATE = "文件内重复：与第{first}行的机构编号和结算ID相同。"
 ERR_HEADER_MISSING = "缺少必需的列：{label}。"
@@ -68,7 +74,9 @@ WARN_FEMALE_DIAGNOSIS = "男性病例使用了女性特有诊断编码，请核�
 WARN_MALE_DIAGNOSIS = "女性病例使用了男性特有诊断编码，请核实性别与诊断。"
 WARN_NEWBORN_ON_ADULT = "18岁及以上病例使用了新生儿/围产期诊断编码（P00–P96、Z38），请核实。"
 WARN_NEWBORN_WEIGHT_MISSING = "新生儿病例（出生28天内，主要诊断为新生儿/围产期编码）未填写此项，新生儿DRG分组需要出生体重和入院体重。"
-WARN_NEWBORN_FIELDS_OVER_ONE = "年龄满1周岁的病例填写了新生儿年龄或体重，请核实（国家接口仅不足1周岁时填写）。"
+WARN_NEWBORN_FIELDS_OVER_ONE = (
+    "年龄满1周岁的病例填写了新生儿年龄或体重，请核实（国家接口仅不足1周岁时填写）。"
+)
 WARN_LIVE_BORN_LATE = "主要诊断为Z38（活产婴儿）但病例已超过出生28天，请核实主要诊断或新生儿年龄。"
 WARN_LOS_OUTLIER = "实际住院天数超过{days}天，属异常长住院，请核实。"
 WARN_FEE_BREAKDOWN_MISSING = "住院病例未完整填写五项费用明细，影响数据质量评分。"
@@ -93,7 +101,9 @@ _MONEY = r"[0-9]{1,12}(?:\.[0-9]{1,2})?"
 _DATETIME = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
 _FEMALE_ONLY = r"(?:O[0-9]|N7[0-9]|N8[0-9]|N9[0-8]|C5[1-8]|D2[5-8])"
 _MALE_ONLY = r"(?:N4[0-9]|N5[0-3]|C6[0-3]|D29)"
-_NEWBORN = r"(?:P[0-9]|Z38)"  # matched at the start: a combined code is newborn by its aetiology part
+_NEWBORN = (
+    r"(?:P[0-9]|Z38)"  # matched at the start: a combined code is newborn by its aetiology part
+)
 _LIVE_BORN = r"Z38"
 
 
@@ -117,28 +127,49 @@ class _Issues:
     rows: pd.Series
     parts: list[pd.DataFrame] = field(default_factory=list)
 
-    def add(self, mask: pd.Series, column: str, values: pd.Series | str, message: pd.Series | str) -> None:
+    def add(
+        self, mask: pd.Series, column: str, values: pd.Series | str, message: pd.Series | str
+    ) -> None:
         flags = mask.to_numpy(dtype=bool, na_value=False)
         if not flags.any():  # the usual case, decided without building a Series
             return
         mask = pd.Series(flags, index=mask.index)
         part = pd.DataFrame({"row": self.rows[mask].to_numpy(), "column": column})
-        part["value"] = values[mask].astype(str).to_numpy() if isinstance(values, pd.Series) else values
-        part["message"] = message[mask].astype(str).to_numpy() if isinstance(message, pd.Series) else message
+        part["value"] = (
+            values[mask].astype(str).to_numpy() if isinstance(values, pd.Series) else values
+        )
+        part["message"] = (
+            message[mask].astype(str).to_numpy() if isinstance(message, pd.Series) else message
+        )
         self.parts.append(part)
 
     def add_file(self, message: str, column: str = "", value: str = "") -> None:
-        self.parts.append(pd.DataFrame({"row": [HEADER_ROW], "column": [column], "value": [value], "message": [message]}))
+        self.parts.append(
+            pd.DataFrame(
+                {"row": [HEADER_ROW], "column": [column], "value": [value], "message": [message]}
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
-        return issues_sorted(pd.concat(self.parts, ignore_index=True)) if self.parts else empty_issues()
+        return (
+            issues_sorted(pd.concat(self.parts, ignore_index=True))
+            if self.parts
+            else empty_issues()
+        )
 
 
 def empty_issues() -> pd.DataFrame:
-    return pd.DataFrame({"row": pd.Series(dtype="int64"), **{name: pd.Series(dtype=object) for name in ISSUE_FIELDS[1:]}})
+    return pd.DataFrame(
+        {
+            "row": pd.Series(dtype="int64"),
+            **{name: pd.Series(dtype=object) for name in ISSUE_FIELDS[1:]},
+        }
+    )
 
 
-def issues_from(rows: pd.Series, mask: pd.Series, column: str, values: pd.Series | str, message: str) -> pd.DataFrame:
+def issues_from(
+    rows: pd.Series, mask: pd.Series, column: str, values: pd.Series | str, message: str
+) -> pd.DataFrame:
     """An issue table for the rows in ``mask`` — used by services for the rules that need the database."""
     issues = _Issues(rows)
     issues.add(mask, column, values, message)
@@ -148,7 +179,12 @@ def issues_from(rows: pd.Series, mask: pd.Series, column: str, values: pd.Series
 def issues_sorted(issues: pd.DataFrame) -> pd.DataFrame:
     order = {code: position for position, code in enumerate(cols.CODES)}
     key = issues["column"].map(order).fillna(-1)
-    return issues.assign(_key=key).sort_values(["row", "_key"], kind="stable").drop(columns="_key").reset_index(drop=True)
+    return (
+        issues.assign(_key=key)
+        .sort_values(["row", "_key"], kind="stable")
+        .drop(columns="_key")
+        .reset_index(drop=True)
+    )
 
 
 # --- headers ---------------------------------------------------------------------------------------
@@ -164,7 +200,11 @@ def header_code(header: str, by_code: Mapping[str, cols.Column] = BY_CODE) -> st
     if by_code is BY_CODE and lowered in cols.BY_ALIAS:
         return cols.BY_ALIAS[lowered]
     for column in by_code.values():
-        if text == column.name or lowered.endswith(" " + column.code) or lowered.startswith(column.code + " "):
+        if (
+            text == column.name
+            or lowered.endswith(" " + column.code)
+            or lowered.startswith(column.code + " ")
+        ):
             return column.code
     return None
 
@@ -180,7 +220,11 @@ def headers_resolve(headers: Iterable[str], issues: _Issues, warnings: _Issues) 
                 warnings.add_file(WARN_HEADER_UNKNOWN.format(header=header), value=str(header))
             continue
         if code in mapping.values():
-            issues.add_file(ERR_HEADER_DUPLICATE.format(label=cols.column_label(code)), column=code, value=str(header))
+            issues.add_file(
+                ERR_HEADER_DUPLICATE.format(label=cols.column_label(code)),
+                column=code,
+                value=str(header),
+            )
         mapping[header] = code
     for column in COLUMNS:
         if column.required == cols.ALWAYS and column.code not in mapping.values():
@@ -200,7 +244,9 @@ def cell_text(value) -> str:
     if isinstance(value, float):
         # A spreadsheet stores 0.1 + 0.2 as 0.30000000000000004; nine decimals keep every real digit.
         value = round(value, 9)
-        return str(int(value)) if value.is_integer() else format(value, ".9f").rstrip("0").rstrip(".")
+        return (
+            str(int(value)) if value.is_integer() else format(value, ".9f").rstrip("0").rstrip(".")
+        )
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
@@ -237,19 +283,33 @@ class _Found:
 
 def _parse_text(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
     if column.max_length:
-        issues.add(values.str.len() > column.max_length, column.code, values, ERR_TOO_LONG.format(n=column.max_length))
+        issues.add(
+            values.str.len() > column.max_length,
+            column.code,
+            values,
+            ERR_TOO_LONG.format(n=column.max_length),
+        )
     return values
 
 
 def _parse_choice(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
     allowed = "、".join(f"{code} {label}" for code, label in column.choices.items())
-    issues.add((values != "") & ~values.isin(list(column.choices)), column.code, values, ERR_CHOICE.format(values=allowed))
+    issues.add(
+        (values != "") & ~values.isin(list(column.choices)),
+        column.code,
+        values,
+        ERR_CHOICE.format(values=allowed),
+    )
     return values
 
 
-def _parse_int(values: pd.Series, column: cols.Column, issues: _Found, *, message: str = ERR_INT) -> pd.Series:
+def _parse_int(
+    values: pd.Series, column: cols.Column, issues: _Found, *, message: str = ERR_INT
+) -> pd.Series:
     present = values != ""
-    numbers = pd.to_numeric(values.where(values.str.fullmatch(r"[0-9]{1,9}"), None), errors="coerce").astype("Int64")
+    numbers = pd.to_numeric(
+        values.where(values.str.fullmatch(r"[0-9]{1,9}"), None), errors="coerce"
+    ).astype("Int64")
     bad = present & (numbers.isna() | (numbers < column.minimum) | (numbers > column.maximum))
     issues.add(bad, column.code, values, message.format(lo=column.minimum, hi=column.maximum))
     return numbers.where(~bad.fillna(False), pd.NA)
@@ -283,7 +343,11 @@ def _money_shape(values: pd.Series) -> pd.Series:
         matrix = None
     if matrix is None or matrix.dtype.itemsize > 16 or "\x00" in "".join(cells):
         return values.str.fullmatch(_MONEY).astype(bool)
-    codes = matrix.view(np.uint8).reshape(len(matrix), -1) if len(matrix) else np.zeros((0, 1), np.uint8)
+    codes = (
+        matrix.view(np.uint8).reshape(len(matrix), -1)
+        if len(matrix)
+        else np.zeros((0, 1), np.uint8)
+    )
     digit, dot, pad = (codes >= 48) & (codes <= 57), codes == 46, codes == 0
     length = (~pad).sum(axis=1)
     dots = dot.sum(axis=1)
@@ -300,21 +364,42 @@ def _parse_money(values: pd.Series, column: cols.Column, issues: _Found) -> pd.S
         bad = values[wrong]
         negative = bad.str.startswith("-")
         decimals = ~negative & bad.str.fullmatch(r"[0-9]+\.[0-9]{3,}")
-        issues.add(wrong & negative.reindex(values.index, fill_value=False), column.code, values, ERR_MONEY_NEGATIVE)
-        issues.add(wrong & decimals.reindex(values.index, fill_value=False), column.code, values, ERR_MONEY_DECIMALS)
-        issues.add(wrong & ~(negative | decimals).reindex(values.index, fill_value=False), column.code, values, ERR_MONEY)
+        issues.add(
+            wrong & negative.reindex(values.index, fill_value=False),
+            column.code,
+            values,
+            ERR_MONEY_NEGATIVE,
+        )
+        issues.add(
+            wrong & decimals.reindex(values.index, fill_value=False),
+            column.code,
+            values,
+            ERR_MONEY_DECIMALS,
+        )
+        issues.add(
+            wrong & ~(negative | decimals).reindex(values.index, fill_value=False),
+            column.code,
+            values,
+            ERR_MONEY,
+        )
     # Valid cells are below 2**53 fen, so rint(float * 100) is the exact amount in fen.
     yuan = pd.to_numeric(values.where(valid, None), errors="coerce")
-    return pd.Series(np.rint(yuan.to_numpy(dtype="float64") * 100), index=values.index).astype("Int64")
+    return pd.Series(np.rint(yuan.to_numpy(dtype="float64") * 100), index=values.index).astype(
+        "Int64"
+    )
 
 
 def _parse_duration(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Series:
     present = values != ""
     minutes = pd.Series(pd.NA, index=values.index, dtype="Int64")
     if present.any():
-        parts = values[present].str.extract(r"^([0-9]{1,4})/([0-9]{1,2})/([0-9]{1,2})$").astype("Int64")
+        parts = (
+            values[present].str.extract(r"^([0-9]{1,4})/([0-9]{1,2})/([0-9]{1,2})$").astype("Int64")
+        )
         fine = parts.notna().all(axis=1) & (parts[1] < 24) & (parts[2] < 60)
-        minutes[present] = (parts[0] * 1440 + parts[1] * 60 + parts[2]).where(fine.fillna(False), pd.NA)
+        minutes[present] = (parts[0] * 1440 + parts[1] * 60 + parts[2]).where(
+            fine.fillna(False), pd.NA
+        )
         issues.add(present & minutes.isna(), column.code, values, ERR_DURATION)
     return minutes
 
@@ -325,36 +410,67 @@ def _parse_code(values: pd.Series, column: cols.Column, issues: _Found) -> pd.Se
         values = values.str.replace(_LIST_SEPARATOR, ";", regex=True).str.strip(";")
     shaped = values.str.fullmatch(pattern)
     odd = (values != "") & ~shaped
-    if column.kind in _CLINICAL and odd.any():  # written otherwise (a17.000†G01＊): normalise those few, then check again
+    if (
+        column.kind in _CLINICAL and odd.any()
+    ):  # written otherwise (a17.000†G01＊): normalise those few, then check again
         values = values.where(~odd, codes.codes_normalised(values[odd]).str.strip(";"))
         shaped = values.str.fullmatch(pattern)
     issues.add((values != "") & ~shaped, column.code, values, message)
     return values
 
 
-def _parse_institution(values: pd.Series, column: cols.Column, issues: _Found, known: Mapping[str, object],
-                       own: str | None) -> pd.Series:
+def _parse_institution(
+    values: pd.Series,
+    column: cols.Column,
+    issues: _Found,
+    known: Mapping[str, object],
+    own: str | None,
+) -> pd.Series:
     present = values != ""
     shaped = values.str.fullmatch(_INSTITUTION_CODE)
     issues.add(present & ~shaped, column.code, values, ERR_INSTITUTION_FORMAT)
     unknown = present & shaped & ~values.isin(list(known))
     issues.add(unknown, column.code, values, ERR_INSTITUTION_UNKNOWN)
     if own is not None:
-        issues.add(present & shaped & ~unknown & (values != own), column.code, values, ERR_INSTITUTION_NOT_OWN)
+        issues.add(
+            present & shaped & ~unknown & (values != own),
+            column.code,
+            values,
+            ERR_INSTITUTION_NOT_OWN,
+        )
     return values
 
 
-def _parse_column(values: pd.Series, column: cols.Column, issues: _Issues, *, tz: str,
-                  known: Mapping[str, object], own: str | None) -> tuple[pd.Series, pd.Series]:
+def _parse_column(
+    values: pd.Series,
+    column: cols.Column,
+    issues: _Issues,
+    *,
+    tz: str,
+    known: Mapping[str, object],
+    own: str | None,
+) -> tuple[pd.Series, pd.Series]:
     """(text, parsed) of one column, parsed on its distinct values; issues reported against rows."""
     key = _memo_key(values, column)
-    codes, distinct, parsed, found = _parse_distinct(values, column, key=key, tz=tz, known=known, own=own)
+    codes, distinct, parsed, found = _parse_distinct(
+        values, column, key=key, tz=tz, known=known, own=own
+    )
     # A memoised column of a plain 0..n-1 index spreads back to the same rows every time: keep that too.
-    spread_key = ("rows", key) if key is not None and isinstance(values.index, pd.RangeIndex) and values.index.start == 0 \
-        and values.index.step == 1 else None  # fmt: skip
+    spread_key = (
+        ("rows", key)
+        if key is not None
+        and isinstance(values.index, pd.RangeIndex)
+        and values.index.start == 0
+        and values.index.step == 1
+        else None
+    )
     spread = _memo_get(spread_key, column)
     if spread is None:
-        spread = (column, distinct.take(codes).set_axis(values.index), parsed.take(codes).set_axis(values.index))
+        spread = (
+            column,
+            distinct.take(codes).set_axis(values.index),
+            parsed.take(codes).set_axis(values.index),
+        )
         _memo_put(spread_key, spread)
     text = spread[1]
     for mask, message in found.found:
@@ -382,7 +498,12 @@ def _memo_key(values: pd.Series, column: cols.Column) -> tuple | None:
     cells = values.tolist()
     if not all(type(cell) in _MEMO_TYPES for cell in cells):
         return None
-    return (id(column), column.code, len(values), tuple((type(cell), cell) for cell in cells))  # 1, 1.0 and True apart
+    return (
+        id(column),
+        column.code,
+        len(values),
+        tuple((type(cell), cell) for cell in cells),
+    )  # 1, 1.0 and True apart
 
 
 def _memo_get(key: tuple | None, column: cols.Column) -> tuple | None:
@@ -407,8 +528,15 @@ def _memo_put(key: tuple | None, entry: tuple) -> None:
             _memo.popitem(last=False)
 
 
-def _parse_distinct(values: pd.Series, column: cols.Column, *, key: tuple | None, tz: str, known: Mapping[str, object],
-                    own: str | None) -> tuple[np.ndarray, pd.Series, pd.Series, _Found]:
+def _parse_distinct(
+    values: pd.Series,
+    column: cols.Column,
+    *,
+    key: tuple | None,
+    tz: str,
+    known: Mapping[str, object],
+    own: str | None,
+) -> tuple[np.ndarray, pd.Series, pd.Series, _Found]:
     hit = _memo_get(key + (tz,) if key is not None else None, column)
     if hit is not None:
         return hit[1:]
@@ -419,8 +547,15 @@ def _parse_distinct(values: pd.Series, column: cols.Column, *, key: tuple | None
     return codes, distinct, parsed, found
 
 
-def _parse_values(values: pd.Series, column: cols.Column, issues: _Found, *, tz: str,
-                  known: Mapping[str, object], own: str | None) -> pd.Series:
+def _parse_values(
+    values: pd.Series,
+    column: cols.Column,
+    issues: _Found,
+    *,
+    tz: str,
+    known: Mapping[str, object],
+    own: str | None,
+) -> pd.Series:
     kind = column.kind
     if kind == cols.CHOICE:
         return _parse_choice(values, column, issues)
@@ -441,8 +576,9 @@ def _parse_values(values: pd.Series, column: cols.Column, issues: _Found, *, tz:
     return _parse_text(values, column, issues)
 
 
-def table_parse(cells: pd.DataFrame, columns: Iterable[cols.Column], rows: pd.Series, *,
-                tz: str = TZ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def table_parse(
+    cells: pd.DataFrame, columns: Iterable[cols.Column], rows: pd.Series, *, tz: str = TZ
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(text, parsed, errors) of a table keyed by column code, with the parsers of the flat contract.
 
     The 4101 lists (diagnoses, procedures, ICU stays) are checked with it, so a code, a date or a
@@ -450,13 +586,26 @@ def table_parse(cells: pd.DataFrame, columns: Iterable[cols.Column], rows: pd.Se
     """
     issues = _Issues(rows.set_axis(cells.index))
     empty = pd.Series("", index=cells.index, dtype=str)
-    parsed = {column.code: _parse_column(cells[column.code] if column.code in cells else empty, column, issues,
-                                         tz=tz, known={}, own=None) for column in columns}
+    parsed = {
+        column.code: _parse_column(
+            cells.get(column.code, empty),
+            column,
+            issues,
+            tz=tz,
+            known={},
+            own=None,
+        )
+        for column in columns
+    }
     text = pd.DataFrame({code: pair[0] for code, pair in parsed.items()}, index=cells.index)
     for column in columns:
         if column.required == cols.ALWAYS:
             issues.add(text[column.code] == "", column.code, "", ERR_REQUIRED)
-    return text, pd.DataFrame({code: pair[1] for code, pair in parsed.items()}, index=cells.index), issues.frame()
+    return (
+        text,
+        pd.DataFrame({code: pair[1] for code, pair in parsed.items()}, index=cells.index),
+        issues.frame(),
+    )
 
 
 # --- rules across columns --------------------------------------------------------------------------
@@ -465,7 +614,9 @@ def table_parse(cells: pd.DataFrame, columns: Iterable[cols.Column], rows: pd.Se
 def _check_required(text: pd.DataFrame, inpatient: pd.Series, issues: _Issues) -> None:
     # One comparison of the whole table (an object matrix), then a column of it per rule: a few rows cost
     # microseconds per column rather than a pandas call.
-    blank = pd.DataFrame(text[list(cols.CODES)].to_numpy(dtype=object) == "", index=text.index, columns=cols.CODES)
+    blank = pd.DataFrame(
+        text[list(cols.CODES)].to_numpy(dtype=object) == "", index=text.index, columns=cols.CODES
+    )
     inpatient_rows = inpatient.to_numpy(dtype=bool)
     for column in COLUMNS:
         empty = blank[column.code].to_numpy()
@@ -474,7 +625,9 @@ def _check_required(text: pd.DataFrame, inpatient: pd.Series, issues: _Issues) -
         elif column.required == cols.INPATIENT and (empty & inpatient_rows).any():
             issues.add(blank[column.code] & inpatient, column.code, "", ERR_REQUIRED_INPATIENT)
     issues.add((text["age"] == "") & (text["nwb_age"] == ""), "age", "", ERR_AGE_OR_NEWBORN_AGE)
-    issues.add(inpatient & (text["age"] == "0") & (text["nwb_age"] == ""), "nwb_age", "", ERR_NEWBORN_AGE)
+    issues.add(
+        inpatient & (text["age"] == "0") & (text["nwb_age"] == ""), "nwb_age", "", ERR_NEWBORN_AGE
+    )
     chronic = text["med_type"] == cols.CHRONIC_MED_TYPE
     issues.add(chronic & (text["opsp_dise_code"] == ""), "opsp_dise_code", "", ERR_CHRONIC_DISEASE)
 
@@ -485,10 +638,20 @@ def _check_stay(cases: pd.DataFrame, text: pd.DataFrame, issues: _Issues) -> Non
     by_dates = (dscg.dt.normalize() - adm.dt.normalize()).dt.days.astype("Int64")
     same_day = by_dates == 0
     comparable = days.notna() & by_dates.notna() & (by_dates >= 0)
-    issues.add(comparable & same_day & (days > 1), "act_ipt_days", text["act_ipt_days"], ERR_DAYS_MISMATCH_SAME_DAY)
+    issues.add(
+        comparable & same_day & (days > 1),
+        "act_ipt_days",
+        text["act_ipt_days"],
+        ERR_DAYS_MISMATCH_SAME_DAY,
+    )
     wrong = comparable & ~same_day & (days != by_dates)
     if wrong.fillna(False).any():
-        issues.add(wrong, "act_ipt_days", text["act_ipt_days"], _per_row(ERR_DAYS_MISMATCH, "{days}", by_dates.astype(str)))
+        issues.add(
+            wrong,
+            "act_ipt_days",
+            text["act_ipt_days"],
+            _per_row(ERR_DAYS_MISMATCH, "{days}", by_dates.astype(str)),
+        )
 
 
 def _yuan(fen: pd.Series, mask: pd.Series) -> pd.Series:
@@ -500,19 +663,31 @@ def _yuan(fen: pd.Series, mask: pd.Series) -> pd.Series:
 
 
 def _check_money(cases: pd.DataFrame, text: pd.DataFrame, issues: _Issues) -> None:
-    total, fund, hifp, personal = (cases[code] for code in ("medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "psn_part_amt"))
+    total, fund, hifp, personal = (
+        cases[code] for code in ("medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "psn_part_amt")
+    )
     issues.add(fund > total, "fund_pay_sumamt", text["fund_pay_sumamt"], ERR_FUND_OVER_TOTAL)
     issues.add(hifp > fund, "hifp_pay", text["hifp_pay"], ERR_HIFP_OVER_FUND)
     gap = total - fund - personal
     off = gap.abs() > TOLERANCE_FEN
     if off.fillna(False).any():
-        issues.add(off, "medfee_sumamt", text["medfee_sumamt"], _per_row(ERR_TOTAL_MISMATCH, "{diff}", _yuan(gap, off)))
+        issues.add(
+            off,
+            "medfee_sumamt",
+            text["medfee_sumamt"],
+            _per_row(ERR_TOTAL_MISMATCH, "{diff}", _yuan(gap, off)),
+        )
     fees = cases[list(FEE_BREAKDOWN)]
     complete = fees.notna().all(axis=1)
     fee_gap = fees.sum(axis=1, skipna=True).astype("Int64") - total
     fee_off = complete & (fee_gap.abs() > TOLERANCE_FEN)
     if fee_off.fillna(False).any():
-        issues.add(fee_off, "fee_other", text["fee_other"], _per_row(ERR_FEE_BREAKDOWN_SUM, "{diff}", _yuan(fee_gap, fee_off)))
+        issues.add(
+            fee_off,
+            "fee_other",
+            text["fee_other"],
+            _per_row(ERR_FEE_BREAKDOWN_SUM, "{diff}", _yuan(fee_gap, fee_off)),
+        )
 
 
 def _per_row(template: str, placeholder: str, values: pd.Series) -> pd.Series:
@@ -535,25 +710,48 @@ def _newborn_plausibility(cases: pd.DataFrame, inpatient: pd.Series, warnings: _
     on a case of a year or more, a live-born code (Z38) after the first 28 days."""
     diagnosis, age, days = cases["maindiag_code"], cases["age"], cases["nwb_age"]
     newborn_code = diagnosis.str.match(_NEWBORN)
-    warnings.add((age >= ADULT_AGE) & newborn_code, "maindiag_code", diagnosis, WARN_NEWBORN_ON_ADULT)
+    warnings.add(
+        (age >= ADULT_AGE) & newborn_code, "maindiag_code", diagnosis, WARN_NEWBORN_ON_ADULT
+    )
     first_days = (age == 0) & ~(days > NEWBORN_DAYS).fillna(False).astype(bool)
     for weight in ("nwb_bir_wt", "nwb_adm_wt"):
-        warnings.add(inpatient & newborn_code & first_days & cases[weight].isna(), weight, "", WARN_NEWBORN_WEIGHT_MISSING)
+        warnings.add(
+            inpatient & newborn_code & first_days & cases[weight].isna(),
+            weight,
+            "",
+            WARN_NEWBORN_WEIGHT_MISSING,
+        )
     infant_fields = cases[["nwb_age", "nwb_bir_wt", "nwb_adm_wt"]].notna().any(axis=1)
     warnings.add((age >= 1) & infant_fields, "nwb_age", "", WARN_NEWBORN_FIELDS_OVER_ONE)
     late = newborn_code & ((age >= 1) | (days > NEWBORN_DAYS)).fillna(False).astype(bool)
-    live_born = diagnosis[late].str.match(_LIVE_BORN).reindex(diagnosis.index, fill_value=False)  # the few late ones only
+    live_born = (
+        diagnosis[late].str.match(_LIVE_BORN).reindex(diagnosis.index, fill_value=False)
+    )  # the few late ones only
     warnings.add(live_born, "maindiag_code", diagnosis, WARN_LIVE_BORN_LATE)
 
 
 def _plausibility(cases: pd.DataFrame, inpatient: pd.Series, warnings: _Issues) -> None:
     diagnosis, gend = cases["maindiag_code"], cases["gend"]
-    warnings.add((gend == "1") & diagnosis.str.match(_FEMALE_ONLY), "maindiag_code", diagnosis, WARN_FEMALE_DIAGNOSIS)
-    warnings.add((gend == "2") & diagnosis.str.match(_MALE_ONLY), "maindiag_code", diagnosis, WARN_MALE_DIAGNOSIS)
+    warnings.add(
+        (gend == "1") & diagnosis.str.match(_FEMALE_ONLY),
+        "maindiag_code",
+        diagnosis,
+        WARN_FEMALE_DIAGNOSIS,
+    )
+    warnings.add(
+        (gend == "2") & diagnosis.str.match(_MALE_ONLY),
+        "maindiag_code",
+        diagnosis,
+        WARN_MALE_DIAGNOSIS,
+    )
     _newborn_plausibility(cases, inpatient, warnings)
     days = cases["act_ipt_days"]
-    warnings.add(inpatient & (days > LOS_OUTLIER_DAYS), "act_ipt_days", days.astype(str),
-                 WARN_LOS_OUTLIER.format(days=LOS_OUTLIER_DAYS))
+    warnings.add(
+        inpatient & (days > LOS_OUTLIER_DAYS),
+        "act_ipt_days",
+        days.astype(str),
+        WARN_LOS_OUTLIER.format(days=LOS_OUTLIER_DAYS),
+    )
     incomplete = cases[list(FEE_BREAKDOWN)].isna().any(axis=1)
     warnings.add(inpatient & incomplete, "fee_drug", "", WARN_FEE_BREAKDOWN_MISSING)
 
@@ -561,8 +759,14 @@ def _plausibility(cases: pd.DataFrame, inpatient: pd.Series, warnings: _Issues) 
 # --- entry point -----------------------------------------------------------------------------------
 
 
-def cases_validate(raw: pd.DataFrame, *, known_institutions: Mapping[str, object], own_institution: str | None = None,
-                   first_row: int = 2, tz: str = TZ) -> IntakeResult:
+def cases_validate(
+    raw: pd.DataFrame,
+    *,
+    known_institutions: Mapping[str, object],
+    own_institution: str | None = None,
+    first_row: int = 2,
+    tz: str = TZ,
+) -> IntakeResult:
     """Validate a frame of cells; ``first_row`` is the user's number of the first data row.
 
     ``known_institutions``: the institution codes that exist (keys); ``own_institution``: the only
@@ -573,14 +777,27 @@ def cases_validate(raw: pd.DataFrame, *, known_institutions: Mapping[str, object
     if issues.parts:
         return IntakeResult(cases=pd.DataFrame(), errors=issues.frame(), warnings=warnings.frame())
     raw = raw.reset_index(drop=True)
-    issues.rows = pd.Series(np.arange(first_row, first_row + len(raw), dtype="int64"), index=raw.index)
+    issues.rows = pd.Series(
+        np.arange(first_row, first_row + len(raw), dtype="int64"), index=raw.index
+    )
     header_of = {code: header for header, code in mapping.items()}
     empty = pd.Series("", index=raw.index, dtype=str)
-    parsed = {column.code: _parse_column(raw[header_of[column.code]] if column.code in header_of else empty, column, issues,
-                                         tz=tz, known=known_institutions, own=own_institution) for column in COLUMNS}
+    parsed = {
+        column.code: _parse_column(
+            raw[header_of[column.code]] if column.code in header_of else empty,
+            column,
+            issues,
+            tz=tz,
+            known=known_institutions,
+            own=own_institution,
+        )
+        for column in COLUMNS
+    }
     text = pd.DataFrame({code: pair[0] for code, pair in parsed.items()})
     cases = pd.DataFrame({code: pair[1] for code, pair in parsed.items()})
-    filled = (text != "").any(axis=1)  # blank rows (spreadsheet leftovers) are skipped; they raise no parse issue
+    filled = (text != "").any(
+        axis=1
+    )  # blank rows (spreadsheet leftovers) are skipped; they raise no parse issue
     if not filled.any():
         issues.add_file(ERR_NO_ROWS)
         return IntakeResult(cases=pd.DataFrame(), errors=issues.frame(), warnings=warnings.frame())
@@ -598,7 +815,9 @@ def cases_validate(raw: pd.DataFrame, *, known_institutions: Mapping[str, object
     _check_duplicates(text, rows, issues)
     _plausibility(cases, inpatient, warnings)
     cases.insert(0, "row", rows)
-    return IntakeResult(cases=cases.reset_index(drop=True), errors=issues.frame(), warnings=warnings.frame())
+    return IntakeResult(
+        cases=cases.reset_index(drop=True), errors=issues.frame(), warnings=warnings.frame()
+    )
 
 
 def quality_warnings(cases: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:

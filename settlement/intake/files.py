@@ -54,7 +54,9 @@ def source_of(file_name: str) -> str:
     return suffix[1:]
 
 
-Tables = dict[str, "pd.DataFrame"]  # the national shape: one frame per national table (setlinfo, diseinfo, ...)
+Tables = dict[
+    str, "pd.DataFrame"
+]  # the national shape: one frame per national table (setlinfo, diseinfo, ...)
 
 
 def frame_read(path: Path, *, source: str, max_uncompressed_mb: int) -> pd.DataFrame | Tables:
@@ -67,7 +69,10 @@ def frame_read(path: Path, *, source: str, max_uncompressed_mb: int) -> pd.DataF
         return _zip_read(path)
     tables = _national_sheets(path)
     if tables:
-        return {table: _list_or_empty(table, lambda sheet=sheet: _xlsx_read(path, sheet=sheet)) for table, sheet in tables.items()}
+        return {
+            table: _list_or_empty(table, lambda sheet=sheet: _xlsx_read(path, sheet=sheet))
+            for table, sheet in tables.items()
+        }
     return _xlsx_read(path)
 
 
@@ -115,13 +120,19 @@ def _zip_read(path: Path) -> Tables:
     with zipfile.ZipFile(path) as archive:
         for member in archive.infolist():
             name = _member_name(member)
-            table = national_table(name) if name.lower().endswith(".csv") and not member.is_dir() else None
+            table = (
+                national_table(name)
+                if name.lower().endswith(".csv") and not member.is_dir()
+                else None
+            )
             if table is None:
                 continue
             names.setdefault(table, []).append(name)
             if len(names[table]) > 1:
                 raise FileRefused(ERR_ZIP_TWICE.format(table=table, names="、".join(names[table])))
-            tables[table] = _list_or_empty(table, lambda member=member: _csv_read(io.BytesIO(archive.read(member))))
+            tables[table] = _list_or_empty(
+                table, lambda member=member: _csv_read(io.BytesIO(archive.read(member)))
+            )
     if cols.SETLINFO not in tables:
         raise FileRefused(ERR_ZIP_NO_SETLINFO)
     return tables
@@ -141,7 +152,12 @@ def _csv_read(source: Path | io.BytesIO) -> pd.DataFrame:
 def _csv_parse(source: Path | io.BytesIO, encoding: str) -> pd.DataFrame:
     """Every cell as text, blanks as ''. The multithreaded Arrow parser reads a table two to four times
     as fast; what it cannot read (a ragged row, an empty file) goes to the C parser, which says why."""
-    options = {"dtype": str, "keep_default_na": False, "encoding": encoding, "skip_blank_lines": True}
+    options = {
+        "dtype": str,
+        "keep_default_na": False,
+        "encoding": encoding,
+        "skip_blank_lines": True,
+    }
     try:
         return pd.read_csv(_rewound(source), engine="pyarrow", **options)
     except UnicodeDecodeError:
@@ -178,11 +194,26 @@ def _unique_headers(headers: list[str]) -> list[str]:
 def issues_workbook(issues: Iterable[tuple[str, int, str, str, str]]) -> bytes:
     """The error report: one row per issue, the column as code and Chinese name."""
     header = ["级别", "行号", "列代码", "列名称", "值", "说明"]
-    rows = ((severity, row, column, cols.column_name(column), value, message) for severity, row, column, value, message in issues)
+    rows = (
+        (severity, row, column, cols.column_name(column), value, message)
+        for severity, row, column, value, message in issues
+    )
     return rows_workbook([("导入问题", header, rows)])
 
 
-INSTRUCTIONS_HEADER = ["表头", "字段代码", "中文名称", "类型", "是否必填", "取值/说明", "国家接口", "国家类型", "长度", "国家字典", "国家必填"]
+INSTRUCTIONS_HEADER = [
+    "表头",
+    "字段代码",
+    "中文名称",
+    "类型",
+    "是否必填",
+    "取值/说明",
+    "国家接口",
+    "国家类型",
+    "长度",
+    "国家字典",
+    "国家必填",
+]
 INSTRUCTIONS_NOTES = [
     "表头可写字段代码、中文名称或“中文名称 字段代码”。日期可写 2024-03-01 08:30、2024/3/1、2024年3月1日。",
     "金额单位为元，最多两位小数；时长按 天/时/分 填写，如 2/5/30。",
@@ -200,8 +231,22 @@ def _instructions() -> list[list[str]]:
     for table, title, section in contract.contract_sections():
         if table != cols.SETLINFO:
             rows += [[], [title]]
-        rows += [[f"{row.name} {row.code}", row.code, row.name, row.kind, row.required, row.notes, row.interface, row.type,
-                  row.length, row.dictionary, row.national_required] for row in section]
+        rows += [
+            [
+                f"{row.name} {row.code}",
+                row.code,
+                row.name,
+                row.kind,
+                row.required,
+                row.notes,
+                row.interface,
+                row.type,
+                row.length,
+                row.dictionary,
+                row.national_required,
+            ]
+            for row in section
+        ]
     return rows
 
 
@@ -219,8 +264,12 @@ def template_xlsx() -> bytes:
         sheet.column_dimensions[letter].width = max(12, len(column.header) + 4)
         sheet.cell(row=1, column=position).number_format = "@"
         if column.choices:
-            rule = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
-            rule.error = "请从下拉列表中选择：" + "、".join(f"{c} {label}" for c, label in column.choices.items())
+            rule = DataValidation(
+                type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True
+            )
+            rule.error = "请从下拉列表中选择：" + "、".join(
+                f"{c} {label}" for c, label in column.choices.items()
+            )
             rule.errorTitle = column.name
             rule.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
             sheet.add_data_validation(rule)

@@ -24,7 +24,10 @@ def issue_list(batch: ImportBatch, *, severity: str = ""):
 def issue_rows(batch: ImportBatch):
     """(severity label, row, column, value, message) for the error report, errors first."""
     labels = {"error": "错误", "warning": "警告"}
-    for severity, row, column, value, message in issue_list(batch).order_by("severity", "row", "id").values_list(
-        "severity", "row", "column", "value", "message"
-    ).iterator(chunk_size=5000):
+    for severity, row, column, value, message in (
+        issue_list(batch)
+        .order_by("severity", "row", "id")
+        .values_list("severity", "row", "column", "value", "message")
+        .iterator(chunk_size=5000)
+    ):
         yield labels.get(severity, severity), row, column, value, message

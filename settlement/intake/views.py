@@ -36,13 +36,18 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
             messages.success(request, "文件已上传，正在后台校验和导入。")
             return redirect("settlement:batch_detail", pk=batch.pk)
     national_sections = contract.contract_sections()[1:]
-    return render(request, "settlement/intake/batch_upload.html",
-                  {"form": form, "columns": COLUMNS, "national_sections": national_sections})
+    return render(
+        request,
+        "settlement/intake/batch_upload.html",
+        {"form": form, "columns": COLUMNS, "national_sections": national_sections},
+    )
 
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.batch_list_for_user(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.batch_list_for_user(request.user), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "settlement/intake/batch_list.html", {"page": page})
 
 
@@ -51,16 +56,27 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get_for_user(request.user, pk)
     severity = request.GET.get("severity", "")
     if severity not in IssueSeverity.values:
-        severity = IssueSeverity.ERROR if batch.error_count or not batch.warning_count else IssueSeverity.WARNING
-    page = Paginator(selectors.issue_list(batch, severity=severity), 100).get_page(request.GET.get("page"))
-    return render(request, "settlement/intake/batch_detail.html",
-                  {"batch": batch, "page": page, "severity": severity, "severities": IssueSeverity.choices})
+        severity = (
+            IssueSeverity.ERROR
+            if batch.error_count or not batch.warning_count
+            else IssueSeverity.WARNING
+        )
+    page = Paginator(selectors.issue_list(batch, severity=severity), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "settlement/intake/batch_detail.html",
+        {"batch": batch, "page": page, "severity": severity, "severities": IssueSeverity.choices},
+    )
 
 
 @login_required
 def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get_for_user(request.user, pk)
-    return download_response(files.issues_workbook(selectors.issue_rows(batch)), f"import-{batch.pk}-issues.xlsx")
+    return download_response(
+        files.issues_workbook(selectors.issue_rows(batch)), f"import-{batch.pk}-issues.xlsx"
+    )
 
 
 @login_required

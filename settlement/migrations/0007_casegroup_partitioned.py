@@ -14,7 +14,7 @@ from django.db import migrations, models
 TABLE = "settlement_casegroup"
 OLD = "settlement_casegroup_0006"
 COLUMNS = ("case_id", "period_id", "version_id", "kind", "group_code", "group_type", "treatment_type", "subtype",
-           "typing_coefficient", "trace", "grouped_at")  # fmt: skip
+           "typing_coefficient", "trace", "grouped_at")
 
 
 def _definitions(vendor: str) -> str:
@@ -46,7 +46,7 @@ def forwards(apps, schema_editor) -> None:
         if vendor == "postgresql":
             cursor.execute(f"ALTER TABLE {OLD} DROP CONSTRAINT settlement_casegroup_one_per_version")
             cursor.execute(f"CREATE TABLE {TABLE} ({_definitions(vendor)}, CONSTRAINT {TABLE}_pkey PRIMARY KEY (case_id, version_id)) "
-                           "PARTITION BY LIST (version_id)")  # fmt: skip
+                           "PARTITION BY LIST (version_id)")
             cursor.execute(f"SELECT DISTINCT version_id FROM {OLD}")
             for (version_id,) in cursor.fetchall():
                 cursor.execute(f"CREATE TABLE {TABLE}_v{int(version_id)} PARTITION OF {TABLE} FOR VALUES IN ({int(version_id)})")
@@ -63,7 +63,7 @@ def backwards(apps, schema_editor) -> None:
     with schema_editor.connection.cursor() as cursor:
         _set_aside(cursor, vendor)
         cursor.execute(f"CREATE TABLE {TABLE} (id {identity} NOT NULL PRIMARY KEY, {_definitions(vendor)}, "
-                       "CONSTRAINT settlement_casegroup_one_per_version UNIQUE (case_id, version_id))")  # fmt: skip
+                       "CONSTRAINT settlement_casegroup_one_per_version UNIQUE (case_id, version_id))")
         cursor.execute(f"CREATE INDEX settlement_casegroup_period ON {TABLE} (period_id, version_id)")
         _copy_rows(cursor, OLD)
         cursor.execute(f"DROP TABLE {OLD}{' CASCADE' if vendor == 'postgresql' else ''}")

@@ -29,8 +29,15 @@ def parameter_workbook(parameter_set: ParameterSet) -> bytes:
     sheet.title = SHEET
     sheet.append([f"{parameter_set.region.name} {parameter_set}"])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"状态：{parameter_set.get_status_display()}", f"生效日期：{parameter_set.effective_from:%Y-%m-%d}",
-                  f"失效日期：{parameter_set.effective_to:%Y-%m-%d}" if parameter_set.effective_to else "失效日期：—"])  # fmt: skip
+    sheet.append(
+        [
+            f"状态：{parameter_set.get_status_display()}",
+            f"生效日期：{parameter_set.effective_from:%Y-%m-%d}",
+            f"失效日期：{parameter_set.effective_to:%Y-%m-%d}"
+            if parameter_set.effective_to
+            else "失效日期：—",
+        ]
+    )
     sheet.append(HEADER)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
@@ -55,11 +62,18 @@ def parameter_values_read(file: BinaryIO) -> dict[str, str]:
         raise ValidationError(ERR_FILE) from None
     sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
     rows = sheet_values(sheet)
-    header = next((i for i, row in enumerate(rows) if row and [spreadsheet_unsafe(v) for v in row[:4]] == HEADER), None)
+    header = next(
+        (
+            i
+            for i, row in enumerate(rows)
+            if row and [spreadsheet_unsafe(v) for v in row[:4]] == HEADER
+        ),
+        None,
+    )
     if header is None:
         raise ValidationError(ERR_NO_HEADER)
     values, where, errors = {}, {}, []
-    for number, row in enumerate(rows[header + 1:], start=header + 2):
+    for number, row in enumerate(rows[header + 1 :], start=header + 2):
         key = spreadsheet_unsafe(row[1] if len(row) > 1 else "")
         if not key:
             continue
@@ -69,12 +83,21 @@ def parameter_values_read(file: BinaryIO) -> dict[str, str]:
         value = row[2] if len(row) > 2 else None
         values[key] = spreadsheet_unsafe(value if not isinstance(value, float) else repr(value))
         where[key] = number
-    missing = [field.label for field in domain.FIELDS if field.key not in values and not field.optional]
+    missing = [
+        field.label for field in domain.FIELDS if field.key not in values and not field.optional
+    ]
     if missing:
         errors.append(ERR_MISSING.format(keys="、".join(missing)))
     _, invalid = domain.validate(values)
-    errors += [ERR_ROW.format(row=where.get(key, "?"), key=domain.BY_KEY[key].label if key in domain.BY_KEY else key, message=message)
-               for key, message in invalid.items() if key in where]  # fmt: skip
+    errors += [
+        ERR_ROW.format(
+            row=where.get(key, "?"),
+            key=domain.BY_KEY[key].label if key in domain.BY_KEY else key,
+            message=message,
+        )
+        for key, message in invalid.items()
+        if key in where
+    ]
     if errors:
         raise ValidationError(errors)
     return values

@@ -34,23 +34,40 @@ class ParameterStatus(models.TextChoices):
         return [cls.DRAFT, cls.SUBMITTED]
 
 
-
 class ParameterSet(FourEyesSeries):
     """结算参数版本."""
 
     SERIES = ("region", "year", "scheme", "category")
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="parameter_sets", verbose_name="统筹区")
-    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    region = models.ForeignKey(
+        "catalogs.Region",
+        on_delete=models.PROTECT,
+        related_name="parameter_sets",
+        verbose_name="统筹区",
+    )
+    year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     scheme = models.CharField("险种", max_length=3, choices=Scheme.choices)
-    category = models.CharField("细分类别", max_length=20, help_text="与总额预算细分类别编码一致，如 DIP、APG")
+    category = models.CharField(
+        "细分类别", max_length=20, help_text="与总额预算细分类别编码一致，如 DIP、APG"
+    )
     kind = models.CharField("付费方式", max_length=3, choices=[(k.value, k.value) for k in Kind])
     version = models.PositiveSmallIntegerField("版本号", default=1)
-    status = models.CharField("状态", max_length=12, choices=ParameterStatus.choices, default=ParameterStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=12, choices=ParameterStatus.choices, default=ParameterStatus.DRAFT
+    )
     values = models.JSONField("参数值", default=dict)
     effective_from = models.DateField("生效日期")
     effective_to = models.DateField("失效日期", null=True, blank=True)
-    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions", verbose_name="调整自")
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        verbose_name="调整自",
+    )
     reason = models.TextField("调整原因", blank=True)
 
     class Meta:
@@ -59,12 +76,20 @@ class ParameterSet(FourEyesSeries):
         ordering = ["-year", "region", "scheme", "category", "-version"]
         permissions = [("approve_parameterset", "可以审批结算参数")]
         constraints = [
-            *series_constraints(series=["region", "year", "scheme", "category"], in_force=ParameterStatus.IN_FORCE,
-                                open_statuses=ParameterStatus.open(),
-                                messages=SeriesMessages(ERR_VERSION_EXISTS, ERR_ONE_IN_FORCE, ERR_ONE_OPEN, ERR_SELF_APPROVAL)),
-            models.CheckConstraint(condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
-                                   name="%(app_label)s_%(class)s_dates", violation_error_message=ERR_DATES),
-        ]  # fmt: skip
+            *series_constraints(
+                series=["region", "year", "scheme", "category"],
+                in_force=ParameterStatus.IN_FORCE,
+                open_statuses=ParameterStatus.open(),
+                messages=SeriesMessages(
+                    ERR_VERSION_EXISTS, ERR_ONE_IN_FORCE, ERR_ONE_OPEN, ERR_SELF_APPROVAL
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="%(app_label)s_%(class)s_dates",
+                violation_error_message=ERR_DATES,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}年{self.get_scheme_display()}{self.category}结算参数 第{self.version}版"

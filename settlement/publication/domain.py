@@ -16,13 +16,17 @@ from settlement.publication.choices import ResponseKind, ResponseState
 SATURDAY = 5
 
 
-def is_working_day(day: date, *, holidays: Collection[date] = (), workdays: Collection[date] = ()) -> bool:
+def is_working_day(
+    day: date, *, holidays: Collection[date] = (), workdays: Collection[date] = ()
+) -> bool:
     if day in workdays:
         return True
     return day.weekday() < SATURDAY and day not in holidays
 
 
-def working_deadline(start: date, days: int, *, holidays: Collection[date] = (), workdays: Collection[date] = ()) -> date:
+def working_deadline(
+    start: date, days: int, *, holidays: Collection[date] = (), workdays: Collection[date] = ()
+) -> date:
     """The last day of a window of ``days`` working days opened on ``start``."""
     if days < 1:
         raise ValueError("a window has at least one working day")

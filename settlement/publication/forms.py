@@ -19,7 +19,9 @@ class ConfirmForm(StyledForm):
 
 class ObjectionForm(StyledForm):
     subject = forms.ChoiceField(label="争议事项", choices=Subject.choices, initial=Subject.AMOUNT)
-    reason = forms.CharField(label="异议理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="异议理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class HolidayForm(StyledForm):

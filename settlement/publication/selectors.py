@@ -30,7 +30,11 @@ def holiday_calendar() -> tuple[set[date], set[date]]:
 
 
 def publication_of(run: SettlementRun) -> StatementPublication | None:
-    return StatementPublication.objects.filter(run=run).select_related("published_by", "notice").first()
+    return (
+        StatementPublication.objects.filter(run=run)
+        .select_related("published_by", "notice")
+        .first()
+    )
 
 
 def response_of(statement: RunInstitution) -> StatementResponse | None:
@@ -61,13 +65,27 @@ class Overview:
 
 def publication_overview(publication: StatementPublication, *, today: date) -> Overview:
     """Who confirmed, who objected, who has yet to answer and who let the window pass (the bureau's view)."""
-    statements = publication.run.institutions.select_related("institution").order_by("institution__code")
-    responses = {r.statement_id: r for r in StatementResponse.objects.filter(publication=publication).select_related("responded_by")}
-    disputes = {d.statement_line_id: d for d in DisputeItem.objects.filter(statement_line__run=publication.run).order_by("id")}
+    statements = publication.run.institutions.select_related("institution").order_by(
+        "institution__code"
+    )
+    responses = {
+        r.statement_id: r
+        for r in StatementResponse.objects.filter(publication=publication).select_related(
+            "responded_by"
+        )
+    }
+    disputes = {
+        d.statement_line_id: d
+        for d in DisputeItem.objects.filter(statement_line__run=publication.run).order_by("id")
+    }
     rows = []
     for statement in statements:
         response = responses.get(statement.pk)
-        state = response_state(response.kind if response else None, deadline=publication.deadline, today=today)
+        state = response_state(
+            response.kind if response else None, deadline=publication.deadline, today=today
+        )
         rows.append(AnswerRow(statement, state, response, disputes.get(statement.pk)))
     counts = Counter(row.state.value for row in rows)
-    return Overview(publication, rows, {state.value: counts.get(state.value, 0) for state in ResponseState})
+    return Overview(
+        publication, rows, {state.value: counts.get(state.value, 0) for state in ResponseState}
+    )

@@ -59,33 +59,75 @@ def _run_label(run: SettlementRun) -> str:
 
 def _notice(actor, run: SettlementRun, deadline: date):
     """The publication's notice (公告) to the run's institutions and their consortium members."""
-    ids = {pk for institution_id, members in run.institutions.values_list("institution_id", "members") for pk in [institution_id, *members]}
+    ids = {
+        pk
+        for institution_id, members in run.institutions.values_list("institution_id", "members")
+        for pk in [institution_id, *members]
+    }
     audience = list(run.region.institutions.filter(pk__in=ids))
     label = _run_label(run)
-    body = NOTICE_BODY.format(run=label, point_value=run.point_value if run.point_value is not None else "—", deadline=deadline)
-    return notice_create(actor=actor, region=run.region, kind=NoticeKind.STATEMENT, title=NOTICE_TITLE.format(run=label), body=body,
-                         link=reverse("settlement:statement_list"), to_all=False, institutions=audience, publish=True)  # fmt: skip
+    body = NOTICE_BODY.format(
+        run=label,
+        point_value=run.point_value if run.point_value is not None else "—",
+        deadline=deadline,
+    )
+    return notice_create(
+        actor=actor,
+        region=run.region,
+        kind=NoticeKind.STATEMENT,
+        title=NOTICE_TITLE.format(run=label),
+        body=body,
+        link=reverse("settlement:statement_list"),
+        to_all=False,
+        institutions=audience,
+        publish=True,
+    )
 
 
 @transaction.atomic
-def run_publish(*, actor, run: SettlementRun, note: str = "", today: date | None = None, notify: bool = True) -> StatementPublication:
+def run_publish(
+    *, actor, run: SettlementRun, note: str = "", today: date | None = None, notify: bool = True
+) -> StatementPublication:
     """Publish a completed run's statements (公示): hospitals see them from now on and answer within the
     parameter set's number of working days; ``notify`` sends the institutions a notice (公告)."""
     _require_bureau(actor)
-    run = SettlementRun.objects.select_for_update(of=("self",)).select_related("region", "parameter_set").get(pk=run.pk)
+    run = (
+        SettlementRun.objects.select_for_update(of=("self",))
+        .select_related("region", "parameter_set")
+        .get(pk=run.pk)
+    )
     if run.status != RunStatus.COMPLETED:
         raise ValidationError(ERR_NOT_COMPLETED.format(status=run.get_status_display()))
     existing = selectors.publication_of(run)
     if existing is not None:
-        raise ValidationError(ERR_ALREADY_PUBLISHED.format(when=timezone.localtime(existing.published_at).strftime("%Y-%m-%d %H:%M")))
+        raise ValidationError(
+            ERR_ALREADY_PUBLISHED.format(
+                when=timezone.localtime(existing.published_at).strftime("%Y-%m-%d %H:%M")
+            )
+        )
     days = confirm_days(run.parameter_set.values) if run.parameter_set else CONFIRM_DAYS
     holidays, workdays = selectors.holiday_calendar()
-    deadline = working_deadline(today or timezone.localdate(), days, holidays=holidays, workdays=workdays)
-    publication = StatementPublication(run=run, published_by=actor, published_at=timezone.now(), window_days=days, deadline=deadline,
-                                       note=note.strip(), notice=_notice(actor, run, deadline) if notify else None)  # fmt: skip
+    deadline = working_deadline(
+        today or timezone.localdate(), days, holidays=holidays, workdays=workdays
+    )
+    publication = StatementPublication(
+        run=run,
+        published_by=actor,
+        published_at=timezone.now(),
+        window_days=days,
+        deadline=deadline,
+        note=note.strip(),
+        notice=_notice(actor, run, deadline) if notify else None,
+    )
     publication.full_clean()
     publication.save()
-    audit_record(actor=actor, action="run_publish", instance=publication, after=snapshot(publication), message=note.strip())
+    audit_record(
+        actor=actor,
+        action="run_publish",
+        instance=publication,
+        after=snapshot(publication),
+        message=note.strip(),
+    )
     return publication
 
 
@@ -101,7 +143,9 @@ def _open_publication(actor, statement: RunInstitution, today: date) -> Statemen
     if statement.run.status != RunStatus.COMPLETED:
         raise ValidationError(ERR_SUPERSEDED)
     if today > publication.deadline:
-        raise ValidationError(ERR_WINDOW_CLOSED.format(deadline=publication.deadline, days=publication.window_days))
+        raise ValidationError(
+            ERR_WINDOW_CLOSED.format(deadline=publication.deadline, days=publication.window_days)
+        )
     answered = selectors.response_of(statement)
     if answered is not None:
         when = timezone.localtime(answered.responded_at).strftime("%Y-%m-%d %H:%M")
@@ -109,19 +153,39 @@ def _open_publication(actor, statement: RunInstitution, today: date) -> Statemen
     return publication
 
 
-def _respond(actor, statement: RunInstitution, kind: str, note: str, today: date | None) -> StatementResponse:
-    statement = RunInstitution.objects.select_for_update().select_related("run", "run__region").get(pk=statement.pk)
+def _respond(
+    actor, statement: RunInstitution, kind: str, note: str, today: date | None
+) -> StatementResponse:
+    statement = (
+        RunInstitution.objects.select_for_update()
+        .select_related("run", "run__region")
+        .get(pk=statement.pk)
+    )
     publication = _open_publication(actor, statement, today or timezone.localdate())
-    response = StatementResponse(publication=publication, statement=statement, kind=kind, note=note.strip(), responded_by=actor,
-                                 responded_at=timezone.now())  # fmt: skip
+    response = StatementResponse(
+        publication=publication,
+        statement=statement,
+        kind=kind,
+        note=note.strip(),
+        responded_by=actor,
+        responded_at=timezone.now(),
+    )
     response.full_clean()
     response.save()
-    audit_record(actor=actor, action=f"statement_{kind}", instance=response, after=snapshot(response), message=note.strip())
+    audit_record(
+        actor=actor,
+        action=f"statement_{kind}",
+        instance=response,
+        after=snapshot(response),
+        message=note.strip(),
+    )
     return response
 
 
 @transaction.atomic
-def statement_confirm(*, actor, statement: RunInstitution, note: str = "", today: date | None = None) -> StatementResponse:
+def statement_confirm(
+    *, actor, statement: RunInstitution, note: str = "", today: date | None = None
+) -> StatementResponse:
     """The hospital confirms its published statement (确认) within the window."""
     return _respond(actor, statement, ResponseKind.CONFIRMED, note, today)
 
@@ -129,12 +193,20 @@ def statement_confirm(*, actor, statement: RunInstitution, note: str = "", today
 def _period(run: SettlementRun) -> SettlementPeriod | None:
     if run.run_type != RunType.MONTHLY:
         return None
-    return SettlementPeriod.objects.filter(region=run.region, year=run.year, month=run.number).first()
+    return SettlementPeriod.objects.filter(
+        region=run.region, year=run.year, month=run.number
+    ).first()
 
 
 @transaction.atomic
-def statement_object(*, actor, statement: RunInstitution, reason: str, subject: str = Subject.AMOUNT,
-                     today: date | None = None) -> StatementResponse:  # fmt: skip
+def statement_object(
+    *,
+    actor,
+    statement: RunInstitution,
+    reason: str,
+    subject: str = Subject.AMOUNT,
+    today: date | None = None,
+) -> StatementResponse:
     """The hospital objects to its published statement (提出异议) within the window: the answer is recorded
     and a dispute (争议) is filed and submitted, linked to the run and to this statement."""
     if not reason.strip():
@@ -143,9 +215,16 @@ def statement_object(*, actor, statement: RunInstitution, reason: str, subject: 
         raise ValidationError({"subject": ERR_SUBJECT})
     response = _respond(actor, statement, ResponseKind.OBJECTED, reason, today)
     run = response.statement.run
-    item = dispute_services.item_create(actor=actor, kind=ItemKind.OBJECTION, subject=subject, statement=reason,
-                                        subject_ref=f"结算运行#{run.pk}", period=_period(run), run=run,
-                                        statement_line=response.statement)  # fmt: skip
+    item = dispute_services.item_create(
+        actor=actor,
+        kind=ItemKind.OBJECTION,
+        subject=subject,
+        statement=reason,
+        subject_ref=f"结算运行#{run.pk}",
+        period=_period(run),
+        run=run,
+        statement_line=response.statement,
+    )
     dispute_services.item_submit(actor=actor, item=item, note="对公示结算单提出异议")
     return response
 

@@ -22,7 +22,11 @@ from settlement.publication.models import Holiday, StatementPublication
 from settlement.runs import selectors as run_selectors
 from settlement.runs.models import RunInstitution, SettlementRun
 
-VIEW, PUBLISH, HOLIDAYS = "settlement.view_statementpublication", services.PUBLISH, "settlement.add_holiday"
+VIEW, PUBLISH, HOLIDAYS = (
+    "settlement.view_statementpublication",
+    services.PUBLISH,
+    "settlement.add_holiday",
+)
 MSG_PUBLISHED = "结算运行 #{pk} 已公示，医疗机构可在 {deadline}（含）前确认或提出异议。"
 MSG_CONFIRMED = "已确认本机构结算单。"
 MSG_OBJECTED = "已提出异议，争议申请 {number} 已提交经办机构。"
@@ -40,7 +44,14 @@ def _run(request: HttpRequest, pk: int) -> SettlementRun:
 
 
 def _form_errors(request: HttpRequest, form) -> None:
-    messages.error(request, ERR_FORM.format(errors="；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items())))
+    messages.error(
+        request,
+        ERR_FORM.format(
+            errors="；".join(
+                f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()
+            )
+        ),
+    )
 
 
 @require_POST
@@ -61,14 +72,20 @@ def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _publication(request: HttpRequest, pk: int) -> StatementPublication:
     publications = StatementPublication.objects.select_related("run", "run__region", "published_by")
-    return get_object_or_404(in_user_regions(publications, request.user, field="run__region"), run_id=pk)
+    return get_object_or_404(
+        in_user_regions(publications, request.user, field="run__region"), run_id=pk
+    )
 
 
 @bureau_view(VIEW)
 def run_responses(request: HttpRequest, pk: int) -> HttpResponse:
     overview = selectors.publication_overview(_publication(request, pk), today=timezone.localdate())
     labels = {state.value: state.label for state in ResponseState}
-    context = {"overview": overview, "run": overview.publication.run, "counts": [(labels[k], k, n) for k, n in overview.counts.items()]}
+    context = {
+        "overview": overview,
+        "run": overview.publication.run,
+        "counts": [(labels[k], k, n) for k, n in overview.counts.items()],
+    }
     return render(request, "settlement/publication/run_responses.html", context)
 
 
@@ -118,7 +135,9 @@ def statement_object(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
     def object_to(statement: RunInstitution) -> str:
         if not form.is_valid():
-            raise ValidationError([f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()])
+            raise ValidationError(
+                [f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()]
+            )
         services.statement_object(actor=request.user, statement=statement, **form.cleaned_data)
         return MSG_OBJECTED.format(number=selectors.objection_of(statement).number)
 
@@ -136,7 +155,11 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, MSG_HOLIDAY.format(day=holiday.day, name=holiday.name))
             return redirect("settlement:holiday_list")
-    return render(request, "settlement/publication/holiday_list.html", {"form": form, "holidays": selectors.holiday_list()})
+    return render(
+        request,
+        "settlement/publication/holiday_list.html",
+        {"form": form, "holidays": selectors.holiday_list()},
+    )
 
 
 @require_POST

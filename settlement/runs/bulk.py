@@ -21,12 +21,24 @@ from settlement.runs.models import RunCase
 TABLE = RunCase._meta.db_table
 # column → (source column of ``domain.run_case_rows``, decimal places; None = integer, "text", "bool")
 COLUMNS: dict[str, tuple[str, object]] = {
-    "run_id": ("run_id", None), "case_id": ("case_id", None), "institution_id": ("institution_id", None),
-    "booked_id": ("booked_id", None), "group_code": ("group_code", "text"), "trace": ("trace", "text"),
-    "score": ("score_e4", 4), "mean": ("mean_fen", 2), "ratio": ("ratio_e4", 4), "deviation": ("deviation", "text"),
-    "factor": ("factor_e4", 4), "aux_coef": ("aux_coef_e4", 4), "inst_coef": ("inst_coef_e4", 4), "points": ("points_e4", 4),
-    "special": ("special", "text"), "needs_review": ("needs_review", "bool"), "amount": ("amount_fen", 2),
-}  # fmt: skip
+    "run_id": ("run_id", None),
+    "case_id": ("case_id", None),
+    "institution_id": ("institution_id", None),
+    "booked_id": ("booked_id", None),
+    "group_code": ("group_code", "text"),
+    "trace": ("trace", "text"),
+    "score": ("score_e4", 4),
+    "mean": ("mean_fen", 2),
+    "ratio": ("ratio_e4", 4),
+    "deviation": ("deviation", "text"),
+    "factor": ("factor_e4", 4),
+    "aux_coef": ("aux_coef_e4", 4),
+    "inst_coef": ("inst_coef_e4", 4),
+    "points": ("points_e4", 4),
+    "special": ("special", "text"),
+    "needs_review": ("needs_review", "bool"),
+    "amount": ("amount_fen", 2),
+}
 CHUNK_ROWS = 200_000
 PRECISION = 18  # ≥ the model's max_digits (16); the unscaled int64 values always fit
 
@@ -43,8 +55,14 @@ def run_cases_copy(rows: pd.DataFrame, *, run_id: int, using: str = "default") -
                     copy.write(_csv_bytes(table))
             else:
                 placeholders = ", ".join(["%s"] * len(COLUMNS))
-                values = [[str(v) if isinstance(v, Decimal) else v for v in column.to_pylist()] for column in table.columns]
-                cursor.executemany(f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})", list(zip(*values)))
+                values = [
+                    [str(v) if isinstance(v, Decimal) else v for v in column.to_pylist()]
+                    for column in table.columns
+                ]
+                cursor.executemany(
+                    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})",
+                    list(zip(*values)),
+                )
     return len(rows)
 
 
@@ -56,7 +74,9 @@ def arrow_table(chunk: pd.DataFrame, run_id: int) -> pa.Table:
         elif kind is None:
             arrays[name] = pa.array(chunk[source].to_numpy(dtype=np.int64))
         elif kind == "text":
-            arrays[name] = pa.array(chunk[source].astype(str).to_numpy(dtype=object), type=pa.string())
+            arrays[name] = pa.array(
+                chunk[source].astype(str).to_numpy(dtype=object), type=pa.string()
+            )
         elif kind == "bool":
             arrays[name] = pa.array(chunk[source].to_numpy(dtype=bool))
         else:
@@ -66,10 +86,14 @@ def arrow_table(chunk: pd.DataFrame, run_id: int) -> pa.Table:
 
 def decimal_array(units: np.ndarray, scale: int) -> pa.Array:
     """int64 counts of ``10**-scale`` as an Arrow decimal128 array with those unscaled values (exact)."""
-    data = np.empty((len(units), 2), dtype=np.int64)  # little-endian 128-bit: low word, then the sign
+    data = np.empty(
+        (len(units), 2), dtype=np.int64
+    )  # little-endian 128-bit: low word, then the sign
     data[:, 0] = units
     data[:, 1] = units >> 63
-    return pa.Array.from_buffers(pa.decimal128(PRECISION, scale), len(units), [None, pa.py_buffer(data)])
+    return pa.Array.from_buffers(
+        pa.decimal128(PRECISION, scale), len(units), [None, pa.py_buffer(data)]
+    )
 
 
 def _csv_bytes(table: pa.Table) -> bytes:

@@ -18,7 +18,12 @@ from django.core.exceptions import ValidationError
 from catalogs.choices import Scheme
 from catalogs.models import CatalogVersion, CoefficientTable
 from config.lazy import pandas as pd
-from settlement.engine.amounts import annual_settlement, monthly_advance, quarterly_presettlement, settlement_amounts
+from settlement.engine.amounts import (
+    annual_settlement,
+    monthly_advance,
+    quarterly_presettlement,
+    settlement_amounts,
+)
 from settlement.engine.params import SettlementParams
 from settlement.engine.point_value import category_total, institution_totals, point_value
 from settlement.engine.points import case_points
@@ -30,7 +35,9 @@ from settlement.runs.choices import RunType
 ZERO = Decimal("0.00")
 ERR_NO_CATALOG = "{year}年没有已发布的{kind}目录，无法计算点数。"
 ERR_NO_CASES = "{label}没有{scheme}{category}结算清单，无需运行。"
-ERR_NO_BASE_MEAN = "目录版本缺少全部病例次均费用（测算结果摘要 base_mean），不能把特例病例折算为点数。"
+ERR_NO_BASE_MEAN = (
+    "目录版本缺少全部病例次均费用（测算结果摘要 base_mean），不能把特例病例折算为点数。"
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,9 @@ class PointsComputation:
     cases: pd.DataFrame
     grouped: pd.DataFrame
     rows: pd.DataFrame  # domain.run_case_rows
-    settled: pd.DataFrame  # one row per booked institution (id as text), the engine's amount columns
+    settled: (
+        pd.DataFrame
+    )  # one row per booked institution (id as text), the engine's amount columns
     institutions: selectors.RegionInstitutions
     decisions: list[domain.Decision]
     skipped: list[int]
@@ -52,8 +61,15 @@ class PointsComputation:
 
 
 def points_compute(
-    *, run, run_type: RunType, params: SettlementParams, pools: selectors.Pools, advances_paid: Mapping[str, Decimal] | None = None,
-    pool: Decimal | None = None, coefficients: Mapping[int, Decimal] | None = None, report: Callable[[int, str], None],
+    *,
+    run,
+    run_type: RunType,
+    params: SettlementParams,
+    pools: selectors.Pools,
+    advances_paid: Mapping[str, Decimal] | None = None,
+    pool: Decimal | None = None,
+    coefficients: Mapping[int, Decimal] | None = None,
+    report: Callable[[int, str], None],
     institutions: selectors.RegionInstitutions | None = None,
 ) -> PointsComputation:
     """The run's points and amounts; ``pool`` and ``coefficients`` replace the budget's and the table's (what-if).
@@ -61,11 +77,22 @@ def points_compute(
     version = catalog_version_in_force(region=run.region, kind=run.kind, year=run.year)
     if version is None:
         raise ValidationError(ERR_NO_CATALOG.format(year=run.year, kind=run.kind))
-    periods = selectors.periods_of(region=run.region, year=run.year, months=run_type.months(run.number))
+    periods = selectors.periods_of(
+        region=run.region, year=run.year, months=run_type.months(run.number)
+    )
     catalog = grouping_catalog(version)
-    cases = selectors.run_case_frame(periods=periods, kind=run.kind, scheme=run.scheme, columns=grouping_domain.case_columns(catalog))
+    cases = selectors.run_case_frame(
+        periods=periods,
+        kind=run.kind,
+        scheme=run.scheme,
+        columns=grouping_domain.case_columns(catalog),
+    )
     if cases.empty:
-        raise ValidationError(ERR_NO_CASES.format(label=run.period_label, scheme=Scheme(run.scheme).label, category=run.category))
+        raise ValidationError(
+            ERR_NO_CASES.format(
+                label=run.period_label, scheme=Scheme(run.scheme).label, category=run.category
+            )
+        )
     table, in_force = selectors.coefficients_in_force(region=run.region, year=run.year)
     decisions, skipped = inputs.special_decisions(periods=periods)
     decisions = domain.applied_decisions(decisions, cases["id"])
@@ -76,21 +103,51 @@ def points_compute(
     groups = selectors.catalog_groups_frame(version)
     grouped = grouping_domain.cases_grouped(cases, catalog)
     institutions = institutions or selectors.region_institutions(run.region, run.period_end)
-    engine = domain.engine_cases(cases, grouped, groups, kind=run.kind, levels=institutions.levels,
-                                 coefficients={**in_force, **(coefficients or {})}, decisions=decisions,
-                                 base_mean=base_mean or Fraction(1))  # fmt: skip
+    engine = domain.engine_cases(
+        cases,
+        grouped,
+        groups,
+        kind=run.kind,
+        levels=institutions.levels,
+        coefficients={**in_force, **(coefficients or {})},
+        decisions=decisions,
+        base_mean=base_mean or Fraction(1),
+    )
     points = case_points(engine, params, base_mean=base_mean)
     leads = {str(m): str(lead) for m, lead in institutions.leads.items()}
-    money = cases[["medfee_fen", "fund_fen", "psn_part_fen"]].assign(institution=cases["institution_id"].astype(str))
+    money = cases[["medfee_fen", "fund_fen", "psn_part_fen"]].assign(
+        institution=cases["institution_id"].astype(str)
+    )
     totals = institution_totals(money, points, leads)
     report(45, "正在计算点值与机构金额")
-    amounts = period_amounts(run_type, totals, params, pools, number=run.number, months=[p.month for p in periods],
-                             advances_paid=advances_paid, pool=pool)  # fmt: skip
+    amounts = period_amounts(
+        run_type,
+        totals,
+        params,
+        pools,
+        number=run.number,
+        months=[p.month for p in periods],
+        advances_paid=advances_paid,
+        pool=pool,
+    )
     booked = cases["institution_id"].map(lambda i: institutions.leads.get(int(i), int(i)))
     rows = domain.run_case_rows(cases, grouped, engine, points, booked=booked, pv=amounts.pv)
-    return PointsComputation(version=version, table=table, months=[p.month for p in periods], cases=cases, grouped=grouped, rows=rows,
-                             settled=amounts.frame, institutions=institutions, decisions=decisions, skipped=skipped, pool=amounts.pool,
-                             total=amounts.total, points_total=amounts.points_total, pv=amounts.pv)  # fmt: skip
+    return PointsComputation(
+        version=version,
+        table=table,
+        months=[p.month for p in periods],
+        cases=cases,
+        grouped=grouped,
+        rows=rows,
+        settled=amounts.frame,
+        institutions=institutions,
+        decisions=decisions,
+        skipped=skipped,
+        pool=amounts.pool,
+        total=amounts.total,
+        points_total=amounts.points_total,
+        pv=amounts.pv,
+    )
 
 
 @dataclass(frozen=True)
@@ -102,26 +159,47 @@ class PeriodAmounts:
     pv: Decimal | None
 
 
-def period_amounts(run_type: RunType, totals: pd.DataFrame, params: SettlementParams, pools: selectors.Pools, *, number: int,
-                   months: list[int], advances_paid: Mapping[str, Decimal] | None, pool: Decimal | None) -> PeriodAmounts:  # fmt: skip
+def period_amounts(
+    run_type: RunType,
+    totals: pd.DataFrame,
+    params: SettlementParams,
+    pools: selectors.Pools,
+    *,
+    number: int,
+    months: list[int],
+    advances_paid: Mapping[str, Decimal] | None,
+    pool: Decimal | None,
+) -> PeriodAmounts:
     """Point value and institution amounts of the period by run type (the pool: the month's, the quarter's,
     or the year's plus the reserve share — unless ``pool`` is given)."""
     points_total = sum(totals["points"], Decimal(0))
     sums = {"fund_total": sum(totals["fund"], ZERO), "medfee_total": sum(totals["medfee"], ZERO)}
     if run_type == RunType.MONTHLY:
         pool = pools.months[months[0] - 1] if pool is None else pool
-        pv = point_value(pool, points_total, basis=params.basis, **sums) if points_total > 0 else None
+        pv = (
+            point_value(pool, points_total, basis=params.basis, **sums)
+            if points_total > 0
+            else None
+        )
         total = category_total(pool, basis=params.basis, **sums)
-        frame = settlement_amounts(totals, pv, total=total) if pv is not None else totals.assign(settlement=None, fund_due=None)
+        frame = (
+            settlement_amounts(totals, pv, total=total)
+            if pv is not None
+            else totals.assign(settlement=None, fund_due=None)
+        )
         advanced = monthly_advance(frame, params, city_budget=pool)
         frame = advanced.assign(payment=advanced["paid"]).drop(columns="paid")
     elif run_type == RunType.QUARTERLY:
         pool = pools.quarters[number - 1] if pool is None else pool
-        frame = totals.assign(advances_paid=[(advances_paid or {}).get(i, ZERO) for i in totals["institution"]])
+        frame = totals.assign(
+            advances_paid=[(advances_paid or {}).get(i, ZERO) for i in totals["institution"]]
+        )
         settled = quarterly_presettlement(frame, pool=pool, params=params)
         pv, frame = settled.point_value, settled.institutions
     else:
         pool = pools.annual + pools.reserve_share if pool is None else pool
         settled = annual_settlement(totals, pool=pool, params=params)
         pv, frame = settled.point_value, settled.institutions
-    return PeriodAmounts(frame, pool, category_total(pool, basis=params.basis, **sums), points_total, pv)
+    return PeriodAmounts(
+        frame, pool, category_total(pool, basis=params.basis, **sums), points_total, pv
+    )

@@ -22,14 +22,32 @@ from fractions import Fraction
 
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
-from settlement.engine.fixed import E4, MONEY_PLACES, POINTS_PLACES, quantize, to_fen, to_units, unit_count, unit_decimal
+from settlement.engine.fixed import (
+    E4,
+    MONEY_PLACES,
+    POINTS_PLACES,
+    quantize,
+    to_fen,
+    to_units,
+    unit_count,
+    unit_decimal,
+)
 from settlement.engine.params import Deviation, SpecialOutcome
 
 ZERO = Decimal("0.00")
 UNGROUPABLE = "ungroupable"
-DEVIATION_LABELS = {Deviation.NORMAL: "正常病例", Deviation.LOW: "费用极低", Deviation.HIGH: "费用极高",
-                    Deviation.EXTREME: "极端异常（待专家评议）", UNGROUPABLE: "不能入组"}  # fmt: skip
-SPECIAL_LABELS = {SpecialOutcome.FFS.value: "按项目付费折算点数", SpecialOutcome.POINTS.value: "按核定点数", "": ""}
+DEVIATION_LABELS = {
+    Deviation.NORMAL: "正常病例",
+    Deviation.LOW: "费用极低",
+    Deviation.HIGH: "费用极高",
+    Deviation.EXTREME: "极端异常（待专家评议）",
+    UNGROUPABLE: "不能入组",
+}
+SPECIAL_LABELS = {
+    SpecialOutcome.FFS.value: "按项目付费折算点数",
+    SpecialOutcome.POINTS.value: "按核定点数",
+    "": "",
+}
 LEVEL_NUMBER = {"3A": 3, "3": 3, "2A": 2, "2": 2, "1": 1, "0": 0}
 
 ERR_UNKNOWN_GROUP = "有 {count} 个病例的分组在目录中找不到（如 {code}），目录版本与分组结果不一致。"
@@ -50,8 +68,15 @@ def _units(values: Iterable, places: int) -> np.ndarray:
 
 
 def engine_cases(
-    cases: pd.DataFrame, grouped: pd.DataFrame, groups: pd.DataFrame, *, kind: str, levels: Mapping[int, str],
-    coefficients: Mapping[int, Decimal], decisions: Iterable[Decision] = (), base_mean: Decimal | Fraction,
+    cases: pd.DataFrame,
+    grouped: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    kind: str,
+    levels: Mapping[int, str],
+    coefficients: Mapping[int, Decimal],
+    decisions: Iterable[Decision] = (),
+    base_mean: Decimal | Fraction,
 ) -> pd.DataFrame:
     """The engine's case frame (``settlement.engine.points``) of a period's grouped cases.
 
@@ -79,25 +104,54 @@ def engine_cases(
     inst_codes, inst_ids = pd.factorize(institution)
     inst_levels = [levels.get(int(i), "0") for i in inst_ids]
     level_names = sorted(set(inst_levels)) or ["0"]
-    level_index = np.array([level_names.index(level) for level in inst_levels], dtype=np.int64)[inst_codes]
-    frame = pd.DataFrame({
-        "kind": kind, "score_e4": score, "medfee_fen": cases["medfee_fen"].to_numpy(dtype=np.int64), "mean_fen": mean,
-        "mean_level_fen": np.where(grouped_mask, _level_means(table, row, level_index, level_names), 0),
-        "level": np.array([LEVEL_NUMBER.get(level, 0) for level in level_names], dtype=np.int64)[level_index],
-        "aux_coef_e4": _typing_e4(grouped["typing_coefficient"]),
-        "inst_coef_e4": np.array([unit_count(coefficients.get(int(i), Decimal(1)), POINTS_PLACES) for i in inst_ids],
-                                 dtype=np.int64)[inst_codes] if len(institution) else np.zeros(0, dtype=np.int64),
-        "grassroots": np.where(grouped_mask, table["is_grassroots"].to_numpy(dtype=bool)[row], False),
-    }, index=cases.index)  # fmt: skip
+    level_index = np.array([level_names.index(level) for level in inst_levels], dtype=np.int64)[
+        inst_codes
+    ]
+    frame = pd.DataFrame(
+        {
+            "kind": kind,
+            "score_e4": score,
+            "medfee_fen": cases["medfee_fen"].to_numpy(dtype=np.int64),
+            "mean_fen": mean,
+            "mean_level_fen": np.where(
+                grouped_mask, _level_means(table, row, level_index, level_names), 0
+            ),
+            "level": np.array(
+                [LEVEL_NUMBER.get(level, 0) for level in level_names], dtype=np.int64
+            )[level_index],
+            "aux_coef_e4": _typing_e4(grouped["typing_coefficient"]),
+            "inst_coef_e4": np.array(
+                [unit_count(coefficients.get(int(i), Decimal(1)), POINTS_PLACES) for i in inst_ids],
+                dtype=np.int64,
+            )[inst_codes]
+            if len(institution)
+            else np.zeros(0, dtype=np.int64),
+            "grassroots": np.where(
+                grouped_mask, table["is_grassroots"].to_numpy(dtype=bool)[row], False
+            ),
+        },
+        index=cases.index,
+    )
     return _with_decisions(frame, cases["id"].to_numpy(dtype=np.int64), decisions)
 
 
-def _level_means(table: pd.DataFrame, row: np.ndarray, level_index: np.ndarray, level_names: list[str]) -> np.ndarray:
+def _level_means(
+    table: pd.DataFrame, row: np.ndarray, level_index: np.ndarray, level_names: list[str]
+) -> np.ndarray:
     """Each case's group mean at its institution's level (同级别次均费用), 0 where the catalog has none:
     a (group × level) table of fen, indexed by the case's group row and level."""
     means = table["level_means"].to_numpy(dtype=object)
-    grid = np.array([[unit_count(Decimal(str((m or {}).get(level, 0))), MONEY_PLACES) for level in level_names] for m in means]
-                    or [[0] * len(level_names)], dtype=np.int64)  # fmt: skip
+    grid = np.array(
+        [
+            [
+                unit_count(Decimal(str((m or {}).get(level, 0))), MONEY_PLACES)
+                for level in level_names
+            ]
+            for m in means
+        ]
+        or [[0] * len(level_names)],
+        dtype=np.int64,
+    )
     return np.where(row >= 0, grid[np.maximum(row, 0), level_index], 0)
 
 
@@ -108,7 +162,9 @@ def _typing_e4(coefficients: pd.Series) -> np.ndarray:
     return table[codes]  # code -1 (no subtype) takes the last entry, 1.0000
 
 
-def _with_decisions(frame: pd.DataFrame, case_ids: np.ndarray, decisions: Iterable[Decision]) -> pd.DataFrame:
+def _with_decisions(
+    frame: pd.DataFrame, case_ids: np.ndarray, decisions: Iterable[Decision]
+) -> pd.DataFrame:
     decided = {d.case_id: d for d in decisions}
     outcome = np.full(len(frame), "", dtype=object)
     points = np.zeros(len(frame), dtype=np.int64)
@@ -123,27 +179,48 @@ def _with_decisions(frame: pd.DataFrame, case_ids: np.ndarray, decisions: Iterab
 
 def applied_decisions(decisions: Iterable[Decision], case_ids: Iterable[int]) -> list[Decision]:
     """The decisions whose case is among the run's cases."""
-    present = set(int(i) for i in case_ids)
+    present = {int(i) for i in case_ids}
     return [d for d in decisions if d.case_id in present]
 
 
-def run_case_rows(cases: pd.DataFrame, grouped: pd.DataFrame, engine: pd.DataFrame, points: pd.DataFrame, *,
-                  booked: pd.Series, pv: Decimal | None) -> pd.DataFrame:
+def run_case_rows(
+    cases: pd.DataFrame,
+    grouped: pd.DataFrame,
+    engine: pd.DataFrame,
+    points: pd.DataFrame,
+    *,
+    booked: pd.Series,
+    pv: Decimal | None,
+) -> pd.DataFrame:
     """The ``RunCase`` columns as exact integers (``*_e4``, ``*_fen``) plus text; ``bulk`` renders them."""
     deviation = points["deviation"].astype(str).to_numpy(dtype=object)
     ungroupable = (grouped["group_code"].astype(str) == "").to_numpy()
-    deviation = np.where(ungroupable, UNGROUPABLE, deviation)  # paid or not, an ungroupable case stays one
+    deviation = np.where(
+        ungroupable, UNGROUPABLE, deviation
+    )  # paid or not, an ungroupable case stays one
     points_e4 = points["points_e4"].to_numpy(dtype=np.int64)
-    return pd.DataFrame({
-        "case_id": cases["id"].to_numpy(dtype=np.int64), "institution_id": cases["institution_id"].to_numpy(dtype=np.int64),
-        "booked_id": booked.to_numpy(dtype=np.int64), "group_code": grouped["group_code"].astype(str).to_numpy(),
-        "trace": grouped["trace"].astype(str).to_numpy(), "score_e4": engine["score_e4"].to_numpy(),
-        "mean_fen": np.where(engine["mean_level_fen"] > 0, engine["mean_level_fen"], engine["mean_fen"]),
-        "ratio_e4": points["ratio_e4"].to_numpy(), "deviation": deviation, "factor_e4": points["factor_e4"].to_numpy(),
-        "aux_coef_e4": engine["aux_coef_e4"].to_numpy(), "inst_coef_e4": points["coef_e4"].to_numpy(), "points_e4": points_e4,
-        "special": engine["special_outcome"].to_numpy(dtype=object), "needs_review": points["needs_review"].to_numpy(dtype=bool),
-        "amount_fen": case_amounts_fen(points_e4, pv),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "case_id": cases["id"].to_numpy(dtype=np.int64),
+            "institution_id": cases["institution_id"].to_numpy(dtype=np.int64),
+            "booked_id": booked.to_numpy(dtype=np.int64),
+            "group_code": grouped["group_code"].astype(str).to_numpy(),
+            "trace": grouped["trace"].astype(str).to_numpy(),
+            "score_e4": engine["score_e4"].to_numpy(),
+            "mean_fen": np.where(
+                engine["mean_level_fen"] > 0, engine["mean_level_fen"], engine["mean_fen"]
+            ),
+            "ratio_e4": points["ratio_e4"].to_numpy(),
+            "deviation": deviation,
+            "factor_e4": points["factor_e4"].to_numpy(),
+            "aux_coef_e4": engine["aux_coef_e4"].to_numpy(),
+            "inst_coef_e4": points["coef_e4"].to_numpy(),
+            "points_e4": points_e4,
+            "special": engine["special_outcome"].to_numpy(dtype=object),
+            "needs_review": points["needs_review"].to_numpy(dtype=bool),
+            "amount_fen": case_amounts_fen(points_e4, pv),
+        }
+    )
 
 
 def case_amounts_fen(points_e4: np.ndarray, pv: Decimal | None) -> np.ndarray:
@@ -181,24 +258,46 @@ class MemberShare:
 
 def breakdowns(rows: pd.DataFrame, group_types: pd.Series) -> dict[int, dict]:
     """Per booked institution: cases and points by group type (病种类型) and by deviation type (偏差类型)."""
-    frame = pd.DataFrame({"booked": rows["booked_id"].to_numpy(), "points_e4": rows["points_e4"].to_numpy(),
-                          "deviation": rows["deviation"].to_numpy(), "group_type": group_types.astype(str).to_numpy()})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "booked": rows["booked_id"].to_numpy(),
+            "points_e4": rows["points_e4"].to_numpy(),
+            "deviation": rows["deviation"].to_numpy(),
+            "group_type": group_types.astype(str).to_numpy(),
+        }
+    )
     result: dict[int, dict] = {}
     for column in ("group_type", "deviation"):
-        sums = frame.groupby(["booked", column], sort=True).agg(cases=("points_e4", "size"), points_e4=("points_e4", "sum"))
+        sums = frame.groupby(["booked", column], sort=True).agg(
+            cases=("points_e4", "size"), points_e4=("points_e4", "sum")
+        )
         for (booked, key), values in sums.iterrows():
             result.setdefault(int(booked), {}).setdefault(column, {})[str(key) or "—"] = {
-                "cases": int(values["cases"]), "points": str(unit_decimal(int(values["points_e4"]), POINTS_PLACES))}
+                "cases": int(values["cases"]),
+                "points": str(unit_decimal(int(values["points_e4"]), POINTS_PLACES)),
+            }
     return result
 
 
 def case_set_hash(cases: pd.DataFrame, version_column: str = "version") -> str:
     """Fingerprint of the exact case set: the sorted (case id, version) pairs (a correction bumps the version)."""
-    pairs = np.sort(cases["id"].to_numpy(dtype=np.int64) * 2**20 + cases[version_column].to_numpy(dtype=np.int64))
+    pairs = np.sort(
+        cases["id"].to_numpy(dtype=np.int64) * 2**20
+        + cases[version_column].to_numpy(dtype=np.int64)
+    )
     return hashlib.sha256(b"case-set-v1" + pairs.tobytes()).hexdigest()
 
 
-HASHED_CASE_COLUMNS = ("case_id", "booked_id", "group_code", "deviation", "ratio_e4", "points_e4", "amount_fen", "special")
+HASHED_CASE_COLUMNS = (
+    "case_id",
+    "booked_id",
+    "group_code",
+    "deviation",
+    "ratio_e4",
+    "points_e4",
+    "amount_fen",
+    "special",
+)
 
 
 def combined_hash(*hashes: str) -> str:
@@ -212,7 +311,9 @@ def input_hash(values: Mapping) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def year_paid(months: Mapping[int, pd.DataFrame], quarters: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
+def year_paid(
+    months: Mapping[int, pd.DataFrame], quarters: Mapping[int, pd.DataFrame]
+) -> pd.DataFrame:
     """Per institution, the deposit still withheld and the money paid during the year (for clearing).
 
     A quarter with a pre-settlement run replaces its months' deposits by its own deposit, and its
@@ -233,12 +334,20 @@ def year_paid(months: Mapping[int, pd.DataFrame], quarters: Mapping[int, pd.Data
         return pd.DataFrame({"institution": [], "deposit": [], "paid_before": []})
     every = pd.concat(parts, ignore_index=True)
     sums: dict[object, list[Decimal]] = {}
-    for institution, deposit, paid in every[["institution", "deposit", "paid"]].itertuples(index=False):
+    for institution, deposit, paid in every[["institution", "deposit", "paid"]].itertuples(
+        index=False
+    ):
         total = sums.setdefault(institution, [ZERO, ZERO])
         total[0] += deposit
         total[1] += paid
     ordered = sorted(sums)
-    return pd.DataFrame({"institution": ordered, "deposit": [sums[i][0] for i in ordered], "paid_before": [sums[i][1] for i in ordered]})
+    return pd.DataFrame(
+        {
+            "institution": ordered,
+            "deposit": [sums[i][0] for i in ordered],
+            "paid_before": [sums[i][1] for i in ordered],
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -254,8 +363,11 @@ class InstitutionChange:
         return (self.after or ZERO) - (self.before or ZERO)
 
 
-def run_changes(before: Mapping[int, Decimal], after: Mapping[int, Decimal]) -> list[InstitutionChange]:
+def run_changes(
+    before: Mapping[int, Decimal], after: Mapping[int, Decimal]
+) -> list[InstitutionChange]:
     """Per institution, the amount before and after a rerun; unchanged institutions left out."""
-    changes = [InstitutionChange(i, before.get(i), after.get(i)) for i in sorted(set(before) | set(after))]
+    changes = [
+        InstitutionChange(i, before.get(i), after.get(i)) for i in sorted(set(before) | set(after))
+    ]
     return [change for change in changes if change.before != change.after]
-

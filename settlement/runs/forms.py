@@ -24,7 +24,11 @@ class StyledForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
 
 
 class RunFilterForm(StyledForm):
@@ -43,25 +47,41 @@ class RunFilterForm(StyledForm):
 
 
 class RunStartForm(StyledForm):
-    region = forms.ModelChoiceField(label="统筹区", queryset=Region.objects.order_by("code"), empty_label=None)
+    region = forms.ModelChoiceField(
+        label="统筹区", queryset=Region.objects.order_by("code"), empty_label=None
+    )
     year = forms.IntegerField(label="年度", **YEAR)
     scheme = forms.ChoiceField(label="险种", choices=Scheme.choices)
-    category = forms.CharField(label="细分类别", max_length=20, initial="DIP", help_text="如 DIP、DRG")
+    category = forms.CharField(
+        label="细分类别", max_length=20, initial="DIP", help_text="如 DIP、DRG"
+    )
     run_type = forms.ChoiceField(label="运行类型", choices=RunType.choices)
-    number = forms.IntegerField(label="期号", min_value=0, max_value=12, initial=1, required=False,
-                                help_text="月度运行填月份（1–12），季度运行填季度（1–4）；年度结算与年终清算不填")  # fmt: skip
+    number = forms.IntegerField(
+        label="期号",
+        min_value=0,
+        max_value=12,
+        initial=1,
+        required=False,
+        help_text="月度运行填月份（1–12），季度运行填季度（1–4）；年度结算与年终清算不填",
+    )
 
     def clean_number(self) -> int:
         return self.cleaned_data.get("number") or 0
 
 
 class CaseFilterForm(StyledForm):
-    deviation = forms.ChoiceField(label="偏差类型", required=False, choices=_blank([(str(k), v) for k, v in DEVIATION_LABELS.items()]))
+    deviation = forms.ChoiceField(
+        label="偏差类型",
+        required=False,
+        choices=_blank([(str(k), v) for k, v in DEVIATION_LABELS.items()]),
+    )
 
     def deviation_value(self) -> str:
         return self.cleaned_data["deviation"] if self.is_valid() else ""
 
 
 class YearCloseForm(StyledForm):
-    region = forms.ModelChoiceField(label="统筹区", queryset=Region.objects.order_by("code"), empty_label=None)
+    region = forms.ModelChoiceField(
+        label="统筹区", queryset=Region.objects.order_by("code"), empty_label=None
+    )
     year = forms.IntegerField(label="年度", **YEAR)

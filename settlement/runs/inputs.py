@@ -27,21 +27,37 @@ from settlement.models import SettlementPeriod
 from settlement.runs.domain import Decision
 from settlement.runs.models import SettlementRun
 
-OUTCOMES = {DecisionChoice.APPROVED_FFS: SpecialOutcome.FFS, DecisionChoice.ADJUSTED_SCORE: SpecialOutcome.POINTS,
-            DecisionChoice.PARTLY: SpecialOutcome.POINTS}  # fmt: skip
+OUTCOMES = {
+    DecisionChoice.APPROVED_FFS: SpecialOutcome.FFS,
+    DecisionChoice.ADJUSTED_SCORE: SpecialOutcome.POINTS,
+    DecisionChoice.PARTLY: SpecialOutcome.POINTS,
+}
 
 
 def special_decisions(*, periods: Sequence[SettlementPeriod]) -> tuple[list[Decision], list[int]]:
     """Approved special-case decisions on cases of the periods, decided or already applied by an earlier run,
     and the ids of partly-approved items that cannot be applied (no approved points given)."""
-    items = DisputeItem.objects.filter(kind=ItemKind.SPECIAL_CASE, period__in=periods, status__in=[ItemStatus.DECIDED, ItemStatus.APPLIED],
-                                       decision__in=DecisionChoice.approving())  # fmt: skip
+    items = DisputeItem.objects.filter(
+        kind=ItemKind.SPECIAL_CASE,
+        period__in=periods,
+        status__in=[ItemStatus.DECIDED, ItemStatus.APPLIED],
+        decision__in=DecisionChoice.approving(),
+    )
     decisions, skipped = [], []
-    for item_id, case_id, decision, value in items.values_list("id", "case_id", "decision", "decision_value").order_by("id"):
+    for item_id, case_id, decision, value in items.values_list(
+        "id", "case_id", "decision", "decision_value"
+    ).order_by("id"):
         if OUTCOMES[decision] == SpecialOutcome.POINTS and value is None:
             skipped.append(item_id)
             continue
-        decisions.append(Decision(item_id, case_id, OUTCOMES[decision], value if OUTCOMES[decision] == SpecialOutcome.POINTS else None))
+        decisions.append(
+            Decision(
+                item_id,
+                case_id,
+                OUTCOMES[decision],
+                value if OUTCOMES[decision] == SpecialOutcome.POINTS else None,
+            )
+        )
     return decisions, skipped
 
 
@@ -51,14 +67,24 @@ def decided_items(ids: Sequence[int]) -> QuerySet[DisputeItem]:
 
 
 def _confirmed_findings(*, region: Region, year: int) -> QuerySet[Finding]:
-    return Finding.objects.filter(institution__region=region, year=year, status=FindingStatus.CONFIRMED)
+    return Finding.objects.filter(
+        institution__region=region, year=year, status=FindingStatus.CONFIRMED
+    )
 
 
-def confirmed_deductions(*, region: Region, year: int, scheme: str, category: str) -> tuple[dict[int, Decimal], list[int]]:
+def confirmed_deductions(
+    *, region: Region, year: int, scheme: str, category: str
+) -> tuple[dict[int, Decimal], list[int]]:
     """Confirmed supervision findings of the year (违规扣款) charged to the scheme and category, per
     institution, and their ids: each finding is charged to one pair, so one clearing deducts it."""
-    findings = _confirmed_findings(region=region, year=year).filter(scheme=scheme, category=category)
-    totals = dict(findings.values("institution_id").annotate(total=Sum("amount")).values_list("institution_id", "total"))
+    findings = _confirmed_findings(region=region, year=year).filter(
+        scheme=scheme, category=category
+    )
+    totals = dict(
+        findings.values("institution_id")
+        .annotate(total=Sum("amount"))
+        .values_list("institution_id", "total")
+    )
     return totals, sorted(findings.values_list("id", flat=True))
 
 
@@ -81,4 +107,6 @@ def decisions_mark_applied(run: SettlementRun, item_ids: list[int]) -> None:
     from disputes.services import item_mark_applied
 
     for item in decided_items(item_ids):
-        item_mark_applied(actor=None, item=item, note=f"已在结算运行 #{run.pk}（{run.period_label}）中执行")
+        item_mark_applied(
+            actor=None, item=item, note=f"已在结算运行 #{run.pk}（{run.period_label}）中执行"
+        )

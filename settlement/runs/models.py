@@ -46,42 +46,102 @@ class SettlementRunManager(models.Manager):
 class SettlementRun(models.Model):
     """结算运行 — one computation of a period's points, point value and institution amounts."""
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="settlement_runs", verbose_name="统筹区")
+    region = models.ForeignKey(
+        "catalogs.Region",
+        on_delete=models.PROTECT,
+        related_name="settlement_runs",
+        verbose_name="统筹区",
+    )
     year = models.PositiveSmallIntegerField("年度")
     scheme = models.CharField("险种", max_length=3, choices=Scheme.choices)
     category = models.CharField("细分类别", max_length=20)
     kind = models.CharField("付费方式", max_length=3)
     run_type = models.CharField("运行类型", max_length=10, choices=RunType.choices)
-    number = models.PositiveSmallIntegerField("期号", default=0, help_text="月份或季度；年度结算与年终清算为0")
-    status = models.CharField("状态", max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="后台任务")
+    number = models.PositiveSmallIntegerField(
+        "期号", default=0, help_text="月份或季度；年度结算与年终清算为0"
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    job = models.ForeignKey(
+        "jobs.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="后台任务",
+    )
     started_by = user_field("发起人")
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     error = models.TextField("失败原因", blank=True)
     # Frozen inputs (冻结的输入)
-    catalog_version = models.ForeignKey("catalogs.CatalogVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                        verbose_name="目录版本")  # fmt: skip
-    parameter_set = models.ForeignKey("settlement.ParameterSet", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name="结算参数版本")  # fmt: skip
-    coefficient_table = models.ForeignKey("catalogs.CoefficientTable", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                          verbose_name="机构系数表")  # fmt: skip
-    budget = models.ForeignKey("budgets.Budget", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="预算版本")
-    base_run = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="依据的年度结算",
-                                 help_text="年终清算所依据的年度结算运行")  # fmt: skip
-    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
-                                      verbose_name="替代的运行")  # fmt: skip
+    catalog_version = models.ForeignKey(
+        "catalogs.CatalogVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="目录版本",
+    )
+    parameter_set = models.ForeignKey(
+        "settlement.ParameterSet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="结算参数版本",
+    )
+    coefficient_table = models.ForeignKey(
+        "catalogs.CoefficientTable",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="机构系数表",
+    )
+    budget = models.ForeignKey(
+        "budgets.Budget",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="预算版本",
+    )
+    base_run = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="依据的年度结算",
+        help_text="年终清算所依据的年度结算运行",
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name="替代的运行",
+    )
     case_count = models.PositiveIntegerField("病例数", default=0)
     case_hash = models.CharField("病例集指纹", max_length=64, blank=True)
     input_hash = models.CharField("输入指纹", max_length=64, blank=True)
     inputs = models.JSONField("输入摘要", default=dict, blank=True)
-    institution_states = models.JSONField("机构状态", default=dict, blank=True,
-                                          help_text="运行期间末日在用的机构等级、类别、基层标识、医共体牵头机构与协议期，按机构id")  # fmt: skip
+    institution_states = models.JSONField(
+        "机构状态",
+        default=dict,
+        blank=True,
+        help_text="运行期间末日在用的机构等级、类别、基层标识、医共体牵头机构与协议期，按机构id",
+    )
     # Results (结果)
     pool = _money("可分配基金（元）")
     total = _money("结算总额（元）")
     points_total = models.DecimalField("有效点数合计", null=True, blank=True, **POINTS)
-    point_value = models.DecimalField("点值", max_digits=18, decimal_places=6, null=True, blank=True)
+    point_value = models.DecimalField(
+        "点值", max_digits=18, decimal_places=6, null=True, blank=True
+    )
     result_hash = models.CharField("结果指纹", max_length=64, blank=True)
     summary = models.JSONField("结果摘要", default=dict, blank=True)
 
@@ -92,19 +152,32 @@ class SettlementRun(models.Model):
         verbose_name_plural = "结算运行"
         ordering = ["-created_at", "-id"]
         permissions = [("close_settlementperiod", "可以结算关账")]
-        indexes = [models.Index(fields=["region", "year", "scheme", "category"], name="settlement_run_key")]
+        indexes = [
+            models.Index(fields=["region", "year", "scheme", "category"], name="settlement_run_key")
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "scheme", "category", "run_type", "number"],
-                                    condition=Q(status__in=RunStatus.active()), name="%(app_label)s_%(class)s_one_active",
-                                    violation_error_message=ERR_ONE_ACTIVE),
-            models.UniqueConstraint(fields=["region", "year", "scheme", "category", "run_type", "number"],
-                                    condition=Q(status=RunStatus.COMPLETED), name="%(app_label)s_%(class)s_one_current",
-                                    violation_error_message=ERR_ONE_CURRENT),
+            models.UniqueConstraint(
+                fields=["region", "year", "scheme", "category", "run_type", "number"],
+                condition=Q(status__in=RunStatus.active()),
+                name="%(app_label)s_%(class)s_one_active",
+                violation_error_message=ERR_ONE_ACTIVE,
+            ),
+            models.UniqueConstraint(
+                fields=["region", "year", "scheme", "category", "run_type", "number"],
+                condition=Q(status=RunStatus.COMPLETED),
+                name="%(app_label)s_%(class)s_one_current",
+                violation_error_message=ERR_ONE_CURRENT,
+            ),
             models.CheckConstraint(
-                condition=(Q(run_type=RunType.MONTHLY, number__gte=1, number__lte=12) | Q(run_type=RunType.QUARTERLY, number__gte=1, number__lte=4)
-                           | Q(run_type__in=[RunType.ANNUAL, RunType.CLEARING], number=0)),
-                name="%(app_label)s_%(class)s_number_range", violation_error_message=ERR_NUMBER),
-        ]  # fmt: skip
+                condition=(
+                    Q(run_type=RunType.MONTHLY, number__gte=1, number__lte=12)
+                    | Q(run_type=RunType.QUARTERLY, number__gte=1, number__lte=4)
+                    | Q(run_type__in=[RunType.ANNUAL, RunType.CLEARING], number=0)
+                ),
+                name="%(app_label)s_%(class)s_number_range",
+                violation_error_message=ERR_NUMBER,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.period_label} {self.get_scheme_display()}{self.category} {self.get_run_type_display()}"
@@ -125,7 +198,9 @@ class SettlementRun(models.Model):
     def lead_of(self, institution) -> int | None:
         """The consortium lead (医共体牵头机构) the run booked the institution's cases to: the frozen state's,
         or the register's current one for a run stored before runs froze states."""
-        frozen = self.institution_states.get(str(institution.pk)) if self.institution_states else None
+        frozen = (
+            self.institution_states.get(str(institution.pk)) if self.institution_states else None
+        )
         return frozen.get("consortium_lead_id") if frozen else institution.consortium_lead_id
 
 
@@ -150,8 +225,15 @@ class RunInstitutionQuerySet(RunResultQuerySet):
 class RunInstitution(models.Model):
     """结算运行的机构结果 — one (booked) institution's figures of a run; the statement (结算单) shows them."""
 
-    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="institutions", verbose_name="结算运行")
-    institution = models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name="+", verbose_name="结算机构")
+    run = models.ForeignKey(
+        SettlementRun,
+        on_delete=models.CASCADE,
+        related_name="institutions",
+        verbose_name="结算运行",
+    )
+    institution = models.ForeignKey(
+        "catalogs.Institution", on_delete=models.PROTECT, related_name="+", verbose_name="结算机构"
+    )
     cases = models.PositiveIntegerField("病例数", default=0)
     points = models.DecimalField("有效点数", default=0, **POINTS)
     medfee = _money("医疗总费用")
@@ -170,13 +252,17 @@ class RunInstitution(models.Model):
     payable = _money("分档后应付")
     compensation = _money("调节金补偿")
     violations = _money("违规扣款")
-    assessment_score = models.DecimalField("考核得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    assessment_score = models.DecimalField(
+        "考核得分", max_digits=6, decimal_places=2, null=True, blank=True
+    )
     deposit_deduction = _money("考核扣减保证金")
     revolving_fund = _money("周转金抵扣")
     paid_before = _money("年内已拨付")
     final = _money("清算后应付")
     review = models.BooleanField("需关注（可能服务不足）", default=False)
-    breakdown = models.JSONField("点数构成", default=dict, blank=True, help_text="按病种类型、偏差类型的病例数与点数")
+    breakdown = models.JSONField(
+        "点数构成", default=dict, blank=True, help_text="按病种类型、偏差类型的病例数与点数"
+    )
     members = models.JSONField("医共体成员", default=list, blank=True)
 
     objects = RunInstitutionQuerySet.as_manager()
@@ -185,7 +271,11 @@ class RunInstitution(models.Model):
         verbose_name = "结算运行机构结果"
         verbose_name_plural = "结算运行机构结果"
         ordering = ["run", "institution__code"]
-        constraints = [models.UniqueConstraint(fields=["run", "institution"], name="%(app_label)s_%(class)s_unique_institution")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "institution"], name="%(app_label)s_%(class)s_unique_institution"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.institution_id}"
@@ -202,14 +292,39 @@ class RunCase(models.Model):
     derived data of one run, written by one writer from ids it read in the same transaction.
     """
 
-    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="case_results", db_constraint=False,
-                            db_index=False, verbose_name="结算运行")  # fmt: skip
-    case = models.ForeignKey("settlement.CaseRecord", on_delete=models.CASCADE, related_name="run_results", db_constraint=False,
-                             db_index=False, verbose_name="结算清单")  # fmt: skip
-    institution = models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name="+", db_constraint=False,
-                                    db_index=False, verbose_name="就诊机构")  # fmt: skip
-    booked = models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False,
-                               verbose_name="结算机构", help_text="医共体成员计入牵头机构")  # fmt: skip
+    run = models.ForeignKey(
+        SettlementRun,
+        on_delete=models.CASCADE,
+        related_name="case_results",
+        db_constraint=False,
+        db_index=False,
+        verbose_name="结算运行",
+    )
+    case = models.ForeignKey(
+        "settlement.CaseRecord",
+        on_delete=models.CASCADE,
+        related_name="run_results",
+        db_constraint=False,
+        db_index=False,
+        verbose_name="结算清单",
+    )
+    institution = models.ForeignKey(
+        "catalogs.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name="就诊机构",
+    )
+    booked = models.ForeignKey(
+        "catalogs.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name="结算机构",
+        help_text="医共体成员计入牵头机构",
+    )
     group_code = models.CharField("病种/病组编码", max_length=60, blank=True)
     trace = models.CharField("入组路径", max_length=30)
     score = models.DecimalField("基准分值", **POINTS)
@@ -242,25 +357,44 @@ class RunCase(models.Model):
 class RevolvingFund(models.Model):
     """周转金 — money advanced to an institution at the start of a year, offset at year-end clearing."""
 
-    region = models.ForeignKey("catalogs.Region", on_delete=models.PROTECT, related_name="+", verbose_name="统筹区")
+    region = models.ForeignKey(
+        "catalogs.Region", on_delete=models.PROTECT, related_name="+", verbose_name="统筹区"
+    )
     year = models.PositiveSmallIntegerField("年度")
     scheme = models.CharField("险种", max_length=3, choices=Scheme.choices)
     category = models.CharField("细分类别", max_length=20)
-    institution = models.ForeignKey("catalogs.Institution", on_delete=models.PROTECT, related_name="+", verbose_name="定点医疗机构")
+    institution = models.ForeignKey(
+        "catalogs.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="定点医疗机构",
+    )
     amount = models.DecimalField("周转金（元）", **MONEY)
     granted_at = models.DateField("拨付日期")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="登记人")  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="登记人",
+    )
 
     class Meta:
         verbose_name = "周转金"
         verbose_name_plural = "周转金"
         ordering = ["-year", "institution"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "scheme", "category", "institution"], name="%(app_label)s_%(class)s_unique"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_non_negative",
-                                   violation_error_message="周转金不能为负数。"),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["year", "scheme", "category", "institution"],
+                name="%(app_label)s_%(class)s_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="%(app_label)s_%(class)s_amount_non_negative",
+                violation_error_message="周转金不能为负数。",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.institution_id} 周转金 {self.amount}"

@@ -45,15 +45,22 @@ class Scenario:
     coefficients: dict[str, Decimal] = field(default_factory=dict)  # institution code → coefficient
 
     def as_params(self) -> dict:
-        return {"pool": _text(self.pool), "reserve_share": _text(self.reserve_share), "thresholds": {k: str(v) for k, v in self.thresholds.items()},
-                "coefficients": {k: str(v) for k, v in self.coefficients.items()}}  # fmt: skip
+        return {
+            "pool": _text(self.pool),
+            "reserve_share": _text(self.reserve_share),
+            "thresholds": {k: str(v) for k, v in self.thresholds.items()},
+            "coefficients": {k: str(v) for k, v in self.coefficients.items()},
+        }
 
     @classmethod
     def from_params(cls, params: dict) -> Scenario:
         number = lambda v: None if v in (None, "") else Decimal(v)  # noqa: E731
-        return cls(pool=number(params.get("pool")), reserve_share=number(params.get("reserve_share")),
-                   thresholds={k: Decimal(v) for k, v in params.get("thresholds", {}).items()},
-                   coefficients={k: Decimal(v) for k, v in params.get("coefficients", {}).items()})  # fmt: skip
+        return cls(
+            pool=number(params.get("pool")),
+            reserve_share=number(params.get("reserve_share")),
+            thresholds={k: Decimal(v) for k, v in params.get("thresholds", {}).items()},
+            coefficients={k: Decimal(v) for k, v in params.get("coefficients", {}).items()},
+        )
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -93,41 +100,77 @@ def run_simulate(*, run: SettlementRun, scenario: Scenario, progress=None) -> di
         params = to_engine(values, run.parameter_set.kind)
     except EngineError as error:
         raise ValidationError(str(error)) from None
-    pools = selectors.category_pools(region=run.region, year=run.year, scheme=run.scheme, category=run.category)
+    pools = selectors.category_pools(
+        region=run.region, year=run.year, scheme=run.scheme, category=run.category
+    )
     official = {str(i): row for i, row in ((r.institution_id, r) for r in run.institutions.all())}
     pool = _pool(run, run_type, pools, scenario)
-    result = compute.points_compute(run=run, run_type=run_type, params=params, pools=pools, pool=pool, report=report,
-                                    advances_paid={i: r.advances_paid or ZERO for i, r in official.items()},
-                                    coefficients=_coefficients(run, scenario.coefficients),
-                                    institutions=selectors.frozen_institutions(run))  # fmt: skip
-    names = dict(Institution.objects.filter(pk__in=[int(i) for i in result.settled["institution"]]).values_list("pk", "name"))
+    result = compute.points_compute(
+        run=run,
+        run_type=run_type,
+        params=params,
+        pools=pools,
+        pool=pool,
+        report=report,
+        advances_paid={i: r.advances_paid or ZERO for i, r in official.items()},
+        coefficients=_coefficients(run, scenario.coefficients),
+        institutions=selectors.frozen_institutions(run),
+    )
+    names = dict(
+        Institution.objects.filter(
+            pk__in=[int(i) for i in result.settled["institution"]]
+        ).values_list("pk", "name")
+    )
     key = MEASURES[run_type]
     rows = []
     for record in result.settled.to_dict("records"):
         before = official.get(record["institution"])
-        rows.append({"institution": int(record["institution"]), "name": names.get(int(record["institution"]), ""),
-                     "points_before": str(before.points) if before else None, "points_after": str(record["points"]),
-                     "before": str(getattr(before, key)) if before and getattr(before, key) is not None else None,
-                     "after": str(record[key]) if record.get(key) is not None else None})  # fmt: skip
+        rows.append(
+            {
+                "institution": int(record["institution"]),
+                "name": names.get(int(record["institution"]), ""),
+                "points_before": str(before.points) if before else None,
+                "points_after": str(record["points"]),
+                "before": str(getattr(before, key))
+                if before and getattr(before, key) is not None
+                else None,
+                "after": str(record[key]) if record.get(key) is not None else None,
+            }
+        )
     for row in rows:
         row["difference"] = str(Decimal(row["after"] or 0) - Decimal(row["before"] or 0))
     report(100, "模拟测算完成")
-    return {"run": run.pk, "scenario": scenario.as_params(), "measure": key, "point_value_before": str(run.point_value),
-            "point_value_after": str(result.pv), "pool_before": str(run.pool), "pool_after": str(result.pool), "institutions": rows,
-            "deviations": {str(k): int(v) for k, v in result.rows["deviation"].value_counts().items()}}  # fmt: skip
+    return {
+        "run": run.pk,
+        "scenario": scenario.as_params(),
+        "measure": key,
+        "point_value_before": str(run.point_value),
+        "point_value_after": str(result.pv),
+        "pool_before": str(run.pool),
+        "pool_after": str(result.pool),
+        "institutions": rows,
+        "deviations": {str(k): int(v) for k, v in result.rows["deviation"].value_counts().items()},
+    }
 
 
-def _pool(run: SettlementRun, run_type: RunType, pools: selectors.Pools, scenario: Scenario) -> Decimal | None:
+def _pool(
+    run: SettlementRun, run_type: RunType, pools: selectors.Pools, scenario: Scenario
+) -> Decimal | None:
     if run_type != RunType.ANNUAL:
         return scenario.pool
     if scenario.pool is None and scenario.reserve_share is None:
         return None
     return (scenario.pool if scenario.pool is not None else pools.annual) + (
-        scenario.reserve_share if scenario.reserve_share is not None else pools.reserve_share)
+        scenario.reserve_share if scenario.reserve_share is not None else pools.reserve_share
+    )
 
 
 def _coefficients(run: SettlementRun, by_code: dict[str, Decimal]) -> dict[int, Decimal]:
-    ids = dict(Institution.objects.filter(region=run.region, code__in=list(by_code)).values_list("code", "pk"))
+    ids = dict(
+        Institution.objects.filter(region=run.region, code__in=list(by_code)).values_list(
+            "code", "pk"
+        )
+    )
     unknown = sorted(set(by_code) - set(ids))
     if unknown:
         raise ValidationError(ERR_UNKNOWN_INSTITUTION.format(codes="、".join(unknown)))
@@ -139,7 +182,9 @@ def _coefficients(run: SettlementRun, by_code: dict[str, Decimal]) -> dict[int, 
 
 @dataclass(frozen=True)
 class ForecastView:
-    months: list[Decimal]  # points of the months settled so far (current monthly runs, from January)
+    months: list[
+        Decimal
+    ]  # points of the months settled so far (current monthly runs, from January)
     point_values: list[Decimal | None]  # the monthly runs' point values
     forecast: Forecast | None
     basis: str  # where the prior years' pattern came from
@@ -149,21 +194,38 @@ class ForecastView:
 def point_value_forecast(*, region, year: int, scheme: str, category: str) -> ForecastView:
     """The year-end PV forecast from this year's monthly runs and prior years' monthly pattern (their
     monthly runs when all twelve exist, else their cases' monthly total cost of the category)."""
-    runs = selectors.current_runs(region=region, year=year, scheme=scheme, category=category, run_type=RunType.MONTHLY)
+    runs = selectors.current_runs(
+        region=region, year=year, scheme=scheme, category=category, run_type=RunType.MONTHLY
+    )
     months = []
     for month in range(1, 13):
         if month not in runs:
             break
         months.append(runs[month])
     points, values = [r.points_total for r in months], [r.point_value for r in months]
-    prior, basis = selectors.prior_year_patterns(region=region, year=year, scheme=scheme, category=category,
-                                                 kind=months[0].kind if months else category)  # fmt: skip
+    prior, basis = selectors.prior_year_patterns(
+        region=region,
+        year=year,
+        scheme=scheme,
+        category=category,
+        kind=months[0].kind if months else category,
+    )
     pools = selectors.category_pools(region=region, year=year, scheme=scheme, category=category)
     if not months or pools is None:
-        return ForecastView(points, values, None, basis, "尚无本年度月度预付运行。" if not months else "没有执行中的预算。")
-    cost_pool = category_total(pools.annual, basis=_basis(months[-1]), **selectors.runs_money(months))
+        return ForecastView(
+            points,
+            values,
+            None,
+            basis,
+            "尚无本年度月度预付运行。" if not months else "没有执行中的预算。",
+        )
+    cost_pool = category_total(
+        pools.annual, basis=_basis(months[-1]), **selectors.runs_money(months)
+    )
     try:
-        forecast = forecast_point_value(cost_pool=cost_pool, months_to_date=points, prior_years=prior)
+        forecast = forecast_point_value(
+            cost_pool=cost_pool, months_to_date=points, prior_years=prior
+        )
     except EngineError as error:
         return ForecastView(points, values, None, basis, str(error))
     return ForecastView(points, values, forecast, basis)
@@ -173,13 +235,24 @@ def point_value_trend_forecast(*, region, year: int, scheme: str, category: str)
     """点值走势 with the forecast: ``selectors.point_value_trend_settled`` (each current monthly run's point value,
     then the year's once settled) and, while the year is still running, the forecast year-end value
     with its range (a row marked ``forecast``)."""
-    rows, settled = selectors.point_value_trend_settled(region=region, year=year, scheme=scheme, category=category)
+    rows, settled = selectors.point_value_trend_settled(
+        region=region, year=year, scheme=scheme, category=category
+    )
     if settled or not rows:
         return rows
-    forecast = point_value_forecast(region=region, year=year, scheme=scheme, category=category).forecast
+    forecast = point_value_forecast(
+        region=region, year=year, scheme=scheme, category=category
+    ).forecast
     if forecast is not None:
-        rows.append({"label": "年终预测", "point_value": forecast.point_value, "low": forecast.point_value_low,
-                     "high": forecast.point_value_high, "forecast": True})  # fmt: skip
+        rows.append(
+            {
+                "label": "年终预测",
+                "point_value": forecast.point_value,
+                "low": forecast.point_value_low,
+                "high": forecast.point_value_high,
+                "forecast": True,
+            }
+        )
     return rows
 
 

@@ -19,8 +19,8 @@ from catalogs.models import Region
 from jobs.models import Job
 from jobs.services import JobRefused, job_start
 from settlement.runs import simulation
-from settlement.runs.domain import input_hash
 from settlement.runs.choices import RunType
+from settlement.runs.domain import input_hash
 from settlement.runs.models import SettlementRun
 
 VIEW, RUN = "settlement.view_settlementrun", "settlement.add_settlementrun"
@@ -29,19 +29,32 @@ RATIO = {"max_digits": 8, "decimal_places": 4, "min_value": Decimal(0), "require
 
 
 class SimulationForm(forms.Form):
-    pool = forms.DecimalField(label="可分配基金（元）", help_text="留空则用预算数；年度结算为年度预算（不含风险备用金结余）", **MONEY)
-    reserve_share = forms.DecimalField(label="风险备用金结余纳入结算（元）", help_text="仅年度结算", **MONEY)
+    pool = forms.DecimalField(
+        label="可分配基金（元）",
+        help_text="留空则用预算数；年度结算为年度预算（不含风险备用金结余）",
+        **MONEY,
+    )
+    reserve_share = forms.DecimalField(
+        label="风险备用金结余纳入结算（元）", help_text="仅年度结算", **MONEY
+    )
     low_ratio = forms.DecimalField(label="费用极低判定倍率", **RATIO)
     high_ratio = forms.DecimalField(label="费用极高判定倍率", **RATIO)
     extreme_ratio = forms.DecimalField(label="极端异常判定倍率", **RATIO)
-    coefficients = forms.CharField(label="机构系数调整", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                                   help_text="每行一个：机构编码=系数，如 H37080200001=1.05")  # fmt: skip
+    coefficients = forms.CharField(
+        label="机构系数调整",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="每行一个：机构编码=系数，如 H37080200001=1.05",
+    )
 
     def scenario(self) -> simulation.Scenario:
         data = self.cleaned_data
-        return simulation.Scenario(pool=data["pool"], reserve_share=data["reserve_share"],
-                                   thresholds={k: data[k] for k in simulation.THRESHOLDS if data[k] is not None},
-                                   coefficients=simulation.coefficients_parse(data["coefficients"] or ""))  # fmt: skip
+        return simulation.Scenario(
+            pool=data["pool"],
+            reserve_share=data["reserve_share"],
+            thresholds={k: data[k] for k in simulation.THRESHOLDS if data[k] is not None},
+            coefficients=simulation.coefficients_parse(data["coefficients"] or ""),
+        )
 
 
 @bureau_view(RUN)
@@ -51,8 +64,12 @@ def run_simulate(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             scenario = form.scenario()
-            job = job_start(actor=request.user, kind=simulation.JOB_KIND, key=f"simulate:{run.pk}:{input_hash(scenario.as_params())[:16]}",
-                            params={"run_id": run.pk, "scenario": scenario.as_params()})  # fmt: skip
+            job = job_start(
+                actor=request.user,
+                kind=simulation.JOB_KIND,
+                key=f"simulate:{run.pk}:{input_hash(scenario.as_params())[:16]}",
+                params={"run_id": run.pk, "scenario": scenario.as_params()},
+            )
         except ValidationError as refused:
             error_messages(request, refused)
         except JobRefused as refused:
@@ -66,11 +83,18 @@ def run_simulate(request: HttpRequest, pk: int) -> HttpResponse:
 @bureau_view(VIEW)
 def simulation_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, kind=simulation.JOB_KIND)
-    run = get_object_or_404(in_user_regions(SettlementRun.objects.all(), request.user), pk=job.params["run_id"])
+    run = get_object_or_404(
+        in_user_regions(SettlementRun.objects.all(), request.user), pk=job.params["run_id"]
+    )
     result = job.summary if job.summary.get("institutions") is not None else None
     rows = sorted(result["institutions"], key=lambda r: Decimal(r["difference"])) if result else []
-    context = {"job": job, "run": run, "result": result, "rows": rows,
-               "measure_label": simulation.MEASURE_LABELS.get(result["measure"], "") if result else ""}
+    context = {
+        "job": job,
+        "run": run,
+        "result": result,
+        "rows": rows,
+        "measure_label": simulation.MEASURE_LABELS.get(result["measure"], "") if result else "",
+    }
     return render(request, "settlement/runs/simulation_detail.html", context)
 
 
@@ -79,26 +103,52 @@ def forecast(request: HttpRequest) -> HttpResponse:
     region = region_from_query(request)
     if region is None:
         raise Http404
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else _latest_year(region)
-    scheme = request.GET.get("scheme") if request.GET.get("scheme") in Scheme.values else Scheme.values[0]
+    year = (
+        int(request.GET["year"]) if request.GET.get("year", "").isdigit() else _latest_year(region)
+    )
+    scheme = (
+        request.GET.get("scheme")
+        if request.GET.get("scheme") in Scheme.values
+        else Scheme.values[0]
+    )
     category = (request.GET.get("category") or "DIP").upper()
-    view = simulation.point_value_forecast(region=region, year=year, scheme=scheme, category=category) if year else None
-    context = {"region": region, "year": year, "scheme": scheme, "category": category, "view": view, "schemes": Scheme.choices,
-               "chart": _forecast_chart(view) if view else None}  # fmt: skip
+    view = (
+        simulation.point_value_forecast(region=region, year=year, scheme=scheme, category=category)
+        if year
+        else None
+    )
+    context = {
+        "region": region,
+        "year": year,
+        "scheme": scheme,
+        "category": category,
+        "view": view,
+        "schemes": Scheme.choices,
+        "chart": _forecast_chart(view) if view else None,
+    }
     return render(request, "settlement/runs/forecast.html", context)
 
 
 def _latest_year(region: Region) -> int | None:
-    return SettlementRun.objects.filter(region=region, run_type=RunType.MONTHLY).order_by("-year").values_list("year", flat=True).first()
+    return (
+        SettlementRun.objects.filter(region=region, run_type=RunType.MONTHLY)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
 
 
 def _forecast_chart(view: simulation.ForecastView) -> dict:
     """Monthly point values so far, and the forecast year-end value with its range as flat lines."""
     months = [f"{m}月" for m in range(1, 13)]
-    lines = [series("月度点值", view.point_values + [None] * (12 - len(view.point_values)), kind="line")]
+    lines = [
+        series("月度点值", view.point_values + [None] * (12 - len(view.point_values)), kind="line")
+    ]
     if view.forecast:
-        for name, value in (("预测年终点值", view.forecast.point_value), ("预测下限", view.forecast.point_value_low),
-                            ("预测上限", view.forecast.point_value_high)):  # fmt: skip
+        for name, value in (
+            ("预测年终点值", view.forecast.point_value),
+            ("预测下限", view.forecast.point_value_low),
+            ("预测上限", view.forecast.point_value_high),
+        ):
             lines.append(series(name, [value] * 12, kind="line", dashed=True))
     return chart(months, *lines, unit="元/点")
-

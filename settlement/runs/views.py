@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
-from accounts.regions import in_user_regions, region_check, region_fields_scope, region_from_query, regions_for_user
+from accounts.regions import (
+    in_user_regions,
+    region_check,
+    region_fields_scope,
+    region_from_query,
+    regions_for_user,
+)
 from audit.dashboards.charts import chart, series
 from catalogs.models import Region
 from config.spreadsheets import download_response
@@ -32,7 +38,11 @@ from settlement.runs.domain import DEVIATION_LABELS
 from settlement.runs.forms import CaseFilterForm, RunFilterForm, RunStartForm, YearCloseForm
 from settlement.runs.models import RunInstitution, SettlementRun
 
-VIEW, START, CLOSE = "settlement.view_settlementrun", "settlement.add_settlementrun", "settlement.close_settlementperiod"
+VIEW, START, CLOSE = (
+    "settlement.view_settlementrun",
+    "settlement.add_settlementrun",
+    "settlement.close_settlementperiod",
+)
 PAGE_SIZE = 50
 MSG_STARTED = "结算运行 #{pk}（{label}）已排队，计算完成后可在结算运行列表中查看结果。"
 MSG_PERIOD_CLOSED = "{label}已关账。"
@@ -51,8 +61,14 @@ def _run(request: HttpRequest, pk: int) -> SettlementRun:
 @bureau_view(VIEW)
 def run_list(request: HttpRequest) -> HttpResponse:
     form = region_fields_scope(RunFilterForm(request.GET or None), request)
-    runs = Paginator(in_user_regions(selectors.run_list(**form.filters()), request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "settlement/runs/run_list.html", {"form": form, "page": runs, "can_start": request.user.has_perm(START)})
+    runs = Paginator(
+        in_user_regions(selectors.run_list(**form.filters()), request.user), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "settlement/runs/run_list.html",
+        {"form": form, "page": runs, "can_start": request.user.has_perm(START)},
+    )
 
 
 @bureau_view(START)
@@ -74,10 +90,16 @@ def _charts(run: SettlementRun, rows: list[RunInstitution]) -> dict:
     deviations = run.summary.get("deviations", {})
     by_points = sorted(rows, key=lambda row: row.points)
     return {
-        "deviation_chart": chart([DEVIATION_LABELS.get(k, k) for k in deviations], series("病例数", deviations.values())),
-        "points_chart": chart([row.institution.name for row in by_points], series("有效点数", [row.points for row in by_points]),
-                              horizontal=True, unit="点"),
-    }  # fmt: skip
+        "deviation_chart": chart(
+            [DEVIATION_LABELS.get(k, k) for k in deviations], series("病例数", deviations.values())
+        ),
+        "points_chart": chart(
+            [row.institution.name for row in by_points],
+            series("有效点数", [row.points for row in by_points]),
+            horizontal=True,
+            unit="点",
+        ),
+    }
 
 
 @bureau_view(VIEW)
@@ -86,12 +108,21 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = list(selectors.run_statement_rows(run))
     changes = run.summary.get("changes", [])
     names = selectors.institution_names([c["institution"] for c in changes])
-    context = {"run": run, "rows": rows, "changes": [{**c, "name": names.get(c["institution"], c["institution"])} for c in changes],
-               "deviations": {DEVIATION_LABELS.get(k, k): n for k, n in run.summary.get("deviations", {}).items()},
-               "warnings": run.inputs.get("warnings", []), "ratio_rounding": _ratio_rounding(run), **_charts(run, rows),
-               "publication": publication_selectors.publication_of(run), "can_publish": request.user.has_perm(PUBLISH),
-               "publish_form": PublishForm(),
-               "frozen_states": len(run.institution_states)}  # fmt: skip
+    context = {
+        "run": run,
+        "rows": rows,
+        "changes": [{**c, "name": names.get(c["institution"], c["institution"])} for c in changes],
+        "deviations": {
+            DEVIATION_LABELS.get(k, k): n for k, n in run.summary.get("deviations", {}).items()
+        },
+        "warnings": run.inputs.get("warnings", []),
+        "ratio_rounding": _ratio_rounding(run),
+        **_charts(run, rows),
+        "publication": publication_selectors.publication_of(run),
+        "can_publish": request.user.has_perm(PUBLISH),
+        "publish_form": PublishForm(),
+        "frozen_states": len(run.institution_states),
+    }
     return render(request, "settlement/runs/run_detail.html", context)
 
 
@@ -110,8 +141,15 @@ def _statement(request: HttpRequest, pk: int, code: str) -> RunInstitution:
 
 def _paged_cases(request: HttpRequest, cases: QuerySet) -> dict:
     form = CaseFilterForm(request.GET or None)
-    page = Paginator(cases.filter(deviation=form.deviation_value()) if form.deviation_value() else cases, PAGE_SIZE)
-    return {"case_form": form, "cases": page.get_page(request.GET.get("page")), "deviation_labels": DEVIATION_LABELS}
+    page = Paginator(
+        cases.filter(deviation=form.deviation_value()) if form.deviation_value() else cases,
+        PAGE_SIZE,
+    )
+    return {
+        "case_form": form,
+        "cases": page.get_page(request.GET.get("page")),
+        "deviation_labels": DEVIATION_LABELS,
+    }
 
 
 @login_required
@@ -119,10 +157,19 @@ def statement_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """An institution's statement of a run with its cases (the bureau's drill-down; a hospital's own),
     addressed by the run and the institution's national code."""
     row = _statement(request, pk, code)
-    cases = selectors.run_case_list_for_user(request.user, run=row.run, institution_id=row.institution_id)
-    context = {"row": row, "run": row.run, "title": excel.statement_title(row), "sections": excel.statement_sections(row),
-               "breakdowns": excel.breakdown_tables(row), "members": selectors.institution_names(row.members).values(),
-               **_paged_cases(request, cases), **_answer_context(row)}  # fmt: skip
+    cases = selectors.run_case_list_for_user(
+        request.user, run=row.run, institution_id=row.institution_id
+    )
+    context = {
+        "row": row,
+        "run": row.run,
+        "title": excel.statement_title(row),
+        "sections": excel.statement_sections(row),
+        "breakdowns": excel.breakdown_tables(row),
+        "members": selectors.institution_names(row.members).values(),
+        **_paged_cases(request, cases),
+        **_answer_context(row),
+    }
     return render(request, "settlement/runs/statement_detail.html", context)
 
 
@@ -130,15 +177,28 @@ def _answer_context(row: RunInstitution) -> dict:
     """The statement's publication (公示), its answer and, for the hospital while the window is open, the forms."""
     publication = publication_selectors.publication_of(row.run)
     response = publication_selectors.response_of(row) if publication else None
-    is_open = bool(publication and response is None and row.run.is_current and timezone.localdate() <= publication.deadline)
-    return {"publication": publication, "response": response, "objection": publication_selectors.objection_of(row) if response else None,
-            "answer_open": is_open, "confirm_form": ConfirmForm(), "objection_form": ObjectionForm()}  # fmt: skip
+    is_open = bool(
+        publication
+        and response is None
+        and row.run.is_current
+        and timezone.localdate() <= publication.deadline
+    )
+    return {
+        "publication": publication,
+        "response": response,
+        "objection": publication_selectors.objection_of(row) if response else None,
+        "answer_open": is_open,
+        "confirm_form": ConfirmForm(),
+        "objection_form": ObjectionForm(),
+    }
 
 
 @login_required
 def statement_export(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     row = _statement(request, pk, code)
-    content = excel.statement_workbook(row, members=list(selectors.institution_names(row.members).values()))
+    content = excel.statement_workbook(
+        row, members=list(selectors.institution_names(row.members).values())
+    )
     return download_response(content, f"statement-{row.run_id}-{row.institution.code}.xlsx")
 
 
@@ -146,9 +206,14 @@ def statement_export(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 def statement_list(request: HttpRequest) -> HttpResponse:
     """我的结算单 (a hospital's own; the bureau's of the region), and a consortium member's shares of its lead's."""
     year = request.GET.get("year", "")
-    rows = selectors.statement_list_for_user(request.user, year=int(year) if year.isdigit() else None)
-    context = {"page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "year": year,
-               "member_runs": selectors.member_run_list_for_user(request.user)}  # fmt: skip
+    rows = selectors.statement_list_for_user(
+        request.user, year=int(year) if year.isdigit() else None
+    )
+    context = {
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "year": year,
+        "member_runs": selectors.member_run_list_for_user(request.user),
+    }
     return render(request, "settlement/runs/statement_list.html", context)
 
 
@@ -159,15 +224,22 @@ def _member_share(request: HttpRequest, pk: int) -> tuple[selectors.MemberShareR
     row = next(iter(selectors.member_share_list_for_user(request.user, run_id=pk)), None)
     if row is None:
         raise Http404
-    return row, selectors.run_case_list_for_user(request.user, run=row.run).filter(institution_id=row.institution.pk)
+    return row, selectors.run_case_list_for_user(request.user, run=row.run).filter(
+        institution_id=row.institution.pk
+    )
 
 
 @login_required
 def member_statement(request: HttpRequest, pk: int) -> HttpResponse:
     """A consortium member's own share of a run (its cases are booked to the lead's statement)."""
     row, cases = _member_share(request, pk)
-    context = {"run": row.run, "institution": row.institution, "sections": excel.member_sections(row.share), "note": excel.MEMBER_NOTE,
-               **_paged_cases(request, cases)}  # fmt: skip
+    context = {
+        "run": row.run,
+        "institution": row.institution,
+        "sections": excel.member_sections(row.share),
+        "note": excel.MEMBER_NOTE,
+        **_paged_cases(request, cases),
+    }
     return render(request, "settlement/runs/member_statement.html", context)
 
 
@@ -182,13 +254,19 @@ def member_statement_export(request: HttpRequest, pk: int) -> HttpResponse:
 def case_points(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(request.user, pk)
     rows = excel.case_point_rows(selectors.case_results_for_user(request.user, case_id=case.pk))
-    return render(request, "settlement/runs/case_points.html", {"case": case, "rows": rows, "columns": excel.CASE_COLUMNS})
+    return render(
+        request,
+        "settlement/runs/case_points.html",
+        {"case": case, "rows": rows, "columns": excel.CASE_COLUMNS},
+    )
 
 
 @login_required
 def case_points_export(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(request.user, pk)
-    content = excel.case_points_workbook(case, selectors.case_results_for_user(request.user, case_id=case.pk))
+    content = excel.case_points_workbook(
+        case, selectors.case_results_for_user(request.user, case_id=case.pk)
+    )
     return download_response(content, f"case-points-{case.setl_id}.xlsx")
 
 
@@ -200,22 +278,36 @@ def _closing_url(region: Region, year: int | None) -> str:
 def period_closing(request: HttpRequest) -> HttpResponse:
     regions, region = regions_for_user(request.user), region_from_query(request)
     years = selectors.period_years(region) if region else []
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
+    year = (
+        int(request.GET["year"])
+        if request.GET.get("year", "").isdigit()
+        else (years[0] if years else None)
+    )
     periods = selectors.periods_of(region=region, year=year, months=range(1, 13)) if year else []
-    context = {"regions": regions, "region": region, "years": years, "year": year, "periods": periods}
+    context = {
+        "regions": regions,
+        "region": region,
+        "years": years,
+        "year": year,
+        "periods": periods,
+    }
     return render(request, "settlement/runs/period_closing.html", context)
 
 
 @require_POST
 @bureau_view(CLOSE)
 def period_close(request: HttpRequest, pk: int) -> HttpResponse:
-    period = get_object_or_404(in_user_regions(SettlementPeriod.objects.select_related("region"), request.user), pk=pk)
+    period = get_object_or_404(
+        in_user_regions(SettlementPeriod.objects.select_related("region"), request.user), pk=pk
+    )
     try:
         services.period_close(actor=request.user, period=period)
     except ValidationError as refused:
         error_messages(request, refused)
     else:
-        messages.success(request, MSG_PERIOD_CLOSED.format(label=f"{period.year}年{period.month}月"))
+        messages.success(
+            request, MSG_PERIOD_CLOSED.format(label=f"{period.year}年{period.month}月")
+        )
     return redirect(_closing_url(period.region, period.year))
 
 

@@ -24,7 +24,9 @@ WRONG = "not-the-password"
 
 
 def login(username: str, password: str = PASSWORD, *, ip: str = IP_1, client: Client | None = None):
-    return (client or Client()).post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return (client or Client()).post(
+        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def logged_in(response) -> bool:
@@ -39,17 +41,26 @@ def lock_out(username: str, *, ip: str = IP_1):
 
 
 def dashboard_title(response) -> str:
-    match = re.search(r'data-testid="dashboard-title">\s*(.*?)\s*</h1>', response.content.decode(), re.S)
+    match = re.search(
+        r'data-testid="dashboard-title">\s*(.*?)\s*</h1>', response.content.decode(), re.S
+    )
     return match.group(1) if match else ""
 
 
 @pytest.mark.parametrize(
     ("who", "title"),
-    [("bureau_admin", "经办机构工作台"), ("officer", "经办机构工作台"), ("expert", "专家工作台"), ("user_a", "甲医院 工作台")],
+    [
+        ("bureau_admin", "经办机构工作台"),
+        ("officer", "经办机构工作台"),
+        ("expert", "专家工作台"),
+        ("user_a", "甲医院 工作台"),
+    ],
 )
 def test_each_role_logs_in_to_its_dashboard(world, who, title):
     client = Client()
-    response = client.post(LOGIN, {"username": getattr(world, who).username, "password": PASSWORD}, follow=True)
+    response = client.post(
+        LOGIN, {"username": getattr(world, who).username, "password": PASSWORD}, follow=True
+    )
     assert response.redirect_chain == [(HOME, 302)]
     assert dashboard_title(response) == title
 
@@ -122,7 +133,9 @@ def test_session_lasts_one_working_day(world):
     assert client.session.get_expiry_age() == 8 * 60 * 60
     stored = Session.objects.get(session_key=client.session.session_key)
     assert abs(stored.expire_date - (timezone.now() + timedelta(hours=8))) < timedelta(minutes=1)
-    assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == ""  # and it ends with the browser
+    assert (
+        client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == ""
+    )  # and it ends with the browser
 
     Session.objects.filter(pk=stored.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(HOME)
@@ -134,8 +147,13 @@ def test_login_and_logout_are_audited_with_the_address(world):
     login("hosp_a", ip=IP_2, client=client)
     client.post(reverse("accounts:logout"), REMOTE_ADDR=IP_2)
 
-    events = AuditEvent.objects.filter(object_id=str(world.user_a.pk), action__in=["login", "logout"]).order_by("id")
-    assert [(e.action, e.actor) for e in events] == [("login", world.user_a), ("logout", world.user_a)]
+    events = AuditEvent.objects.filter(
+        object_id=str(world.user_a.pk), action__in=["login", "logout"]
+    ).order_by("id")
+    assert [(e.action, e.actor) for e in events] == [
+        ("login", world.user_a),
+        ("logout", world.user_a),
+    ]
     assert IP_2 in events[0].message
     assert all(e.request_id for e in events)
 
@@ -144,7 +162,9 @@ def test_failures_and_lockout_are_audited_without_the_password(world):
     lock_out("hosp_a")
     failed = AuditEvent.objects.filter(action="login_failed")
     assert failed.count() == settings.AXES_FAILURE_LIMIT
-    assert {(e.actor_id, e.actor_name, e.object_id) for e in failed} == {(None, "hosp_a", str(world.user_a.pk))}
+    assert {(e.actor_id, e.actor_name, e.object_id) for e in failed} == {
+        (None, "hosp_a", str(world.user_a.pk))
+    }
     locked = AuditEvent.objects.get(action="login_locked_out")
     assert "hosp_a" in locked.message and IP_1 in locked.message
     recorded = [str([e.before, e.after, e.message]) for e in AuditEvent.objects.all()]
@@ -162,5 +182,9 @@ def test_officers_review_findings_but_never_read_the_audit_trail(world):
     assert officer.has_perm("audit.review_finding") and officer.has_perm("audit.approve_ruleset")
     assert officer.has_perm("audit.view_finding")
     assert not officer.has_perm("audit.view_auditevent") and admin.has_perm("audit.view_auditevent")
-    assert not any(officer.has_perm(f"audit.{verb}_auditevent") for verb in ("add", "change", "delete"))
-    assert not world.user_a.has_perm("audit.review_finding") and not world.expert.has_perm("audit.view_finding")
+    assert not any(
+        officer.has_perm(f"audit.{verb}_auditevent") for verb in ("add", "change", "delete")
+    )
+    assert not world.user_a.has_perm("audit.review_finding") and not world.expert.has_perm(
+        "audit.view_finding"
+    )

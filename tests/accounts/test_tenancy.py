@@ -43,8 +43,14 @@ def test_hospital_gets_404_for_another_institutions_case_page(world, client_for)
 
 def test_hospital_gets_404_for_another_institution_page(world, client_for):
     client = client_for(world.user_a)
-    assert client.get(reverse("catalogs:institution_detail", args=[world.hospital_b.code])).status_code == 404
-    assert client.get(reverse("catalogs:institution_detail", args=[world.hospital_a.code])).status_code == 200
+    assert (
+        client.get(reverse("catalogs:institution_detail", args=[world.hospital_b.code])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("catalogs:institution_detail", args=[world.hospital_a.code])).status_code
+        == 200
+    )
 
 
 def test_case_list_of_hospital_omits_other_institution(world, client_for):
@@ -63,7 +69,14 @@ def test_home_dashboard_of_bureau_shows_level_labels_and_plain_years(world, clie
 
 def test_home_dashboard_of_hospital_counts_only_own_cases(world, client_for):
     case_create(institution=world.hospital_a, period=world.period, setl_id="A1")
-    case_create(institution=world.hospital_b, period=world.period, setl_id="B1", medfee_sumamt=Decimal("77777.00"),
-                fund_pay_sumamt=Decimal("70000.00"), hifp_pay=Decimal("70000.00"), psn_part_amt=Decimal("7777.00"))
+    case_create(
+        institution=world.hospital_b,
+        period=world.period,
+        setl_id="B1",
+        medfee_sumamt=Decimal("77777.00"),
+        fund_pay_sumamt=Decimal("70000.00"),
+        hifp_pay=Decimal("70000.00"),
+        psn_part_amt=Decimal("7777.00"),
+    )
     body = client_for(world.user_a).get(reverse("portal:home")).content.decode()
     assert "30,000.00" in body and "77,777.00" not in body and "乙医院" not in body

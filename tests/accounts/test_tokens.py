@@ -47,7 +47,9 @@ def test_a_token_created_on_the_page_is_shown_once_and_works(world, client, clie
     assert key not in client.get(TOKENS).content.decode()
     client.logout()
     assert api_me(client, key).json()["username"] == "hosp_a"
-    assert AuditEvent.objects.filter(action="api_token_create", object_id=str(world.user_a.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="api_token_create", object_id=str(world.user_a.pk)
+    ).exists()
 
 
 def test_a_user_revokes_one_token_on_the_page(world, client, client_for):
@@ -57,7 +59,9 @@ def test_a_user_revokes_one_token_on_the_page(world, client, client_for):
     client.logout()
     assert api_me(client, revoked_key).status_code == 401
     assert api_me(client, kept_key).status_code == 200
-    assert AuditEvent.objects.filter(action="api_token_revoke", object_id=str(world.user_a.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="api_token_revoke", object_id=str(world.user_a.pk)
+    ).exists()
 
 
 def test_a_user_cannot_revoke_another_users_token(world, client_for):
@@ -92,20 +96,26 @@ def test_changing_the_password_on_the_page_revokes_all_tokens(world, client, cli
     client.logout()
     assert api_me(client, key).status_code == 401
     assert AuthToken.objects.filter(pk=other.pk).exists()
-    assert AuditEvent.objects.filter(action="api_tokens_revoke_all", object_id=str(world.user_a.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="api_tokens_revoke_all", object_id=str(world.user_a.pk)
+    ).exists()
 
 
 def test_a_password_reset_by_the_bureau_admin_revokes_all_tokens(world, client, client_for):
     _, key = token_create(user=world.user_a)
     url = reverse("admin:auth_user_password_change", args=[world.user_a.pk])
-    response = client_for(world.bureau_admin).post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    response = client_for(world.bureau_admin).post(
+        url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+    )
     assert response.status_code == 302
     client.logout()
     assert api_me(client, key).status_code == 401
 
 
 @pytest.mark.parametrize(("password", "status"), [(NEW_PASSWORD, 401), (PASSWORD, 200)])
-def test_a_password_set_from_the_shell_revokes_all_tokens_unless_only_rehashed(world, client, password, status):
+def test_a_password_set_from_the_shell_revokes_all_tokens_unless_only_rehashed(
+    world, client, password, status
+):
     """``manage.py changepassword`` revokes; Django re-hashing the same password at login (a stronger
     hasher) is not a change and keeps the tokens."""
     _, key = token_create(user=world.user_a)

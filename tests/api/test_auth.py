@@ -15,7 +15,14 @@ from tests.world import PASSWORD, case_create
 
 pytestmark = pytest.mark.django_db
 
-ENDPOINTS = ["api:me", "api:region-list", "api:institution-list", "api:period-list", "api:case-list", "api:job-list"]
+ENDPOINTS = [
+    "api:me",
+    "api:region-list",
+    "api:institution-list",
+    "api:period-list",
+    "api:case-list",
+    "api:job-list",
+]
 ERR_NOT_AUTHENTICATED = "身份认证信息未提供。"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -31,12 +38,17 @@ def test_anonymous_request_is_refused_with_401_and_a_token_challenge(world, clie
 def test_anonymous_detail_request_is_refused_before_any_lookup(world, client):
     case = case_create(institution=world.hospital_a, period=world.period, setl_id="A1")
     assert client.get(reverse("api:case-detail", args=[case.pk])).status_code == 401
-    assert client.get(reverse("api:institution-detail", args=[world.hospital_a.code])).status_code == 401
+    assert (
+        client.get(reverse("api:institution-detail", args=[world.hospital_a.code])).status_code
+        == 401
+    )
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)
 def test_invalid_token_is_refused(world, client, name):
-    response = client.get(reverse(name), HTTP_AUTHORIZATION="Token 0000000000000000000000000000000000000000")
+    response = client.get(
+        reverse(name), HTTP_AUTHORIZATION="Token 0000000000000000000000000000000000000000"
+    )
     assert response.status_code == 401
     assert set(response.json()) == {"detail"}
 
@@ -96,16 +108,30 @@ def test_token_endpoint_answers_when_the_token_expires(world, client, settings):
 
 
 def test_deleting_the_token_revokes_the_calling_token_only(world, client):
-    first, second = (client.post(reverse("api:token"), {"username": "officer", "password": PASSWORD}).json()["token"] for _ in range(2))
-    assert client.delete(reverse("api:token"), HTTP_AUTHORIZATION=f"Token {first}").status_code == 204
+    first, second = (
+        client.post(reverse("api:token"), {"username": "officer", "password": PASSWORD}).json()[
+            "token"
+        ]
+        for _ in range(2)
+    )
+    assert (
+        client.delete(reverse("api:token"), HTTP_AUTHORIZATION=f"Token {first}").status_code == 204
+    )
     assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {first}").status_code == 401
     assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
 
 
 def test_deleting_the_tokens_revokes_every_token_of_the_caller(world, client, token_headers):
-    first, second = (client.post(reverse("api:token"), {"username": "officer", "password": PASSWORD}).json()["token"] for _ in range(2))
+    first, second = (
+        client.post(reverse("api:token"), {"username": "officer", "password": PASSWORD}).json()[
+            "token"
+        ]
+        for _ in range(2)
+    )
     other = token_headers(world.user_a)
-    assert client.delete(reverse("api:tokens"), HTTP_AUTHORIZATION=f"Token {first}").status_code == 204
+    assert (
+        client.delete(reverse("api:tokens"), HTTP_AUTHORIZATION=f"Token {first}").status_code == 204
+    )
     for key in (first, second):
         assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
     assert client.get(reverse("api:me"), **other).status_code == 200

@@ -42,18 +42,31 @@ def test_expert_lists_no_institution(world, client_for):
 
 def test_hospital_user_gets_404_for_another_institution(world, client_for):
     client = client_for(world.user_a)
-    assert client.get(reverse("api:institution-detail", args=[world.hospital_b.code])).status_code == 404
+    assert (
+        client.get(reverse("api:institution-detail", args=[world.hospital_b.code])).status_code
+        == 404
+    )
     own = client.get(reverse("api:institution-detail", args=[world.hospital_a.code]))
     assert own.status_code == 200
     assert own.json() == {
-        "code": "H37080200001", "name": "甲医院", "region": "370800", "level": "3A", "level_label": "三级甲等",
-        "type": "general", "type_label": "综合", "is_grassroots": False, "consortium_lead": None,
-        "active_from": None, "active_to": None,
+        "code": "H37080200001",
+        "name": "甲医院",
+        "region": "370800",
+        "level": "3A",
+        "level_label": "三级甲等",
+        "type": "general",
+        "type_label": "综合",
+        "is_grassroots": False,
+        "consortium_lead": None,
+        "active_from": None,
+        "active_to": None,
     }
 
 
 def test_unknown_institution_code_is_404_with_detail(world, client_for):
-    response = client_for(world.officer).get(reverse("api:institution-detail", args=["H99999999999"]))
+    response = client_for(world.officer).get(
+        reverse("api:institution-detail", args=["H99999999999"])
+    )
     assert response.status_code == 404
     assert set(response.json()) == {"detail"}
 
@@ -74,7 +87,11 @@ def test_institution_filters(world, client_for, query, expected):
 
 def test_consortium_lead_is_shown_by_code(world, client_for):
     Institution.objects.filter(pk=world.hospital_b.pk).update(consortium_lead=world.hospital_a)
-    body = client_for(world.officer).get(reverse("api:institution-detail", args=[world.hospital_b.code])).json()
+    body = (
+        client_for(world.officer)
+        .get(reverse("api:institution-detail", args=[world.hospital_b.code]))
+        .json()
+    )
     assert body["consortium_lead"] == "H37080200001"
 
 
@@ -88,8 +105,14 @@ def test_bad_level_filter_answers_400_with_errors(world, client_for):
 
 def test_institution_list_query_count_is_flat(world, client_for, django_assert_max_num_queries):
     for n in range(3, 23):
-        Institution.objects.create(region=world.region, code=f"H370802{n:05d}", name=f"医院{n}", level="1", type="general",
-                                   consortium_lead=world.hospital_a)
+        Institution.objects.create(
+            region=world.region,
+            code=f"H370802{n:05d}",
+            name=f"医院{n}",
+            level="1",
+            type="general",
+            consortium_lead=world.hospital_a,
+        )
     client = client_for(world.officer)
     with django_assert_max_num_queries(4):
         response = client.get(reverse("api:institution-list"))

@@ -49,7 +49,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 YEAR = 2024
 EXAMPLES_PER_OPERATION = 6
 BUDGET_SECONDS = 150
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 def auth_headers(user: User) -> dict[str, str]:
@@ -77,13 +82,32 @@ def world_seed() -> None:
     demo_generate(actor="测试", years=2, cases_per_year=1000, end_year=YEAR, months_settled=False)
     officer, hospital = User.objects.get(username="officer"), User.objects.get(username="hospital")
     region = hospital.institution.region
-    run = run_start(actor=officer, region=region, year=YEAR, scheme="310", category="DIP",
-                    run_type=RunType.MONTHLY, number=1, dispatch=False)  # fmt: skip
+    run = run_start(
+        actor=officer,
+        region=region,
+        year=YEAR,
+        scheme="310",
+        category="DIP",
+        run_type=RunType.MONTHLY,
+        number=1,
+        dispatch=False,
+    )
     job_run(job_id=run.job_id)
     run_publish_now(run, actor=officer)
-    budget_adjust(actor=officer, budget=Budget.objects.filter(region=region, year=YEAR).first(), reason="年中调整")
-    item_create(actor=hospital, kind=ItemKind.OBJECTION, statement="对月度预付结果有异议。", subject=Subject.DEDUCTION)
-    meeting_create(actor=officer, region=region, year=YEAR, title="谈判会议", held_on=date(YEAR, 6, 1))
+    budget_adjust(
+        actor=officer,
+        budget=Budget.objects.filter(region=region, year=YEAR).first(),
+        reason="年中调整",
+    )
+    item_create(
+        actor=hospital,
+        kind=ItemKind.OBJECTION,
+        statement="对月度预付结果有异议。",
+        subject=Subject.DEDUCTION,
+    )
+    meeting_create(
+        actor=officer, region=region, year=YEAR, title="谈判会议", held_on=date(YEAR, 6, 1)
+    )
 
 
 def failure_text(operation, failure: BaseException) -> str:
@@ -112,12 +136,19 @@ def real_object_violations(api_schema, headers: dict[str, str]) -> list[str]:
 def generated_violations(operation, headers: dict[str, str]) -> list[str]:
     """The distinct failures of one operation on generated data (not shrunk: generation goes on)."""
     found: dict[str, str] = {}
-    cases = st.one_of(operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
-                      operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))  # fmt: skip
+    cases = st.one_of(
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+    )
 
     @given(case=cases)
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def call(case) -> None:
         try:
             case.call_and_validate(headers=headers, checks=CHECKS)
@@ -131,7 +162,9 @@ def generated_violations(operation, headers: dict[str, str]) -> list[str]:
 def test_every_answer_matches_the_schema_for_officer_and_hospital():
     postgres_only(connection)
     world_seed()
-    api_schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+    api_schema = schemathesis.openapi.from_dict(
+        SchemaGenerator().get_schema(request=None, public=True)
+    )
     api_schema.app = get_wsgi_application()
     started, violations = time.perf_counter(), []
     with same_connection():

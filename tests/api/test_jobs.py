@@ -17,10 +17,20 @@ def job_create(*, key: str, **fields) -> Job:
 @pytest.fixture
 def jobs(world):
     return {
-        "a": job_create(key="a", institution=world.hospital_a, created_by=world.user_a, status="running", progress=40),
+        "a": job_create(
+            key="a",
+            institution=world.hospital_a,
+            created_by=world.user_a,
+            status="running",
+            progress=40,
+        ),
         "b": job_create(key="b", institution=world.hospital_b, created_by=world.user_b),
-        "bureau": job_create(key="bureau", created_by=world.officer, status="failed",
-                             error="导入失败：第3行机构编号未知\nTraceback (most recent call last): ..."),
+        "bureau": job_create(
+            key="bureau",
+            created_by=world.officer,
+            status="failed",
+            error="导入失败：第3行机构编号未知\nTraceback (most recent call last): ...",
+        ),
     }
 
 
@@ -34,7 +44,11 @@ def test_hospital_user_lists_only_own_institutions_jobs(world, jobs, client_for)
 
 
 def test_bureau_officer_lists_every_job(world, jobs, client, token_headers):
-    assert keys(client.get(reverse("api:job-list"), **token_headers(world.officer))) == {"a", "b", "bureau"}
+    assert keys(client.get(reverse("api:job-list"), **token_headers(world.officer))) == {
+        "a",
+        "b",
+        "bureau",
+    }
 
 
 def test_hospital_user_gets_404_for_another_institutions_job(world, jobs, client_for):
@@ -46,7 +60,11 @@ def test_hospital_user_gets_404_for_another_institutions_job(world, jobs, client
 def test_job_detail_shows_status_progress_and_owner(world, jobs, client_for):
     body = client_for(world.user_a).get(reverse("api:job-detail", args=[jobs["a"].pk])).json()
     assert (body["status"], body["status_label"], body["progress"]) == ("running", "运行中", 40)
-    assert (body["fixmedins_code"], body["created_by"], body["error"]) == ("H37080200001", "hosp_a", "")
+    assert (body["fixmedins_code"], body["created_by"], body["error"]) == (
+        "H37080200001",
+        "hosp_a",
+        "",
+    )
 
 
 def test_job_error_shows_only_its_first_line(world, jobs, client_for):

@@ -22,7 +22,15 @@ def schema(tmp_path_factory, django_db_blocker) -> dict:
     reset_generator_stats()
     with django_db_blocker.unblock():
         # Raises on any warning or error, and on a schema that does not validate against OpenAPI 3.
-        call_command("spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", "--file", str(path))
+        call_command(
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--format",
+            "openapi-json",
+            "--file",
+            str(path),
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -34,15 +42,25 @@ def operations(schema: dict):
 
 def test_schema_lists_every_endpoint(schema):
     assert set(schema["paths"]) >= {
-        "/api/v1/me/", "/api/v1/auth/token/", "/api/v1/regions/", "/api/v1/institutions/", "/api/v1/institutions/{code}/",
-        "/api/v1/periods/", "/api/v1/cases/", "/api/v1/cases/{id}/", "/api/v1/jobs/", "/api/v1/jobs/{id}/",
+        "/api/v1/me/",
+        "/api/v1/auth/token/",
+        "/api/v1/regions/",
+        "/api/v1/institutions/",
+        "/api/v1/institutions/{code}/",
+        "/api/v1/periods/",
+        "/api/v1/cases/",
+        "/api/v1/cases/{id}/",
+        "/api/v1/jobs/",
+        "/api/v1/jobs/{id}/",
     }
 
 
 def test_every_operation_documents_401_403_404(schema):
     for route, method, operation in operations(schema):
         assert {"401", "403", "404"} <= set(operation["responses"]), (route, method)
-        assert operation["responses"]["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+        assert operation["responses"]["404"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
 
 
 def test_400_is_documented_where_input_is_validated(schema):
@@ -71,9 +89,14 @@ def test_interactive_docs_load_assets_from_local_static_only(world, client_for, 
     assert response.status_code == 200
     html = response.content.decode()
     assert not re.search(r"(src|href)=[\"']?(https?:)?//", html)
-    assets = [asset.replace("&amp;", "&") for asset in re.findall(r"(?:src|href)=[\"']([^\"']+)[\"']", html)]
+    assets = [
+        asset.replace("&amp;", "&")
+        for asset in re.findall(r"(?:src|href)=[\"']([^\"']+)[\"']", html)
+    ]
     # Swagger UI's start script is served by the docs page itself (?script=), the rest from static/.
-    assert assets and all(asset.startswith(("/static/", reverse(name) + "?script")) for asset in assets)
+    assert assets and all(
+        asset.startswith(("/static/", reverse(name) + "?script")) for asset in assets
+    )
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
 
@@ -85,18 +108,26 @@ def test_swagger_ui_script_points_at_the_local_schema(world, client_for):
     assert "cdn" not in script.lower()
 
 
-@pytest.mark.parametrize("component, fields", [
-    ("Budget", ["submitted_by", "approved_by"]),
-    ("CatalogVersion", ["submitted_by", "approved_by"]),
-    ("DisputeItem", ["period", "run"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "component, fields",
+    [
+        ("Budget", ["submitted_by", "approved_by"]),
+        ("CatalogVersion", ["submitted_by", "approved_by"]),
+        ("DisputeItem", ["period", "run"]),
+    ],
+)
 def test_fields_read_from_nullable_columns_are_nullable(schema, component, fields):
     properties = schema["components"]["schemas"][component]["properties"]
-    assert all(properties[name].get("nullable") for name in fields), {name: properties[name] for name in fields}
+    assert all(properties[name].get("nullable") for name in fields), {
+        name: properties[name] for name in fields
+    }
 
 
 def test_batch_refusal_documents_both_shapes_it_answers(schema):
-    refused = schema["paths"]["/api/v1/cases/batches/"]["post"]["responses"]["400"]["content"]["application/json"]["schema"]
+    refused = schema["paths"]["/api/v1/cases/batches/"]["post"]["responses"]["400"]["content"][
+        "application/json"
+    ]["schema"]
     assert schema["components"]["schemas"][refused["$ref"].rsplit("/", 1)[1]]["oneOf"] == [
-        {"$ref": "#/components/schemas/BatchError"}, {"$ref": "#/components/schemas/Error"},
+        {"$ref": "#/components/schemas/BatchError"},
+        {"$ref": "#/components/schemas/Error"},
     ]

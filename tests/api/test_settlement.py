@@ -22,7 +22,9 @@ def cases(world):
     april = SettlementPeriod.objects.create(region=world.region, year=2024, month=4)
     return {
         "A1": case_create(institution=world.hospital_a, period=world.period, setl_id="A1"),
-        "A2": case_create(institution=world.hospital_a, period=april, setl_id="A2", insutype="390", med_type="28"),
+        "A2": case_create(
+            institution=world.hospital_a, period=april, setl_id="A2", insutype="390", med_type="28"
+        ),
         "B1": case_create(institution=world.hospital_b, period=world.period, setl_id="B1"),
     }
 
@@ -50,7 +52,11 @@ def test_hospital_user_with_token_lists_only_own_cases(world, cases, client, tok
 
 
 def test_bureau_officer_sees_every_case(world, cases, client_for):
-    assert sorted(setl_ids(client_for(world.officer).get(reverse("api:case-list")))) == ["A1", "A2", "B1"]
+    assert sorted(setl_ids(client_for(world.officer).get(reverse("api:case-list")))) == [
+        "A1",
+        "A2",
+        "B1",
+    ]
 
 
 def test_expert_sees_no_case(world, cases, client_for):
@@ -81,12 +87,19 @@ def test_hospital_user_gets_404_for_another_institutions_case(world, cases, clie
     ],
 )
 def test_case_filters(world, cases, client_for, query, expected):
-    assert sorted(setl_ids(client_for(world.officer).get(reverse("api:case-list"), query))) == expected
+    assert (
+        sorted(setl_ids(client_for(world.officer).get(reverse("api:case-list"), query))) == expected
+    )
 
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"month": "13"}, "month"), ({"year": "abc"}, "year"), ({"insutype": "999"}, "insutype"), ({"med_type": "99"}, "med_type")],
+    [
+        ({"month": "13"}, "month"),
+        ({"year": "abc"}, "year"),
+        ({"insutype": "999"}, "insutype"),
+        ({"med_type": "99"}, "med_type"),
+    ],
 )
 def test_bad_case_filter_answers_400_with_error_shape(world, client_for, query, field):
     response = client_for(world.officer).get(reverse("api:case-list"), query)
@@ -99,9 +112,14 @@ def test_bad_case_filter_answers_400_with_error_shape(world, client_for, query, 
 
 def test_money_is_serialised_as_exact_strings(world, client_for):
     case = case_create(
-        institution=world.hospital_a, period=world.period, setl_id="M1",
-        medfee_sumamt=Decimal("12345678.91"), fund_pay_sumamt=Decimal("0.10"), hifp_pay=Decimal("0.10"),
-        psn_part_amt=Decimal("12345678.81"), fee_drug=Decimal("7"),
+        institution=world.hospital_a,
+        period=world.period,
+        setl_id="M1",
+        medfee_sumamt=Decimal("12345678.91"),
+        fund_pay_sumamt=Decimal("0.10"),
+        hifp_pay=Decimal("0.10"),
+        psn_part_amt=Decimal("12345678.81"),
+        fee_drug=Decimal("7"),
     )
     client = client_for(world.user_a)
     row = client.get(reverse("api:case-list")).json()["results"][0]
@@ -113,8 +131,14 @@ def test_money_is_serialised_as_exact_strings(world, client_for):
 
 
 def test_case_detail_has_every_column_and_durations_in_minutes(world, client_for):
-    case = case_create(institution=world.hospital_a, period=world.period, setl_id="D1",
-                       scs_cutd_sum_dura=3210, vent_used_dura=1440, otherdiag_codes="I10.x00;E11.900")
+    case = case_create(
+        institution=world.hospital_a,
+        period=world.period,
+        setl_id="D1",
+        scs_cutd_sum_dura=3210,
+        vent_used_dura=1440,
+        otherdiag_codes="I10.x00;E11.900",
+    )
     body = client_for(world.officer).get(reverse("api:case-detail", args=[case.pk])).json()
     assert body["fixmedins_code"] == "H37080200001"
     assert body["fixmedins_name"] == "甲医院"
@@ -132,9 +156,15 @@ def test_case_list_is_lighter_than_detail(world, cases, client_for):
     assert "psn_no" not in row and "fee_drug" not in row
 
 
-def test_case_list_query_count_does_not_grow_with_rows(world, client, token_headers, django_assert_max_num_queries):
+def test_case_list_query_count_does_not_grow_with_rows(
+    world, client, token_headers, django_assert_max_num_queries
+):
     for n in range(40):
-        case_create(institution=world.hospital_a if n % 2 else world.hospital_b, period=world.period, setl_id=f"N{n}")
+        case_create(
+            institution=world.hospital_a if n % 2 else world.hospital_b,
+            period=world.period,
+            setl_id=f"N{n}",
+        )
     headers = token_headers(world.officer)
     # token + user, the user's other tokens (knox sweeps expired ones), count, page of rows with institution and period joined
     with django_assert_max_num_queries(4):
@@ -143,7 +173,9 @@ def test_case_list_query_count_does_not_grow_with_rows(world, client, token_head
     assert len(response.json()["results"]) == 40
 
 
-def test_case_detail_is_one_query_after_authentication(world, cases, client, token_headers, django_assert_max_num_queries):
+def test_case_detail_is_one_query_after_authentication(
+    world, cases, client, token_headers, django_assert_max_num_queries
+):
     headers = token_headers(world.user_a)
     # authentication is two (the token with its user; the user's other tokens, which knox sweeps when expired)
     with django_assert_max_num_queries(3):
@@ -152,7 +184,9 @@ def test_case_detail_is_one_query_after_authentication(world, cases, client, tok
 
 
 def test_hospital_user_filtering_by_another_institution_gets_nothing(world, cases, client_for):
-    response = client_for(world.user_a).get(reverse("api:case-list"), {"fixmedins_code": "H37080200002"})
+    response = client_for(world.user_a).get(
+        reverse("api:case-list"), {"fixmedins_code": "H37080200002"}
+    )
     assert response.json()["count"] == 0
 
 

@@ -32,7 +32,10 @@ def planted(institutions) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def demo_cases(institutions) -> pd.DataFrame:
-    cases = pd.concat(domain.year_chunks(seed=7, year=YEAR, n_cases=60_000, institutions=institutions), ignore_index=True)
+    cases = pd.concat(
+        domain.year_chunks(seed=7, year=YEAR, n_cases=60_000, institutions=institutions),
+        ignore_index=True,
+    )
     return demo_frame(cases)
 
 
@@ -82,14 +85,18 @@ def test_point_inflation_finds_the_fast_growing_hospital_in_the_second_half(demo
     at = found[found["institution"] == planted[domain.FAST_GROWTH]]
     assert len(at) >= 2 and (at["month"] > 6).all()
     assert flagged_most(found) == planted[domain.FAST_GROWTH]
-    assert set(at["metrics"].map(lambda m: m["comparison"])) == {"previous"}  # one year of data: against the window before
+    assert set(at["metrics"].map(lambda m: m["comparison"])) == {
+        "previous"
+    }  # one year of data: against the window before
 
 
 def test_shirking_finds_a_hospital_that_starts_transferring_patients_out(demo_cases, planted):
     """The demo plants no shirking; here one hospital sends a third of its October stays elsewhere after a day."""
     target = planted[domain.UPCODING]
     cases = demo_cases.copy()
-    october = cases.index[(cases["institution"] == target) & (cases["month"] == 10) & (cases["med_type"] != "14")][::3]
+    october = cases.index[
+        (cases["institution"] == target) & (cases["month"] == 10) & (cases["med_type"] != "14")
+    ][::3]
     cases.loc[october, ["dscg_way", "act_ipt_days"]] = ["2", 1]
     found = anomalies.shirking(cases)
     at = found[(found["institution"] == target) & (found["month"] == 10)]
@@ -99,7 +106,9 @@ def test_shirking_finds_a_hospital_that_starts_transferring_patients_out(demo_ca
     assert found[(found["institution"] == target) & (found["month"] != 10)].empty
 
 
-def test_findings_detect_runs_every_rule_and_describes_each_finding_in_chinese(demo_cases, planted, grassroots):
+def test_findings_detect_runs_every_rule_and_describes_each_finding_in_chinese(
+    demo_cases, planted, grassroots
+):
     found = anomalies.findings_detect(demo_cases, grassroots_categories=grassroots)
     by_rule = found.groupby("rule")["institution"].agg(lambda s: s.value_counts().idxmax())
     assert by_rule[anomalies.SPLIT_ADMISSION] == planted[domain.SPLIT_ADMISSION]
@@ -114,28 +123,71 @@ def test_findings_detect_runs_every_rule_and_describes_each_finding_in_chinese(d
 
 # --- hand-built frames ----------------------------------------------------------------------------
 
-COLUMNS = ["institution", "year", "month", "setl_id", "psn_no", "med_type", "adm_time", "dscg_time", "act_ipt_days", "dscg_way",
-           "days_rinp_flag_31", "maindiag_code", "otherdiag_codes", "medfee"]  # fmt: skip
+COLUMNS = [
+    "institution",
+    "year",
+    "month",
+    "setl_id",
+    "psn_no",
+    "med_type",
+    "adm_time",
+    "dscg_time",
+    "act_ipt_days",
+    "dscg_way",
+    "days_rinp_flag_31",
+    "maindiag_code",
+    "otherdiag_codes",
+    "medfee",
+]
 
 
-def stay(institution="A", psn=None, adm="2024-03-01 08:00", days=5, diag="J18.900", medfee=500_000, way="1", planned="1",
-         other="", **extra) -> dict:  # fmt: skip
+def stay(
+    institution="A",
+    psn=None,
+    adm="2024-03-01 08:00",
+    days=5,
+    diag="J18.900",
+    medfee=500_000,
+    way="1",
+    planned="1",
+    other="",
+    **extra,
+) -> dict:
     admitted = pd.Timestamp(adm)
     discharged = admitted + pd.Timedelta(days=days, hours=2)
     number = next(_ids)
-    return {"institution": institution, "year": discharged.year, "month": discharged.month, "setl_id": f"S{number:06d}",
-            "psn_no": psn or f"P{number:06d}", "med_type": "21", "adm_time": admitted, "dscg_time": discharged, "act_ipt_days": days,
-            "dscg_way": way, "days_rinp_flag_31": planned, "maindiag_code": diag, "otherdiag_codes": other, "medfee": medfee,
-            **extra}  # fmt: skip
+    return {
+        "institution": institution,
+        "year": discharged.year,
+        "month": discharged.month,
+        "setl_id": f"S{number:06d}",
+        "psn_no": psn or f"P{number:06d}",
+        "med_type": "21",
+        "adm_time": admitted,
+        "dscg_time": discharged,
+        "act_ipt_days": days,
+        "dscg_way": way,
+        "days_rinp_flag_31": planned,
+        "maindiag_code": diag,
+        "otherdiag_codes": other,
+        "medfee": medfee,
+        **extra,
+    }
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows).reindex(columns=[*COLUMNS, *sorted({k for r in rows for k in r} - set(COLUMNS))])
+    return pd.DataFrame(rows).reindex(
+        columns=[*COLUMNS, *sorted({k for r in rows for k in r} - set(COLUMNS))]
+    )
 
 
-def month_of_stays(institution: str, n: int, *, adm: str = "2024-03-01 08:00", **kwargs) -> list[dict]:
+def month_of_stays(
+    institution: str, n: int, *, adm: str = "2024-03-01 08:00", **kwargs
+) -> list[dict]:
     start = pd.Timestamp(adm)
-    return [stay(institution, adm=str(start + pd.Timedelta(hours=5 * i)), **kwargs) for i in range(n)]
+    return [
+        stay(institution, adm=str(start + pd.Timedelta(hours=5 * i)), **kwargs) for i in range(n)
+    ]
 
 
 def clean_region(months=(1, 2, 3, 4, 5, 6), per_month=40) -> list[dict]:
@@ -146,8 +198,17 @@ def clean_region(months=(1, 2, 3, 4, 5, 6), per_month=40) -> list[dict]:
             for i in range(per_month):
                 other = "I10.x00;E11.900;E78.500" if i % 5 == 0 else "I10.x00"
                 way = "2" if i % 25 == 0 else "1"
-                rows.append(stay(institution, adm=f"2024-{month:02d}-01 08:00", days=5 + i % 3, medfee=400_000 + 10_000 * (i % 7),
-                                 other=other, way=way, diag=["J18.900", "I21.000", "K35.800"][i % 3]))  # fmt: skip
+                rows.append(
+                    stay(
+                        institution,
+                        adm=f"2024-{month:02d}-01 08:00",
+                        days=5 + i % 3,
+                        medfee=400_000 + 10_000 * (i % 7),
+                        other=other,
+                        way=way,
+                        diag=["J18.900", "I21.000", "K35.800"][i % 3],
+                    )
+                )
     return rows
 
 
@@ -156,12 +217,16 @@ def test_no_rule_finds_anything_in_a_clean_region():
     assert found.empty and list(found.columns) == anomalies.FINDING_COLUMNS
 
 
-def with_readmissions(gap_days: int, *, n: int = 5, planned: str = "1", diag: str = "J18.900") -> pd.DataFrame:
+def with_readmissions(
+    gap_days: int, *, n: int = 5, planned: str = "1", diag: str = "J18.900"
+) -> pd.DataFrame:
     rows = month_of_stays("A", 20, days=3)
     for index in range(n):
         first = rows[index]
         again = first["dscg_time"] + pd.Timedelta(days=gap_days)
-        rows.append(stay("A", psn=first["psn_no"], adm=str(again), days=2, planned=planned, diag=diag))
+        rows.append(
+            stay("A", psn=first["psn_no"], adm=str(again), days=2, planned=planned, diag=diag)
+        )
     return frame(rows)
 
 
@@ -175,7 +240,9 @@ def test_a_return_on_the_fifteenth_day_is_a_split_admission_on_the_sixteenth_it_
 def test_planned_returns_and_other_diseases_are_not_split_admissions():
     assert anomalies.split_admissions(with_readmissions(3, planned="2")).empty
     assert anomalies.split_admissions(with_readmissions(3, diag="I21.000")).empty
-    assert len(anomalies.split_admissions(with_readmissions(3, diag="J18.000"))) == 1  # same category J18
+    assert (
+        len(anomalies.split_admissions(with_readmissions(3, diag="J18.000"))) == 1
+    )  # same category J18
 
 
 def test_the_same_group_counts_as_the_same_disease():
@@ -216,7 +283,9 @@ def test_low_standard_admission_compares_with_the_group_mean_when_given():
 def test_upcoding_compares_coding_with_the_case_mix_of_the_region():
     rows = clean_region(months=(3,))
     rows = [r for r in rows if r["institution"] != "E"]
-    rows += month_of_stays("E", 40, other="I10.x00;E11.900;E78.500;K76.000")  # every stay heavily coded
+    rows += month_of_stays(
+        "E", 40, other="I10.x00;E11.900;E78.500;K76.000"
+    )  # every stay heavily coded
     found = anomalies.upcoding(frame(rows))
     assert list(found["institution"]) == ["E"]
     assert found.iloc[0]["metrics"]["observed"] == "40"
@@ -228,7 +297,10 @@ def test_high_severity_subtypes_are_a_second_upcoding_measure_when_the_frame_has
     cases = frame(rows)
     cases["high_severity"] = (cases["institution"] == "E") | (cases.index % 10 == 0)
     found = anomalies.upcoding(cases)
-    assert list(found["institution"]) == ["E"] and found.iloc[0]["metrics"]["measure"] == "high_severity"
+    assert (
+        list(found["institution"]) == ["E"]
+        and found.iloc[0]["metrics"]["measure"] == "high_severity"
+    )
 
 
 def cmi_months(score_march: float, medfee_march: int) -> pd.DataFrame:
@@ -242,7 +314,9 @@ def test_a_cmi_jump_without_cost_support_is_reported_and_with_it_is_not():
     assert len(found) == 1 and found.iloc[0]["month"] == 3 and found.iloc[0]["evidence_count"] == 30
     assert anomalies.cmi_jumps(cmi_months(1.3, 650_000)).empty  # costs rose as much
     assert anomalies.cmi_jumps(cmi_months(1.1, 500_000)).empty  # 10 % is below the 15 % threshold
-    assert anomalies.cmi_jumps(frame(month_of_stays("A", 30))).empty  # no score column: nothing to check
+    assert anomalies.cmi_jumps(
+        frame(month_of_stays("A", 30))
+    ).empty  # no score column: nothing to check
 
 
 def test_short_stays_ending_in_death_are_a_shirking_signal_without_history():
@@ -275,10 +349,16 @@ def growth_region(*, last_year: bool) -> pd.DataFrame:
 
 def test_point_inflation_against_the_window_before_and_against_last_year():
     found = anomalies.point_inflation(growth_region(last_year=False))
-    assert set(found["institution"]) == {"E"} and list(found["month"]) == [6]  # the first month with a whole window before it
+    assert set(found["institution"]) == {"E"} and list(found["month"]) == [
+        6
+    ]  # the first month with a whole window before it
     with_last_year = anomalies.point_inflation(growth_region(last_year=True))
-    assert with_last_year[with_last_year["year"] == 2024].empty  # E doubled last year too: no growth 同比
-    assert list(with_last_year["year"]) == [2023]  # …where, without 2022, the window before is the baseline
+    assert with_last_year[
+        with_last_year["year"] == 2024
+    ].empty  # E doubled last year too: no growth 同比
+    assert list(with_last_year["year"]) == [
+        2023
+    ]  # …where, without 2022, the window before is the baseline
 
 
 def test_point_inflation_excess_threshold_is_inclusive():
@@ -293,7 +373,11 @@ def test_thresholds_round_trip_through_json_and_ignore_unknown_keys():
     stored = thresholds.to_json()
     assert stored["split_rate"] == "0.08" and stored["readmission_days"] == 10
     assert Thresholds.from_json({**stored, "retired": 1}) == thresholds
-    assert Thresholds.from_json({}) == Thresholds() == replace(thresholds, readmission_days=15, split_rate=D("0.10"))
+    assert (
+        Thresholds.from_json({})
+        == Thresholds()
+        == replace(thresholds, readmission_days=15, split_rate=D("0.10"))
+    )
     with pytest.raises(ValueError):
         Thresholds.from_json({"readmission_days": "fifteen"})
 

@@ -43,14 +43,18 @@ def admin_form_data(instance, **changes) -> dict:
 
 def test_user_create_records_its_event_with_the_request_id_of_the_request(world):
     def view(request):
-        user_create(actor=request.user, username="newbie", password=PASSWORD, role=Role.BUREAU_OFFICER)
+        user_create(
+            actor=request.user, username="newbie", password=PASSWORD, role=Role.BUREAU_OFFICER
+        )
         return HttpResponse("ok")
 
     request = RequestFactory().post("/", HTTP_X_REQUEST_ID="req-0123456789")
     request.user = world.bureau_admin
     response = RequestIdMiddleware(view)(request)
 
-    event = AuditEvent.objects.get(action="user_create", object_id=str(User.objects.get(username="newbie").pk))
+    event = AuditEvent.objects.get(
+        action="user_create", object_id=str(User.objects.get(username="newbie").pk)
+    )
     assert response["X-Request-ID"] == "req-0123456789"
     assert event.request_id == "req-0123456789"
     assert event.actor == world.bureau_admin
@@ -66,8 +70,13 @@ def test_middleware_binds_a_fresh_id_and_echoes_it(client):
 
 
 def test_middleware_keeps_a_well_formed_caller_id_and_replaces_a_malformed_one(client):
-    assert client.get(reverse("accounts:login"), HTTP_X_REQUEST_ID="trace-42-abcdef")["X-Request-ID"] == "trace-42-abcdef"
-    replaced = client.get(reverse("accounts:login"), HTTP_X_REQUEST_ID="bad id <script>")["X-Request-ID"]
+    assert (
+        client.get(reverse("accounts:login"), HTTP_X_REQUEST_ID="trace-42-abcdef")["X-Request-ID"]
+        == "trace-42-abcdef"
+    )
+    replaced = client.get(reverse("accounts:login"), HTTP_X_REQUEST_ID="bad id <script>")[
+        "X-Request-ID"
+    ]
     assert replaced != "bad id <script>" and len(replaced) == 32
 
 
@@ -81,31 +90,52 @@ def test_audit_record_refuses_to_run_outside_a_transaction(transactional_db):
 def test_admin_change_records_before_and_after_of_the_changed_field(world, client_for):
     client = client_for(world.bureau_admin)
     url = reverse("admin:catalogs_institution_change", args=[world.hospital_a.pk])
-    response = client.post(url, admin_form_data(world.hospital_a, name="甲医院（新院区）"), HTTP_X_REQUEST_ID="admin-change-01")
+    response = client.post(
+        url,
+        admin_form_data(world.hospital_a, name="甲医院（新院区）"),
+        HTTP_X_REQUEST_ID="admin-change-01",
+    )
 
-    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
     event = AuditEvent.objects.get(action="admin_change")
-    assert (event.object_type, event.object_id) == ("catalogs.institution", str(world.hospital_a.pk))
+    assert (event.object_type, event.object_id) == (
+        "catalogs.institution",
+        str(world.hospital_a.pk),
+    )
     assert event.actor == world.bureau_admin and event.request_id == "admin-change-01"
     assert event.before["name"] == "甲医院" and event.after["name"] == "甲医院（新院区）"
     changed = [change for change in event.changes if change.changed]
-    assert [(c.key, c.label, c.before, c.after) for c in changed] == [("name", "机构名称", "甲医院", "甲医院（新院区）")]
+    assert [(c.key, c.label, c.before, c.after) for c in changed] == [
+        ("name", "机构名称", "甲医院", "甲医院（新院区）")
+    ]
 
 
 def test_admin_delete_records_the_deleted_row(world, client_for):
-    doomed = Institution.objects.create(region=world.region, code="H37080200099", name="待撤销医院", level="1", type="general")
-    response = client_for(world.bureau_admin).post(reverse("admin:catalogs_institution_delete", args=[doomed.pk]), {"post": "yes"})
+    doomed = Institution.objects.create(
+        region=world.region, code="H37080200099", name="待撤销医院", level="1", type="general"
+    )
+    response = client_for(world.bureau_admin).post(
+        reverse("admin:catalogs_institution_delete", args=[doomed.pk]), {"post": "yes"}
+    )
 
     assert response.status_code == 302
     assert not Institution.objects.filter(pk=doomed.pk).exists()
     event = AuditEvent.objects.get(action="admin_delete")
-    assert event.object_id == str(doomed.pk) and event.before["code"] == "H37080200099" and event.after is None
+    assert (
+        event.object_id == str(doomed.pk)
+        and event.before["code"] == "H37080200099"
+        and event.after is None
+    )
 
 
 def test_admin_password_change_is_audited_without_the_password(world, client_for):
     url = reverse("admin:auth_user_password_change", args=[world.officer.pk])
     new_password = "Another-pass-2025!"
-    response = client_for(world.bureau_admin).post(url, {"password1": new_password, "password2": new_password, "usable_password": "true"})
+    response = client_for(world.bureau_admin).post(
+        url, {"password1": new_password, "password2": new_password, "usable_password": "true"}
+    )
 
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="admin_password_change")
@@ -133,8 +163,14 @@ def test_orm_cannot_update_or_delete_an_event(world):
 def test_database_rejects_raw_update_of_an_event(world):
     """On both databases: the trigger of migration audit 0002 (a table rebuild on SQLite would drop it)."""
     event = AuditEvent.objects.filter(action="user_create").first()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET message = 'rewritten' WHERE id = %s", [event.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE audit_auditevent SET message = 'rewritten' WHERE id = %s", [event.pk]
+        )
     assert AuditEvent.objects.get(pk=event.pk).message == ""
 
 
@@ -142,7 +178,11 @@ def test_database_rejects_raw_update_of_an_event(world):
 def test_postgresql_rejects_raw_delete_of_an_event(world):
     postgres_only(connection)
     count = AuditEvent.objects.count()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM audit_auditevent")
     assert AuditEvent.objects.count() == count
 
@@ -156,7 +196,9 @@ def test_the_test_database_flush_still_empties_the_trail(transactional_db):
 
 
 def test_admin_site_offers_no_add_change_or_delete_of_events(world, client_for):
-    superuser = User.objects.create_superuser(username="root", password=PASSWORD, role=Role.BUREAU_ADMIN)
+    superuser = User.objects.create_superuser(
+        username="root", password=PASSWORD, role=Role.BUREAU_ADMIN
+    )
     event = AuditEvent.objects.first()
     for user in (world.bureau_admin, superuser):
         client = client_for(user)
@@ -164,9 +206,19 @@ def test_admin_site_offers_no_add_change_or_delete_of_events(world, client_for):
         assert changelist.status_code == 200
         assert "delete_selected" not in changelist.content.decode()
         assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
-        assert client.post(reverse("admin:audit_auditevent_change", args=[event.pk]), {"message": "x"}).status_code == 403
-        assert client.get(reverse("admin:audit_auditevent_delete", args=[event.pk])).status_code == 403
-        assert b'name="_save"' not in client.get(reverse("admin:audit_auditevent_change", args=[event.pk])).content
+        assert (
+            client.post(
+                reverse("admin:audit_auditevent_change", args=[event.pk]), {"message": "x"}
+            ).status_code
+            == 403
+        )
+        assert (
+            client.get(reverse("admin:audit_auditevent_delete", args=[event.pk])).status_code == 403
+        )
+        assert (
+            b'name="_save"'
+            not in client.get(reverse("admin:audit_auditevent_change", args=[event.pk])).content
+        )
     assert AuditEvent.objects.get(pk=event.pk).message == event.message
 
 
@@ -178,23 +230,35 @@ def rows(response) -> list[AuditEvent]:
 
 
 def test_page_filters_by_action(world, client_for):
-    audit_record(actor=world.officer, action="budget_approve", object_type="budgets.budget", object_id="7")
+    audit_record(
+        actor=world.officer, action="budget_approve", object_type="budgets.budget", object_id="7"
+    )
     response = client_for(world.bureau_admin).get(EVENT_LIST, {"action": "budget_approve"})
     assert response.status_code == 200
     assert [e.action for e in rows(response)] == ["budget_approve"]
 
 
 def test_page_filters_by_user_name(world, client_for):
-    audit_record(actor=world.officer, action="budget_approve", object_type="budgets.budget", object_id="7")
-    audit_record(actor=world.expert, action="review_submit", object_type="disputes.review", object_id="3")
+    audit_record(
+        actor=world.officer, action="budget_approve", object_type="budgets.budget", object_id="7"
+    )
+    audit_record(
+        actor=world.expert, action="review_submit", object_type="disputes.review", object_id="3"
+    )
     response = client_for(world.bureau_admin).get(EVENT_LIST, {"actor": "offi"})
     assert {e.actor for e in rows(response)} == {world.officer}
 
 
 def test_page_filters_by_object_type_and_id(world, client_for):
-    audit_record(actor=world.officer, action="budget_approve", object_type="budgets.budget", object_id="7")
-    audit_record(actor=world.officer, action="budget_approve", object_type="budgets.budget", object_id="8")
-    response = client_for(world.bureau_admin).get(EVENT_LIST, {"object_type": "budgets.budget", "object_id": "8"})
+    audit_record(
+        actor=world.officer, action="budget_approve", object_type="budgets.budget", object_id="7"
+    )
+    audit_record(
+        actor=world.officer, action="budget_approve", object_type="budgets.budget", object_id="8"
+    )
+    response = client_for(world.bureau_admin).get(
+        EVENT_LIST, {"object_type": "budgets.budget", "object_id": "8"}
+    )
     assert [(e.object_type, e.object_id) for e in rows(response)] == [("budgets.budget", "8")]
 
 
@@ -203,12 +267,16 @@ def test_page_filters_by_date_range_in_local_days(world, client_for):
     event_at(datetime(2024, 3, 1, 0, 0, tzinfo=TZ), object_type="t.t", object_id="first")
     event_at(datetime(2024, 3, 31, 23, 59, tzinfo=TZ), object_type="t.t", object_id="last")
     event_at(datetime(2024, 4, 1, 0, 0, tzinfo=TZ), object_type="t.t", object_id="after")
-    response = client_for(world.bureau_admin).get(EVENT_LIST, {"date_from": "2024年3月1日", "date_to": "2024-03-31"})
+    response = client_for(world.bureau_admin).get(
+        EVENT_LIST, {"date_from": "2024年3月1日", "date_to": "2024-03-31"}
+    )
     assert [e.object_id for e in rows(response)] == ["last", "first"]
 
 
 def test_page_rejects_a_reversed_date_range_and_shows_nothing(world, client_for):
-    response = client_for(world.bureau_admin).get(EVENT_LIST, {"date_from": "2024-03-31", "date_to": "2024-03-01"})
+    response = client_for(world.bureau_admin).get(
+        EVENT_LIST, {"date_from": "2024-03-31", "date_to": "2024-03-01"}
+    )
     assert ERR_DATE_RANGE in response.content.decode()
     assert rows(response) == []
 
@@ -216,22 +284,38 @@ def test_page_rejects_a_reversed_date_range_and_shows_nothing(world, client_for)
 def test_page_paginates_fifty_events_per_page(world, client_for, django_assert_max_num_queries):
     start = datetime(2024, 3, 1, 8, 0, tzinfo=TZ)
     for minute in range(60):
-        event_at(start + timedelta(minutes=minute), action="bulk", object_type="t.t", object_id=str(minute))
+        event_at(
+            start + timedelta(minutes=minute),
+            action="bulk",
+            object_type="t.t",
+            object_id=str(minute),
+        )
     client = client_for(world.bureau_admin)
     with django_assert_max_num_queries(10):
         first = client.get(EVENT_LIST, {"action": "bulk"})
     second = client.get(EVENT_LIST, {"action": "bulk", "page": 2})
-    assert len(rows(first)) == 50 and [e.object_id for e in rows(second)] == [str(m) for m in range(9, -1, -1)]
+    assert len(rows(first)) == 50 and [e.object_id for e in rows(second)] == [
+        str(m) for m in range(9, -1, -1)
+    ]
     assert "action=bulk&page=2" in first.content.decode()
 
 
 def test_page_highlights_only_the_changed_fields(world, client_for):
     before = {"name": "甲医院", "level": "3A", "code": "H37080200001"}
-    audit_record(actor=world.bureau_admin, action="admin_change", instance=world.hospital_a, before=before,
-                 after={**before, "name": "甲医院（新院区）"})
-    body = client_for(world.bureau_admin).get(EVENT_LIST, {"action": "admin_change"}).content.decode()
+    audit_record(
+        actor=world.bureau_admin,
+        action="admin_change",
+        instance=world.hospital_a,
+        before=before,
+        after={**before, "name": "甲医院（新院区）"},
+    )
+    body = (
+        client_for(world.bureau_admin).get(EVENT_LIST, {"action": "admin_change"}).content.decode()
+    )
     assert body.count('data-testid="changed-field"') == 1
-    assert "机构名称" in body and "<del>甲医院</del>" in body and "<ins>甲医院（新院区）</ins>" in body
+    assert (
+        "机构名称" in body and "<del>甲医院</del>" in body and "<ins>甲医院（新院区）</ins>" in body
+    )
     assert "未变更字段（2）" in body
 
 

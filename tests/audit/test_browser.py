@@ -20,10 +20,23 @@ def figures(world: World) -> None:
     january = SettlementPeriod.objects.create(region=world.region, year=2024, month=1)
     case_create(institution=world.hospital_a, period=january, setl_id="A1")
     case_create(institution=world.hospital_b, period=world.period, setl_id="B3")
-    for institution, cost, stay in ((world.hospital_a, "12000", "7"), (world.hospital_b, "9000", "11")):
-        for code, value, median, p90 in (("cost_per_stay", cost, "10500", "11700"), ("avg_stay", stay, "9", "10.6")):
-            IndicatorValue.objects.create(institution=institution, year=2024, month=3, indicator=code, value=D(value),
-                                          region_median=D(median), region_p90=D(p90))  # fmt: skip
+    for institution, cost, stay in (
+        (world.hospital_a, "12000", "7"),
+        (world.hospital_b, "9000", "11"),
+    ):
+        for code, value, median, p90 in (
+            ("cost_per_stay", cost, "10500", "11700"),
+            ("avg_stay", stay, "9", "10.6"),
+        ):
+            IndicatorValue.objects.create(
+                institution=institution,
+                year=2024,
+                month=3,
+                indicator=code,
+                value=D(value),
+                region_median=D(median),
+                region_p90=D(p90),
+            )
 
 
 def test_the_bureau_dashboard_draws_fund_use_and_the_ranking_on_a_canvas(page, world, figures):
@@ -38,7 +51,9 @@ def test_the_bureau_dashboard_draws_fund_use_and_the_ranking_on_a_canvas(page, w
     page.select_option("#id_indicator", "avg_stay")
     expect(page.get_by_text("机构指标排名：平均住院日（3月）")).to_be_visible()
     expect(page.get_by_test_id("chart-ranking").locator("canvas")).to_have_count(1)
-    expect(page.get_by_test_id("chart-findings-rule")).to_have_text("该年度无监管发现")  # nothing to draw: said, not blank
+    expect(page.get_by_test_id("chart-findings-rule")).to_have_text(
+        "该年度无监管发现"
+    )  # nothing to draw: said, not blank
     screenshot(page, "supervision-dashboard-bureau")
 
 

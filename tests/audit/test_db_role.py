@@ -42,14 +42,22 @@ def app_role(world):
 
 
 @pytest.mark.parametrize(("statement", "reason"), REFUSED.items())
-def test_the_app_role_is_refused_what_would_rewrite_or_unguard_the_trail(app_role, statement, reason):
-    with pytest.raises(DatabaseError, match=reason), transaction.atomic(), connection.cursor() as cursor:
+def test_the_app_role_is_refused_what_would_rewrite_or_unguard_the_trail(
+    app_role, statement, reason
+):
+    with (
+        pytest.raises(DatabaseError, match=reason),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement)
 
 
 def test_the_app_role_still_does_the_portals_work(app_role, world):
     with transaction.atomic():
-        institution = Institution.objects.create(region=world.region, code="H37080200009", name="丙医院", level="2", type="general")
+        institution = Institution.objects.create(
+            region=world.region, code="H37080200009", name="丙医院", level="2", type="general"
+        )
         institution.name = "丙医院（新）"
         institution.save(update_fields=["name"])
         audit_record(actor=world.officer, action="role_probe", instance=institution)
@@ -58,7 +66,12 @@ def test_the_app_role_still_does_the_portals_work(app_role, world):
 
 def test_the_app_role_swaps_a_grouping_partition(app_role):
     """The one piece of DDL the portal runs: a whole-year grouping builds the version's partition afresh."""
-    with transaction.atomic(), version_results_replaced(version_id=987654, old=CaseGroup.objects.none(), whole=True) as target:
+    with (
+        transaction.atomic(),
+        version_results_replaced(
+            version_id=987654, old=CaseGroup.objects.none(), whole=True
+        ) as target,
+    ):
         assert target.table.endswith("_new")
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('settlement_casegroup_v987654') IS NOT NULL")
@@ -70,7 +83,9 @@ def test_the_check_names_a_role_that_owns_the_audit_table(world):
     role = f"{connection.settings_dict['NAME']}_app"
     call_command("db_app_role", role, stdout=io.StringIO())
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the world's events have deferred key checks pending
+        cursor.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE"
+        )  # the world's events have deferred key checks pending
         cursor.execute(f"ALTER TABLE audit_auditevent OWNER TO {connection.ops.quote_name(role)}")
     with pytest.raises(CommandError, match="owns audit_auditevent"):
         call_command("db_app_role", role, "--check", stdout=io.StringIO())

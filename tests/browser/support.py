@@ -21,15 +21,22 @@ from tests.world import PASSWORD
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # the dev dependency group is not installed; the browser fixture skips (fails in CI)
+except (
+    ImportError
+):  # the dev dependency group is not installed; the browser fixture skips (fails in CI)
     Browser = Page = expect = sync_playwright = None
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +54,9 @@ def browser(allow_orm_beside_playwright) -> Iterator[Browser]:
     require_service("Playwright (dev dependencies)", sync_playwright is not None)
     require_service(f"Chromium at {CHROMIUM} (Debian package chromium)", CHROMIUM.exists())
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -56,12 +65,23 @@ def browser(allow_orm_beside_playwright) -> Iterator[Browser]:
 def page(browser: Browser, live_server) -> Iterator[Page]:
     """A fresh browser context (no cookies) that fails the test on any broken static asset, and on anything
     the Content-Security-Policy refused (Chromium reports each refusal on the console)."""
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1400, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1400, "height": 900}
+    )
     broken: list[str] = []
-    context.on("response", lambda response: broken.append(f"{response.status} {response.url}")
-               if "/static/" in response.url and response.status >= 400 else None)  # fmt: skip
+    context.on(
+        "response",
+        lambda response: (
+            broken.append(f"{response.status} {response.url}")
+            if "/static/" in response.url and response.status >= 400
+            else None
+        ),
+    )
     page = context.new_page()
-    page.on("console", lambda message: broken.append(message.text) if csp_refusal(message.text) else None)
+    page.on(
+        "console",
+        lambda message: broken.append(message.text) if csp_refusal(message.text) else None,
+    )
     yield page
     context.close()
     assert broken == []
@@ -73,7 +93,9 @@ EXPECTED_CSP_REFUSALS = ["https://cdn.redoc.ly/"]
 
 
 def csp_refusal(console_text: str) -> bool:
-    return "Content Security Policy" in console_text and not any(url in console_text for url in EXPECTED_CSP_REFUSALS)
+    return "Content Security Policy" in console_text and not any(
+        url in console_text for url in EXPECTED_CSP_REFUSALS
+    )
 
 
 def login(page: Page, username: str, password: str = PASSWORD) -> None:

@@ -38,7 +38,11 @@ def bureau() -> dict:
     admin.set_password(PASSWORD)
     admin.save(update_fields=["password"])
     hospital = get_user_model().objects.get(username="hospital")
-    hospitals = list(Institution.objects.filter(level__in=["3A", "3"]).exclude(pk=hospital.institution_id).order_by("code")[:3])
+    hospitals = list(
+        Institution.objects.filter(level__in=["3A", "3"])
+        .exclude(pk=hospital.institution_id)
+        .order_by("code")[:3]
+    )
     return {"admin": admin, "hospitals": hospitals, "region": hospitals[0].region}
 
 
@@ -53,7 +57,9 @@ def first_sign_in(page: Page, username: str, initial: str) -> None:
     page.fill("#id_new_password2", PASSWORD)
     page.get_by_role("button", name="修改密码").click()
     expect(page.get_by_text("密码已修改，以后请使用新密码登录。")).to_be_visible()
-    expect(page.get_by_test_id("dashboard-title")).to_be_visible()  # back home, not on the token page
+    expect(
+        page.get_by_test_id("dashboard-title")
+    ).to_be_visible()  # back home, not on the token page
     assert not get_user_model().objects.get(username=username).must_change_password
 
 
@@ -76,13 +82,50 @@ def register_sheet(hospitals: list[Institution], region_code: str) -> bytes:
     2024, and a new clinic."""
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["定点医药机构编码", "机构名称", "统筹区编码", "医院等级", "机构类别", "基层医疗机构", "医共体牵头机构编码",
-                  "协议期起", "协议期止", "生效日期"])  # fmt: skip
+    sheet.append(
+        [
+            "定点医药机构编码",
+            "机构名称",
+            "统筹区编码",
+            "医院等级",
+            "机构类别",
+            "基层医疗机构",
+            "医共体牵头机构编码",
+            "协议期起",
+            "协议期止",
+            "生效日期",
+        ]
+    )
     for institution in hospitals:
         lead = institution.consortium_lead.code if institution.consortium_lead else ""
-        sheet.append([institution.code, institution.name, region_code, institution.get_level_display(), institution.get_type_display(),
-                      "是" if institution.is_grassroots else "否", lead, "2024-01-01", "2026-12-31", "2024-01-01"])  # fmt: skip
-    sheet.append([NEW_CODE, "新开诊所", region_code, "0", "general", "否", "", "2024-06-01", "2027-05-31", "2024-06-01"])
+        sheet.append(
+            [
+                institution.code,
+                institution.name,
+                region_code,
+                institution.get_level_display(),
+                institution.get_type_display(),
+                "是" if institution.is_grassroots else "否",
+                lead,
+                "2024-01-01",
+                "2026-12-31",
+                "2024-01-01",
+            ]
+        )
+    sheet.append(
+        [
+            NEW_CODE,
+            "新开诊所",
+            region_code,
+            "0",
+            "general",
+            "否",
+            "",
+            "2024-06-01",
+            "2027-05-31",
+            "2024-06-01",
+        ]
+    )
     stream = BytesIO()
     book.save(stream)
     return stream.getvalue()
@@ -97,7 +140,15 @@ def accounts_sheet(page: Page, hospitals: list[Institution]) -> bytes:
     assert [cell.value for cell in sheet[1]][:2] == ["机构编码", "姓名"]
     sheet.delete_rows(2, sheet.max_row)
     for number, institution in enumerate(hospitals, start=1):
-        sheet.append([institution.code, f"医保办{number}", f"1380000000{number}", f"yb{number}@example.cn", ""])
+        sheet.append(
+            [
+                institution.code,
+                f"医保办{number}",
+                f"1380000000{number}",
+                f"yb{number}@example.cn",
+                "",
+            ]
+        )
     stream = BytesIO()
     book.save(stream)
     return stream.getvalue()
@@ -105,10 +156,17 @@ def accounts_sheet(page: Page, hospitals: list[Institution]) -> bytes:
 
 def one_time_passwords(page: Page) -> dict[str, str]:
     rows = page.get_by_test_id("one-time-passwords").locator("tbody tr")
-    return {rows.nth(i).locator("td").first.inner_text(): rows.nth(i).get_by_test_id("password").inner_text() for i in range(rows.count())}
+    return {
+        rows.nth(i).locator("td").first.inner_text(): rows.nth(i)
+        .get_by_test_id("password")
+        .inner_text()
+        for i in range(rows.count())
+    }
 
 
-def test_a_new_bureau_sets_up_accounts_and_register_runs_publishes_and_hospitals_answer(page: Page, bureau):
+def test_a_new_bureau_sets_up_accounts_and_register_runs_publishes_and_hospitals_answer(
+    page: Page, bureau
+):
     hospitals = bureau["hospitals"]
     codes = [institution.code for institution in hospitals]
 
@@ -134,13 +192,19 @@ def test_a_new_bureau_sets_up_accounts_and_register_runs_publishes_and_hospitals
         page.get_by_test_id("register-export").get_by_role("button", name="导出 Excel").click()
     assert export.value.suggested_filename.startswith(f"定点医疗机构名录_{bureau['region'].code}_")
     page.get_by_test_id("register-import").locator("input[type=file]").set_input_files(
-        {"name": "名录.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "buffer": register_sheet(hospitals, bureau["region"].code)})  # fmt: skip
+        {
+            "name": "名录.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": register_sheet(hospitals, bureau["region"].code),
+        }
+    )
     page.get_by_test_id("register-import").get_by_role("button", name="导入").click()
     expect(page.get_by_text("机构名录已导入：新增 1 家，变更 3 家，未变 0 家。")).to_be_visible()
     assert Institution.objects.get(code=NEW_CODE).name == "新开诊所"
     for code in codes:
-        assert InstitutionState.objects.filter(institution__code=code, agreement_to="2026-12-31").exists()
+        assert InstitutionState.objects.filter(
+            institution__code=code, agreement_to="2026-12-31"
+        ).exists()
     screenshot(page, "new-bureau-register")
     logout(page)
 
@@ -150,7 +214,12 @@ def test_a_new_bureau_sets_up_accounts_and_register_runs_publishes_and_hospitals
     page.get_by_test_id("user-import-link").click()
     sheet = accounts_sheet(page, hospitals)
     page.get_by_test_id("user-import-form").locator("input[type=file]").set_input_files(
-        {"name": "账号.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": sheet})
+        {
+            "name": "账号.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": sheet,
+        }
+    )
     page.get_by_test_id("user-import-form").get_by_role("button", name="导入").click()
     expect(page.get_by_role("heading", name="已导入 3 个医疗机构账号")).to_be_visible()
     passwords = one_time_passwords(page)
@@ -180,7 +249,9 @@ def test_a_new_bureau_sets_up_accounts_and_register_runs_publishes_and_hospitals
 
     first_sign_in(page, codes[1], passwords[codes[1]])
     open_statement(page, hospitals[1])
-    page.get_by_test_id("statement-object-form").locator("textarea").fill("一月病例分组有误，结算金额偏低。")
+    page.get_by_test_id("statement-object-form").locator("textarea").fill(
+        "一月病例分组有误，结算金额偏低。"
+    )
     page.get_by_test_id("statement-object").click()
     expect(page.get_by_test_id("statement-answer")).to_contain_text("已提出异议")
     screenshot(page, "new-bureau-objection")
@@ -196,7 +267,12 @@ def test_a_new_bureau_sets_up_accounts_and_register_runs_publishes_and_hospitals
     expect(page.get_by_test_id(f"state-{codes[0]}")).to_have_text("已确认")
     expect(page.get_by_test_id(f"state-{codes[1]}")).to_have_text("已提出异议")
     expect(page.get_by_test_id(f"state-{codes[2]}")).to_have_text("待回复")
-    expect(page.get_by_test_id("responses").locator("tr", has_text=codes[1]).locator("td").last.locator("a")).to_have_count(1)  # the dispute
+    expect(
+        page.get_by_test_id("responses")
+        .locator("tr", has_text=codes[1])
+        .locator("td")
+        .last.locator("a")
+    ).to_have_count(1)  # the dispute
     assert StatementResponse.objects.filter(publication__run=run).count() == 2
     screenshot(page, "new-bureau-responses")
 

@@ -70,8 +70,16 @@ def test_a_hospital_user_sees_only_its_own_institution(page, world, cases):
 
 
 def test_the_job_page_shows_a_finished_jobs_full_bar_and_summary(page, world):
-    job = job_start(actor=world.user_a, kind="test_steps", key="done", params={"steps": 2}, institution=world.hospital_a)
-    assert Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED  # the test backend runs it at commit
+    job = job_start(
+        actor=world.user_a,
+        kind="test_steps",
+        key="done",
+        params={"steps": 2},
+        institution=world.hospital_a,
+    )
+    assert (
+        Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED
+    )  # the test backend runs it at commit
     login(page, world.user_a.username)
     page.goto(reverse("jobs:job_detail", args=[job.pk]))
     expect(page.get_by_test_id("job-progress")).to_have_text("100%")
@@ -81,7 +89,14 @@ def test_the_job_page_shows_a_finished_jobs_full_bar_and_summary(page, world):
 
 
 def test_the_progress_bar_follows_a_running_job_until_it_ends(page, world):
-    job = job_start(actor=world.user_a, kind="test_steps", key="live", params={"steps": 5}, institution=world.hospital_a, dispatch=False)
+    job = job_start(
+        actor=world.user_a,
+        kind="test_steps",
+        key="live",
+        params={"steps": 5},
+        institution=world.hospital_a,
+        dispatch=False,
+    )
     login(page, world.user_a.username)
     page.goto(reverse("jobs:job_detail", args=[job.pk]))
     bar = page.get_by_test_id("job-progress")
@@ -118,13 +133,21 @@ def wait_until_bar_is_full(page: Page) -> None:
 
 
 def test_the_progress_bar_turns_red_with_the_error_when_a_job_fails(page, world):
-    job = job_start(actor=world.user_a, kind="test_fail", key="bad", institution=world.hospital_a, dispatch=False)
+    job = job_start(
+        actor=world.user_a,
+        kind="test_fail",
+        key="bad",
+        institution=world.hospital_a,
+        dispatch=False,
+    )
     login(page, world.user_a.username)
     page.goto(reverse("jobs:job_detail", args=[job.pk]))
     expect(page.get_by_test_id("job-error")).to_be_hidden()
 
     job_run(job_id=job.pk)
-    expect(page.get_by_test_id("job-error")).to_have_text(ERR_TEST_FAILURE, timeout=LIVE_UPDATE_TIMEOUT_MS)
+    expect(page.get_by_test_id("job-error")).to_have_text(
+        ERR_TEST_FAILURE, timeout=LIVE_UPDATE_TIMEOUT_MS
+    )
     bar = page.get_by_test_id("job-progress")
     expect(bar).to_have_text("30%")
     expect(bar).to_have_class(re.compile(r"\bbg-danger\b"))

@@ -16,9 +16,13 @@ M = D(1_000_000)
 
 E1_INCOME = LineInput("INCOME", "统筹基金收入（不含利息）", amount=1000 * M)
 E1_CARVE_OUTS = [
-    LineInput("GP", "普通门诊统筹", method=LineMethod.PER_CAPITA, per_capita=D("120.00"), count=1_000_000),
+    LineInput(
+        "GP", "普通门诊统筹", method=LineMethod.PER_CAPITA, per_capita=D("120.00"), count=1_000_000
+    ),
     LineInput("CHRONIC", "门诊慢性病", amount=80 * M),
-    LineInput("OFFSITE", "异地联网结算和零星报销", method=LineMethod.GROWTH, base=100 * M, rate=D("0")),
+    LineInput(
+        "OFFSITE", "异地联网结算和零星报销", method=LineMethod.GROWTH, base=100 * M, rate=D("0")
+    ),
     LineInput("OTHER", "其他付费方式", amount=50 * M),
 ]
 E1_CATEGORIES = [
@@ -35,7 +39,9 @@ def compile_e1(*, actor, budget: Budget, **overrides):
 
 @pytest.fixture
 def draft(world) -> Budget:
-    budget = budget_create(actor=world.officer, region=world.region, year=2025, scheme=Scheme.EMPLOYEE)
+    budget = budget_create(
+        actor=world.officer, region=world.region, year=2025, scheme=Scheme.EMPLOYEE
+    )
     compile_e1(actor=world.officer, budget=budget)
     return Budget.objects.get(pk=budget.pk)
 

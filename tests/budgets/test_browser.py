@@ -18,10 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 E1_FIELDS = {
     "income-amount": "1000000000",
-    "carve-0-per_capita": "120", "carve-0-count": "1000000",
-    "carve-1-base": "80000000", "carve-1-rate": "0",
-    "carve-2-base": "100000000", "carve-2-rate": "0",
-    "carve-3-base": "50000000", "carve-3-rate": "0",
+    "carve-0-per_capita": "120",
+    "carve-0-count": "1000000",
+    "carve-1-base": "80000000",
+    "carve-1-rate": "0",
+    "carve-2-base": "100000000",
+    "carve-2-rate": "0",
+    "carve-3-base": "50000000",
+    "carve-3-rate": "0",
     "cat-0-amount": "50000000",
 }
 
@@ -30,7 +34,9 @@ def compile_e1(page: Page, *, with_critical_illness: bool = False) -> None:
     page.select_option("[name=income-method]", "amount")
     for name, value in E1_FIELDS.items():
         page.fill(f"[name='{name}']", value)
-    page.set_checked("[name=carve-4-DELETE]", not with_critical_illness)  # E1 has no critical-illness line
+    page.set_checked(
+        "[name=carve-4-DELETE]", not with_critical_illness
+    )  # E1 has no critical-illness line
     page.get_by_role("button", name="测算并保存").click()
 
 
@@ -43,10 +49,14 @@ def test_compile_submit_and_approve_as_two_users(page, world: World):
     page.select_option("#id_scheme", "310")
     page.get_by_role("button", name="创建草稿").click()
 
-    page.fill("[name='carve-4-per_capita']", "1000")  # critical illness 1,000 x 1,000,000 overdraws by 450M
+    page.fill(
+        "[name='carve-4-per_capita']", "1000"
+    )  # critical illness 1,000 x 1,000,000 overdraws by 450M
     page.fill("[name='carve-4-count']", "1000000")
     compile_e1(page, with_critical_illness=True)
-    expect(page.get_by_test_id("form-errors")).to_contain_text("「大病保险」（CI）使点数法预算为负：透支 450,000,000.00 元")
+    expect(page.get_by_test_id("form-errors")).to_contain_text(
+        "「大病保险」（CI）使点数法预算为负：透支 450,000,000.00 元"
+    )
     screenshot(page, "budget-edit-overdrawn")
     compile_e1(page)
     expect(page.get_by_test_id("derivation")).to_contain_text("550,000,000.00")

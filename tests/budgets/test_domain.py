@@ -62,11 +62,19 @@ def test_e1_derives_the_550m_dip_budget():
         ((250, 80, 100, 50), 100, 0, 0, 0, 550),
     ],
 )
-def test_year_end_reserve_statement(actuals, cover, remaining, to_settlement, adjustment_fund, settlement_total):
-    lines = [YearEndLine(c.code, c.name, c.amount, actual * M) for c, actual in zip(E1_CARVE_OUTS, actuals)]
+def test_year_end_reserve_statement(
+    actuals, cover, remaining, to_settlement, adjustment_fund, settlement_total
+):
+    lines = [
+        YearEndLine(c.code, c.name, c.amount, actual * M)
+        for c, actual in zip(E1_CARVE_OUTS, actuals)
+    ]
     statement = reserve_statement(reserve=100 * M, pool=550 * M, lines=lines)
     assert (statement.cover, statement.remaining) == (cover * M, remaining * M)
-    assert (statement.to_settlement, statement.adjustment_fund) == (to_settlement * M, adjustment_fund * M)
+    assert (statement.to_settlement, statement.adjustment_fund) == (
+        to_settlement * M,
+        adjustment_fund * M,
+    )
     assert statement.settlement_total == settlement_total * M
 
 
@@ -76,7 +84,9 @@ def test_reserve_beyond_its_means_reports_the_shortfall():
 
 
 def test_the_split_share_is_configurable_and_exact_to_the_fen():
-    statement = reserve_statement(reserve=D("100.01"), pool=D("0"), lines=[], settlement_share=D("0.6"))
+    statement = reserve_statement(
+        reserve=D("100.01"), pool=D("0"), lines=[], settlement_share=D("0.6")
+    )
     assert statement.to_settlement == D("60.01")  # 60.006 half-up
     assert statement.to_settlement + statement.adjustment_fund == D("100.01")
 
@@ -86,8 +96,20 @@ def test_the_split_share_is_configurable_and_exact_to_the_fen():
     [
         (LineInput("I", "收入", amount=D("10.005")), D("10.01")),
         (LineInput("I", "收入", method=LineMethod.GROWTH, base=900 * M, rate=D("0.05")), 945 * M),
-        (LineInput("I", "收入", method=LineMethod.GROWTH, base=D("100"), rate=D("-0.1")), D("90.00")),
-        (LineInput("GP", "普通门诊", method=LineMethod.PER_CAPITA, per_capita=D("120.50"), count=1_000_000), D("120500000.00")),
+        (
+            LineInput("I", "收入", method=LineMethod.GROWTH, base=D("100"), rate=D("-0.1")),
+            D("90.00"),
+        ),
+        (
+            LineInput(
+                "GP",
+                "普通门诊",
+                method=LineMethod.PER_CAPITA,
+                per_capita=D("120.50"),
+                count=1_000_000,
+            ),
+            D("120500000.00"),
+        ),
     ],
 )
 def test_forecast_amounts(line, expected):
@@ -95,7 +117,11 @@ def test_forecast_amounts(line, expected):
 
 
 def test_a_carve_out_that_overdraws_is_named():
-    inp = BudgetInput(income=E1.income, carve_outs=(*E1_CARVE_OUTS, LineInput("CI", "大病保险", amount=600 * M)), categories=E1.categories)
+    inp = BudgetInput(
+        income=E1.income,
+        carve_outs=(*E1_CARVE_OUTS, LineInput("CI", "大病保险", amount=600 * M)),
+        categories=E1.categories,
+    )
     with pytest.raises(BudgetError) as error:
         derive_budget(inp)
     assert error.value.line_code == "CI"
@@ -105,25 +131,56 @@ def test_a_carve_out_that_overdraws_is_named():
 @pytest.mark.parametrize(
     "categories, expected",
     [
-        ((LineInput("DIP", "住院", method=LineMethod.SHARE, rate=D("0.8")),
-          LineInput("APG", "门诊慢特病", method=LineMethod.SHARE, rate=D("0.2"))),
-         [440 * M, 110 * M]),
-        ((LineInput("APG", "门诊慢特病", amount=50 * M), LineInput("DIP", "住院", method=LineMethod.REMAINDER)), [50 * M, 500 * M]),
-        ((LineInput("A", "甲", method=LineMethod.SHARE, rate=D("1") / 3), LineInput("B", "乙", method=LineMethod.REMAINDER)),
-         [D("183333333.33"), D("366666666.67")]),
+        (
+            (
+                LineInput("DIP", "住院", method=LineMethod.SHARE, rate=D("0.8")),
+                LineInput("APG", "门诊慢特病", method=LineMethod.SHARE, rate=D("0.2")),
+            ),
+            [440 * M, 110 * M],
+        ),
+        (
+            (
+                LineInput("APG", "门诊慢特病", amount=50 * M),
+                LineInput("DIP", "住院", method=LineMethod.REMAINDER),
+            ),
+            [50 * M, 500 * M],
+        ),
+        (
+            (
+                LineInput("A", "甲", method=LineMethod.SHARE, rate=D("1") / 3),
+                LineInput("B", "乙", method=LineMethod.REMAINDER),
+            ),
+            [D("183333333.33"), D("366666666.67")],
+        ),
     ],
 )
 def test_the_pool_splits_into_categories(categories, expected):
-    derivation = derive_budget(BudgetInput(income=E1.income, carve_outs=E1_CARVE_OUTS, categories=categories))
+    derivation = derive_budget(
+        BudgetInput(income=E1.income, carve_outs=E1_CARVE_OUTS, categories=categories)
+    )
     assert [line.amount for line in derivation.of_kind(LineKind.CATEGORY)] == expected
 
 
 @pytest.mark.parametrize(
     "categories, code, text",
     [
-        ((LineInput("APG", "门诊慢特病", amount=600 * M), LineInput("DIP", "住院", method=LineMethod.REMAINDER)), "APG", "透支 50,000,000.00"),
+        (
+            (
+                LineInput("APG", "门诊慢特病", amount=600 * M),
+                LineInput("DIP", "住院", method=LineMethod.REMAINDER),
+            ),
+            "APG",
+            "透支 50,000,000.00",
+        ),
         ((LineInput("DIP", "住院", amount=500 * M),), "", "差额 50,000,000.00"),
-        ((LineInput("A", "甲", method=LineMethod.REMAINDER), LineInput("B", "乙", method=LineMethod.REMAINDER)), "B", "只能有一个"),
+        (
+            (
+                LineInput("A", "甲", method=LineMethod.REMAINDER),
+                LineInput("B", "乙", method=LineMethod.REMAINDER),
+            ),
+            "B",
+            "只能有一个",
+        ),
         ((), "", "至少需要一个细分类别"),
         ((LineInput("GP", "重复", method=LineMethod.REMAINDER),), "GP", "重复"),
         ((LineInput("DIP", "住院", method=LineMethod.SHARE),), "DIP", "缺少"),
@@ -131,7 +188,9 @@ def test_the_pool_splits_into_categories(categories, expected):
 )
 def test_bad_categories_are_refused_with_the_line_named(categories, code, text):
     with pytest.raises(BudgetError) as error:
-        derive_budget(BudgetInput(income=E1.income, carve_outs=E1_CARVE_OUTS, categories=categories))
+        derive_budget(
+            BudgetInput(income=E1.income, carve_outs=E1_CARVE_OUTS, categories=categories)
+        )
     assert error.value.line_code == code and text in error.value.message
 
 
@@ -170,9 +229,12 @@ def test_allocate_refuses_bad_weights(weights):
 
 
 @given(
-    cents=st.integers(min_value=-10**14, max_value=10**14),
-    weights=st.lists(st.decimals(min_value=0, max_value=10**9, places=4, allow_nan=False), min_size=1, max_size=24)
-    .filter(lambda w: sum(w) > 0),
+    cents=st.integers(min_value=-(10**14), max_value=10**14),
+    weights=st.lists(
+        st.decimals(min_value=0, max_value=10**9, places=4, allow_nan=False),
+        min_size=1,
+        max_size=24,
+    ).filter(lambda w: sum(w) > 0),
 )
 def test_allocated_parts_always_sum_to_the_total(cents, weights):
     total = D(cents) / 100
@@ -186,7 +248,9 @@ def test_allocated_parts_always_sum_to_the_total(cents, weights):
 
 @given(
     cents=st.integers(min_value=0, max_value=10**13),
-    weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=12, max_size=12).filter(any),
+    weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=12, max_size=12).filter(
+        any
+    ),
 )
 def test_phasing_by_pattern_sums_exactly_to_the_pool(cents, weights):
     total = D(cents) / 100
@@ -202,7 +266,9 @@ def test_equal_phasing_of_e1_and_quarters():
 
 
 def test_entered_phasing_must_sum_to_the_pool():
-    assert phase_months(D("12.00"), PhasingMethod.ENTERED, entered=[D("1")] * 12) == [D("1.00")] * 12
+    assert (
+        phase_months(D("12.00"), PhasingMethod.ENTERED, entered=[D("1")] * 12) == [D("1.00")] * 12
+    )
     with pytest.raises(BudgetError, match="差额 1.00"):
         phase_months(D("13.00"), PhasingMethod.ENTERED, entered=[D("1")] * 12, name="住院DIP")
     with pytest.raises(BudgetError, match="12 个月"):
@@ -210,14 +276,26 @@ def test_entered_phasing_must_sum_to_the_pool():
 
 
 def test_line_differences_match_lines_by_kind_and_code():
-    before = [DerivedLine(LineKind.POOL, "POOL", "点数法", 550 * M), DerivedLine(LineKind.CARVE_OUT, "GP", "普通门诊", 120 * M)]
-    after = [DerivedLine(LineKind.CARVE_OUT, "GP", "普通门诊", 130 * M), DerivedLine(LineKind.POOL, "POOL", "点数法", 540 * M),
-             DerivedLine(LineKind.CATEGORY, "APG", "门诊", 40 * M)]
+    before = [
+        DerivedLine(LineKind.POOL, "POOL", "点数法", 550 * M),
+        DerivedLine(LineKind.CARVE_OUT, "GP", "普通门诊", 120 * M),
+    ]
+    after = [
+        DerivedLine(LineKind.CARVE_OUT, "GP", "普通门诊", 130 * M),
+        DerivedLine(LineKind.POOL, "POOL", "点数法", 540 * M),
+        DerivedLine(LineKind.CATEGORY, "APG", "门诊", 40 * M),
+    ]
     diffs = line_differences(before, after)
-    assert [(d.code, d.delta) for d in diffs] == [("GP", 10 * M), ("POOL", -10 * M), ("APG", 40 * M)]
+    assert [(d.code, d.delta) for d in diffs] == [
+        ("GP", 10 * M),
+        ("POOL", -10 * M),
+        ("APG", 40 * M),
+    ]
     assert diffs[2].before is None
 
 
-@pytest.mark.parametrize("value, expected", [(D("0.1000"), "10%"), (D("0.0525"), "5.25%"), (D("0"), "0%"), (None, "")])
+@pytest.mark.parametrize(
+    "value, expected", [(D("0.1000"), "10%"), (D("0.0525"), "5.25%"), (D("0"), "0%"), (None, "")]
+)
 def test_rates_display_as_percentages(value, expected):
     assert percent(value) == expected

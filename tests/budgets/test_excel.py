@@ -33,28 +33,58 @@ def test_the_export_is_the_formatted_filing_table(draft):
     assert [c.value for c in ws[start]] == excel.COLUMNS
     pool = next(row for row in ws.iter_rows(min_row=start + 1) if row[2].value == "POOL")
     assert pool[9].value == 550_000_000 and pool[9].number_format == "#,##0.00"
-    totals = {row[3].value: row[9].value for row in ws.iter_rows(min_row=start + 1) if row[1].value == "合计"}
+    totals = {
+        row[3].value: row[9].value
+        for row in ws.iter_rows(min_row=start + 1)
+        if row[1].value == "合计"
+    }
     assert totals == {"单列支出合计": 350_000_000, "细分类别合计": 550_000_000}
     months = workbook(draft)[excel.SHEET_MONTHS]
     assert months["B2"].value == "门诊慢特病APG" and months["S2"].value == 50_000_000
-    assert months.cell(row=4, column=2).value == "合计" and months.cell(row=4, column=19).value == 550_000_000
+    assert (
+        months.cell(row=4, column=2).value == "合计"
+        and months.cell(row=4, column=19).value == 550_000_000
+    )
 
 
 def test_an_exported_budget_imports_back_to_the_same_lines(world, draft):
-    other = services.budget_create(actor=world.officer, region=world.region, year=2025, scheme=Scheme.RESIDENT)
-    excel.budget_lines_import(actor=world.officer, budget=other, file=BytesIO(excel.budget_workbook(budget=draft)))
-    fields = ["kind", "code", "name", "method", "amount", "entered_amount", "base", "rate", "per_capita", "count"]
+    other = services.budget_create(
+        actor=world.officer, region=world.region, year=2025, scheme=Scheme.RESIDENT
+    )
+    excel.budget_lines_import(
+        actor=world.officer, budget=other, file=BytesIO(excel.budget_workbook(budget=draft))
+    )
+    fields = [
+        "kind",
+        "code",
+        "name",
+        "method",
+        "amount",
+        "entered_amount",
+        "base",
+        "rate",
+        "per_capita",
+        "count",
+    ]
     assert list(other.lines.values_list(*fields)) == list(draft.lines.values_list(*fields))
-    assert [r.months for r in selectors.budget_phasing(budget=other)] == [r.months for r in selectors.budget_phasing(budget=draft)]
+    assert [r.months for r in selectors.budget_phasing(budget=other)] == [
+        r.months for r in selectors.budget_phasing(budget=draft)
+    ]
 
 
 def test_user_text_is_neutralised_against_formulas_and_survives_the_round_trip(world, draft):
-    compile_e1(actor=world.officer, budget=draft, carve_outs=[*E1_CARVE_OUTS, LineInput("=X", "=HYPERLINK(\"http://x\")", amount=1 * M)],
-               categories=[LineInput("DIP", "@住院", method="remainder")])
+    compile_e1(
+        actor=world.officer,
+        budget=draft,
+        carve_outs=[*E1_CARVE_OUTS, LineInput("=X", '=HYPERLINK("http://x")', amount=1 * M)],
+        categories=[LineInput("DIP", "@住院", method="remainder")],
+    )
     ws = workbook(draft)[excel.SHEET_LINES]
     cells = [c for row in ws.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
-    assert "'=HYPERLINK(\"http://x\")" in [c.value for c in cells] and "'@住院" in [c.value for c in cells]
+    assert '\'=HYPERLINK("http://x")' in [c.value for c in cells] and "'@住院" in [
+        c.value for c in cells
+    ]
     parsed = excel.parse_budget_lines(BytesIO(excel.budget_workbook(budget=draft)))
     assert parsed.carve_outs[-1].code == "=X" and parsed.categories[0].name == "@住院"
 
@@ -83,11 +113,16 @@ def test_row_errors_are_reported_and_nothing_is_written(world, draft):
         "第11行：测算方法“拍脑袋”无效。",
         "第14行：类型“奖励”无效，应为 基金收入、单列支出 或 细分类别。",
     ]
-    assert list(draft.lines.values_list("code", "amount")) == before and AuditEvent.objects.count() == events
+    assert (
+        list(draft.lines.values_list("code", "amount")) == before
+        and AuditEvent.objects.count() == events
+    )
 
 
 def test_a_derivation_error_in_the_file_writes_nothing(world, draft):
-    other = services.budget_create(actor=world.officer, region=world.region, year=2025, scheme=Scheme.RESIDENT)
+    other = services.budget_create(
+        actor=world.officer, region=world.region, year=2025, scheme=Scheme.RESIDENT
+    )
     compile_e1(actor=world.officer, budget=draft, income=E1_INCOME)
     wb = workbook(draft)
     ws = wb[excel.SHEET_LINES]
@@ -109,8 +144,12 @@ def test_import_and_export_through_the_pages(world, draft, client_for):
     response = client.get(reverse("budgets:budget_export", args=[draft.pk]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     upload = SimpleUploadedFile("b.xlsx", broken_workbook(draft).getvalue())
-    page = client.post(reverse("budgets:budget_import", args=[draft.pk]), {"file": upload}, follow=True)
+    page = client.post(
+        reverse("budgets:budget_import", args=[draft.pk]), {"file": upload}, follow=True
+    )
     assert "第9行" in page.content.decode()
     good = SimpleUploadedFile("b.xlsx", response.content)
-    page = client.post(reverse("budgets:budget_import", args=[draft.pk]), {"file": good}, follow=True)
+    page = client.post(
+        reverse("budgets:budget_import", args=[draft.pk]), {"file": good}, follow=True
+    )
     assert "已从 Excel 导入" in page.content.decode()

@@ -22,22 +22,39 @@ def shipped_rows(kind: str) -> int:
         return sum(1 for _ in csv.reader(file)) - 1  # the header row
 
 
-def test_the_national_lists_load_whole_with_every_code_form_and_a_second_run_changes_nothing(capsys):
+def test_the_national_lists_load_whole_with_every_code_form_and_a_second_run_changes_nothing(
+    capsys,
+):
     call_command("dictionary_load_national")
     assert (shipped_rows("diagnosis"), shipped_rows("procedure")) == (33_304, 13_686)
     assert Diagnosis.objects.count() == 33_304 and Procedure.objects.count() == 13_686
     versions = DictionaryVersion.objects.order_by("kind")
-    assert [(v.kind, v.status, v.code_count) for v in versions] == [("diagnosis", DictionaryStatus.PUBLISHED, 33_304),
-                                                                   ("procedure", DictionaryStatus.PUBLISHED, 13_686)]  # fmt: skip
+    assert [(v.kind, v.status, v.code_count) for v in versions] == [
+        ("diagnosis", DictionaryStatus.PUBLISHED, 33_304),
+        ("procedure", DictionaryStatus.PUBLISHED, 13_686),
+    ]
     assert "OpenDRG/DRG_Python@5d523a26b110" in versions[0].source
     combined = Diagnosis.objects.get(code="A17.000+G01*")
-    assert (combined.name, combined.category, combined.subcategory) == ("结核性脑膜炎", "A17", "A17.0")
+    assert (combined.name, combined.category, combined.subcategory) == (
+        "结核性脑膜炎",
+        "A17",
+        "A17.0",
+    )
     assert Diagnosis.objects.get(code="J18.000x001").name == "喘息性支气管肺炎"
     tcm = Procedure.objects.get(code="17.912A0")
-    assert (tcm.name, tcm.operating_room, tcm.treatment_type) == ("电针治疗", False, TreatmentType.THERAPEUTIC)
+    assert (tcm.name, tcm.operating_room, tcm.treatment_type) == (
+        "电针治疗",
+        False,
+        TreatmentType.THERAPEUTIC,
+    )
     assert Procedure.objects.get(code="17.91100").name == "毫针治疗"
     stent = Procedure.objects.get(code="36.0601")
-    assert (stent.operating_room, stent.treatment_type, stent.category, stent.subcategory) == (True, TreatmentType.SURGICAL, "36", "36.0")
+    assert (stent.operating_room, stent.treatment_type, stent.category, stent.subcategory) == (
+        True,
+        TreatmentType.SURGICAL,
+        "36",
+        "36.0",
+    )
     assert Procedure.objects.filter(operating_room=True).count() == 10_251
     events = AuditEvent.objects.filter(action__startswith="dictionary_version_").count()
     assert events == 4  # create and publish, for each list

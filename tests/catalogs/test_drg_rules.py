@@ -21,10 +21,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded(world) -> DrgRuleSet:
-    return drg_rule_services.drg_rule_set_seed(officer=world.officer, admin=world.bureau_admin, region=world.region, year=2024)
+    return drg_rule_services.drg_rule_set_seed(
+        officer=world.officer, admin=world.bureau_admin, region=world.region, year=2024
+    )
 
 
-def workbook_edited(content: bytes, edits: dict[tuple[str, int, str], object], *, drop_sheet: str = "") -> io.BytesIO:
+def workbook_edited(
+    content: bytes, edits: dict[tuple[str, int, str], object], *, drop_sheet: str = ""
+) -> io.BytesIO:
     """The workbook with cells replaced: (sheet, data row number, header) -> value."""
     book = load_workbook(io.BytesIO(content))
     for (sheet, row, header), value in edits.items():
@@ -38,12 +42,16 @@ def workbook_edited(content: bytes, edits: dict[tuple[str, int, str], object], *
     return buffer
 
 
-PASSING_GOLDEN = ("case_id,kind,gend,age,maindiag_code,otherdiag_codes,main_oprn_oprt_code,expected_drg,source\n"
-                  "G1,surgical,1,60,I21.000,I10.x00,36.0601,FM15,演示\nG2,medical,1,60,J18.900,,,ES25,演示\n")
+PASSING_GOLDEN = (
+    "case_id,kind,gend,age,maindiag_code,otherdiag_codes,main_oprn_oprt_code,expected_drg,source\n"
+    "G1,surgical,1,60,I21.000,I10.x00,36.0601,FM15,演示\nG2,medical,1,60,J18.900,,,ES25,演示\n"
+)
 
 
 def a_draft(world) -> DrgRuleSet:
-    return drg_rule_services.drg_rule_set_create(actor=world.officer, region=world.region, year=2025)
+    return drg_rule_services.drg_rule_set_create(
+        actor=world.officer, region=world.region, year=2025
+    )
 
 
 def test_the_demo_rule_files_become_a_published_rule_set_that_groups_like_the_files(world, seeded):
@@ -57,34 +65,77 @@ def test_the_demo_rule_files_become_a_published_rule_set_that_groups_like_the_fi
 def test_the_workbook_round_trips_to_the_same_tables(world, seeded):
     content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["MDC", "ADRG", "CC-MCC", "排除表", "手术室手术", "创伤部位", "MDC-主要诊断", "ADRG-主要诊断",
-                               "ADRG-主要手术操作", "排除表-主要诊断", "创伤部位-诊断", "金标准病例"]  # fmt: skip
-    assert [cell.value for cell in book["ADRG"][1]] == ["ADRG编码", "所属MDC", "ADRG名称", "类型", "细分规则", "诊断匹配方式", "手术匹配方式",
-                                                       "手术组合规则", "年龄天数上限", "体重下限(克)", "体重上限(克)"]  # fmt: skip
+    assert book.sheetnames == [
+        "MDC",
+        "ADRG",
+        "CC-MCC",
+        "排除表",
+        "手术室手术",
+        "创伤部位",
+        "MDC-主要诊断",
+        "ADRG-主要诊断",
+        "ADRG-主要手术操作",
+        "排除表-主要诊断",
+        "创伤部位-诊断",
+        "金标准病例",
+    ]
+    assert [cell.value for cell in book["ADRG"][1]] == [
+        "ADRG编码",
+        "所属MDC",
+        "ADRG名称",
+        "类型",
+        "细分规则",
+        "诊断匹配方式",
+        "手术匹配方式",
+        "手术组合规则",
+        "年龄天数上限",
+        "体重下限(克)",
+        "体重上限(克)",
+    ]
     assert book["ADRG"]["D2"].value == "外科手术组"  # choices travel as labels
-    assert [cell.value for cell in book["ADRG-主要手术操作"][2]] == ["BB1", None, "01.3901"]  # one code per row
+    assert [cell.value for cell in book["ADRG-主要手术操作"][2]] == [
+        "BB1",
+        None,
+        "01.3901",
+    ]  # one code per row
     draft = a_draft(world)
-    counts = drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=draft, file=io.BytesIO(content), filename="rules.xlsx")
-    assert counts == {"mdc": 22, "adrg": 147, "cc": 20, "exclusions": 15, "or_procedures": 0, "trauma": 0, "golden_cases": 0}
+    counts = drg_rule_services.drg_rule_set_import(
+        actor=world.officer, rule_set=draft, file=io.BytesIO(content), filename="rules.xlsx"
+    )
+    assert counts == {
+        "mdc": 22,
+        "adrg": 147,
+        "cc": 20,
+        "exclusions": 15,
+        "or_procedures": 0,
+        "trauma": 0,
+        "golden_cases": 0,
+    }
     for table, frame in selectors.drg_rule_tables(seeded).items():
         assert selectors.drg_rule_tables(draft)[table].equals(frame), table
     event = AuditEvent.objects.filter(action="drg_rule_set_import").get()
-    assert event.after["rows"] | {"golden_cases": 0} == counts and event.after["source"] == "Excel导入 rules.xlsx"
+    assert (
+        event.after["rows"] | {"golden_cases": 0} == counts
+        and event.after["source"] == "Excel导入 rules.xlsx"
+    )
 
 
 def test_every_bad_cell_is_reported_in_chinese_and_nothing_is_written(world, seeded):
     draft = a_draft(world)
     content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
-    bad = workbook_edited(content, {
-        ("MDC", 1, "MDC编码"): "B",
-        ("ADRG", 1, "细分规则"): 13,
-        ("ADRG", 2, "类型"): "其他组",
-        ("ADRG", 3, "所属MDC"): "MDCZ",
-        ("ADRG-主要手术操作", 4, "编码"): "ABC",
-        ("CC-MCC", 1, "诊断编码"): "A41",
-        ("CC-MCC", 2, "排除组"): "NOPE",
-        ("排除表", 1, "排除组名称"): None,
-    })  # fmt: skip
+    bad = workbook_edited(
+        content,
+        {
+            ("MDC", 1, "MDC编码"): "B",
+            ("ADRG", 1, "细分规则"): 13,
+            ("ADRG", 2, "类型"): "其他组",
+            ("ADRG", 3, "所属MDC"): "MDCZ",
+            ("ADRG-主要手术操作", 4, "编码"): "ABC",
+            ("CC-MCC", 1, "诊断编码"): "A41",
+            ("CC-MCC", 2, "排除组"): "NOPE",
+            ("排除表", 1, "排除组名称"): None,
+        },
+    )
     with pytest.raises(ValidationError) as refused:
         drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=draft, file=bad)
     assert refused.value.messages == [
@@ -100,16 +151,21 @@ def test_every_bad_cell_is_reported_in_chinese_and_nothing_is_written(world, see
 
 def test_rules_across_rows_are_checked_once_the_cells_are_good(world, seeded):
     content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
-    repeated = workbook_edited(content, {("ADRG", 1, "ADRG编码"): "BE2"})  # BB1 renamed to the code of row 2
+    repeated = workbook_edited(
+        content, {("ADRG", 1, "ADRG编码"): "BE2"}
+    )  # BB1 renamed to the code of row 2
     assert drg_rules.workbook_read(repeated)[1] == [
         "工作表“ADRG”第2行“ADRG编码”：BE2 在本表中重复出现。",
         "工作表“ADRG”第3行“ADRG编码”：BE2 在本表中重复出现。",
     ]
-    bad = workbook_edited(content, {
-        ("ADRG", 1, "所属MDC"): "MDCZ",
-        ("ADRG", 4, "所属MDC"): "MDCC",  # BR1 under the eye MDC
-        ("CC-MCC", 2, "排除组"): "NOPE",
-    })  # fmt: skip
+    bad = workbook_edited(
+        content,
+        {
+            ("ADRG", 1, "所属MDC"): "MDCZ",
+            ("ADRG", 4, "所属MDC"): "MDCC",  # BR1 under the eye MDC
+            ("CC-MCC", 2, "排除组"): "NOPE",
+        },
+    )
     tables, errors = drg_rules.workbook_read(bad)
     assert errors == [
         "工作表“ADRG”第2行“所属MDC”：MDC MDCZ 不在“MDC”工作表中。",
@@ -120,25 +176,44 @@ def test_rules_across_rows_are_checked_once_the_cells_are_good(world, seeded):
 
 def test_a_missing_sheet_or_column_and_an_unreadable_file_are_refused(world, seeded):
     content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
-    assert drg_rules.workbook_read(workbook_edited(content, {}, drop_sheet="排除表"))[1] == ["缺少工作表“排除表”。"]
-    assert drg_rules.workbook_read(workbook_edited(content, {("MDC", 0, "MDC名称"): "名字"}))[1] == ["工作表“MDC”缺少列：MDC名称。"]
+    assert drg_rules.workbook_read(workbook_edited(content, {}, drop_sheet="排除表"))[1] == [
+        "缺少工作表“排除表”。"
+    ]
+    assert drg_rules.workbook_read(workbook_edited(content, {("MDC", 0, "MDC名称"): "名字"}))[
+        1
+    ] == ["工作表“MDC”缺少列：MDC名称。"]
     assert drg_rules.workbook_read(io.BytesIO(b"not a workbook"))[1] == [workbooks.ERR_NOT_XLSX]
 
 
 def test_publishing_needs_another_user_and_retires_the_set_before(world, seeded):
-    copy = drg_rule_services.drg_rule_set_create(actor=world.officer, region=world.region, year=2024, based_on=seeded)
-    assert copy.version == 2 and selectors.drg_rule_tables(copy)["cc"].equals(selectors.drg_rule_tables(seeded)["cc"])
+    copy = drg_rule_services.drg_rule_set_create(
+        actor=world.officer, region=world.region, year=2024, based_on=seeded
+    )
+    assert copy.version == 2 and selectors.drg_rule_tables(copy)["cc"].equals(
+        selectors.drg_rule_tables(seeded)["cc"]
+    )
     drg_rule_services.drg_rule_set_submit(actor=world.officer, rule_set=copy)
     with pytest.raises(ValidationError, match="审核发布人不能是提交人"):
         drg_rule_services.drg_rule_set_publish(actor=world.officer, rule_set=copy)
     drg_rule_services.drg_rule_set_publish(actor=world.bureau_admin, rule_set=copy)
     seeded.refresh_from_db()
-    assert seeded.status == CatalogStatus.RETIRED and selectors.drg_rule_set_in_force(region=world.region, year=2024) == copy
-    assert list(AuditEvent.objects.filter(object_id=str(seeded.pk), action__startswith="drg_rule_set").values_list("action", flat=True)
-                .order_by("pk"))[-1] == "drg_rule_set_retire"  # fmt: skip
+    assert (
+        seeded.status == CatalogStatus.RETIRED
+        and selectors.drg_rule_set_in_force(region=world.region, year=2024) == copy
+    )
+    assert (
+        list(
+            AuditEvent.objects.filter(object_id=str(seeded.pk), action__startswith="drg_rule_set")
+            .values_list("action", flat=True)
+            .order_by("pk")
+        )[-1]
+        == "drg_rule_set_retire"
+    )
 
 
-def test_a_submitted_or_published_set_cannot_be_refilled_and_an_empty_one_cannot_be_submitted(world, seeded):
+def test_a_submitted_or_published_set_cannot_be_refilled_and_an_empty_one_cannot_be_submitted(
+    world, seeded
+):
     with pytest.raises(ValidationError, match="不能修改"):
         drg_rule_services.drg_rule_set_load_csv(actor=world.officer, rule_set=seeded)
     with pytest.raises(ValidationError, match="还没有规则表"):
@@ -148,7 +223,9 @@ def test_a_submitted_or_published_set_cannot_be_refilled_and_an_empty_one_cannot
 # --- pages ---------------------------------------------------------------------------------------
 
 
-def test_the_pages_show_a_published_set_to_everyone_and_drafts_to_the_bureau_only(client, client_for, world, seeded):
+def test_the_pages_show_a_published_set_to_everyone_and_drafts_to_the_bureau_only(
+    client, client_for, world, seeded
+):
     draft = a_draft(world)
     assert client.get(reverse("catalogs:drg_rules_list")).status_code == 302  # anonymous → login
     client_for(world.user_a)
@@ -161,15 +238,22 @@ def test_the_pages_show_a_published_set_to_everyone_and_drafts_to_the_bureau_onl
     assert page.status_code == 200 and "ADRG（147 行）" in page.content.decode()
 
 
-def test_an_officer_imports_a_workbook_through_the_page_and_sees_each_error(client_for, world, seeded):
+def test_an_officer_imports_a_workbook_through_the_page_and_sees_each_error(
+    client_for, world, seeded
+):
     draft = a_draft(world)
     client = client_for(world.officer)
     content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
     upload = workbook_edited(content, {("CC-MCC", 1, "级别"): "严重"})
     upload.name = "rules.xlsx"
-    page = client.post(reverse("catalogs:drg_rules_import", args=[draft.pk]), {"file": upload}, follow=True)
+    page = client.post(
+        reverse("catalogs:drg_rules_import", args=[draft.pk]), {"file": upload}, follow=True
+    )
     texts = [str(m) for m in page.context["messages"]]
-    assert texts == ["导入未执行，文件中有以下错误：", "工作表“CC-MCC”第2行“级别”：“严重”无效，应为：严重并发症或合并症（MCC）、一般并发症或合并症（CC）。"]
+    assert texts == [
+        "导入未执行，文件中有以下错误：",
+        "工作表“CC-MCC”第2行“级别”：“严重”无效，应为：严重并发症或合并症（MCC）、一般并发症或合并症（CC）。",
+    ]
     good = io.BytesIO(content)
     good.name = "rules.xlsx"
     client.post(reverse("catalogs:drg_rules_import", args=[draft.pk]), {"file": good})
@@ -190,7 +274,9 @@ def long_rule_tables() -> dict:
 
 
 def national_golden() -> pd.DataFrame:
-    return pd.read_csv(drg_rule_services.NATIONAL_DIR / "golden.csv", dtype=str, keep_default_na=False)
+    return pd.read_csv(
+        drg_rule_services.NATIONAL_DIR / "golden.csv", dtype=str, keep_default_na=False
+    )
 
 
 @pytest.mark.parametrize("carrier", ["xlsx", "zip"])
@@ -198,7 +284,9 @@ def test_a_rule_set_exported_and_imported_again_has_the_same_content_hash(carrie
     tables = long_rule_tables() | {drg_rules.GOLDEN: national_golden()}
     assert len(tables["adrg"].loc[0, "proc_codes"]) > 32_767
     content = drg_rules.workbook_bytes(tables) if carrier == "xlsx" else drg_rules.zip_bytes(tables)
-    read, errors = (drg_rules.workbook_read if carrier == "xlsx" else drg_rules.zip_read)(io.BytesIO(content))
+    read, errors = (drg_rules.workbook_read if carrier == "xlsx" else drg_rules.zip_read)(
+        io.BytesIO(content)
+    )
     assert errors == []
     assert read["adrg"].loc[read["adrg"].index[0], "proc_codes"].count(";") == 39_999
     assert read[drg_rules.GOLDEN].equals(drg_rules.golden_complete(national_golden()))
@@ -212,33 +300,57 @@ def test_golden_cases_are_part_of_the_content_hash():
     golden = national_golden()
     with_golden = drg_rules.tables_hash(tables | {drg_rules.GOLDEN: golden})
     assert with_golden != drg_rules.tables_hash(tables)
-    assert drg_rules.tables_hash(tables | {drg_rules.GOLDEN: golden.iloc[:0]}) == drg_rules.tables_hash(tables)  # none = tables alone
+    assert drg_rules.tables_hash(
+        tables | {drg_rules.GOLDEN: golden.iloc[:0]}
+    ) == drg_rules.tables_hash(tables)  # none = tables alone
     changed = golden.assign(expected_drg=golden["expected_drg"].where(golden.index != 0, "XX99"))
     assert drg_rules.tables_hash(tables | {drg_rules.GOLDEN: changed}) != with_golden
-    assert drg_rules.tables_hash(tables | {drg_rules.GOLDEN: golden.iloc[::-1]}) != with_golden  # their order counts too
+    assert (
+        drg_rules.tables_hash(tables | {drg_rules.GOLDEN: golden.iloc[::-1]}) != with_golden
+    )  # their order counts too
 
 
 @pytest.mark.parametrize("carrier", ["xlsx", "zip"])
-def test_a_set_exported_from_its_page_imports_into_a_draft_with_the_same_hash_golden_cases_included(world, seeded, client_for, carrier):
-    source = drg_rule_services.drg_rule_set_create(actor=world.officer, region=world.region, year=2026, based_on=seeded)
-    drg_rule_services.drg_rule_set_golden_import(actor=world.officer, rule_set=source, file=io.BytesIO(PASSING_GOLDEN.encode()))
-    url = reverse("catalogs:drg_rules_export", args=[source.pk]) + ("?format=zip" if carrier == "zip" else "")
+def test_a_set_exported_from_its_page_imports_into_a_draft_with_the_same_hash_golden_cases_included(
+    world, seeded, client_for, carrier
+):
+    source = drg_rule_services.drg_rule_set_create(
+        actor=world.officer, region=world.region, year=2026, based_on=seeded
+    )
+    drg_rule_services.drg_rule_set_golden_import(
+        actor=world.officer, rule_set=source, file=io.BytesIO(PASSING_GOLDEN.encode())
+    )
+    url = reverse("catalogs:drg_rules_export", args=[source.pk]) + (
+        "?format=zip" if carrier == "zip" else ""
+    )
     response = client_for(world.officer).get(url)
     assert response.status_code == 200 and f'-v1.{carrier}"' in response["Content-Disposition"]
     empty = a_draft(world)
-    counts = drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=empty, file=io.BytesIO(response.content),
-                                                   filename=f"rules.{carrier}")  # fmt: skip
+    counts = drg_rule_services.drg_rule_set_import(
+        actor=world.officer,
+        rule_set=empty,
+        file=io.BytesIO(response.content),
+        filename=f"rules.{carrier}",
+    )
     assert counts["golden_cases"] == 2
     expected = drg_rules.tables_hash(drg_rule_services.drg_rule_set_content(source))
     assert drg_rules.tables_hash(drg_rule_services.drg_rule_set_content(empty)) == expected
-    assert drg_rules.tables_hash(drg_rule_services.drg_rule_set_content(seeded)) != expected  # the same tables, no golden cases
+    assert (
+        drg_rules.tables_hash(drg_rule_services.drg_rule_set_content(seeded)) != expected
+    )  # the same tables, no golden cases
 
 
 def test_a_csv_zip_imports_into_a_draft_like_the_workbook(world, seeded):
     tables = selectors.drg_rule_tables(seeded)
     draft = a_draft(world)
-    drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=draft, file=io.BytesIO(drg_rules.zip_bytes(tables)),
-                                          filename="rules.zip")  # fmt: skip
+    drg_rule_services.drg_rule_set_import(
+        actor=world.officer,
+        rule_set=draft,
+        file=io.BytesIO(drg_rules.zip_bytes(tables)),
+        filename="rules.zip",
+    )
     assert drg_rules.tables_hash(selectors.drg_rule_tables(draft)) == drg_rules.tables_hash(tables)
     with pytest.raises(ValidationError, match="无法读取文件"):
-        drg_rule_services.drg_rule_set_import(actor=world.officer, rule_set=draft, file=io.BytesIO(b"no"), filename="x.zip")
+        drg_rule_services.drg_rule_set_import(
+            actor=world.officer, rule_set=draft, file=io.BytesIO(b"no"), filename="x.zip"
+        )

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from catalogs import codes, grouping
 from catalogs.grouping import age_band, dip_group
 
-PROCEDURE_TYPES = {"36.0601": "手术", "88.5501": "诊断性操作", "99.1001": "治疗性操作", "39.7400": "手术", "81.5100": "手术"}
+PROCEDURE_TYPES = {
+    "36.0601": "手术",
+    "88.5501": "诊断性操作",
+    "99.1001": "治疗性操作",
+    "39.7400": "手术",
+    "81.5100": "手术",
+}
 GROUPS = pd.DataFrame(
     [
         ("A01", "I21.000", "36.0601", "core", ""),
@@ -32,7 +38,16 @@ GROUPS = pd.DataFrame(
 
 def group_one(diagnosis, procedure, **options) -> dict:
     cases = pd.DataFrame({"maindiag_code": [diagnosis], "main_oprn_oprt_code": [procedure]})
-    return dip_group(cases, options.pop("groups", GROUPS), options.pop("procedure_types", PROCEDURE_TYPES), **options).iloc[0].to_dict()
+    return (
+        dip_group(
+            cases,
+            options.pop("groups", GROUPS),
+            options.pop("procedure_types", PROCEDURE_TYPES),
+            **options,
+        )
+        .iloc[0]
+        .to_dict()
+    )
 
 
 @pytest.mark.parametrize(
@@ -58,21 +73,32 @@ def group_one(diagnosis, procedure, **options) -> dict:
         ("21.000", "", "", "", "内科诊疗", "invalid_diagnosis"),
     ],
 )
-def test_it_groups_by_core_combination_then_comprehensive_fallback(diagnosis, procedure, code, group_type, treatment, trace):
+def test_it_groups_by_core_combination_then_comprehensive_fallback(
+    diagnosis, procedure, code, group_type, treatment, trace
+):
     result = group_one(diagnosis, procedure)
-    assert (result["dip_code"], result["group_type"], result["treatment_type"], result["trace"]) == (code, group_type, treatment, trace)
+    assert (
+        result["dip_code"],
+        result["group_type"],
+        result["treatment_type"],
+        result["trace"],
+    ) == (code, group_type, treatment, trace)
     assert result["trace_text"] == grouping.TRACE_TEXT[trace]
 
 
 def test_an_unknown_procedure_still_matches_a_core_group_listed_in_the_catalog():
-    groups = pd.concat([GROUPS, pd.DataFrame([("A09", "I21.000", "12.3456", "core", "")], columns=GROUPS.columns)])
+    groups = pd.concat(
+        [GROUPS, pd.DataFrame([("A09", "I21.000", "12.3456", "core", "")], columns=GROUPS.columns)]
+    )
     assert group_one("I21.000", "12.3456", groups=groups)["dip_code"] == "A09"
 
 
 @pytest.mark.parametrize("kind", ["core", "comprehensive"])
 def test_a_catalog_with_one_kind_of_group_only_still_groups(kind):
     groups = GROUPS[(GROUPS["group_type"] == "comprehensive") == (kind == "comprehensive")]
-    cases = pd.DataFrame({"maindiag_code": ["I21.000", "I21.400"], "main_oprn_oprt_code": ["36.0601", ""]})
+    cases = pd.DataFrame(
+        {"maindiag_code": ["I21.000", "I21.400"], "main_oprn_oprt_code": ["36.0601", ""]}
+    )
     expected = {"core": ["A01", ""], "comprehensive": ["Z02", "Z01"]}[kind]
     assert list(dip_group(cases, groups, PROCEDURE_TYPES)["dip_code"]) == expected
 
@@ -83,7 +109,9 @@ def test_ungroupable_reasons_are_in_chinese():
 
 
 def test_it_keeps_the_index_of_the_cases():
-    cases = pd.DataFrame({"maindiag_code": ["I21.000", "K35.800"], "main_oprn_oprt_code": ["", ""]}, index=[17, 3])
+    cases = pd.DataFrame(
+        {"maindiag_code": ["I21.000", "K35.800"], "main_oprn_oprt_code": ["", ""]}, index=[17, 3]
+    )
     result = dip_group(cases, GROUPS, PROCEDURE_TYPES)
     assert list(result.index) == [17, 3]
     assert list(result["dip_code"]) == ["A02", ""]
@@ -98,11 +126,23 @@ def test_procedure_types_may_use_the_dip_vocabulary_or_a_series():
     ("change", "message"),
     [
         (lambda g: g.drop(columns="treatment_type"), "病种目录缺少列：treatment_type"),
-        (lambda g: g.assign(group_type=g["group_type"].replace("grassroots", "early")), "病种目录的病种类型无效：early"),
-        (lambda g: g.assign(treatment_type=g["treatment_type"].replace("诊断性操作", "检查")), "综合病种的治疗方式无效：检查"),
+        (
+            lambda g: g.assign(group_type=g["group_type"].replace("grassroots", "early")),
+            "病种目录的病种类型无效：early",
+        ),
+        (
+            lambda g: g.assign(treatment_type=g["treatment_type"].replace("诊断性操作", "检查")),
+            "综合病种的治疗方式无效：检查",
+        ),
         (lambda g: g.assign(code=g["code"].replace("A02", "A01")), "病种编码重复：A01"),
-        (lambda g: pd.concat([g, g.iloc[[0]].assign(code="A99")]), "病种目录中组合重复：I21.000+36.0601"),
-        (lambda g: pd.concat([g, g.iloc[[4]].assign(code="Z99")]), "病种目录中组合重复：I21×内科诊疗"),
+        (
+            lambda g: pd.concat([g, g.iloc[[0]].assign(code="A99")]),
+            "病种目录中组合重复：I21.000+36.0601",
+        ),
+        (
+            lambda g: pd.concat([g, g.iloc[[4]].assign(code="Z99")]),
+            "病种目录中组合重复：I21×内科诊疗",
+        ),
     ],
 )
 def test_it_refuses_a_group_table_that_breaks_the_contract(change, message):
@@ -111,11 +151,23 @@ def test_it_refuses_a_group_table_that_breaks_the_contract(change, message):
 
 
 def test_it_reads_the_stored_treatment_type_values_of_catalogs_choices():
-    groups = GROUPS.assign(treatment_type=GROUPS["treatment_type"].replace({"内科诊疗": "medical", "相关手术": "surgical"}))
+    groups = GROUPS.assign(
+        treatment_type=GROUPS["treatment_type"].replace(
+            {"内科诊疗": "medical", "相关手术": "surgical"}
+        )
+    )
     procedure_types = {"36.0601": "surgical", "88.5501": "diagnostic"}
     assert group_one("I21.400", "", groups=groups)["dip_code"] == "Z01"
-    assert group_one("I21.400", "36.0601", groups=groups, procedure_types=procedure_types)["dip_code"] == "Z02"
-    duplicate = pd.concat([groups, pd.DataFrame([("Z09", "I21", "", "comprehensive", "内科诊疗")], columns=GROUPS.columns)])
+    assert (
+        group_one("I21.400", "36.0601", groups=groups, procedure_types=procedure_types)["dip_code"]
+        == "Z02"
+    )
+    duplicate = pd.concat(
+        [
+            groups,
+            pd.DataFrame([("Z09", "I21", "", "comprehensive", "内科诊疗")], columns=GROUPS.columns),
+        ]
+    )
     with pytest.raises(ValueError, match="病种目录中组合重复：I21×内科诊疗"):
         group_one("I21.400", "", groups=duplicate)
 
@@ -140,7 +192,12 @@ def test_it_needs_the_diagnosis_and_procedure_columns():
 # --- auxiliary typing (spec §5, E3 and acceptance test 2) -----------------------------------------
 
 SUBTYPES = pd.DataFrame(
-    [("A01", "age_band", "65+", "1.30"), ("A01", "cci", "2+", "1.80"), ("A02", "age_band", "65+", "1.10"), ("A02", "cci", "2+", "1.05")],
+    [
+        ("A01", "age_band", "65+", "1.30"),
+        ("A01", "cci", "2+", "1.80"),
+        ("A02", "age_band", "65+", "1.10"),
+        ("A02", "cci", "2+", "1.05"),
+    ],
     columns=["code", "dimension", "key", "coefficient"],
 )
 
@@ -168,13 +225,27 @@ def test_the_highest_coefficient_wins_whatever_the_order_of_the_dimensions():
 
 
 def test_cases_outside_a_subtype_keep_coefficient_one():
-    result = typed([("I21.000", "36.0601", 40, "0"), ("I21.400", "", 80, "2+"), ("", "", 80, "2+"), ("I21.000", "", 80, "0")])
+    result = typed(
+        [
+            ("I21.000", "36.0601", 40, "0"),
+            ("I21.400", "", 80, "2+"),
+            ("", "", 80, "2+"),
+            ("I21.000", "", 80, "0"),
+        ]
+    )
     assert list(result["subtype"]) == ["", "", "", "age_band=65+"]
-    assert list(result["typing_coefficient"]) == [Decimal(1), Decimal(1), Decimal(1), Decimal("1.10")]
+    assert list(result["typing_coefficient"]) == [
+        Decimal(1),
+        Decimal(1),
+        Decimal(1),
+        Decimal("1.10"),
+    ]
 
 
 def test_subtype_keys_may_be_given_beside_the_cases():
-    cases = pd.DataFrame({"maindiag_code": ["I21.000", "I21.000"], "main_oprn_oprt_code": ["36.0601", "36.0601"]})
+    cases = pd.DataFrame(
+        {"maindiag_code": ["I21.000", "I21.000"], "main_oprn_oprt_code": ["36.0601", "36.0601"]}
+    )
     subtypes = SUBTYPES.replace({"dimension": {"age_band": "age"}})
     keys = {"age": pd.Series(["65+", "18-64"]), "cci": pd.Series(["0", "0"])}
     result = dip_group(cases, GROUPS, PROCEDURE_TYPES, subtypes=subtypes, subtype_keys=keys)
@@ -184,17 +255,42 @@ def test_subtype_keys_may_be_given_beside_the_cases():
 def test_a_subtype_of_an_unknown_group_is_refused():
     subtypes = SUBTYPES.assign(code="NOPE")
     with pytest.raises(ValueError, match="辅助分型表无效"):
-        dip_group(pd.DataFrame({"maindiag_code": ["I21.000"], "main_oprn_oprt_code": [""], "age_band": ["65+"], "cci": [""]}),
-                  GROUPS, PROCEDURE_TYPES, subtypes=subtypes)  # fmt: skip
+        dip_group(
+            pd.DataFrame(
+                {
+                    "maindiag_code": ["I21.000"],
+                    "main_oprn_oprt_code": [""],
+                    "age_band": ["65+"],
+                    "cci": [""],
+                }
+            ),
+            GROUPS,
+            PROCEDURE_TYPES,
+            subtypes=subtypes,
+        )
 
 
 @pytest.mark.parametrize(
     ("age", "days", "band"),
-    [(0, 0, "0-28d"), (0, 28, "0-28d"), (0, 29, "29d-1y"), (0, None, "29d-1y"), (1, None, "1-6"), (6, None, "1-6"),
-     (7, None, "7-17"), (17, None, "7-17"), (18, None, ""), (64, None, ""), (65, None, "65+"), (None, None, "")],
-)  # fmt: skip
+    [
+        (0, 0, "0-28d"),
+        (0, 28, "0-28d"),
+        (0, 29, "29d-1y"),
+        (0, None, "29d-1y"),
+        (1, None, "1-6"),
+        (6, None, "1-6"),
+        (7, None, "7-17"),
+        (17, None, "7-17"),
+        (18, None, ""),
+        (64, None, ""),
+        (65, None, "65+"),
+        (None, None, ""),
+    ],
+)
 def test_age_bands_follow_the_spec(age, days, band):
-    assert age_band(pd.Series([age], dtype="Float64"), pd.Series([days], dtype="Float64"))[0] == band
+    assert (
+        age_band(pd.Series([age], dtype="Float64"), pd.Series([days], dtype="Float64"))[0] == band
+    )
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -209,17 +305,31 @@ def reference(diagnosis: str, procedure: str) -> tuple[str, str]:
         return "", "no_diagnosis"
     if not codes.DIAGNOSIS.fullmatch(diagnosis):
         return "", "invalid_diagnosis"
-    core = GROUPS[(GROUPS["group_type"] != "comprehensive") & (GROUPS["diag_code"] == diagnosis) & (GROUPS["proc_code"] == procedure)]
+    core = GROUPS[
+        (GROUPS["group_type"] != "comprehensive")
+        & (GROUPS["diag_code"] == diagnosis)
+        & (GROUPS["proc_code"] == procedure)
+    ]
     if len(core):
         return core["code"].iloc[0], "core" if procedure else "core_conservative"
     if procedure and procedure not in PROCEDURE_TYPES:
         return "", "unknown_procedure"
-    treatment = grouping.PROCEDURE_TYPE_TO_TREATMENT[PROCEDURE_TYPES[procedure]] if procedure else "内科诊疗"
-    fallback = GROUPS[(GROUPS["diag_code"] == diagnosis[:3]) & (GROUPS["treatment_type"] == treatment)]
-    return (fallback["code"].iloc[0], "comprehensive") if len(fallback) else ("", "no_comprehensive")
+    treatment = (
+        grouping.PROCEDURE_TYPE_TO_TREATMENT[PROCEDURE_TYPES[procedure]]
+        if procedure
+        else "内科诊疗"
+    )
+    fallback = GROUPS[
+        (GROUPS["diag_code"] == diagnosis[:3]) & (GROUPS["treatment_type"] == treatment)
+    ]
+    return (
+        (fallback["code"].iloc[0], "comprehensive") if len(fallback) else ("", "no_comprehensive")
+    )
 
 
-cases_strategy = st.lists(st.tuples(st.sampled_from(DIAGNOSES), st.sampled_from(PROCEDURES)), min_size=1, max_size=60)
+cases_strategy = st.lists(
+    st.tuples(st.sampled_from(DIAGNOSES), st.sampled_from(PROCEDURES)), min_size=1, max_size=60
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -238,7 +348,11 @@ def test_every_case_gets_exactly_one_outcome_and_permuting_rows_permutes_the_res
 # --- code forms (catalogs.codes): a combined code groups as its aetiology (dagger) part ------------------
 
 TB_GROUPS = pd.DataFrame(
-    [("T01", "A17.000", "", "core", ""), ("T02", "A17.000+G01*", "03.3100", "core", ""), ("T09", "A17", "", "comprehensive", "内科诊疗")],
+    [
+        ("T01", "A17.000", "", "core", ""),
+        ("T02", "A17.000+G01*", "03.3100", "core", ""),
+        ("T09", "A17", "", "comprehensive", "内科诊疗"),
+    ],
     columns=GROUPS.columns,
 )
 
@@ -246,12 +360,29 @@ TB_GROUPS = pd.DataFrame(
 @pytest.mark.parametrize(
     ("diagnosis", "procedure", "code", "trace"),
     [
-        ("A17.000+G01*", "", "T01", "core_conservative"),  # the case's manifestation is kept, not looked up
-        ("A17.000", "03.3100", "T02", "core"),  # a group keyed by a combined code keys on its dagger part
-        ("A17.000x001+G01*", "", "T09", "comprehensive"),  # an extension code folds into its category
+        (
+            "A17.000+G01*",
+            "",
+            "T01",
+            "core_conservative",
+        ),  # the case's manifestation is kept, not looked up
+        (
+            "A17.000",
+            "03.3100",
+            "T02",
+            "core",
+        ),  # a group keyed by a combined code keys on its dagger part
+        (
+            "A17.000x001+G01*",
+            "",
+            "T09",
+            "comprehensive",
+        ),  # an extension code folds into its category
         ("A17.000+", "", "", "invalid_diagnosis"),
     ],
 )
 def test_a_combined_main_diagnosis_groups_as_its_dagger_part(diagnosis, procedure, code, trace):
-    result = group_one(diagnosis, procedure, groups=TB_GROUPS, procedure_types={"03.3100": "诊断性操作"})
+    result = group_one(
+        diagnosis, procedure, groups=TB_GROUPS, procedure_types={"03.3100": "诊断性操作"}
+    )
     assert (result["dip_code"], result["trace"]) == (code, trace)

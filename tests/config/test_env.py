@@ -10,8 +10,19 @@ VAR = "PORTAL_TEST_SETTING"
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1", True), ("true", True), ("yes", True), ("on", True), (" TRUE ", True), ("Yes", True),
-     ("0", False), ("false", False), ("no", False), ("off", False), ("OFF", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("yes", True),
+        ("on", True),
+        (" TRUE ", True),
+        ("Yes", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("off", False),
+        ("OFF", False),
+    ],
 )
 def test_env_bool_accepts_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv(VAR, raw)
@@ -61,7 +72,10 @@ def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
 def test_env_database_parses_sqlite(monkeypatch):
     monkeypatch.setenv(VAR, "sqlite:////srv/portal/portal.sqlite3")
     config = env_database(VAR, "")
-    assert config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"] == "/srv/portal/portal.sqlite3"
+    assert (
+        config["ENGINE"] == "django.db.backends.sqlite3"
+        and config["NAME"] == "/srv/portal/portal.sqlite3"
+    )
 
 
 def test_env_database_parses_postgres(monkeypatch):
@@ -69,11 +83,17 @@ def test_env_database_parses_postgres(monkeypatch):
     config = env_database(VAR, "")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
-        "portal", "portal", "secret", "db.example.cn", 5433,
+        "portal",
+        "portal",
+        "secret",
+        "db.example.cn",
+        5433,
     )
 
 
-@pytest.mark.parametrize("url", ["mysql://root@localhost/portal", "oracle://u:p@host/db", "nonsense://x"])
+@pytest.mark.parametrize(
+    "url", ["mysql://root@localhost/portal", "oracle://u:p@host/db", "nonsense://x"]
+)
 def test_env_database_rejects_other_databases_naming_the_variable(monkeypatch, url):
     monkeypatch.setenv(VAR, url)
     with pytest.raises(ImproperlyConfigured, match=VAR):

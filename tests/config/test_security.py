@@ -19,13 +19,27 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src|type=\"application/json\")\b)[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 INLINE_STYLE_ELEMENT = re.compile(r"<style\b", re.I)
-APPS = ["accounts", "audit", "budgets", "catalogs", "config", "demo", "disputes", "jobs", "reports", "settlement"]
+APPS = [
+    "accounts",
+    "audit",
+    "budgets",
+    "catalogs",
+    "config",
+    "demo",
+    "disputes",
+    "jobs",
+    "reports",
+    "settlement",
+]
 PAGES = ["portal:home", "settlement:case_list", "api-docs", "api-redoc"]
 
 
 def directives(response) -> dict[str, list[str]]:
     policy = response["Content-Security-Policy"]
-    return {name: values for name, *values in (part.split() for part in policy.split(";") if part.strip())}
+    return {
+        name: values
+        for name, *values in (part.split() for part in policy.split(";") if part.strip())
+    }
 
 
 def test_the_schema_refuses_anonymous_callers(world, client):
@@ -76,16 +90,23 @@ def test_no_template_carries_inline_script_or_style_element():
     offending = [
         str(path.relative_to(TEMPLATES))
         for path in TEMPLATES.rglob("*.html")
-        if any(pattern.search(path.read_text(encoding="utf-8")) for pattern in (INLINE_SCRIPT, INLINE_HANDLER, INLINE_STYLE_ELEMENT))
+        if any(
+            pattern.search(path.read_text(encoding="utf-8"))
+            for pattern in (INLINE_SCRIPT, INLINE_HANDLER, INLINE_STYLE_ELEMENT)
+        )
     ]
     assert offending == []
 
 
 def test_no_form_widget_carries_an_inline_handler():
     """Widgets' attrs are markup too (``forms.Select(attrs={"onchange": …})`` would be refused)."""
-    handler_key = re.compile(r"[\"']on(change|click|submit|input|load|error|blur|focus|key[a-z]+|mouse[a-z]+)[\"']\s*:")
+    handler_key = re.compile(
+        r"[\"']on(change|click|submit|input|load|error|blur|focus|key[a-z]+|mouse[a-z]+)[\"']\s*:"
+    )
     sources = [path for app in APPS for path in (Path(settings.BASE_DIR) / app).rglob("*.py")]
-    assert [str(path) for path in sources if handler_key.search(path.read_text(encoding="utf-8"))] == []
+    assert [
+        str(path) for path in sources if handler_key.search(path.read_text(encoding="utf-8"))
+    ] == []
 
 
 @pytest.mark.parametrize("name", ["portal:home", "settlement:case_list", "api:case-list"])

@@ -101,10 +101,7 @@ def test_streamed_tables_keep_a_bold_frozen_header_and_the_values_types():
         ["I21.000", 1234.56, datetime(2024, 3, 1, 8, 30)],
         ["http://x", 3, None],
     ]
-    assert (
-        sheet["C2"].number_format == "yyyy-mm-dd hh:mm:ss"
-        and sheet["A3"].hyperlink is None
-    )
+    assert sheet["C2"].number_format == "yyyy-mm-dd hh:mm:ss" and sheet["A3"].hyperlink is None
 
 
 def test_a_laid_out_workbook_is_neutralised_however_its_cells_were_written():
@@ -152,7 +149,9 @@ def test_a_chinese_file_name_reaches_the_browser_whole(world, client_for):
         'attachment; filename="__________.xlsx"; '
         "filename*=UTF-8''%E5%8C%BB%E7%96%97%E6%9C%BA%E6%9E%84%E8%B4%A6%E5%8F%B7%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
     )
-    assert unquote(response["Content-Disposition"].split("UTF-8''")[1]) == "医疗机构账号导入模板.xlsx"
+    assert (
+        unquote(response["Content-Disposition"].split("UTF-8''")[1]) == "医疗机构账号导入模板.xlsx"
+    )
 
 
 def test_a_csv_is_written_neutralised_with_a_bom():
@@ -185,9 +184,7 @@ def test_the_longest_text_a_cell_keeps_is_written_and_read_back_whole():
     assert sheet_values(book["清单"]) == [("编码",), (longest,)]
 
 
-@pytest.mark.parametrize(
-    "text", ["I" * CELL_LIMIT, "=" + "I" * (CELL_LIMIT - 1), "I" * 80_000]
-)
+@pytest.mark.parametrize("text", ["I" * CELL_LIMIT, "=" + "I" * (CELL_LIMIT - 1), "I" * 80_000])
 def test_the_writer_refuses_a_text_that_would_be_cut_naming_its_cell(text):
     with pytest.raises(CellTooLong) as refused:
         rows_workbook([("清单", ["机构", "编码"], [["H1", "ok"], ["H2", text]])])
@@ -209,9 +206,7 @@ def test_a_cell_holding_exactly_the_limit_is_refused_as_probably_cut():
     buffer = io.BytesIO()
     book.save(buffer)
     read = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
-    with pytest.raises(
-        CellAtLimit, match="工作表“诊断编码”B2 单元格恰好有 32767 个字符"
-    ):
+    with pytest.raises(CellAtLimit, match="工作表“诊断编码”B2 单元格恰好有 32767 个字符"):
         sheet_values(read["诊断编码"])
     grid = numpy.array([["a", None], [1.5, "Y" * CELL_LIMIT]], dtype=object)
     with pytest.raises(CellAtLimit, match="工作表“数据”B2 "):
@@ -230,9 +225,7 @@ def _refused(path: str, referer: str = ""):
 
 
 def test_a_refused_download_answers_with_the_reason_never_a_500():
-    request, response = _refused(
-        "/catalogs/1/export/", referer="http://testserver/catalogs/1/"
-    )
+    request, response = _refused("/catalogs/1/export/", referer="http://testserver/catalogs/1/")
     assert (response.status_code, response["Location"]) == (
         302,
         "http://testserver/catalogs/1/",
@@ -240,15 +233,10 @@ def test_a_refused_download_answers_with_the_reason_never_a_500():
     assert next(str(m) for m in get_messages(request)).startswith(
         "工作表“清单”B3 单元格内容有 40000 个字符"
     )
-    assert (
-        _refused("/catalogs/1/export/", referer="https://evil.example/")[1]["Location"]
-        == "/"
-    )
+    assert _refused("/catalogs/1/export/", referer="https://evil.example/")[1]["Location"] == "/"
     api = _refused("/api/v1/x/")[1]
     assert api.status_code == 400 and "40000" in json.loads(api.content)["detail"]
     assert (
-        SpreadsheetRefusedMiddleware(lambda r: None).process_exception(
-            request, ValueError("x")
-        )
+        SpreadsheetRefusedMiddleware(lambda r: None).process_exception(request, ValueError("x"))
         is None
     )

@@ -64,10 +64,10 @@ from settlement.intake import services as intake_services
 from settlement.intake.models import ImportBatch
 from settlement.models import CaseRecord
 from settlement.parameters.models import ParameterSet
+from settlement.publication.services import statement_confirm
 from settlement.runs.models import RunCase, RunInstitution
 from settlement.runs.services import run_start
 from tests.settlement.intake_rows import csv_bytes, valid_row
-from settlement.publication.services import statement_confirm
 from tests.world import PASSWORD, run_publish_now
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,17 @@ LONG_PAYLOADS = (
     "@SUM(1+1)*cmd|' /C calc'!A0",
 )
 SHORT_PAYLOADS = ("=1+", "+1", "-1", "@1")
-OUR_APPS = ("accounts", "catalogs", "budgets", "settlement", "disputes", "reports", "jobs", "portal", "reconciliation")
+OUR_APPS = (
+    "accounts",
+    "catalogs",
+    "budgets",
+    "settlement",
+    "disputes",
+    "reports",
+    "jobs",
+    "portal",
+    "reconciliation",
+)
 # Columns that are keys of code, not text anyone types: a job's registered kind, a password hash.
 NOT_TEXT = {("jobs", "job", "kind"), ("accounts", "user", "password")}
 
@@ -212,12 +222,26 @@ def _batch(hospital_user) -> ImportBatch:
 
 def _reconciliation(officer, region: Region) -> int:
     """A published reconciliation of the month against a national group file that groups every case otherwise."""
-    cases = CaseRecord.objects.filter(period__region=region, period__year=YEAR, period__month=MONTH, insutype="310")
+    cases = CaseRecord.objects.filter(
+        period__region=region, period__year=YEAR, period__month=MONTH, insutype="310"
+    )
     lines = ["setl_id,fixmedins_code,setl_month,grp_codg,grp_name,grp_type,weight,case_type"]
-    lines += [f"{setl_id},{code},{YEAR}-{MONTH:02d},X99,国家病组,DIP,100,normal" for setl_id, code in cases.values_list("setl_id", "institution__code")]
-    reconciliation_services.national_upload(actor=officer, region=region, year=YEAR, month=MONTH, kind="groups", name="groups.csv",
-                                            content="\n".join(lines).encode())  # fmt: skip
-    recon = reconciliation_services.reconciliation_start(actor=officer, region=region, year=YEAR, month=MONTH, scheme="310", dispatch=False)
+    lines += [
+        f"{setl_id},{code},{YEAR}-{MONTH:02d},X99,国家病组,DIP,100,normal"
+        for setl_id, code in cases.values_list("setl_id", "institution__code")
+    ]
+    reconciliation_services.national_upload(
+        actor=officer,
+        region=region,
+        year=YEAR,
+        month=MONTH,
+        kind="groups",
+        name="groups.csv",
+        content="\n".join(lines).encode(),
+    )
+    recon = reconciliation_services.reconciliation_start(
+        actor=officer, region=region, year=YEAR, month=MONTH, scheme="310", dispatch=False
+    )
     job_run(job_id=recon.job_id)
     reconciliation_services.reconciliation_publish(actor=officer, reconciliation=recon)
     return recon.pk
@@ -303,9 +327,21 @@ def world_build() -> Poisoned:
     poison_everything()
     report_pack_generate(actor=officer, region=region, year=YEAR, month=MONTH)
     reports = ReportFile.objects.filter(year=YEAR, month=MONTH)
-    member = RunCase.objects.filter(run=run).exclude(institution=F("booked")).select_related("institution").first().institution
-    member_user = user_create(actor=None, username="member", password="Member-test-2024!", role=Role.HOSPITAL,
-                              display_name="成员医院用户", institution=member)  # fmt: skip
+    member = (
+        RunCase.objects.filter(run=run)
+        .exclude(institution=F("booked"))
+        .select_related("institution")
+        .first()
+        .institution
+    )
+    member_user = user_create(
+        actor=None,
+        username="member",
+        password="Member-test-2024!",
+        role=Role.HOSPITAL,
+        display_name="成员医院用户",
+        institution=member,
+    )
     return Poisoned(
         admin=admin,
         member_user=member_user,
@@ -387,7 +423,9 @@ DOWNLOADS: dict[str, Download] = {
     "disputes:item_letter": Download(lambda w: [w.special_case.pk], (BUREAU, HOSPITAL)),
     "disputes:item_letter#objection": Download(lambda w: [w.objection.pk], (BUREAU, HOSPITAL)),
     "disputes:meeting_minutes": Download(lambda w: [w.meeting.pk], (BUREAU, HOSPITAL)),
-    "reconciliation:reconciliation_export": Download(lambda w: [w.reconciliation], (BUREAU, HOSPITAL)),
+    "reconciliation:reconciliation_export": Download(
+        lambda w: [w.reconciliation], (BUREAU, HOSPITAL)
+    ),
     "reports:report_download": Download(lambda w: [w.regional_report.pk]),
     "reports:report_download#own": Download(lambda w: [w.own_report.pk], (HOSPITAL,)),
     "portal:user_import_template": Download(lambda w: [], (ADMIN,), poisoned=False),
@@ -484,8 +522,14 @@ def csv_live_cells(content: bytes) -> list[str]:
 def test_no_cell_of_a_download_is_a_live_formula(poisoned, client, name):
     download = DOWNLOADS[name]
     for who in download.who:
-        client.force_login({BUREAU: poisoned.officer, HOSPITAL: poisoned.hospital_user, ADMIN: poisoned.admin,
-                            MEMBER: poisoned.member_user}[who])
+        client.force_login(
+            {
+                BUREAU: poisoned.officer,
+                HOSPITAL: poisoned.hospital_user,
+                ADMIN: poisoned.admin,
+                MEMBER: poisoned.member_user,
+            }[who]
+        )
         content_type, content = _fetch(client, poisoned, name, download)
         if content_type == CSV:
             assert csv_live_cells(content) == [], (name, who)

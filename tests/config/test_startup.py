@@ -27,15 +27,23 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 
 
 def startup_modules() -> set[str]:
-    done = subprocess.run([sys.executable, "-c", STARTUP], cwd=ROOT, capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def test_start_up_imports_no_heavy_library():
     loaded = startup_modules()
     assert "django" in loaded and "settlement" in loaded  # the child really loaded the project
-    assert sorted(loaded & set(HEAVY)) == [], "find the importer with: python -X importtime manage.py check"
+    assert sorted(loaded & set(HEAVY)) == [], (
+        "find the importer with: python -X importtime manage.py check"
+    )
 
 
 def test_a_lazy_module_imports_on_first_use_and_keeps_what_it_read():

@@ -21,7 +21,10 @@ def institutions() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def cases(institutions) -> pd.DataFrame:
-    return pd.concat(domain.year_chunks(seed=7, year=YEAR, n_cases=N_CASES, institutions=institutions), ignore_index=True)
+    return pd.concat(
+        domain.year_chunks(seed=7, year=YEAR, n_cases=N_CASES, institutions=institutions),
+        ignore_index=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +74,12 @@ def test_there_are_three_or_four_consortia_led_from_inside_the_region(institutio
 
 def test_each_anomaly_is_planted_at_one_distinct_institution(institutions):
     anomalies = domain.anomalies_of(institutions)
-    assert set(anomalies) == {domain.SPLIT_ADMISSION, domain.UPCODING, domain.LOW_STANDARD_ADMISSION, domain.FAST_GROWTH}
+    assert set(anomalies) == {
+        domain.SPLIT_ADMISSION,
+        domain.UPCODING,
+        domain.LOW_STANDARD_ADMISSION,
+        domain.FAST_GROWTH,
+    }
     assert len(set(anomalies.values())) == 4
 
 
@@ -108,10 +116,22 @@ def test_a_year_larger_than_a_chunk_is_several_chunks(institutions, monkeypatch)
 
 
 def test_money_identities_hold_exactly_on_every_row(cases):
-    money = cases[["medfee_sumamt", "fund_pay_sumamt", "hifp_pay", "psn_part_amt", "fulamt_ownpay_amt", "acct_pay", "psn_cash_pay"]]
+    money = cases[
+        [
+            "medfee_sumamt",
+            "fund_pay_sumamt",
+            "hifp_pay",
+            "psn_part_amt",
+            "fulamt_ownpay_amt",
+            "acct_pay",
+            "psn_cash_pay",
+        ]
+    ]
     assert all(dtype == np.int64 for dtype in money.dtypes)
     assert (cases["medfee_sumamt"] == cases["fund_pay_sumamt"] + cases["psn_part_amt"]).all()
-    assert (cases["hifp_pay"] <= cases["fund_pay_sumamt"]).all() and (cases["fund_pay_sumamt"] <= cases["medfee_sumamt"]).all()
+    assert (cases["hifp_pay"] <= cases["fund_pay_sumamt"]).all() and (
+        cases["fund_pay_sumamt"] <= cases["medfee_sumamt"]
+    ).all()
     assert (cases["acct_pay"] + cases["psn_cash_pay"] == cases["psn_part_amt"]).all()
     assert (cases["fulamt_ownpay_amt"] <= cases["psn_part_amt"]).all()
     assert (cases[domain.FEE_COLUMNS].sum(axis=1) == cases["medfee_sumamt"]).all()
@@ -122,18 +142,28 @@ def test_employees_are_reimbursed_a_larger_share_than_residents(cases):
     share = cases.groupby("insutype")[["fund_pay_sumamt", "medfee_sumamt"]].sum()
     ratio = share["fund_pay_sumamt"] / share["medfee_sumamt"]
     assert ratio["310"] > ratio["390"] + 0.1
-    assert (cases.loc[cases["age"] < 18, "insutype"] == "390").all()  # children are insured as residents
-    assert (cases.loc[cases["insutype"] == "390", "acct_pay"] == 0).all()  # residents have no personal account
+    assert (
+        cases.loc[cases["age"] < 18, "insutype"] == "390"
+    ).all()  # children are insured as residents
+    assert (
+        cases.loc[cases["insutype"] == "390", "acct_pay"] == 0
+    ).all()  # residents have no personal account
 
 
 def test_costs_follow_the_disease(stays):
     median = stays.groupby("maindiag_code")["medfee_sumamt"].median()
-    assert median["I21.001"] > 3 * median["J18.900"]  # myocardial infarction costs more than pneumonia
-    assert median["O82.000"] > median["O80.000"]  # caesarean section costs more than a normal delivery
+    assert (
+        median["I21.001"] > 3 * median["J18.900"]
+    )  # myocardial infarction costs more than pneumonia
+    assert (
+        median["O82.000"] > median["O80.000"]
+    )  # caesarean section costs more than a normal delivery
 
 
 def test_about_three_percent_of_stays_are_cost_deviation_cases_each_way(stays):
-    ratio = stays["medfee_sumamt"] / stays.groupby(["maindiag_code", "main_oprn_oprt_code"])["medfee_sumamt"].transform("mean")
+    ratio = stays["medfee_sumamt"] / stays.groupby(["maindiag_code", "main_oprn_oprt_code"])[
+        "medfee_sumamt"
+    ].transform("mean")
     assert 0.02 <= (ratio < 0.5).mean() <= 0.07
     assert 0.015 <= (ratio > 2).mean() <= 0.05
     assert (ratio > 5).sum() > 0
@@ -152,8 +182,12 @@ def test_sex_and_age_agree_with_the_diagnosis(cases):
 
 
 def test_stays_have_ordered_times_and_matching_days(stays):
-    assert (stays["adm_time"] <= stays["dscg_time"]).all() and (stays["dscg_time"] <= stays["setl_time"]).all()
-    days = (stays["dscg_time"].dt.normalize() - stays["adm_time"].dt.normalize()).dt.days.clip(lower=1)
+    assert (stays["adm_time"] <= stays["dscg_time"]).all() and (
+        stays["dscg_time"] <= stays["setl_time"]
+    ).all()
+    days = (stays["dscg_time"].dt.normalize() - stays["adm_time"].dt.normalize()).dt.days.clip(
+        lower=1
+    )
     assert (stays["act_ipt_days"].astype(int) == days).all()
 
 
@@ -161,15 +195,21 @@ def test_outpatient_chronic_cases_have_no_stay_but_a_disease_code(cases):
     outpatient = cases[cases["med_type"] == "14"]
     assert 0.08 <= len(outpatient) / len(cases) <= 0.2
     assert outpatient["adm_time"].isna().all() and outpatient["dscg_time"].isna().all()
-    assert (outpatient["opsp_dise_code"] != "").all() and (outpatient["main_oprn_oprt_code"] == "").all()
-    assert outpatient["psn_no"].nunique() < len(outpatient) / 3  # a patient settles several times a year
+    assert (outpatient["opsp_dise_code"] != "").all() and (
+        outpatient["main_oprn_oprt_code"] == ""
+    ).all()
+    assert (
+        outpatient["psn_no"].nunique() < len(outpatient) / 3
+    )  # a patient settles several times a year
     assert (cases.loc[cases["med_type"] != "14", "opsp_dise_code"] == "").all()
 
 
 def test_day_surgery_is_short_and_always_operated(cases):
     day = cases[cases["med_type"] == "28"]
     assert len(day) > 0
-    assert (day["main_oprn_oprt_code"] != "").all() and (day["dscg_time"] - day["adm_time"] <= pd.Timedelta(hours=24)).all()
+    assert (day["main_oprn_oprt_code"] != "").all() and (
+        day["dscg_time"] - day["adm_time"] <= pd.Timedelta(hours=24)
+    ).all()
 
 
 def test_some_severe_stays_have_icu_ventilation_or_death(stays):
@@ -188,7 +228,9 @@ def test_some_stays_are_readmissions_within_fifteen_days_mostly_unplanned(stays)
 # --- planted anomalies --------------------------------------------------------------------------
 
 
-def test_the_split_admission_hospital_readmits_far_more_often_with_the_same_disease(stays, institutions):
+def test_the_split_admission_hospital_readmits_far_more_often_with_the_same_disease(
+    stays, institutions
+):
     again = readmitted(stays)
     split = at(stays, institutions, domain.SPLIT_ADMISSION)
     assert again[split].mean() > 4 * again[~split].mean()
@@ -198,21 +240,40 @@ def test_the_split_admission_hospital_readmits_far_more_often_with_the_same_dise
     assert (stays.loc[split & again, "days_rinp_flag_31"] == "1").all()
 
 
-def test_the_upcoding_hospital_codes_more_diagnoses_and_procedures_than_its_peers(stays, institutions):
+def test_the_upcoding_hospital_codes_more_diagnoses_and_procedures_than_its_peers(
+    stays, institutions
+):
     upcoding = at(stays, institutions, domain.UPCODING)
-    peers = stays["institution_code"].isin(institutions.loc[institutions["level"] == "3", "code"]) & ~upcoding
+    peers = (
+        stays["institution_code"].isin(institutions.loc[institutions["level"] == "3", "code"])
+        & ~upcoding
+    )
     count = lambda codes: codes.str.count(";") + (codes != "")  # noqa: E731
-    assert count(stays.loc[upcoding, "otherdiag_codes"]).mean() > 1.3 * count(stays.loc[peers, "otherdiag_codes"]).mean()
-    assert count(stays.loc[upcoding, "other_oprn_oprt_codes"]).mean() > 2 * count(stays.loc[peers, "other_oprn_oprt_codes"]).mean()
+    assert (
+        count(stays.loc[upcoding, "otherdiag_codes"]).mean()
+        > 1.3 * count(stays.loc[peers, "otherdiag_codes"]).mean()
+    )
+    assert (
+        count(stays.loc[upcoding, "other_oprn_oprt_codes"]).mean()
+        > 2 * count(stays.loc[peers, "other_oprn_oprt_codes"]).mean()
+    )
     operated = lambda rows: (rows["main_oprn_oprt_code"] != "").mean()  # noqa: E731
     assert operated(stays[upcoding]) > 1.2 * operated(stays[peers])
 
 
-def test_the_low_standard_hospital_admits_cheap_short_stays_of_grassroots_diseases(stays, institutions):
+def test_the_low_standard_hospital_admits_cheap_short_stays_of_grassroots_diseases(
+    stays, institutions
+):
     low = at(stays, institutions, domain.LOW_STANDARD_ADMISSION)
-    peers = stays["institution_code"].isin(institutions.loc[institutions["level"] == "2", "code"]) & ~low
+    peers = (
+        stays["institution_code"].isin(institutions.loc[institutions["level"] == "2", "code"])
+        & ~low
+    )
     grassroots = set(domain.catalog_load().diagnoses.query("grassroots == 1")["code"])
-    short = lambda rows: ((rows["act_ipt_days"] <= 2) & rows["maindiag_code"].isin(grassroots)).mean()  # noqa: E731
+
+    def short(rows):
+        return ((rows["act_ipt_days"] <= 2) & rows["maindiag_code"].isin(grassroots)).mean()
+
     assert short(stays[low]) > 2.5 * short(stays[peers])
 
 
@@ -232,7 +293,9 @@ def test_tertiary_hospitals_treat_most_inpatients(stays, institutions):
 def test_the_code_lists_are_consistent():
     catalog = domain.catalog_load()
     procedures = set(catalog.procedures["code"])
-    listed = {code for codes in catalog.diagnoses["procedures"] for code in codes.split(";") if code}
+    listed = {
+        code for codes in catalog.diagnoses["procedures"] for code in codes.split(";") if code
+    }
     assert listed <= procedures
     assert len(catalog.diagnoses) >= 150 and catalog.diagnoses["code"].is_unique
     assert (catalog.diagnoses["category"] == catalog.diagnoses["code"].str[:3]).all()

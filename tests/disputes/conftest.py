@@ -38,7 +38,9 @@ class Panel:
 
 
 def expert_create(username: str, *, specialty: str = Specialty.SURGERY, institution=None) -> Expert:
-    user = user_create(actor=None, username=username, password=PASSWORD, role=Role.EXPERT, display_name=username)
+    user = user_create(
+        actor=None, username=username, password=PASSWORD, role=Role.EXPERT, display_name=username
+    )
     return Expert.objects.create(user=user, specialty=specialty, institution=institution)
 
 
@@ -55,9 +57,19 @@ def experts(world) -> Panel:
 @pytest.fixture
 def cases(world):
     """Four inpatient cases of A and two of B in the period (quota at rate 0.5: 3 → A 2, B 1), one chronic outpatient case of A."""
-    made = {f"A{n}": case_create(institution=world.hospital_a, period=world.period, setl_id=f"A{n}") for n in range(1, 5)}
-    made.update({f"B{n}": case_create(institution=world.hospital_b, period=world.period, setl_id=f"B{n}") for n in range(1, 3)})
-    made["A-chronic"] = case_create(institution=world.hospital_a, period=world.period, setl_id="A-chronic", med_type="14")
+    made = {
+        f"A{n}": case_create(institution=world.hospital_a, period=world.period, setl_id=f"A{n}")
+        for n in range(1, 5)
+    }
+    made.update(
+        {
+            f"B{n}": case_create(institution=world.hospital_b, period=world.period, setl_id=f"B{n}")
+            for n in range(1, 3)
+        }
+    )
+    made["A-chronic"] = case_create(
+        institution=world.hospital_a, period=world.period, setl_id="A-chronic", med_type="14"
+    )
     return made
 
 
@@ -66,8 +78,13 @@ def special_case(world, cases):
     """``special_case(user, setl_id)``: a draft special case filed by that hospital user."""
 
     def file(user=None, setl_id: str = "A1") -> DisputeItem:
-        return services.item_create(actor=user or world.user_a, kind=ItemKind.SPECIAL_CASE, setl_id=setl_id,
-                                    reasons=[Reason.HIGH_COST, Reason.CRITICAL_CARE], statement="费用远超病种标准，ICU 救治 12 天。")
+        return services.item_create(
+            actor=user or world.user_a,
+            kind=ItemKind.SPECIAL_CASE,
+            setl_id=setl_id,
+            reasons=[Reason.HIGH_COST, Reason.CRITICAL_CARE],
+            statement="费用远超病种标准，ICU 救治 12 天。",
+        )
 
     return file
 

@@ -26,8 +26,10 @@ def api(client, token_headers):
 
     def bound(user):
         headers = token_headers(user)
-        return (lambda path, **kw: client.get(path, **headers, **kw),
-                lambda path, data=None, **kw: client.post(path, data or {}, **headers, **kw))
+        return (
+            lambda path, **kw: client.get(path, **headers, **kw),
+            lambda path, data=None, **kw: client.post(path, data or {}, **headers, **kw),
+        )
 
     return bound
 
@@ -39,14 +41,32 @@ def test_anonymous_gets_401(client, world):
 
 def test_a_hospital_files_submits_and_reads_back(world, cases, api):
     get, post = api(world.user_a)
-    created = post(LIST, {"kind": "special_case", "setl_id": "A1", "reasons": ["high_cost"], "statement": "费用超标"},
-                   content_type="application/json")
+    created = post(
+        LIST,
+        {
+            "kind": "special_case",
+            "setl_id": "A1",
+            "reasons": ["high_cost"],
+            "statement": "费用超标",
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.json()
     body = created.json()
-    assert (body["status"], body["setl_id"], body["fixmedins_code"], body["reasons"]) == ("draft", "A1", "H37080200001", ["high_cost"])
+    assert (body["status"], body["setl_id"], body["fixmedins_code"], body["reasons"]) == (
+        "draft",
+        "A1",
+        "H37080200001",
+        ["high_cost"],
+    )
     item = DisputeItem.objects.get(pk=body["id"])
-    submitted = post(detail(item, "submit"), {"note": "请审核"}, content_type="application/json").json()
-    assert (submitted["status"], submitted["timeline"][-1]["note"]) == (ItemStatus.SUBMITTED, "请审核")
+    submitted = post(
+        detail(item, "submit"), {"note": "请审核"}, content_type="application/json"
+    ).json()
+    assert (submitted["status"], submitted["timeline"][-1]["note"]) == (
+        ItemStatus.SUBMITTED,
+        "请审核",
+    )
     assert [row["id"] for row in get(LIST).json()["results"]] == [item.pk]
 
 
@@ -54,10 +74,15 @@ def test_quota_refusal_is_a_400_with_the_chinese_message(world, special_case, ap
     special_case(setl_id="A1")
     special_case(setl_id="A2")
     _, post = api(world.user_a)
-    response = post(LIST, {"kind": "special_case", "setl_id": "A3", "reasons": ["long_stay"], "statement": "x"},
-                    content_type="application/json")
+    response = post(
+        LIST,
+        {"kind": "special_case", "setl_id": "A3", "reasons": ["long_stay"], "statement": "x"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
-    assert response.json() == {"detail": "2024年3月特病单议名额已用完：本机构名额 2 例，已申请 2 例，剩余 0 例。"}
+    assert response.json() == {
+        "detail": "2024年3月特病单议名额已用完：本机构名额 2 例，已申请 2 例，剩余 0 例。"
+    }
 
 
 def test_bad_fields_are_400_with_errors(world, cases, api):
@@ -71,17 +96,33 @@ def test_bad_fields_are_400_with_errors(world, cases, api):
 
 def test_an_objection_with_a_period_of_another_region_is_refused(world, cases, api):
     _, post = api(world.user_a)
-    ok = post(LIST, {"kind": "objection", "subject": "score", "statement": "分值偏低", "period_id": world.period.pk},
-              content_type="application/json")
+    ok = post(
+        LIST,
+        {
+            "kind": "objection",
+            "subject": "score",
+            "statement": "分值偏低",
+            "period_id": world.period.pk,
+        },
+        content_type="application/json",
+    )
     assert ok.status_code == 201 and ok.json()["period_id"] == world.period.pk
-    bad = post(LIST, {"kind": "objection", "subject": "score", "statement": "x", "period_id": 99999}, content_type="application/json")
+    bad = post(
+        LIST,
+        {"kind": "objection", "subject": "score", "statement": "x", "period_id": 99999},
+        content_type="application/json",
+    )
     assert bad.json() == {"detail": "结算期间不存在或不属于本统筹区。"}
 
 
 @pytest.mark.parametrize("who", ["officer", "expert"])
 def test_only_hospitals_create(world, cases, api, who):
     _, post = api(getattr(world, who))
-    response = post(LIST, {"kind": "objection", "subject": "score", "statement": "x"}, content_type="application/json")
+    response = post(
+        LIST,
+        {"kind": "objection", "subject": "score", "statement": "x"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
 
 
@@ -110,9 +151,13 @@ def test_attachment_upload_checks_the_content(world, special_case, api):
 def test_withdrawing_a_decided_item_is_refused(world, reviewing, api):
     for seat in reviewing.panel.select_related("expert__user"):
         services.expert_vote(actor=seat.expert.user, item=reviewing, vote=Vote.REJECT)
-    services.item_decide(actor=world.officer, item=reviewing, decision=Decision.REJECTED, reason="不符合")
+    services.item_decide(
+        actor=world.officer, item=reviewing, decision=Decision.REJECTED, reason="不符合"
+    )
     _, post = api(world.user_a)
-    response = post(detail(reviewing, "withdraw"), {"note": "撤回"}, content_type="application/json")
+    response = post(
+        detail(reviewing, "withdraw"), {"note": "撤回"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json() == {"detail": "当前状态为「已决定」，不能执行「撤回」。"}
 
@@ -131,7 +176,9 @@ def test_bureau_lists_all_and_filters(world, special_case, api):
     services.item_submit(actor=world.user_b, item=special_case(world.user_b, "B1"))
     get, _ = api(world.officer)
     assert get(LIST).json()["count"] == 2
-    assert [row["fixmedins_code"] for row in get(LIST + "?status=submitted").json()["results"]] == ["H37080200002"]
+    assert [row["fixmedins_code"] for row in get(LIST + "?status=submitted").json()["results"]] == [
+        "H37080200002"
+    ]
 
 
 def test_the_bureau_cannot_submit_for_a_hospital(world, special_case, api):

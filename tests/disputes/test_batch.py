@@ -14,7 +14,15 @@ from django.urls import reverse
 
 from config.spreadsheets.responses import content_disposition
 from disputes import domain, services
-from disputes.batch import ERR_EMPTY, ERR_NOT_TEMPLATE, ERR_UNREADABLE, HEADER, SHEET, batch_read, batch_template
+from disputes.batch import (
+    ERR_EMPTY,
+    ERR_NOT_TEMPLATE,
+    ERR_UNREADABLE,
+    HEADER,
+    SHEET,
+    batch_read,
+    batch_template,
+)
 from disputes.choices import ItemKind, ItemStatus, Reason
 from disputes.models import DisputeItem
 
@@ -48,8 +56,14 @@ def test_the_template_has_the_header_a_reason_drop_down_and_the_code_list():
 @pytest.mark.parametrize(
     ("cells", "expected"),
     [
-        (("A1", ["high_cost", "", "critical_care"], "ICU"), domain.BatchRow(5, "A1", ("high_cost", "critical_care"), "ICU")),
-        (("A1", ["high_cost、long_stay", "high_cost", ""], "x"), domain.BatchRow(5, "A1", ("high_cost", "long_stay"), "x")),
+        (
+            ("A1", ["high_cost", "", "critical_care"], "ICU"),
+            domain.BatchRow(5, "A1", ("high_cost", "critical_care"), "ICU"),
+        ),
+        (
+            ("A1", ["high_cost、long_stay", "high_cost", ""], "x"),
+            domain.BatchRow(5, "A1", ("high_cost", "long_stay"), "x"),
+        ),
         (("A1", ["", "", ""], "x"), ["请至少选择一项申请理由。"]),
         (("A1", ["high_cost", "too_expensive", ""], "x"), ["未知的申请理由代码：too_expensive。"]),
         (("", ["high_cost", "", ""], ""), ["缺少结算清单号。", "缺少申请陈述。"]),
@@ -60,7 +74,13 @@ def test_a_row_is_parsed_or_its_errors_listed(cells, expected):
 
 
 def test_reading_skips_blank_rows_and_reports_each_bad_row_by_line():
-    rows, errors = batch_read(workbook(("A1", "high_cost", None, None, "说明"), (None,) * 5, ("A2", "bogus", None, None, "说明")))
+    rows, errors = batch_read(
+        workbook(
+            ("A1", "high_cost", None, None, "说明"),
+            (None,) * 5,
+            ("A2", "bogus", None, None, "说明"),
+        )
+    )
     assert rows == [domain.BatchRow(2, "A1", ("high_cost",), "说明")]
     assert errors == [(4, "未知的申请理由代码：bogus。")]
 
@@ -87,21 +107,41 @@ def test_a_workbook_with_another_header_is_not_the_template():
 # --------------------------------------------------------------------------- filing
 
 
-
 @pytest.mark.django_db
 def test_each_row_becomes_a_draft_of_the_hospitals_own_case(world, cases, client_for):
-    upload = workbook(("A1", "high_cost", "critical_care", None, "ICU 12 天"), ("A2", "new_technology", None, None, "新型耗材"))
+    upload = workbook(
+        ("A1", "high_cost", "critical_care", None, "ICU 12 天"),
+        ("A2", "new_technology", None, None, "新型耗材"),
+    )
     response = client_for(world.user_a).post(BATCH, {"file": upload})
     assert response.status_code == 302 and response["Location"] == reverse("disputes:item_list")
     items = DisputeItem.objects.order_by("id")
-    assert [(i.case.setl_id, i.reasons, i.statement, i.institution, i.status, i.kind) for i in items] == [
-        ("A1", ["high_cost", "critical_care"], "ICU 12 天", world.hospital_a, ItemStatus.DRAFT, ItemKind.SPECIAL_CASE),
-        ("A2", ["new_technology"], "新型耗材", world.hospital_a, ItemStatus.DRAFT, ItemKind.SPECIAL_CASE),
+    assert [
+        (i.case.setl_id, i.reasons, i.statement, i.institution, i.status, i.kind) for i in items
+    ] == [
+        (
+            "A1",
+            ["high_cost", "critical_care"],
+            "ICU 12 天",
+            world.hospital_a,
+            ItemStatus.DRAFT,
+            ItemKind.SPECIAL_CASE,
+        ),
+        (
+            "A2",
+            ["new_technology"],
+            "新型耗材",
+            world.hospital_a,
+            ItemStatus.DRAFT,
+            ItemKind.SPECIAL_CASE,
+        ),
     ]
 
 
 @pytest.mark.django_db
-def test_any_bad_row_files_nothing_and_every_error_is_listed(world, cases, special_case, client_for, settings):
+def test_any_bad_row_files_nothing_and_every_error_is_listed(
+    world, cases, special_case, client_for, settings
+):
     settings.DISPUTES_SPECIAL_CASE_QUOTA_RATE = "1"  # A: 4 places, one taken by A1 below
     special_case(setl_id="A1")
     upload = workbook(
@@ -120,21 +160,29 @@ def test_any_bad_row_files_nothing_and_every_error_is_listed(world, cases, speci
         "第 6 行：未知的申请理由代码：bogus。",
     ]
     assert 'data-testid="batch-errors"' in response.content.decode()
-    assert list(DisputeItem.objects.values_list("case__setl_id", flat=True)) == ["A1"]  # A2 was rolled back
+    assert list(DisputeItem.objects.values_list("case__setl_id", flat=True)) == [
+        "A1"
+    ]  # A2 was rolled back
 
 
 @pytest.mark.django_db
 def test_the_row_that_passes_the_quota_is_reported(world, cases):
-    rows, _ = batch_read(workbook(*[(f"A{n}", "long_stay", None, None, "x") for n in (1, 2, 3)]))  # A's quota is 2
+    rows, _ = batch_read(
+        workbook(*[(f"A{n}", "long_stay", None, None, "x") for n in (1, 2, 3)])
+    )  # A's quota is 2
     with pytest.raises(ValidationError) as refused:
         services.item_batch_file(actor=world.user_a, rows=rows)
-    assert refused.value.messages == ["第 4 行（A3）：2024年3月特病单议名额已用完：本机构名额 2 例，已申请 2 例，剩余 0 例。"]
+    assert refused.value.messages == [
+        "第 4 行（A3）：2024年3月特病单议名额已用完：本机构名额 2 例，已申请 2 例，剩余 0 例。"
+    ]
     assert not DisputeItem.objects.exists()
 
 
 @pytest.mark.django_db
 def test_the_same_case_twice_in_one_file_is_refused(world, cases):
-    rows, _ = batch_read(workbook(("A1", "long_stay", None, None, "x"), ("A1", "high_cost", None, None, "y")))
+    rows, _ = batch_read(
+        workbook(("A1", "long_stay", None, None, "x"), ("A1", "high_cost", None, None, "y"))
+    )
     with pytest.raises(ValidationError, match="一例一议"):
         services.item_batch_file(actor=world.user_a, rows=rows)
     assert not DisputeItem.objects.exists()
@@ -154,10 +202,15 @@ def test_hospital_b_files_only_its_own_cases(world, cases):
 @pytest.mark.parametrize("who", ["officer", "expert"])
 def test_only_hospitals_file_in_batch(world, cases, who, client_for):
     with pytest.raises(PermissionDenied):
-        services.item_batch_file(actor=getattr(world, who), rows=[domain.BatchRow(2, "A1", ("long_stay",), "x")])
+        services.item_batch_file(
+            actor=getattr(world, who), rows=[domain.BatchRow(2, "A1", ("long_stay",), "x")]
+        )
     client = client_for(getattr(world, who))
     assert client.get(BATCH).status_code == 403 and client.get(TEMPLATE).status_code == 403
-    assert client.post(BATCH, {"file": workbook(("A1", "long_stay", None, None, "x"))}).status_code == 403
+    assert (
+        client.post(BATCH, {"file": workbook(("A1", "long_stay", None, None, "x"))}).status_code
+        == 403
+    )
     assert not DisputeItem.objects.exists()
 
 
@@ -172,7 +225,9 @@ def test_anonymous_users_are_sent_to_login(client, world):
 def test_a_hospital_downloads_the_template_and_sees_a_file_level_error(world, client_for):
     client = client_for(world.user_a)
     response = client.get(TEMPLATE)
-    assert response["Content-Disposition"] == content_disposition("special-case-batch-template.xlsx")
+    assert response["Content-Disposition"] == content_disposition(
+        "special-case-batch-template.xlsx"
+    )
     assert openpyxl.load_workbook(BytesIO(response.content))[SHEET]["A1"].value == HEADER[0]
     response = client.post(BATCH, {"file": SimpleUploadedFile("x.xlsx", b"garbage")})
     assert response.context["errors"] == [ERR_UNREADABLE]

@@ -82,9 +82,19 @@ def test_a_special_case_from_filing_to_the_decision_letter(page, world: World, c
     login(page, world.user_a.username)
     open_item(page, item)
     timeline = page.get_by_test_id("timeline")
-    for step in ["创建申请草稿", "已提交待受理", "初审中", "专家评审中", "抽取评审专家 1 位", "专家已表决", "已决定"]:
+    for step in [
+        "创建申请草稿",
+        "已提交待受理",
+        "初审中",
+        "专家评审中",
+        "抽取评审专家 1 位",
+        "专家已表决",
+        "已决定",
+    ]:
         expect(timeline).to_contain_text(step)
-    expect(page.get_by_test_id("panel")).to_have_count(0)  # the hospital sees the tally, not the experts
+    expect(page.get_by_test_id("panel")).to_have_count(
+        0
+    )  # the hospital sees the tally, not the experts
     screenshot(page, "disputes-hospital-decided")
     with page.expect_download() as download:
         page.get_by_test_id("letter").click()
@@ -92,7 +102,11 @@ def test_a_special_case_from_filing_to_the_decision_letter(page, world: World, c
     sheet = openpyxl.load_workbook(BytesIO(download.value.path().read_bytes()))["决定书"]
     facts = {row[0]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True) if row[0]}
     assert (facts["申请编号"], facts["结算清单号"], facts["处理决定"], facts["专家组表决"]) == (
-        item.number, "A1", "同意，按项目付费", "同意 1 票")
+        item.number,
+        "A1",
+        "同意，按项目付费",
+        "同意 1 票",
+    )
     assert DisputeItem.objects.get().status == ItemStatus.DECIDED
     logout(page)
 
@@ -113,7 +127,9 @@ def test_an_officer_records_a_negotiation_that_the_attending_hospital_reads(page
     form.locator("[name=institution]").select_option(str(world.hospital_a.pk))
     form.get_by_role("button", name="添加参会人员").click()
     expect(page.get_by_test_id("coverage")).to_contain_text("三级甲等")
-    page.get_by_test_id("agenda-form").locator("[name=proposal]").fill("三级医院系数 1.05 调为 1.03")
+    page.get_by_test_id("agenda-form").locator("[name=proposal]").fill(
+        "三级医院系数 1.05 调为 1.03"
+    )
     page.get_by_role("button", name="添加议题").click()
     item = page.get_by_test_id("agenda-item-1")
     item.locator("[name=participant]").select_option(label="张院长（甲医院）")
@@ -136,6 +152,9 @@ def test_an_officer_records_a_negotiation_that_the_attending_hospital_reads(page
     expect(page.get_by_test_id("agenda-form")).to_have_count(0)
     with page.expect_download() as download:
         page.get_by_test_id("minutes").click()
-    assert openpyxl.load_workbook(BytesIO(download.value.path().read_bytes()))["议题"]["F4"].value == "三级医院系数调为 1.04"
+    assert (
+        openpyxl.load_workbook(BytesIO(download.value.path().read_bytes()))["议题"]["F4"].value
+        == "三级医院系数调为 1.04"
+    )
     screenshot(page, "disputes-meeting-hospital")
     logout(page)

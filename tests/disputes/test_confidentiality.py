@@ -40,7 +40,9 @@ def named(world, experts) -> list[str]:
     string that would identify one of them."""
     secrets = []
     for old, (username, display, last, first) in REVIEWERS.items():
-        User.objects.filter(username=old).update(username=username, display_name=display, last_name=last, first_name=first)
+        User.objects.filter(username=old).update(
+            username=username, display_name=display, last_name=last, first_name=first
+        )
         user = User.objects.get(username=username)
         secrets += [username, display, user.get_full_name(), f"{last}{first}"]
     world.officer.refresh_from_db()
@@ -55,12 +57,23 @@ def reviewed(world, named, reviewing, settings, django_capture_on_commit_callbac
     User.objects.filter(pk=world.user_a.pk).update(email="yibao@hospital-a.example.cn")
     seats = list(reviewing.panel.select_related("expert__user").order_by("id"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_add(actor=seats[0].expert.user, item=reviewing, body="请补充 ICU 护理记录。")
+        services.comment_add(
+            actor=seats[0].expert.user, item=reviewing, body="请补充 ICU 护理记录。"
+        )
         for seat in reversed(seats):
-            services.expert_vote(actor=seat.expert.user, item=reviewing, vote=Vote.APPROVE, opinion="同意")
-        services.attachment_add(actor=world.officer, item=reviewing, upload=pdf("经办机构核查意见.pdf"))
+            services.expert_vote(
+                actor=seat.expert.user, item=reviewing, vote=Vote.APPROVE, opinion="同意"
+            )
+        services.attachment_add(
+            actor=world.officer, item=reviewing, upload=pdf("经办机构核查意见.pdf")
+        )
         services.comment_add(actor=world.officer, item=reviewing, body="已收到补充材料。")
-        services.item_decide(actor=world.officer, item=reviewing, decision=Decision.APPROVED_FFS, reason="专家组一致同意")
+        services.item_decide(
+            actor=world.officer,
+            item=reviewing,
+            decision=Decision.APPROVED_FFS,
+            reason="专家组一致同意",
+        )
     return reviewing
 
 
@@ -87,7 +100,13 @@ def letter_cells(client, user, item) -> str:
     response = client.get(reverse("disputes:item_letter", args=[item.pk]))
     assert response.status_code == 200
     book = openpyxl.load_workbook(BytesIO(response.content))
-    return "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None)
+    return "\n".join(
+        str(cell)
+        for sheet in book
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    )
 
 
 def test_the_filing_hospitals_page_names_no_reviewer(client, world, named, reviewed):
@@ -107,14 +126,20 @@ def test_the_api_gives_the_hospital_roles_numbered_by_seat(client, world, named,
     assert leaked(body, named) == []
     timeline = data["timeline"]
     votes = [row["actor"] for row in timeline if row["note"] == "专家已表决"]
-    assert votes == ["专家 3", "专家 2", "专家 1"]  # voted in reverse seat order: the numbers follow the seats
+    assert votes == [
+        "专家 3",
+        "专家 2",
+        "专家 1",
+    ]  # voted in reverse seat order: the numbers follow the seats
     assert timeline[-1]["actor"] == "医保经办机构"
 
 
 def test_the_api_gives_the_bureau_names(client, world, named, reviewed):
     timeline = api_detail(client, world.officer, reviewed)[1]["timeline"]
     seats = reviewed.panel.select_related("expert__user").order_by("id")
-    assert [row["actor"] for row in timeline if row["note"] == "专家已表决"] == [str(seat.expert.user) for seat in reversed(seats)]
+    assert [row["actor"] for row in timeline if row["note"] == "专家已表决"] == [
+        str(seat.expert.user) for seat in reversed(seats)
+    ]
     assert timeline[-1]["actor"] == "王芳芳"
 
 
@@ -126,9 +151,19 @@ def test_the_hospitals_letter_names_no_reviewer(client, world, named, reviewed):
 
 
 def test_the_hospitals_notifications_name_no_reviewer(world, named, reviewed, mailoutbox):
-    inbox = list(Notification.objects.filter(user=world.user_a).order_by("id").values_list("message", flat=True))
-    mails = [f"{mail.subject}\n{mail.body}" for mail in mailoutbox if mail.to == ["yibao@hospital-a.example.cn"]]
-    assert len(mails) == 3  # mail is on from the expert's comment: the two comments and the decision
+    inbox = list(
+        Notification.objects.filter(user=world.user_a)
+        .order_by("id")
+        .values_list("message", flat=True)
+    )
+    mails = [
+        f"{mail.subject}\n{mail.body}"
+        for mail in mailoutbox
+        if mail.to == ["yibao@hospital-a.example.cn"]
+    ]
+    assert (
+        len(mails) == 3
+    )  # mail is on from the expert's comment: the two comments and the decision
     assert all(any(message in mail for message in inbox) for mail in mails)
     assert leaked("\n".join(inbox + mails), named) == []
     assert any("专家 1 发表了意见" in message for message in inbox)
@@ -142,16 +177,30 @@ def test_the_bureaus_notifications_name_the_expert(world, named, reviewed):
 
 
 def test_the_numbers_are_fixed_by_the_seats_for_every_hospital_user(client, world, named, reviewed):
-    colleague = User.objects.create_user(username="hosp_a2", password="x", role=world.user_a.role, institution=world.hospital_a)
-    first, second = (api_detail(client, user, reviewed)[1]["timeline"] for user in (world.user_a, colleague))
+    colleague = User.objects.create_user(
+        username="hosp_a2", password="x", role=world.user_a.role, institution=world.hospital_a
+    )
+    first, second = (
+        api_detail(client, user, reviewed)[1]["timeline"] for user in (world.user_a, colleague)
+    )
     assert [row["actor"] for row in first] == [row["actor"] for row in second]
 
 
 def test_the_meeting_page_names_no_bureau_clerk(client, world, named):
-    meeting = negotiation.meeting_create(actor=world.officer, region=world.region, year=2024, title="2024年度分值协商会",
-                                         held_on=date(2024, 3, 5))
-    negotiation.participant_add(actor=world.officer, meeting=meeting, name="甲医院代表", role=ParticipantRole.REPRESENTATIVE,
-                                institution=world.hospital_a)
+    meeting = negotiation.meeting_create(
+        actor=world.officer,
+        region=world.region,
+        year=2024,
+        title="2024年度分值协商会",
+        held_on=date(2024, 3, 5),
+    )
+    negotiation.participant_add(
+        actor=world.officer,
+        meeting=meeting,
+        name="甲医院代表",
+        role=ParticipantRole.REPRESENTATIVE,
+        institution=world.hospital_a,
+    )
     client.force_login(world.user_a)
     html = client.get(reverse("disputes:meeting_detail", args=[meeting.pk])).content.decode()
     assert leaked(html, named) == [] and "登记人 医保经办机构" in html

@@ -26,7 +26,9 @@ URL = reverse("disputes:dashboard")
 @contextmanager
 def on(day: int) -> Iterator[None]:
     """Services called inside run on that day of March 2024 (timeline times, deadlines)."""
-    with mock.patch("django.utils.timezone.now", return_value=datetime(2024, 3, day, 10, 0, tzinfo=TZ)):
+    with mock.patch(
+        "django.utils.timezone.now", return_value=datetime(2024, 3, day, 10, 0, tzinfo=TZ)
+    ):
         yield
 
 
@@ -39,8 +41,15 @@ def scenario(world, special_case, experts):
         first = special_case(setl_id="A1")
     with on(4):
         second = special_case(setl_id="A2")
-        objection_a = services.item_create(actor=world.user_a, kind=ItemKind.OBJECTION, subject=Subject.SCORE, statement="分值偏低")
-        objection_b = services.item_create(actor=world.user_b, kind=ItemKind.OBJECTION, subject=Subject.AMOUNT, statement="金额有误")
+        objection_a = services.item_create(
+            actor=world.user_a, kind=ItemKind.OBJECTION, subject=Subject.SCORE, statement="分值偏低"
+        )
+        objection_b = services.item_create(
+            actor=world.user_b,
+            kind=ItemKind.OBJECTION,
+            subject=Subject.AMOUNT,
+            statement="金额有误",
+        )
         for item in (first, second, objection_a):
             services.item_submit(actor=world.user_a, item=item)
         services.item_submit(actor=world.user_b, item=objection_b)
@@ -50,22 +59,34 @@ def scenario(world, special_case, experts):
     with on(6):
         services.item_accept(actor=world.officer, item=first)
     with on(8):
-        services.item_screen(actor=world.officer, item=objection_a, passed=False, note="不属于争议受理范围")
+        services.item_screen(
+            actor=world.officer, item=objection_a, passed=False, note="不属于争议受理范围"
+        )
     with on(11):
         services.item_screen(actor=world.officer, item=first, passed=True, note="材料齐全")
-        seats = services.panel_draw(actor=world.officer, item=first, specialty=Specialty.SURGERY, size=3, seed=7)
+        seats = services.panel_draw(
+            actor=world.officer, item=first, specialty=Specialty.SURGERY, size=3, seed=7
+        )
     with on(12):
         for seat in seats:
-            services.expert_vote(actor=seat.expert.user, item=first, vote=Vote.APPROVE, opinion="同意")
+            services.expert_vote(
+                actor=seat.expert.user, item=first, vote=Vote.APPROVE, opinion="同意"
+            )
     with on(15):
-        services.item_decide(actor=world.officer, item=first, decision=Decision.APPROVED_FFS, reason="专家组一致同意")
+        services.item_decide(
+            actor=world.officer, item=first, decision=Decision.APPROVED_FFS, reason="专家组一致同意"
+        )
     with on(19):
         services.item_mark_applied(actor=world.officer, item=first, note="已在3月结算中执行")
     return first
 
 
-def stats(count: int, mean: str | None = None, median: str | None = None, longest: int | None = None) -> DurationStats:
-    return DurationStats(count, Decimal(mean) if mean else None, Decimal(median) if median else None, longest)
+def stats(
+    count: int, mean: str | None = None, median: str | None = None, longest: int | None = None
+) -> DurationStats:
+    return DurationStats(
+        count, Decimal(mean) if mean else None, Decimal(median) if median else None, longest
+    )
 
 
 def rows_of(block) -> dict[str, tuple]:
@@ -99,27 +120,65 @@ def test_the_selector_counts_stays_and_durations_in_working_days(world, scenario
 def cells(html: str, kind: str, stage: str) -> list[str]:
     table = re.search(rf'data-testid="dashboard-{kind}">(.*?)</table>', html, re.S).group(1)
     row = re.search(rf'<tr data-stage="{stage}">(.*?)</tr>', table, re.S).group(1)
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+    ]
 
 
-def test_the_officer_sees_the_numbers_on_the_page(world, scenario, client_for, django_assert_max_num_queries):
+def test_the_officer_sees_the_numbers_on_the_page(
+    world, scenario, client_for, django_assert_max_num_queries
+):
     client = client_for(world.officer)
     with django_assert_max_num_queries(12):  # the same however many items and steps there are
         response = client.get(URL)
     html = response.content.decode()
     assert response.status_code == 200 and "<title>特病单议与争议办理统计" in html
     assert cells(html, "special_case", "screening") == ["初审", "1", "3.0", "3.0", "3", "1", "1"]
-    assert cells(html, "special_case", "expert_review") == ["专家评审（至作出决定）", "1", "4.0", "4.0", "4", "0", "0"]
-    assert cells(html, "special_case", "filing_to_decision") == ["提交至作出决定", "1", "9.0", "9.0", "9", ""]
-    assert cells(html, "objection", "decided") == ["结算执行（已决定→已执行）", "0", "—", "—", "—", "0", "0"]
-    assert cells(html, "all", "submitted") == ["受理（已提交→受理）", "3", "1.3", "1.0", "2", "1", "1"]
+    assert cells(html, "special_case", "expert_review") == [
+        "专家评审（至作出决定）",
+        "1",
+        "4.0",
+        "4.0",
+        "4",
+        "0",
+        "0",
+    ]
+    assert cells(html, "special_case", "filing_to_decision") == [
+        "提交至作出决定",
+        "1",
+        "9.0",
+        "9.0",
+        "9",
+        "",
+    ]
+    assert cells(html, "objection", "decided") == [
+        "结算执行（已决定→已执行）",
+        "0",
+        "—",
+        "—",
+        "—",
+        "0",
+        "0",
+    ]
+    assert cells(html, "all", "submitted") == [
+        "受理（已提交→受理）",
+        "3",
+        "1.3",
+        "1.0",
+        "2",
+        "1",
+        "1",
+    ]
 
 
 def test_filters_by_submission_year_and_settlement_period(world, scenario, client_for):
     client = client_for(world.officer)
     html = client.get(URL, {"year": 2023}).content.decode()
     assert cells(html, "all", "submitted") == ["受理（已提交→受理）", "0", "—", "—", "—", "0", "0"]
-    html = client.get(URL, {"year": 2024, "period": world.period.pk}).content.decode()  # objections here name no period
+    html = client.get(
+        URL, {"year": 2024, "period": world.period.pk}
+    ).content.decode()  # objections here name no period
     assert cells(html, "all", "submitted")[1:] == ["2", "1.5", "1.5", "2", "0", "0"]
 
 

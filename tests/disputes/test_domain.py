@@ -14,16 +14,25 @@ from disputes.domain import BUREAU, HOSPITAL, Candidate, DisputeError
 
 def test_e13_quota_is_5_per_mille_of_region_discharges_allocated_pro_rata():
     allocation = domain.special_case_quota({1: 20_000, 2: 180_000})
-    assert (allocation.discharges, allocation.total, allocation.by_institution) == (200_000, 1_000, {1: 100, 2: 900})
+    assert (allocation.discharges, allocation.total, allocation.by_institution) == (
+        200_000,
+        1_000,
+        {1: 100, 2: 900},
+    )
 
 
 @pytest.mark.parametrize(
     ("discharges", "rate", "total", "parts"),
     [
         ({1: 1, 2: 1, 3: 1}, Decimal("1"), 3, {1: 1, 2: 1, 3: 1}),
-        ({1: 5, 2: 3, 3: 2}, Decimal("0.4"), 4, {1: 2, 2: 1, 3: 1}),   # 2.0 / 1.2 / 0.8: the last place to the 0.8
-        ({1: 1, 2: 1}, Decimal("0.5"), 1, {1: 1, 2: 0}),                # a tie goes to the smaller id
-        ({1: 199}, Decimal("0.005"), 0, {1: 0}),                         # ⌊0.995⌋: never above 5‰
+        (
+            {1: 5, 2: 3, 3: 2},
+            Decimal("0.4"),
+            4,
+            {1: 2, 2: 1, 3: 1},
+        ),  # 2.0 / 1.2 / 0.8: the last place to the 0.8
+        ({1: 1, 2: 1}, Decimal("0.5"), 1, {1: 1, 2: 0}),  # a tie goes to the smaller id
+        ({1: 199}, Decimal("0.005"), 0, {1: 0}),  # ⌊0.995⌋: never above 5‰
         ({}, Decimal("0.005"), 0, {}),
     ],
 )
@@ -58,9 +67,19 @@ def test_legal_transitions(action, status, actor, target):
     ("action", "status", "actor", "message"),
     [
         ("withdraw", ItemStatus.DECIDED, HOSPITAL, "当前状态为「已决定」，不能执行「撤回」。"),
-        ("submit", ItemStatus.SUBMITTED, HOSPITAL, "当前状态为「已提交待受理」，不能执行「提交」。"),
+        (
+            "submit",
+            ItemStatus.SUBMITTED,
+            HOSPITAL,
+            "当前状态为「已提交待受理」，不能执行「提交」。",
+        ),
         ("decide", ItemStatus.SCREENING, BUREAU, "当前状态为「初审中」，不能执行「作出决定」。"),
-        ("apply", ItemStatus.EXPERT_REVIEW, BUREAU, "当前状态为「专家评审中」，不能执行「结算执行」。"),
+        (
+            "apply",
+            ItemStatus.EXPERT_REVIEW,
+            BUREAU,
+            "当前状态为「专家评审中」，不能执行「结算执行」。",
+        ),
         ("accept", ItemStatus.SUBMITTED, HOSPITAL, "「受理」只能由经办机构办理。"),
         ("submit", ItemStatus.DRAFT, BUREAU, "「提交」只能由申请机构办理。"),
     ],
@@ -78,22 +97,34 @@ def test_the_wrong_side_is_a_distinct_refusal():
 
 def test_nothing_leaves_a_final_status():
     for final in (ItemStatus.APPLIED, ItemStatus.WITHDRAWN, ItemStatus.REJECTED):
-        assert domain.actions_allowed(status=final, actor=HOSPITAL) == domain.actions_allowed(status=final, actor=BUREAU) == []
+        assert (
+            domain.actions_allowed(status=final, actor=HOSPITAL)
+            == domain.actions_allowed(status=final, actor=BUREAU)
+            == []
+        )
 
 
 def test_actions_offered_follow_the_table():
-    assert domain.actions_allowed(status=ItemStatus.SCREENING, actor=BUREAU) == ["screen_pass", "screen_reject"]
+    assert domain.actions_allowed(status=ItemStatus.SCREENING, actor=BUREAU) == [
+        "screen_pass",
+        "screen_reject",
+    ]
     assert domain.actions_allowed(status=ItemStatus.DRAFT, actor=HOSPITAL) == ["submit", "withdraw"]
 
 
 @pytest.mark.parametrize(
     ("start", "days", "holidays", "due"),
     [
-        (date(2024, 3, 4), 5, (), date(2024, 3, 11)),            # Monday + 5 → next Monday
-        (date(2024, 3, 8), 1, (), date(2024, 3, 11)),            # Friday + 1 → Monday
-        (date(2024, 3, 9), 1, (), date(2024, 3, 11)),            # Saturday + 1 → Monday
+        (date(2024, 3, 4), 5, (), date(2024, 3, 11)),  # Monday + 5 → next Monday
+        (date(2024, 3, 8), 1, (), date(2024, 3, 11)),  # Friday + 1 → Monday
+        (date(2024, 3, 9), 1, (), date(2024, 3, 11)),  # Saturday + 1 → Monday
         (date(2024, 3, 4), 0, (), date(2024, 3, 4)),
-        (date(2024, 9, 27), 3, (date(2024, 10, 1), date(2024, 10, 2), date(2024, 10, 3)), date(2024, 10, 7)),
+        (
+            date(2024, 9, 27),
+            3,
+            (date(2024, 10, 1), date(2024, 10, 2), date(2024, 10, 3)),
+            date(2024, 10, 7),
+        ),
     ],
 )
 def test_working_day_deadlines_skip_weekends_and_holidays(start, days, holidays, due):
@@ -102,8 +133,12 @@ def test_working_day_deadlines_skip_weekends_and_holidays(start, days, holidays,
 
 def test_stage_due_uses_the_stage_table_and_final_stages_have_none():
     table = {ItemStatus.SUBMITTED: 5}
-    assert domain.stage_due(ItemStatus.SUBMITTED, entered=date(2024, 3, 4), working_days=table) == date(2024, 3, 11)
-    assert domain.stage_due(ItemStatus.DECIDED, entered=date(2024, 3, 4), working_days=table) is None
+    assert domain.stage_due(
+        ItemStatus.SUBMITTED, entered=date(2024, 3, 4), working_days=table
+    ) == date(2024, 3, 11)
+    assert (
+        domain.stage_due(ItemStatus.DECIDED, entered=date(2024, 3, 4), working_days=table) is None
+    )
 
 
 A, R, X = Vote.APPROVE, Vote.REJECT, Vote.ABSTAIN
@@ -113,8 +148,8 @@ A, R, X = Vote.APPROVE, Vote.REJECT, Vote.ABSTAIN
     ("votes", "rule", "outcome"),
     [
         ([A, A, R], PanelRule.MAJORITY, A),
-        ([A, R, X], PanelRule.MAJORITY, R),      # an abstention is not approval
-        ([A, A, R, R], PanelRule.MAJORITY, R),   # a tie does not carry
+        ([A, R, X], PanelRule.MAJORITY, R),  # an abstention is not approval
+        ([A, A, R, R], PanelRule.MAJORITY, R),  # a tie does not carry
         ([A, A, A], PanelRule.UNANIMOUS, A),
         ([A, A, R], PanelRule.UNANIMOUS, R),
         ([A, A, None], PanelRule.MAJORITY, None),
@@ -126,7 +161,14 @@ def test_panel_outcome(votes, rule, outcome):
     assert domain.panel_outcome(votes, rule) == outcome
 
 
-CANDIDATES = [Candidate(1, 10), Candidate(2, None), Candidate(3, 20), Candidate(4, 10), Candidate(5, 20), Candidate(6, None)]
+CANDIDATES = [
+    Candidate(1, 10),
+    Candidate(2, None),
+    Candidate(3, 20),
+    Candidate(4, 10),
+    Candidate(5, 20),
+    Candidate(6, None),
+]
 
 
 def test_panel_draw_never_picks_an_expert_of_the_filing_institution():
@@ -157,7 +199,7 @@ def test_panel_draw_refuses_a_pool_smaller_than_the_panel():
         (b"%PDF-1.4 ...", "application/pdf"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
         (b"\x89PNG\r\n\x1a\n\x00", "image/png"),
-        (b"PK\x03\x04", None),           # a .docx / .xlsx renamed to .pdf
+        (b"PK\x03\x04", None),  # a .docx / .xlsx renamed to .pdf
         (b"GIF89a", None),
         (b"", None),
     ],
@@ -172,9 +214,9 @@ def test_attachments_are_recognised_by_their_first_bytes(head, content_type):
 @pytest.mark.parametrize(
     ("start", "end", "holidays", "days"),
     [
-        (date(2024, 3, 4), date(2024, 3, 4), (), 0),    # same day
-        (date(2024, 3, 8), date(2024, 3, 11), (), 1),   # Fri → Mon: the weekend does not count
-        (date(2024, 3, 9), date(2024, 3, 10), (), 0),   # Sat → Sun
+        (date(2024, 3, 4), date(2024, 3, 4), (), 0),  # same day
+        (date(2024, 3, 8), date(2024, 3, 11), (), 1),  # Fri → Mon: the weekend does not count
+        (date(2024, 3, 9), date(2024, 3, 10), (), 0),  # Sat → Sun
         (date(2024, 3, 11), date(2024, 3, 15), (date(2024, 3, 12),), 3),
         (date(2024, 3, 15), date(2024, 3, 11), (), 0),  # backwards: nothing
     ],
@@ -187,7 +229,10 @@ def test_working_days_between_counts_the_working_days_after_the_start(start, end
 def test_working_days_between_is_the_inverse_of_the_deadline_rule(days):
     holidays = {date(2024, 4, 4), date(2024, 4, 5)}
     start = date(2024, 3, 29)
-    assert domain.working_days_between(start, domain.add_working_days(start, days, holidays), holidays) == days
+    assert (
+        domain.working_days_between(start, domain.add_working_days(start, days, holidays), holidays)
+        == days
+    )
 
 
 def step(item: int, source: str, target: str, day: int) -> domain.Step:
@@ -199,8 +244,14 @@ def stats(count: int, mean: str, median: str, longest: int) -> domain.DurationSt
     return domain.DurationStats(count, Decimal(mean), Decimal(median), longest)
 
 
-D, SUB, SCR, EXP, DEC, APP = (ItemStatus.DRAFT, ItemStatus.SUBMITTED, ItemStatus.SCREENING, ItemStatus.EXPERT_REVIEW,
-                              ItemStatus.DECIDED, ItemStatus.APPLIED)
+D, SUB, SCR, EXP, DEC, APP = (
+    ItemStatus.DRAFT,
+    ItemStatus.SUBMITTED,
+    ItemStatus.SCREENING,
+    ItemStatus.EXPERT_REVIEW,
+    ItemStatus.DECIDED,
+    ItemStatus.APPLIED,
+)
 
 
 def test_worked_example_of_handling_durations():
@@ -216,10 +267,19 @@ def test_worked_example_of_handling_durations():
     初审 stays 3, 4: mean 3.5, median 3.5, longest 4.   专家评审 3.   结算执行 2.
     """
     steps = [
-        step(1, D, SUB, 4), step(1, SUB, SCR, 6), step(1, SCR, EXP, 11), step(1, EXP, DEC, 15), step(1, DEC, APP, 19),
-        step(2, D, SUB, 8), step(2, SUB, SCR, 8), step(2, SCR, ItemStatus.REJECTED, 15),
-        step(3, D, SUB, 11), step(3, SUB, SCR, 18),
-        step(4, D, SUB, 5), step(4, "", "", 5), step(4, SUB, ItemStatus.WITHDRAWN, 6),
+        step(1, D, SUB, 4),
+        step(1, SUB, SCR, 6),
+        step(1, SCR, EXP, 11),
+        step(1, EXP, DEC, 15),
+        step(1, DEC, APP, 19),
+        step(2, D, SUB, 8),
+        step(2, SUB, SCR, 8),
+        step(2, SCR, ItemStatus.REJECTED, 15),
+        step(3, D, SUB, 11),
+        step(3, SUB, SCR, 18),
+        step(4, D, SUB, 5),
+        step(4, "", "", 5),
+        step(4, SUB, ItemStatus.WITHDRAWN, 6),
     ]
     result = domain.handling_durations(steps, {date(2024, 3, 12)})
     assert result.stages == {
@@ -234,13 +294,27 @@ def test_worked_example_of_handling_durations():
 def test_durations_of_no_items_are_empty():
     result = domain.handling_durations([])
     assert set(result.stages) == set(domain.MEASURED_STAGES)
-    assert all(stats == domain.DurationStats(0) for stats in [*result.stages.values(), result.filing_to_decision])
+    assert all(
+        stats == domain.DurationStats(0)
+        for stats in [*result.stages.values(), result.filing_to_decision]
+    )
 
 
 @pytest.mark.parametrize(
     ("days", "mean", "median"),
-    [([1, 2], "1.5", "1.5"), ([1, 1, 2], "1.3", "1.0"), ([2, 3, 3], "2.7", "3.0"), ([0], "0.0", "0.0"), ([1, 2, 2, 2], "1.8", "2.0")],
+    [
+        ([1, 2], "1.5", "1.5"),
+        ([1, 1, 2], "1.3", "1.0"),
+        ([2, 3, 3], "2.7", "3.0"),
+        ([0], "0.0", "0.0"),
+        ([1, 2, 2, 2], "1.8", "2.0"),
+    ],
 )
 def test_mean_and_median_are_rounded_half_up_to_one_decimal(days, mean, median):
     stats = domain.duration_stats(days)
-    assert (stats.count, stats.mean, stats.median, stats.max) == (len(days), Decimal(mean), Decimal(median), max(days))
+    assert (stats.count, stats.mean, stats.median, stats.max) == (
+        len(days),
+        Decimal(mean),
+        Decimal(median),
+        max(days),
+    )

@@ -23,7 +23,12 @@ def url(name: str, item=None) -> str:
 def decided(world, item) -> DisputeItem:
     for seat in item.panel.select_related("expert__user"):
         services.expert_vote(actor=seat.expert.user, item=item, vote=Vote.APPROVE, opinion="同意")
-    return services.item_decide(actor=world.officer, item=item, decision=Decision.APPROVED_FFS, reason="专家组一致同意按项目付费")
+    return services.item_decide(
+        actor=world.officer,
+        item=item,
+        decision=Decision.APPROVED_FFS,
+        reason="专家组一致同意按项目付费",
+    )
 
 
 def test_anonymous_users_are_sent_to_login(client, world):
@@ -42,7 +47,11 @@ def test_hospital_list_shows_own_items_and_quota(world, special_case, client_for
     response = client_for(world.user_a).get(url("item_list"))
     html = response.content.decode()
     assert mine.number in html and theirs.number not in html
-    assert (response.context["quota"].quota, response.context["quota"].used, response.context["quota"].remaining) == (2, 1, 1)
+    assert (
+        response.context["quota"].quota,
+        response.context["quota"].used,
+        response.context["quota"].remaining,
+    ) == (2, 1, 1)
     assert "我的申请" in html and 'data-testid="quota-remaining">1<' in html
 
 
@@ -55,30 +64,53 @@ def test_officer_queue_marks_overdue_items(world, special_case, client_for):
     assert response.context["queues"][ItemStatus.SUBMITTED] == {"total": 1, "overdue": 1}
 
 
-def test_item_list_query_count_is_flat(world, cases, client_for, django_assert_max_num_queries, settings):
+def test_item_list_query_count_is_flat(
+    world, cases, client_for, django_assert_max_num_queries, settings
+):
     settings.DISPUTES_SPECIAL_CASE_QUOTA_RATE = "1"
     for n in range(1, 5):
-        services.item_submit(actor=world.user_a, item=services.item_create(
-            actor=world.user_a, kind="special_case", setl_id=f"A{n}", reasons=["long_stay"], statement="x"))
+        services.item_submit(
+            actor=world.user_a,
+            item=services.item_create(
+                actor=world.user_a,
+                kind="special_case",
+                setl_id=f"A{n}",
+                reasons=["long_stay"],
+                statement="x",
+            ),
+        )
     client = client_for(world.officer)
     with django_assert_max_num_queries(8):
         assert client.get(url("item_list")).status_code == 200
 
 
 def test_hospital_files_through_the_form_with_an_attachment(world, cases, client_for):
-    response = client_for(world.user_a).post(url("item_create"), {
-        "kind": "special_case", "setl_id": "A2", "reasons": ["high_cost", "new_technology"], "statement": "使用新型耗材。",
-        "attachment": pdf(),
-    })
+    response = client_for(world.user_a).post(
+        url("item_create"),
+        {
+            "kind": "special_case",
+            "setl_id": "A2",
+            "reasons": ["high_cost", "new_technology"],
+            "statement": "使用新型耗材。",
+            "attachment": pdf(),
+        },
+    )
     item = DisputeItem.objects.get()
     assert response.status_code == 302 and response["Location"] == url("item_detail", item)
-    assert (item.case.setl_id, item.reasons, item.attachments.count()) == ("A2", ["high_cost", "new_technology"], 1)
+    assert (item.case.setl_id, item.reasons, item.attachments.count()) == (
+        "A2",
+        ["high_cost", "new_technology"],
+        1,
+    )
 
 
 def test_the_form_shows_the_quota_refusal(world, special_case, client_for):
     special_case(setl_id="A1")
     special_case(setl_id="A2")
-    response = client_for(world.user_a).post(url("item_create"), {"kind": "special_case", "setl_id": "A3", "reasons": ["long_stay"], "statement": "x"})
+    response = client_for(world.user_a).post(
+        url("item_create"),
+        {"kind": "special_case", "setl_id": "A3", "reasons": ["long_stay"], "statement": "x"},
+    )
     assert response.status_code == 200
     assert "本机构名额 2 例，已申请 2 例，剩余 0 例" in response.content.decode()
 
@@ -103,7 +135,9 @@ def test_hospital_b_never_downloads_the_letter_of_a(world, reviewing, client_for
     assert client_for(world.user_b).get(url("item_letter", reviewing)).status_code == 404
 
 
-def test_experts_see_only_items_assigned_to_them(world, reviewing, special_case, experts, client_for):
+def test_experts_see_only_items_assigned_to_them(
+    world, reviewing, special_case, experts, client_for
+):
     other = special_case(setl_id="A2")
     seated = reviewing.panel.select_related("expert__user").first().expert.user
     client = client_for(seated)
@@ -124,7 +158,12 @@ def test_detail_shows_timeline_comments_and_attachments(world, special_case, cli
     services.comment_add(actor=world.officer, item=item, body="请补充 ICU 记录。")
     services.attachment_add(actor=world.user_a, item=item, upload=pdf("ICU记录.pdf"))
     html = client_for(world.user_a).get(url("item_detail", item)).content.decode()
-    assert "创建申请草稿" in html and "已提交待受理" in html and "请补充 ICU 记录。" in html and "ICU记录.pdf" in html
+    assert (
+        "创建申请草稿" in html
+        and "已提交待受理" in html
+        and "请补充 ICU 记录。" in html
+        and "ICU记录.pdf" in html
+    )
 
 
 def test_the_attachment_downloads_with_its_content(world, special_case, client_for):
@@ -135,7 +174,9 @@ def test_the_attachment_downloads_with_its_content(world, special_case, client_f
 
 def test_a_forged_attachment_is_refused_on_the_page(world, special_case, client_for):
     item = special_case()
-    response = client_for(world.user_a).post(url("attachment_add", item), {"file": pdf("x.pdf", b"MZ\x90\x00 an exe")}, follow=True)
+    response = client_for(world.user_a).post(
+        url("attachment_add", item), {"file": pdf("x.pdf", b"MZ\x90\x00 an exe")}, follow=True
+    )
     assert "附件只能是 PDF、JPEG 或 PNG 文件" in response.content.decode()
     assert item.attachments.count() == 0
 
@@ -146,14 +187,27 @@ def test_the_workflow_through_the_pages(world, special_case, experts, client_for
     officer = client_for(world.officer)
     officer.post(url("item_accept", item))
     officer.post(url("item_screen", item), {"passed": "1", "note": "材料齐全"})
-    officer.post(url("panel_draw", item), {"specialty": "surgery", "size": "3", "rule": "majority", "seed": "3"})
+    officer.post(
+        url("panel_draw", item),
+        {"specialty": "surgery", "size": "3", "rule": "majority", "seed": "3"},
+    )
     item.refresh_from_db()
     assert (item.status, item.panel.count(), item.panel_seed) == (ItemStatus.EXPERT_REVIEW, 3, 3)
     for seat in item.panel.select_related("expert__user"):
-        client_for(seat.expert.user).post(url("expert_vote", item), {"vote": "approve", "opinion": "符合单议条件"})
-    response = client_for(world.officer).post(url("item_decide", item), {"decision": "adjusted_score", "value": "1500", "reason": "同意调整"}, follow=True)
+        client_for(seat.expert.user).post(
+            url("expert_vote", item), {"vote": "approve", "opinion": "符合单议条件"}
+        )
+    response = client_for(world.officer).post(
+        url("item_decide", item),
+        {"decision": "adjusted_score", "value": "1500", "reason": "同意调整"},
+        follow=True,
+    )
     item.refresh_from_db()
-    assert (item.status, item.decision, str(item.decision_value)) == (ItemStatus.DECIDED, Decision.ADJUSTED_SCORE, "1500.0000")
+    assert (item.status, item.decision, str(item.decision_value)) == (
+        ItemStatus.DECIDED,
+        Decision.ADJUSTED_SCORE,
+        "1500.0000",
+    )
     assert "已作出处理决定" in response.content.decode()
 
 
@@ -174,10 +228,18 @@ def test_the_letter_is_a_decision_sheet_for_hospital_and_bureau(world, reviewing
         response = client_for(user).get(url("item_letter", reviewing))
         assert response.status_code == 200
         sheet = openpyxl.load_workbook(BytesIO(response.content))["决定书"]
-        rows = {row[0]: row[1] for row in sheet.iter_rows(min_row=3, max_col=2, values_only=True) if row[0]}
+        rows = {
+            row[0]: row[1]
+            for row in sheet.iter_rows(min_row=3, max_col=2, values_only=True)
+            if row[0]
+        }
         assert sheet["A1"].value == "特病单议处理决定书"
         assert (rows["申请编号"], rows["结算清单号"], rows["处理决定"], rows["专家组表决"]) == (
-            reviewing.number, "A1", "同意，按项目付费", "同意 3 票")
+            reviewing.number,
+            "A1",
+            "同意，按项目付费",
+            "同意 3 票",
+        )
     assert client_for(world.expert).get(url("item_letter", reviewing)).status_code == 403
 
 
@@ -197,11 +259,15 @@ def test_inbox_lists_and_marks_read_with_the_unread_badge(world, special_case, c
 def test_each_side_is_offered_only_its_own_steps(world, special_case, experts, client_for):
     item = special_case()
     page = lambda user: client_for(user).get(url("item_detail", item)).content.decode()  # noqa: E731
-    assert url("item_submit", item) in page(world.user_a) and url("item_accept", item) not in page(world.user_a)
+    assert url("item_submit", item) in page(world.user_a) and url("item_accept", item) not in page(
+        world.user_a
+    )
     services.item_submit(actor=world.user_a, item=item)
     assert url("item_accept", item) in page(world.officer)
     services.item_accept(actor=world.officer, item=item)
-    assert 'data-testid="screen-form"' in page(world.officer) and 'data-testid="screen-form"' not in page(world.user_a)
+    assert 'data-testid="screen-form"' in page(
+        world.officer
+    ) and 'data-testid="screen-form"' not in page(world.user_a)
     services.item_screen(actor=world.officer, item=item, passed=True)
     assert 'data-testid="draw-form"' in page(world.officer)
     services.panel_draw(actor=world.officer, item=item, specialty="surgery", size=3, seed=5)

@@ -37,7 +37,6 @@ def restart_self_run(job, progress: Progress) -> dict:
     return {"started": duplicate.pk}
 
 
-
 @job_kind("test_progress_in_transaction", "测试任务（事务内报告进度）")
 def progress_in_transaction_run(job, progress: Progress) -> dict:
     """Reports 40% inside its own open transaction and returns what another session sees meanwhile."""
@@ -55,7 +54,15 @@ def progress_seen_by_another_session(job) -> list:
     from django.db import connection
 
     conf = connection.settings_dict
-    with psycopg.connect(dbname=conf["NAME"], user=conf["USER"], host=conf["HOST"], port=conf["PORT"] or 5432,
-                         password=conf["PASSWORD"] or None, autocommit=True) as other:
-        row = other.execute(f"SELECT progress, progress_message FROM {job._meta.db_table} WHERE id = %s", [job.pk]).fetchone()
+    with psycopg.connect(
+        dbname=conf["NAME"],
+        user=conf["USER"],
+        host=conf["HOST"],
+        port=conf["PORT"] or 5432,
+        password=conf["PASSWORD"] or None,
+        autocommit=True,
+    ) as other:
+        row = other.execute(
+            f"SELECT progress, progress_message FROM {job._meta.db_table} WHERE id = %s", [job.pk]
+        ).fetchone()
     return list(row)

@@ -41,19 +41,31 @@ def test_the_app_is_configured_for_long_idempotent_work():
     # A message not acknowledged within the visibility timeout is redelivered: it must outlast the
     # longest a task may run, or a long job would run twice.
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
-    assert (job_run_task.name, job_run_task.acks_late, job_run_task.reject_on_worker_lost) == ("jobs.job_run", True, True)
+    assert (job_run_task.name, job_run_task.acks_late, job_run_task.reject_on_worker_lost) == (
+        "jobs.job_run",
+        True,
+        True,
+    )
 
 
 @pytest.mark.parametrize(
     ("settings_module", "expected"),
     [(None, "config.settings.dev thread"), ("config.settings.test", "config.settings.test inline")],
 )
-def test_the_celery_app_uses_the_settings_module_from_the_environment_else_dev(settings_module, expected):
-    env = {name: value for name, value in os.environ.items() if name not in {"DJANGO_SETTINGS_MODULE", "JOBS_BACKEND", "CELERY_BROKER_URL"}}
+def test_the_celery_app_uses_the_settings_module_from_the_environment_else_dev(
+    settings_module, expected
+):
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DJANGO_SETTINGS_MODULE", "JOBS_BACKEND", "CELERY_BROKER_URL"}
+    }
     if settings_module:
         env["DJANGO_SETTINGS_MODULE"] = settings_module
     code = "from config.celery import app; from django.conf import settings; app.loader.import_default_modules(); print(settings.SETTINGS_MODULE, settings.JOBS_BACKEND)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
 
@@ -92,7 +104,10 @@ def celery_worker(transactional_db, settings, tmp_path):
     # The app has read its settings already: point it at the test broker, on a queue of this run's own
     # so that two runs at once (or messages left by an interrupted one) never meet.
     queue = f"jobs-test-{os.getpid()}"
-    previous = {"broker_url": celery_app.conf.broker_url, "task_default_queue": celery_app.conf.task_default_queue}
+    previous = {
+        "broker_url": celery_app.conf.broker_url,
+        "task_default_queue": celery_app.conf.task_default_queue,
+    }
     celery_app.conf.update(broker_url=BROKER_URL, task_default_queue=queue)
     env = {
         **os.environ,
@@ -105,10 +120,29 @@ def celery_worker(transactional_db, settings, tmp_path):
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-             "-Q", queue, "-I", "tests.jobs.kinds", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-             "--hostname", f"{queue}@%h"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                queue,
+                "-I",
+                "tests.jobs.kinds",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"{queue}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         yield Worker(process, log, env)
@@ -127,7 +161,9 @@ def celery_worker(transactional_db, settings, tmp_path):
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
         celery_app.conf.update(previous)
-        redis.Redis.from_url(BROKER_URL).delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        redis.Redis.from_url(BROKER_URL).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
 
 
 def wait_until_finished(worker: Worker, job: Job) -> Job:
@@ -137,9 +173,13 @@ def wait_until_finished(worker: Worker, job: Job) -> Job:
         if not job.is_active:
             return job
         if worker.process.poll() is not None:
-            pytest.fail(f"the Celery worker exited with {worker.process.returncode}:\n{worker.output()}")
+            pytest.fail(
+                f"the Celery worker exited with {worker.process.returncode}:\n{worker.output()}"
+            )
         time.sleep(0.2)
-    pytest.fail(f"job #{job.pk} still {job.status} after {WAIT_SECONDS} s; worker log:\n{worker.output()}")
+    pytest.fail(
+        f"job #{job.pk} still {job.status} after {WAIT_SECONDS} s; worker log:\n{worker.output()}"
+    )
 
 
 @pytest.mark.celery

@@ -24,8 +24,14 @@ def run(*args: str) -> str:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("steps=3", ("steps", 3)), ("flag=true", ("flag", True)), ("name=甲医院", ("name", "甲医院")),
-     ("ids=[1, 2]", ("ids", [1, 2])), ("code=\"001\"", ("code", "001")), ("note=a=b", ("note", "a=b"))],
+    [
+        ("steps=3", ("steps", 3)),
+        ("flag=true", ("flag", True)),
+        ("name=甲医院", ("name", "甲医院")),
+        ("ids=[1, 2]", ("ids", [1, 2])),
+        ('code="001"', ("code", "001")),
+        ("note=a=b", ("note", "a=b")),
+    ],
 )
 def test_parameter_values_are_read_as_json_or_else_text(text, expected):
     assert param_parse(text) == expected
@@ -37,7 +43,11 @@ def test_a_parameter_without_a_name_is_an_error():
 
 
 def test_the_default_key_names_the_kind_and_its_parameters_in_any_order():
-    assert key_default("test_steps", {"b": 2, "a": 1}) == key_default("test_steps", {"a": 1, "b": 2}) == 'test_steps:{"a":1,"b":2}'
+    assert (
+        key_default("test_steps", {"b": 2, "a": 1})
+        == key_default("test_steps", {"a": 1, "b": 2})
+        == 'test_steps:{"a":1,"b":2}'
+    )
     long_key = key_default("test_steps", {"text": "长" * 300})
     assert len(long_key) <= 200 and long_key.startswith("test_steps:sha256:")
 
@@ -51,8 +61,16 @@ def test_it_runs_the_job_here_printing_progress_and_the_summary():
     lines = out.splitlines()
     assert lines[:2] == [" 50% 第 1/2 步", "100% 第 2/2 步"]
     job = Job.objects.get()
-    assert (job.status, job.idempotency_key, job.params) == (JobStatus.SUCCEEDED, 'test_steps:{"steps":2}', {"steps": 2})
-    assert json.loads(out[out.index("{"):out.rindex("}") + 1]) == {"steps": 2, "total": 3, "说明": "完成"}
+    assert (job.status, job.idempotency_key, job.params) == (
+        JobStatus.SUCCEEDED,
+        'test_steps:{"steps":2}',
+        {"steps": 2},
+    )
+    assert json.loads(out[out.index("{") : out.rindex("}") + 1]) == {
+        "steps": 2,
+        "total": 3,
+        "说明": "完成",
+    }
     assert f"任务 #{job.pk} 已完成。" in out
     assert AuditEvent.objects.get(action="job_start").actor_name == "命令行"
 

@@ -85,7 +85,10 @@ def test_no_dispatch_leaves_the_job_queued_for_the_caller(django_capture_on_comm
 def test_progress_is_written_to_the_row_as_the_job_goes():
     job = start(steps=4)
     seen = []
-    job_run(job_id=job.pk, on_progress=lambda percent, message: seen.append((percent, message, _row_progress(job))))
+    job_run(
+        job_id=job.pk,
+        on_progress=lambda percent, message: seen.append((percent, message, _row_progress(job))),
+    )
     assert seen == [
         (25, "第 1/4 步", (JobStatus.RUNNING, 25, "第 1/4 步")),
         (50, "第 2/4 步", (JobStatus.RUNNING, 50, "第 2/4 步")),
@@ -102,11 +105,16 @@ def test_progress_reported_inside_the_jobs_own_transaction_is_seen_live_by_anoth
     job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
-    assert job.summary["seen"] == [40, "事务内"]  # through jobs_progress, before the job's transaction commits
+    assert job.summary["seen"] == [
+        40,
+        "事务内",
+    ]  # through jobs_progress, before the job's transaction commits
 
 
 def _row_progress(job: Job) -> tuple:
-    return tuple(Job.objects.filter(pk=job.pk).values_list("status", "progress", "progress_message").get())
+    return tuple(
+        Job.objects.filter(pk=job.pk).values_list("status", "progress", "progress_message").get()
+    )
 
 
 def test_a_failing_job_is_recorded_as_failed_with_its_error_and_the_runner_carries_on():
@@ -132,7 +140,10 @@ def test_a_redelivered_message_for_a_finished_job_does_nothing():
     assert job_run(job_id=job.pk) is None
     again = Job.objects.get(pk=job.pk)
     assert (again.status, again.attempts, again.finished_at, again.summary) == (
-        finished.status, 1, finished.finished_at, finished.summary
+        finished.status,
+        1,
+        finished.finished_at,
+        finished.summary,
     )
     assert AuditEvent.objects.count() == events
 
@@ -144,7 +155,12 @@ def test_a_message_for_a_deleted_job_does_nothing():
 def test_a_message_for_a_running_job_runs_nothing_a_second_time():
     """Another process holds it (its lease is live), or its process died and the lease will lapse (test_leases.py)."""
     job = start(steps=2)
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=1, progress=50, lease_expires_at=timezone.now() + timedelta(seconds=60))
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        attempts=1,
+        progress=50,
+        lease_expires_at=timezone.now() + timedelta(seconds=60),
+    )
     assert job_run(job_id=job.pk) is None
     job.refresh_from_db()
     assert (job.status, job.attempts, job.progress) == (JobStatus.RUNNING, 1, 50)
@@ -153,13 +169,21 @@ def test_a_message_for_a_running_job_runs_nothing_a_second_time():
 def test_start_and_finish_are_audited(world):
     job = job_start(actor=world.officer, kind="test_steps", key="audited", params={"steps": 2})
     started = AuditEvent.objects.get(action="job_start")
-    assert (started.actor, started.object_type, started.object_id) == (world.officer, "jobs.job", str(job.pk))
+    assert (started.actor, started.object_type, started.object_id) == (
+        world.officer,
+        "jobs.job",
+        str(job.pk),
+    )
     assert started.after == {"kind": "test_steps", "key": "audited", "params": {"steps": 2}}
 
     job_run(job_id=job.pk)
     finished = AuditEvent.objects.get(action="job_finish")
     assert (finished.actor, finished.object_id) == (world.officer, str(job.pk))
-    assert finished.after == {"status": "succeeded", "summary": {"steps": 2, "total": 3, "说明": "完成"}, "error": ""}
+    assert finished.after == {
+        "status": "succeeded",
+        "summary": {"steps": 2, "total": 3, "说明": "完成"},
+        "error": "",
+    }
 
 
 def test_a_failure_is_audited_with_its_error_under_the_kind_when_nobody_started_it():
@@ -167,7 +191,9 @@ def test_a_failure_is_audited_with_its_error_under_the_kind_when_nobody_started_
     job_run(job_id=job.pk)
     finished = AuditEvent.objects.get(action="job_finish")
     assert finished.actor is None and finished.actor_name == "任务:test_fail"
-    assert finished.after["status"] == "failed" and finished.after["error"].startswith(ERR_TEST_FAILURE)
+    assert finished.after["status"] == "failed" and finished.after["error"].startswith(
+        ERR_TEST_FAILURE
+    )
 
 
 def test_a_refused_start_writes_no_audit_event():
@@ -196,7 +222,9 @@ def test_model_validation_reports_the_duplicate_in_chinese():
 def test_on_postgresql_the_key_is_a_partial_unique_index_refusing_raw_sql():
     postgres_only(connection)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'jobs_job_one_active_per_key'")
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'jobs_job_one_active_per_key'"
+        )
         (indexdef,) = cursor.fetchone()
         assert indexdef.startswith("CREATE UNIQUE INDEX") and "WHERE" in indexdef
         insert = (
@@ -208,15 +236,23 @@ def test_on_postgresql_the_key_is_a_partial_unique_index_refusing_raw_sql():
             cursor.execute(insert, ["running"])
 
 
-def test_a_job_the_broker_does_not_take_fails_at_once_and_frees_its_key(settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_job_the_broker_does_not_take_fails_at_once_and_frees_its_key(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     settings.JOBS_BACKEND = "celery"
-    monkeypatch.setattr(job_run_task, "delay", broker_down)  # the broker, not our database, is what fails
+    monkeypatch.setattr(
+        job_run_task, "delay", broker_down
+    )  # the broker, not our database, is what fails
     with django_capture_on_commit_callbacks(execute=True):
         job = start()
     job.refresh_from_db()
-    assert (job.status, job.error_headline, job.attempts) == (JobStatus.FAILED, ERR_ENQUEUE_FAILED, 0)
+    assert (job.status, job.error_headline, job.attempts) == (
+        JobStatus.FAILED,
+        ERR_ENQUEUE_FAILED,
+        0,
+    )
     assert AuditEvent.objects.filter(action="job_finish", object_id=str(job.pk)).exists()
     assert start().status == JobStatus.QUEUED

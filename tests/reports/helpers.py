@@ -11,7 +11,9 @@ def sheet_rows(source, title: str) -> list[tuple]:
     """The sheet's rows without its header; numbers as ``Decimal`` of their shortest text (exact for money)."""
     book = openpyxl.load_workbook(source, read_only=True)
     exact = lambda v: Decimal(repr(v)) if isinstance(v, float) else v  # noqa: E731
-    return [tuple(exact(v) for v in row) for row in book[title].iter_rows(min_row=2, values_only=True)]
+    return [
+        tuple(exact(v) for v in row) for row in book[title].iter_rows(min_row=2, values_only=True)
+    ]
 
 
 def sheet_names(source) -> list[str]:

@@ -11,12 +11,15 @@ import pytest
 from reports import services
 from tests.browser.support import expect, login, logout, screenshot
 from tests.reports.conftest import month as month  # noqa: F401  (the grouped month with findings and scores)
-from tests.settlement.grouping.conftest import period_cases as period_cases, procedures as procedures  # noqa: F401
+from tests.settlement.grouping.conftest import period_cases as period_cases  # noqa: F401
+from tests.settlement.grouping.conftest import procedures as procedures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_officer_opens_the_dashboard_and_downloads_the_pack_and_a_hospital_only_its_own(page, world, month):
+def test_the_officer_opens_the_dashboard_and_downloads_the_pack_and_a_hospital_only_its_own(
+    page, world, month
+):
     services.report_pack_generate(actor=world.officer, region=world.region, year=2024, month=3)
     login(page, world.officer.username)
     page.get_by_test_id("sidebar").get_by_role("link", name="监管看板").click()

@@ -25,13 +25,25 @@ CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,
 
 def soffice_convert(source: Path, out: Path) -> subprocess.CompletedProcess:
     profile = out / "profile"
-    command = [shutil.which("soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", CSV_ALL_SHEETS, "--outdir", str(out), str(source)]  # fmt: skip
+    command = [
+        shutil.which("soffice"),
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        CSV_ALL_SHEETS,
+        "--outdir",
+        str(out),
+        str(source),
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
 
 
 def test_libreoffice_opens_the_bureau_workbook_and_shows_its_figures(world, month, tmp_path):
-    require_service("LibreOffice (soffice, Debian package libreoffice-calc-nogui)", shutil.which("soffice") is not None)
+    require_service(
+        "LibreOffice (soffice, Debian package libreoffice-calc-nogui)",
+        shutil.which("soffice") is not None,
+    )
     services.report_pack_generate(actor=world.officer, region=world.region, year=2024, month=3)
     source = tmp_path / "pack.xlsx"
     shutil.copy(ReportFile.objects.get(institution=None).file.path, source)
@@ -40,8 +52,10 @@ def test_libreoffice_opens_the_bureau_workbook_and_shows_its_figures(world, mont
     with (tmp_path / "pack-病例明细.csv").open(encoding="utf-8") as sheet:
         rows = list(csv.reader(sheet))
     assert rows[0][:3] == ["机构编码", "机构名称", "结算ID"] and len(rows) == 1 + 7 + 1
-    total = CaseRecord.objects.filter(period=world.period).aggregate(total=Sum("medfee_sumamt"))["total"]
+    total = CaseRecord.objects.filter(period=world.period).aggregate(total=Sum("medfee_sumamt"))[
+        "total"
+    ]
     assert rows[-1][0] == "合计" and rows[-1][13] == f"{total:,.2f}"
     with (tmp_path / "pack-监管发现.csv").open(encoding="utf-8") as sheet:
         descriptions = [row[8] for row in csv.reader(sheet)]
-    assert "'=HYPERLINK(\"http://x\",\"点击\")" in descriptions  # shown as text, never evaluated
+    assert '\'=HYPERLINK("http://x","点击")' in descriptions  # shown as text, never evaluated

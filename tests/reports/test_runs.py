@@ -22,7 +22,9 @@ def runs(demo_region):  # noqa: F811
     superseded = demo_region.run("monthly", 3)
     current = demo_region.run("monthly", 3)
     resident = demo_region.run("monthly", 3, scheme="390")
-    services.report_pack_generate(actor=demo_region.officer, region=demo_region.region, year=YEAR, month=3)
+    services.report_pack_generate(
+        actor=demo_region.officer, region=demo_region.region, year=YEAR, month=3
+    )
     return superseded, current, resident
 
 
@@ -31,7 +33,13 @@ def test_the_regional_summary_shows_the_current_runs_to_the_fen(demo_region, run
     summary = sheet_rows(ReportFile.objects.get(institution=None).file.path, "区域汇总")
     assert [row[0] for row in summary[:-1]] == [f"#{current.pk}", f"#{resident.pk}"]
     for row, run in zip(summary, (current, resident), strict=False):
-        assert (row[4], row[5], row[6], row[7], row[8]) == (run.case_count, run.pool, run.points_total, run.point_value, run.total)
+        assert (row[4], row[5], row[6], row[7], row[8]) == (
+            run.case_count,
+            run.pool,
+            run.points_total,
+            run.point_value,
+            run.total,
+        )
     assert summary[-1][8] == current.total + resident.total
 
 
@@ -44,19 +52,41 @@ def test_the_statements_reconcile_with_each_institution_of_the_runs(demo_region,
     assert len(statements) - 1 == len(by_key)
     for row in statements[:-1]:
         record = by_key[(row[3], row[0])]
-        assert (row[6], row[7], row[10], row[11], row[12]) == (record.cases, record.points, record.settlement, record.advance, record.payment)
-    totals = stored.aggregate(settlement=Sum("settlement"), payment=Sum("payment"), medfee=Sum("medfee"))
-    assert (statements[-1][10], statements[-1][12], statements[-1][8]) == (totals["settlement"], totals["payment"], totals["medfee"])
+        assert (row[6], row[7], row[10], row[11], row[12]) == (
+            record.cases,
+            record.points,
+            record.settlement,
+            record.advance,
+            record.payment,
+        )
+    totals = stored.aggregate(
+        settlement=Sum("settlement"), payment=Sum("payment"), medfee=Sum("medfee")
+    )
+    assert (statements[-1][10], statements[-1][12], statements[-1][8]) == (
+        totals["settlement"],
+        totals["payment"],
+        totals["medfee"],
+    )
     lines = dict(row[:2] for row in sheet_rows(path, "报表说明"))
-    assert lines["结算运行批次"] == f"{current}；{resident}" and f"（ID {current.parameter_set_id}）" in lines["结算参数版本"]
+    assert (
+        lines["结算运行批次"] == f"{current}；{resident}"
+        and f"（ID {current.parameter_set_id}）" in lines["结算参数版本"]
+    )
 
 
 def test_an_institution_workbook_has_its_own_statement_and_no_regional_summary(demo_region, runs):  # noqa: F811
     _, current, _ = runs
-    record = RunInstitution.objects.filter(run=current).exclude(settlement=None).order_by("institution__code").first()
+    record = (
+        RunInstitution.objects.filter(run=current)
+        .exclude(settlement=None)
+        .order_by("institution__code")
+        .first()
+    )
     path = ReportFile.objects.get(institution=record.institution).file.path
     statement = sheet_rows(path, "本机构结算单")
     assert {row[0] for row in statement[:-1]} == {record.institution.code}
-    assert statement[-1][10] == sum(r.settlement for r in RunInstitution.objects.filter(institution=record.institution,
-                                                                                                   run__in=runs[1:]))  # fmt: skip
+    assert statement[-1][10] == sum(
+        r.settlement
+        for r in RunInstitution.objects.filter(institution=record.institution, run__in=runs[1:])
+    )
     assert "区域汇总" not in sheet_names(path) and "机构结算单" not in sheet_names(path)

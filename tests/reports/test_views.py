@@ -41,14 +41,23 @@ def test_the_bureau_sees_every_file_of_the_month_and_the_generate_form(world, fi
     expected = [files[None].pk, files[world.hospital_a.pk].pk, files[world.hospital_b.pk].pk]
     assert page.status_code == 200 and [f.pk for f in page.context["files"]] == expected
     html = page.content.decode()
-    assert "2024年3月" in html and "甲医院" in html and "乙医院" in html and 'data-testid="report-generate"' in html
+    assert (
+        "2024年3月" in html
+        and "甲医院" in html
+        and "乙医院" in html
+        and 'data-testid="report-generate"' in html
+    )
 
 
 def test_a_hospital_sees_only_its_own_file(world, files, client_for):
     page = client_for(world.user_a).get(LIST)
     assert [f.pk for f in page.context["files"]] == [files[world.hospital_a.pk].pk]
     html = page.content.decode()
-    assert "乙医院" not in html and "统筹区月度报表" not in html and 'data-testid="report-generate"' not in html
+    assert (
+        "乙医院" not in html
+        and "统筹区月度报表" not in html
+        and 'data-testid="report-generate"' not in html
+    )
 
 
 def test_a_hospital_downloads_its_own_workbook_and_gets_404_for_others(world, files, client_for):
@@ -56,7 +65,8 @@ def test_a_hospital_downloads_its_own_workbook_and_gets_404_for_others(world, fi
     response = client.get(download(files[world.hospital_a.pk]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     body = b"".join(response.streaming_content)
-    assert body == open(files[world.hospital_a.pk].file.path, "rb").read()
+    with open(files[world.hospital_a.pk].file.path, "rb") as stored:
+        assert body == stored.read()
     assert client.get(download(files[None])).status_code == 404
     assert client.get(download(files[world.hospital_b.pk])).status_code == 404
 
@@ -68,23 +78,33 @@ def test_the_bureau_downloads_the_regional_workbook(world, files, client_for, tm
     assert [r[0] for r in sheet_rows(path, "病例明细")][-1] == "合计"
 
 
-def test_the_bureau_generates_a_month_through_the_page(world, month, client_for, django_capture_on_commit_callbacks):
+def test_the_bureau_generates_a_month_through_the_page(
+    world, month, client_for, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(world.officer).post(reverse("reports:report_generate"), {"region": world.region.pk, "year": 2024, "month": 3})
+        response = client_for(world.officer).post(
+            reverse("reports:report_generate"),
+            {"region": world.region.pk, "year": 2024, "month": 3},
+        )
     assert response.status_code == 302 and response["Location"].startswith("/jobs/")
     assert ReportFile.objects.count() == 3
 
 
 def test_a_bad_month_is_reported_and_nothing_starts(world, client_for):
-    response = client_for(world.officer).post(reverse("reports:report_generate"), {"region": world.region.pk, "year": 2024, "month": 13},
-                                              follow=True)  # fmt: skip
+    response = client_for(world.officer).post(
+        reverse("reports:report_generate"),
+        {"region": world.region.pk, "year": 2024, "month": 13},
+        follow=True,
+    )
     assert any("12" in str(message) for message in response.context["messages"])
     assert not ReportFile.objects.exists() and not Job.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["user_a", "expert"])
 def test_only_the_bureau_generates(world, month, who, client_for):
-    response = client_for(getattr(world, who)).post(reverse("reports:report_generate"), {"region": world.region.pk, "year": 2024, "month": 3})
+    response = client_for(getattr(world, who)).post(
+        reverse("reports:report_generate"), {"region": world.region.pk, "year": 2024, "month": 3}
+    )
     assert response.status_code == 403 and not ReportFile.objects.exists()
 
 

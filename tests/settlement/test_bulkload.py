@@ -8,7 +8,14 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from settlement.bulkload import ANALYZE_MIN_ROWS, CASE_COPY_COLUMNS, case_indexes_deferred, case_statistics_refresh, cases_copy, fen_to_text
+from settlement.bulkload import (
+    ANALYZE_MIN_ROWS,
+    CASE_COPY_COLUMNS,
+    case_indexes_deferred,
+    case_statistics_refresh,
+    cases_copy,
+    fen_to_text,
+)
 from settlement.models import CaseRecord
 from tests.conftest import postgres_only
 from tests.world import TZ
@@ -67,29 +74,53 @@ def test_it_writes_every_row_and_reads_back_exactly(world):
     assert cases_copy(frame) == 3
     rows = {case.setl_id: case for case in CaseRecord.objects.all()}
     first, outpatient, newborn = rows["S1"], rows["S2"], rows["S3"]
-    assert first.medfee_sumamt == Decimal("30000.00") and first.fund_pay_sumamt == Decimal("21000.01")
+    assert first.medfee_sumamt == Decimal("30000.00") and first.fund_pay_sumamt == Decimal(
+        "21000.01"
+    )
     assert first.psn_part_amt == Decimal("8999.99") and first.fulamt_ownpay_amt == Decimal("0.01")
-    assert newborn.medfee_sumamt == Decimal("999999999999.99") and newborn.psn_cash_pay == Decimal("999999999999.94")
-    assert outpatient.acct_pay is None and outpatient.fee_drug is None and outpatient.nwb_age is None
-    assert outpatient.adm_time is None and outpatient.dscg_time is None and outpatient.act_ipt_days is None
-    assert outpatient.dscg_way == "" and outpatient.otherdiag_codes == "" and outpatient.opsp_dise_code == "M01600"
+    assert newborn.medfee_sumamt == Decimal("999999999999.99") and newborn.psn_cash_pay == Decimal(
+        "999999999999.94"
+    )
+    assert (
+        outpatient.acct_pay is None and outpatient.fee_drug is None and outpatient.nwb_age is None
+    )
+    assert (
+        outpatient.adm_time is None
+        and outpatient.dscg_time is None
+        and outpatient.act_ipt_days is None
+    )
+    assert (
+        outpatient.dscg_way == ""
+        and outpatient.otherdiag_codes == ""
+        and outpatient.opsp_dise_code == "M01600"
+    )
     assert first.adm_time == datetime(2024, 3, 1, 8, 30, tzinfo=TZ)
     assert outpatient.setl_time == datetime(2024, 3, 15, 9, 5, 7, tzinfo=TZ)
     assert newborn.dscg_time == datetime(2024, 4, 1, 0, 30, tzinfo=TZ)
-    assert newborn.nwb_age == 12 and newborn.scs_cutd_sum_dura == 4320 and first.scs_cutd_sum_dura is None
+    assert (
+        newborn.nwb_age == 12
+        and newborn.scs_cutd_sum_dura == 4320
+        and first.scs_cutd_sum_dura is None
+    )
     assert (newborn.nwb_bir_wt, newborn.nwb_adm_wt, first.nwb_bir_wt) == (2480, 2510, None)
     assert newborn.psn_no == 'P"3,x' and first.otherdiag_codes == "I10.x00;E11.900"
     assert {case.version for case in rows.values()} == {1}
-    assert all(case.created_at is not None and case.updated_at is not None for case in rows.values())
+    assert all(
+        case.created_at is not None and case.updated_at is not None for case in rows.values()
+    )
 
 
 def test_it_finds_rows_by_time_in_the_database(world):
     """Stored times compare correctly in SQL (SQLite keeps Django's text format, PostgreSQL timestamptz)."""
     cases_copy(case_frame(world))
     since = datetime(2024, 3, 15, 9, 0, tzinfo=TZ)
-    assert set(CaseRecord.objects.filter(setl_time__gte=since).values_list("setl_id", flat=True)) == {"S2", "S3"}
+    assert set(
+        CaseRecord.objects.filter(setl_time__gte=since).values_list("setl_id", flat=True)
+    ) == {"S2", "S3"}
     assert CaseRecord.objects.filter(adm_time__date="2024-03-31").get().setl_id == "S3"
-    assert CaseRecord.objects.get(setl_time=datetime(2024, 3, 15, 9, 5, 7, tzinfo=TZ)).setl_id == "S2"
+    assert (
+        CaseRecord.objects.get(setl_time=datetime(2024, 3, 15, 9, 5, 7, tzinfo=TZ)).setl_id == "S2"
+    )
     assert CaseRecord.objects.get(adm_time=datetime(2024, 3, 1, 8, 30, tzinfo=TZ)).setl_id == "S1"
 
 
@@ -110,12 +141,21 @@ def test_it_refuses_a_frame_without_required_columns(world):
 
 def test_copy_columns_are_the_model_columns_without_the_key():
     assert CASE_COPY_COLUMNS[:3] == ["institution_id", "period_id", "setl_id"]
-    assert "id" not in CASE_COPY_COLUMNS and {"version", "created_at", "updated_at"} <= set(CASE_COPY_COLUMNS)
+    assert "id" not in CASE_COPY_COLUMNS and {"version", "created_at", "updated_at"} <= set(
+        CASE_COPY_COLUMNS
+    )
 
 
 @pytest.mark.parametrize(
     ("fen", "text"),
-    [(0, "0.00"), (1, "0.01"), (10, "0.10"), (123456, "1234.56"), (-5, "-0.05"), (99_999_999_999_999, "999999999999.99")],
+    [
+        (0, "0.00"),
+        (1, "0.01"),
+        (10, "0.10"),
+        (123456, "1234.56"),
+        (-5, "-0.05"),
+        (99_999_999_999_999, "999999999999.99"),
+    ],
 )
 def test_fen_become_exact_two_decimal_text(fen, text):
     assert list(fen_to_text(pd.Series([fen], dtype="Int64"))) == [text]
@@ -123,9 +163,13 @@ def test_fen_become_exact_two_decimal_text(fen, text):
 
 def table_schema(connection) -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'settlement_caserecord'")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'settlement_caserecord'"
+        )
         indexes = set(cursor.fetchall())
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'settlement_caserecord'::regclass")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'settlement_caserecord'::regclass"
+        )
         return indexes | set(cursor.fetchall())
 
 
@@ -173,5 +217,7 @@ def test_a_large_load_refreshes_the_planners_statistics_within_its_transaction(w
     assert refreshed == (connection.vendor == "postgresql")
     if refreshed:  # ANALYZE counted the three rows this (uncommitted) transaction wrote
         with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'settlement_caserecord'::regclass")
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = 'settlement_caserecord'::regclass"
+            )
             assert cursor.fetchone()[0] == 3

@@ -29,13 +29,31 @@ def cases_bulk(world, n: int, *, periods=None, prefix: str = "S") -> None:
     """``n`` cases spread over both hospitals and the given periods, with the same setl_ids in each
     hospital (ties broken by institution), then their aggregates as a write would leave them."""
     periods = periods or [world.period]
-    template = case_create(institution=world.hospital_a, period=periods[0], setl_id=f"{prefix}-template")
-    fields = {f.attname: getattr(template, f.attname) for f in CaseRecord._meta.concrete_fields if f.attname != "id"}
+    template = case_create(
+        institution=world.hospital_a, period=periods[0], setl_id=f"{prefix}-template"
+    )
+    fields = {
+        f.attname: getattr(template, f.attname)
+        for f in CaseRecord._meta.concrete_fields
+        if f.attname != "id"
+    }
     rows = []
     for i in range(n):
-        institution, period = (world.hospital_a, world.hospital_b)[i % 2], periods[(i // 2) % len(periods)]
-        rows.append(CaseRecord(**{**fields, "institution_id": institution.pk, "period_id": period.pk,
-                                  "setl_id": f"{prefix}{i // 2:05d}", "mdtrt_id": f"M{i}"}))  # fmt: skip
+        institution, period = (
+            (world.hospital_a, world.hospital_b)[i % 2],
+            periods[(i // 2) % len(periods)],
+        )
+        rows.append(
+            CaseRecord(
+                **{
+                    **fields,
+                    "institution_id": institution.pk,
+                    "period_id": period.pk,
+                    "setl_id": f"{prefix}{i // 2:05d}",
+                    "mdtrt_id": f"M{i}",
+                }
+            )
+        )
     CaseRecord.objects.bulk_create(rows, batch_size=2000)
     case_aggregates_refresh()
 
@@ -65,7 +83,9 @@ def walk(queryset, ordering, size):
 
 @pytest.mark.parametrize("size", [1, 3, 7, 50])
 def test_keyset_pages_skip_and_repeat_no_case_both_ways(world, two_months, size):
-    cases_bulk(world, 23, periods=two_months)  # 12 setl_ids shared by both hospitals: ties on setl_id
+    cases_bulk(
+        world, 23, periods=two_months
+    )  # 12 setl_ids shared by both hospitals: ties on setl_id
     queryset = selectors.case_list_for_user(world.officer)
     ordering = selectors.case_list_ordering(world.officer)
     forwards, backwards = walk(queryset, ordering, size)
@@ -81,7 +101,11 @@ def test_the_first_page_has_no_previous_and_a_bad_cursor_is_refused(world):
     queryset = selectors.case_list_for_user(world.officer)
     first = keyset_page(queryset, ordering=selectors.CASE_ORDERING, size=2)
     assert first.previous_cursor is None and first.next_cursor and first.count.label == "共 5 条"
-    for bad in ["abc", cursor_encode([1, 2], backwards=False), cursor_encode([1, True, "x"], backwards=False)]:
+    for bad in [
+        "abc",
+        cursor_encode([1, 2], backwards=False),
+        cursor_encode([1, True, "x"], backwards=False),
+    ]:
         with pytest.raises(InvalidCursor):
             keyset_page(queryset, ordering=selectors.CASE_ORDERING, cursor=bad)
 
@@ -89,7 +113,10 @@ def test_the_first_page_has_no_previous_and_a_bad_cursor_is_refused(world):
 def test_counts_are_exact_up_to_the_cap_then_labelled_estimated_or_capped(world):
     cases_bulk(world, 9)
     cases = CaseRecord.objects.all()
-    assert (count_bounded(cases, cap=10).value, count_bounded(cases, cap=10).label) == (10, "共 10 条")
+    assert (count_bounded(cases, cap=10).value, count_bounded(cases, cap=10).label) == (
+        10,
+        "共 10 条",
+    )
     over = count_bounded(cases, cap=4)
     assert not over.exact
     if connection.vendor == "postgresql":
@@ -98,7 +125,9 @@ def test_counts_are_exact_up_to_the_cap_then_labelled_estimated_or_capped(world)
         assert (over.estimated, over.label) == (False, "超过 4 条")
 
 
-def test_the_case_list_page_walks_every_case_by_its_next_links(world, client_for, django_assert_max_num_queries):
+def test_the_case_list_page_walks_every_case_by_its_next_links(
+    world, client_for, django_assert_max_num_queries
+):
     cases_bulk(world, 119)
     client, seen, query = client_for(world.officer), [], ""
     while True:
@@ -115,7 +144,11 @@ def test_the_case_list_page_walks_every_case_by_its_next_links(world, client_for
 
 def test_a_filter_survives_the_next_link(world, client_for, two_months):
     cases_bulk(world, 120, periods=two_months)
-    html = client_for(world.officer).get(reverse("settlement:case_list"), {"month": 4}).content.decode()
+    html = (
+        client_for(world.officer)
+        .get(reverse("settlement:case_list"), {"month": 4})
+        .content.decode()
+    )
     assert "共 60 条" in html and "month=4&amp;cursor=" in html
 
 
@@ -123,7 +156,11 @@ def test_over_ten_thousand_cases_the_page_says_the_count_is_not_exact(world, cli
     cases_bulk(world, COUNT_CAP + 1)
     html = client_for(world.officer).get(reverse("settlement:case_list")).content.decode()
     label = re.search(r'data-testid="page-count" data-exact="0">([^<]+)<', html).group(1)
-    assert re.fullmatch(r"约 [\d,]+ 条", label) if connection.vendor == "postgresql" else label == "超过 10,000 条"
+    assert (
+        re.fullmatch(r"约 [\d,]+ 条", label)
+        if connection.vendor == "postgresql"
+        else label == "超过 10,000 条"
+    )
 
 
 def test_a_hospital_lists_only_its_own_cases_on_every_page(world, client_for):
@@ -139,14 +176,20 @@ def test_a_hospital_lists_only_its_own_cases_on_every_page(world, client_for):
     assert seen == ["乙医院"] * 65
 
 
-def test_a_hospital_cursor_made_from_another_institutions_key_shows_no_other_case(world, client_for):
+def test_a_hospital_cursor_made_from_another_institutions_key_shows_no_other_case(
+    world, client_for
+):
     cases_bulk(world, 10)
     cursor = cursor_encode([0, ""], backwards=False)
-    rows = client_for(world.user_a).get(reverse("api:case-list"), {"cursor": cursor}).json()["results"]
+    rows = (
+        client_for(world.user_a).get(reverse("api:case-list"), {"cursor": cursor}).json()["results"]
+    )
     assert rows and {row["fixmedins_code"] for row in rows} == {world.hospital_a.code}
 
 
-def test_the_api_walks_every_case_by_next_with_a_bounded_query_count(world, client_for, django_assert_max_num_queries):
+def test_the_api_walks_every_case_by_next_with_a_bounded_query_count(
+    world, client_for, django_assert_max_num_queries
+):
     cases_bulk(world, 119)
     client, seen, url = client_for(world.officer), [], reverse("api:case-list")
     while url:
@@ -163,36 +206,68 @@ def test_the_api_walks_every_case_by_next_with_a_bounded_query_count(world, clie
 
 def test_the_api_filters_by_institution_with_its_own_ordering(world, client_for):
     cases_bulk(world, 30)
-    body = client_for(world.officer).get(reverse("api:case-list"), {"fixmedins_code": world.hospital_b.code}).json()
-    assert body["count"] == 15 and [row["setl_id"] for row in body["results"]] == [f"S{i:05d}" for i in range(15)]
+    body = (
+        client_for(world.officer)
+        .get(reverse("api:case-list"), {"fixmedins_code": world.hospital_b.code})
+        .json()
+    )
+    assert body["count"] == 15 and [row["setl_id"] for row in body["results"]] == [
+        f"S{i:05d}" for i in range(15)
+    ]
 
 
-def test_aggregates_follow_intake_including_a_correction_that_moves_a_case(world, upload, two_months):
-    upload(world.user_a, [valid_row("S1"), valid_row("S2", medfee_sumamt="30000.10", psn_part_amt="9000.10",
-                                                      fee_other="5000.10")])  # fmt: skip
+def test_aggregates_follow_intake_including_a_correction_that_moves_a_case(
+    world, upload, two_months
+):
+    upload(
+        world.user_a,
+        [
+            valid_row("S1"),
+            valid_row("S2", medfee_sumamt="30000.10", psn_part_amt="9000.10", fee_other="5000.10"),
+        ],
+    )
     march = CaseMonthAggregate.objects.get(period=world.period, institution=world.hospital_a)
     assert (march.cases, march.medfee_sumamt) == (2, D("60000.10"))
     upload(world.user_a, [valid_row("S2", setl_time="2024-04-02 09:00")])
-    rows = {(a.month, a.cases) for a in CaseMonthAggregate.objects.filter(institution=world.hospital_a)}
+    rows = {
+        (a.month, a.cases) for a in CaseMonthAggregate.objects.filter(institution=world.hospital_a)
+    }
     assert rows == {(3, 1), (4, 1)}
 
 
 def test_the_rebuild_command_rewrites_aggregates_from_the_case_table(world, two_months, capsys):
     cases_bulk(world, 9, periods=two_months)
     CaseMonthAggregate.objects.all().delete()
-    CaseMonthAggregate.objects.create(region=world.region, institution=world.hospital_a, period=world.period, year=2024,
-                                      month=3, insutype="310", cases=999, medfee_sumamt=0, fund_pay_sumamt=0)  # fmt: skip
+    CaseMonthAggregate.objects.create(
+        region=world.region,
+        institution=world.hospital_a,
+        period=world.period,
+        year=2024,
+        month=3,
+        insutype="310",
+        cases=999,
+        medfee_sumamt=0,
+        fund_pay_sumamt=0,
+    )
     call_command("case_aggregates_rebuild", "--region", world.region.code)
     assert "已重建病例月汇总 4 行" in capsys.readouterr().out
     assert case_total_for_user(world.officer) == CaseRecord.objects.count() == 10
-    assert case_total_for_user(world.user_b) == CaseRecord.objects.filter(institution=world.hospital_b).count() == 4
+    assert (
+        case_total_for_user(world.user_b)
+        == CaseRecord.objects.filter(institution=world.hospital_b).count()
+        == 4
+    )
     months = case_months_for_user(world.officer)
     assert [(m["year"], m["month"], m["n"]) for m in months] == [(2024, 4, 4), (2024, 3, 6)]
-    assert months[1]["total"] == sum(CaseRecord.objects.filter(period=world.period).values_list("medfee_sumamt", flat=True))
+    assert months[1]["total"] == sum(
+        CaseRecord.objects.filter(period=world.period).values_list("medfee_sumamt", flat=True)
+    )
 
 
 @pytest.mark.parametrize("who, limit", [("officer", 12), ("user_a", 10)])
-def test_the_home_page_reads_the_aggregates(world, client_for, who, limit, django_assert_max_num_queries):
+def test_the_home_page_reads_the_aggregates(
+    world, client_for, who, limit, django_assert_max_num_queries
+):
     cases_bulk(world, 40)
     client = client_for(getattr(world, who))
     with django_assert_max_num_queries(limit):
@@ -202,6 +277,9 @@ def test_the_home_page_reads_the_aggregates(world, client_for, who, limit, djang
 
 
 def test_the_case_list_of_an_institution_filter_uses_the_institution_ordering(world):
-    assert selectors.case_list_ordering(world.officer, institution="H1") == selectors.CASE_ORDERING_ONE_INSTITUTION
+    assert (
+        selectors.case_list_ordering(world.officer, institution="H1")
+        == selectors.CASE_ORDERING_ONE_INSTITUTION
+    )
     assert selectors.case_list_ordering(world.user_a) == selectors.CASE_ORDERING_ONE_INSTITUTION
     assert selectors.case_list_ordering(world.officer) == selectors.CASE_ORDERING

@@ -26,38 +26,63 @@ def test_the_route_is_named():
 
 
 def test_a_valid_batch_is_written_and_warnings_returned(world):
-    rows = [valid_row("S1"), valid_row("S2", fee_drug="", fee_material="", fee_exam="", fee_treatment="", fee_other="")]
+    rows = [
+        valid_row("S1"),
+        valid_row("S2", fee_drug="", fee_material="", fee_exam="", fee_treatment="", fee_other=""),
+    ]
     response = api_for(world.user_a).post(URL, {"rows": rows}, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["status"], body["rows_written"], body["warning_count"]) == ("succeeded", 2, 1)
-    assert body["warnings"][0]["row"] == 2 and body["warnings"][0]["message"] == domain.WARN_FEE_BREAKDOWN_MISSING
+    assert (
+        body["warnings"][0]["row"] == 2
+        and body["warnings"][0]["message"] == domain.WARN_FEE_BREAKDOWN_MISSING
+    )
     assert CaseRecord.objects.filter(institution=world.hospital_a).count() == 2
 
 
 def test_numbers_are_accepted_as_json_numbers(world):
-    row = valid_row("S1", age=60, act_ipt_days=7, medfee_sumamt=30000, fund_pay_sumamt=21000.5, hifp_pay=21000.5,
-                    psn_part_amt=8999.5, fee_other=5000)
+    row = valid_row(
+        "S1",
+        age=60,
+        act_ipt_days=7,
+        medfee_sumamt=30000,
+        fund_pay_sumamt=21000.5,
+        hifp_pay=21000.5,
+        psn_part_amt=8999.5,
+        fee_other=5000,
+    )
     response = api_for(world.officer).post(URL, {"rows": [row]}, format="json")
     assert response.status_code == 201, response.json()
     assert str(CaseRecord.objects.get().fund_pay_sumamt) == "21000.50"
 
 
 def test_a_batch_with_errors_answers_400_with_every_error_and_writes_nothing(world):
-    rows = [valid_row("S1"), valid_row("S2", gend="3", dscg_time="2024-02-01"), valid_row("S3", institution=world.hospital_b.code)]
+    rows = [
+        valid_row("S1"),
+        valid_row("S2", gend="3", dscg_time="2024-02-01"),
+        valid_row("S3", institution=world.hospital_b.code),
+    ]
     response = api_for(world.user_a).post(URL, {"rows": rows}, format="json")
     assert response.status_code == 400
     body = response.json()
     found = {(error["row"], error["column"]) for error in body["errors"]}
     assert found == {(2, "gend"), (2, "dscg_time"), (3, "fixmedins_code")}
     gend = next(error for error in body["errors"] if error["column"] == "gend")
-    assert gend["column_name"] == "性别(gend)" and gend["value"] == "3" and "字典" in gend["message"]
+    assert (
+        gend["column_name"] == "性别(gend)" and gend["value"] == "3" and "字典" in gend["message"]
+    )
     assert body["batch"]["status"] == "rejected" and CaseRecord.objects.count() == 0
 
 
 def test_an_expert_is_refused_and_anonymous_is_401(world, client):
-    assert api_for(world.expert).post(URL, {"rows": [valid_row("S1")]}, format="json").status_code == 403
-    assert client.post(URL, {"rows": [valid_row("S1")]}, content_type="application/json").status_code in (401, 403)
+    assert (
+        api_for(world.expert).post(URL, {"rows": [valid_row("S1")]}, format="json").status_code
+        == 403
+    )
+    assert client.post(
+        URL, {"rows": [valid_row("S1")]}, content_type="application/json"
+    ).status_code in (401, 403)
 
 
 def test_an_empty_or_oversize_batch_is_refused(world, monkeypatch):
@@ -71,7 +96,9 @@ def test_an_empty_or_oversize_batch_is_refused(world, monkeypatch):
 def test_the_endpoint_is_in_the_openapi_schema(world, client_for):
     schema = client_for(world.officer).get("/api/v1/schema/", {"format": "json"}).json()
     operation = schema["paths"][URL]["post"]
-    assert operation["summary"] == "提交结算清单批次" and {"201", "400"} <= set(operation["responses"])
+    assert operation["summary"] == "提交结算清单批次" and {"201", "400"} <= set(
+        operation["responses"]
+    )
 
 
 def test_the_documented_maximum_batch_of_10000_rows_is_accepted(world):

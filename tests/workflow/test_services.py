@@ -13,33 +13,62 @@ from workflow import services as workflow
 
 pytestmark = pytest.mark.django_db
 
-FLOW = workflow.Flow(action="thing", in_force=RuleSetStatus.IN_FORCE, superseded=RuleSetStatus.SUPERSEDED,
-                     not_draft="不是草稿。", not_submitted="不是待审批。", self_approval="不能自己审批。",
-                     reason_required="请写退回原因。")  # fmt: skip
-NAMED = workflow.Flow(action="thing", in_force=RuleSetStatus.IN_FORCE, superseded=RuleSetStatus.SUPERSEDED,
-                      not_draft="不是草稿。", not_submitted="不是待审批。", self_approval="不能自己审批。",
-                      submitter_unnamed="须由本人提交。", approver_unnamed="须由本人审批。", return_reason_field="reason")  # fmt: skip
+FLOW = workflow.Flow(
+    action="thing",
+    in_force=RuleSetStatus.IN_FORCE,
+    superseded=RuleSetStatus.SUPERSEDED,
+    not_draft="不是草稿。",
+    not_submitted="不是待审批。",
+    self_approval="不能自己审批。",
+    reason_required="请写退回原因。",
+)
+NAMED = workflow.Flow(
+    action="thing",
+    in_force=RuleSetStatus.IN_FORCE,
+    superseded=RuleSetStatus.SUPERSEDED,
+    not_draft="不是草稿。",
+    not_submitted="不是待审批。",
+    self_approval="不能自己审批。",
+    submitter_unnamed="须由本人提交。",
+    approver_unnamed="须由本人审批。",
+    return_reason_field="reason",
+)
 
 
 def version(world, number: int = 1, **fields) -> RuleSet:
-    return RuleSet.objects.create(region=world.region, version=number, created_by=world.officer, **fields)
+    return RuleSet.objects.create(
+        region=world.region, version=number, created_by=world.officer, **fields
+    )
 
 
 def events(record) -> list[tuple[str, str]]:
-    rows = AuditEvent.objects.filter(object_type="audit.ruleset", object_id=str(record.pk)).order_by("pk")
+    rows = AuditEvent.objects.filter(
+        object_type="audit.ruleset", object_id=str(record.pk)
+    ).order_by("pk")
     return [(e.action, e.message) for e in rows]
 
 
 def submitted(world, number: int = 1) -> RuleSet:
-    return workflow.submit(FLOW, actor=world.officer, record=workflow.locked(version(world, number)))
+    return workflow.submit(
+        FLOW, actor=world.officer, record=workflow.locked(version(world, number))
+    )
 
 
 def test_submit_moves_a_draft_to_submitted_by_the_actor_and_audits_it(world):
     record = submitted(world)
     record.refresh_from_db()
-    assert (record.status, record.submitted_by, record.submitted_at is not None) == ("submitted", world.officer, True)
+    assert (record.status, record.submitted_by, record.submitted_at is not None) == (
+        "submitted",
+        world.officer,
+        True,
+    )
     event = AuditEvent.objects.get(object_type="audit.ruleset", object_id=str(record.pk))
-    assert (event.action, event.actor, event.before["status"], event.after["status"]) == ("thing_submit", world.officer, "draft", "submitted")
+    assert (event.action, event.actor, event.before["status"], event.after["status"]) == (
+        "thing_submit",
+        world.officer,
+        "draft",
+        "submitted",
+    )
 
 
 def test_submit_refuses_what_is_not_a_draft(world):
@@ -72,7 +101,12 @@ def test_return_needs_a_submitted_version_and_a_reason_and_clears_the_submitter(
         workflow.send_back(FLOW, actor=world.bureau_admin, record=record, reason="  ")
     workflow.send_back(FLOW, actor=world.bureau_admin, record=record, reason=" 数据有误 ")
     record.refresh_from_db()
-    assert (record.status, record.submitted_by, record.submitted_at, record.reason) == ("draft", None, None, "")
+    assert (record.status, record.submitted_by, record.submitted_at, record.reason) == (
+        "draft",
+        None,
+        None,
+        "",
+    )
     assert events(record) == [("thing_submit", ""), ("thing_return", "数据有误")]
 
 
@@ -99,7 +133,9 @@ def test_approver_refuses_the_submitter_a_draft_and_an_unnamed_actor(world):
 def test_the_database_refuses_an_approver_who_submitted_it(world):
     record = submitted(world)
     with pytest.raises(IntegrityError), transaction.atomic():
-        RuleSet.objects.filter(pk=record.pk).update(status=RuleSetStatus.IN_FORCE, approved_by=world.officer)
+        RuleSet.objects.filter(pk=record.pk).update(
+            status=RuleSetStatus.IN_FORCE, approved_by=world.officer
+        )
 
 
 def test_approve_puts_it_in_force_and_supersedes_the_version_before_in_the_same_series(world):
@@ -107,19 +143,44 @@ def test_approve_puts_it_in_force_and_supersedes_the_version_before_in_the_same_
     workflow.approve(FLOW, actor=world.bureau_admin, record=first, approver=world.bureau_admin)
     second = workflow.submit(FLOW, actor=world.officer, record=version(world, 2))
     carried = []
-    workflow.approve(FLOW, actor=world.bureau_admin, record=second, approver=world.bureau_admin,
-                     ending=lambda previous: {"reason": f"止于第{previous.version}版"}, superseded=carried.append)  # fmt: skip
+    workflow.approve(
+        FLOW,
+        actor=world.bureau_admin,
+        record=second,
+        approver=world.bureau_admin,
+        ending=lambda previous: {"reason": f"止于第{previous.version}版"},
+        superseded=carried.append,
+    )
     first.refresh_from_db()
     second.refresh_from_db()
-    assert (first.status, first.superseded_at is not None, first.reason) == ("superseded", True, "止于第1版")
-    assert (second.status, second.approved_by, second.approved_at == first.superseded_at) == ("in_force", world.bureau_admin, True)
+    assert (first.status, first.superseded_at is not None, first.reason) == (
+        "superseded",
+        True,
+        "止于第1版",
+    )
+    assert (second.status, second.approved_by, second.approved_at == first.superseded_at) == (
+        "in_force",
+        world.bureau_admin,
+        True,
+    )
     assert carried == [first]
-    assert events(first)[-1] == ("thing_supersede", "被第2版替代") and events(second)[-1] == ("thing_approve", "")
+    assert events(first)[-1] == ("thing_supersede", "被第2版替代") and events(second)[-1] == (
+        "thing_approve",
+        "",
+    )
 
 
 def test_the_verbs_and_timestamp_of_a_published_series_name_its_events(world):
-    flow = workflow.Flow(action="thing", in_force=RuleSetStatus.IN_FORCE, superseded=RuleSetStatus.SUPERSEDED, approve="publish",
-                         supersede="retire", not_draft="", not_submitted="", self_approval="")  # fmt: skip
+    flow = workflow.Flow(
+        action="thing",
+        in_force=RuleSetStatus.IN_FORCE,
+        superseded=RuleSetStatus.SUPERSEDED,
+        approve="publish",
+        supersede="retire",
+        not_draft="",
+        not_submitted="",
+        self_approval="",
+    )
     first = submitted(world)
     workflow.approve(flow, actor=world.bureau_admin, record=first, approver=world.bureau_admin)
     second = submitted(world, 2)
@@ -137,7 +198,10 @@ def test_a_step_rolled_back_leaves_neither_the_change_nor_its_audit_event(world)
 
 def test_locked_in_and_require_refuse_another_status(world):
     record = version(world)
-    assert workflow.locked_in(record, RuleSetStatus.DRAFT, "不是草稿。", "region").region == world.region
+    assert (
+        workflow.locked_in(record, RuleSetStatus.DRAFT, "不是草稿。", "region").region
+        == world.region
+    )
     with pytest.raises(ValidationError, match="未生效。"):
         workflow.locked_in(record, RuleSetStatus.IN_FORCE, "未生效。")
 

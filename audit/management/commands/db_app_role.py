@@ -24,7 +24,9 @@ class Command(BaseCommand):
             raise CommandError("受限数据库角色仅适用于 PostgreSQL。")
         with transaction.atomic(), connection.cursor() as cursor:
             if not check:
-                app_role_grant(cursor=cursor, role=role, password=os.environ.get(PASSWORD_VARIABLE) or None)
+                app_role_grant(
+                    cursor=cursor, role=role, password=os.environ.get(PASSWORD_VARIABLE) or None
+                )
             problems = app_role_problems(cursor=cursor, role=role)
         if problems:
             raise CommandError("角色权限不符合要求：" + "；".join(problems))

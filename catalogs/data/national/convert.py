@@ -32,7 +32,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SOURCE_REPO = "https://github.com/OpenDRG/DRG_Python"
 BASE = "drg_group/chs_drg_11"
-FILES = {"diagnoses": f"{BASE}/ICD/ZD_INFO.dat", "procedures": f"{BASE}/ICD/SS_INFO.dat", "operating_room": f"{BASE}/DATA/SS_VALID.dat"}
+FILES = {
+    "diagnoses": f"{BASE}/ICD/ZD_INFO.dat",
+    "procedures": f"{BASE}/ICD/SS_INFO.dat",
+    "operating_room": f"{BASE}/DATA/SS_VALID.dat",
+}
 OUTPUT = {"diagnoses": "icd10_yb20.csv.gz", "procedures": "icd9cm3_yb.csv.gz"}
 HEADERS = {
     "diagnoses": ["诊断编码", "诊断名称", "类目", "亚目"],
@@ -41,11 +45,15 @@ HEADERS = {
 # Not an operating-room procedure and diagnostic by ICD-9-CM-3 chapter 16's diagnostic categories (87-91:
 # imaging, interviews and evaluations, function tests, laboratory examinations) or by its name.
 DIAGNOSTIC_CATEGORIES = {"87", "88", "89", "90", "91"}
-DIAGNOSTIC_NAME = re.compile("活组织检查|活检|诊断性|造影|检查|测定|监测|描记|试验|扫描|成像|评估|评定|检测|显像|测量|镜检")
+DIAGNOSTIC_NAME = re.compile(
+    "活组织检查|活检|诊断性|造影|检查|测定|监测|描记|试验|扫描|成像|评估|评定|检测|显像|测量|镜检"
+)
 
 
 def source_text(repo: Path, commit: str, path: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "show", f"{commit}:{path}"], check=True, capture_output=True).stdout.decode("utf-8")
+    return subprocess.run(
+        ["git", "-C", str(repo), "show", f"{commit}:{path}"], check=True, capture_output=True
+    ).stdout.decode("utf-8")
 
 
 def entries(text: str) -> list[tuple[str, str]]:
@@ -84,31 +92,60 @@ def csv_gz(header: list[str], rows: list[list[str]]) -> bytes:
 
 
 def convert(repo: Path, commit: str) -> dict:
-    resolved = subprocess.run(["git", "-C", str(repo), "rev-parse", commit], check=True, capture_output=True, text=True).stdout.strip()
+    resolved = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", commit], check=True, capture_output=True, text=True
+    ).stdout.strip()
     texts = {key: source_text(repo, resolved, path) for key, path in FILES.items()}
     operating_room = {code for code, _ in entries(texts["operating_room"])}
     tables = {
         "diagnoses": [diagnosis_row(code, name) for code, name in entries(texts["diagnoses"])],
-        "procedures": [procedure_row(code, name, code in operating_room) for code, name in entries(texts["procedures"])],
+        "procedures": [
+            procedure_row(code, name, code in operating_room)
+            for code, name in entries(texts["procedures"])
+        ],
     }
-    manifest = {"source": SOURCE_REPO, "commit": resolved, "licence": "Apache-2.0", "converted": date.today().isoformat(),
-                "files": {}}  # fmt: skip
+    manifest = {
+        "source": SOURCE_REPO,
+        "commit": resolved,
+        "licence": "Apache-2.0",
+        "converted": date.today().isoformat(),
+        "files": {},
+    }
     for table, rows in tables.items():
         data = csv_gz(HEADERS[table], rows)
         (HERE / OUTPUT[table]).write_bytes(data)
-        manifest["files"][table] = {"file": OUTPUT[table], "source_path": FILES[table], "rows": len(rows),
-                                    "sha256": hashlib.sha256(data).hexdigest()}  # fmt: skip
+        manifest["files"][table] = {
+            "file": OUTPUT[table],
+            "source_path": FILES[table],
+            "rows": len(rows),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
     manifest["files"]["procedures"]["operating_room_source_path"] = FILES["operating_room"]
-    manifest["files"]["procedures"]["operating_room_rows"] = sum(row[4] == "是" for row in tables["procedures"])
-    (HERE / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    manifest["files"]["procedures"]["operating_room_rows"] = sum(
+        row[4] == "是" for row in tables["procedures"]
+    )
+    (HERE / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", type=Path, required=True, help="a clone (or bare git directory) of OpenDRG/DRG_Python")
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        required=True,
+        help="a clone (or bare git directory) of OpenDRG/DRG_Python",
+    )
     parser.add_argument("--commit", default="HEAD")
-    print(json.dumps(convert(parser.parse_args().repo, parser.parse_args().commit), ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            convert(parser.parse_args().repo, parser.parse_args().commit),
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -49,9 +49,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", nargs="?", help="任务类型 (job kind name); see --list")
         parser.add_argument("--list", action="store_true", help="list the registered job kinds")
-        parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter, value as JSON")
-        parser.add_argument("--key", help="idempotency key (default: derived from kind and parameters)")
-        parser.add_argument("--enqueue", action="store_true", help="hand the job to the configured backend and return")
+        parser.add_argument(
+            "--param",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="a parameter, value as JSON",
+        )
+        parser.add_argument(
+            "--key", help="idempotency key (default: derived from kind and parameters)"
+        )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="hand the job to the configured backend and return",
+        )
 
     def handle(self, *args, **options) -> None:
         if options["list"]:
@@ -67,7 +79,13 @@ class Command(BaseCommand):
         params = dict(param_parse(text) for text in options["param"])
         key = options["key"] or key_default(options["kind"], params)
         try:
-            job = job_start(actor=ACTOR, kind=options["kind"], key=key, params=params, dispatch=options["enqueue"])
+            job = job_start(
+                actor=ACTOR,
+                kind=options["kind"],
+                key=key,
+                params=params,
+                dispatch=options["enqueue"],
+            )
         except JobRefused as refused:
             raise CommandError(str(refused)) from None
         if options["enqueue"]:
@@ -76,7 +94,10 @@ class Command(BaseCommand):
         self._run(job.pk)
 
     def _run(self, job_id: int) -> None:
-        job = job_run(job_id=job_id, on_progress=lambda percent, message: self.stdout.write(f"{percent:>3}% {message}"))
+        job = job_run(
+            job_id=job_id,
+            on_progress=lambda percent, message: self.stdout.write(f"{percent:>3}% {message}"),
+        )
         job.refresh_from_db()
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"任务 #{job.pk} 失败：{job.error_headline}")

@@ -22,7 +22,9 @@ class Command(BaseCommand):
     help = "重建病例月汇总（首页与监管看板读取）。Rebuild the monthly case aggregates from the case table."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--region", default="", help="统筹区代码 / only this region's (default: every region)")
+        parser.add_argument(
+            "--region", default="", help="统筹区代码 / only this region's (default: every region)"
+        )
 
     def handle(self, *args, **options) -> None:
         started = time.perf_counter()
@@ -31,4 +33,6 @@ class Command(BaseCommand):
             region = region_named(options["region"])
             periods = SettlementPeriod.objects.filter(region=region).values_list("pk", flat=True)
         rows = case_aggregates_refresh(period_ids=periods)
-        self.stdout.write(f"已重建病例月汇总 {rows:,} 行，用时 {time.perf_counter() - started:.1f} 秒。")
+        self.stdout.write(
+            f"已重建病例月汇总 {rows:,} 行，用时 {time.perf_counter() - started:.1f} 秒。"
+        )

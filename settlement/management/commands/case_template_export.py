@@ -19,5 +19,7 @@ class Command(BaseCommand):
         path = Path(options["path"])
         if path.suffix.lower() not in (".xlsx", ".csv"):
             raise CommandError(files.ERR_FILE_TYPE)
-        path.write_bytes(files.template_csv() if path.suffix.lower() == ".csv" else files.template_xlsx())
+        path.write_bytes(
+            files.template_csv() if path.suffix.lower() == ".csv" else files.template_xlsx()
+        )
         self.stdout.write(f"模板已写入 {path}")

@@ -1,6 +1,11 @@
 from django.urls import path
 
-from settlement.publication.api.views import RunPublishView, RunResponsesView, StatementConfirmView, StatementObjectView
+from settlement.publication.api.views import (
+    RunPublishView,
+    RunResponsesView,
+    StatementConfirmView,
+    StatementObjectView,
+)
 
 urlpatterns = [
     path("runs/<int:pk>/publish/", RunPublishView.as_view(), name="run-publish"),

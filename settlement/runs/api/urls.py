@@ -7,5 +7,8 @@ router = SimpleRouter()
 router.register("runs", RunViewSet, basename="run")
 router.register("statements", StatementViewSet, basename="statement")
 
-urlpatterns = [path("cases/<int:pk>/points/", CasePointsView.as_view(), name="case-points"),
-               path("member-shares/", MemberShareView.as_view(), name="member-share-list"), *router.urls]
+urlpatterns = [
+    path("cases/<int:pk>/points/", CasePointsView.as_view(), name="case-points"),
+    path("member-shares/", MemberShareView.as_view(), name="member-share-list"),
+    *router.urls,
+]

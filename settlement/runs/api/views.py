@@ -12,14 +12,28 @@ from accounts.regions import in_user_regions, region_ids_for_user
 from config.api import IsBureau, query_params
 from settlement import selectors as case_selectors
 from settlement.runs import selectors
-from settlement.runs.api.serializers import (CasePointsSerializer, MemberShareQuerySerializer, MemberShareSerializer, RunDetailSerializer,
-                                             RunQuerySerializer, RunSerializer, StatementQuerySerializer, StatementSerializer)  # fmt: skip
+from settlement.runs.api.serializers import (
+    CasePointsSerializer,
+    MemberShareQuerySerializer,
+    MemberShareSerializer,
+    RunDetailSerializer,
+    RunQuerySerializer,
+    RunSerializer,
+    StatementQuerySerializer,
+    StatementSerializer,
+)
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 
 
 @extend_schema_view(
-    list=extend_schema(summary="结算运行列表", description="当前用户所属统筹区的结算运行，按年度、险种、类别、运行类型、状态筛选。仅经办机构用户可访问。"),
-    retrieve=extend_schema(summary="结算运行详情", description="一次结算运行冻结的输入版本与指纹、点值、总额、偏差分布及与被替代运行的差异。仅经办机构用户可访问；其他统筹区的运行返回404。"),
+    list=extend_schema(
+        summary="结算运行列表",
+        description="当前用户所属统筹区的结算运行，按年度、险种、类别、运行类型、状态筛选。仅经办机构用户可访问。",
+    ),
+    retrieve=extend_schema(
+        summary="结算运行详情",
+        description="一次结算运行冻结的输入版本与指纹、点值、总额、偏差分布及与被替代运行的差异。仅经办机构用户可访问；其他统筹区的运行返回404。",
+    ),
 )
 class RunViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated, IsBureau]
@@ -30,7 +44,11 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         return RunSerializer if self.action == "list" else RunDetailSerializer
 
     def get_queryset(self):
-        runs = selectors.run_list(**query_params(self.query_serializer_class, self.request) if self.action == "list" else {})
+        runs = selectors.run_list(
+            **query_params(self.query_serializer_class, self.request)
+            if self.action == "list"
+            else {}
+        )
         return in_user_regions(runs, self.request.user)
 
     def get_object(self) -> SettlementRun:
@@ -45,8 +63,14 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="结算单列表", description="按权限范围返回结算单：医疗机构用户仅本机构，经办机构用户全部机构；金额为两位小数字符串。"),
-    retrieve=extend_schema(summary="结算单详情", description="一个机构在一次结算运行中的点数构成、点值、结算金额、预付、保证金、清算分担与扣减。不在权限范围内返回404。"),
+    list=extend_schema(
+        summary="结算单列表",
+        description="按权限范围返回结算单：医疗机构用户仅本机构，经办机构用户全部机构；金额为两位小数字符串。",
+    ),
+    retrieve=extend_schema(
+        summary="结算单详情",
+        description="一个机构在一次结算运行中的点数构成、点值、结算金额、预付、保证金、清算分担与扣减。不在权限范围内返回404。",
+    ),
 )
 class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StatementSerializer
@@ -54,7 +78,9 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        filters = query_params(self.query_serializer_class, self.request) if self.action == "list" else {}
+        filters = (
+            query_params(self.query_serializer_class, self.request) if self.action == "list" else {}
+        )
         return selectors.statement_list_for_user(self.request.user, **filters)
 
     def get_object(self) -> RunInstitution:
@@ -67,9 +93,12 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
 ERR_RUN_REQUIRED = "经办机构用户请按结算运行（run）查询医共体成员份额。"
 
 
-@extend_schema(summary="医共体成员份额", description="医共体成员机构的病例计入牵头机构结算；此处为成员机构在各次结算运行中的份额："
-               "病例数、点数、点值、折算金额（点数×点值，四舍五入到分）及逐例折算金额合计与舍入差异。医疗机构用户仅可查看本机构的份额；"
-               "经办机构用户须指定 run，查看该运行全部成员机构的份额。")  # fmt: skip
+@extend_schema(
+    summary="医共体成员份额",
+    description="医共体成员机构的病例计入牵头机构结算；此处为成员机构在各次结算运行中的份额："
+    "病例数、点数、点值、折算金额（点数×点值，四舍五入到分）及逐例折算金额合计与舍入差异。医疗机构用户仅可查看本机构的份额；"
+    "经办机构用户须指定 run，查看该运行全部成员机构的份额。",
+)
 class MemberShareView(generics.ListAPIView):
     serializer_class = MemberShareSerializer
     query_serializer_class = MemberShareQuerySerializer
@@ -81,11 +110,16 @@ class MemberShareView(generics.ListAPIView):
         filters = query_params(self.query_serializer_class, self.request)
         if getattr(self.request.user, "is_bureau", False) and not filters.get("run"):
             raise ValidationError({"run": [ERR_RUN_REQUIRED]})
-        return selectors.member_share_list_for_user(self.request.user, run_id=filters.get("run"), year=filters.get("year"))
+        return selectors.member_share_list_for_user(
+            self.request.user, run_id=filters.get("run"), year=filters.get("year")
+        )
 
 
-@extend_schema(summary="病例点数明细", description="一条结算清单在每次结算运行中的入组、基准分值、偏差比与偏差类型、系数、点数、点值与折算金额；"
-               "医疗机构用户仅可查看本机构病例，其他返回404。")  # fmt: skip
+@extend_schema(
+    summary="病例点数明细",
+    description="一条结算清单在每次结算运行中的入组、基准分值、偏差比与偏差类型、系数、点数、点值与折算金额；"
+    "医疗机构用户仅可查看本机构病例，其他返回404。",
+)
 class CasePointsView(generics.ListAPIView):
     serializer_class = CasePointsSerializer
     pagination_class = None

@@ -9,7 +9,12 @@ import pandas as pd
 from settlement.engine.fixed import to_units
 
 MONEY = ("medfee", "mean", "mean_level", "fund", "psn_part", "base")
-E4_COLUMNS = {"score": 0, "aux_coef": 1, "inst_coef": 1, "special_points": 0}  # name: value when absent
+E4_COLUMNS = {
+    "score": 0,
+    "aux_coef": 1,
+    "inst_coef": 1,
+    "special_points": 0,
+}  # name: value when absent
 DEFAULTS = {"institution": "H1", "kind": "DIP", "level": 2, "fund": D(0), "psn_part": D(0)}
 
 

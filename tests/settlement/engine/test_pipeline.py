@@ -22,12 +22,20 @@ def region(seed: int, n: int = 400) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     medfee = rng.integers(50_000, 5_000_000, n)
     fund = medfee * rng.integers(50, 80, n) // 100
-    return pd.DataFrame({
-        "institution": np.array(["H0", "H1", "H2", "H3", "H4"])[rng.integers(0, 5, n)],
-        "kind": "DIP", "level": rng.integers(1, 4, n), "score_e4": rng.integers(1_000_000, 30_000_000, n),
-        "inst_coef_e4": rng.integers(9_000, 13_000, n), "grassroots": rng.random(n) < 0.1,
-        "medfee_fen": medfee, "mean_fen": rng.integers(200_000, 2_000_000, n), "fund_fen": fund, "psn_part_fen": medfee - fund,
-    })
+    return pd.DataFrame(
+        {
+            "institution": np.array(["H0", "H1", "H2", "H3", "H4"])[rng.integers(0, 5, n)],
+            "kind": "DIP",
+            "level": rng.integers(1, 4, n),
+            "score_e4": rng.integers(1_000_000, 30_000_000, n),
+            "inst_coef_e4": rng.integers(9_000, 13_000, n),
+            "grassroots": rng.random(n) < 0.1,
+            "medfee_fen": medfee,
+            "mean_fen": rng.integers(200_000, 2_000_000, n),
+            "fund_fen": fund,
+            "psn_part_fen": medfee - fund,
+        }
+    )
 
 
 def year_end(cases: pd.DataFrame):
@@ -43,10 +51,16 @@ def test_institution_amounts_sum_to_the_category_total_and_members_are_booked_to
     frame = settled.institutions
     assert "H4" not in set(frame["institution"])
     # total-cost basis: the institutions share (pool + reserve share) ÷ r_fund exactly, each near points × PV
-    total = category_total(D("3100000.00"), fund_total=D(int(cases["fund_fen"].sum())) / 100,
-                           medfee_total=D(int(cases["medfee_fen"].sum())) / 100)
+    total = category_total(
+        D("3100000.00"),
+        fund_total=D(int(cases["fund_fen"].sum())) / 100,
+        medfee_total=D(int(cases["medfee_fen"].sum())) / 100,
+    )
     assert sum(frame["settlement"]) == total
-    assert all(abs(s - p * settled.point_value) < D("0.02") + p / 10**6 for s, p in zip(frame["settlement"], frame["points"]))
+    assert all(
+        abs(s - p * settled.point_value) < D("0.02") + p / 10**6
+        for s, p in zip(frame["settlement"], frame["points"])
+    )
     assert all(isinstance(value, D) for value in clearing.institutions["payment"])
 
 

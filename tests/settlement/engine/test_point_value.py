@@ -52,7 +52,9 @@ def test_pool_zero_gives_point_value_zero():
     assert point_value(D(0), D(1000), basis=Basis.FUND) == 0
 
 
-@pytest.mark.parametrize("kwargs", [{"basis": Basis.FUND}, {"fund_total": D(1), "medfee_total": D(2)}])
+@pytest.mark.parametrize(
+    "kwargs", [{"basis": Basis.FUND}, {"fund_total": D(1), "medfee_total": D(2)}]
+)
 def test_zero_points_are_refused(kwargs):
     with pytest.raises(EngineError, match="有效点数合计为零"):
         point_value(D(100), D(0), **kwargs)
@@ -85,9 +87,30 @@ def test_a_lead_that_is_itself_a_member_is_refused():
 
 def test_institution_totals_sum_points_and_money_per_booked_institution():
     cases = case_frame(
-        {"institution": "H2", "score": 1000, "medfee": D("10000"), "mean": D("10000"), "fund": D("7000"), "psn_part": D("3000")},
-        {"institution": "M1", "score": 500, "medfee": D("4000"), "mean": D("10000"), "fund": D("3000.50"), "psn_part": D("999.50")},
-        {"institution": "H1", "score": 1000, "medfee": D("10000"), "mean": D("10000"), "fund": D("7000"), "psn_part": D("3000")},
+        {
+            "institution": "H2",
+            "score": 1000,
+            "medfee": D("10000"),
+            "mean": D("10000"),
+            "fund": D("7000"),
+            "psn_part": D("3000"),
+        },
+        {
+            "institution": "M1",
+            "score": 500,
+            "medfee": D("4000"),
+            "mean": D("10000"),
+            "fund": D("3000.50"),
+            "psn_part": D("999.50"),
+        },
+        {
+            "institution": "H1",
+            "score": 1000,
+            "medfee": D("10000"),
+            "mean": D("10000"),
+            "fund": D("7000"),
+            "psn_part": D("3000"),
+        },
     )
     totals = institution_totals(cases, case_points(cases), {"M1": "H2"})
     assert list(totals["institution"]) == ["H1", "H2"]

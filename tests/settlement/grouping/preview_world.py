@@ -17,33 +17,81 @@ POINT_VALUE = D("10.000000")
 
 def dip_catalog(world) -> CatalogVersion:
     """PCI for infarction (1500 points, mean 30,000), conservative pneumonia (500, mean 8,000), I21 comprehensive."""
-    version = CatalogVersion.objects.create(region=world.region, kind=CatalogKind.DIP, year=2024, version=1, status=CatalogStatus.PUBLISHED)
+    version = CatalogVersion.objects.create(
+        region=world.region,
+        kind=CatalogKind.DIP,
+        year=2024,
+        version=1,
+        status=CatalogStatus.PUBLISHED,
+    )
     rows = [
-        ("I21.000+36.0601", GroupType.CORE, "I21.000", "36.0601", TreatmentType.SURGICAL, "1500", "30000"),
+        (
+            "I21.000+36.0601",
+            GroupType.CORE,
+            "I21.000",
+            "36.0601",
+            TreatmentType.SURGICAL,
+            "1500",
+            "30000",
+        ),
         ("J18.900", GroupType.CORE, "J18.900", "", TreatmentType.MEDICAL, "500", "8000"),
         ("I21-M", GroupType.COMPREHENSIVE, "I21", "", TreatmentType.MEDICAL, "600", "12000"),
     ]
     CatalogGroup.objects.bulk_create(
-        CatalogGroup(version=version, code=code, group_type=kind, diag_code=diag, proc_code=proc, treatment_type=treatment,
-                     score=D(score), mean_cost=D(mean))
+        CatalogGroup(
+            version=version,
+            code=code,
+            group_type=kind,
+            diag_code=diag,
+            proc_code=proc,
+            treatment_type=treatment,
+            score=D(score),
+            mean_cost=D(mean),
+        )
         for code, kind, diag, proc, treatment, score, mean in rows
-    )  # fmt: skip
+    )
     return version
 
 
 def dip_parameters(world):
-    draft = parameter_services.parameter_set_create(actor=world.officer, region=world.region, year=2024, scheme="310",
-                                                     category="DIP", kind="DIP")  # fmt: skip
+    draft = parameter_services.parameter_set_create(
+        actor=world.officer,
+        region=world.region,
+        year=2024,
+        scheme="310",
+        category="DIP",
+        kind="DIP",
+    )
     parameter_services.parameter_set_submit(actor=world.officer, parameter_set=draft)
     return parameter_services.parameter_set_approve(actor=world.bureau_admin, parameter_set=draft)
 
 
 def point_value_run(world, *, number: int = 2, point_value: D = POINT_VALUE) -> SettlementRun:
-    return SettlementRun.objects.create(region=world.region, year=2024, scheme="310", category="DIP", kind="DIP",
-                                        run_type=RunType.MONTHLY, number=number, status=RunStatus.COMPLETED, point_value=point_value)  # fmt: skip
+    return SettlementRun.objects.create(
+        region=world.region,
+        year=2024,
+        scheme="310",
+        category="DIP",
+        kind="DIP",
+        run_type=RunType.MONTHLY,
+        number=number,
+        status=RunStatus.COMPLETED,
+        point_value=point_value,
+    )
 
 
 def costly_row(setl_id: str, **overrides) -> dict[str, str]:
     """Three times the group's mean (费用极高: (3 − 2) + 1 = 2 × 1500 points), no fee breakdown (a warning)."""
-    return valid_row(setl_id, medfee_sumamt="90000.00", fund_pay_sumamt="63000.00", hifp_pay="63000.00", psn_part_amt="27000.00",
-                     fee_drug="", fee_material="", fee_exam="", fee_treatment="", fee_other="", **overrides)  # fmt: skip
+    return valid_row(
+        setl_id,
+        medfee_sumamt="90000.00",
+        fund_pay_sumamt="63000.00",
+        hifp_pay="63000.00",
+        psn_part_amt="27000.00",
+        fee_drug="",
+        fee_material="",
+        fee_exam="",
+        fee_treatment="",
+        fee_other="",
+        **overrides,
+    )

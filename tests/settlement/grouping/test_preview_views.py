@@ -69,12 +69,17 @@ def test_hospital_a_cannot_preview_hospital_bs_case_on_the_page(world, client_fo
     page = response.content.decode()
     assert response.status_code == 200 and response.context["result"] is None
     assert 'data-testid="preview-errors"' in page and intake.ERR_INSTITUTION_NOT_OWN in page
-    assert response.context["errors"][0]["row"] == 2 and response.context["errors"][0]["column"] == "fixmedins_code"
+    assert (
+        response.context["errors"][0]["row"] == 2
+        and response.context["errors"][0]["column"] == "fixmedins_code"
+    )
     assert "I21.000+36.0601" not in page
 
 
 def test_hospital_b_previews_its_own_case_on_the_page(world, client_for):
-    response = client_for(world.user_b).post(PAGE, {"text": tsv([valid_row("S1", institution=world.hospital_b.code)])})
+    response = client_for(world.user_b).post(
+        PAGE, {"text": tsv([valid_row("S1", institution=world.hospital_b.code)])}
+    )
     assert response.context["result"]["cases"][0]["fixmedins_code"] == world.hospital_b.code
 
 
@@ -82,17 +87,24 @@ def test_nothing_pasted_or_both_given_is_refused_in_chinese(world, client_for):
     client = client_for(world.user_a)
     assert "请粘贴病例或上传文件" in client.post(PAGE, {"text": ""}).content.decode()
     upload = SimpleUploadedFile("cases.csv", csv_bytes([valid_row("S1")]))
-    assert "请粘贴病例或上传文件" in client.post(PAGE, {"text": tsv([valid_row("S1")]), "file": upload}).content.decode()
+    assert (
+        "请粘贴病例或上传文件"
+        in client.post(PAGE, {"text": tsv([valid_row("S1")]), "file": upload}).content.decode()
+    )
 
 
 @pytest.mark.parametrize("name", ["cases.txt", "cases.xls"])
 def test_a_file_of_another_type_is_refused(world, client_for, name):
     upload = SimpleUploadedFile(name, b"setl_id\nS1\n")
-    assert ERR_PAGE_FILE_TYPE in client_for(world.user_a).post(PAGE, {"file": upload}).content.decode()
+    assert (
+        ERR_PAGE_FILE_TYPE in client_for(world.user_a).post(PAGE, {"file": upload}).content.decode()
+    )
 
 
 def test_a_zip_that_is_not_one_is_refused_with_a_message_not_a_500(world, client_for):
-    response = client_for(world.user_a).post(PAGE, {"file": SimpleUploadedFile("national.zip", b"setl_id\nS1\n")})
+    response = client_for(world.user_a).post(
+        PAGE, {"file": SimpleUploadedFile("national.zip", b"setl_id\nS1\n")}
+    )
     assert response.status_code == 200 and response.context["result"] is None
     assert response.context["form"].non_field_errors()
 
@@ -102,7 +114,9 @@ def national_workbook(records: list[dict]) -> bytes:
     sheets = []
     for table, rows in national_tables(records).items():
         headers = list(dict.fromkeys(key for row in rows for key in row))
-        sheets.append((table, headers, [[row.get(header, "") for header in headers] for row in rows]))
+        sheets.append(
+            (table, headers, [[row.get(header, "") for header in headers] for row in rows])
+        )
     return rows_workbook(sheets)
 
 
@@ -113,17 +127,33 @@ def api_answer(user, records: list[dict]) -> dict:
 
 
 def test_a_pasted_4101_record_shows_what_the_api_answers(world, client_for):
-    record = national_record("S1", diseinfo=[{"diag_type": "1", "diag_code": "J18.900", "maindiag_flag": "1"}], oprninfo=[])
+    record = national_record(
+        "S1",
+        diseinfo=[{"diag_type": "1", "diag_code": "J18.900", "maindiag_flag": "1"}],
+        oprninfo=[],
+    )
     response = client_for(world.user_a).post(PAGE, {"text": json.dumps(record, ensure_ascii=False)})
     page = response.content.decode()
-    assert response.status_code == 200 and 'data-testid="preview-results"' in page and "J18.900" in page
+    assert (
+        response.status_code == 200
+        and 'data-testid="preview-results"' in page
+        and "J18.900" in page
+    )
     assert response.context["result"] == api_answer(world.user_a, [record])
-    assert response.context["result"]["cases"][0]["dip"]["estimate"]["label"] == "估算" and "估算" in page
+    assert (
+        response.context["result"]["cases"][0]["dip"]["estimate"]["label"] == "估算"
+        and "估算" in page
+    )
 
 
 def test_a_pasted_list_of_records_and_a_json_file_of_flat_rows_are_previewed(world, client_for):
     client = client_for(world.user_a)
-    records = [national_record("S1"), national_record("S2", diseinfo=[{"diag_code": "J18.900", "maindiag_flag": "1"}], oprninfo=[])]
+    records = [
+        national_record("S1"),
+        national_record(
+            "S2", diseinfo=[{"diag_code": "J18.900", "maindiag_flag": "1"}], oprninfo=[]
+        ),
+    ]
     listed = client.post(PAGE, {"text": json.dumps(records)}).context["result"]
     assert [case["dip"]["group_code"] for case in listed["cases"]] == ["I21.000+36.0601", "J18.900"]
     upload = SimpleUploadedFile("cases.json", json.dumps({"rows": [valid_row("S1")]}).encode())
@@ -133,36 +163,62 @@ def test_a_pasted_list_of_records_and_a_json_file_of_flat_rows_are_previewed(wor
 
 
 def test_a_4101_workbook_with_a_sheet_per_table_is_previewed_with_its_warnings(world, client_for):
-    record = national_record("S1", oprninfo=[{"oprn_oprt_code": "36.0601", "main_oprn_flag": ""}])  # no flag: the first, warned
+    record = national_record(
+        "S1", oprninfo=[{"oprn_oprt_code": "36.0601", "main_oprn_flag": ""}]
+    )  # no flag: the first, warned
     upload = SimpleUploadedFile("national.xlsx", national_workbook([record]))
     response = client_for(world.user_a).post(PAGE, {"file": upload})
     result = response.context["result"]
     assert result is not None, response.content.decode()[:2000]
     assert result["cases"][0]["dip"]["group_code"] == "I21.000+36.0601"
-    assert result["cases"][0]["warnings"] == api_answer(world.user_a, [record])["cases"][0]["warnings"] != []
+    assert (
+        result["cases"][0]["warnings"]
+        == api_answer(world.user_a, [record])["cases"][0]["warnings"]
+        != []
+    )
     assert result["cases"][0]["warnings"][0]["message"] in response.content.decode()
 
 
-def test_hospital_a_pasting_hospital_bs_4101_record_sees_a_chinese_error_and_nothing_of_b(world, client_for):
+def test_hospital_a_pasting_hospital_bs_4101_record_sees_a_chinese_error_and_nothing_of_b(
+    world, client_for
+):
     other = national_record("S2", institution=world.hospital_b.code)
-    response = client_for(world.user_a).post(PAGE, {"text": json.dumps([national_record("S1"), other])})
+    response = client_for(world.user_a).post(
+        PAGE, {"text": json.dumps([national_record("S1"), other])}
+    )
     page = response.content.decode()
     assert response.status_code == 200 and response.context["result"] is None
     assert intake.ERR_INSTITUTION_NOT_OWN in page and "病例校验未通过" in page
     assert [(e["row"], e["column"]) for e in response.context["errors"]] == [(2, "fixmedins_code")]
-    assert 'data-testid="preview-results"' not in page and world.hospital_b.name not in page and "I21.000+36.0601" not in page
+    assert (
+        'data-testid="preview-results"' not in page
+        and world.hospital_b.name not in page
+        and "I21.000+36.0601" not in page
+    )
 
 
 def test_a_4101_workbook_of_another_institution_is_refused_too(world, client_for):
-    upload = SimpleUploadedFile("national.xlsx", national_workbook([national_record("S2", institution=world.hospital_b.code)]))
+    upload = SimpleUploadedFile(
+        "national.xlsx",
+        national_workbook([national_record("S2", institution=world.hospital_b.code)]),
+    )
     response = client_for(world.user_a).post(PAGE, {"file": upload})
-    assert response.context["result"] is None and intake.ERR_INSTITUTION_NOT_OWN in response.content.decode()
+    assert (
+        response.context["result"] is None
+        and intake.ERR_INSTITUTION_NOT_OWN in response.content.decode()
+    )
 
 
-@pytest.mark.parametrize("text, message", [
-    ('{"setlinfo": ', "JSON 格式有误（第1行第13列附近）"),
-    ('{"records": [{"setlinfo": {"setl_id": "S1"}, "ward": []}]}', "ward"),  # the API's own refusal, naming the table
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"setlinfo": ', "JSON 格式有误（第1行第13列附近）"),
+        (
+            '{"records": [{"setlinfo": {"setl_id": "S1"}, "ward": []}]}',
+            "ward",
+        ),  # the API's own refusal, naming the table
+    ],
+)
 def test_bad_json_is_refused_in_chinese(world, client_for, text, message):
     response = client_for(world.user_a).post(PAGE, {"text": text})
     assert response.status_code == 200 and response.context["result"] is None
@@ -170,5 +226,10 @@ def test_bad_json_is_refused_in_chinese(world, client_for, text, message):
 
 
 def test_a_json_file_of_another_shape_is_refused_in_chinese(world, client_for):
-    response = client_for(world.user_a).post(PAGE, {"file": SimpleUploadedFile("cases.json", b'"S1"')})
-    assert response.context["result"] is None and ERR_JSON_SHAPE in response.context["form"].non_field_errors()
+    response = client_for(world.user_a).post(
+        PAGE, {"file": SimpleUploadedFile("cases.json", b'"S1"')}
+    )
+    assert (
+        response.context["result"] is None
+        and ERR_JSON_SHAPE in response.context["form"].non_field_errors()
+    )

@@ -14,11 +14,25 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def versions(world):
-    first = services.parameter_set_create(actor=world.officer, region=world.region, year=2025, scheme="310", category="DIP", kind="DIP")
+    first = services.parameter_set_create(
+        actor=world.officer,
+        region=world.region,
+        year=2025,
+        scheme="310",
+        category="DIP",
+        kind="DIP",
+    )
     services.parameter_set_submit(actor=world.officer, parameter_set=first)
     services.parameter_set_approve(actor=world.bureau_admin, parameter_set=first)
-    second = services.parameter_set_revise(actor=world.officer, parameter_set=first, reason="调整", effective_from=datetime.date(2025, 7, 1))
-    services.parameter_set_update(actor=world.officer, parameter_set=second, values={**second.values, "deposit_rate": "0.03"})
+    second = services.parameter_set_revise(
+        actor=world.officer,
+        parameter_set=first,
+        reason="调整",
+        effective_from=datetime.date(2025, 7, 1),
+    )
+    services.parameter_set_update(
+        actor=world.officer, parameter_set=second, values={**second.values, "deposit_rate": "0.03"}
+    )
     services.parameter_set_submit(actor=world.officer, parameter_set=second)
     services.parameter_set_approve(actor=world.bureau_admin, parameter_set=second)
     return first, second

@@ -33,15 +33,30 @@ WAIT_SECONDS = 120
 
 def process_env(**extra: str) -> dict:
     """The environment of a portal process on the test database, with the short lease."""
-    env = {name: value for name, value in os.environ.items() if name not in {"CELERY_BROKER_URL", "JOBS_BACKEND"}}
-    return {**env, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(),
-            "JOBS_LEASE_SECONDS": str(LEASE), "PYTHONUNBUFFERED": "1", **extra}  # fmt: skip
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"CELERY_BROKER_URL", "JOBS_BACKEND"}
+    }
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "JOBS_LEASE_SECONDS": str(LEASE),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
 
 
 def _session() -> psycopg.Connection:
     conf = connection.settings_dict
-    return psycopg.connect(dbname=conf["NAME"], user=conf["USER"], host=conf["HOST"] or "127.0.0.1", port=conf["PORT"] or 5432,
-                           password=conf["PASSWORD"] or None)  # fmt: skip
+    return psycopg.connect(
+        dbname=conf["NAME"],
+        user=conf["USER"],
+        host=conf["HOST"] or "127.0.0.1",
+        port=conf["PORT"] or 5432,
+        password=conf["PASSWORD"] or None,
+    )
 
 
 @contextmanager
@@ -57,7 +72,10 @@ def institution_rows_held() -> Iterator[None]:
 
 def _writer_waiting() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE relation = %s::regclass AND NOT granted", [RunInstitution._meta.db_table])
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE relation = %s::regclass AND NOT granted",
+            [RunInstitution._meta.db_table],
+        )
         return cursor.fetchone()[0] > 0
 
 
@@ -65,14 +83,21 @@ def process_output(log: Path) -> str:
     return log.read_text(errors="replace")[-4000:] if log.exists() else ""
 
 
-def wait_until_writing(run_of: Callable[[], SettlementRun | None], process: subprocess.Popen, log: Path) -> SettlementRun:
+def wait_until_writing(
+    run_of: Callable[[], SettlementRun | None], process: subprocess.Popen, log: Path
+) -> SettlementRun:
     """Until the process's run is at its institution rows, waiting on the held table; returns the run."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the process exited with {process.returncode}:\n{process_output(log)}")
         run = run_of()
-        if run is not None and run.job_id and Job.objects.get(pk=run.job_id).progress >= WRITING and _writer_waiting():
+        if (
+            run is not None
+            and run.job_id
+            and Job.objects.get(pk=run.job_id).progress >= WRITING
+            and _writer_waiting()
+        ):
             return run
         time.sleep(0.2)
     pytest.fail(f"the run never reached its institution rows:\n{process_output(log)}")
@@ -107,5 +132,12 @@ def assert_failed_and_nothing_partial(run: SettlementRun) -> None:
     run.refresh_from_db()
     job = Job.objects.get(pk=run.job_id)
     assert (run.status, job.status) == (RunStatus.FAILED, JobStatus.FAILED)
-    assert run.error == job.error and run.error.startswith("执行该任务的进程") and "已中断" in run.error
-    assert not RunCase.objects.filter(run=run).exists() and not RunInstitution.objects.filter(run=run).exists()
+    assert (
+        run.error == job.error
+        and run.error.startswith("执行该任务的进程")
+        and "已中断" in run.error
+    )
+    assert (
+        not RunCase.objects.filter(run=run).exists()
+        and not RunInstitution.objects.filter(run=run).exists()
+    )

@@ -65,7 +65,9 @@ def test_an_officer_starts_a_run_watches_it_finish_and_opens_a_statement(page: P
 
     own = demo_users["hospital"].institution
     row = RunInstitution.objects.get(run=run, institution=own)
-    page.locator(f"a[href='{reverse('settlement:statement_detail', args=[run.pk, own.code])}']").click()
+    page.locator(
+        f"a[href='{reverse('settlement:statement_detail', args=[run.pk, own.code])}']"
+    ).click()
     expect(page.get_by_test_id("statement-institution")).to_have_text(own.name)
     expect(page.get_by_test_id("line-结算金额（点数×点值）")).to_have_text(f"{row.settlement:,.2f}")
     expect(page.get_by_test_id("line-本期应拨付（负数为追回）")).to_have_text(f"{row.payment:,.2f}")

@@ -27,18 +27,36 @@ JULY = datetime.date(YEAR, 7, 1)
 
 def member_with_cases(demo) -> Institution:
     """A consortium member with cases in March and in August."""
-    members = Institution.objects.filter(region=demo.region, consortium_lead__isnull=False).order_by("code")
-    cases = {month: period_cases(periods=[SettlementPeriod.objects.get(region=demo.region, year=YEAR, month=month)], kind="DIP", scheme="310")
-             for month in (3, 8)}  # fmt: skip
+    members = Institution.objects.filter(
+        region=demo.region, consortium_lead__isnull=False
+    ).order_by("code")
+    cases = {
+        month: period_cases(
+            periods=[SettlementPeriod.objects.get(region=demo.region, year=YEAR, month=month)],
+            kind="DIP",
+            scheme="310",
+        )
+        for month in (3, 8)
+    }
     return next(m for m in members if all(c.filter(institution=m).exists() for c in cases.values()))
 
 
 def leave_consortium(demo, member: Institution, day: datetime.date) -> None:
-    institution_change(actor=demo.officer, institution=member, effective_from=day, changes={"consortium_lead_id": None}, reason="退出医共体")
+    institution_change(
+        actor=demo.officer,
+        institution=member,
+        effective_from=day,
+        changes={"consortium_lead_id": None},
+        reason="退出医共体",
+    )
 
 
 def booked_to(run, member: Institution) -> set[int]:
-    return set(RunCase.objects.filter(run=run, institution_id=member.pk).values_list("booked_id", flat=True))
+    return set(
+        RunCase.objects.filter(run=run, institution_id=member.pk).values_list(
+            "booked_id", flat=True
+        )
+    )
 
 
 def test_a_change_effective_in_july_is_used_by_augusts_run_and_not_by_marchs(demo_region, client):
@@ -56,11 +74,20 @@ def test_a_change_effective_in_july_is_used_by_augusts_run_and_not_by_marchs(dem
     page = client.get(reverse("settlement:run_detail", args=[march.pk])).content.decode()
     assert f"{len(march.institution_states)}家机构 2024-03-31 在用" in page
     # the member that left still reads its share of the March run, as the run froze its consortium
-    user = user_create(actor=None, username="member", password=PASSWORD, role=Role.HOSPITAL, display_name="成员", institution=member)
+    user = user_create(
+        actor=None,
+        username="member",
+        password=PASSWORD,
+        role=Role.HOSPITAL,
+        display_name="成员",
+        institution=member,
+    )
     assert [run.pk for run in member_run_list_for_user(user)] == [march.pk]
 
 
-def test_a_run_freezes_the_states_a_later_change_leaves_its_reproduction_alone_and_a_rerun_takes_it(demo_region):
+def test_a_run_freezes_the_states_a_later_change_leaves_its_reproduction_alone_and_a_rerun_takes_it(
+    demo_region,
+):
     member = member_with_cases(demo_region)
     lead = member.consortium_lead_id
     first = demo_region.run("monthly", 3)
@@ -70,7 +97,9 @@ def test_a_run_freezes_the_states_a_later_change_leaves_its_reproduction_alone_a
     assert first.institution_states == frozen
     reproduced = run_simulate(run=first, scenario=Scenario())
     assert reproduced["point_value_after"] == str(first.point_value)
-    assert {row["institution"] for row in reproduced["institutions"]} == set(first.institutions.values_list("institution_id", flat=True))
+    assert {row["institution"] for row in reproduced["institutions"]} == set(
+        first.institutions.values_list("institution_id", flat=True)
+    )
     rerun = demo_region.run("monthly", 3)
     assert rerun.supersedes_id == first.pk and rerun.input_hash != input_hash
     assert booked_to(first, member) == {lead} and booked_to(rerun, member) == {member.pk}

@@ -30,9 +30,17 @@ from settlement.runs.services import run_start
 from tests.conftest import postgres_only
 from tests.jobs.test_celery import ROOT
 from tests.settlement.runs.killing import (
-    LEASE, WAIT_SECONDS, assert_failed_and_nothing_partial, assert_refused_while_alive, institution_rows_held, kill, process_env,
-    process_output, start_once_lapsed, wait_until_writing,
-)  # fmt: skip
+    LEASE,
+    WAIT_SECONDS,
+    assert_failed_and_nothing_partial,
+    assert_refused_while_alive,
+    institution_rows_held,
+    kill,
+    process_env,
+    process_output,
+    start_once_lapsed,
+    wait_until_writing,
+)
 
 YEAR, MONTH = 2024, 2
 PERIOD = {"year": YEAR, "scheme": "310", "category": "DIP", "run_type": "monthly", "number": MONTH}
@@ -58,7 +66,9 @@ def _start_here(region: Region) -> SettlementRun:
 
 def _spawn(args: list[str], log: Path, **env: str) -> subprocess.Popen:
     with log.open("ab") as out:
-        return subprocess.Popen(args, cwd=ROOT, env=process_env(**env), stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            args, cwd=ROOT, env=process_env(**env), stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -67,9 +77,20 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=20)
 
 
-def test_a_settlement_run_command_killed_mid_write_fails_with_its_lease_and_the_period_runs_again(region, tmp_path):
+def test_a_settlement_run_command_killed_mid_write_fails_with_its_lease_and_the_period_runs_again(
+    region, tmp_path
+):
     log = tmp_path / "command.log"
-    command = [sys.executable, "manage.py", "settlement_run", region.code, str(YEAR), "monthly", "--number", str(MONTH)]
+    command = [
+        sys.executable,
+        "manage.py",
+        "settlement_run",
+        region.code,
+        str(YEAR),
+        "monthly",
+        "--number",
+        str(MONTH),
+    ]
     with institution_rows_held():
         process = _spawn(command, log, JOBS_BACKEND="inline")
         try:
@@ -83,7 +104,10 @@ def test_a_settlement_run_command_killed_mid_write_fails_with_its_lease_and_the_
 
     job_run(job_id=again.job_id)
     again.refresh_from_db()
-    assert again.status == RunStatus.COMPLETED and RunCase.objects.filter(run=again).count() == again.case_count > 0
+    assert (
+        again.status == RunStatus.COMPLETED
+        and RunCase.objects.filter(run=again).count() == again.case_count > 0
+    )
     assert_failed_and_nothing_partial(killed)
 
 
@@ -92,14 +116,18 @@ class Browser:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def post(self, path: str, data: dict) -> str:
         """Fetch the form, post it with its CSRF token; the URL the answer ends at."""
         page = self.opener.open(self.base + path, timeout=30).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        request = urllib.request.Request(
+            self.base + path, data=body, headers={"Referer": self.base + path}
+        )
         return self.opener.open(request, timeout=30).geturl()
 
     def log_in(self) -> None:
@@ -118,7 +146,11 @@ def _free_port() -> int:
 def _web_start(log: Path) -> tuple[subprocess.Popen, Browser]:
     """``runserver`` (config.wsgi, as any WSGI server loads it), jobs in its own thread pool."""
     port = _free_port()
-    process = _spawn([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], log, JOBS_BACKEND="thread")
+    process = _spawn(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        log,
+        JOBS_BACKEND="thread",
+    )
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -142,7 +174,9 @@ def _wait_for(condition, seconds: float, log: Path) -> float:
     return time.monotonic() - began
 
 
-def test_a_web_process_killed_while_its_in_process_run_writes_leaves_the_period_free_after_a_restart(region, tmp_path):
+def test_a_web_process_killed_while_its_in_process_run_writes_leaves_the_period_free_after_a_restart(
+    region, tmp_path
+):
     log = tmp_path / "web.log"
     with institution_rows_held():
         web, browser = _web_start(log)
@@ -153,17 +187,26 @@ def test_a_web_process_killed_while_its_in_process_run_writes_leaves_the_period_
             kill(web)
         finally:
             _stop(web)
-    web, browser = _web_start(log)  # restarted: no page asks for anything; its own sweeps fail the lapsed run
+    web, browser = _web_start(
+        log
+    )  # restarted: no page asks for anything; its own sweeps fail the lapsed run
     try:
-        waited = _wait_for(lambda: _runs(region).get(pk=killed.pk).status == RunStatus.FAILED, 2 * LEASE, log)
+        waited = _wait_for(
+            lambda: _runs(region).get(pk=killed.pk).status == RunStatus.FAILED, 2 * LEASE, log
+        )
         assert waited < LEASE + 1.5
         assert_failed_and_nothing_partial(killed)
 
-        job_url = browser.start_run(region)  # the period runs again, from its page, in the new web process
+        job_url = browser.start_run(
+            region
+        )  # the period runs again, from its page, in the new web process
         job = Job.objects.get(pk=int(re.search(r"/jobs/(\d+)/", job_url).group(1)))
         _wait_for(lambda: not Job.objects.get(pk=job.pk).is_active, WAIT_SECONDS, log)
         again = _runs(region).get(job=job)
-        assert (Job.objects.get(pk=job.pk).status, again.status) == (JobStatus.SUCCEEDED, RunStatus.COMPLETED)
+        assert (Job.objects.get(pk=job.pk).status, again.status) == (
+            JobStatus.SUCCEEDED,
+            RunStatus.COMPLETED,
+        )
         assert RunCase.objects.filter(run=again).count() == again.case_count > 0
     finally:
         _stop(web)

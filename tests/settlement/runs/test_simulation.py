@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from jobs.models import Job
 from settlement.runs.models import RunCase
-from settlement.runs.simulation import Scenario, coefficients_parse, point_value_forecast, run_simulate
+from settlement.runs.simulation import (
+    Scenario,
+    coefficients_parse,
+    point_value_forecast,
+    run_simulate,
+)
 from tests.settlement.runs.conftest import YEAR
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +29,10 @@ def test_an_unchanged_scenario_reproduces_the_official_run(demo_region):
     run = demo_region.run("monthly", 2)
     result = run_simulate(run=run, scenario=Scenario())
     assert result["point_value_after"] == str(run.point_value)
-    assert all(D(row["difference"]) == 0 and row["points_before"] == row["points_after"] for row in result["institutions"])
+    assert all(
+        D(row["difference"]) == 0 and row["points_before"] == row["points_after"]
+        for row in result["institutions"]
+    )
     assert len(result["institutions"]) == run.institutions.count()
 
 
@@ -33,7 +41,10 @@ def test_a_larger_pool_raises_the_point_value_and_leaves_the_official_run_alone(
     rows, hash_before = RunCase.objects.count(), run.result_hash
     result = run_simulate(run=run, scenario=Scenario(pool=run.pool * 2))
     assert D(result["point_value_after"]) == pytest.approx(run.point_value * 2, abs=D("0.000001"))
-    assert sum(D(r["after"]) for r in result["institutions"]) == sum(D(r["before"]) for r in result["institutions"]) * 2
+    assert (
+        sum(D(r["after"]) for r in result["institutions"])
+        == sum(D(r["before"]) for r in result["institutions"]) * 2
+    )
     run.refresh_from_db()
     assert (RunCase.objects.count(), run.result_hash) == (rows, hash_before)
 
@@ -41,18 +52,24 @@ def test_a_larger_pool_raises_the_point_value_and_leaves_the_official_run_alone(
 def test_raising_one_institutions_coefficient_moves_money_to_it_within_the_same_pool(demo_region):
     run = demo_region.run("monthly", 3)
     target = run.institutions.order_by("-points").first()
-    result = run_simulate(run=run, scenario=Scenario(coefficients={target.institution.code: D("2.0000")}))
+    result = run_simulate(
+        run=run, scenario=Scenario(coefficients={target.institution.code: D("2.0000")})
+    )
     rows = by_institution(result)
     assert D(rows[target.institution_id]["difference"]) > 0
     others = [D(r["difference"]) for i, r in rows.items() if i != target.institution_id]
     assert all(d <= 0 for d in others)
-    assert sum(D(r["after"]) for r in rows.values()) == sum(D(r["before"]) for r in rows.values())  # same pool, same total
+    assert sum(D(r["after"]) for r in rows.values()) == sum(
+        D(r["before"]) for r in rows.values()
+    )  # same pool, same total
 
 
 def test_a_lower_high_threshold_flags_more_high_cost_cases(demo_region):
     run = demo_region.run("monthly", 5)
     normal = RunCase.objects.filter(run=run, deviation="normal").select_related("case")
-    between = sum(1 for c in normal if c.case.medfee_sumamt >= D("1.2") * c.mean)  # the exact ratio, not the one shown
+    between = sum(
+        1 for c in normal if c.case.medfee_sumamt >= D("1.2") * c.mean
+    )  # the exact ratio, not the one shown
     assert between > 0
     result = run_simulate(run=run, scenario=Scenario(thresholds={"high_ratio": D("1.2")}))
     assert result["deviations"]["high"] == run.summary["deviations"].get("high", 0) + between
@@ -60,10 +77,15 @@ def test_a_lower_high_threshold_flags_more_high_cost_cases(demo_region):
 
 
 def test_coefficient_lines_are_parsed_and_every_bad_line_is_named():
-    assert coefficients_parse("H37080200001=1.05\n\n h37080200002 = 0.9 ") == {"H37080200001": D("1.05"), "H37080200002": D("0.9")}
+    assert coefficients_parse("H37080200001=1.05\n\n h37080200002 = 0.9 ") == {
+        "H37080200001": D("1.05"),
+        "H37080200002": D("0.9"),
+    }
     with pytest.raises(Exception) as refused:
         coefficients_parse("H1=abc\nH2\nH3=1.00001")
-    assert [m for m in refused.value.messages] == [f"第 {n} 行应为“机构编码=系数”，如 H37080200001=1.05。" for n in (1, 2, 3)]
+    assert list(refused.value.messages) == [
+        f"第 {n} 行应为“机构编码=系数”，如 H37080200001=1.05。" for n in (1, 2, 3)
+    ]
 
 
 def test_the_forecast_projects_the_year_from_the_months_and_the_prior_years_pattern(demo_region):
@@ -71,20 +93,32 @@ def test_the_forecast_projects_the_year_from_the_months_and_the_prior_years_patt
     view = point_value_forecast(region=demo_region.region, year=YEAR, scheme="310", category="DIP")
     assert view.forecast is not None, view.error
     assert view.months == [r.points_total for r in runs] and view.forecast.months_done == 3
-    assert view.forecast.point_value_low <= view.forecast.point_value <= view.forecast.point_value_high
-    assert "医疗总费用" in view.basis  # 2023 was not settled in the portal: its cost pattern stands in
+    assert (
+        view.forecast.point_value_low <= view.forecast.point_value <= view.forecast.point_value_high
+    )
+    assert (
+        "医疗总费用" in view.basis
+    )  # 2023 was not settled in the portal: its cost pattern stands in
 
 
-def test_the_bureau_starts_a_simulation_from_the_page_and_reads_the_comparison(demo_region, client, django_capture_on_commit_callbacks):
+def test_the_bureau_starts_a_simulation_from_the_page_and_reads_the_comparison(
+    demo_region, client, django_capture_on_commit_callbacks
+):
     run = demo_region.run("monthly", 2)
     client.force_login(demo_region.officer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("settlement:run_simulate", args=[run.pk]), {"pool": str(run.pool * 2)})
+        response = client.post(
+            reverse("settlement:run_simulate", args=[run.pk]), {"pool": str(run.pool * 2)}
+        )
     job = Job.objects.get(kind="settlement_simulate")
-    assert response.status_code == 302 and response.url == reverse("settlement:simulation_detail", args=[job.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "settlement:simulation_detail", args=[job.pk]
+    )
     page = client.get(response.url).content.decode()
-    assert str(run.point_value) in page and "data-testid=\"simulation-rows\"" in page
-    forecast = client.get(reverse("settlement:forecast"), {"year": YEAR, "scheme": "310", "category": "DIP"})
+    assert str(run.point_value) in page and 'data-testid="simulation-rows"' in page
+    forecast = client.get(
+        reverse("settlement:forecast"), {"year": YEAR, "scheme": "310", "category": "DIP"}
+    )
     assert forecast.status_code == 200
 
 

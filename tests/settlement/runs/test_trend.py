@@ -16,7 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def chart(html: str, element: str) -> dict:
-    return json.loads(re.search(rf'<script id="{element}" type="application/json">(.*?)</script>', html, re.S).group(1))
+    return json.loads(
+        re.search(
+            rf'<script id="{element}" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
 
 
 def test_the_trend_shows_the_months_and_the_forecast_then_the_year(demo_region, client):
@@ -33,4 +37,8 @@ def test_the_trend_shows_the_months_and_the_forecast_then_the_year(demo_region, 
         demo_region.run("monthly", month)
     annual = demo_region.run("annual")
     rows = point_value_trend(region=demo_region.region, year=YEAR, scheme="310", category="DIP")
-    assert len(rows) == 13 and rows[-1] == {"run_id": annual.pk, "label": "年度结算", "point_value": annual.point_value}
+    assert len(rows) == 13 and rows[-1] == {
+        "run_id": annual.pk,
+        "label": "年度结算",
+        "point_value": annual.point_value,
+    }
