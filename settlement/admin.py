@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
+from settlement.aggregates.models import CaseMonthAggregate
 from settlement.models import (
     CaseRecord,
     CaseRecordVersion,
@@ -74,6 +75,16 @@ class ImportIssueAdmin(ReadOnlyAdmin):
     list_filter = ["severity"]
     search_fields = ["column", "message"]
     raw_id_fields = ["batch"]
+    show_full_result_count = False
+
+
+@admin.register(CaseMonthAggregate)
+class CaseMonthAggregateAdmin(ReadOnlyAdmin):
+    """Derived from the case table (intake keeps it; ``case_aggregates_rebuild`` rewrites it): read only."""
+
+    list_display = ["region", "year", "month", "institution", "insutype", "med_type", "cases"]
+    list_filter = ["year", "month", "insutype", "med_type"]
+    raw_id_fields = ["region", "institution", "period"]
     show_full_result_count = False
 
 

@@ -271,7 +271,7 @@ def test_the_home_page_reads_the_aggregates(
     cases_bulk(world, 40)
     client = client_for(getattr(world, who))
     with django_assert_max_num_queries(limit):
-        html = client.get(reverse("accounts:home")).content.decode()
+        html = client.get(reverse("portal:home")).content.decode()
     expected = "41" if who == "officer" else "21"
     assert re.search(r'data-testid="case-count">' + expected + "<", html)
 
