@@ -43,10 +43,11 @@ def _drg_catalog(region) -> None:
     cases = period_case_frame(periods=periods, kind=CatalogKind.DRG, columns=("maindiag_code", "main_oprn_oprt_code", "otherdiag_codes"))
     codes = drg_group(cases, drg_rules_of(drg_rule_set_in_force(region=region, year=YEAR)), procedure_types())["drg_code"].astype(str)
     codes = sorted(set(codes) - {""})
-    CatalogVersion.objects.filter(region=region, kind=CatalogKind.DRG, year=YEAR, status=CatalogStatus.PUBLISHED).update(
-        status=CatalogStatus.RETIRED)
-    version = CatalogVersion.objects.create(region=region, kind=CatalogKind.DRG, year=YEAR, status=CatalogStatus.PUBLISHED,
-                                            name="基准测试DRG目录")  # fmt: skip
+    year_versions = CatalogVersion.objects.filter(region=region, kind=CatalogKind.DRG, year=YEAR)
+    number = max(year_versions.values_list("version", flat=True), default=0) + 1  # the demo may have one of the year
+    year_versions.filter(status=CatalogStatus.PUBLISHED).update(status=CatalogStatus.RETIRED)
+    version = CatalogVersion.objects.create(region=region, kind=CatalogKind.DRG, year=YEAR, version=number,
+                                            status=CatalogStatus.PUBLISHED, name="基准测试DRG目录")  # fmt: skip
     CatalogGroup.objects.bulk_create(CatalogGroup(version=version, code=code, group_type="drg", score=1, mean_cost=10000) for code in codes)
     print(f"  DRG catalog: {len(codes)} groups; {len(pd.unique(cases['maindiag_code']))} distinct diagnoses in the year", flush=True)
 
