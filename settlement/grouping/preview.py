@@ -391,10 +391,10 @@ def _estimates(part: pd.DataFrame, grouped: pd.DataFrame, *, version: CatalogVer
 
 
 def _groups_of(groups: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
-    """The catalog rows of the cases' groups (the engine reads every row it is given), or the whole table when
-    no case has a group (the engine indexes into a table that is not empty)."""
+    """The catalog rows of the cases' groups (the engine reads every row it is given), or the table's first row
+    when no case has a group (the engine indexes into a table that is not empty; an ungroupable case reads no row)."""
     wanted = groups["code"].isin(codes.unique())
-    return groups[wanted] if wanted.any() else groups
+    return groups[wanted] if wanted.any() else groups.iloc[:1]
 
 
 def _fixed_text(units: np.ndarray, places: int) -> list[str]:
