@@ -522,6 +522,8 @@ def _per_row(template: str, placeholder: str, values: pd.Series) -> pd.Series:
 
 
 def _check_duplicates(text: pd.DataFrame, rows: pd.Series, issues: _Issues) -> None:
+    if len(text) < 2:  # a single case (the preview) repeats nothing
+        return
     keyed = (text["fixmedins_code"] != "") & (text["setl_id"] != "")
     key = text["fixmedins_code"] + "\x1f" + text["setl_id"]
     duplicate = keyed & key.duplicated(keep="first")
@@ -535,12 +537,17 @@ def _newborn_plausibility(cases: pd.DataFrame, inpatient: pd.Series, warnings: _
     on a case of a year or more, a live-born code (Z38) after the first 28 days."""
     diagnosis, age, days = cases["maindiag_code"], cases["age"], cases["nwb_age"]
     newborn_code = diagnosis.str.match(_NEWBORN)
-    warnings.add((age >= ADULT_AGE) & newborn_code, "maindiag_code", diagnosis, WARN_NEWBORN_ON_ADULT)
-    first_days = (age == 0) & ~(days > NEWBORN_DAYS).fillna(False).astype(bool)
-    for weight in ("nwb_bir_wt", "nwb_adm_wt"):
-        warnings.add(inpatient & newborn_code & first_days & cases[weight].isna(), weight, "", WARN_NEWBORN_WEIGHT_MISSING)
+    # Without a newborn code only the infant-fields rule can hold: the others are not computed (a single adult case).
+    newborn = bool(newborn_code.fillna(False).any())
+    if newborn:
+        warnings.add((age >= ADULT_AGE) & newborn_code, "maindiag_code", diagnosis, WARN_NEWBORN_ON_ADULT)
+        first_days = (age == 0) & ~(days > NEWBORN_DAYS).fillna(False).astype(bool)
+        for weight in ("nwb_bir_wt", "nwb_adm_wt"):
+            warnings.add(inpatient & newborn_code & first_days & cases[weight].isna(), weight, "", WARN_NEWBORN_WEIGHT_MISSING)
     infant_fields = cases[["nwb_age", "nwb_bir_wt", "nwb_adm_wt"]].notna().any(axis=1)
     warnings.add((age >= 1) & infant_fields, "nwb_age", "", WARN_NEWBORN_FIELDS_OVER_ONE)
+    if not newborn:
+        return
     late = newborn_code & ((age >= 1) | (days > NEWBORN_DAYS)).fillna(False).astype(bool)
     live_born = diagnosis[late].str.match(_LIVE_BORN).reindex(diagnosis.index, fill_value=False)  # the few late ones only
     warnings.add(live_born, "maindiag_code", diagnosis, WARN_LIVE_BORN_LATE)
