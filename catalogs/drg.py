@@ -51,6 +51,7 @@ from catalogs.grouping import (
     PROCEDURE_TYPE_TO_TREATMENT,
     SURGICAL,
     codes_factorized,
+    identity_cached,
     labels,
     lookup,
     pair_keys,
@@ -309,13 +310,7 @@ def _cached(kind: str, owner: object, build, *extra):
     """A value derived from ``owner`` (a rule table, the compiled rules, an index of case codes), built once
     while ``owner`` lives: the entry keeps ``owner`` so its id cannot be reused by another object."""
     store, size = (_CALL_CACHE, _CALL_CACHE_SIZE) if kind in _PER_CALL else (_CACHE, _CACHE_SIZE)
-    key = (kind, id(owner), *extra)
-    hit = store.get(key)
-    if hit is None or hit[0] is not owner:
-        if len(store) >= size:
-            store.clear()
-        hit = store[key] = (owner, build())
-    return hit[1]
+    return identity_cached(store, size, kind, owner, build, *extra)
 
 
 def _entry_index(table: pd.DataFrame, owner: str) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
