@@ -255,7 +255,8 @@ def cases_preview(*, user, records: list[dict] | None = None, national_shape: bo
                                             known_institutions=institutions, own_institution=own, first_row=1)  # fmt: skip
     else:
         raw = pd.DataFrame.from_records(records).astype(object)
-        checked = intake.cases_validate(raw, known_institutions=institutions, own_institution=own, first_row=1)
+        checked = intake.cases_validate(raw, known_institutions=institutions, own_institution=own, first_row=1,
+                                        object_text=True)  # fmt: skip
     if not checked.ok:
         raise PreviewRefused(ERR_INVALID.format(count=len(checked.errors)), _issue_rows(checked.errors))
     cases = _located(checked.cases, institutions)

@@ -345,10 +345,13 @@ def _parse_institution(values: pd.Series, column: cols.Column, issues: _Found, k
 
 
 def _parse_column(values: pd.Series, column: cols.Column, issues: _Issues, *, tz: str,
-                  known: Mapping[str, object], own: str | None) -> tuple[pd.Series, pd.Series]:
-    """(text, parsed) of one column, parsed on its distinct values; issues reported against rows."""
+                  known: Mapping[str, object], own: str | None, object_text: bool = False) -> tuple[pd.Series, pd.Series]:
+    """(text, parsed) of one column, parsed on its distinct values; issues reported against rows. ``object_text``:
+    the text as plain Python strings (object dtype) instead of pandas' Arrow-backed ``str``."""
     key = _memo_key(values, column)
-    codes, distinct, parsed, found = _parse_distinct(values, column, key=key, tz=tz, known=known, own=own)
+    key = key + ("object",) if key is not None and object_text else key
+    codes, distinct, parsed, found = _parse_distinct(values, column, key=key, tz=tz, known=known, own=own,
+                                                     object_text=object_text)  # fmt: skip
     # A memoised column of a plain 0..n-1 index spreads back to the same rows every time: keep that too.
     spread_key = ("rows", key) if key is not None and isinstance(values.index, pd.RangeIndex) and values.index.start == 0 \
         and values.index.step == 1 else None  # fmt: skip
@@ -408,11 +411,13 @@ def _memo_put(key: tuple | None, entry: tuple) -> None:
 
 
 def _parse_distinct(values: pd.Series, column: cols.Column, *, key: tuple | None, tz: str, known: Mapping[str, object],
-                    own: str | None) -> tuple[np.ndarray, pd.Series, pd.Series, _Found]:
+                    own: str | None, object_text: bool = False) -> tuple[np.ndarray, pd.Series, pd.Series, _Found]:
     hit = _memo_get(key + (tz,) if key is not None else None, column)
     if hit is not None:
         return hit[1:]
     codes, distinct = distinct_text(values)
+    if object_text:
+        distinct = distinct.astype(object)
     found = _Found()
     parsed = _parse_values(distinct, column, found, tz=tz, known=known, own=own)
     _memo_put(key + (tz,) if key is not None else None, (column, codes, distinct, parsed, found))
@@ -569,11 +574,13 @@ def _plausibility(cases: pd.DataFrame, inpatient: pd.Series, warnings: _Issues) 
 
 
 def cases_validate(raw: pd.DataFrame, *, known_institutions: Mapping[str, object], own_institution: str | None = None,
-                   first_row: int = 2, tz: str = TZ) -> IntakeResult:
+                   first_row: int = 2, tz: str = TZ, object_text: bool = False) -> IntakeResult:
     """Validate a frame of cells; ``first_row`` is the user's number of the first data row.
 
     ``known_institutions``: the institution codes that exist (keys); ``own_institution``: the only
-    code a hospital user may send (None for bureau users and regional files).
+    code a hospital user may send (None for bureau users and regional files). ``object_text``: text columns as
+    plain Python strings (object dtype), not Arrow-backed ``str`` — the same rules and results, and on a few
+    rows (the pre-grouping preview) each of the rules' many small pandas operations costs less.
     """
     issues, warnings = _Issues(pd.Series(dtype="int64")), _Issues(pd.Series(dtype="int64"))
     mapping = headers_resolve([str(header) for header in raw.columns], issues, warnings)
@@ -584,7 +591,8 @@ def cases_validate(raw: pd.DataFrame, *, known_institutions: Mapping[str, object
     header_of = {code: header for header, code in mapping.items()}
     empty = pd.Series("", index=raw.index, dtype=str)
     parsed = {column.code: _parse_column(raw[header_of[column.code]] if column.code in header_of else empty, column, issues,
-                                         tz=tz, known=known_institutions, own=own_institution) for column in COLUMNS}
+                                         tz=tz, known=known_institutions, own=own_institution, object_text=object_text)
+              for column in COLUMNS}  # fmt: skip
     text = pd.DataFrame({code: pair[0] for code, pair in parsed.items()})
     cases = pd.DataFrame({code: pair[1] for code, pair in parsed.items()})
     filled = (text != "").any(axis=1)  # blank rows (spreadsheet leftovers) are skipped; they raise no parse issue
