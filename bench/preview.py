@@ -49,13 +49,16 @@ def _drg_catalog(region) -> None:
         cases, drg_rules_of(drg_rule_set_in_force(region=region, year=YEAR)), procedure_types()
     )["drg_code"].astype(str)
     codes = sorted(set(codes) - {""})
-    CatalogVersion.objects.filter(
-        region=region, kind=CatalogKind.DRG, year=YEAR, status=CatalogStatus.PUBLISHED
-    ).update(status=CatalogStatus.RETIRED)
+    year_versions = CatalogVersion.objects.filter(region=region, kind=CatalogKind.DRG, year=YEAR)
+    number = (
+        max(year_versions.values_list("version", flat=True), default=0) + 1
+    )  # the demo may have one of the year
+    year_versions.filter(status=CatalogStatus.PUBLISHED).update(status=CatalogStatus.RETIRED)
     version = CatalogVersion.objects.create(
         region=region,
         kind=CatalogKind.DRG,
         year=YEAR,
+        version=number,
         status=CatalogStatus.PUBLISHED,
         name="基准测试DRG目录",
     )

@@ -51,6 +51,7 @@ from catalogs.grouping import (
     PROCEDURE_TYPE_TO_TREATMENT,
     SURGICAL,
     codes_factorized,
+    identity_cached,
     labels,
     lookup,
     pair_keys,
@@ -414,13 +415,7 @@ def _cached(kind: str, owner: object, build, *extra):
     """A value derived from ``owner`` (a rule table, the compiled rules, an index of case codes), built once
     while ``owner`` lives: the entry keeps ``owner`` so its id cannot be reused by another object."""
     store, size = (_CALL_CACHE, _CALL_CACHE_SIZE) if kind in _PER_CALL else (_CACHE, _CACHE_SIZE)
-    key = (kind, id(owner), *extra)
-    hit = store.get(key)
-    if hit is None or hit[0] is not owner:
-        if len(store) >= size:
-            store.clear()
-        hit = store[key] = (owner, build())
-    return hit[1]
+    return identity_cached(store, size, kind, owner, build, *extra)
 
 
 def _entry_index(
@@ -555,13 +550,11 @@ class _CaseCodes:
     def of(cls, cases: pd.DataFrame, rules: DrgRules, procedure_types) -> _CaseCodes:
         diag_pos, diag_codes = codes_factorized(cases["maindiag_code"])
         proc_pos, proc_codes = codes_factorized(cases["main_oprn_oprt_code"])
-        or_codes = rules.or_procedures
-        if procedure_types is not None:
-            typed = pd.Series(procedure_types, dtype=object)
-            surgery = typed.index[typed.map(PROCEDURE_TYPE_TO_TREATMENT).to_numpy() == SURGICAL]
-            or_codes = or_codes.append(
-                pd.Index(surgery.astype(str).str.strip(), dtype=object)
-            ).unique()
+        or_codes = (
+            rules.or_procedures
+            if procedure_types is None
+            else _typed_or_codes(rules, procedure_types)
+        )
         blank = pd.Series("", index=cases.index)
         other_pos, other_strings = pd.factorize(cases["otherdiag_codes"].fillna("").astype(str))
         oproc_pos, oproc_strings = pd.factorize(
@@ -611,6 +604,25 @@ class _CaseCodes:
             weight,
             check,
         )
+
+
+def _typed_or_codes(rules: DrgRules, procedure_types) -> pd.Index:
+    """The rule set's OR procedures plus the codes ``procedure_types`` types 手术: once per (rule set, procedure
+    types) while both live (a catalog keeps its procedure types), so the procedure index built on them is too."""
+    built = _cached("typed_or_codes", rules, dict)
+    hit = built.get(id(procedure_types))
+    if hit is None or hit[0] is not procedure_types:
+        typed = pd.Series(procedure_types, dtype=object)
+        surgery = typed.index[typed.map(PROCEDURE_TYPE_TO_TREATMENT).to_numpy() == SURGICAL]
+        if len(built) >= 8:
+            built.clear()
+        hit = built[id(procedure_types)] = (
+            procedure_types,
+            rules.or_procedures.append(
+                pd.Index(surgery.astype(str).str.strip(), dtype=object)
+            ).unique(),
+        )
+    return hit[1]
 
 
 def _sexes(column: pd.Series) -> np.ndarray:
@@ -797,12 +809,9 @@ def _procedure_hits(
         item = np.concatenate([np.arange(len(items)), np.full(len(case.or_codes), or_item)])
         return pd.Index(codes, dtype=object), *_csr(code_pos, item, len(codes))
 
-    # The rule set's own OR procedures: built once per rule set; with procedure types added, once per call.
-    codes, *slices = (
-        _cached("procedure_items", rules, item_index)
-        if case.or_codes is rules.or_procedures
-        else item_index()
-    )
+    # Built once per set of OR procedures: the rule set's own, or with procedure types added (``_typed_or_codes``,
+    # which keeps each such set while its rule set lives).
+    codes, *slices = _cached("procedure_items", case.or_codes, item_index, id(rules))
 
     def hits(found: np.ndarray, side: str) -> pd.DataFrame:
         position = codes.get_indexer(pd.Index(found, dtype=object))
@@ -831,7 +840,7 @@ def _procedure_hits(
     terms = found.merge(rules.adrg_rules, on=["adrg_row", "group"]).drop_duplicates(
         ["sig", "term", "group"]
     )
-    size = rules.adrg_rules.groupby("term").size()
+    size = _cached("term_sizes", rules, lambda: rules.adrg_rules.groupby("term").size())
     met = terms.groupby(["sig", "term", "adrg_row"]).size().reset_index(name="n")
     met = met[met["n"].to_numpy() == size.reindex(met["term"]).to_numpy()]
     return sig, met[["sig", "adrg_row"]].drop_duplicates().reset_index(drop=True), px_or
@@ -857,10 +866,17 @@ def _diagnosis_classes(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, n
     classes[owners] = ids + 1
     can_open = np.zeros((len(case.diag_codes), len(rules.mdc)), dtype=bool)
     can_open[mdc["code"].to_numpy(), mdc["mdc_row"].to_numpy()] = True
-    can_open[
-        :, np.setdiff1d(np.arange(len(rules.mdc)), rules.mdc_diagnoses["mdc_row"].to_numpy())
-    ] = True
+    can_open[:, _listless(rules)] = True
     return classes, can_open
+
+
+def _listless(rules: DrgRules) -> np.ndarray:
+    """The MDC rows without a diagnosis list (open to any main diagnosis), once per rule set."""
+    return _cached(
+        "listless",
+        rules,
+        lambda: np.setdiff1d(rules.mdc.index.to_numpy(), rules.mdc_diagnoses["mdc_row"].to_numpy()),
+    )
 
 
 def _listed_procedures(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
@@ -970,15 +986,21 @@ def _factorized(columns: Sequence[np.ndarray]) -> np.ndarray:
 def _units(case: _CaseCodes, rules: DrgRules) -> tuple[np.ndarray, _Units]:
     dx, dx_lists, regions = _diagnosis_hits(case, rules)
     px, px_rules, px_or = _procedure_hits(case, rules)
-    ages = np.concatenate(
-        [
-            rules.mdc["age_days_max"].to_numpy(),
-            rules.adrg["age_days_max"].to_numpy(),
-            [NEWBORN_DAYS],
-        ]
-    )
-    weights = np.concatenate(
-        [rules.adrg["weight_min"].to_numpy(), rules.adrg["weight_max"].to_numpy()]
+    ages, weights = _cached(
+        "thresholds",
+        rules,
+        lambda: (
+            np.concatenate(
+                [
+                    rules.mdc["age_days_max"].to_numpy(),
+                    rules.adrg["age_days_max"].to_numpy(),
+                    [NEWBORN_DAYS],
+                ]
+            ),
+            np.concatenate(
+                [rules.adrg["weight_min"].to_numpy(), rules.adrg["weight_max"].to_numpy()]
+            ),
+        ),
     )
     # Main diagnoses on the same rule lists behave alike, and so do procedures that mean the same to them: the
     # units key on these classes, and each unit keeps the codes of its first case to stand for its class.
@@ -1031,7 +1053,7 @@ def _opened(units: _Units, case: _CaseCodes, rules: DrgRules) -> tuple[pd.DataFr
         .reset_index()
         .merge(members, on="diag")[["unit", "mdc_row"]]
     )
-    listless = np.setdiff1d(mdc.index.to_numpy(), rules.mdc_diagnoses["mdc_row"].to_numpy())
+    listless = _listless(rules)
     free = pd.DataFrame(
         {
             "unit": np.repeat(np.arange(len(table)), len(listless)),
@@ -1169,7 +1191,11 @@ def _outcomes(
     adrg_row[fired["unit"].to_numpy()] = fired["adrg_row"].to_numpy()
     adrg_row[check >= 0] = -1
     order = {name: position for position, name in enumerate(_TRACE_ORDER)}
-    kind_trace = np.array([order[_KIND_TRACE[kind]] for kind in rules.adrg["kind"]], dtype=np.int64)
+    kind_trace = _cached(
+        "kind_trace",
+        rules,
+        lambda: np.array([order[_KIND_TRACE[kind]] for kind in rules.adrg["kind"]], dtype=np.int64),
+    )
     trace = np.select(
         [check >= 0, adrg_row >= 0, ~listed],
         [check, kind_trace[np.maximum(adrg_row, 0)], order[TRACE_NO_MDC]],
@@ -1231,33 +1257,48 @@ def _result(
     mdc_pos: np.ndarray,
     severity: np.ndarray,
 ) -> pd.DataFrame:
-    adrg = rules.adrg
-    digit = _split_digits(adrg)
-    ambiguous = adrg["kind"].to_numpy() == AMBIGUOUS_KIND
-    # DRG keys: ADRG row x 10 + digit (0 for a 歧义组). The labels are every DRG of the rule set, whatever the
-    # cases, so results of several batches concatenate as categoricals.
+    digit, ambiguous, drg_keys, drg_codes, mdc_codes, adrg_codes = _cached(
+        "drg_table", rules, lambda: _drg_table(rules)
+    )
     row = np.maximum(case_adrg, 0)
     key = np.where(
         case_adrg < 0, -1, row * 10 + np.where(ambiguous[row], 0, digit[row, severity // 2])
     )
-    drgs = [
-        (r * 10, code) if ambiguous[r] else (r * 10 + int(d), f"{code}{d}")
-        for r, (code, split) in enumerate(zip(adrg["adrg"], adrg["split"]))
-        for d in (split[:1] if ambiguous[r] else split)
-    ]
-    drg_codes = [name for _, name in drgs]
-    drg_pos = lookup(key, np.array([k for k, _ in drgs], dtype=np.int64))
+    drg_pos = lookup(key, drg_keys)
     return pd.DataFrame(
         {
             "drg_code": labels(drg_pos, drg_codes),
-            "mdc": labels(mdc_pos, rules.mdc["mdc"].tolist()),
-            "adrg": labels(np.where(ambiguous[row], -1, case_adrg), adrg["adrg"].tolist()),
+            "mdc": labels(mdc_pos, mdc_codes),
+            "adrg": labels(np.where(ambiguous[row], -1, case_adrg), adrg_codes),
             "severity": severity.astype(np.int8),
             "trace": labels(case_trace, _TRACE_ORDER),
             "trace_text": labels(case_trace, [TRACE_TEXT[name] for name in _TRACE_ORDER]),
             "rule_trace": _rule_trace(rules, case_adrg, case_trace, severity, drg_pos, drg_codes),
         },
         index=index,
+    )
+
+
+def _drg_table(
+    rules: DrgRules,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str], list[str]]:
+    """What ``_result`` needs of the rule set (built once per rule set): the split digits, the 歧义组 rows, the DRG
+    keys (ADRG row x 10 + digit, 0 for a 歧义组) and codes, the MDC and ADRG codes. The labels are every DRG of the
+    rule set, whatever the cases, so results of several batches concatenate as categoricals."""
+    adrg = rules.adrg
+    ambiguous = adrg["kind"].to_numpy() == AMBIGUOUS_KIND
+    drgs = [
+        (r * 10, code) if ambiguous[r] else (r * 10 + int(d), f"{code}{d}")
+        for r, (code, split) in enumerate(zip(adrg["adrg"], adrg["split"]))
+        for d in (split[:1] if ambiguous[r] else split)
+    ]
+    return (
+        _split_digits(adrg),
+        ambiguous,
+        np.array([k for k, _ in drgs], dtype=np.int64),
+        [name for _, name in drgs],
+        rules.mdc["mdc"].tolist(),
+        adrg["adrg"].tolist(),
     )
 
 
@@ -1312,7 +1353,9 @@ def _severity(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
     found_cc = _members(codes, cc_table, "cc", category=False)
     cc_of = np.full(len(codes), -1, dtype=np.int64)
     found_cc = found_cc.sort_values("cc").drop_duplicates("code", keep="first")
-    exact = pd.Index(rules.cc["diag_code"]).get_indexer(pd.Index(codes, dtype=object))
+    exact = _cached("cc_codes", rules, lambda: pd.Index(rules.cc["diag_code"])).get_indexer(
+        pd.Index(codes, dtype=object)
+    )
     cc_of[found_cc["code"].to_numpy()] = found_cc["cc"].to_numpy()
     cc_of = np.where(exact >= 0, exact, cc_of)  # a code listed whole beats its deciding part
     cc_row = cc_of[code_pos] if len(codes) else np.zeros(0, dtype=np.int64)
@@ -1334,9 +1377,17 @@ def _severity(case: _CaseCodes, rules: DrgRules) -> np.ndarray:
         }
     )
     found = found.merge(hits, on="other")
-    family = families.get_indexer(rules.cc["family"].to_numpy())[found["cc"]]
+    cc_family, cc_level = _cached(
+        "cc_family_level",
+        rules,
+        lambda: (
+            families.get_indexer(rules.cc["family"].to_numpy()),
+            rules.cc["level"].map(SEVERITY).to_numpy(),
+        ),
+    )
+    family = cc_family[found["cc"]]
     kept = lookup(pair_keys(found["set"].to_numpy(), family, len(families)), excluded_keys) < 0
-    level = rules.cc["level"].map(SEVERITY).to_numpy()[found["cc"]]
+    level = cc_level[found["cc"]]
     severity = np.full(len(combos), NO_CC)
     np.minimum.at(severity, found["combo"].to_numpy()[kept], level[kept])
     return severity[combo_pos]

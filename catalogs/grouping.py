@@ -113,6 +113,21 @@ SUBTYPES_COLUMNS = ("code", "dimension", "key", "coefficient")
 # --- shared helpers (also used by catalogs.drg and catalogs.apg) ---------------------------------------
 
 
+def identity_cached(store: dict, size: int, kind: str, owner: object, build, *extra):
+    """A value derived from ``owner`` (a rule or catalog table, never changed in place), built once while ``owner``
+    lives: the entry keeps ``owner`` so its id cannot be reused by another object; ``store`` is emptied when full."""
+    key = (kind, id(owner), *extra)
+    hit = store.get(key)
+    if hit is None or hit[0] is not owner:
+        if len(store) >= size:
+            store.clear()
+        hit = store[key] = (owner, build())
+    return hit[1]
+
+
+_DERIVED: dict[tuple, tuple] = {}  # see ``identity_cached``
+
+
 def codes_factorized(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Row positions into the distinct stripped codes: ``(positions, codes)``; NA and blanks become ``""``."""
     positions, raw = pd.factorize(column, use_na_sentinel=True)
@@ -182,6 +197,24 @@ def procedure_treatment(
 ) -> np.ndarray:
     """DIP treatment-type position (``TREATMENT_TYPES``) of each distinct procedure code; ``-1`` when unknown
     (or the position of ``unmapped`` when given)."""
+    position, typed_codes = identity_cached(
+        _DERIVED,
+        16,
+        "procedure_treatment",
+        procedure_types,
+        lambda: _procedure_positions(procedure_types),
+    )
+    found = typed_codes.get_indexer(codes)
+    fallback = -1 if unmapped is None else TREATMENT_TYPES.index(_treatment_named(unmapped))
+    result = np.where(found >= 0, position[np.maximum(found, 0)] if len(position) else -1, fallback)
+    return np.where(codes == "", TREATMENT_TYPES.index(CONSERVATIVE), result)
+
+
+def _procedure_positions(
+    procedure_types: Mapping[str, str] | pd.Series,
+) -> tuple[np.ndarray, pd.Index]:
+    """Per typed procedure code its treatment-type position, and the stripped codes (once per procedure-type table;
+    a ValueError, an unknown type, is not kept)."""
     types = pd.Series(procedure_types, dtype=object)
     mapped = types.map(PROCEDURE_TYPE_TO_TREATMENT)
     if mapped.isna().any():
@@ -190,11 +223,9 @@ def procedure_treatment(
                 values="、".join(sorted(set(types[mapped.isna()].astype(str))))
             )
         )
-    position = pd.Index(TREATMENT_TYPES).get_indexer(mapped.to_numpy())
-    found = pd.Index(types.index.astype(str).str.strip()).get_indexer(codes)
-    fallback = -1 if unmapped is None else TREATMENT_TYPES.index(_treatment_named(unmapped))
-    result = np.where(found >= 0, position[np.maximum(found, 0)] if len(position) else -1, fallback)
-    return np.where(codes == "", TREATMENT_TYPES.index(CONSERVATIVE), result)
+    return pd.Index(TREATMENT_TYPES).get_indexer(mapped.to_numpy()), pd.Index(
+        types.index.astype(str).str.strip()
+    )
 
 
 # --- the grouper ---------------------------------------------------------------------------------

@@ -449,11 +449,14 @@ def _parse_column(
     tz: str,
     known: Mapping[str, object],
     own: str | None,
+    object_text: bool = False,
 ) -> tuple[pd.Series, pd.Series]:
-    """(text, parsed) of one column, parsed on its distinct values; issues reported against rows."""
+    """(text, parsed) of one column, parsed on its distinct values; issues reported against rows. ``object_text``:
+    the text as plain Python strings (object dtype) instead of pandas' Arrow-backed ``str``."""
     key = _memo_key(values, column)
+    key = key + ("object",) if key is not None and object_text else key
     codes, distinct, parsed, found = _parse_distinct(
-        values, column, key=key, tz=tz, known=known, own=own
+        values, column, key=key, tz=tz, known=known, own=own, object_text=object_text
     )
     # A memoised column of a plain 0..n-1 index spreads back to the same rows every time: keep that too.
     spread_key = (
@@ -536,11 +539,14 @@ def _parse_distinct(
     tz: str,
     known: Mapping[str, object],
     own: str | None,
+    object_text: bool = False,
 ) -> tuple[np.ndarray, pd.Series, pd.Series, _Found]:
     hit = _memo_get(key + (tz,) if key is not None else None, column)
     if hit is not None:
         return hit[1:]
     codes, distinct = distinct_text(values)
+    if object_text:
+        distinct = distinct.astype(object)
     found = _Found()
     parsed = _parse_values(distinct, column, found, tz=tz, known=known, own=own)
     _memo_put(key + (tz,) if key is not None else None, (column, codes, distinct, parsed, found))
@@ -697,6 +703,8 @@ def _per_row(template: str, placeholder: str, values: pd.Series) -> pd.Series:
 
 
 def _check_duplicates(text: pd.DataFrame, rows: pd.Series, issues: _Issues) -> None:
+    if len(text) < 2:  # a single case (the preview) repeats nothing
+        return
     keyed = (text["fixmedins_code"] != "") & (text["setl_id"] != "")
     key = text["fixmedins_code"] + "\x1f" + text["setl_id"]
     duplicate = keyed & key.duplicated(keep="first")
@@ -710,19 +718,24 @@ def _newborn_plausibility(cases: pd.DataFrame, inpatient: pd.Series, warnings: _
     on a case of a year or more, a live-born code (Z38) after the first 28 days."""
     diagnosis, age, days = cases["maindiag_code"], cases["age"], cases["nwb_age"]
     newborn_code = diagnosis.str.match(_NEWBORN)
-    warnings.add(
-        (age >= ADULT_AGE) & newborn_code, "maindiag_code", diagnosis, WARN_NEWBORN_ON_ADULT
-    )
-    first_days = (age == 0) & ~(days > NEWBORN_DAYS).fillna(False).astype(bool)
-    for weight in ("nwb_bir_wt", "nwb_adm_wt"):
+    # Without a newborn code only the infant-fields rule can hold: the others are not computed (a single adult case).
+    newborn = bool(newborn_code.fillna(False).any())
+    if newborn:
         warnings.add(
-            inpatient & newborn_code & first_days & cases[weight].isna(),
-            weight,
-            "",
-            WARN_NEWBORN_WEIGHT_MISSING,
+            (age >= ADULT_AGE) & newborn_code, "maindiag_code", diagnosis, WARN_NEWBORN_ON_ADULT
         )
+        first_days = (age == 0) & ~(days > NEWBORN_DAYS).fillna(False).astype(bool)
+        for weight in ("nwb_bir_wt", "nwb_adm_wt"):
+            warnings.add(
+                inpatient & newborn_code & first_days & cases[weight].isna(),
+                weight,
+                "",
+                WARN_NEWBORN_WEIGHT_MISSING,
+            )
     infant_fields = cases[["nwb_age", "nwb_bir_wt", "nwb_adm_wt"]].notna().any(axis=1)
     warnings.add((age >= 1) & infant_fields, "nwb_age", "", WARN_NEWBORN_FIELDS_OVER_ONE)
+    if not newborn:
+        return
     late = newborn_code & ((age >= 1) | (days > NEWBORN_DAYS)).fillna(False).astype(bool)
     live_born = (
         diagnosis[late].str.match(_LIVE_BORN).reindex(diagnosis.index, fill_value=False)
@@ -766,11 +779,14 @@ def cases_validate(
     own_institution: str | None = None,
     first_row: int = 2,
     tz: str = TZ,
+    object_text: bool = False,
 ) -> IntakeResult:
     """Validate a frame of cells; ``first_row`` is the user's number of the first data row.
 
     ``known_institutions``: the institution codes that exist (keys); ``own_institution``: the only
-    code a hospital user may send (None for bureau users and regional files).
+    code a hospital user may send (None for bureau users and regional files). ``object_text``: text columns as
+    plain Python strings (object dtype), not Arrow-backed ``str`` — the same rules and results, and on a few
+    rows (the pre-grouping preview) each of the rules' many small pandas operations costs less.
     """
     issues, warnings = _Issues(pd.Series(dtype="int64")), _Issues(pd.Series(dtype="int64"))
     mapping = headers_resolve([str(header) for header in raw.columns], issues, warnings)
@@ -790,6 +806,7 @@ def cases_validate(
             tz=tz,
             known=known_institutions,
             own=own_institution,
+            object_text=object_text,
         )
         for column in COLUMNS
     }

@@ -119,6 +119,30 @@ def test_each_rule_rejects_its_failing_row(overrides, column, message):
     )
 
 
+@pytest.mark.parametrize(
+    ("overrides", "column", "message"),
+    RULES[:8] + RULES[-6:],
+    ids=[f"{r[1]}-{i}" for i, r in enumerate(RULES[:8] + RULES[-6:])],
+)
+def test_object_text_gives_the_same_cases_errors_and_warnings(overrides, column, message):
+    """``object_text`` (the preview's plain Python strings) changes the text columns' dtype only: one failing row, a
+    valid one and a newborn one give the same cells, errors and warnings either way."""
+    newborn = valid_row(
+        "S3", maindiag_code="P07.300", age="0", nwb_age="3", nwb_bir_wt="", nwb_adm_wt=""
+    )
+    for rows in (
+        [valid_row("S2", **overrides)],
+        [valid_row("S1"), valid_row("S2", **overrides), newborn],
+    ):
+        arrow, plain = validate(rows), validate(rows, object_text=True)
+        assert plain.errors.to_dict("records") == arrow.errors.to_dict("records")
+        assert plain.warnings.to_dict("records") == arrow.warnings.to_dict("records")
+        assert plain.cases.astype(object).fillna("∅").to_dict("records") == arrow.cases.astype(
+            object
+        ).fillna("∅").to_dict("records")
+        assert not plain.ok and column in set(plain.errors["column"])
+
+
 def test_an_error_names_row_column_and_value():
     error = validate([valid_row("S1", gend="3")]).errors.iloc[0]
     assert (error["row"], error["column"], error["value"]) == (2, "gend", "3")
