@@ -1,4 +1,5 @@
-"""The Celery tasks of jobs: run a job by id (late-acked: a job whose worker dies is not lost in the
+"""The Celery tasks (autodiscovered by config/celery.py, imported by nothing else at start-up, so a
+web process or a management command never loads Celery): run a job by id (late-acked: a job whose worker dies is not lost in the
 broker; its lease lapses and the sweep fails it) and sweep lapsed leases (Celery beat, config/celery.py;
 also once when a worker starts)."""
 
