@@ -24,7 +24,6 @@ from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
 
-from audit.choices import FindingStatus, Rule, Severity
 from catalogs.choices import CatalogKind, InstitutionLevel, Scheme
 from config.lazy import pandas as pd
 from config.spreadsheets.streamed import (
@@ -41,6 +40,7 @@ from config.spreadsheets.streamed import (
 from reports.choices import CASE_SHEET
 from settlement.choices import MedType
 from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, div_half_up, unit_decimal
+from supervision.choices import FindingStatus, Rule, Severity
 
 E4_UNITS = 10**POINTS_PLACES
 UNGROUPED = "不能入组"

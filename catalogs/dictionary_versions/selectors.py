@@ -10,8 +10,6 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Count, QuerySet
 
-from audit.choices import RuleSetStatus
-from audit.models import RuleSet
 from catalogs.choices import CatalogStatus, DictionaryKind, DictionaryStatus
 from catalogs.dictionary_versions.domain import (
     CODE_COLUMNS,
@@ -32,6 +30,8 @@ from catalogs.models import (
     Procedure,
 )
 from config.lazy import pandas as pd
+from supervision.choices import RuleSetStatus
+from supervision.models import RuleSet
 
 IN_FORCE_MODELS = {DictionaryKind.DIAGNOSIS: Diagnosis, DictionaryKind.PROCEDURE: Procedure}
 SOURCE_GROUPS, SOURCE_RULES, SOURCE_SUPERVISION, SOURCE_CASES = (

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from audit.choices import RuleSetStatus
-from audit.models import AuditEvent, RuleSet
+from audit.models import AuditEvent
+from supervision.choices import RuleSetStatus
+from supervision.models import RuleSet
 from workflow import services as workflow
 
 pytestmark = pytest.mark.django_db
