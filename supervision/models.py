@@ -67,6 +67,7 @@ class RuleSet(FourEyesSeries):
     reason = models.TextField("说明", blank=True)
 
     class Meta:
+        db_table = "audit_ruleset"  # the table kept its name when the model left audit/
         verbose_name = "监管规则"
         verbose_name_plural = "监管规则"
         ordering = ["region", "-version"]
@@ -160,6 +161,7 @@ class Finding(models.Model):
     objects = FindingQuerySet.as_manager()
 
     class Meta:
+        db_table = "audit_finding"  # the table kept its name when the model left audit/
         verbose_name = "监管发现"
         verbose_name_plural = "监管发现"
         ordering = ["-year", "-month", "rule", "institution"]
@@ -231,6 +233,7 @@ class IndicatorValue(models.Model):
     objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
+        db_table = "audit_indicatorvalue"  # the table kept its name when the model left audit/
         verbose_name = "监管指标值"
         verbose_name_plural = "监管指标值"
         ordering = ["year", "month", "institution", "indicator"]
@@ -276,6 +279,7 @@ class DataQualityScore(models.Model):
     objects = DataQualityScoreQuerySet.as_manager()
 
     class Meta:
+        db_table = "audit_dataqualityscore"  # the table kept its name when the model left audit/
         verbose_name = "数据质量评分"
         verbose_name_plural = "数据质量评分"
         ordering = ["year", "month", "institution"]

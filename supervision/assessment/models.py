@@ -47,6 +47,7 @@ class AssessmentScheme(models.Model):
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
+        db_table = "audit_assessmentscheme"  # the table kept its name when the model left audit/
         verbose_name = "考核方案"
         verbose_name_plural = "考核方案"
         ordering = ["region", "name"]
@@ -80,6 +81,7 @@ class AssessmentItem(models.Model):
     )
 
     class Meta:
+        db_table = "audit_assessmentitem"  # the table kept its name when the model left audit/
         verbose_name = "考核项目"
         verbose_name_plural = "考核项目"
         ordering = ["scheme", "position"]
@@ -138,6 +140,7 @@ class Assessment(FourEyesSeries):
     reason = models.TextField("退回原因", blank=True)
 
     class Meta:
+        db_table = "audit_assessment"  # the table kept its name when the model left audit/
         verbose_name = "年度考核"
         verbose_name_plural = "年度考核"
         ordering = ["region", "-year", "-version"]
@@ -201,6 +204,7 @@ class AssessmentScore(models.Model):
     objects = AssessmentScoreQuerySet.as_manager()
 
     class Meta:
+        db_table = "audit_assessmentscore"  # the table kept its name when the model left audit/
         verbose_name = "考核得分"
         verbose_name_plural = "考核得分"
         ordering = ["assessment", "institution", "id"]
