@@ -8,7 +8,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from audit.domain import FieldChange, snapshot_diff
+from audit.domain import FieldChange, object_type_current, snapshot_diff
 
 ERR_APPEND_ONLY = "审计事件只能追加，不能修改或删除。"
 
@@ -17,7 +17,7 @@ ERR_APPEND_ONLY = "审计事件只能追加，不能修改或删除。"
 def field_labels(object_type: str) -> dict[str, str]:
     """Snapshot key (a field's attname) → its verbose name, for an ``app_label.model`` object type."""
     try:
-        model = apps.get_model(object_type)
+        model = apps.get_model(object_type_current(object_type))
     except (LookupError, ValueError):
         return {}
     return {field.attname: str(field.verbose_name) for field in model._meta.concrete_fields}
@@ -77,6 +77,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(ERR_APPEND_ONLY)
+
+    @property
+    def object_type_now(self) -> str:
+        """The object type under its current name (an event keeps the name it was written with)."""
+        return object_type_current(self.object_type)
 
     @property
     def changes(self) -> list[FieldChange]:

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from audit.domain import object_type_current, object_type_names
 from audit.models import AuditEvent
 
 
@@ -37,8 +38,9 @@ def event_list(
             | Q(actor__username__icontains=actor)
             | Q(actor__display_name__icontains=actor)
         )
+    if object_type:
+        events = events.filter(object_type__in=object_type_names(object_type))
     exact = {
-        "object_type": object_type,
         "object_id": object_id,
         "action": action,
         "request_id": request_id,
@@ -57,4 +59,5 @@ def _distinct(field: str) -> list[str]:
 
 def event_filter_choices() -> dict[str, list[str]]:
     """The actions and object types present in the trail, for the filter's drop-downs."""
-    return {"actions": _distinct("action"), "object_types": _distinct("object_type")}
+    object_types = sorted({object_type_current(name) for name in _distinct("object_type")})
+    return {"actions": _distinct("action"), "object_types": object_types}

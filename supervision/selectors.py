@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from catalogs.models import Institution
 from config.lazy import pandas as pd
 from settlement.engine.fixed import MONEY_PLACES, to_units
 from settlement.grouping.selectors import MED_TYPES
+from settlement.intake.models import CaseRecordVersion, ImportBatch
+from settlement.models import CaseRecord, SettlementPeriod
+from settlement.parameters.models import ParameterSet
+from settlement.runs.models import SettlementRun
 from supervision import charging, indicators
 from supervision.choices import RuleSetStatus
 from supervision.models import DataQualityScore, Finding, IndicatorValue, RuleSet
@@ -52,7 +56,7 @@ def _fen(values: pd.Series) -> pd.Series:
 
 def supervision_case_frame(*, region, years: Sequence[int]) -> pd.DataFrame:
     """The region's cases of the settlement years, one row per case, money as int64 fen."""
-    case_model = apps.get_model("settlement", "CaseRecord")
+    case_model = CaseRecord
     rows = (
         case_model.objects.filter(institution__region=region, period__year__in=list(years))
         .values_list(*SUPERVISION_CASE_FIELDS)
@@ -70,9 +74,9 @@ def supervision_case_frame(*, region, years: Sequence[int]) -> pd.DataFrame:
 def quality_inputs(*, region, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The frames of ``supervision.quality.data_quality_scores`` for a region's year: batches by upload month,
     cases by settlement month (with when they were first written), corrections by settlement month."""
-    batch_model = apps.get_model("settlement", "ImportBatch")
-    case_model = apps.get_model("settlement", "CaseRecord")
-    version_model = apps.get_model("settlement", "CaseRecordVersion")
+    batch_model = ImportBatch
+    case_model = CaseRecord
+    version_model = CaseRecordVersion
     batches = pd.DataFrame.from_records(
         batch_model.objects.filter(
             institution__region=region, created_at__year=year, status__in=["succeeded", "rejected"]
@@ -108,11 +112,7 @@ def rule_set_in_force(*, region):
 
 
 def _parameter_sets(*, region, year: int) -> QuerySet:
-    return (
-        apps.get_model("settlement", "ParameterSet")
-        .objects.filter(region=region, year=year)
-        .order_by()
-    )
+    return ParameterSet.objects.filter(region=region, year=year).order_by()
 
 
 def charge_categories(*, region, year: int) -> dict[tuple[str, str], str]:
@@ -132,7 +132,7 @@ def charge_choices(*, region, year: int) -> list[tuple[str, str]]:
 
 def charge_cleared(*, region, year: int, scheme: str, category: str) -> bool:
     """Whether the pair has a current year-end clearing of ``year`` (a finding charged to it is deducted there)."""
-    runs = apps.get_model("settlement", "SettlementRun").objects
+    runs = SettlementRun.objects
     return runs.filter(
         region=region,
         year=year,
@@ -176,7 +176,7 @@ def finding_get_for_user(user, pk: int) -> Finding:
 
 def finding_evidence_cases(finding: Finding, user) -> list:
     """The evidence cases of a finding that the user may open, by settlement id."""
-    case_model = apps.get_model("settlement", "CaseRecord")
+    case_model = CaseRecord
     return list(
         case_model.objects.for_user(user)
         .filter(institution=finding.institution_id, setl_id__in=finding.evidence)
@@ -257,16 +257,12 @@ def quality_table_for_user(user, *, year: int, region=None) -> list[dict]:
 
 def supervision_years(region=None) -> list[int]:
     """Years with periods (of the region, if given), newest first (the choices of the supervision pages)."""
-    periods = _in_region(
-        apps.get_model("settlement", "SettlementPeriod").objects.all(), region, "region"
-    )
+    periods = _in_region(SettlementPeriod.objects.all(), region, "region")
     return list(periods.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def region_institutions(user, region=None) -> QuerySet:
-    return _in_region(
-        apps.get_model("catalogs", "Institution").objects.for_user(user), region, "region"
-    ).order_by("code")
+    return _in_region(Institution.objects.for_user(user), region, "region").order_by("code")
 
 
 def rule_set_list(*, region) -> QuerySet[RuleSet]:

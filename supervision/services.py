@@ -67,7 +67,7 @@ def indicators_compute(*, actor, region, year: int) -> dict:
     audit_record(
         actor=actor,
         action="indicators_compute",
-        object_type="audit.indicatorvalue",
+        object_type=IndicatorValue._meta.label_lower,
         object_id=f"{region.code}/{year}",
         after=summary,
         message=f"{year}年监管指标：{len(rows)}个指标值",
@@ -163,7 +163,7 @@ def findings_detect(*, actor, region, year: int, month: int | None = None) -> di
     audit_record(
         actor=actor,
         action="findings_detect",
-        object_type="audit.finding",
+        object_type=Finding._meta.label_lower,
         object_id=f"{region.code}/{year}" + (f"/{month}" if month else ""),
         after=summary,
         message=f"{year}年{f'{month}月' if month else ''}违规筛查：新发现{len(rows)}条",
@@ -333,7 +333,7 @@ def data_quality_compute(*, actor, region, year: int) -> dict:
     audit_record(
         actor=actor,
         action="data_quality_compute",
-        object_type="audit.dataqualityscore",
+        object_type=DataQualityScore._meta.label_lower,
         object_id=f"{region.code}/{year}",
         after=summary,
         message=f"{year}年数据质量评分：{len(rows)}条",

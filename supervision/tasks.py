@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.apps import apps
-
+from catalogs.models import Region
 from jobs.registry import job_kind
 from supervision import services
 
 
 def _args(job) -> dict:
-    region = apps.get_model("catalogs", "Region").objects.get(pk=job.params["region_id"])
+    region = Region.objects.get(pk=job.params["region_id"])
     return {
         "actor": job.created_by or f"任务:{job.kind}",
         "region": region,

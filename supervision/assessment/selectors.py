@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts.regions import in_user_regions
+from catalogs.models import Institution
 from supervision.assessment import domain
 from supervision.assessment.choices import AssessmentStatus
 from supervision.assessment.models import Assessment, AssessmentScheme, AssessmentScore
@@ -148,10 +148,7 @@ def scoring_inputs(*, region, year: int, items: Sequence[domain.Item]) -> dict:
         .values_list("institution_id", "rule", "n")
     )
     institutions = (
-        apps.get_model("catalogs", "Institution")
-        .objects.filter(region=region)
-        .order_by("code")
-        .values_list("pk", flat=True)
+        Institution.objects.filter(region=region).order_by("code").values_list("pk", flat=True)
     )
     return {
         "institutions": list(institutions),

@@ -12,6 +12,8 @@ from django.db.models import Count
 
 from budgets.domain import to_fen
 from budgets.selectors import budget_in_force, budget_phasing, phasing_total
+from settlement.aggregates.selectors import fund_paid_by_month
+from settlement.runs.simulation import point_value_trend_forecast
 from supervision import indicators
 from supervision.assessment.selectors import approved_scores_for_user
 from supervision.choices import FindingStatus, Rule
@@ -26,19 +28,16 @@ TOP_INSTITUTIONS = 15
 def point_value_trend(*, region, year: int, scheme: str, category: str) -> list[Mapping]:
     """The settlement runs' point values and the year-end forecast
     (``settlement.runs.simulation.point_value_trend_forecast``); no rows before the first run — the
-    dashboard then says 尚无结算运行. (Imported here: supervision reads settlement, which sits above the
-    audit trail.)"""
-    from settlement.runs.simulation import point_value_trend_forecast as trend
-
-    return list(trend(region=region, year=year, scheme=scheme, category=category))
+    dashboard then says 尚无结算运行."""
+    return list(
+        point_value_trend_forecast(region=region, year=year, scheme=scheme, category=category)
+    )
 
 
 def fund_use(*, region, year: int, scheme: str) -> tuple[list[Decimal], list[Decimal] | None]:
     """Fund payments (基金支付总额) of the scheme's cases by settlement month, from the monthly case aggregates
     (settlement.aggregates), and the monthly phasing of the point-method pool of the budget in force (None
     without one)."""
-    from settlement.aggregates.selectors import fund_paid_by_month
-
     paid = fund_paid_by_month(region_id=region.pk, year=year, scheme=scheme)
     actual = [to_fen(paid.get(m) or 0) for m in range(1, 13)]  # SQLite sums drop trailing zeros
     budget = budget_in_force(year=year, scheme=scheme, region_id=region.pk)

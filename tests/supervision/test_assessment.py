@@ -17,7 +17,7 @@ from supervision.assessment.models import Assessment, AssessmentScheme, Assessme
 from supervision.assessment.selectors import approved_assessment_scores
 from supervision.choices import FindingStatus
 from supervision.models import DataQualityScore, Finding, IndicatorValue
-from tests.audit.test_assessment_domain import SCHEME
+from tests.supervision.test_assessment_domain import SCHEME
 from tests.world import PASSWORD
 
 YEAR = 2024

@@ -12,8 +12,8 @@ from supervision.assessment import services
 from supervision.assessment.choices import AssessmentStatus
 from supervision.assessment.models import Assessment, AssessmentScheme
 from supervision.assessment.selectors import approved_assessment_scores
-from tests.audit.test_assessment import YEAR, approve, enter_manual, supervision_results
-from tests.audit.test_assessment_domain import SCHEME
+from tests.supervision.test_assessment import YEAR, approve, enter_manual, supervision_results
+from tests.supervision.test_assessment_domain import SCHEME
 
 
 @pytest.fixture
@@ -267,7 +267,8 @@ def test_the_admin_shows_the_assessment_records_read_only(client, approved, mode
     from accounts.models import User
 
     client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
-    page = client.get(reverse(f"admin:audit_{model}_changelist"))
+    page = client.get(reverse(f"admin:supervision_{model}_changelist"))
     assert (
-        page.status_code == 200 and reverse(f"admin:audit_{model}_add") not in page.content.decode()
+        page.status_code == 200
+        and reverse(f"admin:supervision_{model}_add") not in page.content.decode()
     )

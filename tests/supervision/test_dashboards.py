@@ -19,9 +19,9 @@ from supervision.assessment import services as assessment_services
 from supervision.choices import Rule
 from supervision.dashboards import charts
 from supervision.models import DataQualityScore, IndicatorValue
-from tests.audit.test_assessment import approve, enter_manual, finding, supervision_results
-from tests.audit.test_assessment_domain import SCHEME
 from tests.budgets.conftest import compile_e1
+from tests.supervision.test_assessment import approve, enter_manual, finding, supervision_results
+from tests.supervision.test_assessment_domain import SCHEME
 from tests.world import case_create
 
 YEAR = 2024

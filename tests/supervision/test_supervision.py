@@ -283,7 +283,7 @@ def test_confirming_with_another_charge_records_the_change_and_a_dismissed_findi
         "APG",
     )
     events = AuditEvent.objects.filter(
-        object_type="audit.finding", object_id=str(finding.pk)
+        object_type="supervision.finding", object_id=str(finding.pk)
     ).order_by("id")
     assert list(events.values_list("action", flat=True)) == [
         "finding_charge_set",

@@ -16,7 +16,7 @@ from jobs.models import Job
 from supervision import services as supervision
 from supervision.choices import FindingStatus, RuleSetStatus
 from supervision.models import Finding, RuleSet
-from tests.audit.test_supervision import YEAR, categories_create, stays_with_readmissions
+from tests.supervision.test_supervision import YEAR, categories_create, stays_with_readmissions
 from tests.world import PASSWORD
 
 BUREAU_PAGES = ["supervision:indicator_table", "supervision:quality_table"]
