@@ -431,7 +431,7 @@ QUALITY = [
 
 
 def data_quality(rows: Sequence[dict], names: Mapping[int, InstitutionName]) -> Sheet:
-    """数据质量: each institution's score of the month and what it lost points for (audit/quality.py)."""
+    """数据质量: each institution's score of the month and what it lost points for (supervision/quality.py)."""
     out = [
         (*names.get(r["institution_id"], NO_NAME)[:2], *(r[key] for key in QUALITY_COLUMNS[1:]))
         for r in rows

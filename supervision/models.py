@@ -301,7 +301,7 @@ class DataQualityScore(models.Model):
         return f"{self.year}年{self.month}月 数据质量 {self.score}（{self.institution_id}）"
 
 
-# --- assessment (考核): defined in audit/assessment/models.py, registered with the audit app here ----------
+# --- assessment (考核): defined in supervision/assessment/models.py, registered with the app here ---
 from supervision.assessment.models import (  # noqa: E402, F401
     Assessment,
     AssessmentItem,

@@ -2,8 +2,9 @@
 from the codes in force and what that difference reaches (catalog groups, DRG rule rows, open-period cases).
 
 The case table belongs to ``settlement``, which imports ``catalogs``: it is looked up through the app
-registry, as catalogs.selectors does for case history. The supervision rules (``audit.RuleSet``, at the
-bottom of the layers) name diagnoses only by category: their 基层病种 categories."""
+registry, as catalogs.selectors does for case history. The supervision rules (``supervision.RuleSet``,
+read through a declared exception to the layers) name diagnoses only by category: their 基层病种
+categories."""
 
 from __future__ import annotations
 
