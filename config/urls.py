@@ -22,7 +22,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("reconciliation/", include("reconciliation.urls")),
     path("audit/", include("audit.urls")),
-    path("supervision/", include("audit.supervision_urls")),
+    path("supervision/", include("supervision.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/v1/schema/", schema_view("SpectacularAPIView"), name="api-schema"),

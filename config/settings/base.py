@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "budgets",
     "settlement",
     "disputes",
+    "supervision",
     "reports",
     "reconciliation",
     "portal",
