@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from supervision.models import Finding
 from settlement.parameters.models import ParameterSet
+from supervision.models import Finding
 from tests.world import case_create, world_create
 
 BEFORE, AFTER = [("audit", "0004_assessment")], [("audit", "0005_finding_charge")]
