@@ -7,10 +7,10 @@ services (drafts only, four-eyes publishing, golden cases). ``AuditedAdmin`` aud
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
+from catalogs.coefficients.models import CoefficientTable, InstitutionCoefficient
 from catalogs.models import (
     CatalogGroup,
     CatalogVersion,
-    CoefficientTable,
     Diagnosis,
     DictionaryCode,
     DictionaryVersion,
@@ -25,7 +25,6 @@ from catalogs.models import (
     GoldenCase,
     GroupSubtype,
     Institution,
-    InstitutionCoefficient,
     InstitutionState,
     Procedure,
     Region,

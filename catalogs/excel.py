@@ -18,11 +18,10 @@ from import_export.resources import ModelResource
 from import_export.results import Result
 
 from audit.services import audit_record
-from catalogs import coefficient_services
-from catalogs.choices import CatalogStatus, CoefficientStatus
+from catalogs.choices import CatalogStatus
 from catalogs.diff import CatalogDiff
-from catalogs.models import ERR_TABLE_LOCKED, ERR_VERSION_LOCKED, CatalogVersion, CoefficientTable
-from catalogs.resources import CatalogGroupResource, InstitutionCoefficientResource
+from catalogs.models import ERR_VERSION_LOCKED, CatalogVersion
+from catalogs.resources import CatalogGroupResource
 from config.spreadsheets import spreadsheet_unsafe
 from config.spreadsheets.reader import rows_checked
 from config.spreadsheets.writer import rows_workbook
@@ -49,10 +48,6 @@ def datasets_workbook(datasets: list[tablib.Dataset]) -> bytes:
 
 def catalog_groups_workbook(*, version: CatalogVersion) -> bytes:
     return workbook(CatalogGroupResource(version=version), "病种目录")
-
-
-def coefficients_workbook(*, table: CoefficientTable) -> bytes:
-    return workbook(InstitutionCoefficientResource(table=table), "机构系数")
 
 
 DIFF_HEADERS = ["变化", "病种/病组编码", "名称", "原分值", "新分值", "分值变化"]
@@ -154,7 +149,7 @@ def _duplicates(dataset: tablib.Dataset, key: str) -> list[str]:
     ]
 
 
-def _import(resource: ModelResource, file: BinaryIO) -> Result:
+def resource_import(resource: ModelResource, file: BinaryIO) -> Result:
     """Run the whole file; raise every row error together (the caller's transaction then rolls back)."""
     dataset = _dataset(file, resource)
     duplicates = _duplicates(dataset, resource.KEY)
@@ -176,7 +171,7 @@ def catalog_groups_import(*, actor, version: CatalogVersion, file: BinaryIO) -> 
     if version.status != CatalogStatus.DRAFT:
         raise ValidationError(ERR_VERSION_LOCKED)
     before = _group_state(version)
-    result = _import(CatalogGroupResource(version=version), file)
+    result = resource_import(CatalogGroupResource(version=version), file)
     after = _group_state(version)
     changed = {code for code in after if before.get(code) != after[code]}
     audit_record(
@@ -195,25 +190,3 @@ def _group_state(version: CatalogVersion) -> dict[str, dict]:
     return {
         row["code"]: {k: str(v) for k, v in row.items()} for row in version.groups.values(*fields)
     }
-
-
-@transaction.atomic
-def coefficients_import(*, actor, table: CoefficientTable, file: BinaryIO) -> Result:
-    """Update a draft table's rows from a workbook, by institution code; the combined coefficients are recomputed."""
-    table = CoefficientTable.objects.select_for_update().get(pk=table.pk)
-    if table.status != CoefficientStatus.DRAFT:
-        raise ValidationError(ERR_TABLE_LOCKED)
-    before = coefficient_services.rows_state(table)
-    result = _import(InstitutionCoefficientResource(table=table), file)
-    coefficient_services.rows_recombined(table)
-    after = coefficient_services.rows_state(table)
-    changed = {code for code in after if before.get(code) != after[code]}
-    audit_record(
-        actor=actor,
-        action="coefficient_rows_import",
-        instance=table,
-        before={code: before[code] for code in changed},
-        after={code: after[code] for code in changed},
-        message=f"从Excel导入{result.total_rows}行，{len(changed)}家机构系数有变化",
-    )
-    return result

@@ -12,12 +12,11 @@ from django.shortcuts import get_object_or_404
 
 from accounts.regions import in_user_regions, regions_for_user
 from catalogs import drg, drg_rules
-from catalogs.choices import CatalogKind, CatalogStatus, CoefficientStatus
+from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.diff import CatalogDiff, catalog_diff
 from catalogs.models import (
     CatalogGroup,
     CatalogVersion,
-    CoefficientTable,
     Diagnosis,
     DrgAdrg,
     DrgCc,
@@ -27,7 +26,6 @@ from catalogs.models import (
     DrgRuleSet,
     DrgTraumaRegion,
     Institution,
-    InstitutionCoefficient,
     Procedure,
     Region,
 )
@@ -72,7 +70,7 @@ def catalog_version_list(*, region=None, kind: str = ""):
 GROUP_FLAGS = ("is_grassroots", "is_tcm", "is_day_surgery")
 
 
-def _bureau(user) -> bool:
+def user_is_bureau(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.is_bureau))
 
 
@@ -80,7 +78,7 @@ def catalog_version_list_for_user(
     user, *, region_code: str = "", kind: str = "", year: int | None = None, status: str = ""
 ):
     versions = in_user_regions(catalog_version_list(kind=kind), user)
-    if not _bureau(user):
+    if not user_is_bureau(user):
         versions = versions.filter(status=CatalogStatus.PUBLISHED)
     if region_code:
         versions = versions.filter(region__code=region_code)
@@ -277,7 +275,7 @@ def drg_rule_set_list_for_user(user, *, year: int | None = None, status: str = "
         DrgRuleSet.objects.select_related("region", "created_by", "submitted_by", "approved_by"),
         user,
     )
-    if not _bureau(user):
+    if not user_is_bureau(user):
         rule_sets = rule_sets.filter(status=CatalogStatus.PUBLISHED)
     if year:
         rule_sets = rule_sets.filter(year=year)
@@ -335,45 +333,3 @@ _COMPILED: dict[tuple, drg.DrgRules] = {}
 # --- institution coefficients ---------------------------------------------------------------------
 # Hospital users read the tables in force only, and in them their own institution's row (for_user);
 # experts read none of it (for_user gives them no rows).
-
-
-def coefficient_table_list_for_user(
-    user, *, year: int | None = None, status: str = "", region_code: str = ""
-):
-    tables = in_user_regions(
-        CoefficientTable.objects.select_related(
-            "region", "based_on", "created_by", "submitted_by", "approved_by"
-        ),
-        user,
-    )
-    if not _bureau(user):
-        tables = tables.filter(status=CoefficientStatus.IN_FORCE)
-    if year:
-        tables = tables.filter(year=year)
-    if status:
-        tables = tables.filter(status=status)
-    if region_code:
-        tables = tables.filter(region__code=region_code)
-    return tables
-
-
-def coefficient_table_get_for_user(user, pk: int) -> CoefficientTable:
-    return get_object_or_404(coefficient_table_list_for_user(user), pk=pk)
-
-
-def coefficient_rows_for_user(user, table: CoefficientTable, *, q: str = ""):
-    rows = (
-        InstitutionCoefficient.objects.for_user(user)
-        .filter(table=table)
-        .select_related("institution")
-    )
-    if q:
-        rows = rows.filter(Q(institution__code__icontains=q) | Q(institution__name__icontains=q))
-    return rows.order_by("institution__code")
-
-
-def coefficient_row_get(table: CoefficientTable, code: str) -> InstitutionCoefficient:
-    """A row of a table by institution code — for bureau pages only (callers check)."""
-    return get_object_or_404(
-        table.rows.select_related("institution", "table"), institution__code=code
-    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from catalogs import coefficient_views, drg_rule_views, views
+from catalogs import drg_rule_views, views
+from catalogs.coefficients import views as coefficient_views
 from catalogs.dictionary_versions import views as dictionary_version_views
 from catalogs.register import views as register_views
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalogs import selectors
 from catalogs.choices import (
     CatalogKind,
     CatalogStatus,
@@ -15,13 +14,13 @@ from catalogs.choices import (
     SubtypeDimension,
     TreatmentType,
 )
+from catalogs.coefficients import selectors
+from catalogs.coefficients.models import CoefficientTable, InstitutionCoefficient
 from catalogs.models import (
     CatalogGroup,
     CatalogVersion,
-    CoefficientTable,
     GroupSubtype,
     Institution,
-    InstitutionCoefficient,
     InstitutionState,
     Region,
 )

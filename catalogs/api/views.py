@@ -25,7 +25,9 @@ from catalogs.api.serializers import (
     InstitutionStateSerializer,
     RegionSerializer,
 )
-from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable, Institution
+from catalogs.coefficients import selectors as coefficient_selectors
+from catalogs.coefficients.models import CoefficientTable
+from catalogs.models import CatalogGroup, CatalogVersion, Institution
 from catalogs.register.selectors import institution_history_for_user
 from config.api import ErrorSerializer, IsBureau, query_params
 from config.api_params import refuse_unknown_params
@@ -228,7 +230,9 @@ class CoefficientTableViewSet(viewsets.ReadOnlyModelViewSet):
             if self.action == "list"
             else {}
         )
-        return selectors.coefficient_table_list_for_user(self.request.user, **filters)
+        return coefficient_selectors.coefficient_table_list_for_user(self.request.user, **filters)
 
     def get_object(self) -> CoefficientTable:
-        return selectors.coefficient_table_get_for_user(self.request.user, self.kwargs["pk"])
+        return coefficient_selectors.coefficient_table_get_for_user(
+            self.request.user, self.kwargs["pk"]
+        )

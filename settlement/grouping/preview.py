@@ -33,7 +33,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.regions import in_user_regions
 from catalogs.choices import CatalogKind, Scheme
-from catalogs.models import CatalogVersion, CoefficientTable, Institution, Region
+from catalogs.coefficients.models import CoefficientTable
+from catalogs.models import CatalogVersion, Institution, Region
 from catalogs.selectors import drg_rule_sets_in_force
 from config.lazy import numpy as np
 from config.lazy import pandas as pd

@@ -11,7 +11,7 @@ from django.urls import reverse
 from drf_spectacular.drainage import GENERATOR_STATS, reset_generator_stats
 from drf_spectacular.generators import SchemaGenerator
 
-from catalogs import coefficient_services
+from catalogs.coefficients import services as coefficient_services
 from catalogs.models import CatalogGroup
 from tests.catalogs.conftest import PCI
 

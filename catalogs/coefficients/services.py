@@ -4,7 +4,7 @@ institutions and history, edit rows (reason audited), submit, return, approve (f
 Kept apart from ``catalogs.services`` (the catalog versions) so that each module stays one subject.
 Every service locks the table it changes, refuses anything its status does not allow, and records one
 audit event inside its own transaction. ``combined`` is always recomputed from the row's inputs by
-``catalogs.coefficients.combined``; grassroots groups are not in the table (the engine applies 1).
+``catalogs.coefficients.domain.combined``; grassroots groups are not in the table (the engine applies 1).
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from django.db import transaction
 from django.db.models import Max
 
 from audit.services import audit_record, snapshot
-from catalogs import coefficients, dip, selectors
+from catalogs import dip, selectors
 from catalogs.choices import CoefficientStatus, Combination
-from catalogs.models import (
+from catalogs.coefficients import domain
+from catalogs.coefficients.models import (
     ERR_TABLE_LOCKED,
     ERR_TABLE_SELF_APPROVAL,
     CoefficientTable,
-    Institution,
     InstitutionCoefficient,
-    Region,
 )
+from catalogs.models import Institution, Region
 from catalogs.register.selectors import institution_states_as_of
 from workflow import services as workflow
 from workflow.services import locked_in
@@ -104,11 +104,11 @@ def _suggestions(region: Region, years: Sequence[int]) -> dict[str, Decimal]:
     weights = dict(
         zip(sorted(years), dip.DEFAULT_WEIGHTS.get(len(years), (1,) * len(years)), strict=True)
     )
-    return coefficients.level_suggestions(history, year_weights=weights)
+    return domain.level_suggestions(history, year_weights=weights)
 
 
 def _combined(row: InstitutionCoefficient, combination: str) -> Decimal:
-    return coefficients.combined(row.level_basic, row.bonuses, combination)
+    return domain.combined(row.level_basic, row.bonuses, combination)
 
 
 @transaction.atomic
@@ -123,7 +123,7 @@ def coefficient_table_create(
     effective_to: date | None = None,
 ) -> CoefficientTable:
     """A draft with one row per institution active in the year: the basic coefficient by level
-    (``coefficients.DEFAULT_BASIC``), no bonuses, and the suggestion by level from the case history."""
+    (``domain.DEFAULT_BASIC``), no bonuses, and the suggestion by level from the case history."""
     years = (
         sorted(int(y) for y in history_years)
         if history_years
@@ -148,7 +148,7 @@ def coefficient_table_create(
             table=table,
             institution=institution,
             suggestion=suggestions.get(level),
-            level_basic=coefficients.DEFAULT_BASIC.get(level, coefficients.ONE),
+            level_basic=domain.DEFAULT_BASIC.get(level, domain.ONE),
         )
         row.combined = _combined(row, combination)
         rows.append(row)
@@ -182,7 +182,7 @@ def coefficient_row_edit(
     before = snapshot(row)
     inputs = (level_basic, bonus_grassroots, bonus_tcm, bonus_key_discipline)
     row.level_basic, row.bonus_grassroots, row.bonus_tcm, row.bonus_key_discipline = (
-        coefficients.quantized(v) for v in inputs
+        domain.quantized(v) for v in inputs
     )
     row.note = note
     row.combined = _combined(row, table.combination)

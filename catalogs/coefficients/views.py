@@ -19,17 +19,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
-from catalogs import coefficient_services as services
-from catalogs import excel, selectors
 from catalogs.choices import CoefficientStatus
-from catalogs.forms import (
-    CoefficientRowForm,
-    CoefficientTableCreateForm,
-    ImportForm,
-    ReasonForm,
-    ReviseForm,
-)
-from catalogs.models import CoefficientTable
+from catalogs.coefficients import excel, selectors, services
+from catalogs.coefficients.forms import CoefficientRowForm, CoefficientTableCreateForm, ReviseForm
+from catalogs.coefficients.models import CoefficientTable
+from catalogs.forms import ImportForm, ReasonForm
 from config.spreadsheets import download_response
 
 CHANGE, APPROVE = "catalogs.change_coefficienttable", "catalogs.approve_coefficienttable"
