@@ -8,12 +8,10 @@ from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
 from catalogs.coefficients.models import CoefficientTable, InstitutionCoefficient
+from catalogs.dictionaries.models import Diagnosis, DictionaryCode, DictionaryVersion, Procedure
 from catalogs.models import (
     CatalogGroup,
     CatalogVersion,
-    Diagnosis,
-    DictionaryCode,
-    DictionaryVersion,
     DrgAdrg,
     DrgCc,
     DrgExclusion,
@@ -26,7 +24,6 @@ from catalogs.models import (
     GroupSubtype,
     Institution,
     InstitutionState,
-    Procedure,
     Region,
 )
 

@@ -17,7 +17,6 @@ from catalogs.diff import CatalogDiff, catalog_diff
 from catalogs.models import (
     CatalogGroup,
     CatalogVersion,
-    Diagnosis,
     DrgAdrg,
     DrgCc,
     DrgExclusion,
@@ -26,7 +25,6 @@ from catalogs.models import (
     DrgRuleSet,
     DrgTraumaRegion,
     Institution,
-    Procedure,
     Region,
 )
 from catalogs.register.selectors import institution_states_on_days
@@ -157,11 +155,6 @@ def group_names(*versions: CatalogVersion) -> dict[str, str]:
     return dict(rows)
 
 
-def procedure_types() -> dict[str, str]:
-    """ICD-9-CM-3 code → treatment type, for grouping cases into comprehensive diseases."""
-    return dict(Procedure.objects.values_list("code", "treatment_type"))
-
-
 # National med_type codes 2x are the inpatient ones (住院), 14 the outpatient chronic/special ones (门诊慢特病):
 # DIP and DRG catalogs are built from the first, APG catalogs from the second.
 INPATIENT_MED_TYPE_PREFIX = "2"
@@ -251,10 +244,6 @@ def chronic_history_frame(*, region: Region, years: Sequence[int]) -> pd.DataFra
         settings.TIME_ZONE
     )
     return frame
-
-
-def diagnosis_names() -> dict[str, str]:
-    return dict(Diagnosis.objects.values_list("code", "name"))
 
 
 # --- DRG rule sets --------------------------------------------------------------------------------

@@ -19,15 +19,15 @@ from django.db.models import Max
 from audit.services import audit_record, snapshot
 from catalogs import apg, builds, dip, drg, grouping, selectors
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
+from catalogs.dictionaries import selectors as dictionary_selectors
+from catalogs.dictionaries.models import Diagnosis, Procedure
 from catalogs.models import (
     ERR_SELF_APPROVAL,
     ERR_VERSION_LOCKED,
     CatalogGroup,
     CatalogVersion,
-    Diagnosis,
     GoldenCase,
     GroupSubtype,
-    Procedure,
     Region,
 )
 from config.lazy import pandas as pd
@@ -380,7 +380,7 @@ def catalog_build_dip(
     progress(30, f"正在测算 {len(frame)} 例病例的病种分值")
     catalog = _computed(
         lambda: dip.catalog_from_history(
-            frame, procedure_types=selectors.procedure_types(), config=config
+            frame, procedure_types=dictionary_selectors.procedure_types(), config=config
         )
     )
     return _catalog_store(
@@ -425,7 +425,7 @@ def catalog_build_drg(
         lambda: builds.drg_catalog_from_history(
             frame,
             rules=selectors.drg_rules_of(rule_set),
-            procedure_types=selectors.procedure_types(),
+            procedure_types=dictionary_selectors.procedure_types(),
             config=config,
         )
     )
@@ -463,10 +463,13 @@ def catalog_build_apg(
         else cases
     )
     progress(30, f"正在为 {len(frame)} 条结算记录分组并测算点数")
-    names = selectors.diagnosis_names()
+    names = dictionary_selectors.diagnosis_names()
     catalog, ungroupable = _computed(
         lambda: builds.apg_catalog_from_history(
-            frame, procedure_types=selectors.procedure_types(), config=config, disease_names=names
+            frame,
+            procedure_types=dictionary_selectors.procedure_types(),
+            config=config,
+            disease_names=names,
         )
     )
     summary = _build_summary(catalog, config, ungroupable=ungroupable, unit=config.unit)
@@ -585,7 +588,7 @@ def _golden_assigned(
 ) -> pd.Series:
     """The group code the version's grouper gives each golden case ("" = ungroupable): DIP by its groups,
     DRG by its rule set (none: every case ungroupable), APG by disease and treatment pattern."""
-    procedure_types = selectors.procedure_types()
+    procedure_types = dictionary_selectors.procedure_types()
     if version.kind == CatalogKind.DRG:
         rule_set = selectors.drg_rule_set_for_version(version)
         if rule_set is None:

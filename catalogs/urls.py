@@ -2,7 +2,8 @@ from django.urls import path
 
 from catalogs import drg_rule_views, views
 from catalogs.coefficients import views as coefficient_views
-from catalogs.dictionary_versions import views as dictionary_version_views
+from catalogs.dictionaries import views as dictionary_version_views
+from catalogs.dictionaries import views as dictionary_views
 from catalogs.register import views as register_views
 
 app_name = "catalogs"
@@ -37,9 +38,9 @@ urlpatterns = [
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("groups/<int:pk>/score/", views.group_score_edit, name="group_score_edit"),
     path("groups/<int:pk>/flags/", views.group_flags_edit, name="group_flags_edit"),
-    path("dictionaries/", views.dictionary_list, name="dictionary_list"),
-    path("dictionaries/export/", views.dictionary_export, name="dictionary_export"),
-    path("dictionaries/import/", views.dictionary_import, name="dictionary_import"),
+    path("dictionaries/", dictionary_views.dictionary_list, name="dictionary_list"),
+    path("dictionaries/export/", dictionary_views.dictionary_export, name="dictionary_export"),
+    path("dictionaries/import/", dictionary_views.dictionary_import, name="dictionary_import"),
     path(
         "dictionaries/versions/load/",
         dictionary_version_views.dictionary_version_load,

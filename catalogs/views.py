@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
-from catalogs import dictionaries, excel, selectors, services
+from catalogs import excel, selectors, services
 from catalogs.choices import (
     CatalogKind,
     CatalogStatus,
@@ -27,12 +27,10 @@ from catalogs.choices import (
     InstitutionLevel,
     InstitutionType,
 )
-from catalogs.dictionary_versions.files import VERSION_SHEETS
-from catalogs.dictionary_versions.selectors import dictionary_version_list
+from catalogs.dictionaries import selectors as dictionary_selectors
 from catalogs.forms import (
     ApgBuildForm,
     BuildForm,
-    DictionaryVersionForm,
     FlagsForm,
     ImportForm,
     ReasonForm,
@@ -40,7 +38,7 @@ from catalogs.forms import (
     VersionCreateForm,
     WeightBuildForm,
 )
-from catalogs.models import CatalogVersion, Diagnosis, Procedure
+from catalogs.models import CatalogVersion
 from catalogs.tasks import BUILD_JOBS
 from config.spreadsheets import download_response
 from jobs.services import JobRefused, job_start
@@ -279,7 +277,7 @@ def version_import(request: HttpRequest, pk: int) -> HttpResponse:
 def version_diff(request: HttpRequest, pk: int) -> HttpResponse:
     """Groups added, removed and re-scored from another version (``with``, default: the one it was copied from)."""
     version, other, visible = _diff_versions(request, pk)
-    diff = selectors.version_diff(old=other, new=version) if other else None
+    diff = dictionary_selectors.version_diff(old=other, new=version) if other else None
     choices = visible.filter(region=version.region_id, kind=version.kind).exclude(pk=version.pk)
     return render(
         request,
@@ -297,7 +295,7 @@ def version_diff_export(request: HttpRequest, pk: int) -> HttpResponse:
     content = excel.version_diff_workbook(
         old=other,
         new=version,
-        diff=selectors.version_diff(old=other, new=version),
+        diff=dictionary_selectors.version_diff(old=other, new=version),
         names=selectors.group_names(other, version),
     )
     filename = f"catalog-diff-{version.region.code}-{version.kind}-{other.year}v{other.version}-{version.year}v{version.version}.xlsx"
@@ -381,57 +379,3 @@ def group_flags_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- coding dictionaries ---------------------------------------------------------------------------
-
-DICTIONARY_VIEW, DICTIONARY_CHANGE = "catalogs.view_diagnosis", "catalogs.change_diagnosis"
-DICTIONARY_LOAD = "catalogs.add_dictionaryversion"
-
-
-@bureau_view(DICTIONARY_VIEW)
-def dictionary_list(request: HttpRequest) -> HttpResponse:
-    context = {
-        "diagnoses": Diagnosis.objects.count(),
-        "procedures": Procedure.objects.count(),
-        "import_form": ImportForm(),
-        "sheets": dictionaries.SHEETS,
-        "can_change": request.user.has_perm(DICTIONARY_CHANGE),
-        "versions": dictionary_version_list(),
-        "version_form": DictionaryVersionForm(),
-        "version_sheets": VERSION_SHEETS.values(),
-        "can_load": request.user.has_perm(DICTIONARY_LOAD),
-    }
-    return render(request, "catalogs/dictionary_list.html", context)
-
-
-@bureau_view(DICTIONARY_VIEW)
-def dictionary_export(request: HttpRequest) -> HttpResponse:
-    """The dictionaries as the import workbook; ``?template=1`` gives the headers only (导入模板)."""
-    template = request.GET.get("template") == "1"
-    filename = "dictionary-template.xlsx" if template else "dictionary.xlsx"
-    return download_response(dictionaries.dictionary_workbook(empty=template), filename)
-
-
-@bureau_view(DICTIONARY_CHANGE)
-@require_POST
-def dictionary_import(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "请选择要导入的 Excel 文件。")
-        return redirect("catalogs:dictionary_list")
-    upload = form.cleaned_data["file"]
-    try:
-        counts = dictionaries.dictionary_import(
-            actor=request.user, file=upload, filename=upload.name
-        )
-    except ValidationError as error:
-        messages.error(request, "导入未执行，文件中有以下错误：")
-        error_messages(request, error)
-    else:
-        messages.success(
-            request,
-            "已导入："
-            + "；".join(
-                f"{dictionaries.SHEET_TITLES[t]}新增 {c['new']} 条、更新 {c['updated']} 条"
-                for t, c in counts.items()
-            ),
-        )
-    return redirect("catalogs:dictionary_list")

@@ -27,6 +27,7 @@ from catalogs.api.serializers import (
 )
 from catalogs.coefficients import selectors as coefficient_selectors
 from catalogs.coefficients.models import CoefficientTable
+from catalogs.dictionaries import selectors as dictionary_selectors
 from catalogs.models import CatalogGroup, CatalogVersion, Institution
 from catalogs.register.selectors import institution_history_for_user
 from config.api import ErrorSerializer, IsBureau, query_params
@@ -144,7 +145,7 @@ class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
         old = selectors.catalog_version_get_for_user(
             request.user, query_params(DiffQuerySerializer, request)["old"]
         )
-        diff = selectors.version_diff(old=old, new=new)
+        diff = dictionary_selectors.version_diff(old=old, new=new)
         data = {
             "old": old.pk,
             "new": new.pk,

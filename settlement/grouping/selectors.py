@@ -10,9 +10,10 @@ from django.db.models import Count, QuerySet
 
 from catalogs import drg, grouping
 from catalogs.choices import CatalogKind, CatalogStatus
+from catalogs.dictionaries.selectors import procedure_types
 from catalogs.dip import DipConfig
 from catalogs.models import CatalogVersion, GroupSubtype, Region
-from catalogs.selectors import drg_rule_set_for_version, drg_rules_of, procedure_types
+from catalogs.selectors import drg_rule_set_for_version, drg_rules_of
 from config.lazy import pandas as pd
 from settlement.choices import MedType
 from settlement.grouping.domain import TRACE_TEXT, UNGROUPABLE_TRACES, GroupingCatalog

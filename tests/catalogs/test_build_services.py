@@ -12,7 +12,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from catalogs import drg_rule_services, services
 from catalogs.choices import CatalogKind, CatalogStatus, TreatmentType
-from catalogs.models import CatalogVersion, Diagnosis, Procedure
+from catalogs.dictionaries.models import Diagnosis, Procedure
+from catalogs.models import CatalogVersion
 from jobs.models import Job
 from jobs.services import job_run, job_start
 from settlement.models import SettlementPeriod

@@ -12,9 +12,11 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from catalogs import selectors, services
+from catalogs import services
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
-from catalogs.models import CatalogVersion, Diagnosis, Institution, Procedure, Region
+from catalogs.dictionaries import selectors
+from catalogs.dictionaries.models import Diagnosis, Procedure
+from catalogs.models import CatalogVersion, Institution, Region
 from jobs.services import job_run, job_start
 from settlement.models import SettlementPeriod
 from tests.world import case_create

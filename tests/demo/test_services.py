@@ -232,7 +232,8 @@ def test_each_year_and_scheme_has_an_approved_budget_sized_from_its_cases():
 
 def test_the_last_year_has_a_published_dip_catalog_from_the_years_before_and_its_cases_are_grouped():
     from catalogs.choices import CatalogStatus, TreatmentType
-    from catalogs.models import CatalogVersion, Procedure
+    from catalogs.dictionaries.models import Procedure
+    from catalogs.models import CatalogVersion
     from settlement.grouping.models import CaseGroup
 
     summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)
@@ -411,7 +412,7 @@ def test_it_refuses_nonsense_sizes(years, cases):
 
 def test_after_the_national_dictionaries_the_demo_adds_only_its_own_codes():
     """``run.py demo`` loads the national lists first; the demo keeps their names and adds the codes they lack."""
-    from catalogs.models import Diagnosis, DictionaryVersion, Procedure
+    from catalogs.dictionaries.models import Diagnosis, DictionaryVersion, Procedure
 
     call_command("dictionary_load_national", stdout=StringIO())
     summary = demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024)

@@ -1,4 +1,5 @@
-"""Dictionary version pages (bureau only): load a newer edition from .xlsx/.csv, see its difference from the
+"""Coding dictionary pages (bureau only): the codes in force (list, Excel export and import), and the
+dictionary versions: load a newer edition from .xlsx/.csv, see its difference from the
 codes in force with what each change reaches, publish it. Hospitals and experts get 403, anonymous users
 the login page; loading and publishing need their permissions, and publishing a second person (four eyes)."""
 
@@ -13,16 +14,22 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
 from catalogs.choices import DictionaryStatus
-from catalogs.dictionary_versions import selectors, services
-from catalogs.dictionary_versions.domain import CHANGE_LABELS, impact_summary
-from catalogs.forms import DictionaryVersionForm
-from catalogs.models import DictionaryVersion
+from catalogs.dictionaries import excel, selectors, services
+from catalogs.dictionaries.domain import CHANGE_LABELS, impact_summary
+from catalogs.dictionaries.files import VERSION_SHEETS
+from catalogs.dictionaries.forms import DictionaryVersionForm
+from catalogs.dictionaries.models import Diagnosis, DictionaryVersion, Procedure
+from catalogs.forms import (
+    ImportForm,
+)
+from config.spreadsheets import download_response
 
 VIEW, LOAD, PUBLISH = (
     "catalogs.view_dictionaryversion",
     "catalogs.add_dictionaryversion",
     "catalogs.publish_dictionaryversion",
 )
+DICTIONARY_VIEW, DICTIONARY_CHANGE = "catalogs.view_diagnosis", "catalogs.change_diagnosis"
 CHANGES_PER_PAGE = 50
 ERR_FORM = "请填写版本名称、生效日期并选择文件。"
 
@@ -121,3 +128,52 @@ def dictionary_version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已发布 {version}，现行编码已更新。")
     return redirect("catalogs:dictionary_version_detail", pk=version.pk)
+
+
+@bureau_view(DICTIONARY_VIEW)
+def dictionary_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "diagnoses": Diagnosis.objects.count(),
+        "procedures": Procedure.objects.count(),
+        "import_form": ImportForm(),
+        "sheets": excel.SHEETS,
+        "can_change": request.user.has_perm(DICTIONARY_CHANGE),
+        "versions": selectors.dictionary_version_list(),
+        "version_form": DictionaryVersionForm(),
+        "version_sheets": VERSION_SHEETS.values(),
+        "can_load": request.user.has_perm(LOAD),
+    }
+    return render(request, "catalogs/dictionary_list.html", context)
+
+
+@bureau_view(DICTIONARY_VIEW)
+def dictionary_export(request: HttpRequest) -> HttpResponse:
+    """The dictionaries as the import workbook; ``?template=1`` gives the headers only (导入模板)."""
+    template = request.GET.get("template") == "1"
+    filename = "dictionary-template.xlsx" if template else "dictionary.xlsx"
+    return download_response(excel.dictionary_workbook(empty=template), filename)
+
+
+@bureau_view(DICTIONARY_CHANGE)
+@require_POST
+def dictionary_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要导入的 Excel 文件。")
+        return redirect("catalogs:dictionary_list")
+    upload = form.cleaned_data["file"]
+    try:
+        counts = excel.dictionary_import(actor=request.user, file=upload, filename=upload.name)
+    except ValidationError as error:
+        messages.error(request, "导入未执行，文件中有以下错误：")
+        error_messages(request, error)
+    else:
+        messages.success(
+            request,
+            "已导入："
+            + "；".join(
+                f"{excel.SHEET_TITLES[t]}新增 {c['new']} 条、更新 {c['updated']} 条"
+                for t, c in counts.items()
+            ),
+        )
+    return redirect("catalogs:dictionary_list")

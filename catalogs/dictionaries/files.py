@@ -2,7 +2,7 @@
 .csv.gz through the same cell checks as every workbook (catalogs/workbooks.py), and the national lists
 shipped in catalogs/data/national/ (docs/reference-data.md).
 
-The columns are the dictionary export's full layout (``catalogs.dictionaries.FULL_SHEETS``; in an .xlsx the
+The columns are the dictionary export's full layout (``catalogs.dictionaries.excel.FULL_SHEETS``; in an .xlsx the
 sheet 诊断编码 / 手术操作编码), so an exported dictionary loads back as a version without a difference. 类目 and 亚目 may be left out or blank: they are taken from the code.
 """
 
@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from catalogs.choices import DictionaryKind
 from catalogs.codes import diagnosis_deciding
-from catalogs.dictionaries import FULL_SHEETS
+from catalogs.dictionaries.excel import FULL_SHEETS
 from catalogs.workbooks import SheetErrors, sheet_table, workbook_tables
 from config.lazy import pandas as pd
 

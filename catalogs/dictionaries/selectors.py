@@ -13,24 +13,15 @@ from django.db.models import Count, QuerySet
 from audit.choices import RuleSetStatus
 from audit.models import RuleSet
 from catalogs.choices import CatalogStatus, DictionaryKind, DictionaryStatus
-from catalogs.dictionary_versions.domain import (
+from catalogs.dictionaries.domain import (
     CODE_COLUMNS,
     REFERENCE_COLUMNS,
     DictionaryDiff,
     change_impact,
     dictionary_diff,
 )
-from catalogs.models import (
-    CatalogGroup,
-    Diagnosis,
-    DictionaryCode,
-    DictionaryVersion,
-    DrgAdrg,
-    DrgCc,
-    DrgExclusion,
-    DrgMdc,
-    Procedure,
-)
+from catalogs.dictionaries.models import Diagnosis, DictionaryCode, DictionaryVersion, Procedure
+from catalogs.models import CatalogGroup, DrgAdrg, DrgCc, DrgExclusion, DrgMdc
 from config.lazy import pandas as pd
 
 IN_FORCE_MODELS = {DictionaryKind.DIAGNOSIS: Diagnosis, DictionaryKind.PROCEDURE: Procedure}
@@ -215,7 +206,7 @@ def impact_references(kind: str) -> pd.DataFrame:
 
 
 def version_impact(version: DictionaryVersion, diff: DictionaryDiff) -> pd.DataFrame:
-    """The references each change of ``diff`` reaches (catalogs.dictionary_versions.domain.change_impact)."""
+    """The references each change of ``diff`` reaches (catalogs.dictionaries.domain.change_impact)."""
     if diff.changes.empty:
         return pd.DataFrame(columns=["code", "change", *REFERENCE_COLUMNS])
     return change_impact(
@@ -227,3 +218,12 @@ def version_impact(version: DictionaryVersion, diff: DictionaryDiff) -> pd.DataF
 
 def version_code_count(version: DictionaryVersion) -> int:
     return DictionaryCode.objects.filter(version=version).count()
+
+
+def procedure_types() -> dict[str, str]:
+    """ICD-9-CM-3 code → treatment type, for grouping cases into comprehensive diseases."""
+    return dict(Procedure.objects.values_list("code", "treatment_type"))
+
+
+def diagnosis_names() -> dict[str, str]:
+    return dict(Diagnosis.objects.values_list("code", "name"))

@@ -15,7 +15,7 @@ from django.db import transaction
 from audit.services import audit_record
 from catalogs.choices import TreatmentType
 from catalogs.codes import CATEGORY, CODE_LENGTH, DIAGNOSIS, PROCEDURE
-from catalogs.models import Diagnosis, Procedure
+from catalogs.dictionaries.models import Diagnosis, Procedure
 from catalogs.workbooks import Column, Sheet, code_column, workbook_bytes, workbook_tables
 from config.lazy import pandas as pd
 
@@ -79,7 +79,7 @@ def _subcategory(length: int) -> Column:
 
 
 # The full layout, a superset of SHEETS: what the export writes and a dictionary version is loaded from
-# (catalogs/dictionary_versions/files.py). The columns beyond SHEETS may be absent from a file; the import
+# (catalogs/dictionaries/files.py). The columns beyond SHEETS may be absent from a file; the import
 # above reads only its own columns, so an export still imports back.
 FULL_SHEETS = (
     Sheet(

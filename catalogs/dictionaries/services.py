@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from catalogs.choices import DictionaryKind, DictionaryStatus
-from catalogs.dictionary_versions import files, selectors
-from catalogs.dictionary_versions.domain import CHANGE_LABELS, CODE_COLUMNS
-from catalogs.models import DictionaryCode, DictionaryVersion
+from catalogs.dictionaries import files, selectors
+from catalogs.dictionaries.domain import CHANGE_LABELS, CODE_COLUMNS
+from catalogs.dictionaries.models import DictionaryCode, DictionaryVersion
 from config.lazy import pandas as pd
 
 ERR_NOT_DRAFT = "只有待发布的编码字典版本可以发布。"
