@@ -47,7 +47,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from catalogs.codes import diagnosis_deciding
-from catalogs.grouping import (
+from catalogs.dip.grouper import (
     PROCEDURE_TYPE_TO_TREATMENT,
     SURGICAL,
     codes_factorized,

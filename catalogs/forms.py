@@ -103,7 +103,7 @@ class ApgBuildForm(WeightBuildForm):
 
 
 class BuildForm(WeightBuildForm):
-    """由历史病例测算 (catalogs.dip.DipConfig): the years and the main parameters; the rest keep their defaults.
+    """由历史病例测算 (catalogs.dip.catalog.DipConfig): the years and the main parameters; the rest keep their defaults.
     The TCM and day-surgery lists are codes separated by commas."""
 
     scale = _scale(1000)

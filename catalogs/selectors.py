@@ -225,7 +225,7 @@ def _with_institution_states(frame: pd.DataFrame, region: Region) -> pd.DataFram
 
 
 def case_history_frame(*, region: Region, years: Sequence[int]) -> pd.DataFrame:
-    """The inpatient cases of a region's settlement years, as ``catalogs.dip`` and ``catalogs.builds`` read them."""
+    """The inpatient cases of a region's settlement years, as the catalog builds (catalogs/dip/, catalogs/drg/, catalogs/apg/) read them."""
     return _history_frame(
         region=region,
         years=years,

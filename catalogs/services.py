@@ -17,10 +17,16 @@ from django.db import models, transaction
 from django.db.models import Max
 
 from audit.services import audit_record, snapshot
-from catalogs import apg, builds, dip, drg, grouping, selectors
+from catalogs import builds, drg, selectors
+from catalogs.apg import build as apg_build
+from catalogs.apg import grouper as apg_grouper
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
 from catalogs.dictionaries import selectors as dictionary_selectors
 from catalogs.dictionaries.models import Diagnosis, Procedure
+from catalogs.dip import build as dip_build
+from catalogs.dip import catalog as dip_catalog
+from catalogs.dip import golden as dip_golden
+from catalogs.dip import grouper as dip_grouper
 from catalogs.models import (
     ERR_SELF_APPROVAL,
     ERR_VERSION_LOCKED,
@@ -203,7 +209,7 @@ def _groups_copy(source: CatalogVersion, target: CatalogVersion) -> None:
 # --- building a DIP catalog from history ----------------------------------------------------------
 
 
-def _group_names(results: Sequence[dip.GroupResult]) -> dict[str, str]:
+def _group_names(results: Sequence[dip_catalog.GroupResult]) -> dict[str, str]:
     """病种名称: diagnosis + procedure names for a core disease, category + treatment for a comprehensive one."""
     diag_codes = {r.diag_code for r in results} | {r.diag_code[:3] for r in results}
     diagnoses = dict(Diagnosis.objects.filter(code__in=diag_codes).values_list("code", "name"))
@@ -225,7 +231,7 @@ def _group_names(results: Sequence[dip.GroupResult]) -> dict[str, str]:
 
 
 def _group_rows(
-    version: CatalogVersion, catalog: dip.DipCatalog, names: Mapping[str, str]
+    version: CatalogVersion, catalog: dip_catalog.DipCatalog, names: Mapping[str, str]
 ) -> list[CatalogGroup]:
     rows = [
         CatalogGroup(
@@ -255,7 +261,9 @@ def _group_rows(
     return rows
 
 
-def _subtype_rows(groups: Sequence[CatalogGroup], catalog: dip.DipCatalog) -> list[GroupSubtype]:
+def _subtype_rows(
+    groups: Sequence[CatalogGroup], catalog: dip_catalog.DipCatalog
+) -> list[GroupSubtype]:
     by_code = {group.code: group for group in groups}
     return [
         GroupSubtype(
@@ -271,7 +279,9 @@ def _subtype_rows(groups: Sequence[CatalogGroup], catalog: dip.DipCatalog) -> li
     ]
 
 
-def _build_summary(catalog: dip.DipCatalog, config: dip.HistoryConfig, **extra) -> dict:
+def _build_summary(
+    catalog: dip_catalog.DipCatalog, config: dip_catalog.HistoryConfig, **extra
+) -> dict:
     core = sum(1 for g in catalog.groups if g.group_type == GroupType.CORE)
     return {
         "years": list(config.years),
@@ -301,7 +311,9 @@ def _buildable(version: CatalogVersion, kind: str) -> CatalogVersion:
     return version
 
 
-def _config(config_class: type[dip.HistoryConfig], params: Mapping | None, years: Sequence[int]):
+def _config(
+    config_class: type[dip_catalog.HistoryConfig], params: Mapping | None, years: Sequence[int]
+):
     return config_class.from_params(
         {**(params or {}), "years": tuple(sorted(int(y) for y in years))}
     )
@@ -311,8 +323,8 @@ def _catalog_store(
     *,
     actor,
     version: CatalogVersion,
-    catalog: dip.DipCatalog,
-    config: dip.HistoryConfig,
+    catalog: dip_catalog.DipCatalog,
+    config: dip_catalog.HistoryConfig,
     summary: dict,
     progress: Progress,
     names: Mapping[str, str] | None = None,
@@ -349,7 +361,7 @@ def _catalog_store(
 def _computed(compute: Callable[[], tuple]):
     try:
         return compute()
-    except dip.DipError as error:
+    except dip_catalog.DipError as error:
         raise ValidationError(error.message) from error
 
 
@@ -365,12 +377,12 @@ def catalog_build_dip(
 ) -> dict:
     """Build a draft DIP version's groups from the region's inpatient cases of ``years`` (病种目录库测算).
 
-    ``params`` are ``catalogs.dip.DipConfig`` fields (threshold, weights, scale, method, typing gates, the
+    ``params`` are ``catalogs.dip.catalog.DipConfig`` fields (threshold, weights, scale, method, typing gates, the
     TCM and day-surgery lists); they are stored with the version. ``cases`` replaces the read from the case
     table (an imported history). Replaces any groups the draft had.
     """
     version = _buildable(version, CatalogKind.DIP)
-    config = _config(dip.DipConfig, params, years)
+    config = _config(dip_catalog.DipConfig, params, years)
     progress(5, "正在读取历史病例")
     frame = (
         selectors.case_history_frame(region=version.region, years=config.years)
@@ -379,7 +391,7 @@ def catalog_build_dip(
     )
     progress(30, f"正在测算 {len(frame)} 例病例的病种分值")
     catalog = _computed(
-        lambda: dip.catalog_from_history(
+        lambda: dip_build.catalog_from_history(
             frame, procedure_types=dictionary_selectors.procedure_types(), config=config
         )
     )
@@ -465,7 +477,7 @@ def catalog_build_apg(
     progress(30, f"正在为 {len(frame)} 条结算记录分组并测算点数")
     names = dictionary_selectors.diagnosis_names()
     catalog, ungroupable = _computed(
-        lambda: builds.apg_catalog_from_history(
+        lambda: apg_build.apg_catalog_from_history(
             frame,
             procedure_types=dictionary_selectors.procedure_types(),
             config=config,
@@ -515,7 +527,7 @@ def group_score_edit(*, actor, group: CatalogGroup, score: Decimal, reason: str)
         group=group,
         reason=reason,
         action="catalog_group_score_edit",
-        score=Decimal(score).quantize(dip.SCORE_QUANTUM, rounding=dip.ROUNDING),
+        score=Decimal(score).quantize(dip_catalog.SCORE_QUANTUM, rounding=dip_catalog.ROUNDING),
     )
 
 
@@ -597,18 +609,18 @@ def _golden_assigned(
             "drg_code"
         ].astype(str)
     if version.kind == CatalogKind.APG:
-        return apg.apg_group(golden, procedure_types)["apg_code"].astype(str)
-    return grouping.dip_group(
+        return apg_grouper.apg_group(golden, procedure_types)["apg_code"].astype(str)
+    return dip_grouper.dip_group(
         golden,
         groups,
         procedure_types,
-        unmapped_procedure_type=dip.DipConfig.from_params(
+        unmapped_procedure_type=dip_catalog.DipConfig.from_params(
             version.build_params
         ).unmapped_procedure_type,
     )["dip_code"]
 
 
-def golden_failures(version: CatalogVersion) -> list[dip.GoldenResult]:
+def golden_failures(version: CatalogVersion) -> list[dip_golden.GoldenResult]:
     """The golden cases of a version that its grouper (DIP, DRG or APG) does not put in their expected group
     with their expected score."""
     golden = pd.DataFrame(
@@ -626,11 +638,11 @@ def golden_failures(version: CatalogVersion) -> list[dip.GoldenResult]:
     if golden.empty:
         return []
     groups = pd.DataFrame(
-        list(version.groups.values(*grouping.GROUPS_COLUMNS, "score")),
-        columns=[*grouping.GROUPS_COLUMNS, "score"],
+        list(version.groups.values(*dip_grouper.GROUPS_COLUMNS, "score")),
+        columns=[*dip_grouper.GROUPS_COLUMNS, "score"],
     )
     assigned = _golden_assigned(version, golden, groups)
-    results = dip.golden_check(
+    results = dip_golden.golden_check(
         golden, assigned=assigned, scores=dict(zip(groups["code"], groups["score"], strict=True))
     )
     return [result for result in results if not result.passed]
@@ -641,7 +653,7 @@ def golden_failure_lines(version: CatalogVersion) -> list[str]:
     return [_failure_text(result) for result in golden_failures(version)]
 
 
-def _failure_text(result: dip.GoldenResult) -> str:
+def _failure_text(result: dip_golden.GoldenResult) -> str:
     actual_score = NO_GROUP if result.actual_score is None else result.actual_score
     return GOLDEN_FAILURE.format(
         label=result.label,

@@ -202,7 +202,7 @@ class CatalogVersionDetailSerializer(CatalogVersionSerializer):
     """目录版本（详情）: with the parameters and summary of its build from history."""
 
     build_params = serializers.DictField(
-        read_only=True, help_text="测算参数（catalogs.dip.DipConfig）"
+        read_only=True, help_text="测算参数（catalogs.dip.catalog.DipConfig）"
     )
     build_summary = serializers.DictField(
         read_only=True, help_text="测算结果摘要：病例数、病种数、基准均值、年度权重等"

@@ -16,8 +16,8 @@ from collections.abc import Collection, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from catalogs.dip.grouper import codes_factorized, require_columns
 from catalogs.drg import PLACES, relative_weight_from_history
-from catalogs.grouping import codes_factorized, require_columns
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from audit.services import audit_record, snapshot
-from catalogs import dip, selectors
+from catalogs import selectors
 from catalogs.choices import CoefficientStatus, Combination
 from catalogs.coefficients import domain
 from catalogs.coefficients.models import (
@@ -27,6 +27,7 @@ from catalogs.coefficients.models import (
     CoefficientTable,
     InstitutionCoefficient,
 )
+from catalogs.dip import catalog as dip_catalog
 from catalogs.models import Institution, Region
 from catalogs.register.selectors import institution_states_as_of
 from workflow import services as workflow
@@ -102,7 +103,11 @@ def _active_in(region: Region, year: int, day: date) -> list[tuple[Institution, 
 def _suggestions(region: Region, years: Sequence[int]) -> dict[str, Decimal]:
     history = selectors.case_history_frame(region=region, years=years)
     weights = dict(
-        zip(sorted(years), dip.DEFAULT_WEIGHTS.get(len(years), (1,) * len(years)), strict=True)
+        zip(
+            sorted(years),
+            dip_catalog.DEFAULT_WEIGHTS.get(len(years), (1,) * len(years)),
+            strict=True,
+        )
     )
     return domain.level_suggestions(history, year_weights=weights)
 

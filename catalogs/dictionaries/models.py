@@ -9,11 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from catalogs.choices import (
-    DictionaryKind,
-    DictionaryStatus,
-    TreatmentType,
-)
+from catalogs.choices import DictionaryKind, DictionaryStatus, TreatmentType
 from catalogs.codes import CODE_LENGTH
 from workflow.models import user_field
 

@@ -19,9 +19,7 @@ from catalogs.dictionaries.domain import CHANGE_LABELS, impact_summary
 from catalogs.dictionaries.files import VERSION_SHEETS
 from catalogs.dictionaries.forms import DictionaryVersionForm
 from catalogs.dictionaries.models import Diagnosis, DictionaryVersion, Procedure
-from catalogs.forms import (
-    ImportForm,
-)
+from catalogs.forms import ImportForm
 from config.spreadsheets import download_response
 
 VIEW, LOAD, PUBLISH = (

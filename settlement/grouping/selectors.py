@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
-from catalogs import drg, grouping
+from catalogs import drg
 from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.dictionaries.selectors import procedure_types
-from catalogs.dip import DipConfig
+from catalogs.dip import grouper as dip_grouper
+from catalogs.dip.catalog import DipConfig
 from catalogs.models import CatalogVersion, GroupSubtype, Region
 from catalogs.selectors import drg_rule_set_for_version, drg_rules_of
 from config.lazy import pandas as pd
@@ -109,8 +110,8 @@ def grouping_catalog(version: CatalogVersion) -> GroupingCatalog:
     with, else the one in force (DRG); APG groups by fixed logic."""
     kind = version.kind
     groups = pd.DataFrame(
-        list(version.groups.values_list(*grouping.GROUPS_COLUMNS)),
-        columns=list(grouping.GROUPS_COLUMNS),
+        list(version.groups.values_list(*dip_grouper.GROUPS_COLUMNS)),
+        columns=list(dip_grouper.GROUPS_COLUMNS),
     )
     if kind != CatalogKind.DIP:
         return GroupingCatalog(
@@ -122,7 +123,7 @@ def grouping_catalog(version: CatalogVersion) -> GroupingCatalog:
     subtype_rows = GroupSubtype.objects.filter(group__version=version).values_list(
         "group__code", "dimension", "key", "coefficient"
     )
-    subtypes = pd.DataFrame(list(subtype_rows), columns=list(grouping.SUBTYPES_COLUMNS))
+    subtypes = pd.DataFrame(list(subtype_rows), columns=list(dip_grouper.SUBTYPES_COLUMNS))
     return GroupingCatalog(
         kind=kind,
         procedure_types=procedure_types(),

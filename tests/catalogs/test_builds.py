@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from catalogs import builds, drg
-from catalogs.dip import DipError
+from catalogs.apg import build as apg_build
+from catalogs.dip.catalog import DipError
 
 PROCEDURES = {"36.0601": "手术"}
 
@@ -132,7 +133,7 @@ def e8() -> pd.DataFrame:
 
 
 def test_e8_apg_points_are_the_2_8_weighted_group_mean_over_the_all_sample_mean_times_100():
-    catalog, ungroupable = builds.apg_catalog_from_history(
+    catalog, ungroupable = apg_build.apg_catalog_from_history(
         e8(),
         procedure_types=PROCEDURES,
         config=builds.WeightConfig(years=(2023, 2024)),
@@ -163,7 +164,7 @@ def test_a_patient_month_sums_a_patients_settlements_of_a_month_in_one_group_int
     ]
     for unit, mean, units in [("settlement", D("600.00"), 3), ("patient_month", D("900.00"), 2)]:
         config = builds.WeightConfig(years=(2024,), unit=unit)
-        catalog, _ = builds.apg_catalog_from_history(
+        catalog, _ = apg_build.apg_catalog_from_history(
             chronic(rows), procedure_types=PROCEDURES, config=config
         )
         group = by_code(catalog)["M03900-M"]
@@ -183,7 +184,7 @@ def test_a_build_without_groupable_cases_or_with_a_bad_unit_is_refused_in_chines
             config=builds.WeightConfig(years=(2024,)),
         )
     with pytest.raises(DipError, match="APG计量单位无效"):
-        builds.apg_catalog_from_history(
+        apg_build.apg_catalog_from_history(
             e8(),
             procedure_types=PROCEDURES,
             config=builds.WeightConfig(years=(2024,), unit="visit"),

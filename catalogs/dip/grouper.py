@@ -34,7 +34,7 @@ pairs; ``dip_group`` refuses a table that breaks the contract (``ValueError``, C
 
 ``procedure_types`` maps procedure codes to 手术 / 治疗性操作 / 诊断性操作 (demo/data/procedures.csv), or to
 the DIP treatment types or their stored values; with ``unmapped_procedure_type`` a procedure missing from it
-gets that type instead of making the case ungroupable (catalogs.dip builds catalogs the same way).
+gets that type instead of making the case ungroupable (catalogs/dip/build.py builds catalogs the same way).
 
 ``cases`` needs ``maindiag_code`` and ``main_oprn_oprt_code`` (blank or NA = none); for auxiliary typing
 (辅助目录分型) the subtype key of each case per dimension of ``subtypes`` comes from ``subtype_keys[dimension]``
@@ -110,7 +110,7 @@ GROUPS_COLUMNS = ("code", "diag_code", "proc_code", "group_type", "treatment_typ
 SUBTYPES_COLUMNS = ("code", "dimension", "key", "coefficient")
 
 
-# --- shared helpers (also used by catalogs.drg and catalogs.apg) ---------------------------------------
+# --- shared helpers (also used by the DRG and APG groupers) ---------------------------------------
 
 
 def identity_cached(store: dict, size: int, kind: str, owner: object, build, *extra):

@@ -25,8 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from catalogs.drg import PLACES, relative_weight_from_history
-from catalogs.grouping import (
+from catalogs.dip.grouper import (
     DIAGNOSTIC,
     PROCEDURE_TYPE_TO_TREATMENT,
     SURGICAL,
@@ -36,6 +35,7 @@ from catalogs.grouping import (
     labels,
     require_columns,
 )
+from catalogs.drg import PLACES, relative_weight_from_history
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 

@@ -1,0 +1,95 @@
+"""TODO."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from catalogs.apg import grouper as apg_grouper
+from catalogs.builds import WeightConfig, _required, _units_frame, _window, catalog_from_units
+from catalogs.choices import ApgUnit, GroupType, TreatmentType
+from catalogs.dip.catalog import DipCatalog, DipError
+from catalogs.dip.scores import cost_fen
+from config.lazy import pandas as pd
+
+APG_COLUMNS = (
+    "year",
+    "level",
+    "is_grassroots",
+    "opsp_dise_code",
+    "maindiag_code",
+    "main_oprn_oprt_code",
+)
+
+
+PATTERN_TEXT = {
+    "M": "药物治疗",
+    "S": "手术",
+    "T": "治疗性操作",
+    "D": "诊断性操作",
+    apg_grouper.ANY_PROCEDURE: "有操作",
+}
+
+
+PATTERN_TREATMENT = {
+    "M": TreatmentType.MEDICAL,
+    "S": TreatmentType.SURGICAL,
+    "T": TreatmentType.THERAPEUTIC,
+    "D": TreatmentType.DIAGNOSTIC,
+    apg_grouper.ANY_PROCEDURE: TreatmentType.THERAPEUTIC,
+}
+
+
+ERR_UNIT = "APG计量单位无效：{unit}。"
+
+
+def apg_catalog_from_history(
+    cases: pd.DataFrame,
+    *,
+    procedure_types: Mapping[str, str],
+    config: WeightConfig,
+    disease_names: Mapping[str, str] | None = None,
+) -> tuple[DipCatalog, int]:
+    """The APG catalog of the look-back years, and the number of ungroupable settlements left out.
+
+    ``cases`` also needs ``psn_no`` and ``setl_time`` (local time) for the patient-month unit."""
+    if config.unit not in apg_grouper.UNITS:
+        raise DipError(ERR_UNIT.format(unit=config.unit))
+    _required(cases, APG_COLUMNS)
+    window = _window(cases, config)
+    grouped = apg_grouper.apg_group(window, procedure_types)
+    if config.unit == ApgUnit.SETTLEMENT:
+        units = _units_frame(grouped["apg_code"], window)
+    else:
+        units = apg_grouper.apg_units(
+            window.assign(fen=cost_fen(window)), grouped, unit=config.unit, cost="fen"
+        )
+        units = units.rename(columns={"apg_code": "code", "cost": "fen"}).astype(
+            {"code": str, "year": "int64", "fen": "int64"}
+        )
+    ungroupable = int((grouped["apg_code"] == "").sum())
+    codes = sorted(units["code"].unique())
+    first = (
+        grouped.assign(apg_code=grouped["apg_code"].astype(str))
+        .drop_duplicates("apg_code")
+        .set_index("apg_code")
+    )
+    details = {
+        code: {
+            "diag_code": str(first.loc[code, "disease"])[:20],
+            "treatment_type": PATTERN_TREATMENT[str(first.loc[code, "pattern"])],
+        }
+        for code in codes
+    }
+    names = {
+        code: _apg_name(
+            str(first.loc[code, "disease"]), str(first.loc[code, "pattern"]), disease_names or {}
+        )
+        for code in codes
+    }
+    return catalog_from_units(
+        units, config=config, names=names, group_type=GroupType.APG, details=details
+    ), ungroupable
+
+
+def _apg_name(disease: str, pattern: str, disease_names: Mapping[str, str]) -> str:
+    return f"{disease_names.get(disease, disease)}：{PATTERN_TEXT[pattern]}"
