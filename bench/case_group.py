@@ -63,7 +63,7 @@ def _drg_setup(args: argparse.Namespace, region, year: int, officer, admin):
     """The DRG rule set (demo, or ``--national``) published and a DRG catalog built from the year with it."""
     from catalogs import services as catalogs
     from catalogs.choices import CatalogKind
-    from catalogs.drg_rule_services import drg_rule_set_load_national, drg_rule_set_seed
+    from catalogs.drg.services import drg_rule_set_load_national, drg_rule_set_seed
 
     started = time.perf_counter()
     if args.national:
@@ -98,7 +98,7 @@ def _national_codes(region, year: int, rule_set, args: argparse.Namespace) -> No
     from django.db import connection
 
     from bench.drg_national import national_cases
-    from catalogs import selectors
+    from catalogs.drg import selectors
     from settlement.models import CaseRecord
 
     ids = list(

@@ -80,7 +80,7 @@ def dip_groups_from_cases(
 
 def bench_grouping(args: argparse.Namespace) -> dict:
     from catalogs.dip.grouper import dip_group
-    from catalogs.drg import drg_group, drg_rules_load
+    from catalogs.drg.grouper import drg_group, drg_rules_load
     from demo.domain import DATA_DIR, institutions_frame, year_chunks
 
     started = time.perf_counter()

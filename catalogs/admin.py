@@ -9,9 +9,7 @@ from django.contrib import admin
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
 from catalogs.coefficients.models import CoefficientTable, InstitutionCoefficient
 from catalogs.dictionaries.models import Diagnosis, DictionaryCode, DictionaryVersion, Procedure
-from catalogs.models import (
-    CatalogGroup,
-    CatalogVersion,
+from catalogs.drg.models import (
     DrgAdrg,
     DrgCc,
     DrgExclusion,
@@ -20,6 +18,10 @@ from catalogs.models import (
     DrgOrProcedure,
     DrgRuleSet,
     DrgTraumaRegion,
+)
+from catalogs.models import (
+    CatalogGroup,
+    CatalogVersion,
     GoldenCase,
     GroupSubtype,
     Institution,

@@ -85,7 +85,7 @@ def _scale(initial: int) -> forms.DecimalField:
 
 
 class WeightBuildForm(forms.Form):
-    """DRG 病组目录测算 (catalogs.builds.WeightConfig): years and the scale (weights x 100 = base points)."""
+    """DRG 病组目录测算 (catalogs.drg.build.WeightConfig): years and the scale (weights x 100 = base points)."""
 
     years = YearsField(label="测算年度（逗号分隔）")
     scale = _scale(100)
@@ -148,21 +148,6 @@ class FlagsForm(forms.Form):
     is_day_surgery = forms.BooleanField(label="日间手术病种", required=False)
     reason = forms.CharField(
         label="修改原因", max_length=500, widget=forms.TextInput(attrs=TEXT_INPUT)
-    )
-
-
-class DrgRuleSetCreateForm(forms.Form):
-    region = forms.ModelChoiceField(
-        label="统筹区", queryset=Region.objects.all(), widget=forms.Select(attrs=SELECT_INPUT)
-    )
-    year = forms.IntegerField(
-        label="适用年度",
-        min_value=2000,
-        max_value=2100,
-        widget=forms.NumberInput(attrs=NUMBER_INPUT),
-    )
-    name = forms.CharField(
-        label="名称", max_length=100, required=False, widget=forms.TextInput(attrs=TEXT_INPUT)
     )
 
 

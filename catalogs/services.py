@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.db.models import Max
 
 from audit.services import audit_record, snapshot
-from catalogs import builds, drg, selectors
+from catalogs import selectors
 from catalogs.apg import build as apg_build
 from catalogs.apg import grouper as apg_grouper
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
@@ -27,6 +27,9 @@ from catalogs.dip import build as dip_build
 from catalogs.dip import catalog as dip_catalog
 from catalogs.dip import golden as dip_golden
 from catalogs.dip import grouper as dip_grouper
+from catalogs.drg import build as drg_build
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg import selectors as drg_selectors
 from catalogs.models import (
     ERR_SELF_APPROVAL,
     ERR_VERSION_LOCKED,
@@ -418,14 +421,14 @@ def catalog_build_drg(
 ) -> dict:
     """Build a draft DRG version from the region's inpatient cases of ``years``: grouped with the DRG rule set
     in force for the version's year (which the version then keeps), weight = group mean / all mean x scale
-    (``params``: ``catalogs.builds.WeightConfig`` fields — weights, scale)."""
+    (``params``: ``catalogs.drg.build.WeightConfig`` fields — weights, scale)."""
     version = _buildable(version, CatalogKind.DRG)
-    rule_set = selectors.drg_rule_set_in_force(region=version.region, year=version.year)
+    rule_set = drg_selectors.drg_rule_set_in_force(region=version.region, year=version.year)
     if rule_set is None:
         raise ValidationError(
             ERR_NO_DRG_RULES.format(region=version.region.name, year=version.year)
         )
-    config = _config(builds.WeightConfig, params, years)
+    config = _config(drg_build.WeightConfig, params, years)
     progress(5, "正在读取历史病例")
     frame = (
         selectors.case_history_frame(region=version.region, years=config.years)
@@ -434,9 +437,9 @@ def catalog_build_drg(
     )
     progress(30, f"正在按{rule_set}为 {len(frame)} 例病例分组并测算权重")
     catalog, ungroupable = _computed(
-        lambda: builds.drg_catalog_from_history(
+        lambda: drg_build.drg_catalog_from_history(
             frame,
-            rules=selectors.drg_rules_of(rule_set),
+            rules=drg_selectors.drg_rules_of(rule_set),
             procedure_types=dictionary_selectors.procedure_types(),
             config=config,
         )
@@ -465,9 +468,9 @@ def catalog_build_apg(
 ) -> dict:
     """Build a draft APG version from the region's outpatient chronic/special settlements of ``years`` (two
     years, weighted 2:8 by default): points = group mean / all-sample mean x scale per unit (``params``:
-    ``catalogs.builds.WeightConfig`` fields — weights, scale, unit = settlement | patient_month)."""
+    ``catalogs.drg.build.WeightConfig`` fields — weights, scale, unit = settlement | patient_month)."""
     version = _buildable(version, CatalogKind.APG)
-    config = _config(builds.WeightConfig, params, years)
+    config = _config(drg_build.WeightConfig, params, years)
     progress(5, "正在读取门诊慢特病结算记录")
     frame = (
         selectors.chronic_history_frame(region=version.region, years=config.years)
@@ -602,10 +605,10 @@ def _golden_assigned(
     DRG by its rule set (none: every case ungroupable), APG by disease and treatment pattern."""
     procedure_types = dictionary_selectors.procedure_types()
     if version.kind == CatalogKind.DRG:
-        rule_set = selectors.drg_rule_set_for_version(version)
+        rule_set = drg_selectors.drg_rule_set_for_version(version)
         if rule_set is None:
             return pd.Series("", index=golden.index)
-        return drg.drg_group(golden, selectors.drg_rules_of(rule_set), procedure_types)[
+        return drg_grouper.drg_group(golden, drg_selectors.drg_rules_of(rule_set), procedure_types)[
             "drg_code"
         ].astype(str)
     if version.kind == CatalogKind.APG:

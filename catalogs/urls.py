@@ -1,9 +1,10 @@
 from django.urls import path
 
-from catalogs import drg_rule_views, views
+from catalogs import views
 from catalogs.coefficients import views as coefficient_views
 from catalogs.dictionaries import views as dictionary_version_views
 from catalogs.dictionaries import views as dictionary_views
+from catalogs.drg import views as drg_rule_views
 from catalogs.register import views as register_views
 
 app_name = "catalogs"

@@ -40,7 +40,7 @@ from budgets.services import (
 )
 from catalogs.choices import ApgUnit, CatalogKind, CatalogStatus, Scheme, TreatmentType
 from catalogs.dictionaries.models import Diagnosis, Procedure
-from catalogs.drg_rule_services import drg_rule_set_load_national
+from catalogs.drg.services import drg_rule_set_load_national
 from catalogs.models import CatalogVersion, Institution, Region
 from catalogs.services import (
     catalog_build_apg,

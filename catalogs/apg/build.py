@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from catalogs.apg import grouper as apg_grouper
-from catalogs.builds import WeightConfig, _required, _units_frame, _window, catalog_from_units
 from catalogs.choices import ApgUnit, GroupType, TreatmentType
 from catalogs.dip.catalog import DipCatalog, DipError
 from catalogs.dip.scores import cost_fen
+from catalogs.drg.build import WeightConfig, _required, _units_frame, _window, catalog_from_units
 from config.lazy import pandas as pd
 
 APG_COLUMNS = (

@@ -35,7 +35,7 @@ from catalogs.dip.grouper import (
     labels,
     require_columns,
 )
-from catalogs.drg import PLACES, relative_weight_from_history
+from catalogs.drg.weights import PLACES, relative_weight_from_history
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from catalogs.dip.grouper import codes_factorized, require_columns
-from catalogs.drg import PLACES, relative_weight_from_history
+from catalogs.drg.weights import PLACES, relative_weight_from_history
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 

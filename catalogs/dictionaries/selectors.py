@@ -21,7 +21,8 @@ from catalogs.dictionaries.domain import (
     dictionary_diff,
 )
 from catalogs.dictionaries.models import Diagnosis, DictionaryCode, DictionaryVersion, Procedure
-from catalogs.models import CatalogGroup, DrgAdrg, DrgCc, DrgExclusion, DrgMdc
+from catalogs.drg.models import DrgAdrg, DrgCc, DrgExclusion, DrgMdc
+from catalogs.models import CatalogGroup
 from config.lazy import pandas as pd
 
 IN_FORCE_MODELS = {DictionaryKind.DIAGNOSIS: Diagnosis, DictionaryKind.PROCEDURE: Procedure}

@@ -1,7 +1,7 @@
 """From a period's case frame to the stored grouping columns: pure, vectorised, no ORM.
 
 ``cases_grouped`` runs the grouper of the catalog's kind (``catalogs.dip.grouper.dip_group``,
-``catalogs.drg.drg_group``, ``catalogs.apg.grouper.apg_group``) and returns, aligned with the cases, the columns
+``catalogs.drg.grouper.drg_group``, ``catalogs.apg.grouper.apg_group``) and returns, aligned with the cases, the columns
 of ``CaseGroup``: ``group_code`` ("" when ungroupable), ``group_type``, ``treatment_type`` (the stored
 values of ``catalogs.choices.TreatmentType``), ``subtype``, ``typing_coefficient`` (text, ``None`` when
 no subtype applies), ``trace`` and ``trace_text`` (the text is not stored: ``CaseGroup.trace_text`` derives it
@@ -18,12 +18,12 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from catalogs import drg
 from catalogs.apg import grouper as apg_grouper
 from catalogs.choices import CatalogKind, SubtypeDimension
 from catalogs.dip import build as dip_build
 from catalogs.dip import grouper as dip_grouper
 from catalogs.dip import subtypes as dip_subtypes
+from catalogs.drg import grouper as drg_grouper
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 
@@ -59,12 +59,12 @@ TRACE_NOT_IN_CATALOG = "not_in_catalog"
 NOT_IN_CATALOG_TEXT = "不能入组：目录中无此病组（历史数据中没有该病组，未测算点数）"
 UNGROUPABLE_TRACES = {
     CatalogKind.DIP: dip_grouper.UNGROUPABLE_TRACES,
-    CatalogKind.DRG: drg.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
+    CatalogKind.DRG: drg_grouper.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
     CatalogKind.APG: apg_grouper.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
 }
 TRACE_TEXT = {
     CatalogKind.DIP: dip_grouper.TRACE_TEXT,
-    CatalogKind.DRG: drg.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
+    CatalogKind.DRG: drg_grouper.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
     CatalogKind.APG: apg_grouper.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
 }
 
@@ -80,7 +80,7 @@ class GroupingCatalog:
     groups: pd.DataFrame | None = None
     subtypes: pd.DataFrame | None = None
     unmapped_procedure_type: str | None = None
-    drg_rules: drg.DrgRules | None = None
+    drg_rules: drg_grouper.DrgRules | None = None
 
 
 def case_columns(catalog: GroupingCatalog) -> tuple[str, ...]:
@@ -117,8 +117,8 @@ def cases_grouped(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame
         result = _dip(cases, catalog)
     elif catalog.kind == CatalogKind.DRG:
         result = _in_catalog(
-            drg.drg_group(
-                cases, catalog.drg_rules or drg.drg_rules_load(), catalog.procedure_types
+            drg_grouper.drg_group(
+                cases, catalog.drg_rules or drg_grouper.drg_rules_load(), catalog.procedure_types
             ),
             catalog,
         )

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
-from catalogs import drg
 from catalogs.choices import CatalogKind, CatalogStatus
 from catalogs.dictionaries.selectors import procedure_types
 from catalogs.dip import grouper as dip_grouper
 from catalogs.dip.catalog import DipConfig
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg.selectors import drg_rule_set_for_version, drg_rules_of
 from catalogs.models import CatalogVersion, GroupSubtype, Region
-from catalogs.selectors import drg_rule_set_for_version, drg_rules_of
 from config.lazy import pandas as pd
 from settlement.choices import MedType
 from settlement.grouping.domain import TRACE_TEXT, UNGROUPABLE_TRACES, GroupingCatalog
@@ -133,7 +133,7 @@ def grouping_catalog(version: CatalogVersion) -> GroupingCatalog:
     )
 
 
-def _drg_rules(version: CatalogVersion) -> drg.DrgRules:
+def _drg_rules(version: CatalogVersion) -> drg_grouper.DrgRules:
     rule_set = drg_rule_set_for_version(version)
     if rule_set is None:
         raise ValidationError(

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from catalogs import drg_rule_services, services
+from catalogs import services
 from catalogs.choices import CatalogKind, CatalogStatus, TreatmentType
 from catalogs.dictionaries.models import Diagnosis, Procedure
+from catalogs.drg import services as drg_rule_services
 from catalogs.models import CatalogVersion
 from jobs.models import Job
 from jobs.services import job_run, job_start

@@ -17,7 +17,7 @@ from catalogs.choices import DictionaryStatus
 from catalogs.dictionaries import excel as dictionaries
 from catalogs.dictionaries import selectors, services
 from catalogs.dictionaries.models import Diagnosis, DictionaryCode, DictionaryVersion, Procedure
-from catalogs.models import DrgAdrg, DrgRuleSet
+from catalogs.drg.models import DrgAdrg, DrgRuleSet
 from settlement.choices import PeriodStatus
 from settlement.models import SettlementPeriod
 from tests.catalogs.conftest import catalog_create

@@ -12,9 +12,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from catalogs import drg, drg_rule_services, drg_rules, selectors, workbooks
+from catalogs import workbooks
 from catalogs.choices import CatalogStatus
-from catalogs.models import DrgRuleSet
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg import rules as drg_rules
+from catalogs.drg import selectors
+from catalogs.drg import services as drg_rule_services
+from catalogs.drg.models import DrgRuleSet
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +60,7 @@ def a_draft(world) -> DrgRuleSet:
 
 def test_the_demo_rule_files_become_a_published_rule_set_that_groups_like_the_files(world, seeded):
     assert seeded.status == CatalogStatus.PUBLISHED and seeded.approved_by == world.bureau_admin
-    from_db, from_files = selectors.drg_rules_of(seeded), drg.drg_rules_load()
+    from_db, from_files = selectors.drg_rules_of(seeded), drg_grouper.drg_rules_load()
     for table in ("mdc", "adrg", "adrg_diagnoses", "adrg_procedures", "cc", "exclusions"):
         assert getattr(from_db, table).equals(getattr(from_files, table)), table
     assert selectors.drg_rule_set_in_force(region=world.region, year=2024) == seeded

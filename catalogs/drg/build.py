@@ -2,7 +2,7 @@
 ``dip.DipCatalog`` out, the same result shape as the DIP build so one service writes all three.
 
 - **DRG** (spec §9): the look-back years' inpatient cases are grouped with the rule set
-  (``drg.drg_group``); ungroupable cases drop out. ``weight = weighted group mean / weighted all-case
+  (``drg_grouper.drg_group``); ungroupable cases drop out. ``weight = weighted group mean / weighted all-case
   mean x scale`` (scale 100 = base points), yearly means weighted 1:2:7 / 2:8 / 1 by default.
 - **APG** (spec §10, E8): the outpatient chronic/special settlements are grouped by disease and treatment
   pattern (``apg.apg_group``), summed into payment units (a settlement, or a patient-month), and
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from catalogs import drg
 from catalogs.choices import ApgUnit, GroupType, TreatmentType
 from catalogs.dip.catalog import (
     CV_QUANTUM,
@@ -31,6 +30,8 @@ from catalogs.dip.catalog import (
     quantize,
 )
 from catalogs.dip.scores import _group_cvs, _units, cost_fen
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg import weights as drg_weights
 from config.lazy import pandas as pd
 
 DRG_COLUMNS = (
@@ -74,7 +75,7 @@ def _weighted_mean(
     history: pd.DataFrame, by: list[str], weights: Mapping[int, int]
 ) -> pd.DataFrame:
     """``by`` columns, ``cases``, ``mean`` (yuan) and the exact ``ratio`` to the all-case mean x 1."""
-    return drg.relative_weight_from_history(
+    return drg_weights.relative_weight_from_history(
         history, by=by, cost="fen", year_weights=weights, places=12
     )
 
@@ -93,10 +94,10 @@ def catalog_from_units(
     history = history[history["year"].isin([year for year, weight in weights.items() if weight])]
     if history.empty:
         raise DipError(ERR_NO_GROUPED)
-    scored = drg.relative_weight_from_history(
+    scored = drg_weights.relative_weight_from_history(
         history, by="code", cost="fen", year_weights=weights, scale=Fraction(config.scale)
     )
-    base = drg.weighted_mean_cost(history, cost="fen", year_weights=weights)
+    base = drg_weights.weighted_mean_cost(history, cost="fen", year_weights=weights)
     stats = _group_cvs(history, ["code"])
     counts = history.groupby(["code", "year"]).size()
     levels = _level_means(history, weights)
@@ -164,13 +165,13 @@ def _units_frame(codes: pd.Series, cases: pd.DataFrame) -> pd.DataFrame:
 # --- DRG -------------------------------------------------------------------------------------------
 
 
-def drg_names(rules: drg.DrgRules, codes) -> dict[str, str]:
+def drg_names(rules: drg_grouper.DrgRules, codes) -> dict[str, str]:
     """病组名称: the ADRG's name and the severity its last digit stands for; ``<MDC letter>QY`` → the MDC's 歧义组."""
     adrg = rules.adrg.set_index("adrg")
     mdc_names = rules.mdc.drop_duplicates("mdc").set_index("mdc")["name"]
     names = {}
     for code in codes:
-        if code.endswith(drg.AMBIGUOUS_SUFFIX):
+        if code.endswith(drg_grouper.AMBIGUOUS_SUFFIX):
             mdc = f"MDC{code[0]}"
             names[code] = f"{mdc_names.get(mdc, mdc)}歧义组"
             continue
@@ -187,14 +188,14 @@ def drg_names(rules: drg.DrgRules, codes) -> dict[str, str]:
 def drg_catalog_from_history(
     cases: pd.DataFrame,
     *,
-    rules: drg.DrgRules,
+    rules: drg_grouper.DrgRules,
     procedure_types: Mapping[str, str],
     config: WeightConfig,
 ) -> tuple[DipCatalog, int]:
     """The DRG catalog of the look-back years, and the number of ungroupable cases left out."""
     _required(cases, DRG_COLUMNS)
     window = _window(cases, config)
-    grouped = drg.drg_group(window, rules, procedure_types)
+    grouped = drg_grouper.drg_group(window, rules, procedure_types)
     units = _units_frame(grouped["drg_code"], window)
     names = drg_names(rules, sorted(units["code"].unique()))
     return catalog_from_units(units, config=config, names=names, group_type=GroupType.DRG), len(

@@ -17,8 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import audit_record, snapshot
-from catalogs import drg, drg_rules, selectors
-from catalogs.models import DrgGoldenCase, DrgRuleSet, Region
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg import rules as drg_rules
+from catalogs.drg import selectors
+from catalogs.drg.models import DrgGoldenCase, DrgRuleSet
+from catalogs.models import Region
 from catalogs.services import published_flow, series_draft
 from config.lazy import pandas as pd
 from workflow import services as workflow
@@ -34,7 +37,7 @@ ERR_GOLDEN_EMPTY = "金标准病例文件没有任何病例。"
 ERR_GOLDEN_CASE_ID = "金标准病例文件第{row}行：病例编号(case_id)为空。"
 ERR_GOLDEN_DUPLICATE = "金标准病例文件第{row}行：病例编号(case_id)“{case}”与前面的行重复。"
 ERR_GOLDEN_TOO_LONG = "金标准病例文件第{row}行：{column}超过{limit}个字符。"
-# The case fields a golden case may carry (the grouper's inputs, catalogs.drg.drg_group), in the file's column order.
+# The case fields a golden case may carry (the grouper's inputs, catalogs.drg.grouper.drg_group), in the file's column order.
 GOLDEN_CASE_FIELDS = drg_rules.GOLDEN_CASE_FIELDS
 GOLDEN_COLUMNS = drg_rules.GOLDEN_COLUMNS
 GOLDEN_REQUIRED = ("case_id", "maindiag_code", "expected_drg")
@@ -192,7 +195,7 @@ def golden_frame(rule_set: DrgRuleSet) -> pd.DataFrame:
 
 
 def drg_rule_set_content(rule_set: DrgRuleSet) -> dict[str, pd.DataFrame]:
-    """The set's whole content as the carriers hold it (catalogs.drg_rules): its tables and, under
+    """The set's whole content as the carriers hold it (catalogs.drg.rules): its tables and, under
     ``drg_rules.GOLDEN``, its golden cases. ``drg_rules.tables_hash`` of it is the set's content hash."""
     return selectors.drg_rule_tables(rule_set) | {drg_rules.GOLDEN: golden_frame(rule_set)}
 
@@ -248,7 +251,9 @@ def drg_rule_set_import(
 
 
 @transaction.atomic
-def drg_rule_set_load_csv(*, actor, rule_set: DrgRuleSet, directory=drg.DATA_DIR) -> dict[str, int]:
+def drg_rule_set_load_csv(
+    *, actor, rule_set: DrgRuleSet, directory=drg_grouper.DATA_DIR
+) -> dict[str, int]:
     """Replace a draft's tables with the rule files of ``directory`` (default: the demo rule set, catalogs/data/drg),
     and its golden cases with the directory's golden.csv when it has one."""
     rule_set = _draft(rule_set)
@@ -302,7 +307,9 @@ def drg_rule_set_publish(*, actor, rule_set: DrgRuleSet) -> DrgRuleSet:
     if errors:
         raise ValidationError(errors)
     golden = golden_frame(rule_set)
-    mismatches = drg_golden_mismatches(drg.drg_rules(**tables), golden) if len(golden) else []
+    mismatches = (
+        drg_golden_mismatches(drg_grouper.drg_rules(**tables), golden) if len(golden) else []
+    )
     if mismatches:
         raise ValidationError(
             [ERR_GOLDEN_REFUSED.format(count=len(mismatches)), *mismatches], code="golden"
@@ -324,12 +331,12 @@ def drg_rule_set_seed(*, officer, admin, region: Region, year: int, name: str = 
     return drg_rule_set_publish(actor=admin, rule_set=rule_set)
 
 
-NATIONAL_DIR = drg.DATA_DIR.parent / "chs_drg_11"
+NATIONAL_DIR = drg_grouper.DATA_DIR.parent / "chs_drg_11"
 
 
-def drg_golden_mismatches(rules: drg.DrgRules, golden: pd.DataFrame) -> list[str]:
+def drg_golden_mismatches(rules: drg_grouper.DrgRules, golden: pd.DataFrame) -> list[str]:
     """One Chinese line per golden case (``case_id``, the case fields, ``expected_drg``; "" = 不能入组) the rules group differently."""
-    got = drg.drg_group(golden.astype(str), rules)["drg_code"].astype(str).to_numpy()
+    got = drg_grouper.drg_group(golden.astype(str), rules)["drg_code"].astype(str).to_numpy()
     return [
         ERR_GOLDEN.format(case=case, got=g or "不能入组", expected=e or "不能入组")
         for case, g, e in zip(golden["case_id"], got, golden["expected_drg"])

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
-from catalogs import drg_rule_services as services
-from catalogs import drg_rules, selectors
-from catalogs.forms import DrgRuleSetCreateForm, ImportForm, ReasonForm
-from catalogs.models import DrgRuleSet
+from catalogs.drg import rules as drg_rules
+from catalogs.drg import selectors, services
+from catalogs.drg.forms import DrgRuleSetCreateForm
+from catalogs.drg.models import DrgRuleSet
+from catalogs.forms import ImportForm, ReasonForm
 from catalogs.services import ERR_REASON
 from config.spreadsheets import download_response
 

@@ -1,7 +1,7 @@
 """The CHS-DRG rule tables (DRG分组规则): their column contract (catalogs.workbooks), the rules across rows,
 and three lossless carriers — the workbook in long format, a zip of CSV files, the CSV directory.
 
-Tables are pandas frames with the columns ``catalogs.drg.drg_rules`` reads (the same as catalogs/data/drg/*.csv
+Tables are pandas frames with the columns ``catalogs.drg.grouper.drg_rules`` reads (the same as catalogs/data/drg/*.csv
 and the ``Drg*`` models' fields), list cells ``;``-separated. The **workbook** keeps each table's scalar
 columns on one sheet and puts every list in a sheet of its own, one code per row (“ADRG-主要手术操作”: ADRG,
 组, 编码), so no cell ever nears Excel's 32,767-character limit and nothing is cut. Reading checks every cell
@@ -24,9 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
-from catalogs import drg
 from catalogs.choices import AdrgKind, CcLevel, SeveritySplit
 from catalogs.codes import CODE_LENGTH, DIAGNOSIS, DIAGNOSIS_ENTRY, PROCEDURE
+from catalogs.drg import grouper as drg_grouper
 from catalogs.workbooks import (
     LIST_ENTRY,
     SEPARATOR,
@@ -104,7 +104,7 @@ SHEETS = (
                 "proc_match",
                 "手术匹配方式",
                 kind="choice",
-                choices=_TEXT_CHOICES(*drg.PROC_MATCHES[1:]),
+                choices=_TEXT_CHOICES(*drg_grouper.PROC_MATCHES[1:]),
                 required=False,
             ),
             Column("proc_codes", "主要手术操作", kind="grouped_procedures", required=False),
@@ -170,7 +170,7 @@ SHEETS = (
 SHEET_OF = {sheet.table: sheet for sheet in SHEETS}
 REQUIRED_TABLES = ("mdc", "adrg", "cc", "exclusions")
 
-# Golden cases (金标准病例): the grouper's inputs (catalogs.drg.drg_group) and the expected DRG ("" = 不能入组).
+# Golden cases (金标准病例): the grouper's inputs (catalogs.drg.grouper.drg_group) and the expected DRG ("" = 不能入组).
 GOLDEN = "golden"
 GOLDEN_CASE_FIELDS = (
     "gend",
@@ -364,7 +364,7 @@ def tables_complete(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
     }
 
 
-def csv_tables(directory=drg.DATA_DIR) -> dict[str, pd.DataFrame]:
+def csv_tables(directory=drg_grouper.DATA_DIR) -> dict[str, pd.DataFrame]:
     """The rule tables stored as CSV (catalogs/data/drg: the demo rule set; <table>.csv or .csv.gz)."""
     tables = {}
     for sheet in SHEETS:
@@ -474,7 +474,7 @@ def tables_checked(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     _cc_checked(tables, errors)
     if not errors:
         try:
-            drg.drg_rules(**tables)
+            drg_grouper.drg_rules(**tables)
         except ValueError as error:
             errors.append(ERR_WHOLE.format(reason=error))
     return list(errors)
