@@ -37,7 +37,7 @@ def _drg_catalog(region) -> None:
     from catalogs.dictionaries.selectors import procedure_types
     from catalogs.drg.grouper import drg_group
     from catalogs.drg.selectors import drg_rule_set_in_force, drg_rules_of
-    from catalogs.models import CatalogGroup, CatalogVersion
+    from catalogs.versions.models import CatalogGroup, CatalogVersion
     from settlement.grouping.selectors import period_case_frame, period_list_for
 
     periods = period_list_for(region=region, year=YEAR)

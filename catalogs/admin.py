@@ -19,15 +19,8 @@ from catalogs.drg.models import (
     DrgRuleSet,
     DrgTraumaRegion,
 )
-from catalogs.models import (
-    CatalogGroup,
-    CatalogVersion,
-    GoldenCase,
-    GroupSubtype,
-    Institution,
-    InstitutionState,
-    Region,
-)
+from catalogs.models import Institution, InstitutionState, Region
+from catalogs.versions.models import CatalogGroup, CatalogVersion, GoldenCase, GroupSubtype
 
 
 @admin.register(Region)

@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
-from catalogs.choices import GroupType, TreatmentType
-from catalogs.models import CatalogGroup, CatalogVersion
 from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
 
 ERR_CHOICE = "“{value}”无效，应为：{allowed}。"
@@ -115,68 +113,3 @@ def number_field(attribute: str, column: str, **kwargs) -> fields.Field:
 
 def flag_field(attribute: str, column: str) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=column, widget=YesNoWidget())
-
-
-class CatalogGroupResource(resources.ModelResource):
-    """病种目录: one row per group of a version, keyed by the group code (病种编码) within that version."""
-
-    code = text_field("code", "病种编码")
-    name = text_field("name", "病种名称")
-    group_type = fields.Field(
-        attribute="group_type", column_name="病种类型", widget=LabelWidget(GroupType.choices)
-    )
-    diag_code = text_field("diag_code", "主要诊断（类目）")
-    proc_code = text_field("proc_code", "主要手术操作")
-    treatment_type = fields.Field(
-        attribute="treatment_type",
-        column_name="治疗方式",
-        widget=LabelWidget(TreatmentType.choices),
-    )
-    score = number_field("score", "分值")
-    mean_cost = number_field("mean_cost", "加权平均费用（元）")
-    cv = number_field("cv", "变异系数")
-    grassroots_share = number_field("grassroots_share", "基层机构病例占比")
-    is_grassroots = flag_field("is_grassroots", "基层病种")
-    is_tcm = flag_field("is_tcm", "中医优势病种")
-    is_day_surgery = flag_field("is_day_surgery", "日间手术病种")
-    case_counts = fields.Field(
-        attribute="case_counts", column_name="各年度病例数", widget=JsonTextWidget()
-    )
-    level_means = fields.Field(
-        attribute="level_means", column_name="各级别机构平均费用（元）", widget=JsonTextWidget()
-    )
-
-    KEY = "病种编码"
-
-    def __init__(self, *, version: CatalogVersion) -> None:
-        super().__init__()
-        self.version = version
-
-    class Meta:
-        model = CatalogGroup
-        fields = (
-            "code",
-            "name",
-            "group_type",
-            "diag_code",
-            "proc_code",
-            "treatment_type",
-            "score",
-            "mean_cost",
-            "cv",
-            "grassroots_share",
-            "is_grassroots",
-            "is_tcm",
-            "is_day_surgery",
-            "case_counts",
-            "level_means",
-        )
-        import_id_fields = ("code",)
-        clean_model_instances = True
-        skip_diff = True
-
-    def get_queryset(self):
-        return self.version.groups.order_by("code")
-
-    def init_instance(self, row=None) -> CatalogGroup:
-        return CatalogGroup(version=self.version)

@@ -17,7 +17,8 @@ from django.utils import timezone
 from audit.models import DataQualityScore, Finding
 from audit.quality import COMPONENTS
 from catalogs.choices import CatalogKind
-from catalogs.models import CatalogGroup, CatalogVersion, Institution, Region
+from catalogs.models import Institution, Region
+from catalogs.versions.models import CatalogGroup, CatalogVersion
 from config.lazy import pandas as pd
 from reports import sheets
 from reports.models import ReportFile

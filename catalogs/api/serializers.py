@@ -16,15 +16,9 @@ from catalogs.choices import (
 )
 from catalogs.coefficients import selectors
 from catalogs.coefficients.models import CoefficientTable, InstitutionCoefficient
-from catalogs.models import (
-    CatalogGroup,
-    CatalogVersion,
-    GroupSubtype,
-    Institution,
-    InstitutionState,
-    Region,
-)
-from catalogs.selectors import GROUP_FLAGS
+from catalogs.models import Institution, InstitutionState, Region
+from catalogs.versions.models import CatalogGroup, CatalogVersion, GroupSubtype
+from catalogs.versions.selectors import GROUP_FLAGS
 
 
 class RegionSerializer(serializers.ModelSerializer):

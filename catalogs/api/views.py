@@ -7,7 +7,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalogs import selectors
 from catalogs.api.serializers import (
     CatalogDiffSerializer,
     CatalogGroupDetailSerializer,
@@ -27,9 +26,10 @@ from catalogs.api.serializers import (
 )
 from catalogs.coefficients import selectors as coefficient_selectors
 from catalogs.coefficients.models import CoefficientTable
-from catalogs.dictionaries import selectors as dictionary_selectors
-from catalogs.models import CatalogGroup, CatalogVersion, Institution
-from catalogs.register.selectors import institution_history_for_user
+from catalogs.models import Institution
+from catalogs.register import selectors
+from catalogs.versions import selectors as version_selectors
+from catalogs.versions.models import CatalogGroup, CatalogVersion
 from config.api import ErrorSerializer, IsBureau, query_params
 from config.api_params import refuse_unknown_params
 
@@ -90,7 +90,7 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, pagination_class=None, filter_backends=[])
     def history(self, request: Request, code: str) -> Response:
         refuse_unknown_params(request, known=())
-        _institution, states = institution_history_for_user(request.user, code)
+        _institution, states = selectors.institution_history_for_user(request.user, code)
         return Response(
             InstitutionStateSerializer(states, many=True, context={"request": request}).data
         )
@@ -134,18 +134,18 @@ class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
             if self.action == "list"
             else {}
         )
-        return selectors.catalog_version_list_for_user(self.request.user, **filters)
+        return version_selectors.catalog_version_list_for_user(self.request.user, **filters)
 
     def get_object(self) -> CatalogVersion:
-        return selectors.catalog_version_get_for_user(self.request.user, self.kwargs["pk"])
+        return version_selectors.catalog_version_get_for_user(self.request.user, self.kwargs["pk"])
 
     @action(detail=True, pagination_class=None)
     def diff(self, request: Request, pk: str) -> Response:
         new = self.get_object()
-        old = selectors.catalog_version_get_for_user(
+        old = version_selectors.catalog_version_get_for_user(
             request.user, query_params(DiffQuerySerializer, request)["old"]
         )
-        diff = dictionary_selectors.version_diff(old=old, new=new)
+        diff = version_selectors.version_diff(old=old, new=new)
         data = {
             "old": old.pk,
             "new": new.pk,
@@ -183,11 +183,13 @@ class CatalogGroupViewSet(viewsets.ReadOnlyModelViewSet):
         ):  # schema generation: no request to read the version from
             return CatalogGroup.objects.none()
         filters = dict(query_params(CatalogGroupQuerySerializer, self.request))
-        version = selectors.catalog_version_get_for_user(self.request.user, filters.pop("version"))
-        return selectors.catalog_group_list(version, **filters)
+        version = version_selectors.catalog_version_get_for_user(
+            self.request.user, filters.pop("version")
+        )
+        return version_selectors.catalog_group_list(version, **filters)
 
     def get_object(self) -> CatalogGroup:
-        return selectors.catalog_group_get_for_user(self.request.user, self.kwargs["pk"])
+        return version_selectors.catalog_group_get_for_user(self.request.user, self.kwargs["pk"])
 
 
 class IsBureauOrHospital(permissions.BasePermission):

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 
 from accounts.tenancy import TenantQuerySet
 from catalogs.choices import CoefficientStatus, Combination
-from catalogs.models import ERR_EFFECTIVE_DATES, ERR_YEAR_RANGE
+from catalogs.versions.models import ERR_EFFECTIVE_DATES, ERR_YEAR_RANGE
 from workflow.models import FourEyesSeries, SeriesMessages, series_constraints
 
 ERR_TABLE_EXISTS = "该统筹区、年度已存在此版本号的机构系数表。"

@@ -22,7 +22,7 @@ from catalogs.dictionaries.domain import (
 )
 from catalogs.dictionaries.models import Diagnosis, DictionaryCode, DictionaryVersion, Procedure
 from catalogs.drg.models import DrgAdrg, DrgCc, DrgExclusion, DrgMdc
-from catalogs.models import CatalogGroup
+from catalogs.versions.models import CatalogGroup
 from config.lazy import pandas as pd
 
 IN_FORCE_MODELS = {DictionaryKind.DIAGNOSIS: Diagnosis, DictionaryKind.PROCEDURE: Procedure}

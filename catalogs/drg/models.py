@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from django.db import models
 
-from catalogs.choices import (
-    AdrgKind,
-    CcLevel,
-    SeveritySplit,
-)
+from catalogs.choices import AdrgKind, CcLevel, SeveritySplit
 from catalogs.codes import CODE_LENGTH
-from catalogs.models import ERR_SELF_APPROVAL, PublishedSeries, published_series_constraints
+from catalogs.versions.models import (
+    ERR_SELF_APPROVAL,
+    PublishedSeries,
+    published_series_constraints,
+)
 from workflow.models import SeriesMessages
 
 ERR_RULES_EXISTS = "该统筹区、年度已存在此版本号的DRG分组规则。"

@@ -19,8 +19,9 @@ from catalogs.drg.models import (
     DrgRuleSet,
     DrgTraumaRegion,
 )
-from catalogs.models import CatalogVersion, Region
+from catalogs.models import Region
 from catalogs.selectors import user_is_bureau
+from catalogs.versions.models import CatalogVersion
 from config.lazy import pandas as pd
 
 DRG_RULE_MODELS = {

@@ -22,7 +22,7 @@ from catalogs.drg import rules as drg_rules
 from catalogs.drg import selectors
 from catalogs.drg.models import DrgGoldenCase, DrgRuleSet
 from catalogs.models import Region
-from catalogs.services import published_flow, series_draft
+from catalogs.versions.services import published_flow, series_draft
 from config.lazy import pandas as pd
 from workflow import services as workflow
 

@@ -23,7 +23,7 @@ from catalogs.drg import selectors, services
 from catalogs.drg.forms import DrgRuleSetCreateForm
 from catalogs.drg.models import DrgRuleSet
 from catalogs.forms import ImportForm, ReasonForm
-from catalogs.services import ERR_REASON
+from catalogs.versions.services import ERR_REASON
 from config.spreadsheets import download_response
 
 CHANGE, PUBLISH = "catalogs.change_drgruleset", "catalogs.publish_drgruleset"

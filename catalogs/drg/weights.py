@@ -7,9 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from catalogs.dip.grouper import (
-    require_columns,
-)
+from catalogs.dip.grouper import require_columns
 from config.lazy import pandas as pd
 
 PLACES = 4  # RW and points: Decimal, ROUND_HALF_UP, 4 decimals

@@ -14,7 +14,8 @@ from catalogs.dip import grouper as dip_grouper
 from catalogs.dip.catalog import DipConfig
 from catalogs.drg import grouper as drg_grouper
 from catalogs.drg.selectors import drg_rule_set_for_version, drg_rules_of
-from catalogs.models import CatalogVersion, GroupSubtype, Region
+from catalogs.models import Region
+from catalogs.versions.models import CatalogVersion, GroupSubtype
 from config.lazy import pandas as pd
 from settlement.choices import MedType
 from settlement.grouping.domain import TRACE_TEXT, UNGROUPABLE_TRACES, GroupingCatalog

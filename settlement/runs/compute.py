@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 
 from catalogs.choices import Scheme
 from catalogs.coefficients.models import CoefficientTable
-from catalogs.models import CatalogVersion
+from catalogs.versions.models import CatalogVersion
 from config.lazy import pandas as pd
 from settlement.engine.amounts import (
     annual_settlement,

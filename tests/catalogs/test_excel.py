@@ -14,11 +14,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from catalogs import excel, services
 from catalogs.coefficients import excel as coefficient_excel
 from catalogs.coefficients import services as coefficient_services
-from catalogs.models import CatalogGroup, Institution
-from catalogs.resources import CatalogGroupResource
+from catalogs.models import Institution
+from catalogs.versions import excel, services
+from catalogs.versions.models import CatalogGroup
+from catalogs.versions.resources import CatalogGroupResource
 from config.spreadsheets import XLSX
 from tests.catalogs.conftest import PCI
 

@@ -233,7 +233,7 @@ def test_each_year_and_scheme_has_an_approved_budget_sized_from_its_cases():
 def test_the_last_year_has_a_published_dip_catalog_from_the_years_before_and_its_cases_are_grouped():
     from catalogs.choices import CatalogStatus, TreatmentType
     from catalogs.dictionaries.models import Procedure
-    from catalogs.models import CatalogVersion
+    from catalogs.versions.models import CatalogVersion
     from settlement.grouping.models import CaseGroup
 
     summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)
@@ -266,7 +266,7 @@ def test_the_last_year_has_a_published_dip_catalog_from_the_years_before_and_its
 def test_the_last_year_has_a_published_apg_catalog_its_chronic_cases_grouped_and_a_published_drg_rule_set():
     from catalogs.choices import CatalogStatus
     from catalogs.drg.models import DrgRuleSet
-    from catalogs.models import CatalogVersion
+    from catalogs.versions.models import CatalogVersion
     from settlement.grouping.models import CaseGroup
 
     summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)
@@ -304,7 +304,7 @@ def test_the_last_year_has_a_published_apg_catalog_its_chronic_cases_grouped_and
 def test_the_last_year_has_a_drg_catalog_built_with_the_national_rules_and_its_cases_group_under_them():
     from catalogs.choices import CatalogStatus
     from catalogs.drg.models import DrgRuleSet
-    from catalogs.models import CatalogVersion
+    from catalogs.versions.models import CatalogVersion
     from settlement.grouping.models import CaseGroup
 
     summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)["catalog"][
@@ -330,7 +330,7 @@ def test_the_last_year_has_a_drg_catalog_built_with_the_national_rules_and_its_c
 
 
 def test_one_demo_year_builds_no_catalog():
-    from catalogs.models import CatalogVersion
+    from catalogs.versions.models import CatalogVersion
 
     summary = demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024)
     assert summary["catalog"] == {} and not CatalogVersion.objects.exists()

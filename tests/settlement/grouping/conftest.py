@@ -8,7 +8,7 @@ import pytest
 
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
 from catalogs.dictionaries.models import Procedure
-from catalogs.models import CatalogGroup, CatalogVersion, GroupSubtype
+from catalogs.versions.models import CatalogGroup, CatalogVersion, GroupSubtype
 from settlement.models import SettlementPeriod
 from tests.world import case_create
 

@@ -18,7 +18,7 @@ from catalogs.drg import grouper as drg_grouper
 from catalogs.drg.grouper import drg_group, drg_rules_load
 from catalogs.drg.models import DrgAdrg
 from catalogs.drg.services import drg_rule_set_seed
-from catalogs.models import CatalogGroup, CatalogVersion, GroupSubtype
+from catalogs.versions.models import CatalogGroup, CatalogVersion, GroupSubtype
 from jobs.choices import JobStatus
 from jobs.models import Job
 from jobs.services import job_run

@@ -1,7 +1,7 @@
 """Catalog pages: institutions; catalog versions (list, detail with groups, workflow, build from history,
 Excel), group detail with its score history and score edit, and the diff of two versions.
 
-Reading follows ``catalogs.selectors``: a published catalog is public to every signed-in user, anything
+Reading follows ``catalogs.versions.selectors``: a published catalog is public to every signed-in user, anything
 else is the bureau's (404 to others). Every change is a bureau page (403 to others) calling one service.
 """
 
@@ -19,27 +19,25 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
-from catalogs import excel, selectors, services
 from catalogs.choices import (
     CatalogKind,
     CatalogStatus,
     GroupType,
     InstitutionLevel,
-    InstitutionType,
 )
-from catalogs.dictionaries import selectors as dictionary_selectors
-from catalogs.forms import (
+from catalogs.forms import ImportForm, ReasonForm
+from catalogs.register import selectors as register_selectors
+from catalogs.tasks import BUILD_JOBS
+from catalogs.versions import excel, selectors, services
+from catalogs.versions.forms import (
     ApgBuildForm,
     BuildForm,
     FlagsForm,
-    ImportForm,
-    ReasonForm,
     ScoreForm,
     VersionCreateForm,
     WeightBuildForm,
 )
-from catalogs.models import CatalogVersion
-from catalogs.tasks import BUILD_JOBS
+from catalogs.versions.models import CatalogVersion
 from config.spreadsheets import download_response
 from jobs.services import JobRefused, job_start
 
@@ -65,29 +63,6 @@ def _int(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@login_required
-def institution_list(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "").strip() for key in ("q", "level", "type")}
-    institutions = selectors.institution_list_for_user(request.user, **filters)
-    page = Paginator(institutions, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "catalogs/institution_list.html",
-        {
-            "page": page,
-            "filters": filters,
-            "levels": InstitutionLevel.choices,
-            "types": InstitutionType.choices,
-        },
-    )
-
-
-@login_required
-def institution_detail(request: HttpRequest, code: str) -> HttpResponse:
-    institution = selectors.institution_get_for_user(request.user, code)
-    return render(request, "catalogs/institution_detail.html", {"institution": institution})
-
-
 # --- catalog versions -----------------------------------------------------------------------------
 
 
@@ -110,7 +85,9 @@ def version_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": Paginator(versions, GROUPS_PER_PAGE).get_page(request.GET.get("page")),
         "filters": filters,
-        "regions": selectors.region_list_for_user(request.user) if request.user.is_bureau else [],
+        "regions": register_selectors.region_list_for_user(request.user)
+        if request.user.is_bureau
+        else [],
         "kinds": CatalogKind.choices,
         "statuses": CatalogStatus.choices if request.user.is_bureau else [],
         "years": selectors.catalog_years(request.user),
@@ -277,7 +254,7 @@ def version_import(request: HttpRequest, pk: int) -> HttpResponse:
 def version_diff(request: HttpRequest, pk: int) -> HttpResponse:
     """Groups added, removed and re-scored from another version (``with``, default: the one it was copied from)."""
     version, other, visible = _diff_versions(request, pk)
-    diff = dictionary_selectors.version_diff(old=other, new=version) if other else None
+    diff = selectors.version_diff(old=other, new=version) if other else None
     choices = visible.filter(region=version.region_id, kind=version.kind).exclude(pk=version.pk)
     return render(
         request,
@@ -295,7 +272,7 @@ def version_diff_export(request: HttpRequest, pk: int) -> HttpResponse:
     content = excel.version_diff_workbook(
         old=other,
         new=version,
-        diff=dictionary_selectors.version_diff(old=other, new=version),
+        diff=selectors.version_diff(old=other, new=version),
         names=selectors.group_names(other, version),
     )
     filename = f"catalog-diff-{version.region.code}-{version.kind}-{other.year}v{other.version}-{version.year}v{version.version}.xlsx"
