@@ -22,10 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.tenancy import TenantQuerySet
-from catalogs.choices import (
-    InstitutionLevel,
-    InstitutionType,
-)
+from catalogs.choices import InstitutionLevel, InstitutionType
 from workflow.models import user_field
 
 ERR_CONSORTIUM_SELF = "医共体牵头机构不能是本机构自身。"

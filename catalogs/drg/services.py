@@ -18,8 +18,8 @@ from django.db import transaction
 
 from audit.services import audit_record, snapshot
 from catalogs.drg import grouper as drg_grouper
+from catalogs.drg import rule_files, selectors
 from catalogs.drg import rules as drg_rules
-from catalogs.drg import selectors
 from catalogs.drg.models import DrgGoldenCase, DrgRuleSet
 from catalogs.models import Region
 from catalogs.versions.services import published_flow, series_draft
@@ -234,7 +234,7 @@ def drg_rule_set_import(
     error → nothing written, all errors raised."""
     rule_set = _draft(rule_set)
     is_zip = filename.lower().endswith(".zip")
-    tables, errors = (drg_rules.zip_read if is_zip else drg_rules.workbook_read)(file)
+    tables, errors = (rule_files.zip_read if is_zip else rule_files.workbook_read)(file)
     if errors:
         raise ValidationError(errors)
     source = f"{'CSV压缩包' if is_zip else 'Excel'}导入 {filename}".strip()
@@ -257,7 +257,7 @@ def drg_rule_set_load_csv(
     """Replace a draft's tables with the rule files of ``directory`` (default: the demo rule set, catalogs/data/drg),
     and its golden cases with the directory's golden.csv when it has one."""
     rule_set = _draft(rule_set)
-    tables = drg_rules.csv_tables(directory)
+    tables = rule_files.csv_tables(directory)
     errors = drg_rules.tables_checked(tables)
     if errors:
         raise ValidationError(errors)

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
+from catalogs.drg import rule_files, selectors, services
 from catalogs.drg import rules as drg_rules
-from catalogs.drg import selectors, services
 from catalogs.drg.forms import DrgRuleSetCreateForm
 from catalogs.drg.models import DrgRuleSet
 from catalogs.forms import ImportForm, ReasonForm
@@ -96,9 +96,9 @@ def drg_rules_export(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"drg-rules-{rule_set.region.code}-{rule_set.year}-v{rule_set.version}"
     if request.GET.get("format") == "zip":
         return download_response(
-            drg_rules.zip_bytes(content), f"{name}.zip", content_type="application/zip"
+            rule_files.zip_bytes(content), f"{name}.zip", content_type="application/zip"
         )
-    return download_response(drg_rules.workbook_bytes(content), f"{name}.xlsx")
+    return download_response(rule_files.workbook_bytes(content), f"{name}.xlsx")
 
 
 def _file_import(

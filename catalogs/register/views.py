@@ -16,10 +16,7 @@ from django.utils import timezone
 
 from accounts.decorators import bureau_view, error_messages
 from accounts.regions import region_fields_scope
-from catalogs.choices import (
-    InstitutionLevel,
-    InstitutionType,
-)
+from catalogs.choices import InstitutionLevel, InstitutionType
 from catalogs.models import Institution
 from catalogs.register import excel, selectors, services
 from catalogs.register.forms import ChangeForm, ExportForm, RegisterImportForm

@@ -19,11 +19,7 @@ from catalogs.dip import build as dip_build
 from catalogs.dip import catalog as dip_catalog
 from catalogs.drg import build as drg_build
 from catalogs.drg import selectors as drg_selectors
-from catalogs.versions.models import (
-    CatalogGroup,
-    CatalogVersion,
-    GroupSubtype,
-)
+from catalogs.versions.models import CatalogGroup, CatalogVersion, GroupSubtype
 from catalogs.versions.services import CONSERVATIVE, ERR_NOT_DRAFT, Progress
 from config.lazy import pandas as pd
 from workflow.services import locked_in

@@ -11,13 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from catalogs.choices import (
-    CatalogKind,
-    CatalogStatus,
-    GroupType,
-    SubtypeDimension,
-    TreatmentType,
-)
+from catalogs.choices import CatalogKind, CatalogStatus, GroupType, SubtypeDimension, TreatmentType
 from catalogs.codes import CODE_LENGTH
 from workflow.models import FourEyesSeries, SeriesMessages, series_constraints, user_field
 

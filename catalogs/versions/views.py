@@ -19,12 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
-from catalogs.choices import (
-    CatalogKind,
-    CatalogStatus,
-    GroupType,
-    InstitutionLevel,
-)
+from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionLevel
 from catalogs.forms import ImportForm, ReasonForm
 from catalogs.register import selectors as register_selectors
 from catalogs.tasks import BUILD_JOBS

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from catalogs.dip.grouper import (
-    pair_keys,
-)
+from catalogs.dip.grouper import pair_keys
 from catalogs.drg.grouper.cases import _CaseCodes
 from catalogs.drg.grouper.index import _cached, _members
 from catalogs.drg.grouper.tables import (

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from catalogs.dip.grouper import (
-    require_columns,
-)
+from catalogs.dip.grouper import require_columns
 from catalogs.drg.grouper.adrg import _outcomes
 from catalogs.drg.grouper.cases import _CaseCodes, _positions
 from catalogs.drg.grouper.result import _result

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from catalogs.codes import diagnosis_deciding
-from catalogs.dip.grouper import (
-    identity_cached,
-)
+from catalogs.dip.grouper import identity_cached
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from catalogs.dip.grouper import (
-    labels,
-    lookup,
-    pair_keys,
-)
+from catalogs.dip.grouper import labels, lookup, pair_keys
 from catalogs.drg.grouper.adrg import _split_digits
 from catalogs.drg.grouper.index import _cached
 from catalogs.drg.grouper.tables import (

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from catalogs.dip.grouper import (
-    lookup,
-    pair_keys,
-)
+from catalogs.dip.grouper import lookup, pair_keys
 from catalogs.drg.grouper.cases import _CaseCodes, _positions, _set_ids
 from catalogs.drg.grouper.index import _cached, _members
 from catalogs.drg.grouper.tables import NO_CC, SEVERITY, DrgRules

@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalogs.dip.grouper import (
-    require_columns,
-)
+from catalogs.dip.grouper import require_columns
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 
