@@ -1,21 +1,16 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalogs.choices import (
     CatalogKind,
     CatalogStatus,
-    CoefficientStatus,
-    Combination,
     GroupType,
     InstitutionLevel,
     InstitutionType,
     SubtypeDimension,
     TreatmentType,
 )
-from catalogs.coefficients import selectors
-from catalogs.coefficients.models import CoefficientTable, InstitutionCoefficient
 from catalogs.models import Institution, InstitutionState, Region
 from catalogs.versions.models import CatalogGroup, CatalogVersion, GroupSubtype
 from catalogs.versions.selectors import GROUP_FLAGS
@@ -132,11 +127,11 @@ class InstitutionQuerySerializer(serializers.Serializer):
 # models use the same enum names with other values, and enums would collide in the schema.
 
 
-def _codes(choices) -> str:
+def choice_codes(choices) -> str:
     return "；".join(f"{value} {label}" for value, label in choices)
 
 
-def _one_of(value: str, choices, field: str) -> str:
+def one_of(value: str, choices, field: str) -> str:
     allowed = [code for code, _ in choices]
     if value and value not in allowed:
         raise serializers.ValidationError(
@@ -146,10 +141,9 @@ def _one_of(value: str, choices, field: str) -> str:
 
 
 ERR_CHOICE = "{field}应为 {allowed} 之一。"
-KIND_HELP = "目录类别：" + _codes(CatalogKind.choices)
-CATALOG_STATUS_HELP = "状态：" + _codes(CatalogStatus.choices)
-COEFFICIENT_STATUS_HELP = "状态：" + _codes(CoefficientStatus.choices)
-GROUP_TYPE_HELP = "病种类型：" + _codes(GroupType.choices)
+KIND_HELP = "目录类别：" + choice_codes(CatalogKind.choices)
+CATALOG_STATUS_HELP = "状态：" + choice_codes(CatalogStatus.choices)
+GROUP_TYPE_HELP = "病种类型：" + choice_codes(GroupType.choices)
 FLAG_HELP = "标识：is_grassroots 基层病种；is_tcm 中医优势病种；is_day_surgery 日间手术病种"
 
 
@@ -228,10 +222,10 @@ class CatalogVersionQuerySerializer(serializers.Serializer):
     )
 
     def validate_kind(self, value: str) -> str:
-        return _one_of(value, CatalogKind.choices, "目录类别")
+        return one_of(value, CatalogKind.choices, "目录类别")
 
     def validate_status(self, value: str) -> str:
-        return _one_of(value, CatalogStatus.choices, "状态")
+        return one_of(value, CatalogStatus.choices, "状态")
 
 
 class CatalogGroupSerializer(serializers.ModelSerializer):
@@ -239,7 +233,7 @@ class CatalogGroupSerializer(serializers.ModelSerializer):
 
     group_type = serializers.CharField(read_only=True, help_text=GROUP_TYPE_HELP)
     treatment_type = serializers.CharField(
-        read_only=True, help_text="治疗方式：" + _codes(TreatmentType.choices)
+        read_only=True, help_text="治疗方式：" + choice_codes(TreatmentType.choices)
     )
     case_counts = serializers.DictField(
         child=serializers.IntegerField(), read_only=True, help_text="各年度病例数"
@@ -275,7 +269,7 @@ class GroupSubtypeSerializer(serializers.ModelSerializer):
     """辅助分型."""
 
     dimension = serializers.CharField(
-        read_only=True, help_text="分型维度：" + _codes(SubtypeDimension.choices)
+        read_only=True, help_text="分型维度：" + choice_codes(SubtypeDimension.choices)
     )
 
     class Meta:
@@ -307,10 +301,10 @@ class CatalogGroupQuerySerializer(serializers.Serializer):
     )
 
     def validate_group_type(self, value: str) -> str:
-        return _one_of(value, GroupType.choices, "病种类型")
+        return one_of(value, GroupType.choices, "病种类型")
 
     def validate_flag(self, value: str) -> str:
-        return _one_of(value, [(flag, flag) for flag in GROUP_FLAGS], "标识")
+        return one_of(value, [(flag, flag) for flag in GROUP_FLAGS], "标识")
 
 
 class DiffQuerySerializer(serializers.Serializer):
@@ -337,108 +331,3 @@ class CatalogDiffSerializer(serializers.Serializer):
 
 
 # --- institution coefficients ---------------------------------------------------------------------
-
-
-class CoefficientTableSerializer(serializers.ModelSerializer):
-    """机构系数表."""
-
-    region = serializers.CharField(
-        source="region.code", read_only=True, help_text="统筹区行政区划代码"
-    )
-    status = serializers.CharField(read_only=True, help_text=COEFFICIENT_STATUS_HELP)
-    status_label = serializers.CharField(
-        source="get_status_display", read_only=True, help_text="状态名称"
-    )
-    combination = serializers.CharField(
-        read_only=True, help_text="组合方式：" + _codes(Combination.choices)
-    )
-    based_on = serializers.IntegerField(
-        source="based_on_id", read_only=True, allow_null=True, help_text="调整自的版本ID"
-    )
-    submitted_by = serializers.StringRelatedField(help_text="提交人")
-    approved_by = serializers.StringRelatedField(help_text="审批人")
-
-    class Meta:
-        model = CoefficientTable
-        fields = [
-            "id",
-            "region",
-            "year",
-            "version",
-            "status",
-            "status_label",
-            "combination",
-            "effective_from",
-            "effective_to",
-            "based_on",
-            "reason",
-            "submitted_by",
-            "submitted_at",
-            "approved_by",
-            "approved_at",
-            "superseded_at",
-        ]
-
-
-class InstitutionCoefficientSerializer(serializers.ModelSerializer):
-    """医疗机构系数: the inputs and the combined coefficient of one institution."""
-
-    institution = serializers.CharField(
-        source="institution.code", read_only=True, help_text="定点医药机构编号"
-    )
-    institution_name = serializers.CharField(
-        source="institution.name", read_only=True, help_text="机构名称"
-    )
-    level = serializers.CharField(
-        source="institution.level", read_only=True, help_text="医院等级代码"
-    )
-
-    class Meta:
-        model = InstitutionCoefficient
-        fields = [
-            "institution",
-            "institution_name",
-            "level",
-            "level_basic",
-            "bonus_grassroots",
-            "bonus_tcm",
-            "bonus_key_discipline",
-            "combined",
-            "suggestion",
-            "note",
-        ]
-
-
-class CoefficientTableDetailSerializer(CoefficientTableSerializer):
-    """机构系数表（详情）: the rows the caller may read (a hospital: its own)."""
-
-    rows = serializers.SerializerMethodField(help_text="各机构系数，按机构编号排序")
-
-    class Meta(CoefficientTableSerializer.Meta):
-        fields = [*CoefficientTableSerializer.Meta.fields, "rows"]
-
-    @extend_schema_field(InstitutionCoefficientSerializer(many=True))
-    def get_rows(self, table: CoefficientTable) -> list[dict]:
-        rows = selectors.coefficient_rows_for_user(self.context["request"].user, table)
-        return InstitutionCoefficientSerializer(rows, many=True).data
-
-
-class CoefficientTableQuerySerializer(serializers.Serializer):
-    """机构系数表列表的查询条件."""
-
-    region = serializers.CharField(
-        source="region_code",
-        required=False,
-        allow_blank=True,
-        max_length=6,
-        help_text="统筹区行政区划代码",
-    )
-    year = serializers.IntegerField(
-        required=False, min_value=2000, max_value=2100, help_text="适用年度"
-    )
-    status = serializers.CharField(
-        required=False, allow_blank=True, max_length=12, help_text=COEFFICIENT_STATUS_HELP
-    )
-
-    def validate_status(self, value: str) -> str:
-        return _one_of(value, CoefficientStatus.choices, "状态")

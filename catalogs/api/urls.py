@@ -3,10 +3,10 @@ from rest_framework.routers import SimpleRouter
 from catalogs.api.views import (
     CatalogGroupViewSet,
     CatalogVersionViewSet,
-    CoefficientTableViewSet,
     InstitutionViewSet,
     RegionViewSet,
 )
+from catalogs.coefficients.api.views import CoefficientTableViewSet
 
 router = SimpleRouter()
 router.register("regions", RegionViewSet, basename="region")

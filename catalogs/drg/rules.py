@@ -22,13 +22,7 @@ from collections.abc import Mapping
 from catalogs.choices import AdrgKind, CcLevel, SeveritySplit
 from catalogs.codes import CODE_LENGTH, DIAGNOSIS, PROCEDURE
 from catalogs.drg import grouper as drg_grouper
-from catalogs.workbooks import (
-    Column,
-    Sheet,
-    SheetErrors,
-    code_column,
-    duplicates,
-)
+from catalogs.workbooks import Column, Sheet, SheetErrors, code_column, duplicates
 from config.lazy import pandas as pd
 
 MDC_CODE = re.compile(r"^MDC[A-Z]$")
