@@ -1,7 +1,6 @@
 """Writes of institution coefficient tables (医疗机构系数表): create a draft from the region's
 institutions and history, edit rows (reason audited), submit, return, approve (four eyes), revise.
 
-Kept apart from ``catalogs.versions.services`` (the catalog versions) so that each module stays one subject.
 Every service locks the table it changes, refuses anything its status does not allow, and records one
 audit event inside its own transaction. ``combined`` is always recomputed from the row's inputs by
 ``catalogs.coefficients.domain.combined``; grassroots groups are not in the table (the engine applies 1).

@@ -1,7 +1,7 @@
 """Writes of DRG rule sets (DRG分组规则): open a draft (empty or copied), fill it from a workbook or from
 the demo CSVs, import its golden cases (金标准病例), submit, return, publish (four eyes; every golden case
 must group as expected). A DRG catalog version groups with the rule set in force
-(catalogs.selectors.drg_rules_for_version).
+(catalogs.drg.selectors.drg_rule_set_for_version).
 
 Filling a draft replaces all its rows, in one transaction, and only when the whole file is free of
 errors: a workbook with any bad cell writes nothing and every error is reported at once.
