@@ -8,7 +8,13 @@ from catalogs.apg import grouper as apg_grouper
 from catalogs.choices import ApgUnit, GroupType, TreatmentType
 from catalogs.dip.catalog import DipCatalog, DipError
 from catalogs.dip.scores import cost_fen
-from catalogs.drg.build import WeightConfig, _required, _units_frame, _window, catalog_from_units
+from catalogs.drg.build import (
+    WeightConfig,
+    catalog_from_units,
+    columns_required,
+    history_window,
+    units_frame,
+)
 from config.lazy import pandas as pd
 
 APG_COLUMNS = (
@@ -54,11 +60,11 @@ def apg_catalog_from_history(
     ``cases`` also needs ``psn_no`` and ``setl_time`` (local time) for the patient-month unit."""
     if config.unit not in apg_grouper.UNITS:
         raise DipError(ERR_UNIT.format(unit=config.unit))
-    _required(cases, APG_COLUMNS)
-    window = _window(cases, config)
+    columns_required(cases, APG_COLUMNS)
+    window = history_window(cases, config)
     grouped = apg_grouper.apg_group(window, procedure_types)
     if config.unit == ApgUnit.SETTLEMENT:
-        units = _units_frame(grouped["apg_code"], window)
+        units = units_frame(grouped["apg_code"], window)
     else:
         units = apg_grouper.apg_units(
             window.assign(fen=cost_fen(window)), grouped, unit=config.unit, cost="fen"

@@ -53,7 +53,7 @@ from catalogs.dip.catalog import (
     GroupResult,
     quantize,
 )
-from catalogs.dip.scores import _group_cvs, _units, cost_fen, score, weighted_mean
+from catalogs.dip.scores import cost_fen, decimal_from_units, group_cvs, score, weighted_mean
 from catalogs.dip.subtypes import age_bands, auxiliary_typing, comorbidity_bands, special_flags
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
@@ -245,7 +245,7 @@ def catalog_from_history(
     frame = _prepare(cases, config, procedure_types)
     means = {code: mean for (code,), mean in _weighted_means(frame, ["code"], weights).items()}
     base = _base_mean(frame, means, config, weights)
-    stats = _group_cvs(frame, ["code"])
+    stats = group_cvs(frame, ["code"])
     level_means = _level_means(frame, weights)
     counts = frame.groupby(["code", "year"]).size()
     grassroots = frame.groupby("code")["grassroots"].sum()
@@ -255,7 +255,7 @@ def catalog_from_history(
     first = frame.drop_duplicates("code").set_index("code")
     groups = []
     for code in sorted(means):
-        row, cv = first.loc[code], _units(stats.loc[code, "cv_units"])
+        row, cv = first.loc[code], decimal_from_units(stats.loc[code, "cv_units"])
         grassroots_share = quantize(
             Fraction(int(grassroots[code]), int(stats.loc[code, "count"])), CV_QUANTUM
         )

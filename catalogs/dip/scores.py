@@ -32,7 +32,8 @@ def _cv_units(std: pd.Series, mean: pd.Series) -> np.ndarray:
     return np.floor(np.round(ratio, 10) * 10_000 + 0.5).astype(np.int64)
 
 
-def _units(value: int) -> Decimal:
+def decimal_from_units(value: int) -> Decimal:
+    """An integer count of 0.0001 units (a CV or a reduction kept exact) as a Decimal."""
     return Decimal(int(value)).scaleb(-4)
 
 
@@ -81,7 +82,7 @@ def cost_fen(cases: pd.DataFrame) -> np.ndarray:
     )
 
 
-def _group_cvs(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def group_cvs(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     grouped = frame.groupby(by, sort=False)["fen"]
     stats = pd.DataFrame(
         {

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from catalogs.choices import SubtypeDimension
 from catalogs.dip.catalog import FEN, DipConfig, SubtypeResult, quantize
-from catalogs.dip.scores import _group_cvs, _units, subtype_coefficient
+from catalogs.dip.scores import decimal_from_units, group_cvs, subtype_coefficient
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 
@@ -90,7 +90,7 @@ def _dimension_candidates(
 ) -> dict[str, TypingCandidate]:
     """The candidates of one dimension for the groups whose typing passes the CV gates; the gates are
     integer arithmetic over all groups at once, subtypes are built only for the groups that pass."""
-    sub = _group_cvs(last, ["code", dimension]).reset_index()
+    sub = group_cvs(last, ["code", dimension]).reset_index()
     weighted_after = (sub["cv_units"] * sub["count"]).groupby(sub["code"]).sum()
     stats = group_stats.loc[weighted_after.index]
     reduction = _reduction_units(stats["cv_units"], stats["count"], weighted_after)
@@ -101,7 +101,11 @@ def _dimension_candidates(
         subtypes = _subtypes(rows, dimension, int(group["sum"]), int(group["count"]), config)
         trigger = max((s.coefficient for s in subtypes), default=Decimal("0"))
         candidates[code] = TypingCandidate(
-            dimension, _units(group["cv_units"]), _units(reduction[code]), trigger, subtypes
+            dimension,
+            decimal_from_units(group["cv_units"]),
+            decimal_from_units(reduction[code]),
+            trigger,
+            subtypes,
         )
     return candidates
 
@@ -111,7 +115,7 @@ def auxiliary_typing(
 ) -> dict[str, tuple[SubtypeResult, ...]]:
     """Subtypes of the core groups that qualify for typing on the last look-back year (spec §5)."""
     last = frame[(frame["year"] == max(config.years)) & frame["code"].isin(core_codes)]
-    stats = _group_cvs(last, ["code"])
+    stats = group_cvs(last, ["code"])
     gate = max(int(config.aux_cv_gate.scaleb(4)), 1)
     eligible = stats[(stats["count"] >= config.aux_min_group_cases) & (stats["cv_units"] >= gate)]
     last = last[last["code"].isin(eligible.index)]

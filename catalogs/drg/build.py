@@ -29,7 +29,7 @@ from catalogs.dip.catalog import (
     HistoryConfig,
     quantize,
 )
-from catalogs.dip.scores import _group_cvs, _units, cost_fen
+from catalogs.dip.scores import cost_fen, decimal_from_units, group_cvs
 from catalogs.drg import grouper as drg_grouper
 from catalogs.drg import weights as drg_weights
 from config.lazy import pandas as pd
@@ -61,13 +61,13 @@ class WeightConfig(HistoryConfig):
     unit: str = ApgUnit.SETTLEMENT
 
 
-def _required(cases: pd.DataFrame, columns) -> None:
+def columns_required(cases: pd.DataFrame, columns) -> None:
     missing = [column for column in (*columns, "medfee_sumamt") if column not in cases.columns]
     if missing:
         raise DipError(ERR_COLUMNS.format(columns="、".join(missing)))
 
 
-def _window(cases: pd.DataFrame, config: HistoryConfig) -> pd.DataFrame:
+def history_window(cases: pd.DataFrame, config: HistoryConfig) -> pd.DataFrame:
     return cases[cases["year"].astype("int64").isin(config.years)]
 
 
@@ -98,7 +98,7 @@ def catalog_from_units(
         history, by="code", cost="fen", year_weights=weights, scale=Fraction(config.scale)
     )
     base = drg_weights.weighted_mean_cost(history, cost="fen", year_weights=weights)
-    stats = _group_cvs(history, ["code"])
+    stats = group_cvs(history, ["code"])
     counts = history.groupby(["code", "year"]).size()
     levels = _level_means(history, weights)
     grassroots = (
@@ -117,7 +117,7 @@ def catalog_from_units(
                 group_type=group_type,
                 score=points,
                 mean_cost=mean,
-                cv=_units(stats.loc[code, "cv_units"]),
+                cv=decimal_from_units(stats.loc[code, "cv_units"]),
                 case_counts={
                     year: int(counts.get((code, year), 0)) for year in sorted(config.years)
                 },
@@ -148,7 +148,7 @@ def _level_means(
     return by_code
 
 
-def _units_frame(codes: pd.Series, cases: pd.DataFrame) -> pd.DataFrame:
+def units_frame(codes: pd.Series, cases: pd.DataFrame) -> pd.DataFrame:
     """The grouped cases as units: code, year, fen, level, grassroots ("" codes dropped)."""
     frame = pd.DataFrame(
         {
@@ -193,10 +193,10 @@ def drg_catalog_from_history(
     config: WeightConfig,
 ) -> tuple[DipCatalog, int]:
     """The DRG catalog of the look-back years, and the number of ungroupable cases left out."""
-    _required(cases, DRG_COLUMNS)
-    window = _window(cases, config)
+    columns_required(cases, DRG_COLUMNS)
+    window = history_window(cases, config)
     grouped = drg_grouper.drg_group(window, rules, procedure_types)
-    units = _units_frame(grouped["drg_code"], window)
+    units = units_frame(grouped["drg_code"], window)
     names = drg_names(rules, sorted(units["code"].unique()))
     return catalog_from_units(units, config=config, names=names, group_type=GroupType.DRG), len(
         window
