@@ -6,10 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalogs.api.serializers import choice_codes, one_of
-from catalogs.choices import (
-    CoefficientStatus,
-    Combination,
-)
+from catalogs.choices import CoefficientStatus, Combination
 from catalogs.coefficients import selectors
 from catalogs.coefficients.models import CoefficientTable, InstitutionCoefficient
 
