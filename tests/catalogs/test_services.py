@@ -13,11 +13,10 @@ from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
-from catalogs.dictionaries import selectors
 from catalogs.dictionaries.models import Diagnosis, Procedure
 from catalogs.models import Institution, Region
 from catalogs.versions import build as version_build
-from catalogs.versions import services
+from catalogs.versions import selectors, services
 from catalogs.versions.models import CatalogVersion
 from jobs.services import job_run, job_start
 from settlement.models import SettlementPeriod
