@@ -1,4 +1,5 @@
-"""Excel export and import of catalog groups and coefficient tables, through ``catalogs.resources``.
+"""The Excel import and export shared by catalog groups (catalogs/versions/excel.py) and coefficient tables
+(catalogs/coefficients/excel.py), through their Resources.
 
 An import is all or nothing: the whole file is run through the Resource inside one transaction and
 every row error is collected (with its Excel row number, in Chinese); if there is any, the transaction

@@ -1,4 +1,5 @@
-"""Forms of the catalog and coefficient pages. Field checks only; the workflow rules are the services'."""
+"""What the catalog forms share: widget styles, the years field, the reason and import forms. Each
+sub-package has its own forms.py; field checks only, the workflow rules are the services'."""
 
 from __future__ import annotations
 

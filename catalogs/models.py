@@ -1,17 +1,11 @@
 """Regions and institutions: the bottom of the data model. Every institution-owned row in every app
-reaches an ``Institution`` and is read through ``for_user`` (accounts/tenancy.py).
+reaches an ``Institution`` and is read through ``for_user`` (accounts/tenancy.py); ``InstitutionState``
+is the register's dated history (catalogs/register/).
 
-Below them the coding dictionaries (ICD-10 / ICD-9-CM-3 医保版): each list is kept as dated
-``DictionaryVersion`` s holding their ``DictionaryCode`` rows; ``Diagnosis`` and ``Procedure`` are the codes
-of the version in force, the table every lookup reads. Then the versioned DIP/DRG/APG
-catalogs: a ``CatalogVersion`` holds its ``CatalogGroup`` rows, their ``GroupSubtype`` coefficients
-and the ``GoldenCase`` rows that must pass before it is published.
-
-A DRG version groups with a ``DrgRuleSet`` (CHS-DRG 分组规则: MDC, ADRG, CC/MCC and exclusion tables),
-itself versioned and published with four eyes.
-
-Last the institution coefficients (医疗机构系数): a ``CoefficientTable`` per region and year, kept as
-numbered versions like a budget, holding one ``InstitutionCoefficient`` row per institution."""
+The rest of the app's models live in its sub-packages and are imported at the end of this module, so
+they keep the app label ``catalogs`` and their tables: the coding dictionaries (catalogs/dictionaries/),
+the catalog versions (catalogs/versions/), the DRG rule sets (catalogs/drg/) and the institution
+coefficient tables (catalogs/coefficients/)."""
 
 from __future__ import annotations
 
@@ -204,15 +198,6 @@ class InstitutionState(models.Model):
     @property
     def changed_labels(self) -> str:
         return self.field_labels(self.changed)
-
-
-# --- coding dictionaries and catalogs (DIP/DRG/APG) -----------------------------------------------
-
-
-# --- CHS-DRG rule sets (DRG分组规则) -----------------------------------------------------------------
-
-
-# --- institution coefficients (医疗机构系数) ----------------------------------------------------------
 
 
 # The models of the sub-packages belong to this app (app label ``catalogs``, same tables);

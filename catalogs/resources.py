@@ -1,5 +1,6 @@
-"""The Excel column contracts of the catalogs (django-import-export Resources): a version's groups keyed by
-group code, and a coefficient table's rows keyed by institution code. Export and import use the same
+"""The widgets and fields the catalogs' Excel column contracts share (django-import-export): the Resources
+are a version's groups (catalogs/versions/resources.py) and a coefficient table's rows
+(catalogs/coefficients/resources.py). Export and import use the same
 Resource, so an exported file imports back to the same rows.
 
 Every text cell goes out through ``config.spreadsheets.spreadsheet_safe`` (formula injection; the file itself

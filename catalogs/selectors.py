@@ -1,3 +1,7 @@
+"""Reads shared by the catalog sub-packages: whether a user is the bureau, and a region's case history as
+the catalog builds and the coefficient suggestions read it (the case table is settlement's, reached through
+the app registry)."""
+
 from __future__ import annotations
 
 import calendar

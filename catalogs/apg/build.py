@@ -1,4 +1,7 @@
-"""TODO."""
+"""APG points from history (APG病组目录测算, spec §10, E8): pure. The outpatient chronic/special
+settlements are grouped by disease and treatment pattern (``apg_group``), summed into payment units (a
+settlement, or a patient-month), and ``points = weighted group mean / weighted all-sample mean x scale``
+over two years weighted 2:8, with the same result shape as the DIP build (catalogs/drg/build.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO."""
+"""What a catalog build from history takes and gives: its parameters (``HistoryConfig``, ``DipConfig``),
+its results (``DipCatalog``, ``GroupResult``, ``SubtypeResult``), its Chinese errors (``DipError``) and
+the quanta and rounding every result is stated in. Shared by the DIP, DRG and APG builds. Pure."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""TODO."""
+"""Golden cases (标准病例) of a DIP catalog: each must group as expected before the version is
+published. Pure."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""TODO."""
+"""The exact arithmetic of a catalog build: costs in integer fen, ``Fraction`` means weighted by year,
+scores and subtype coefficients rounded once, and the coefficient of variation per group. Pure."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO."""
+"""DIP auxiliary typing (辅助目录分型, spec §5) of core groups on the last look-back year: age band,
+comorbidity (the number of other diagnoses, 0 / 1 / 2+) and death; the special flags (基层, 中医优势,
+日间手术). Pure."""
 
 from __future__ import annotations
 
