@@ -4,7 +4,7 @@
 
 Setup (not timed): the demo region with ``--cases`` cases for one year (``demo_generate``, which also
 compiles budgets and loads the coding dictionaries), a DIP catalog built from that year through
-catalogs.services (create, build, submit by the officer, publish by the admin; no golden cases), the demo
+catalogs.versions.services (create, build, submit by the officer, publish by the admin; no golden cases), the demo
 DRG rule set published and a DRG catalog built from the same year with it. Timed: ``period_group`` for the
 whole year, DIP twice — the first run writes every result, the second replaces them (delete + write) —
 and DRG once, with the read / group / write steps.
@@ -37,8 +37,9 @@ def _progress(percent: int, message: str) -> None:
 def _setup(args: argparse.Namespace):
     """The demo year, the procedure dictionary and a published DIP catalog built from the year."""
     from accounts.models import User
-    from catalogs import services as catalogs
     from catalogs.models import Region
+    from catalogs.versions import build as version_build
+    from catalogs.versions import services as catalogs
     from demo.services import REGION_CODE, demo_generate
 
     started = time.perf_counter()
@@ -56,7 +57,7 @@ def _setup(args: argparse.Namespace):
         return _drg_setup(args, region, year, officer, admin)
     started = time.perf_counter()
     version = catalogs.version_create(actor=officer, region=region, year=year, name="基准测试")
-    built = catalogs.catalog_build_dip(actor=officer, version=version, years=[year])
+    built = version_build.catalog_build_dip(actor=officer, version=version, years=[year])
     catalogs.version_submit(actor=officer, version=version)
     catalogs.version_publish(actor=admin, version=version)
     print(
@@ -69,9 +70,10 @@ def _setup(args: argparse.Namespace):
 
 def _drg_setup(args: argparse.Namespace, region, year: int, officer, admin):
     """The DRG rule set (demo, or ``--national``) published and a DRG catalog built from the year with it."""
-    from catalogs import services as catalogs
     from catalogs.choices import CatalogKind
-    from catalogs.drg_rule_services import drg_rule_set_load_national, drg_rule_set_seed
+    from catalogs.drg.services import drg_rule_set_load_national, drg_rule_set_seed
+    from catalogs.versions import build as version_build
+    from catalogs.versions import services as catalogs
 
     started = time.perf_counter()
     if args.national:
@@ -90,7 +92,7 @@ def _drg_setup(args: argparse.Namespace, region, year: int, officer, admin):
     version = catalogs.version_create(
         actor=officer, region=region, year=year, kind=CatalogKind.DRG, name="基准测试"
     )
-    built = catalogs.catalog_build_drg(actor=officer, version=version, years=[year])
+    built = version_build.catalog_build_drg(actor=officer, version=version, years=[year])
     catalogs.version_submit(actor=officer, version=version)
     catalogs.version_publish(actor=admin, version=version)
     print(
@@ -106,7 +108,7 @@ def _national_codes(region, year: int, rule_set, args: argparse.Namespace) -> No
     from django.db import connection
 
     from bench.drg_national import national_cases
-    from catalogs import selectors
+    from catalogs.drg import selectors
     from settlement.models import CaseRecord
 
     ids = list(

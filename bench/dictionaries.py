@@ -1,6 +1,6 @@
 """``bench/run.py dictionaries`` — load the shipped national coding dictionaries into the fresh database
 through the real services, timing each list's steps: ``read`` (gunzip, parse and check every cell,
-catalogs/dictionary_versions/files.py), ``create`` (the draft version and its codes), ``publish`` (the
+catalogs/dictionaries/files.py), ``create`` (the draft version and its codes), ``publish`` (the
 difference from the codes in force, retiring, replacing ``Diagnosis`` / ``Procedure``, audit, commit).
 Target (issue 16): each full list ≤ 10 s with 0 errors."""
 
@@ -14,7 +14,7 @@ def bench_dictionaries(args: argparse.Namespace) -> dict:
     from django.db import transaction
 
     from catalogs.choices import DictionaryKind
-    from catalogs.dictionary_versions import files, services
+    from catalogs.dictionaries import files, services
 
     figures, rows = {}, 0
     for kind in DictionaryKind:

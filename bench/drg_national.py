@@ -51,8 +51,9 @@ def national_cases(rules, n: int, seed: int, pool: int = 0) -> pd.DataFrame:
 def bench_drg_national(args: argparse.Namespace) -> dict:
     from django.contrib.auth import get_user_model
 
-    from catalogs import drg, selectors
-    from catalogs.drg_rule_services import drg_rule_set_load_national
+    from catalogs.drg import grouper as drg_grouper
+    from catalogs.drg import selectors
+    from catalogs.drg.services import drg_rule_set_load_national
     from catalogs.models import Region
 
     region = Region.objects.create(code="370800", name="基准统筹区")
@@ -74,11 +75,11 @@ def bench_drg_national(args: argparse.Namespace) -> dict:
 
     cases = national_cases(rules, args.cases, args.seed, args.pool)
     small = cases.iloc[:5000].reset_index(drop=True)
-    drg.drg_group(small, rules)  # warm-up (imports, first-call costs)
+    drg_grouper.drg_group(small, rules)  # warm-up (imports, first-call costs)
     best = float("inf")
     for _ in range(args.repeat):
         started = time.perf_counter()
-        result = drg.drg_group(cases, rules)
+        result = drg_grouper.drg_group(cases, rules)
         best = min(best, time.perf_counter() - started)
     shares = result["trace"].value_counts(normalize=True)
     print(
@@ -89,10 +90,10 @@ def bench_drg_national(args: argparse.Namespace) -> dict:
 
     selectors._COMPILED.clear()
     started = time.perf_counter()
-    drg.drg_group(small, selectors.drg_rules_of(rule_set))
+    drg_grouper.drg_group(small, selectors.drg_rules_of(rule_set))
     cold = time.perf_counter() - started
     started = time.perf_counter()
-    drg.drg_group(small, selectors.drg_rules_of(rule_set))
+    drg_grouper.drg_group(small, selectors.drg_rules_of(rule_set))
     warm = time.perf_counter() - started
     return {
         "rows": len(cases),

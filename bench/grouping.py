@@ -17,7 +17,12 @@ import time
 
 import pandas as pd
 
-from catalogs.grouping import COMPREHENSIVE, TREATMENT_TYPES, codes_factorized, procedure_treatment
+from catalogs.dip.grouper import (
+    COMPREHENSIVE,
+    TREATMENT_TYPES,
+    codes_factorized,
+    procedure_treatment,
+)
 
 COLUMNS = [
     "institution_code",
@@ -33,7 +38,7 @@ COLUMNS = [
 def dip_groups_from_cases(
     cases: pd.DataFrame, procedure_types, *, min_cases: int = 15
 ) -> pd.DataFrame:
-    """A DIP group table (catalogs.grouping contract) from one year of cases: core when a (main diagnosis, main
+    """A DIP group table (catalogs.dip.grouper contract) from one year of cases: core when a (main diagnosis, main
     procedure) combination has >= ``min_cases`` cases, otherwise a comprehensive group per category x treatment type."""
     combos = (
         cases.groupby(["maindiag_code", "main_oprn_oprt_code"], observed=True)
@@ -74,8 +79,8 @@ def dip_groups_from_cases(
 
 
 def bench_grouping(args: argparse.Namespace) -> dict:
-    from catalogs.drg import drg_group, drg_rules_load
-    from catalogs.grouping import dip_group
+    from catalogs.dip.grouper import dip_group
+    from catalogs.drg.grouper import drg_group, drg_rules_load
     from demo.domain import DATA_DIR, institutions_frame, year_chunks
 
     started = time.perf_counter()

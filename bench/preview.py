@@ -34,9 +34,10 @@ def _drg_catalog(region) -> None:
     import pandas as pd
 
     from catalogs.choices import CatalogKind, CatalogStatus
-    from catalogs.drg import drg_group
-    from catalogs.models import CatalogGroup, CatalogVersion
-    from catalogs.selectors import drg_rule_set_in_force, drg_rules_of, procedure_types
+    from catalogs.dictionaries.selectors import procedure_types
+    from catalogs.drg.grouper import drg_group
+    from catalogs.drg.selectors import drg_rule_set_in_force, drg_rules_of
+    from catalogs.versions.models import CatalogGroup, CatalogVersion
     from settlement.grouping.selectors import period_case_frame, period_list_for
 
     periods = period_list_for(region=region, year=YEAR)

@@ -100,8 +100,9 @@ def _widened_demo_year(args: argparse.Namespace) -> int:
 
 
 def _catalog_published(region_id: int):
-    from catalogs import services as catalogs
     from catalogs.models import Region
+    from catalogs.versions import build as version_build
+    from catalogs.versions import services as catalogs
 
     region = Region.objects.get(pk=region_id)
     year = region.periods.order_by("-year").values_list("year", flat=True).first()
@@ -109,7 +110,7 @@ def _catalog_published(region_id: int):
     version = catalogs.version_create(
         actor=_user("officer"), region=region, year=year, name="基准测试"
     )
-    built = catalogs.catalog_build_dip(actor=_user("officer"), version=version, years=[year])
+    built = version_build.catalog_build_dip(actor=_user("officer"), version=version, years=[year])
     catalogs.version_submit(actor=_user("officer"), version=version)
     catalogs.version_publish(actor=_user("admin"), version=version)
     print(

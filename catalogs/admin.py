@@ -7,13 +7,9 @@ services (drafts only, four-eyes publishing, golden cases). ``AuditedAdmin`` aud
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin, ReadOnlyAdmin
-from catalogs.models import (
-    CatalogGroup,
-    CatalogVersion,
-    CoefficientTable,
-    Diagnosis,
-    DictionaryCode,
-    DictionaryVersion,
+from catalogs.coefficients.models import CoefficientTable, InstitutionCoefficient
+from catalogs.dictionaries.models import Diagnosis, DictionaryCode, DictionaryVersion, Procedure
+from catalogs.drg.models import (
     DrgAdrg,
     DrgCc,
     DrgExclusion,
@@ -22,14 +18,9 @@ from catalogs.models import (
     DrgOrProcedure,
     DrgRuleSet,
     DrgTraumaRegion,
-    GoldenCase,
-    GroupSubtype,
-    Institution,
-    InstitutionCoefficient,
-    InstitutionState,
-    Procedure,
-    Region,
 )
+from catalogs.models import Institution, InstitutionState, Region
+from catalogs.versions.models import CatalogGroup, CatalogVersion, GoldenCase, GroupSubtype
 
 
 @admin.register(Region)

@@ -64,7 +64,7 @@ class GroupType(models.TextChoices):
 
 
 class AdrgKind(models.TextChoices):
-    """ADRG类型 of a CHS-DRG rule set (catalogs/drg.py): matched by procedure (surgical, operation) or by diagnosis."""
+    """ADRG类型 of a CHS-DRG rule set (catalogs/drg/grouper/): matched by procedure (surgical, operation) or by diagnosis."""
 
     SURGICAL = "surgical", "外科手术组"
     OPERATION = "operation", "非手术室操作组"

@@ -1,4 +1,5 @@
-"""Excel export and import of catalog groups and coefficient tables, through ``catalogs.resources``.
+"""The Excel import and export shared by catalog groups (catalogs/versions/excel.py) and coefficient tables
+(catalogs/coefficients/excel.py), through their Resources.
 
 An import is all or nothing: the whole file is run through the Resource inside one transaction and
 every row error is collected (with its Excel row number, in Chinese); if there is any, the transaction
@@ -13,16 +14,9 @@ from typing import BinaryIO
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from import_export.resources import ModelResource
 from import_export.results import Result
 
-from audit.services import audit_record
-from catalogs import coefficient_services
-from catalogs.choices import CatalogStatus, CoefficientStatus
-from catalogs.diff import CatalogDiff
-from catalogs.models import ERR_TABLE_LOCKED, ERR_VERSION_LOCKED, CatalogVersion, CoefficientTable
-from catalogs.resources import CatalogGroupResource, InstitutionCoefficientResource
 from config.spreadsheets import spreadsheet_unsafe
 from config.spreadsheets.reader import rows_checked
 from config.spreadsheets.writer import rows_workbook
@@ -45,50 +39,6 @@ def workbook(resource: ModelResource, title: str) -> bytes:
 def datasets_workbook(datasets: list[tablib.Dataset]) -> bytes:
     """Tablib datasets (one sheet each, its headers first) through the one neutralising writer."""
     return rows_workbook((dataset.title, dataset.headers, dataset) for dataset in datasets)
-
-
-def catalog_groups_workbook(*, version: CatalogVersion) -> bytes:
-    return workbook(CatalogGroupResource(version=version), "病种目录")
-
-
-def coefficients_workbook(*, table: CoefficientTable) -> bytes:
-    return workbook(InstitutionCoefficientResource(table=table), "机构系数")
-
-
-DIFF_HEADERS = ["变化", "病种/病组编码", "名称", "原分值", "新分值", "分值变化"]
-
-
-def version_diff_workbook(
-    *, old: CatalogVersion, new: CatalogVersion, diff: CatalogDiff, names: dict[str, str]
-) -> bytes:
-    """目录版本对比 as a workbook: one row per group added, removed or re-scored (scores as exact numbers),
-    in the order the page lists them; ``names`` maps a group code to its name in either version."""
-    dataset = tablib.Dataset(headers=DIFF_HEADERS, title="版本对比")
-    for code in diff.added:
-        dataset.append(["新增", code, names.get(code, ""), None, None, None])
-    for code in diff.removed:
-        dataset.append(["删除", code, names.get(code, ""), None, None, None])
-    for change in diff.changed:
-        dataset.append(
-            [
-                "分值变化",
-                change.code,
-                names.get(change.code, ""),
-                change.old,
-                change.new,
-                change.delta,
-            ]
-        )
-    summary = tablib.Dataset(headers=["项目", "内容"], title="说明")
-    for label, value in [
-        ("原版本", str(old)),
-        ("新版本", str(new)),
-        ("新增", len(diff.added)),
-        ("删除", len(diff.removed)),
-        ("分值变化", len(diff.changed)),
-    ]:
-        summary.append([label, value])
-    return datasets_workbook([dataset, summary])
 
 
 def _dataset(file: BinaryIO, resource: ModelResource) -> tablib.Dataset:
@@ -154,7 +104,7 @@ def _duplicates(dataset: tablib.Dataset, key: str) -> list[str]:
     ]
 
 
-def _import(resource: ModelResource, file: BinaryIO) -> Result:
+def resource_import(resource: ModelResource, file: BinaryIO) -> Result:
     """Run the whole file; raise every row error together (the caller's transaction then rolls back)."""
     dataset = _dataset(file, resource)
     duplicates = _duplicates(dataset, resource.KEY)
@@ -166,54 +116,4 @@ def _import(resource: ModelResource, file: BinaryIO) -> Result:
     errors = row_errors(result, resource)
     if errors:
         raise ValidationError(errors)
-    return result
-
-
-@transaction.atomic
-def catalog_groups_import(*, actor, version: CatalogVersion, file: BinaryIO) -> Result:
-    """Create or update a draft's groups from a workbook, by group code; groups not in the file stay."""
-    version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
-    if version.status != CatalogStatus.DRAFT:
-        raise ValidationError(ERR_VERSION_LOCKED)
-    before = _group_state(version)
-    result = _import(CatalogGroupResource(version=version), file)
-    after = _group_state(version)
-    changed = {code for code in after if before.get(code) != after[code]}
-    audit_record(
-        actor=actor,
-        action="catalog_groups_import",
-        instance=version,
-        before={code: before[code] for code in changed if code in before},
-        after={code: after[code] for code in changed},
-        message=f"从Excel导入{result.total_rows}行：新增{result.totals['new']}个、更新{result.totals['update']}个病种",
-    )
-    return result
-
-
-def _group_state(version: CatalogVersion) -> dict[str, dict]:
-    fields = CatalogGroupResource.Meta.fields
-    return {
-        row["code"]: {k: str(v) for k, v in row.items()} for row in version.groups.values(*fields)
-    }
-
-
-@transaction.atomic
-def coefficients_import(*, actor, table: CoefficientTable, file: BinaryIO) -> Result:
-    """Update a draft table's rows from a workbook, by institution code; the combined coefficients are recomputed."""
-    table = CoefficientTable.objects.select_for_update().get(pk=table.pk)
-    if table.status != CoefficientStatus.DRAFT:
-        raise ValidationError(ERR_TABLE_LOCKED)
-    before = coefficient_services.rows_state(table)
-    result = _import(InstitutionCoefficientResource(table=table), file)
-    coefficient_services.rows_recombined(table)
-    after = coefficient_services.rows_state(table)
-    changed = {code for code in after if before.get(code) != after[code]}
-    audit_record(
-        actor=actor,
-        action="coefficient_rows_import",
-        instance=table,
-        before={code: before[code] for code in changed},
-        after={code: after[code] for code in changed},
-        message=f"从Excel导入{result.total_rows}行，{len(changed)}家机构系数有变化",
-    )
     return result

@@ -1,29 +1,16 @@
-"""Forms of the catalog and coefficient pages. Field checks only; the workflow rules are the services'."""
+"""What the catalog forms share: widget styles, the years field, the reason and import forms. Each
+sub-package has its own forms.py; field checks only, the workflow rules are the services'."""
 
 from __future__ import annotations
 
 from django import forms
 
-from catalogs.choices import ApgUnit, CatalogKind, Combination, DictionaryKind, ScoreMethod
-from catalogs.models import Region
-
 ERR_YEARS = "请填写测算年度，如 2022,2023,2024。"
 
-_TEXT = {"class": "form-control form-control-sm"}
-_NUM = {"class": "form-control form-control-sm text-end"}
-_SELECT = {"class": "form-select form-select-sm"}
-_DATE = {"class": "form-control form-control-sm", "type": "date"}
-
-
-def _coefficient(label: str, *, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=0,
-        max_digits=8,
-        decimal_places=4,
-        widget=forms.NumberInput(attrs={**_NUM, "step": "0.0001"}),
-    )
+TEXT_INPUT = {"class": "form-control form-control-sm"}
+NUMBER_INPUT = {"class": "form-control form-control-sm text-end"}
+SELECT_INPUT = {"class": "form-select form-select-sm"}
+DATE_INPUT = {"class": "form-control form-control-sm", "type": "date"}
 
 
 def _years(text: str) -> list[int]:
@@ -39,7 +26,7 @@ class YearsField(forms.CharField):
     def __init__(self, **kwargs) -> None:
         super().__init__(
             max_length=60,
-            widget=forms.TextInput(attrs={**_TEXT, "placeholder": "2022,2023,2024"}),
+            widget=forms.TextInput(attrs={**TEXT_INPUT, "placeholder": "2022,2023,2024"}),
             **kwargs,
         )
 
@@ -48,198 +35,12 @@ class YearsField(forms.CharField):
         return _years(text) if text else []
 
 
-class VersionCreateForm(forms.Form):
-    region = forms.ModelChoiceField(
-        label="统筹区", queryset=Region.objects.all(), widget=forms.Select(attrs=_SELECT)
-    )
-    kind = forms.ChoiceField(
-        label="目录类别", choices=CatalogKind.choices, widget=forms.Select(attrs=_SELECT)
-    )
-    year = forms.IntegerField(
-        label="适用年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=_NUM)
-    )
-    name = forms.CharField(
-        label="版本名称", max_length=100, required=False, widget=forms.TextInput(attrs=_TEXT)
-    )
-    effective_from = forms.DateField(
-        label="生效日期", required=False, widget=forms.DateInput(attrs=_DATE)
-    )
-    effective_to = forms.DateField(
-        label="失效日期", required=False, widget=forms.DateInput(attrs=_DATE)
-    )
-
-
-def _codes(text: str) -> list[str]:
-    return [
-        code
-        for code in text.replace("，", ",")
-        .replace(";", ",")
-        .replace("；", ",")
-        .replace(" ", ",")
-        .split(",")
-        if code
-    ]
-
-
-def _scale(initial: int) -> forms.DecimalField:
-    return forms.DecimalField(
-        label="分值放大系数",
-        min_value=1,
-        max_digits=10,
-        decimal_places=2,
-        initial=initial,
-        widget=forms.NumberInput(attrs=_NUM),
-    )
-
-
-class WeightBuildForm(forms.Form):
-    """DRG 病组目录测算 (catalogs.builds.WeightConfig): years and the scale (weights x 100 = base points)."""
-
-    years = YearsField(label="测算年度（逗号分隔）")
-    scale = _scale(100)
-
-    def params(self) -> dict:
-        return {name: str(value) for name, value in self.cleaned_data.items() if name != "years"}
-
-
-class ApgBuildForm(WeightBuildForm):
-    """APG 病组目录测算: two years weighted 2:8 by default, and the unit of payment."""
-
-    unit = forms.ChoiceField(
-        label="计量单位", choices=ApgUnit.choices, widget=forms.Select(attrs=_SELECT)
-    )
-
-
-class BuildForm(WeightBuildForm):
-    """由历史病例测算 (catalogs.dip.DipConfig): the years and the main parameters; the rest keep their defaults.
-    The TCM and day-surgery lists are codes separated by commas."""
-
-    scale = _scale(1000)
-    core_threshold = forms.IntegerField(
-        label="核心病种年均病例数阈值",
-        min_value=1,
-        initial=15,
-        widget=forms.NumberInput(attrs=_NUM),
-    )
-    score_method = forms.ChoiceField(
-        label="分值基准", choices=ScoreMethod.choices, widget=forms.Select(attrs=_SELECT)
-    )
-    tcm_codes = forms.CharField(
-        label="中医优势病种（诊断编码/类目）",
-        required=False,
-        max_length=4000,
-        widget=forms.TextInput(attrs=_TEXT),
-    )
-    day_surgery_codes = forms.CharField(
-        label="日间手术（手术操作编码）",
-        required=False,
-        max_length=4000,
-        widget=forms.TextInput(attrs=_TEXT),
-    )
-
-    def params(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "core_threshold": data["core_threshold"],
-            "scale": str(data["scale"]),
-            "score_method": data["score_method"],
-            "tcm_codes": _codes(data["tcm_codes"]),
-            "day_surgery_codes": _codes(data["day_surgery_codes"]),
-        }
-
-
-class FlagsForm(forms.Form):
-    """The officer's correction of a group's flags (基层/中医优势/日间手术), with the reason audited."""
-
-    is_grassroots = forms.BooleanField(label="基层病种", required=False)
-    is_tcm = forms.BooleanField(label="中医优势病种", required=False)
-    is_day_surgery = forms.BooleanField(label="日间手术病种", required=False)
-    reason = forms.CharField(label="修改原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
-
-
-class DrgRuleSetCreateForm(forms.Form):
-    region = forms.ModelChoiceField(
-        label="统筹区", queryset=Region.objects.all(), widget=forms.Select(attrs=_SELECT)
-    )
-    year = forms.IntegerField(
-        label="适用年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=_NUM)
-    )
-    name = forms.CharField(
-        label="名称", max_length=100, required=False, widget=forms.TextInput(attrs=_TEXT)
-    )
-
-
-class ScoreForm(forms.Form):
-    score = forms.DecimalField(
-        label="新分值",
-        min_value=0,
-        max_digits=12,
-        decimal_places=4,
-        widget=forms.NumberInput(attrs={**_NUM, "step": "0.0001"}),
-    )
-    reason = forms.CharField(label="调整原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
-
-
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
+    reason = forms.CharField(label="原因", max_length=500, widget=forms.TextInput(attrs=TEXT_INPUT))
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Excel 文件（.xlsx）",
-        widget=forms.ClearableFileInput(attrs={**_TEXT, "accept": ".xlsx"}),
-    )
-
-
-class DictionaryVersionForm(forms.Form):
-    """A newer edition of one coding dictionary (编码字典新版本) from .xlsx / .csv."""
-
-    kind = forms.ChoiceField(
-        label="字典类别", choices=DictionaryKind.choices, widget=forms.Select(attrs=_SELECT)
-    )
-    name = forms.CharField(label="版本名称", max_length=100, widget=forms.TextInput(attrs=_TEXT))
-    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs=_DATE))
-    source = forms.CharField(
-        label="来源", max_length=300, required=False, widget=forms.TextInput(attrs=_TEXT)
-    )
-    file = forms.FileField(
-        label="文件（.xlsx / .csv / .csv.gz）",
-        widget=forms.ClearableFileInput(attrs={**_TEXT, "accept": ".xlsx,.csv,.gz"}),
-    )
-
-
-class CoefficientTableCreateForm(forms.Form):
-    region = forms.ModelChoiceField(
-        label="统筹区", queryset=Region.objects.all(), widget=forms.Select(attrs=_SELECT)
-    )
-    year = forms.IntegerField(
-        label="适用年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=_NUM)
-    )
-    combination = forms.ChoiceField(
-        label="组合方式", choices=Combination.choices, widget=forms.Select(attrs=_SELECT)
-    )
-    history_years = YearsField(label="建议值测算年度（留空取前三年）", required=False)
-    effective_from = forms.DateField(
-        label="生效日期", required=False, widget=forms.DateInput(attrs=_DATE)
-    )
-    effective_to = forms.DateField(
-        label="失效日期", required=False, widget=forms.DateInput(attrs=_DATE)
-    )
-
-
-class CoefficientRowForm(forms.Form):
-    level_basic = _coefficient("基本系数（等级）")
-    bonus_grassroots = _coefficient("基层加成系数")
-    bonus_tcm = _coefficient("中医加成系数")
-    bonus_key_discipline = _coefficient("重点学科加成系数")
-    note = forms.CharField(
-        label="备注", max_length=200, required=False, widget=forms.TextInput(attrs=_TEXT)
-    )
-    reason = forms.CharField(label="修改原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
-
-
-class ReviseForm(forms.Form):
-    reason = forms.CharField(label="调整原因", max_length=500, widget=forms.TextInput(attrs=_TEXT))
-    effective_from = forms.DateField(
-        label="调整后生效日期", required=False, widget=forms.DateInput(attrs=_DATE)
+        widget=forms.ClearableFileInput(attrs={**TEXT_INPUT, "accept": ".xlsx"}),
     )

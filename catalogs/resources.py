@@ -1,5 +1,6 @@
-"""The Excel column contracts of the catalogs (django-import-export Resources): a version's groups keyed by
-group code, and a coefficient table's rows keyed by institution code. Export and import use the same
+"""The widgets and fields the catalogs' Excel column contracts share (django-import-export): the Resources
+are a version's groups (catalogs/versions/resources.py) and a coefficient table's rows
+(catalogs/coefficients/resources.py). Export and import use the same
 Resource, so an exported file imports back to the same rows.
 
 Every text cell goes out through ``config.spreadsheets.spreadsheet_safe`` (formula injection; the file itself
@@ -13,24 +14,14 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
-from catalogs.choices import GroupType, TreatmentType
-from catalogs.models import (
-    CatalogGroup,
-    CatalogVersion,
-    CoefficientTable,
-    Institution,
-    InstitutionCoefficient,
-)
 from config.spreadsheets import spreadsheet_safe, spreadsheet_unsafe
 
 ERR_CHOICE = "“{value}”无效，应为：{allowed}。"
 ERR_YES_NO = "“{value}”无效，应为 是 或 否。"
 ERR_NUMBER = "“{value}”不是有效数字。"
 ERR_JSON = "不是有效的JSON：{value}"
-ERR_UNKNOWN_INSTITUTION = "机构编号 {code} 不存在。"
-ERR_NOT_IN_TABLE = "机构 {code} 不在本机构系数表中。"
 YES, NO = "是", "否"
 
 
@@ -113,147 +104,13 @@ class JsonTextWidget(widgets.Widget):
         return data
 
 
-class InstitutionCodeWidget(widgets.ForeignKeyWidget):
-    def __init__(self) -> None:
-        super().__init__(Institution, field="code")
-
-    def render(self, value, obj=None, **kwargs) -> str:
-        return spreadsheet_safe(value.code if value else "")
-
-    def clean(self, value, row=None, **kwargs) -> Institution:
-        code = spreadsheet_unsafe(value)
-        institution = Institution.objects.filter(code=code).first()
-        if institution is None:
-            raise ValueError(ERR_UNKNOWN_INSTITUTION.format(code=code))
-        return institution
-
-
-def _text(attribute: str, column: str, **kwargs) -> fields.Field:
+def text_field(attribute: str, column: str, **kwargs) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=column, widget=SafeTextWidget(), **kwargs)
 
 
-def _number(attribute: str, column: str, **kwargs) -> fields.Field:
+def number_field(attribute: str, column: str, **kwargs) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=column, widget=NumberWidget(), **kwargs)
 
 
-def _flag(attribute: str, column: str) -> fields.Field:
+def flag_field(attribute: str, column: str) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=column, widget=YesNoWidget())
-
-
-class CatalogGroupResource(resources.ModelResource):
-    """病种目录: one row per group of a version, keyed by the group code (病种编码) within that version."""
-
-    code = _text("code", "病种编码")
-    name = _text("name", "病种名称")
-    group_type = fields.Field(
-        attribute="group_type", column_name="病种类型", widget=LabelWidget(GroupType.choices)
-    )
-    diag_code = _text("diag_code", "主要诊断（类目）")
-    proc_code = _text("proc_code", "主要手术操作")
-    treatment_type = fields.Field(
-        attribute="treatment_type",
-        column_name="治疗方式",
-        widget=LabelWidget(TreatmentType.choices),
-    )
-    score = _number("score", "分值")
-    mean_cost = _number("mean_cost", "加权平均费用（元）")
-    cv = _number("cv", "变异系数")
-    grassroots_share = _number("grassroots_share", "基层机构病例占比")
-    is_grassroots = _flag("is_grassroots", "基层病种")
-    is_tcm = _flag("is_tcm", "中医优势病种")
-    is_day_surgery = _flag("is_day_surgery", "日间手术病种")
-    case_counts = fields.Field(
-        attribute="case_counts", column_name="各年度病例数", widget=JsonTextWidget()
-    )
-    level_means = fields.Field(
-        attribute="level_means", column_name="各级别机构平均费用（元）", widget=JsonTextWidget()
-    )
-
-    KEY = "病种编码"
-
-    def __init__(self, *, version: CatalogVersion) -> None:
-        super().__init__()
-        self.version = version
-
-    class Meta:
-        model = CatalogGroup
-        fields = (
-            "code",
-            "name",
-            "group_type",
-            "diag_code",
-            "proc_code",
-            "treatment_type",
-            "score",
-            "mean_cost",
-            "cv",
-            "grassroots_share",
-            "is_grassroots",
-            "is_tcm",
-            "is_day_surgery",
-            "case_counts",
-            "level_means",
-        )
-        import_id_fields = ("code",)
-        clean_model_instances = True
-        skip_diff = True
-
-    def get_queryset(self):
-        return self.version.groups.order_by("code")
-
-    def init_instance(self, row=None) -> CatalogGroup:
-        return CatalogGroup(version=self.version)
-
-
-class InstitutionCoefficientResource(resources.ModelResource):
-    """机构系数表: one row per institution, keyed by its national code (机构编号). Name, level, the combined
-    coefficient and the suggestion are exported for reading and ignored on import (combined is recomputed)."""
-
-    institution = fields.Field(
-        attribute="institution", column_name="机构编号", widget=InstitutionCodeWidget()
-    )
-    institution_name = _text("institution__name", "机构名称", readonly=True)
-    level = fields.Field(column_name="医院等级", readonly=True)
-    level_basic = _number("level_basic", "基本系数（等级）")
-    bonus_grassroots = _number("bonus_grassroots", "基层加成系数")
-    bonus_tcm = _number("bonus_tcm", "中医加成系数")
-    bonus_key_discipline = _number("bonus_key_discipline", "重点学科加成系数")
-    combined = _number("combined", "机构系数", readonly=True)
-    suggestion = _number("suggestion", "历史数据建议值", readonly=True)
-    note = _text("note", "备注")
-
-    KEY = "机构编号"
-
-    def __init__(self, *, table: CoefficientTable) -> None:
-        super().__init__()
-        self.table = table
-
-    class Meta:
-        model = InstitutionCoefficient
-        fields = (
-            "institution",
-            "institution_name",
-            "level",
-            "level_basic",
-            "bonus_grassroots",
-            "bonus_tcm",
-            "bonus_key_discipline",
-            "combined",
-            "suggestion",
-            "note",
-        )
-        import_id_fields = ("institution",)
-        clean_model_instances = True
-        skip_diff = True
-
-    def get_queryset(self):
-        return self.table.rows.select_related("institution").order_by("institution__code")
-
-    def dehydrate_level(self, row: InstitutionCoefficient) -> str:
-        return row.institution.get_level_display()
-
-    def init_instance(self, row=None):
-        # Rows are created with the table, one per active institution; a file adds none.
-        raise ValueError(
-            ERR_NOT_IN_TABLE.format(code=spreadsheet_unsafe((row or {}).get(self.KEY)))
-        )

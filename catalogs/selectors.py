@@ -1,167 +1,23 @@
+"""Reads shared by the catalog sub-packages: whether a user is the bureau, and a region's case history as
+the catalog builds and the coefficient suggestions read it (the case table is settlement's, reached through
+the app registry)."""
+
 from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 
-from accounts.regions import in_user_regions, regions_for_user
-from catalogs import drg, drg_rules
-from catalogs.choices import CatalogKind, CatalogStatus, CoefficientStatus
-from catalogs.diff import CatalogDiff, catalog_diff
-from catalogs.models import (
-    CatalogGroup,
-    CatalogVersion,
-    CoefficientTable,
-    Diagnosis,
-    DrgAdrg,
-    DrgCc,
-    DrgExclusion,
-    DrgMdc,
-    DrgOrProcedure,
-    DrgRuleSet,
-    DrgTraumaRegion,
-    Institution,
-    InstitutionCoefficient,
-    Procedure,
-    Region,
-)
+from catalogs.models import Region
 from catalogs.register.selectors import institution_states_on_days
 from config.lazy import pandas as pd
 
 
-def region_list_for_user(user):
-    """统筹区 — the regions the user may see (``accounts.regions``)."""
-    return regions_for_user(user)
-
-
-def institution_list_for_user(user, *, q: str = "", level: str = "", type: str = ""):
-    institutions = Institution.objects.for_user(user).select_related("region", "consortium_lead")
-    if q:
-        institutions = institutions.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    if level:
-        institutions = institutions.filter(level=level)
-    if type:
-        institutions = institutions.filter(type=type)
-    return institutions
-
-
-def institution_get_for_user(user, code: str) -> Institution:
-    return get_object_or_404(institution_list_for_user(user), code=code)
-
-
-def catalog_version_list(*, region=None, kind: str = ""):
-    """目录版本 — region-wide, not institution-owned; callers limit it to bureau users."""
-    versions = CatalogVersion.objects.select_related(
-        "region", "created_by", "submitted_by", "approved_by"
-    )
-    if region is not None:
-        versions = versions.filter(region=region)
-    if kind:
-        versions = versions.filter(kind=kind)
-    return versions
-
-
-# Catalogs are regional, not institution-owned: groups and scores of a published version are public by
-# policy, so every user may read it; drafts, submitted and retired versions are the bureau's (404 to others).
-GROUP_FLAGS = ("is_grassroots", "is_tcm", "is_day_surgery")
-
-
-def _bureau(user) -> bool:
+def user_is_bureau(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.is_bureau))
-
-
-def catalog_version_list_for_user(
-    user, *, region_code: str = "", kind: str = "", year: int | None = None, status: str = ""
-):
-    versions = in_user_regions(catalog_version_list(kind=kind), user)
-    if not _bureau(user):
-        versions = versions.filter(status=CatalogStatus.PUBLISHED)
-    if region_code:
-        versions = versions.filter(region__code=region_code)
-    if year:
-        versions = versions.filter(year=year)
-    if status:
-        versions = versions.filter(status=status)
-    return versions
-
-
-def catalog_version_get_for_user(user, pk: int) -> CatalogVersion:
-    return get_object_or_404(catalog_version_list_for_user(user), pk=pk)
-
-
-def catalog_years(user) -> list[int]:
-    """The years of the catalog versions of the user's regions (the list's filter)."""
-    return list(
-        catalog_version_list_for_user(user)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
-
-
-def catalog_group_list(
-    version: CatalogVersion, *, q: str = "", group_type: str = "", flag: str = ""
-):
-    """A version's groups, searched by code or name, filtered by type and one flag (基层/中医/日间)."""
-    groups = version.groups.all()
-    if q:
-        groups = groups.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    if group_type:
-        groups = groups.filter(group_type=group_type)
-    if flag in GROUP_FLAGS:
-        groups = groups.filter(**{flag: True})
-    return groups
-
-
-def catalog_group_get_for_user(user, pk: int) -> CatalogGroup:
-    visible = catalog_version_list_for_user(user).values("pk")
-    return get_object_or_404(
-        CatalogGroup.objects.select_related("version__region").filter(version__in=visible), pk=pk
-    )
-
-
-def group_score_history(user, group: CatalogGroup) -> list[CatalogGroup]:
-    """The same group code in every version of the region and kind the user may read, oldest first."""
-    versions = (
-        catalog_version_list_for_user(user, kind=group.version.kind)
-        .filter(region=group.version.region_id)
-        .values("pk")
-    )
-    return list(
-        CatalogGroup.objects.filter(code=group.code, version__in=versions)
-        .select_related("version")
-        .order_by("version__year", "version__version")
-    )
-
-
-def group_scores(version: CatalogVersion) -> dict[str, Decimal]:
-    return dict(version.groups.values_list("code", "score"))
-
-
-def version_diff(*, old: CatalogVersion, new: CatalogVersion) -> CatalogDiff:
-    """Groups added, removed and re-scored from ``old`` to ``new``."""
-    return catalog_diff(group_scores(old), group_scores(new))
-
-
-def group_names(*versions: CatalogVersion) -> dict[str, str]:
-    """Group code → name over the versions, the later version's name where both have the code."""
-    rows = (
-        CatalogGroup.objects.filter(version__in=versions)
-        .order_by("version__year", "version__version")
-        .values_list("code", "name")
-    )
-    return dict(rows)
-
-
-def procedure_types() -> dict[str, str]:
-    """ICD-9-CM-3 code → treatment type, for grouping cases into comprehensive diseases."""
-    return dict(Procedure.objects.values_list("code", "treatment_type"))
 
 
 # National med_type codes 2x are the inpatient ones (住院), 14 the outpatient chronic/special ones (门诊慢特病):
@@ -234,7 +90,7 @@ def _with_institution_states(frame: pd.DataFrame, region: Region) -> pd.DataFram
 
 
 def case_history_frame(*, region: Region, years: Sequence[int]) -> pd.DataFrame:
-    """The inpatient cases of a region's settlement years, as ``catalogs.dip`` and ``catalogs.builds`` read them."""
+    """The inpatient cases of a region's settlement years, as the catalog builds (catalogs/dip/, catalogs/drg/, catalogs/apg/) read them."""
     return _history_frame(
         region=region,
         years=years,
@@ -253,127 +109,3 @@ def chronic_history_frame(*, region: Region, years: Sequence[int]) -> pd.DataFra
         settings.TIME_ZONE
     )
     return frame
-
-
-def diagnosis_names() -> dict[str, str]:
-    return dict(Diagnosis.objects.values_list("code", "name"))
-
-
-# --- DRG rule sets --------------------------------------------------------------------------------
-# Like catalogs: a published rule set is public to every signed-in user, anything else is the bureau's.
-
-DRG_RULE_MODELS = {
-    "mdc": DrgMdc,
-    "adrg": DrgAdrg,
-    "cc": DrgCc,
-    "exclusions": DrgExclusion,
-    "or_procedures": DrgOrProcedure,
-    "trauma": DrgTraumaRegion,
-}
-
-
-def drg_rule_set_list_for_user(user, *, year: int | None = None, status: str = ""):
-    rule_sets = in_user_regions(
-        DrgRuleSet.objects.select_related("region", "created_by", "submitted_by", "approved_by"),
-        user,
-    )
-    if not _bureau(user):
-        rule_sets = rule_sets.filter(status=CatalogStatus.PUBLISHED)
-    if year:
-        rule_sets = rule_sets.filter(year=year)
-    return rule_sets.filter(status=status) if status else rule_sets
-
-
-def drg_rule_set_get_for_user(user, pk: int) -> DrgRuleSet:
-    return get_object_or_404(drg_rule_set_list_for_user(user), pk=pk)
-
-
-def drg_rule_tables(rule_set: DrgRuleSet) -> dict[str, pd.DataFrame]:
-    """The four tables of a rule set in file order, with the columns catalogs.drg.drg_rules reads."""
-    tables = {}
-    for table, model in DRG_RULE_MODELS.items():
-        columns = drg_rules.SHEET_OF[table].fields
-        tables[table] = pd.DataFrame(
-            list(model.objects.filter(rule_set=rule_set).order_by("pk").values_list(*columns)),
-            columns=columns,
-        )
-    return tables
-
-
-def drg_rule_sets_in_force(*, region, year: int) -> QuerySet:
-    return DrgRuleSet.objects.filter(region=region, year=year, status=CatalogStatus.PUBLISHED)
-
-
-def drg_rule_set_in_force(*, region: Region, year: int) -> DrgRuleSet | None:
-    return drg_rule_sets_in_force(region=region, year=year).first()
-
-
-def drg_rule_set_for_version(version: CatalogVersion) -> DrgRuleSet | None:
-    """The rule set a DRG version groups with: the one its build used, else the one in force for its region and year."""
-    if version.kind != CatalogKind.DRG:
-        return None
-    return version.drg_rule_set or drg_rule_set_in_force(region=version.region, year=version.year)
-
-
-def drg_rules_of(rule_set: DrgRuleSet) -> drg.DrgRules:
-    """The compiled rules of a rule set. A published or retired set never changes, so it is compiled once per
-    process and kept (``_COMPILED``, by id and publishing time); a draft is read afresh each time."""
-    if (
-        rule_set.status not in (CatalogStatus.PUBLISHED, CatalogStatus.RETIRED)
-        or rule_set.approved_at is None
-    ):
-        return drg.drg_rules(**drg_rule_tables(rule_set))
-    key = (rule_set.pk, rule_set.approved_at)
-    if key not in _COMPILED:
-        _COMPILED[key] = drg.drg_rules(**drg_rule_tables(rule_set))
-    return _COMPILED[key]
-
-
-_COMPILED: dict[tuple, drg.DrgRules] = {}
-
-
-# --- institution coefficients ---------------------------------------------------------------------
-# Hospital users read the tables in force only, and in them their own institution's row (for_user);
-# experts read none of it (for_user gives them no rows).
-
-
-def coefficient_table_list_for_user(
-    user, *, year: int | None = None, status: str = "", region_code: str = ""
-):
-    tables = in_user_regions(
-        CoefficientTable.objects.select_related(
-            "region", "based_on", "created_by", "submitted_by", "approved_by"
-        ),
-        user,
-    )
-    if not _bureau(user):
-        tables = tables.filter(status=CoefficientStatus.IN_FORCE)
-    if year:
-        tables = tables.filter(year=year)
-    if status:
-        tables = tables.filter(status=status)
-    if region_code:
-        tables = tables.filter(region__code=region_code)
-    return tables
-
-
-def coefficient_table_get_for_user(user, pk: int) -> CoefficientTable:
-    return get_object_or_404(coefficient_table_list_for_user(user), pk=pk)
-
-
-def coefficient_rows_for_user(user, table: CoefficientTable, *, q: str = ""):
-    rows = (
-        InstitutionCoefficient.objects.for_user(user)
-        .filter(table=table)
-        .select_related("institution")
-    )
-    if q:
-        rows = rows.filter(Q(institution__code__icontains=q) | Q(institution__name__icontains=q))
-    return rows.order_by("institution__code")
-
-
-def coefficient_row_get(table: CoefficientTable, code: str) -> InstitutionCoefficient:
-    """A row of a table by institution code — for bureau pages only (callers check)."""
-    return get_object_or_404(
-        table.rows.select_related("institution", "table"), institution__code=code
-    )

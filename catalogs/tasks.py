@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from catalogs.choices import CatalogKind
-from catalogs.models import CatalogVersion
-from catalogs.services import catalog_build_apg, catalog_build_dip, catalog_build_drg
+from catalogs.versions.build import catalog_build_apg, catalog_build_dip, catalog_build_drg
+from catalogs.versions.models import CatalogVersion
 from jobs.registry import job_kind
 
 JOB_BUILD_DIP = "catalog_build_dip"

@@ -1,16 +1,18 @@
 from django.urls import path
 
-from catalogs import coefficient_views, drg_rule_views, views
-from catalogs.dictionary_versions import views as dictionary_version_views
+from catalogs.coefficients import views as coefficient_views
+from catalogs.dictionaries import views as dictionary_views
+from catalogs.drg import views as drg_rule_views
 from catalogs.register import views as register_views
+from catalogs.versions import views as version_views
 
 app_name = "catalogs"
 urlpatterns = [
-    path("institutions/", views.institution_list, name="institution_list"),
+    path("institutions/", register_views.institution_list, name="institution_list"),
     path("institutions/register/", register_views.register_page, name="register"),
     path("institutions/register/export/", register_views.register_export, name="register_export"),
     path("institutions/register/import/", register_views.register_import, name="register_import"),
-    path("institutions/<str:code>/", views.institution_detail, name="institution_detail"),
+    path("institutions/<str:code>/", register_views.institution_detail, name="institution_detail"),
     path(
         "institutions/<str:code>/history/",
         register_views.institution_history,
@@ -21,37 +23,39 @@ urlpatterns = [
         register_views.institution_change,
         name="institution_change",
     ),
-    path("versions/", views.version_list, name="version_list"),
-    path("versions/new/", views.version_create, name="version_create"),
-    path("versions/<int:pk>/", views.version_detail, name="version_detail"),
-    path("versions/<int:pk>/build/", views.version_build, name="version_build"),
-    path("versions/<int:pk>/submit/", views.version_submit, name="version_submit"),
-    path("versions/<int:pk>/return/", views.version_return, name="version_return"),
-    path("versions/<int:pk>/publish/", views.version_publish, name="version_publish"),
-    path("versions/<int:pk>/copy/", views.version_copy, name="version_copy"),
-    path("versions/<int:pk>/diff/", views.version_diff, name="version_diff"),
-    path("versions/<int:pk>/diff.xlsx", views.version_diff_export, name="version_diff_export"),
-    path("versions/<int:pk>/export/", views.version_export, name="version_export"),
-    path("versions/<int:pk>/import/", views.version_import, name="version_import"),
-    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
-    path("groups/<int:pk>/score/", views.group_score_edit, name="group_score_edit"),
-    path("groups/<int:pk>/flags/", views.group_flags_edit, name="group_flags_edit"),
-    path("dictionaries/", views.dictionary_list, name="dictionary_list"),
-    path("dictionaries/export/", views.dictionary_export, name="dictionary_export"),
-    path("dictionaries/import/", views.dictionary_import, name="dictionary_import"),
+    path("versions/", version_views.version_list, name="version_list"),
+    path("versions/new/", version_views.version_create, name="version_create"),
+    path("versions/<int:pk>/", version_views.version_detail, name="version_detail"),
+    path("versions/<int:pk>/build/", version_views.version_build, name="version_build"),
+    path("versions/<int:pk>/submit/", version_views.version_submit, name="version_submit"),
+    path("versions/<int:pk>/return/", version_views.version_return, name="version_return"),
+    path("versions/<int:pk>/publish/", version_views.version_publish, name="version_publish"),
+    path("versions/<int:pk>/copy/", version_views.version_copy, name="version_copy"),
+    path("versions/<int:pk>/diff/", version_views.version_diff, name="version_diff"),
+    path(
+        "versions/<int:pk>/diff.xlsx", version_views.version_diff_export, name="version_diff_export"
+    ),
+    path("versions/<int:pk>/export/", version_views.version_export, name="version_export"),
+    path("versions/<int:pk>/import/", version_views.version_import, name="version_import"),
+    path("groups/<int:pk>/", version_views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/score/", version_views.group_score_edit, name="group_score_edit"),
+    path("groups/<int:pk>/flags/", version_views.group_flags_edit, name="group_flags_edit"),
+    path("dictionaries/", dictionary_views.dictionary_list, name="dictionary_list"),
+    path("dictionaries/export/", dictionary_views.dictionary_export, name="dictionary_export"),
+    path("dictionaries/import/", dictionary_views.dictionary_import, name="dictionary_import"),
     path(
         "dictionaries/versions/load/",
-        dictionary_version_views.dictionary_version_load,
+        dictionary_views.dictionary_version_load,
         name="dictionary_version_load",
     ),
     path(
         "dictionaries/versions/<int:pk>/",
-        dictionary_version_views.dictionary_version_detail,
+        dictionary_views.dictionary_version_detail,
         name="dictionary_version_detail",
     ),
     path(
         "dictionaries/versions/<int:pk>/publish/",
-        dictionary_version_views.dictionary_version_publish,
+        dictionary_views.dictionary_version_publish,
         name="dictionary_version_publish",
     ),
     path("drg-rules/", drg_rule_views.drg_rules_list, name="drg_rules_list"),

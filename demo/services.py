@@ -37,16 +37,12 @@ from budgets.services import (
     budget_yearend_record,
 )
 from catalogs.choices import ApgUnit, CatalogKind, CatalogStatus, Scheme, TreatmentType
-from catalogs.drg_rule_services import drg_rule_set_load_national
-from catalogs.models import CatalogVersion, Diagnosis, Institution, Procedure, Region
-from catalogs.services import (
-    catalog_build_apg,
-    catalog_build_dip,
-    catalog_build_drg,
-    version_create,
-    version_publish,
-    version_submit,
-)
+from catalogs.dictionaries.models import Diagnosis, Procedure
+from catalogs.drg.services import drg_rule_set_load_national
+from catalogs.models import Institution, Region
+from catalogs.versions.build import catalog_build_apg, catalog_build_dip, catalog_build_drg
+from catalogs.versions.models import CatalogVersion
+from catalogs.versions.services import version_create, version_publish, version_submit
 from config.lazy import pandas as pd
 from demo import budgets as demo_budgets
 from demo import domain

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.regions import in_user_regions
-from catalogs.models import CatalogGroup, CatalogVersion
-from catalogs.selectors import catalog_version_list_for_user
+from catalogs.versions.models import CatalogGroup, CatalogVersion
+from catalogs.versions.selectors import catalog_version_list_for_user
 from disputes import conf, domain
 from disputes.choices import ItemKind, ItemStatus, Reason, Vote
 from disputes.models import (

@@ -24,7 +24,8 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from audit.services import audit_record, snapshot
-from catalogs.models import CatalogGroup, Institution
+from catalogs.models import Institution
+from catalogs.versions.models import CatalogGroup
 from disputes import conf, domain, presenters, selectors
 from disputes.choices import Decision, ItemKind, ItemStatus, PanelRule, Vote
 from disputes.models import (

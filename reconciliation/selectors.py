@@ -10,7 +10,8 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from accounts.regions import in_user_regions
-from catalogs.models import CatalogVersion, Institution, Region
+from catalogs.models import Institution, Region
+from catalogs.versions.models import CatalogVersion
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 from reconciliation import domain

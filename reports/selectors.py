@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from catalogs.choices import CatalogKind
-from catalogs.models import CatalogGroup, CatalogVersion, Institution, Region
+from catalogs.models import Institution, Region
+from catalogs.versions.models import CatalogGroup, CatalogVersion
 from config.lazy import pandas as pd
 from reports import sheets
 from reports.models import ReportFile

@@ -27,7 +27,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from catalogs import drg  # noqa: E402  (after ROOT is on the path)
+from catalogs.drg import grouper as drg_grouper  # noqa: E402  (after ROOT is on the path)
 
 DEMO = ROOT / "demo" / "data"
 NATIONAL = ROOT / "catalogs" / "data" / "national"
@@ -65,7 +65,7 @@ def closest(
 
 
 def main() -> None:
-    rules = drg.drg_rules_load(drg.DATA_DIR.parent / "chs_drg_11")
+    rules = drg_grouper.drg_rules_load(drg_grouper.DATA_DIR.parent / "chs_drg_11")
     icd10 = read(NATIONAL / "icd10_yb20.csv.gz")
     icd9 = read(NATIONAL / "icd9cm3_yb.csv.gz")
     diagnosis_names = dict(zip(icd10["诊断编码"], icd10["诊断名称"], strict=True))
@@ -128,7 +128,7 @@ def main() -> None:
             for part in ([c, mapping[c]] if c in mapping and mapping[c] not in codes else [c])
         )
 
-    demo_adrg = read(drg.DATA_DIR / "adrg.csv")
+    demo_adrg = read(drg_grouper.DATA_DIR / "adrg.csv")
     demo_adrg["proc_codes"] = demo_adrg["proc_codes"].map(
         lambda cell: beside(cell, renamed) if cell else cell
     )
@@ -138,7 +138,7 @@ def main() -> None:
 
     diagnoses.to_csv(DEMO / "diagnoses.csv", index=False, lineterminator="\n")
     procedures.to_csv(DEMO / "procedures.csv", index=False, lineterminator="\n")
-    demo_adrg.to_csv(drg.DATA_DIR / "adrg.csv", index=False, lineterminator="\n")
+    demo_adrg.to_csv(drg_grouper.DATA_DIR / "adrg.csv", index=False, lineterminator="\n")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-from catalogs.api.views import (
-    CatalogGroupViewSet,
-    CatalogVersionViewSet,
-    CoefficientTableViewSet,
-    InstitutionViewSet,
-    RegionViewSet,
-)
+from catalogs.api.views import InstitutionViewSet, RegionViewSet
+from catalogs.coefficients.api.views import CoefficientTableViewSet
+from catalogs.versions.api.views import CatalogGroupViewSet, CatalogVersionViewSet
 
 router = SimpleRouter()
 router.register("regions", RegionViewSet, basename="region")

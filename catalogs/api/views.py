@@ -1,37 +1,22 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalogs import selectors
 from catalogs.api.serializers import (
-    CatalogDiffSerializer,
-    CatalogGroupDetailSerializer,
-    CatalogGroupQuerySerializer,
-    CatalogGroupSerializer,
-    CatalogVersionDetailSerializer,
-    CatalogVersionQuerySerializer,
-    CatalogVersionSerializer,
-    CoefficientTableDetailSerializer,
-    CoefficientTableQuerySerializer,
-    CoefficientTableSerializer,
-    DiffQuerySerializer,
     InstitutionQuerySerializer,
     InstitutionSerializer,
     InstitutionStateSerializer,
     RegionSerializer,
 )
-from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable, Institution
-from catalogs.register.selectors import institution_history_for_user
+from catalogs.models import Institution
+from catalogs.register import selectors
 from config.api import ErrorSerializer, IsBureau, query_params
 from config.api_params import refuse_unknown_params
-
-ERR_NO_COEFFICIENTS = "专家用户不能查看机构系数。"
-VISIBILITY = "经办机构用户可见全部版本；医疗机构和专家用户只能看到已发布的版本（病种与分值依政策公开），其他版本返回404。"
 
 
 @extend_schema_view(
@@ -87,148 +72,7 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, pagination_class=None, filter_backends=[])
     def history(self, request: Request, code: str) -> Response:
         refuse_unknown_params(request, known=())
-        _institution, states = institution_history_for_user(request.user, code)
+        _institution, states = selectors.institution_history_for_user(request.user, code)
         return Response(
             InstitutionStateSerializer(states, many=True, context={"request": request}).data
         )
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="目录版本列表",
-        description="DIP/DRG/APG目录版本，可按统筹区、目录类别、年度、状态筛选。" + VISIBILITY,
-    ),
-    retrieve=extend_schema(
-        summary="目录版本详情", description="一个目录版本及其测算参数与测算结果摘要。" + VISIBILITY
-    ),
-    diff=extend_schema(
-        summary="目录版本对比",
-        description="从原版本（old）到本版本新增、删除和分值变化的病种，按病种编码排序。两个版本都须在权限范围内。",
-        parameters=[DiffQuerySerializer],
-        responses={
-            200: CatalogDiffSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="请求无效：字段错误见 errors"),
-        },
-    ),
-)
-class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = r"\d+"
-
-    @property
-    def query_serializer_class(self):
-        return CatalogVersionQuerySerializer if self.action == "list" else None
-
-    def get_serializer_class(self):
-        return (
-            CatalogVersionDetailSerializer
-            if self.action == "retrieve"
-            else CatalogVersionSerializer
-        )
-
-    def get_queryset(self):
-        filters = (
-            query_params(CatalogVersionQuerySerializer, self.request)
-            if self.action == "list"
-            else {}
-        )
-        return selectors.catalog_version_list_for_user(self.request.user, **filters)
-
-    def get_object(self) -> CatalogVersion:
-        return selectors.catalog_version_get_for_user(self.request.user, self.kwargs["pk"])
-
-    @action(detail=True, pagination_class=None)
-    def diff(self, request: Request, pk: str) -> Response:
-        new = self.get_object()
-        old = selectors.catalog_version_get_for_user(
-            request.user, query_params(DiffQuerySerializer, request)["old"]
-        )
-        diff = selectors.version_diff(old=old, new=new)
-        data = {
-            "old": old.pk,
-            "new": new.pk,
-            "added": diff.added,
-            "removed": diff.removed,
-            "changed": diff.changed,
-        }
-        return Response(CatalogDiffSerializer(data).data)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="病种列表",
-        description="一个目录版本（version 必填）的病种，可按编码/名称、病种类型、标识筛选。"
-        + VISIBILITY,
-    ),
-    retrieve=extend_schema(
-        summary="病种详情",
-        description="一个病种的分值、统计数据及辅助分型。所属版本不在权限范围内时返回404。",
-    ),
-)
-class CatalogGroupViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = r"\d+"
-
-    @property
-    def query_serializer_class(self):
-        return CatalogGroupQuerySerializer if self.action == "list" else None
-
-    def get_serializer_class(self):
-        return CatalogGroupDetailSerializer if self.action == "retrieve" else CatalogGroupSerializer
-
-    def get_queryset(self):
-        if getattr(
-            self, "swagger_fake_view", False
-        ):  # schema generation: no request to read the version from
-            return CatalogGroup.objects.none()
-        filters = dict(query_params(CatalogGroupQuerySerializer, self.request))
-        version = selectors.catalog_version_get_for_user(self.request.user, filters.pop("version"))
-        return selectors.catalog_group_list(version, **filters)
-
-    def get_object(self) -> CatalogGroup:
-        return selectors.catalog_group_get_for_user(self.request.user, self.kwargs["pk"])
-
-
-class IsBureauOrHospital(permissions.BasePermission):
-    """Coefficient tables: bureau users and hospital users (who see their own row); experts 403."""
-
-    message = ERR_NO_COEFFICIENTS
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_bureau or user.is_hospital))
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="机构系数表列表",
-        description="机构系数表版本，可按统筹区、年度、状态筛选。经办机构用户可见全部版本；医疗机构用户只能看到执行中的版本；专家用户403。",
-    ),
-    retrieve=extend_schema(
-        summary="机构系数表详情",
-        description="一个机构系数表及其各机构系数（基本系数、加成系数、机构系数、历史建议值）。医疗机构用户只能看到执行中的版本中本机构的一行。",
-    ),
-)
-class CoefficientTableViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_classes = [IsAuthenticated, IsBureauOrHospital]
-    lookup_value_regex = r"\d+"
-
-    @property
-    def query_serializer_class(self):
-        return CoefficientTableQuerySerializer if self.action == "list" else None
-
-    def get_serializer_class(self):
-        return (
-            CoefficientTableDetailSerializer
-            if self.action == "retrieve"
-            else CoefficientTableSerializer
-        )
-
-    def get_queryset(self):
-        filters = (
-            query_params(CoefficientTableQuerySerializer, self.request)
-            if self.action == "list"
-            else {}
-        )
-        return selectors.coefficient_table_list_for_user(self.request.user, **filters)
-
-    def get_object(self) -> CoefficientTable:
-        return selectors.coefficient_table_get_for_user(self.request.user, self.kwargs["pk"])

@@ -7,8 +7,10 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from accounts.regions import regions_for_user
 from catalogs.models import Institution, InstitutionState, Region
 from catalogs.register.domain import Dated, State, state_on
 
@@ -111,3 +113,23 @@ def institution_history_for_user(user, code: str) -> tuple[Institution, list[Ins
         .select_related("consortium_lead", "recorded_by")
     )
     return institution, list(states.order_by("-valid_from"))
+
+
+def region_list_for_user(user):
+    """统筹区 — the regions the user may see (``accounts.regions``)."""
+    return regions_for_user(user)
+
+
+def institution_list_for_user(user, *, q: str = "", level: str = "", type: str = ""):
+    institutions = Institution.objects.for_user(user).select_related("region", "consortium_lead")
+    if q:
+        institutions = institutions.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if level:
+        institutions = institutions.filter(level=level)
+    if type:
+        institutions = institutions.filter(type=type)
+    return institutions
+
+
+def institution_get_for_user(user, code: str) -> Institution:
+    return get_object_or_404(institution_list_for_user(user), code=code)

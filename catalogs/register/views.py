@@ -9,12 +9,14 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.decorators import bureau_view, error_messages
 from accounts.regions import region_fields_scope
+from catalogs.choices import InstitutionLevel, InstitutionType
 from catalogs.models import Institution
 from catalogs.register import excel, selectors, services
 from catalogs.register.forms import ChangeForm, ExportForm, RegisterImportForm
@@ -132,3 +134,26 @@ def institution_history(request: HttpRequest, code: str) -> HttpResponse:
             "can_change": request.user.is_bureau and request.user.has_perm(CHANGE),
         },
     )
+
+
+@login_required
+def institution_list(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "level", "type")}
+    institutions = selectors.institution_list_for_user(request.user, **filters)
+    page = Paginator(institutions, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalogs/institution_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "levels": InstitutionLevel.choices,
+            "types": InstitutionType.choices,
+        },
+    )
+
+
+@login_required
+def institution_detail(request: HttpRequest, code: str) -> HttpResponse:
+    institution = selectors.institution_get_for_user(request.user, code)
+    return render(request, "catalogs/institution_detail.html", {"institution": institution})

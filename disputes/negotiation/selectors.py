@@ -6,9 +6,10 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from catalogs.choices import InstitutionLevel, InstitutionType
-from catalogs.models import CatalogVersion, Institution
+from catalogs.models import Institution
 from catalogs.register.domain import State
 from catalogs.register.selectors import institution_states_as_of
+from catalogs.versions.models import CatalogVersion
 from disputes import domain
 from disputes.models import AgendaItem, Meeting, Participant, Position
 from settlement.parameters.models import ParameterSet

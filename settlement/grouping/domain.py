@@ -1,13 +1,13 @@
 """From a period's case frame to the stored grouping columns: pure, vectorised, no ORM.
 
-``cases_grouped`` runs the grouper of the catalog's kind (``catalogs.grouping.dip_group``,
-``catalogs.drg.drg_group``, ``catalogs.apg.apg_group``) and returns, aligned with the cases, the columns
+``cases_grouped`` runs the grouper of the catalog's kind (``catalogs.dip.grouper.dip_group``,
+``catalogs.drg.grouper.drg_group``, ``catalogs.apg.grouper.apg_group``) and returns, aligned with the cases, the columns
 of ``CaseGroup``: ``group_code`` ("" when ungroupable), ``group_type``, ``treatment_type`` (the stored
 values of ``catalogs.choices.TreatmentType``), ``subtype``, ``typing_coefficient`` (text, ``None`` when
 no subtype applies), ``trace`` and ``trace_text`` (the text is not stored: ``CaseGroup.trace_text`` derives it
 from ``TRACE_TEXT``, one text per trace code).
 
-DIP auxiliary typing (辅助目录分型) keys each case exactly as the catalog build did (catalogs/dip.py):
+DIP auxiliary typing (辅助目录分型) keys each case exactly as the catalog build did (catalogs/dip/subtypes.py):
 age band (18-64 is the reference band), the number of other diagnoses (0 / 1 / 2+) and death.
 """
 
@@ -18,8 +18,12 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from catalogs import apg, dip, drg, grouping
+from catalogs.apg import grouper as apg_grouper
 from catalogs.choices import CatalogKind, SubtypeDimension
+from catalogs.dip import build as dip_build
+from catalogs.dip import grouper as dip_grouper
+from catalogs.dip import subtypes as dip_subtypes
+from catalogs.drg import grouper as drg_grouper
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 
@@ -42,7 +46,7 @@ CASE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 TYPING_COLUMNS = ("age", "nwb_age", "otherdiag_codes", "dscg_way")
 STORED_TREATMENT = {
-    label: value for value, label in grouping.TREATMENT_ALIASES.items() if value != label
+    label: value for value, label in dip_grouper.TREATMENT_ALIASES.items() if value != label
 }
 CODE_COLUMN = {
     CatalogKind.DIP: "dip_code",
@@ -54,20 +58,20 @@ CODE_COLUMN = {
 TRACE_NOT_IN_CATALOG = "not_in_catalog"
 NOT_IN_CATALOG_TEXT = "不能入组：目录中无此病组（历史数据中没有该病组，未测算点数）"
 UNGROUPABLE_TRACES = {
-    CatalogKind.DIP: grouping.UNGROUPABLE_TRACES,
-    CatalogKind.DRG: drg.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
-    CatalogKind.APG: apg.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
+    CatalogKind.DIP: dip_grouper.UNGROUPABLE_TRACES,
+    CatalogKind.DRG: drg_grouper.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
+    CatalogKind.APG: apg_grouper.UNGROUPABLE_TRACES | {TRACE_NOT_IN_CATALOG},
 }
 TRACE_TEXT = {
-    CatalogKind.DIP: grouping.TRACE_TEXT,
-    CatalogKind.DRG: drg.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
-    CatalogKind.APG: apg.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
+    CatalogKind.DIP: dip_grouper.TRACE_TEXT,
+    CatalogKind.DRG: drg_grouper.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
+    CatalogKind.APG: apg_grouper.TRACE_TEXT | {TRACE_NOT_IN_CATALOG: NOT_IN_CATALOG_TEXT},
 }
 
 
 @dataclass(frozen=True)
 class GroupingCatalog:
-    """What a catalog version gives the grouper. DIP: ``groups`` (catalogs.grouping contract), ``subtypes``
+    """What a catalog version gives the grouper. DIP: ``groups`` (catalogs.dip.grouper contract), ``subtypes``
     (code, dimension, key, coefficient) and the build's ``unmapped_procedure_type``; DRG: the rule set; DRG
     and APG: ``groups`` with at least ``code`` (a code outside it is ungroupable)."""
 
@@ -76,7 +80,7 @@ class GroupingCatalog:
     groups: pd.DataFrame | None = None
     subtypes: pd.DataFrame | None = None
     unmapped_procedure_type: str | None = None
-    drg_rules: drg.DrgRules | None = None
+    drg_rules: drg_grouper.DrgRules | None = None
 
 
 def case_columns(catalog: GroupingCatalog) -> tuple[str, ...]:
@@ -86,14 +90,14 @@ def case_columns(catalog: GroupingCatalog) -> tuple[str, ...]:
 
 
 def typing_keys(cases: pd.DataFrame, dimensions) -> dict[str, pd.Series]:
-    """Per dimension of the subtype table, each case's subtype key, as catalogs.dip keyed the history."""
+    """Per dimension of the subtype table, each case's subtype key, as catalogs.dip.build keyed the history."""
     makers = {
-        SubtypeDimension.AGE.value: lambda: dip.age_bands(cases["age"], cases["nwb_age"]),
+        SubtypeDimension.AGE.value: lambda: dip_subtypes.age_bands(cases["age"], cases["nwb_age"]),
         SubtypeDimension.COMORBIDITY.value: lambda: _on_distinct(
-            cases["otherdiag_codes"], dip.comorbidity_bands
+            cases["otherdiag_codes"], dip_subtypes.comorbidity_bands
         ),
         SubtypeDimension.DEATH.value: lambda: pd.Series(
-            np.where(cases["dscg_way"].astype(str) == dip.DEATH_DISCHARGE, "death", "alive"),
+            np.where(cases["dscg_way"].astype(str) == dip_build.DEATH_DISCHARGE, "death", "alive"),
             index=cases.index,
         ),
     }
@@ -113,13 +117,13 @@ def cases_grouped(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame
         result = _dip(cases, catalog)
     elif catalog.kind == CatalogKind.DRG:
         result = _in_catalog(
-            drg.drg_group(
-                cases, catalog.drg_rules or drg.drg_rules_load(), catalog.procedure_types
+            drg_grouper.drg_group(
+                cases, catalog.drg_rules or drg_grouper.drg_rules_load(), catalog.procedure_types
             ),
             catalog,
         )
     else:
-        result = _in_catalog(apg.apg_group(cases, catalog.procedure_types), catalog)
+        result = _in_catalog(apg_grouper.apg_group(cases, catalog.procedure_types), catalog)
     blank = pd.Series(
         pd.Categorical.from_codes(np.zeros(len(cases), dtype=np.int8), categories=[""]),
         index=cases.index,
@@ -183,7 +187,7 @@ def _groups_checked(groups: pd.DataFrame) -> pd.DataFrame:
         if entry is not None and entry[0] is groups:
             _checked.move_to_end(id(groups))
             return entry[1]
-    table = grouping.groups_checked(groups)  # a ValueError (a broken table) is not cached
+    table = dip_grouper.groups_checked(groups)  # a ValueError (a broken table) is not cached
     with _checked_lock:
         _checked[id(groups)] = (groups, table)
         while len(_checked) > _CHECKED_SIZE:
@@ -196,7 +200,7 @@ def _dip(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame:
         catalog.subtypes if catalog.subtypes is not None and not catalog.subtypes.empty else None
     )
     keys = typing_keys(cases, subtypes["dimension"].unique()) if subtypes is not None else None
-    return grouping.dip_group(
+    return dip_grouper.dip_group(
         cases,
         catalog.groups,
         catalog.procedure_types,

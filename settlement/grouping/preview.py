@@ -33,8 +33,10 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.regions import in_user_regions
 from catalogs.choices import CatalogKind, Scheme
-from catalogs.models import CatalogVersion, CoefficientTable, Institution, Region
-from catalogs.selectors import drg_rule_sets_in_force
+from catalogs.coefficients.models import CoefficientTable
+from catalogs.drg.selectors import drg_rule_sets_in_force
+from catalogs.models import Institution, Region
+from catalogs.versions.models import CatalogVersion
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, EngineError

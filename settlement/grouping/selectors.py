@@ -8,11 +8,14 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
-from catalogs import drg, grouping
 from catalogs.choices import CatalogKind, CatalogStatus
-from catalogs.dip import DipConfig
-from catalogs.models import CatalogVersion, GroupSubtype, Region
-from catalogs.selectors import drg_rule_set_for_version, drg_rules_of, procedure_types
+from catalogs.dictionaries.selectors import procedure_types
+from catalogs.dip import grouper as dip_grouper
+from catalogs.dip.catalog import DipConfig
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg.selectors import drg_rule_set_for_version, drg_rules_of
+from catalogs.models import Region
+from catalogs.versions.models import CatalogVersion, GroupSubtype
 from config.lazy import pandas as pd
 from settlement.choices import MedType
 from settlement.grouping.domain import TRACE_TEXT, UNGROUPABLE_TRACES, GroupingCatalog
@@ -111,8 +114,8 @@ def grouping_catalog(version: CatalogVersion) -> GroupingCatalog:
     with, else the one in force (DRG); APG groups by fixed logic."""
     kind = version.kind
     groups = pd.DataFrame(
-        list(version.groups.values_list(*grouping.GROUPS_COLUMNS)),
-        columns=list(grouping.GROUPS_COLUMNS),
+        list(version.groups.values_list(*dip_grouper.GROUPS_COLUMNS)),
+        columns=list(dip_grouper.GROUPS_COLUMNS),
     )
     if kind != CatalogKind.DIP:
         return GroupingCatalog(
@@ -124,7 +127,7 @@ def grouping_catalog(version: CatalogVersion) -> GroupingCatalog:
     subtype_rows = GroupSubtype.objects.filter(group__version=version).values_list(
         "group__code", "dimension", "key", "coefficient"
     )
-    subtypes = pd.DataFrame(list(subtype_rows), columns=list(grouping.SUBTYPES_COLUMNS))
+    subtypes = pd.DataFrame(list(subtype_rows), columns=list(dip_grouper.SUBTYPES_COLUMNS))
     return GroupingCatalog(
         kind=kind,
         procedure_types=procedure_types(),
@@ -134,7 +137,7 @@ def grouping_catalog(version: CatalogVersion) -> GroupingCatalog:
     )
 
 
-def _drg_rules(version: CatalogVersion) -> drg.DrgRules:
+def _drg_rules(version: CatalogVersion) -> drg_grouper.DrgRules:
     rule_set = drg_rule_set_for_version(version)
     if rule_set is None:
         raise ValidationError(

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from catalogs.choices import CatalogKind, CatalogStatus
-from catalogs.models import CatalogVersion, Region
+from catalogs.models import Region
+from catalogs.versions.models import CatalogVersion
 from config.lazy import pandas as pd
 from jobs.models import Job
 from jobs.services import job_start

@@ -16,7 +16,8 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 
 from catalogs.choices import Scheme
-from catalogs.models import CatalogVersion, CoefficientTable
+from catalogs.coefficients.models import CoefficientTable
+from catalogs.versions.models import CatalogVersion
 from config.lazy import pandas as pd
 from settlement.engine.amounts import (
     annual_settlement,

@@ -21,9 +21,11 @@ from django.db.models.functions import Cast
 from budgets.models import Budget
 from budgets.selectors import budget_in_force, budget_phasing, budget_reserve_statement
 from catalogs.choices import CoefficientStatus
-from catalogs.models import CatalogVersion, CoefficientTable, Institution, Region
+from catalogs.coefficients.models import CoefficientTable
+from catalogs.models import Institution, Region
 from catalogs.register.domain import State
 from catalogs.register.selectors import institution_states_as_of
+from catalogs.versions.models import CatalogVersion
 from config.lazy import pandas as pd
 from config.money import allocate_largest_remainder
 from settlement.aggregates.selectors import case_cost_by_month

@@ -7,9 +7,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from catalogs import coefficient_services, services
 from catalogs.choices import CatalogStatus, GroupType, SubtypeDimension, TreatmentType
-from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable, GroupSubtype
+from catalogs.coefficients import services as coefficient_services
+from catalogs.coefficients.models import CoefficientTable
+from catalogs.versions import services
+from catalogs.versions.models import CatalogGroup, CatalogVersion, GroupSubtype
 
 PCI = "I21.000+36.0601"
 GROUPS = [

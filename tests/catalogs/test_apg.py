@@ -1,4 +1,4 @@
-"""catalogs.apg: outpatient chronic/special disease APG grouping and points (spec §10, E8)."""
+"""catalogs.apg.grouper: outpatient chronic/special disease APG grouping and points (spec §10, E8)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogs import apg
-from catalogs.apg import apg_group, apg_points, apg_units
+from catalogs.apg import grouper as apg_grouper
+from catalogs.apg.grouper import apg_group, apg_points, apg_units
 
 PROCEDURE_TYPES = {"39.9501": "治疗性操作", "88.3800": "诊断性操作", "13.4100": "手术"}
 
@@ -83,7 +83,7 @@ def test_it_groups_by_special_disease_or_main_diagnosis_and_treatment_pattern(ro
     assert (result["apg_code"], result["trace"], result["trace_text"]) == (
         code,
         trace,
-        apg.TRACE_TEXT[trace],
+        apg_grouper.TRACE_TEXT[trace],
     )
 
 
@@ -154,7 +154,9 @@ def test_ungroupable_settlements_are_left_out_of_the_units():
 def test_every_settlement_gets_one_outcome_and_permuting_rows_permutes_the_result(rows, data):
     frame = settlements([(*row, 2024, 100) for row in rows])
     result = apg_group(frame, PROCEDURE_TYPES)
-    assert ((result["apg_code"] != "") == ~result["trace"].isin(apg.UNGROUPABLE_TRACES)).all()
+    assert (
+        (result["apg_code"] != "") == ~result["trace"].isin(apg_grouper.UNGROUPABLE_TRACES)
+    ).all()
     order = list(data.draw(st.permutations(range(len(rows)))))
     permuted = apg_group(frame.iloc[order], PROCEDURE_TYPES)
     pd.testing.assert_frame_equal(permuted.astype(str), result.iloc[order].astype(str))

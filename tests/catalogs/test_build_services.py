@@ -10,9 +10,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from catalogs import drg_rule_services, services
 from catalogs.choices import CatalogKind, CatalogStatus, TreatmentType
-from catalogs.models import CatalogVersion, Diagnosis, Procedure
+from catalogs.dictionaries.models import Diagnosis, Procedure
+from catalogs.drg import services as drg_rule_services
+from catalogs.versions import build as version_build
+from catalogs.versions import services
+from catalogs.versions.models import CatalogVersion
 from jobs.models import Job
 from jobs.services import job_run, job_start
 from settlement.models import SettlementPeriod
@@ -91,7 +94,7 @@ def submitted(world, version):
 def test_the_drg_build_weighs_groups_from_the_published_rule_set_and_keeps_that_set(drg_history):
     world = drg_history
     version = a_version(world, CatalogKind.DRG)
-    summary = services.catalog_build_drg(actor=world.officer, version=version, years=[2024])
+    summary = version_build.catalog_build_drg(actor=world.officer, version=version, years=[2024])
     scores = dict(version.groups.values_list("code", "score"))
     assert scores == {"FM15": D("300.0000"), "ES25": D("50.0000")}
     assert (summary["cases"], summary["ungroupable"], summary["base_mean"], summary["scale"]) == (
@@ -116,15 +119,15 @@ def test_the_drg_build_weighs_groups_from_the_published_rule_set_and_keeps_that_
 def test_the_drg_build_needs_a_published_rule_set_and_a_drg_draft(world):
     version = a_version(world, CatalogKind.DRG)
     with pytest.raises(ValidationError, match="测试统筹区2025年没有已发布的DRG分组规则"):
-        services.catalog_build_drg(actor=world.officer, version=version, years=[2024])
+        version_build.catalog_build_drg(actor=world.officer, version=version, years=[2024])
     with pytest.raises(ValidationError, match="该目录版本不是APG门诊病组目录"):
-        services.catalog_build_apg(actor=world.officer, version=version, years=[2023, 2024])
+        version_build.catalog_build_apg(actor=world.officer, version=version, years=[2023, 2024])
 
 
 def test_drg_golden_cases_run_the_drg_grouper_at_publishing(drg_history):
     world = drg_history
     version = a_version(world, CatalogKind.DRG)
-    services.catalog_build_drg(actor=world.officer, version=version, years=[2024])
+    version_build.catalog_build_drg(actor=world.officer, version=version, years=[2024])
     pci = {"maindiag_code": "I21.000", "main_oprn_oprt_code": "36.0601"}
     services.golden_case_add(
         actor=world.officer,
@@ -244,7 +247,7 @@ def test_the_dip_build_flags_tcm_and_day_surgery_groups_from_its_lists(dip_histo
     world = dip_history
     version = a_version(world, CatalogKind.DIP)
     params = {"tcm_codes": ["J18", "M54-M"], "day_surgery_codes": ["36.0601"]}
-    summary = services.catalog_build_dip(
+    summary = version_build.catalog_build_dip(
         actor=world.officer, version=version, years=[2024], params=params
     )
     flags = {g.code: (g.is_tcm, g.is_day_surgery) for g in version.groups.all()}
@@ -262,7 +265,7 @@ def test_an_officer_corrects_the_flags_with_an_audited_reason_on_drafts_only(
 ):
     world = dip_history
     version = a_version(world, CatalogKind.DIP)
-    services.catalog_build_dip(actor=world.officer, version=version, years=[2024])
+    version_build.catalog_build_dip(actor=world.officer, version=version, years=[2024])
     group = version.groups.get(code="J18.900")
     client = client_for(world.officer)
     client.post(

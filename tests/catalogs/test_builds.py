@@ -1,4 +1,4 @@
-"""catalogs.builds: DRG weights and APG points from history, with the spec's worked examples (E7, E8)."""
+"""catalogs.drg.build: DRG weights and APG points from history, with the spec's worked examples (E7, E8)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from catalogs import builds, drg
-from catalogs.dip import DipError
+from catalogs.apg import build as apg_build
+from catalogs.dip.catalog import DipError
+from catalogs.drg import build as drg_build
+from catalogs.drg import grouper as drg_grouper
 
 PROCEDURES = {"36.0601": "手术"}
 
@@ -64,11 +66,11 @@ def test_e7_a_group_at_three_times_the_all_case_mean_weighs_300_points():
         + [(2024, "J18.900", "", "5000", "2")] * 4
         + [(2024, "BAD", "", "900000", "2")]
     )
-    catalog, ungroupable = builds.drg_catalog_from_history(
+    catalog, ungroupable = drg_build.drg_catalog_from_history(
         cases,
-        rules=drg.drg_rules_load(),
+        rules=drg_grouper.drg_rules_load(),
         procedure_types=PROCEDURES,
-        config=builds.WeightConfig(years=(2024,)),
+        config=drg_build.WeightConfig(years=(2024,)),
     )
     groups = by_code(catalog)
     assert (groups["FM15"].score, groups["ES25"].score) == (D("300.0000"), D("50.0000"))
@@ -95,9 +97,9 @@ def test_drg_weights_use_the_2_8_weighted_yearly_means_and_a_configurable_scale(
         + [(2024, "J18.900", "", "5000", "2")] * 4
     )
     for scale, expected in [("100", D("291.6667")), ("1", D("2.9167"))]:
-        config = builds.WeightConfig(years=(2023, 2024), scale=D(scale))
-        catalog, _ = builds.drg_catalog_from_history(
-            cases, rules=drg.drg_rules_load(), procedure_types=PROCEDURES, config=config
+        config = drg_build.WeightConfig(years=(2023, 2024), scale=D(scale))
+        catalog, _ = drg_build.drg_catalog_from_history(
+            cases, rules=drg_grouper.drg_rules_load(), procedure_types=PROCEDURES, config=config
         )
         assert by_code(catalog)["FM15"].score == expected
         assert catalog.weights == {2023: 2, 2024: 8} and catalog.base_mean == D("9600.00")
@@ -113,11 +115,11 @@ def test_the_all_case_mean_is_kept_exactly_beside_its_value_to_the_fen():
             (2024, "J18.900", "", "10000.01", "2"),
         ]
     )
-    catalog, _ = builds.drg_catalog_from_history(
+    catalog, _ = drg_build.drg_catalog_from_history(
         cases,
-        rules=drg.drg_rules_load(),
+        rules=drg_grouper.drg_rules_load(),
         procedure_types=PROCEDURES,
-        config=builds.WeightConfig(years=(2024,)),
+        config=drg_build.WeightConfig(years=(2024,)),
     )
     assert (catalog.base, catalog.base_mean) == (Fraction(3_000_001, 300), D("10000.00"))
 
@@ -132,10 +134,10 @@ def e8() -> pd.DataFrame:
 
 
 def test_e8_apg_points_are_the_2_8_weighted_group_mean_over_the_all_sample_mean_times_100():
-    catalog, ungroupable = builds.apg_catalog_from_history(
+    catalog, ungroupable = apg_build.apg_catalog_from_history(
         e8(),
         procedure_types=PROCEDURES,
-        config=builds.WeightConfig(years=(2023, 2024)),
+        config=drg_build.WeightConfig(years=(2023, 2024)),
         disease_names={"M03900": "高血压"},
     )
     group = by_code(catalog)["M03900-M"]
@@ -162,8 +164,8 @@ def test_a_patient_month_sums_a_patients_settlements_of_a_month_in_one_group_int
         (2024, "M03900", "I10.x00", "600", "P2", "2024-01-09"),
     ]
     for unit, mean, units in [("settlement", D("600.00"), 3), ("patient_month", D("900.00"), 2)]:
-        config = builds.WeightConfig(years=(2024,), unit=unit)
-        catalog, _ = builds.apg_catalog_from_history(
+        config = drg_build.WeightConfig(years=(2024,), unit=unit)
+        catalog, _ = apg_build.apg_catalog_from_history(
             chronic(rows), procedure_types=PROCEDURES, config=config
         )
         group = by_code(catalog)["M03900-M"]
@@ -176,15 +178,15 @@ def test_a_patient_month_sums_a_patients_settlements_of_a_month_in_one_group_int
 
 def test_a_build_without_groupable_cases_or_with_a_bad_unit_is_refused_in_chinese():
     with pytest.raises(DipError, match="没有能入组的病例"):
-        builds.drg_catalog_from_history(
+        drg_build.drg_catalog_from_history(
             inpatient([(2024, "BAD", "", "1", "2")]),
-            rules=drg.drg_rules_load(),
+            rules=drg_grouper.drg_rules_load(),
             procedure_types=PROCEDURES,
-            config=builds.WeightConfig(years=(2024,)),
+            config=drg_build.WeightConfig(years=(2024,)),
         )
     with pytest.raises(DipError, match="APG计量单位无效"):
-        builds.apg_catalog_from_history(
+        apg_build.apg_catalog_from_history(
             e8(),
             procedure_types=PROCEDURES,
-            config=builds.WeightConfig(years=(2024,), unit="visit"),
+            config=drg_build.WeightConfig(years=(2024,), unit="visit"),
         )

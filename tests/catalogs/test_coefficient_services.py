@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from catalogs import coefficient_services as services
 from catalogs.choices import CoefficientStatus, Combination
-from catalogs.models import CoefficientTable, Institution, InstitutionCoefficient, Region
+from catalogs.coefficients import services
+from catalogs.coefficients.models import CoefficientTable, InstitutionCoefficient
+from catalogs.models import Institution, Region
 from settlement.models import SettlementPeriod
 from tests.world import case_create
 

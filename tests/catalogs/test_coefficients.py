@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogs.coefficients import (
+from catalogs.coefficients.domain import (
     case_coefficients,
     combined,
     institution_coefficients,

@@ -11,8 +11,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEvent
-from catalogs import dictionaries
-from catalogs.models import Diagnosis, Procedure
+from catalogs.dictionaries import excel as dictionaries
+from catalogs.dictionaries.models import Diagnosis, Procedure
 from config.spreadsheets.cells import ERR_CELL_AT_LIMIT
 from config.spreadsheets.responses import content_disposition
 

@@ -11,8 +11,8 @@ from django.core.management import call_command
 
 from audit.models import AuditEvent
 from catalogs.choices import DictionaryStatus, TreatmentType
-from catalogs.dictionary_versions.files import NATIONAL_DIR, NATIONAL_FILES
-from catalogs.models import Diagnosis, DictionaryVersion, Procedure
+from catalogs.dictionaries.files import NATIONAL_DIR, NATIONAL_FILES
+from catalogs.dictionaries.models import Diagnosis, DictionaryVersion, Procedure
 
 pytestmark = pytest.mark.django_db
 

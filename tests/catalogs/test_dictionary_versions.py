@@ -13,17 +13,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from catalogs import dictionaries
 from catalogs.choices import DictionaryStatus
-from catalogs.dictionary_versions import selectors, services
-from catalogs.models import (
-    Diagnosis,
-    DictionaryCode,
-    DictionaryVersion,
-    DrgAdrg,
-    DrgRuleSet,
-    Procedure,
-)
+from catalogs.dictionaries import excel as dictionaries
+from catalogs.dictionaries import selectors, services
+from catalogs.dictionaries.models import Diagnosis, DictionaryCode, DictionaryVersion, Procedure
+from catalogs.drg.models import DrgAdrg, DrgRuleSet
 from settlement.choices import PeriodStatus
 from settlement.models import SettlementPeriod
 from supervision.models import RuleSet

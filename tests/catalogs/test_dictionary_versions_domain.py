@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from catalogs.dictionary_versions.domain import (
+from catalogs.dictionaries.domain import (
     CODE_COLUMNS,
     REFERENCE_COLUMNS,
     change_impact,

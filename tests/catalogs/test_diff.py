@@ -1,10 +1,10 @@
-"""Comparing catalog versions (catalogs/diff.py): pure, by group code."""
+"""Comparing catalog versions (catalogs/versions/diff.py): pure, by group code."""
 
 from __future__ import annotations
 
 from decimal import Decimal as D
 
-from catalogs.diff import ScoreChange, catalog_diff
+from catalogs.versions.diff import ScoreChange, catalog_diff
 
 
 def test_it_lists_added_removed_and_rescored_groups_by_code():

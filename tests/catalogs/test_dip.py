@@ -1,4 +1,4 @@
-"""DIP catalog from history (catalogs/dip.py): the spec's worked examples E2/E3, the §19 item (2)
+"""DIP catalog from history (catalogs/dip/): the spec's worked examples E2/E3, the §19 item (2)
 auxiliary-typing acceptance cases, and the edges (an empty year, a one-case group, no procedure)."""
 
 from __future__ import annotations
@@ -10,20 +10,12 @@ import pandas as pd
 import pytest
 
 from catalogs.choices import GroupType, ScoreMethod, SubtypeDimension, TreatmentType
-from catalogs.dip import (
-    DipConfig,
-    DipError,
-    SubtypeResult,
-    TypingCandidate,
-    assign_groups,
-    catalog_from_history,
-    golden_check,
-    quantize,
-    subtype_coefficient,
-    typed_score,
-    winning_dimension,
-)
-from catalogs.grouping import dip_group
+from catalogs.dip.build import assign_groups, catalog_from_history
+from catalogs.dip.catalog import DipConfig, DipError, SubtypeResult, quantize
+from catalogs.dip.golden import golden_check
+from catalogs.dip.grouper import dip_group
+from catalogs.dip.scores import subtype_coefficient, typed_score
+from catalogs.dip.subtypes import TypingCandidate, winning_dimension
 
 PROCEDURES = {
     "36.0601": TreatmentType.SURGICAL,
@@ -419,7 +411,7 @@ def test_golden_cases_compare_the_assigned_group_and_its_score():
 
 
 def test_the_grouper_puts_each_case_of_the_history_in_the_group_the_build_made():
-    """The build and catalogs.grouping agree: regrouping the history reproduces the build's codes."""
+    """The build and catalogs.dip.grouper agree: regrouping the history reproduces the build's codes."""
     cases = frame(
         many(45, 2023, 10000, diag="I21.000", proc="36.0601"),
         many(2, 2023, 20000, diag="I21.000", proc="88.5501"),

@@ -11,20 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogs import drg
-from catalogs.drg import (
-    drg_group,
-    drg_rules,
-    drg_rules_load,
-    drg_weights,
-    ratio_quantized,
-    relative_weight_from_history,
-)
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg.grouper import drg_group, drg_rules, drg_rules_load
+from catalogs.drg.weights import drg_weights, ratio_quantized, relative_weight_from_history
 from demo.domain import DATA_DIR, catalog_load
 
 
 @pytest.fixture(scope="module")
-def rules() -> drg.DrgRules:
+def rules() -> drg_grouper.DrgRules:
     return drg_rules_load()
 
 
@@ -56,7 +50,11 @@ def test_every_demo_main_procedure_groups_in_the_mdc_of_its_diagnosis(rules, pro
         for code, procedures in zip(with_procedure["code"], with_procedure["procedures"])
     ]
     result = group(rules, rows, procedure_types)
-    assert not result["trace"].isin(drg.UNGROUPABLE_TRACES | {drg.TRACE_AMBIGUOUS}).any()
+    assert (
+        not result["trace"]
+        .isin(drg_grouper.UNGROUPABLE_TRACES | {drg_grouper.TRACE_AMBIGUOUS})
+        .any()
+    )
     surgery = pd.Series([procedure_types[row[1]] == "手术" for row in rows], index=result.index)
     assert (result.loc[surgery, "trace"] == "surgical").all()
 
@@ -103,7 +101,7 @@ def test_it_matches_procedures_first_then_the_main_diagnosis(
 ):
     result = group(rules, [row], procedure_types).iloc[0]
     assert (result["drg_code"], result["trace"]) == (code, trace)
-    assert result["trace_text"] == drg.TRACE_TEXT[trace]
+    assert result["trace_text"] == drg_grouper.TRACE_TEXT[trace]
 
 
 def test_without_procedure_types_an_unmatched_surgery_falls_to_the_medical_adrg(rules):
@@ -296,7 +294,7 @@ def test_every_case_gets_one_outcome_independent_of_the_other_rows(
 ):
     result = group(rules, rows, procedure_types)
     grouped = result["drg_code"] != ""
-    assert (grouped == ~result["trace"].isin(drg.UNGROUPABLE_TRACES)).all()
+    assert (grouped == ~result["trace"].isin(drg_grouper.UNGROUPABLE_TRACES)).all()
     assert set(result["severity"]) <= {1, 3, 5}
     alone = pd.concat([group(rules, [row], procedure_types) for row in rows], ignore_index=True)
     pd.testing.assert_frame_equal(result.astype(str), alone.astype(str))

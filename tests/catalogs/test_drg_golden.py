@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from catalogs import drg_rule_services as services
 from catalogs.choices import CatalogStatus
-from catalogs.models import DrgGoldenCase, DrgRuleSet
+from catalogs.drg import services
+from catalogs.drg.models import DrgGoldenCase, DrgRuleSet
 
 pytestmark = pytest.mark.django_db
 HEADER = (

@@ -11,15 +11,17 @@ from django.core.management.base import CommandError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogs import drg, drg_rule_services, selectors
 from catalogs.choices import CatalogStatus
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg import selectors
+from catalogs.drg import services as drg_rule_services
 
 NATIONAL = drg_rule_services.NATIONAL_DIR
 
 
 @pytest.fixture(scope="module")
-def rules() -> drg.DrgRules:
-    return drg.drg_rules_load(NATIONAL)
+def rules() -> drg_grouper.DrgRules:
+    return drg_grouper.drg_rules_load(NATIONAL)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +76,7 @@ GOLDEN_KINDS = {
 
 
 def test_there_is_a_golden_case_for_each_kind_of_rule(rules, golden):
-    result = drg.drg_group(golden, rules)
+    result = drg_grouper.drg_group(golden, rules)
     kinds = set(golden["kind"])
     assert {kind for kind in GOLDEN_KINDS.values() if kind not in kinds} == set()
     by_kind = dict(
@@ -99,9 +101,11 @@ def test_there_is_a_golden_case_for_each_kind_of_rule(rules, golden):
     }  # every DRG digit in use
     # every ungroupable reason the grouper gives has a case of its own, which expects 不能入组
     reasons = {
-        trace: kind for kind, (trace, _, _) in by_kind.items() if trace in drg.UNGROUPABLE_TRACES
+        trace: kind
+        for kind, (trace, _, _) in by_kind.items()
+        if trace in drg_grouper.UNGROUPABLE_TRACES
     }
-    assert set(reasons) == set(drg.UNGROUPABLE_TRACES)
+    assert set(reasons) == set(drg_grouper.UNGROUPABLE_TRACES)
     assert all(
         golden.loc[golden["kind"] == kind, "expected_drg"].eq("").all() for kind in reasons.values()
     )
@@ -138,7 +142,7 @@ def test_one_command_loads_the_national_rules_as_a_published_rule_set(world):
 
 
 def _national_batch(
-    rules: drg.DrgRules, rng: np.random.Generator, n: int, pool: int
+    rules: drg_grouper.DrgRules, rng: np.random.Generator, n: int, pool: int
 ) -> pd.DataFrame:
     """``n`` cases drawn from ``pool`` codes of each national list (so many cases share rule lists), with blanks,
     invalid codes, both sexes and none, newborns with and without weights, other diagnoses and procedures."""
@@ -186,25 +190,29 @@ def test_a_national_case_groups_the_same_alone_in_a_batch_and_in_any_order(
     rules, seed, pool, size, data
 ):
     cases = _national_batch(rules, np.random.default_rng(seed), size, pool)
-    batch = drg.drg_group(cases, rules).astype(str)
-    alone = pd.concat([drg.drg_group(cases.iloc[[i]], rules) for i in range(size)]).astype(str)
+    batch = drg_grouper.drg_group(cases, rules).astype(str)
+    alone = pd.concat([drg_grouper.drg_group(cases.iloc[[i]], rules) for i in range(size)]).astype(
+        str
+    )
     pd.testing.assert_frame_equal(batch, alone)
     order = data.draw(st.permutations(range(size)))
     pd.testing.assert_frame_equal(
-        drg.drg_group(cases.iloc[list(order)], rules).astype(str), batch.iloc[list(order)]
+        drg_grouper.drg_group(cases.iloc[list(order)], rules).astype(str), batch.iloc[list(order)]
     )
-    pd.testing.assert_frame_equal(drg.drg_group(cases, rules).astype(str), batch)  # deterministic
+    pd.testing.assert_frame_equal(
+        drg_grouper.drg_group(cases, rules).astype(str), batch
+    )  # deterministic
 
 
 def test_a_large_national_batch_groups_as_its_parts_do(rules):
     cases = _national_batch(rules, np.random.default_rng(17), 3000, 40)
-    whole = drg.drg_group(cases, rules).astype(str)
+    whole = drg_grouper.drg_group(cases, rules).astype(str)
     assert (
         whole["trace"].nunique() >= 5 and whole["drg_code"].nunique() >= 30
     )  # the batch reaches many rules
     parts = np.random.default_rng(18).integers(0, 4, size=len(cases))
     pieces = (
-        pd.concat([drg.drg_group(cases[parts == part], rules) for part in range(4)])
+        pd.concat([drg_grouper.drg_group(cases[parts == part], rules) for part in range(4)])
         .astype(str)
         .loc[cases.index]
     )

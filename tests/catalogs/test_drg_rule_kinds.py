@@ -7,7 +7,7 @@ import random
 import pandas as pd
 import pytest
 
-from catalogs.drg import drg_group, drg_rules
+from catalogs.drg.grouper import drg_group, drg_rules
 
 MDC = pd.DataFrame(
     [

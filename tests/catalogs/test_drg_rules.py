@@ -12,9 +12,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from catalogs import drg, drg_rule_services, drg_rules, selectors, workbooks
+from catalogs import workbooks
 from catalogs.choices import CatalogStatus
-from catalogs.models import DrgRuleSet
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg import rule_files, selectors
+from catalogs.drg import rules as drg_rules
+from catalogs.drg import services as drg_rule_services
+from catalogs.drg.models import DrgRuleSet
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +60,14 @@ def a_draft(world) -> DrgRuleSet:
 
 def test_the_demo_rule_files_become_a_published_rule_set_that_groups_like_the_files(world, seeded):
     assert seeded.status == CatalogStatus.PUBLISHED and seeded.approved_by == world.bureau_admin
-    from_db, from_files = selectors.drg_rules_of(seeded), drg.drg_rules_load()
+    from_db, from_files = selectors.drg_rules_of(seeded), drg_grouper.drg_rules_load()
     for table in ("mdc", "adrg", "adrg_diagnoses", "adrg_procedures", "cc", "exclusions"):
         assert getattr(from_db, table).equals(getattr(from_files, table)), table
     assert selectors.drg_rule_set_in_force(region=world.region, year=2024) == seeded
 
 
 def test_the_workbook_round_trips_to_the_same_tables(world, seeded):
-    content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
+    content = rule_files.workbook_bytes(selectors.drg_rule_tables(seeded))
     book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == [
         "MDC",
@@ -122,7 +126,7 @@ def test_the_workbook_round_trips_to_the_same_tables(world, seeded):
 
 def test_every_bad_cell_is_reported_in_chinese_and_nothing_is_written(world, seeded):
     draft = a_draft(world)
-    content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
+    content = rule_files.workbook_bytes(selectors.drg_rule_tables(seeded))
     bad = workbook_edited(
         content,
         {
@@ -150,11 +154,11 @@ def test_every_bad_cell_is_reported_in_chinese_and_nothing_is_written(world, see
 
 
 def test_rules_across_rows_are_checked_once_the_cells_are_good(world, seeded):
-    content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
+    content = rule_files.workbook_bytes(selectors.drg_rule_tables(seeded))
     repeated = workbook_edited(
         content, {("ADRG", 1, "ADRG编码"): "BE2"}
     )  # BB1 renamed to the code of row 2
-    assert drg_rules.workbook_read(repeated)[1] == [
+    assert rule_files.workbook_read(repeated)[1] == [
         "工作表“ADRG”第2行“ADRG编码”：BE2 在本表中重复出现。",
         "工作表“ADRG”第3行“ADRG编码”：BE2 在本表中重复出现。",
     ]
@@ -166,7 +170,7 @@ def test_rules_across_rows_are_checked_once_the_cells_are_good(world, seeded):
             ("CC-MCC", 2, "排除组"): "NOPE",
         },
     )
-    tables, errors = drg_rules.workbook_read(bad)
+    tables, errors = rule_files.workbook_read(bad)
     assert errors == [
         "工作表“ADRG”第2行“所属MDC”：MDC MDCZ 不在“MDC”工作表中。",
         "工作表“ADRG”第5行“ADRG编码”：ADRG编码首字母须与所属MDC字母（C）一致。",
@@ -175,14 +179,14 @@ def test_rules_across_rows_are_checked_once_the_cells_are_good(world, seeded):
 
 
 def test_a_missing_sheet_or_column_and_an_unreadable_file_are_refused(world, seeded):
-    content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
-    assert drg_rules.workbook_read(workbook_edited(content, {}, drop_sheet="排除表"))[1] == [
+    content = rule_files.workbook_bytes(selectors.drg_rule_tables(seeded))
+    assert rule_files.workbook_read(workbook_edited(content, {}, drop_sheet="排除表"))[1] == [
         "缺少工作表“排除表”。"
     ]
-    assert drg_rules.workbook_read(workbook_edited(content, {("MDC", 0, "MDC名称"): "名字"}))[
+    assert rule_files.workbook_read(workbook_edited(content, {("MDC", 0, "MDC名称"): "名字"}))[
         1
     ] == ["工作表“MDC”缺少列：MDC名称。"]
-    assert drg_rules.workbook_read(io.BytesIO(b"not a workbook"))[1] == [workbooks.ERR_NOT_XLSX]
+    assert rule_files.workbook_read(io.BytesIO(b"not a workbook"))[1] == [workbooks.ERR_NOT_XLSX]
 
 
 def test_publishing_needs_another_user_and_retires_the_set_before(world, seeded):
@@ -243,7 +247,7 @@ def test_an_officer_imports_a_workbook_through_the_page_and_sees_each_error(
 ):
     draft = a_draft(world)
     client = client_for(world.officer)
-    content = drg_rules.workbook_bytes(selectors.drg_rule_tables(seeded))
+    content = rule_files.workbook_bytes(selectors.drg_rule_tables(seeded))
     upload = workbook_edited(content, {("CC-MCC", 1, "级别"): "严重"})
     upload.name = "rules.xlsx"
     page = client.post(
@@ -267,7 +271,7 @@ def test_an_officer_imports_a_workbook_through_the_page_and_sees_each_error(
 
 def long_rule_tables() -> dict:
     """The demo tables with a list far beyond one cell: 40,000 procedure codes on one ADRG."""
-    tables = drg_rules.csv_tables()
+    tables = rule_files.csv_tables()
     codes = ";".join(f"{n // 1000:02d}.{n // 10 % 100:02d}00x{n % 1000:03d}" for n in range(40_000))
     tables["adrg"].loc[0, "proc_codes"] = codes
     return tables
@@ -283,8 +287,10 @@ def national_golden() -> pd.DataFrame:
 def test_a_rule_set_exported_and_imported_again_has_the_same_content_hash(carrier):
     tables = long_rule_tables() | {drg_rules.GOLDEN: national_golden()}
     assert len(tables["adrg"].loc[0, "proc_codes"]) > 32_767
-    content = drg_rules.workbook_bytes(tables) if carrier == "xlsx" else drg_rules.zip_bytes(tables)
-    read, errors = (drg_rules.workbook_read if carrier == "xlsx" else drg_rules.zip_read)(
+    content = (
+        rule_files.workbook_bytes(tables) if carrier == "xlsx" else rule_files.zip_bytes(tables)
+    )
+    read, errors = (rule_files.workbook_read if carrier == "xlsx" else rule_files.zip_read)(
         io.BytesIO(content)
     )
     assert errors == []
@@ -296,7 +302,7 @@ def test_a_rule_set_exported_and_imported_again_has_the_same_content_hash(carrie
 
 
 def test_golden_cases_are_part_of_the_content_hash():
-    tables = drg_rules.csv_tables()
+    tables = rule_files.csv_tables()
     golden = national_golden()
     with_golden = drg_rules.tables_hash(tables | {drg_rules.GOLDEN: golden})
     assert with_golden != drg_rules.tables_hash(tables)
@@ -346,7 +352,7 @@ def test_a_csv_zip_imports_into_a_draft_like_the_workbook(world, seeded):
     drg_rule_services.drg_rule_set_import(
         actor=world.officer,
         rule_set=draft,
-        file=io.BytesIO(drg_rules.zip_bytes(tables)),
+        file=io.BytesIO(rule_files.zip_bytes(tables)),
         filename="rules.zip",
     )
     assert drg_rules.tables_hash(selectors.drg_rule_tables(draft)) == drg_rules.tables_hash(tables)

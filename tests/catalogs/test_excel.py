@@ -14,9 +14,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from catalogs import coefficient_services, excel, services
-from catalogs.models import CatalogGroup, Institution
-from catalogs.resources import CatalogGroupResource
+from catalogs.coefficients import excel as coefficient_excel
+from catalogs.coefficients import services as coefficient_services
+from catalogs.models import Institution
+from catalogs.versions import excel, services
+from catalogs.versions.models import CatalogGroup
+from catalogs.versions.resources import CatalogGroupResource
 from config.spreadsheets import XLSX
 from tests.catalogs.conftest import PCI
 
@@ -218,7 +221,7 @@ ROW_FIELDS = [
 
 
 def test_a_coefficient_table_round_trips_and_the_combined_coefficient_is_recomputed(world, table):
-    content = excel.coefficients_workbook(table=table)
+    content = coefficient_excel.coefficients_workbook(table=table)
     changed = edited(
         content,
         {
@@ -227,7 +230,7 @@ def test_a_coefficient_table_round_trips_and_the_combined_coefficient_is_recompu
             ("H37080200002", "备注"): "二级",
         },
     )
-    excel.coefficients_import(actor=world.officer, table=table, file=changed)
+    coefficient_excel.coefficients_import(actor=world.officer, table=table, file=changed)
     rows = {r[0]: r for r in table.rows.values_list(*ROW_FIELDS)}
     assert rows["H37080200001"][4:6] == (
         D("0.0500"),
@@ -251,14 +254,16 @@ def test_a_coefficient_table_round_trips_and_the_combined_coefficient_is_recompu
     other = coefficient_services.coefficient_table_create(
         actor=world.officer, region=world.region, year=2026
     )
-    excel.coefficients_import(
-        actor=world.officer, table=other, file=BytesIO(excel.coefficients_workbook(table=table))
+    coefficient_excel.coefficients_import(
+        actor=world.officer,
+        table=other,
+        file=BytesIO(coefficient_excel.coefficients_workbook(table=table)),
     )
     assert list(other.rows.values_list(*ROW_FIELDS)) == revision_rows
     note = next(
         c
         for row in load_workbook(
-            BytesIO(excel.coefficients_workbook(table=table))
+            BytesIO(coefficient_excel.coefficients_workbook(table=table))
         ).active.iter_rows()
         for c in row
         if c.value and str(c.value).endswith("1+1")
@@ -271,12 +276,12 @@ def test_coefficient_rows_of_unknown_or_foreign_institutions_are_row_errors(worl
         region=world.region, code="H37080200007", name="新医院", level="1", type="general"
     )
     bad = edited(
-        excel.coefficients_workbook(table=table),
+        coefficient_excel.coefficients_workbook(table=table),
         {("H37080200002", "基本系数（等级）"): -1},
         sheet_rows=[["H99999999999", "", "", 1], ["H37080200007", "", "", 1]],
     )
     with pytest.raises(ValidationError) as refused:
-        excel.coefficients_import(actor=world.officer, table=table, file=bad)
+        coefficient_excel.coefficients_import(actor=world.officer, table=table, file=bad)
     assert refused.value.messages == [
         "第3行：系数不能为负数。",
         "第4行：机构编号 H99999999999 不存在。",
@@ -287,10 +292,10 @@ def test_coefficient_rows_of_unknown_or_foreign_institutions_are_row_errors(worl
 
 def test_a_table_in_force_takes_no_import(world, in_force):
     with pytest.raises(ValidationError, match="不能修改"):
-        excel.coefficients_import(
+        coefficient_excel.coefficients_import(
             actor=world.officer,
             table=in_force,
-            file=BytesIO(excel.coefficients_workbook(table=in_force)),
+            file=BytesIO(coefficient_excel.coefficients_workbook(table=in_force)),
         )
 
 

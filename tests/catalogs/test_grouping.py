@@ -1,4 +1,4 @@
-"""catalogs.grouping: the DIP grouper, table-driven, against a row-by-row reference, and under permutation."""
+"""catalogs.dip.grouper: the DIP grouper, table-driven, against a row-by-row reference, and under permutation."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogs import codes, grouping
-from catalogs.grouping import age_band, dip_group
+from catalogs import codes
+from catalogs.dip import grouper as dip_grouper
+from catalogs.dip.grouper import age_band, dip_group
 
 PROCEDURE_TYPES = {
     "36.0601": "手术",
@@ -83,7 +84,7 @@ def test_it_groups_by_core_combination_then_comprehensive_fallback(
         result["treatment_type"],
         result["trace"],
     ) == (code, group_type, treatment, trace)
-    assert result["trace_text"] == grouping.TRACE_TEXT[trace]
+    assert result["trace_text"] == dip_grouper.TRACE_TEXT[trace]
 
 
 def test_an_unknown_procedure_still_matches_a_core_group_listed_in_the_catalog():
@@ -315,7 +316,7 @@ def reference(diagnosis: str, procedure: str) -> tuple[str, str]:
     if procedure and procedure not in PROCEDURE_TYPES:
         return "", "unknown_procedure"
     treatment = (
-        grouping.PROCEDURE_TYPE_TO_TREATMENT[PROCEDURE_TYPES[procedure]]
+        dip_grouper.PROCEDURE_TYPE_TO_TREATMENT[PROCEDURE_TYPES[procedure]]
         if procedure
         else "内科诊疗"
     )
@@ -339,7 +340,7 @@ def test_every_case_gets_exactly_one_outcome_and_permuting_rows_permutes_the_res
     result = dip_group(cases, GROUPS, PROCEDURE_TYPES)
     assert list(zip(result["dip_code"], result["trace"])) == [reference(*row) for row in rows]
     grouped = result["dip_code"] != ""
-    assert (grouped == ~result["trace"].isin(grouping.UNGROUPABLE_TRACES)).all()
+    assert (grouped == ~result["trace"].isin(dip_grouper.UNGROUPABLE_TRACES)).all()
     order = data.draw(st.permutations(range(len(rows))))
     permuted = dip_group(cases.iloc[list(order)], GROUPS, PROCEDURE_TYPES)
     pd.testing.assert_frame_equal(permuted.astype(str), result.iloc[list(order)].astype(str))

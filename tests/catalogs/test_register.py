@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEvent
-from catalogs import coefficient_services
+from catalogs.coefficients import services as coefficient_services
 from catalogs.models import Institution, InstitutionState, Region
 from catalogs.register import excel, services
 from catalogs.register.selectors import institution_state_as_of, institution_states_as_of

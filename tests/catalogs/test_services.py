@@ -12,9 +12,12 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from catalogs import selectors, services
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
-from catalogs.models import CatalogVersion, Diagnosis, Institution, Procedure, Region
+from catalogs.dictionaries.models import Diagnosis, Procedure
+from catalogs.models import Institution, Region
+from catalogs.versions import build as version_build
+from catalogs.versions import selectors, services
+from catalogs.versions.models import CatalogVersion
 from jobs.services import job_run, job_start
 from settlement.models import SettlementPeriod
 from tests.world import case_create
@@ -100,7 +103,9 @@ def history(world):
 @pytest.fixture
 def built(history):
     version = services.version_create(actor=history.officer, region=history.region, year=2025)
-    services.catalog_build_dip(actor=history.officer, version=version, years=[2022, 2023, 2024])
+    version_build.catalog_build_dip(
+        actor=history.officer, version=version, years=[2022, 2023, 2024]
+    )
     return version
 
 
@@ -121,7 +126,7 @@ def submitted(version: CatalogVersion, actor) -> CatalogVersion:
 def test_building_from_cases_writes_the_e2_scores(history):
     version = services.version_create(actor=history.officer, region=history.region, year=2025)
     reports = []
-    summary = services.catalog_build_dip(
+    summary = version_build.catalog_build_dip(
         actor=history.officer,
         version=version,
         years=[2022, 2023, 2024],
@@ -161,7 +166,7 @@ def test_building_from_cases_writes_the_e2_scores(history):
 
 
 def test_a_rebuild_with_other_parameters_replaces_the_groups(built, history):
-    services.catalog_build_dip(
+    version_build.catalog_build_dip(
         actor=history.officer, version=built, years=[2023, 2024], params={"scale": "100"}
     )
     groups = dict(built.groups.values_list("code", "score"))
@@ -176,7 +181,7 @@ def test_typing_subtypes_are_stored_with_their_coefficients(world):
     for i in range(5):
         a_case(world, period, 50 + i, 12000, maindiag_code="K35.800", dscg_way="5")
     version = services.version_create(actor=world.officer, region=world.region, year=2025)
-    services.catalog_build_dip(actor=world.officer, version=version, years=[2024])
+    version_build.catalog_build_dip(actor=world.officer, version=version, years=[2024])
     group = version.groups.get(code="K35.800")
     assert list(group.subtypes.values_list("dimension", "key", "cases", "coefficient")) == [
         ("death", "alive", 15, D("0.4444")),
@@ -187,7 +192,7 @@ def test_typing_subtypes_are_stored_with_their_coefficients(world):
 def test_a_build_without_cases_is_refused_in_chinese(world):
     version = services.version_create(actor=world.officer, region=world.region, year=2025)
     with pytest.raises(ValidationError, match="没有可用于测算的病例"):
-        services.catalog_build_dip(actor=world.officer, version=version, years=[2019])
+        version_build.catalog_build_dip(actor=world.officer, version=version, years=[2019])
     assert not version.groups.exists()
 
 
@@ -196,10 +201,10 @@ def test_only_a_dip_draft_is_built_as_dip(built, history):
         actor=history.officer, region=history.region, year=2025, kind=CatalogKind.DRG
     )
     with pytest.raises(ValidationError, match="该目录版本不是DIP病种目录"):
-        services.catalog_build_dip(actor=history.officer, version=drg, years=[2024])
+        version_build.catalog_build_dip(actor=history.officer, version=drg, years=[2024])
     submitted(built, history.officer)
     with pytest.raises(ValidationError, match="不能修改"):
-        services.catalog_build_dip(actor=history.officer, version=built, years=[2024])
+        version_build.catalog_build_dip(actor=history.officer, version=built, years=[2024])
 
 
 # --- editing --------------------------------------------------------------------------------------
@@ -404,7 +409,7 @@ def test_a_copy_carries_subtypes_and_golden_cases(world):
         world, period, 99, 4500, maindiag_code="K35.100"
     )  # comprehensive K35-M, at the mean of all cases
     version = services.version_create(actor=world.officer, region=world.region, year=2025)
-    services.catalog_build_dip(actor=world.officer, version=version, years=[2024])
+    version_build.catalog_build_dip(actor=world.officer, version=version, years=[2024])
     services.golden_case_add(
         actor=world.officer,
         version=version,

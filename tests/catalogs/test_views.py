@@ -13,9 +13,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from catalogs import coefficient_services, services
 from catalogs.choices import CatalogStatus, CoefficientStatus
-from catalogs.models import CatalogGroup, CatalogVersion, CoefficientTable
+from catalogs.coefficients import services as coefficient_services
+from catalogs.coefficients.models import CoefficientTable
+from catalogs.versions import services
+from catalogs.versions.models import CatalogGroup, CatalogVersion
 from config.spreadsheets import XLSX
 from jobs.models import Job
 from tests.catalogs.conftest import PCI, catalog_create

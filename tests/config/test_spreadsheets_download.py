@@ -35,10 +35,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.choices import Role
 from accounts.services import user_create
 from budgets.models import Budget
-from catalogs import coefficient_services, drg_rule_services
-from catalogs import services as catalog_services
 from catalogs.choices import CatalogStatus
-from catalogs.models import CatalogVersion, Region
+from catalogs.coefficients import services as coefficient_services
+from catalogs.drg import services as drg_rule_services
+from catalogs.models import Region
+from catalogs.versions import services as catalog_services
+from catalogs.versions.models import CatalogVersion
 from config.spreadsheets import CSV, FORMULA_TRIGGERS, XLSX
 from demo.services import demo_generate
 from disputes import services as dispute_services

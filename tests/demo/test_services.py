@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.choices import Role
 from accounts.models import User
 from audit.models import AuditEvent
-from catalogs import drg
+from catalogs.drg import grouper as drg_grouper
 from catalogs.models import Institution, Region
 from demo import domain
 from demo.services import (
@@ -232,7 +232,8 @@ def test_each_year_and_scheme_has_an_approved_budget_sized_from_its_cases():
 
 def test_the_last_year_has_a_published_dip_catalog_from_the_years_before_and_its_cases_are_grouped():
     from catalogs.choices import CatalogStatus, TreatmentType
-    from catalogs.models import CatalogVersion, Procedure
+    from catalogs.dictionaries.models import Procedure
+    from catalogs.versions.models import CatalogVersion
     from settlement.grouping.models import CaseGroup
 
     summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)
@@ -264,7 +265,8 @@ def test_the_last_year_has_a_published_dip_catalog_from_the_years_before_and_its
 
 def test_the_last_year_has_a_published_apg_catalog_its_chronic_cases_grouped_and_a_published_drg_rule_set():
     from catalogs.choices import CatalogStatus
-    from catalogs.models import CatalogVersion, DrgRuleSet
+    from catalogs.drg.models import DrgRuleSet
+    from catalogs.versions.models import CatalogVersion
     from settlement.grouping.models import CaseGroup
 
     summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)
@@ -287,7 +289,9 @@ def test_the_last_year_has_a_published_apg_catalog_its_chronic_cases_grouped_and
         in_catalog > 0.9 * chronic_2024.count()
     )  # a rare disease may appear first in the catalog year
     rules = DrgRuleSet.objects.get()  # the national CHS-DRG 1.1 rules, with their golden cases
-    shipped = len(pd.read_csv(drg.DATA_DIR.parent / "chs_drg_11" / "adrg.csv.gz", dtype=str))
+    shipped = len(
+        pd.read_csv(drg_grouper.DATA_DIR.parent / "chs_drg_11" / "adrg.csv.gz", dtype=str)
+    )
     assert (rules.year, rules.status, rules.drgadrg_rows.count(), shipped) == (
         2024,
         CatalogStatus.PUBLISHED,
@@ -299,7 +303,8 @@ def test_the_last_year_has_a_published_apg_catalog_its_chronic_cases_grouped_and
 
 def test_the_last_year_has_a_drg_catalog_built_with_the_national_rules_and_its_cases_group_under_them():
     from catalogs.choices import CatalogStatus
-    from catalogs.models import CatalogVersion, DrgRuleSet
+    from catalogs.drg.models import DrgRuleSet
+    from catalogs.versions.models import CatalogVersion
     from settlement.grouping.models import CaseGroup
 
     summary = demo_generate(actor="测试", years=2, cases_per_year=3000, end_year=2024)["catalog"][
@@ -325,7 +330,7 @@ def test_the_last_year_has_a_drg_catalog_built_with_the_national_rules_and_its_c
 
 
 def test_one_demo_year_builds_no_catalog():
-    from catalogs.models import CatalogVersion
+    from catalogs.versions.models import CatalogVersion
 
     summary = demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024)
     assert summary["catalog"] == {} and not CatalogVersion.objects.exists()
@@ -411,7 +416,7 @@ def test_it_refuses_nonsense_sizes(years, cases):
 
 def test_after_the_national_dictionaries_the_demo_adds_only_its_own_codes():
     """``run.py demo`` loads the national lists first; the demo keeps their names and adds the codes they lack."""
-    from catalogs.models import Diagnosis, DictionaryVersion, Procedure
+    from catalogs.dictionaries.models import Diagnosis, DictionaryVersion, Procedure
 
     call_command("dictionary_load_national", stdout=StringIO())
     summary = demo_generate(actor="测试", years=1, cases_per_year=300, end_year=2024)

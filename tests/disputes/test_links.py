@@ -14,7 +14,8 @@ from django.urls import reverse
 from accounts.choices import Role
 from accounts.services import user_create
 from catalogs.choices import CatalogKind, CatalogStatus
-from catalogs.models import CatalogGroup, CatalogVersion, Institution, Region
+from catalogs.models import Institution, Region
+from catalogs.versions.models import CatalogGroup, CatalogVersion
 from disputes import services
 from disputes.choices import ItemKind, ItemStatus, Subject
 from disputes.models import (

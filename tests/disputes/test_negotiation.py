@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from catalogs.models import CatalogVersion, Institution, Region
+from catalogs.models import Institution, Region
+from catalogs.versions.models import CatalogVersion
 from config.spreadsheets.responses import content_disposition
 from disputes import domain
 from disputes.choices import AgendaStatus, AgendaTopic, MeetingStatus, ParticipantRole, Stance

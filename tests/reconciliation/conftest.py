@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
-from catalogs.models import CatalogGroup, CatalogVersion
+from catalogs.versions.models import CatalogGroup, CatalogVersion
 from jobs.services import job_run
 from reconciliation import services
 from reconciliation.choices import FileKind

@@ -15,7 +15,8 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_create
 from budgets.models import Budget
-from catalogs.models import CatalogVersion, Region
+from catalogs.models import Region
+from catalogs.versions.models import CatalogVersion
 from demo.services import REGION_CODE, demo_generate
 from jobs.models import Job
 from jobs.services import job_run

@@ -10,8 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from catalogs.choices import CatalogStatus
-from catalogs.models import CatalogVersion, Region
-from catalogs.services import catalog_build_dip, version_create
+from catalogs.models import Region
+from catalogs.versions.build import catalog_build_dip
+from catalogs.versions.models import CatalogVersion
+from catalogs.versions.services import version_create
 
 ACTOR = "manage.py catalog_build"
 

@@ -9,7 +9,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from catalogs.dictionary_versions.services import dictionary_national_load
+from catalogs.dictionaries.services import dictionary_national_load
 
 ACTOR = "manage.py dictionary_load_national"
 

@@ -11,12 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogs.choices import DictionaryKind
-from catalogs.dictionary_versions import selectors
-from catalogs.dictionary_versions.domain import CHANGE_LABELS, impact_summary
-from catalogs.dictionary_versions.services import (
-    dictionary_version_load,
-    dictionary_version_publish,
-)
+from catalogs.dictionaries import selectors
+from catalogs.dictionaries.domain import CHANGE_LABELS, impact_summary
+from catalogs.dictionaries.services import dictionary_version_load, dictionary_version_publish
 
 ACTOR = "manage.py dictionary_version_load"
 

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from catalogs.drg_rule_services import drg_rule_set_load_national
+from catalogs.drg.services import drg_rule_set_load_national
 from catalogs.models import Region
 
 

@@ -7,7 +7,8 @@ from decimal import Decimal as D
 import pytest
 
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
-from catalogs.models import CatalogGroup, CatalogVersion, GroupSubtype, Procedure
+from catalogs.dictionaries.models import Procedure
+from catalogs.versions.models import CatalogGroup, CatalogVersion, GroupSubtype
 from settlement.models import SettlementPeriod
 from tests.world import case_create
 

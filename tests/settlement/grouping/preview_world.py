@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from catalogs.choices import CatalogKind, CatalogStatus, GroupType, TreatmentType
-from catalogs.models import CatalogGroup, CatalogVersion
+from catalogs.versions.models import CatalogGroup, CatalogVersion
 from settlement.parameters import services as parameter_services
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.models import SettlementRun

@@ -1,4 +1,4 @@
-"""settlement.grouping.domain: cases keyed for auxiliary typing exactly as catalogs.dip keyed the history,
+"""settlement.grouping.domain: cases keyed for auxiliary typing exactly as catalogs.dip.build keyed the history,
 and the stored columns (stored treatment values, coefficient text only where a subtype applies)."""
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from catalogs.choices import CatalogKind, CatalogStatus
-from catalogs.drg import drg_group, drg_rules_load
-from catalogs.drg_rule_services import drg_rule_set_seed
-from catalogs.models import CatalogGroup, CatalogVersion, Institution, Region
+from catalogs.drg.grouper import drg_group, drg_rules_load
+from catalogs.drg.services import drg_rule_set_seed
+from catalogs.models import Institution, Region
+from catalogs.versions.models import CatalogGroup, CatalogVersion
 from settlement.api.intake import ERR_ONE_SHAPE
 from settlement.grouping import preview
 from settlement.intake import domain as intake

@@ -13,11 +13,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from audit.models import AuditEvent
-from catalogs import drg
 from catalogs.choices import CatalogKind, CatalogStatus
-from catalogs.drg import drg_group, drg_rules_load
-from catalogs.drg_rule_services import drg_rule_set_seed
-from catalogs.models import CatalogGroup, CatalogVersion, DrgAdrg, GroupSubtype
+from catalogs.drg import grouper as drg_grouper
+from catalogs.drg.grouper import drg_group, drg_rules_load
+from catalogs.drg.models import DrgAdrg
+from catalogs.drg.services import drg_rule_set_seed
+from catalogs.versions.models import CatalogGroup, CatalogVersion, GroupSubtype
 from jobs.choices import JobStatus
 from jobs.models import Job
 from jobs.services import job_run
@@ -226,8 +227,8 @@ def test_drg_grouping_reads_the_sex_and_a_newborns_age_and_weight_from_the_case(
     )
     group(world, kind=CatalogKind.DRG)
     found = results(version)
-    assert (found["S1"].trace, found["S1"].group_code) == (drg.TRACE_INVALID_SEX, "")
-    assert (found["S2"].trace, found["S2"].group_code) == (drg.TRACE_NO_NEWBORN_WEIGHT, "")
+    assert (found["S1"].trace, found["S1"].group_code) == (drg_grouper.TRACE_INVALID_SEX, "")
+    assert (found["S2"].trace, found["S2"].group_code) == (drg_grouper.TRACE_NO_NEWBORN_WEIGHT, "")
     CaseRecord.objects.filter(setl_id="S2").update(nwb_bir_wt=3200)
     group(world, kind=CatalogKind.DRG)
     assert results(version)["S2"].group_code != ""

@@ -1,0 +1,1 @@
+"""The coefficient tables in the API (catalogs/api/urls.py registers them)."""
