@@ -17,7 +17,7 @@ list, never a 500 and never the unfiltered list; an unknown ``sort`` or ``per_pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
@@ -146,6 +146,14 @@ class ListPage(LoginRequiredMixin, View):
     def get_context_data(self, **context) -> dict:
         return context
 
+    def table_kwargs(self) -> dict:
+        """Options for every table of this request: ``exclude`` columns a user has no use for,
+        ``row_attrs``."""
+        return {}
+
+    def table(self, data, sort: OrderByTuple | str | None = None) -> ListTable:
+        return self.table_class(data, order_by=sort or None, **self.table_kwargs())
+
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         queryset = self.get_queryset()
         filters = (
@@ -180,9 +188,7 @@ class ListPage(LoginRequiredMixin, View):
 
     def sort_requested(self) -> OrderByTuple:
         """``?sort=name`` or ``-name`` for a sortable column of the table; anything else is ignored."""
-        return self.table_class(
-            _InOrder([]), order_by=self.request.GET.get("sort") or None
-        ).order_by
+        return self.table(_InOrder([]), self.request.GET.get("sort")).order_by
 
     def per_page_requested(self) -> int:
         asked = self.request.GET.get("per_page", "")
@@ -192,11 +198,11 @@ class ListPage(LoginRequiredMixin, View):
         """The table of this page's records, and the page (its records, its number and count)."""
         paginator = Paginator(self.ordered(rows, sort), self.per_page_requested())
         page = paginator.get_page(self.request.GET.get("page"))
-        return self.table_class(_InOrder(list(page.object_list)), order_by=sort or None), page
+        return self.table(_InOrder(list(page.object_list)), sort), page
 
     def ordered(self, rows, sort: OrderByTuple):
         """``rows`` in the order the page shows them."""
-        return self.table_class(rows, order_by=sort or None).data.data
+        return self.table(rows, sort).data.data
 
     def export(self, rows, sort: OrderByTuple, fmt: str) -> HttpResponse:
         """The filtered list, in the page's order, as .xlsx or CSV: headers are the columns' names."""
@@ -204,9 +210,7 @@ class ListPage(LoginRequiredMixin, View):
             messages.error(self.request, ERR_EXPORT_LIMIT.format(limit=EXPORT_LIMIT))
             query = {k: v for k, v in self.request.GET.items() if k != "export"}
             return redirect(f"{self.request.path}?{urlencode(query)}")
-        header, values = table_values(
-            self.table_class, self.ordered(rows, sort).iterator(EXPORT_CHUNK)
-        )
+        header, values = table_values(self.table, self.ordered(rows, sort).iterator(EXPORT_CHUNK))
         if fmt == "csv":
             content = csv_bytes(header, values)
         else:
@@ -231,7 +235,7 @@ class KeysetListPage(ListPage):
         except InvalidCursor as bad:
             messages.error(self.request, str(bad))
             page = keyset_page(rows, ordering=ordering, size=size)
-        return self.table_class(_InOrder(page.rows), order_by=sort or None), page
+        return self.table(_InOrder(page.rows), sort), page
 
     def ordered(self, rows, sort: OrderByTuple):
         return rows.order_by(*self.keyset_ordering(sort))
@@ -245,15 +249,15 @@ def sort_first(sort: OrderByTuple, default: str) -> tuple[str, bool]:
     return first.bare, first.is_descending
 
 
-def table_values(table_class: type[ListTable], records: Iterable) -> tuple[list, Iterator[list]]:
+def table_values(table: Callable[..., ListTable], records: Iterable) -> tuple[list, Iterator[list]]:
     """The export header (the columns' names) and the values of every record (``value_*`` / the raw
     value, not the page's HTML), built ``EXPORT_CHUNK`` records at a time so memory stays flat."""
-    header = [str(name) for name in next(table_class(_InOrder([])).as_values())]
+    header = [str(name) for name in next(table(_InOrder([])).as_values())]
 
     def values() -> Iterator[list]:
         records_left = iter(records)
         while chunk := list(islice(records_left, EXPORT_CHUNK)):
-            rows = table_class(_InOrder(chunk)).as_values()
+            rows = table(_InOrder(chunk)).as_values()
             next(rows)
             yield from ([_cell(value) for value in row] for row in rows)
 
