@@ -73,20 +73,24 @@ class KeysetPage:
 def keyset_page(
     queryset, *, ordering: Sequence[str], cursor: str | None = None, size: int = PAGE_SIZE
 ) -> KeysetPage:
-    """One page of ``queryset`` in ``ordering`` (ascending fields, a unique key), starting at ``cursor``
-    (None: the first page). Raises ``InvalidCursor`` for a cursor this ordering cannot have made."""
-    position = cursor_decode(cursor, fields=len(ordering)) if cursor else None
+    """One page of ``queryset`` in ``ordering`` (a unique key; every field ascending, or every field
+    descending: ``-name``), starting at ``cursor`` (None: the first page). Raises ``InvalidCursor`` for a
+    cursor this ordering cannot have made."""
+    names, descending = ordering_fields(ordering)
+    position = cursor_decode(cursor, fields=len(names)) if cursor else None
     rows_query = queryset.order_by(*ordering)
     backwards = bool(position and position[1])
     if position:
-        key = _Row(*[F(name) for name in ordering])
+        key = _Row(*[F(name) for name in names])
         start = _Row(*[Value(value) for value in position[0]])
-        if backwards:
-            rows_query = queryset.filter(LessThan(key, start)).order_by(
-                *[f"-{name}" for name in ordering]
-            )
+        # A row comparison reads in one direction only: walking back, or down a descending order,
+        # the page starts below the key instead of above it.
+        if backwards != descending:
+            rows_query = queryset.filter(LessThan(key, start))
         else:
-            rows_query = rows_query.filter(GreaterThan(key, start))
+            rows_query = queryset.filter(GreaterThan(key, start))
+        reverse = [f"-{name}" if not descending else name for name in names]
+        rows_query = rows_query.order_by(*(reverse if backwards else ordering))
     rows = list(rows_query[: size + 1])
     more, rows = len(rows) > size, rows[:size]
     if backwards:
@@ -95,12 +99,21 @@ def keyset_page(
     has_previous = bool(rows) and position is not None and (more or not backwards)
     return KeysetPage(
         rows=rows,
-        next_cursor=cursor_encode(_key(rows[-1], ordering), backwards=False) if has_next else None,
-        previous_cursor=cursor_encode(_key(rows[0], ordering), backwards=True)
+        next_cursor=cursor_encode(_key(rows[-1], names), backwards=False) if has_next else None,
+        previous_cursor=cursor_encode(_key(rows[0], names), backwards=True)
         if has_previous
         else None,
         count=count_bounded(queryset),
     )
+
+
+def ordering_fields(ordering: Sequence[str]) -> tuple[list[str], bool]:
+    """The field names of ``ordering`` and whether it descends; a row comparison cannot mix directions."""
+    names = [name.removeprefix("-") for name in ordering]
+    descending = {name.startswith("-") for name in ordering}
+    if len(descending) != 1:
+        raise ValueError(f"A keyset ordering goes one way: {ordering!r}")
+    return names, descending.pop()
 
 
 def count_bounded(queryset, *, cap: int = COUNT_CAP) -> PageCount:

@@ -3,19 +3,25 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from config.lists import ListPage
 from jobs import selectors
+from jobs.filtersets import JobFilters
+from jobs.tables import JobTable
 
 
-@login_required
-def job_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.job_list_for_user(request.user), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "jobs/job_list.html", {"page": page})
+class JobListView(ListPage):
+    """后台任务: the jobs the user may see (its institution's, its own, or the bureau's regions')."""
+
+    table_class = JobTable
+    filterset_class = JobFilters
+    template_name = "jobs/job_list.html"
+    export_name = "后台任务"
+
+    def get_queryset(self):
+        return selectors.job_list_for_user(self.request.user)
 
 
 @login_required

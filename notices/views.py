@@ -6,30 +6,40 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
 from accounts.regions import in_user_regions, region_fields_scope
+from config.lists import ListPage
 from notices import selectors, services
+from notices.filtersets import NoticeFilters
 from notices.forms import NoticeForm
+from notices.tables import FOR_BUREAU, FOR_HOSPITAL, NoticeTable
 
 ADD = "notices.add_notice"
-PAGE_SIZE = 50
 MSG_SAVED = "通知公告“{title}”已保存为草稿。"
 MSG_PUBLISHED = "通知公告“{title}”已发布。"
 
 
-@login_required
-def notice_list(request: HttpRequest) -> HttpResponse:
-    notices = selectors.notice_list_for_user(request.user)
-    context = {
-        "page": Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page")),
-        "can_add": request.user.has_perm(ADD),
-    }
-    return render(request, "notices/notice_list.html", context)
+class NoticeListView(ListPage):
+    """通知公告: the notices the user may read (a hospital: its region's published notices to all or
+    to it), newest first."""
+
+    table_class = NoticeTable
+    filterset_class = NoticeFilters
+    template_name = "notices/notice_list.html"
+    export_name = "通知公告"
+
+    def get_queryset(self):
+        return selectors.notice_list_for_user(self.request.user)
+
+    def table_kwargs(self) -> dict:
+        return FOR_BUREAU if self.request.user.is_bureau else FOR_HOSPITAL
+
+    def get_context_data(self, **context) -> dict:
+        return {**context, "can_add": self.request.user.has_perm(ADD)}
 
 
 @login_required

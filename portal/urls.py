@@ -5,7 +5,7 @@ from portal.users import views
 
 app_name = "portal"
 manage = [
-    path("users/", views.user_list, name="user_list"),
+    path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/import/", views.user_import, name="user_import"),
     path("users/import/template.xlsx", views.user_import_template, name="user_import_template"),

@@ -22,13 +22,34 @@ CASE_ORDERING = ("period_id", "institution_id", "setl_id")
 CASE_ORDERING_ONE_INSTITUTION = ("period_id", "setl_id")
 
 
-def case_list_ordering(user, *, institution: str = "", **filters) -> tuple[str, ...]:
-    """The keyset ordering of ``case_list_for_user`` with the same arguments."""
-    return CASE_ORDERING_ONE_INSTITUTION if institution or user.is_hospital else CASE_ORDERING
+# Sorting the case list by settlement id (结算ID): within one institution ``unique_setl_id``
+# (institution, setl_id) serves it; across institutions the ``settlement_case_setl_id`` index, with the
+# institution breaking ties.
+CASE_ORDERING_SETL_ID = ("setl_id", "institution_id")
+CASE_ORDERING_SETL_ID_ONE_INSTITUTION = ("setl_id",)
 
 
-def case_list_for_user(
-    user,
+def case_list_ordering(
+    user, *, institution: str = "", by: str = "period", descending: bool = False, **filters
+) -> tuple[str, ...]:
+    """The keyset ordering of ``case_list_for_user`` with the same arguments, sorted ``by`` the period
+    (the list order) or the settlement id, ascending or ``descending`` (an index serves both ways)."""
+    one = bool(institution) or user.is_hospital
+    if by == "setl_id":
+        ordering = CASE_ORDERING_SETL_ID_ONE_INSTITUTION if one else CASE_ORDERING_SETL_ID
+    else:
+        ordering = CASE_ORDERING_ONE_INSTITUTION if one else CASE_ORDERING
+    return tuple(f"-{name}" for name in ordering) if descending else ordering
+
+
+def case_list_for_user(user, **filters):
+    """The cases the user may see, filtered (``case_list_filter``)."""
+    cases = CaseRecord.objects.for_user(user).select_related("institution", "period")
+    return case_list_filter(cases, **filters)
+
+
+def case_list_filter(
+    cases,
     *,
     institution: str = "",
     year: int | None = None,
@@ -37,10 +58,9 @@ def case_list_for_user(
     med_type: str = "",
     q: str = "",
 ):
-    """The cases the user may see, filtered. Filters by institution code or period are first resolved to
-    their ids (one small query each): the planner then knows the values and the case table's own indexes
-    answer — given as a subquery, a month's filter was planned as a scan of the whole list order (19 s)."""
-    cases = CaseRecord.objects.for_user(user).select_related("institution", "period")
+    """``cases`` filtered. Filters by institution code or period are first resolved to their ids (one
+    small query each): the planner then knows the values and the case table's own indexes answer —
+    given as a subquery, a month's filter was planned as a scan of the whole list order (19 s)."""
     if institution:
         cases = cases.filter(
             institution_id__in=list(

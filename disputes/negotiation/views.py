@@ -9,15 +9,16 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.regions import region_fields_scope
+from config.lists import ListPage
 from config.spreadsheets import download_response
 from disputes.choices import MeetingStatus
 from disputes.negotiation import selectors, services
+from disputes.negotiation.filtersets import MeetingFilters
 from disputes.negotiation.forms import (
     AgendaForm,
     ConcludeForm,
@@ -27,6 +28,7 @@ from disputes.negotiation.forms import (
     PositionForm,
 )
 from disputes.negotiation.minutes import minutes_workbook
+from disputes.negotiation.tables import MeetingTable
 from disputes.presenters import actor_names
 
 ERR_EXPERT = "专家不参与协商会议记录。"
@@ -40,16 +42,21 @@ def _can_edit(user) -> bool:
     return user.is_bureau and user.has_perm(services.CHANGE)
 
 
-@login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
-    if request.user.is_expert:
-        raise PermissionDenied(ERR_EXPERT)
-    page = Paginator(selectors.meeting_list_for_user(request.user), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request, "disputes/meeting_list.html", {"page": page, "can_edit": _can_edit(request.user)}
-    )
+class MeetingListView(ListPage):
+    """协商谈判: the bureau's meetings of its regions; a hospital's, those it sent a representative to."""
+
+    table_class = MeetingTable
+    filterset_class = MeetingFilters
+    template_name = "disputes/meeting_list.html"
+    export_name = "协商会议"
+
+    def get_queryset(self):
+        if self.request.user.is_expert:
+            raise PermissionDenied(ERR_EXPERT)
+        return selectors.meeting_list_for_user(self.request.user)
+
+    def get_context_data(self, **context) -> dict:
+        return {**context, "can_edit": _can_edit(self.request.user)}
 
 
 @login_required

@@ -39,21 +39,6 @@ def _institution(code: str) -> Institution | None:
     return institution
 
 
-class UserFilterForm(forms.Form):
-    q = forms.CharField(label="用户名/姓名/机构", required=False, max_length=50)
-    role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部"), *Role.choices])
-    active = forms.ChoiceField(
-        label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "停用")]
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _styled(self)
-
-    def filters(self) -> dict:
-        return self.cleaned_data if self.is_valid() else {}
-
-
 class RegionsForm(forms.Form):
     """所属统筹区: the regions a bureau user or an expert works in, or the province-level flag (省级用户).
     The view limits the choices to the admin's own regions and offers the flag only to a province-level admin."""

@@ -22,8 +22,10 @@ def user_list_for_admin(admin: User) -> QuerySet[User]:
     return users.filter(pk__in=User.objects.filter(scoped).values("pk"))
 
 
-def user_list(admin: User, *, q: str = "", role: str = "", active: str = "") -> QuerySet[User]:
-    users = user_list_for_admin(admin).order_by("role", "username")
+def user_list_filter(
+    users: QuerySet[User], *, q: str = "", role: str = "", active: str = ""
+) -> QuerySet[User]:
+    """``users`` matching a name, display name or institution (``q``), a role, enabled or not."""
     if q:
         users = users.filter(
             Q(username__icontains=q)

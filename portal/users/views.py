@@ -8,8 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -20,21 +19,28 @@ from accounts.decorators import admin_view, error_messages
 from accounts.models import User
 from accounts.regions import region_current, region_fields_scope, regions_for_user, sees_all_regions
 from audit.models import AuditEvent
+from config.lists import ListPage
 from config.spreadsheets import download_response
 from portal.users import excel, selectors, services
-from portal.users.forms import AccountCreateForm, AccountImportForm, RegionsForm, UserFilterForm
+from portal.users.filtersets import UserFilters
+from portal.users.forms import AccountCreateForm, AccountImportForm, RegionsForm
+from portal.users.tables import UserTable
 
 ERR_ADMIN_ONLY = "只有经办机构管理员可以管理账号。"
-PAGE_SIZE = 50
 
 
-@admin_view(ERR_ADMIN_ONLY)
-def user_list(request: HttpRequest) -> HttpResponse:
-    form = UserFilterForm(request.GET or None)
-    page = Paginator(selectors.user_list(request.user, **form.filters()), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "portal/users/user_list.html", {"form": form, "page": page})
+class UserListView(ListPage):
+    """账号管理: the accounts the admin manages, by role and name."""
+
+    table_class = UserTable
+    filterset_class = UserFilters
+    template_name = "portal/users/user_list.html"
+    export_name = "账号"
+
+    def get_queryset(self):
+        if not self.request.user.is_bureau_admin:
+            raise PermissionDenied(ERR_ADMIN_ONLY)
+        return selectors.user_list_for_admin(self.request.user).order_by("role", "username")
 
 
 def _regions_scoped(form: RegionsForm, request: HttpRequest) -> RegionsForm:

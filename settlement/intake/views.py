@@ -10,11 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from config.lists import ListPage
 from config.spreadsheets import download_response
 from settlement.intake import contract, files, selectors, services
 from settlement.intake.choices import IssueSeverity
 from settlement.intake.columns import COLUMNS
+from settlement.intake.filtersets import BatchFilters
 from settlement.intake.forms import BatchUploadForm
+from settlement.intake.tables import BatchTable
 
 
 def _require_uploader(user) -> None:
@@ -43,12 +46,16 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def batch_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.batch_list_for_user(request.user), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "settlement/intake/batch_list.html", {"page": page})
+class BatchListView(ListPage):
+    """导入批次: the batches the user may see (its institution's, or its regions' and regional files)."""
+
+    table_class = BatchTable
+    filterset_class = BatchFilters
+    template_name = "settlement/intake/batch_list.html"
+    export_name = "导入批次"
+
+    def get_queryset(self):
+        return selectors.batch_list_for_user(self.request.user)
 
 
 @login_required
