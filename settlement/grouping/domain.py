@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from catalogs import apg, dip, drg, grouping
+from catalogs import apg, dip, drg, drg_row, grouping
 from catalogs.choices import CatalogKind, SubtypeDimension
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
@@ -112,10 +112,11 @@ def cases_grouped(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame
     if catalog.kind == CatalogKind.DIP:
         result = _dip(cases, catalog)
     elif catalog.kind == CatalogKind.DRG:
+        # A few cases (the preview) group case by case: the same rules and result, without the vectorised
+        # grouper's fixed cost per call (catalogs/drg_row.py).
+        group = drg_row.drg_group_rows if len(cases) <= drg_row.ROW_LIMIT else drg.drg_group
         result = _in_catalog(
-            drg.drg_group(
-                cases, catalog.drg_rules or drg.drg_rules_load(), catalog.procedure_types
-            ),
+            group(cases, catalog.drg_rules or drg.drg_rules_load(), catalog.procedure_types),
             catalog,
         )
     else:
