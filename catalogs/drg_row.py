@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from catalogs import drg
 from catalogs.codes import _COMBINED, DIAGNOSIS
@@ -313,7 +313,7 @@ def _cases(cases: pd.DataFrame) -> list[_Case]:
             weight=admission if math.isnan(birth) else birth,
             check=-1,
         )
-        found.append(_Case(**{**case.__dict__, "check": _check(case, sexed, weighed)}))
+        found.append(replace(case, check=_check(case, sexed, weighed)))
     return found
 
 
