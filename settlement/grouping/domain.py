@@ -24,6 +24,7 @@ from catalogs.dip import build as dip_build
 from catalogs.dip import grouper as dip_grouper
 from catalogs.dip import subtypes as dip_subtypes
 from catalogs.drg import grouper as drg_grouper
+from catalogs.drg.grouper import rows as drg_rows
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
 
@@ -116,8 +117,13 @@ def cases_grouped(cases: pd.DataFrame, catalog: GroupingCatalog) -> pd.DataFrame
     if catalog.kind == CatalogKind.DIP:
         result = _dip(cases, catalog)
     elif catalog.kind == CatalogKind.DRG:
+        # A few cases (the preview) group case by case: the same rules and result, without the vectorised
+        # grouper's fixed cost per call (catalogs/drg/grouper/rows.py).
+        group = (
+            drg_rows.drg_group_rows if len(cases) <= drg_rows.ROW_LIMIT else drg_grouper.drg_group
+        )
         result = _in_catalog(
-            drg_grouper.drg_group(
+            group(
                 cases, catalog.drg_rules or drg_grouper.drg_rules_load(), catalog.procedure_types
             ),
             catalog,
