@@ -26,6 +26,7 @@ from audit.forms import (
     SupervisionRunForm,
 )
 from audit.models import RuleSet
+from config.keyset import keyset_page_or_first
 from jobs.services import JobRefused, job_start
 
 ERR_ADMIN_ONLY = "仅经办机构管理员可查看审计日志。"
@@ -38,8 +39,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None, **selectors.event_filter_choices())
     filters = form.filters()
     # Invalid filters show nothing rather than the unfiltered trail, which would look like an answer.
-    events = selectors.event_list(**filters) if filters is not None else []
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    events = selectors.event_list(**(filters or {}))
+    page = keyset_page_or_first(
+        request,
+        events if filters is not None else events.none(),
+        ordering=selectors.EVENT_ORDERING,
+        size=PAGE_SIZE,
+    )
     return render(request, "audit/event_list.html", {"form": form, "page": page})
 
 

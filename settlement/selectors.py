@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 
 from accounts.regions import in_user_regions, regions_for_user
 from catalogs.models import Institution
+from settlement.aggregates.models import CaseMonthAggregate
 from settlement.models import CaseRecord, SettlementPeriod
 
 
@@ -66,9 +67,9 @@ def case_get_for_user(user, pk: int) -> CaseRecord:
 
 
 def period_case_counts() -> dict[int, int]:
-    return dict(
-        CaseRecord.objects.values("period").annotate(n=Count("id")).values_list("period", "n")
-    )
+    """Cases per settlement period, from the monthly aggregates (exact, without reading the case table)."""
+    rows = CaseMonthAggregate.objects.order_by().values("period").annotate(n=Sum("cases"))
+    return dict(rows.values_list("period", "n"))
 
 
 def region_year_list(user) -> list[tuple]:
