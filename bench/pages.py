@@ -1,5 +1,6 @@
 """Pages at regional scale (issue 21 item 0): p50/p95 server time and queries of every large list page,
-API list and dashboard, for the demo officer and the demo hospital user.
+API list and dashboard, for the demo officer and the demo hospital user (and the audit trail, for the
+demo admin).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/run.py pages
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/run.py pages --cases 100000

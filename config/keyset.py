@@ -88,12 +88,16 @@ def keyset_page(
     position = cursor_decode(cursor, fields=len(ordering)) if cursor else None
     backwards = bool(position and position[1])
     reverse = backwards != descending  # walk the key downwards
-    rows_query = queryset.order_by(*[f"-{name}" if reverse else name for name in names])
+    order = [f"-{name}" if reverse else name for name in names]
+    keys_query = queryset.order_by(*order)
     if position:
         key = _Row(*[F(name) for name in names])
         start = _Row(*_typed(queryset.model, names, position[0]))
-        rows_query = rows_query.filter((LessThan if reverse else GreaterThan)(key, start))
-    rows = list(rows_query[: size + 1])
+        keys_query = keys_query.filter((LessThan if reverse else GreaterThan)(key, start))
+    # The page's ids first, then its rows: a filter that an index answers but whose order it does not
+    # (a diagnosis prefix matching thousands of cases) sorts narrow index entries, not whole rows.
+    ids = list(keys_query.values_list("pk", flat=True)[: size + 1])
+    rows = list(queryset.filter(pk__in=ids).order_by(*order)) if ids else []
     more, rows = len(rows) > size, rows[:size]
     if backwards:
         rows.reverse()

@@ -58,7 +58,10 @@ def case_list_for_user(
     if med_type:
         cases = cases.filter(med_type=med_type)
     if q:
-        cases = cases.filter(setl_id=q) | cases.filter(maindiag_code__startswith=q)
+        by_id = cases.filter(setl_id=q)
+        # Without an OR, a diagnosis prefix is counted and ordered from its index alone (index-only).
+        by_prefix = cases.filter(maindiag_code__startswith=q)
+        cases = (by_id | by_prefix) if by_id.exists() else by_prefix
     return cases
 
 

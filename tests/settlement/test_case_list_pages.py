@@ -310,3 +310,22 @@ def test_the_case_list_of_an_institution_filter_uses_the_institution_ordering(wo
     )
     assert selectors.case_list_ordering(world.user_a) == selectors.CASE_ORDERING_ONE_INSTITUTION
     assert selectors.case_list_ordering(world.officer) == selectors.CASE_ORDERING
+
+
+@pytest.mark.parametrize("who, limit", [("officer", 9), ("user_a", 9)])
+def test_the_search_finds_a_diagnosis_prefix_or_a_settlement_id_in_bounded_queries(
+    world, client_for, who, limit, django_assert_max_num_queries
+):
+    cases_bulk(world, 20)  # I21.000 like the template
+    CaseRecord.objects.filter(setl_id__in=["S00001", "S00002"]).update(maindiag_code="J18.900")
+    client = client_for(getattr(world, who))
+    hospitals, seen = (1, 11) if who == "user_a" else (2, 21)  # hospital A: ten and the template
+    for q, expected in [
+        ("J18", 2 * hospitals),
+        ("I21", seen - 2 * hospitals),
+        ("S00003", hospitals),
+        ("X", 0),
+    ]:
+        with django_assert_max_num_queries(limit):
+            page = client.get(reverse("settlement:case_list"), {"q": q}).context["page"]
+        assert page.count.value == len(page) == expected, q
