@@ -16,6 +16,10 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+# Newest first; keyset pages (config.keyset) walk the ``created_at`` index backwards.
+EVENT_ORDERING = ("-created_at", "-id")
+
+
 def event_list(
     *,
     actor: str = "",
@@ -50,7 +54,7 @@ def event_list(
         events = events.filter(created_at__gte=_day_start(date_from))
     if date_to:
         events = events.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
-    return events.order_by("-created_at", "-id")
+    return events.order_by(*EVENT_ORDERING)
 
 
 def _distinct(field: str) -> list[str]:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.decorators import admin_view
 from audit import selectors
 from audit.forms import EventFilterForm
+from config.keyset import keyset_page_or_first
 
 ERR_ADMIN_ONLY = "仅经办机构管理员可查看审计日志。"
 PAGE_SIZE = 50
@@ -18,6 +18,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None, **selectors.event_filter_choices())
     filters = form.filters()
     # Invalid filters show nothing rather than the unfiltered trail, which would look like an answer.
-    events = selectors.event_list(**filters) if filters is not None else []
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    events = selectors.event_list(**(filters or {}))
+    page = keyset_page_or_first(
+        request,
+        events if filters is not None else events.none(),
+        ordering=selectors.EVENT_ORDERING,
+        size=PAGE_SIZE,
+    )
     return render(request, "audit/event_list.html", {"form": form, "page": page})

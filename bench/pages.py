@@ -1,5 +1,6 @@
 """Pages at regional scale (issue 21 item 0): p50/p95 server time and queries of every large list page,
-API list and dashboard, for the demo officer and the demo hospital user.
+API list and dashboard, for the demo officer and the demo hospital user (and the audit trail, for the
+demo admin).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/run.py pages
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/run.py pages --cases 100000
@@ -37,9 +38,51 @@ def _deep_cursor(user, *, fraction: float = 0.9) -> str:
     return cursor_encode(list(key), backwards=False)
 
 
+def _statement_urls(user) -> list[str]:
+    """The statement with the most cases in the newest run the user may see: first page and 90 % down."""
+    from django.db.models import Count
+
+    from config.keyset import cursor_encode
+    from settlement.runs import selectors as run_selectors
+    from settlement.runs.models import RunCase
+
+    runs = RunCase.objects.for_user(user).order_by("-run_id").values_list("run_id", flat=True)
+    run_id = runs.first()
+    if run_id is None:
+        return []
+    booked = (
+        RunCase.objects.for_user(user)
+        .filter(run_id=run_id)
+        .values("booked_id", "booked__code")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    url = f"/settlement/runs/{run_id}/institutions/{booked['booked__code']}/"
+    cases = run_selectors.run_case_list_for_user(
+        user, run=run_selectors.run_get(run_id), institution_id=booked["booked_id"]
+    )
+    key = cases.values_list("case_id", flat=True)[int(booked["n"] * 0.9)]
+    return [url, f"{url}?cursor={cursor_encode([key], backwards=False)}"]
+
+
+def _audit_urls() -> list[str]:
+    """The audit trail (bureau admin): first page and a page 90 % down."""
+    from audit.models import AuditEvent
+    from audit.selectors import EVENT_ORDERING
+    from config.keyset import cursor_encode
+
+    events = AuditEvent.objects.order_by(*EVENT_ORDERING)
+    total = events.count()
+    key = events.values_list("created_at", "id")[int(total * 0.9)]
+    return ["/audit/", f"/audit/?cursor={cursor_encode(list(key), backwards=False)}"]
+
+
 def _urls(user) -> list[str]:
     from settlement.models import CaseRecord
 
+    if user.is_bureau_admin:
+        return _audit_urls()
     deep = _deep_cursor(user)
     urls = [
         "/",
@@ -51,8 +94,10 @@ def _urls(user) -> list[str]:
         "/api/v1/cases/?year=2025&month=6",
         "/settlement/cases/?q=I21",
         "/supervision/dashboard/",
+        *_statement_urls(user),
     ]
     if user.is_bureau:
+        urls.append("/settlement/periods/")
         code = (
             CaseRecord.objects.order_by("institution_id")
             .values_list("institution__code", flat=True)
@@ -107,7 +152,7 @@ def bench_pages(args: argparse.Namespace) -> dict:
     print(f"setup (not timed) {time.perf_counter() - started:.0f} s; {rows:,} cases")
     worst, slow = 0.0, []
     measured = time.perf_counter()
-    for username in ["officer", "hospital"]:
+    for username in ["officer", "hospital", "admin"]:
         user = User.objects.get(username=username)
         client = Client(SERVER_NAME="localhost")
         client.force_login(user)

@@ -4,7 +4,9 @@
 every row the user may see. Here a page starts *after* the last row of the page before — a row comparison
 ``(a, b, c) > (x, y, z)`` that an index on ``(a, b, c)`` answers by seeking — so every page costs the same
 at any depth. The ordering must be a unique key of the rows (its last field unique among ties), or a row
-could be skipped or repeated between pages.
+could be skipped or repeated between pages, and all ascending or all descending (``-created_at``, ``-id``:
+newest first), as one row comparison runs one way. Cursor values are ints and strings; a date or time
+travels as its ISO text and is read back through its model field.
 
 Counts: exact up to ``COUNT_CAP`` rows (counting at most ``COUNT_CAP + 1``), above that PostgreSQL's plan
 estimate ("约 2,000,000 条"), or on SQLite only the cap ("超过 10,000 条"). ``PageCount.label`` says which.
@@ -17,7 +19,10 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import F, Field, Func, Value
 from django.db.models.lookups import GreaterThan, LessThan
@@ -78,20 +83,18 @@ def keyset_page(
     cursor this ordering cannot have made."""
     names, descending = ordering_fields(ordering)
     position = cursor_decode(cursor, fields=len(names)) if cursor else None
-    rows_query = queryset.order_by(*ordering)
     backwards = bool(position and position[1])
+    reverse = backwards != descending  # walk the key downwards
+    order = [f"-{name}" if reverse else name for name in names]
+    keys_query = queryset.order_by(*order)
     if position:
         key = _Row(*[F(name) for name in names])
-        start = _Row(*[Value(value) for value in position[0]])
-        # A row comparison reads in one direction only: walking back, or down a descending order,
-        # the page starts below the key instead of above it.
-        if backwards != descending:
-            rows_query = queryset.filter(LessThan(key, start))
-        else:
-            rows_query = queryset.filter(GreaterThan(key, start))
-        reverse = [f"-{name}" if not descending else name for name in names]
-        rows_query = rows_query.order_by(*(reverse if backwards else ordering))
-    rows = list(rows_query[: size + 1])
+        start = _Row(*_typed(queryset.model, names, position[0]))
+        keys_query = keys_query.filter((LessThan if reverse else GreaterThan)(key, start))
+    # The page's ids first, then its rows: a filter that an index answers but whose order it does not
+    # (a diagnosis prefix matching thousands of cases) sorts narrow index entries, not whole rows.
+    ids = list(keys_query.values_list("pk", flat=True)[: size + 1])
+    rows = list(queryset.filter(pk__in=ids).order_by(*order)) if ids else []
     more, rows = len(rows) > size, rows[:size]
     if backwards:
         rows.reverse()
@@ -103,7 +106,10 @@ def keyset_page(
         previous_cursor=cursor_encode(_key(rows[0], names), backwards=True)
         if has_previous
         else None,
-        count=count_bounded(queryset),
+        # a first page that holds every row has counted them already
+        count=PageCount(len(rows), exact=True)
+        if position is None and not more
+        else count_bounded(queryset),
     )
 
 
@@ -114,6 +120,35 @@ def ordering_fields(ordering: Sequence[str]) -> tuple[list[str], bool]:
     if len(descending) != 1:
         raise ValueError(f"A keyset ordering goes one way: {ordering!r}")
     return names, descending.pop()
+
+
+def _typed(model, names: Sequence[str], values: list) -> list[Value]:
+    """The cursor's values as their fields' values (an ISO text back to a time); a value its field
+    cannot read is an invalid cursor."""
+    typed = []
+    for name, value in zip(names, values, strict=True):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:  # an annotation or a lookup path: compared as it came
+            typed.append(Value(value))
+            continue
+        field = getattr(field, "target_field", None) or field
+        try:
+            typed.append(Value(field.to_python(value), output_field=field))
+        except ValidationError as bad:
+            raise InvalidCursor(ERR_CURSOR) from bad
+    return typed
+
+
+def keyset_page_or_first(
+    request, queryset, *, ordering: Sequence[str], size: int = PAGE_SIZE
+) -> KeysetPage:
+    """The page the request's ``cursor`` names; for a bad cursor, the first page and a message saying so."""
+    try:
+        return keyset_page(queryset, ordering=ordering, cursor=request.GET.get("cursor"), size=size)
+    except InvalidCursor as bad:
+        messages.error(request, str(bad))
+        return keyset_page(queryset, ordering=ordering, size=size)
 
 
 def count_bounded(queryset, *, cap: int = COUNT_CAP) -> PageCount:
@@ -145,8 +180,15 @@ def _key(row, ordering: Sequence[str]) -> list:
     return [row[name] if isinstance(row, dict) else getattr(row, name) for name in ordering]
 
 
+def _iso(value):
+    if isinstance(value, date):  # and datetime
+        return value.isoformat()
+    raise TypeError(f"no cursor text for {type(value).__name__}")
+
+
 def cursor_encode(values: list, *, backwards: bool) -> str:
-    text = json.dumps({"k": values, "b": int(backwards)}, separators=(",", ":"), ensure_ascii=False)
+    data = {"k": values, "b": int(backwards)}
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=_iso)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 

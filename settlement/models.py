@@ -178,10 +178,13 @@ class CaseRecord(models.Model):
             # The case list's search (q): a settlement id, or a diagnosis code prefix (LIKE 'I21%', which on
             # PostgreSQL needs the pattern operator class unless the database collation is C).
             models.Index(fields=["setl_id"], name="settlement_case_setl_id"),
+            # A diagnosis prefix (LIKE 'I21%', hence the pattern operator class on PostgreSQL) with the
+            # list's key and the id after it: the search finds, orders and counts its cases from the
+            # index alone (index-only scans).
             models.Index(
-                fields=["maindiag_code"],
-                name="settlement_case_maindiag",
-                opclasses=["varchar_pattern_ops"],
+                fields=["maindiag_code", "period", "institution", "setl_id", "id"],
+                name="settlement_case_maindiag_key",
+                opclasses=["varchar_pattern_ops", "int8_ops", "int8_ops", "text_ops", "int8_ops"],
             ),
         ]
         constraints = [

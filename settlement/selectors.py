@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 
 from accounts.regions import in_user_regions, regions_for_user
 from catalogs.models import Institution
+from settlement.aggregates.models import CaseMonthAggregate
 from settlement.models import CaseRecord, SettlementPeriod
 
 
@@ -77,7 +78,10 @@ def case_list_filter(
     if med_type:
         cases = cases.filter(med_type=med_type)
     if q:
-        cases = cases.filter(setl_id=q) | cases.filter(maindiag_code__startswith=q)
+        by_id = cases.filter(setl_id=q)
+        # Without an OR, a diagnosis prefix is counted and ordered from its index alone (index-only).
+        by_prefix = cases.filter(maindiag_code__startswith=q)
+        cases = (by_id | by_prefix) if by_id.exists() else by_prefix
     return cases
 
 
@@ -86,9 +90,9 @@ def case_get_for_user(user, pk: int) -> CaseRecord:
 
 
 def period_case_counts() -> dict[int, int]:
-    return dict(
-        CaseRecord.objects.values("period").annotate(n=Count("id")).values_list("period", "n")
-    )
+    """Cases per settlement period, from the monthly aggregates (exact, without reading the case table)."""
+    rows = CaseMonthAggregate.objects.order_by().values("period").annotate(n=Sum("cases"))
+    return dict(rows.values_list("period", "n"))
 
 
 def region_year_list(user) -> list[tuple]:

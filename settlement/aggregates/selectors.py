@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -36,14 +37,20 @@ def fund_paid_by_month(*, region_id: int, year: int, scheme: str) -> dict[int, D
     return {row["month"]: row["total"] for row in rows}
 
 
-def case_cost_by_month(*, region_id: int, year: int, scheme: str, med_types) -> dict[int, Decimal]:
-    """医疗费总额 of the region's cases of one scheme and the given 医疗类别, by settlement month of the year."""
+def case_cost_by_month(
+    *, region_id: int, years: Iterable[int], scheme: str, med_types
+) -> dict[int, dict[int, Decimal]]:
+    """医疗费总额 of the region's cases of one scheme and the given 医疗类别, by year and settlement month
+    (one query for all the years)."""
     rows = (
         CaseMonthAggregate.objects.filter(
-            region_id=region_id, year=year, insutype=scheme, med_type__in=list(med_types)
+            region_id=region_id, year__in=list(years), insutype=scheme, med_type__in=list(med_types)
         )
         .order_by()
-        .values("month")
+        .values("year", "month")
         .annotate(total=Sum("medfee_sumamt"))
     )
-    return {row["month"]: row["total"] for row in rows}
+    by_year: dict[int, dict[int, Decimal]] = {}
+    for row in rows:
+        by_year.setdefault(row["year"], {})[row["month"]] = row["total"]
+    return by_year

@@ -347,7 +347,8 @@ class RunCase(models.Model):
         ordering = ["run", "case"]
         indexes = [
             models.Index(fields=["case"], name="settlement_runcase_case"),
-            models.Index(fields=["run", "booked"], name="settlement_runcase_run_inst"),
+            # an institution's cases of a run in case order (keyset pages of the statement)
+            models.Index(fields=["run", "booked", "case"], name="settlement_runcase_inst_case"),
         ]
 
     def __str__(self) -> str:

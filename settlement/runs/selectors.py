@@ -252,15 +252,27 @@ def point_value_run_latest(*, region: Region, scheme: str, category: str) -> Set
 def current_runs(
     *, region: Region, year: int, scheme: str, category: str, run_type: str
 ) -> dict[int, SettlementRun]:
+    return current_runs_by_year(
+        region=region, years=[year], scheme=scheme, category=category, run_type=run_type
+    ).get(year, {})
+
+
+def current_runs_by_year(
+    *, region: Region, years: Sequence[int], scheme: str, category: str, run_type: str
+) -> dict[int, dict[int, SettlementRun]]:
+    """The completed runs of the years (one query), by year and number."""
     runs = SettlementRun.objects.filter(
         region=region,
-        year=year,
+        year__in=list(years),
         scheme=scheme,
         category=category,
         run_type=run_type,
         status=RunStatus.COMPLETED,
     )
-    return {run.number: run for run in runs}
+    by_year: dict[int, dict[int, SettlementRun]] = {}
+    for run in runs:
+        by_year.setdefault(run.year, {})[run.number] = run
+    return by_year
 
 
 def institution_frame(run: SettlementRun, columns: Sequence[str]) -> pd.DataFrame:
@@ -397,6 +409,11 @@ def case_results_for_user(user, *, case_id: int) -> QuerySet[RunCase]:
     )
 
 
+# A run's cases of one institution, in case order: keyset pages (config.keyset) served by the
+# ``settlement_runcase_inst_case`` index (run, booked, case).
+RUN_CASE_ORDERING = ("case_id",)
+
+
 def run_case_list_for_user(
     user, *, run: SettlementRun, institution_id: int | None = None, deviation: str = ""
 ) -> QuerySet[RunCase]:
@@ -498,18 +515,18 @@ def prior_year_patterns(
     """Up to three prior years' twelve monthly figures: their monthly runs' points when all twelve exist,
     otherwise their cases' monthly total cost; years without twelve months of either are left out."""
     patterns, bases = [], set()
-    for prior in range(year - 3, year):
-        runs = current_runs(
-            region=region, year=prior, scheme=scheme, category=category, run_type=RunType.MONTHLY
-        )
+    years = range(year - 3, year)
+    key = {"region": region, "scheme": scheme, "category": category}
+    runs_of = current_runs_by_year(**key, years=years, run_type=RunType.MONTHLY)
+    costs_of = case_cost_by_month(
+        region_id=region.pk, years=years, scheme=scheme, med_types=MED_TYPES[kind]
+    )
+    for prior in years:
+        runs, cost = runs_of.get(prior, {}), costs_of.get(prior, {})
         if len(runs) == 12:
             patterns.append([runs[m].points_total for m in range(1, 13)])
             bases.add(PATTERN_RUNS)
-            continue
-        cost = case_cost_by_month(
-            region_id=region.pk, year=prior, scheme=scheme, med_types=MED_TYPES[kind]
-        )
-        if len(cost) == 12:
+        elif len(cost) == 12:
             patterns.append([cost[m] for m in range(1, 13)])
             bases.add(PATTERN_COST)
     return patterns, "；".join(sorted(bases))

@@ -25,6 +25,7 @@ from accounts.regions import (
     regions_for_user,
 )
 from catalogs.models import Region
+from config.keyset import keyset_page_or_first
 from config.spreadsheets import download_response
 from settlement import selectors as case_selectors
 from settlement.models import SettlementPeriod
@@ -140,14 +141,15 @@ def _statement(request: HttpRequest, pk: int, code: str) -> RunInstitution:
 
 
 def _paged_cases(request: HttpRequest, cases: QuerySet) -> dict:
+    """The run's cases of one institution by keyset (an annual run books a large hospital 100,000+)."""
     form = CaseFilterForm(request.GET or None)
-    page = Paginator(
-        cases.filter(deviation=form.deviation_value()) if form.deviation_value() else cases,
-        PAGE_SIZE,
-    )
+    if form.deviation_value():
+        cases = cases.filter(deviation=form.deviation_value())
     return {
         "case_form": form,
-        "cases": page.get_page(request.GET.get("page")),
+        "cases": keyset_page_or_first(
+            request, cases, ordering=selectors.RUN_CASE_ORDERING, size=PAGE_SIZE
+        ),
         "deviation_labels": DEVIATION_LABELS,
     }
 

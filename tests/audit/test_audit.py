@@ -281,23 +281,38 @@ def test_page_rejects_a_reversed_date_range_and_shows_nothing(world, client_for)
     assert rows(response) == []
 
 
-def test_page_paginates_fifty_events_per_page(world, client_for, django_assert_max_num_queries):
+def test_page_walks_the_trail_newest_first_by_keyset_in_bounded_queries(
+    world, client_for, django_assert_max_num_queries
+):
     start = datetime(2024, 3, 1, 8, 0, tzinfo=TZ)
-    for minute in range(60):
+    for minute in range(110):  # the last ten share one time: the id breaks the tie
         event_at(
-            start + timedelta(minutes=minute),
+            start + timedelta(minutes=min(minute, 100)),
             action="bulk",
             object_type="t.t",
             object_id=str(minute),
         )
-    client = client_for(world.bureau_admin)
-    with django_assert_max_num_queries(10):
-        first = client.get(EVENT_LIST, {"action": "bulk"})
-    second = client.get(EVENT_LIST, {"action": "bulk", "page": 2})
-    assert len(rows(first)) == 50 and [e.object_id for e in rows(second)] == [
-        str(m) for m in range(9, -1, -1)
-    ]
-    assert "action=bulk&page=2" in first.content.decode()
+    client, seen, query = client_for(world.bureau_admin), [], {"action": "bulk"}
+    while True:
+        with django_assert_max_num_queries(10):
+            response = client.get(EVENT_LIST, query)
+        seen.append([e.object_id for e in rows(response)])
+        assert "共 110 条" in response.content.decode()
+        cursor = response.context["page"].next_cursor
+        if not cursor:
+            break
+        assert f"action=bulk&amp;cursor={cursor}" in response.content.decode()
+        query = {"action": "bulk", "cursor": cursor}
+    assert [len(page) for page in seen] == [50, 50, 10]
+    assert sum(seen, []) == [str(m) for m in range(109, -1, -1)]
+    back = client.get(EVENT_LIST, {"cursor": response.context["page"].previous_cursor})
+    assert [e.object_id for e in rows(back)] == seen[1]
+
+
+def test_page_says_a_bad_cursor_and_shows_the_first_page(world, client_for):
+    audit_record(actor=world.officer, action="bulk", object_type="t.t", object_id="1")
+    response = client_for(world.bureau_admin).get(EVENT_LIST, {"cursor": "bad"})
+    assert "翻页游标无效" in response.content.decode() and len(rows(response)) >= 1
 
 
 def test_page_highlights_only_the_changed_fields(world, client_for):

@@ -66,17 +66,17 @@ def two_months(world):
 
 def walk(queryset, ordering, size):
     """Every page forwards from the first, then backwards from the last; the keys of each page."""
-    forwards, cursor = [], None
+    forwards, cursor, names = [], None, [f.lstrip("-") for f in ordering]
     while True:
         page = keyset_page(queryset, ordering=ordering, cursor=cursor, size=size)
-        forwards.append([tuple(getattr(row, f) for f in ordering) for row in page])
+        forwards.append([tuple(getattr(row, f) for f in names) for row in page])
         if not page.next_cursor:
             break
         cursor = page.next_cursor
     backwards, cursor = [], page.previous_cursor
     while cursor:
         page = keyset_page(queryset, ordering=ordering, cursor=cursor, size=size)
-        backwards.insert(0, [tuple(getattr(row, f) for f in ordering) for row in page])
+        backwards.insert(0, [tuple(getattr(row, f) for f in names) for row in page])
         cursor = page.previous_cursor
     return forwards, backwards
 
@@ -94,6 +94,33 @@ def test_keyset_pages_skip_and_repeat_no_case_both_ways(world, two_months, size)
     assert keys == expected and len(set(keys)) == 24
     assert all(len(page) == size for page in forwards[:-1])
     assert backwards == forwards[:-1]
+
+
+@pytest.mark.parametrize("size", [1, 4, 50])
+def test_a_descending_keyset_walks_newest_first_both_ways(world, two_months, size):
+    cases_bulk(world, 11, periods=two_months)
+    ordering = ("-period_id", "-institution_id", "-setl_id")
+    forwards, backwards = walk(CaseRecord.objects.all(), ordering, size)
+    keys = [key for page in forwards for key in page]
+    assert keys == sorted(CaseRecord.objects.values_list(*selectors.CASE_ORDERING), reverse=True)
+    assert backwards == forwards[:-1]
+    with pytest.raises(ValueError):
+        keyset_page(CaseRecord.objects.all(), ordering=("-period_id", "setl_id"))
+
+
+def test_a_time_travels_in_the_cursor_and_a_bad_one_is_refused(world):
+    cases_bulk(world, 3)
+    ordering = ("-created_at", "-id")
+    pages = walk(CaseRecord.objects.all(), ordering, 1)[0]
+    assert [key[1] for page in pages for key in page] == sorted(
+        CaseRecord.objects.values_list("id", flat=True), reverse=True
+    )
+    with pytest.raises(InvalidCursor):
+        keyset_page(
+            CaseRecord.objects.all(),
+            ordering=ordering,
+            cursor=cursor_encode(["not a time", 1], backwards=False),
+        )
 
 
 def test_the_first_page_has_no_previous_and_a_bad_cursor_is_refused(world):
@@ -283,3 +310,22 @@ def test_the_case_list_of_an_institution_filter_uses_the_institution_ordering(wo
     )
     assert selectors.case_list_ordering(world.user_a) == selectors.CASE_ORDERING_ONE_INSTITUTION
     assert selectors.case_list_ordering(world.officer) == selectors.CASE_ORDERING
+
+
+@pytest.mark.parametrize("who, limit", [("officer", 9), ("user_a", 9)])
+def test_the_search_finds_a_diagnosis_prefix_or_a_settlement_id_in_bounded_queries(
+    world, client_for, who, limit, django_assert_max_num_queries
+):
+    cases_bulk(world, 20)  # I21.000 like the template
+    CaseRecord.objects.filter(setl_id__in=["S00001", "S00002"]).update(maindiag_code="J18.900")
+    client = client_for(getattr(world, who))
+    hospitals, seen = (1, 11) if who == "user_a" else (2, 21)  # hospital A: ten and the template
+    for q, expected in [
+        ("J18", 2 * hospitals),
+        ("I21", seen - 2 * hospitals),
+        ("S00003", hospitals),
+        ("X", 0),
+    ]:
+        with django_assert_max_num_queries(limit):
+            page = client.get(reverse("settlement:case_list"), {"q": q}).context["page"]
+        assert page.count.value == len(page) == expected, q

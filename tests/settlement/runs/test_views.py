@@ -24,6 +24,7 @@ from settlement.choices import PeriodStatus
 from settlement.engine.fixed import to_fen
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.runs import excel
+from settlement.runs import selectors as run_selectors
 from settlement.runs.choices import RunStatus
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 from tests.settlement.runs.conftest import YEAR, DemoRegion
@@ -544,3 +545,30 @@ def test_an_officer_closes_a_month_once_every_category_with_cases_has_its_run(co
         and SettlementPeriod.objects.get(pk=period.pk).status == PeriodStatus.CLOSED
     )
     assert 'data-testid="close-1"' not in body and 'data-testid="close-2"' in body
+
+
+@pytest.mark.parametrize("who", ["officer", "hospital_user"])
+def test_the_statement_walks_its_cases_by_keyset_in_bounded_queries(
+    computed, client_for, who, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr("settlement.runs.views.PAGE_SIZE", 2)
+    row, user = computed.own, getattr(computed.demo, who)
+    expected = list(
+        run_selectors.run_case_list_for_user(user, run=row.run, institution_id=row.institution_id)
+        .order_by("case_id")
+        .values_list("case__setl_id", flat=True)
+    )
+    assert len(expected) > 4  # three pages or more
+    url = reverse("settlement:statement_detail", args=[row.run_id, row.institution.code])
+    client, seen, query = client_for(user), [], {}
+    while True:
+        # session, user, statement, publication and answer, cases, count, header; not the page depth
+        with django_assert_max_num_queries(14):
+            response = client.get(url, query)
+        page = response.context["cases"]
+        seen += [c.case.setl_id for c in page]
+        assert f"共 {len(expected)} 条" in response.content.decode()
+        if not page.next_cursor:
+            break
+        query = {"cursor": page.next_cursor}
+    assert seen == expected
