@@ -63,6 +63,7 @@ from settlement.parameters.services import (
     parameter_set_create,
     parameter_set_submit,
 )
+from settlement.partitions.services import year_partitions_ensure
 
 Progress = Callable[[int, str], None]
 
@@ -585,6 +586,7 @@ def _periods_create(
                     closed_by=closer if closed else None,
                 )
             )
+    year_partitions_ensure(years)
     return {(p.year, p.month): p for p in SettlementPeriod.objects.bulk_create(periods)}
 
 
