@@ -4,11 +4,13 @@ partitions existing rows (docs/partitioning.md)."""
 from __future__ import annotations
 
 import gzip
+import io
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -178,3 +180,30 @@ def test_a_year_with_open_periods_is_not_archived(world, tmp_path):
     with pytest.raises(ValidationError, match=ERR_OPEN_PERIODS.format(year=2024)):
         case_year_archive(actor=world.officer, year=2024, directory=tmp_path)
     assert CaseRecord.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_case_partitions_moves_the_rows_waiting_in_default_into_their_years_partition(world):
+    postgres_only(connection)
+    case = case_create(institution=world.hospital_a, period=world.period, setl_id="S-1")
+    out = io.StringIO()
+    call_command("case_partitions", stdout=out)
+    assert "2024" in out.getvalue()
+    assert _partition_of(CaseRecord, case.pk) == "settlement_caserecord_y2024"
+
+
+@pytest.mark.postgres
+def test_the_archive_and_restore_commands_round_trip_a_year(world, tmp_path):
+    postgres_only(connection)
+    case = case_create(institution=world.hospital_a, period=world.period, setl_id="S-1")
+    _year_closed(world)
+    out = io.StringIO()
+    call_command(
+        "case_year_archive", "2024", "--to", str(tmp_path), "--user", "officer", stdout=out
+    )
+    assert "结算清单 1 行" in out.getvalue()
+    assert not CaseRecord.objects.exists()
+    with pytest.raises(CommandError, match="2024 年已归档"):
+        call_command("case_year_archive", "2024", "--to", str(tmp_path), stdout=out)
+    call_command("case_year_restore", "2024", "--from", str(tmp_path), stdout=out)
+    assert list(CaseRecord.objects.values_list("pk", flat=True)) == [case.pk]
