@@ -30,18 +30,18 @@ GROUP_NAMES = {
 
 def role_permissions(role: str):
     perms = Permission.objects.select_related("content_type")
+    # The trail and supervision's records change only through services: roles get their view and
+    # custom permissions (review, approve, compile), never add/change/delete.
+    no_writes = ~Q(codename__regex=r"^(add|change|delete)_")
     if role == Role.BUREAU_ADMIN:
         return perms.filter(
-            content_type__app_label__in=[*BUREAU_APPS, "accounts", "audit", "axes"]
-        ).exclude(content_type__app_label="audit", codename__regex=r"^(add|change|delete)_")
+            Q(content_type__app_label__in=[*BUREAU_APPS, "accounts", "axes"])
+            | (Q(content_type__app_label__in=["audit", "supervision"]) & no_writes)
+        )
     if role == Role.BUREAU_OFFICER:
         # Officers do the supervision work (review findings, rule sets under four eyes) but never read
         # the audit trail itself, which is the bureau admin's.
-        supervision = (
-            Q(content_type__app_label="audit")
-            & ~Q(content_type__model="auditevent")
-            & ~Q(codename__regex=r"^(add|change|delete)_")
-        )
+        supervision = Q(content_type__app_label="supervision") & no_writes
         return perms.filter(Q(content_type__app_label__in=BUREAU_APPS) | supervision).exclude(
             codename__startswith="delete_"
         )

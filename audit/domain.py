@@ -41,3 +41,32 @@ def snapshot_diff(
         for key in keys
     ]
     return [row for row in rows if row.changed] + [row for row in rows if not row.changed]
+
+
+#: Object types whose model moved to another app since its events were written: supervision (监管)
+#: left audit/ for its own app (issue 20). Events are append-only and keep the name they were written
+#: with; the trail shows and filters them under the current name.
+RENAMED_OBJECT_TYPES = {
+    f"audit.{model}": f"supervision.{model}"
+    for model in (
+        "ruleset",
+        "finding",
+        "indicatorvalue",
+        "dataqualityscore",
+        "assessmentscheme",
+        "assessmentitem",
+        "assessment",
+        "assessmentscore",
+    )
+}
+
+
+def object_type_current(object_type: str) -> str:
+    """The name an event's object type goes by now (``audit.finding`` → ``supervision.finding``)."""
+    return RENAMED_OBJECT_TYPES.get(object_type, object_type)
+
+
+def object_type_names(object_type: str) -> list[str]:
+    """Every name events of this object type may carry: the current one and those it replaced."""
+    current = object_type_current(object_type)
+    return [current, *(old for old, new in RENAMED_OBJECT_TYPES.items() if new == current)]

@@ -1,3 +1,2 @@
-from config.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The project package. The Celery app is config/celery.py (``celery -A config`` finds it); it is not
+imported here, so that web processes and management commands start without loading Celery."""

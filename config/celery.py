@@ -9,7 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Each app's Celery tasks are in its celery_tasks.py; its tasks.py (job kinds) never imports Celery,
+# so that only a worker pays for loading it (docs/architecture.md, "Start-up").
+app.autodiscover_tasks(related_name="celery_tasks")
 
 # Celery beat (`celery -A config beat`); times are in CELERY_TIMEZONE, Asia/Shanghai.
 app.conf.beat_schedule = {

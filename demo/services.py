@@ -27,9 +27,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_create
-from audit.assessment.services import scheme_default_create
 from audit.services import audit_record
-from audit.supervision import data_quality_compute, findings_detect, indicators_compute
 from budgets.choices import LineKind
 from budgets.services import (
     budget_approve,
@@ -64,6 +62,8 @@ from settlement.parameters.services import (
     parameter_set_submit,
 )
 from settlement.partitions.services import year_partitions_ensure
+from supervision.assessment.services import scheme_default_create
+from supervision.services import data_quality_compute, findings_detect, indicators_compute
 
 Progress = Callable[[int, str], None]
 

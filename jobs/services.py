@@ -1,7 +1,7 @@
 """Starting and running background jobs.
 
 ``job_start`` records the job and, once the transaction commits, hands its id to the configured
-backend: ``celery`` (a worker runs ``jobs.tasks.job_run``), ``thread`` (a thread of this process —
+backend: ``celery`` (a worker runs ``jobs.celery_tasks.job_run_task``), ``thread`` (a thread of this process —
 the default when no broker is configured), or ``inline`` (at commit, in the caller: tests and
 management commands). Whatever the backend, ``job_run`` does the work, and it is idempotent: a job
 that has finished, or that another worker is running, is left alone.
@@ -106,7 +106,8 @@ def _dispatch(job_id: int) -> None:
 def _enqueue(job_id: int) -> None:
     """Hand the job to Celery. A job the broker did not take fails at once: left queued, it would
     never run and would block its key for good."""
-    from jobs.tasks import job_run_task
+    import config.celery  # noqa: F401  (the app, so that the task publishes to our broker)
+    from jobs.celery_tasks import job_run_task
 
     try:
         job_run_task.delay(job_id)

@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from accounts.regions import in_user_regions
-from audit.dashboards.charts import chart, series
 from catalogs.models import CatalogVersion, Institution, Region
 from config.lazy import numpy as np
 from config.lazy import pandas as pd
@@ -32,6 +31,7 @@ from settlement.intake.columns import FEE_BREAKDOWN, column_label
 from settlement.models import CaseRecord, SettlementPeriod
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.models import SettlementRun
+from supervision.dashboards.charts import chart, series
 
 NOT_GROUPED = "not_grouped"
 NOT_GROUPED_TEXT = "本地尚未分组"

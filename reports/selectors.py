@@ -14,8 +14,6 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from audit.models import DataQualityScore, Finding
-from audit.quality import COMPONENTS
 from catalogs.choices import CatalogKind
 from catalogs.models import CatalogGroup, CatalogVersion, Institution, Region
 from config.lazy import pandas as pd
@@ -29,6 +27,8 @@ from settlement.parameters.models import ParameterSet, ParameterStatus
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.models import RunInstitution, SettlementRun
 from settlement.runs.selectors import run_list
+from supervision.models import DataQualityScore, Finding
+from supervision.quality import COMPONENTS
 
 MONEY_FIELDS = {
     "medfee_fen": "medfee_sumamt",

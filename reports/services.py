@@ -25,7 +25,6 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from audit.choices import FindingStatus
 from audit.services import audit_record, snapshot
 from catalogs.models import Region
 from config.lazy import pandas as pd
@@ -36,6 +35,7 @@ from reports import selectors, sheets
 from reports.choices import PackKind
 from reports.models import ReportFile
 from reports.selectors import PackInputs
+from supervision.choices import FindingStatus
 
 JOB_KIND = "report_pack_generate"
 SCHEDULER = "定时任务:月度报表"

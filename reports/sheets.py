@@ -24,7 +24,6 @@ from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
 
-from audit.choices import FindingStatus, Rule, Severity
 from catalogs.choices import CatalogKind, InstitutionLevel, Scheme
 from config.lazy import pandas as pd
 from config.spreadsheets.streamed import (
@@ -41,6 +40,7 @@ from config.spreadsheets.streamed import (
 from reports.choices import CASE_SHEET
 from settlement.choices import MedType
 from settlement.engine.fixed import MONEY_PLACES, POINTS_PLACES, div_half_up, unit_decimal
+from supervision.choices import FindingStatus, Rule, Severity
 
 E4_UNITS = 10**POINTS_PLACES
 UNGROUPED = "不能入组"
@@ -431,7 +431,7 @@ QUALITY = [
 
 
 def data_quality(rows: Sequence[dict], names: Mapping[int, InstitutionName]) -> Sheet:
-    """数据质量: each institution's score of the month and what it lost points for (audit/quality.py)."""
+    """数据质量: each institution's score of the month and what it lost points for (supervision/quality.py)."""
     out = [
         (*names.get(r["institution_id"], NO_NAME)[:2], *(r[key] for key in QUALITY_COLUMNS[1:]))
         for r in rows

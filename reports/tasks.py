@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from catalogs.models import Region
 from jobs.registry import job_kind
 from reports import services
@@ -21,9 +19,3 @@ def report_pack_generate(job, progress) -> dict:
         job_id=job.pk,
         progress=progress,
     )
-
-
-@shared_task(name="reports.report_packs_schedule")
-def report_packs_schedule() -> list[int]:
-    """Celery beat, the 1st of each month (config/celery.py): queue last month's pack of every region."""
-    return [job.pk for job in services.report_packs_schedule()]

@@ -1,5 +1,5 @@
 # A finding's charge (计入险种/细分类别): the one clearing that deducts it (issue 15 item 1). Existing
-# findings get the default of ``audit.charging`` from their evidence cases; a finding whose evidence
+# findings get the default of ``supervision.charging`` from their evidence cases; a finding whose evidence
 # decides nothing stays without one (a clearing then refuses to run until the officer names it).
 
 from django.conf import settings
@@ -9,7 +9,7 @@ from django.db import migrations, models
 def charges_from_evidence(apps, schema_editor):
     import pandas as pd
 
-    from audit.charging import categories_by_med_type, finding_charges
+    from supervision.charging import categories_by_med_type, finding_charges
     from settlement.grouping.selectors import MED_TYPES
 
     finding_model = apps.get_model("audit", "Finding")

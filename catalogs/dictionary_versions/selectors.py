@@ -2,16 +2,15 @@
 from the codes in force and what that difference reaches (catalog groups, DRG rule rows, open-period cases).
 
 The case table belongs to ``settlement``, which imports ``catalogs``: it is looked up through the app
-registry, as catalogs.selectors does for case history. The supervision rules (``audit.RuleSet``, at the
-bottom of the layers) name diagnoses only by category: their 基层病种 categories."""
+registry, as catalogs.selectors does for case history. The supervision rules (``supervision.RuleSet``,
+read through a declared exception to the layers) name diagnoses only by category: their 基层病种
+categories."""
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.db.models import Count, QuerySet
 
-from audit.choices import RuleSetStatus
-from audit.models import RuleSet
 from catalogs.choices import CatalogStatus, DictionaryKind, DictionaryStatus
 from catalogs.dictionary_versions.domain import (
     CODE_COLUMNS,
@@ -32,6 +31,8 @@ from catalogs.models import (
     Procedure,
 )
 from config.lazy import pandas as pd
+from supervision.choices import RuleSetStatus
+from supervision.models import RuleSet
 
 IN_FORCE_MODELS = {DictionaryKind.DIAGNOSIS: Diagnosis, DictionaryKind.PROCEDURE: Procedure}
 SOURCE_GROUPS, SOURCE_RULES, SOURCE_SUPERVISION, SOURCE_CASES = (

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "budgets",
     "settlement",
     "disputes",
+    "supervision",
     "reports",
     "reconciliation",
     "portal",
@@ -229,7 +230,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "config.api.PortalAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -16,8 +16,6 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from audit.choices import FindingStatus
-from audit.models import Finding
 from catalogs.models import Region
 from disputes.choices import Decision as DecisionChoice
 from disputes.choices import ItemKind, ItemStatus
@@ -26,6 +24,9 @@ from settlement.engine.params import SpecialOutcome
 from settlement.models import SettlementPeriod
 from settlement.runs.domain import Decision
 from settlement.runs.models import SettlementRun
+from supervision.assessment.selectors import approved_assessment_scores
+from supervision.choices import FindingStatus
+from supervision.models import Finding
 
 OUTCOMES = {
     DecisionChoice.APPROVED_FFS: SpecialOutcome.FFS,
@@ -96,8 +97,6 @@ def uncharged_deductions(*, region: Region, year: int) -> list[int]:
 
 def assessment_scores(*, region: Region, year: int) -> dict[int, Decimal] | None:
     """The approved annual assessment's total score per institution (考核得分), or None when none is approved."""
-    from audit.assessment.selectors import approved_assessment_scores
-
     scores = approved_assessment_scores(region=region, year=year)
     return scores or None
 

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.decorators import bureau_view, error_messages
 from accounts.regions import in_user_regions, region_from_query
-from audit.dashboards.charts import chart, series
 from catalogs.choices import Scheme
 from catalogs.models import Region
 from jobs.models import Job
@@ -22,6 +21,7 @@ from settlement.runs import simulation
 from settlement.runs.choices import RunType
 from settlement.runs.domain import input_hash
 from settlement.runs.models import SettlementRun
+from supervision.dashboards.charts import chart, series
 
 VIEW, RUN = "settlement.view_settlementrun", "settlement.add_settlementrun"
 MONEY = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal(0), "required": False}

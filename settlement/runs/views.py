@@ -24,7 +24,6 @@ from accounts.regions import (
     region_from_query,
     regions_for_user,
 )
-from audit.dashboards.charts import chart, series
 from catalogs.models import Region
 from config.spreadsheets import download_response
 from settlement import selectors as case_selectors
@@ -38,6 +37,7 @@ from settlement.runs import excel, selectors, services
 from settlement.runs.domain import DEVIATION_LABELS
 from settlement.runs.forms import CaseFilterForm, RunFilterForm, RunStartForm, YearCloseForm
 from settlement.runs.models import RunInstitution, SettlementRun
+from supervision.dashboards.charts import chart, series
 
 VIEW, START, CLOSE = (
     "settlement.view_settlementrun",

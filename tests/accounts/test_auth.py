@@ -179,12 +179,14 @@ def test_failure_for_an_unknown_username_is_audited_without_an_object_id(world):
 
 def test_officers_review_findings_but_never_read_the_audit_trail(world):
     officer, admin = world.officer, world.bureau_admin
-    assert officer.has_perm("audit.review_finding") and officer.has_perm("audit.approve_ruleset")
-    assert officer.has_perm("audit.view_finding")
+    assert officer.has_perm("supervision.review_finding") and officer.has_perm(
+        "supervision.approve_ruleset"
+    )
+    assert officer.has_perm("supervision.view_finding")
     assert not officer.has_perm("audit.view_auditevent") and admin.has_perm("audit.view_auditevent")
     assert not any(
         officer.has_perm(f"audit.{verb}_auditevent") for verb in ("add", "change", "delete")
     )
-    assert not world.user_a.has_perm("audit.review_finding") and not world.expert.has_perm(
-        "audit.view_finding"
+    assert not world.user_a.has_perm("supervision.review_finding") and not world.expert.has_perm(
+        "supervision.view_finding"
     )

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from audit.models import AuditEvent, RuleSet
+from audit.models import AuditEvent
 from catalogs import dictionaries
 from catalogs.choices import DictionaryStatus
 from catalogs.dictionary_versions import selectors, services
@@ -26,6 +26,7 @@ from catalogs.models import (
 )
 from settlement.choices import PeriodStatus
 from settlement.models import SettlementPeriod
+from supervision.models import RuleSet
 from tests.catalogs.conftest import catalog_create
 from tests.world import case_create
 

@@ -101,7 +101,7 @@ def test_the_summary_names_the_planted_anomalies_by_institution(generated):
 def test_the_last_year_has_indicators_findings_and_quality_scores_for_the_supervision_panels(
     generated,
 ):
-    from audit.models import DataQualityScore, Finding, IndicatorValue
+    from supervision.models import DataQualityScore, Finding, IndicatorValue
 
     summary, _ = generated
     assert (

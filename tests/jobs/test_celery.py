@@ -21,10 +21,10 @@ import redis
 from django.db import connection
 
 from config.celery import app as celery_app
+from jobs.celery_tasks import job_run_task
 from jobs.choices import JobStatus
 from jobs.models import Job
 from jobs.services import job_start
-from jobs.tasks import job_run_task
 from tests.conftest import postgres_only, require_service
 from tests.jobs.kinds import ERR_TEST_FAILURE
 

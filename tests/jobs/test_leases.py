@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from config.celery import app as celery_app
+from jobs.celery_tasks import job_sweep_task
 from jobs.choices import JobStatus
 from jobs.leases import keeper, lease_owner
 from jobs.models import Job
 from jobs.services import ACTOR_SWEEP, job_run, job_start, job_sweep
-from jobs.tasks import job_sweep_task
 from tests.jobs import kinds  # noqa: F401  (registers the test kinds)
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from audit.models import AuditEvent
+from jobs.celery_tasks import job_run_task
 from jobs.choices import JobStatus
 from jobs.models import ERR_DUPLICATE_ACTIVE, Job
 from jobs.services import ERR_ENQUEUE_FAILED, JobRefused, job_run, job_start
-from jobs.tasks import job_run_task
 from tests.conftest import postgres_only
 from tests.jobs.kinds import ERR_TEST_FAILURE
 

@@ -8,9 +8,9 @@ from decimal import Decimal as D
 import pytest
 from django.test import override_settings
 
-from audit.choices import FindingStatus, Rule, Severity
-from audit.models import DataQualityScore, Finding
 from settlement.grouping.services import period_group
+from supervision.choices import FindingStatus, Rule, Severity
+from supervision.models import DataQualityScore, Finding
 from tests.settlement.grouping.conftest import dip_version, period_cases, procedures  # noqa: F401  (fixtures)
 
 

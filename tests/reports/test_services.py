@@ -17,9 +17,9 @@ from catalogs.models import Region
 from config.celery import app
 from jobs.choices import JobStatus
 from reports import services
+from reports.celery_tasks import report_packs_schedule
 from reports.choices import CASE_SHEET, PackKind
 from reports.models import ReportFile
-from reports.tasks import report_packs_schedule
 from settlement.models import CaseRecord
 from tests.reports.helpers import sheet_names, sheet_rows
 

@@ -14,8 +14,6 @@ from django.urls import reverse
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_create
-from audit.assessment.models import Assessment, AssessmentScheme
-from audit.models import Finding
 from budgets.models import Budget
 from catalogs.models import CatalogVersion, Region
 from demo.services import REGION_CODE, demo_generate
@@ -25,6 +23,8 @@ from settlement.models import CaseRecord
 from settlement.runs.choices import RunStatus, RunType
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 from settlement.runs.services import run_start
+from supervision.assessment.models import Assessment, AssessmentScheme
+from supervision.models import Finding
 from tests.world import PASSWORD, run_publish_now
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from audit.choices import RuleSetStatus
-from audit.models import AuditEvent, RuleSet
+from audit.models import AuditEvent
+from supervision.choices import RuleSetStatus
+from supervision.models import RuleSet
 from workflow import services as workflow
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def version(world, number: int = 1, **fields) -> RuleSet:
 
 def events(record) -> list[tuple[str, str]]:
     rows = AuditEvent.objects.filter(
-        object_type="audit.ruleset", object_id=str(record.pk)
+        object_type="supervision.ruleset", object_id=str(record.pk)
     ).order_by("pk")
     return [(e.action, e.message) for e in rows]
 
@@ -62,7 +63,7 @@ def test_submit_moves_a_draft_to_submitted_by_the_actor_and_audits_it(world):
         world.officer,
         True,
     )
-    event = AuditEvent.objects.get(object_type="audit.ruleset", object_id=str(record.pk))
+    event = AuditEvent.objects.get(object_type="supervision.ruleset", object_id=str(record.pk))
     assert (event.action, event.actor, event.before["status"], event.after["status"]) == (
         "thing_submit",
         world.officer,

@@ -13,10 +13,10 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from audit.models import AuditEvent
+from jobs.celery_tasks import job_run_task
 from jobs.choices import JobStatus
 from jobs.models import Job
 from jobs.services import ERR_ENQUEUE_FAILED, job_run, job_sweep
-from jobs.tasks import job_run_task
 from settlement.runs.choices import RunStatus
 from settlement.runs.models import SettlementRun
 from settlement.runs.services import run_start

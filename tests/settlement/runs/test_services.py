@@ -11,9 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
-from audit import supervision
-from audit.choices import FindingStatus
-from audit.models import AuditEvent, Finding
+from audit.models import AuditEvent
 from budgets.models import YearEndActual
 from budgets.selectors import budget_in_force
 from catalogs.models import Institution
@@ -27,6 +25,9 @@ from settlement.models import CaseRecord, SettlementPeriod
 from settlement.runs import inputs, selectors, services
 from settlement.runs.choices import RunStatus
 from settlement.runs.models import RevolvingFund, RunCase, RunInstitution
+from supervision import services as supervision
+from supervision.choices import FindingStatus
+from supervision.models import Finding
 from tests.settlement.runs.conftest import YEAR, zero
 
 pytestmark = pytest.mark.django_db
@@ -368,7 +369,7 @@ def test_hospital_users_read_only_their_own_statements_and_case_results(
 
 
 def test_clearing_releases_the_deposit_by_the_approved_assessment_score(demo_region):
-    from audit.assessment import services as assessment
+    from supervision.assessment import services as assessment
 
     for month in range(1, 13):
         demo_region.run("monthly", month)

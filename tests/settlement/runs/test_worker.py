@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from catalogs.models import Region
 from demo.services import demo_generate
+from jobs.celery_tasks import job_run_task
 from jobs.choices import JobStatus
 from jobs.models import Job
-from jobs.tasks import job_run_task
 from settlement.runs.choices import RunStatus
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
 from settlement.runs.services import run_start
