@@ -57,6 +57,7 @@ from settlement.parameters.services import (
     parameter_set_create,
     parameter_set_submit,
 )
+from settlement.partitions.services import year_partitions_ensure
 from supervision.assessment.services import scheme_default_create
 from supervision.services import data_quality_compute, findings_detect, indicators_compute
 
@@ -581,6 +582,7 @@ def _periods_create(
                     closed_by=closer if closed else None,
                 )
             )
+    year_partitions_ensure(years)
     return {(p.year, p.month): p for p in SettlementPeriod.objects.bulk_create(periods)}
 
 

@@ -139,6 +139,7 @@ class DisputeItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="dispute_items",
+        db_constraint=False,  # the case table is partitioned by year (settlement/partitions/)
         verbose_name="结算清单",
     )
     subject = models.CharField("争议事项", max_length=20, choices=Subject.choices, blank=True)

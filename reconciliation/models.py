@@ -234,6 +234,7 @@ class ReconCase(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,  # the case table is partitioned by year (settlement/partitions/)
         verbose_name="结算清单",
     )
     setl_id = models.CharField("结算ID", max_length=30)

@@ -15,6 +15,7 @@ from accounts.regions import region_cache_clear
 from audit.services import audit_record, snapshot
 from catalogs.models import Region
 from settlement.models import SettlementPeriod
+from settlement.partitions.services import year_partitions_ensure
 
 ERR_REGION_EXISTS = "统筹区 {code} 已存在。"
 ERR_YEARS = "请至少填写一个年度（2000—2100）。"
@@ -45,6 +46,7 @@ def region_periods_add(*, actor, region: Region, years: Iterable[int]) -> list[S
         for year in years
         for month in range(1, 13)
     )
+    year_partitions_ensure(years)
     audit_record(
         actor=actor,
         action="region_periods_add",

@@ -128,6 +128,7 @@ class CaseRecordVersion(models.Model):
         "settlement.CaseRecord",
         on_delete=models.CASCADE,
         related_name="versions",
+        db_constraint=False,  # the case table is partitioned by year (settlement/partitions/)
         verbose_name="结算清单",
     )
     version = models.PositiveIntegerField("版本")

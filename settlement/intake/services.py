@@ -34,6 +34,7 @@ from settlement.intake import domain, files, national
 from settlement.intake.choices import ImportSource, ImportStatus, IssueSeverity
 from settlement.intake.models import CaseRecordVersion, ImportBatch, ImportIssue
 from settlement.models import CaseRecord, SettlementPeriod
+from settlement.partitions.services import year_partitions_ensure
 
 ERR_UPLOAD_ROLE = "只有经办机构和医疗机构用户可以导入结算清单。"
 ERR_PERIOD_CLOSED = "结算月份已关账，不能再导入该月的结算清单。"
@@ -358,6 +359,7 @@ def _periods_create(cases: pd.DataFrame, periods: dict) -> int:
         for key in cases[["region_id", "year", "month"]].drop_duplicates().itertuples(index=False)
     }
     missing = sorted(keys - set(periods))
+    year_partitions_ensure({year for _, year, _ in missing})
     for region_id, year, month in missing:
         periods[(region_id, year, month)] = SettlementPeriod.objects.create(
             region_id=region_id, year=year, month=month

@@ -16,12 +16,13 @@ from config.lazy import numpy as np
 from config.lazy import pandas as pd
 from config.lazy import pyarrow as pa
 from config.lazy import pyarrow_csv as pacsv
-from settlement.runs.models import RunCase
+from settlement.runs.models import RunCase, SettlementRun
 
 TABLE = RunCase._meta.db_table
 # column → (source column of ``domain.run_case_rows``, decimal places; None = integer, "text", "bool")
 COLUMNS: dict[str, tuple[str, object]] = {
     "run_id": ("run_id", None),
+    "year": ("year", None),
     "case_id": ("case_id", None),
     "institution_id": ("institution_id", None),
     "booked_id": ("booked_id", None),
@@ -44,11 +45,12 @@ PRECISION = 18  # ≥ the model's max_digits (16); the unscaled int64 values alw
 
 
 def run_cases_copy(rows: pd.DataFrame, *, run_id: int, using: str = "default") -> int:
-    """Insert the run's case rows; returns the number written."""
+    """Insert the run's case rows (with the run's year, their partition key); returns the number written."""
     connection = connections[using]
+    year = SettlementRun.objects.using(using).filter(pk=run_id).values_list("year", flat=True).get()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK_ROWS):
-            table = arrow_table(rows.iloc[start : start + CHUNK_ROWS], run_id)
+            table = arrow_table(rows.iloc[start : start + CHUNK_ROWS], run_id, year)
             if connection.vendor == "postgresql":
                 sql = f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
                 with cursor.cursor.copy(sql) as copy:
@@ -66,11 +68,12 @@ def run_cases_copy(rows: pd.DataFrame, *, run_id: int, using: str = "default") -
     return len(rows)
 
 
-def arrow_table(chunk: pd.DataFrame, run_id: int) -> pa.Table:
+def arrow_table(chunk: pd.DataFrame, run_id: int, year: int) -> pa.Table:
     arrays = {}
     for name, (source, kind) in COLUMNS.items():
-        if source == "run_id":
-            arrays[name] = pa.array(np.full(len(chunk), run_id, dtype=np.int64))
+        if source in ("run_id", "year"):
+            value = run_id if source == "run_id" else year
+            arrays[name] = pa.array(np.full(len(chunk), value, dtype=np.int64))
         elif kind is None:
             arrays[name] = pa.array(chunk[source].to_numpy(dtype=np.int64))
         elif kind == "text":

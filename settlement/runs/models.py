@@ -289,7 +289,8 @@ class RunCase(models.Model):
     """结算运行的病例结果 — how a run turned one case into points (the per-case explanation, 病例点数明细).
 
     Written in bulk (COPY) by ``run_execute``; no database foreign keys, like ``CaseGroup``: the rows are
-    derived data of one run, written by one writer from ids it read in the same transaction.
+    derived data of one run, written by one writer from ids it read in the same transaction. ``year`` is
+    the run's: on PostgreSQL the table is partitioned by it (settlement/partitions/).
     """
 
     run = models.ForeignKey(
@@ -325,6 +326,7 @@ class RunCase(models.Model):
         verbose_name="结算机构",
         help_text="医共体成员计入牵头机构",
     )
+    year = models.PositiveSmallIntegerField("年度", help_text="结算运行的年度（分区键）")
     group_code = models.CharField("病种/病组编码", max_length=60, blank=True)
     trace = models.CharField("入组路径", max_length=30)
     score = models.DecimalField("基准分值", **POINTS)

@@ -30,6 +30,7 @@ from config.spreadsheets import download_response
 from settlement import selectors as case_selectors
 from settlement.models import SettlementPeriod
 from settlement.parameters import domain as parameter_domain
+from settlement.partitions.selectors import case_year_archived
 from settlement.publication import selectors as publication_selectors
 from settlement.publication.forms import ConfirmForm, ObjectionForm, PublishForm
 from settlement.publication.services import PUBLISH
@@ -169,6 +170,7 @@ def statement_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "sections": excel.statement_sections(row),
         "breakdowns": excel.breakdown_tables(row),
         "members": selectors.institution_names(row.members).values(),
+        "cases_archived": case_year_archived(row.run.year),
         **_paged_cases(request, cases),
         **_answer_context(row),
     }

@@ -66,6 +66,7 @@ def case_row(world, run) -> RunCase:
     case = case_create(institution=world.hospital_a, period=world.period, setl_id="S-A-1")
     return RunCase.objects.create(
         run=run,
+        year=run.year,
         case=case,
         institution=world.hospital_a,
         booked=world.hospital_a,
