@@ -6,49 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogs', '0009_drggoldencase'),
-        ('settlement', '0014_case_search_indexes'),
+        ("catalogs", "0009_drggoldencase"),
+        ("settlement", "0014_case_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProvinceRun',
+            name="ProvinceRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('run_type', models.CharField(choices=[('monthly', '月度预付'), ('quarterly', '季度预清算'), ('annual', '年度结算'), ('clearing', '年终清算')], max_length=10, verbose_name='运行类型')),
-                ('number', models.PositiveSmallIntegerField(default=0, help_text='月份或季度；年度结算与年终清算为0', verbose_name='期号')),
-                ('scheme', models.CharField(blank=True, choices=[('310', '职工基本医疗保险'), ('390', '城乡居民基本医疗保险')], help_text='空为全部险种', max_length=3, verbose_name='险种')),
-                ('category', models.CharField(blank=True, help_text='空为全部类别', max_length=20, verbose_name='细分类别')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发起时间')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "run_type",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "月度预付"),
+                            ("quarterly", "季度预清算"),
+                            ("annual", "年度结算"),
+                            ("clearing", "年终清算"),
+                        ],
+                        max_length=10,
+                        verbose_name="运行类型",
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="月份或季度；年度结算与年终清算为0",
+                        verbose_name="期号",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        blank=True,
+                        choices=[("310", "职工基本医疗保险"), ("390", "城乡居民基本医疗保险")],
+                        help_text="空为全部险种",
+                        max_length=3,
+                        verbose_name="险种",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True, help_text="空为全部类别", max_length=20, verbose_name="细分类别"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发起时间")),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '全省结算',
-                'verbose_name_plural': '全省结算',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "全省结算",
+                "verbose_name_plural": "全省结算",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProvinceRunPart',
+            name="ProvinceRunPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(blank=True, choices=[('310', '职工基本医疗保险'), ('390', '城乡居民基本医疗保险')], max_length=3, verbose_name='险种')),
-                ('category', models.CharField(blank=True, max_length=20, verbose_name='细分类别')),
-                ('attempts', models.PositiveSmallIntegerField(default=1, verbose_name='发起次数')),
-                ('error', models.TextField(blank=True, verbose_name='未能发起的原因')),
-                ('province_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='settlement.provincerun', verbose_name='全省结算')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogs.region', verbose_name='统筹区')),
-                ('run', models.ForeignKey(blank=True, help_text='最近一次发起的结算运行；重新运行后指向新的运行', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='settlement.settlementrun', verbose_name='结算运行')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        blank=True,
+                        choices=[("310", "职工基本医疗保险"), ("390", "城乡居民基本医疗保险")],
+                        max_length=3,
+                        verbose_name="险种",
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=20, verbose_name="细分类别")),
+                ("attempts", models.PositiveSmallIntegerField(default=1, verbose_name="发起次数")),
+                ("error", models.TextField(blank=True, verbose_name="未能发起的原因")),
+                (
+                    "province_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parts",
+                        to="settlement.provincerun",
+                        verbose_name="全省结算",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogs.region",
+                        verbose_name="统筹区",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="最近一次发起的结算运行；重新运行后指向新的运行",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="settlement.settlementrun",
+                        verbose_name="结算运行",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '全省结算分区',
-                'verbose_name_plural': '全省结算分区',
-                'ordering': ['region__code', 'scheme', 'category'],
-                'constraints': [models.UniqueConstraint(fields=('province_run', 'region', 'scheme', 'category'), name='settlement_provincerunpart_one_per_key', violation_error_message='同一全省结算中每个统筹区、险种和细分类别只有一个分区。')],
+                "verbose_name": "全省结算分区",
+                "verbose_name_plural": "全省结算分区",
+                "ordering": ["region__code", "scheme", "category"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("province_run", "region", "scheme", "category"),
+                        name="settlement_provincerunpart_one_per_key",
+                        violation_error_message="同一全省结算中每个统筹区、险种和细分类别只有一个分区。",
+                    )
+                ],
             },
         ),
     ]

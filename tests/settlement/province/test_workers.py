@@ -32,7 +32,9 @@ from tests.settlement.runs.test_worker import short_lease as short_lease  # noqa
 from tests.settlement.runs.test_worker import worker_start
 
 WRITING = 85  # a run's progress once its case rows are written (killing.WRITING)
-PATIENCE = 600  # seconds: a fresh worker imports pandas on its first run, on a machine that may be loaded
+PATIENCE = (
+    600  # seconds: a fresh worker imports pandas on its first run, on a machine that may be loaded
+)
 
 
 def _wait(condition, workers: list[Worker], what: str):
