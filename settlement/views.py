@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from catalogs.choices import Scheme
 from config.keyset import InvalidCursor, keyset_page
+from config.routers import replica_view
 from settlement import selectors, services
 from settlement.forms import RegionCreateForm
 from settlement.grouping import selectors as grouping_selectors
@@ -31,6 +32,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def case_list(request: HttpRequest) -> HttpResponse:
     filters = {
         "institution": request.GET.get("institution", "").strip(),

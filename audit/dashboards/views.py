@@ -14,6 +14,7 @@ from audit.dashboards import selectors
 from audit.selectors import indicator_periods, supervision_years
 from audit.views import ERR_SUPERVISION_BUREAU
 from catalogs.choices import Scheme
+from config.routers import replica_view
 
 DEFAULT_INDICATOR = "cost_per_stay"
 DEFAULT_CATEGORY = "DIP"
@@ -75,6 +76,7 @@ def _choices(request: HttpRequest) -> tuple[dict, DashboardForm]:
 
 
 @login_required
+@replica_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Bureau: fund use against budget, indicator ranking, findings, data quality, point values.
     Hospital: its own indicator, quality and confirmed findings against the region's medians."""

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages
 from accounts.regions import region_fields_scope, region_list_for_user
+from config.routers import replica_view
 from settlement.province import selectors, services
 from settlement.province.choices import ProvinceStatus
 from settlement.province.forms import ProvinceRunStartForm
@@ -32,6 +33,7 @@ def _province(request: HttpRequest, pk: int) -> ProvinceRun:
 
 
 @bureau_view(VIEW)
+@replica_view
 def province_run_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.province_run_list_for_user(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
