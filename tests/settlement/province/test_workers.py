@@ -106,9 +106,8 @@ def test_two_workers_run_a_province_a_killed_region_fails_alone_and_reruns_alone
             [survivor],
             "the other regions completed on the surviving worker",
         )
-        assert (
-            parts()[killed.region.code].run.status == RunStatus.RUNNING
-        )  # its lease not yet lapsed
+        # Running until its lease lapses and a sweep fails it: never completed, whatever the timing.
+        assert parts()[killed.region.code].run.status in (RunStatus.RUNNING, RunStatus.FAILED)
         owners = Job.objects.filter(pk__in=[p.run.job_id for p in parts().values()])
         assert len(set(owners.values_list("lease_owner", flat=True))) == 2  # both workers took work
 
