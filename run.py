@@ -23,6 +23,7 @@ TOOLS = ROOT / ".tools"
 VENV = ROOT / ".venv"
 UV_VERSION = "0.13.9"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/portal"
+REPLICA_URL = "postgres://postgres@127.0.0.1:5433/portal"
 DEMO_USERS = [
     ("经办机构管理员", "admin", "demo-admin-2024"),
     ("经办人员", "officer", "demo-officer-2024"),
@@ -127,7 +128,24 @@ def test(args: argparse.Namespace) -> None:
         "\n== 测试 / tests on PostgreSQL, with a real Celery worker and headless Chromium ==",
         flush=True,
     )
-    python("-m", "pytest", *extra, env={"DATABASE_URL": database_url})
+    env = {"DATABASE_URL": database_url, **_replica(ci)}
+    python("-m", "pytest", *extra, env=env)
+
+
+def _replica(ci: bool) -> dict:
+    """The hot standby .ci/run starts on 5433 (tests/config/test_replica.py routes reads to it)."""
+    if os.environ.get("DATABASE_REPLICA_URL"):
+        return {}
+    if reachable("127.0.0.1", 5433):
+        return {"DATABASE_REPLICA_URL": REPLICA_URL}
+    if ci:
+        sys.exit(
+            "CI: the PostgreSQL standby at 127.0.0.1:5433 is not reachable; .ci/standby starts it."
+        )
+    print(
+        "\n!! PostgreSQL 只读副本不可达，跳过副本路由测试。 No standby on 5433: the replica test is skipped."
+    )
+    return {}
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ NAV = [
     NavItem("结算期间", "calendar3", "settlement:period_list"),
     NavItem("结算参数", "sliders", "settlement:parameter_list"),
     NavItem("结算运行", "calculator", "settlement:run_list"),
+    NavItem("全省结算", "diagram-3-fill", "settlement:province_run_list"),
     NavItem("结算关账", "lock", "settlement:period_closing"),
     NavItem("周转金", "cash-coin", "settlement:fund_list"),
     NavItem("节假日", "calendar-x", "settlement:holiday_list"),

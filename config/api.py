@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import permissions, serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -69,6 +70,17 @@ def region_in_scope(user, code: str):
         return region_get_for_user(user, code)
     except Http404:
         raise NotFound(ERR_REGION_OUTSIDE.format(code=code)) from None
+
+
+class Refused(APIException):
+    """A service refused the request (a rule, a quota, an illegal step): 400 with the service's message."""
+
+    status_code = 400
+    default_code = "refused"
+
+
+def refused(error: DjangoValidationError) -> Refused:
+    return Refused("；".join(error.messages))
 
 
 def exception_handler(exc, context):

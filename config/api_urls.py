@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("catalogs.api.urls")),
     path("", include("settlement.api.urls")),
     path("", include("settlement.runs.api.urls")),
+    path("", include("settlement.province.api.urls")),
     path("", include("settlement.publication.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("disputes.api.urls")),

@@ -38,6 +38,7 @@ from django_tables2.utils import OrderBy, OrderByTuple
 
 from config.keyset import InvalidCursor, KeysetPage, count_bounded, keyset_page
 from config.money import to_fen
+from config.routers import replica_reads
 from config.spreadsheets import download_response
 from config.spreadsheets.writer import csv_bytes, rows_workbook
 
@@ -155,6 +156,12 @@ class ListPage(LoginRequiredMixin, View):
         return self.table_class(data, order_by=sort or None, **self.table_kwargs())
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # A list and its export read from the replica when one is configured (config/routers.py); the
+        # user and the session were read from the primary before this, by the login check.
+        with replica_reads():
+            return self.list_response(request)
+
+    def list_response(self, request: HttpRequest) -> HttpResponse:
         queryset = self.get_queryset()
         filters = (
             self.filterset_class(request.GET, queryset=queryset, request=request)

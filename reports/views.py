@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.regions import region_fields_scope
+from config.routers import replica_view
 from config.spreadsheets import download_response
 from jobs.services import JobRefused
 from reports import selectors, services
@@ -21,6 +22,7 @@ ERR_EXPERT = "专家没有报表中心。"
 
 
 @login_required
+@replica_view
 def report_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_expert:
         raise PermissionDenied(ERR_EXPERT)

@@ -9,6 +9,8 @@ from settlement.models import (
     ImportBatch,
     ImportIssue,
     ParameterSet,
+    ProvinceRun,
+    ProvinceRunPart,
     RevolvingFund,
     RunCase,
     RunInstitution,
@@ -219,3 +221,27 @@ class StatementResponseAdmin(ReadOnlyAdmin):
 class HolidayAdmin(AuditedAdmin):
     list_display = ["day", "name", "workday"]
     list_filter = ["workday"]
+
+
+@admin.register(ProvinceRun)
+class ProvinceRunAdmin(ReadOnlyAdmin):
+    """Province runs are written by their service only (pages, API, ``manage.py province_run``)."""
+
+    list_display = [
+        "id",
+        "year",
+        "run_type",
+        "number",
+        "scheme",
+        "category",
+        "started_by",
+        "created_at",
+    ]
+    list_filter = ["year", "run_type"]
+
+
+@admin.register(ProvinceRunPart)
+class ProvinceRunPartAdmin(ReadOnlyAdmin):
+    list_display = ["province_run", "region", "scheme", "category", "run", "attempts", "error"]
+    list_filter = ["region"]
+    raw_id_fields = ["province_run", "run"]

@@ -226,5 +226,6 @@ from settlement.grouping.models import CaseGroup  # noqa: E402, F401
 from settlement.intake.models import CaseRecordVersion, ImportBatch, ImportIssue  # noqa: E402, F401
 from settlement.parameters.models import ParameterSet  # noqa: E402, F401
 from settlement.partitions.models import CaseYearArchive  # noqa: E402, F401
+from settlement.province.models import ProvinceRun, ProvinceRunPart  # noqa: E402, F401
 from settlement.publication.models import Holiday, StatementPublication, StatementResponse  # noqa: E402, F401
 from settlement.runs.models import RevolvingFund, RunCase, RunInstitution, SettlementRun  # noqa: E402, F401

@@ -5,6 +5,7 @@ from settlement.funds import views as fund_views
 from settlement.grouping import views as grouping_views
 from settlement.intake import views as intake_views
 from settlement.parameters import views as parameter_views
+from settlement.province import views as province_views
 from settlement.publication import views as publication_views
 from settlement.runs import simulation_views
 from settlement.runs import views as run_views
@@ -38,6 +39,14 @@ urlpatterns = [
     ),
     path("parameters/<int:pk>/import/", parameter_views.parameter_import, name="parameter_import"),
     path("runs/", run_views.run_list, name="run_list"),
+    path("province/", province_views.province_run_list, name="province_run_list"),
+    path("province/start/", province_views.province_run_start, name="province_run_start"),
+    path("province/<int:pk>/", province_views.province_run_detail, name="province_run_detail"),
+    path(
+        "province/<int:pk>/parts/<int:part>/rerun/",
+        province_views.province_part_rerun,
+        name="province_part_rerun",
+    ),
     path("funds/revolving/", fund_views.fund_list, name="fund_list"),
     path("funds/revolving/<int:pk>/remove/", fund_views.fund_remove, name="fund_remove"),
     path("runs/start/", run_views.run_start, name="run_start"),

@@ -114,6 +114,18 @@ else:
         },
         "TEST": {"MIRROR": "default"},
     }
+# A read-only replica (a hot standby streaming from the primary): reports, dashboards, exports and list
+# pages read from it (config/routers.py); writes and transactions never do. In tests it mirrors the test
+# database (same name, on the replica's host and port), which replication fills.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = {
+        **env_database("DATABASE_REPLICA_URL", ""),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+# Off: every read stays on the primary though the replica is configured (the test settings: a test's
+# uncommitted rows never reach a replica; tests/config/test_replica.py turns it on).
+DATABASE_REPLICA_READS = env_bool("DATABASE_REPLICA_READS", True)
 # Content-Security-Policy on every answer: scripts, style sheets, fonts, images and fetches come from
 # this server only (every asset is vendored under static/), and no template carries an inline script,
 # event handler or <style> element (tests/config/test_security.py). Style *attributes* stay allowed:

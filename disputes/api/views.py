@@ -4,12 +4,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import query_params
+from config.api import Refused, query_params, refused
 from disputes import selectors, services
 from disputes.api.serializers import (
     AttachmentSerializer,
@@ -23,17 +22,6 @@ from disputes.api.serializers import (
 from disputes.models import DisputeItem
 
 ERR_PERIOD = "结算期间不存在或不属于本统筹区。"
-
-
-class Refused(APIException):
-    """A service refused the request (a rule, a quota, an illegal step): 400 with the service's message."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "refused"
-
-
-def refused(error: DjangoValidationError) -> Refused:
-    return Refused("；".join(error.messages))
 
 
 @extend_schema_view(

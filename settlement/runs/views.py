@@ -26,6 +26,7 @@ from accounts.regions import (
 )
 from catalogs.models import Region
 from config.keyset import keyset_page_or_first
+from config.routers import replica_view
 from config.spreadsheets import download_response
 from settlement import selectors as case_selectors
 from settlement.models import SettlementPeriod
@@ -61,6 +62,7 @@ def _run(request: HttpRequest, pk: int) -> SettlementRun:
 
 
 @bureau_view(VIEW)
+@replica_view
 def run_list(request: HttpRequest) -> HttpResponse:
     form = region_fields_scope(RunFilterForm(request.GET or None), request)
     runs = Paginator(

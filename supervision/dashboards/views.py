@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from accounts.regions import region_current
 from catalogs.choices import Scheme
+from config.routers import replica_view
 from supervision import indicators
 from supervision.dashboards import selectors
 from supervision.selectors import indicator_periods, supervision_years
@@ -75,6 +76,7 @@ def _choices(request: HttpRequest) -> tuple[dict, DashboardForm]:
 
 
 @login_required
+@replica_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Bureau: fund use against budget, indicator ranking, findings, data quality, point values.
     Hospital: its own indicator, quality and confirmed findings against the region's medians."""

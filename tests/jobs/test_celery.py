@@ -29,7 +29,8 @@ from tests.conftest import postgres_only, require_service
 from tests.jobs.kinds import ERR_TEST_FAILURE
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER_URL = "redis://127.0.0.1:6379/15"
+# The Redis database of these tests; set TEST_CELERY_BROKER_URL to keep two test runs on one Redis apart.
+BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 WAIT_SECONDS = 60
 
 
