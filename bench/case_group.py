@@ -199,7 +199,8 @@ def _regroupings(region, year: int, kind: str, args: argparse.Namespace) -> dict
 def _existing() -> tuple:
     """The demo region of the database DATABASE_URL names and its latest year with a DRG catalog in force."""
     from catalogs.choices import CatalogKind, CatalogStatus
-    from catalogs.models import CatalogVersion, Region
+    from catalogs.models import Region
+    from catalogs.versions.models import CatalogVersion
     from demo.services import REGION_CODE
 
     region = Region.objects.get(code=REGION_CODE)
