@@ -8,7 +8,7 @@ from catalogs.versions import views as version_views
 
 app_name = "catalogs"
 urlpatterns = [
-    path("institutions/", register_views.institution_list, name="institution_list"),
+    path("institutions/", register_views.InstitutionListView.as_view(), name="institution_list"),
     path("institutions/register/", register_views.register_page, name="register"),
     path("institutions/register/export/", register_views.register_export, name="register_export"),
     path("institutions/register/import/", register_views.register_import, name="register_import"),
