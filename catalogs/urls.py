@@ -23,7 +23,7 @@ urlpatterns = [
         register_views.institution_change,
         name="institution_change",
     ),
-    path("versions/", version_views.version_list, name="version_list"),
+    path("versions/", version_views.VersionListView.as_view(), name="version_list"),
     path("versions/new/", version_views.version_create, name="version_create"),
     path("versions/<int:pk>/", version_views.version_detail, name="version_detail"),
     path("versions/<int:pk>/build/", version_views.version_build, name="version_build"),
