@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
-from django.utils.html import format_html
 from django_tables2 import A
 
 from config.lists import DateTimeColumn, ListTable
+from workflow.tables import SeriesStatusColumn, SeriesVersionColumn
 
 ADJUSTED = "年中调整"
 
@@ -18,8 +17,10 @@ class BudgetTable(ListTable):
     year = tables.Column("年度", orderable=True)
     region = tables.Column("统筹区", accessor="region__name")
     scheme = tables.Column("险种", orderable=True)
-    version = tables.Column("版本", linkify=("budgets:budget_detail", [A("pk")]), orderable=True)
-    status = tables.Column("状态", orderable=True)
+    version = SeriesVersionColumn(
+        "版本", badge=ADJUSTED, linkify=("budgets:budget_detail", [A("pk")])
+    )
+    status = SeriesStatusColumn(testid="budget-status")
     created_by = tables.Column("编制人")
     submitted_by = tables.Column("提交人")
     approved_by = tables.Column("审批人")
@@ -31,21 +32,3 @@ class BudgetTable(ListTable):
 
     def render_year(self, value) -> str:
         return str(value)
-
-    def render_version(self, record) -> str:
-        badge = format_html(' <span class="badge text-bg-info">{}</span>', ADJUSTED)
-        return format_html("第{}版{}", record.version, badge if record.based_on_id else "")
-
-    def value_version(self, record) -> int:
-        return record.version
-
-    def render_status(self, record) -> str:
-        context = {
-            "status": record.status,
-            "label": record.get_status_display(),
-            "testid": "budget-status",
-        }
-        return render_to_string("workflow/_status.html", context)
-
-    def value_status(self, record) -> str:
-        return record.get_status_display()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
-from django.utils.html import format_html
 from django_tables2 import A
 
 from config.lists import DateTimeColumn, ListTable
+from workflow.tables import SeriesStatusColumn, SeriesVersionColumn
 
 COPIED = "复制"
 
@@ -18,9 +17,11 @@ class VersionTable(ListTable):
     year = tables.Column("年度", orderable=True)
     region = tables.Column("统筹区", accessor="region__name")
     kind = tables.Column("类别", orderable=True)
-    version = tables.Column("版本", linkify=("catalogs:version_detail", [A("pk")]), orderable=True)
+    version = SeriesVersionColumn(
+        "版本", badge=COPIED, linkify=("catalogs:version_detail", [A("pk")])
+    )
     name = tables.Column("名称", orderable=True)
-    status = tables.Column("状态", orderable=True)
+    status = SeriesStatusColumn()
     effective_from = tables.DateColumn(verbose_name="生效日期", format="Y-m-d", orderable=True)
     submitted_by = tables.Column("提交人")
     approved_by = tables.Column("发布人")
@@ -32,17 +33,3 @@ class VersionTable(ListTable):
 
     def render_year(self, value) -> str:
         return str(value)
-
-    def render_version(self, record) -> str:
-        badge = format_html(' <span class="badge text-bg-info">{}</span>', COPIED)
-        return format_html("第{}版{}", record.version, badge if record.based_on_id else "")
-
-    def value_version(self, record) -> int:
-        return record.version
-
-    def render_status(self, record) -> str:
-        context = {"status": record.status, "label": record.get_status_display()}
-        return render_to_string("workflow/_status.html", context)
-
-    def value_status(self, record) -> str:
-        return record.get_status_display()

@@ -461,3 +461,24 @@ def test_a_hospital_exports_only_the_published_versions(world, draft, published,
     assert rows[1][5] == published.get_status_display()
     statuses = client.get(reverse("catalogs:version_list"), {"status": "draft", "export": "csv"})
     assert len(csv_rows(statuses)) == 2  # a hospital has no status filter: the parameter is ignored
+
+
+# --- the coefficient table list as a declared list page (config.lists) ---------------------------
+
+
+def test_the_coefficient_list_sorts_filters_and_exports(world, in_force, client_for):
+    draft_2026 = coefficient_services.coefficient_table_create(
+        actor=world.officer, region=world.region, year=2026
+    )
+    client = client_for(world.officer)
+    coefficients = reverse("catalogs:coefficient_list")
+    up = [t.pk for t in client.get(coefficients, {"sort": "year"}).context["tables"]]
+    assert up == [in_force.pk, draft_2026.pk]
+    assert [t.pk for t in client.get(coefficients, {"sort": "-year"}).context["tables"]] == up[::-1]
+    rows = csv_rows(client.get(coefficients, {"status": "draft", "export": "csv"}))
+    assert rows[0][:4] == ["年度", "统筹区", "版本", "状态"]
+    assert [row[0] for row in rows[1:]] == ["2026"] and rows[1][
+        3
+    ] == draft_2026.get_status_display()
+    hospital = csv_rows(client_for(world.user_a).get(coefficients, {"export": "csv"}))
+    assert [row[0] for row in hospital[1:]] == [str(in_force.year)]
