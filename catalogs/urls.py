@@ -58,7 +58,7 @@ urlpatterns = [
         dictionary_views.dictionary_version_publish,
         name="dictionary_version_publish",
     ),
-    path("drg-rules/", drg_rule_views.drg_rules_list, name="drg_rules_list"),
+    path("drg-rules/", drg_rule_views.DrgRuleSetListView.as_view(), name="drg_rules_list"),
     path("drg-rules/new/", drg_rule_views.drg_rules_create, name="drg_rules_create"),
     path("drg-rules/<int:pk>/", drg_rule_views.drg_rules_detail, name="drg_rules_detail"),
     path("drg-rules/<int:pk>/export/", drg_rule_views.drg_rules_export, name="drg_rules_export"),

@@ -8,17 +8,18 @@ from django.utils.html import format_html
 
 
 class SeriesVersionColumn(tables.Column):
-    """第N版, linked to the version's page, with a badge (``badge``) when it was derived from another
-    (``based_on``); the number alone in an export."""
+    """第N版, linked to the version's page, with a badge (``badge``, for a series that derives versions)
+    when it was derived from another (``based_on``); the number alone in an export."""
 
-    def __init__(self, verbose_name: str, *, badge: str, **kwargs) -> None:
+    def __init__(self, verbose_name: str, *, badge: str = "", **kwargs) -> None:
         self.badge = badge
         kwargs.setdefault("orderable", True)
         super().__init__(verbose_name, accessor="version", **kwargs)
 
     def render(self, record) -> str:
         badge = format_html(' <span class="badge text-bg-info">{}</span>', self.badge)
-        return format_html("第{}版{}", record.version, badge if record.based_on_id else "")
+        derived = self.badge and record.based_on_id
+        return format_html("第{}版{}", record.version, badge if derived else "")
 
     def value(self, record) -> int:
         return record.version
