@@ -17,6 +17,7 @@ from accounts.decorators import error_messages, workflow_view
 from accounts.regions import region_fields_scope
 from budgets import domain, selectors, services
 from budgets.choices import BudgetStatus, LineKind, LineMethod
+from budgets.filtersets import BudgetFilters
 from budgets.forms import (
     METHOD_FIELDS,
     BudgetCreateForm,
@@ -28,7 +29,8 @@ from budgets.forms import (
     YearEndForm,
 )
 from budgets.models import Budget
-from catalogs.choices import Scheme
+from budgets.tables import BudgetTable
+from config.lists import ListPage
 from config.spreadsheets import download_response
 
 ERR_BUREAU_ONLY = "仅经办机构用户可以访问总额预算。"
@@ -58,21 +60,22 @@ def _detail(budget: Budget) -> HttpResponse:
     return redirect("budgets:budget_detail", pk=budget.pk)
 
 
-@bureau_view()
-def budget_list(request: HttpRequest) -> HttpResponse:
-    year = request.GET.get("year", "")
-    scheme = request.GET.get("scheme", "")
-    budgets = selectors.budget_list_for_user(
-        request.user, year=int(year) if year.isdigit() else None, scheme=scheme
-    )
-    context = {
-        "budgets": budgets,
-        "years": selectors.budget_years(),
-        "schemes": Scheme.choices,
-        "year": year,
-        "scheme": scheme,
-    }
-    return render(request, "budgets/budget_list.html", context)
+class BudgetListView(ListPage):
+    """总额预算: the budgets of the user's regions."""
+
+    table_class = BudgetTable
+    filterset_class = BudgetFilters
+    template_name = "budgets/budget_list.html"
+    export_name = "总额预算"
+
+    def get_queryset(self):
+        return selectors.budget_list_for_user(self.request.user)
+
+    def get_context_data(self, **context) -> dict:
+        return {**context, "budgets": context["page"].object_list}
+
+
+budget_list = bureau_view()(BudgetListView.as_view())
 
 
 @bureau_view(CHANGE)

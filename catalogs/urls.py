@@ -8,7 +8,7 @@ from catalogs.versions import views as version_views
 
 app_name = "catalogs"
 urlpatterns = [
-    path("institutions/", register_views.institution_list, name="institution_list"),
+    path("institutions/", register_views.InstitutionListView.as_view(), name="institution_list"),
     path("institutions/register/", register_views.register_page, name="register"),
     path("institutions/register/export/", register_views.register_export, name="register_export"),
     path("institutions/register/import/", register_views.register_import, name="register_import"),
@@ -23,7 +23,7 @@ urlpatterns = [
         register_views.institution_change,
         name="institution_change",
     ),
-    path("versions/", version_views.version_list, name="version_list"),
+    path("versions/", version_views.VersionListView.as_view(), name="version_list"),
     path("versions/new/", version_views.version_create, name="version_create"),
     path("versions/<int:pk>/", version_views.version_detail, name="version_detail"),
     path("versions/<int:pk>/build/", version_views.version_build, name="version_build"),
@@ -58,7 +58,7 @@ urlpatterns = [
         dictionary_views.dictionary_version_publish,
         name="dictionary_version_publish",
     ),
-    path("drg-rules/", drg_rule_views.drg_rules_list, name="drg_rules_list"),
+    path("drg-rules/", drg_rule_views.DrgRuleSetListView.as_view(), name="drg_rules_list"),
     path("drg-rules/new/", drg_rule_views.drg_rules_create, name="drg_rules_create"),
     path("drg-rules/<int:pk>/", drg_rule_views.drg_rules_detail, name="drg_rules_detail"),
     path("drg-rules/<int:pk>/export/", drg_rule_views.drg_rules_export, name="drg_rules_export"),

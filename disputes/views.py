@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view
+from config.lists import ListPage
 from config.spreadsheets import download_response
 from disputes import domain, presenters, selectors, services
 from disputes.batch import BatchFileError, batch_read, batch_template
 from disputes.choices import ItemKind, ItemStatus, Reason
+from disputes.filtersets import AssignmentFilters
 from disputes.forms import (
     AttachmentForm,
     BatchForm,
@@ -33,6 +35,7 @@ from disputes.forms import (
 )
 from disputes.letter import decision_workbook
 from disputes.models import DisputeItem
+from disputes.tables import AssignmentTable
 
 ERR_HOSPITAL_ONLY = "仅医疗机构用户可以提出申请。"
 ERR_EXPERT_ONLY = "仅专家可以查看评审任务。"
@@ -362,15 +365,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "disputes/dashboard.html", {"form": form, "blocks": blocks})
 
 
-@login_required
-def review_list(request: HttpRequest) -> HttpResponse:
-    """我的评审任务."""
-    if not request.user.is_expert:
-        raise PermissionDenied(ERR_EXPERT_ONLY)
-    page = Paginator(selectors.assignment_list_for_expert(request.user), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "disputes/review_list.html", {"page": page})
+class ReviewListView(ListPage):
+    """我的评审任务: the expert's own seats (experts only)."""
+
+    table_class = AssignmentTable
+    filterset_class = AssignmentFilters
+    template_name = "disputes/review_list.html"
+    export_name = "我的评审任务"
+
+    def get_queryset(self):
+        if not self.request.user.is_expert:
+            raise PermissionDenied(ERR_EXPERT_ONLY)
+        return selectors.assignment_list_for_expert(self.request.user)
 
 
 @login_required

@@ -15,51 +15,6 @@ _SELECT_ATTRS = {"class": "form-select form-select-sm"}
 _INT_ATTRS = {"class": "form-control form-control-sm"}
 
 
-class FindingFilterForm(forms.Form):
-    """The filters of the findings list (监管发现筛选); every field optional."""
-
-    rule = forms.ChoiceField(label="规则", required=False, widget=forms.Select(attrs=_SELECT_ATTRS))
-    institution = forms.TypedChoiceField(
-        label="机构",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs=_SELECT_ATTRS),
-    )
-    status = forms.ChoiceField(
-        label="状态", required=False, widget=forms.Select(attrs=_SELECT_ATTRS)
-    )
-    year = forms.IntegerField(
-        label="年度",
-        required=False,
-        min_value=2000,
-        max_value=2100,
-        widget=forms.NumberInput(attrs=_INT_ATTRS),
-    )
-    month = forms.IntegerField(
-        label="月份",
-        required=False,
-        min_value=1,
-        max_value=12,
-        widget=forms.NumberInput(attrs=_INT_ATTRS),
-    )
-
-    def __init__(self, *args, rules, statuses, institutions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", "全部"), *rules]
-        self.fields["status"].choices = [("", "全部"), *statuses]
-        self.fields["institution"].choices = [
-            ("", "全部"),
-            *((i.pk, f"{i.name}（{i.code}）") for i in institutions),
-        ]
-
-    def filters(self) -> dict | None:
-        """The cleaned filters, or None when a value is invalid."""
-        if not self.is_valid():
-            return None
-        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
-
-
 class FindingChargeForm(forms.Form):
     """计入险种/细分类别: one of the year's (scheme, category) pairs, cleaned into ``scheme`` and ``category``."""
 

@@ -8,7 +8,7 @@ from supervision.dashboards import views as dashboards
 
 app_name = "supervision"
 urlpatterns = [
-    path("", views.finding_list, name="finding_list"),
+    path("", views.FindingListView.as_view(), name="finding_list"),
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/confirm/", views.finding_confirm, name="finding_confirm"),
     path("findings/<int:pk>/dismiss/", views.finding_dismiss, name="finding_dismiss"),

@@ -6,28 +6,28 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.regions import in_user_regions, region_current
+from config.lists import ListPage
 from jobs.services import JobRefused, job_start
 from supervision import anomalies, selectors, services
-from supervision.choices import FindingStatus, Rule
+from supervision.choices import FindingStatus
+from supervision.filtersets import FindingFilters
 from supervision.forms import (
     THRESHOLD_LABELS,
     FindingChargeForm,
     FindingConfirmForm,
     FindingDismissForm,
-    FindingFilterForm,
     RuleSetForm,
     SupervisionRunForm,
 )
 from supervision.models import RuleSet
+from supervision.tables import FindingTable
 
 ERR_ADMIN_ONLY = "仅经办机构管理员可查看审计日志。"
-PAGE_SIZE = 50
 
 
 ERR_SUPERVISION_BUREAU = "仅经办机构用户可以访问监管页面。"
@@ -66,35 +66,32 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-@login_required
-def finding_list(request: HttpRequest) -> HttpResponse:
-    """Bureau: all findings with filters. A hospital user is sent to its own results page."""
-    if request.user.is_hospital:
-        return redirect("supervision:my_results")
-    if not request.user.is_bureau:
-        raise PermissionDenied(ERR_SUPERVISION_BUREAU)
-    form = FindingFilterForm(
-        request.GET or None,
-        rules=Rule.choices,
-        statuses=FindingStatus.choices,
-        institutions=selectors.region_institutions(request.user, region_current(request)),
-    )
-    filters = form.filters() if request.GET else {}
-    findings = (
-        selectors.finding_list_for_user(request.user, **filters, region=region_current(request))
-        if filters is not None
-        else []
-    )
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "run_form": SupervisionRunForm(
-            initial={"year": (selectors.supervision_years(region_current(request)) or [None])[0]}
-        ),
-        "can_review": request.user.has_perm(services.REVIEW),
-    }
-    return render(request, "supervision/finding_list.html", context)
+class FindingListView(ListPage):
+    """Bureau: all findings of the current region with filters. A hospital user is sent to its own
+    results page."""
+
+    table_class = FindingTable
+    filterset_class = FindingFilters
+    template_name = "supervision/finding_list.html"
+    export_name = "监管发现"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and request.user.is_hospital:
+            return redirect("supervision:my_results")
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if not self.request.user.is_bureau:
+            raise PermissionDenied(ERR_SUPERVISION_BUREAU)
+        region = region_current(self.request)
+        return selectors.finding_list_for_user(self.request.user, region=region)
+
+    def get_context_data(self, **context) -> dict:
+        region = region_current(self.request)
+        year = (selectors.supervision_years(region) or [None])[0]
+        context["run_form"] = SupervisionRunForm(initial={"year": year})
+        context["can_review"] = self.request.user.has_perm(services.REVIEW)
+        return context
 
 
 def _charges(finding) -> dict:

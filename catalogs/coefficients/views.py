@@ -19,11 +19,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
-from catalogs.choices import CoefficientStatus
 from catalogs.coefficients import excel, selectors, services
+from catalogs.coefficients.filtersets import CoefficientTableFilters
 from catalogs.coefficients.forms import CoefficientRowForm, CoefficientTableCreateForm, ReviseForm
 from catalogs.coefficients.models import CoefficientTable
+from catalogs.coefficients.tables import CoefficientTableTable
 from catalogs.forms import ImportForm, ReasonForm
+from config.lists import ListPage
 from config.spreadsheets import download_response
 
 CHANGE, APPROVE = "catalogs.change_coefficienttable", "catalogs.approve_coefficienttable"
@@ -48,19 +50,22 @@ def _detail(table: CoefficientTable) -> HttpResponse:
     return redirect("catalogs:coefficient_detail", pk=table.pk)
 
 
-@reader_view
-def coefficient_list(request: HttpRequest) -> HttpResponse:
-    year, status = request.GET.get("year", "").strip(), request.GET.get("status", "").strip()
-    tables = selectors.coefficient_table_list_for_user(
-        request.user, year=int(year) if year.isdigit() else None, status=status
-    )
-    context = {
-        "tables": tables,
-        "year": year,
-        "status": status,
-        "statuses": CoefficientStatus.choices if request.user.is_bureau else [],
-    }
-    return render(request, "catalogs/coefficient_list.html", context)
+class CoefficientListView(ListPage):
+    """医疗机构系数表: the bureau every table of its regions, a hospital the tables in force."""
+
+    table_class = CoefficientTableTable
+    filterset_class = CoefficientTableFilters
+    template_name = "catalogs/coefficient_list.html"
+    export_name = "医疗机构系数表"
+
+    def get_queryset(self):
+        return selectors.coefficient_table_list_for_user(self.request.user)
+
+    def get_context_data(self, **context) -> dict:
+        return {**context, "tables": context["page"].object_list}
+
+
+coefficient_list = reader_view(CoefficientListView.as_view())
 
 
 @bureau_view(CHANGE)

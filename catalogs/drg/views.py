@@ -20,10 +20,13 @@ from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
 from catalogs.drg import rule_files, selectors, services
 from catalogs.drg import rules as drg_rules
+from catalogs.drg.filtersets import DrgRuleSetFilters
 from catalogs.drg.forms import DrgRuleSetCreateForm
 from catalogs.drg.models import DrgRuleSet
+from catalogs.drg.tables import DrgRuleSetTable
 from catalogs.forms import ImportForm, ReasonForm
 from catalogs.versions.services import ERR_REASON
+from config.lists import ListPage
 from config.spreadsheets import download_response
 
 CHANGE, PUBLISH = "catalogs.change_drgruleset", "catalogs.publish_drgruleset"
@@ -35,19 +38,25 @@ def _detail(rule_set: DrgRuleSet) -> HttpResponse:
     return redirect("catalogs:drg_rules_detail", pk=rule_set.pk)
 
 
-@login_required
-def drg_rules_list(request: HttpRequest) -> HttpResponse:
-    year = request.GET.get("year", "").strip()
-    rule_sets = selectors.drg_rule_set_list_for_user(
-        request.user, year=int(year) if year.isdigit() else None
-    )
-    context = {
-        "rule_sets": rule_sets,
-        "year": year,
-        "form": region_fields_scope(DrgRuleSetCreateForm(), request),
-        "can_change": request.user.is_bureau and request.user.has_perm(CHANGE),
-    }
-    return render(request, "catalogs/drg_rules_list.html", context)
+class DrgRuleSetListView(ListPage):
+    """DRG分组规则: the bureau every rule set of its regions, others the published ones."""
+
+    table_class = DrgRuleSetTable
+    filterset_class = DrgRuleSetFilters
+    template_name = "catalogs/drg_rules_list.html"
+    export_name = "DRG分组规则"
+
+    def get_queryset(self):
+        return selectors.drg_rule_set_list_for_user(self.request.user)
+
+    def get_context_data(self, **context) -> dict:
+        user = self.request.user
+        return {
+            **context,
+            "rule_sets": context["page"].object_list,
+            "form": region_fields_scope(DrgRuleSetCreateForm(), self.request),
+            "can_change": user.is_bureau and user.has_perm(CHANGE),
+        }
 
 
 @bureau_view(CHANGE)

@@ -122,6 +122,11 @@ def region_list_for_user(user):
 
 def institution_list_for_user(user, *, q: str = "", level: str = "", type: str = ""):
     institutions = Institution.objects.for_user(user).select_related("region", "consortium_lead")
+    return institution_list_filter(institutions, q=q, level=level, type=type)
+
+
+def institution_list_filter(institutions, *, q: str = "", level: str = "", type: str = ""):
+    """The institutions whose code or name holds ``q``, of a level and a type (each when given)."""
     if q:
         institutions = institutions.filter(Q(code__icontains=q) | Q(name__icontains=q))
     if level:

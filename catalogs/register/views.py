@@ -9,17 +9,18 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.decorators import bureau_view, error_messages
 from accounts.regions import region_fields_scope
-from catalogs.choices import InstitutionLevel, InstitutionType
 from catalogs.models import Institution
 from catalogs.register import excel, selectors, services
+from catalogs.register.filtersets import InstitutionFilters
 from catalogs.register.forms import ChangeForm, ExportForm, RegisterImportForm
+from catalogs.register.tables import InstitutionTable
+from config.lists import ListPage
 from config.spreadsheets import download_response
 
 CHANGE, VIEW = "catalogs.change_institution", "catalogs.view_institution"
@@ -136,21 +137,16 @@ def institution_history(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-def institution_list(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "").strip() for key in ("q", "level", "type")}
-    institutions = selectors.institution_list_for_user(request.user, **filters)
-    page = Paginator(institutions, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "catalogs/institution_list.html",
-        {
-            "page": page,
-            "filters": filters,
-            "levels": InstitutionLevel.choices,
-            "types": InstitutionType.choices,
-        },
-    )
+class InstitutionListView(ListPage):
+    """定点医疗机构: the bureau its regions' institutions, a hospital its own."""
+
+    table_class = InstitutionTable
+    filterset_class = InstitutionFilters
+    template_name = "catalogs/institution_list.html"
+    export_name = "定点医疗机构"
+
+    def get_queryset(self):
+        return selectors.institution_list_for_user(self.request.user)
 
 
 @login_required

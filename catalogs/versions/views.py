@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import bureau_view, error_messages, workflow_view
 from accounts.regions import region_fields_scope
-from catalogs.choices import CatalogKind, CatalogStatus, GroupType, InstitutionLevel
+from catalogs.choices import CatalogKind, GroupType, InstitutionLevel
 from catalogs.forms import ImportForm, ReasonForm
-from catalogs.register import selectors as register_selectors
 from catalogs.tasks import BUILD_JOBS
 from catalogs.versions import excel, selectors, services
+from catalogs.versions.filtersets import VersionFilters
 from catalogs.versions.forms import (
     ApgBuildForm,
     BuildForm,
@@ -33,6 +33,8 @@ from catalogs.versions.forms import (
     WeightBuildForm,
 )
 from catalogs.versions.models import CatalogVersion
+from catalogs.versions.tables import VersionTable
+from config.lists import ListPage
 from config.spreadsheets import download_response
 from jobs.services import JobRefused, job_start
 
@@ -65,29 +67,16 @@ def _detail(version: CatalogVersion) -> HttpResponse:
     return redirect("catalogs:version_detail", pk=version.pk)
 
 
-@login_required
-def version_list(request: HttpRequest) -> HttpResponse:
-    filters = {
-        key: request.GET.get(key, "").strip() for key in ("region", "kind", "year", "status")
-    }
-    versions = selectors.catalog_version_list_for_user(
-        request.user,
-        region_code=filters["region"],
-        kind=filters["kind"],
-        year=_int(filters["year"]),
-        status=filters["status"],
-    )
-    context = {
-        "page": Paginator(versions, GROUPS_PER_PAGE).get_page(request.GET.get("page")),
-        "filters": filters,
-        "regions": register_selectors.region_list_for_user(request.user)
-        if request.user.is_bureau
-        else [],
-        "kinds": CatalogKind.choices,
-        "statuses": CatalogStatus.choices if request.user.is_bureau else [],
-        "years": selectors.catalog_years(request.user),
-    }
-    return render(request, "catalogs/version_list.html", context)
+class VersionListView(ListPage):
+    """病种目录版本: the bureau every version of its regions, others the published ones."""
+
+    table_class = VersionTable
+    filterset_class = VersionFilters
+    template_name = "catalogs/version_list.html"
+    export_name = "病种目录版本"
+
+    def get_queryset(self):
+        return selectors.catalog_version_list_for_user(self.request.user)
 
 
 @bureau_view(CHANGE)

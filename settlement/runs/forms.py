@@ -8,7 +8,7 @@ from django import forms
 
 from catalogs.choices import Scheme
 from catalogs.models import Region
-from settlement.runs.choices import RunStatus, RunType
+from settlement.runs.choices import RunType
 from settlement.runs.domain import DEVIATION_LABELS
 
 YEAR = dict(min_value=2000, max_value=2100)
@@ -29,21 +29,6 @@ class StyledForm(forms.Form):
                 if isinstance(field.widget, forms.Select)
                 else "form-control form-control-sm"
             )
-
-
-class RunFilterForm(StyledForm):
-    year = forms.IntegerField(label="年度", required=False, **YEAR)
-    scheme = forms.ChoiceField(label="险种", required=False, choices=_blank(Scheme.choices))
-    category = forms.CharField(label="细分类别", required=False, max_length=20)
-    run_type = forms.ChoiceField(label="运行类型", required=False, choices=_blank(RunType.choices))
-    status = forms.ChoiceField(label="状态", required=False, choices=_blank(RunStatus.choices))
-
-    def filters(self) -> dict:
-        """The valid filters as ``run_list`` arguments (an invalid filter is ignored, not an error page)."""
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {**data, "category": data["category"].strip().upper()}
 
 
 class RunStartForm(StyledForm):

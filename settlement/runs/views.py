@@ -26,7 +26,7 @@ from accounts.regions import (
 )
 from catalogs.models import Region
 from config.keyset import keyset_page_or_first
-from config.routers import replica_view
+from config.lists import ListPage
 from config.spreadsheets import download_response
 from settlement import selectors as case_selectors
 from settlement.models import SettlementPeriod
@@ -37,8 +37,10 @@ from settlement.publication.forms import ConfirmForm, ObjectionForm, PublishForm
 from settlement.publication.services import PUBLISH
 from settlement.runs import excel, selectors, services
 from settlement.runs.domain import DEVIATION_LABELS
-from settlement.runs.forms import CaseFilterForm, RunFilterForm, RunStartForm, YearCloseForm
+from settlement.runs.filtersets import RunFilters
+from settlement.runs.forms import CaseFilterForm, RunStartForm, YearCloseForm
 from settlement.runs.models import RunInstitution, SettlementRun
+from settlement.runs.tables import RunTable
 from supervision.dashboards.charts import chart, series
 
 VIEW, START, CLOSE = (
@@ -61,18 +63,22 @@ def _run(request: HttpRequest, pk: int) -> SettlementRun:
     return run
 
 
-@bureau_view(VIEW)
-@replica_view
-def run_list(request: HttpRequest) -> HttpResponse:
-    form = region_fields_scope(RunFilterForm(request.GET or None), request)
-    runs = Paginator(
-        in_user_regions(selectors.run_list(**form.filters()), request.user), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "settlement/runs/run_list.html",
-        {"form": form, "page": runs, "can_start": request.user.has_perm(START)},
-    )
+class RunListView(ListPage):
+    """结算运行: the runs of the user's regions, newest first."""
+
+    table_class = RunTable
+    filterset_class = RunFilters
+    template_name = "settlement/runs/run_list.html"
+    export_name = "结算运行"
+
+    def get_queryset(self):
+        return in_user_regions(selectors.run_list(), self.request.user)
+
+    def get_context_data(self, **context) -> dict:
+        return {**context, "can_start": self.request.user.has_perm(START)}
+
+
+run_list = bureau_view(VIEW)(RunListView.as_view())
 
 
 @bureau_view(START)

@@ -11,7 +11,9 @@ from django.urls import reverse
 from budgets import selectors
 from budgets.choices import BudgetStatus
 from budgets.models import Budget
+from config import lists
 from tests.budgets.conftest import M
+from tests.config.test_lists import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +226,26 @@ def test_year_end_page_records_actuals_and_shows_e1(world, in_force, client_for)
     assert client.post(url, data).status_code == 302
     html = client.get(url).content.decode()
     assert "56,000,000.00" in html and "24,000,000.00" in html and "606,000,000.00" in html
+
+
+# --- the budget list as a declared list page (config.lists): sort, filter, export, bureau only ---
+
+
+def test_the_budget_list_sorts_and_exports_the_filtered_list(world, draft, client_for):
+    client = client_for(world.officer)
+    budgets = reverse("budgets:budget_list")
+    sorted_up = client.get(budgets, {"sort": "scheme"}).context["budgets"]
+    schemes = [budget.scheme for budget in sorted_up]
+    assert schemes == sorted(schemes) and draft in sorted_up
+    rows = csv_rows(client.get(budgets, {"year": "2025", "scheme": "310", "export": "csv"}))
+    assert rows[0][:5] == ["年度", "统筹区", "险种", "版本", "状态"]
+    assert [row[:4] for row in rows[1:]] == [
+        ["2025", world.region.name, draft.get_scheme_display(), str(draft.version)]
+    ]
+    assert rows[1][4] == draft.get_status_display()
+    assert client.get(budgets, {"year": "abc"}).context["filter_error"] == lists.ERR_FILTER
+
+
+def test_hospitals_export_no_budgets(world, draft, client_for):
+    response = client_for(world.user_a).get(reverse("budgets:budget_list"), {"export": "csv"})
+    assert response.status_code == 403

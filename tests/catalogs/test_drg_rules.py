@@ -19,6 +19,8 @@ from catalogs.drg import rule_files, selectors
 from catalogs.drg import rules as drg_rules
 from catalogs.drg import services as drg_rule_services
 from catalogs.drg.models import DrgRuleSet
+from config import lists
+from tests.config.test_lists import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -360,3 +362,25 @@ def test_a_csv_zip_imports_into_a_draft_like_the_workbook(world, seeded):
         drg_rule_services.drg_rule_set_import(
             actor=world.officer, rule_set=draft, file=io.BytesIO(b"no"), filename="x.zip"
         )
+
+
+# --- the rule set list as a declared list page (config.lists) ------------------------------------
+
+
+def test_the_rule_set_list_sorts_filters_and_exports(client_for, world, seeded):
+    draft = a_draft(world)
+    client = client_for(world.officer)
+    rule_sets = reverse("catalogs:drg_rules_list")
+    up = [r.pk for r in client.get(rule_sets, {"sort": "year"}).context["rule_sets"]]
+    assert sorted(up) == sorted([seeded.pk, draft.pk])
+    assert [r.pk for r in client.get(rule_sets, {"sort": "-year"}).context["rule_sets"]] == up[::-1]
+    assert [r.pk for r in client.get(rule_sets, {"year": draft.year}).context["rule_sets"]] == [
+        draft.pk
+    ]
+    rows = csv_rows(client.get(rule_sets, {"year": seeded.year, "export": "csv"}))
+    assert rows[0][:5] == ["年度", "统筹区", "版本", "名称", "状态"]
+    assert [row[0] for row in rows[1:]] == [str(seeded.year)]
+    hospital = csv_rows(client_for(world.user_a).get(rule_sets, {"export": "csv"}))
+    assert [row[4] for row in hospital[1:]] == [seeded.get_status_display()]
+    refused = client.get(rule_sets, {"year": "abc"})
+    assert refused.context["filter_error"] == lists.ERR_FILTER

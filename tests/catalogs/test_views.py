@@ -18,9 +18,11 @@ from catalogs.coefficients import services as coefficient_services
 from catalogs.coefficients.models import CoefficientTable
 from catalogs.versions import services
 from catalogs.versions.models import CatalogGroup, CatalogVersion
+from config import lists
 from config.spreadsheets import XLSX
 from jobs.models import Job
 from tests.catalogs.conftest import PCI, catalog_create
+from tests.config.test_lists import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -427,3 +429,56 @@ def test_the_coefficient_list_queries_are_flat(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("catalogs:coefficient_list"))
     assert len(response.context["tables"]) == 4
+
+
+# --- the version list as a declared list page (config.lists): sort, filter, export, tenancy ---
+
+
+def test_the_version_list_sorts_filters_and_exports(world, draft, published, client_for):
+    client = client_for(world.officer)
+    versions = reverse("catalogs:version_list")
+    assert [v.pk for v in client.get(versions, {"sort": "year"}).context["page"]] == [
+        published.pk,
+        draft.pk,
+    ]
+    assert [v.pk for v in client.get(versions, {"sort": "-year"}).context["page"]] == [
+        draft.pk,
+        published.pk,
+    ]
+    rows = csv_rows(client.get(versions, {"status": "draft", "export": "csv"}))
+    assert rows[0][:6] == ["年度", "统筹区", "类别", "版本", "名称", "状态"]
+    assert [row[0] for row in rows[1:]] == ["2025"] and rows[1][5] == draft.get_status_display()
+    refused = client.get(versions, {"year": "abc"})
+    assert (
+        refused.context["filter_error"] == lists.ERR_FILTER and list(refused.context["page"]) == []
+    )
+
+
+def test_a_hospital_exports_only_the_published_versions(world, draft, published, client_for):
+    client = client_for(world.user_a)
+    rows = csv_rows(client.get(reverse("catalogs:version_list"), {"export": "csv"}))
+    assert [row[0] for row in rows[1:]] == ["2024"]
+    assert rows[1][5] == published.get_status_display()
+    statuses = client.get(reverse("catalogs:version_list"), {"status": "draft", "export": "csv"})
+    assert len(csv_rows(statuses)) == 2  # a hospital has no status filter: the parameter is ignored
+
+
+# --- the coefficient table list as a declared list page (config.lists) ---------------------------
+
+
+def test_the_coefficient_list_sorts_filters_and_exports(world, in_force, client_for):
+    draft_2026 = coefficient_services.coefficient_table_create(
+        actor=world.officer, region=world.region, year=2026
+    )
+    client = client_for(world.officer)
+    coefficients = reverse("catalogs:coefficient_list")
+    up = [t.pk for t in client.get(coefficients, {"sort": "year"}).context["tables"]]
+    assert up == [in_force.pk, draft_2026.pk]
+    assert [t.pk for t in client.get(coefficients, {"sort": "-year"}).context["tables"]] == up[::-1]
+    rows = csv_rows(client.get(coefficients, {"status": "draft", "export": "csv"}))
+    assert rows[0][:4] == ["年度", "统筹区", "版本", "状态"]
+    assert [row[0] for row in rows[1:]] == ["2026"] and rows[1][
+        3
+    ] == draft_2026.get_status_display()
+    hospital = csv_rows(client_for(world.user_a).get(coefficients, {"export": "csv"}))
+    assert [row[0] for row in hospital[1:]] == [str(in_force.year)]

@@ -8,9 +8,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from config import lists
 from disputes import services
 from disputes.choices import Decision, ItemStatus, Vote
 from disputes.models import DisputeItem, Notification
+from tests.config.test_lists import csv_rows
 from tests.disputes.conftest import pdf
 
 pytestmark = pytest.mark.django_db
@@ -284,3 +286,26 @@ def test_each_side_is_offered_only_its_own_steps(world, special_case, experts, c
 def test_the_list_shows_the_latest_step(world, special_case, client_for):
     services.item_submit(actor=world.user_a, item=special_case(), note="请尽快审核")
     assert "请尽快审核" in client_for(world.user_a).get(url("item_list")).content.decode()
+
+
+# --- the review list as a declared list page (config.lists) --------------------------------------
+
+
+def test_the_review_list_sorts_filters_and_exports_the_experts_own_seats(
+    world, reviewing, special_case, client_for
+):
+    special_case(setl_id="A2")
+    seated = reviewing.panel.select_related("expert__user").first().expert.user
+    client = client_for(seated)
+    reviews = url("review_list")
+    assert [s.item_id for s in client.get(reviews, {"sort": "-number"}).context["page"]] == [
+        reviewing.pk
+    ]
+    assert list(client.get(reviews, {"status": "withdrawn"}).context["page"]) == []
+    rows = csv_rows(client.get(reviews, {"status": reviewing.status, "export": "csv"}))
+    assert rows[0] == ["编号", "类型", "申请机构", "状态", "办理时限", "我的表决", "抽取时间"]
+    assert [row[0] for row in rows[1:]] == [reviewing.number]
+    assert rows[1][5] == "待表决"
+    refused = client.get(reviews, {"status": "nonsense"})
+    assert refused.context["filter_error"] == lists.ERR_FILTER
+    assert client_for(world.user_a).get(reviews, {"export": "csv"}).status_code == 403

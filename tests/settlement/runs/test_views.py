@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from accounts.choices import Role
 from accounts.services import user_create
 from catalogs.models import Institution
+from config import lists
 from config.spreadsheets import XLSX
 from config.spreadsheets.responses import content_disposition
 from settlement.choices import PeriodStatus
@@ -27,6 +28,7 @@ from settlement.runs import excel
 from settlement.runs import selectors as run_selectors
 from settlement.runs.choices import RunStatus
 from settlement.runs.models import RunCase, RunInstitution, SettlementRun
+from tests.config.test_lists import csv_rows
 from tests.settlement.runs.conftest import YEAR, DemoRegion
 from tests.world import PASSWORD
 
@@ -572,3 +574,35 @@ def test_the_statement_walks_its_cases_by_keyset_in_bounded_queries(
             break
         query = {"cursor": page.next_cursor}
     assert seen == expected
+
+
+# --- the run list as a declared list page (config.lists): sort, filter, export, bureau only -----
+
+RUNS = reverse("settlement:run_list")
+
+
+def ids(response) -> list[int]:
+    return [run.pk for run in response.context["page"]]
+
+
+def test_the_run_list_sorts_filters_and_exports(computed, client_for):
+    client = client_for(computed.demo.officer)
+    every = sorted(SettlementRun.objects.values_list("pk", flat=True))
+    assert ids(client.get(RUNS, {"sort": "id"})) == every
+    assert ids(client.get(RUNS, {"sort": "-id"})) == every[::-1]
+    superseded = {"run_type": "monthly", "status": "superseded", "year": YEAR}
+    assert ids(client.get(RUNS, superseded)) == [computed.first.pk]
+    rows = csv_rows(client.get(RUNS, {**superseded, "export": "csv"}))
+    assert rows[0][:3] == ["编号", "统筹区", "期间"] and len(rows) == 2
+    assert rows[1][0] == str(computed.first.pk) and rows[1][5] == "已被替代"
+    assert rows[1][rows[0].index("结算总额（元）")] == str(computed.first.total)
+
+
+def test_the_run_list_refuses_a_bad_year_in_chinese(computed, client_for):
+    response = client_for(computed.demo.officer).get(RUNS, {"year": "abc"})
+    assert response.status_code == 200 and lists.ERR_FILTER in response.content.decode()
+    assert ids(response) == []
+
+
+def test_hospitals_export_no_runs(computed, client_for):
+    assert client_for(computed.other_user).get(RUNS, {"export": "csv"}).status_code == 403
