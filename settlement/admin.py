@@ -19,6 +19,7 @@ from settlement.models import (
     StatementPublication,
     StatementResponse,
 )
+from settlement.partitions.models import CaseYearArchive
 
 
 @admin.register(SettlementPeriod)
@@ -245,3 +246,11 @@ class ProvinceRunPartAdmin(ReadOnlyAdmin):
     list_display = ["province_run", "region", "scheme", "category", "run", "attempts", "error"]
     list_filter = ["region"]
     raw_id_fields = ["province_run", "run"]
+
+
+@admin.register(CaseYearArchive)
+class CaseYearArchiveAdmin(ReadOnlyAdmin):
+    """Archived years are written by `manage.py case_year_archive` and removed by `case_year_restore`."""
+
+    list_display = ("year", "case_rows", "run_case_rows", "location", "archived_at", "archived_by")
+    ordering = ("-year",)

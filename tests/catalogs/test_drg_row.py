@@ -114,7 +114,7 @@ def test_a_large_generated_batch_reaches_every_rule_kind_alike(rules):
         tables.TRACE_MEDICAL,
         drg.TRACE_NO_NEWBORN_WEIGHT,
         drg.TRACE_INVALID_SEX,
-        drg.TRACE_NO_ADRG,
+        tables.TRACE_NO_ADRG,
     }
     assert {"A", "P", "Z"} <= set(result["mdc"].astype(str).str[-1])
     assert set(result["severity"]) == {1, 3, 5}
